@@ -1,0 +1,122 @@
+/**
+ * The wrangler host: one Durable Object per room, a thin adapter over the room
+ * core. We use the Durable Object API directly rather than partyserver: the room
+ * needs exactly the hibernation API (acceptWebSocket, attachments, tags,
+ * setWebSocketAutoResponse, auto-response timestamps) and nothing of
+ * partyserver's routing or connection wrapper; see docs/ARCHITECTURE.md.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { PING_FRAME, PONG_FRAME, type Role } from "./protocol.ts";
+import { type ConnState, type LogLine, Room, type RoomSocket } from "./room.ts";
+import { SqlRoomStorage } from "./sql-storage.ts";
+
+export interface Env {
+  WHITEBOARD: DurableObjectNamespace<WhiteboardRoom>;
+  ASSETS?: Fetcher;
+}
+
+/** Headers the Worker sets when it forwards a request to a room. */
+export const ROOM_HEADER = "x-edgeroom-room";
+export const ROLE_HEADER = "x-edgeroom-role";
+
+/** Wraps a hibernatable WebSocket for the room core. The attachment is cached
+ * here so a broadcast does not deserialize every socket's attachment; the cache
+ * dies with the object on hibernation and is re-read on wake. */
+class DurableSocket implements RoomSocket {
+  private state: ConnState | null | undefined;
+  constructor(readonly ws: WebSocket) {}
+  send(frame: string): void {
+    this.ws.send(frame);
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+  getState(): ConnState | null {
+    if (this.state === undefined) this.state = (this.ws.deserializeAttachment() as ConnState | null) ?? null;
+    return this.state;
+  }
+  setState(state: ConnState): void {
+    this.ws.serializeAttachment(state);
+    this.state = state;
+  }
+}
+
+export class WhiteboardRoom extends DurableObject<Env> {
+  private readonly storage: SqlRoomStorage;
+  private room: Room | null = null;
+  private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Pings are answered by the runtime without waking the room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    this.storage = new SqlRoomStorage(ctx.storage);
+  }
+
+  /** The room core, created on the first event after construction (or a wake).
+   * The room id travels as the sockets' tag, so a woken object knows its name. */
+  private core(roomId: string): Room {
+    this.room ??= new Room(roomId, {
+      storage: this.storage,
+      sockets: () => this.openSockets(),
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => void setTimeout(fn, ms),
+      log: (line: LogLine) => console.log(JSON.stringify(line)),
+    });
+    return this.room;
+  }
+
+  private socketFor(ws: WebSocket): DurableSocket {
+    let s = this.sockets.get(ws);
+    if (!s) {
+      s = new DurableSocket(ws);
+      this.sockets.set(ws, s);
+    }
+    return s;
+  }
+
+  private *openSockets(): Iterable<RoomSocket> {
+    // getWebSockets() can include sockets that are already closing.
+    for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) yield this.socketFor(ws);
+  }
+
+  private roomIdOf(ws: WebSocket): string {
+    return this.ctx.getTags(ws)[0] ?? "unknown";
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const roomId = request.headers.get(ROOM_HEADER);
+    if (!roomId) return new Response("missing room", { status: 400 });
+    const url = new URL(request.url);
+    if (url.pathname.endsWith("/stats")) {
+      return Response.json(await this.core(roomId).stats());
+    }
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    const role: Role = request.headers.get(ROLE_HEADER) === "viewer" ? "viewer" : "editor";
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [roomId]);
+    this.core(roomId).connect(this.socketFor(server), role);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.core(this.roomIdOf(ws)).message(this.socketFor(ws), message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Complete the closing handshake. 1005/1006 are reserved and cannot be sent.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+    await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Every limit the room enforces, in one place, with its unit and its reason.
+ * The protocol schemas, the room core and docs/PROTOCOL.md all read these;
+ * nothing else in the code base may hard-code a limit.
+ */
+
+/** Largest text frame the room parses, in UTF-16 code units (≈ bytes for ASCII JSON).
+ * Big enough for a long pen stroke (MAX_PEN_POINTS) plus framing, small enough that a
+ * single frame cannot make the room spend noticeable CPU in JSON.parse. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/** Largest serialized record, in bytes. Keeps every record far under the 2 MB
+ * Durable Object value limit and one snapshot row cheap to send. */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
+/** Records (shapes) per room. W3 of the benchmark needs 10,000; a snapshot of
+ * 20,000 small shapes is about 3 MB, the most we want a cold join to carry. */
+export const MAX_RECORDS_PER_ROOM = 20_000;
+
+/** Ops in one mutation. 100 keeps one mutation's storage writes in a single
+ * atomic key-value batch (128 keys) on the PartyKit host with room for the log,
+ * dedupe and meta keys. Clients split larger edits (a paste) into several mutations. */
+export const MAX_OPS_PER_MUTATION = 100;
+
+/** Open connections per room; the next one is closed with ROOM_FULL. */
+export const MAX_CONNECTIONS_PER_ROOM = 256;
+
+/** Room ids: URL-safe, short enough to log and to use as a Durable Object name. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Record ids and mutation ids share this alphabet; clients generate them. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Client ids: a stable per-device id chosen by the client library. */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Coordinates are world units; anything beyond ±1e7 is a bug or an attack
+ * (and breaks canvas maths), so the schema refuses it. */
+export const MAX_COORD = 10_000_000;
+/** Points in one pen stroke. A minute of fast drawing at 60 Hz is 3,600. */
+export const MAX_PEN_POINTS = 5_000;
+/** Characters in one text or sticky note. */
+export const MAX_TEXT_CHARS = 10_000;
+/** Characters in a display name. */
+export const MAX_NAME_CHARS = 40;
+
+/** Mutation token bucket: 30 mutations/s sustained, bursts of 60 (a fast drag
+ * with a 50 ms commit throttle is 20/s). */
+export const MUTATION_RATE_PER_SEC = 30;
+export const MUTATION_BURST = 60;
+/** Cursor token bucket: clients send at most 20 Hz; 2× headroom for jitter. */
+export const CURSOR_RATE_PER_SEC = 40;
+export const CURSOR_BURST = 80;
+/** Presence (name/colour/status) changes are rare. */
+export const PRESENCE_RATE_PER_SEC = 5;
+export const PRESENCE_BURST = 20;
+/** Frames dropped by a rate limit before the connection is closed as abusive
+ * (POLICY_VIOLATION). A well-behaved client never gets near this. */
+export const MAX_RATE_LIMITED_FRAMES = 2_000;
+/** Unparseable frames tolerated before the connection is closed. */
+export const MAX_BAD_FRAMES = 50;
+
+/** Cursor frames: the room coalesces cursor moves and broadcasts at most one
+ * frame per 50 ms (20 Hz) — smooth with client interpolation and far under the
+ * per-object request budget. */
+export const CURSOR_FRAME_MS = 50;
+
+/** The op log keeps at least this many recent entries so a reconnecting client
+ * gets a delta; compaction runs when the log reaches LOG_COMPACT_AT entries. */
+export const LOG_KEEP = 1_000;
+export const LOG_COMPACT_AT = 2_000;
+
+/** A processed mutation id is remembered (with its result) for 7 days, and at
+ * most DEDUPE_MAX_ENTRIES of them, newest kept. A client that retries a mutation
+ * older than that may see it applied twice; the client library drops pending
+ * mutations older than DEDUPE_RETENTION_MS for exactly this reason. */
+export const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+export const DEDUPE_MAX_ENTRIES = 100_000;

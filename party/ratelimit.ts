@@ -1,0 +1,28 @@
+/**
+ * A token bucket: `rate` tokens per second refill up to `burst`. Pure apart from
+ * the clock passed in, so tests drive time by hand. In-memory only: after a
+ * hibernation the bucket starts full again, which only forgives an idle client.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.last = now;
+  }
+
+  /** Take one token; false when the bucket is empty. */
+  take(now: number): boolean {
+    const elapsed = Math.max(0, now - this.last) / 1000;
+    this.last = now;
+    this.tokens = Math.min(this.burst, this.tokens + elapsed * this.rate);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

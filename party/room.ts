@@ -1,0 +1,551 @@
+/**
+ * The room core: the authoritative state machine of one whiteboard room, with no
+ * host inside. It knows nothing of PartyKit, partyserver or Durable Objects; the
+ * adapters (durable-object.ts, partykit.ts) and the unit tests give it sockets, a
+ * storage and a clock through `RoomHost`.
+ *
+ * Hibernation rules this file lives by:
+ * - per-socket identity is in the socket's attachment (`ConnState`), never only here;
+ * - everything held in fields is a cache, rebuilt from storage on the first event
+ *   after a wake (`load`);
+ * - the only timer is the one-shot cursor frame, which exists only while cursor
+ *   moves are waiting to go out.
+ */
+import { planOps } from "./apply.ts";
+import {
+  CURSOR_BURST,
+  CURSOR_FRAME_MS,
+  CURSOR_RATE_PER_SEC,
+  DEDUPE_MAX_ENTRIES,
+  DEDUPE_RETENTION_MS,
+  LOG_COMPACT_AT,
+  LOG_KEEP,
+  MAX_BAD_FRAMES,
+  MAX_CONNECTIONS_PER_ROOM,
+  MAX_MESSAGE_BYTES,
+  MAX_RATE_LIMITED_FRAMES,
+  MUTATION_BURST,
+  MUTATION_RATE_PER_SEC,
+  PRESENCE_BURST,
+  PRESENCE_RATE_PER_SEC,
+} from "./limits.ts";
+import {
+  type Change,
+  type ClientMessage,
+  CloseCode,
+  ErrorCode,
+  type Peer,
+  type PresenceStatus,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  type Role,
+  type ServerMessage,
+  type SyncMessage,
+} from "./protocol.ts";
+import type { Shape } from "./records.ts";
+import { TokenBucket } from "./ratelimit.ts";
+import type { RoomMeta, RoomStorage } from "./storage.ts";
+
+/** What a socket's attachment holds. Small by construction (≤ ~300 bytes; the
+ * platform wants ≤ 2 KB): ids, role, and the presence fields. */
+export interface ConnState {
+  /** Room-assigned connection id: the identity every broadcast is stamped with. */
+  conn: string;
+  role: Role;
+  /** True once the hello was accepted. */
+  ready: boolean;
+  clientId?: string;
+  name?: string;
+  color?: string;
+  status?: PresenceStatus;
+}
+
+/** The three things the room does with a socket, plus its attachment. */
+export interface RoomSocket {
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+  getState(): ConnState | null;
+  setState(state: ConnState): void;
+}
+
+export interface LogLine {
+  level: "info" | "warn" | "error";
+  event: string;
+  room: string;
+  conn?: string;
+  type?: string;
+  code?: string;
+  detail?: string;
+}
+
+export interface RoomHost {
+  readonly storage: RoomStorage;
+  /** The open sockets of this room (after a wake: all of them, with attachments). */
+  sockets(): Iterable<RoomSocket>;
+  now(): number;
+  /** One-shot timer. Used only for cursor frames. */
+  setTimeout(fn: () => void, ms: number): void;
+  log(line: LogLine): void;
+}
+
+export interface RoomStats {
+  room: string;
+  epoch: string | null;
+  connections: number;
+  seq: number;
+  records: number;
+  logSize: number;
+  storageBytes: number | null;
+  messagesPerSec: number;
+  messages: number;
+  mutations: number;
+  rejects: number;
+  duplicatesDropped: number;
+  rateLimited: number;
+  badFrames: number;
+  /** Counters are kept in memory: they restart after a hibernation or eviction. */
+  since: number;
+}
+
+/** Per-connection runtime state: only rate limiting, safe to lose on hibernation. */
+interface ConnRuntime {
+  mutations: TokenBucket;
+  cursors: TokenBucket;
+  presence: TokenBucket;
+  limited: number;
+  bad: number;
+  lastLimitNotice: number;
+}
+
+/** 8 random base-36 characters: a connection id nobody can choose. */
+function randomId(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  let s = "";
+  for (const b of bytes) s += (b % 36).toString(36);
+  return s;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export class Room {
+  private loading: Promise<void> | null = null;
+  private meta: RoomMeta | null = null;
+  private records = new Map<string, Shape>();
+  private recordSeq = new Map<string, number>();
+  /** Every event runs through this chain, one at a time, so a mutation's
+   * read-validate-commit-ack sequence never interleaves with another's. */
+  private queue: Promise<void> = Promise.resolve();
+  private runtime = new Map<string, ConnRuntime>();
+  private pendingCursors = new Map<string, [number, number] | null>();
+  private lastCursors = new Map<string, [number, number]>();
+  private frameScheduled = false;
+  private readonly counters = {
+    messages: 0,
+    mutations: 0,
+    rejects: 0,
+    duplicatesDropped: 0,
+    rateLimited: 0,
+    badFrames: 0,
+  };
+  private readonly since: number;
+  /** Message counts per wall-clock second, last 10 seconds, for messages/s. */
+  private readonly perSecond = new Map<number, number>();
+
+  constructor(
+    readonly roomId: string,
+    private readonly host: RoomHost,
+  ) {
+    this.since = host.now();
+  }
+
+  // -------------------------------------------------------------------------
+  // Host entry points
+
+  /** A socket was accepted. Synchronous, so a full room is refused before any
+   * other event can see the socket. */
+  connect(socket: RoomSocket, role: Role): void {
+    let open = 0;
+    for (const s of this.host.sockets()) if (s !== socket && s.getState()) open++;
+    if (open >= MAX_CONNECTIONS_PER_ROOM) {
+      this.sendTo(socket, { type: "error", code: ErrorCode.ROOM_FULL, message: `room holds ${MAX_CONNECTIONS_PER_ROOM} connections` });
+      socket.close(CloseCode.ROOM_FULL, "room full");
+      this.log("warn", "room_full");
+      return;
+    }
+    const state: ConnState = { conn: randomId(), role, ready: false };
+    socket.setState(state);
+    this.log("info", "connect", state.conn);
+  }
+
+  /** A frame arrived. Never throws; resolves when the frame was handled. */
+  message(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    return this.enqueue(() => this.handle(socket, data));
+  }
+
+  /** The socket closed (cleanly or not). Broadcasts the leave. */
+  close(socket: RoomSocket): Promise<void> {
+    return this.enqueue(async () => {
+      const st = socket.getState();
+      if (!st) return;
+      this.runtime.delete(st.conn);
+      this.lastCursors.delete(st.conn);
+      this.pendingCursors.delete(st.conn);
+      if (st.ready) this.broadcast({ type: "leave", conn: st.conn }, st.conn);
+      this.log("info", "close", st.conn);
+    });
+  }
+
+  async stats(): Promise<RoomStats> {
+    await this.enqueue(() => this.load());
+    const now = this.host.now();
+    let recent = 0;
+    for (const [sec, n] of this.perSecond) if (sec >= Math.floor(now / 1000) - 10 && sec < Math.floor(now / 1000)) recent += n;
+    const meta = this.meta!;
+    return {
+      room: this.roomId,
+      epoch: meta.epoch,
+      connections: this.readySockets().length,
+      seq: meta.seq,
+      records: this.records.size,
+      logSize: meta.seq - meta.logStart + 1,
+      storageBytes: this.host.storage.sizeBytes(),
+      messagesPerSec: recent / 10,
+      ...this.counters,
+      since: this.since,
+    };
+  }
+
+  // -------------------------------------------------------------------------
+
+  private enqueue(task: () => Promise<void> | void): Promise<void> {
+    const run = this.queue.then(task).catch((err: unknown) => {
+      // The room must outlive any bug in one handler; the client gets INTERNAL,
+      // the stack stays in our logs.
+      this.log("error", "handler_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+    });
+    this.queue = run;
+    return run;
+  }
+
+  private load(): Promise<void> {
+    this.loading ??= (async () => {
+      const loaded = await this.host.storage.load();
+      let meta = loaded.meta;
+      if (!meta) {
+        // A brand-new room. Written once; never again over existing data.
+        meta = { epoch: randomId(), seq: 0, logStart: 1 };
+        await this.host.storage.init(meta);
+      }
+      this.meta = meta;
+      this.records = loaded.records;
+      this.recordSeq = loaded.recordSeq;
+    })().catch((err: unknown) => {
+      this.loading = null; // let the next event retry the load
+      throw err;
+    });
+    return this.loading;
+  }
+
+  private runtimeFor(conn: string): ConnRuntime {
+    let rt = this.runtime.get(conn);
+    if (!rt) {
+      const now = this.host.now();
+      rt = {
+        mutations: new TokenBucket(MUTATION_RATE_PER_SEC, MUTATION_BURST, now),
+        cursors: new TokenBucket(CURSOR_RATE_PER_SEC, CURSOR_BURST, now),
+        presence: new TokenBucket(PRESENCE_RATE_PER_SEC, PRESENCE_BURST, now),
+        limited: 0,
+        bad: 0,
+        lastLimitNotice: 0,
+      };
+      this.runtime.set(conn, rt);
+    }
+    return rt;
+  }
+
+  private async handle(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    const st = socket.getState();
+    if (!st) return; // refused at connect (room full); nothing more to say
+    this.counters.messages++;
+    const sec = Math.floor(this.host.now() / 1000);
+    this.perSecond.set(sec, (this.perSecond.get(sec) ?? 0) + 1);
+    if (this.perSecond.size > 12) for (const k of this.perSecond.keys()) if (k < sec - 11) this.perSecond.delete(k);
+
+    const parsed = parseClientMessage(data, MAX_MESSAGE_BYTES);
+    if (!parsed.ok) {
+      this.counters.badFrames++;
+      const rt = this.runtimeFor(st.conn);
+      rt.bad++;
+      this.log("warn", "bad_frame", st.conn, parsed.ref, parsed.code, parsed.message);
+      this.sendTo(socket, { type: "error", code: parsed.code, message: parsed.message, ...(parsed.ref ? { ref: parsed.ref } : {}) });
+      if (rt.bad > MAX_BAD_FRAMES) this.kick(socket, st, "too many bad frames");
+      return;
+    }
+    const msg = parsed.value;
+    try {
+      await this.dispatch(socket, st, msg);
+    } catch (err) {
+      this.log("error", "handler_failed", st.conn, msg.type, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+      if (msg.type === "mutate") {
+        this.counters.rejects++;
+        this.sendTo(socket, { type: "reject", mid: msg.mid, code: ErrorCode.INTERNAL, message: "the room could not apply this mutation; retry" });
+      } else {
+        this.sendTo(socket, { type: "error", code: ErrorCode.INTERNAL, message: "internal error", ref: msg.type });
+      }
+    }
+  }
+
+  private async dispatch(socket: RoomSocket, st: ConnState, msg: ClientMessage): Promise<void> {
+    if (msg.type === "ping") {
+      socket.send('{"type":"pong"}');
+      return;
+    }
+    if (msg.type === "hello") return this.hello(socket, st, msg);
+    if (!st.ready) {
+      this.sendTo(socket, { type: "error", code: ErrorCode.HANDSHAKE_REQUIRED, message: "send hello first", ref: msg.type });
+      return;
+    }
+    switch (msg.type) {
+      case "resync":
+        await this.load();
+        this.sendTo(socket, await this.syncFor(msg.epoch, msg.lastSeq));
+        return;
+      case "mutate":
+        return this.mutate(socket, st, msg.mid, msg.ops);
+      case "cursor":
+        return this.cursor(socket, st, msg.p);
+      case "presence":
+        return this.presence(socket, st, msg);
+    }
+  }
+
+  private async hello(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage, { type: "hello" }>): Promise<void> {
+    if (msg.v !== PROTOCOL_VERSION) {
+      const message = `this room speaks protocol ${PROTOCOL_VERSION}, the client ${msg.v}; reload to update`;
+      this.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message, ref: "hello" });
+      socket.close(CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
+      this.log("warn", "bad_version", st.conn, "hello", ErrorCode.UNSUPPORTED_VERSION, String(msg.v));
+      return;
+    }
+    if (st.ready) {
+      this.sendTo(socket, { type: "error", code: ErrorCode.BAD_MESSAGE, message: "hello was already accepted; use resync", ref: "hello" });
+      return;
+    }
+    await this.load();
+    const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
+    socket.setState(next);
+    const self = this.peerOf(next);
+    const peers: Peer[] = [];
+    for (const s of this.readySockets()) {
+      const other = s.getState()!;
+      if (other.conn !== next.conn) peers.push(this.peerOf(other));
+    }
+    this.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, room: this.roomId, self, peers });
+    this.sendTo(socket, await this.syncFor(msg.epoch, msg.lastSeq));
+    if (this.lastCursors.size) {
+      const f: [string, number, number][] = [];
+      for (const [conn, [x, y]] of this.lastCursors) if (conn !== next.conn) f.push([conn, x, y]);
+      if (f.length) this.sendTo(socket, { type: "cursors", f });
+    }
+    this.broadcast({ type: "join", peer: self }, next.conn);
+    this.log("info", "hello", next.conn, "hello");
+  }
+
+  /** A snapshot, or the delta since `lastSeq` when the log still covers it and
+   * it is smaller than the snapshot would be. */
+  private async syncFor(epoch: string | null, lastSeq: number): Promise<SyncMessage> {
+    const meta = this.meta!;
+    const missing = meta.seq - lastSeq;
+    const deltaPossible = epoch === meta.epoch && missing >= 0 && lastSeq + 1 >= meta.logStart;
+    if (deltaPossible && (missing === 0 || missing <= this.records.size)) {
+      const changes = missing === 0 ? [] : await this.host.storage.changesSince(lastSeq);
+      return { type: "sync", mode: "delta", epoch: meta.epoch, seq: meta.seq, changes };
+    }
+    return { type: "sync", mode: "snapshot", epoch: meta.epoch, seq: meta.seq, records: [...this.records.values()] };
+  }
+
+  private async mutate(socket: RoomSocket, st: ConnState, mid: string, ops: Parameters<typeof planOps>[1]): Promise<void> {
+    const reject = (code: ErrorCode, message: string) => {
+      this.counters.rejects++;
+      this.sendTo(socket, { type: "reject", mid, code, message });
+      this.log("info", "reject", st.conn, "mutate", code, message);
+    };
+    if (st.role !== "editor") return reject(ErrorCode.FORBIDDEN, "viewers cannot edit this room");
+    const rt = this.runtimeFor(st.conn);
+    if (!rt.mutations.take(this.host.now())) {
+      this.counters.rateLimited++;
+      rt.limited++;
+      this.sendTo(socket, { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many mutations; retry shortly" });
+      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "mutation flood");
+      return;
+    }
+    await this.load();
+    const seen = await this.host.storage.findMutation(mid);
+    if (seen !== undefined) {
+      // Exactly once: already applied (maybe before a reconnect, eviction or
+      // restart). Repeat the original result; apply nothing.
+      this.counters.duplicatesDropped++;
+      this.sendTo(socket, { type: "ack", mid, seq: seen, dup: true });
+      return;
+    }
+    const plan = planOps(this.records, ops);
+    if (!plan.ok) return reject(plan.code, plan.message);
+
+    const meta = this.meta!;
+    const seq = meta.seq + 1;
+    const change: Change = { seq, by: st.conn, mid, ops: plan.ops };
+    const nextMeta: RoomMeta = { ...meta, seq };
+    // Persist before anything leaves the room: the ack promises durability.
+    await this.host.storage.commit({ meta: nextMeta, change, writes: plan.writes, at: this.host.now() });
+    this.meta = nextMeta;
+    for (const [id, value] of plan.writes) {
+      if (value) {
+        this.records.set(id, value);
+        this.recordSeq.set(id, seq);
+      } else {
+        this.records.delete(id);
+        this.recordSeq.delete(id);
+      }
+    }
+    this.counters.mutations++;
+    this.sendTo(socket, { type: "ack", mid, seq });
+    this.broadcast({ type: "change", ...change }, st.conn);
+
+    if (seq - nextMeta.logStart + 1 >= LOG_COMPACT_AT) {
+      const compacted: RoomMeta = { ...nextMeta, logStart: seq - LOG_KEEP + 1 };
+      await this.host.storage.compact(compacted, this.host.now() - DEDUPE_RETENTION_MS, DEDUPE_MAX_ENTRIES);
+      this.meta = compacted;
+      this.log("info", "compacted", undefined, undefined, undefined, `logStart=${compacted.logStart}`);
+    }
+  }
+
+  private cursor(socket: RoomSocket, st: ConnState, p: [number, number] | null): void {
+    const rt = this.runtimeFor(st.conn);
+    const now = this.host.now();
+    if (!rt.cursors.take(now)) {
+      // Cursor moves are lossy: drop, tell the client at most once a second.
+      this.counters.rateLimited++;
+      rt.limited++;
+      if (now - rt.lastLimitNotice >= 1000) {
+        rt.lastLimitNotice = now;
+        this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "cursor moves are limited; slow down", ref: "cursor" });
+      }
+      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "cursor flood");
+      return;
+    }
+    const pos: [number, number] | null = p ? [round1(p[0]), round1(p[1])] : null;
+    this.pendingCursors.set(st.conn, pos);
+    if (pos) this.lastCursors.set(st.conn, pos);
+    else this.lastCursors.delete(st.conn);
+    if (!this.frameScheduled) {
+      this.frameScheduled = true;
+      this.host.setTimeout(() => this.flushCursors(), CURSOR_FRAME_MS);
+    }
+  }
+
+  /** Send every receiver one frame with everyone else's latest cursor. Each entry
+   * is encoded once; a receiver's own entry is left out (never echoed). */
+  private flushCursors(): void {
+    this.frameScheduled = false;
+    if (this.pendingCursors.size === 0) return;
+    const encoded = new Map<string, string>();
+    for (const [conn, pos] of this.pendingCursors) {
+      encoded.set(conn, pos ? JSON.stringify([conn, pos[0], pos[1]]) : JSON.stringify([conn]));
+    }
+    this.pendingCursors.clear();
+    let all: string | null = null;
+    for (const s of this.readySockets()) {
+      const conn = s.getState()!.conn;
+      let frame: string;
+      if (encoded.has(conn)) {
+        if (encoded.size === 1) continue;
+        const parts: string[] = [];
+        for (const [c, e] of encoded) if (c !== conn) parts.push(e);
+        frame = `{"type":"cursors","f":[${parts.join(",")}]}`;
+      } else {
+        all ??= `{"type":"cursors","f":[${[...encoded.values()].join(",")}]}`;
+        frame = all;
+      }
+      try {
+        s.send(frame);
+      } catch {
+        // closing socket: its close event will clean up
+      }
+    }
+  }
+
+  private presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage, { type: "presence" }>): void {
+    const rt = this.runtimeFor(st.conn);
+    if (!rt.presence.take(this.host.now())) {
+      this.counters.rateLimited++;
+      rt.limited++;
+      this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "presence updates are limited", ref: "presence" });
+      return;
+    }
+    const next: ConnState = {
+      ...st,
+      name: msg.name ?? st.name,
+      color: msg.color ?? st.color,
+      status: msg.status ?? st.status,
+    };
+    socket.setState(next);
+    this.broadcast({ type: "peer", peer: this.peerOf(next) }, st.conn);
+  }
+
+  private kick(socket: RoomSocket, st: ConnState, why: string): void {
+    this.sendTo(socket, { type: "error", code: ErrorCode.POLICY_VIOLATION, message: `connection closed: ${why}` });
+    socket.close(CloseCode.POLICY_VIOLATION, why);
+    this.log("warn", "kicked", st.conn, undefined, ErrorCode.POLICY_VIOLATION, why);
+  }
+
+  // -------------------------------------------------------------------------
+
+  private peerOf(st: ConnState): Peer {
+    return {
+      conn: st.conn,
+      clientId: st.clientId ?? "",
+      name: st.name ?? "anonymous",
+      color: st.color ?? "#888888",
+      status: st.status ?? "active",
+      role: st.role,
+    };
+  }
+
+  private readySockets(): RoomSocket[] {
+    const out: RoomSocket[] = [];
+    for (const s of this.host.sockets()) if (s.getState()?.ready) out.push(s);
+    return out;
+  }
+
+  private sendTo(socket: RoomSocket, msg: ServerMessage): void {
+    try {
+      socket.send(JSON.stringify(msg));
+    } catch {
+      // The socket is closing; its close event cleans up.
+    }
+  }
+
+  /** Serialize once, send to every ready socket except `exceptConn`. */
+  private broadcast(msg: ServerMessage, exceptConn: string | null): void {
+    const frame = JSON.stringify(msg);
+    for (const s of this.host.sockets()) {
+      const st = s.getState();
+      if (!st?.ready || st.conn === exceptConn) continue;
+      try {
+        s.send(frame);
+      } catch {
+        // closing socket
+      }
+    }
+  }
+
+  private log(level: LogLine["level"], event: string, conn?: string, type?: string, code?: string, detail?: string): void {
+    const line: LogLine = { level, event, room: this.roomId };
+    if (conn) line.conn = conn;
+    if (type) line.type = type;
+    if (code) line.code = code;
+    if (detail) line.detail = detail;
+    this.host.log(line);
+  }
+}

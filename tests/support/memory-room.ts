@@ -1,0 +1,123 @@
+/**
+ * An in-memory host for the room core: sockets that record what they were sent,
+ * a storage that outlives the room object (so a test can "evict" the room and
+ * build a new one over the same storage and sockets), and timers a test fires by
+ * hand.
+ */
+import type { ServerMessage } from "../../party/protocol.ts";
+import { PROTOCOL_VERSION } from "../../party/protocol.ts";
+import type { Role } from "../../party/protocol.ts";
+import { type ConnState, type LogLine, Room, type RoomSocket } from "../../party/room.ts";
+import { KvRoomStorage, MemoryKv } from "../../party/storage.ts";
+
+export class TestSocket implements RoomSocket {
+  readonly inbox: ServerMessage[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private state: ConnState | null = null;
+
+  send(frame: string): void {
+    if (this.closed) throw new Error("send on a closed socket");
+    const parsed = JSON.parse(frame) as ServerMessage | ServerMessage[];
+    if (Array.isArray(parsed)) this.inbox.push(...parsed);
+    else this.inbox.push(parsed);
+  }
+  close(code: number, reason: string): void {
+    this.closed ??= { code, reason };
+  }
+  getState(): ConnState | null {
+    return this.state;
+  }
+  setState(state: ConnState): void {
+    // Like a real attachment: a copy, and bounded in size.
+    const json = JSON.stringify(state);
+    if (json.length > 2048) throw new Error(`attachment of ${json.length} bytes`);
+    this.state = JSON.parse(json) as ConnState;
+  }
+  /** Messages of one type received so far. */
+  of<T extends ServerMessage["type"]>(type: T): Extract<ServerMessage, { type: T }>[] {
+    return this.inbox.filter((m) => m.type === type) as Extract<ServerMessage, { type: T }>[];
+  }
+  last<T extends ServerMessage["type"]>(type: T): Extract<ServerMessage, { type: T }> | undefined {
+    return this.of(type).at(-1);
+  }
+  clear(): void {
+    this.inbox.length = 0;
+  }
+}
+
+export class MemoryRoomHost {
+  readonly kv = new MemoryKv();
+  readonly sockets = new Set<TestSocket>();
+  readonly logs: LogLine[] = [];
+  private timers: (() => void)[] = [];
+  clock = 1_700_000_000_000;
+  room: Room;
+
+  constructor(readonly roomId = "test-room") {
+    this.room = this.build();
+  }
+
+  private build(): Room {
+    return new Room(this.roomId, {
+      storage: new KvRoomStorage(this.kv),
+      sockets: () => [...this.sockets].filter((s) => !s.closed),
+      now: () => this.clock,
+      setTimeout: (fn) => void this.timers.push(fn),
+      log: (line) => void this.logs.push(line),
+    });
+  }
+
+  /** Throw the room object away and build a new one over the same storage and
+   * sockets: what a Durable Object eviction with hibernated sockets does. */
+  evict(): void {
+    this.timers = [];
+    this.room = this.build();
+  }
+
+  connect(role: Role = "editor"): TestSocket {
+    const s = new TestSocket();
+    this.sockets.add(s);
+    this.room.connect(s, role);
+    return s;
+  }
+
+  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string } = {}): Promise<TestSocket> {
+    const s = this.connect(opts.role);
+    await this.send(s, {
+      type: "hello",
+      v: PROTOCOL_VERSION,
+      clientId: opts.clientId ?? `c-${name}`,
+      epoch: opts.epoch ?? null,
+      lastSeq: opts.lastSeq ?? 0,
+      name,
+      color: "#112233",
+    });
+    return s;
+  }
+
+  send(s: TestSocket, msg: unknown): Promise<void> {
+    return this.room.message(s, typeof msg === "string" ? msg : JSON.stringify(msg));
+  }
+
+  async disconnect(s: TestSocket): Promise<void> {
+    s.closed ??= { code: 1000, reason: "bye" };
+    this.sockets.delete(s);
+    await this.room.close(s);
+  }
+
+  /** Fire pending one-shot timers (cursor frames). */
+  flushTimers(): void {
+    const t = this.timers;
+    this.timers = [];
+    for (const fn of t) fn();
+  }
+
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+}
+
+let n = 0;
+export function rect(id: string, x = 0, y = 0) {
+  return { id, type: "rect" as const, x, y, z: ++n, color: "#000000", stroke: 2, w: 10, h: 10, fill: null };
+}

@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import { LOG_COMPACT_AT, MAX_CONNECTIONS_PER_ROOM, MAX_MESSAGE_BYTES } from "../../party/limits.ts";
+import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/protocol.ts";
+import { MemoryRoomHost, rect } from "../support/memory-room.ts";
+
+const put = (mid: string, id: string, x = 0) => ({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id, x) }] });
+
+describe("handshake", () => {
+  it("answers hello with welcome, a snapshot and the presence of everyone else", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    await h.send(a, put("m1", "s1"));
+    const b = await h.join("bob");
+    const welcome = b.last("welcome")!;
+    expect(welcome.self.name).toBe("bob");
+    expect(welcome.peers.map((p) => p.name)).toEqual(["ada"]);
+    const sync = b.last("sync")!;
+    expect(sync.mode).toBe("snapshot");
+    expect(sync.seq).toBe(1);
+    if (sync.mode === "snapshot") expect(sync.records.map((r) => r.id)).toEqual(["s1"]);
+    // Ada is told Bob joined, stamped with the room's id for him.
+    expect(a.last("join")!.peer.conn).toBe(welcome.self.conn);
+  });
+
+  it("refuses another protocol version with a terminal typed error", async () => {
+    const h = new MemoryRoomHost();
+    const s = h.connect();
+    await h.send(s, { type: "hello", v: PROTOCOL_VERSION + 1, clientId: "x", epoch: null, lastSeq: 0, name: "x", color: "#000000" });
+    expect(s.last("error")!.code).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect(s.closed!.code).toBe(CloseCode.UNSUPPORTED_VERSION);
+  });
+
+  it("requires hello before anything else", async () => {
+    const h = new MemoryRoomHost();
+    const s = h.connect();
+    await h.send(s, put("m1", "s1"));
+    expect(s.last("error")!.code).toBe(ErrorCode.HANDSHAKE_REQUIRED);
+    expect(s.of("ack")).toHaveLength(0);
+  });
+});
+
+describe("mutations", () => {
+  it("acks the sender, broadcasts the change to others, in one seq order", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    await h.send(a, put("a1", "s1"));
+    await h.send(b, put("b1", "s2"));
+    await h.send(a, { type: "mutate", mid: "a2", ops: [{ op: "patch", id: "s2", set: { x: 50 } }] });
+    expect(a.of("ack").map((m) => [m.mid, m.seq])).toEqual([["a1", 1], ["a2", 3]]);
+    expect(b.of("ack").map((m) => [m.mid, m.seq])).toEqual([["b1", 2]]);
+    // Each side sees the other's changes, never its own.
+    expect(a.of("change").map((c) => c.seq)).toEqual([2]);
+    expect(b.of("change").map((c) => [c.seq, c.mid])).toEqual([[1, "a1"], [3, "a2"]]);
+    expect(b.of("change")[1]!.ops).toEqual([{ op: "patch", id: "s2", set: { x: 50 } }]);
+  });
+
+  it("rejects an invalid mutation by name, applies nothing of it, broadcasts nothing", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    await h.send(a, put("a1", "s1"));
+    // Second op is invalid: the first must not be applied either (atomic).
+    await h.send(a, { type: "mutate", mid: "a2", ops: [{ op: "patch", id: "s1", set: { x: 5 } }, { op: "patch", id: "s1", set: { w: -1 } }] });
+    await h.send(a, { type: "mutate", mid: "a3", ops: [{ op: "del", id: "nope" }] });
+    expect(a.of("reject").map((r) => [r.mid, r.code])).toEqual([
+      ["a2", ErrorCode.INVALID_MUTATION],
+      ["a3", ErrorCode.RECORD_NOT_FOUND],
+    ]);
+    expect(b.of("change")).toHaveLength(1);
+    const c = await h.join("cyd");
+    const sync = c.last("sync")!;
+    expect(sync.seq).toBe(1);
+    if (sync.mode === "snapshot") expect(sync.records[0]!.x).toBe(0);
+  });
+
+  it("applies a retried mutation id exactly once, also after an eviction", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    await h.send(a, put("m1", "s1"));
+    await h.send(a, put("m1", "s1", 99)); // same id, even with different content
+    expect(a.of("ack")).toEqual([
+      { type: "ack", mid: "m1", seq: 1 },
+      { type: "ack", mid: "m1", seq: 1, dup: true },
+    ]);
+    h.evict();
+    await h.send(a, put("m1", "s1", 99));
+    expect(a.last("ack")).toEqual({ type: "ack", mid: "m1", seq: 1, dup: true });
+    expect(b.of("change")).toHaveLength(1);
+    const stats = await h.room.stats();
+    expect(stats.seq).toBe(1);
+    expect(stats.duplicatesDropped).toBe(1); // counted since the eviction
+  });
+
+  it("viewers cannot mutate", async () => {
+    const h = new MemoryRoomHost();
+    const v = await h.join("vic", { role: "viewer" });
+    await h.send(v, put("m1", "s1"));
+    expect(v.last("reject")!.code).toBe(ErrorCode.FORBIDDEN);
+  });
+
+  it("rate-limits a mutation burst per connection while others keep editing", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    for (let i = 0; i < 100; i++) await h.send(a, put(`a${i}`, `s${i}`));
+    const limited = a.of("reject").filter((r) => r.code === ErrorCode.RATE_LIMITED);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(a.of("ack").length + limited.length).toBe(100);
+    await h.send(b, put("b1", "t1"));
+    expect(b.last("ack")!.mid).toBe("b1");
+  });
+});
+
+describe("sync on reconnect", () => {
+  it("sends the delta since the client's seq when the log covers it", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    for (let i = 0; i < 5; i++) await h.send(a, put(`m${i}`, `s${i}`));
+    const epoch = a.last("sync")!.epoch;
+    const b = await h.join("bob", { epoch, lastSeq: 3 });
+    const sync = b.last("sync")!;
+    expect(sync.mode).toBe("delta");
+    if (sync.mode === "delta") expect(sync.changes.map((c) => c.seq)).toEqual([4, 5]);
+  });
+
+  it("sends a snapshot for another epoch, or when the log no longer covers the seq", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    await h.send(a, put("m0", "s0"));
+    const epoch = a.last("sync")!.epoch;
+    expect((await h.join("bob", { epoch: "other", lastSeq: 1 })).last("sync")!.mode).toBe("snapshot");
+    // Compaction: push the log past its window (rate limit sidestepped by time).
+    for (let i = 1; i <= LOG_COMPACT_AT; i++) {
+      h.clock += 100;
+      await h.send(a, { type: "mutate", mid: `p${i}`, ops: [{ op: "patch", id: "s0", set: { x: i } }] });
+    }
+    const stats = await h.room.stats();
+    expect(stats.logSize).toBeLessThan(LOG_COMPACT_AT);
+    const c = await h.join("cyd", { epoch, lastSeq: 1 });
+    const sync = c.last("sync")!;
+    expect(sync.mode).toBe("snapshot");
+    if (sync.mode === "snapshot") expect(sync.records).toEqual([expect.objectContaining({ id: "s0", x: LOG_COMPACT_AT })]);
+  });
+
+  it("answers resync with the changes the client missed", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    await h.send(a, put("m1", "s1"));
+    await h.send(a, put("m2", "s2"));
+    await h.send(b, { type: "resync", epoch: b.last("sync")!.epoch, lastSeq: 1 });
+    const sync = b.last("sync")!;
+    expect(sync.mode === "delta" && sync.changes.map((c) => c.mid)).toEqual(["m2"]);
+  });
+});
+
+describe("presence", () => {
+  it("coalesces cursor moves into one frame per tick and never echoes a cursor to its owner", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    const bConn = b.last("welcome")!.self.conn;
+    const aConn = a.last("welcome")!.self.conn;
+    for (let i = 0; i < 5; i++) await h.send(a, { type: "cursor", p: [i, i * 2] });
+    await h.send(b, { type: "cursor", p: [7, 7] });
+    expect(h.pendingTimers).toBe(1);
+    h.flushTimers();
+    expect(b.of("cursors")).toEqual([{ type: "cursors", f: [[aConn, 4, 8]] }]);
+    expect(a.of("cursors")).toEqual([{ type: "cursors", f: [[bConn, 7, 7]] }]);
+    // No activity, no timer: the room can hibernate.
+    h.flushTimers();
+    expect(h.pendingTimers).toBe(0);
+  });
+
+  it("broadcasts join, presence changes and leave; stamps identity", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    const bConn = b.last("welcome")!.self.conn;
+    // A forged conn field is ignored: the room stamps the sender.
+    await h.send(b, { type: "presence", name: "robert", status: "idle", conn: a.last("welcome")!.self.conn });
+    expect(a.last("peer")!.peer).toMatchObject({ conn: bConn, name: "robert", status: "idle" });
+    await h.disconnect(b);
+    expect(a.last("leave")).toEqual({ type: "leave", conn: bConn });
+  });
+});
+
+describe("bad input", () => {
+  const cases: [string, unknown, string][] = [
+    ["malformed JSON", "{nope", ErrorCode.BAD_MESSAGE],
+    ["a JSON array", "[1,2]", ErrorCode.BAD_MESSAGE],
+    ["an unknown type", { type: "teleport" }, ErrorCode.UNKNOWN_TYPE],
+    ["a schema violation", { type: "cursor", p: ["a", 1] }, ErrorCode.BAD_MESSAGE],
+    ["an Infinity coordinate", '{"type":"cursor","p":[1e999,0]}', ErrorCode.BAD_MESSAGE],
+    ["an oversize frame", JSON.stringify({ type: "cursor", pad: "x".repeat(MAX_MESSAGE_BYTES) }), ErrorCode.TOO_LARGE],
+    ["a binary frame", new Uint8Array([1, 2, 3]).buffer, ErrorCode.BAD_MESSAGE],
+  ];
+  for (const [name, frame, code] of cases) {
+    it(`answers ${name} with ${code} and keeps serving the room`, async () => {
+      const h = new MemoryRoomHost();
+      const a = await h.join("ada");
+      const b = await h.join("bob");
+      if (frame instanceof ArrayBuffer) await h.room.message(a, frame);
+      else await h.send(a, frame);
+      const err = a.last("error")!;
+      expect(err.code).toBe(code);
+      expect(err.message).not.toMatch(/at .*\.ts|Error:/); // no stack trace
+      expect(a.closed).toBeNull();
+      await h.send(b, put("b1", "s1"));
+      expect(b.last("ack")!.seq).toBe(1);
+      await h.send(a, put("a1", "s2"));
+      expect(a.last("ack")!.seq).toBe(2);
+    });
+  }
+
+  it("closes a connection that keeps sending garbage, and only that one", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    for (let i = 0; i < 60; i++) await h.send(a, "garbage");
+    expect(a.closed!.code).toBe(CloseCode.POLICY_VIOLATION);
+    await h.send(b, put("b1", "s1"));
+    expect(b.last("ack")!.seq).toBe(1);
+  });
+
+  it("refuses connections beyond the room's limit with ROOM_FULL", async () => {
+    const h = new MemoryRoomHost();
+    for (let i = 0; i < MAX_CONNECTIONS_PER_ROOM; i++) h.connect();
+    const extra = h.connect();
+    expect(extra.last("error")!.code).toBe(ErrorCode.ROOM_FULL);
+    expect(extra.closed!.code).toBe(CloseCode.ROOM_FULL);
+  });
+});
