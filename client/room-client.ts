@@ -4,7 +4,6 @@
  * React — the whiteboard UI, the tests and the benchmark all drive rooms
  * through this class. No UI code touches the socket.
  */
-import PartySocket from "partysocket";
 import { planOps } from "../party/apply.ts";
 import {
   type Change,
@@ -12,7 +11,6 @@ import {
   ErrorCode,
   isTerminalClose,
   type Op,
-  PARTY,
   type Peer,
   type PresenceStatus,
   PROTOCOL_VERSION,
@@ -21,6 +19,7 @@ import {
 } from "../party/protocol.ts";
 import type { Shape } from "../party/records.ts";
 import { DEDUPE_RETENTION_MS } from "../party/limits.ts";
+import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 import { type ApplyOutcome, DocumentStore, type PendingMutation } from "./store.ts";
 import { CursorThrottle, type Point } from "./throttle.ts";
@@ -88,6 +87,8 @@ export interface RoomClientOptions {
   maxReconnectDelayMs?: number;
   /** Cursor throttle interval (ms). */
   cursorIntervalMs?: number;
+  /** Replace the partysocket connection (tests, the fuzz harness). */
+  transport?: TransportFactory;
 }
 
 type Listener<K extends keyof RoomClientEvents> = RoomClientEvents[K];
@@ -119,7 +120,7 @@ export class RoomClient {
   private readonly store = new DocumentStore();
   private readonly pendingStore: PendingStore;
   private readonly listeners = new Map<keyof RoomClientEvents, Set<(...args: never[]) => void>>();
-  private socket: PartySocket | null = null;
+  private socket: Transport | null = null;
   private connState: ConnectionState = { status: "connecting", attempt: 0, lastSyncedAt: null, error: null };
   /** True between our hello and the room's sync: nothing but hello goes out. */
   private welcomed = false;
@@ -264,39 +265,30 @@ export class RoomClient {
   // Connection
 
   private open(): void {
-    const { host } = this.options;
-    const local = /^(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(host);
-    const minDelay = this.options.minReconnectDelayMs ?? 500;
-    this.socket = new PartySocket({
-      host,
-      room: this.room,
-      party: PARTY,
-      protocol: this.options.protocol ?? (local ? "ws" : "wss"),
-      WebSocket: this.options.WebSocket,
-      minReconnectionDelay: minDelay,
-      maxReconnectionDelay: this.options.maxReconnectDelayMs ?? 10_000,
-      reconnectionDelayGrowFactor: 1.5,
-      connectionTimeout: 5_000,
-      // We resend what matters ourselves after the welcome; never let the socket
-      // replay stale frames (least of all cursor moves) on open.
-      maxEnqueuedMessages: 0,
-      shouldReconnectOnClose: (e: CloseEvent) => !isTerminalClose(e.code),
-      // Evaluated before every (re)connect: a fresh token, plus jitter so a room
-      // full of clients dropped together does not reconnect in lockstep
-      // (partysocket's own backoff has none).
-      query: async () => {
-        if (this.connState.attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * minDelay));
-        const token = this.options.getToken ? await this.options.getToken() : null;
-        return token ? { token } : {};
-      },
+    const factory =
+      this.options.transport ??
+      partySocketTransport({
+        host: this.options.host,
+        room: this.room,
+        protocol: this.options.protocol,
+        WebSocket: this.options.WebSocket,
+        minReconnectDelayMs: this.options.minReconnectDelayMs,
+        maxReconnectDelayMs: this.options.maxReconnectDelayMs,
+        attempt: () => this.connState.attempt,
+        query: async () => {
+          const token = this.options.getToken ? await this.options.getToken() : null;
+          return token ? { token } : ({} as Record<string, string>);
+        },
+      });
+    this.socket = factory({
+      open: () => this.onOpen(),
+      message: (data) => this.onFrame(data),
+      close: (code, reason) => this.onClose(code, reason),
     });
-    this.socket.addEventListener("open", () => this.onOpen());
-    this.socket.addEventListener("message", (e: MessageEvent) => this.onFrame(e.data));
-    this.socket.addEventListener("close", (e: CloseEvent) => this.onClose(e.code, e.reason));
   }
 
   private isLive(): boolean {
-    return this.welcomed && this.socket?.readyState === 1;
+    return this.welcomed && this.socket?.isOpen === true;
   }
 
   private onOpen(): void {
@@ -463,7 +455,7 @@ export class RoomClient {
 
   /** Ask the room for what we missed. `fromScratch` forgets our seq (snapshot). */
   private requestResync(fromScratch: boolean): void {
-    if (this.resyncing || this.socket?.readyState !== 1) return;
+    if (this.resyncing || !this.socket?.isOpen) return;
     this.resyncing = true;
     this.send({ type: "resync", epoch: fromScratch ? null : this.store.epoch, lastSeq: fromScratch ? 0 : this.store.seq });
   }
