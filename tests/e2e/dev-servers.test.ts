@@ -1,0 +1,70 @@
+/**
+ * Both dev servers end to end, as a developer runs them: `wrangler dev` and
+ * `partykit dev` started on 127.0.0.1, driven from Node through partysocket by
+ * the project's own client library.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { RoomClient } from "../../client/room-client.ts";
+import type { Shape } from "../../party/records.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { waitFor } from "../support/wait.ts";
+
+const rect = (id: string, x: number): Shape => ({ id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
+
+for (const kind of ["wrangler", "partykit"] as const) {
+  describe(`${kind} dev`, () => {
+    let server: DevServer;
+    const clients: RoomClient[] = [];
+    const client = (room: string, name: string) => {
+      const c = new RoomClient({ host: server.host, room, name, color: "#3366ff", WebSocket, minReconnectDelayMs: 100 });
+      clients.push(c);
+      return c;
+    };
+
+    beforeAll(async () => {
+      server = await startDevServer(kind);
+    });
+    afterAll(async () => {
+      for (const c of clients) c.close();
+      await server?.stop();
+    });
+
+    it("connects two clients, shows each one's change to the other, and resumes with a delta", async () => {
+      const room = `e2e-${Date.now()}`;
+      const a = client(room, "ada");
+      const b = client(room, "bob");
+      await waitFor(() => a.connection.status === "live" && b.connection.status === "live");
+      await waitFor(() => a.peers().size === 1 && b.peers().size === 1);
+
+      a.mutate([{ op: "put", rec: rect("s1", 1) }]);
+      await waitFor(() => b.records().get("s1")?.x === 1);
+      b.mutate([{ op: "patch", id: "s1", set: { x: 2 } }]);
+      await waitFor(() => a.records().get("s1")?.x === 2 && a.pendingCount === 0 && b.pendingCount === 0);
+      expect(a.seq).toBe(2);
+
+      // Drop B's connection; A edits meanwhile; B comes back with a delta.
+      const syncs: string[] = [];
+      b.on("message", (m) => void (m.type === "sync" && syncs.push(m.mode)));
+      b.reconnect();
+      a.mutate([{ op: "put", rec: rect("s2", 3) }]);
+      await waitFor(() => b.records().get("s2")?.x === 3 && b.connection.status === "live");
+      expect(syncs).toEqual(["delta"]);
+      expect(b.seq).toBe(3);
+      expect([...b.records().values()]).toEqual([...a.records().values()]);
+    });
+
+    it("serves the documented protocol at /parties/whiteboard/r1", async () => {
+      const ws = new WebSocket(`ws://${server.host}/parties/whiteboard/r1`);
+      const inbox: { type: string }[] = [];
+      ws.on("message", (d) => inbox.push(JSON.parse(String(d))));
+      await new Promise((r) => ws.once("open", r));
+      ws.send(JSON.stringify({ type: "hello", v: 1, clientId: "raw", epoch: null, lastSeq: 0, name: "raw", color: "#000000" }));
+      ws.send('{"type":"ping"}');
+      ws.send("not json");
+      await waitFor(() => inbox.length >= 4);
+      expect(inbox.map((m) => m.type)).toEqual(["welcome", "sync", "pong", "error"]);
+      ws.close();
+    });
+  });
+}
