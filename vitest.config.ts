@@ -10,7 +10,8 @@ export default defineConfig({
       { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"] },
+        // The rooms log one JSON line per event; show them only for failing tests.
+        test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"], silent: "passed-only" },
       },
       {
         test: {

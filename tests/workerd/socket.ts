@@ -1,0 +1,69 @@
+/**
+ * A raw WebSocket client inside workerd, through the Worker's own fetch: the
+ * same path a browser takes (Worker → routing → the room's Durable Object).
+ */
+import { exports } from "cloudflare:workers";
+import { PROTOCOL_VERSION, type ServerMessage } from "../../party/protocol.ts";
+
+export interface TestClient {
+  ws: WebSocket;
+  inbox: ServerMessage[];
+  closed: { code: number; reason: string } | null;
+  send(msg: unknown): void;
+  /** Resolves with the first message of `type` received after `from` (an inbox index). */
+  next<T extends ServerMessage["type"]>(type: T, from?: number, timeoutMs?: number): Promise<Extract<ServerMessage, { type: T }>>;
+  of<T extends ServerMessage["type"]>(type: T): Extract<ServerMessage, { type: T }>[];
+  waitClosed(timeoutMs?: number): Promise<{ code: number; reason: string }>;
+}
+
+export async function openSocket(path: string): Promise<TestClient> {
+  const res = await exports.default.fetch(`http://edgeroom.test${path}`, { headers: { Upgrade: "websocket" } });
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`no WebSocket for ${path}: HTTP ${res.status}`);
+  ws.accept();
+  const client: TestClient = {
+    ws,
+    inbox: [],
+    closed: null,
+    send: (msg) => ws.send(typeof msg === "string" ? msg : JSON.stringify(msg)),
+    of: (type) => client.inbox.filter((m) => m.type === type) as never,
+    async next(type, from = 0, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = client.inbox.slice(from).find((m) => m.type === type);
+        if (found) return found as never;
+        if (client.closed) throw new Error(`socket closed (${client.closed.code}) before a ${type}`);
+        if (Date.now() > deadline) throw new Error(`no ${type} within ${timeoutMs} ms; got ${client.inbox.map((m) => m.type).join(",")}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async waitClosed(timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!client.closed) {
+        if (Date.now() > deadline) throw new Error("socket did not close");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return client.closed;
+    },
+  };
+  ws.addEventListener("message", (e) => {
+    const parsed = JSON.parse(String(e.data)) as ServerMessage | ServerMessage[];
+    if (Array.isArray(parsed)) client.inbox.push(...parsed);
+    else client.inbox.push(parsed);
+  });
+  ws.addEventListener("close", (e) => {
+    client.closed = { code: e.code, reason: e.reason };
+  });
+  return client;
+}
+
+export async function joinRoom(room: string, name: string, opts: { epoch?: string | null; lastSeq?: number } = {}): Promise<TestClient> {
+  const c = await openSocket(`/parties/whiteboard/${room}`);
+  c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: opts.epoch ?? null, lastSeq: opts.lastSeq ?? 0, name, color: "#224466" });
+  await c.next("sync");
+  return c;
+}
+
+export function rect(id: string, x = 0) {
+  return { id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null };
+}
