@@ -13,6 +13,11 @@ import { SqlRoomStorage } from "./sql-storage.ts";
 export interface Env {
   WHITEBOARD: DurableObjectNamespace<WhiteboardRoom>;
   ASSETS?: Fetcher;
+  /** When set, connections need a signed token (party/auth.ts). A secret:
+   * `wrangler secret put AUTH_SECRET`; locally `.dev.vars`. */
+  AUTH_SECRET?: string;
+  /** "true" enables GET /auth/dev-token (never in production). */
+  DEV_TOKENS?: string;
 }
 
 /** Headers the Worker sets when it forwards a request to a room. */
@@ -61,6 +66,9 @@ export class WhiteboardRoom extends DurableObject<Env> {
       sockets: () => this.openSockets(),
       now: () => Date.now(),
       setTimeout: (fn, ms) => void setTimeout(fn, ms),
+      getAlarm: () => this.ctx.storage.getAlarm(),
+      setAlarm: (at) => this.ctx.storage.setAlarm(at),
+      lastPing: (s) => (s instanceof DurableSocket ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
       log: (line: LogLine) => console.log(JSON.stringify(line)),
     });
     return this.room;
@@ -94,12 +102,21 @@ export class WhiteboardRoom extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
+    // The Worker verified the token (at the edge, before waking this object).
     const role: Role = request.headers.get(ROLE_HEADER) === "viewer" ? "viewer" : "editor";
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [roomId]);
-    this.core(roomId).connect(this.socketFor(server), role);
+    void this.core(roomId).connect(this.socketFor(server), { ok: true, role, subject: null });
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async alarm(): Promise<void> {
+    // An alarm carries no request: the room id comes from any socket's tag. No
+    // sockets means nothing to sweep (and no next alarm: the room sleeps).
+    const ws = this.ctx.getWebSockets()[0];
+    if (!ws) return;
+    await this.core(this.roomIdOf(ws)).alarm();
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

@@ -75,3 +75,17 @@ export const LOG_COMPACT_AT = 2_000;
  * mutations older than DEDUPE_RETENTION_MS for exactly this reason. */
 export const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEDUPE_MAX_ENTRIES = 100_000;
+
+/** Liveness without waking the room: clients send the exact ping frame every
+ * PING_INTERVAL_MS; the Durable Object runtime answers it and records the time
+ * (getWebSocketAutoResponseTimestamp). An alarm — not an interval timer — sweeps
+ * every SWEEP_INTERVAL_MS while sockets are open and drops any socket silent for
+ * STALE_AFTER_MS. A half-open socket's cursor is therefore gone within
+ * STALE_AFTER_MS + SWEEP_INTERVAL_MS = 45 s; with no sockets, no alarm is set. */
+export const PING_INTERVAL_MS = 10_000;
+export const STALE_AFTER_MS = 30_000;
+export const SWEEP_INTERVAL_MS = 15_000;
+
+/** Clients keep a departed peer (and its cursor) this long, so a reload or a
+ * quick reconnect — same client id, new connection — does not flicker. */
+export const LEAVE_LINGER_MS = 3_000;

@@ -5,6 +5,7 @@
  * the Durable Object state, so pings are answered by the room (no auto-response).
  */
 import type * as Party from "partykit/server";
+import { type Access, authorize } from "./auth.ts";
 import { ROOM_ID_PATTERN } from "./limits.ts";
 import { CloseCode, ErrorCode } from "./protocol.ts";
 import { type ConnState, type LogLine, Room, type RoomSocket } from "./room.ts";
@@ -37,6 +38,11 @@ export default class WhiteboardParty implements Party.Server {
       sockets: () => this.openSockets(),
       now: () => Date.now(),
       setTimeout: (fn, ms) => void setTimeout(fn, ms),
+      getAlarm: () => room.storage.getAlarm(),
+      setAlarm: (at) => room.storage.setAlarm(at),
+      // No auto-response here: the room answers pings itself, and its
+      // last-message time covers liveness.
+      lastPing: () => null,
       log: (line: LogLine) => console.log(JSON.stringify(line)),
     });
   }
@@ -54,13 +60,20 @@ export default class WhiteboardParty implements Party.Server {
     for (const conn of this.room.getConnections()) if (conn.readyState === 1) yield this.socketFor(conn);
   }
 
-  onConnect(conn: Party.Connection): void {
+  onConnect(conn: Party.Connection, ctx: Party.ConnectionContext): Promise<void> {
+    let access: Access | Promise<Access>;
     if (!ROOM_ID_PATTERN.test(this.room.id)) {
-      conn.send(JSON.stringify({ type: "error", code: ErrorCode.INVALID_ROOM, message: "room ids are 1-64 characters of A-Z a-z 0-9 _ -" }));
-      conn.close(CloseCode.INVALID_ROOM, "invalid room id");
-      return;
+      access = { ok: false, code: ErrorCode.INVALID_ROOM, close: CloseCode.INVALID_ROOM, message: "room ids are 1-64 characters of A-Z a-z 0-9 _ -" };
+    } else {
+      const secret = this.room.env.AUTH_SECRET;
+      const token = new URL(ctx.request.url).searchParams.get("token");
+      access = authorize(typeof secret === "string" ? secret : undefined, this.room.id, token);
     }
-    this.core.connect(this.socketFor(conn), "editor");
+    return this.core.connect(this.socketFor(conn), access);
+  }
+
+  async onAlarm(): Promise<void> {
+    await this.core.alarm();
   }
 
   async onMessage(message: string | ArrayBuffer | ArrayBufferView, sender: Party.Connection): Promise<void> {

@@ -28,7 +28,10 @@ import {
   MUTATION_RATE_PER_SEC,
   PRESENCE_BURST,
   PRESENCE_RATE_PER_SEC,
+  STALE_AFTER_MS,
+  SWEEP_INTERVAL_MS,
 } from "./limits.ts";
+import type { Access } from "./auth.ts";
 import {
   type Change,
   type ClientMessage,
@@ -52,8 +55,10 @@ export interface ConnState {
   /** Room-assigned connection id: the identity every broadcast is stamped with. */
   conn: string;
   role: Role;
-  /** True once the hello was accepted. */
+  /** True once the hello was accepted (and until the room drops the socket). */
   ready: boolean;
+  /** When the socket was accepted (ms): liveness baseline before any ping. */
+  at: number;
   clientId?: string;
   name?: string;
   color?: string;
@@ -85,6 +90,11 @@ export interface RoomHost {
   now(): number;
   /** One-shot timer. Used only for cursor frames. */
   setTimeout(fn: () => void, ms: number): void;
+  /** The room's single alarm (Durable Object alarms survive hibernation and eviction). */
+  getAlarm(): Promise<number | null>;
+  setAlarm(at: number): Promise<void>;
+  /** When the runtime last auto-answered this socket's ping (ms), if it can tell. */
+  lastPing(socket: RoomSocket): number | null;
   log(line: LogLine): void;
 }
 
@@ -109,6 +119,7 @@ export interface RoomStats {
 
 /** Per-connection runtime state: only rate limiting, safe to lose on hibernation. */
 interface ConnRuntime {
+  lastMessageAt: number;
   mutations: TokenBucket;
   cursors: TokenBucket;
   presence: TokenBucket;
@@ -140,6 +151,7 @@ export class Room {
   private pendingCursors = new Map<string, [number, number] | null>();
   private lastCursors = new Map<string, [number, number]>();
   private frameScheduled = false;
+  private alarmChecked = false;
   private readonly counters = {
     messages: 0,
     mutations: 0,
@@ -162,20 +174,62 @@ export class Room {
   // -------------------------------------------------------------------------
   // Host entry points
 
-  /** A socket was accepted. Synchronous, so a full room is refused before any
-   * other event can see the socket. */
-  connect(socket: RoomSocket, role: Role): void {
-    let open = 0;
-    for (const s of this.host.sockets()) if (s !== socket && s.getState()) open++;
-    if (open >= MAX_CONNECTIONS_PER_ROOM) {
-      this.sendTo(socket, { type: "error", code: ErrorCode.ROOM_FULL, message: `room holds ${MAX_CONNECTIONS_PER_ROOM} connections` });
-      socket.close(CloseCode.ROOM_FULL, "room full");
-      this.log("warn", "room_full");
-      return;
-    }
-    const state: ConnState = { conn: randomId(), role, ready: false };
-    socket.setState(state);
-    this.log("info", "connect", state.conn);
+  /** A socket was accepted. `access` is the adapter's verdict on its token (or a
+   * promise of it): queued like every event, so no frame of this socket is
+   * handled before its verdict, and a full room is refused in arrival order. */
+  connect(socket: RoomSocket, access: Access | Promise<Access>): Promise<void> {
+    return this.enqueue(async () => {
+      const verdict = await access;
+      if (!verdict.ok) {
+        this.sendTo(socket, { type: "error", code: verdict.code, message: verdict.message });
+        socket.close(verdict.close, verdict.code);
+        this.log("warn", "refused", undefined, undefined, verdict.code);
+        return;
+      }
+      let open = 0;
+      for (const s of this.host.sockets()) if (s !== socket && s.getState()) open++;
+      if (open >= MAX_CONNECTIONS_PER_ROOM) {
+        this.sendTo(socket, { type: "error", code: ErrorCode.ROOM_FULL, message: `room holds ${MAX_CONNECTIONS_PER_ROOM} connections` });
+        socket.close(CloseCode.ROOM_FULL, "room full");
+        this.log("warn", "room_full");
+        return;
+      }
+      const state: ConnState = { conn: randomId(), role: verdict.role, ready: false, at: this.host.now() };
+      socket.setState(state);
+      this.log("info", "connect", state.conn);
+      await this.ensureSweep();
+    });
+  }
+
+  /** Resolves once every event queued so far has been handled. */
+  settled(): Promise<void> {
+    return this.enqueue(() => {});
+  }
+
+  /** The alarm fired: drop sockets that stopped pinging (half-open), then
+   * re-arm only while sockets remain, so an empty room sleeps for good. */
+  alarm(): Promise<void> {
+    return this.enqueue(async () => {
+      const now = this.host.now();
+      let remaining = 0;
+      for (const s of this.host.sockets()) {
+        const st = s.getState();
+        if (!st) continue;
+        const seen = Math.max(st.at, this.host.lastPing(s) ?? 0, this.runtime.get(st.conn)?.lastMessageAt ?? 0);
+        if (now - seen <= STALE_AFTER_MS) {
+          remaining++;
+          continue;
+        }
+        // Broadcast the leave ourselves: a half-open peer never completes the
+        // close handshake, so no close event may ever come for it.
+        this.dropPresence(st);
+        s.setState({ ...st, ready: false });
+        s.close(1001, "no ping");
+        this.log("info", "stale", st.conn, undefined, undefined, `silent ${now - seen} ms`);
+      }
+      this.alarmChecked = false;
+      if (remaining > 0) await this.ensureSweep();
+    });
   }
 
   /** A frame arrived. Never throws; resolves when the frame was handled. */
@@ -188,12 +242,23 @@ export class Room {
     return this.enqueue(async () => {
       const st = socket.getState();
       if (!st) return;
-      this.runtime.delete(st.conn);
-      this.lastCursors.delete(st.conn);
-      this.pendingCursors.delete(st.conn);
-      if (st.ready) this.broadcast({ type: "leave", conn: st.conn }, st.conn);
+      this.dropPresence(st);
       this.log("info", "close", st.conn);
     });
+  }
+
+  private dropPresence(st: ConnState): void {
+    this.runtime.delete(st.conn);
+    this.lastCursors.delete(st.conn);
+    this.pendingCursors.delete(st.conn);
+    if (st.ready) this.broadcast({ type: "leave", conn: st.conn }, st.conn);
+  }
+
+  /** Arm the sweep alarm if none is set (checked once per object lifetime). */
+  private async ensureSweep(): Promise<void> {
+    if (this.alarmChecked) return;
+    this.alarmChecked = true;
+    if ((await this.host.getAlarm()) === null) await this.host.setAlarm(this.host.now() + SWEEP_INTERVAL_MS);
   }
 
   async stats(): Promise<RoomStats> {
@@ -252,6 +317,7 @@ export class Room {
     if (!rt) {
       const now = this.host.now();
       rt = {
+        lastMessageAt: now,
         mutations: new TokenBucket(MUTATION_RATE_PER_SEC, MUTATION_BURST, now),
         cursors: new TokenBucket(CURSOR_RATE_PER_SEC, CURSOR_BURST, now),
         presence: new TokenBucket(PRESENCE_RATE_PER_SEC, PRESENCE_BURST, now),
@@ -266,7 +332,8 @@ export class Room {
 
   private async handle(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
     const st = socket.getState();
-    if (!st) return; // refused at connect (room full); nothing more to say
+    if (!st) return; // refused at connect; nothing more to say
+    this.runtimeFor(st.conn).lastMessageAt = this.host.now();
     this.counters.messages++;
     const sec = Math.floor(this.host.now() / 1000);
     this.perSecond.set(sec, (this.perSecond.get(sec) ?? 0) + 1);

@@ -4,6 +4,7 @@
  * (JSON) to the room's Durable Object — the same path partysocket and PartyKit use —
  * and everything else to the built client.
  */
+import { authorize, mintToken } from "./auth.ts";
 import { ROOM_HEADER, ROLE_HEADER, type Env } from "./durable-object.ts";
 import { ROOM_ID_PATTERN } from "./limits.ts";
 import { CloseCode, ErrorCode, PARTY } from "./protocol.ts";
@@ -23,9 +24,21 @@ function refuseSocket(code: ErrorCode, message: string, closeCode: number): Resp
   return new Response(null, { status: 101, webSocket: pair[0] });
 }
 
+/** Development only (DEV_TOKENS="true" and a secret set): mint a token for
+ * `?room=&role=`. In production your own backend mints tokens (docs/SECURITY.md). */
+async function devToken(url: URL, env: Env): Promise<Response> {
+  if (env.DEV_TOKENS !== "true" || !env.AUTH_SECRET) return new Response("not found", { status: 404 });
+  const room = url.searchParams.get("room") ?? "";
+  const role = url.searchParams.get("role") === "viewer" ? "viewer" : "editor";
+  if (!ROOM_ID_PATTERN.test(room)) return Response.json({ code: ErrorCode.INVALID_ROOM, message: "bad room id" }, { status: 400 });
+  const ttl = Number(url.searchParams.get("ttl") ?? "") || undefined;
+  return Response.json({ token: await mintToken(env.AUTH_SECRET, { room, role, ttlSeconds: ttl }) });
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
+    if (url.pathname === "/auth/dev-token") return devToken(url, env);
     const match = ROUTE.exec(url.pathname);
     if (!match) {
       if (env.ASSETS) return env.ASSETS.fetch(request);
@@ -43,9 +56,15 @@ export default {
       if (isSocket) return refuseSocket(ErrorCode.INVALID_ROOM, message, CloseCode.INVALID_ROOM);
       return Response.json({ code: ErrorCode.INVALID_ROOM, message }, { status: 400 });
     }
+    // Verify at the edge: a bad token never wakes the room's object.
+    const access = await authorize(env.AUTH_SECRET, roomId, url.searchParams.get("token"));
+    if (!access.ok) {
+      if (isSocket) return refuseSocket(access.code, access.message, access.close);
+      return Response.json({ code: access.code, message: access.message }, { status: 401 });
+    }
     const headers = new Headers(request.headers);
     headers.set(ROOM_HEADER, roomId);
-    headers.set(ROLE_HEADER, "editor");
+    headers.set(ROLE_HEADER, access.role);
     const stub = env.WHITEBOARD.get(env.WHITEBOARD.idFromName(roomId));
     return stub.fetch(new Request(request, { headers }));
   },

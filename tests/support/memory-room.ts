@@ -51,6 +51,10 @@ export class MemoryRoomHost {
   readonly logs: LogLine[] = [];
   private timers: (() => void)[] = [];
   clock = 1_700_000_000_000;
+  /** The room's alarm time, if set; a test fires it with `fireAlarm()`. */
+  alarmAt: number | null = null;
+  /** Per-socket "last auto-answered ping" times, as the runtime would report. */
+  readonly pings = new Map<TestSocket, number>();
   room: Room;
 
   constructor(readonly roomId = "test-room") {
@@ -63,6 +67,9 @@ export class MemoryRoomHost {
       sockets: () => [...this.sockets].filter((s) => !s.closed),
       now: () => this.clock,
       setTimeout: (fn) => void this.timers.push(fn),
+      getAlarm: async () => this.alarmAt,
+      setAlarm: async (at) => void (this.alarmAt = at),
+      lastPing: (s) => this.pings.get(s as TestSocket) ?? null,
       log: (line) => void this.logs.push(line),
     });
   }
@@ -74,11 +81,19 @@ export class MemoryRoomHost {
     this.room = this.build();
   }
 
+  /** Accept a socket. The verdict is queued in the room like every event, so
+   * `send` right after is handled after it; `await h.room.settled()` to observe it. */
   connect(role: Role = "editor"): TestSocket {
     const s = new TestSocket();
     this.sockets.add(s);
-    this.room.connect(s, role);
+    void this.room.connect(s, { ok: true, role, subject: null });
     return s;
+  }
+
+  /** Run the room's alarm as the runtime would (clears it first: alarms are one-shot). */
+  async fireAlarm(): Promise<void> {
+    this.alarmAt = null;
+    await this.room.alarm();
   }
 
   async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string } = {}): Promise<TestSocket> {

@@ -229,6 +229,7 @@ describe("bad input", () => {
     const h = new MemoryRoomHost();
     for (let i = 0; i < MAX_CONNECTIONS_PER_ROOM; i++) h.connect();
     const extra = h.connect();
+    await h.room.settled();
     expect(extra.last("error")!.code).toBe(ErrorCode.ROOM_FULL);
     expect(extra.closed!.code).toBe(CloseCode.ROOM_FULL);
   });

@@ -46,12 +46,12 @@ export async function openSocket(path: string): Promise<TestClient> {
       return client.closed;
     },
   };
-  ws.addEventListener("message", (e) => {
+  ws.addEventListener("message", (e: MessageEvent) => {
     const parsed = JSON.parse(String(e.data)) as ServerMessage | ServerMessage[];
     if (Array.isArray(parsed)) client.inbox.push(...parsed);
     else client.inbox.push(parsed);
   });
-  ws.addEventListener("close", (e) => {
+  ws.addEventListener("close", (e: CloseEvent) => {
     client.closed = { code: e.code, reason: e.reason };
   });
   return client;
