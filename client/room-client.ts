@@ -11,6 +11,7 @@ import {
   ErrorCode,
   isTerminalClose,
   type Op,
+  PING_FRAME,
   type Peer,
   type PresenceStatus,
   PROTOCOL_VERSION,
@@ -18,7 +19,7 @@ import {
   type ServerMessage,
 } from "../party/protocol.ts";
 import type { Shape } from "../party/records.ts";
-import { DEDUPE_RETENTION_MS } from "../party/limits.ts";
+import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, PING_INTERVAL_MS } from "../party/limits.ts";
 import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 import { type ApplyOutcome, DocumentStore, type PendingMutation } from "./store.ts";
@@ -127,6 +128,10 @@ export class RoomClient {
   private resyncing = false;
   private selfPeer: Peer | null = null;
   private readonly peerMap = new Map<string, Peer>();
+  /** Peers that left less than LEAVE_LINGER_MS ago: still shown, so a quick
+   * reconnect (same client id, new connection) does not flicker. */
+  private readonly departed = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
   private readonly cursorMap = new Map<string, RemoteCursor>();
   private readonly throttle: CursorThrottle;
   private readonly retries = new Map<string, number>();
@@ -193,9 +198,12 @@ export class RoomClient {
   get self(): Peer | null {
     return this.selfPeer;
   }
-  /** Everyone else in the room. */
+  /** Everyone else in the room (including, briefly, those who just left). */
   peers(): ReadonlyMap<string, Peer> {
-    return this.peerMap;
+    if (this.departed.size === 0) return this.peerMap;
+    const all = new Map(this.peerMap);
+    for (const [conn, { peer }] of this.departed) all.set(conn, peer);
+    return all;
   }
   cursors(): ReadonlyMap<string, RemoteCursor> {
     return this.cursorMap;
@@ -256,6 +264,9 @@ export class RoomClient {
   close(): void {
     this.closed = true;
     this.throttle.cancel();
+    this.stopPinging();
+    for (const { timer } of this.departed.values()) clearTimeout(timer);
+    this.departed.clear();
     this.socket?.close(1000, "client closed");
     this.socket = null;
     this.setStatus({ status: "offline" });
@@ -309,6 +320,7 @@ export class RoomClient {
   private onClose(code: number, reason: string): void {
     this.welcomed = false;
     this.throttle.cancel();
+    this.stopPinging();
     this.peerMap.clear();
     this.cursorMap.clear();
     if (this.closed) return;
@@ -368,6 +380,7 @@ export class RoomClient {
         const firstSync = !this.welcomed;
         this.welcomed = true;
         if (firstSync) {
+          this.startPinging();
           // Everything not yet acknowledged goes (again) now; the room applies
           // each mutation id at most once.
           for (const m of this.store.pending) this.sendMutation(m);
@@ -391,20 +404,39 @@ export class RoomClient {
       }
       case "reject":
         return this.onReject(msg.mid, msg.code, msg.message);
-      case "join":
+      case "join": {
+        // Back within the linger window (reload, network blip): the new
+        // connection takes over the old one's place and cursor, no flicker.
+        for (const [conn, { peer, timer }] of this.departed) {
+          if (peer.clientId !== msg.peer.clientId) continue;
+          clearTimeout(timer);
+          this.departed.delete(conn);
+          const cursor = this.cursorMap.get(conn);
+          this.cursorMap.delete(conn);
+          if (cursor) this.cursorMap.set(msg.peer.conn, { ...cursor, conn: msg.peer.conn });
+        }
         this.peerMap.set(msg.peer.conn, msg.peer);
         this.emit("change");
+        this.emit("cursors", this.cursorMap);
         return;
+      }
       case "peer":
         this.peerMap.set(msg.peer.conn, msg.peer);
         this.emit("change");
         return;
-      case "leave":
+      case "leave": {
+        const peer = this.peerMap.get(msg.conn);
         this.peerMap.delete(msg.conn);
-        this.cursorMap.delete(msg.conn);
-        this.emit("change");
-        this.emit("cursors", this.cursorMap);
+        if (!peer) return;
+        const timer = setTimeout(() => {
+          this.departed.delete(msg.conn);
+          this.cursorMap.delete(msg.conn);
+          this.emit("change");
+          this.emit("cursors", this.cursorMap);
+        }, LEAVE_LINGER_MS);
+        this.departed.set(msg.conn, { peer, timer });
         return;
+      }
       case "cursors": {
         const now = Date.now();
         const self = this.selfPeer?.conn;
@@ -467,6 +499,21 @@ export class RoomClient {
       const live = new Set(this.store.pending.map((m) => m.mid));
       for (const m of items) if (!live.has(m.mid)) void this.pendingStore.remove(m.mid);
     });
+  }
+
+  /** The exact ping frame every PING_INTERVAL_MS: on Cloudflare the runtime
+   * answers it without waking the room, and the room's alarm sweep reads its
+   * timestamp to tell live sockets from half-open ones. */
+  private startPinging(): void {
+    this.stopPinging();
+    this.pingTimer = setInterval(() => {
+      if (this.socket?.isOpen) this.socket.send(PING_FRAME);
+    }, PING_INTERVAL_MS);
+  }
+
+  private stopPinging(): void {
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.pingTimer = null;
   }
 
   private markSynced(): void {

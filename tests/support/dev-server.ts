@@ -52,6 +52,8 @@ export interface StartOptions {
   config?: string;
   /** wrangler only: extra `--var NAME:value` bindings. */
   vars?: Record<string, string>;
+  /** Path polled until the server answers (< 500). */
+  readyPath?: string;
   timeoutMs?: number;
 }
 
@@ -99,8 +101,9 @@ export async function startDevServer(kind: "wrangler" | "partykit", opts: StartO
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${kind} dev exited early:\n${out}`);
     try {
-      const res = await fetch(`http://${host}/parties/whiteboard/probe-ready/stats`);
-      if (res.ok) break;
+      // Any answer from the Worker means it is serving (401 when a secret is set).
+      const res = await fetch(`http://${host}${opts.readyPath ?? "/parties/whiteboard/probe-ready/stats"}`);
+      if (res.status < 500) break;
     } catch {
       // not listening yet
     }

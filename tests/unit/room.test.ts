@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LOG_COMPACT_AT, MAX_CONNECTIONS_PER_ROOM, MAX_MESSAGE_BYTES } from "../../party/limits.ts";
+import { LOG_COMPACT_AT, MAX_CONNECTIONS_PER_ROOM, MAX_MESSAGE_BYTES, STALE_AFTER_MS, SWEEP_INTERVAL_MS } from "../../party/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/protocol.ts";
 import { MemoryRoomHost, rect } from "../support/memory-room.ts";
 
@@ -232,5 +232,39 @@ describe("bad input", () => {
     await h.room.settled();
     expect(extra.last("error")!.code).toBe(ErrorCode.ROOM_FULL);
     expect(extra.closed!.code).toBe(CloseCode.ROOM_FULL);
+  });
+});
+
+describe("liveness sweep (alarm, no interval timer)", () => {
+  it("drops a silent (half-open) socket and broadcasts its leave; keeps pinging ones", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    const ghost = await h.join("ghost");
+    const ghostConn = ghost.last("welcome")!.self.conn;
+    expect(h.alarmAt).toBe(h.clock + SWEEP_INTERVAL_MS);
+
+    h.clock += STALE_AFTER_MS + 1;
+    h.pings.set(a, h.clock - 1_000); // a pinged (auto-response), b sent a message
+    await h.send(b, { type: "cursor", p: [1, 1] });
+    await h.fireAlarm();
+    expect(ghost.closed).not.toBeNull();
+    expect(a.last("leave")).toEqual({ type: "leave", conn: ghostConn });
+    expect(b.last("leave")).toEqual({ type: "leave", conn: ghostConn });
+    expect(a.closed).toBeNull();
+    expect(b.closed).toBeNull();
+    // Sockets remain: the sweep re-arms.
+    expect(h.alarmAt).not.toBeNull();
+    // A late close event for the ghost does not announce it twice.
+    await h.disconnect(ghost);
+    expect(a.of("leave")).toHaveLength(1);
+  });
+
+  it("stops re-arming once the room is empty, so it can sleep", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    await h.disconnect(a);
+    await h.fireAlarm();
+    expect(h.alarmAt).toBeNull();
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * Access control on a real `wrangler dev` with a secret configured.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { RoomClient } from "../../client/room-client.ts";
+import { mintToken } from "../../party/auth.ts";
+import { CloseCode, ErrorCode } from "../../party/protocol.ts";
+import type { Shape } from "../../party/records.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { waitFor } from "../support/wait.ts";
+
+const SECRET = "e2e-secret-0123456789abcdef";
+const rect = (id: string): Shape => ({ id, type: "rect", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
+
+describe("wrangler dev with AUTH_SECRET", () => {
+  let server: DevServer;
+  const clients: RoomClient[] = [];
+  beforeAll(async () => {
+    server = await startDevServer("wrangler", { vars: { AUTH_SECRET: SECRET, DEV_TOKENS: "true" } });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server?.stop();
+  });
+
+  it("refuses a connection without a token: typed error, terminal close code", async () => {
+    const ws = new WebSocket(`ws://${server.host}/parties/whiteboard/locked`);
+    const messages: { code?: string }[] = [];
+    ws.on("message", (d) => messages.push(JSON.parse(String(d))));
+    const code = await new Promise<number>((r) => ws.on("close", (c) => r(c)));
+    expect(code).toBe(CloseCode.UNAUTHORIZED);
+    expect(messages[0]!.code).toBe(ErrorCode.UNAUTHORIZED);
+  });
+
+  it("after an expired token, fetches a fresh one and connects", async () => {
+    const tokens = [await mintToken(SECRET, { room: "locked", role: "editor", ttlSeconds: -120 })];
+    let asked = 0;
+    const client = new RoomClient({
+      host: server.host,
+      room: "locked",
+      name: "ada",
+      color: "#112233",
+      WebSocket,
+      minReconnectDelayMs: 50,
+      getToken: async () => {
+        asked++;
+        return tokens.shift() ?? (await mintToken(SECRET, { room: "locked", role: "editor" }));
+      },
+    });
+    clients.push(client);
+    const errors: string[] = [];
+    client.on("error", (e) => errors.push(e.code));
+    await waitFor(() => client.connection.status === "live");
+    expect(errors).toContain(ErrorCode.TOKEN_EXPIRED);
+    expect(asked).toBeGreaterThanOrEqual(2);
+    client.mutate([{ op: "put", rec: rect("s1") }]);
+    await waitFor(() => client.pendingCount === 0 && client.seq === 1);
+  });
+
+  it("lets a viewer watch but rolls back its edits with FORBIDDEN", async () => {
+    const res = await fetch(`http://${server.host}/auth/dev-token?room=locked&role=viewer`);
+    const { token } = (await res.json()) as { token: string };
+    const viewer = new RoomClient({ host: server.host, room: "locked", name: "vic", color: "#112233", WebSocket, getToken: () => token });
+    clients.push(viewer);
+    await waitFor(() => viewer.connection.status === "live");
+    expect(viewer.self?.role).toBe("viewer");
+    expect(viewer.records().has("s1")).toBe(true);
+    const rejects: string[] = [];
+    viewer.on("reject", (r) => rejects.push(r.code));
+    viewer.mutate([{ op: "del", id: "s1" }]);
+    expect(viewer.records().has("s1")).toBe(false); // optimistic
+    await waitFor(() => rejects.length === 1);
+    expect(rejects).toEqual([ErrorCode.FORBIDDEN]);
+    expect(viewer.records().has("s1")).toBe(true); // rolled back
+  });
+});
