@@ -6,12 +6,13 @@ import { defineConfig } from "vitest/config";
 // runs against real `wrangler dev` / `partykit dev` servers and a real browser.
 export default defineConfig({
   test: {
+    // The rooms log one JSON line per event; show output only for failing tests.
+    silent: "passed-only",
     projects: [
       { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        // The rooms log one JSON line per event; show them only for failing tests.
-        test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"], silent: "passed-only" },
+        test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"] },
       },
       {
         test: {

@@ -3,7 +3,7 @@
  * Durable Object, hibernation and eviction.
  */
 import { env } from "cloudflare:workers";
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode, ErrorCode } from "../../party/protocol.ts";
 import { joinRoom, openSocket, rect } from "./socket.ts";
@@ -97,5 +97,21 @@ describe("eviction", () => {
     // The retried mutation is answered with its original result.
     a3.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: rect("s1") }] });
     expect(await a3.next("ack")).toEqual({ type: "ack", mid: "a1", seq: 1, dup: true });
+  });
+});
+
+describe("liveness", () => {
+  it("arms the sweep alarm while sockets are open, keeps fresh sockets, and re-arms", async () => {
+    const room = "sweep";
+    const a = await joinRoom(room, "ada");
+    const alarm = await runInDurableObject(stubFor(room), (_: unknown, state: DurableObjectState) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    expect(await runDurableObjectAlarm(stubFor(room))).toBe(true);
+    // Fresh socket: kept, still served, and the next sweep is scheduled.
+    expect(a.closed).toBeNull();
+    a.send({ type: "mutate", mid: "after-sweep", ops: [{ op: "put", rec: rect("s1") }] });
+    expect((await a.next("ack")).seq).toBe(1);
+    const next = await runInDurableObject(stubFor(room), (_: unknown, state: DurableObjectState) => state.storage.getAlarm());
+    expect(next).not.toBeNull();
   });
 });
