@@ -23,6 +23,9 @@ export interface Env {
 /** Headers the Worker sets when it forwards a request to a room. */
 export const ROOM_HEADER = "x-edgeroom-room";
 export const ROLE_HEADER = "x-edgeroom-role";
+/** Set by the Worker on a stats request. A header, not a path test: a room may
+ * itself be called "stats". */
+export const STATS_HEADER = "x-edgeroom-stats";
 
 /** Wraps a hibernatable WebSocket for the room core. The attachment is cached
  * here so a broadcast does not deserialize every socket's attachment; the cache
@@ -95,8 +98,7 @@ export class WhiteboardRoom extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const roomId = request.headers.get(ROOM_HEADER);
     if (!roomId) return new Response("missing room", { status: 400 });
-    const url = new URL(request.url);
-    if (url.pathname.endsWith("/stats")) {
+    if (request.headers.get(STATS_HEADER) === "1") {
       return Response.json(await this.core(roomId).stats());
     }
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {

@@ -7,7 +7,7 @@
 import type * as Party from "partykit/server";
 import { type Access, authorize } from "./auth.ts";
 import { ROOM_ID_PATTERN } from "./limits.ts";
-import { CloseCode, ErrorCode } from "./protocol.ts";
+import { CloseCode, ErrorCode, PARTY } from "./protocol.ts";
 import { type ConnState, type LogLine, Room, type RoomSocket } from "./room.ts";
 import { KvRoomStorage } from "./storage.ts";
 
@@ -89,7 +89,8 @@ export default class WhiteboardParty implements Party.Server {
   }
 
   async onRequest(request: Party.Request): Promise<Response> {
-    if (request.method === "GET" && new URL(request.url).pathname.endsWith("/stats")) {
+    const path = new URL(request.url).pathname;
+    if (request.method === "GET" && path === `/parties/${PARTY}/${this.room.id}/stats`) {
       return Response.json(await this.core.stats());
     }
     return new Response("not found", { status: 404 });

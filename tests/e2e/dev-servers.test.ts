@@ -54,6 +54,36 @@ for (const kind of ["wrangler", "partykit"] as const) {
       expect([...b.records().values()]).toEqual([...a.records().values()]);
     });
 
+    it("announces a clean leave within a second, and a quick reconnect without flicker", async () => {
+      const room = `presence-${Date.now()}`;
+      const a = client(room, "ada");
+      const b = client(room, "bob");
+      await waitFor(() => a.peers().size === 1 && b.connection.status === "live");
+      b.moveCursor(10, 20);
+      await waitFor(() => a.cursors().size === 1);
+
+      // Reconnect: same client id, new connection. A must never see Bob vanish.
+      let vanished = false;
+      const watch = a.on("change", () => {
+        if (![...a.peers().values()].some((p) => p.clientId === b.clientId)) vanished = true;
+      });
+      const oldConn = b.self!.conn;
+      b.reconnect();
+      await waitFor(() => b.connection.status === "live" && b.self!.conn !== oldConn);
+      await waitFor(() => [...a.peers().values()].some((p) => p.conn === b.self!.conn));
+      expect(vanished).toBe(false);
+      expect([...a.cursors().keys()]).toEqual([b.self!.conn]); // the cursor moved over
+      watch();
+
+      // Clean close: the leave reaches A within a second.
+      const leaves: number[] = [];
+      a.on("message", (m) => void (m.type === "leave" && leaves.push(Date.now())));
+      const closedAt = Date.now();
+      b.close();
+      await waitFor(() => leaves.length === 1, 2_000);
+      expect(leaves[0]! - closedAt).toBeLessThan(1_000);
+    });
+
     it("serves the documented protocol at /parties/whiteboard/r1", async () => {
       const ws = new WebSocket(`ws://${server.host}/parties/whiteboard/r1`);
       const inbox: { type: string }[] = [];

@@ -2,7 +2,7 @@
  * The wrangler host in workerd: real WebSockets through the Worker, the SQLite
  * Durable Object, hibernation and eviction.
  */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode, ErrorCode } from "../../party/protocol.ts";
@@ -24,10 +24,11 @@ describe("two clients through the Worker", () => {
 
   it("answers the exact ping frame without involving the room", async () => {
     const a = await joinRoom("ping", "ada");
-    const before = (await (await stubFor("ping").fetch("http://x/parties/whiteboard/ping/stats", { headers: { "x-edgeroom-room": "ping" } })).json()) as { messages: number };
+    const stats = async () => (await (await exports.default.fetch("http://x/parties/whiteboard/ping/stats")).json()) as { messages: number };
+    const before = await stats();
     a.send('{"type":"ping"}');
     await a.next("pong");
-    const after = (await (await stubFor("ping").fetch("http://x/parties/whiteboard/ping/stats", { headers: { "x-edgeroom-room": "ping" } })).json()) as { messages: number };
+    const after = await stats();
     expect(after.messages).toBe(before.messages); // the runtime answered, not the room
   });
 
@@ -113,5 +114,37 @@ describe("liveness", () => {
     expect((await a.next("ack")).seq).toBe(1);
     const next = await runInDurableObject(stubFor(room), (_: unknown, state: DurableObjectState) => state.storage.getAlarm());
     expect(next).not.toBeNull();
+  });
+});
+
+describe("observability", () => {
+  it("reports per-room stats over HTTP (also for a room named 'stats')", async () => {
+    const room = "stats";
+    const a = await joinRoom(room, "ada");
+    a.send({ type: "mutate", mid: "s-1", ops: [{ op: "put", rec: rect("s1") }] });
+    await a.next("ack");
+    a.send({ type: "mutate", mid: "s-1", ops: [{ op: "put", rec: rect("s1") }] });
+    await a.next("ack", a.inbox.length);
+    a.send({ type: "mutate", mid: "s-2", ops: [{ op: "del", id: "missing" }] });
+    await a.next("reject");
+    a.send("{broken");
+    await a.next("error");
+    const res = await exports.default.fetch(`http://edgeroom.test/parties/whiteboard/${room}/stats`);
+    expect(res.status).toBe(200);
+    const stats = (await res.json()) as Record<string, unknown>;
+    expect(stats).toMatchObject({
+      room,
+      connections: 1,
+      seq: 1,
+      records: 1,
+      logSize: 1,
+      mutations: 1,
+      rejects: 1,
+      duplicatesDropped: 1,
+      badFrames: 1,
+      rateLimited: 0,
+    });
+    expect(stats.storageBytes).toEqual(expect.any(Number));
+    expect(stats.messagesPerSec).toEqual(expect.any(Number));
   });
 });
