@@ -390,10 +390,21 @@ export class RoomClient {
         this.emit("change");
         return;
       }
-      case "change":
-        this.onOutcome(this.resyncing ? "gap" : this.store.applyChange(msg));
+      case "change": {
+        // Our own pending edit can come back as a change: sent on an earlier
+        // connection (or by this tab before a reload) and applied from there.
+        // The change confirms it, so it must leave the durable pending store
+        // too, or the next load would show and resend it.
+        const own = this.store.pending.some((m) => m.mid === msg.mid);
+        const outcome = this.resyncing ? "gap" : this.store.applyChange(msg);
+        if (own && outcome === "applied") {
+          this.retries.delete(msg.mid);
+          void this.pendingStore.remove(msg.mid);
+        }
+        this.onOutcome(outcome);
         this.markSynced();
         return;
+      }
       case "ack": {
         this.retries.delete(msg.mid);
         const outcome = this.store.ack(msg.mid, msg.seq);
