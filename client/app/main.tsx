@@ -1,35 +1,24 @@
-import { StrictMode, useEffect, useState } from "react";
+/**
+ * Entry point: resolve the room from the address (making a fresh one for `/`),
+ * register the service worker that lets the board open offline, render the app.
+ */
+import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { type ConnectionState, RoomClient } from "../room-client.ts";
+import { App } from "./App.tsx";
+import { ensureRoomInAddressBar } from "./room-link.ts";
+import "./styles.css";
 
-/** Minimal page: joins the room named in ?room= (or "lobby") and shows the connection state. */
-function App() {
-  const room = new URLSearchParams(location.search).get("room") ?? "lobby";
-  const [state, setState] = useState<ConnectionState | null>(null);
-  const [seq, setSeq] = useState(0);
-  useEffect(() => {
-    const client = new RoomClient({ host: location.host, room, name: "guest", color: "#3366ff", protocol: location.protocol === "https:" ? "wss" : "ws" });
-    const off = client.on("change", () => {
-      setState(client.connection);
-      setSeq(client.seq);
-    });
-    return () => {
-      off();
-      client.close();
-    };
-  }, [room]);
-  return (
-    <main>
-      <h1>edgeroom</h1>
-      <p>
-        room <code>{room}</code>: <output data-testid="status">{state?.status ?? "connecting"}</output> (seq {seq})
-      </p>
-    </main>
-  );
+const room = ensureRoomInAddressBar();
+const params = new URLSearchParams(location.search);
+
+if ("serviceWorker" in navigator) {
+  // Caches the app shell so a reload while offline still opens the board (and
+  // its pending edits from IndexedDB). Never in the way of the rooms themselves.
+  navigator.serviceWorker.register("/sw.js").catch((e: unknown) => console.warn("service worker not registered", e));
 }
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <App room={room} debug={params.has("debug")} testHooks={params.has("test")} />
   </StrictMode>,
 );

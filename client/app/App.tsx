@@ -1,0 +1,173 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { BoardController } from "../canvas/board-controller.ts";
+import { INK_COLORS } from "../canvas/tools.ts";
+import { DebugOverlay } from "./DebugOverlay.tsx";
+import { Icon } from "./icons.tsx";
+import { loadColor, loadName } from "./identity.ts";
+import { PeoplePanel } from "./PeoplePanel.tsx";
+import { createRoomSession, type RoomSession } from "./room-session.ts";
+import { StatusBar } from "./StatusBar.tsx";
+import { TextEditor } from "./TextEditor.tsx";
+import { type Toast, TOAST_MS, Toasts } from "./Toasts.tsx";
+import { StylePanel, Toolbar } from "./Toolbar.tsx";
+import { useBoardUi } from "./use-room.ts";
+
+/** Why the room refused an edit, in words a person understands. */
+function rejectText(code: string, message: string): string {
+  switch (code) {
+    case "RECORD_NOT_FOUND":
+      return "Your change was undone: someone else deleted that shape.";
+    case "ROOM_LIMIT":
+      return "Your change was undone: this board is full.";
+    case "RECORD_TOO_LARGE":
+      return "Your change was undone: that shape is too large to save.";
+    case "FORBIDDEN":
+      return "Your change was undone: you can only view this board.";
+    case "RATE_LIMITED":
+      return "Your change was undone: too many edits at once. Try again.";
+    default:
+      return `Your change was undone: ${message}`;
+  }
+}
+
+export interface TestHooks {
+  session: RoomSession;
+  controller: BoardController;
+}
+
+declare global {
+  interface Window {
+    /** Set only with `?test` in the address: lets browser tests read state. */
+    __edgeroom?: TestHooks;
+  }
+}
+
+export function App({ room, debug, testHooks }: { room: string; debug: boolean; testHooks: boolean }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const nextToast = useRef(1);
+  const notify = useCallback((text: string, tone: Toast["tone"] = "warning") => {
+    const id = nextToast.current++;
+    setToasts((ts) => [...ts.slice(-3), { id, text, tone }]);
+    setTimeout(() => setToasts((ts) => ts.filter((t) => t.id !== id)), TOAST_MS);
+  }, []);
+  const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);
+
+  const [session, setSession] = useState<RoomSession | null>(null);
+  useEffect(() => {
+    const s = createRoomSession(room, (message) => notify(message));
+    const offReject = s.client.on("reject", (r) => notify(rejectText(r.code, r.message)));
+    setSession(s);
+    return () => {
+      offReject();
+      s.dispose();
+    };
+  }, [room, notify]);
+
+  if (!session) return null;
+  return <Board session={session} debug={debug} testHooks={testHooks} notify={notify} toasts={toasts} dismiss={dismiss} />;
+}
+
+function Board({
+  session,
+  debug,
+  testHooks,
+  notify,
+  toasts,
+  dismiss,
+}: {
+  session: RoomSession;
+  debug: boolean;
+  testHooks: boolean;
+  notify: (text: string, tone?: Toast["tone"]) => void;
+  toasts: readonly Toast[];
+  dismiss: (id: number) => void;
+}) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [controller, setController] = useState<BoardController | null>(null);
+  const [initialName] = useState(loadName);
+  const [color] = useState(loadColor);
+
+  useEffect(() => {
+    const canvas = canvasRef.current!;
+    const c = new BoardController(canvas, session.client, session.editor, { color: INK_COLORS[0], stroke: 4 });
+    setController(c);
+    if (testHooks) window.__edgeroom = { session, controller: c };
+    return () => {
+      c.dispose();
+      if (window.__edgeroom?.controller === c) delete window.__edgeroom;
+    };
+  }, [session, testHooks]);
+
+  const copyLink = async () => {
+    try {
+      await navigator.clipboard.writeText(location.origin + location.pathname);
+      notify("Link copied. Anyone with it can join this board.", "info");
+    } catch {
+      notify(`Share this link: ${location.origin + location.pathname}`, "info");
+    }
+  };
+
+  const exportPng = async () => {
+    const blob = await controller?.exportPng();
+    if (!blob) {
+      notify("The board is empty: nothing to export.", "info");
+      return;
+    }
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `edgeroom-${session.room}.png`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+
+  return (
+    <div className="app">
+      <canvas ref={canvasRef} className="board" data-testid="board" aria-label="Whiteboard canvas" role="img" />
+      <header className="topbar panel">
+        <span className="brand">edgeroom</span>
+        <code className="room-id" title="Room id">
+          {session.room}
+        </code>
+        <button type="button" className="button" onClick={copyLink} title="Copy the link to this board">
+          <Icon name="link" /> Share
+        </button>
+        <button type="button" className="button" onClick={exportPng} title="Download the board as a PNG image">
+          <Icon name="download" /> PNG
+        </button>
+      </header>
+      {controller ? <Toolbar controller={controller} /> : null}
+      {controller ? <StylePanel controller={controller} /> : null}
+      <PeoplePanel client={session.client} initialName={initialName} color={color} />
+      <StatusBar client={session.client} />
+      {controller ? <ZoomControls controller={controller} /> : null}
+      {controller ? <EditingLayer controller={controller} /> : null}
+      {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
+      <Toasts toasts={toasts} onDismiss={dismiss} />
+    </div>
+  );
+}
+
+function EditingLayer({ controller }: { controller: BoardController }) {
+  const ui = useBoardUi(controller);
+  if (!ui.editing) return null;
+  // Keyed by what is edited: a new text box starts with fresh state.
+  return <TextEditor key={`${ui.editing.id ?? "new"}:${ui.editing.x}:${ui.editing.y}`} controller={controller} editing={ui.editing} />;
+}
+
+function ZoomControls({ controller }: { controller: BoardController }) {
+  const ui = useBoardUi(controller);
+  return (
+    <div className="zoom panel" role="group" aria-label="Zoom">
+      <button type="button" className="tool" aria-label="Zoom out (-)" title="Zoom out — −" onClick={() => controller.zoomBy(1 / 1.25)}>
+        <Icon name="minus" />
+      </button>
+      <button type="button" className="zoom-level" title="Reset to 100% (Ctrl+0); Shift+1 fits the board" onClick={() => controller.resetZoom()} data-testid="zoom-level">
+        {Math.round(ui.zoom * 100)}%
+      </button>
+      <button type="button" className="tool" aria-label="Zoom in (+)" title="Zoom in — +" onClick={() => controller.zoomBy(1.25)}>
+        <Icon name="plus" />
+      </button>
+    </div>
+  );
+}

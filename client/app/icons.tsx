@@ -1,0 +1,30 @@
+/** Toolbar icons: small inline SVGs (24×24 viewBox, stroked with currentColor). */
+import type { ReactElement } from "react";
+import type { Tool } from "../canvas/tools.ts";
+
+const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "plus" | "minus", ReactElement> = {
+  select: <path d="M5 3l14 8-6 1.5L10 19z" />,
+  hand: <path d="M8 12V6a1.5 1.5 0 013 0v5m0-6.5a1.5 1.5 0 013 0V11m0-5a1.5 1.5 0 013 0v6c0 4-2.5 8-6.5 8-3 0-4.5-1.5-6.5-5l-1.5-2.5a1.5 1.5 0 012.5-1.5L8 13" />,
+  pen: <path d="M4 20c3-1 4-3 6-6l7-7a2 2 0 10-3-3l-7 7c-3 2-5 3-6 6zM13 6l3 3" />,
+  rect: <rect x="4" y="6" width="16" height="12" rx="1" />,
+  ellipse: <ellipse cx="12" cy="12" rx="8.5" ry="6.5" />,
+  line: <path d="M5 19L19 5" />,
+  arrow: <path d="M5 19L19 5M10 5h9v9" />,
+  text: <path d="M5 6V4h14v2M12 4v16M9 20h6" />,
+  sticky: <path d="M4 4h16v11l-5 5H4zM15 20v-5h5" />,
+  undo: <path d="M9 14L4 9l5-5M4 9h10a6 6 0 010 12h-3" />,
+  redo: <path d="M15 14l5-5-5-5M20 9H10a6 6 0 000 12h3" />,
+  trash: <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />,
+  download: <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />,
+  link: <path d="M10 14a4 4 0 005.7 0l3-3a4 4 0 00-5.7-5.7l-1 1M14 10a4 4 0 00-5.7 0l-3 3a4 4 0 005.7 5.7l1-1" />,
+  plus: <path d="M12 5v14M5 12h14" />,
+  minus: <path d="M5 12h14" />,
+};
+
+export function Icon({ name }: { name: keyof typeof paths }) {
+  return (
+    <svg viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      {paths[name]}
+    </svg>
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * A transport that follows the browser's own idea of being online. When the
+ * device goes offline (the `offline` event) the socket is closed at once and no
+ * reconnect is attempted — the badge says "offline" instead of counting doomed
+ * retries, and nothing keeps using a socket the OS no longer routes (browsers
+ * may keep an already-open WebSocket "working" in emulated offline mode). On
+ * `online` it reconnects immediately, and the room client resends what is pending.
+ */
+import type { Transport, TransportFactory, TransportHandlers } from "./connection.ts";
+
+/** What this module needs from `window` (injectable for tests). */
+export interface NetworkEvents {
+  readonly onLine: boolean;
+  addEventListener(type: "online" | "offline", fn: () => void): void;
+  removeEventListener(type: "online" | "offline", fn: () => void): void;
+}
+
+export function browserNetwork(): NetworkEvents {
+  return {
+    get onLine() {
+      return navigator.onLine;
+    },
+    addEventListener: (type, fn) => window.addEventListener(type, fn),
+    removeEventListener: (type, fn) => window.removeEventListener(type, fn),
+  };
+}
+
+/** Wrap `inner` so it only connects while `network` says we are online. */
+export function onlineAwareTransport(inner: TransportFactory, network: NetworkEvents): TransportFactory {
+  return (handlers: TransportHandlers): Transport => {
+    let socket: Transport | null = null;
+    /** True once a close was reported since the last open (or before any open). */
+    let reportedClosed = false;
+    let closedForGood = false;
+    const wrapped: TransportHandlers = {
+      open: () => {
+        reportedClosed = false;
+        handlers.open();
+      },
+      message: (data) => handlers.message(data),
+      close: (code, reason) => {
+        reportedClosed = true;
+        handlers.close(code, reason);
+      },
+    };
+    const goOffline = () => {
+      if (closedForGood) return;
+      socket?.close(1000, "offline");
+      // A socket between attempts (or never created) reports nothing: say it ourselves,
+      // so the room client shows "offline" and stops sending.
+      if (!reportedClosed) wrapped.close(1000, "offline");
+    };
+    const goOnline = () => {
+      if (closedForGood) return;
+      if (socket) socket.reconnect();
+      else socket = inner(wrapped);
+    };
+    network.addEventListener("offline", goOffline);
+    network.addEventListener("online", goOnline);
+    if (network.onLine) socket = inner(wrapped);
+    // Reported after the constructor returns, like a real socket's events.
+    else queueMicrotask(() => !closedForGood && !reportedClosed && wrapped.close(1000, "offline"));
+    return {
+      get isOpen() {
+        return socket?.isOpen === true;
+      },
+      send: (frame) => socket?.send(frame),
+      reconnect: () => {
+        if (network.onLine) goOnline();
+      },
+      close: (code, reason) => {
+        closedForGood = true;
+        network.removeEventListener("offline", goOffline);
+        network.removeEventListener("online", goOnline);
+        socket?.close(code, reason);
+      },
+    };
+  };
+}

@@ -1,0 +1,111 @@
+/** The outgoing cursor throttle on a fake clock: at most one send per interval,
+ * latest position wins, unchanged positions are not sent, queued moves can be dropped. */
+import { describe, expect, it } from "vitest";
+import { CursorThrottle, type Point, type ThrottleClock } from "../../client/throttle.ts";
+
+class FakeClock implements ThrottleClock {
+  t = 1_000;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 1;
+  now() {
+    return this.t;
+  }
+  setTimeout(fn: () => void, ms: number) {
+    const id = this.nextId++;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  }
+  clearTimeout(h: unknown) {
+    this.timers = this.timers.filter((x) => x.id !== h);
+  }
+  advance(ms: number) {
+    const end = this.t + ms;
+    for (let guard = 0; guard < 1000; guard++) {
+      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((x) => x !== due);
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = end;
+  }
+}
+
+function setup(interval = 50) {
+  const clock = new FakeClock();
+  const sent: { p: Point; at: number }[] = [];
+  const throttle = new CursorThrottle((p) => sent.push({ p, at: clock.now() }), interval, clock);
+  return { clock, sent, throttle };
+}
+
+describe("CursorThrottle", () => {
+  it("sends the first move at once", () => {
+    const { sent, throttle } = setup();
+    throttle.push([1, 1]);
+    expect(sent).toEqual([{ p: [1, 1], at: 1_000 }]);
+  });
+
+  it("coalesces moves inside an interval into the latest, sent when the interval ends", () => {
+    const { clock, sent, throttle } = setup();
+    throttle.push([1, 1]);
+    for (let i = 2; i <= 9; i++) {
+      clock.advance(5);
+      throttle.push([i, i]);
+    }
+    expect(sent).toHaveLength(1);
+    clock.advance(50);
+    expect(sent.map((s) => s.p)).toEqual([
+      [1, 1],
+      [9, 9],
+    ]);
+    expect(sent[1]!.at).toBe(1_050);
+  });
+
+  it("never sends more than one move per interval under a continuous stream", () => {
+    const { clock, sent, throttle } = setup();
+    for (let i = 0; i < 200; i++) {
+      throttle.push([i, 0]);
+      clock.advance(4); // 250 Hz pointer events for 800 ms
+    }
+    clock.advance(100);
+    const gaps = sent.slice(1).map((s, i) => s.at - sent[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(50);
+    expect(sent.length).toBeLessThanOrEqual(Math.ceil(800 / 50) + 1);
+    expect(sent.at(-1)!.p).toEqual([199, 0]); // the last position always arrives
+  });
+
+  it("does not resend an unchanged position", () => {
+    const { clock, sent, throttle } = setup();
+    throttle.push([3, 4]);
+    clock.advance(100);
+    throttle.push([3, 4]);
+    clock.advance(100);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("sends hide (null) like a move", () => {
+    const { clock, sent, throttle } = setup();
+    throttle.push([3, 4]);
+    clock.advance(100);
+    throttle.push(null);
+    expect(sent.at(-1)!.p).toBeNull();
+  });
+
+  it("drops a queued move on cancel (cursors are not queued while disconnected)", () => {
+    const { clock, sent, throttle } = setup();
+    throttle.push([1, 1]);
+    throttle.push([2, 2]);
+    throttle.cancel();
+    clock.advance(200);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("resends the same position after reset (a new connection knows nothing)", () => {
+    const { clock, sent, throttle } = setup();
+    throttle.push([1, 1]);
+    clock.advance(100);
+    throttle.reset();
+    throttle.push([1, 1]);
+    expect(sent).toHaveLength(2);
+  });
+});
