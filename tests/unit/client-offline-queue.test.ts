@@ -1,0 +1,217 @@
+/**
+ * The offline queue, end to end through the PendingStore interface: a real
+ * RoomClient over the real room core (in memory), behind the online-aware
+ * transport with a fake `navigator.onLine`. Edits made offline survive a
+ * "reload" (a new client over the same pending store) and reach the room
+ * exactly once when the network returns — even when an ack is lost and the edit
+ * is sent again.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { TransportFactory } from "../../client/connection.ts";
+import { type NetworkEvents, onlineAwareTransport } from "../../client/offline-transport.ts";
+import { MemoryPendingStore, type PendingStore } from "../../client/pending-store.ts";
+import { RoomClient } from "../../client/room-client.ts";
+import type { PendingMutation } from "../../client/store.ts";
+import { MemoryRoomHost, rect, TestSocket } from "../support/memory-room.ts";
+import { waitFor } from "../support/wait.ts";
+
+/** A fake `window` for online/offline events. It also sets `navigator.onLine`,
+ * which RoomClient reads to tell "offline" from "reconnecting". */
+class FakeNetwork implements NetworkEvents {
+  private online = true;
+  private readonly fns = { online: new Set<() => void>(), offline: new Set<() => void>() };
+  constructor(online: boolean) {
+    this.onLine = online;
+  }
+  get onLine() {
+    return this.online;
+  }
+  set onLine(v: boolean) {
+    this.online = v;
+    vi.stubGlobal("navigator", { onLine: v });
+  }
+  addEventListener(type: "online" | "offline", fn: () => void) {
+    this.fns[type].add(fn);
+  }
+  removeEventListener(type: "online" | "offline", fn: () => void) {
+    this.fns[type].delete(fn);
+  }
+  set(online: boolean) {
+    this.onLine = online;
+    for (const fn of this.fns[online ? "online" : "offline"]) fn();
+  }
+}
+
+/** A room-side socket that hands frames to the client asynchronously, like a wire. */
+class WireSocket extends TestSocket {
+  constructor(private readonly deliver: (frame: string) => void) {
+    super();
+  }
+  override send(frame: string): void {
+    super.send(frame);
+    queueMicrotask(() => this.deliver(frame));
+  }
+}
+
+interface WireOptions {
+  /** Lose acks on the way back. */
+  dropAcks: boolean;
+  /** Every frame the client handed to the wire, for assertions. */
+  sent?: string[];
+}
+
+/** Connects RoomClients to the in-memory room. */
+function wire(host: MemoryRoomHost, opts: WireOptions): TransportFactory {
+  return (handlers) => {
+    let socket: WireSocket | null = null;
+    const connect = () => {
+      const s: WireSocket = new WireSocket((frame) => {
+        if (socket !== s) return; // the connection is gone: frames in flight are lost
+        if (opts.dropAcks && frame.includes('"type":"ack"')) return;
+        handlers.message(frame);
+      });
+      socket = s;
+      host.sockets.add(s);
+      void host.room.connect(s, { ok: true, role: "editor", subject: null });
+      queueMicrotask(() => socket === s && handlers.open());
+    };
+    const drop = (code: number, reason: string) => {
+      const s = socket;
+      if (!s) return;
+      socket = null;
+      void host.disconnect(s);
+      handlers.close(code, reason);
+    };
+    connect();
+    return {
+      get isOpen() {
+        return socket !== null;
+      },
+      send: (frame) => {
+        opts.sent?.push(frame);
+        if (socket) void host.room.message(socket, frame);
+      },
+      reconnect: () => {
+        drop(1000, "reconnect");
+        connect();
+      },
+      close: (code = 1000, reason = "") => drop(code, reason),
+    };
+  };
+}
+
+/** A PendingStore that counts what went through it. */
+class CountingStore implements PendingStore {
+  readonly inner = new MemoryPendingStore();
+  adds = 0;
+  load(): Promise<PendingMutation[]> {
+    return this.inner.load();
+  }
+  add(m: PendingMutation): Promise<void> {
+    this.adds++;
+    return this.inner.add(m);
+  }
+  remove(mid: string): Promise<void> {
+    return this.inner.remove(mid);
+  }
+}
+
+const clients: RoomClient[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  vi.unstubAllGlobals();
+});
+
+function client(host: MemoryRoomHost, network: FakeNetwork, store: PendingStore, opts: WireOptions = { dropAcks: false }, clientId = "tab-1"): RoomClient {
+  const c = new RoomClient({
+    host: "memory",
+    room: host.roomId,
+    clientId,
+    name: "Bea",
+    color: "#2f9e44",
+    pendingStore: store,
+    transport: onlineAwareTransport(wire(host, opts), network),
+  });
+  clients.push(c);
+  return c;
+}
+
+describe("offline queue", () => {
+  it("keeps edits made offline across a reload and sends them exactly once when back online", async () => {
+    const host = new MemoryRoomHost("offline-room");
+    const observer = client(host, new FakeNetwork(true), new MemoryPendingStore(), undefined, "observer");
+    await waitFor(() => observer.connection.status === "live", 2000, "observer live");
+
+    const network = new FakeNetwork(false);
+    const store = new CountingStore();
+    const before = client(host, network, store);
+    await before.ready;
+    await waitFor(() => before.connection.status === "offline", 2000, "offline badge");
+    before.mutate([{ op: "put", rec: { ...rect("note"), type: "rect" } }]);
+    expect(before.pendingCount).toBe(1);
+    expect(await store.load()).toHaveLength(1);
+
+    // Reload while offline: the page (and its client) is gone, the store is not.
+    before.close();
+    const after = client(host, network, store);
+    await after.ready;
+    expect(after.pendingCount).toBe(1);
+    expect(after.records().has("note")).toBe(true); // still drawn, as pending
+    expect(after.pendingIds()).toEqual(new Set(["note"]));
+
+    network.set(true);
+    await waitFor(() => after.connection.status === "live" && after.pendingCount === 0, 2000, "sent and acknowledged");
+    await waitFor(() => observer.records().has("note"), 2000, "observer sees the note");
+    expect(await store.load()).toHaveLength(0);
+    expect(observer.records().size).toBe(1);
+    expect(observer.seq).toBe(1); // one mutation applied: not two
+    expect(store.adds).toBe(1);
+  });
+
+  it("a resend after a lost ack is deduplicated by the room", async () => {
+    const host = new MemoryRoomHost("lost-ack-room");
+    const observer = client(host, new FakeNetwork(true), new MemoryPendingStore(), undefined, "observer");
+    await waitFor(() => observer.connection.status === "live", 2000, "observer live");
+    const network = new FakeNetwork(true);
+    const store = new MemoryPendingStore();
+    const opts = { dropAcks: true };
+    const c = client(host, network, store, opts);
+    await waitFor(() => c.connection.status === "live", 2000, "live");
+    c.mutate([{ op: "put", rec: rect("x") }]);
+    await waitFor(() => observer.records().has("x"), 2000, "observer sees it");
+    expect(c.pendingCount).toBe(1); // the ack never arrived
+
+    network.set(false);
+    await waitFor(() => c.connection.status === "offline", 2000, "offline");
+    opts.dropAcks = false;
+    network.set(true);
+    await waitFor(() => c.connection.status === "live" && c.pendingCount === 0, 2000, "confirmed after reconnect");
+    expect(await store.load()).toHaveLength(0);
+    expect(observer.seq).toBe(1);
+    expect(observer.records().size).toBe(1);
+  });
+
+  it("shows offline at once when the device goes offline and drops cursor moves instead of queueing them", async () => {
+    const host = new MemoryRoomHost("cursor-room");
+    const network = new FakeNetwork(true);
+    const sent: string[] = [];
+    const c = client(host, network, new MemoryPendingStore(), { dropAcks: false, sent });
+    await waitFor(() => c.connection.status === "live", 2000, "live");
+    c.moveCursor(1, 1);
+    expect(sent.filter((f) => f.includes('"type":"cursor"'))).toHaveLength(1);
+    network.set(false);
+    expect(c.connection.status).toBe("offline");
+    const sentWhileOffline = sent.length;
+    c.moveCursor(10, 10);
+    c.moveCursor(20, 20);
+    await new Promise((r) => setTimeout(r, 120)); // past the throttle interval
+    expect(sent.length).toBe(sentWhileOffline);
+    network.set(true);
+    await waitFor(() => c.connection.status === "live", 2000, "live again");
+    await new Promise((r) => setTimeout(r, 120));
+    // The new connection carries the hello and what the client decides to send
+    // after it — never the moves made while offline.
+    const after = sent.slice(sentWhileOffline);
+    expect(after.some((f) => f.includes('"p":[10,10]') || f.includes('"p":[20,20]'))).toBe(false);
+  });
+});
