@@ -1,0 +1,105 @@
+/**
+ * CPU accounting for the two sides of the benchmark: the workerd process that
+ * runs every room (read from /proc, Linux only), and the load generator (this
+ * process, all its worker threads included).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel. */
+const CLOCK_TICKS_PER_SEC = 100;
+
+function readStat(pid: number): { ppid: number; comm: string; cpuSec: number } | null {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // comm is in parentheses and may contain spaces: split after the last ')'.
+    const close = raw.lastIndexOf(")");
+    const comm = raw.slice(raw.indexOf("(") + 1, close);
+    const fields = raw.slice(close + 2).split(" ");
+    // fields[0] is state (field 3); utime and stime are fields 14 and 15.
+    const ppid = Number(fields[1]);
+    const cpuSec = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SEC;
+    return { ppid, comm, cpuSec };
+  } catch {
+    return null;
+  }
+}
+
+/** The workerd process started (directly or not) by process `rootPid`. */
+export function findWorkerd(rootPid: number): number | null {
+  const parents = new Map<number, number>();
+  const comms = new Map<number, string>();
+  for (const name of readdirSync("/proc")) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const st = readStat(pid);
+    if (!st) continue;
+    parents.set(pid, st.ppid);
+    comms.set(pid, st.comm);
+  }
+  for (const [pid, comm] of comms) {
+    if (comm !== "workerd") continue;
+    for (let p = parents.get(pid), hops = 0; p !== undefined && hops < 10; p = parents.get(p), hops++) {
+      if (p === rootPid) return pid;
+    }
+  }
+  return null;
+}
+
+/** User + system CPU seconds a process has used so far (NaN if unreadable). */
+export function processCpuSec(pid: number): number {
+  return readStat(pid)?.cpuSec ?? Number.NaN;
+}
+
+/** CPU seconds this generator process (all threads) has used so far. */
+export function generatorCpuSec(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */
+export function machineBusySec(): number {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+    // cpu user nice system idle iowait irq softirq steal ...
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+    return busy / CLOCK_TICKS_PER_SEC;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface CpuUse {
+  workerdCpuSec: number;
+  generatorCpuSec: number;
+  /** CPU the rest of the machine used meanwhile: other engineers' tests, the
+   * wrangler CLI, the kernel's softirq work. High values mean a noisy window. */
+  otherCpuSec: number;
+  wallSec: number;
+}
+
+export interface CpuWindow {
+  /** Stop the window: CPU seconds used by workerd, the generator and everything else. */
+  stop(): CpuUse;
+}
+
+export function cpuWindow(workerdPid: number | null): CpuWindow {
+  const w0 = workerdPid ? processCpuSec(workerdPid) : Number.NaN;
+  const g0 = generatorCpuSec();
+  const m0 = machineBusySec();
+  const t0 = performance.now();
+  const r2 = (n: number) => Math.round(n * 100) / 100;
+  return {
+    stop() {
+      const workerd = (workerdPid ? processCpuSec(workerdPid) : Number.NaN) - w0;
+      const generator = generatorCpuSec() - g0;
+      const machine = machineBusySec() - m0;
+      return {
+        workerdCpuSec: r2(workerd),
+        generatorCpuSec: r2(generator),
+        otherCpuSec: r2(Math.max(0, machine - workerd - generator)),
+        wallSec: r2((performance.now() - t0) / 1000),
+      };
+    },
+  };
+}

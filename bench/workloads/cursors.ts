@@ -1,0 +1,140 @@
+/**
+ * The cursor load shared by W1 (one room, N clients) and W4 (many rooms):
+ * spreads the clients over worker threads (cursor-shard.ts), starts every
+ * thread on one shared clock, and merges what they measured.
+ */
+import { Worker } from "node:worker_threads";
+import type { SystemName } from "../drivers/types.ts";
+import { wallMs } from "../lib/clock.ts";
+import { Histogram } from "../lib/histogram.ts";
+import { cpuWindow } from "../lib/proc.ts";
+import { emptyWireStats, type WireStats } from "../lib/wire.ts";
+import type { ShardCommand, ShardInit, ShardReply, ShardResult } from "./cursor-shard.ts";
+
+export interface CursorLoad {
+  system: SystemName;
+  host: string;
+  epochMs: number;
+  rooms: { name: string; size: number }[];
+  rateHz: number;
+  /** Moves before the window opens (joins settle, JITs warm up). */
+  warmupMs: number;
+  windowMs: number;
+  drainMs: number;
+  threads: number;
+  workerdPid: number | null;
+}
+
+export interface CursorOutcome {
+  clients: number;
+  connectFailed: number;
+  connectError?: string;
+  all: Histogram;
+  perRoom: { room: string; hist: Histogram; expected: number }[];
+  delivered: number;
+  expected: number;
+  windowSec: number;
+  wire: WireStats;
+  workerdCpuSec: number;
+  generatorCpuSec: number;
+  otherCpuSec: number;
+  wallSec: number;
+}
+
+const SHARD_URL = new URL("./cursor-shard.ts", import.meta.url);
+
+function ask(worker: Worker, msg: ShardCommand, timeoutMs: number): Promise<ShardReply> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`shard did not answer ${msg.cmd} within ${timeoutMs} ms`)), timeoutMs);
+    worker.once("message", (reply: ShardReply) => {
+      clearTimeout(timer);
+      resolve(reply);
+    });
+    worker.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    worker.postMessage(msg);
+  });
+}
+
+export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
+  const members: { index: number; room: string }[] = [];
+  for (const r of load.rooms) for (let i = 0; i < r.size; i++) members.push({ index: members.length, room: r.name });
+  const threads = Math.max(1, Math.min(load.threads, members.length));
+  const workers: Worker[] = [];
+  for (let t = 0; t < threads; t++) {
+    const init: ShardInit = {
+      system: load.system,
+      host: load.host,
+      epochMs: load.epochMs,
+      rateHz: load.rateHz,
+      // Round-robin, so every room's clients are spread over the threads too.
+      clients: members.filter((_, i) => i % threads === t),
+      connectConcurrency: 8,
+    };
+    workers.push(new Worker(SHARD_URL, { workerData: init }));
+  }
+  try {
+    const connected = await Promise.all(workers.map((w) => ask(w, { cmd: "connect" }, 120_000)));
+    let ok = 0;
+    let failed = 0;
+    let connectError: string | undefined;
+    for (const c of connected) {
+      if (c.kind !== "connected") continue;
+      ok += c.ok;
+      failed += c.failed;
+      connectError ??= c.error;
+    }
+    const now = wallMs() - load.epochMs;
+    const startAt = now + 200;
+    const windowStart = startAt + load.warmupMs;
+    const endAt = windowStart + load.windowMs;
+    const cpuStartDelay = Math.max(0, load.epochMs + windowStart - wallMs());
+    const results = Promise.all(
+      workers.map((w) => ask(w, { cmd: "run", startAt, windowStart, endAt, drainMs: load.drainMs }, endAt - now + load.drainMs + 30_000)),
+    );
+    // CPU is measured over the window only: not the connects, not the warm-up.
+    await new Promise((r) => setTimeout(r, cpuStartDelay));
+    const cpu = cpuWindow(load.workerdPid);
+    await new Promise((r) => setTimeout(r, load.windowMs));
+    const used = cpu.stop();
+    const replies = await results;
+
+    const all = new Histogram();
+    const perRoom = new Map<string, { hist: Histogram; sent: number }>();
+    const wire = emptyWireStats();
+    for (const reply of replies) {
+      if (reply.kind !== "result") continue;
+      const result: ShardResult = reply.result;
+      for (const k of Object.keys(wire) as (keyof WireStats)[]) wire[k] += result.wire[k];
+      for (const [room, r] of Object.entries(result.rooms)) {
+        const acc = perRoom.get(room) ?? { hist: new Histogram(), sent: 0 };
+        acc.hist.merge(r.hist);
+        acc.sent += r.sentInWindow;
+        perRoom.set(room, acc);
+        all.merge(r.hist);
+      }
+    }
+    const sizes = new Map(load.rooms.map((r) => [r.name, r.size]));
+    const rooms = [...perRoom].map(([room, r]) => ({ room, hist: r.hist, expected: r.sent * ((sizes.get(room) ?? 1) - 1) }));
+    return {
+      clients: ok,
+      connectFailed: failed,
+      ...(connectError ? { connectError } : {}),
+      all,
+      perRoom: rooms,
+      delivered: all.count,
+      expected: rooms.reduce((n, r) => n + r.expected, 0),
+      windowSec: load.windowMs / 1000,
+      wire,
+      workerdCpuSec: used.workerdCpuSec,
+      generatorCpuSec: used.generatorCpuSec,
+      otherCpuSec: used.otherCpuSec,
+      wallSec: used.wallSec,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => ask(w, { cmd: "close" }, 10_000).catch(() => undefined)));
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

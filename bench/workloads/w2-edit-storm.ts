@@ -1,0 +1,174 @@
+/**
+ * W2 edit storm: one room of 100 shapes, 10 editors each committing a small
+ * patch (move one of its 10 shapes) 10 times a second. Measures commits/s,
+ * ack latency (systems that acknowledge: tldraw, edgeroom), the latency until
+ * the other editors see the edit (every system), and checks afterwards that
+ * every editor and a late joiner hold the same board, with every editor's
+ * last write in it and every edit acknowledged.
+ */
+import { DRIVERS } from "../drivers/index.ts";
+import type { BenchClient, BenchShape, SystemName } from "../drivers/types.ts";
+import { sleep, stampSince, until, wallMs } from "../lib/clock.ts";
+import { Histogram } from "../lib/histogram.ts";
+import { cpuWindow } from "../lib/proc.ts";
+
+export const W2_EDITORS = 10;
+export const W2_RATE_HZ = 10;
+const SHAPES_PER_EDITOR = 10;
+
+export interface W2Result {
+  commitsPerSec: number;
+  ackP50Ms: number | null;
+  ackP99Ms: number | null;
+  seenP50Ms: number;
+  seenP99Ms: number;
+  sent: number;
+  acked: number | null;
+  /** Edits not acknowledged, plus shapes whose final state misses its author's last write at some client. */
+  lost: number;
+  /** Every client (and a late joiner) holds the identical board. */
+  converged: boolean;
+  /** Remote edits seen by other editors / (sent × (editors − 1)). */
+  seenRatio: number;
+  /** Remote edits of one shape seen out of the order they were made. */
+  outOfOrder: number;
+  workerdCpuSec: number;
+  generatorCpuSec: number;
+  otherCpuSec: number;
+  windowSec: number;
+}
+
+export interface W2Options {
+  host: string;
+  epochMs: number;
+  windowMs: number;
+  workerdPid: number | null;
+  runId: string;
+  log: (line: string) => void;
+}
+
+const sameBoard = (a: Map<string, { x: number; y: number }>, b: Map<string, { x: number; y: number }>) => {
+  if (a.size !== b.size) return false;
+  for (const [id, p] of a) {
+    const q = b.get(id);
+    if (!q || q.x !== p.x || q.y !== p.y) return false;
+  }
+  return true;
+};
+
+export async function runW2(system: SystemName, opts: W2Options): Promise<W2Result> {
+  const room = `w2-${system}-${opts.runId}`;
+  const make = (index: number) => DRIVERS[system]({ host: opts.host, room, index });
+  const editors: BenchClient[] = [];
+  const clients: BenchClient[] = [];
+  try {
+    for (let i = 0; i < W2_EDITORS; i++) {
+      const c = make(i);
+      clients.push(c);
+      await c.connect();
+      editors.push(c);
+    }
+    const shapes: BenchShape[] = [];
+    for (let e = 0; e < W2_EDITORS; e++) for (let s = 0; s < SHAPES_PER_EDITOR; s++) shapes.push({ id: `e${e}s${s}`, x: 0, y: 0 });
+    await editors[0]!.putShapes(shapes);
+    // Every editor must hold the seeded board before the storm starts.
+    await until(() => editors.every((c) => !c.stateful || c.shapes().size === shapes.length), 15_000, `${system} W2 seed visible`);
+
+    const ack = new Histogram();
+    const seen = new Histogram();
+    let sent = 0;
+    let acked = 0;
+    let outOfOrder = 0;
+    let seenCount = 0;
+    const lastWrite = new Map<string, number>();
+    // Send times of each editor's unacknowledged patches: acks come in order.
+    const inFlightOf = editors.map(() => [] as number[]);
+    editors.forEach((c, e) => {
+      const inFlight = inFlightOf[e]!;
+      const lastSeenK = new Map<string, number>();
+      c.onAck = () => {
+        acked++;
+        const at = inFlight.shift();
+        if (at !== undefined) ack.add(wallMs() - at);
+      };
+      c.onRemoteEdit = (id, x, y) => {
+        seenCount++;
+        seen.add(stampSince(opts.epochMs) - y);
+        if (x < (lastSeenK.get(id) ?? -1)) outOfOrder++;
+        lastSeenK.set(id, x);
+      };
+    });
+
+    const cpu = cpuWindow(opts.workerdPid);
+    const t0 = Date.now();
+    const timers = editors.map((c, e) => {
+      let k = 0;
+      const inFlight = inFlightOf[e]!;
+      const tick = () => {
+        const id = `e${e}s${k % SHAPES_PER_EDITOR}`;
+        k++;
+        // x: the editor's edit counter (orders this shape's edits); y: send stamp.
+        inFlight.push(wallMs());
+        c.patchShape(id, k, stampSince(opts.epochMs));
+        lastWrite.set(id, k);
+        sent++;
+      };
+      const timer = { handle: null as ReturnType<typeof setInterval> | null };
+      setTimeout(() => {
+        if (Date.now() - t0 >= opts.windowMs) return;
+        tick();
+        timer.handle = setInterval(tick, 1000 / W2_RATE_HZ);
+      }, Math.random() * (1000 / W2_RATE_HZ));
+      return timer;
+    });
+    await sleep(opts.windowMs);
+    for (const t of timers) if (t.handle) clearInterval(t.handle);
+    const used = cpu.stop();
+    const acks = editors[0]!.acks;
+    // Drain: acks and broadcasts of the last edits.
+    if (acks) await until(() => acked >= sent, 10_000, `${system} W2 acks`).catch(() => undefined);
+    await sleep(1_000);
+
+    // Convergence: every editor, and a client that joins now, hold one board.
+    const boards = editors.map((c) => c.shapes());
+    let lost = acks ? sent - acked : 0;
+    const stateful = editors[0]!.stateful;
+    if (stateful) {
+      const late = make(W2_EDITORS);
+      clients.push(late);
+      await late.connect();
+      boards.push(late.shapes());
+    }
+    const reference = boards[0]!;
+    const converged = boards.every((b) => sameBoard(b, reference));
+    for (const [id, k] of lastWrite) {
+      if (boards.some((b) => b.get(id)?.x !== k)) lost++;
+    }
+    const windowSec = used.wallSec;
+    const result: W2Result = {
+      commitsPerSec: Math.round(((acks ? acked : sent) / windowSec) * 10) / 10,
+      ackP50Ms: acks ? ack.quantile(0.5) : null,
+      ackP99Ms: acks ? ack.quantile(0.99) : null,
+      seenP50Ms: seen.quantile(0.5),
+      seenP99Ms: seen.quantile(0.99),
+      sent,
+      acked: acks ? acked : null,
+      lost,
+      converged,
+      seenRatio: Math.round((seenCount / (sent * (W2_EDITORS - 1))) * 1000) / 1000,
+      outOfOrder,
+      workerdCpuSec: used.workerdCpuSec,
+      generatorCpuSec: used.generatorCpuSec,
+      otherCpuSec: used.otherCpuSec,
+      windowSec,
+    };
+    opts.log(
+      `W2 ${system.padEnd(8)} commits/s=${result.commitsPerSec} ack p50/p99=${result.ackP50Ms ?? "-"}/${result.ackP99Ms ?? "-"} ms ` +
+        `seen p50/p99=${result.seenP50Ms}/${result.seenP99Ms} ms lost=${lost} converged=${converged} seen=${Math.round(result.seenRatio * 100)}% ` +
+        `outOfOrder=${outOfOrder} cpu workerd=${result.workerdCpuSec}s gen=${result.generatorCpuSec}s other=${result.otherCpuSec}s /${windowSec}s`,
+    );
+    return result;
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
