@@ -47,7 +47,8 @@ export function App({ room, debug, testHooks }: { room: string; debug: boolean; 
   const nextToast = useRef(1);
   const notify = useCallback((text: string, tone: Toast["tone"] = "warning") => {
     const id = nextToast.current++;
-    setToasts((ts) => [...ts.slice(-3), { id, text, tone }]);
+    // A drag is several mutations: when they are all rejected, say it once.
+    setToasts((ts) => (ts.some((t) => t.text === text) ? ts : [...ts.slice(-3), { id, text, tone }]));
     setTimeout(() => setToasts((ts) => ts.filter((t) => t.id !== id)), TOAST_MS);
   }, []);
   const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);

@@ -1,0 +1,99 @@
+/**
+ * Driving the whiteboard page in a browser test: open a board, wait until it is
+ * live, read what the canvas shows (pixels) and what the page says (DOM text).
+ * State is read through `window.__edgeroom`, which the app sets only when the
+ * address has `?test`.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import type { Shape } from "../../party/records.ts";
+
+export const RESULTS_DIR = resolve(import.meta.dirname, "../../test-results");
+export const VIEWPORT = { width: 1280, height: 800 };
+
+export async function openBoard(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  await waitForStatus(page, "live");
+  if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
+  return page;
+}
+
+export async function waitForStatus(page: Page, status: string, timeout = 20_000): Promise<void> {
+  await page.waitForFunction(
+    (s) => document.querySelector("[data-testid=connection]")?.getAttribute("data-status") === s && window.__edgeroom !== undefined,
+    status,
+    { timeout },
+  );
+}
+
+export async function records(page: Page): Promise<Shape[]> {
+  return page.evaluate(() => [...window.__edgeroom!.session.client.records().values()]);
+}
+
+export async function waitForRecords(page: Page, check: string, timeout = 15_000): Promise<void> {
+  // `check` is a predicate over the array of records, as source text.
+  await page.waitForFunction(
+    (src) => {
+      const recs = [...(window.__edgeroom?.session.client.records().values() ?? [])];
+      return (new Function("recs", `return (${src})(recs)`) as (r: unknown[]) => boolean)(recs);
+    },
+    check,
+    { timeout, polling: 50 },
+  );
+}
+
+/** The colour the canvas shows at a world point: [r, g, b, a]. */
+export async function pixelAtWorld(page: Page, x: number, y: number): Promise<[number, number, number, number]> {
+  return page.evaluate(
+    ([wx, wy]) =>
+      new Promise<[number, number, number, number]>((resolve) => {
+        // Read after the next paint, so what is pending is on the canvas.
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => {
+            const hooks = window.__edgeroom!;
+            const canvas = document.querySelector<HTMLCanvasElement>("[data-testid=board]")!;
+            const [sx, sy] = hooks.controller.worldToScreen(wx!, wy!);
+            const dpr = canvas.width / canvas.clientWidth;
+            const d = canvas.getContext("2d")!.getImageData(Math.round(sx * dpr), Math.round(sy * dpr), 1, 1).data;
+            resolve([d[0]!, d[1]!, d[2]!, d[3]!]);
+          }),
+        );
+      }),
+    [x, y],
+  );
+}
+
+/** Close enough to a #rrggbb colour (anti-aliasing and translucency aside). */
+export function near(pixel: readonly number[], hex: string, tolerance = 40): boolean {
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return want.every((v, i) => Math.abs(v - pixel[i]!) <= tolerance);
+}
+
+/** The board's empty background (#f8f9fa), allowing for the dot grid. */
+export function isBackground(pixel: readonly number[]): boolean {
+  return pixel.slice(0, 3).every((v) => v >= 215);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Drag with the primary button through `points` (page coordinates). */
+export async function drag(page: Page, points: [number, number][], stepsBetween = 4): Promise<void> {
+  const [first, ...rest] = points;
+  await page.mouse.move(first![0], first![1]);
+  await page.mouse.down();
+  for (const [x, y] of rest) await page.mouse.move(x, y, { steps: stepsBetween });
+  await page.mouse.up();
+}
+
+export async function pendingCount(page: Page): Promise<number> {
+  return Number(await page.getAttribute("[data-testid=pending-count]", "data-count"));
+}

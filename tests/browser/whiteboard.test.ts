@@ -1,0 +1,234 @@
+/**
+ * The whiteboard in a real browser: Debian's Chromium (playwright-core), two
+ * browser contexts (two people) in one room, against `wrangler dev` serving the
+ * built client and the rooms on one port. Assertions are about what a person
+ * sees — canvas pixels and page text — with the room state read only to know
+ * where to look. Each scenario saves screenshots into test-results/.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import {
+  drag,
+  isBackground,
+  near,
+  openBoard,
+  pendingCount,
+  pixelAtWorld,
+  records,
+  screenshot,
+  VIEWPORT,
+  waitForRecords,
+  waitForStatus,
+} from "./board-page.ts";
+import { launchChromium } from "./chromium.ts";
+
+const RED = "#e03131";
+const BLUE = "#1971c2";
+const STICKY_YELLOW = "#ffec99";
+
+let server: DevServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await startDevServer("wrangler");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+async function person(): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  contexts.push(context);
+  return context;
+}
+
+/** A opens `/` (a fresh room), B opens the link A's address bar shows. */
+async function twoPeopleInOneRoom(): Promise<{ a: Page; b: Page; ctxA: BrowserContext; ctxB: BrowserContext; link: string }> {
+  const ctxA = await person();
+  const ctxB = await person();
+  const a = await openBoard(ctxA, `http://${server.host}/?test`);
+  const link = a.url();
+  expect(link).toMatch(/\/r\/[a-z0-9]{12}\?test$/);
+  const b = await openBoard(ctxB, link);
+  // Both see each other in the people list.
+  await a.waitForSelector("[data-testid=peer]");
+  await b.waitForSelector("[data-testid=peer]");
+  return { a, b, ctxA, ctxB, link };
+}
+
+async function pick(page: Page, label: string): Promise<void> {
+  await page.getByRole("radio", { name: label, exact: true }).click();
+}
+
+describe("whiteboard in two browsers", () => {
+  it("A draws a rectangle and a stroke; B sees both", async () => {
+    const { a, b } = await twoPeopleInOneRoom();
+
+    await pick(a, "Red");
+    await a.keyboard.press("r");
+    await drag(a, [
+      [300, 250],
+      [480, 380],
+    ]);
+    await a.keyboard.press("Escape"); // deselect the new rectangle, or Blue would recolour it
+    await pick(a, "Blue");
+    await a.keyboard.press("p");
+    await drag(a, [
+      [600, 300],
+      [700, 305],
+      [800, 300],
+      [900, 310],
+    ]);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect") && recs.some((r) => r.type === "pen")`);
+
+    const recs = await records(b);
+    const rect = recs.find((r) => r.type === "rect")!;
+    const pen = recs.find((r) => r.type === "pen")!;
+    if (rect.type !== "rect" || pen.type !== "pen") throw new Error("unexpected shapes");
+    expect(rect.color).toBe(RED);
+    // B's canvas: red on the rectangle's left edge, board inside it, blue along the stroke.
+    await b.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.getAttribute("data-count") === "0");
+    expect(near(await pixelAtWorld(b, rect.x, rect.y + rect.h / 2), RED)).toBe(true);
+    expect(isBackground(await pixelAtWorld(b, rect.x + rect.w / 2, rect.y + rect.h / 2))).toBe(true);
+    const mid = pen.pts[Math.floor(pen.pts.length / 2)]!;
+    expect(near(await pixelAtWorld(b, pen.x + mid[0], pen.y + mid[1]), BLUE)).toBe(true);
+    // A's edits are confirmed: nothing pending, "All edits saved".
+    await a.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.textContent === "All edits saved");
+
+    await screenshot(a, "draw-A");
+    await screenshot(b, "draw-B");
+  });
+
+  it("A moves its cursor; B's page draws it gliding through intermediate positions", async () => {
+    const { a, b } = await twoPeopleInOneRoom();
+    // B records, every animation frame, where it drew A's cursor and how many
+    // cursor frames it had received from the room.
+    await b.evaluate(() => {
+      const w = window as unknown as { __trail: { x: number; y: number }[]; __frames: number };
+      w.__trail = [];
+      w.__frames = 0;
+      window.__edgeroom!.session.client.on("cursors", () => w.__frames++);
+      const loop = () => {
+        for (const p of window.__edgeroom!.controller.cursorPositions().values()) w.__trail.push({ x: p.x, y: p.y });
+        requestAnimationFrame(loop);
+      };
+      requestAnimationFrame(loop);
+    });
+    await a.mouse.move(200, 200);
+    for (let i = 1; i <= 40; i++) {
+      await a.mouse.move(200 + i * 15, 200 + Math.round(Math.sin(i / 6) * 120));
+      await a.waitForTimeout(16);
+    }
+    await b.waitForTimeout(600); // let the interpolation catch up
+    const { trail, frames } = await b.evaluate(() => {
+      const w = window as unknown as { __trail: { x: number; y: number }[]; __frames: number };
+      return { trail: w.__trail, frames: w.__frames };
+    });
+    const distinct = new Set(trail.map((p) => `${Math.round(p.x)},${Math.round(p.y)}`));
+    expect(frames).toBeGreaterThan(3);
+    // Interpolated: many more positions drawn than cursor frames received.
+    expect(distinct.size).toBeGreaterThan(frames * 1.5);
+    const xs = trail.map((p) => p.x);
+    expect(Math.min(...xs)).toBeLessThan(260);
+    expect(Math.max(...xs)).toBeGreaterThan(740);
+    // It ends where A's pointer stopped.
+    const last = trail.at(-1)!;
+    expect(Math.abs(last.x - 800)).toBeLessThan(2);
+
+    // And it is on B's canvas, in A's colour, with A's name in the label.
+    const aPeer = await b.evaluate(() => [...window.__edgeroom!.session.client.peers().values()][0]!);
+    const inArrow = await pixelAtWorld(b, last.x + 2, last.y + 9);
+    expect(near(inArrow, aPeer.color, 60)).toBe(true);
+    // A never draws its own cursor from the room.
+    expect(await a.evaluate(() => window.__edgeroom!.controller.cursorPositions().size)).toBe(0);
+    await screenshot(b, "cursor-B");
+  });
+
+  it("B goes offline, adds a sticky note, reloads offline, comes back — A sees the note exactly once", async () => {
+    const { a, b, ctxB } = await twoPeopleInOneRoom();
+    // The service worker must control B's page before the network goes, or
+    // there is no app to reload into.
+    await b.waitForFunction(async () => (await navigator.serviceWorker.ready) && navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+
+    await ctxB.setOffline(true);
+    await waitForStatus(b, "offline");
+    await expect.poll(() => b.textContent("[data-testid=announcer]")).toContain("offline");
+    await b.keyboard.press("s");
+    await b.mouse.click(640, 420);
+    await b.waitForSelector("[data-testid=text-editor]");
+    await b.keyboard.type("offline note");
+    await b.keyboard.press("Escape");
+    await expect.poll(() => pendingCount(b)).toBe(2); // the note, then its text
+    expect(await b.textContent("[data-testid=pending-count]")).toBe("2 pending edits");
+
+    await b.reload();
+    await waitForStatus(b, "offline");
+    // After the reload, still offline: the note is back from IndexedDB, drawn, still pending.
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "sticky" && r.text === "offline note")`);
+    expect(await pendingCount(b)).toBe(2);
+    expect(near(await pixelAtWorld(b, 640, 500), STICKY_YELLOW, 60)).toBe(true);
+    await screenshot(b, "offline-B-reloaded");
+    expect((await records(a)).filter((r) => r.type === "sticky")).toHaveLength(0);
+
+    await ctxB.setOffline(false);
+    await waitForStatus(b, "live");
+    await expect.poll(() => pendingCount(b), { timeout: 15_000 }).toBe(0);
+    await waitForRecords(a, `(recs) => recs.some((r) => r.type === "sticky" && r.text === "offline note")`);
+    await a.waitForTimeout(500); // a duplicate would arrive by now
+    const stickies = (await records(a)).filter((r) => r.type === "sticky");
+    expect(stickies).toHaveLength(1);
+    expect(near(await pixelAtWorld(a, 640, 500), STICKY_YELLOW, 60)).toBe(true);
+    await screenshot(a, "offline-A-after");
+    await screenshot(b, "offline-B-after");
+  });
+
+  it("an edit the room rejects is rolled back with a notice (B moves a shape A deleted)", async () => {
+    const { a, b, ctxB } = await twoPeopleInOneRoom();
+    await a.keyboard.press("r");
+    await drag(a, [
+      [400, 300],
+      [560, 420],
+    ]);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
+    const [rect] = await records(b);
+    if (rect?.type !== "rect") throw new Error("no rect");
+
+    await ctxB.setOffline(true);
+    await waitForStatus(b, "offline");
+    // B drags the rectangle 200 px to the right (pending: B cannot know it is gone).
+    await drag(b, [
+      [480, 360],
+      [580, 360],
+      [680, 360],
+    ]);
+    await expect.poll(() => pendingCount(b)).toBeGreaterThan(0);
+    expect(near(await pixelAtWorld(b, rect.x + 200, rect.y + rect.h / 2), "#1e1e1e", 120)).toBe(true);
+    await screenshot(b, "reject-B-offline-move");
+
+    // Meanwhile A deletes it.
+    await a.mouse.click(480, 300);
+    await a.keyboard.press("Delete");
+    await waitForRecords(a, `(recs) => recs.length === 0`);
+
+    await ctxB.setOffline(false);
+    await waitForStatus(b, "live");
+    const toast = b.getByTestId("toast");
+    await toast.waitFor({ timeout: 15_000 });
+    expect(await toast.textContent()).toContain("someone else deleted that shape");
+    await expect.poll(() => pendingCount(b)).toBe(0);
+    expect(await records(b)).toHaveLength(0);
+    // Rolled back: neither where B moved it nor where it was.
+    expect(isBackground(await pixelAtWorld(b, rect.x + 200, rect.y + rect.h / 2))).toBe(true);
+    expect(isBackground(await pixelAtWorld(b, rect.x, rect.y + rect.h / 2))).toBe(true);
+    await screenshot(b, "reject-B-notice");
+  });
+});
