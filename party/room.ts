@@ -126,6 +126,8 @@ interface ConnRuntime {
   limited: number;
   bad: number;
   lastLimitNotice: number;
+  /** The room closed this connection for abuse; frames still queued from it are dropped unparsed. */
+  kicked: boolean;
 }
 
 /** 8 random base-36 characters: a connection id nobody can choose. */
@@ -324,6 +326,7 @@ export class Room {
         limited: 0,
         bad: 0,
         lastLimitNotice: 0,
+        kicked: false,
       };
       this.runtime.set(conn, rt);
     }
@@ -333,7 +336,11 @@ export class Room {
   private async handle(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
     const st = socket.getState();
     if (!st) return; // refused at connect; nothing more to say
-    this.runtimeFor(st.conn).lastMessageAt = this.host.now();
+    const runtime = this.runtimeFor(st.conn);
+    // A flood keeps arriving after the kick (the runtime already queued it);
+    // handling it would stall everyone else in the room for seconds.
+    if (runtime.kicked) return;
+    runtime.lastMessageAt = this.host.now();
     this.counters.messages++;
     const sec = Math.floor(this.host.now() / 1000);
     this.perSecond.set(sec, (this.perSecond.get(sec) ?? 0) + 1);
@@ -561,6 +568,7 @@ export class Room {
   }
 
   private kick(socket: RoomSocket, st: ConnState, why: string): void {
+    this.runtimeFor(st.conn).kicked = true;
     this.sendTo(socket, { type: "error", code: ErrorCode.POLICY_VIOLATION, message: `connection closed: ${why}` });
     socket.close(CloseCode.POLICY_VIOLATION, why);
     this.log("warn", "kicked", st.conn, undefined, ErrorCode.POLICY_VIOLATION, why);
