@@ -26,7 +26,7 @@ const RESULTS = join(ROOT, "bench/results");
 /** Everything that differs between a full run and --quick. */
 const PROFILES = {
   full: {
-    w1Steps: [10, 25, 50, 75, 100, 150, 200, 250],
+    w1Steps: [10, 20, 30, 40, 50, 60, 80, 100, 125, 150, 200, 250],
     w1WarmupMs: 1_500,
     w1WindowMs: 4_000,
     w2WindowMs: 10_000,
@@ -35,6 +35,7 @@ const PROFILES = {
     w4Rooms: 100,
     w4WarmupMs: 2_000,
     w4WindowMs: 5_000,
+    quietWaitMs: 10_000,
   },
   quick: {
     w1Steps: [10, 25, 50],
@@ -46,6 +47,7 @@ const PROFILES = {
     w4Rooms: 20,
     w4WarmupMs: 1_000,
     w4WindowMs: 2_000,
+    quietWaitMs: 2_000,
   },
 };
 /** The whole run's hard stop: a hung workload must not hang the bench. */
@@ -107,21 +109,21 @@ async function main(): Promise<void> {
   try {
     if (only.has("W1")) {
       for (const s of systems) {
-        results.W1[s] = summarizeW1(await runW1(s, { host: server.host, epochMs, steps: profile.w1Steps, warmupMs: profile.w1WarmupMs, windowMs: profile.w1WindowMs, threads, workerdPid, runId, log }));
+        results.W1[s] = summarizeW1(await runW1(s, { host: server.host, epochMs, steps: profile.w1Steps, warmupMs: profile.w1WarmupMs, windowMs: profile.w1WindowMs, threads, workerdPid, quietWaitMs: profile.quietWaitMs, runId, log }));
       }
     }
     if (only.has("W2")) {
-      for (const s of systems) results.W2[s] = await runW2(s, { host: server.host, epochMs, windowMs: profile.w2WindowMs, workerdPid, runId, log });
+      for (const s of systems) results.W2[s] = await runW2(s, { host: server.host, epochMs, windowMs: profile.w2WindowMs, workerdPid, quietWaitMs: profile.quietWaitMs, runId, log });
     }
     if (only.has("W3")) {
       for (const s of systems) {
         if (s === "relay") continue; // no document to join or resync
-        results.W3[s] = await runW3(s, { host: server.host, shapes: profile.w3Shapes, missedOps: 100, repeats: profile.w3Repeats, workerdPid, runId, log });
+        results.W3[s] = await runW3(s, { host: server.host, shapes: profile.w3Shapes, missedOps: 100, repeats: profile.w3Repeats, workerdPid, quietWaitMs: profile.quietWaitMs, runId, log });
       }
     }
     if (only.has("W4")) {
       for (const s of systems) {
-        results.W4[s] = await runW4(s, { host: server.host, epochMs, rooms: profile.w4Rooms, clientsPerRoom: 5, warmupMs: profile.w4WarmupMs, windowMs: profile.w4WindowMs, threads, workerdPid, runId, log });
+        results.W4[s] = await runW4(s, { host: server.host, epochMs, rooms: profile.w4Rooms, clientsPerRoom: 5, warmupMs: profile.w4WarmupMs, windowMs: profile.w4WindowMs, threads, workerdPid, quietWaitMs: profile.quietWaitMs, runId, log });
       }
     }
   } finally {

@@ -103,3 +103,26 @@ export function cpuWindow(workerdPid: number | null): CpuWindow {
     },
   };
 }
+
+/**
+ * Wait (bounded) until the rest of the machine is quiet: other engineers'
+ * test runs share these cores, and a window measured while a browser test
+ * saturates them says nothing about the system under test. Returns how long
+ * it waited and the other load (in cores) when it stopped waiting.
+ */
+export async function waitForQuiet(
+  workerdPid: number | null,
+  maxWaitMs: number,
+  quietCores = 0.35,
+  sampleMs = 500,
+): Promise<{ waitedMs: number; otherCores: number }> {
+  const start = performance.now();
+  for (;;) {
+    const window = cpuWindow(workerdPid);
+    await new Promise((r) => setTimeout(r, sampleMs));
+    const used = window.stop();
+    const otherCores = Math.round((used.otherCpuSec / used.wallSec) * 100) / 100;
+    const waitedMs = Math.round(performance.now() - start);
+    if (otherCores <= quietCores || waitedMs >= maxWaitMs) return { waitedMs, otherCores };
+  }
+}

@@ -5,7 +5,8 @@
  * the system's figure.
  */
 import type { SystemName } from "../drivers/types.ts";
-import { runCursorLoad } from "./cursors.ts";
+import { waitForQuiet } from "../lib/proc.ts";
+import { type CursorOutcome, runCursorLoad } from "./cursors.ts";
 
 export const W1_RATE_HZ = 20;
 export const W1_P99_LIMIT_MS = 100;
@@ -25,6 +26,8 @@ export interface W1Step {
   generatorCpuSec: number;
   otherCpuSec: number;
   windowSec: number;
+  /** The step ran twice: its first try failed while the machine was busy. */
+  retried: boolean;
 }
 
 export interface W1Result {
@@ -40,6 +43,8 @@ export interface W1Options {
   windowMs: number;
   threads: number;
   workerdPid: number | null;
+  /** Longest wait for a quiet machine before each step (ms). */
+  quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
 }
@@ -50,20 +55,33 @@ export async function runW1(system: SystemName, opts: W1Options): Promise<W1Resu
   const steps: W1Step[] = [];
   let max = 0;
   for (const n of opts.steps) {
-    const out = await runCursorLoad({
-      system,
-      host: opts.host,
-      epochMs: opts.epochMs,
-      rooms: [{ name: `w1-${system}-${n}-${opts.runId}`, size: n }],
-      rateHz: W1_RATE_HZ,
-      warmupMs: opts.warmupMs,
-      windowMs: opts.windowMs,
-      drainMs: 1_000,
-      threads: opts.threads,
-      workerdPid: opts.workerdPid,
-    });
+    const attempt = async (tryNo: number): Promise<CursorOutcome> => {
+      await waitForQuiet(opts.workerdPid, opts.quietWaitMs);
+      return runCursorLoad({
+        system,
+        host: opts.host,
+        epochMs: opts.epochMs,
+        rooms: [{ name: `w1-${system}-${n}-${opts.runId}-${tryNo}`, size: n }],
+        rateHz: W1_RATE_HZ,
+        warmupMs: opts.warmupMs,
+        windowMs: opts.windowMs,
+        drainMs: 1_000,
+        threads: opts.threads,
+        workerdPid: opts.workerdPid,
+      });
+    };
+    const passed = (o: CursorOutcome) => o.connectFailed === 0 && o.delivered > 0 && o.all.quantile(0.99) < W1_P99_LIMIT_MS;
+    let out = await attempt(1);
+    // A failure while others loaded the machine (over a quarter of a core on
+    // average) is not a verdict on the system: try that N once more.
+    let retried = false;
+    if (!passed(out) && out.otherCpuSec / out.windowSec > 0.25) {
+      opts.log(`W1 ${system} N=${n} failed on a busy machine (other load ${(out.otherCpuSec / out.windowSec).toFixed(2)} cores): retrying once`);
+      out = await attempt(2);
+      retried = true;
+    }
     const p99 = out.all.quantile(0.99);
-    const pass = out.connectFailed === 0 && out.delivered > 0 && p99 < W1_P99_LIMIT_MS;
+    const pass = passed(out);
     const step: W1Step = {
       n,
       pass,
@@ -79,6 +97,7 @@ export async function runW1(system: SystemName, opts: W1Options): Promise<W1Resu
       generatorCpuSec: out.generatorCpuSec,
       otherCpuSec: out.otherCpuSec,
       windowSec: out.windowSec,
+      retried,
     };
     steps.push(step);
     opts.log(

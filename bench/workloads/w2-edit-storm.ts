@@ -10,7 +10,7 @@ import { DRIVERS } from "../drivers/index.ts";
 import type { BenchClient, BenchShape, SystemName } from "../drivers/types.ts";
 import { sleep, stampSince, until, wallMs } from "../lib/clock.ts";
 import { Histogram } from "../lib/histogram.ts";
-import { cpuWindow } from "../lib/proc.ts";
+import { cpuWindow, waitForQuiet } from "../lib/proc.ts";
 
 export const W2_EDITORS = 10;
 export const W2_RATE_HZ = 10;
@@ -43,6 +43,7 @@ export interface W2Options {
   epochMs: number;
   windowMs: number;
   workerdPid: number | null;
+  quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
 }
@@ -99,6 +100,7 @@ export async function runW2(system: SystemName, opts: W2Options): Promise<W2Resu
       };
     });
 
+    await waitForQuiet(opts.workerdPid, opts.quietWaitMs);
     const cpu = cpuWindow(opts.workerdPid);
     const t0 = Date.now();
     const timers = editors.map((c, e) => {

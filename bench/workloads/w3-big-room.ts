@@ -8,7 +8,7 @@
 import { DRIVERS } from "../drivers/index.ts";
 import type { BenchClient, BenchShape, SystemName } from "../drivers/types.ts";
 import { sleep, until, wallMs } from "../lib/clock.ts";
-import { cpuWindow } from "../lib/proc.ts";
+import { cpuWindow, waitForQuiet } from "../lib/proc.ts";
 
 export interface W3Result {
   shapes: number;
@@ -31,6 +31,7 @@ export interface W3Options {
   missedOps: number;
   repeats: number;
   workerdPid: number | null;
+  quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
 }
@@ -57,6 +58,7 @@ export async function runW3(system: SystemName, opts: W3Options): Promise<W3Resu
     await writer.putShapes(shapes);
     const seedMs = Date.now() - seedStart;
 
+    await waitForQuiet(opts.workerdPid, opts.quietWaitMs);
     const cpu = cpuWindow(opts.workerdPid);
     const joins: { ms: number; bytes: number }[] = [];
     const resyncs: { ms: number; bytes: number }[] = [];

@@ -4,6 +4,7 @@
  * total delivered updates per second.
  */
 import type { SystemName } from "../drivers/types.ts";
+import { waitForQuiet } from "../lib/proc.ts";
 import { runCursorLoad } from "./cursors.ts";
 
 export interface W4Result {
@@ -31,12 +32,14 @@ export interface W4Options {
   windowMs: number;
   threads: number;
   workerdPid: number | null;
+  quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
 }
 
 export async function runW4(system: SystemName, opts: W4Options): Promise<W4Result> {
   const rooms = Array.from({ length: opts.rooms }, (_, i) => ({ name: `w4-${system}-${i}-${opts.runId}`, size: opts.clientsPerRoom }));
+  await waitForQuiet(opts.workerdPid, opts.quietWaitMs);
   const out = await runCursorLoad({
     system,
     host: opts.host,

@@ -1,0 +1,165 @@
+/**
+ * Render benchmark: frame times of the whiteboard page in headless Chromium with
+ * 10,000 shapes and 50 interpolated remote cursors.
+ *
+ *   npm run build && node_modules/.bin/node --experimental-strip-types bench/render.ts
+ *
+ * The shapes are real: a Node RoomClient writes them into a room on `wrangler
+ * dev` (100 mutations of 100 ops, within the room's rate limit), and the page
+ * loads them like any visitor. The 50 cursors are simulated inside the page —
+ * fed to the same CursorTrack/render path at the room's 20 Hz frame rate —
+ * because 50 extra browsers or sockets would measure this 2-core machine, not
+ * the renderer. Reports paint time per frame (our code: culling + canvas calls)
+ * and the interval between frames (what a person feels), median and p95, at
+ * 100% zoom and zoomed out to show the whole board.
+ */
+import WS from "ws";
+import { RoomClient } from "../client/room-client.ts";
+import type { Op } from "../party/protocol.ts";
+import type { Shape } from "../party/records.ts";
+import { launchChromium } from "../tests/browser/chromium.ts";
+import { startDevServer } from "../tests/support/dev-server.ts";
+import { waitFor } from "../tests/support/wait.ts";
+
+const SHAPES = 10_000;
+const CURSORS = 50;
+/** Board area the shapes are spread over (world units): several screens wide. */
+const AREA = { w: 6_000, h: 4_000 };
+const MEASURE_MS = 6_000;
+const COLORS = ["#1e1e1e", "#e03131", "#2f9e44", "#1971c2", "#f08c00", "#9c36b5"];
+
+/** Deterministic shapes (mulberry32), a mix like a busy board. */
+function makeShapes(n: number): Shape[] {
+  let seed = 42;
+  const rnd = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out: Shape[] = [];
+  for (let i = 0; i < n; i++) {
+    const base = { id: `s${i}`, x: Math.round(rnd() * AREA.w), y: Math.round(rnd() * AREA.h), z: i + 1, color: COLORS[i % COLORS.length]!, stroke: 2 + (i % 3) * 2 };
+    const kind = i % 6;
+    if (kind === 0) out.push({ ...base, type: "rect", w: 40 + rnd() * 120, h: 30 + rnd() * 80, fill: null });
+    else if (kind === 1) out.push({ ...base, type: "ellipse", w: 40 + rnd() * 100, h: 30 + rnd() * 80, fill: null });
+    else if (kind === 2) out.push({ ...base, type: "line", pts: [[0, 0], [rnd() * 150 - 75, rnd() * 150 - 75]], arrow: i % 12 === 2 });
+    else if (kind === 3) {
+      const pts: [number, number][] = [];
+      for (let k = 0; k < 24; k++) pts.push([k * 5, Math.round(Math.sin(k / 3 + i) * 15)]);
+      out.push({ ...base, type: "pen", pts });
+    } else if (kind === 4) out.push({ ...base, type: "text", text: `note ${i}`, size: 20 });
+    else out.push({ ...base, type: "sticky", w: 120, h: 120, text: `sticky ${i}`, fill: "#ffec99" });
+  }
+  return out;
+}
+
+function stats(xs: number[]): { median: number; p95: number; n: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+  return { median: at(0.5), p95: at(0.95), n: s.length };
+}
+
+const server = await startDevServer("wrangler");
+const browser = await launchChromium();
+try {
+  const room = `render-bench-${Date.now()}`;
+  const writer = new RoomClient({ host: server.host, room, name: "bench", color: "#1e1e1e", WebSocket: WS });
+  await waitFor(() => writer.connection.status === "live", 20_000, "writer live");
+  const shapes = makeShapes(SHAPES);
+  for (let i = 0; i < shapes.length; i += 100) {
+    const ops: Op[] = shapes.slice(i, i + 100).map((rec) => ({ op: "put", rec }));
+    writer.mutate(ops);
+    // Stay under the room's 30 mutations/s: the bench measures rendering, not rejects.
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  await waitFor(() => writer.pendingCount === 0, 60_000, "all shapes acknowledged");
+  writer.close();
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`http://${server.host}/r/${room}?test`);
+  await page.waitForFunction((n) => window.__edgeroom?.session.client.records().size === n, SHAPES, { timeout: 60_000 });
+
+  // 50 simulated people wandering the visible board, each sending at 20 Hz.
+  await page.evaluate(
+    ({ cursors }) => {
+      const { controller } = window.__edgeroom!;
+      const w = window as unknown as { __benchTimer?: number };
+      const people = Array.from({ length: cursors }, (_, i) => ({ key: `sim${i}`, phase: i * 0.7, r: 80 + (i % 7) * 40 }));
+      const t0 = performance.now();
+      w.__benchTimer = window.setInterval(() => {
+        const now = performance.now();
+        const t = (now - t0) / 1000;
+        for (const p of people) {
+          let entry = controller.syntheticCursors.get(p.key);
+          if (!entry) {
+            entry = { track: controller.newCursorTrack(), name: `Person ${p.key.slice(3)}`, color: "#1971c2" };
+            controller.syntheticCursors.set(p.key, entry);
+          }
+          const cx = 640 + Math.cos(p.phase) * 300;
+          const cy = 400 + Math.sin(p.phase * 1.3) * 200;
+          entry.track.push(cx + Math.cos(t * 1.5 + p.phase) * p.r, cy + Math.sin(t * 2 + p.phase) * p.r * 0.6, now);
+        }
+        controller.invalidateCursors(); // as a room cursor frame does: shapes stay put
+      }, 50);
+    },
+    { cursors: CURSORS },
+  );
+
+  const measure = async (label: string) => {
+    await page.waitForTimeout(500); // settle
+    await page.evaluate(() => {
+      const s = window.__edgeroom!.controller.stats;
+      s.drawMs.length = 0;
+      s.intervalMs.length = 0;
+    });
+    await page.waitForTimeout(MEASURE_MS);
+    const result = await page.evaluate(() => {
+      const s = window.__edgeroom!.controller.stats;
+      return { draw: [...s.drawMs], interval: [...s.intervalMs], drawn: s.lastDrawn };
+    });
+    const draw = stats(result.draw);
+    const interval = stats(result.interval);
+    console.log(
+      `${label}: ${result.drawn} shapes painted per frame; paint median ${draw.median.toFixed(2)} ms, p95 ${draw.p95.toFixed(2)} ms; ` +
+        `frame interval median ${interval.median.toFixed(1)} ms, p95 ${interval.p95.toFixed(1)} ms (${interval.n} frames, ${(1000 / interval.median).toFixed(0)} fps)`,
+    );
+    return { label, drawn: result.drawn, draw, interval };
+  };
+
+  console.log(`render bench: ${SHAPES} shapes over ${AREA.w}×${AREA.h}, ${CURSORS} interpolated cursors, 1280×800, headless Chromium (${await browser.version()})`);
+  // While panning, every frame repaints the shapes too (the worst case).
+  const setPanning = (on: boolean) =>
+    page.evaluate((pan) => {
+      const w = window as unknown as { __pan?: number };
+      if (!pan) {
+        cancelAnimationFrame(w.__pan ?? 0);
+        return;
+      }
+      const c = window.__edgeroom!.controller;
+      let dir = 1;
+      let steps = 0;
+      const step = () => {
+        const cam = c.getCamera();
+        if (++steps % 120 === 0) dir = -dir;
+        c.setCamera({ ...cam, x: cam.x + (dir * 4) / cam.zoom });
+        w.__pan = requestAnimationFrame(step);
+      };
+      w.__pan = requestAnimationFrame(step);
+    }, on);
+
+  const results = [await measure("100% zoom, cursors moving")];
+  await setPanning(true);
+  results.push(await measure("100% zoom, panning"));
+  await setPanning(false);
+  await page.evaluate(() => window.__edgeroom!.controller.zoomToFit());
+  results.push(await measure("whole board, cursors moving"));
+  await setPanning(true);
+  results.push(await measure("whole board, panning"));
+  await setPanning(false);
+  console.log(JSON.stringify({ shapes: SHAPES, cursors: CURSORS, results }));
+} finally {
+  await browser.close();
+  await server.stop();
+}
