@@ -90,7 +90,7 @@ export interface FrameStats {
   drawMs: number[];
   /** Time between consecutive painted frames while animating (ms). */
   intervalMs: number[];
-  /** Shapes painted in the last frame (after culling). */
+  /** Shapes painted by the last full repaint (after culling). */
   lastDrawn: number;
 }
 
@@ -106,6 +106,10 @@ export class BoardController {
   private readonly tracks = new Map<string, { track: CursorTrack; at: number; x: number; y: number }>();
   private readonly drawnCursors = new Map<string, { x: number; y: number; opacity: number }>();
   private raf = 0;
+  /** The shapes layer needs a full repaint (cursor-only frames leave it alone). */
+  private sceneDirty = true;
+  /** The camera the shapes layer was last painted with (null: never painted). */
+  private paintedCamera: Camera | null = null;
   private lastFrameAt = 0;
   private spaceDown = false;
   private readonly visibleBuffer: Shape[] = [];
@@ -113,9 +117,15 @@ export class BoardController {
   readonly stats: FrameStats = { drawMs: [], intervalMs: [], lastDrawn: 0 };
   /** Extra cursor tracks (the render benchmark's simulated people). */
   readonly syntheticCursors = new Map<string, { track: CursorTrack; name: string; color: string }>();
+  /** A track for syntheticCursors, from this page's own bundle. */
+  newCursorTrack(): CursorTrack {
+    return new CursorTrack();
+  }
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
+    /** A transparent canvas stacked over `canvas`, for remote cursors only. */
+    private readonly cursorCanvas: HTMLCanvasElement,
     private readonly room: BoardRoom,
     readonly editor: Editor,
     initial: { color: string; stroke: number },
@@ -230,14 +240,24 @@ export class BoardController {
     }
     // Hidden or gone (left the room): removed at once, never left as a ghost.
     for (const conn of this.tracks.keys()) if (!cursors.has(conn)) this.tracks.delete(conn);
-    this.invalidate();
+    this.invalidateCursors();
   }
 
   // ---------------------------------------------------------------------------
   // Rendering
 
-  /** Ask for a repaint on the next animation frame (coalesced). */
+  /** Ask for a repaint of the board on the next animation frame (coalesced). */
   invalidate(): void {
+    this.sceneDirty = true;
+    this.schedule();
+  }
+
+  /** Only the overlay changed (cursors moved): the shapes layer stays as it is. */
+  invalidateCursors(): void {
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.raf) return;
     this.raf = requestAnimationFrame((t) => this.frame(t));
   }
@@ -245,38 +265,92 @@ export class BoardController {
   private frame(time: number): void {
     this.raf = 0;
     const started = performance.now();
-    const animating = this.paint(started);
+    this.paintScene();
+    const animating = this.paintOverlay(started);
     const ended = performance.now();
     push(this.stats.drawMs, ended - started);
     if (this.lastFrameAt && time - this.lastFrameAt < 1000) push(this.stats.intervalMs, time - this.lastFrameAt);
     this.lastFrameAt = animating ? time : 0;
-    if (animating) this.invalidate();
+    if (animating) this.schedule();
   }
 
-  /** Paint one frame; true when something is still animating. */
-  private paint(now: number): boolean {
-    const canvas = this.canvas;
+  /** Size a canvas's backing store to its CSS size × devicePixelRatio; its 2D context. */
+  private prepare(canvas: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; dpr: number; width: number; height: number; resized: boolean } | null {
     const dpr = window.devicePixelRatio || 1;
     const width = canvas.clientWidth;
     const height = canvas.clientHeight;
+    let resized = false;
     if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
       canvas.width = Math.round(width * dpr);
       canvas.height = Math.round(height * dpr);
+      resized = true;
     }
     const ctx = canvas.getContext("2d");
-    if (!ctx) return false;
+    return ctx ? { ctx, dpr, width, height, resized } : null;
+  }
+
+  /**
+   * The shapes layer: grid and shapes (culled). Repainted only when the document,
+   * pending state or camera changed. A pure pan by whole device pixels scrolls
+   * the previous frame and paints only the strips that came into view —
+   * rasterising hundreds of shapes is what costs, not deciding which to draw.
+   */
+  private paintScene(): void {
     const cam = this.camera;
+    const painted = this.paintedCamera;
+    if (!this.sceneDirty && painted === cam) return;
+    const prepared = this.prepare(this.canvas);
+    if (!prepared) return;
+    const { ctx, dpr, width, height, resized } = prepared;
+    const dx = painted ? (painted.x - cam.x) * cam.zoom * dpr : 0;
+    const dy = painted ? (painted.y - cam.y) * cam.zoom * dpr : 0;
+    const whole = (n: number) => Math.abs(n - Math.round(n)) < 0.01;
+    const canScroll =
+      !this.sceneDirty && !resized && painted !== null && painted.zoom === cam.zoom && whole(dx) && whole(dy) &&
+      Math.abs(dx) < this.canvas.width / 2 && Math.abs(dy) < this.canvas.height / 2;
+    this.sceneDirty = false;
+    this.paintedCamera = cam;
+    if (!canScroll) {
+      this.stats.lastDrawn = this.paintRegion(ctx, dpr, { minX: 0, minY: 0, maxX: width, maxY: height });
+      return;
+    }
+    const sx = Math.round(dx);
+    const sy = Math.round(dy);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalCompositeOperation = "copy";
+    ctx.drawImage(this.canvas, sx, sy);
+    ctx.restore();
+    // The strips the scroll uncovered (CSS px).
+    const w = width;
+    const h = height;
+    const ox = sx / dpr;
+    const oy = sy / dpr;
+    if (ox > 0) this.paintRegion(ctx, dpr, { minX: 0, minY: 0, maxX: ox, maxY: h });
+    if (ox < 0) this.paintRegion(ctx, dpr, { minX: w + ox, minY: 0, maxX: w, maxY: h });
+    if (oy > 0) this.paintRegion(ctx, dpr, { minX: 0, minY: 0, maxX: w, maxY: oy });
+    if (oy < 0) this.paintRegion(ctx, dpr, { minX: 0, minY: h + oy, maxX: w, maxY: h });
+  }
+
+  /** Paint background, grid and shapes inside one screen rectangle (CSS px). */
+  private paintRegion(ctx: CanvasRenderingContext2D, dpr: number, r: Rect): number {
+    const cam = this.camera;
+    ctx.save();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.beginPath();
+    ctx.rect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
+    ctx.clip();
     ctx.fillStyle = "#f8f9fa";
-    ctx.fillRect(0, 0, width, height);
-    drawGrid(ctx, cam.x, cam.y, cam.zoom, width, height);
+    ctx.fillRect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
+    drawGrid(ctx, cam.x, cam.y, cam.zoom, r.maxX, r.maxY);
 
     ctx.setTransform(dpr * cam.zoom, 0, 0, dpr * cam.zoom, -cam.x * cam.zoom * dpr, -cam.y * cam.zoom * dpr);
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
-    const view = visibleWorld(cam, width, height);
+    const [wx0, wy0] = screenToWorld(cam, r.minX, r.minY);
+    const [wx1, wy1] = screenToWorld(cam, r.maxX, r.maxY);
     const preview = this.editor.preview();
-    const visible = this.scene.visible(view, preview, this.visibleBuffer);
+    const visible = this.scene.visible({ minX: wx0, minY: wy0, maxX: wx1, maxY: wy1 }, preview, this.visibleBuffer);
     const pending = this.pendingIds();
     const editingId = this.ui.editing?.id ?? null;
     const minSize = MIN_VISIBLE_PX / cam.zoom;
@@ -287,17 +361,32 @@ export class BoardController {
       drawShape(ctx, s, { pending: pending.has(s.id), zoom: cam.zoom, hideText: s.id === editingId });
       drawn++;
     }
-    this.stats.lastDrawn = drawn;
+    ctx.restore();
+    return drawn;
+  }
+
+  /** The overlay (a transparent canvas over the board): the shape being drawn,
+   * the selection, the marquee and remote cursors. Cheap, so it is repainted
+   * every frame; true when a cursor is still animating. */
+  private paintOverlay(now: number): boolean {
+    const prepared = this.prepare(this.cursorCanvas);
+    if (!prepared) return false;
+    const { ctx, dpr, width, height } = prepared;
+    const cam = this.camera;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+
+    ctx.setTransform(dpr * cam.zoom, 0, 0, dpr * cam.zoom, -cam.x * cam.zoom * dpr, -cam.y * cam.zoom * dpr);
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
     const draft = this.draftShape();
     if (draft) drawShape(ctx, draft, { pending: false, zoom: cam.zoom });
-
-    this.paintSelection(ctx, preview);
+    this.paintSelection(ctx, this.editor.preview());
     if (this.mode.kind === "marquee") {
       const m = this.mode;
       drawMarquee(ctx, normalizeRect(m.x0, m.y0, m.x1, m.y1), cam.zoom);
     }
 
-    // Cursors in screen space: same size at every zoom.
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     let animating = false;
     this.drawnCursors.clear();
@@ -308,6 +397,7 @@ export class BoardController {
       animating ||= track.isAnimating(now);
       this.drawnCursors.set(key, pose);
       const [sx, sy] = worldToScreen(cam, pose.x, pose.y);
+      // Screen space: the same size at every zoom.
       if (sx < -50 || sy < -50 || sx > width + 10 || sy > height + 10) return;
       drawCursor(ctx, sx, sy, color, name, pose.opacity);
     };
@@ -809,7 +899,7 @@ export class BoardController {
     this.camera = camera;
     if (camera.zoom !== this.ui.zoom) this.setUi({ zoom: camera.zoom });
     for (const fn of this.cameraListeners) fn();
-    this.invalidate();
+    this.schedule(); // paintScene sees the camera moved: scroll or repaint
   }
 
   /** Camera changes (the text box follows the board), separate from the UI state

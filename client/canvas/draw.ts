@@ -15,6 +15,9 @@ type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 /** Pending (unacknowledged) shapes are drawn translucent with a dashed outline. */
 export const PENDING_ALPHA = 0.5;
 export const SELECTION_COLOR = "#4263eb";
+/** Below this on-screen font size (px) text is drawn as a bar: nobody can read
+ * it, and glyph rasterisation dominates the cost of a zoomed-out board. */
+export const MIN_GLYPH_PX = 4;
 /** Resize handle half-size, in screen pixels. */
 export const HANDLE_RADIUS = 5;
 
@@ -106,6 +109,13 @@ export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
       break;
     case "text": {
       if (style.hideText) break;
+      if (s.size * style.zoom < MIN_GLYPH_PX) {
+        // Unreadable at this zoom: a grey bar per line costs far less than glyphs.
+        const box = shapeBox(s);
+        ctx.globalAlpha *= 0.35;
+        ctx.fillRect(box.minX, box.minY, box.maxX - box.minX, box.maxY - box.minY);
+        break;
+      }
       ctx.font = `${s.size}px ${FONT_FAMILY}`;
       ctx.textBaseline = "top";
       const lineHeight = s.size * LINE_HEIGHT;
@@ -118,7 +128,7 @@ export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
       ctx.fillRect(s.x + 2, s.y + 4, s.w, s.h);
       ctx.fillStyle = s.fill;
       ctx.fillRect(s.x, s.y, s.w, s.h);
-      if (style.hideText) break;
+      if (style.hideText || STICKY_FONT_SIZE * style.zoom < MIN_GLYPH_PX) break;
       ctx.save();
       ctx.beginPath();
       ctx.rect(s.x, s.y, s.w, s.h);

@@ -46,24 +46,25 @@ export async function waitForRecords(page: Page, check: string, timeout = 15_000
   );
 }
 
-/** The colour the canvas shows at a world point: [r, g, b, a]. */
-export async function pixelAtWorld(page: Page, x: number, y: number): Promise<[number, number, number, number]> {
+/** The colour a canvas layer shows at a world point: [r, g, b, a]. Shapes are
+ * on the "board" layer, remote cursors on the transparent "cursor-layer" above it. */
+export async function pixelAtWorld(page: Page, x: number, y: number, layer: "board" | "cursor-layer" = "board"): Promise<[number, number, number, number]> {
   return page.evaluate(
-    ([wx, wy]) =>
+    ([wx, wy, testId]) =>
       new Promise<[number, number, number, number]>((resolve) => {
         // Read after the next paint, so what is pending is on the canvas.
         requestAnimationFrame(() =>
           requestAnimationFrame(() => {
             const hooks = window.__edgeroom!;
-            const canvas = document.querySelector<HTMLCanvasElement>("[data-testid=board]")!;
-            const [sx, sy] = hooks.controller.worldToScreen(wx!, wy!);
+            const canvas = document.querySelector<HTMLCanvasElement>(`[data-testid=${testId}]`)!;
+            const [sx, sy] = hooks.controller.worldToScreen(wx as number, wy as number);
             const dpr = canvas.width / canvas.clientWidth;
             const d = canvas.getContext("2d")!.getImageData(Math.round(sx * dpr), Math.round(sy * dpr), 1, 1).data;
             resolve([d[0]!, d[1]!, d[2]!, d[3]!]);
           }),
         );
       }),
-    [x, y],
+    [x, y, layer] as const,
   );
 }
 

@@ -106,6 +106,36 @@ describe("whiteboard in two browsers", () => {
 
     await screenshot(a, "draw-A");
     await screenshot(b, "draw-B");
+
+    // Panning scrolls the painted board and fills in the uncovered strips; the
+    // result must be exactly what a full repaint draws (no smear, no seams).
+    await a.keyboard.press("h");
+    await drag(a, [
+      [700, 500],
+      [640, 470],
+      [560, 430],
+    ]);
+    const boardPixels = () =>
+      a.evaluate(
+        () =>
+          new Promise<string>((resolve) =>
+            requestAnimationFrame(() =>
+              requestAnimationFrame(() => {
+                const c = document.querySelector<HTMLCanvasElement>("[data-testid=board]")!;
+                const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+                let h = 0;
+                for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i]! * 7 + d[i + 1]! * 3 + d[i + 2]!) | 0;
+                resolve(String(h));
+              }),
+            ),
+          ),
+      );
+    const scrolled = await boardPixels();
+    await a.evaluate(() => window.__edgeroom!.controller.invalidate());
+    expect(await boardPixels()).toBe(scrolled);
+    const moved = await records(a);
+    const r2 = moved.find((r) => r.type === "rect")!;
+    expect(near(await pixelAtWorld(a, r2.x, r2.y + 50), RED)).toBe(true);
   });
 
   it("A moves its cursor; B's page draws it gliding through intermediate positions", async () => {
@@ -146,7 +176,7 @@ describe("whiteboard in two browsers", () => {
 
     // And it is on B's canvas, in A's colour, with A's name in the label.
     const aPeer = await b.evaluate(() => [...window.__edgeroom!.session.client.peers().values()][0]!);
-    const inArrow = await pixelAtWorld(b, last.x + 2, last.y + 9);
+    const inArrow = await pixelAtWorld(b, last.x + 2, last.y + 9, "cursor-layer");
     expect(near(inArrow, aPeer.color, 60)).toBe(true);
     // A never draws its own cursor from the room.
     expect(await a.evaluate(() => window.__edgeroom!.controller.cursorPositions().size)).toBe(0);
