@@ -29,13 +29,13 @@ const PROFILES = {
     w1Steps: [10, 20, 30, 40, 50, 60, 80, 100, 125, 150, 200, 250],
     w1WarmupMs: 1_500,
     w1WindowMs: 4_000,
-    w2WindowMs: 10_000,
+    w2WindowMs: 8_000,
     w3Shapes: 10_000,
     w3Repeats: 3,
     w4Rooms: 100,
     w4WarmupMs: 2_000,
     w4WindowMs: 5_000,
-    quietWaitMs: 10_000,
+    quietWaitMs: 5_000,
   },
   quick: {
     w1Steps: [10, 25, 50],
@@ -78,16 +78,21 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
   process.setMaxListeners(0);
 
-  const watchdog = setTimeout(() => {
-    console.error(`bench: over the ${DEADLINE_MS[mode] / 60_000} min budget, giving up`);
-    process.exit(2);
-  }, DEADLINE_MS[mode]);
-  watchdog.unref();
-
   const started = Date.now();
   const server = await startDevServer("wrangler", { config: "bench/wrangler.toml" });
-  const workerdPid = findWorkerd(server.pid);
-  log(`bench (${mode}) on ${server.host}; workerd pid ${workerdPid ?? "not found (CPU not measured)"}; generator threads ${threads}`);
+  // Ctrl-C or a kill must not orphan the server (it runs in its own process group).
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    void server.stop(true).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
+  const watchdog = setTimeout(() => {
+    console.error(`bench: over the ${DEADLINE_MS[mode] / 60_000} min budget, giving up`);
+    void server.stop(true).finally(() => process.exit(2));
+  }, DEADLINE_MS[mode] - (Date.now() - started));
+  watchdog.unref();
+  const workerdPids = findWorkerd(server.pid);
+  log(`bench (${mode}) on ${server.host}; workerd pids ${workerdPids.join(", ") || "not found (CPU not measured)"}; generator threads ${threads}`);
   const epochMs = wallMs();
   const results: BenchResults = {
     date: new Date().toISOString(),
@@ -109,21 +114,21 @@ async function main(): Promise<void> {
   try {
     if (only.has("W1")) {
       for (const s of systems) {
-        results.W1[s] = summarizeW1(await runW1(s, { host: server.host, epochMs, steps: profile.w1Steps, warmupMs: profile.w1WarmupMs, windowMs: profile.w1WindowMs, threads, workerdPid, quietWaitMs: profile.quietWaitMs, runId, log }));
+        results.W1[s] = summarizeW1(await runW1(s, { host: server.host, epochMs, steps: profile.w1Steps, warmupMs: profile.w1WarmupMs, windowMs: profile.w1WindowMs, threads, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log }));
       }
     }
     if (only.has("W2")) {
-      for (const s of systems) results.W2[s] = await runW2(s, { host: server.host, epochMs, windowMs: profile.w2WindowMs, workerdPid, quietWaitMs: profile.quietWaitMs, runId, log });
+      for (const s of systems) results.W2[s] = await runW2(s, { host: server.host, epochMs, windowMs: profile.w2WindowMs, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log });
     }
     if (only.has("W3")) {
       for (const s of systems) {
         if (s === "relay") continue; // no document to join or resync
-        results.W3[s] = await runW3(s, { host: server.host, shapes: profile.w3Shapes, missedOps: 100, repeats: profile.w3Repeats, workerdPid, quietWaitMs: profile.quietWaitMs, runId, log });
+        results.W3[s] = await runW3(s, { host: server.host, shapes: profile.w3Shapes, missedOps: 100, repeats: profile.w3Repeats, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log });
       }
     }
     if (only.has("W4")) {
       for (const s of systems) {
-        results.W4[s] = await runW4(s, { host: server.host, epochMs, rooms: profile.w4Rooms, clientsPerRoom: 5, warmupMs: profile.w4WarmupMs, windowMs: profile.w4WindowMs, threads, workerdPid, quietWaitMs: profile.quietWaitMs, runId, log });
+        results.W4[s] = await runW4(s, { host: server.host, epochMs, rooms: profile.w4Rooms, clientsPerRoom: 5, warmupMs: profile.w4WarmupMs, windowMs: profile.w4WindowMs, threads, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log });
       }
     }
   } finally {

@@ -24,8 +24,13 @@ function readStat(pid: number): { ppid: number; comm: string; cpuSec: number } |
   }
 }
 
-/** The workerd process started (directly or not) by process `rootPid`. */
-export function findWorkerd(rootPid: number): number | null {
+/**
+ * Every workerd process started (directly or not) by process `rootPid`.
+ * `wrangler dev` runs two: its proxy in front (the port clients connect to)
+ * and the runtime with the user's Worker behind it. Every frame crosses both,
+ * so both count as "workerd".
+ */
+export function findWorkerd(rootPid: number): number[] {
   const parents = new Map<number, number>();
   const comms = new Map<number, string>();
   for (const name of readdirSync("/proc")) {
@@ -36,18 +41,23 @@ export function findWorkerd(rootPid: number): number | null {
     parents.set(pid, st.ppid);
     comms.set(pid, st.comm);
   }
+  const found: number[] = [];
   for (const [pid, comm] of comms) {
     if (comm !== "workerd") continue;
     for (let p = parents.get(pid), hops = 0; p !== undefined && hops < 10; p = parents.get(p), hops++) {
-      if (p === rootPid) return pid;
+      if (p === rootPid) {
+        found.push(pid);
+        break;
+      }
     }
   }
-  return null;
+  return found;
 }
 
-/** User + system CPU seconds a process has used so far (NaN if unreadable). */
-export function processCpuSec(pid: number): number {
-  return readStat(pid)?.cpuSec ?? Number.NaN;
+/** User + system CPU seconds the processes have used so far (NaN if unreadable or none). */
+export function processCpuSec(pids: readonly number[]): number {
+  if (pids.length === 0) return Number.NaN;
+  return pids.reduce((sum, pid) => sum + (readStat(pid)?.cpuSec ?? Number.NaN), 0);
 }
 
 /** CPU seconds this generator process (all threads) has used so far. */
@@ -83,21 +93,21 @@ export interface CpuWindow {
   stop(): CpuUse;
 }
 
-export function cpuWindow(workerdPid: number | null): CpuWindow {
-  const w0 = workerdPid ? processCpuSec(workerdPid) : Number.NaN;
+export function cpuWindow(workerdPids: readonly number[]): CpuWindow {
+  const w0 = processCpuSec(workerdPids);
   const g0 = generatorCpuSec();
   const m0 = machineBusySec();
   const t0 = performance.now();
   const r2 = (n: number) => Math.round(n * 100) / 100;
   return {
     stop() {
-      const workerd = (workerdPid ? processCpuSec(workerdPid) : Number.NaN) - w0;
+      const workerd = processCpuSec(workerdPids) - w0;
       const generator = generatorCpuSec() - g0;
       const machine = machineBusySec() - m0;
       return {
         workerdCpuSec: r2(workerd),
         generatorCpuSec: r2(generator),
-        otherCpuSec: r2(Math.max(0, machine - workerd - generator)),
+        otherCpuSec: r2(Math.max(0, machine - (Number.isNaN(workerd) ? 0 : workerd) - generator)),
         wallSec: r2((performance.now() - t0) / 1000),
       };
     },
@@ -111,14 +121,14 @@ export function cpuWindow(workerdPid: number | null): CpuWindow {
  * it waited and the other load (in cores) when it stopped waiting.
  */
 export async function waitForQuiet(
-  workerdPid: number | null,
+  workerdPids: readonly number[],
   maxWaitMs: number,
   quietCores = 0.35,
   sampleMs = 500,
 ): Promise<{ waitedMs: number; otherCores: number }> {
   const start = performance.now();
   for (;;) {
-    const window = cpuWindow(workerdPid);
+    const window = cpuWindow(workerdPids);
     await new Promise((r) => setTimeout(r, sampleMs));
     const used = window.stop();
     const otherCores = Math.round((used.otherCpuSec / used.wallSec) * 100) / 100;

@@ -22,7 +22,7 @@ export interface CursorLoad {
   windowMs: number;
   drainMs: number;
   threads: number;
-  workerdPid: number | null;
+  workerdPids: readonly number[];
 }
 
 export interface CursorOutcome {
@@ -96,7 +96,7 @@ export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
     );
     // CPU is measured over the window only: not the connects, not the warm-up.
     await new Promise((r) => setTimeout(r, cpuStartDelay));
-    const cpu = cpuWindow(load.workerdPid);
+    const cpu = cpuWindow(load.workerdPids);
     await new Promise((r) => setTimeout(r, load.windowMs));
     const used = cpu.stop();
     const replies = await results;

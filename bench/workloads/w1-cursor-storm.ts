@@ -42,7 +42,7 @@ export interface W1Options {
   warmupMs: number;
   windowMs: number;
   threads: number;
-  workerdPid: number | null;
+  workerdPids: readonly number[];
   /** Longest wait for a quiet machine before each step (ms). */
   quietWaitMs: number;
   runId: string;
@@ -56,7 +56,7 @@ export async function runW1(system: SystemName, opts: W1Options): Promise<W1Resu
   let max = 0;
   for (const n of opts.steps) {
     const attempt = async (tryNo: number): Promise<CursorOutcome> => {
-      await waitForQuiet(opts.workerdPid, opts.quietWaitMs);
+      await waitForQuiet(opts.workerdPids, opts.quietWaitMs);
       return runCursorLoad({
         system,
         host: opts.host,
@@ -67,7 +67,7 @@ export async function runW1(system: SystemName, opts: W1Options): Promise<W1Resu
         windowMs: opts.windowMs,
         drainMs: 1_000,
         threads: opts.threads,
-        workerdPid: opts.workerdPid,
+        workerdPids: opts.workerdPids,
       });
     };
     const passed = (o: CursorOutcome) => o.connectFailed === 0 && o.delivered > 0 && o.all.quantile(0.99) < W1_P99_LIMIT_MS;

@@ -42,7 +42,7 @@ export interface W2Options {
   host: string;
   epochMs: number;
   windowMs: number;
-  workerdPid: number | null;
+  workerdPids: readonly number[];
   quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
@@ -100,8 +100,8 @@ export async function runW2(system: SystemName, opts: W2Options): Promise<W2Resu
       };
     });
 
-    await waitForQuiet(opts.workerdPid, opts.quietWaitMs);
-    const cpu = cpuWindow(opts.workerdPid);
+    await waitForQuiet(opts.workerdPids, opts.quietWaitMs);
+    const cpu = cpuWindow(opts.workerdPids);
     const t0 = Date.now();
     const timers = editors.map((c, e) => {
       let k = 0;

@@ -30,7 +30,7 @@ export interface W3Options {
   shapes: number;
   missedOps: number;
   repeats: number;
-  workerdPid: number | null;
+  workerdPids: readonly number[];
   quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
@@ -58,8 +58,8 @@ export async function runW3(system: SystemName, opts: W3Options): Promise<W3Resu
     await writer.putShapes(shapes);
     const seedMs = Date.now() - seedStart;
 
-    await waitForQuiet(opts.workerdPid, opts.quietWaitMs);
-    const cpu = cpuWindow(opts.workerdPid);
+    await waitForQuiet(opts.workerdPids, opts.quietWaitMs);
+    const cpu = cpuWindow(opts.workerdPids);
     const joins: { ms: number; bytes: number }[] = [];
     const resyncs: { ms: number; bytes: number }[] = [];
     let correct = true;

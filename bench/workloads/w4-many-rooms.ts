@@ -31,7 +31,7 @@ export interface W4Options {
   warmupMs: number;
   windowMs: number;
   threads: number;
-  workerdPid: number | null;
+  workerdPids: readonly number[];
   quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
@@ -39,7 +39,7 @@ export interface W4Options {
 
 export async function runW4(system: SystemName, opts: W4Options): Promise<W4Result> {
   const rooms = Array.from({ length: opts.rooms }, (_, i) => ({ name: `w4-${system}-${i}-${opts.runId}`, size: opts.clientsPerRoom }));
-  await waitForQuiet(opts.workerdPid, opts.quietWaitMs);
+  await waitForQuiet(opts.workerdPids, opts.quietWaitMs);
   const out = await runCursorLoad({
     system,
     host: opts.host,
@@ -50,7 +50,7 @@ export async function runW4(system: SystemName, opts: W4Options): Promise<W4Resu
     windowMs: opts.windowMs,
     drainMs: 1_000,
     threads: opts.threads,
-    workerdPid: opts.workerdPid,
+    workerdPids: opts.workerdPids,
   });
   const p99s = out.perRoom.map((r) => r.hist.quantile(0.99)).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   const result: W4Result = {
