@@ -10,6 +10,7 @@ import {
   CloseCode,
   ErrorCode,
   isTerminalClose,
+  Mutate,
   type Op,
   PING_FRAME,
   type Peer,
@@ -19,7 +20,7 @@ import {
   type ServerMessage,
 } from "../party/protocol.ts";
 import type { Shape } from "../party/records.ts";
-import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, PING_INTERVAL_MS } from "../party/limits.ts";
+import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS } from "../party/limits.ts";
 import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 import { type ApplyOutcome, DocumentStore, type PendingMutation } from "./store.ts";
@@ -83,7 +84,7 @@ export interface RoomClientOptions {
   pendingStore?: PendingStore;
   /** Returns an access token, asked again before every (re)connect. */
   getToken?: () => Promise<string | null> | string | null;
-  /** Reconnect backoff (ms). Jitter of up to 50% is added on top. */
+  /** Reconnect backoff (ms): min × 1.5ⁿ capped at max, plus a random 0–min of jitter. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
   /** Cursor throttle interval (ms). */
@@ -93,6 +94,15 @@ export interface RoomClientOptions {
 }
 
 type Listener<K extends keyof RoomClientEvents> = RoomClientEvents[K];
+
+/** A name the room accepts (1–40 characters after trimming). */
+function cleanName(name: string): string {
+  return name.trim().slice(0, MAX_NAME_CHARS) || "anonymous";
+}
+/** A colour the room accepts (#rrggbb). */
+function cleanColor(color: string): string {
+  return /^#[0-9a-fA-F]{6}$/.test(color) ? color : "#888888";
+}
 
 function randomId(): string {
   const bytes = new Uint8Array(12);
@@ -147,8 +157,8 @@ export class RoomClient {
   constructor(private readonly options: RoomClientOptions) {
     this.clientId = options.clientId ?? randomId();
     this.room = options.room;
-    this.name = options.name;
-    this.color = options.color;
+    this.name = cleanName(options.name);
+    this.color = cleanColor(options.color);
     this.pendingStore = options.pendingStore ?? new MemoryPendingStore();
     this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs);
     this.ready = this.pendingStore.load().then((items) => {
@@ -226,9 +236,15 @@ export class RoomClient {
    * acknowledges it, so it survives a reload while offline.
    */
   mutate(ops: Op[]): string {
-    const plan = planOps(this.store.view(), ops);
+    const mid = randomId();
+    // The room's own checks, run here first: an edit the room would refuse as a
+    // whole frame (schema, size) must never sit in the pending queue forever.
+    const frame = Mutate.safeParse({ type: "mutate", mid, ops });
+    if (!frame.success) throw new Error(`${ErrorCode.INVALID_MUTATION}: ${frame.error.issues[0]?.message ?? "invalid ops"}`);
+    if (JSON.stringify(frame.data).length > MAX_MESSAGE_BYTES) throw new Error(`${ErrorCode.TOO_LARGE}: split this edit into smaller mutations`);
+    const plan = planOps(this.store.view(), frame.data.ops);
     if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
-    const m: PendingMutation = { mid: randomId(), ops, createdAt: Date.now() };
+    const m: PendingMutation = { mid, ops: frame.data.ops, createdAt: Date.now() };
     this.store.addPending(m);
     void this.pendingStore.add(m);
     if (this.isLive()) this.sendMutation(m);
@@ -247,8 +263,8 @@ export class RoomClient {
 
   /** Change this client's name, colour or status; remembered across reconnects. */
   setPresence(p: { name?: string; color?: string; status?: PresenceStatus }): void {
-    if (p.name) this.name = p.name;
-    if (p.color) this.color = p.color;
+    if (p.name) this.name = p.name = cleanName(p.name);
+    if (p.color) this.color = p.color = cleanColor(p.color);
     if (p.status) this.status = p.status;
     if (this.selfPeer) this.selfPeer = { ...this.selfPeer, name: this.name, color: this.color, status: this.status };
     if (this.isLive()) this.send({ type: "presence", ...p });

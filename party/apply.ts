@@ -19,6 +19,8 @@ export type Plan =
       writes: Map<string, Shape | null>;
       /** The ops as the room applies them (patch fields normalised by the schema). */
       ops: Op[];
+      /** Serialized size of each written record (MAX_ROOM_BYTES accounting). */
+      sizes: Map<string, number>;
     }
   | { ok: false; code: ErrorCode; message: string };
 
@@ -33,6 +35,7 @@ function fail(code: ErrorCode, message: string): Plan {
  */
 export function planOps(records: Records, ops: readonly Op[], maxRecords = MAX_RECORDS_PER_ROOM): Plan {
   const writes = new Map<string, Shape | null>();
+  const sizes = new Map<string, number>();
   const effective: Op[] = [];
   const current = (id: string): Shape | undefined => {
     const w = writes.get(id);
@@ -42,10 +45,12 @@ export function planOps(records: Records, ops: readonly Op[], maxRecords = MAX_R
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.op === "put") {
-      if (JSON.stringify(op.rec).length > MAX_RECORD_BYTES) {
+      const size = JSON.stringify(op.rec).length;
+      if (size > MAX_RECORD_BYTES) {
         return fail(ErrorCode.RECORD_TOO_LARGE, `ops.${i}: record ${op.rec.id} exceeds ${MAX_RECORD_BYTES} bytes`);
       }
       writes.set(op.rec.id, op.rec);
+      sizes.set(op.rec.id, size);
       effective.push(op);
     } else if (op.op === "patch") {
       const base = current(op.id);
@@ -57,9 +62,11 @@ export function planOps(records: Records, ops: readonly Op[], maxRecords = MAX_R
         return fail(ErrorCode.INVALID_MUTATION, `ops.${i}: ${where}${issue?.message ?? "invalid patch"}`.slice(0, 200));
       }
       const next = parsed.data;
-      if (JSON.stringify(next).length > MAX_RECORD_BYTES) {
+      const size = JSON.stringify(next).length;
+      if (size > MAX_RECORD_BYTES) {
         return fail(ErrorCode.RECORD_TOO_LARGE, `ops.${i}: record ${op.id} would exceed ${MAX_RECORD_BYTES} bytes`);
       }
+      sizes.set(op.id, size);
       // Keep only fields the schema kept, with the values it produced, so every
       // receiver applying this op gets exactly `next`.
       const set: Record<string, unknown> = {};
@@ -71,6 +78,7 @@ export function planOps(records: Records, ops: readonly Op[], maxRecords = MAX_R
     } else {
       if (!current(op.id)) return fail(ErrorCode.RECORD_NOT_FOUND, `ops.${i}: record ${op.id} does not exist`);
       writes.set(op.id, null);
+      sizes.delete(op.id);
       effective.push(op);
     }
   }
@@ -83,7 +91,7 @@ export function planOps(records: Records, ops: readonly Op[], maxRecords = MAX_R
   if (size > maxRecords && size > records.size) {
     return fail(ErrorCode.ROOM_LIMIT, `the room would hold ${size} records; the limit is ${maxRecords}`);
   }
-  return { ok: true, writes, ops: effective };
+  return { ok: true, writes, ops: effective, sizes };
 }
 
 /**

@@ -4,18 +4,24 @@
  * nothing else in the code base may hard-code a limit.
  */
 
-/** Largest text frame the room parses, in UTF-16 code units (≈ bytes for ASCII JSON).
- * Big enough for a long pen stroke (MAX_PEN_POINTS) plus framing, small enough that a
- * single frame cannot make the room spend noticeable CPU in JSON.parse. */
+/** Largest text frame the room parses, counted in UTF-16 code units (= bytes for
+ * ASCII JSON). Room for a mutation of several large records plus framing, small
+ * enough that one frame cannot make the room spend noticeable CPU in JSON.parse. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/** Largest serialized record, in bytes. Keeps every record far under the 2 MB
- * Durable Object value limit and one snapshot row cheap to send. */
+/** Largest serialized record (JSON, UTF-16 code units). Keeps every record far
+ * under the 2 MB Durable Object value limit and one snapshot row cheap to send.
+ * It is what bounds a pen stroke in practice (~2,500 points with pressure). */
 export const MAX_RECORD_BYTES = 64 * 1024;
 
 /** Records (shapes) per room. W3 of the benchmark needs 10,000; a snapshot of
  * 20,000 small shapes is about 3 MB, the most we want a cold join to carry. */
 export const MAX_RECORDS_PER_ROOM = 20_000;
+
+/** Serialized records per room, in total. A room's records live in the
+ * object's memory (128 MB on Cloudflare; objects take ~3× their JSON), so
+ * MAX_RECORDS_PER_ROOM × MAX_RECORD_BYTES (1.3 GB) must not be reachable. */
+export const MAX_ROOM_BYTES = 24 * 1024 * 1024;
 
 /** Ops in one mutation. 100 keeps one mutation's storage writes in a single
  * atomic key-value batch (128 keys) on the PartyKit host with room for the log,
@@ -53,6 +59,10 @@ export const CURSOR_BURST = 80;
 /** Presence (name/colour/status) changes are rare. */
 export const PRESENCE_RATE_PER_SEC = 5;
 export const PRESENCE_BURST = 20;
+/** Resync requests: a client needs one after a gap, not a stream of them
+ * (each may cost the room a full snapshot). */
+export const RESYNC_RATE_PER_SEC = 1;
+export const RESYNC_BURST = 5;
 /** Frames dropped by a rate limit before the connection is closed as abusive
  * (POLICY_VIOLATION). A well-behaved client never gets near this. */
 export const MAX_RATE_LIMITED_FRAMES = 2_000;
@@ -85,6 +95,10 @@ export const DEDUPE_MAX_ENTRIES = 100_000;
 export const PING_INTERVAL_MS = 10_000;
 export const STALE_AFTER_MS = 30_000;
 export const SWEEP_INTERVAL_MS = 15_000;
+/** A socket that has not said hello this long after connecting is dropped by the
+ * next sweep (pings do not count), so idle sockets cannot hold the room's
+ * connection slots: gone within HELLO_TIMEOUT_MS + SWEEP_INTERVAL_MS = 25 s. */
+export const HELLO_TIMEOUT_MS = 10_000;
 
 /** Clients keep a departed peer (and its cursor) this long, so a reload or a
  * quick reconnect — same client id, new connection — does not flicker. */

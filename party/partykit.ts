@@ -89,8 +89,13 @@ export default class WhiteboardParty implements Party.Server {
   }
 
   async onRequest(request: Party.Request): Promise<Response> {
-    const path = new URL(request.url).pathname;
-    if (request.method === "GET" && path === `/parties/${PARTY}/${this.room.id}/stats`) {
+    const url = new URL(request.url);
+    if (request.method === "GET" && url.pathname === `/parties/${PARTY}/${this.room.id}/stats`) {
+      if (!ROOM_ID_PATTERN.test(this.room.id)) return Response.json({ code: ErrorCode.INVALID_ROOM, message: "bad room id" }, { status: 400 });
+      // Same rule as the wrangler host: with a secret set, stats need a token for the room.
+      const secret = this.room.env.AUTH_SECRET;
+      const access = await authorize(typeof secret === "string" ? secret : undefined, this.room.id, url.searchParams.get("token"));
+      if (!access.ok) return Response.json({ code: access.code, message: access.message }, { status: 401 });
       return Response.json(await this.core.stats());
     }
     return new Response("not found", { status: 404 });

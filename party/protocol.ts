@@ -122,7 +122,7 @@ export type Peer = z.infer<typeof Peer>;
 /** One applied mutation as it appears in broadcasts and deltas. */
 export const Change = z.object({
   seq: Seq,
-  /** The connection that made it (null in deltas: the author may be gone). */
+  /** The connection that made it (it may have left since). */
   by: z.string().nullable(),
   /** The mutation id, so a reconnecting author recognises its own edit in a delta. */
   mid: MutationId,
@@ -176,7 +176,7 @@ export const Welcome = z.object({
   v: z.number().int(),
   room: z.string(),
   self: Peer,
-  /** Everyone else connected, with their last known cursor. */
+  /** Everyone else connected (their cursors follow in a `cursors` frame). */
   peers: z.array(Peer),
 });
 /** The document state: a full snapshot, or the changes since the client's lastSeq.
@@ -238,7 +238,15 @@ export const ServerFrame = z.union([ServerMessage, z.array(ServerMessage)]);
 // ---------------------------------------------------------------------------
 // Parsing at the boundary
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; ref?: string };
+export type ParseResult<T> =
+  | { ok: true; value: T }
+  /** `mid` is set when the frame was recognisably a mutation: the room then
+   * answers with a `reject` naming it, so the client can roll it back. */
+  | { ok: false; code: ErrorCode; message: string; ref?: string; mid?: string };
+
+/** Finds the mid of a mutate frame without parsing it (for oversize frames),
+ * as the client library writes them: `{"type":"mutate","mid":"…",…`. */
+const MUTATE_PREFIX = /^\s*\{\s*"type"\s*:\s*"mutate"\s*,\s*"mid"\s*:\s*"([A-Za-z0-9_-]{1,64})"/;
 
 /** Turn a schema failure into one short, client-safe sentence (no stack, no dump). */
 function describe(error: z.ZodError): string {
@@ -257,7 +265,8 @@ export function parseClientMessage(data: string | ArrayBuffer | ArrayBufferView,
     return { ok: false, code: ErrorCode.BAD_MESSAGE, message: "binary frames are not supported; send JSON text" };
   }
   if (data.length > maxBytes) {
-    return { ok: false, code: ErrorCode.TOO_LARGE, message: `frame of ${data.length} bytes exceeds ${maxBytes}` };
+    const mid = MUTATE_PREFIX.exec(data.slice(0, 200))?.[1];
+    return { ok: false, code: ErrorCode.TOO_LARGE, message: `frame of ${data.length} bytes exceeds ${maxBytes}`, ...(mid ? { mid, ref: "mutate" } : {}) };
   }
   let json: unknown;
   try {
@@ -277,7 +286,13 @@ export function parseClientMessage(data: string | ArrayBuffer | ArrayBufferView,
     };
   }
   const parsed = ClientMessage.safeParse(json);
-  if (!parsed.success) return { ok: false, code: ErrorCode.BAD_MESSAGE, message: describe(parsed.error), ref: type };
+  if (!parsed.success) {
+    const mid = (json as { mid?: unknown }).mid;
+    if (type === "mutate" && MutationId.safeParse(mid).success) {
+      return { ok: false, code: ErrorCode.INVALID_MUTATION, message: describe(parsed.error), ref: type, mid: mid as string };
+    }
+    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: describe(parsed.error), ref: type };
+  }
   return { ok: true, value: parsed.data };
 }
 

@@ -28,6 +28,10 @@ import {
   MUTATION_RATE_PER_SEC,
   PRESENCE_BURST,
   PRESENCE_RATE_PER_SEC,
+  HELLO_TIMEOUT_MS,
+  MAX_ROOM_BYTES,
+  RESYNC_BURST,
+  RESYNC_RATE_PER_SEC,
   STALE_AFTER_MS,
   SWEEP_INTERVAL_MS,
 } from "./limits.ts";
@@ -41,6 +45,7 @@ import {
   type PresenceStatus,
   PROTOCOL_VERSION,
   parseClientMessage,
+  PONG_FRAME,
   type Role,
   type ServerMessage,
   type SyncMessage,
@@ -123,6 +128,7 @@ interface ConnRuntime {
   mutations: TokenBucket;
   cursors: TokenBucket;
   presence: TokenBucket;
+  resyncs: TokenBucket;
   limited: number;
   bad: number;
   lastLimitNotice: number;
@@ -146,6 +152,9 @@ export class Room {
   private meta: RoomMeta | null = null;
   private records = new Map<string, Shape>();
   private recordSeq = new Map<string, number>();
+  /** Serialized size per record, and their sum (MAX_ROOM_BYTES). */
+  private recordBytes = new Map<string, number>();
+  private totalBytes = 0;
   /** Every event runs through this chain, one at a time, so a mutation's
    * read-validate-commit-ack sequence never interleaves with another's. */
   private queue: Promise<void> = Promise.resolve();
@@ -166,11 +175,16 @@ export class Room {
   /** Message counts per wall-clock second, last 10 seconds, for messages/s. */
   private readonly perSecond = new Map<number, number>();
 
+  private readonly maxRoomBytes: number;
+
   constructor(
     readonly roomId: string,
     private readonly host: RoomHost,
+    /** Overrides for tests; production uses the constants in limits.ts. */
+    options: { maxRoomBytes?: number } = {},
   ) {
     this.since = host.now();
+    this.maxRoomBytes = options.maxRoomBytes ?? MAX_ROOM_BYTES;
   }
 
   // -------------------------------------------------------------------------
@@ -217,8 +231,14 @@ export class Room {
       for (const s of this.host.sockets()) {
         const st = s.getState();
         if (!st) continue;
-        const seen = Math.max(st.at, this.host.lastPing(s) ?? 0, this.runtime.get(st.conn)?.lastMessageAt ?? 0);
-        if (now - seen <= STALE_AFTER_MS) {
+        // Silence is measured from the last ping or message; a socket from before
+        // this object woke gets the benefit of the doubt (its messages before
+        // the wake were not recorded here: `since` is when this object started).
+        const lastMessage = this.runtime.get(st.conn)?.lastMessageAt ?? this.since;
+        const seen = Math.max(st.at, this.host.lastPing(s) ?? 0, lastMessage);
+        const silent = now - seen > STALE_AFTER_MS;
+        const noHello = !st.ready && now - st.at > HELLO_TIMEOUT_MS;
+        if (!silent && !noHello) {
           remaining++;
           continue;
         }
@@ -226,8 +246,8 @@ export class Room {
         // close handshake, so no close event may ever come for it.
         this.dropPresence(st);
         s.setState({ ...st, ready: false });
-        s.close(1001, "no ping");
-        this.log("info", "stale", st.conn, undefined, undefined, `silent ${now - seen} ms`);
+        s.close(1001, noHello ? "no hello" : "no ping");
+        this.log("info", "stale", st.conn, undefined, undefined, noHello ? "no hello" : `silent ${now - seen} ms`);
       }
       this.alarmChecked = false;
       if (remaining > 0) await this.ensureSweep();
@@ -307,6 +327,13 @@ export class Room {
       this.meta = meta;
       this.records = loaded.records;
       this.recordSeq = loaded.recordSeq;
+      this.recordBytes = new Map();
+      this.totalBytes = 0;
+      for (const [id, rec] of this.records) {
+        const size = JSON.stringify(rec).length;
+        this.recordBytes.set(id, size);
+        this.totalBytes += size;
+      }
     })().catch((err: unknown) => {
       this.loading = null; // let the next event retry the load
       throw err;
@@ -323,6 +350,7 @@ export class Room {
         mutations: new TokenBucket(MUTATION_RATE_PER_SEC, MUTATION_BURST, now),
         cursors: new TokenBucket(CURSOR_RATE_PER_SEC, CURSOR_BURST, now),
         presence: new TokenBucket(PRESENCE_RATE_PER_SEC, PRESENCE_BURST, now),
+        resyncs: new TokenBucket(RESYNC_RATE_PER_SEC, RESYNC_BURST, now),
         limited: 0,
         bad: 0,
         lastLimitNotice: 0,
@@ -349,11 +377,16 @@ export class Room {
     const parsed = parseClientMessage(data, MAX_MESSAGE_BYTES);
     if (!parsed.ok) {
       this.counters.badFrames++;
-      const rt = this.runtimeFor(st.conn);
-      rt.bad++;
+      runtime.bad++;
       this.log("warn", "bad_frame", st.conn, parsed.ref, parsed.code, parsed.message);
-      this.sendTo(socket, { type: "error", code: parsed.code, message: parsed.message, ...(parsed.ref ? { ref: parsed.ref } : {}) });
-      if (rt.bad > MAX_BAD_FRAMES) this.kick(socket, st, "too many bad frames");
+      if (parsed.mid) {
+        // Recognisably a mutation: reject it by name so the client rolls it back.
+        this.counters.rejects++;
+        this.sendTo(socket, { type: "reject", mid: parsed.mid, code: parsed.code, message: parsed.message });
+      } else {
+        this.sendTo(socket, { type: "error", code: parsed.code, message: parsed.message, ...(parsed.ref ? { ref: parsed.ref } : {}) });
+      }
+      if (runtime.bad > MAX_BAD_FRAMES) this.kick(socket, st, "too many bad frames");
       return;
     }
     const msg = parsed.value;
@@ -372,16 +405,24 @@ export class Room {
 
   private async dispatch(socket: RoomSocket, st: ConnState, msg: ClientMessage): Promise<void> {
     if (msg.type === "ping") {
-      socket.send('{"type":"pong"}');
+      socket.send(PONG_FRAME);
       return;
     }
     if (msg.type === "hello") return this.hello(socket, st, msg);
+    const rt = this.runtimeFor(st.conn);
     if (!st.ready) {
       this.sendTo(socket, { type: "error", code: ErrorCode.HANDSHAKE_REQUIRED, message: "send hello first", ref: msg.type });
+      if (++rt.bad > MAX_BAD_FRAMES) this.kick(socket, st, "no hello");
       return;
     }
     switch (msg.type) {
       case "resync":
+        if (!rt.resyncs.take(this.host.now())) {
+          this.counters.rateLimited++;
+          this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "too many resync requests", ref: "resync" });
+          if (++rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "resync flood");
+          return;
+        }
         await this.load();
         this.sendTo(socket, await this.syncFor(msg.epoch, msg.lastSeq));
         return;
@@ -465,6 +506,11 @@ export class Room {
     }
     const plan = planOps(this.records, ops);
     if (!plan.ok) return reject(plan.code, plan.message);
+    let bytes = this.totalBytes;
+    for (const id of plan.writes.keys()) bytes += (plan.sizes.get(id) ?? 0) - (this.recordBytes.get(id) ?? 0);
+    if (bytes > this.maxRoomBytes && bytes > this.totalBytes) {
+      return reject(ErrorCode.ROOM_LIMIT, `the room would hold ${bytes} bytes of records; the limit is ${this.maxRoomBytes}`);
+    }
 
     const meta = this.meta!;
     const seq = meta.seq + 1;
@@ -477,20 +523,29 @@ export class Room {
       if (value) {
         this.records.set(id, value);
         this.recordSeq.set(id, seq);
+        this.recordBytes.set(id, plan.sizes.get(id) ?? 0);
       } else {
         this.records.delete(id);
         this.recordSeq.delete(id);
+        this.recordBytes.delete(id);
       }
     }
+    this.totalBytes = bytes;
     this.counters.mutations++;
     this.sendTo(socket, { type: "ack", mid, seq });
     this.broadcast({ type: "change", ...change }, st.conn);
 
     if (seq - nextMeta.logStart + 1 >= LOG_COMPACT_AT) {
+      // Housekeeping after the ack: a failure here must not turn into a reject
+      // of a mutation that is already applied. The next commit retries it.
       const compacted: RoomMeta = { ...nextMeta, logStart: seq - LOG_KEEP + 1 };
-      await this.host.storage.compact(compacted, this.host.now() - DEDUPE_RETENTION_MS, DEDUPE_MAX_ENTRIES);
-      this.meta = compacted;
-      this.log("info", "compacted", undefined, undefined, undefined, `logStart=${compacted.logStart}`);
+      try {
+        await this.host.storage.compact(compacted, this.host.now() - DEDUPE_RETENTION_MS, DEDUPE_MAX_ENTRIES);
+        this.meta = compacted;
+        this.log("info", "compacted", undefined, undefined, undefined, `logStart=${compacted.logStart}`);
+      } catch (err) {
+        this.log("error", "compaction_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+      }
     }
   }
 
@@ -555,6 +610,7 @@ export class Room {
       this.counters.rateLimited++;
       rt.limited++;
       this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "presence updates are limited", ref: "presence" });
+      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "presence flood");
       return;
     }
     const next: ConnState = {
@@ -568,7 +624,10 @@ export class Room {
   }
 
   private kick(socket: RoomSocket, st: ConnState, why: string): void {
+    // Announce the leave now: the kicked client may never complete the close.
+    this.dropPresence(st);
     this.runtimeFor(st.conn).kicked = true;
+    socket.setState({ ...st, ready: false });
     this.sendTo(socket, { type: "error", code: ErrorCode.POLICY_VIOLATION, message: `connection closed: ${why}` });
     socket.close(CloseCode.POLICY_VIOLATION, why);
     this.log("warn", "kicked", st.conn, undefined, ErrorCode.POLICY_VIOLATION, why);

@@ -57,7 +57,10 @@ export class MemoryRoomHost {
   readonly pings = new Map<TestSocket, number>();
   room: Room;
 
-  constructor(readonly roomId = "test-room") {
+  constructor(
+    readonly roomId = "test-room",
+    private readonly options: ConstructorParameters<typeof Room>[2] = {},
+  ) {
     this.room = this.build();
   }
 
@@ -71,7 +74,7 @@ export class MemoryRoomHost {
       setAlarm: async (at) => void (this.alarmAt = at),
       lastPing: (s) => this.pings.get(s as TestSocket) ?? null,
       log: (line) => void this.logs.push(line),
-    });
+    }, this.options);
   }
 
   /** Throw the room object away and build a new one over the same storage and

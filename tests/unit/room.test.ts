@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { LOG_COMPACT_AT, MAX_CONNECTIONS_PER_ROOM, MAX_MESSAGE_BYTES, STALE_AFTER_MS, SWEEP_INTERVAL_MS } from "../../party/limits.ts";
+import {
+  HELLO_TIMEOUT_MS,
+  LOG_COMPACT_AT,
+  MAX_CONNECTIONS_PER_ROOM,
+  MAX_MESSAGE_BYTES,
+  MAX_RECORD_BYTES,
+  RESYNC_BURST,
+  STALE_AFTER_MS,
+  SWEEP_INTERVAL_MS,
+} from "../../party/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/protocol.ts";
 import { MemoryRoomHost, rect } from "../support/memory-room.ts";
 
@@ -266,5 +275,71 @@ describe("liveness sweep (alarm, no interval timer)", () => {
     await h.disconnect(a);
     await h.fireAlarm();
     expect(h.alarmAt).toBeNull();
+  });
+});
+
+describe("hardening", () => {
+  it("rejects a mutation that breaks the schema by name, so the client can roll it back", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    await h.send(a, { type: "mutate", mid: "bad1", ops: [{ op: "put", rec: { id: "s1", type: "rect" } }] });
+    await h.send(a, `{"type":"mutate","mid":"big1","ops":[{"op":"put","rec":${JSON.stringify({ pad: "x".repeat(MAX_MESSAGE_BYTES) })}}]}`);
+    expect(a.of("reject").map((r) => [r.mid, r.code])).toEqual([
+      ["bad1", ErrorCode.INVALID_MUTATION],
+      ["big1", ErrorCode.TOO_LARGE],
+    ]);
+  });
+
+  it("announces the leave of a connection it kicks", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const b = await h.join("bob");
+    for (let i = 0; i < 60; i++) await h.send(b, "garbage");
+    expect(b.closed!.code).toBe(CloseCode.POLICY_VIOLATION);
+    expect(a.last("leave")!.conn).toBe(b.last("welcome")!.self.conn);
+  });
+
+  it("drops sockets that never say hello, even if they ping", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const mute = h.connect();
+    await h.room.settled();
+    h.clock += HELLO_TIMEOUT_MS + 1;
+    h.pings.set(mute, h.clock);
+    h.pings.set(a, h.clock);
+    await h.fireAlarm();
+    expect(mute.closed!.reason).toBe("no hello");
+    expect(a.closed).toBeNull();
+  });
+
+  it("rate-limits resync requests (each may cost a snapshot)", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    for (let i = 0; i < 10; i++) await h.send(a, { type: "resync", epoch: null, lastSeq: 0 });
+    expect(a.of("sync")).toHaveLength(1 + RESYNC_BURST);
+    expect(a.of("error").filter((e) => e.code === ErrorCode.RATE_LIMITED).length).toBe(10 - RESYNC_BURST);
+  });
+
+  it("refuses growth past the room's total record bytes", async () => {
+    // The production limit (MAX_ROOM_BYTES) is checked by the same code; 1 MB keeps this test fast.
+    const maxRoomBytes = 1024 * 1024;
+    const h = new MemoryRoomHost("test-room", { maxRoomBytes });
+    const a = await h.join("ada");
+    // Big but valid records: long pen strokes (~45 KB each).
+    const pts = Array.from({ length: 2_500 }, (_, i) => [i + 0.5, i * 2 + 0.25, 0.5]);
+    const stroke = (id: string) => ({ id, type: "pen", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, pts });
+    const size = JSON.stringify(stroke("s0000")).length;
+    expect(size).toBeLessThan(MAX_RECORD_BYTES);
+    const fit = Math.floor(maxRoomBytes / size);
+    for (let i = 0; i <= fit; i++) {
+      h.clock += 1_000;
+      await h.send(a, { type: "mutate", mid: `m${i}`, ops: [{ op: "put", rec: stroke(`s${String(i).padStart(4, "0")}`) }] });
+    }
+    expect(a.of("ack")).toHaveLength(fit);
+    const last = a.inbox.at(-1)!;
+    expect(last).toMatchObject({ type: "reject", code: ErrorCode.ROOM_LIMIT });
+    // Shrinking is always allowed.
+    await h.send(a, { type: "mutate", mid: "shrink", ops: [{ op: "del", id: "s0000" }] });
+    expect(a.last("ack")!.mid).toBe("shrink");
   });
 });
