@@ -93,7 +93,11 @@ export class DocumentStore {
   /** The room applied our mutation `mid` at `seq`. */
   ack(mid: string, seq: number): ApplyOutcome {
     const m = this.pendingList.find((p) => p.mid === mid);
-    if (!m) return "unknown";
+    // Not pending (rolled back after a reject, or never ours): a repeat of an
+    // old result is nothing new, but an ack past our seq means the room applied
+    // it after all — a late copy judged again — and the room never broadcasts
+    // an edit to its author, so the only way to get that change is a resync.
+    if (!m) return seq > this.seq ? "gap" : "unknown";
     if (seq <= this.seq) {
       // Already part of confirmed state (it came in a snapshot or delta).
       this.dropPending(mid);

@@ -40,6 +40,9 @@ describe("pinned seeds (each once failed)", () => {
   it("seed 85: a reload during a restart, the old edit applied before the new tab resends it", async () => {
     await expectConverges(85);
   });
+  it("seed 777: the ack of a mutation the client had rolled back leaves it silently behind the room", async () => {
+    await expectConverges(777);
+  });
 });
 
 if (single !== null) {

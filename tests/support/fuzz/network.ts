@@ -276,7 +276,7 @@ export class FuzzNetwork {
       if (!link.broken) link.down.push(PONG_FRAME);
       return;
     }
-    const mid = mutationIdOf(frame);
+    const mid = /^\{"type":"mutate","mid":"([^"]+)"/.exec(frame)?.[1];
     if (mid) this.mutateDeliveries.set(mid, (this.mutateDeliveries.get(mid) ?? 0) + 1);
     this.note(`up L${link.id} ${link.endpoint.label} ${summarize(frame)}${index ? ` (reordered from #${index})` : ""}${copyAt !== null ? " (duplicated)" : ""}`);
     await this.room.message(link.socket, frame);
@@ -317,15 +317,6 @@ export class FuzzNetwork {
 
   get idle(): boolean {
     return this.upReady().length === 0 && this.downReady().length === 0 && this.clientNoticeReady().length === 0 && this.serverNoticeReady().length === 0;
-  }
-}
-
-function mutationIdOf(frame: string): string | null {
-  try {
-    const msg = JSON.parse(frame) as { type?: unknown; mid?: unknown };
-    return msg.type === "mutate" && typeof msg.mid === "string" ? msg.mid : null;
-  } catch {
-    return null;
   }
 }
 

@@ -46,6 +46,12 @@ export interface FuzzProfile {
   evictions: number;
   restarts: number;
   reloads: number;
+  /** The app calling `mutate` is sloppy now and then: a put with a field the
+   * schema does not know (the room strips it; the client must draw what the
+   * room stores), or a value the schema refuses (the client must refuse it
+   * up front, or it would sit pending forever: the room answers BAD_MESSAGE,
+   * not a reject). */
+  sloppyCaller: boolean;
 }
 
 export interface FuzzResult {
@@ -69,6 +75,8 @@ const ROOM = "fuzz-room";
 const IDS = ["a", "b", "c", "d", "e", "f", "g"];
 const COLORS = ["#000000", "#ff0000", "#00aa00", "#3366ff", "#ffcc00"];
 const TRACE_TAIL = 300;
+/** Steps between two runs of the confirmed-state oracle (it reads the whole log). */
+const CHECK_EVERY = 10;
 /** A reordered delivery takes one of the first REORDER_WINDOW frames in flight. */
 const REORDER_WINDOW = 8;
 /** Steps the healing phase may take before the run counts as stuck. */
@@ -76,7 +84,7 @@ const HEAL_BUDGET = 20_000;
 /** Time the healing phase lets pass when nothing else can move (retries wait on it). */
 const HEAL_TICK_MS = 250;
 
-function drawProfile(rng: Prng): FuzzProfile {
+function drawProfile(rng: Prng): Omit<FuzzProfile, "sloppyCaller"> {
   const downChaos = rng.chance(0.4);
   return {
     clients: rng.range(3, 5),
@@ -248,7 +256,10 @@ export async function runSeed(seed: number, options: FuzzOptions = {}): Promise<
 
 async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promise<FuzzResult> {
   const rng = new Prng(seed);
-  const profile = drawProfile(rng);
+  // A second stream for what was added to the fuzz later, so that adding it did
+  // not change what the main stream replays for seeds pinned before.
+  const sideRng = new Prng(seed ^ 0x5bd1e995);
+  const profile = { ...drawProfile(rng), sloppyCaller: sideRng.chance(0) };
   const trace: string[] = [];
   let step = 0;
   const note = (line: string) => {
@@ -269,6 +280,26 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
 
   const edit = (p: Participant) => {
     const ops = randomOps(rng, p.client.records());
+    const put = ops.find((o) => o.op === "put");
+    if (profile.sloppyCaller && put && sideRng.chance(0.1)) {
+      const sloppy = { ...put.rec } as Record<string, unknown>;
+      const invalid = sideRng.chance(0.5);
+      if (invalid) sloppy.color = "red";
+      else sloppy.label = "not in the schema";
+      const bad: Op[] = ops.map((o) => (o === put ? { op: "put", rec: sloppy as Shape } : o));
+      let mid: string | null = null;
+      try {
+        mid = p.client.mutate(bad);
+      } catch {
+        note(`${p.label} sloppy edit (${invalid ? "invalid colour" : "unknown field"}) refused locally`);
+      }
+      if (mid !== null) {
+        p.created.add(mid);
+        note(`${p.label} sloppy edit ${mid} (${invalid ? "invalid colour" : "unknown field"}) accepted: ${describeOps(bad)}`);
+        if (invalid) failures.push(`${p.label}: mutate accepted ops the room's schema refuses (${mid}); it can never be acked or rejected`);
+      }
+      return;
+    }
     try {
       const mid = p.client.mutate(ops);
       p.created.add(mid);
@@ -277,6 +308,35 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
     } catch (err) {
       // The client refused ops that do not apply to its own view; not a bug.
       note(`${p.label} edit refused locally: ${String(err).slice(0, 80)}`);
+    }
+  };
+
+  // Mid-run oracle: a client's confirmed records must always be exactly the
+  // room's records at the client's seq, whatever arrived out of order. The
+  // room's history is rebuilt from its op log, so this sees a client that
+  // skipped a change long before the end of the run could mask it.
+  const history: Map<string, Shape>[] = [new Map()];
+  const storage = new KvRoomStorage(net.kv);
+  const checkConfirmed = async () => {
+    const meta = (await storage.load()).meta;
+    if (!meta || meta.logStart !== 1) return; // compacted: no full history (runs stay far below that)
+    for (const c of await storage.changesSince(history.length - 1)) {
+      const next = new Map(history[history.length - 1]!);
+      applyAccepted(next, c.ops);
+      history.push(next);
+    }
+    for (const p of people) {
+      const c = p.client;
+      if (c.epoch !== null && c.epoch !== meta.epoch) continue;
+      const expected = history[c.seq];
+      if (!expected) {
+        failures.push(`${p.label}: at seq ${c.seq}, beyond the room's ${history.length - 1}`);
+        continue;
+      }
+      const diff = diffRecords(c.confirmedRecords(), expected);
+      if (diff && !failures.some((f) => f.startsWith(`${p.label}: confirmed`))) {
+        failures.push(`${p.label}: confirmed records at seq ${c.seq} differ from the room's at that seq (step ${step}): ${diff}`);
+      }
     }
   };
 
@@ -376,6 +436,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
     }
     await settle();
     net.prune();
+    if (step % CHECK_EVERY === 0) await checkConfirmed();
   }
 
   // Heal: no more faults, every frame delivered in order, everyone connected.
@@ -419,7 +480,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   }
 
   // What the room durably holds.
-  const storage = new KvRoomStorage(net.kv);
+  await checkConfirmed();
   const loaded = await storage.load();
   const meta = loaded.meta;
   if (!meta) {
