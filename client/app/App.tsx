@@ -91,7 +91,7 @@ function Board({
 
   useEffect(() => {
     const canvas = canvasRef.current!;
-    const c = new BoardController(canvas, cursorCanvasRef.current!, session.client, session.editor, { color: INK_COLORS[0], stroke: 4 });
+    const c = new BoardController(canvas, cursorCanvasRef.current!, session.board, session.editor, { color: INK_COLORS[0], stroke: 4 });
     setController(c);
     if (testHooks) window.__edgeroom = { session, controller: c };
     return () => {
@@ -143,7 +143,7 @@ function Board({
       {controller ? <Toolbar controller={controller} /> : null}
       {controller ? <StylePanel controller={controller} /> : null}
       <PeoplePanel client={session.client} initialName={initialName} color={color} />
-      <StatusBar client={session.client} />
+      <StatusBar client={session.client} cachedAt={session.cachedAt} />
       {controller ? <ZoomControls controller={controller} /> : null}
       {controller ? <EditingLayer controller={controller} /> : null}
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}

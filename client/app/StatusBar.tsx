@@ -44,7 +44,7 @@ export function relativeTime(ms: number | null, now: number): string {
 }
 
 /** Connection badge, last-synced time and pending edits, plus the aria-live announcer. */
-export function StatusBar({ client }: { client: RoomClient }) {
+export function StatusBar({ client, cachedAt }: { client: RoomClient; cachedAt: () => number | null }) {
   const view = useRoomView(client);
   const now = useNow(1000);
   const c = view.connection;
@@ -64,7 +64,9 @@ export function StatusBar({ client }: { client: RoomClient }) {
       </span>
       {c.status === "error" && c.error ? <span className="status-error">{c.error.message}</span> : null}
       <span className="synced" data-testid="last-synced" title={c.lastSyncedAt ? new Date(c.lastSyncedAt).toLocaleString() : undefined}>
-        Synced {relativeTime(c.lastSyncedAt, now)}
+        {c.lastSyncedAt === null && cachedAt() !== null
+          ? `Saved copy from ${relativeTime(cachedAt(), now)}`
+          : `Synced ${relativeTime(c.lastSyncedAt, now)}`}
       </span>
       <span className={view.pendingCount ? "pending has-pending" : "pending"} data-testid="pending-count" data-count={view.pendingCount}>
         {view.pendingCount === 0 ? "All edits saved" : `${view.pendingCount} pending ${view.pendingCount === 1 ? "edit" : "edits"}`}

@@ -30,15 +30,16 @@ export async function waitForStatus(page: Page, status: string, timeout = 20_000
   );
 }
 
+/** The records the board draws (the room state with pending edits; offline after a reload, the cached copy). */
 export async function records(page: Page): Promise<Shape[]> {
-  return page.evaluate(() => [...window.__edgeroom!.session.client.records().values()]);
+  return page.evaluate(() => [...window.__edgeroom!.session.board.records().values()]);
 }
 
 export async function waitForRecords(page: Page, check: string, timeout = 15_000): Promise<void> {
   // `check` is a predicate over the array of records, as source text.
   await page.waitForFunction(
     (src) => {
-      const recs = [...(window.__edgeroom?.session.client.records().values() ?? [])];
+      const recs = [...(window.__edgeroom?.session.board.records().values() ?? [])];
       return (new Function("recs", `return (${src})(recs)`) as (r: unknown[]) => boolean)(recs);
     },
     check,

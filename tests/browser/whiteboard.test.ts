@@ -188,6 +188,15 @@ describe("whiteboard in two browsers", () => {
     // The service worker must control B's page before the network goes, or
     // there is no app to reload into.
     await b.waitForFunction(async () => (await navigator.serviceWorker.ready) && navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    // Something already on the board, which B's page caches while online.
+    await pick(a, "Green");
+    await a.keyboard.press("r");
+    await drag(a, [
+      [200, 200],
+      [360, 300],
+    ]);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
+    await b.waitForTimeout(2_500); // the cached copy is saved within 2 s
 
     await ctxB.setOffline(true);
     await waitForStatus(b, "offline");
@@ -206,6 +215,10 @@ describe("whiteboard in two browsers", () => {
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "sticky" && r.text === "offline note")`);
     expect(await pendingCount(b)).toBe(2);
     expect(near(await pixelAtWorld(b, 640, 500), STICKY_YELLOW, 60)).toBe(true);
+    // A's rectangle is still there too, from the copy cached before the reload.
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
+    expect(near(await pixelAtWorld(b, 200, 250), "#2f9e44")).toBe(true);
+    expect(await b.textContent("[data-testid=last-synced]")).toContain("Saved copy from");
     await screenshot(b, "offline-B-reloaded");
     expect((await records(a)).filter((r) => r.type === "sticky")).toHaveLength(0);
 
