@@ -197,10 +197,24 @@ export const Reject = z.object({ type: z.literal("reject"), mid: MutationId, cod
 export const Join = z.object({ type: z.literal("join"), peer: Peer });
 export const PeerUpdate = z.object({ type: z.literal("peer"), peer: Peer });
 export const Leave = z.object({ type: z.literal("leave"), conn: z.string() });
-/** A coalesced cursor frame: `[conn, x, y]` per moved cursor, `[conn]` for a hidden one. */
+export type CursorEntry = [string, number, number] | [string];
+function isCursorEntries(v: unknown): v is CursorEntry[] {
+  if (!Array.isArray(v)) return false;
+  for (const e of v) {
+    if (!Array.isArray(e) || typeof e[0] !== "string") return false;
+    if (e.length === 3) {
+      if (typeof e[1] !== "number" || typeof e[2] !== "number") return false;
+    } else if (e.length !== 1) return false;
+  }
+  return true;
+}
+/** A coalesced cursor frame: `[conn, x, y]` per moved cursor, `[conn]` for a
+ * hidden one. The entries are checked in one pass: this is the most frequent
+ * frame a client parses (20 per second, one entry per moving peer), and a
+ * per-entry union schema costs several times more. */
 export const CursorFrame = z.object({
   type: z.literal("cursors"),
-  f: z.array(z.union([z.tuple([z.string(), z.number(), z.number()]), z.tuple([z.string()])])),
+  f: z.custom<CursorEntry[]>(isCursorEntries, { message: "f must be a list of [conn, x, y] or [conn]" }),
 });
 export const ErrorMessage = z.object({
   type: z.literal("error"),
