@@ -44,22 +44,22 @@ function table(head: string[], rows: string[][]): string {
 
 export function markdownReport(res: BenchResults): string {
   const out: string[] = [];
-  out.push(`Run ${res.date} (${res.mode}), commit ${res.commit}, ${res.machine.cpus} × ${res.machine.cpuModel}, ${res.durationSec ?? "?"} s. CPU columns: CPU seconds used during the measured window by workerd (every room) / the load generator (all threads) / everything else on the machine (other engineers' jobs, wrangler, kernel) — the machine has ${res.machine.cpus} cores in all.`);
+  out.push(`Run ${res.date} (${res.mode}), commit ${res.commit}, ${res.machine.cpus} × ${res.machine.cpuModel}, ${res.durationSec ?? "?"} s. CPU columns: CPU seconds used during the measured window by the workerd runtime (every room) / wrangler dev's proxy workerd (every frame crosses it; production has no such hop) / the load generator (all threads) / everything else on the machine (other engineers' jobs, kernel) — the machine has ${res.machine.cpus} cores in all.`);
 
   const w1 = Object.entries(res.W1) as [SystemName, W1Entry][];
   if (w1.length) {
     out.push("\n### W1 cursor storm (one room, N clients × 20 Hz)");
     out.push(
       table(
-        ["system", "max N (p99 < 100 ms)", "at N", "delivered/s", "p50 ms", "p95 ms", "p99 ms", "bytes/update", "CPU workerd / gen / other (s)"],
+        ["system", "max N (p99 < 100 ms)", "at N", "delivered/s", "p50 ms", "p95 ms", "p99 ms", "bytes/update", "CPU rooms / proxy / gen / other (s)"],
         w1.map(([s, r]) => {
           const at = r.steps.find((x) => x.n === r.atClients);
-          return [s, fmt(r.maxClientsP99Under100ms), fmt(r.atClients), fmt(r.deliveredPerSec), fmt(r.p50Ms), fmt(r.p95Ms), fmt(r.p99Ms), fmt(r.bytesPerUpdate), at ? `${fmt(at.workerdCpuSec, 2)} / ${fmt(at.generatorCpuSec, 2)} / ${fmt(at.otherCpuSec, 2)} of ${at.windowSec}` : "–"];
+          return [s, fmt(r.maxClientsP99Under100ms), fmt(r.atClients), fmt(r.deliveredPerSec), fmt(r.p50Ms), fmt(r.p95Ms), fmt(r.p99Ms), fmt(r.bytesPerUpdate), at ? `${fmt(at.workerdCpuSec, 2)} / ${fmt(at.proxyCpuSec, 2)} / ${fmt(at.generatorCpuSec, 2)} / ${fmt(at.otherCpuSec, 2)} of ${at.windowSec}` : "–"];
         }),
       ),
     );
     const ns = [...new Set(w1.flatMap(([, r]) => r.steps.map((s) => s.n)))].sort((a, b) => a - b);
-    out.push("\nEvery step: delivered/s (share of sent moves delivered) · p99 ms · CPU workerd/gen/other s; ✗ = p99 ≥ 100 ms or clients failed to connect.");
+    out.push("\nEvery step: delivered/s (share of sent moves delivered) · p99 ms · CPU rooms/proxy/gen/other s; ✗ = p99 ≥ 100 ms or clients failed to connect.");
     out.push(
       table(
         ["N", ...w1.map(([s]) => s)],
@@ -67,7 +67,7 @@ export function markdownReport(res: BenchResults): string {
           String(n),
           ...w1.map(([, r]) => {
             const st = r.steps.find((x) => x.n === n);
-            return st ? `${fmt(st.deliveredPerSec)} (${Math.round(st.deliveredRatio * 100)}%) · ${fmt(st.p99Ms)}${st.pass ? "" : " ✗"} · ${fmt(st.workerdCpuSec, 2)}/${fmt(st.generatorCpuSec, 2)}/${fmt(st.otherCpuSec, 2)}` : "";
+            return st ? `${fmt(st.deliveredPerSec)} (${Math.round(st.deliveredRatio * 100)}%) · ${fmt(st.p99Ms)}${st.pass ? "" : " ✗"} · ${fmt(st.workerdCpuSec, 2)}/${fmt(st.proxyCpuSec, 2)}/${fmt(st.generatorCpuSec, 2)}/${fmt(st.otherCpuSec, 2)}` : "";
           }),
         ]),
       ),
@@ -79,8 +79,8 @@ export function markdownReport(res: BenchResults): string {
     out.push("\n### W2 edit storm (one room, 10 editors × 10 patches/s)");
     out.push(
       table(
-        ["system", "commits/s", "ack p50 ms", "ack p99 ms", "seen by others p50 / p99 ms", "lost", "converged", "out of order", "CPU workerd / gen / other (s)"],
-        w2.map(([s, r]) => [s, fmt(r.commitsPerSec), r.ackP50Ms === null ? "no acks" : fmt(r.ackP50Ms), r.ackP99Ms === null ? "no acks" : fmt(r.ackP99Ms), `${fmt(r.seenP50Ms)} / ${fmt(r.seenP99Ms)}`, fmt(r.lost), r.converged ? "yes" : "**no**", fmt(r.outOfOrder), `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)} of ${r.windowSec}`]),
+        ["system", "commits/s", "ack p50 ms", "ack p99 ms", "seen by others p50 / p99 ms", "lost", "converged", "out of order", "CPU rooms / proxy / gen / other (s)"],
+        w2.map(([s, r]) => [s, fmt(r.commitsPerSec), r.ackP50Ms === null ? "no acks" : fmt(r.ackP50Ms), r.ackP99Ms === null ? "no acks" : fmt(r.ackP99Ms), `${fmt(r.seenP50Ms)} / ${fmt(r.seenP99Ms)}`, fmt(r.lost), r.converged ? "yes" : "**no**", fmt(r.outOfOrder), `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.proxyCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)} of ${r.windowSec}`]),
       ),
     );
   }
@@ -90,8 +90,8 @@ export function markdownReport(res: BenchResults): string {
     out.push(`\n### W3 big room (${w3[0]![1].shapes.toLocaleString("en-US")} shapes; reconnect after missing ${w3[0]![1].missedOps} edits)`);
     out.push(
       table(
-        ["system", "cold join ms", "join bytes", "resync ms", "resync bytes", "resync / join", "correct", "CPU workerd / gen / other (s)"],
-        w3.map(([s, r]) => [s, fmt(r.joinMs), kb(r.joinBytes), fmt(r.resyncMs), kb(r.resyncBytes), `${(r.resyncToJoinBytes * 100).toFixed(2)}%`, r.correct ? "yes" : "**no**", `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)}`]),
+        ["system", "cold join ms", "join bytes", "resync ms", "resync bytes", "resync / join", "correct", "CPU rooms / proxy / gen / other (s)"],
+        w3.map(([s, r]) => [s, fmt(r.joinMs), kb(r.joinBytes), fmt(r.resyncMs), kb(r.resyncBytes), `${(r.resyncToJoinBytes * 100).toFixed(2)}%`, r.correct ? "yes" : "**no**", `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.proxyCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)}`]),
       ),
     );
   }
@@ -101,8 +101,8 @@ export function markdownReport(res: BenchResults): string {
     out.push(`\n### W4 many rooms (${w4[0]![1].rooms} rooms × ${w4[0]![1].clientsPerRoom} clients × 20 Hz cursors)`);
     out.push(
       table(
-        ["system", "delivered/s", "delivered share", "p50 ms", "p99 best / median / worst room ms", "connect failures", "CPU workerd / gen / other (s)"],
-        w4.map(([s, r]) => [s, fmt(r.deliveredPerSec), `${Math.round(r.deliveredRatio * 100)}%`, fmt(r.p50Ms), `${fmt(r.p99MsBestRoom)} / ${fmt(r.p99MsMedianRoom)} / ${fmt(r.p99MsWorstRoom)}`, fmt(r.connectFailed), `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)} of ${r.windowSec}`]),
+        ["system", "delivered/s", "delivered share", "p50 ms", "p99 best / median / worst room ms", "connect failures", "CPU rooms / proxy / gen / other (s)"],
+        w4.map(([s, r]) => [s, fmt(r.deliveredPerSec), `${Math.round(r.deliveredRatio * 100)}%`, fmt(r.p50Ms), `${fmt(r.p99MsBestRoom)} / ${fmt(r.p99MsMedianRoom)} / ${fmt(r.p99MsWorstRoom)}`, fmt(r.connectFailed), `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.proxyCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)} of ${r.windowSec}`]),
       ),
     );
   }

@@ -7,8 +7,8 @@
  * Every phase is bounded: a full run takes under 10 minutes, --quick under 2.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem, type as osType, release } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, release, tmpdir, totalmem, type as osType } from "node:os";
 import { join, resolve } from "node:path";
 import { startDevServer } from "../tests/support/dev-server.ts";
 import { SYSTEMS, type SystemName } from "./drivers/types.ts";
@@ -68,6 +68,28 @@ function gitCommit(): string {
   }
 }
 
+/**
+ * Bundle the bench Worker once, into a temporary directory, and return a
+ * config that serves that bundle as is (`no_bundle`). `wrangler dev` watches
+ * its sources and restarts the runtime when one changes — and other engineers
+ * edit party/ while a run is going. A pinned bundle keeps every system's code
+ * fixed for the whole run (and the commit in the results meaningful).
+ */
+function bundleOnce(): string {
+  const dir = mkdtempSync(join(tmpdir(), "edgeroom-bench-"));
+  const outdir = join(dir, "dist");
+  execFileSync(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "node_modules/.bin/wrangler"), "deploy", "--dry-run", "--config", join(ROOT, "bench/wrangler.toml"), "--outdir", outdir], {
+    cwd: ROOT,
+    stdio: "ignore",
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+  });
+  const config = readFileSync(join(ROOT, "bench/wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(outdir, "worker.js"))}\nno_bundle = true`);
+  const path = join(dir, "wrangler.toml");
+  writeFileSync(path, config);
+  return path;
+}
+
 async function main(): Promise<void> {
   const mode = process.argv.includes("--quick") ? "quick" : "full";
   const profile = PROFILES[mode];
@@ -79,7 +101,7 @@ async function main(): Promise<void> {
   process.setMaxListeners(0);
 
   const started = Date.now();
-  const server = await startDevServer("wrangler", { config: "bench/wrangler.toml" });
+  const server = await startDevServer("wrangler", { config: bundleOnce() });
   // Ctrl-C or a kill must not orphan the server (it runs in its own process group).
   const stopOnSignal = (signal: NodeJS.Signals) => {
     void server.stop(true).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
@@ -91,8 +113,8 @@ async function main(): Promise<void> {
     void server.stop(true).finally(() => process.exit(2));
   }, DEADLINE_MS[mode] - (Date.now() - started));
   watchdog.unref();
-  const workerdPids = findWorkerd(server.pid);
-  log(`bench (${mode}) on ${server.host}; workerd pids ${workerdPids.join(", ") || "not found (CPU not measured)"}; generator threads ${threads}`);
+  const workerdPids = findWorkerd(server.pid, server.port);
+  log(`bench (${mode}) on ${server.host}; workerd pids: runtime ${workerdPids.runtime.join(", ") || "?"}, proxy ${workerdPids.proxy.join(", ") || "?"}; generator threads ${threads}`);
   const epochMs = wallMs();
   const results: BenchResults = {
     date: new Date().toISOString(),

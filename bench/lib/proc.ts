@@ -24,13 +24,20 @@ function readStat(pid: number): { ppid: number; comm: string; cpuSec: number } |
   }
 }
 
+/** The workerd processes of one `wrangler dev`, by role. */
+export interface WorkerdPids {
+  /** The runtime that runs the Worker and every Durable Object. */
+  runtime: number[];
+  /** wrangler's dev proxy in front of it, listening on the public port: every
+   * frame crosses it too. Production has no such hop. */
+  proxy: number[];
+}
+
 /**
- * Every workerd process started (directly or not) by process `rootPid`.
- * `wrangler dev` runs two: its proxy in front (the port clients connect to)
- * and the runtime with the user's Worker behind it. Every frame crosses both,
- * so both count as "workerd".
+ * The workerd processes started (directly or not) by process `rootPid`, the
+ * proxy told apart by the public port in its command line.
  */
-export function findWorkerd(rootPid: number): number[] {
+export function findWorkerd(rootPid: number, publicPort: number): WorkerdPids {
   const parents = new Map<number, number>();
   const comms = new Map<number, string>();
   for (const name of readdirSync("/proc")) {
@@ -41,12 +48,18 @@ export function findWorkerd(rootPid: number): number[] {
     parents.set(pid, st.ppid);
     comms.set(pid, st.comm);
   }
-  const found: number[] = [];
+  const found: WorkerdPids = { runtime: [], proxy: [] };
   for (const [pid, comm] of comms) {
     if (comm !== "workerd") continue;
     for (let p = parents.get(pid), hops = 0; p !== undefined && hops < 10; p = parents.get(p), hops++) {
       if (p === rootPid) {
-        found.push(pid);
+        let cmdline = "";
+        try {
+          cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        } catch {
+          // gone
+        }
+        (cmdline.includes(`entry=127.0.0.1:${publicPort}`) ? found.proxy : found.runtime).push(pid);
         break;
       }
     }
@@ -81,6 +94,8 @@ export function machineBusySec(): number {
 
 export interface CpuUse {
   workerdCpuSec: number;
+  /** wrangler dev's proxy workerd (see WorkerdPids). */
+  proxyCpuSec: number;
   generatorCpuSec: number;
   /** CPU the rest of the machine used meanwhile: other engineers' tests, the
    * wrangler CLI, the kernel's softirq work. High values mean a noisy window. */
@@ -93,21 +108,24 @@ export interface CpuWindow {
   stop(): CpuUse;
 }
 
-export function cpuWindow(workerdPids: readonly number[]): CpuWindow {
-  const w0 = processCpuSec(workerdPids);
+export function cpuWindow(pids: WorkerdPids): CpuWindow {
+  const w0 = processCpuSec(pids.runtime);
+  const p0 = processCpuSec(pids.proxy);
   const g0 = generatorCpuSec();
   const m0 = machineBusySec();
   const t0 = performance.now();
   const r2 = (n: number) => Math.round(n * 100) / 100;
   return {
     stop() {
-      const workerd = processCpuSec(workerdPids) - w0;
+      const workerd = processCpuSec(pids.runtime) - w0;
+      const proxy = processCpuSec(pids.proxy) - p0;
       const generator = generatorCpuSec() - g0;
       const machine = machineBusySec() - m0;
       return {
         workerdCpuSec: r2(workerd),
+        proxyCpuSec: r2(proxy),
         generatorCpuSec: r2(generator),
-        otherCpuSec: r2(Math.max(0, machine - (Number.isNaN(workerd) ? 0 : workerd) - generator)),
+        otherCpuSec: r2(Math.max(0, machine - (Number.isNaN(workerd) ? 0 : workerd) - (Number.isNaN(proxy) ? 0 : proxy) - generator)),
         wallSec: r2((performance.now() - t0) / 1000),
       };
     },
@@ -121,7 +139,7 @@ export function cpuWindow(workerdPids: readonly number[]): CpuWindow {
  * it waited and the other load (in cores) when it stopped waiting.
  */
 export async function waitForQuiet(
-  workerdPids: readonly number[],
+  workerdPids: WorkerdPids,
   maxWaitMs: number,
   quietCores = 0.35,
   sampleMs = 500,

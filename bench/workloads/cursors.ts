@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { SystemName } from "../drivers/types.ts";
 import { wallMs } from "../lib/clock.ts";
 import { Histogram } from "../lib/histogram.ts";
-import { cpuWindow } from "../lib/proc.ts";
+import { cpuWindow, type WorkerdPids } from "../lib/proc.ts";
 import { emptyWireStats, type WireStats } from "../lib/wire.ts";
 import type { ShardCommand, ShardInit, ShardReply, ShardResult } from "./cursor-shard.ts";
 
@@ -22,7 +22,7 @@ export interface CursorLoad {
   windowMs: number;
   drainMs: number;
   threads: number;
-  workerdPids: readonly number[];
+  workerdPids: WorkerdPids;
 }
 
 export interface CursorOutcome {
@@ -38,6 +38,7 @@ export interface CursorOutcome {
   workerdCpuSec: number;
   generatorCpuSec: number;
   otherCpuSec: number;
+  proxyCpuSec: number;
   wallSec: number;
 }
 
@@ -131,6 +132,7 @@ export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
       workerdCpuSec: used.workerdCpuSec,
       generatorCpuSec: used.generatorCpuSec,
       otherCpuSec: used.otherCpuSec,
+      proxyCpuSec: used.proxyCpuSec,
       wallSec: used.wallSec,
     };
   } finally {

@@ -5,7 +5,7 @@
  * the system's figure.
  */
 import type { SystemName } from "../drivers/types.ts";
-import { waitForQuiet } from "../lib/proc.ts";
+import { waitForQuiet, type WorkerdPids } from "../lib/proc.ts";
 import { type CursorOutcome, runCursorLoad } from "./cursors.ts";
 
 export const W1_RATE_HZ = 20;
@@ -25,6 +25,7 @@ export interface W1Step {
   workerdCpuSec: number;
   generatorCpuSec: number;
   otherCpuSec: number;
+  proxyCpuSec: number;
   windowSec: number;
   /** The step ran twice: its first try failed while the machine was busy. */
   retried: boolean;
@@ -42,7 +43,7 @@ export interface W1Options {
   warmupMs: number;
   windowMs: number;
   threads: number;
-  workerdPids: readonly number[];
+  workerdPids: WorkerdPids;
   /** Longest wait for a quiet machine before each step (ms). */
   quietWaitMs: number;
   runId: string;
@@ -96,6 +97,7 @@ export async function runW1(system: SystemName, opts: W1Options): Promise<W1Resu
       workerdCpuSec: out.workerdCpuSec,
       generatorCpuSec: out.generatorCpuSec,
       otherCpuSec: out.otherCpuSec,
+      proxyCpuSec: out.proxyCpuSec,
       windowSec: out.windowSec,
       retried,
     };
@@ -103,7 +105,7 @@ export async function runW1(system: SystemName, opts: W1Options): Promise<W1Resu
     opts.log(
       `W1 ${system.padEnd(8)} N=${String(n).padStart(3)} ${pass ? "pass" : "FAIL"} delivered/s=${step.deliveredPerSec} (${Math.round(step.deliveredRatio * 100)}%) ` +
         `p50=${step.p50Ms} p95=${step.p95Ms} p99=${step.p99Ms} ms B/update=${step.bytesPerUpdate} ` +
-        `cpu workerd=${step.workerdCpuSec}s gen=${step.generatorCpuSec}s other=${step.otherCpuSec}s /${step.windowSec}s${out.connectError ? ` connect error: ${out.connectError}` : ""}`,
+        `cpu rooms=${step.workerdCpuSec}s proxy=${step.proxyCpuSec}s gen=${step.generatorCpuSec}s other=${step.otherCpuSec}s /${step.windowSec}s${out.connectError ? ` connect error: ${out.connectError}` : ""}`,
     );
     if (!pass) break;
     max = n;

@@ -10,7 +10,7 @@ import { DRIVERS } from "../drivers/index.ts";
 import type { BenchClient, BenchShape, SystemName } from "../drivers/types.ts";
 import { sleep, stampSince, until, wallMs } from "../lib/clock.ts";
 import { Histogram } from "../lib/histogram.ts";
-import { cpuWindow, waitForQuiet } from "../lib/proc.ts";
+import { cpuWindow, waitForQuiet, type WorkerdPids } from "../lib/proc.ts";
 
 export const W2_EDITORS = 10;
 export const W2_RATE_HZ = 10;
@@ -35,6 +35,7 @@ export interface W2Result {
   workerdCpuSec: number;
   generatorCpuSec: number;
   otherCpuSec: number;
+  proxyCpuSec: number;
   windowSec: number;
 }
 
@@ -42,7 +43,7 @@ export interface W2Options {
   host: string;
   epochMs: number;
   windowMs: number;
-  workerdPids: readonly number[];
+  workerdPids: WorkerdPids;
   quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
@@ -162,12 +163,13 @@ export async function runW2(system: SystemName, opts: W2Options): Promise<W2Resu
       workerdCpuSec: used.workerdCpuSec,
       generatorCpuSec: used.generatorCpuSec,
       otherCpuSec: used.otherCpuSec,
+      proxyCpuSec: used.proxyCpuSec,
       windowSec,
     };
     opts.log(
       `W2 ${system.padEnd(8)} commits/s=${result.commitsPerSec} ack p50/p99=${result.ackP50Ms ?? "-"}/${result.ackP99Ms ?? "-"} ms ` +
         `seen p50/p99=${result.seenP50Ms}/${result.seenP99Ms} ms lost=${lost} converged=${converged} seen=${Math.round(result.seenRatio * 100)}% ` +
-        `outOfOrder=${outOfOrder} cpu workerd=${result.workerdCpuSec}s gen=${result.generatorCpuSec}s other=${result.otherCpuSec}s /${windowSec}s`,
+        `outOfOrder=${outOfOrder} cpu rooms=${result.workerdCpuSec}s proxy=${result.proxyCpuSec}s gen=${result.generatorCpuSec}s other=${result.otherCpuSec}s /${windowSec}s`,
     );
     return result;
   } finally {

@@ -8,7 +8,7 @@
 import { DRIVERS } from "../drivers/index.ts";
 import type { BenchClient, BenchShape, SystemName } from "../drivers/types.ts";
 import { sleep, until, wallMs } from "../lib/clock.ts";
-import { cpuWindow, waitForQuiet } from "../lib/proc.ts";
+import { cpuWindow, waitForQuiet, type WorkerdPids } from "../lib/proc.ts";
 
 export interface W3Result {
   shapes: number;
@@ -23,6 +23,7 @@ export interface W3Result {
   workerdCpuSec: number;
   generatorCpuSec: number;
   otherCpuSec: number;
+  proxyCpuSec: number;
 }
 
 export interface W3Options {
@@ -30,7 +31,7 @@ export interface W3Options {
   shapes: number;
   missedOps: number;
   repeats: number;
-  workerdPids: readonly number[];
+  workerdPids: WorkerdPids;
   quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
@@ -115,11 +116,12 @@ export async function runW3(system: SystemName, opts: W3Options): Promise<W3Resu
       workerdCpuSec: used.workerdCpuSec,
       generatorCpuSec: used.generatorCpuSec,
       otherCpuSec: used.otherCpuSec,
+      proxyCpuSec: used.proxyCpuSec,
     };
     opts.log(
       `W3 ${system.padEnd(8)} join ${result.joinMs} ms ${result.joinBytes} B; resync after ${opts.missedOps} ops ${result.resyncMs} ms ` +
         `${result.resyncBytes} B (${(result.resyncToJoinBytes * 100).toFixed(2)}% of join) correct=${correct} seed ${seedMs} ms ` +
-        `cpu workerd=${result.workerdCpuSec}s gen=${result.generatorCpuSec}s other=${result.otherCpuSec}s`,
+        `cpu rooms=${result.workerdCpuSec}s proxy=${result.proxyCpuSec}s gen=${result.generatorCpuSec}s other=${result.otherCpuSec}s`,
     );
     return result;
   } finally {

@@ -4,7 +4,7 @@
  * total delivered updates per second.
  */
 import type { SystemName } from "../drivers/types.ts";
-import { waitForQuiet } from "../lib/proc.ts";
+import { waitForQuiet, type WorkerdPids } from "../lib/proc.ts";
 import { runCursorLoad } from "./cursors.ts";
 
 export interface W4Result {
@@ -20,6 +20,7 @@ export interface W4Result {
   workerdCpuSec: number;
   generatorCpuSec: number;
   otherCpuSec: number;
+  proxyCpuSec: number;
   windowSec: number;
 }
 
@@ -31,7 +32,7 @@ export interface W4Options {
   warmupMs: number;
   windowMs: number;
   threads: number;
-  workerdPids: readonly number[];
+  workerdPids: WorkerdPids;
   quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
@@ -66,12 +67,13 @@ export async function runW4(system: SystemName, opts: W4Options): Promise<W4Resu
     workerdCpuSec: out.workerdCpuSec,
     generatorCpuSec: out.generatorCpuSec,
     otherCpuSec: out.otherCpuSec,
+      proxyCpuSec: out.proxyCpuSec,
     windowSec: out.windowSec,
   };
   opts.log(
     `W4 ${system.padEnd(8)} ${opts.rooms}x${opts.clientsPerRoom} delivered/s=${result.deliveredPerSec} (${Math.round(result.deliveredRatio * 100)}%) ` +
       `p99 rooms best/median/worst=${result.p99MsBestRoom}/${result.p99MsMedianRoom}/${result.p99MsWorstRoom} ms ` +
-      `cpu workerd=${result.workerdCpuSec}s gen=${result.generatorCpuSec}s other=${result.otherCpuSec}s /${result.windowSec}s` +
+      `cpu rooms=${result.workerdCpuSec}s proxy=${result.proxyCpuSec}s gen=${result.generatorCpuSec}s other=${result.otherCpuSec}s /${result.windowSec}s` +
       (out.connectFailed ? ` connect failed: ${out.connectFailed} (${out.connectError})` : ""),
   );
   return result;
