@@ -159,9 +159,17 @@ async function main(): Promise<void> {
   results.durationSec = Math.round((Date.now() - started) / 1000);
   const report = markdownReport(results);
   console.log(`\n${report}`);
-  mkdirSync(RESULTS, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const stamp = results.date.slice(0, 19).replace(/[:T]/g, "-");
+  const complete = systems.length === SYSTEMS.length && only.size === 4 && ["W1", "W2", "W3", "W4"].every((w) => only.has(w));
+  if (!complete) {
+    // A partial run (--systems/--only) must not replace the published results.
+    const path = join(tmpdir(), `edgeroom-bench-${stamp}-partial.json`);
+    writeFileSync(path, json);
+    console.log(`partial run: wrote ${path} only (${results.durationSec} s)`);
+    return;
+  }
+  mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, "latest.json"), json);
   writeFileSync(join(RESULTS, `${stamp}-${mode}.json`), json);
   writeFileSync(join(RESULTS, "latest.md"), `${report}\n`);
