@@ -263,11 +263,12 @@ export class RoomClient {
 
   /** Change this client's name, colour or status; remembered across reconnects. */
   setPresence(p: { name?: string; color?: string; status?: PresenceStatus }): void {
-    if (p.name) this.name = p.name = cleanName(p.name);
-    if (p.color) this.color = p.color = cleanColor(p.color);
-    if (p.status) this.status = p.status;
+    const update: { name?: string; color?: string; status?: PresenceStatus } = {};
+    if (p.name !== undefined) this.name = update.name = cleanName(p.name);
+    if (p.color !== undefined) this.color = update.color = cleanColor(p.color);
+    if (p.status !== undefined) this.status = update.status = p.status;
     if (this.selfPeer) this.selfPeer = { ...this.selfPeer, name: this.name, color: this.color, status: this.status };
-    if (this.isLive()) this.send({ type: "presence", ...p });
+    if (this.isLive()) this.send({ type: "presence", ...update });
     this.emit("change");
   }
 
@@ -476,6 +477,12 @@ export class RoomClient {
         return;
       }
       case "error":
+        if (msg.code === ErrorCode.RATE_LIMITED && msg.ref === "resync") {
+          // The room refused the resync for now: ask again shortly, or we would
+          // ignore every change until the next reconnect.
+          this.resyncing = false;
+          setTimeout(() => this.requestResync(true), RETRY_DELAY_MS);
+        }
         if (msg.code === ErrorCode.UNSUPPORTED_VERSION || msg.code === ErrorCode.UNAUTHORIZED || msg.code === ErrorCode.ROOM_FULL || msg.code === ErrorCode.INVALID_ROOM || msg.code === ErrorCode.POLICY_VIOLATION) {
           // The close that follows is terminal; keep the reason for the UI.
           this.connState = { ...this.connState, error: { code: msg.code, message: msg.message } };

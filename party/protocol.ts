@@ -123,7 +123,7 @@ export type Peer = z.infer<typeof Peer>;
 export const Change = z.object({
   seq: Seq,
   /** The connection that made it (it may have left since). */
-  by: z.string().nullable(),
+  by: z.string(),
   /** The mutation id, so a reconnecting author recognises its own edit in a delta. */
   mid: MutationId,
   ops: z.array(Op),
