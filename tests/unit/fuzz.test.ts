@@ -43,6 +43,12 @@ describe("pinned seeds (each once failed)", () => {
   it("seed 777: the ack of a mutation the client had rolled back leaves it silently behind the room", async () => {
     await expectConverges(777);
   });
+  it("seed 9: mutate accepts a record the room's schema refuses, which then stays pending forever", async () => {
+    await expectConverges(9);
+  });
+  it("seed 109: a field the schema does not know stays in the client's records; the room strips it", async () => {
+    await expectConverges(109);
+  });
 });
 
 if (single !== null) {

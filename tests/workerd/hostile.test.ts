@@ -3,21 +3,21 @@
  * class of bad input gets its documented typed error, reject or close code, and
  * a bystander in the same room keeps editing throughout — after every attack it
  * commits a mutation, gets its ack, and a watcher sees the change at that seq.
- * docs/SECURITY.md carries the same table.
+ * docs/SECURITY.md carries the same table. That the rest of a flood costs the
+ * room nothing once it closed the connection is checked in the room core, where
+ * the counters cannot be reset by a hibernation mid-test
+ * (tests/unit/flood.test.ts).
  */
-import { exports } from "cloudflare:workers";
 import { describe, expect, it, onTestFinished } from "vitest";
 import {
   MAX_BAD_FRAMES,
   MAX_MESSAGE_BYTES,
-  MAX_RATE_LIMITED_FRAMES,
   MAX_TEXT_CHARS,
   MUTATION_BURST,
   MUTATION_RATE_PER_SEC,
   PING_INTERVAL_MS,
 } from "../../party/limits.ts";
 import { CloseCode, ErrorCode, PING_FRAME, PROTOCOL_VERSION, type ServerMessage } from "../../party/protocol.ts";
-import type { RoomStats } from "../../party/room.ts";
 import { joinRoom, openSocket, rect, type TestClient } from "./socket.ts";
 
 const hello = (extra: Record<string, unknown> = {}) => ({
@@ -78,11 +78,6 @@ async function answerTo<T extends ServerMessage["type"]>(c: TestClient, frame: u
 }
 
 const deep = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
-
-async function statsOf(room: string): Promise<RoomStats> {
-  const res = await exports.default.fetch(`http://edgeroom.test/parties/whiteboard/${room}/stats`);
-  return (await res.json()) as RoomStats;
-}
 
 describe("frames the room cannot accept get a typed error, and the connection stays usable", () => {
   // [class, frame, expected code, expected ref]
@@ -242,7 +237,6 @@ describe("floods: 10,000 frames at once from one connection", () => {
     const relayed = a.watcher.of("cursors").length;
     expect(relayed).toBeLessThan(100);
     await a.stillServes();
-    expect((await statsOf(a.room)).rateLimited).toBeLessThanOrEqual(MAX_RATE_LIMITED_FRAMES + 1);
   }, 60_000);
 
   it("mutation flood: a burst is applied, the rest rejected by name as RATE_LIMITED, then closed as POLICY_VIOLATION", async () => {
@@ -267,9 +261,6 @@ describe("floods: 10,000 frames at once from one connection", () => {
     expect(new Set(rejects.map((r) => r.code))).toEqual(new Set([ErrorCode.RATE_LIMITED]));
     expect(rejects.every((r) => r.mid.startsWith("flood-"))).toBe(true);
     await a.stillServes();
-    // Once closed, the rest of the flood costs the room nothing: frames still
-    // queued from that connection are dropped unparsed.
-    expect((await statsOf(a.room)).rateLimited).toBeLessThanOrEqual(MAX_RATE_LIMITED_FRAMES + 1);
   }, 60_000);
 
   it("garbage flood: closed as POLICY_VIOLATION after MAX_BAD_FRAMES unparseable frames", async () => {
@@ -281,6 +272,5 @@ describe("floods: 10,000 frames at once from one connection", () => {
     expect(errors.filter((e) => e.code === ErrorCode.BAD_MESSAGE).length).toBeGreaterThan(MAX_BAD_FRAMES);
     expect(errors.at(-1)!.code).toBe(ErrorCode.POLICY_VIOLATION);
     await a.stillServes();
-    expect((await statsOf(a.room)).badFrames).toBe(MAX_BAD_FRAMES + 1);
   }, 60_000);
 });

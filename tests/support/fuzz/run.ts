@@ -259,7 +259,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   // A second stream for what was added to the fuzz later, so that adding it did
   // not change what the main stream replays for seeds pinned before.
   const sideRng = new Prng(seed ^ 0x5bd1e995);
-  const profile = { ...drawProfile(rng), sloppyCaller: sideRng.chance(0) };
+  const profile = { ...drawProfile(rng), sloppyCaller: sideRng.chance(0.3) };
   const trace: string[] = [];
   let step = 0;
   const note = (line: string) => {
