@@ -154,7 +154,10 @@ export class RoomClient {
   /** Frames received, for the debug overlay's messages/s. */
   framesReceived = 0;
 
-  constructor(private readonly options: RoomClientOptions) {
+  private readonly options: RoomClientOptions;
+
+  constructor(options: RoomClientOptions) {
+    this.options = options;
     this.clientId = options.clientId ?? randomId();
     this.room = options.room;
     this.name = cleanName(options.name);

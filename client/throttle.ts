@@ -27,11 +27,15 @@ export class CursorThrottle {
   private queued: Point | undefined = undefined;
   private timer: unknown = null;
 
-  constructor(
-    private readonly send: (p: Point) => void,
-    private readonly intervalMs = CURSOR_THROTTLE_MS,
-    private readonly clock: ThrottleClock = realClock,
-  ) {}
+  private readonly send: (p: Point) => void;
+  private readonly intervalMs: number;
+  private readonly clock: ThrottleClock;
+
+  constructor(send: (p: Point) => void, intervalMs = CURSOR_THROTTLE_MS, clock: ThrottleClock = realClock) {
+    this.send = send;
+    this.intervalMs = intervalMs;
+    this.clock = clock;
+  }
 
   /** The pointer moved (or left the board: null). */
   push(p: Point): void {

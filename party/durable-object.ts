@@ -32,7 +32,10 @@ export const STATS_HEADER = "x-edgeroom-stats";
  * dies with the object on hibernation and is re-read on wake. */
 class DurableSocket implements RoomSocket {
   private state: ConnState | null | undefined;
-  constructor(readonly ws: WebSocket) {}
+  readonly ws: WebSocket;
+  constructor(ws: WebSocket) {
+    this.ws = ws;
+  }
   send(frame: string): void {
     this.ws.send(frame);
   }

@@ -12,7 +12,10 @@ import { type ConnState, type LogLine, Room, type RoomSocket } from "./room.ts";
 import { KvRoomStorage } from "./storage.ts";
 
 class PartySocket implements RoomSocket {
-  constructor(private readonly conn: Party.Connection<ConnState>) {}
+  private readonly conn: Party.Connection<ConnState>;
+  constructor(conn: Party.Connection<ConnState>) {
+    this.conn = conn;
+  }
   send(frame: string): void {
     this.conn.send(frame);
   }
@@ -32,7 +35,10 @@ export default class WhiteboardParty implements Party.Server {
   private readonly core: Room;
   private readonly sockets = new WeakMap<Party.Connection, PartySocket>();
 
-  constructor(readonly room: Party.Room) {
+  readonly room: Party.Room;
+
+  constructor(room: Party.Room) {
+    this.room = room;
     this.core = new Room(room.id, {
       storage: new KvRoomStorage(room.storage),
       sockets: () => this.openSockets(),

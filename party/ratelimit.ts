@@ -6,12 +6,12 @@
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  private readonly rate: number;
+  private readonly burst: number;
 
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    now: number,
-  ) {
+  constructor(rate: number, burst: number, now: number) {
+    this.rate = rate;
+    this.burst = burst;
     this.tokens = burst;
     this.last = now;
   }

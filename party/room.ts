@@ -176,13 +176,17 @@ export class Room {
   private readonly perSecond = new Map<number, number>();
 
   private readonly maxRoomBytes: number;
+  readonly roomId: string;
+  private readonly host: RoomHost;
 
   constructor(
-    readonly roomId: string,
-    private readonly host: RoomHost,
+    roomId: string,
+    host: RoomHost,
     /** Overrides for tests; production uses the constants in limits.ts. */
     options: { maxRoomBytes?: number } = {},
   ) {
+    this.roomId = roomId;
+    this.host = host;
     this.since = host.now();
     this.maxRoomBytes = options.maxRoomBytes ?? MAX_ROOM_BYTES;
   }

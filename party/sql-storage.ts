@@ -23,8 +23,10 @@ const SCHEMA = [
 
 export class SqlRoomStorage implements RoomStorage {
   private readonly sql: SqlStorage;
+  private readonly storage: DurableObjectStorage;
 
-  constructor(private readonly storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage) {
+    this.storage = storage;
     this.sql = storage.sql;
     for (const statement of SCHEMA) this.sql.exec(statement);
   }

@@ -87,7 +87,10 @@ interface StoredRecord {
 }
 
 export class KvRoomStorage implements RoomStorage {
-  constructor(private readonly kv: KvLike) {}
+  private readonly kv: KvLike;
+  constructor(kv: KvLike) {
+    this.kv = kv;
+  }
 
   async load(): Promise<LoadedRoom> {
     const meta = (await this.kv.get<RoomMeta>(META)) ?? null;
