@@ -98,7 +98,7 @@ export function markdownReport(res: BenchResults): string {
 
   const w4 = Object.entries(res.W4) as [SystemName, W4Result][];
   if (w4.length) {
-    out.push(`\n### W4 many rooms (${w4[0]![1].rooms} rooms × ${w4[0]![1].clientsPerRoom} clients × 20 Hz cursors)`);
+    out.push(`\n### W4 many rooms (${w4[0]![1].rooms} rooms × ${w4[0]![1].clientsPerRoom} clients, cursors at 5 Hz each)`);
     out.push(
       table(
         ["system", "delivered/s", "delivered share", "p50 ms", "p99 best / median / worst room ms", "connect failures", "CPU rooms / proxy / gen / other (s)"],
