@@ -135,9 +135,8 @@ async function main(): Promise<void> {
   };
   try {
     if (only.has("W1")) {
-      for (const s of systems) {
-        results.W1[s] = summarizeW1(await runW1(s, { host: server.host, epochMs, steps: profile.w1Steps, warmupMs: profile.w1WarmupMs, windowMs: profile.w1WindowMs, threads, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log }));
-      }
+      const w1 = await runW1(systems, { host: server.host, epochMs, steps: profile.w1Steps, warmupMs: profile.w1WarmupMs, windowMs: profile.w1WindowMs, threads, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log });
+      for (const s of systems) if (w1[s]) results.W1[s] = summarizeW1(w1[s]);
     }
     if (only.has("W2")) {
       for (const s of systems) results.W2[s] = await runW2(s, { host: server.host, epochMs, windowMs: profile.w2WindowMs, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log });
