@@ -162,6 +162,7 @@ export class Room {
   private pendingCursors = new Map<string, [number, number] | null>();
   private lastCursors = new Map<string, [number, number]>();
   private frameScheduled = false;
+  private lastFrameAt = Number.NEGATIVE_INFINITY;
   private alarmChecked = false;
   private readonly counters = {
     messages: 0,
@@ -572,8 +573,12 @@ export class Room {
     if (pos) this.lastCursors.set(st.conn, pos);
     else this.lastCursors.delete(st.conn);
     if (!this.frameScheduled) {
+      // Frames go out at most every CURSOR_FRAME_MS, but not later than that
+      // after the previous one: a move after a quiet spell leaves at once
+      // (a 0 ms timer still lets moves already queued join the frame).
       this.frameScheduled = true;
-      this.host.setTimeout(() => this.flushCursors(), CURSOR_FRAME_MS);
+      const wait = Math.max(0, this.lastFrameAt + CURSOR_FRAME_MS - this.host.now());
+      this.host.setTimeout(() => this.flushCursors(), wait);
     }
   }
 
@@ -581,6 +586,7 @@ export class Room {
    * is encoded once; a receiver's own entry is left out (never echoed). */
   private flushCursors(): void {
     this.frameScheduled = false;
+    this.lastFrameAt = this.host.now();
     if (this.pendingCursors.size === 0) return;
     const encoded = new Map<string, string>();
     for (const [conn, pos] of this.pendingCursors) {

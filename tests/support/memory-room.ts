@@ -50,6 +50,8 @@ export class MemoryRoomHost {
   readonly sockets = new Set<TestSocket>();
   readonly logs: LogLine[] = [];
   private timers: (() => void)[] = [];
+  /** The delay each timer was asked for, in order. */
+  readonly timerDelays: number[] = [];
   clock = 1_700_000_000_000;
   /** The room's alarm time, if set; a test fires it with `fireAlarm()`. */
   alarmAt: number | null = null;
@@ -69,7 +71,10 @@ export class MemoryRoomHost {
       storage: new KvRoomStorage(this.kv),
       sockets: () => [...this.sockets].filter((s) => !s.closed),
       now: () => this.clock,
-      setTimeout: (fn) => void this.timers.push(fn),
+      setTimeout: (fn, ms) => {
+        this.timers.push(fn);
+        this.timerDelays.push(ms);
+      },
       getAlarm: async () => this.alarmAt,
       setAlarm: async (at) => void (this.alarmAt = at),
       lastPing: (s) => this.pings.get(s as TestSocket) ?? null,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  CURSOR_FRAME_MS,
   HELLO_TIMEOUT_MS,
   LOG_COMPACT_AT,
   MAX_CONNECTIONS_PER_ROOM,
@@ -181,6 +182,18 @@ describe("presence", () => {
     // No activity, no timer: the room can hibernate.
     h.flushTimers();
     expect(h.pendingTimers).toBe(0);
+  });
+
+  it("sends a move after a quiet spell at once, and at most one frame per CURSOR_FRAME_MS", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    await h.join("bob");
+    await h.send(a, { type: "cursor", p: [1, 1] });
+    expect(h.timerDelays.at(-1)).toBe(0); // nothing sent lately: leave now
+    h.flushTimers();
+    h.clock += 10;
+    await h.send(a, { type: "cursor", p: [2, 2] });
+    expect(h.timerDelays.at(-1)).toBe(CURSOR_FRAME_MS - 10); // wait out the frame
   });
 
   it("broadcasts join, presence changes and leave; stamps identity", async () => {
