@@ -21,6 +21,16 @@ export interface PendingMutation {
  * seq and must resync; it never guesses. */
 export type ApplyOutcome = "applied" | "duplicate" | "gap" | "unknown";
 
+/** Apply one pending mutation to a view in place; skipped if it no longer applies. */
+function applyPlan(view: Map<string, Shape>, m: PendingMutation): void {
+  const plan = planOps(view, m.ops, Number.POSITIVE_INFINITY);
+  if (!plan.ok) return;
+  for (const [id, value] of plan.writes) {
+    if (value) view.set(id, value);
+    else view.delete(id);
+  }
+}
+
 export class DocumentStore {
   private confirmed = new Map<string, Shape>();
   private pendingList: PendingMutation[] = [];
@@ -46,14 +56,7 @@ export class DocumentStore {
     if (this.cachedView) return this.cachedView;
     if (this.pendingList.length === 0) return (this.cachedView = this.confirmed);
     const view = new Map(this.confirmed);
-    for (const m of this.pendingList) {
-      const plan = planOps(view, m.ops);
-      if (!plan.ok) continue;
-      for (const [id, value] of plan.writes) {
-        if (value) view.set(id, value);
-        else view.delete(id);
-      }
-    }
+    for (const m of this.pendingList) applyPlan(view, m);
     return (this.cachedView = view);
   }
 
@@ -66,7 +69,10 @@ export class DocumentStore {
 
   addPending(m: PendingMutation): void {
     this.pendingList.push(m);
-    this.cachedView = null;
+    // A new edit goes on top of the drawn view as it is: replaying every pending
+    // edit again would make a long offline session quadratic.
+    if (this.cachedView && this.cachedView !== this.confirmed) applyPlan(this.cachedView, m);
+    else this.cachedView = null;
   }
 
   /** Replace the confirmed state wholesale. Pending mutations stay: they are
