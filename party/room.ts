@@ -503,18 +503,26 @@ export class Room {
     await this.load();
     const seen = await this.host.storage.findMutation(mid);
     if (seen !== undefined) {
-      // Exactly once: already applied (maybe before a reconnect, eviction or
+      // Exactly once: already decided (maybe before a reconnect, eviction or
       // restart). Repeat the original result; apply nothing.
       this.counters.duplicatesDropped++;
-      this.sendTo(socket, { type: "ack", mid, seq: seen, dup: true });
+      if ("seq" in seen) this.sendTo(socket, { type: "ack", mid, seq: seen.seq, dup: true });
+      else this.sendTo(socket, { type: "reject", mid, code: seen.code, message: seen.message });
       return;
     }
     const plan = planOps(this.records, ops);
-    if (!plan.ok) return reject(plan.code, plan.message);
+    if (!plan.ok) {
+      // Remembered, so a late copy of this mutation (one the client has already
+      // rolled back) can never be applied after the fact.
+      await this.host.storage.rememberReject(mid, plan.code, plan.message, this.host.now());
+      return reject(plan.code, plan.message);
+    }
     let bytes = this.totalBytes;
     for (const id of plan.writes.keys()) bytes += (plan.sizes.get(id) ?? 0) - (this.recordBytes.get(id) ?? 0);
     if (bytes > this.maxRoomBytes && bytes > this.totalBytes) {
-      return reject(ErrorCode.ROOM_LIMIT, `the room would hold ${bytes} bytes of records; the limit is ${this.maxRoomBytes}`);
+      const message = `the room would hold ${bytes} bytes of records; the limit is ${this.maxRoomBytes}`;
+      await this.host.storage.rememberReject(mid, ErrorCode.ROOM_LIMIT, message, this.host.now());
+      return reject(ErrorCode.ROOM_LIMIT, message);
     }
 
     const meta = this.meta!;

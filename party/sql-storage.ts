@@ -9,9 +9,9 @@
  * Schema v1 is created with IF NOT EXISTS; a later schema change adds a
  * numbered migration here.
  */
-import type { Change } from "./protocol.ts";
+import type { Change, ErrorCode } from "./protocol.ts";
 import type { Shape } from "./records.ts";
-import type { Commit, LoadedRoom, RoomMeta, RoomStorage } from "./storage.ts";
+import type { Commit, LoadedRoom, MutationOutcome, RoomMeta, RoomStorage } from "./storage.ts";
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS room_meta (id INTEGER PRIMARY KEY CHECK (id = 1), epoch TEXT NOT NULL, seq INTEGER NOT NULL, log_start INTEGER NOT NULL)`,
@@ -19,6 +19,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS op_log (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS mutations (mid TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS mutations_by_seq ON mutations (seq)`,
+  `CREATE TABLE IF NOT EXISTS rejected_mutations (mid TEXT PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL, at INTEGER NOT NULL)`,
 ];
 
 export class SqlRoomStorage implements RoomStorage {
@@ -77,8 +78,17 @@ export class SqlRoomStorage implements RoomStorage {
       .map((row) => JSON.parse(row.data) as Change);
   }
 
-  async findMutation(mid: string): Promise<number | undefined> {
-    return this.sql.exec<{ seq: number }>(`SELECT seq FROM mutations WHERE mid = ?`, mid).toArray()[0]?.seq;
+  async findMutation(mid: string): Promise<MutationOutcome | undefined> {
+    const applied = this.sql.exec<{ seq: number }>(`SELECT seq FROM mutations WHERE mid = ?`, mid).toArray()[0];
+    if (applied) return { seq: applied.seq };
+    const rejected = this.sql
+      .exec<{ code: string; message: string }>(`SELECT code, message FROM rejected_mutations WHERE mid = ?`, mid)
+      .toArray()[0];
+    return rejected ? { code: rejected.code as ErrorCode, message: rejected.message } : undefined;
+  }
+
+  async rememberReject(mid: string, code: ErrorCode, message: string, at: number): Promise<void> {
+    this.sql.exec(`INSERT OR IGNORE INTO rejected_mutations (mid, code, message, at) VALUES (?, ?, ?, ?)`, mid, code, message, at);
   }
 
   async compact(meta: RoomMeta, dedupeBefore: number, dedupeMax: number): Promise<void> {
@@ -86,6 +96,7 @@ export class SqlRoomStorage implements RoomStorage {
       this.sql.exec(`UPDATE room_meta SET log_start = ? WHERE id = 1`, meta.logStart);
       this.sql.exec(`DELETE FROM op_log WHERE seq < ?`, meta.logStart);
       this.sql.exec(`DELETE FROM mutations WHERE at < ? OR seq <= ?`, dedupeBefore, meta.seq - dedupeMax);
+      this.sql.exec(`DELETE FROM rejected_mutations WHERE at < ?`, dedupeBefore);
     });
   }
 

@@ -8,7 +8,7 @@
  * with the seq of their last change, the op log window, and the processed
  * mutation ids with their seq (exactly-once across restarts).
  */
-import type { Change } from "./protocol.ts";
+import type { Change, ErrorCode } from "./protocol.ts";
 import type { Shape } from "./records.ts";
 
 export interface RoomMeta {
@@ -38,6 +38,9 @@ export interface Commit {
   at: number;
 }
 
+/** What the room did with a mutation id: applied at a seq, or refused for good. */
+export type MutationOutcome = { seq: number } | { code: ErrorCode; message: string };
+
 export interface RoomStorage {
   /** Everything the in-memory cache is rebuilt from. */
   load(): Promise<LoadedRoom>;
@@ -48,8 +51,11 @@ export interface RoomStorage {
   commit(commit: Commit): Promise<void>;
   /** Log entries with seq > afterSeq, in order. */
   changesSince(afterSeq: number): Promise<Change[]>;
-  /** The seq a mutation id was applied at, if it is still remembered. */
-  findMutation(mid: string): Promise<number | undefined>;
+  /** What became of a mutation id, if it is still remembered. */
+  findMutation(mid: string): Promise<MutationOutcome | undefined>;
+  /** Remember that `mid` was refused for a reason that would not change on a
+   * retry (a late duplicate then gets the same reject, never an apply). */
+  rememberReject(mid: string, code: ErrorCode, message: string, at: number): Promise<void>;
   /** Persist `meta` (its logStart moved up), drop log entries below it, and
    * forget mutation ids older than `dedupeBefore` (ms) or beyond the newest `dedupeMax`. */
   compact(meta: RoomMeta, dedupeBefore: number, dedupeMax: number): Promise<void>;
@@ -78,6 +84,8 @@ const LOG = "l:";
 const MID = "m:";
 /** m-index by seq, so dedupe pruning walks oldest-first without a full scan. */
 const MID_BY_SEQ = "n:";
+/** Refused mutation ids (rare: behind the mutation rate limit). */
+const REJECTED = "x:";
 /** DO key-value calls take at most 128 keys each. */
 const KEYS_PER_CALL = 128;
 
@@ -139,8 +147,15 @@ export class KvRoomStorage implements RoomStorage {
     return [...rows.values()];
   }
 
-  async findMutation(mid: string): Promise<number | undefined> {
-    return this.kv.get<number>(MID + mid);
+  async findMutation(mid: string): Promise<MutationOutcome | undefined> {
+    const seq = await this.kv.get<number>(MID + mid);
+    if (seq !== undefined) return { seq };
+    const rejected = await this.kv.get<{ code: ErrorCode; message: string }>(REJECTED + mid);
+    return rejected ? { code: rejected.code, message: rejected.message } : undefined;
+  }
+
+  async rememberReject(mid: string, code: ErrorCode, message: string, at: number): Promise<void> {
+    await this.kv.put({ [REJECTED + mid]: { code, message, at } });
   }
 
   async compact(meta: RoomMeta, dedupeBefore: number, dedupeMax: number): Promise<void> {
@@ -158,8 +173,10 @@ export class KvRoomStorage implements RoomStorage {
         expired.push(key, MID + mid);
       }
       await this.deleteKeys(expired);
-      if (expired.length < batch.size * 2 || batch.size === 0) return;
+      if (expired.length < batch.size * 2 || batch.size === 0) break;
     }
+    const rejected = await this.kv.list<{ at: number }>({ prefix: REJECTED });
+    await this.deleteKeys([...rejected].filter(([, v]) => v.at < dedupeBefore).map(([k]) => k));
   }
 
   private async deleteKeys(keys: string[]): Promise<void> {

@@ -103,6 +103,21 @@ describe("mutations", () => {
     expect(stats.duplicatesDropped).toBe(1); // counted since the eviction
   });
 
+  it("answers a late copy of a rejected mutation with the original reject, never an apply", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const patch = { type: "mutate", mid: "late", ops: [{ op: "patch", id: "s1", set: { x: 9 } }] };
+    await h.send(a, patch); // s1 does not exist yet
+    await h.send(a, put("m1", "s1"));
+    h.evict();
+    await h.send(a, patch); // the same mid again, now that s1 exists
+    expect(a.of("reject").map((r) => [r.mid, r.code])).toEqual([
+      ["late", ErrorCode.RECORD_NOT_FOUND],
+      ["late", ErrorCode.RECORD_NOT_FOUND],
+    ]);
+    expect((await h.room.stats()).seq).toBe(1);
+  });
+
   it("viewers cannot mutate", async () => {
     const h = new MemoryRoomHost();
     const v = await h.join("vic", { role: "viewer" });
