@@ -182,18 +182,27 @@ describe("sync on reconnect", () => {
 });
 
 describe("presence", () => {
-  it("coalesces cursor moves into one frame per tick and never echoes a cursor to its owner", async () => {
+  it("coalesces cursor moves into one shared frame per tick; a lone mover gets no echo", async () => {
     const h = new MemoryRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
+    const c = await h.join("cyd");
     const bConn = b.last("welcome")!.self.conn;
     const aConn = a.last("welcome")!.self.conn;
     for (let i = 0; i < 5; i++) await h.send(a, { type: "cursor", p: [i, i * 2] });
-    await h.send(b, { type: "cursor", p: [7, 7] });
     expect(h.pendingTimers).toBe(1);
     h.flushTimers();
+    // Only Ada moved: the others get her latest position, she gets nothing.
     expect(b.of("cursors")).toEqual([{ type: "cursors", f: [[aConn, 4, 8]] }]);
-    expect(a.of("cursors")).toEqual([{ type: "cursors", f: [[bConn, 7, 7]] }]);
+    expect(a.of("cursors")).toEqual([]);
+    // Two movers: one frame for everyone (clients skip their own entry).
+    await h.send(a, { type: "cursor", p: [1, 1] });
+    await h.send(b, { type: "cursor", p: [7, 7] });
+    h.flushTimers();
+    const shared = { type: "cursors", f: [[aConn, 1, 1], [bConn, 7, 7]] };
+    expect(a.last("cursors")).toEqual(shared);
+    expect(b.last("cursors")).toEqual(shared);
+    expect(c.last("cursors")).toEqual(shared);
     // No activity, no timer: the room can hibernate.
     h.flushTimers();
     expect(h.pendingTimers).toBe(0);
