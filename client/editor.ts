@@ -8,6 +8,7 @@ import { planOps } from "../party/apply.ts";
 import { MAX_OPS_PER_MUTATION } from "../party/limits.ts";
 import type { Op } from "../party/protocol.ts";
 import type { Shape } from "../party/records.ts";
+import { type Clock, realClock } from "./clock.ts";
 import { applicableOps, chunkOps, inverseOps, type Records, UndoHistory } from "./undo.ts";
 
 /** During a drag, commit at most once per this interval (ms): 12.5 mutations/s,
@@ -23,17 +24,6 @@ export interface EditTarget {
   mutate(ops: Op[]): string;
 }
 
-export interface EditorClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: EditorClock = {
-  now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 interface Gesture {
   /** The touched records as they were when the gesture began. */
@@ -57,7 +47,7 @@ export class Editor {
     private readonly target: EditTarget,
     /** Called when an edit was refused locally (e.g. the shape was deleted meanwhile). */
     private readonly onRefused: (message: string) => void = () => {},
-    private readonly clock: EditorClock = realClock,
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** Preview overrides changed (drawn records during a gesture). */

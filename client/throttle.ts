@@ -3,21 +3,12 @@
  * position wins (trailing edge), nothing is sent when the position did not
  * change. Transport-free: it calls `send` and uses the timer functions given.
  */
+import { type Clock, realClock } from "./clock.ts";
+
 export const CURSOR_THROTTLE_MS = 50; // 20 Hz: matches the room's cursor frame rate
 
 export type Point = readonly [number, number] | null;
 
-export interface ThrottleClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: ThrottleClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 const same = (a: Point, b: Point) => a === b || (a !== null && b !== null && a[0] === b[0] && a[1] === b[1]);
 
@@ -29,9 +20,9 @@ export class CursorThrottle {
 
   private readonly send: (p: Point) => void;
   private readonly intervalMs: number;
-  private readonly clock: ThrottleClock;
+  private readonly clock: Clock;
 
-  constructor(send: (p: Point) => void, intervalMs = CURSOR_THROTTLE_MS, clock: ThrottleClock = realClock) {
+  constructor(send: (p: Point) => void, intervalMs = CURSOR_THROTTLE_MS, clock: Clock = realClock) {
     this.send = send;
     this.intervalMs = intervalMs;
     this.clock = clock;

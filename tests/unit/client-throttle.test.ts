@@ -1,38 +1,12 @@
 /** The outgoing cursor throttle on a fake clock: at most one send per interval,
  * latest position wins, unchanged positions are not sent, queued moves can be dropped. */
 import { describe, expect, it } from "vitest";
-import { CursorThrottle, type Point, type ThrottleClock } from "../../client/throttle.ts";
+import { CursorThrottle, type Point } from "../../client/throttle.ts";
+import { FakeClock } from "../support/fake-clock.ts";
 
-class FakeClock implements ThrottleClock {
-  t = 1_000;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  now() {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimeout(h: unknown) {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (let guard = 0; guard < 1000; guard++) {
-      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((x) => x !== due);
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 function setup(interval = 50) {
-  const clock = new FakeClock();
+  const clock = new FakeClock(1_000);
   const sent: { p: Point; at: number }[] = [];
   const throttle = new CursorThrottle((p) => sent.push({ p, at: clock.now() }), interval, clock);
   return { clock, sent, throttle };

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { applyAccepted, planOps } from "../../party/apply.ts";
 import type { Op } from "../../party/protocol.ts";
 import type { Shape } from "../../party/records.ts";
-import { DRAG_COMMIT_MS, Editor, type EditorClock, type EditTarget } from "../../client/editor.ts";
+import { DRAG_COMMIT_MS, Editor, type EditTarget } from "../../client/editor.ts";
+import { FakeClock } from "../support/fake-clock.ts";
 import { applicableOps, chunkOps, inverseOps } from "../../client/undo.ts";
 
 const rect = (id: string, x = 0, y = 0, color = "#000000"): Shape => ({ id, type: "rect", x, y, z: 1, color, stroke: 2, w: 10, h: 10, fill: null });
@@ -90,32 +91,6 @@ class FakeRoom implements EditTarget {
   }
 }
 
-class FakeClock implements EditorClock {
-  t = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private id = 0;
-  now() {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number) {
-    this.timers.push({ at: this.t + ms, fn, id: ++this.id });
-    return this.id;
-  }
-  clearTimeout(h: unknown) {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (let guard = 0; guard < 1000; guard++) {
-      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((x) => x !== due);
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 function setup() {
   const room = new FakeRoom();
