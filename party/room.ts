@@ -147,6 +147,16 @@ function randomId(): string {
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/** Close a socket that may already be closing (the runtime throws on a second
+ * close); one failed close must not abort a sweep over the other sockets. */
+function closeQuietly(socket: RoomSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // already closed
+  }
+}
+
 export class Room {
   private loading: Promise<void> | null = null;
   private meta: RoomMeta | null = null;
@@ -203,7 +213,7 @@ export class Room {
       const verdict = await access;
       if (!verdict.ok) {
         this.sendTo(socket, { type: "error", code: verdict.code, message: verdict.message });
-        socket.close(verdict.close, verdict.code);
+        closeQuietly(socket, verdict.close, verdict.code);
         this.log("warn", "refused", undefined, undefined, verdict.code);
         return;
       }
@@ -211,7 +221,7 @@ export class Room {
       for (const s of this.host.sockets()) if (s !== socket && s.getState()) open++;
       if (open >= MAX_CONNECTIONS_PER_ROOM) {
         this.sendTo(socket, { type: "error", code: ErrorCode.ROOM_FULL, message: `room holds ${MAX_CONNECTIONS_PER_ROOM} connections` });
-        socket.close(CloseCode.ROOM_FULL, "room full");
+        closeQuietly(socket, CloseCode.ROOM_FULL, "room full");
         this.log("warn", "room_full");
         return;
       }
@@ -251,7 +261,7 @@ export class Room {
         // close handshake, so no close event may ever come for it.
         this.dropPresence(st);
         s.setState({ ...st, ready: false });
-        s.close(1001, noHello ? "no hello" : "no ping");
+        closeQuietly(s, 1001, noHello ? "no hello" : "no ping");
         this.log("info", "stale", st.conn, undefined, undefined, noHello ? "no hello" : `silent ${now - seen} ms`);
       }
       this.alarmChecked = false;
@@ -444,7 +454,7 @@ export class Room {
     if (msg.v !== PROTOCOL_VERSION) {
       const message = `this room speaks protocol ${PROTOCOL_VERSION}, the client ${msg.v}; reload to update`;
       this.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message, ref: "hello" });
-      socket.close(CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
+      closeQuietly(socket, CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
       this.log("warn", "bad_version", st.conn, "hello", ErrorCode.UNSUPPORTED_VERSION, String(msg.v));
       return;
     }
@@ -641,7 +651,7 @@ export class Room {
     this.runtimeFor(st.conn).kicked = true;
     socket.setState({ ...st, ready: false });
     this.sendTo(socket, { type: "error", code: ErrorCode.POLICY_VIOLATION, message: `connection closed: ${why}` });
-    socket.close(CloseCode.POLICY_VIOLATION, why);
+    closeQuietly(socket, CloseCode.POLICY_VIOLATION, why);
     this.log("warn", "kicked", st.conn, undefined, ErrorCode.POLICY_VIOLATION, why);
   }
 

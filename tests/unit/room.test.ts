@@ -306,6 +306,22 @@ describe("liveness sweep (alarm, no interval timer)", () => {
     expect(a.of("leave")).toHaveLength(1);
   });
 
+  it("keeps sweeping when closing one stale socket throws (already closing)", async () => {
+    const h = new MemoryRoomHost();
+    const a = await h.join("ada");
+    const g1 = await h.join("ghost1");
+    const g2 = await h.join("ghost2");
+    g1.close = () => {
+      throw new Error("close() after close()");
+    };
+    h.clock += STALE_AFTER_MS + 1;
+    h.pings.set(a, h.clock);
+    await h.fireAlarm();
+    expect(a.of("leave").map((l) => l.conn).sort()).toEqual([g1.last("welcome")!.self.conn, g2.last("welcome")!.self.conn].sort());
+    expect(g2.closed!.reason).toBe("no ping");
+    expect(h.logs.filter((l) => l.level === "error")).toEqual([]);
+  });
+
   it("stops re-arming once the room is empty, so it can sleep", async () => {
     const h = new MemoryRoomHost();
     const a = await h.join("ada");
