@@ -14,7 +14,9 @@ export const TOKEN_TTL_SECONDS = 10 * 60;
 const CLOCK_TOLERANCE_SECONDS = 30;
 
 export type Access =
-  | { ok: true; role: Role; subject: string | null }
+  /** `expiresAt` (ms): when the token runs out; the room closes the connection
+   * then (TOKEN_EXPIRED), and the client reconnects with a fresh token. */
+  | { ok: true; role: Role; subject: string | null; expiresAt?: number }
   | { ok: false; code: ErrorCode; close: number; message: string };
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
@@ -37,7 +39,13 @@ export async function authorize(secret: string | undefined, room: string, token:
     const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ["exp"] });
     if (payload.room !== room) return denied("the token is for another room");
     if (payload.role !== "editor" && payload.role !== "viewer") return denied("the token names no valid role");
-    return { ok: true, role: payload.role, subject: typeof payload.sub === "string" ? payload.sub : null };
+    return {
+      ok: true,
+      role: payload.role,
+      subject: typeof payload.sub === "string" ? payload.sub : null,
+      // requiredClaims guarantees exp; the tolerance applies here as at connect.
+      expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
+    };
   } catch (err) {
     if (err instanceof errors.JWTExpired) {
       return { ok: false, code: ErrorCode.TOKEN_EXPIRED, close: CloseCode.TOKEN_EXPIRED, message: "the access token expired; fetch a new one" };

@@ -26,6 +26,8 @@ export const ROLE_HEADER = "x-edgeroom-role";
 /** Set by the Worker on a stats request. A header, not a path test: a room may
  * itself be called "stats". */
 export const STATS_HEADER = "x-edgeroom-stats";
+/** When the connection's token expires (ms since the epoch), if it has one. */
+export const EXPIRES_HEADER = "x-edgeroom-expires";
 
 /** Wraps a hibernatable WebSocket for the room core. The attachment is cached
  * here so a broadcast does not deserialize every socket's attachment; the cache
@@ -112,7 +114,8 @@ export class WhiteboardRoom extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [roomId]);
-    void this.core(roomId).connect(this.socketFor(server), { ok: true, role, subject: null });
+    const expires = Number(request.headers.get(EXPIRES_HEADER));
+    void this.core(roomId).connect(this.socketFor(server), { ok: true, role, subject: null, ...(expires > 0 ? { expiresAt: expires } : {}) });
     return new Response(null, { status: 101, webSocket: client });
   }
 

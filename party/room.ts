@@ -64,6 +64,8 @@ export interface ConnState {
   ready: boolean;
   /** When the socket was accepted (ms): liveness baseline before any ping. */
   at: number;
+  /** When its access token expires (ms), if access control is on. */
+  exp?: number;
   clientId?: string;
   name?: string;
   color?: string;
@@ -226,6 +228,7 @@ export class Room {
         return;
       }
       const state: ConnState = { conn: randomId(), role: verdict.role, ready: false, at: this.host.now() };
+      if (verdict.expiresAt) state.exp = verdict.expiresAt;
       socket.setState(state);
       this.log("info", "connect", state.conn);
       await this.ensureSweep();
@@ -253,6 +256,10 @@ export class Room {
         const seen = Math.max(st.at, this.host.lastPing(s) ?? 0, lastMessage);
         const silent = now - seen > STALE_AFTER_MS;
         const noHello = !st.ready && now - st.at > HELLO_TIMEOUT_MS;
+        if (st.exp !== undefined && now >= st.exp) {
+          this.expire(s, st);
+          continue;
+        }
         if (!silent && !noHello) {
           remaining++;
           continue;
@@ -405,6 +412,12 @@ export class Room {
       return;
     }
     const msg = parsed.value;
+    if (st.exp !== undefined && this.host.now() >= st.exp && msg.type !== "ping") {
+      // Not handled: a mutation stays pending in the client and is resent once
+      // it has reconnected with a fresh token.
+      this.expire(socket, st);
+      return;
+    }
     try {
       await this.dispatch(socket, st, msg);
     } catch (err) {
@@ -643,6 +656,16 @@ export class Room {
     };
     socket.setState(next);
     this.broadcast({ type: "peer", peer: this.peerOf(next) }, st.conn);
+  }
+
+  /** The connection's token ran out: it may reconnect with a fresh one (4002 is
+   * the one application close code the client does not treat as final). */
+  private expire(socket: RoomSocket, st: ConnState): void {
+    this.dropPresence(st);
+    socket.setState({ ...st, ready: false });
+    this.sendTo(socket, { type: "error", code: ErrorCode.TOKEN_EXPIRED, message: "the access token expired; reconnect with a fresh one" });
+    closeQuietly(socket, CloseCode.TOKEN_EXPIRED, "token expired");
+    this.log("info", "token_expired", st.conn);
   }
 
   private kick(socket: RoomSocket, st: ConnState, why: string): void {

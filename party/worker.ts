@@ -5,7 +5,7 @@
  * and everything else to the built client.
  */
 import { authorize, mintToken } from "./auth.ts";
-import { ROOM_HEADER, ROLE_HEADER, STATS_HEADER, type Env } from "./durable-object.ts";
+import { EXPIRES_HEADER, ROOM_HEADER, ROLE_HEADER, STATS_HEADER, type Env } from "./durable-object.ts";
 import { ROOM_ID_PATTERN } from "./limits.ts";
 import { CloseCode, ErrorCode, PARTY } from "./protocol.ts";
 
@@ -65,6 +65,8 @@ export default {
     const headers = new Headers(request.headers);
     headers.set(ROOM_HEADER, roomId);
     headers.set(ROLE_HEADER, access.role);
+    if (access.expiresAt) headers.set(EXPIRES_HEADER, String(access.expiresAt));
+    else headers.delete(EXPIRES_HEADER);
     if (match[2]) headers.set(STATS_HEADER, "1");
     else headers.delete(STATS_HEADER);
     const stub = env.WHITEBOARD.get(env.WHITEBOARD.idFromName(roomId));

@@ -58,6 +58,29 @@ describe("wrangler dev with AUTH_SECRET", () => {
     await waitFor(() => client.pendingCount === 0 && client.seq === 1);
   });
 
+  it("closes a connection when its token runs out; the client comes back with a fresh one and nothing is lost", async () => {
+    // ttl -26 s: still inside the 30 s clock tolerance at connect, expired 4 s later.
+    const tokens = [await mintToken(SECRET, { room: "locked", role: "editor", ttlSeconds: -26 })];
+    const client = new RoomClient({
+      host: server.host,
+      room: "locked",
+      name: "eve",
+      color: "#112233",
+      WebSocket,
+      minReconnectDelayMs: 50,
+      getToken: async () => tokens.shift() ?? (await mintToken(SECRET, { room: "locked", role: "editor" })),
+    });
+    clients.push(client);
+    const closes: string[] = [];
+    client.on("error", (e) => closes.push(e.code));
+    await waitFor(() => client.connection.status === "live");
+    await new Promise((r) => setTimeout(r, 5_000));
+    client.mutate([{ op: "put", rec: rect("after-expiry") }]);
+    await waitFor(() => closes.includes(ErrorCode.TOKEN_EXPIRED), 10_000, "TOKEN_EXPIRED");
+    await waitFor(() => client.connection.status === "live" && client.pendingCount === 0, 15_000, "resent after reconnect");
+    expect(client.records().has("after-expiry")).toBe(true);
+  });
+
   it("lets a viewer watch but rolls back its edits with FORBIDDEN", async () => {
     const res = await fetch(`http://${server.host}/auth/dev-token?room=locked&role=viewer`);
     const { token } = (await res.json()) as { token: string };

@@ -91,10 +91,10 @@ export class MemoryRoomHost {
 
   /** Accept a socket. The verdict is queued in the room like every event, so
    * `send` right after is handled after it; `await h.room.settled()` to observe it. */
-  connect(role: Role = "editor"): TestSocket {
+  connect(role: Role = "editor", expiresAt?: number): TestSocket {
     const s = new TestSocket();
     this.sockets.add(s);
-    void this.room.connect(s, { ok: true, role, subject: null });
+    void this.room.connect(s, { ok: true, role, subject: null, ...(expiresAt ? { expiresAt } : {}) });
     return s;
   }
 
@@ -104,8 +104,8 @@ export class MemoryRoomHost {
     await this.room.alarm();
   }
 
-  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string } = {}): Promise<TestSocket> {
-    const s = this.connect(opts.role);
+  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string; expiresAt?: number } = {}): Promise<TestSocket> {
+    const s = this.connect(opts.role, opts.expiresAt);
     await this.send(s, {
       type: "hello",
       v: PROTOCOL_VERSION,

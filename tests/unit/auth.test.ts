@@ -11,7 +11,13 @@ describe("access tokens", () => {
 
   it("grants the role a valid token names, for its room only", async () => {
     const viewer = await mintToken(SECRET, { room: "r1", role: "viewer", subject: "ada" });
-    expect(await authorize(SECRET, "r1", viewer)).toEqual({ ok: true, role: "viewer", subject: "ada" });
+    const before = Date.now();
+    const access = await authorize(SECRET, "r1", viewer);
+    expect(access).toMatchObject({ ok: true, role: "viewer", subject: "ada" });
+    // The room learns when to close the connection: the token's expiry (10 min) plus the clock tolerance.
+    const expiresAt = access.ok ? access.expiresAt! : 0;
+    expect(expiresAt).toBeGreaterThan(before + 10 * 60_000);
+    expect(expiresAt).toBeLessThan(before + 11 * 60_000);
     expect(await authorize(SECRET, "r2", viewer)).toMatchObject({ ok: false, code: ErrorCode.UNAUTHORIZED, close: CloseCode.UNAUTHORIZED });
   });
 

@@ -322,6 +322,29 @@ describe("liveness sweep (alarm, no interval timer)", () => {
     expect(h.logs.filter((l) => l.level === "error")).toEqual([]);
   });
 
+  it("closes a connection whose token expired (4002, reconnect with a fresh one), on its next frame or the sweep", async () => {
+    const h = new MemoryRoomHost();
+    const watcher = await h.join("wat");
+    const a = await h.join("ada", { expiresAt: h.clock + 60_000 });
+    const b = await h.join("bob", { expiresAt: h.clock + 60_000 });
+    await h.send(a, put("m1", "s1"));
+    expect(a.last("ack")!.seq).toBe(1);
+    h.clock += 60_000;
+    await h.send(a, put("m2", "s2")); // not applied: it stays pending in the client
+    expect(a.last("error")!.code).toBe(ErrorCode.TOKEN_EXPIRED);
+    expect(a.closed!.code).toBe(CloseCode.TOKEN_EXPIRED);
+    expect(a.of("ack")).toHaveLength(1);
+    expect(a.of("reject")).toHaveLength(0);
+    // Bob is silent: the sweep catches him.
+    h.pings.set(b, h.clock);
+    h.pings.set(watcher, h.clock);
+    await h.fireAlarm();
+    expect(b.closed!.code).toBe(CloseCode.TOKEN_EXPIRED);
+    expect(watcher.closed).toBeNull();
+    expect(watcher.of("leave")).toHaveLength(2);
+    expect((await h.room.stats()).seq).toBe(1);
+  });
+
   it("stops re-arming once the room is empty, so it can sleep", async () => {
     const h = new MemoryRoomHost();
     const a = await h.join("ada");
