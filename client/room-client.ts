@@ -20,7 +20,7 @@ import {
   type ServerMessage,
 } from "../party/protocol.ts";
 import type { Shape } from "../party/records.ts";
-import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS } from "../party/limits.ts";
+import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../party/limits.ts";
 import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 import { type ApplyOutcome, DocumentStore, type PendingMutation } from "./store.ts";
@@ -142,6 +142,8 @@ export class RoomClient {
    * reconnect (same client id, new connection) does not flicker. */
   private readonly departed = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
   private pingTimer: ReturnType<typeof setInterval> | null = null;
+  /** When the current connection last delivered any frame (ms). */
+  private lastFrameAt = 0;
   private readonly cursorMap = new Map<string, RemoteCursor>();
   private readonly throttle: CursorThrottle;
   private readonly retries = new Map<string, number>();
@@ -356,6 +358,7 @@ export class RoomClient {
 
   private onFrame(data: unknown): void {
     this.framesReceived++;
+    this.lastFrameAt = Date.now();
     if (typeof data !== "string") return;
     const parsed = parseServerFrame(data);
     if (!parsed.ok) {
@@ -543,8 +546,17 @@ export class RoomClient {
    * timestamp to tell live sockets from half-open ones. */
   private startPinging(): void {
     this.stopPinging();
+    this.lastFrameAt = Date.now();
     this.pingTimer = setInterval(() => {
-      if (this.socket?.isOpen) this.socket.send(PING_FRAME);
+      if (!this.socket?.isOpen) return;
+      if (Date.now() - this.lastFrameAt > PONG_TIMEOUT_MS) {
+        // Half-open: pings go out, nothing comes back. Reconnect; pending
+        // edits are resent after the next sync.
+        this.stopPinging();
+        this.socket.reconnect();
+        return;
+      }
+      this.socket.send(PING_FRAME);
     }, PING_INTERVAL_MS);
   }
 

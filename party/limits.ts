@@ -93,6 +93,10 @@ export const DEDUPE_MAX_ENTRIES = 100_000;
  * STALE_AFTER_MS. A half-open socket's cursor is therefore gone within
  * STALE_AFTER_MS + SWEEP_INTERVAL_MS = 45 s; with no sockets, no alarm is set. */
 export const PING_INTERVAL_MS = 10_000;
+/** The client's side of the same check: a connection that has delivered no
+ * frame at all (not even a pong) for this long is half-open — the client drops
+ * it and reconnects, instead of showing "live" while edits go nowhere. */
+export const PONG_TIMEOUT_MS = 25_000;
 export const STALE_AFTER_MS = 30_000;
 export const SWEEP_INTERVAL_MS = 15_000;
 /** A socket that has not said hello this long after connecting is dropped by the
