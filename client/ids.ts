@@ -5,7 +5,7 @@
  */
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-function randomString(length: number): string {
+export function randomString(length: number): string {
   const bytes = new Uint8Array(length);
   crypto.getRandomValues(bytes);
   // 256 % 36 leaves a tiny bias toward the first characters; irrelevant for ids.
@@ -15,6 +15,11 @@ function randomString(length: number): string {
 /** A record id: 16 base-36 characters (≈ 82 bits), so concurrent creators never collide. */
 export function newRecordId(): string {
   return randomString(16);
+}
+
+/** A mutation id or a client id: 12 characters (≈ 62 bits); unique per room is enough. */
+export function newShortId(): string {
+  return randomString(12);
 }
 
 /** A room id for a fresh board: 12 characters (≈ 62 bits) — short enough to read

@@ -22,6 +22,7 @@ import {
 import type { Shape } from "../party/records.ts";
 import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../party/limits.ts";
 import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
+import { newShortId } from "./ids.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 import { type ApplyOutcome, DocumentStore, type PendingMutation } from "./store.ts";
 import { CursorThrottle, type Point } from "./throttle.ts";
@@ -104,11 +105,6 @@ function cleanColor(color: string): string {
   return /^#[0-9a-fA-F]{6}$/.test(color) ? color : "#888888";
 }
 
-function randomId(): string {
-  const bytes = new Uint8Array(12);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => (b % 36).toString(36)).join("");
-}
 
 /** Retry budget for mutations the room could not take *right now* (rate limit,
  * internal error): they stay pending and go again after a pause. */
@@ -160,7 +156,7 @@ export class RoomClient {
 
   constructor(options: RoomClientOptions) {
     this.options = options;
-    this.clientId = options.clientId ?? randomId();
+    this.clientId = options.clientId ?? newShortId();
     this.room = options.room;
     this.name = cleanName(options.name);
     this.color = cleanColor(options.color);
@@ -241,7 +237,7 @@ export class RoomClient {
    * acknowledges it, so it survives a reload while offline.
    */
   mutate(ops: Op[]): string {
-    const mid = randomId();
+    const mid = newShortId();
     // The room's own checks, run here first: an edit the room would refuse as a
     // whole frame (schema, size) must never sit in the pending queue forever.
     const frame = Mutate.safeParse({ type: "mutate", mid, ops });
