@@ -79,12 +79,15 @@ export const CURSOR_FRAME_MS = 50;
 export const LOG_KEEP = 1_000;
 export const LOG_COMPACT_AT = 2_000;
 
-/** A processed mutation id is remembered (with its result) for 7 days, and at
- * most DEDUPE_MAX_ENTRIES of them, newest kept. A client that retries a mutation
- * older than that may see it applied twice; the client library drops pending
- * mutations older than DEDUPE_RETENTION_MS for exactly this reason. */
+/** A processed mutation id is remembered (with its result) for 7 days; beyond
+ * the newest DEDUPE_MAX_ENTRIES of them an id may be forgotten sooner, but never
+ * before DEDUPE_MIN_RETENTION_MS, however busy the room. So a retry is always
+ * recognised within an hour, and within 7 days in any room with fewer than
+ * 100,000 mutations in that time. The client library drops pending mutations
+ * older than DEDUPE_RETENTION_MS for exactly this reason. */
 export const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEDUPE_MAX_ENTRIES = 100_000;
+export const DEDUPE_MIN_RETENTION_MS = 60 * 60 * 1000;
 
 /** Liveness without waking the room: clients send the exact ping frame every
  * PING_INTERVAL_MS; the Durable Object runtime answers it and records the time

@@ -17,6 +17,7 @@ import {
   CURSOR_FRAME_MS,
   CURSOR_RATE_PER_SEC,
   DEDUPE_MAX_ENTRIES,
+  DEDUPE_MIN_RETENTION_MS,
   DEDUPE_RETENTION_MS,
   LOG_COMPACT_AT,
   LOG_KEEP,
@@ -576,7 +577,12 @@ export class Room {
       // of a mutation that is already applied. The next commit retries it.
       const compacted: RoomMeta = { ...nextMeta, logStart: seq - LOG_KEEP + 1 };
       try {
-        await this.host.storage.compact(compacted, this.host.now() - DEDUPE_RETENTION_MS, DEDUPE_MAX_ENTRIES);
+        const now = this.host.now();
+        await this.host.storage.compact(compacted, {
+          before: now - DEDUPE_RETENTION_MS,
+          max: DEDUPE_MAX_ENTRIES,
+          floor: now - DEDUPE_MIN_RETENTION_MS,
+        });
         this.meta = compacted;
         this.log("info", "compacted", undefined, undefined, undefined, `logStart=${compacted.logStart}`);
       } catch (err) {

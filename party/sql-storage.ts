@@ -11,7 +11,7 @@
  */
 import type { Change, ErrorCode } from "./protocol.ts";
 import type { Shape } from "./records.ts";
-import type { Commit, LoadedRoom, MutationOutcome, RoomMeta, RoomStorage } from "./storage.ts";
+import type { Commit, DedupePolicy, LoadedRoom, MutationOutcome, RoomMeta, RoomStorage } from "./storage.ts";
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS room_meta (id INTEGER PRIMARY KEY CHECK (id = 1), epoch TEXT NOT NULL, seq INTEGER NOT NULL, log_start INTEGER NOT NULL)`,
@@ -91,12 +91,12 @@ export class SqlRoomStorage implements RoomStorage {
     this.sql.exec(`INSERT OR IGNORE INTO rejected_mutations (mid, code, message, at) VALUES (?, ?, ?, ?)`, mid, code, message, at);
   }
 
-  async compact(meta: RoomMeta, dedupeBefore: number, dedupeMax: number): Promise<void> {
+  async compact(meta: RoomMeta, dedupe: DedupePolicy): Promise<void> {
     this.storage.transactionSync(() => {
       this.sql.exec(`UPDATE room_meta SET log_start = ? WHERE id = 1`, meta.logStart);
       this.sql.exec(`DELETE FROM op_log WHERE seq < ?`, meta.logStart);
-      this.sql.exec(`DELETE FROM mutations WHERE at < ? OR seq <= ?`, dedupeBefore, meta.seq - dedupeMax);
-      this.sql.exec(`DELETE FROM rejected_mutations WHERE at < ?`, dedupeBefore);
+      this.sql.exec(`DELETE FROM mutations WHERE at < ? OR (seq <= ? AND at < ?)`, dedupe.before, meta.seq - dedupe.max, dedupe.floor);
+      this.sql.exec(`DELETE FROM rejected_mutations WHERE at < ?`, dedupe.before);
     });
   }
 

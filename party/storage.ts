@@ -38,6 +38,13 @@ export interface Commit {
   at: number;
 }
 
+/** Which remembered mutation ids compaction may forget (times in ms). */
+export interface DedupePolicy {
+  before: number;
+  max: number;
+  floor: number;
+}
+
 /** What the room did with a mutation id: applied at a seq, or refused for good. */
 export type MutationOutcome = { seq: number } | { code: ErrorCode; message: string };
 
@@ -57,8 +64,9 @@ export interface RoomStorage {
    * retry (a late duplicate then gets the same reject, never an apply). */
   rememberReject(mid: string, code: ErrorCode, message: string, at: number): Promise<void>;
   /** Persist `meta` (its logStart moved up), drop log entries below it, and
-   * forget mutation ids older than `dedupeBefore` (ms) or beyond the newest `dedupeMax`. */
-  compact(meta: RoomMeta, dedupeBefore: number, dedupeMax: number): Promise<void>;
+   * forget mutation ids older than `dedupe.before` (ms), or beyond the newest
+   * `dedupe.max` and older than `dedupe.floor` (ms). */
+  compact(meta: RoomMeta, dedupe: DedupePolicy): Promise<void>;
   /** Bytes on disk, when the host can tell. */
   sizeBytes(): number | null;
 }
@@ -158,25 +166,27 @@ export class KvRoomStorage implements RoomStorage {
     await this.kv.put({ [REJECTED + mid]: { code, message, at } });
   }
 
-  async compact(meta: RoomMeta, dedupeBefore: number, dedupeMax: number): Promise<void> {
+  async compact(meta: RoomMeta, dedupe: DedupePolicy): Promise<void> {
     // Move the window first, so no delta is ever built from a half-deleted log.
     await this.kv.put({ [META]: meta });
     const oldLog = await this.kv.list({ prefix: LOG, end: LOG + pad(meta.logStart) });
     await this.deleteKeys([...oldLog.keys()]);
-    const minSeq = meta.seq - dedupeMax + 1;
+    const minSeq = meta.seq - dedupe.max + 1;
     for (;;) {
       const batch = await this.kv.list<{ mid: string; at: number }>({ prefix: MID_BY_SEQ, limit: KEYS_PER_CALL });
       const expired: string[] = [];
       for (const [key, { mid, at }] of batch) {
         const seq = Number(key.slice(MID_BY_SEQ.length));
-        if (at >= dedupeBefore && seq >= minSeq) break;
+        // Entries come oldest first (seq and time both grow), so the first one
+        // to keep ends the walk.
+        if (at >= dedupe.before && (seq >= minSeq || at >= dedupe.floor)) break;
         expired.push(key, MID + mid);
       }
       await this.deleteKeys(expired);
       if (expired.length < batch.size * 2 || batch.size === 0) break;
     }
     const rejected = await this.kv.list<{ at: number }>({ prefix: REJECTED });
-    await this.deleteKeys([...rejected].filter(([, v]) => v.at < dedupeBefore).map(([k]) => k));
+    await this.deleteKeys([...rejected].filter(([, v]) => v.at < dedupe.before).map(([k]) => k));
   }
 
   private async deleteKeys(keys: string[]): Promise<void> {
