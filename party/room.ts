@@ -135,8 +135,9 @@ interface ConnRuntime {
   limited: number;
   bad: number;
   lastLimitNotice: number;
-  /** The room closed this connection for abuse; frames still queued from it are dropped unparsed. */
-  kicked: boolean;
+  /** The room closed this connection (abuse, expired token, stale); frames still
+   * queued from it are dropped unparsed. */
+  closedByRoom: boolean;
 }
 
 /** 8 random base-36 characters: a connection id nobody can choose. */
@@ -265,11 +266,7 @@ export class Room {
           remaining++;
           continue;
         }
-        // Broadcast the leave ourselves: a half-open peer never completes the
-        // close handshake, so no close event may ever come for it.
-        this.dropPresence(st);
-        s.setState({ ...st, ready: false });
-        closeQuietly(s, 1001, noHello ? "no hello" : "no ping");
+        this.dismiss(s, st, 1001, noHello ? "no hello" : "no ping");
         this.log("info", "stale", st.conn, undefined, undefined, noHello ? "no hello" : `silent ${now - seen} ms`);
       }
       this.alarmChecked = false;
@@ -377,7 +374,7 @@ export class Room {
         limited: 0,
         bad: 0,
         lastLimitNotice: 0,
-        kicked: false,
+        closedByRoom: false,
       };
       this.runtime.set(conn, rt);
     }
@@ -390,7 +387,7 @@ export class Room {
     const runtime = this.runtimeFor(st.conn);
     // A flood keeps arriving after the kick (the runtime already queued it);
     // handling it would stall everyone else in the room for seconds.
-    if (runtime.kicked) return;
+    if (runtime.closedByRoom) return;
     runtime.lastMessageAt = this.host.now();
     this.counters.messages++;
     const sec = Math.floor(this.host.now() / 1000);
@@ -664,23 +661,29 @@ export class Room {
     this.broadcast({ type: "peer", peer: this.peerOf(next) }, st.conn);
   }
 
+  /** The room closes a connection itself. The leave is broadcast now — a
+   * half-open or misbehaving peer may never complete the close handshake, so no
+   * close event may ever come for it — and whatever it still has queued is
+   * dropped unread. `error` tells the client why, before the close. */
+  private dismiss(socket: RoomSocket, st: ConnState, code: number, reason: string, error?: { code: ErrorCode; message: string }): void {
+    this.dropPresence(st);
+    this.runtimeFor(st.conn).closedByRoom = true;
+    socket.setState({ ...st, ready: false });
+    if (error) this.sendTo(socket, { type: "error", ...error });
+    closeQuietly(socket, code, reason);
+  }
+
   /** The connection's token ran out: it may reconnect with a fresh one (4002 is
    * the one application close code the client does not treat as final). */
   private expire(socket: RoomSocket, st: ConnState): void {
-    this.dropPresence(st);
-    socket.setState({ ...st, ready: false });
-    this.sendTo(socket, { type: "error", code: ErrorCode.TOKEN_EXPIRED, message: "the access token expired; reconnect with a fresh one" });
-    closeQuietly(socket, CloseCode.TOKEN_EXPIRED, "token expired");
+    const message = "the access token expired; reconnect with a fresh one";
+    this.dismiss(socket, st, CloseCode.TOKEN_EXPIRED, "token expired", { code: ErrorCode.TOKEN_EXPIRED, message });
     this.log("info", "token_expired", st.conn);
   }
 
   private kick(socket: RoomSocket, st: ConnState, why: string): void {
-    // Announce the leave now: the kicked client may never complete the close.
-    this.dropPresence(st);
-    this.runtimeFor(st.conn).kicked = true;
-    socket.setState({ ...st, ready: false });
-    this.sendTo(socket, { type: "error", code: ErrorCode.POLICY_VIOLATION, message: `connection closed: ${why}` });
-    closeQuietly(socket, CloseCode.POLICY_VIOLATION, why);
+    const message = `connection closed: ${why}`;
+    this.dismiss(socket, st, CloseCode.POLICY_VIOLATION, why, { code: ErrorCode.POLICY_VIOLATION, message });
     this.log("warn", "kicked", st.conn, undefined, ErrorCode.POLICY_VIOLATION, why);
   }
 
