@@ -7,14 +7,14 @@ import { defineConfig } from "vite";
 // is a second entry emitted at a fixed, unhashed /sw.js: its URL is its identity
 // (a hashed name would register a new worker on every build).
 export default defineConfig({
-  root: "client",
+  root: "client/whiteboard",
   plugins: [react()],
   build: {
-    outDir: "../dist/client",
+    outDir: "../../dist/client",
     emptyOutDir: true,
     sourcemap: true,
     rollupOptions: {
-      input: { main: resolve(import.meta.dirname, "client/index.html"), sw: resolve(import.meta.dirname, "client/sw.ts") },
+      input: { main: resolve(import.meta.dirname, "client/whiteboard/index.html"), sw: resolve(import.meta.dirname, "client/whiteboard/sw.ts") },
       output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
     },
   },

@@ -14,9 +14,9 @@
  * 100% zoom and zoomed out to show the whole board.
  */
 import WS from "ws";
-import { RoomClient } from "../client/room-client.ts";
-import type { Op } from "../party/protocol.ts";
-import type { Shape } from "../party/records.ts";
+import { RoomClient } from "../client/engine/room-client.ts";
+import type { Op } from "../party/shared/protocol.ts";
+import type { Shape } from "../party/whiteboard/records.ts";
 import { launchChromium } from "../tests/browser/chromium.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
 import { waitFor } from "../tests/support/wait.ts";

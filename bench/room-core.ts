@@ -2,7 +2,7 @@
  * `node --experimental-transform-types bench/room-core.ts`
  *
  * Where the room spends its CPU in a cursor storm, without workerd, sockets or
- * a load generator in the way: the room core (party/room.ts) on the in-memory
+ * a load generator in the way: the room core (party/engine/room.ts) on the in-memory
  * host from the tests, N joined connections, every connection moving its
  * cursor once per 50 ms frame. Splits one simulated storm-second into
  * "handle the N×20 cursor messages" and "build and send the 20 frames", and

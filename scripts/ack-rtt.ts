@@ -5,7 +5,7 @@
  *   node scripts/ack-rtt.ts [count]
  */
 import WebSocket from "ws";
-import { PROTOCOL_VERSION } from "../party/protocol.ts";
+import { PROTOCOL_VERSION } from "../party/shared/protocol.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
 
 const COUNT = Number(process.argv[2] ?? 1000);

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { mintToken } from "../party/auth.ts";
-import { ROOM_ID_PATTERN } from "../party/limits.ts";
+import { mintToken } from "../party/engine/auth.ts";
+import { ROOM_ID_PATTERN } from "../party/shared/limits.ts";
 
 const { values } = parseArgs({
   options: { room: { type: "string" }, role: { type: "string", default: "editor" }, ttl: { type: "string", default: "600" } },

@@ -10,11 +10,11 @@
  * W3 reconnect time and none of it is the room's work).
  */
 import WebSocket from "ws";
-import { RoomClient } from "../../client/room-client.ts";
-import type { Transport, TransportHandlers } from "../../client/connection.ts";
-import { MUTATION_BURST, MUTATION_RATE_PER_SEC, MAX_OPS_PER_MUTATION } from "../../party/limits.ts";
-import type { Op, ServerMessage } from "../../party/protocol.ts";
-import type { Shape } from "../../party/records.ts";
+import { RoomClient } from "../../client/engine/room-client.ts";
+import type { Transport, TransportHandlers } from "../../client/engine/connection.ts";
+import { MUTATION_BURST, MUTATION_RATE_PER_SEC, MAX_OPS_PER_MUTATION } from "../../party/shared/limits.ts";
+import type { Op, ServerMessage } from "../../party/shared/protocol.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
 import { sleep, until } from "../lib/clock.ts";
 import { emptyWireStats, frameBytes, payloadLength, type WireStats } from "../lib/wire.ts";
 import type { BenchClient, BenchShape, DriverOptions } from "./types.ts";

@@ -7,13 +7,13 @@
  *   /parties/whiteboard/<room>  edgeroom's WhiteboardRoom, routed by edgeroom's
  *                               own Worker so the path is exactly the product's.
  */
-import edgeroomWorker from "../../party/worker.ts";
-import type { Env as EdgeroomEnv } from "../../party/durable-object.ts";
+import edgeroomWorker from "../../party/whiteboard/worker.ts";
+import type { Env as EdgeroomEnv } from "../../party/engine/durable-object.ts";
 import type { RelayRoom } from "./relay.ts";
 import type { TldrawRoom } from "./tldraw.ts";
 import type { YjsRoom } from "./yjs.ts";
 
-export { WhiteboardRoom } from "../../party/durable-object.ts";
+export { WhiteboardRoom } from "../../party/engine/durable-object.ts";
 export { RelayRoom } from "./relay.ts";
 export { TldrawRoom } from "./tldraw.ts";
 export { YjsRoom } from "./yjs.ts";

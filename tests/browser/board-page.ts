@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import type { Shape } from "../../party/records.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
 
 export const RESULTS_DIR = resolve(import.meta.dirname, "../../test-results");
 export const VIEWPORT = { width: 1280, height: 800 };

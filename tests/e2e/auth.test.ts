@@ -3,10 +3,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { RoomClient } from "../../client/room-client.ts";
-import { mintToken } from "../../party/auth.ts";
-import { CloseCode, ErrorCode } from "../../party/protocol.ts";
-import type { Shape } from "../../party/records.ts";
+import { RoomClient } from "../../client/engine/room-client.ts";
+import { mintToken } from "../../party/engine/auth.ts";
+import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { waitFor } from "../support/wait.ts";
 

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { RoomClient } from "../../client/room-client.ts";
-import type { Shape } from "../../party/records.ts";
+import { RoomClient } from "../../client/engine/room-client.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { waitFor } from "../support/wait.ts";
 

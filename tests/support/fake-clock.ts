@@ -1,4 +1,4 @@
-import type { Clock } from "../../client/clock.ts";
+import type { Clock } from "../../client/engine/clock.ts";
 
 /** A clock a test advances by hand; due timers fire in time order. */
 export class FakeClock implements Clock {

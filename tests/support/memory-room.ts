@@ -4,11 +4,11 @@
  * build a new one over the same storage and sockets), and timers a test fires by
  * hand.
  */
-import type { ServerMessage } from "../../party/protocol.ts";
-import { PROTOCOL_VERSION } from "../../party/protocol.ts";
-import type { Role } from "../../party/protocol.ts";
-import { type ConnState, type LogLine, Room, type RoomSocket } from "../../party/room.ts";
-import { KvRoomStorage, MemoryKv } from "../../party/storage.ts";
+import type { ServerMessage } from "../../party/shared/protocol.ts";
+import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import type { Role } from "../../party/shared/protocol.ts";
+import { type ConnState, type LogLine, Room, type RoomSocket } from "../../party/engine/room.ts";
+import { KvRoomStorage, MemoryKv } from "../../party/engine/storage.ts";
 
 export class TestSocket implements RoomSocket {
   readonly inbox: ServerMessage[] = [];

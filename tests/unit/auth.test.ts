@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authorize, mintToken } from "../../party/auth.ts";
-import { CloseCode, ErrorCode } from "../../party/protocol.ts";
+import { authorize, mintToken } from "../../party/engine/auth.ts";
+import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
 
 const SECRET = "test-secret-of-reasonable-length";
 

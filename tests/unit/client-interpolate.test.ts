@@ -1,6 +1,6 @@
 /** Remote cursor interpolation: a spline through received points, drawn a fixed delay behind. */
 import { describe, expect, it } from "vitest";
-import { CURSOR_FRAME_MS } from "../../party/limits.ts";
+import { CURSOR_FRAME_MS } from "../../party/shared/limits.ts";
 import {
   catmullRom,
   CursorTrack,
@@ -10,7 +10,7 @@ import {
   idleOpacity,
   INTERPOLATION_DELAY_MS,
   MAX_SEGMENT_MS,
-} from "../../client/interpolate.ts";
+} from "../../client/whiteboard/interpolate.ts";
 
 const D = INTERPOLATION_DELAY_MS;
 

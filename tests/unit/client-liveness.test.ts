@@ -3,10 +3,10 @@
  * comes back, and after PONG_TIMEOUT_MS it reconnects instead of staying "live".
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { TransportFactory, TransportHandlers } from "../../client/connection.ts";
-import { RoomClient } from "../../client/room-client.ts";
-import { PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../../party/limits.ts";
-import { PING_FRAME, PROTOCOL_VERSION } from "../../party/protocol.ts";
+import type { TransportFactory, TransportHandlers } from "../../client/engine/connection.ts";
+import { RoomClient } from "../../client/engine/room-client.ts";
+import { PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../../party/shared/limits.ts";
+import { PING_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 
 const peer = { conn: "me", clientId: "c", name: "ada", color: "#112233", status: "active", role: "editor" };
 

@@ -7,11 +7,11 @@
  * is sent again.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { TransportFactory } from "../../client/connection.ts";
-import { type NetworkEvents, onlineAwareTransport } from "../../client/offline-transport.ts";
-import { MemoryPendingStore, type PendingStore } from "../../client/pending-store.ts";
-import { RoomClient } from "../../client/room-client.ts";
-import type { PendingMutation } from "../../client/store.ts";
+import type { TransportFactory } from "../../client/engine/connection.ts";
+import { type NetworkEvents, onlineAwareTransport } from "../../client/engine/offline-transport.ts";
+import { MemoryPendingStore, type PendingStore } from "../../client/engine/pending-store.ts";
+import { RoomClient } from "../../client/engine/room-client.ts";
+import type { PendingMutation } from "../../client/engine/store.ts";
 import { MemoryRoomHost, rect, TestSocket } from "../support/memory-room.ts";
 import { waitFor } from "../support/wait.ts";
 

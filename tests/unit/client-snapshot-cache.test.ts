@@ -1,7 +1,7 @@
 /** The offline backdrop: cached records with pending edits replayed on top. */
 import { describe, expect, it } from "vitest";
-import type { Shape } from "../../party/records.ts";
-import { viewOverSnapshot } from "../../client/snapshot-cache.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { viewOverSnapshot } from "../../client/engine/snapshot-cache.ts";
 
 const rect = (id: string, x = 0): Shape => ({ id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
 

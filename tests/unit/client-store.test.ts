@@ -4,9 +4,9 @@
  * moves, confirming on ack, rolling back on reject.
  */
 import { describe, expect, it } from "vitest";
-import type { Change, Op } from "../../party/protocol.ts";
-import type { Shape } from "../../party/records.ts";
-import { DocumentStore, type PendingMutation } from "../../client/store.ts";
+import type { Change, Op } from "../../party/shared/protocol.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { DocumentStore, type PendingMutation } from "../../client/engine/store.ts";
 
 const rect = (id: string, x = 0, y = 0): Shape => ({ id, type: "rect", x, y, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
 const change = (seq: number, ops: Op[], mid = `m${seq}`): Change => ({ seq, by: "other", mid, ops });

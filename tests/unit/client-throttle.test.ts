@@ -1,7 +1,7 @@
 /** The outgoing cursor throttle on a fake clock: at most one send per interval,
  * latest position wins, unchanged positions are not sent, queued moves can be dropped. */
 import { describe, expect, it } from "vitest";
-import { CursorThrottle, type Point } from "../../client/throttle.ts";
+import { CursorThrottle, type Point } from "../../client/engine/throttle.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 
 

@@ -3,12 +3,12 @@
  * bounded drag commits, against a fake room target and a fake clock.
  */
 import { describe, expect, it } from "vitest";
-import { applyAccepted, planOps } from "../../party/apply.ts";
-import type { Op } from "../../party/protocol.ts";
-import type { Shape } from "../../party/records.ts";
-import { DRAG_COMMIT_MS, Editor, type EditTarget } from "../../client/editor.ts";
+import { applyAccepted, planOps } from "../../party/shared/apply.ts";
+import type { Op } from "../../party/shared/protocol.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { DRAG_COMMIT_MS, Editor, type EditTarget } from "../../client/whiteboard/editor.ts";
 import { FakeClock } from "../support/fake-clock.ts";
-import { applicableOps, chunkOps, inverseOps } from "../../client/undo.ts";
+import { applicableOps, chunkOps, inverseOps } from "../../client/whiteboard/undo.ts";
 
 const rect = (id: string, x = 0, y = 0, color = "#000000"): Shape => ({ id, type: "rect", x, y, z: 1, color, stroke: 2, w: 10, h: 10, fill: null });
 

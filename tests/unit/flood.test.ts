@@ -7,8 +7,8 @@
  * to end; the counters are checked here, where no hibernation can reset them.
  */
 import { describe, expect, it } from "vitest";
-import { MAX_BAD_FRAMES, MAX_RATE_LIMITED_FRAMES } from "../../party/limits.ts";
-import { CloseCode } from "../../party/protocol.ts";
+import { MAX_BAD_FRAMES, MAX_RATE_LIMITED_FRAMES } from "../../party/shared/limits.ts";
+import { CloseCode } from "../../party/shared/protocol.ts";
 import { MemoryRoomHost, rect } from "../support/memory-room.ts";
 
 const FLOOD = 10_000;

@@ -9,8 +9,8 @@ import {
   RESYNC_BURST,
   STALE_AFTER_MS,
   SWEEP_INTERVAL_MS,
-} from "../../party/limits.ts";
-import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/protocol.ts";
+} from "../../party/shared/limits.ts";
+import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import { MemoryRoomHost, rect } from "../support/memory-room.ts";
 
 const put = (mid: string, id: string, x = 0) => ({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id, x) }] });

@@ -4,7 +4,7 @@
  * beyond the newest `max` ids *and* older than the floor — never a recent one.
  */
 import { describe, expect, it } from "vitest";
-import { KvRoomStorage, MemoryKv, type RoomMeta } from "../../party/storage.ts";
+import { KvRoomStorage, MemoryKv, type RoomMeta } from "../../party/engine/storage.ts";
 
 const HOUR = 60 * 60 * 1000;
 

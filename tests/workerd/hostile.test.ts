@@ -16,8 +16,8 @@ import {
   MUTATION_BURST,
   MUTATION_RATE_PER_SEC,
   PING_INTERVAL_MS,
-} from "../../party/limits.ts";
-import { CloseCode, ErrorCode, PING_FRAME, PROTOCOL_VERSION, type ServerMessage } from "../../party/protocol.ts";
+} from "../../party/shared/limits.ts";
+import { CloseCode, ErrorCode, PING_FRAME, PROTOCOL_VERSION, type ServerMessage } from "../../party/shared/protocol.ts";
 import { joinRoom, openSocket, rect, type TestClient } from "./socket.ts";
 
 const hello = (extra: Record<string, unknown> = {}) => ({

@@ -5,7 +5,7 @@
 import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { CloseCode, ErrorCode } from "../../party/protocol.ts";
+import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
 import { joinRoom, openSocket, rect } from "./socket.ts";
 
 const stubFor = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));

@@ -3,7 +3,7 @@
  * same path a browser takes (Worker → routing → the room's Durable Object).
  */
 import { exports } from "cloudflare:workers";
-import { PROTOCOL_VERSION, type ServerMessage } from "../../party/protocol.ts";
+import { PROTOCOL_VERSION, type ServerMessage } from "../../party/shared/protocol.ts";
 
 export interface TestClient {
   ws: WebSocket;

@@ -5,8 +5,8 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SqlRoomStorage } from "../../party/sql-storage.ts";
-import type { RoomMeta } from "../../party/storage.ts";
+import { SqlRoomStorage } from "../../party/engine/sql-storage.ts";
+import type { RoomMeta } from "../../party/engine/storage.ts";
 
 const HOUR = 60 * 60 * 1000;
 

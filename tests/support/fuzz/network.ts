@@ -16,10 +16,10 @@
  *   notices on its own, at a time the harness picks (half-open sockets);
  * - a room-initiated close reaches the client after the frames sent before it.
  */
-import type { Transport, TransportFactory, TransportHandlers } from "../../../client/connection.ts";
-import { PING_FRAME, PONG_FRAME, type Role } from "../../../party/protocol.ts";
-import { type ConnState, type LogLine, Room, type RoomSocket } from "../../../party/room.ts";
-import { KvRoomStorage, MemoryKv } from "../../../party/storage.ts";
+import type { Transport, TransportFactory, TransportHandlers } from "../../../client/engine/connection.ts";
+import { PING_FRAME, PONG_FRAME, type Role } from "../../../party/shared/protocol.ts";
+import { type ConnState, type LogLine, Room, type RoomSocket } from "../../../party/engine/room.ts";
+import { KvRoomStorage, MemoryKv } from "../../../party/engine/storage.ts";
 import type { FuzzClock } from "./clock.ts";
 
 /** The room's side of one link: what the room core sends through and attaches to. */

@@ -15,12 +15,12 @@
  * replays exactly: `npm run fuzz -- --seed N --trace`.
  */
 import { isDeepStrictEqual } from "node:util";
-import { MemoryPendingStore } from "../../../client/pending-store.ts";
-import { RoomClient } from "../../../client/room-client.ts";
-import { applyAccepted } from "../../../party/apply.ts";
-import type { Op } from "../../../party/protocol.ts";
-import type { Shape } from "../../../party/records.ts";
-import { KvRoomStorage } from "../../../party/storage.ts";
+import { MemoryPendingStore } from "../../../client/engine/pending-store.ts";
+import { RoomClient } from "../../../client/engine/room-client.ts";
+import { applyAccepted } from "../../../party/shared/apply.ts";
+import type { Op } from "../../../party/shared/protocol.ts";
+import type { Shape } from "../../../party/whiteboard/records.ts";
+import { KvRoomStorage } from "../../../party/engine/storage.ts";
 import { FuzzClock } from "./clock.ts";
 import { type Endpoint, FuzzNetwork } from "./network.ts";
 import { Prng } from "./prng.ts";

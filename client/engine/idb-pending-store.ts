@@ -1,0 +1,96 @@
+/**
+ * Pending edits in IndexedDB, so edits made offline survive a reload and are
+ * sent when the connection returns. Keyed per room: every tab of a room sees the
+ * room's pending edits, and the room's dedupe (by mutation id) makes sure an
+ * edit resent by two tabs still applies exactly once.
+ */
+import { type DBSchema, type IDBPDatabase, openDB } from "idb";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
+import type { PendingMutation } from "./store.ts";
+
+export const DB_NAME = "edgeroom";
+const DB_VERSION = 1;
+
+interface PendingRow extends PendingMutation {
+  room: string;
+  /** Tie-break for edits made within the same millisecond (a large edit split
+   * into several mutations): they must be resent in the order they were made. */
+  order: number;
+}
+
+let addCounter = 0;
+
+/** The last confirmed state of a room, so a reload while offline still shows the board. */
+export interface CachedSnapshot {
+  room: string;
+  epoch: string;
+  seq: number;
+  records: Shape[];
+  savedAt: number;
+}
+
+interface EdgeroomDB extends DBSchema {
+  pending: { key: [string, string]; value: PendingRow; indexes: { byRoom: string } };
+  snapshots: { key: string; value: CachedSnapshot };
+}
+
+let dbPromise: Promise<IDBPDatabase<EdgeroomDB>> | null = null;
+
+/** One connection per page, opened lazily. */
+export function openEdgeroomDb(): Promise<IDBPDatabase<EdgeroomDB>> {
+  dbPromise ??= openDB<EdgeroomDB>(DB_NAME, DB_VERSION, {
+    upgrade(db) {
+      const pending = db.createObjectStore("pending", { keyPath: ["room", "mid"] });
+      pending.createIndex("byRoom", "room");
+      db.createObjectStore("snapshots", { keyPath: "room" });
+    },
+  });
+  return dbPromise;
+}
+
+/**
+ * When IndexedDB is unavailable (some private-browsing modes, storage blocked),
+ * the store falls back to memory: the board keeps working, edits just do not
+ * outlive the page. `durable` tells the UI which one it got.
+ */
+export class IdbPendingStore implements PendingStore {
+  private fallback: MemoryPendingStore | null = null;
+
+  constructor(private readonly room: string) {}
+
+  get durable(): boolean {
+    return this.fallback === null;
+  }
+
+  private async db(): Promise<IDBPDatabase<EdgeroomDB> | null> {
+    if (this.fallback) return null;
+    try {
+      return await openEdgeroomDb();
+    } catch {
+      this.fallback = new MemoryPendingStore();
+      return null;
+    }
+  }
+
+  async load(): Promise<PendingMutation[]> {
+    const db = await this.db();
+    if (!db) return this.fallback!.load();
+    const rows = await db.getAllFromIndex("pending", "byRoom", this.room);
+    return rows
+      .sort((a, b) => a.createdAt - b.createdAt || a.order - b.order)
+      .map(({ mid, ops, createdAt }) => ({ mid, ops, createdAt }));
+  }
+
+  async add(m: PendingMutation): Promise<void> {
+    const db = await this.db();
+    if (!db) return this.fallback!.add(m);
+    await db.put("pending", { room: this.room, mid: m.mid, ops: m.ops, createdAt: m.createdAt, order: Date.now() * 1000 + (addCounter++ % 1000) });
+  }
+
+  async remove(mid: string): Promise<void> {
+    const db = await this.db();
+    if (!db) return this.fallback!.remove(mid);
+    await db.delete("pending", [this.room, mid]);
+  }
+}

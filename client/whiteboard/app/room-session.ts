@@ -1,0 +1,145 @@
+/**
+ * Wiring one page to one room: the room client with the IndexedDB pending store,
+ * a per-tab client id, the remembered name and colour, and a connection that
+ * follows the browser's online/offline state; the editor on top of it.
+ */
+import { partySocketTransport } from "../../engine/connection.ts";
+import { Editor } from "../editor.ts";
+import { IdbPendingStore } from "../../engine/idb-pending-store.ts";
+import { onlineAwareTransport, browserNetwork } from "../../engine/offline-transport.ts";
+import type { BoardRoom } from "../canvas/board-controller.ts";
+import type { CachedSnapshot } from "../../engine/idb-pending-store.ts";
+import { RoomClient } from "../../engine/room-client.ts";
+import type { Shape } from "../../../party/whiteboard/records.ts";
+import { loadSnapshot, SNAPSHOT_SAVE_DELAY_MS, saveSnapshot, viewOverSnapshot } from "../../engine/snapshot-cache.ts";
+import { loadClientId, loadColor, loadName } from "./identity.ts";
+
+export interface RoomSession {
+  room: string;
+  client: RoomClient;
+  editor: Editor;
+  pendingStore: IdbPendingStore;
+  /** Round trip of our own edits: sent → acknowledged (ms), for the debug overlay. */
+  ackLag: { last: number | null };
+  /** What the board draws: the room client, or — before the first sync of a page
+   * opened offline — the cached snapshot with pending edits on top. */
+  board: BoardRoom;
+  /** When the cached snapshot shown was saved (null: none shown). */
+  cachedAt(): number | null;
+  dispose(): void;
+}
+
+export function createRoomSession(room: string, onRefused: (message: string) => void): RoomSession {
+  const protocol = location.protocol === "https:" ? "wss" : "ws";
+  const pendingStore = new IdbPendingStore(room);
+  let client: RoomClient | null = null;
+  const transport = onlineAwareTransport(
+    partySocketTransport({ host: location.host, room, protocol, attempt: () => client?.connection.attempt ?? 0 }),
+    browserNetwork(),
+  );
+  client = new RoomClient({
+    host: location.host,
+    room,
+    protocol,
+    clientId: loadClientId(),
+    name: loadName(),
+    color: loadColor(),
+    pendingStore,
+    transport,
+  });
+  const c = client;
+  const ackLag: { last: number | null } = { last: null };
+  const sentAt = new Map<string, number>();
+  const editor = new Editor(
+    {
+      records: () => c.records(),
+      mutate: (ops) => {
+        const mid = c.mutate(ops);
+        sentAt.set(mid, performance.now());
+        return mid;
+      },
+    },
+    (message) =>
+      onRefused(
+        cached && !synced()
+          ? "Shapes from before the reload can be edited once the board is back online."
+          : message,
+      ),
+  );
+  const off = c.on("message", (msg) => {
+    if (msg.type !== "ack" && msg.type !== "reject") return;
+    const t = sentAt.get(msg.mid);
+    if (t === undefined) return;
+    sentAt.delete(msg.mid);
+    if (msg.type === "ack") ackLag.last = performance.now() - t;
+  });
+
+  // The cached snapshot: shown until the room has synced once, saved when quiet.
+  let cached: CachedSnapshot | null = null;
+  const changeFns = new Set<() => void>();
+  let cachedView: { pending: number; view: ReadonlyMap<string, Shape> } | null = null;
+  const synced = () => c.epoch !== null;
+  void loadSnapshot(room).then((snap) => {
+    if (!snap || synced()) return;
+    cached = snap;
+    for (const fn of changeFns) fn();
+  });
+  let saveTimer: ReturnType<typeof setTimeout> | null = null;
+  const saveNow = () => {
+    if (saveTimer !== null) clearTimeout(saveTimer);
+    saveTimer = null;
+    if (!synced()) return;
+    void saveSnapshot({ room, epoch: c.epoch!, seq: c.seq, records: [...c.confirmedRecords().values()], savedAt: Date.now() });
+  };
+  const offChange = c.on("change", () => {
+    if (synced()) {
+      cached = null;
+      // At most one save per delay, however busy the board: a steady stream of
+      // remote edits must not postpone it forever.
+      saveTimer ??= setTimeout(saveNow, SNAPSHOT_SAVE_DELAY_MS);
+    }
+  });
+  const onHidden = () => document.visibilityState === "hidden" && saveNow();
+  document.addEventListener("visibilitychange", onHidden);
+
+  const board: BoardRoom = {
+    records: () => {
+      if (!cached || synced()) return c.records();
+      if (!cachedView || cachedView.pending !== c.pendingCount) {
+        cachedView = { pending: c.pendingCount, view: viewOverSnapshot(cached.records, c.pending) };
+      }
+      return cachedView.view;
+    },
+    pendingIds: () => c.pendingIds(),
+    peers: () => c.peers(),
+    cursors: () => c.cursors(),
+    moveCursor: (x, y) => c.moveCursor(x, y),
+    hideCursor: () => c.hideCursor(),
+    on: ((event: "change" | "cursors", fn: () => void) => {
+      if (event === "cursors") return c.on("cursors", fn);
+      changeFns.add(fn);
+      const off = c.on("change", fn);
+      return () => {
+        changeFns.delete(fn);
+        off();
+      };
+    }) as BoardRoom["on"],
+  };
+
+  return {
+    room,
+    client: c,
+    editor,
+    pendingStore,
+    ackLag,
+    board,
+    cachedAt: () => (cached && !synced() ? cached.savedAt : null),
+    dispose() {
+      off();
+      offChange();
+      document.removeEventListener("visibilitychange", onHidden);
+      saveNow();
+      c.close();
+    },
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * Painting shapes, selection and remote cursors on a 2D canvas context. The
+ * context arrives already transformed to world coordinates (shapes) or screen
+ * coordinates (cursors, labels). Expensive derived geometry — a freehand
+ * stroke's outline, a sticky note's wrapped lines — is cached per record object:
+ * records are immutable, so a changed shape is a new object and a new cache entry.
+ */
+import getStroke from "perfect-freehand";
+import type { Shape } from "../../../party/whiteboard/records.ts";
+import type { Rect } from "./camera.ts";
+import { arrowHeadLength, FONT_FAMILY, LINE_HEIGHT, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines } from "./geometry.ts";
+
+type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** Pending (unacknowledged) shapes are drawn translucent with a dashed outline. */
+export const PENDING_ALPHA = 0.5;
+export const SELECTION_COLOR = "#4263eb";
+/** Below this on-screen font size (px) text is drawn as a bar: nobody can read
+ * it, and glyph rasterisation dominates the cost of a zoomed-out board. */
+export const MIN_GLYPH_PX = 4;
+/** Resize handle half-size, in screen pixels. */
+export const HANDLE_RADIUS = 5;
+
+const penPathCache = new WeakMap<Shape, Path2D>();
+
+/** The filled outline of a freehand stroke, from perfect-freehand. */
+function penPath(s: Extract<Shape, { type: "pen" }>): Path2D {
+  const cached = penPathCache.get(s);
+  if (cached) return cached;
+  const hasPressure = s.pts.some((p) => p.length === 3);
+  const outline = getStroke(
+    s.pts.map((p) => [s.x + p[0], s.y + p[1], p[2] ?? 0.5]),
+    { size: s.stroke * 2, thinning: hasPressure ? 0.6 : 0.5, smoothing: 0.5, streamline: 0.4, simulatePressure: !hasPressure, last: true },
+  );
+  const path = new Path2D();
+  if (outline.length > 1) {
+    // Quadratic curves through the midpoints: a smooth outline without thousands of corners.
+    path.moveTo(outline[0]![0]!, outline[0]![1]!);
+    for (let i = 1; i < outline.length; i++) {
+      const a = outline[i]!;
+      const b = outline[(i + 1) % outline.length]!;
+      path.quadraticCurveTo(a[0]!, a[1]!, (a[0]! + b[0]!) / 2, (a[1]! + b[1]!) / 2);
+    }
+    path.closePath();
+  } else {
+    path.arc(s.x + s.pts[0]![0], s.y + s.pts[0]![1], s.stroke, 0, Math.PI * 2);
+  }
+  penPathCache.set(s, path);
+  return path;
+}
+
+function drawArrowHead(ctx: Ctx, ax: number, ay: number, bx: number, by: number, stroke: number): void {
+  const angle = Math.atan2(by - ay, bx - ax);
+  const len = Math.min(arrowHeadLength(stroke), Math.hypot(bx - ax, by - ay) * 0.6 + stroke);
+  const spread = Math.PI / 7;
+  ctx.beginPath();
+  ctx.moveTo(bx, by);
+  ctx.lineTo(bx - len * Math.cos(angle - spread), by - len * Math.sin(angle - spread));
+  ctx.lineTo(bx - len * Math.cos(angle + spread), by - len * Math.sin(angle + spread));
+  ctx.closePath();
+  ctx.fill();
+  ctx.stroke();
+}
+
+export interface ShapeStyle {
+  pending: boolean;
+  /** Screen pixels per world unit (outline widths stay one pixel). */
+  zoom: number;
+  /** Leave the text out (it is being edited in a text box on top). */
+  hideText?: boolean;
+}
+
+export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
+  ctx.globalAlpha = style.pending ? PENDING_ALPHA : 1;
+  ctx.strokeStyle = s.color;
+  ctx.fillStyle = s.color;
+  ctx.lineWidth = s.stroke;
+  switch (s.type) {
+    case "rect":
+      if (s.fill) {
+        ctx.fillStyle = s.fill;
+        ctx.fillRect(s.x, s.y, s.w, s.h);
+      }
+      ctx.strokeRect(s.x, s.y, s.w, s.h);
+      break;
+    case "ellipse":
+      ctx.beginPath();
+      ctx.ellipse(s.x + s.w / 2, s.y + s.h / 2, s.w / 2, s.h / 2, 0, 0, Math.PI * 2);
+      if (s.fill) {
+        ctx.fillStyle = s.fill;
+        ctx.fill();
+      }
+      ctx.stroke();
+      break;
+    case "line": {
+      const ax = s.x + s.pts[0][0];
+      const ay = s.y + s.pts[0][1];
+      const bx = s.x + s.pts[1][0];
+      const by = s.y + s.pts[1][1];
+      ctx.beginPath();
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(bx, by);
+      ctx.stroke();
+      if (s.arrow) drawArrowHead(ctx, ax, ay, bx, by, s.stroke);
+      break;
+    }
+    case "pen":
+      ctx.fill(penPath(s));
+      break;
+    case "text": {
+      if (style.hideText) break;
+      if (s.size * style.zoom < MIN_GLYPH_PX) {
+        // Unreadable at this zoom: a grey bar per line costs far less than glyphs.
+        const box = shapeBox(s);
+        ctx.globalAlpha *= 0.35;
+        ctx.fillRect(box.minX, box.minY, box.maxX - box.minX, box.maxY - box.minY);
+        break;
+      }
+      ctx.font = `${s.size}px ${FONT_FAMILY}`;
+      ctx.textBaseline = "top";
+      const lineHeight = s.size * LINE_HEIGHT;
+      const inset = (lineHeight - s.size) / 2;
+      s.text.split("\n").forEach((line, i) => ctx.fillText(line, s.x, s.y + inset + i * lineHeight));
+      break;
+    }
+    case "sticky": {
+      ctx.fillStyle = "rgba(0, 0, 0, 0.12)";
+      ctx.fillRect(s.x + 2, s.y + 4, s.w, s.h);
+      ctx.fillStyle = s.fill;
+      ctx.fillRect(s.x, s.y, s.w, s.h);
+      if (style.hideText || STICKY_FONT_SIZE * style.zoom < MIN_GLYPH_PX) break;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(s.x, s.y, s.w, s.h);
+      ctx.clip();
+      ctx.fillStyle = s.color;
+      ctx.font = `${STICKY_FONT_SIZE}px ${FONT_FAMILY}`;
+      ctx.textBaseline = "top";
+      const lineHeight = STICKY_FONT_SIZE * LINE_HEIGHT;
+      stickyLines(s).forEach((line, i) => ctx.fillText(line, s.x + STICKY_PADDING, s.y + STICKY_PADDING + i * lineHeight));
+      ctx.restore();
+      break;
+    }
+  }
+  if (style.pending) {
+    const b = shapeBox(s);
+    const pad = 4 / style.zoom;
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([4 / style.zoom, 3 / style.zoom]);
+    ctx.lineWidth = 1 / style.zoom;
+    ctx.strokeStyle = "#868e96";
+    ctx.strokeRect(b.minX - pad, b.minY - pad, b.maxX - b.minX + 2 * pad, b.maxY - b.minY + 2 * pad);
+    ctx.setLineDash([]);
+  }
+  ctx.globalAlpha = 1;
+}
+
+/** Selection outline and, for a single shape, its handles (screen-sized). */
+export function drawSelection(ctx: Ctx, boxes: Rect[], handles: [number, number][], zoom: number): void {
+  ctx.strokeStyle = SELECTION_COLOR;
+  ctx.lineWidth = 1.5 / zoom;
+  const pad = 4 / zoom;
+  for (const b of boxes) ctx.strokeRect(b.minX - pad, b.minY - pad, b.maxX - b.minX + 2 * pad, b.maxY - b.minY + 2 * pad);
+  const r = HANDLE_RADIUS / zoom;
+  ctx.fillStyle = "#ffffff";
+  for (const [x, y] of handles) {
+    ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
+    ctx.strokeRect(x - r, y - r, 2 * r, 2 * r);
+  }
+}
+
+export function drawMarquee(ctx: Ctx, r: Rect, zoom: number): void {
+  ctx.fillStyle = "rgba(66, 99, 235, 0.08)";
+  ctx.fillRect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
+  ctx.strokeStyle = SELECTION_COLOR;
+  ctx.lineWidth = 1 / zoom;
+  ctx.strokeRect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
+}
+
+/** A remote cursor: an arrow in the person's colour with their name beside it (screen coordinates). */
+export function drawCursor(ctx: Ctx, x: number, y: number, color: string, name: string, opacity: number): void {
+  ctx.globalAlpha = opacity;
+  ctx.save();
+  ctx.translate(x, y);
+  ctx.beginPath();
+  ctx.moveTo(0, 0);
+  ctx.lineTo(0, 17);
+  ctx.lineTo(4.5, 12.5);
+  ctx.lineTo(8, 20);
+  ctx.lineTo(11, 18.5);
+  ctx.lineTo(7.5, 11.5);
+  ctx.lineTo(13, 11.5);
+  ctx.closePath();
+  ctx.fillStyle = color;
+  ctx.fill();
+  ctx.strokeStyle = "#ffffff";
+  ctx.lineWidth = 1.5;
+  ctx.stroke();
+  ctx.font = `600 12px ${FONT_FAMILY}`;
+  ctx.textBaseline = "middle";
+  const w = ctx.measureText(name).width;
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  ctx.roundRect(12, 20, w + 12, 20, 6);
+  ctx.fill();
+  ctx.fillStyle = "#ffffff";
+  ctx.fillText(name, 18, 30.5);
+  ctx.restore();
+  ctx.globalAlpha = 1;
+}
+
+/** Faint dot grid so panning and zooming read as movement (screen coordinates). */
+export function drawGrid(ctx: Ctx, camX: number, camY: number, zoom: number, width: number, height: number): void {
+  let step = 32;
+  while (step * zoom < 24) step *= 4; // keep dots at least 24 px apart when zoomed out: fewer to paint
+  const px = step * zoom;
+  const ox = -((camX * zoom) % px);
+  const oy = -((camY * zoom) % px);
+  ctx.fillStyle = "#dee2e6";
+  for (let x = ox; x < width; x += px) for (let y = oy; y < height; y += px) ctx.fillRect(x - 1, y - 1, 2, 2);
+}

@@ -1,0 +1,55 @@
+/**
+ * Access tokens. Without a configured secret a room is open by link (local dev
+ * just works). With one, a connection must present `?token=<JWT>`: HS256, signed
+ * with the secret, naming the room (`room`) and a role (`role`: editor | viewer),
+ * short-lived (`exp`). Verified with `jose`; no hand-rolled crypto.
+ * Host-free: both adapters call `authorize`.
+ */
+import { errors, jwtVerify, SignJWT } from "jose";
+import { CloseCode, ErrorCode, type Role } from "../shared/protocol.ts";
+
+/** Tokens live at most this long; clients fetch a fresh one on every reconnect. */
+export const TOKEN_TTL_SECONDS = 10 * 60;
+/** Clock skew tolerated between the minting server and the room. */
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+export type Access =
+  /** `expiresAt` (ms): when the token runs out; the room closes the connection
+   * then (TOKEN_EXPIRED), and the client reconnects with a fresh token. */
+  | { ok: true; role: Role; subject: string | null; expiresAt?: number }
+  | { ok: false; code: ErrorCode; close: number; message: string };
+
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+export async function mintToken(secret: string, claims: { room: string; role: Role; subject?: string; ttlSeconds?: number }): Promise<string> {
+  const jwt = new SignJWT({ room: claims.room, role: claims.role })
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime(`${claims.ttlSeconds ?? TOKEN_TTL_SECONDS}s`);
+  if (claims.subject) jwt.setSubject(claims.subject);
+  return jwt.sign(keyOf(secret));
+}
+
+/** Decide what a connection to `room` may do. `secret` unset/empty = open room. */
+export async function authorize(secret: string | undefined, room: string, token: string | null): Promise<Access> {
+  if (!secret) return { ok: true, role: "editor", subject: null };
+  const denied = (message: string): Access => ({ ok: false, code: ErrorCode.UNAUTHORIZED, close: CloseCode.UNAUTHORIZED, message });
+  if (!token) return denied("this room needs an access token (?token=)");
+  try {
+    const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ["exp"] });
+    if (payload.room !== room) return denied("the token is for another room");
+    if (payload.role !== "editor" && payload.role !== "viewer") return denied("the token names no valid role");
+    return {
+      ok: true,
+      role: payload.role,
+      subject: typeof payload.sub === "string" ? payload.sub : null,
+      // requiredClaims guarantees exp; the tolerance applies here as at connect.
+      expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
+    };
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) {
+      return { ok: false, code: ErrorCode.TOKEN_EXPIRED, close: CloseCode.TOKEN_EXPIRED, message: "the access token expired; fetch a new one" };
+    }
+    return denied("the access token is invalid");
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The wrangler host: one Durable Object per room, a thin adapter over the room
+ * core. We use the Durable Object API directly rather than partyserver: the room
+ * needs exactly the hibernation API (acceptWebSocket, attachments, tags,
+ * setWebSocketAutoResponse, auto-response timestamps) and nothing of
+ * partyserver's routing or connection wrapper; see docs/ARCHITECTURE.md.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { PING_FRAME, PONG_FRAME, type Role } from "../shared/protocol.ts";
+import { type ConnState, type LogLine, Room, type RoomSocket } from "./room.ts";
+import { SqlRoomStorage } from "./sql-storage.ts";
+
+export interface Env {
+  WHITEBOARD: DurableObjectNamespace<WhiteboardRoom>;
+  ASSETS?: Fetcher;
+  /** When set, connections need a signed token (party/engine/auth.ts). A secret:
+   * `wrangler secret put AUTH_SECRET`; locally `.dev.vars`. */
+  AUTH_SECRET?: string;
+  /** "true" enables GET /auth/dev-token (never in production). */
+  DEV_TOKENS?: string;
+}
+
+/** Headers the Worker sets when it forwards a request to a room. */
+export const ROOM_HEADER = "x-edgeroom-room";
+export const ROLE_HEADER = "x-edgeroom-role";
+/** Set by the Worker on a stats request. A header, not a path test: a room may
+ * itself be called "stats". */
+export const STATS_HEADER = "x-edgeroom-stats";
+/** When the connection's token expires (ms since the epoch), if it has one. */
+export const EXPIRES_HEADER = "x-edgeroom-expires";
+
+/** Wraps a hibernatable WebSocket for the room core. The attachment is cached
+ * here so a broadcast does not deserialize every socket's attachment; the cache
+ * dies with the object on hibernation and is re-read on wake. */
+class DurableSocket implements RoomSocket {
+  private state: ConnState | null | undefined;
+  readonly ws: WebSocket;
+  constructor(ws: WebSocket) {
+    this.ws = ws;
+  }
+  send(frame: string): void {
+    this.ws.send(frame);
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+  getState(): ConnState | null {
+    if (this.state === undefined) this.state = (this.ws.deserializeAttachment() as ConnState | null) ?? null;
+    return this.state;
+  }
+  setState(state: ConnState): void {
+    this.ws.serializeAttachment(state);
+    this.state = state;
+  }
+}
+
+export class WhiteboardRoom extends DurableObject<Env> {
+  private readonly storage: SqlRoomStorage;
+  private room: Room | null = null;
+  private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Pings are answered by the runtime without waking the room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    this.storage = new SqlRoomStorage(ctx.storage);
+  }
+
+  /** The room core, created on the first event after construction (or a wake).
+   * The room id travels as the sockets' tag, so a woken object knows its name. */
+  private core(roomId: string): Room {
+    this.room ??= new Room(roomId, {
+      storage: this.storage,
+      sockets: () => this.openSockets(),
+      now: () => Date.now(),
+      setTimeout: (fn, ms) => void setTimeout(fn, ms),
+      getAlarm: () => this.ctx.storage.getAlarm(),
+      setAlarm: (at) => this.ctx.storage.setAlarm(at),
+      lastPing: (s) => (s instanceof DurableSocket ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
+      log: (line: LogLine) => console.log(JSON.stringify(line)),
+    });
+    return this.room;
+  }
+
+  private socketFor(ws: WebSocket): DurableSocket {
+    let s = this.sockets.get(ws);
+    if (!s) {
+      s = new DurableSocket(ws);
+      this.sockets.set(ws, s);
+    }
+    return s;
+  }
+
+  private *openSockets(): Iterable<RoomSocket> {
+    // getWebSockets() can include sockets that are already closing.
+    for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) yield this.socketFor(ws);
+  }
+
+  private roomIdOf(ws: WebSocket): string {
+    return this.ctx.getTags(ws)[0] ?? "unknown";
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const roomId = request.headers.get(ROOM_HEADER);
+    if (!roomId) return new Response("missing room", { status: 400 });
+    if (request.headers.get(STATS_HEADER) === "1") {
+      return Response.json(await this.core(roomId).stats());
+    }
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    // The Worker verified the token (at the edge, before waking this object).
+    const role: Role = request.headers.get(ROLE_HEADER) === "viewer" ? "viewer" : "editor";
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [roomId]);
+    const expires = Number(request.headers.get(EXPIRES_HEADER));
+    void this.core(roomId).connect(this.socketFor(server), { ok: true, role, subject: null, ...(expires > 0 ? { expiresAt: expires } : {}) });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async alarm(): Promise<void> {
+    // An alarm carries no request: the room id comes from any socket's tag. No
+    // sockets means nothing to sweep (and no next alarm: the room sleeps).
+    const ws = this.ctx.getWebSockets()[0];
+    if (!ws) return;
+    await this.core(this.roomIdOf(ws)).alarm();
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.core(this.roomIdOf(ws)).message(this.socketFor(ws), message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Complete the closing handshake. 1005/1006 are reserved and cannot be sent.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+    await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
+  }
+}

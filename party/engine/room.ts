@@ -1,0 +1,739 @@
+/**
+ * The room core: the authoritative state machine of one whiteboard room, with no
+ * host inside. It knows nothing of PartyKit, partyserver or Durable Objects; the
+ * adapters (durable-object.ts, partykit.ts) and the unit tests give it sockets, a
+ * storage and a clock through `RoomHost`.
+ *
+ * Hibernation rules this file lives by:
+ * - per-socket identity is in the socket's attachment (`ConnState`), never only here;
+ * - everything held in fields is a cache, rebuilt from storage on the first event
+ *   after a wake (`load`);
+ * - the only timer is the one-shot cursor frame, which exists only while cursor
+ *   moves are waiting to go out.
+ */
+import { planOps } from "../shared/apply.ts";
+import {
+  CURSOR_BURST,
+  CURSOR_FRAME_MS,
+  CURSOR_RATE_PER_SEC,
+  DEDUPE_MAX_ENTRIES,
+  DEDUPE_MIN_RETENTION_MS,
+  DEDUPE_RETENTION_MS,
+  LOG_COMPACT_AT,
+  LOG_KEEP,
+  MAX_BAD_FRAMES,
+  MAX_CONNECTIONS_PER_ROOM,
+  MAX_MESSAGE_BYTES,
+  MAX_RATE_LIMITED_FRAMES,
+  MUTATION_BURST,
+  MUTATION_RATE_PER_SEC,
+  PRESENCE_BURST,
+  PRESENCE_RATE_PER_SEC,
+  HELLO_TIMEOUT_MS,
+  MAX_ROOM_BYTES,
+  RESYNC_BURST,
+  RESYNC_RATE_PER_SEC,
+  STALE_AFTER_MS,
+  SWEEP_INTERVAL_MS,
+} from "../shared/limits.ts";
+import type { Access } from "./auth.ts";
+import {
+  type Change,
+  type ClientMessage,
+  CloseCode,
+  ErrorCode,
+  type Peer,
+  type PresenceStatus,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  PONG_FRAME,
+  type Role,
+  type ServerMessage,
+  type SyncMessage,
+} from "../shared/protocol.ts";
+import type { Shape } from "../whiteboard/records.ts";
+import { TokenBucket } from "./ratelimit.ts";
+import type { RoomMeta, RoomStorage } from "./storage.ts";
+
+/** What a socket's attachment holds. Small by construction (≤ ~300 bytes; the
+ * platform wants ≤ 2 KB): ids, role, and the presence fields. */
+export interface ConnState {
+  /** Room-assigned connection id: the identity every broadcast is stamped with. */
+  conn: string;
+  role: Role;
+  /** True once the hello was accepted (and until the room drops the socket). */
+  ready: boolean;
+  /** When the socket was accepted (ms): liveness baseline before any ping. */
+  at: number;
+  /** When its access token expires (ms), if access control is on. */
+  exp?: number;
+  clientId?: string;
+  name?: string;
+  color?: string;
+  status?: PresenceStatus;
+}
+
+/** The three things the room does with a socket, plus its attachment. */
+export interface RoomSocket {
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+  getState(): ConnState | null;
+  setState(state: ConnState): void;
+}
+
+export interface LogLine {
+  level: "info" | "warn" | "error";
+  event: string;
+  room: string;
+  conn?: string;
+  type?: string;
+  code?: string;
+  detail?: string;
+}
+
+export interface RoomHost {
+  readonly storage: RoomStorage;
+  /** The open sockets of this room (after a wake: all of them, with attachments). */
+  sockets(): Iterable<RoomSocket>;
+  now(): number;
+  /** One-shot timer. Used only for cursor frames. */
+  setTimeout(fn: () => void, ms: number): void;
+  /** The room's single alarm (Durable Object alarms survive hibernation and eviction). */
+  getAlarm(): Promise<number | null>;
+  setAlarm(at: number): Promise<void>;
+  /** When the runtime last auto-answered this socket's ping (ms), if it can tell. */
+  lastPing(socket: RoomSocket): number | null;
+  log(line: LogLine): void;
+}
+
+export interface RoomStats {
+  room: string;
+  epoch: string | null;
+  connections: number;
+  seq: number;
+  records: number;
+  logSize: number;
+  storageBytes: number | null;
+  messagesPerSec: number;
+  messages: number;
+  mutations: number;
+  rejects: number;
+  duplicatesDropped: number;
+  rateLimited: number;
+  badFrames: number;
+  /** Counters are kept in memory: they restart after a hibernation or eviction. */
+  since: number;
+}
+
+/** Per-connection runtime state: only rate limiting, safe to lose on hibernation. */
+interface ConnRuntime {
+  lastMessageAt: number;
+  mutations: TokenBucket;
+  cursors: TokenBucket;
+  presence: TokenBucket;
+  resyncs: TokenBucket;
+  limited: number;
+  bad: number;
+  lastLimitNotice: number;
+  /** The room closed this connection (abuse, expired token, stale); frames still
+   * queued from it are dropped unparsed. */
+  closedByRoom: boolean;
+}
+
+/** 8 random base-36 characters: a connection id nobody can choose. */
+function randomId(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  let s = "";
+  for (const b of bytes) s += (b % 36).toString(36);
+  return s;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Close a socket that may already be closing (the runtime throws on a second
+ * close); one failed close must not abort a sweep over the other sockets. */
+function closeQuietly(socket: RoomSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // already closed
+  }
+}
+
+export class Room {
+  private loading: Promise<void> | null = null;
+  private meta: RoomMeta | null = null;
+  private records = new Map<string, Shape>();
+  private recordSeq = new Map<string, number>();
+  /** Serialized size per record, and their sum (MAX_ROOM_BYTES). */
+  private recordBytes = new Map<string, number>();
+  private totalBytes = 0;
+  /** Every event runs through this chain, one at a time, so a mutation's
+   * read-validate-commit-ack sequence never interleaves with another's. */
+  private queue: Promise<void> = Promise.resolve();
+  private runtime = new Map<string, ConnRuntime>();
+  private pendingCursors = new Map<string, [number, number] | null>();
+  private lastCursors = new Map<string, [number, number]>();
+  private frameScheduled = false;
+  private lastFrameAt = Number.NEGATIVE_INFINITY;
+  private alarmChecked = false;
+  private readonly counters = {
+    messages: 0,
+    mutations: 0,
+    rejects: 0,
+    duplicatesDropped: 0,
+    rateLimited: 0,
+    badFrames: 0,
+  };
+  private readonly since: number;
+  /** Message counts per wall-clock second, last 10 seconds, for messages/s. */
+  private readonly perSecond = new Map<number, number>();
+
+  private readonly maxRoomBytes: number;
+  readonly roomId: string;
+  private readonly host: RoomHost;
+
+  constructor(
+    roomId: string,
+    host: RoomHost,
+    /** Overrides for tests; production uses the constants in limits.ts. */
+    options: { maxRoomBytes?: number } = {},
+  ) {
+    this.roomId = roomId;
+    this.host = host;
+    this.since = host.now();
+    this.maxRoomBytes = options.maxRoomBytes ?? MAX_ROOM_BYTES;
+  }
+
+  // -------------------------------------------------------------------------
+  // Host entry points
+
+  /** A socket was accepted. `access` is the adapter's verdict on its token (or a
+   * promise of it): queued like every event, so no frame of this socket is
+   * handled before its verdict, and a full room is refused in arrival order. */
+  connect(socket: RoomSocket, access: Access | Promise<Access>): Promise<void> {
+    return this.enqueue(async () => {
+      const verdict = await access;
+      if (!verdict.ok) {
+        this.sendTo(socket, { type: "error", code: verdict.code, message: verdict.message });
+        closeQuietly(socket, verdict.close, verdict.code);
+        this.log("warn", "refused", undefined, undefined, verdict.code);
+        return;
+      }
+      let open = 0;
+      for (const s of this.host.sockets()) if (s !== socket && s.getState()) open++;
+      if (open >= MAX_CONNECTIONS_PER_ROOM) {
+        this.sendTo(socket, { type: "error", code: ErrorCode.ROOM_FULL, message: `room holds ${MAX_CONNECTIONS_PER_ROOM} connections` });
+        closeQuietly(socket, CloseCode.ROOM_FULL, "room full");
+        this.log("warn", "room_full");
+        return;
+      }
+      const state: ConnState = { conn: randomId(), role: verdict.role, ready: false, at: this.host.now() };
+      if (verdict.expiresAt) state.exp = verdict.expiresAt;
+      socket.setState(state);
+      this.log("info", "connect", state.conn);
+      await this.ensureSweep();
+    });
+  }
+
+  /** Resolves once every event queued so far has been handled. */
+  settled(): Promise<void> {
+    return this.enqueue(() => {});
+  }
+
+  /** The alarm fired: drop sockets that stopped pinging (half-open), then
+   * re-arm only while sockets remain, so an empty room sleeps for good. */
+  alarm(): Promise<void> {
+    return this.enqueue(async () => {
+      const now = this.host.now();
+      let remaining = 0;
+      for (const s of this.host.sockets()) {
+        const st = s.getState();
+        if (!st) continue;
+        // Silence is measured from the last ping or message; a socket from before
+        // this object woke gets the benefit of the doubt (its messages before
+        // the wake were not recorded here: `since` is when this object started).
+        const lastMessage = this.runtime.get(st.conn)?.lastMessageAt ?? this.since;
+        const seen = Math.max(st.at, this.host.lastPing(s) ?? 0, lastMessage);
+        const silent = now - seen > STALE_AFTER_MS;
+        const noHello = !st.ready && now - st.at > HELLO_TIMEOUT_MS;
+        if (st.exp !== undefined && now >= st.exp) {
+          this.expire(s, st);
+          continue;
+        }
+        if (!silent && !noHello) {
+          remaining++;
+          continue;
+        }
+        this.dismiss(s, st, 1001, noHello ? "no hello" : "no ping");
+        this.log("info", "stale", st.conn, undefined, undefined, noHello ? "no hello" : `silent ${now - seen} ms`);
+      }
+      this.alarmChecked = false;
+      if (remaining > 0) await this.ensureSweep();
+    });
+  }
+
+  /** A frame arrived. Never throws; resolves when the frame was handled. */
+  message(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    return this.enqueue(() => this.handle(socket, data));
+  }
+
+  /** The socket closed (cleanly or not). Broadcasts the leave. */
+  close(socket: RoomSocket): Promise<void> {
+    return this.enqueue(async () => {
+      const st = socket.getState();
+      if (!st) return;
+      this.dropPresence(st);
+      this.log("info", "close", st.conn);
+    });
+  }
+
+  private dropPresence(st: ConnState): void {
+    this.runtime.delete(st.conn);
+    this.lastCursors.delete(st.conn);
+    this.pendingCursors.delete(st.conn);
+    if (st.ready) this.broadcast({ type: "leave", conn: st.conn }, st.conn);
+  }
+
+  /** Arm the sweep alarm if none is set (checked once per object lifetime). */
+  private async ensureSweep(): Promise<void> {
+    if (this.alarmChecked) return;
+    this.alarmChecked = true;
+    if ((await this.host.getAlarm()) === null) await this.host.setAlarm(this.host.now() + SWEEP_INTERVAL_MS);
+  }
+
+  async stats(): Promise<RoomStats> {
+    await this.enqueue(() => this.load());
+    const now = this.host.now();
+    let recent = 0;
+    for (const [sec, n] of this.perSecond) if (sec >= Math.floor(now / 1000) - 10 && sec < Math.floor(now / 1000)) recent += n;
+    const meta = this.meta!;
+    return {
+      room: this.roomId,
+      epoch: meta.epoch,
+      connections: this.readySockets().length,
+      seq: meta.seq,
+      records: this.records.size,
+      logSize: meta.seq - meta.logStart + 1,
+      storageBytes: this.host.storage.sizeBytes(),
+      messagesPerSec: recent / 10,
+      ...this.counters,
+      since: this.since,
+    };
+  }
+
+  // -------------------------------------------------------------------------
+
+  private enqueue(task: () => Promise<void> | void): Promise<void> {
+    const run = this.queue.then(task).catch((err: unknown) => {
+      // The room must outlive any bug in one handler; the client gets INTERNAL,
+      // the stack stays in our logs.
+      this.log("error", "handler_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+    });
+    this.queue = run;
+    return run;
+  }
+
+  private load(): Promise<void> {
+    this.loading ??= (async () => {
+      const loaded = await this.host.storage.load();
+      let meta = loaded.meta;
+      if (!meta) {
+        // A brand-new room. Written once; never again over existing data.
+        meta = { epoch: randomId(), seq: 0, logStart: 1 };
+        await this.host.storage.init(meta);
+      }
+      this.meta = meta;
+      this.records = loaded.records;
+      this.recordSeq = loaded.recordSeq;
+      this.recordBytes = new Map();
+      this.totalBytes = 0;
+      for (const [id, rec] of this.records) {
+        const size = JSON.stringify(rec).length;
+        this.recordBytes.set(id, size);
+        this.totalBytes += size;
+      }
+    })().catch((err: unknown) => {
+      this.loading = null; // let the next event retry the load
+      throw err;
+    });
+    return this.loading;
+  }
+
+  private runtimeFor(conn: string): ConnRuntime {
+    let rt = this.runtime.get(conn);
+    if (!rt) {
+      const now = this.host.now();
+      rt = {
+        lastMessageAt: now,
+        mutations: new TokenBucket(MUTATION_RATE_PER_SEC, MUTATION_BURST, now),
+        cursors: new TokenBucket(CURSOR_RATE_PER_SEC, CURSOR_BURST, now),
+        presence: new TokenBucket(PRESENCE_RATE_PER_SEC, PRESENCE_BURST, now),
+        resyncs: new TokenBucket(RESYNC_RATE_PER_SEC, RESYNC_BURST, now),
+        limited: 0,
+        bad: 0,
+        lastLimitNotice: 0,
+        closedByRoom: false,
+      };
+      this.runtime.set(conn, rt);
+    }
+    return rt;
+  }
+
+  private async handle(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    const st = socket.getState();
+    if (!st) return; // refused at connect; nothing more to say
+    const runtime = this.runtimeFor(st.conn);
+    // A flood keeps arriving after the kick (the runtime already queued it);
+    // handling it would stall everyone else in the room for seconds.
+    if (runtime.closedByRoom) return;
+    runtime.lastMessageAt = this.host.now();
+    this.counters.messages++;
+    const sec = Math.floor(this.host.now() / 1000);
+    this.perSecond.set(sec, (this.perSecond.get(sec) ?? 0) + 1);
+    if (this.perSecond.size > 12) for (const k of this.perSecond.keys()) if (k < sec - 11) this.perSecond.delete(k);
+
+    const parsed = parseClientMessage(data, MAX_MESSAGE_BYTES);
+    if (!parsed.ok) {
+      this.counters.badFrames++;
+      runtime.bad++;
+      this.log("warn", "bad_frame", st.conn, parsed.ref, parsed.code, parsed.message);
+      if (parsed.mid) {
+        // Recognisably a mutation: reject it by name so the client rolls it back.
+        this.counters.rejects++;
+        this.sendTo(socket, { type: "reject", mid: parsed.mid, code: parsed.code, message: parsed.message });
+      } else {
+        this.sendTo(socket, { type: "error", code: parsed.code, message: parsed.message, ...(parsed.ref ? { ref: parsed.ref } : {}) });
+      }
+      if (runtime.bad > MAX_BAD_FRAMES) this.kick(socket, st, "too many bad frames");
+      return;
+    }
+    const msg = parsed.value;
+    if (st.exp !== undefined && this.host.now() >= st.exp && msg.type !== "ping") {
+      // Not handled: a mutation stays pending in the client and is resent once
+      // it has reconnected with a fresh token.
+      this.expire(socket, st);
+      return;
+    }
+    try {
+      await this.dispatch(socket, st, msg);
+    } catch (err) {
+      this.log("error", "handler_failed", st.conn, msg.type, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+      if (msg.type === "mutate") {
+        this.counters.rejects++;
+        this.sendTo(socket, { type: "reject", mid: msg.mid, code: ErrorCode.INTERNAL, message: "the room could not apply this mutation; retry" });
+      } else {
+        this.sendTo(socket, { type: "error", code: ErrorCode.INTERNAL, message: "internal error", ref: msg.type });
+      }
+    }
+  }
+
+  private async dispatch(socket: RoomSocket, st: ConnState, msg: ClientMessage): Promise<void> {
+    if (msg.type === "ping") {
+      socket.send(PONG_FRAME);
+      return;
+    }
+    if (msg.type === "hello") return this.hello(socket, st, msg);
+    const rt = this.runtimeFor(st.conn);
+    if (!st.ready) {
+      this.sendTo(socket, { type: "error", code: ErrorCode.HANDSHAKE_REQUIRED, message: "send hello first", ref: msg.type });
+      if (++rt.bad > MAX_BAD_FRAMES) this.kick(socket, st, "no hello");
+      return;
+    }
+    switch (msg.type) {
+      case "resync":
+        if (!rt.resyncs.take(this.host.now())) {
+          this.counters.rateLimited++;
+          this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "too many resync requests", ref: "resync" });
+          if (++rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "resync flood");
+          return;
+        }
+        await this.load();
+        this.sendTo(socket, await this.syncFor(msg.epoch, msg.lastSeq));
+        return;
+      case "mutate":
+        return this.mutate(socket, st, msg.mid, msg.ops);
+      case "cursor":
+        return this.cursor(socket, st, msg.p);
+      case "presence":
+        return this.presence(socket, st, msg);
+    }
+  }
+
+  private async hello(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage, { type: "hello" }>): Promise<void> {
+    if (msg.v !== PROTOCOL_VERSION) {
+      const message = `this room speaks protocol ${PROTOCOL_VERSION}, the client ${msg.v}; reload to update`;
+      this.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message, ref: "hello" });
+      closeQuietly(socket, CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
+      this.log("warn", "bad_version", st.conn, "hello", ErrorCode.UNSUPPORTED_VERSION, String(msg.v));
+      return;
+    }
+    if (st.ready) {
+      this.sendTo(socket, { type: "error", code: ErrorCode.BAD_MESSAGE, message: "hello was already accepted; use resync", ref: "hello" });
+      return;
+    }
+    await this.load();
+    const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
+    socket.setState(next);
+    const self = this.peerOf(next);
+    const peers: Peer[] = [];
+    for (const s of this.readySockets()) {
+      const other = s.getState()!;
+      if (other.conn !== next.conn) peers.push(this.peerOf(other));
+    }
+    this.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, room: this.roomId, self, peers });
+    this.sendTo(socket, await this.syncFor(msg.epoch, msg.lastSeq));
+    if (this.lastCursors.size) {
+      const f: [string, number, number][] = [];
+      for (const [conn, [x, y]] of this.lastCursors) if (conn !== next.conn) f.push([conn, x, y]);
+      if (f.length) this.sendTo(socket, { type: "cursors", f });
+    }
+    this.broadcast({ type: "join", peer: self }, next.conn);
+    this.log("info", "hello", next.conn, "hello");
+  }
+
+  /** A snapshot, or the delta since `lastSeq` when the log still covers it and
+   * it is smaller than the snapshot would be. */
+  private async syncFor(epoch: string | null, lastSeq: number): Promise<SyncMessage> {
+    const meta = this.meta!;
+    const missing = meta.seq - lastSeq;
+    const deltaPossible = epoch === meta.epoch && missing >= 0 && lastSeq + 1 >= meta.logStart;
+    if (deltaPossible && (missing === 0 || missing <= this.records.size)) {
+      const changes = missing === 0 ? [] : await this.host.storage.changesSince(lastSeq);
+      return { type: "sync", mode: "delta", epoch: meta.epoch, seq: meta.seq, changes };
+    }
+    return { type: "sync", mode: "snapshot", epoch: meta.epoch, seq: meta.seq, records: [...this.records.values()] };
+  }
+
+  private async mutate(socket: RoomSocket, st: ConnState, mid: string, ops: Parameters<typeof planOps>[1]): Promise<void> {
+    const reject = (code: ErrorCode, message: string) => {
+      this.counters.rejects++;
+      this.sendTo(socket, { type: "reject", mid, code, message });
+      this.log("info", "reject", st.conn, "mutate", code, message);
+    };
+    if (st.role !== "editor") return reject(ErrorCode.FORBIDDEN, "viewers cannot edit this room");
+    const rt = this.runtimeFor(st.conn);
+    if (!rt.mutations.take(this.host.now())) {
+      this.counters.rateLimited++;
+      rt.limited++;
+      this.sendTo(socket, { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many mutations; retry shortly" });
+      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "mutation flood");
+      return;
+    }
+    await this.load();
+    const seen = await this.host.storage.findMutation(mid);
+    if (seen !== undefined) {
+      // Exactly once: already decided (maybe before a reconnect, eviction or
+      // restart). Repeat the original result; apply nothing.
+      this.counters.duplicatesDropped++;
+      if ("seq" in seen) this.sendTo(socket, { type: "ack", mid, seq: seen.seq, dup: true });
+      else this.sendTo(socket, { type: "reject", mid, code: seen.code, message: seen.message });
+      return;
+    }
+    const plan = planOps(this.records, ops);
+    if (!plan.ok) {
+      // Remembered, so a late copy of this mutation (one the client has already
+      // rolled back) can never be applied after the fact.
+      await this.host.storage.rememberReject(mid, plan.code, plan.message, this.host.now());
+      return reject(plan.code, plan.message);
+    }
+    let bytes = this.totalBytes;
+    for (const id of plan.writes.keys()) bytes += (plan.sizes.get(id) ?? 0) - (this.recordBytes.get(id) ?? 0);
+    if (bytes > this.maxRoomBytes && bytes > this.totalBytes) {
+      const message = `the room would hold ${bytes} bytes of records; the limit is ${this.maxRoomBytes}`;
+      await this.host.storage.rememberReject(mid, ErrorCode.ROOM_LIMIT, message, this.host.now());
+      return reject(ErrorCode.ROOM_LIMIT, message);
+    }
+
+    const meta = this.meta!;
+    const seq = meta.seq + 1;
+    const change: Change = { seq, by: st.conn, mid, ops: plan.ops };
+    const nextMeta: RoomMeta = { ...meta, seq };
+    // Persist before anything leaves the room: the ack promises durability.
+    await this.host.storage.commit({ meta: nextMeta, change, writes: plan.writes, at: this.host.now() });
+    this.meta = nextMeta;
+    for (const [id, value] of plan.writes) {
+      if (value) {
+        this.records.set(id, value);
+        this.recordSeq.set(id, seq);
+        this.recordBytes.set(id, plan.sizes.get(id) ?? 0);
+      } else {
+        this.records.delete(id);
+        this.recordSeq.delete(id);
+        this.recordBytes.delete(id);
+      }
+    }
+    this.totalBytes = bytes;
+    this.counters.mutations++;
+    this.sendTo(socket, { type: "ack", mid, seq });
+    this.broadcast({ type: "change", ...change }, st.conn);
+
+    if (seq - nextMeta.logStart + 1 >= LOG_COMPACT_AT) {
+      // Housekeeping after the ack: a failure here must not turn into a reject
+      // of a mutation that is already applied. The next commit retries it.
+      const compacted: RoomMeta = { ...nextMeta, logStart: seq - LOG_KEEP + 1 };
+      try {
+        const now = this.host.now();
+        await this.host.storage.compact(compacted, {
+          before: now - DEDUPE_RETENTION_MS,
+          max: DEDUPE_MAX_ENTRIES,
+          floor: now - DEDUPE_MIN_RETENTION_MS,
+        });
+        this.meta = compacted;
+        this.log("info", "compacted", undefined, undefined, undefined, `logStart=${compacted.logStart}`);
+      } catch (err) {
+        this.log("error", "compaction_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+      }
+    }
+  }
+
+  private cursor(socket: RoomSocket, st: ConnState, p: [number, number] | null): void {
+    const rt = this.runtimeFor(st.conn);
+    const now = this.host.now();
+    if (!rt.cursors.take(now)) {
+      // Cursor moves are lossy: drop, tell the client at most once a second.
+      this.counters.rateLimited++;
+      rt.limited++;
+      if (now - rt.lastLimitNotice >= 1000) {
+        rt.lastLimitNotice = now;
+        this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "cursor moves are limited; slow down", ref: "cursor" });
+      }
+      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "cursor flood");
+      return;
+    }
+    const pos: [number, number] | null = p ? [round1(p[0]), round1(p[1])] : null;
+    this.pendingCursors.set(st.conn, pos);
+    if (pos) this.lastCursors.set(st.conn, pos);
+    else this.lastCursors.delete(st.conn);
+    if (!this.frameScheduled) {
+      // Frames go out at most every CURSOR_FRAME_MS, but not later than that
+      // after the previous one: a move after a quiet spell leaves at once
+      // (a 0 ms timer still lets moves already queued join the frame).
+      this.frameScheduled = true;
+      const wait = Math.max(0, this.lastFrameAt + CURSOR_FRAME_MS - this.host.now());
+      this.host.setTimeout(() => this.flushCursors(), wait);
+    }
+  }
+
+  /** Send every receiver the same frame with the latest position of every
+   * cursor that moved. One string for everyone: tailoring a frame per mover
+   * (leaving its own entry out) is O(N²) string work per frame, and measured
+   * 16% of the runtime's CPU at 50 movers (BENCHMARKS.md). A receiver skips its
+   * own entry (the client library does); a lone mover is not sent its own move. */
+  private flushCursors(): void {
+    this.frameScheduled = false;
+    this.lastFrameAt = this.host.now();
+    if (this.pendingCursors.size === 0) return;
+    const entries: string[] = [];
+    for (const [conn, pos] of this.pendingCursors) {
+      entries.push(pos ? JSON.stringify([conn, pos[0], pos[1]]) : JSON.stringify([conn]));
+    }
+    const onlyMover = this.pendingCursors.size === 1 ? this.pendingCursors.keys().next().value : undefined;
+    this.pendingCursors.clear();
+    const frame = `{"type":"cursors","f":[${entries.join(",")}]}`;
+    for (const s of this.readySockets()) {
+      if (onlyMover !== undefined && s.getState()!.conn === onlyMover) continue;
+      try {
+        s.send(frame);
+      } catch {
+        // closing socket: its close event will clean up
+      }
+    }
+  }
+
+  private presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage, { type: "presence" }>): void {
+    const rt = this.runtimeFor(st.conn);
+    if (!rt.presence.take(this.host.now())) {
+      this.counters.rateLimited++;
+      rt.limited++;
+      this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "presence updates are limited", ref: "presence" });
+      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "presence flood");
+      return;
+    }
+    const next: ConnState = {
+      ...st,
+      name: msg.name ?? st.name,
+      color: msg.color ?? st.color,
+      status: msg.status ?? st.status,
+    };
+    socket.setState(next);
+    this.broadcast({ type: "peer", peer: this.peerOf(next) }, st.conn);
+  }
+
+  /** The room closes a connection itself. The leave is broadcast now — a
+   * half-open or misbehaving peer may never complete the close handshake, so no
+   * close event may ever come for it — and whatever it still has queued is
+   * dropped unread. `error` tells the client why, before the close. */
+  private dismiss(socket: RoomSocket, st: ConnState, code: number, reason: string, error?: { code: ErrorCode; message: string }): void {
+    this.dropPresence(st);
+    this.runtimeFor(st.conn).closedByRoom = true;
+    socket.setState({ ...st, ready: false });
+    if (error) this.sendTo(socket, { type: "error", ...error });
+    closeQuietly(socket, code, reason);
+  }
+
+  /** The connection's token ran out: it may reconnect with a fresh one (4002 is
+   * the one application close code the client does not treat as final). */
+  private expire(socket: RoomSocket, st: ConnState): void {
+    const message = "the access token expired; reconnect with a fresh one";
+    this.dismiss(socket, st, CloseCode.TOKEN_EXPIRED, "token expired", { code: ErrorCode.TOKEN_EXPIRED, message });
+    this.log("info", "token_expired", st.conn);
+  }
+
+  private kick(socket: RoomSocket, st: ConnState, why: string): void {
+    const message = `connection closed: ${why}`;
+    this.dismiss(socket, st, CloseCode.POLICY_VIOLATION, why, { code: ErrorCode.POLICY_VIOLATION, message });
+    this.log("warn", "kicked", st.conn, undefined, ErrorCode.POLICY_VIOLATION, why);
+  }
+
+  // -------------------------------------------------------------------------
+
+  private peerOf(st: ConnState): Peer {
+    return {
+      conn: st.conn,
+      clientId: st.clientId ?? "",
+      name: st.name ?? "anonymous",
+      color: st.color ?? "#888888",
+      status: st.status ?? "active",
+      role: st.role,
+    };
+  }
+
+  private readySockets(): RoomSocket[] {
+    const out: RoomSocket[] = [];
+    for (const s of this.host.sockets()) if (s.getState()?.ready) out.push(s);
+    return out;
+  }
+
+  private sendTo(socket: RoomSocket, msg: ServerMessage): void {
+    try {
+      socket.send(JSON.stringify(msg));
+    } catch {
+      // The socket is closing; its close event cleans up.
+    }
+  }
+
+  /** Serialize once, send to every ready socket except `exceptConn`. */
+  private broadcast(msg: ServerMessage, exceptConn: string | null): void {
+    const frame = JSON.stringify(msg);
+    for (const s of this.host.sockets()) {
+      const st = s.getState();
+      if (!st?.ready || st.conn === exceptConn) continue;
+      try {
+        s.send(frame);
+      } catch {
+        // closing socket
+      }
+    }
+  }
+
+  private log(level: LogLine["level"], event: string, conn?: string, type?: string, code?: string, detail?: string): void {
+    const line: LogLine = { level, event, room: this.roomId };
+    if (conn) line.conn = conn;
+    if (type) line.type = type;
+    if (code) line.code = code;
+    if (detail) line.detail = detail;
+    this.host.log(line);
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * The edgeroom wire protocol: the one module shared by the room (`party/`) and
+ * the client (`client/`). Schemas first, types inferred from them; every frame
+ * from a socket is parsed here once and nothing downstream sees unparsed data.
+ * Browser-safe: imports nothing host-specific. docs/PROTOCOL.md documents it.
+ */
+import { z } from "zod";
+import { CLIENT_ID_PATTERN, ID_PATTERN, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION } from "./limits.ts";
+import { Color, Coord, RecordId, Shape } from "../whiteboard/records.ts";
+
+/** Bumped on any incompatible change. The room refuses other versions with a
+ * terminal UNSUPPORTED_VERSION error instead of risking silent corruption. */
+export const PROTOCOL_VERSION = 1;
+
+/** The party name in `/parties/<party>/<room>`, identical on both hosts. */
+export const PARTY = "whiteboard";
+
+/** The exact ping frame. On the Durable Object host the runtime answers it with
+ * PONG_FRAME without waking the room (setWebSocketAutoResponse); on PartyKit the
+ * room answers it. Byte-for-byte fixed because auto-response matches exact strings. */
+export const PING_FRAME = '{"type":"ping"}';
+export const PONG_FRAME = '{"type":"pong"}';
+
+// ---------------------------------------------------------------------------
+// Errors: a closed vocabulary. Codes also label stats and logs.
+
+export const ErrorCode = {
+  /** Not JSON, not an object, a binary frame, or a field of the wrong type. */
+  BAD_MESSAGE: "BAD_MESSAGE",
+  /** JSON with a `type` this protocol version does not have. */
+  UNKNOWN_TYPE: "UNKNOWN_TYPE",
+  /** Frame over MAX_MESSAGE_BYTES. */
+  TOO_LARGE: "TOO_LARGE",
+  /** The hello named a protocol version the room does not speak (terminal). */
+  UNSUPPORTED_VERSION: "UNSUPPORTED_VERSION",
+  /** A message other than hello/ping before the hello. */
+  HANDSHAKE_REQUIRED: "HANDSHAKE_REQUIRED",
+  /** Room id fails ROOM_ID_PATTERN (terminal). */
+  INVALID_ROOM: "INVALID_ROOM",
+  /** A mutation whose ops or resulting records break the schema. */
+  INVALID_MUTATION: "INVALID_MUTATION",
+  /** A patch or delete of a record that does not exist (e.g. someone deleted it). */
+  RECORD_NOT_FOUND: "RECORD_NOT_FOUND",
+  /** A record over MAX_RECORD_BYTES. */
+  RECORD_TOO_LARGE: "RECORD_TOO_LARGE",
+  /** The mutation would take the room over MAX_RECORDS_PER_ROOM. */
+  ROOM_LIMIT: "ROOM_LIMIT",
+  /** MAX_CONNECTIONS_PER_ROOM reached (terminal). */
+  ROOM_FULL: "ROOM_FULL",
+  /** A per-connection token bucket is empty; the frame was dropped. */
+  RATE_LIMITED: "RATE_LIMITED",
+  /** The connection's role may not do this (a viewer mutating). */
+  FORBIDDEN: "FORBIDDEN",
+  /** Missing or invalid access token (terminal). */
+  UNAUTHORIZED: "UNAUTHORIZED",
+  /** The access token expired: fetch a fresh one, then reconnect. */
+  TOKEN_EXPIRED: "TOKEN_EXPIRED",
+  /** The connection was closed for abuse (floods, garbage). */
+  POLICY_VIOLATION: "POLICY_VIOLATION",
+  /** Something failed inside the room. Never carries a stack trace. */
+  INTERNAL: "INTERNAL",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Application close codes (4000–4999). A client treats every one of them as
+ * final — except TOKEN_EXPIRED, after which it reconnects with a fresh token.
+ * Any other close (1000, 1001, 1006, 1011, …) means "reconnect with backoff". */
+export const CloseCode = {
+  UNSUPPORTED_VERSION: 4000,
+  UNAUTHORIZED: 4001,
+  TOKEN_EXPIRED: 4002,
+  ROOM_FULL: 4003,
+  INVALID_ROOM: 4004,
+  POLICY_VIOLATION: 4008,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** True when a close code means "do not reconnect" (see CloseCode). */
+export function isTerminalClose(code: number): boolean {
+  return code >= 4000 && code <= 4999 && code !== CloseCode.TOKEN_EXPIRED;
+}
+
+// ---------------------------------------------------------------------------
+// Shared pieces
+
+export const MutationId = z.string().regex(ID_PATTERN);
+export const ClientId = z.string().regex(CLIENT_ID_PATTERN);
+/** Sequence numbers: 0 means "nothing yet"; the first mutation gets 1. */
+export const Seq = z.number().int().min(0);
+export const Name = z.string().trim().min(1).max(MAX_NAME_CHARS);
+export const PresenceStatus = z.enum(["active", "idle", "away"]);
+export type PresenceStatus = z.infer<typeof PresenceStatus>;
+export const Role = z.enum(["editor", "viewer"]);
+export type Role = z.infer<typeof Role>;
+
+/** Patch values: any JSON the merged record's schema then accepts or refuses. */
+const PatchFields = z.record(z.string().max(32), z.unknown()).refine((o) => !("id" in o) && !("type" in o), {
+  message: "a patch may not change id or type",
+});
+
+export const Op = z.discriminatedUnion("op", [
+  /** Create or replace a whole record. */
+  z.object({ op: z.literal("put"), rec: Shape }),
+  /** Change some fields of an existing record; the result must still be a valid shape. */
+  z.object({ op: z.literal("patch"), id: RecordId, set: PatchFields }),
+  /** Delete an existing record. */
+  z.object({ op: z.literal("del"), id: RecordId }),
+]);
+export type Op = z.infer<typeof Op>;
+
+/** A presence entry as the room publishes it. `conn` is stamped by the room. */
+export const Peer = z.object({
+  conn: z.string(),
+  clientId: z.string(),
+  name: z.string(),
+  color: z.string(),
+  status: PresenceStatus,
+  role: Role,
+});
+export type Peer = z.infer<typeof Peer>;
+
+/** One applied mutation as it appears in broadcasts and deltas. */
+export const Change = z.object({
+  seq: Seq,
+  /** The connection that made it (it may have left since). */
+  by: z.string(),
+  /** The mutation id, so a reconnecting author recognises its own edit in a delta. */
+  mid: MutationId,
+  ops: z.array(Op),
+});
+export type Change = z.infer<typeof Change>;
+
+// ---------------------------------------------------------------------------
+// Client → room
+
+export const Hello = z.object({
+  type: z.literal("hello"),
+  v: z.number().int(),
+  clientId: ClientId,
+  /** The room epoch the client's state belongs to (null: no state yet). */
+  epoch: z.string().max(64).nullable(),
+  /** The last seq the client applied (0: nothing). */
+  lastSeq: Seq,
+  name: Name,
+  color: Color,
+});
+export const Resync = z.object({ type: z.literal("resync"), epoch: z.string().max(64).nullable(), lastSeq: Seq });
+export const Mutate = z.object({
+  type: z.literal("mutate"),
+  mid: MutationId,
+  ops: z.array(Op).min(1).max(MAX_OPS_PER_MUTATION),
+});
+export const Cursor = z.object({
+  type: z.literal("cursor"),
+  /** World coordinates, or null when the pointer left the board. */
+  p: z.tuple([Coord, Coord]).nullable(),
+});
+export const PresenceUpdate = z.object({
+  type: z.literal("presence"),
+  name: Name.optional(),
+  color: Color.optional(),
+  status: PresenceStatus.optional(),
+});
+export const Ping = z.object({ type: z.literal("ping") });
+
+export const ClientMessage = z.discriminatedUnion("type", [Hello, Resync, Mutate, Cursor, PresenceUpdate, Ping]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage["type"];
+const CLIENT_TYPES = new Set<string>(["hello", "resync", "mutate", "cursor", "presence", "ping"]);
+
+// ---------------------------------------------------------------------------
+// Room → client
+
+export const Welcome = z.object({
+  type: z.literal("welcome"),
+  v: z.number().int(),
+  room: z.string(),
+  self: Peer,
+  /** Everyone else connected (their cursors follow in a `cursors` frame). */
+  peers: z.array(Peer),
+});
+/** The document state: a full snapshot, or the changes since the client's lastSeq.
+ * Sent right after `welcome`, and in answer to `resync`. */
+export const Sync = z.discriminatedUnion("mode", [
+  z.object({ type: z.literal("sync"), mode: z.literal("snapshot"), epoch: z.string(), seq: Seq, records: z.array(Shape) }),
+  z.object({ type: z.literal("sync"), mode: z.literal("delta"), epoch: z.string(), seq: Seq, changes: z.array(Change) }),
+]);
+export const ChangeMessage = Change.extend({ type: z.literal("change") });
+export const Ack = z.object({
+  type: z.literal("ack"),
+  mid: MutationId,
+  seq: Seq,
+  /** Present when this mid had already been applied: the original result is repeated. */
+  dup: z.literal(true).optional(),
+});
+export const Reject = z.object({ type: z.literal("reject"), mid: MutationId, code: z.string(), message: z.string() });
+export const Join = z.object({ type: z.literal("join"), peer: Peer });
+export const PeerUpdate = z.object({ type: z.literal("peer"), peer: Peer });
+export const Leave = z.object({ type: z.literal("leave"), conn: z.string() });
+export type CursorEntry = [string, number, number] | [string];
+function isCursorEntries(v: unknown): v is CursorEntry[] {
+  if (!Array.isArray(v)) return false;
+  for (const e of v) {
+    if (!Array.isArray(e) || typeof e[0] !== "string") return false;
+    if (e.length === 3) {
+      if (typeof e[1] !== "number" || typeof e[2] !== "number") return false;
+    } else if (e.length !== 1) return false;
+  }
+  return true;
+}
+/** A coalesced cursor frame: `[conn, x, y]` per moved cursor, `[conn]` for a
+ * hidden one. The entries are checked in one pass: this is the most frequent
+ * frame a client parses (20 per second, one entry per moving peer), and a
+ * per-entry union schema costs several times more. */
+export const CursorFrame = z.object({
+  type: z.literal("cursors"),
+  f: z.custom<CursorEntry[]>(isCursorEntries, { message: "f must be a list of [conn, x, y] or [conn]" }),
+});
+export const ErrorMessage = z.object({
+  type: z.literal("error"),
+  code: z.string(),
+  message: z.string(),
+  /** The type of the client message that caused it, when known. */
+  ref: z.string().optional(),
+});
+export const Pong = z.object({ type: z.literal("pong") });
+
+export const ServerMessage = z.discriminatedUnion("type", [
+  Welcome,
+  Sync,
+  ChangeMessage,
+  Ack,
+  Reject,
+  Join,
+  PeerUpdate,
+  Leave,
+  CursorFrame,
+  ErrorMessage,
+  Pong,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type WelcomeMessage = z.infer<typeof Welcome>;
+export type SyncMessage = z.infer<typeof Sync>;
+export type ChangeMessage = z.infer<typeof ChangeMessage>;
+export type AckMessage = z.infer<typeof Ack>;
+export type RejectMessage = z.infer<typeof Reject>;
+export type CursorFrameMessage = z.infer<typeof CursorFrame>;
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+/** A room frame is one message or a batch of them (JSON array), applied in order. */
+export const ServerFrame = z.union([ServerMessage, z.array(ServerMessage)]);
+
+// ---------------------------------------------------------------------------
+// Parsing at the boundary
+
+export type ParseResult<T> =
+  | { ok: true; value: T }
+  /** `mid` is set when the frame was recognisably a mutation: the room then
+   * answers with a `reject` naming it, so the client can roll it back. */
+  | { ok: false; code: ErrorCode; message: string; ref?: string; mid?: string };
+
+/** Finds the mid of a mutate frame without parsing it (for oversize frames),
+ * as the client library writes them: `{"type":"mutate","mid":"…",…`. */
+const MUTATE_PREFIX = /^\s*\{\s*"type"\s*:\s*"mutate"\s*,\s*"mid"\s*:\s*"([A-Za-z0-9_-]{1,64})"/;
+
+/** Turn a schema failure into one short, client-safe sentence (no stack, no dump). */
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid message";
+  const path = issue.path.length ? issue.path.join(".") + ": " : "";
+  return (path + issue.message).slice(0, 200);
+}
+
+/**
+ * Parse one frame from a client. Never throws. The size check comes first so an
+ * oversize frame is refused before any parsing work is spent on it.
+ */
+export function parseClientMessage(data: string | ArrayBuffer | ArrayBufferView, maxBytes: number): ParseResult<ClientMessage> {
+  if (typeof data !== "string") {
+    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: "binary frames are not supported; send JSON text" };
+  }
+  if (data.length > maxBytes) {
+    const mid = MUTATE_PREFIX.exec(data.slice(0, 200))?.[1];
+    return { ok: false, code: ErrorCode.TOO_LARGE, message: `frame of ${data.length} bytes exceeds ${maxBytes}`, ...(mid ? { mid, ref: "mutate" } : {}) };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: "frame is not valid JSON" };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: "a message is a JSON object with a type" };
+  }
+  const type = (json as { type?: unknown }).type;
+  if (typeof type !== "string" || !CLIENT_TYPES.has(type)) {
+    return {
+      ok: false,
+      code: ErrorCode.UNKNOWN_TYPE,
+      message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`,
+    };
+  }
+  const parsed = ClientMessage.safeParse(json);
+  if (!parsed.success) {
+    const mid = (json as { mid?: unknown }).mid;
+    if (type === "mutate" && MutationId.safeParse(mid).success) {
+      return { ok: false, code: ErrorCode.INVALID_MUTATION, message: describe(parsed.error), ref: type, mid: mid as string };
+    }
+    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: describe(parsed.error), ref: type };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** Parse one frame from the room into its messages (a batch frame yields several). */
+export function parseServerFrame(data: string): ParseResult<ServerMessage[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: "frame is not valid JSON" };
+  }
+  const parsed = ServerFrame.safeParse(json);
+  if (!parsed.success) return { ok: false, code: ErrorCode.BAD_MESSAGE, message: describe(parsed.error) };
+  return { ok: true, value: Array.isArray(parsed.data) ? parsed.data : [parsed.data] };
+}

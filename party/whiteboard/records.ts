@@ -1,0 +1,79 @@
+/**
+ * The whiteboard's records (shapes): their schema and the types inferred from it.
+ * Shared by the room (which validates every write against it) and the client.
+ * Browser-safe: imports nothing host-specific.
+ */
+import { z } from "zod";
+import {
+  ID_PATTERN,
+  MAX_COORD,
+  MAX_PEN_POINTS,
+  MAX_TEXT_CHARS,
+} from "../shared/limits.ts";
+
+export const RecordId = z.string().regex(ID_PATTERN, "ids are 1-64 characters of A-Z a-z 0-9 _ -");
+
+/** A finite world coordinate. JSON can carry `1e999` (= Infinity once parsed); zod 4's number refuses it. */
+export const Coord = z.number().min(-MAX_COORD).max(MAX_COORD);
+const Size = z.number().min(0).max(MAX_COORD);
+export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "colours are #rrggbb");
+const StrokeWidth = z.number().min(0.5).max(64);
+
+/** Fields every shape has. `z` orders shapes (higher is drawn later); ties break by id. */
+const base = {
+  id: RecordId,
+  x: Coord,
+  y: Coord,
+  z: z.number(),
+  color: Color,
+  stroke: StrokeWidth,
+};
+
+export const RectShape = z.object({ ...base, type: z.literal("rect"), w: Size, h: Size, fill: Color.nullable() });
+export const EllipseShape = z.object({ ...base, type: z.literal("ellipse"), w: Size, h: Size, fill: Color.nullable() });
+/** Line or arrow: two points relative to (x, y). */
+export const LineShape = z.object({
+  ...base,
+  type: z.literal("line"),
+  pts: z.tuple([z.tuple([Coord, Coord]), z.tuple([Coord, Coord])]),
+  arrow: z.boolean(),
+});
+export type PenPoint = [number, number] | [number, number, number];
+const isCoord = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= -MAX_COORD && n <= MAX_COORD;
+function isPenPoints(v: unknown): v is PenPoint[] {
+  if (!Array.isArray(v) || v.length < 1 || v.length > MAX_PEN_POINTS) return false;
+  for (const p of v) {
+    if (!Array.isArray(p) || (p.length !== 2 && p.length !== 3) || !isCoord(p[0]) || !isCoord(p[1])) return false;
+    if (p.length === 3 && !(typeof p[2] === "number" && p[2] >= 0 && p[2] <= 1)) return false;
+  }
+  return true;
+}
+/** Freehand points, checked in one pass: a per-point zod schema costs about
+ * 2 µs a point, which a 2,500-point stroke turns into milliseconds of room CPU
+ * on every put. Same rules: 1..MAX_PEN_POINTS of [x, y] or [x, y, pressure 0..1]. */
+const PenPoints = z.custom<PenPoint[]>(isPenPoints, {
+  message: `pts must be 1-${MAX_PEN_POINTS} points of [x, y] or [x, y, pressure 0..1]`,
+});
+/** Freehand stroke: points relative to (x, y), each with an optional pressure. */
+export const PenShape = z.object({ ...base, type: z.literal("pen"), pts: PenPoints });
+export const TextShape = z.object({
+  ...base,
+  type: z.literal("text"),
+  text: z.string().max(MAX_TEXT_CHARS),
+  size: z.number().min(4).max(512),
+});
+export const StickyShape = z.object({
+  ...base,
+  type: z.literal("sticky"),
+  w: Size,
+  h: Size,
+  text: z.string().max(MAX_TEXT_CHARS),
+  fill: Color,
+});
+
+export const Shape = z.discriminatedUnion("type", [RectShape, EllipseShape, LineShape, PenShape, TextShape, StickyShape]);
+export type Shape = z.infer<typeof Shape>;
+export type ShapeType = Shape["type"];
+
+/** Fields a patch may not touch: identity and kind are fixed for a record's life. */
+export const IMMUTABLE_FIELDS = ["id", "type"] as const;
