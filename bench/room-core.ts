@@ -9,7 +9,7 @@
  * reports bytes sent. Evidence for the proposals in BENCHMARKS.md; not part of
  * `npm run bench` (no peers run here).
  */
-import { MemoryRoomHost } from "../tests/support/memory-room.ts";
+import { MemoryRoomHost } from "../party/engine/testing/memory-host.ts";
 
 const FRAMES_PER_SEC = 20;
 const SECONDS = 3;

@@ -485,7 +485,7 @@ export class RoomClient {
           this.resyncing = false;
           setTimeout(() => this.requestResync(true), RETRY_DELAY_MS);
         }
-        if (msg.code === ErrorCode.UNSUPPORTED_VERSION || msg.code === ErrorCode.UNAUTHORIZED || msg.code === ErrorCode.ROOM_FULL || msg.code === ErrorCode.INVALID_ROOM || msg.code === ErrorCode.POLICY_VIOLATION) {
+        if (msg.code === ErrorCode.UNSUPPORTED_VERSION || msg.code === ErrorCode.UNAUTHORIZED || msg.code === ErrorCode.INVALID_ROOM || msg.code === ErrorCode.POLICY_VIOLATION) {
           // The close that follows is terminal; keep the reason for the UI.
           this.connState = { ...this.connState, error: { code: msg.code, message: msg.message } };
         }

@@ -25,8 +25,11 @@ interface WorkerScope {
 }
 const worker = globalThis as unknown as WorkerScope;
 
-/** Bump when the caching scheme changes; older caches are deleted on activate. */
-const CACHE = "edgeroom-shell-v1";
+/** Bump when the caching scheme changes; older caches are deleted on activate.
+ * v2: only HTML from the shell routes is ever stored as the shell (v1 stored
+ * whatever a navigation returned — after a visit to /sw.js, the offline board
+ * was that script's source). */
+const CACHE = "edgeroom-shell-v2";
 /** The key the shell page is stored under: every board URL (/r/<id>) is this page. */
 const SHELL = "/";
 
@@ -37,10 +40,21 @@ function assetsOf(html: string): string[] {
   return [...urls];
 }
 
+/** The pages that are the board: `/` and `/r/<anything>`. Every other
+ * navigation (/sw.js, /assets/…, /parties/…/stats) goes to the network untouched. */
+function isShellRoute(pathname: string): boolean {
+  return pathname === "/" || pathname.startsWith("/r/");
+}
+
+/** Only a successful HTML page may become the offline shell. */
+function isShellPage(res: Response): boolean {
+  return res.ok && (res.headers.get("Content-Type") ?? "").startsWith("text/html");
+}
+
 async function precacheShell(): Promise<void> {
   const cache = await caches.open(CACHE);
   const res = await fetch(SHELL, { cache: "no-store" });
-  if (!res.ok) return;
+  if (!isShellPage(res)) return;
   const html = await res.clone().text();
   await cache.put(SHELL, res);
   await cache.addAll(assetsOf(html));
@@ -63,7 +77,7 @@ async function networkFirstShell(request: Request): Promise<Response> {
   const cache = await caches.open(CACHE);
   try {
     const res = await fetch(request);
-    if (res.ok) await cache.put(SHELL, res.clone());
+    if (isShellPage(res)) await cache.put(SHELL, res.clone());
     return res;
   } catch {
     return (await cache.match(SHELL)) ?? new Response("Offline, and this board was never opened on this device.", { status: 503 });
@@ -84,6 +98,6 @@ worker.addEventListener("fetch", (e) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== worker.location.origin || url.pathname.startsWith("/parties/")) return;
-  if (request.mode === "navigate") e.respondWith(networkFirstShell(request));
+  if (request.mode === "navigate" && isShellRoute(url.pathname)) e.respondWith(networkFirstShell(request));
   else if (url.pathname.startsWith("/assets/")) e.respondWith(cacheFirst(request));
 });

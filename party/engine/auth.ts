@@ -10,6 +10,9 @@ import { CloseCode, ErrorCode, type Role } from "../shared/protocol.ts";
 
 /** Tokens live at most this long; clients fetch a fresh one on every reconnect. */
 export const TOKEN_TTL_SECONDS = 10 * 60;
+/** The longest a token may live, however it was minted: a leaked token with an
+ * `exp` centuries away is refused, not honoured. Mint short ones (TOKEN_TTL_SECONDS). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 /** Clock skew tolerated between the minting server and the room. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -22,10 +25,12 @@ export type Access =
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
 export async function mintToken(secret: string, claims: { room: string; role: Role; subject?: string; ttlSeconds?: number }): Promise<string> {
+  const ttl = claims.ttlSeconds ?? TOKEN_TTL_SECONDS;
+  if (!(ttl <= MAX_TOKEN_LIFETIME_SECONDS)) throw new RangeError(`ttlSeconds may not exceed ${MAX_TOKEN_LIFETIME_SECONDS}`);
   const jwt = new SignJWT({ room: claims.room, role: claims.role })
     .setProtectedHeader({ alg: "HS256" })
     .setIssuedAt()
-    .setExpirationTime(`${claims.ttlSeconds ?? TOKEN_TTL_SECONDS}s`);
+    .setExpirationTime(`${ttl}s`);
   if (claims.subject) jwt.setSubject(claims.subject);
   return jwt.sign(keyOf(secret));
 }
@@ -39,12 +44,17 @@ export async function authorize(secret: string | undefined, room: string, token:
     const { payload } = await jwtVerify(token, keyOf(secret), { algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ["exp"] });
     if (payload.room !== room) return denied("the token is for another room");
     if (payload.role !== "editor" && payload.role !== "viewer") return denied("the token names no valid role");
+    const exp = payload.exp as number;
+    const nowS = Date.now() / 1000;
+    if (exp - nowS > MAX_TOKEN_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS || (typeof payload.iat === "number" && exp - payload.iat > MAX_TOKEN_LIFETIME_SECONDS)) {
+      return denied(`the token lives longer than ${MAX_TOKEN_LIFETIME_SECONDS} s; mint a short-lived one`);
+    }
     return {
       ok: true,
       role: payload.role,
       subject: typeof payload.sub === "string" ? payload.sub : null,
       // requiredClaims guarantees exp; the tolerance applies here as at connect.
-      expiresAt: ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000,
+      expiresAt: (exp + CLOCK_TOLERANCE_SECONDS) * 1000,
     };
   } catch (err) {
     if (err instanceof errors.JWTExpired) {

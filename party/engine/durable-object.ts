@@ -18,6 +18,8 @@ export interface Env {
   AUTH_SECRET?: string;
   /** "true" enables GET /auth/dev-token (never in production). */
   DEV_TOKENS?: string;
+  /** Comma-separated origins allowed to open sockets (unset: any). */
+  ALLOWED_ORIGINS?: string;
 }
 
 /** Headers the Worker sets when it forwards a request to a room. */
@@ -28,6 +30,8 @@ export const ROLE_HEADER = "x-edgeroom-role";
 export const STATS_HEADER = "x-edgeroom-stats";
 /** When the connection's token expires (ms since the epoch), if it has one. */
 export const EXPIRES_HEADER = "x-edgeroom-expires";
+/** The token's subject (`sub`), if it has one: the identity connections are counted by. */
+export const SUBJECT_HEADER = "x-edgeroom-subject";
 
 /** Wraps a hibernatable WebSocket for the room core. The attachment is cached
  * here so a broadcast does not deserialize every socket's attachment; the cache
@@ -110,12 +114,15 @@ export class WhiteboardRoom extends DurableObject<Env> {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
     // The Worker verified the token (at the edge, before waking this object).
-    const role: Role = request.headers.get(ROLE_HEADER) === "viewer" ? "viewer" : "editor";
+    // Least privilege when the Worker's verdict is missing: a viewer.
+    const role: Role = request.headers.get(ROLE_HEADER) === "editor" ? "editor" : "viewer";
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [roomId]);
     const expires = Number(request.headers.get(EXPIRES_HEADER));
-    void this.core(roomId).connect(this.socketFor(server), { ok: true, role, subject: null, ...(expires > 0 ? { expiresAt: expires } : {}) });
+    const subject = request.headers.get(SUBJECT_HEADER);
+    const access = { ok: true as const, role, subject, ...(expires > 0 ? { expiresAt: expires } : {}) };
+    void this.core(roomId).connect(this.socketFor(server), access, { ip: request.headers.get("CF-Connecting-IP") });
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -13,28 +13,24 @@
  */
 import { planOps } from "../shared/apply.ts";
 import {
-  CURSOR_BURST,
   CURSOR_FRAME_MS,
-  CURSOR_RATE_PER_SEC,
   DEDUPE_MAX_ENTRIES,
   DEDUPE_MIN_RETENTION_MS,
   DEDUPE_RETENTION_MS,
-  LOG_COMPACT_AT,
-  LOG_KEEP,
-  MAX_BAD_FRAMES,
-  MAX_CONNECTIONS_PER_ROOM,
-  MAX_MESSAGE_BYTES,
-  MAX_RATE_LIMITED_FRAMES,
-  MUTATION_BURST,
-  MUTATION_RATE_PER_SEC,
-  PRESENCE_BURST,
-  PRESENCE_RATE_PER_SEC,
   HELLO_TIMEOUT_MS,
+  MAX_CONNECTIONS_PER_CLIENT,
+  MAX_CONNECTIONS_PER_IDENTITY,
+  MAX_CONNECTIONS_PER_ROOM,
+  MAX_HELLO_BYTES,
+  MAX_MESSAGE_BYTES,
   MAX_ROOM_BYTES,
-  RESYNC_BURST,
-  RESYNC_RATE_PER_SEC,
+  REJECT_MAX_ENTRIES,
+  REJECT_RETENTION_MS,
+  SEEN_WRITE_EVERY_MS,
   STALE_AFTER_MS,
   SWEEP_INTERVAL_MS,
+  SYNC_BYTES_BURST,
+  SYNC_BYTES_PER_SEC,
 } from "../shared/limits.ts";
 import type { Access } from "./auth.ts";
 import {
@@ -43,17 +39,20 @@ import {
   CloseCode,
   ErrorCode,
   type Peer,
+  PING_FRAME,
   type PresenceStatus,
   PROTOCOL_VERSION,
   parseClientMessage,
   PONG_FRAME,
   type Role,
   type ServerMessage,
-  type SyncMessage,
+  TRY_AGAIN_LATER,
 } from "../shared/protocol.ts";
 import type { Shape } from "../whiteboard/records.ts";
+import { type Budgeted, ConnectionPolicy } from "./policy.ts";
 import { TokenBucket } from "./ratelimit.ts";
 import type { RoomMeta, RoomStorage } from "./storage.ts";
+import { SyncBuilder } from "./sync.ts";
 
 /** What a socket's attachment holds. Small by construction (≤ ~300 bytes; the
  * platform wants ≤ 2 KB): ids, role, and the presence fields. */
@@ -67,6 +66,15 @@ export interface ConnState {
   at: number;
   /** When its access token expires (ms), if access control is on. */
   exp?: number;
+  /** Who holds it, for MAX_CONNECTIONS_PER_IDENTITY: `s:<token subject>` or
+   * `i:<IP address>`; absent when neither is known (local development). */
+  ident?: string;
+  /** Its last frame (ms), written at most every SEEN_WRITE_EVERY_MS: silence
+   * is measured from here across hibernation. */
+  seen?: number;
+  /** The epoch it was told, kept only while the room has never been written:
+   * that epoch exists nowhere else, and a wake must not invent another. */
+  epoch?: string;
   clientId?: string;
   name?: string;
   color?: string;
@@ -108,11 +116,14 @@ export interface RoomHost {
 
 export interface RoomStats {
   room: string;
+  /** null: the room was never written (nothing is stored for it). */
   epoch: string | null;
   connections: number;
   seq: number;
   records: number;
   logSize: number;
+  /** Bytes of the op-log entries kept (bounded by LOG_MAX_BYTES). */
+  logBytes: number;
   storageBytes: number | null;
   messagesPerSec: number;
   messages: number;
@@ -125,20 +136,14 @@ export interface RoomStats {
   since: number;
 }
 
-/** Per-connection runtime state: only rate limiting, safe to lose on hibernation. */
-interface ConnRuntime {
-  lastMessageAt: number;
-  mutations: TokenBucket;
-  cursors: TokenBucket;
-  presence: TokenBucket;
-  resyncs: TokenBucket;
-  limited: number;
-  bad: number;
-  lastLimitNotice: number;
-  /** The room closed this connection (abuse, expired token, stale); frames still
-   * queued from it are dropped unparsed. */
-  closedByRoom: boolean;
+/** What the adapter knows about a connection besides its token. */
+export interface ConnectInfo {
+  /** The client's address (CF-Connecting-IP); loopback addresses are ignored,
+   * since local development and the benchmark connect everyone from one machine. */
+  ip?: string | null;
 }
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 /** 8 random base-36 characters: a connection id nobody can choose. */
 function randomId(): string {
@@ -164,15 +169,21 @@ function closeQuietly(socket: RoomSocket, code: number, reason: string): void {
 export class Room {
   private loading: Promise<void> | null = null;
   private meta: RoomMeta | null = null;
+  /** False until the first commit: a room that was only read or joined has
+   * nothing in storage, and its epoch lives only here. */
+  private stored = false;
   private records = new Map<string, Shape>();
   private recordSeq = new Map<string, number>();
   /** Serialized size per record, and their sum (MAX_ROOM_BYTES). */
   private recordBytes = new Map<string, number>();
   private totalBytes = 0;
+  private readonly sync: SyncBuilder;
+  /** Sync bytes sent by the whole room (SYNC_BYTES_PER_SEC). */
+  private readonly syncBudget: TokenBucket;
   /** Every event runs through this chain, one at a time, so a mutation's
    * read-validate-commit-ack sequence never interleaves with another's. */
   private queue: Promise<void> = Promise.resolve();
-  private runtime = new Map<string, ConnRuntime>();
+  private policies = new Map<string, ConnectionPolicy>();
   private pendingCursors = new Map<string, [number, number] | null>();
   private lastCursors = new Map<string, [number, number]>();
   private frameScheduled = false;
@@ -198,12 +209,14 @@ export class Room {
     roomId: string,
     host: RoomHost,
     /** Overrides for tests; production uses the constants in limits.ts. */
-    options: { maxRoomBytes?: number } = {},
+    options: { maxRoomBytes?: number; syncBytesPerSec?: number; syncBytesBurst?: number } = {},
   ) {
     this.roomId = roomId;
     this.host = host;
     this.since = host.now();
     this.maxRoomBytes = options.maxRoomBytes ?? MAX_ROOM_BYTES;
+    this.sync = new SyncBuilder(host.storage);
+    this.syncBudget = new TokenBucket(options.syncBytesPerSec ?? SYNC_BYTES_PER_SEC, options.syncBytesBurst ?? SYNC_BYTES_BURST, host.now());
   }
 
   // -------------------------------------------------------------------------
@@ -212,29 +225,42 @@ export class Room {
   /** A socket was accepted. `access` is the adapter's verdict on its token (or a
    * promise of it): queued like every event, so no frame of this socket is
    * handled before its verdict, and a full room is refused in arrival order. */
-  connect(socket: RoomSocket, access: Access | Promise<Access>): Promise<void> {
+  connect(socket: RoomSocket, access: Access | Promise<Access>, info: ConnectInfo = {}): Promise<void> {
     return this.enqueue(async () => {
       const verdict = await access;
-      if (!verdict.ok) {
-        this.sendTo(socket, { type: "error", code: verdict.code, message: verdict.message });
-        closeQuietly(socket, verdict.close, verdict.code);
-        this.log("warn", "refused", undefined, undefined, verdict.code);
-        return;
-      }
+      if (!verdict.ok) return this.refuse(socket, verdict.code, verdict.message, verdict.close, verdict.code);
+      const ident = verdict.subject ? `s:${verdict.subject.slice(0, 64)}` : info.ip && !LOOPBACK.test(info.ip) ? `i:${info.ip.slice(0, 64)}` : undefined;
       let open = 0;
-      for (const s of this.host.sockets()) if (s !== socket && s.getState()) open++;
+      let mine = 0;
+      for (const s of this.host.sockets()) {
+        const other = s !== socket ? s.getState() : null;
+        if (!other) continue;
+        open++;
+        if (ident !== undefined && other.ident === ident) mine++;
+      }
+      // The identity's share first: one person cannot fill the room for the rest.
+      if (mine >= MAX_CONNECTIONS_PER_IDENTITY) {
+        const message = `you hold ${MAX_CONNECTIONS_PER_IDENTITY} connections to this room; close one (retrying)`;
+        return this.refuse(socket, ErrorCode.TOO_MANY_CONNECTIONS, message, CloseCode.TOO_MANY_CONNECTIONS, "too many connections");
+      }
       if (open >= MAX_CONNECTIONS_PER_ROOM) {
-        this.sendTo(socket, { type: "error", code: ErrorCode.ROOM_FULL, message: `room holds ${MAX_CONNECTIONS_PER_ROOM} connections` });
-        closeQuietly(socket, CloseCode.ROOM_FULL, "room full");
-        this.log("warn", "room_full");
-        return;
+        const message = `room holds ${MAX_CONNECTIONS_PER_ROOM} connections (retrying)`;
+        return this.refuse(socket, ErrorCode.ROOM_FULL, message, CloseCode.ROOM_FULL, "room full");
       }
       const state: ConnState = { conn: randomId(), role: verdict.role, ready: false, at: this.host.now() };
       if (verdict.expiresAt) state.exp = verdict.expiresAt;
+      if (ident) state.ident = ident;
       socket.setState(state);
       this.log("info", "connect", state.conn);
       await this.ensureSweep();
     });
+  }
+
+  /** Refuse a socket before it holds any state: say why, then close. */
+  private refuse(socket: RoomSocket, code: ErrorCode, message: string, close: number, reason: string): void {
+    this.sendTo(socket, { type: "error", code, message });
+    closeQuietly(socket, close, reason);
+    this.log("warn", "refused", undefined, undefined, code);
   }
 
   /** Resolves once every event queued so far has been handled. */
@@ -251,11 +277,11 @@ export class Room {
       for (const s of this.host.sockets()) {
         const st = s.getState();
         if (!st) continue;
-        // Silence is measured from the last ping or message; a socket from before
-        // this object woke gets the benefit of the doubt (its messages before
-        // the wake were not recorded here: `since` is when this object started).
-        const lastMessage = this.runtime.get(st.conn)?.lastMessageAt ?? this.since;
-        const seen = Math.max(st.at, this.host.lastPing(s) ?? 0, lastMessage);
+        // Silence is measured from the newest sign of life that survives a
+        // hibernation — the accept, the last frame written to the attachment,
+        // the runtime's last auto-answered ping — or, while awake, the last
+        // frame seen by this instance. No wake resets the clock.
+        const seen = Math.max(st.at, st.seen ?? 0, this.host.lastPing(s) ?? 0, this.policies.get(st.conn)?.lastMessageAt ?? 0);
         const silent = now - seen > STALE_AFTER_MS;
         const noHello = !st.ready && now - st.at > HELLO_TIMEOUT_MS;
         if (st.exp !== undefined && now >= st.exp) {
@@ -290,7 +316,7 @@ export class Room {
   }
 
   private dropPresence(st: ConnState): void {
-    this.runtime.delete(st.conn);
+    this.policies.delete(st.conn);
     this.lastCursors.delete(st.conn);
     this.pendingCursors.delete(st.conn);
     if (st.ready) this.broadcast({ type: "leave", conn: st.conn }, st.conn);
@@ -303,6 +329,7 @@ export class Room {
     if ((await this.host.getAlarm()) === null) await this.host.setAlarm(this.host.now() + SWEEP_INTERVAL_MS);
   }
 
+  /** Reads only: the stats of a room that was never written create nothing. */
   async stats(): Promise<RoomStats> {
     await this.enqueue(() => this.load());
     const now = this.host.now();
@@ -311,11 +338,12 @@ export class Room {
     const meta = this.meta!;
     return {
       room: this.roomId,
-      epoch: meta.epoch,
+      epoch: this.stored ? meta.epoch : null,
       connections: this.readySockets().length,
       seq: meta.seq,
       records: this.records.size,
       logSize: meta.seq - meta.logStart + 1,
+      logBytes: this.sync.log.bytes,
       storageBytes: this.host.storage.sizeBytes(),
       messagesPerSec: recent / 10,
       ...this.counters,
@@ -335,15 +363,13 @@ export class Room {
     return run;
   }
 
+  /** Rebuild the cache from storage. Writes nothing: a room that was never
+   * written gets an epoch in memory, persisted by its first commit. */
   private load(): Promise<void> {
     this.loading ??= (async () => {
       const loaded = await this.host.storage.load();
-      let meta = loaded.meta;
-      if (!meta) {
-        // A brand-new room. Written once; never again over existing data.
-        meta = { epoch: randomId(), seq: 0, logStart: 1 };
-        await this.host.storage.init(meta);
-      }
+      this.stored = loaded.meta !== null;
+      const meta = loaded.meta ?? { epoch: this.unwrittenEpoch() ?? randomId(), seq: 0, logStart: 1 };
       this.meta = meta;
       this.records = loaded.records;
       this.recordSeq = loaded.recordSeq;
@@ -354,6 +380,8 @@ export class Room {
         this.recordBytes.set(id, size);
         this.totalBytes += size;
       }
+      this.sync.log.reset(meta.logStart, loaded.logBytes);
+      this.sync.invalidate();
     })().catch((err: unknown) => {
       this.loading = null; // let the next event retry the load
       throw err;
@@ -361,56 +389,91 @@ export class Room {
     return this.loading;
   }
 
-  private runtimeFor(conn: string): ConnRuntime {
-    let rt = this.runtime.get(conn);
-    if (!rt) {
-      const now = this.host.now();
-      rt = {
-        lastMessageAt: now,
-        mutations: new TokenBucket(MUTATION_RATE_PER_SEC, MUTATION_BURST, now),
-        cursors: new TokenBucket(CURSOR_RATE_PER_SEC, CURSOR_BURST, now),
-        presence: new TokenBucket(PRESENCE_RATE_PER_SEC, PRESENCE_BURST, now),
-        resyncs: new TokenBucket(RESYNC_RATE_PER_SEC, RESYNC_BURST, now),
-        limited: 0,
-        bad: 0,
-        lastLimitNotice: 0,
-        closedByRoom: false,
-      };
-      this.runtime.set(conn, rt);
+  /** The epoch sockets were told before the room's first write (see ConnState.epoch). */
+  private unwrittenEpoch(): string | undefined {
+    for (const s of this.host.sockets()) {
+      const epoch = s.getState()?.epoch;
+      if (epoch) return epoch;
     }
-    return rt;
+    return undefined;
+  }
+
+  private policyFor(conn: string): ConnectionPolicy {
+    let policy = this.policies.get(conn);
+    if (!policy) {
+      policy = new ConnectionPolicy(this.host.now());
+      this.policies.set(conn, policy);
+    }
+    return policy;
+  }
+
+  /**
+   * Spend the connection's budget for a frame of `kind`. On "limited" the frame
+   * is dropped and the client told (by `notice`, at most once a second when the
+   * frame is lossy); past the policy's limit the connection is kicked. Returns
+   * whether the frame may proceed.
+   */
+  private admit(socket: RoomSocket, st: ConnState, kind: Budgeted, notice: ServerMessage, lossy = false): boolean {
+    const policy = this.policyFor(st.conn);
+    const verdict = policy.admit(kind, this.host.now());
+    if (verdict === "ok") return true;
+    this.counters.rateLimited++;
+    if (verdict === "kick") {
+      this.kick(socket, st, kind === "mutate" ? "mutation flood" : `${kind} flood`);
+      return false;
+    }
+    if (!lossy || policy.shouldNotice(this.host.now())) this.sendTo(socket, notice);
+    return false;
+  }
+
+  /** A frame the room cannot use: answer it, count it, kick past MAX_BAD_FRAMES. */
+  private badFrame(socket: RoomSocket, st: ConnState, answer: ServerMessage, why: string): void {
+    this.counters.badFrames++;
+    this.sendTo(socket, answer);
+    if (this.policyFor(st.conn).badFrame() === "kick") this.kick(socket, st, why);
   }
 
   private async handle(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
-    const st = socket.getState();
+    let st = socket.getState();
     if (!st) return; // refused at connect; nothing more to say
-    const runtime = this.runtimeFor(st.conn);
+    const policy = this.policyFor(st.conn);
     // A flood keeps arriving after the kick (the runtime already queued it);
     // handling it would stall everyone else in the room for seconds.
-    if (runtime.closedByRoom) return;
-    runtime.lastMessageAt = this.host.now();
+    if (policy.closedByRoom) return;
+    const now = this.host.now();
+    policy.lastMessageAt = now;
+    if (now - (st.seen ?? st.at) >= SEEN_WRITE_EVERY_MS) {
+      st = { ...st, seen: now };
+      socket.setState(st);
+    }
     this.counters.messages++;
-    const sec = Math.floor(this.host.now() / 1000);
+    const sec = Math.floor(now / 1000);
     this.perSecond.set(sec, (this.perSecond.get(sec) ?? 0) + 1);
     if (this.perSecond.size > 12) for (const k of this.perSecond.keys()) if (k < sec - 11) this.perSecond.delete(k);
 
     const parsed = parseClientMessage(data, MAX_MESSAGE_BYTES);
     if (!parsed.ok) {
-      this.counters.badFrames++;
-      runtime.bad++;
       this.log("warn", "bad_frame", st.conn, parsed.ref, parsed.code, parsed.message);
       if (parsed.mid) {
         // Recognisably a mutation: reject it by name so the client rolls it back.
         this.counters.rejects++;
-        this.sendTo(socket, { type: "reject", mid: parsed.mid, code: parsed.code, message: parsed.message });
+        this.badFrame(socket, st, { type: "reject", mid: parsed.mid, code: parsed.code, message: parsed.message }, "too many bad frames");
       } else {
-        this.sendTo(socket, { type: "error", code: parsed.code, message: parsed.message, ...(parsed.ref ? { ref: parsed.ref } : {}) });
+        this.badFrame(socket, st, { type: "error", code: parsed.code, message: parsed.message, ...(parsed.ref ? { ref: parsed.ref } : {}) }, "too many bad frames");
       }
-      if (runtime.bad > MAX_BAD_FRAMES) this.kick(socket, st, "too many bad frames");
       return;
     }
     const msg = parsed.value;
-    if (st.exp !== undefined && this.host.now() >= st.exp && msg.type !== "ping") {
+    // Small frames have small limits: nothing but the exact ping is free, and
+    // a hello carries a few hundred bytes.
+    if (msg.type === "ping" && data !== PING_FRAME) {
+      return this.badFrame(socket, st, { type: "error", code: ErrorCode.BAD_MESSAGE, message: `send the exact ping frame ${PING_FRAME}`, ref: "ping" }, "bad pings");
+    }
+    if (msg.type === "hello" && (data as string).length > MAX_HELLO_BYTES) {
+      const message = `a hello of ${(data as string).length} bytes exceeds ${MAX_HELLO_BYTES}`;
+      return this.badFrame(socket, st, { type: "error", code: ErrorCode.TOO_LARGE, message, ref: "hello" }, "bad hellos");
+    }
+    if (st.exp !== undefined && now >= st.exp && msg.type !== "ping") {
       // Not handled: a mutation stays pending in the client and is resent once
       // it has reconnected with a fresh token.
       this.expire(socket, st);
@@ -435,23 +498,23 @@ export class Room {
       return;
     }
     if (msg.type === "hello") return this.hello(socket, st, msg);
-    const rt = this.runtimeFor(st.conn);
     if (!st.ready) {
-      this.sendTo(socket, { type: "error", code: ErrorCode.HANDSHAKE_REQUIRED, message: "send hello first", ref: msg.type });
-      if (++rt.bad > MAX_BAD_FRAMES) this.kick(socket, st, "no hello");
-      return;
+      return this.badFrame(socket, st, { type: "error", code: ErrorCode.HANDSHAKE_REQUIRED, message: "send hello first", ref: msg.type }, "no hello");
     }
     switch (msg.type) {
-      case "resync":
-        if (!rt.resyncs.take(this.host.now())) {
+      case "resync": {
+        const limited = { type: "error", code: ErrorCode.RATE_LIMITED, message: "too many resync requests", ref: "resync" } as const;
+        if (!this.admit(socket, st, "resync", limited)) return;
+        await this.load();
+        const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.epoch, msg.lastSeq);
+        if (!this.syncBudget.take(this.host.now(), sync.frame.length)) {
           this.counters.rateLimited++;
-          this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "too many resync requests", ref: "resync" });
-          if (++rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "resync flood");
+          this.sendTo(socket, { ...limited, message: "the room is busy sending syncs; retry shortly" });
           return;
         }
-        await this.load();
-        this.sendTo(socket, await this.syncFor(msg.epoch, msg.lastSeq));
+        this.sendFrame(socket, sync.frame);
         return;
+      }
       case "mutate":
         return this.mutate(socket, st, msg.mid, msg.ops);
       case "cursor":
@@ -470,11 +533,29 @@ export class Room {
       return;
     }
     if (st.ready) {
-      this.sendTo(socket, { type: "error", code: ErrorCode.BAD_MESSAGE, message: "hello was already accepted; use resync", ref: "hello" });
+      return this.badFrame(socket, st, { type: "error", code: ErrorCode.BAD_MESSAGE, message: "hello was already accepted; use resync", ref: "hello" }, "repeated hellos");
+    }
+    let sameClient = 0;
+    for (const s of this.readySockets()) if (s.getState()!.clientId === msg.clientId) sameClient++;
+    if (sameClient >= MAX_CONNECTIONS_PER_CLIENT) {
+      const message = `client ${msg.clientId} holds ${MAX_CONNECTIONS_PER_CLIENT} connections to this room (retrying)`;
+      this.dismiss(socket, st, CloseCode.TOO_MANY_CONNECTIONS, "too many connections", { code: ErrorCode.TOO_MANY_CONNECTIONS, message });
+      this.log("warn", "refused", st.conn, "hello", ErrorCode.TOO_MANY_CONNECTIONS);
       return;
     }
     await this.load();
+    const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.epoch, msg.lastSeq);
+    if (!this.syncBudget.take(this.host.now(), sync.frame.length)) {
+      // Every joiner at once (a deploy, a popular link): the rest come back
+      // with their own backoff and jitter instead of all being served now.
+      this.counters.rateLimited++;
+      const error = { code: ErrorCode.RATE_LIMITED, message: "the room is busy; reconnecting shortly" };
+      this.dismiss(socket, st, TRY_AGAIN_LATER, "busy", error);
+      this.log("warn", "sync_budget", st.conn, "hello", ErrorCode.RATE_LIMITED, `${sync.frame.length} bytes`);
+      return;
+    }
     const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
+    if (!this.stored) next.epoch = this.meta!.epoch;
     socket.setState(next);
     const self = this.peerOf(next);
     const peers: Peer[] = [];
@@ -483,27 +564,14 @@ export class Room {
       if (other.conn !== next.conn) peers.push(this.peerOf(other));
     }
     this.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, room: this.roomId, self, peers });
-    this.sendTo(socket, await this.syncFor(msg.epoch, msg.lastSeq));
+    this.sendFrame(socket, sync.frame);
     if (this.lastCursors.size) {
       const f: [string, number, number][] = [];
       for (const [conn, [x, y]] of this.lastCursors) if (conn !== next.conn) f.push([conn, x, y]);
       if (f.length) this.sendTo(socket, { type: "cursors", f });
     }
     this.broadcast({ type: "join", peer: self }, next.conn);
-    this.log("info", "hello", next.conn, "hello");
-  }
-
-  /** A snapshot, or the delta since `lastSeq` when the log still covers it and
-   * it is smaller than the snapshot would be. */
-  private async syncFor(epoch: string | null, lastSeq: number): Promise<SyncMessage> {
-    const meta = this.meta!;
-    const missing = meta.seq - lastSeq;
-    const deltaPossible = epoch === meta.epoch && missing >= 0 && lastSeq + 1 >= meta.logStart;
-    if (deltaPossible && (missing === 0 || missing <= this.records.size)) {
-      const changes = missing === 0 ? [] : await this.host.storage.changesSince(lastSeq);
-      return { type: "sync", mode: "delta", epoch: meta.epoch, seq: meta.seq, changes };
-    }
-    return { type: "sync", mode: "snapshot", epoch: meta.epoch, seq: meta.seq, records: [...this.records.values()] };
+    this.log("info", "hello", next.conn, "hello", undefined, sync.mode);
   }
 
   private async mutate(socket: RoomSocket, st: ConnState, mid: string, ops: Parameters<typeof planOps>[1]): Promise<void> {
@@ -513,14 +581,7 @@ export class Room {
       this.log("info", "reject", st.conn, "mutate", code, message);
     };
     if (st.role !== "editor") return reject(ErrorCode.FORBIDDEN, "viewers cannot edit this room");
-    const rt = this.runtimeFor(st.conn);
-    if (!rt.mutations.take(this.host.now())) {
-      this.counters.rateLimited++;
-      rt.limited++;
-      this.sendTo(socket, { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many mutations; retry shortly" });
-      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "mutation flood");
-      return;
-    }
+    if (!this.admit(socket, st, "mutate", { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many mutations; retry shortly" })) return;
     await this.load();
     const seen = await this.host.storage.findMutation(mid);
     if (seen !== undefined) {
@@ -531,27 +592,32 @@ export class Room {
       else this.sendTo(socket, { type: "reject", mid, code: seen.code, message: seen.message });
       return;
     }
+    /** A refusal that would not change on a retry is remembered, so a late
+     * copy of this mutation (one the client has already rolled back) can never
+     * be applied after the fact — within the connection's refusal budget. */
+    const refuse = async (code: ErrorCode, message: string) => {
+      const limited = { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many refused mutations; retry shortly" } as const;
+      if (!this.admit(socket, st, "refusal", limited)) return;
+      const now = this.host.now();
+      await this.host.storage.rememberReject({ mid, code, message, at: now }, { before: now - REJECT_RETENTION_MS, max: REJECT_MAX_ENTRIES });
+      reject(code, message);
+    };
     const plan = planOps(this.records, ops);
-    if (!plan.ok) {
-      // Remembered, so a late copy of this mutation (one the client has already
-      // rolled back) can never be applied after the fact.
-      await this.host.storage.rememberReject(mid, plan.code, plan.message, this.host.now());
-      return reject(plan.code, plan.message);
-    }
+    if (!plan.ok) return refuse(plan.code, plan.message);
     let bytes = this.totalBytes;
     for (const id of plan.writes.keys()) bytes += (plan.sizes.get(id) ?? 0) - (this.recordBytes.get(id) ?? 0);
     if (bytes > this.maxRoomBytes && bytes > this.totalBytes) {
-      const message = `the room would hold ${bytes} bytes of records; the limit is ${this.maxRoomBytes}`;
-      await this.host.storage.rememberReject(mid, ErrorCode.ROOM_LIMIT, message, this.host.now());
-      return reject(ErrorCode.ROOM_LIMIT, message);
+      return refuse(ErrorCode.ROOM_LIMIT, `the room would hold ${bytes} bytes of records; the limit is ${this.maxRoomBytes}`);
     }
 
     const meta = this.meta!;
     const seq = meta.seq + 1;
     const change: Change = { seq, by: st.conn, mid, ops: plan.ops };
+    const changeJson = JSON.stringify(change);
     const nextMeta: RoomMeta = { ...meta, seq };
     // Persist before anything leaves the room: the ack promises durability.
-    await this.host.storage.commit({ meta: nextMeta, change, writes: plan.writes, at: this.host.now() });
+    await this.host.storage.commit({ meta: nextMeta, change, changeJson, writes: plan.writes, at: this.host.now(), first: !this.stored });
+    this.stored = true;
     this.meta = nextMeta;
     for (const [id, value] of plan.writes) {
       if (value) {
@@ -565,43 +631,41 @@ export class Room {
       }
     }
     this.totalBytes = bytes;
+    this.sync.log.append(changeJson.length);
+    this.sync.invalidate();
     this.counters.mutations++;
     this.sendTo(socket, { type: "ack", mid, seq });
-    this.broadcast({ type: "change", ...change }, st.conn);
+    // The broadcast is the stored entry with its type: serialized once.
+    this.broadcastFrame(`{"type":"change",${changeJson.slice(1)}`, st.conn);
+    await this.compactIfDue();
+  }
 
-    if (seq - nextMeta.logStart + 1 >= LOG_COMPACT_AT) {
-      // Housekeeping after the ack: a failure here must not turn into a reject
-      // of a mutation that is already applied. The next commit retries it.
-      const compacted: RoomMeta = { ...nextMeta, logStart: seq - LOG_KEEP + 1 };
-      try {
-        const now = this.host.now();
-        await this.host.storage.compact(compacted, {
-          before: now - DEDUPE_RETENTION_MS,
-          max: DEDUPE_MAX_ENTRIES,
-          floor: now - DEDUPE_MIN_RETENTION_MS,
-        });
-        this.meta = compacted;
-        this.log("info", "compacted", undefined, undefined, undefined, `logStart=${compacted.logStart}`);
-      } catch (err) {
-        this.log("error", "compaction_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
-      }
+  /** Housekeeping after the ack: a failure here must not turn into a reject of
+   * a mutation that is already applied. The next commit retries it. */
+  private async compactIfDue(): Promise<void> {
+    const meta = this.meta!;
+    const logStart = this.sync.log.compactionStart(meta.seq);
+    if (logStart === null) return;
+    const compacted: RoomMeta = { ...meta, logStart };
+    try {
+      const now = this.host.now();
+      await this.host.storage.compact(compacted, {
+        before: now - DEDUPE_RETENTION_MS,
+        max: DEDUPE_MAX_ENTRIES,
+        floor: now - DEDUPE_MIN_RETENTION_MS,
+      });
+      this.meta = compacted;
+      this.sync.log.dropBefore(logStart);
+      this.log("info", "compacted", undefined, undefined, undefined, `logStart=${logStart}`);
+    } catch (err) {
+      this.log("error", "compaction_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
     }
   }
 
   private cursor(socket: RoomSocket, st: ConnState, p: [number, number] | null): void {
-    const rt = this.runtimeFor(st.conn);
-    const now = this.host.now();
-    if (!rt.cursors.take(now)) {
-      // Cursor moves are lossy: drop, tell the client at most once a second.
-      this.counters.rateLimited++;
-      rt.limited++;
-      if (now - rt.lastLimitNotice >= 1000) {
-        rt.lastLimitNotice = now;
-        this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "cursor moves are limited; slow down", ref: "cursor" });
-      }
-      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "cursor flood");
-      return;
-    }
+    // Cursor moves are lossy: drop, tell the client at most once a second.
+    const notice = { type: "error", code: ErrorCode.RATE_LIMITED, message: "cursor moves are limited; slow down", ref: "cursor" } as const;
+    if (!this.admit(socket, st, "cursor", notice, true)) return;
     const pos: [number, number] | null = p ? [round1(p[0]), round1(p[1])] : null;
     this.pendingCursors.set(st.conn, pos);
     if (pos) this.lastCursors.set(st.conn, pos);
@@ -631,26 +695,11 @@ export class Room {
     }
     const onlyMover = this.pendingCursors.size === 1 ? this.pendingCursors.keys().next().value : undefined;
     this.pendingCursors.clear();
-    const frame = `{"type":"cursors","f":[${entries.join(",")}]}`;
-    for (const s of this.readySockets()) {
-      if (onlyMover !== undefined && s.getState()!.conn === onlyMover) continue;
-      try {
-        s.send(frame);
-      } catch {
-        // closing socket: its close event will clean up
-      }
-    }
+    this.broadcastFrame(`{"type":"cursors","f":[${entries.join(",")}]}`, onlyMover ?? null);
   }
 
   private presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage, { type: "presence" }>): void {
-    const rt = this.runtimeFor(st.conn);
-    if (!rt.presence.take(this.host.now())) {
-      this.counters.rateLimited++;
-      rt.limited++;
-      this.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "presence updates are limited", ref: "presence" });
-      if (rt.limited > MAX_RATE_LIMITED_FRAMES) this.kick(socket, st, "presence flood");
-      return;
-    }
+    if (!this.admit(socket, st, "presence", { type: "error", code: ErrorCode.RATE_LIMITED, message: "presence updates are limited", ref: "presence" })) return;
     const next: ConnState = {
       ...st,
       name: msg.name ?? st.name,
@@ -667,14 +716,14 @@ export class Room {
    * dropped unread. `error` tells the client why, before the close. */
   private dismiss(socket: RoomSocket, st: ConnState, code: number, reason: string, error?: { code: ErrorCode; message: string }): void {
     this.dropPresence(st);
-    this.runtimeFor(st.conn).closedByRoom = true;
+    this.policyFor(st.conn).closedByRoom = true;
     socket.setState({ ...st, ready: false });
     if (error) this.sendTo(socket, { type: "error", ...error });
     closeQuietly(socket, code, reason);
   }
 
   /** The connection's token ran out: it may reconnect with a fresh one (4002 is
-   * the one application close code the client does not treat as final). */
+   * one of the application close codes the client does not treat as final). */
   private expire(socket: RoomSocket, st: ConnState): void {
     const message = "the access token expired; reconnect with a fresh one";
     this.dismiss(socket, st, CloseCode.TOKEN_EXPIRED, "token expired", { code: ErrorCode.TOKEN_EXPIRED, message });
@@ -707,8 +756,12 @@ export class Room {
   }
 
   private sendTo(socket: RoomSocket, msg: ServerMessage): void {
+    this.sendFrame(socket, JSON.stringify(msg));
+  }
+
+  private sendFrame(socket: RoomSocket, frame: string): void {
     try {
-      socket.send(JSON.stringify(msg));
+      socket.send(frame);
     } catch {
       // The socket is closing; its close event cleans up.
     }
@@ -716,15 +769,14 @@ export class Room {
 
   /** Serialize once, send to every ready socket except `exceptConn`. */
   private broadcast(msg: ServerMessage, exceptConn: string | null): void {
-    const frame = JSON.stringify(msg);
+    this.broadcastFrame(JSON.stringify(msg), exceptConn);
+  }
+
+  private broadcastFrame(frame: string, exceptConn: string | null): void {
     for (const s of this.host.sockets()) {
       const st = s.getState();
       if (!st?.ready || st.conn === exceptConn) continue;
-      try {
-        s.send(frame);
-      } catch {
-        // closing socket
-      }
+      this.sendFrame(s, frame);
     }
   }
 

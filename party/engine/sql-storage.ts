@@ -6,53 +6,109 @@
  * at all. The output gate holds the ack until the write is confirmed.
  * Rows are read back with a plain JSON.parse: everything here was validated by
  * the room before it was written, so storage is not a trust boundary.
- * Schema v1 is created with IF NOT EXISTS; a later schema change adds a
- * numbered migration here.
+ *
+ * The schema is created lazily, by the first write: reading a room that was
+ * never written (a stats request, a socket that only said hello) creates no
+ * table. Migrations are numbered steps in `MIGRATIONS`, applied in order at that
+ * point and recorded in `room_schema`.
  */
-import type { Change, ErrorCode } from "../shared/protocol.ts";
+import type { ErrorCode } from "../shared/protocol.ts";
 import type { Shape } from "../whiteboard/records.ts";
-import type { Commit, DedupePolicy, LoadedRoom, MutationOutcome, RoomMeta, RoomStorage } from "./storage.ts";
+import type { Commit, DedupePolicy, LoadedRoom, MutationOutcome, RejectPolicy, RememberedReject, RoomMeta, RoomStorage } from "./storage.ts";
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS room_meta (id INTEGER PRIMARY KEY CHECK (id = 1), epoch TEXT NOT NULL, seq INTEGER NOT NULL, log_start INTEGER NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS op_log (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS mutations (mid TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`,
-  `CREATE INDEX IF NOT EXISTS mutations_by_seq ON mutations (seq)`,
-  `CREATE TABLE IF NOT EXISTS rejected_mutations (mid TEXT PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL, at INTEGER NOT NULL)`,
+/** Each step runs once, in order; the index + 1 is the schema version. */
+const MIGRATIONS: ((sql: SqlStorage) => void)[] = [
+  // v1: the original tables (rooms written before versioning have them all).
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS room_meta (id INTEGER PRIMARY KEY CHECK (id = 1), epoch TEXT NOT NULL, seq INTEGER NOT NULL, log_start INTEGER NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS op_log (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS mutations (mid TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS mutations_by_seq ON mutations (seq)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS rejected_mutations (mid TEXT PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL, at INTEGER NOT NULL)`);
+  },
+  // v2: each log entry's size (delta vs snapshot by bytes, compaction by bytes),
+  // and refusals pruned oldest-first by arrival order (rowid) on every insert.
+  (sql) => {
+    sql.exec(`ALTER TABLE op_log ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0`);
+    sql.exec(`UPDATE op_log SET bytes = length(data)`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS rejected_by_at ON rejected_mutations (at)`);
+  },
 ];
 
 export class SqlRoomStorage implements RoomStorage {
   private readonly sql: SqlStorage;
   private readonly storage: DurableObjectStorage;
+  /** Schema version on disk; null until first looked up. */
+  private version: number | null = null;
 
   constructor(storage: DurableObjectStorage) {
     this.storage = storage;
     this.sql = storage.sql;
-    for (const statement of SCHEMA) this.sql.exec(statement);
+  }
+
+  /** The schema version on disk, without creating anything (0: never written). */
+  private schemaVersion(): number {
+    if (this.version !== null) return this.version;
+    const tables = new Set(
+      this.sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`).toArray().map((r) => r.name),
+    );
+    if (tables.has("room_schema")) {
+      this.version = this.sql.exec<{ version: number }>(`SELECT version FROM room_schema WHERE id = 1`).one().version;
+    } else {
+      // Before versioning, v1's tables were created on every wake.
+      this.version = tables.has("room_meta") ? 1 : 0;
+    }
+    return this.version;
+  }
+
+  /** Bring the schema up to date; called by every write, never by a read. */
+  private ensureSchema(): void {
+    const from = this.schemaVersion();
+    if (from === MIGRATIONS.length) return;
+    this.storage.transactionSync(() => {
+      for (let v = from; v < MIGRATIONS.length; v++) MIGRATIONS[v]!(this.sql);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS room_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)`);
+      this.sql.exec(`INSERT INTO room_schema (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version`, MIGRATIONS.length);
+    });
+    this.version = MIGRATIONS.length;
+  }
+
+  /** Reads of a room that was never written see an empty room. */
+  private get exists(): boolean {
+    return this.schemaVersion() > 0;
   }
 
   async load(): Promise<LoadedRoom> {
+    const records = new Map<string, Shape>();
+    const recordSeq = new Map<string, number>();
+    if (!this.exists) return { meta: null, records, recordSeq, logBytes: [] };
+    // A room written by v1 code gets its sizes column before it is read.
+    if (this.schemaVersion() < MIGRATIONS.length) this.ensureSchema();
     const metaRow = this.sql
       .exec<{ epoch: string; seq: number; log_start: number }>(`SELECT epoch, seq, log_start FROM room_meta WHERE id = 1`)
       .toArray()[0];
     const meta: RoomMeta | null = metaRow ? { epoch: metaRow.epoch, seq: metaRow.seq, logStart: metaRow.log_start } : null;
-    const records = new Map<string, Shape>();
-    const recordSeq = new Map<string, number>();
     for (const row of this.sql.exec<{ id: string; seq: number; data: string }>(`SELECT id, seq, data FROM records`)) {
       records.set(row.id, JSON.parse(row.data) as Shape);
       recordSeq.set(row.id, row.seq);
     }
-    return { meta, records, recordSeq };
+    const logBytes = this.sql
+      .exec<{ bytes: number }>(`SELECT bytes FROM op_log WHERE seq >= ? ORDER BY seq`, meta?.logStart ?? 1)
+      .toArray()
+      .map((r) => r.bytes);
+    return { meta, records, recordSeq, logBytes };
   }
 
-  async init(meta: RoomMeta): Promise<void> {
-    // INSERT (not REPLACE): if a row exists this fails loudly instead of re-seeding.
-    this.sql.exec(`INSERT INTO room_meta (id, epoch, seq, log_start) VALUES (1, ?, ?, ?)`, meta.epoch, meta.seq, meta.logStart);
-  }
-
-  async commit({ meta, change, writes, at }: Commit): Promise<void> {
+  async commit({ meta, change, changeJson, writes, at, first }: Commit): Promise<void> {
+    this.ensureSchema();
     this.storage.transactionSync(() => {
+      if (first) {
+        // INSERT (not REPLACE): if a row exists this fails loudly instead of re-seeding.
+        this.sql.exec(`INSERT INTO room_meta (id, epoch, seq, log_start) VALUES (1, ?, ?, ?)`, meta.epoch, meta.seq, meta.logStart);
+      } else {
+        this.sql.exec(`UPDATE room_meta SET seq = ?, log_start = ? WHERE id = 1`, meta.seq, meta.logStart);
+      }
       for (const [id, value] of writes) {
         if (value) {
           this.sql.exec(
@@ -65,20 +121,21 @@ export class SqlRoomStorage implements RoomStorage {
           this.sql.exec(`DELETE FROM records WHERE id = ?`, id);
         }
       }
-      this.sql.exec(`INSERT INTO op_log (seq, data) VALUES (?, ?)`, change.seq, JSON.stringify(change));
+      this.sql.exec(`INSERT INTO op_log (seq, data, bytes) VALUES (?, ?, ?)`, change.seq, changeJson, changeJson.length);
       this.sql.exec(`INSERT INTO mutations (mid, seq, at) VALUES (?, ?, ?)`, change.mid, change.seq, at);
-      this.sql.exec(`UPDATE room_meta SET seq = ?, log_start = ? WHERE id = 1`, meta.seq, meta.logStart);
     });
   }
 
-  async changesSince(afterSeq: number): Promise<Change[]> {
+  async changesSince(afterSeq: number): Promise<string[]> {
+    if (!this.exists) return [];
     return this.sql
       .exec<{ data: string }>(`SELECT data FROM op_log WHERE seq > ? ORDER BY seq`, afterSeq)
       .toArray()
-      .map((row) => JSON.parse(row.data) as Change);
+      .map((row) => row.data);
   }
 
   async findMutation(mid: string): Promise<MutationOutcome | undefined> {
+    if (!this.exists) return undefined;
     const applied = this.sql.exec<{ seq: number }>(`SELECT seq FROM mutations WHERE mid = ?`, mid).toArray()[0];
     if (applied) return { seq: applied.seq };
     const rejected = this.sql
@@ -87,11 +144,20 @@ export class SqlRoomStorage implements RoomStorage {
     return rejected ? { code: rejected.code as ErrorCode, message: rejected.message } : undefined;
   }
 
-  async rememberReject(mid: string, code: ErrorCode, message: string, at: number): Promise<void> {
-    this.sql.exec(`INSERT OR IGNORE INTO rejected_mutations (mid, code, message, at) VALUES (?, ?, ?, ?)`, mid, code, message, at);
+  async rememberReject({ mid, code, message, at }: RememberedReject, policy: RejectPolicy): Promise<void> {
+    this.ensureSchema();
+    this.storage.transactionSync(() => {
+      this.sql.exec(`INSERT OR IGNORE INTO rejected_mutations (mid, code, message, at) VALUES (?, ?, ?, ?)`, mid, code, message, at);
+      // rowids grow with every insert, so "beyond the newest max" is a rowid
+      // range: both deletes walk an index, never the table.
+      const newest = this.sql.exec<{ r: number | null }>(`SELECT max(rowid) AS r FROM rejected_mutations`).one().r ?? 0;
+      this.sql.exec(`DELETE FROM rejected_mutations WHERE rowid <= ?`, newest - policy.max);
+      this.sql.exec(`DELETE FROM rejected_mutations WHERE at < ?`, policy.before);
+    });
   }
 
   async compact(meta: RoomMeta, dedupe: DedupePolicy): Promise<void> {
+    this.ensureSchema();
     this.storage.transactionSync(() => {
       this.sql.exec(`UPDATE room_meta SET log_start = ? WHERE id = 1`, meta.logStart);
       this.sql.exec(`DELETE FROM op_log WHERE seq < ?`, meta.logStart);
@@ -101,6 +167,6 @@ export class SqlRoomStorage implements RoomStorage {
   }
 
   sizeBytes(): number | null {
-    return this.sql.databaseSize;
+    return this.exists ? this.sql.databaseSize : 0;
   }
 }

@@ -45,6 +45,13 @@ export function planOps(records: Records, ops: readonly Op[], maxRecords = MAX_R
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.op === "put") {
+      const existing = current(op.rec.id);
+      if (existing && existing.type !== op.rec.type) {
+        // A record's kind is fixed for life (as a patch cannot change it): a
+        // receiver holding the old record may be mid-edit of fields the new
+        // kind does not have. Delete it and create a new one instead.
+        return fail(ErrorCode.INVALID_MUTATION, `ops.${i}: a put may not change record ${op.rec.id}'s type (${existing.type} to ${op.rec.type})`);
+      }
       const size = JSON.stringify(op.rec).length;
       if (size > MAX_RECORD_BYTES) {
         return fail(ErrorCode.RECORD_TOO_LARGE, `ops.${i}: record ${op.rec.id} exceeds ${MAX_RECORD_BYTES} bytes`);

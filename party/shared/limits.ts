@@ -28,8 +28,21 @@ export const MAX_ROOM_BYTES = 24 * 1024 * 1024;
  * dedupe and meta keys. Clients split larger edits (a paste) into several mutations. */
 export const MAX_OPS_PER_MUTATION = 100;
 
-/** Open connections per room; the next one is closed with ROOM_FULL. */
+/** Open connections per room; the next one is closed with ROOM_FULL (4003),
+ * which clients retry with backoff: rooms empty. */
 export const MAX_CONNECTIONS_PER_ROOM = 256;
+/** Open connections per identity per room — the token's subject when it has
+ * one, else the client's IP address (CF-Connecting-IP) — checked before the
+ * room's own cap, so one person or one machine can hold at most an eighth of a
+ * room. 32 leaves room for an office behind one NAT; raise it for bigger ones. */
+export const MAX_CONNECTIONS_PER_IDENTITY = 32;
+/** Open connections per client id (one per tab; a duplicated tab shares its
+ * id), checked at hello: a runaway page cannot hold more than this. */
+export const MAX_CONNECTIONS_PER_CLIENT = 8;
+
+/** Largest hello frame: version, ids, epoch, a 40-character name and a colour
+ * need a few hundred bytes; a padded hello is a bad frame. */
+export const MAX_HELLO_BYTES = 2_048;
 
 /** Room ids: URL-safe, short enough to log and to use as a Durable Object name. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -63,6 +76,19 @@ export const PRESENCE_BURST = 20;
  * (each may cost the room a full snapshot). */
 export const RESYNC_RATE_PER_SEC = 1;
 export const RESYNC_BURST = 5;
+/** Refusals the room must remember (a deterministic reject): a client with a
+ * bug or in a conflict may hit a burst of them; one that keeps at it gets
+ * RATE_LIMITED rejects (not remembered: it may retry) instead of growing the
+ * refusal table. */
+export const REFUSAL_RATE_PER_SEC = 2;
+export const REFUSAL_BURST = 50;
+/** Sync bytes (snapshots and deltas) the room sends per second, all joiners and
+ * resyncs together. The burst must hold the largest snapshot twice over (a
+ * room at MAX_ROOM_BYTES plus framing), or a full room could never be joined.
+ * A hello over budget is closed with 1013 (try again later) and the client
+ * reconnects with backoff; a resync over budget gets RATE_LIMITED and is retried. */
+export const SYNC_BYTES_PER_SEC = 16 * 1024 * 1024;
+export const SYNC_BYTES_BURST = 64 * 1024 * 1024;
 /** Frames dropped by a rate limit before the connection is closed as abusive
  * (POLICY_VIOLATION). A well-behaved client never gets near this. */
 export const MAX_RATE_LIMITED_FRAMES = 2_000;
@@ -78,6 +104,12 @@ export const CURSOR_FRAME_MS = 50;
  * gets a delta; compaction runs when the log reaches LOG_COMPACT_AT entries. */
 export const LOG_KEEP = 1_000;
 export const LOG_COMPACT_AT = 2_000;
+/** The op log is compacted by bytes too: when its entries pass LOG_MAX_BYTES it
+ * keeps at most LOG_KEEP_BYTES of the newest. (A delta is only sent when it is
+ * smaller than the snapshot, so entries beyond the board's size are rarely
+ * useful anyway; this bounds what rewrites of large records can store.) */
+export const LOG_MAX_BYTES = 8 * 1024 * 1024;
+export const LOG_KEEP_BYTES = 4 * 1024 * 1024;
 
 /** A processed mutation id is remembered (with its result) for 7 days; beyond
  * the newest DEDUPE_MAX_ENTRIES of them an id may be forgotten sooner, but never
@@ -88,6 +120,12 @@ export const LOG_COMPACT_AT = 2_000;
 export const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEDUPE_MAX_ENTRIES = 100_000;
 export const DEDUPE_MIN_RETENTION_MS = 60 * 60 * 1000;
+/** Refused mutation ids are remembered for a day, and at most the newest
+ * REJECT_MAX_ENTRIES of them (~300 B each: ≤ 3 MB), pruned whenever one is
+ * added. A refusal matters only until the client that sent it has heard the
+ * reject — seconds, or one reconnect — so a day and 10,000 are generous. */
+export const REJECT_RETENTION_MS = 24 * 60 * 60 * 1000;
+export const REJECT_MAX_ENTRIES = 10_000;
 
 /** Liveness without waking the room: clients send the exact ping frame every
  * PING_INTERVAL_MS; the Durable Object runtime answers it and records the time
@@ -106,6 +144,11 @@ export const SWEEP_INTERVAL_MS = 15_000;
  * next sweep (pings do not count), so idle sockets cannot hold the room's
  * connection slots: gone within HELLO_TIMEOUT_MS + SWEEP_INTERVAL_MS = 25 s. */
 export const HELLO_TIMEOUT_MS = 10_000;
+/** The room writes a connection's last-message time into its attachment at
+ * most this often, so silence is measured across hibernation (an in-memory
+ * clock restarts on every wake) at the cost of one small write per 5 s of
+ * activity per socket. */
+export const SEEN_WRITE_EVERY_MS = 5_000;
 
 /** Clients keep a departed peer (and its cursor) this long, so a reload or a
  * quick reconnect — same client id, new connection — does not flicker. */

@@ -45,8 +45,11 @@ export const ErrorCode = {
   RECORD_TOO_LARGE: "RECORD_TOO_LARGE",
   /** The mutation would take the room over MAX_RECORDS_PER_ROOM. */
   ROOM_LIMIT: "ROOM_LIMIT",
-  /** MAX_CONNECTIONS_PER_ROOM reached (terminal). */
+  /** MAX_CONNECTIONS_PER_ROOM reached. Not final: the client retries with backoff. */
   ROOM_FULL: "ROOM_FULL",
+  /** This identity (token subject or IP) or client id already holds its share
+   * of the room's connections. Not final: retried with backoff. */
+  TOO_MANY_CONNECTIONS: "TOO_MANY_CONNECTIONS",
   /** A per-connection token bucket is empty; the frame was dropped. */
   RATE_LIMITED: "RATE_LIMITED",
   /** The connection's role may not do this (a viewer mutating). */
@@ -63,21 +66,30 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Application close codes (4000–4999). A client treats every one of them as
- * final — except TOKEN_EXPIRED, after which it reconnects with a fresh token.
- * Any other close (1000, 1001, 1006, 1011, …) means "reconnect with backoff". */
+ * final — except those in RETRYABLE_CLOSES: TOKEN_EXPIRED (reconnect with a
+ * fresh token), ROOM_FULL and TOO_MANY_CONNECTIONS (reconnect with backoff: a
+ * room empties, a tab closes). Any other close (1000, 1001, 1006, 1011, 1013
+ * "try again later", …) means "reconnect with backoff". */
 export const CloseCode = {
   UNSUPPORTED_VERSION: 4000,
   UNAUTHORIZED: 4001,
   TOKEN_EXPIRED: 4002,
   ROOM_FULL: 4003,
   INVALID_ROOM: 4004,
+  TOO_MANY_CONNECTIONS: 4005,
   POLICY_VIOLATION: 4008,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
+/** Closes after which the client reconnects although they are application codes. */
+export const RETRYABLE_CLOSES: ReadonlySet<number> = new Set([CloseCode.TOKEN_EXPIRED, CloseCode.ROOM_FULL, CloseCode.TOO_MANY_CONNECTIONS]);
+
+/** The room is busy (its sync budget is spent): the standard "try again later". */
+export const TRY_AGAIN_LATER = 1013;
+
 /** True when a close code means "do not reconnect" (see CloseCode). */
 export function isTerminalClose(code: number): boolean {
-  return code >= 4000 && code <= 4999 && code !== CloseCode.TOKEN_EXPIRED;
+  return code >= 4000 && code <= 4999 && !RETRYABLE_CLOSES.has(code);
 }
 
 // ---------------------------------------------------------------------------
@@ -87,7 +99,16 @@ export const MutationId = z.string().regex(ID_PATTERN);
 export const ClientId = z.string().regex(CLIENT_ID_PATTERN);
 /** Sequence numbers: 0 means "nothing yet"; the first mutation gets 1. */
 export const Seq = z.number().int().min(0);
-export const Name = z.string().trim().min(1).max(MAX_NAME_CHARS);
+/** Control and format characters (bidi overrides and marks, zero-width
+ * spaces and joiners, soft hyphens, …): invisible in a name, and able to make
+ * one name look like another or reverse the text around it. */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+/** A display name: invisible characters stripped, then trimmed, 1–40 left. */
+export const Name = z
+  .string()
+  .max(MAX_NAME_CHARS * 4)
+  .transform((s) => s.replace(INVISIBLE, "").trim())
+  .pipe(z.string().min(1).max(MAX_NAME_CHARS));
 export const PresenceStatus = z.enum(["active", "idle", "away"]);
 export type PresenceStatus = z.infer<typeof PresenceStatus>;
 export const Role = z.enum(["editor", "viewer"]);

@@ -3,13 +3,23 @@
  * (an instance field: PartyKit ignores a static one); storage is PartyKit's
  * key-value API (its Durable Objects have no SQLite). PartyKit gives no access to
  * the Durable Object state, so pings are answered by the room (no auto-response).
+ *
+ * Access is decided at the edge, as on the wrangler host: `onBeforeConnect` and
+ * `onBeforeRequest` run in PartyKit's Worker before the room is woken, verify
+ * the room id and the token, and pass the verdict on in headers the client
+ * cannot set (they are overwritten here). A bad token never wakes a room.
  */
 import type * as Party from "partykit/server";
-import { type Access, authorize } from "../engine/auth.ts";
+import { authorize } from "../engine/auth.ts";
 import { ROOM_ID_PATTERN } from "../shared/limits.ts";
-import { CloseCode, ErrorCode, PARTY } from "../shared/protocol.ts";
+import { CloseCode, ErrorCode, type Role } from "../shared/protocol.ts";
 import { type ConnState, type LogLine, Room, type RoomSocket } from "../engine/room.ts";
-import { KvRoomStorage } from "../engine/storage.ts";
+import { KvRoomStorage } from "../engine/kv-storage.ts";
+
+const ROLE_HEADER = "x-edgeroom-role";
+const EXPIRES_HEADER = "x-edgeroom-expires";
+const SUBJECT_HEADER = "x-edgeroom-subject";
+const BAD_ROOM = "room ids are 1-64 characters of A-Z a-z 0-9 _ -";
 
 class PartySocket implements RoomSocket {
   private readonly conn: Party.Connection<ConnState>;
@@ -30,12 +40,55 @@ class PartySocket implements RoomSocket {
   }
 }
 
+/** The edge's verdict on a request to `lobby.id`: the request to forward, with
+ * the verdict in headers, or the refusal. */
+async function admit(req: Party.Request, lobby: Party.Lobby, socket: boolean): Promise<Party.Request | Response> {
+  if (!ROOM_ID_PATTERN.test(lobby.id)) return refusal(socket, ErrorCode.INVALID_ROOM, BAD_ROOM, CloseCode.INVALID_ROOM, 400);
+  const allowed = typeof lobby.env.ALLOWED_ORIGINS === "string" ? lobby.env.ALLOWED_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean) : [];
+  const origin = req.headers.get("Origin");
+  if (socket && allowed.length && origin !== null && !allowed.includes(origin)) {
+    return refusal(socket, ErrorCode.FORBIDDEN, "this page may not open this room (origin not allowed)", CloseCode.UNAUTHORIZED, 403);
+  }
+  const secret = lobby.env.AUTH_SECRET;
+  const url = new URL(req.url);
+  const access = await authorize(typeof secret === "string" ? secret : undefined, lobby.id, url.searchParams.get("token"));
+  if (!access.ok) return refusal(socket, access.code, access.message, access.close, 401);
+  const headers = new Headers(req.headers);
+  headers.set(ROLE_HEADER, access.role);
+  headers.delete(EXPIRES_HEADER);
+  headers.delete(SUBJECT_HEADER);
+  if (access.expiresAt) headers.set(EXPIRES_HEADER, String(access.expiresAt));
+  if (access.subject) headers.set(SUBJECT_HEADER, access.subject);
+  url.searchParams.delete("token");
+  return new Request(url, { method: req.method, headers, body: req.body }) as unknown as Party.Request;
+}
+
+/** A refusal the client can read: over a socket, an error frame and a close
+ * code (a plain HTTP error would look like a network failure to a browser). */
+function refusal(socket: boolean, code: ErrorCode, message: string, close: number, status: number): Response {
+  if (!socket) return Response.json({ code, message }, { status });
+  const pair = new WebSocketPair();
+  const server = pair[1];
+  server.accept();
+  server.send(JSON.stringify({ type: "error", code, message }));
+  server.close(close, message.slice(0, 120));
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
 export default class WhiteboardParty implements Party.Server {
   readonly options: Party.ServerOptions = { hibernate: true };
   private readonly core: Room;
   private readonly sockets = new WeakMap<Party.Connection, PartySocket>();
 
   readonly room: Party.Room;
+
+  static onBeforeConnect(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+    return admit(req, lobby, true);
+  }
+
+  static onBeforeRequest(req: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
+    return admit(req, lobby, false);
+  }
 
   constructor(room: Party.Room) {
     this.room = room;
@@ -67,15 +120,12 @@ export default class WhiteboardParty implements Party.Server {
   }
 
   onConnect(conn: Party.Connection, ctx: Party.ConnectionContext): Promise<void> {
-    let access: Access | Promise<Access>;
-    if (!ROOM_ID_PATTERN.test(this.room.id)) {
-      access = { ok: false, code: ErrorCode.INVALID_ROOM, close: CloseCode.INVALID_ROOM, message: "room ids are 1-64 characters of A-Z a-z 0-9 _ -" };
-    } else {
-      const secret = this.room.env.AUTH_SECRET;
-      const token = new URL(ctx.request.url).searchParams.get("token");
-      access = authorize(typeof secret === "string" ? secret : undefined, this.room.id, token);
-    }
-    return this.core.connect(this.socketFor(conn), access);
+    const h = ctx.request.headers;
+    // onBeforeConnect set these; without them (it did not run), least privilege.
+    const role: Role = h.get(ROLE_HEADER) === "editor" ? "editor" : "viewer";
+    const expires = Number(h.get(EXPIRES_HEADER));
+    const access = { ok: true as const, role, subject: h.get(SUBJECT_HEADER), ...(expires > 0 ? { expiresAt: expires } : {}) };
+    return this.core.connect(this.socketFor(conn), access, { ip: h.get("CF-Connecting-IP") });
   }
 
   async onAlarm(): Promise<void> {
@@ -96,14 +146,9 @@ export default class WhiteboardParty implements Party.Server {
 
   async onRequest(request: Party.Request): Promise<Response> {
     const url = new URL(request.url);
-    if (request.method === "GET" && url.pathname === `/parties/${PARTY}/${this.room.id}/stats`) {
-      if (!ROOM_ID_PATTERN.test(this.room.id)) return Response.json({ code: ErrorCode.INVALID_ROOM, message: "bad room id" }, { status: 400 });
-      // Same rule as the wrangler host: with a secret set, stats need a token for the room.
-      const secret = this.room.env.AUTH_SECRET;
-      const access = await authorize(typeof secret === "string" ? secret : undefined, this.room.id, url.searchParams.get("token"));
-      if (!access.ok) return Response.json({ code: access.code, message: access.message }, { status: 401 });
-      return Response.json(await this.core.stats());
-    }
-    return new Response("not found", { status: 404 });
+    if (request.method === "GET" && url.pathname.endsWith(`/${this.room.id}/stats`)) return Response.json(await this.core.stats());
+    return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "expected a WebSocket upgrade" }, { status: 426 });
   }
 }
+
+WhiteboardParty satisfies Party.Worker;

@@ -36,15 +36,16 @@ export async function records(page: Page): Promise<Shape[]> {
 }
 
 export async function waitForRecords(page: Page, check: string, timeout = 15_000): Promise<void> {
-  // `check` is a predicate over the array of records, as source text.
-  await page.waitForFunction(
-    (src) => {
-      const recs = [...(window.__edgeroom?.session.board.records().values() ?? [])];
-      return (new Function("recs", `return (${src})(recs)`) as (r: unknown[]) => boolean)(recs);
-    },
-    check,
-    { timeout, polling: 50 },
-  );
+  // `check` is a predicate over the array of records, as source text. It is
+  // spliced into an expression evaluated through the devtools protocol and
+  // polled from here — never compiled by the page itself: the page's CSP
+  // forbids eval (rightly), and playwright's in-page polling would need it.
+  const expression = `(() => { const recs = [...(window.__edgeroom?.session.board.records().values() ?? [])]; return (${check})(recs); })()`;
+  const deadline = Date.now() + timeout;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`records never matched ${check} within ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The colour a canvas layer shows at a world point: [r, g, b, a]. Shapes are

@@ -50,7 +50,7 @@ export interface StartOptions {
   persistDir?: string;
   /** wrangler only: another config file (the benchmark's peers). */
   config?: string;
-  /** wrangler only: extra `--var NAME:value` bindings. */
+  /** Extra variables (`--var NAME:value` for wrangler, `--var NAME=value` for partykit). */
   vars?: Record<string, string>;
   /** Path polled until the server answers (< 500). */
   readyPath?: string;
@@ -85,7 +85,16 @@ export async function startDevServer(kind: "wrangler" | "partykit", opts: StartO
           ...(opts.config ? ["--config", opts.config] : []),
           ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         ]
-      : [join(BIN, "partykit"), "dev", "--port", String(port), "--persist", persistDir, "--disable-request-cf-fetch"];
+      : [
+          join(BIN, "partykit"),
+          "dev",
+          "--port",
+          String(port),
+          "--persist",
+          persistDir,
+          "--disable-request-cf-fetch",
+          ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}=${v}`]),
+        ];
   const child: ChildProcess = spawn(join(BIN, "node"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: the CLI starts workerd as a child, and stop() must
     // take both down (a SIGKILLed wrangler would otherwise orphan workerd).

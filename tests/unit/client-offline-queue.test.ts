@@ -12,7 +12,7 @@ import { type NetworkEvents, onlineAwareTransport } from "../../client/engine/of
 import { MemoryPendingStore, type PendingStore } from "../../client/engine/pending-store.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import type { PendingMutation } from "../../client/engine/store.ts";
-import { MemoryRoomHost, rect, TestSocket } from "../support/memory-room.ts";
+import { MemoryRoomHost, rect, TestSocket } from "../../party/engine/testing/memory-host.ts";
 import { waitFor } from "../support/wait.ts";
 
 /** A fake `window` for online/offline events. It also sets `navigator.onLine`,

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BAD_FRAMES, MAX_RATE_LIMITED_FRAMES } from "../../party/shared/limits.ts";
 import { CloseCode } from "../../party/shared/protocol.ts";
-import { MemoryRoomHost, rect } from "../support/memory-room.ts";
+import { MemoryRoomHost, rect } from "../../party/engine/testing/memory-host.ts";
 
 const FLOOD = 10_000;
 

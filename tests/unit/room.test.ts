@@ -11,7 +11,7 @@ import {
   SWEEP_INTERVAL_MS,
 } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { MemoryRoomHost, rect } from "../support/memory-room.ts";
+import { MemoryRoomHost, rect } from "../../party/engine/testing/memory-host.ts";
 
 const put = (mid: string, id: string, x = 0) => ({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id, x) }] });
 

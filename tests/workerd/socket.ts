@@ -8,6 +8,8 @@ import { PROTOCOL_VERSION, type ServerMessage } from "../../party/shared/protoco
 export interface TestClient {
   ws: WebSocket;
   inbox: ServerMessage[];
+  /** Size of every frame received, with the type of its (first) message. */
+  frames: { type: string; bytes: number }[];
   closed: { code: number; reason: string } | null;
   send(msg: unknown): void;
   /** Resolves with the first message of `type` received after `from` (an inbox index). */
@@ -16,14 +18,15 @@ export interface TestClient {
   waitClosed(timeoutMs?: number): Promise<{ code: number; reason: string }>;
 }
 
-export async function openSocket(path: string): Promise<TestClient> {
-  const res = await exports.default.fetch(`http://edgeroom.test${path}`, { headers: { Upgrade: "websocket" } });
+export async function openSocket(path: string, headers: Record<string, string> = {}): Promise<TestClient> {
+  const res = await exports.default.fetch(`http://edgeroom.test${path}`, { headers: { Upgrade: "websocket", ...headers } });
   const ws = res.webSocket;
   if (!ws) throw new Error(`no WebSocket for ${path}: HTTP ${res.status}`);
   ws.accept();
   const client: TestClient = {
     ws,
     inbox: [],
+    frames: [],
     closed: null,
     send: (msg) => ws.send(typeof msg === "string" ? msg : JSON.stringify(msg)),
     of: (type) => client.inbox.filter((m) => m.type === type) as never,
@@ -47,7 +50,9 @@ export async function openSocket(path: string): Promise<TestClient> {
     },
   };
   ws.addEventListener("message", (e: MessageEvent) => {
-    const parsed = JSON.parse(String(e.data)) as ServerMessage | ServerMessage[];
+    const text = String(e.data);
+    const parsed = JSON.parse(text) as ServerMessage | ServerMessage[];
+    client.frames.push({ type: Array.isArray(parsed) ? (parsed[0]?.type ?? "batch") : parsed.type, bytes: text.length });
     if (Array.isArray(parsed)) client.inbox.push(...parsed);
     else client.inbox.push(parsed);
   });
@@ -57,8 +62,12 @@ export async function openSocket(path: string): Promise<TestClient> {
   return client;
 }
 
-export async function joinRoom(room: string, name: string, opts: { epoch?: string | null; lastSeq?: number } = {}): Promise<TestClient> {
-  const c = await openSocket(`/parties/whiteboard/${room}`);
+export async function joinRoom(
+  room: string,
+  name: string,
+  opts: { epoch?: string | null; lastSeq?: number; headers?: Record<string, string> } = {},
+): Promise<TestClient> {
+  const c = await openSocket(`/parties/whiteboard/${room}`, opts.headers);
   c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: opts.epoch ?? null, lastSeq: opts.lastSeq ?? 0, name, color: "#224466" });
   await c.next("sync");
   return c;

@@ -1,46 +1,61 @@
 /**
- * The SQLite storage's dedupe retention, on a real Durable Object's SQLite:
- * the same policy as the key-value storage (tests/unit/storage.test.ts).
+ * The SQLite storage on a real Durable Object's SQLite, against the storage
+ * contract every RoomStorage passes (the key-value storage runs the same suite
+ * in tests/unit/storage.test.ts), plus what only SQLite has: the lazy schema
+ * and its migration from rooms written by older code.
  */
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SqlRoomStorage } from "../../party/engine/sql-storage.ts";
-import type { RoomMeta } from "../../party/engine/storage.ts";
+import { storageContract } from "../../party/engine/testing/storage-contract.ts";
 
-const HOUR = 60 * 60 * 1000;
+let n = 0;
+const freshStub = () => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(`sql-contract-${++n}`));
 
-describe("dedupe retention (SQLite storage)", () => {
-  it("forgets old ids beyond the newest max, keeps everything younger than the floor, remembers rejects", async () => {
-    const stub = env.WHITEBOARD.get(env.WHITEBOARD.idFromName("sql-retention"));
-    const now = 100 * HOUR;
-    const found = await runInDurableObject(stub, async (_: unknown, state: DurableObjectState) => {
-      const storage = new SqlRoomStorage(state.storage);
-      let meta: RoomMeta = { epoch: "e", seq: 0, logStart: 1 };
-      await storage.init(meta);
-      const times = [now - 8 * 24 * HOUR, now - 3 * HOUR, now - 2 * HOUR, now - 30 * 60_000, now - 10 * 60_000];
-      for (const [i, at] of times.entries()) {
-        const seq = i + 1;
-        meta = { ...meta, seq };
-        await storage.commit({ meta, change: { seq, by: "c", mid: `m${seq}`, ops: [] }, writes: new Map(), at });
-      }
-      await storage.rememberReject("r-old", "RECORD_NOT_FOUND", "gone", now - 8 * 24 * HOUR);
-      await storage.rememberReject("r-new", "RECORD_NOT_FOUND", "gone", now - HOUR);
-      await storage.compact({ ...meta, logStart: 4 }, { before: now - 7 * 24 * HOUR, max: 1, floor: now - HOUR });
-      const out: Record<string, unknown> = {};
-      for (const mid of ["m1", "m2", "m3", "m4", "m5", "r-old", "r-new"]) out[mid] = (await storage.findMutation(mid)) ?? null;
-      out.log = (await storage.changesSince(0)).map((c) => c.seq);
-      return out;
+storageContract("SQLite", (use) => runInDurableObject(freshStub(), (_: unknown, state: DurableObjectState) => use(new SqlRoomStorage(state.storage))));
+
+const tables = (state: DurableObjectState) =>
+  state.storage.sql
+    .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
+    .toArray()
+    .map((r) => r.name)
+    .sort();
+
+describe("SQLite schema", () => {
+  it("creates no table until the first write", async () => {
+    const out = await runInDurableObject(freshStub(), async (_: unknown, state: DurableObjectState) => {
+      const s = new SqlRoomStorage(state.storage);
+      await s.load();
+      await s.findMutation("m1");
+      const before = tables(state);
+      await s.rememberReject({ mid: "x", code: "RECORD_NOT_FOUND", message: "gone", at: 1 }, { before: 0, max: 10 });
+      return { before, after: tables(state) };
     });
-    expect(found).toEqual({
-      m1: null, // older than the retention
-      m2: null, // beyond the newest 1 and older than the floor
-      m3: null,
-      m4: { seq: 4 }, // younger than the floor: kept although beyond max
-      m5: { seq: 5 },
-      "r-old": null,
-      "r-new": { code: "RECORD_NOT_FOUND", message: "gone" },
-      log: [4, 5],
+    expect(out.before).toEqual([]);
+    expect(out.after).toEqual(["mutations", "op_log", "records", "rejected_mutations", "room_meta", "room_schema"]);
+  });
+
+  it("migrates a room written by v1 code (no sizes column): sizes computed, nothing lost", async () => {
+    const out = await runInDurableObject(freshStub(), async (_: unknown, state: DurableObjectState) => {
+      const sql = state.storage.sql;
+      // What the v1 code created on every wake, and one committed change.
+      sql.exec(`CREATE TABLE room_meta (id INTEGER PRIMARY KEY CHECK (id = 1), epoch TEXT NOT NULL, seq INTEGER NOT NULL, log_start INTEGER NOT NULL)`);
+      sql.exec(`CREATE TABLE records (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL)`);
+      sql.exec(`CREATE TABLE op_log (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)`);
+      sql.exec(`CREATE TABLE mutations (mid TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`);
+      sql.exec(`CREATE TABLE rejected_mutations (mid TEXT PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL, at INTEGER NOT NULL)`);
+      const change = JSON.stringify({ seq: 1, by: "c", mid: "m1", ops: [] });
+      sql.exec(`INSERT INTO room_meta VALUES (1, 'old', 1, 1)`);
+      sql.exec(`INSERT INTO op_log VALUES (1, ?)`, change);
+      sql.exec(`INSERT INTO mutations VALUES ('m1', 1, 5)`);
+      const s = new SqlRoomStorage(state.storage);
+      const loaded = await s.load();
+      return { meta: loaded.meta, logBytes: loaded.logBytes, expected: change.length, found: await s.findMutation("m1"), log: await s.changesSince(0) };
     });
+    expect(out.meta).toEqual({ epoch: "old", seq: 1, logStart: 1 });
+    expect(out.logBytes).toEqual([out.expected]);
+    expect(out.found).toEqual({ seq: 1 });
+    expect(out.log).toHaveLength(1);
   });
 });

@@ -19,7 +19,8 @@
 import type { Transport, TransportFactory, TransportHandlers } from "../../../client/engine/connection.ts";
 import { PING_FRAME, PONG_FRAME, type Role } from "../../../party/shared/protocol.ts";
 import { type ConnState, type LogLine, Room, type RoomSocket } from "../../../party/engine/room.ts";
-import { KvRoomStorage, MemoryKv } from "../../../party/engine/storage.ts";
+import { KvRoomStorage } from "../../../party/engine/kv-storage.ts";
+import { MemoryKv } from "../../../party/engine/testing/memory-kv.ts";
 import type { FuzzClock } from "./clock.ts";
 
 /** The room's side of one link: what the room core sends through and attaches to. */

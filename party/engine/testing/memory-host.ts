@@ -4,11 +4,12 @@
  * build a new one over the same storage and sockets), and timers a test fires by
  * hand.
  */
-import type { ServerMessage } from "../../party/shared/protocol.ts";
-import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import type { Role } from "../../party/shared/protocol.ts";
-import { type ConnState, type LogLine, Room, type RoomSocket } from "../../party/engine/room.ts";
-import { KvRoomStorage, MemoryKv } from "../../party/engine/storage.ts";
+import type { ServerMessage } from "../../shared/protocol.ts";
+import { PROTOCOL_VERSION } from "../../shared/protocol.ts";
+import type { Role } from "../../shared/protocol.ts";
+import { type ConnState, type LogLine, Room, type RoomSocket } from "../room.ts";
+import { KvRoomStorage } from "../kv-storage.ts";
+import { MemoryKv } from "./memory-kv.ts";
 
 export class TestSocket implements RoomSocket {
   readonly inbox: ServerMessage[] = [];
@@ -58,11 +59,12 @@ export class MemoryRoomHost {
   /** Per-socket "last auto-answered ping" times, as the runtime would report. */
   readonly pings = new Map<TestSocket, number>();
   room: Room;
+  readonly roomId: string;
+  private readonly options: ConstructorParameters<typeof Room>[2];
 
-  constructor(
-    readonly roomId = "test-room",
-    private readonly options: ConstructorParameters<typeof Room>[2] = {},
-  ) {
+  constructor(roomId = "test-room", options: ConstructorParameters<typeof Room>[2] = {}) {
+    this.roomId = roomId;
+    this.options = options;
     this.room = this.build();
   }
 

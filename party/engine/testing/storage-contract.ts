@@ -1,0 +1,172 @@
+/**
+ * The storage contract: what every RoomStorage must do, as a vitest suite. The
+ * engine's own storages run it (tests/unit/storage.test.ts for the key-value
+ * storage, tests/workerd/sql-storage.test.ts for SQLite in workerd); a storage
+ * of your own should too:
+ *
+ * ```ts
+ * storageContract("my storage", (use) => use(new MyStorage()));
+ * ```
+ *
+ * `withStorage` gives each case a fresh, empty storage and runs the case inside
+ * whatever context the storage needs (a Durable Object's, for SQLite).
+ */
+import { describe, expect, it } from "vitest";
+import type { Change } from "../../shared/protocol.ts";
+import type { Commit, RoomMeta, RoomStorage } from "../storage.ts";
+
+export type WithStorage = <T>(use: (storage: RoomStorage) => Promise<T>) => Promise<T>;
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+function rect(id: string, x = 0) {
+  return { id, type: "rect" as const, x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null };
+}
+
+/** A commit that puts `ids` at `seq`, as the room would build it. */
+export function commitOf(meta: RoomMeta, seq: number, ids: string[], at: number, first = seq === 1): Commit {
+  const change: Change = { seq, by: "c", mid: `m${seq}`, ops: ids.map((id) => ({ op: "put" as const, rec: rect(id, seq) })) };
+  return {
+    meta: { ...meta, seq },
+    change,
+    changeJson: JSON.stringify(change),
+    writes: new Map(ids.map((id) => [id, rect(id, seq)])),
+    at,
+    first,
+  };
+}
+
+/** Commit `times.length` changes (one record each), the i-th at `times[i]`. */
+async function fill(storage: RoomStorage, times: number[]): Promise<RoomMeta> {
+  let meta: RoomMeta = { epoch: "e1", seq: 0, logStart: 1 };
+  for (const [i, at] of times.entries()) {
+    const c = commitOf(meta, i + 1, [`s${i + 1}`], at);
+    await storage.commit(c);
+    meta = c.meta;
+  }
+  return meta;
+}
+
+export function storageContract(name: string, withStorage: WithStorage): void {
+  describe(`storage contract: ${name}`, () => {
+    it("reads a room that was never written as empty, and writes nothing doing so", async () => {
+      const out = await withStorage(async (s) => ({
+        loaded: await s.load(),
+        mutation: (await s.findMutation("m1")) ?? null,
+        log: await s.changesSince(0),
+        size: s.sizeBytes(),
+        again: (await s.load()).meta,
+      }));
+      expect(out.loaded.meta).toBeNull();
+      expect(out.loaded.records.size).toBe(0);
+      expect(out.loaded.logBytes).toEqual([]);
+      expect(out.mutation).toBeNull();
+      expect(out.log).toEqual([]);
+      expect(out.size === null || out.size === 0).toBe(true);
+      expect(out.again).toBeNull();
+    });
+
+    it("stores a commit atomically: meta, records, the log entry as sent, its size, the mutation id", async () => {
+      const out = await withStorage(async (s) => {
+        const c1 = commitOf({ epoch: "e1", seq: 0, logStart: 1 }, 1, ["a", "b"], 1_000);
+        await s.commit(c1);
+        const c2 = commitOf(c1.meta, 2, ["a"], 2_000);
+        c2.writes.set("b", null);
+        await s.commit(c2);
+        const loaded = await s.load();
+        return { c1, c2, loaded, log: await s.changesSince(0), tail: await s.changesSince(1), found: await s.findMutation("m2") };
+      });
+      expect(out.loaded.meta).toEqual({ epoch: "e1", seq: 2, logStart: 1 });
+      expect([...out.loaded.records.keys()]).toEqual(["a"]);
+      expect(out.loaded.recordSeq.get("a")).toBe(2);
+      expect(out.log).toEqual([out.c1.changeJson, out.c2.changeJson]);
+      expect(out.tail).toEqual([out.c2.changeJson]);
+      expect(out.loaded.logBytes).toEqual([out.c1.changeJson.length, out.c2.changeJson.length]);
+      expect(out.found).toEqual({ seq: 2 });
+    });
+
+    it("never re-seeds: a first commit over an existing room fails and changes nothing", async () => {
+      const out = await withStorage(async (s) => {
+        await fill(s, [1_000]);
+        let failed = false;
+        try {
+          await s.commit(commitOf({ epoch: "other", seq: 0, logStart: 1 }, 1, ["x"], 2_000, true));
+        } catch {
+          failed = true;
+        }
+        return { failed, meta: (await s.load()).meta };
+      });
+      expect(out.failed).toBe(true);
+      expect(out.meta?.epoch).toBe("e1");
+    });
+
+    it("loads more records than one listing page holds", async () => {
+      const n = 1_300;
+      const out = await withStorage(async (s) => {
+        let meta: RoomMeta = { epoch: "e1", seq: 0, logStart: 1 };
+        for (let seq = 1; seq * 100 <= n; seq++) {
+          const ids = Array.from({ length: 100 }, (_, i) => `r${seq}-${i}`);
+          const c = commitOf(meta, seq, ids, seq);
+          await s.commit(c);
+          meta = c.meta;
+        }
+        return (await s.load()).records.size;
+      });
+      expect(out).toBe(n);
+    });
+
+    it("remembers refusals, at most the newest `max` and none older than `before`", async () => {
+      const out = await withStorage(async (s) => {
+        const policy = { before: 0, max: 50 };
+        for (let i = 0; i < 120; i++) await s.rememberReject({ mid: `x${i}`, code: "RECORD_NOT_FOUND", message: "gone", at: 1_000 + i }, policy);
+        const kept: string[] = [];
+        for (let i = 0; i < 120; i++) if (await s.findMutation(`x${i}`)) kept.push(`x${i}`);
+        // Age: with `before` past the first 100, a new refusal pushes those out too.
+        await s.rememberReject({ mid: "late", code: "ROOM_LIMIT", message: "full", at: 5_000 }, { before: 1_100, max: 50 });
+        const afterAge: string[] = [];
+        for (let i = 0; i < 120; i++) if (await s.findMutation(`x${i}`)) afterAge.push(`x${i}`);
+        return { kept, afterAge, late: await s.findMutation("late"), size: s.sizeBytes() };
+      });
+      expect(out.kept).toEqual(Array.from({ length: 50 }, (_, i) => `x${70 + i}`));
+      expect(out.afterAge.every((mid) => Number(mid.slice(1)) >= 100)).toBe(true);
+      expect(out.late).toEqual({ code: "ROOM_LIMIT", message: "full" });
+    });
+
+    it("compaction drops the log below the new start, keeps sizes aligned, and applies the dedupe policy", async () => {
+      const now = 100 * DAY;
+      const out = await withStorage(async (s) => {
+        const meta = await fill(s, [now - 8 * DAY, now - 3 * HOUR, now - 2 * HOUR, now - 30 * 60_000, now - 10 * 60_000]);
+        await s.rememberReject({ mid: "r-old", code: "RECORD_NOT_FOUND", message: "gone", at: now - 8 * DAY }, { before: 0, max: 100 });
+        await s.rememberReject({ mid: "r-new", code: "RECORD_NOT_FOUND", message: "gone", at: now - HOUR }, { before: 0, max: 100 });
+        await s.compact({ ...meta, logStart: 4 }, { before: now - 7 * DAY, max: 1, floor: now - HOUR });
+        const found: Record<string, unknown> = {};
+        for (const mid of ["m1", "m2", "m3", "m4", "m5", "r-old", "r-new"]) found[mid] = (await s.findMutation(mid)) ?? null;
+        const loaded = await s.load();
+        return { found, log: (await s.changesSince(0)).map((j) => (JSON.parse(j) as Change).seq), meta: loaded.meta, logBytes: loaded.logBytes.length };
+      });
+      expect(out.found).toEqual({
+        m1: null, // older than the retention
+        m2: null, // beyond the newest 1 and older than the floor
+        m3: null,
+        m4: { seq: 4 }, // younger than the floor: kept although beyond max
+        m5: { seq: 5 },
+        "r-old": null,
+        "r-new": { code: "RECORD_NOT_FOUND", message: "gone" },
+      });
+      expect(out.log).toEqual([4, 5]);
+      expect(out.meta).toEqual({ epoch: "e1", seq: 5, logStart: 4 });
+      expect(out.logBytes).toBe(2);
+    });
+
+    it("keeps every mutation id younger than the floor, however many there are", async () => {
+      const now = 100 * DAY;
+      const out = await withStorage(async (s) => {
+        const meta = await fill(s, [now - 3 * HOUR, now - 2 * HOUR, now - 30 * 60_000, now - 20 * 60_000, now - 10 * 60_000]);
+        await s.compact(meta, { before: now - 7 * DAY, max: 2, floor: now - HOUR });
+        return Promise.all(["m1", "m2", "m3", "m5"].map(async (m) => (await s.findMutation(m)) ?? null));
+      });
+      expect(out).toEqual([null, null, { seq: 3 }, { seq: 5 }]);
+    });
+  });
+}

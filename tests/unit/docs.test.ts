@@ -1,0 +1,77 @@
+/**
+ * docs/PROTOCOL.md's tables are checked against the code they describe, so
+ * they cannot drift: every limit in party/shared/limits.ts (and the token
+ * lifetimes in auth.ts) appears in §12 with its value, and every ErrorCode and
+ * CloseCode appears in §11 — and nothing appears there that the code lacks.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import * as auth from "../../party/engine/auth.ts";
+import * as limits from "../../party/shared/limits.ts";
+import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
+
+const doc = readFileSync(resolve(import.meta.dirname, "../../docs/PROTOCOL.md"), "utf8");
+
+/** The body of the section whose heading starts with `title`. */
+function section(title: string): string {
+  const start = doc.indexOf(`\n## ${title}`);
+  if (start < 0) throw new Error(`no section ${title}`);
+  const end = doc.indexOf("\n## ", start + 1);
+  return doc.slice(start, end < 0 ? undefined : end);
+}
+
+/** Table rows of a section: cells, trimmed, without the leading/trailing pipes. */
+function rows(text: string): string[][] {
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("|") && !/^\|\s*-/.test(l))
+    .map((l) => l.slice(1, -1).split(" | ").map((c) => c.trim()));
+}
+
+const numbersIn = (cell: string) => [...cell.replace(/\(.*?\)/g, "").matchAll(/-?\d[\d,]*(?:\.\d+)?/g)].map((m) => Number(m[0].replace(/,/g, "")));
+
+describe("docs/PROTOCOL.md §12 limits", () => {
+  const table = rows(section("12. Limits"));
+  const documented = new Map<string, string>();
+  for (const [name, value] of table) {
+    const names = [...(name ?? "").matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!);
+    const values = (value ?? "").split(" / ");
+    names.forEach((n, i) => documented.set(n, values[i] ?? values[0]!));
+  }
+  const constants: [string, unknown][] = [
+    ...Object.entries(limits),
+    ["TOKEN_TTL_SECONDS", auth.TOKEN_TTL_SECONDS],
+    ["MAX_TOKEN_LIFETIME_SECONDS", auth.MAX_TOKEN_LIFETIME_SECONDS],
+  ];
+
+  for (const [name, value] of constants) {
+    it(`documents ${name} with its value`, () => {
+      const cell = documented.get(name);
+      expect(cell, `${name} is missing from the table`).toBeDefined();
+      if (value instanceof RegExp) expect(cell).toContain(value.source);
+      else expect(numbersIn(cell!)[0], `${name}: table says ${cell}`).toBe(value);
+    });
+  }
+
+  it("documents no limit the code does not have", () => {
+    const known = new Set(constants.map(([n]) => n));
+    expect([...documented.keys()].filter((n) => !known.has(n))).toEqual([]);
+  });
+});
+
+describe("docs/PROTOCOL.md §11 error and close codes", () => {
+  const text = section("11. Errors");
+  const errorRows = rows(text.slice(text.indexOf("### ErrorCode"), text.indexOf("### CloseCode")));
+  const closeRows = rows(text.slice(text.indexOf("### CloseCode"), text.indexOf("### Standard")));
+
+  it("has a row for every ErrorCode, and none for a code that does not exist", () => {
+    const documented = errorRows.slice(1).map((r) => r[0]!.replace(/`/g, ""));
+    expect(documented.sort()).toEqual(Object.values(ErrorCode).sort());
+  });
+
+  it("has a row for every CloseCode with its number, and none more", () => {
+    const documented = closeRows.slice(1).map((r) => [Number(r[0]), r[1]!.replace(/`/g, "")]);
+    expect(Object.fromEntries(documented.map(([n, name]) => [name, n]))).toEqual({ ...CloseCode });
+  });
+});
