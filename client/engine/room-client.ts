@@ -23,8 +23,9 @@ import type { Shape } from "../../party/whiteboard/records.ts";
 import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../../party/shared/limits.ts";
 import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
-import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
-import { type ApplyOutcome, DocumentStore, type PendingMutation } from "./store.ts";
+import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
+import type { PendingStore } from "./pending-store.ts";
+import { type ApplyOutcome, DocumentStore } from "./store.ts";
 import { CursorThrottle, type Point } from "./throttle.ts";
 
 /** Where the connection is, as a person would want to see it. */
@@ -124,8 +125,8 @@ const RETRYABLE = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
 export class RoomClient {
   readonly clientId: string;
   readonly room: string;
-  private readonly store = new DocumentStore();
-  private readonly pendingStore: PendingStore;
+  private readonly pendingEdits: PendingEdits;
+  private readonly store: DocumentStore;
   private readonly listeners = new Map<keyof RoomClientEvents, Set<(...args: never[]) => void>>();
   private socket: Transport | null = null;
   private connState: ConnectionState = { status: "connecting", attempt: 0, lastSyncedAt: null, error: null };
@@ -160,16 +161,12 @@ export class RoomClient {
     this.room = options.room;
     this.name = cleanName(options.name);
     this.color = cleanColor(options.color);
-    this.pendingStore = options.pendingStore ?? new MemoryPendingStore();
+    this.pendingEdits = new PendingEdits(options.pendingStore);
+    this.store = new DocumentStore(this.pendingEdits);
     this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs);
-    this.ready = this.pendingStore.load().then((items) => {
-      const cutoff = Date.now() - DEDUPE_RETENTION_MS;
-      for (const m of items) {
-        // Older than the room's dedupe memory: resending could apply it twice.
-        if (m.createdAt < cutoff) void this.pendingStore.remove(m.mid);
-        else this.store.addPending(m);
-      }
-      if (items.length) this.emit("change");
+    // Older than the room's dedupe memory: resending could apply it twice.
+    this.ready = this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS).then((taken) => {
+      if (taken) this.emit("change");
       if (!this.closed) this.open();
     });
   }
@@ -187,13 +184,15 @@ export class RoomClient {
   }
   /** Ids with an unacknowledged edit. */
   pendingIds(): Set<string> {
-    return this.store.pendingIds();
+    return this.pendingEdits.ids();
   }
+  /** Mutations not acknowledged yet (one edit can be several). */
   get pendingCount(): number {
-    return this.store.pending.length;
+    return this.pendingEdits.size;
   }
-  get pending(): readonly PendingMutation[] {
-    return this.store.pending;
+  /** This client's pending edits, read-only (they change only through the room's answers). */
+  get pending(): PendingEditsView {
+    return this.pendingEdits;
   }
   /** Seq of the last room change this client has applied. */
   get seq(): number {
@@ -233,8 +232,8 @@ export class RoomClient {
   /**
    * Apply `ops` locally at once (optimistic) and send them. Returns the mutation
    * id, or throws if the ops are invalid against the current view (the room
-   * would refuse them too). The edit is kept in the pending store until the room
-   * acknowledges it, so it survives a reload while offline.
+   * would refuse them too). The edit is kept in PendingEdits (and its durable
+   * store) until the room settles it, so it survives a reload while offline.
    */
   mutate(ops: Op[]): string {
     const mid = newShortId();
@@ -246,8 +245,7 @@ export class RoomClient {
     const plan = planOps(this.store.view(), frame.data.ops);
     if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
     const m: PendingMutation = { mid, ops: frame.data.ops, createdAt: Date.now() };
-    this.store.addPending(m);
-    void this.pendingStore.add(m);
+    this.pendingEdits.add(m);
     if (this.isLive()) this.sendMutation(m);
     this.emit("change");
     return m.mid;
@@ -278,7 +276,7 @@ export class RoomClient {
     this.socket?.reconnect();
   }
 
-  /** Close for good. Pending edits stay in the pending store. */
+  /** Close for good. Pending edits stay in the durable pending store. */
   close(): void {
     this.closed = true;
     this.throttle.cancel();
@@ -395,14 +393,13 @@ export class RoomClient {
             return;
           }
         }
-        this.removeConfirmedFromPendingStore();
         const firstSync = !this.welcomed;
         this.welcomed = true;
         if (firstSync) {
           this.startPinging();
           // Everything not yet acknowledged goes (again) now; the room applies
           // each mutation id at most once.
-          for (const m of this.store.pending) this.sendMutation(m);
+          for (const m of this.pendingEdits.list) this.sendMutation(m);
           if (this.status !== "active") this.send({ type: "presence", status: this.status });
         }
         this.setStatus({ status: "live", attempt: 0, lastSyncedAt: Date.now(), error: null });
@@ -412,23 +409,16 @@ export class RoomClient {
       case "change": {
         // Our own pending edit can come back as a change: sent on an earlier
         // connection (or by this tab before a reload) and applied from there.
-        // The change confirms it, so it must leave the durable pending store
-        // too, or the next load would show and resend it.
-        const own = this.store.pending.some((m) => m.mid === msg.mid);
+        // The store confirms it (PendingEdits forgets it, durably too).
         const outcome = this.resyncing ? "gap" : this.store.applyChange(msg);
-        if (own && outcome === "applied") {
-          this.retries.delete(msg.mid);
-          void this.pendingStore.remove(msg.mid);
-        }
+        if (outcome === "applied") this.retries.delete(msg.mid);
         this.onOutcome(outcome);
         this.markSynced();
         return;
       }
       case "ack": {
         this.retries.delete(msg.mid);
-        const outcome = this.store.ack(msg.mid, msg.seq);
-        if (outcome !== "unknown") void this.pendingStore.remove(msg.mid);
-        this.onOutcome(outcome);
+        this.onOutcome(this.store.ack(msg.mid, msg.seq));
         this.markSynced();
         return;
       }
@@ -508,7 +498,7 @@ export class RoomClient {
       if (n <= MAX_RETRIES) {
         this.retries.set(mid, n);
         setTimeout(() => {
-          const m = this.store.pending.find((p) => p.mid === mid);
+          const m = this.pendingEdits.get(mid);
           if (m && this.isLive()) this.sendMutation(m);
         }, RETRY_DELAY_MS * n);
         return;
@@ -516,7 +506,6 @@ export class RoomClient {
     }
     this.retries.delete(mid);
     const m = this.store.reject(mid);
-    void this.pendingStore.remove(mid);
     if (m) this.emit("reject", { mid, code, message, ops: m.ops });
     this.emit("change");
   }
@@ -526,15 +515,6 @@ export class RoomClient {
     if (this.resyncing || !this.socket?.isOpen) return;
     this.resyncing = true;
     this.send({ type: "resync", epoch: fromScratch ? null : this.store.epoch, lastSeq: fromScratch ? 0 : this.store.seq });
-  }
-
-  private removeConfirmedFromPendingStore(): void {
-    // Pending mutations the sync proved applied were dropped from the store; drop
-    // them from durable storage too.
-    void this.pendingStore.load().then((items) => {
-      const live = new Set(this.store.pending.map((m) => m.mid));
-      for (const m of items) if (!live.has(m.mid)) void this.pendingStore.remove(m.mid);
-    });
   }
 
   /** The exact ping frame every PING_INTERVAL_MS: on Cloudflare the runtime
