@@ -70,29 +70,77 @@ export interface RoomClientEvents {
   message: (msg: ServerMessage) => void;
 }
 
-export interface RoomClientOptions {
-  /** `host:port` of the Worker or PartyKit server. */
-  host: string;
+/** What every RoomClient takes, however it connects. */
+export interface RoomClientBaseOptions {
   room: string;
-  /** "ws" or "wss"; defaults to wss except for localhost/127.0.0.1. */
-  protocol?: "ws" | "wss";
   /** Stable id of this device/tab. Generated when omitted. */
   clientId?: string;
   name: string;
   color: string;
-  /** WebSocket implementation (Node: `ws`). Defaults to the global one. */
-  WebSocket?: unknown;
   /** Where pending edits wait across reloads (browser: IndexedDB). */
   pendingStore?: PendingStore;
+  /** Cursor throttle interval (ms). */
+  cursorIntervalMs?: number;
+}
+
+/** Connect to a server by host: the client builds the partysocket connection. */
+export interface RoomClientHostOptions extends RoomClientBaseOptions {
+  /** `host:port` of the Worker or PartyKit server. */
+  host: string;
+  /** "ws" or "wss"; defaults to wss except for localhost/127.0.0.1. */
+  protocol?: "ws" | "wss";
+  /** WebSocket implementation (Node: `ws`). Defaults to the global one. */
+  WebSocket?: unknown;
   /** Returns an access token, asked again before every (re)connect. */
   getToken?: () => Promise<string | null> | string | null;
   /** Reconnect backoff (ms): min × 1.5ⁿ capped at max, plus a random 0–min of jitter. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
-  /** Cursor throttle interval (ms). */
-  cursorIntervalMs?: number;
-  /** Replace the partysocket connection (tests, the fuzz harness). */
-  transport?: TransportFactory;
+  transport?: never;
+}
+
+/** Connect through a transport built by the caller (the browser's online-aware
+ * wrapper, tests, the fuzz harness, the benchmark). Host, token and backoff
+ * belong to that transport, so they cannot be given here too. */
+export interface RoomClientTransportOptions extends RoomClientBaseOptions {
+  transport: TransportFactory;
+  host?: never;
+  protocol?: never;
+  WebSocket?: never;
+  getToken?: never;
+  minReconnectDelayMs?: never;
+  maxReconnectDelayMs?: never;
+}
+
+export type RoomClientOptions = RoomClientHostOptions | RoomClientTransportOptions;
+
+/** Options that configure the connection RoomClient builds itself: meaningless
+ * next to a caller's transport. */
+const HOST_ONLY_OPTIONS = ["host", "protocol", "WebSocket", "getToken", "minReconnectDelayMs", "maxReconnectDelayMs"] as const;
+
+/** The transport `options` ask for: the caller's, or partysocket to `host`.
+ * Throws when both are asked for (JavaScript callers, casts): a transport
+ * would silently ignore them. */
+function transportFor(options: RoomClientOptions): TransportFactory {
+  if (options.transport) {
+    const ignored = HOST_ONLY_OPTIONS.filter((k) => options[k] !== undefined);
+    if (ignored.length) throw new TypeError(`RoomClient: ${ignored.join(", ")} configure the default connection; with \`transport\` give them to the transport instead`);
+    return options.transport;
+  }
+  if (!options.host) throw new TypeError("RoomClient: give either `host` or `transport`");
+  const { getToken } = options;
+  return partySocketTransport({
+    host: options.host,
+    room: options.room,
+    protocol: options.protocol,
+    WebSocket: options.WebSocket,
+    minReconnectDelayMs: options.minReconnectDelayMs,
+    maxReconnectDelayMs: options.maxReconnectDelayMs,
+    query: async () => {
+      const token = getToken ? await getToken() : null;
+      return token ? { token } : ({} as Record<string, string>);
+    },
+  });
 }
 
 type Listener<K extends keyof RoomClientEvents> = RoomClientEvents[K];
@@ -153,10 +201,10 @@ export class RoomClient {
   /** Frames received, for the debug overlay's messages/s. */
   framesReceived = 0;
 
-  private readonly options: RoomClientOptions;
+  private readonly transport: TransportFactory;
 
   constructor(options: RoomClientOptions) {
-    this.options = options;
+    this.transport = transportFor(options);
     this.clientId = options.clientId ?? newShortId();
     this.room = options.room;
     this.name = cleanName(options.name);
@@ -292,22 +340,7 @@ export class RoomClient {
   // Connection
 
   private open(): void {
-    const factory =
-      this.options.transport ??
-      partySocketTransport({
-        host: this.options.host,
-        room: this.room,
-        protocol: this.options.protocol,
-        WebSocket: this.options.WebSocket,
-        minReconnectDelayMs: this.options.minReconnectDelayMs,
-        maxReconnectDelayMs: this.options.maxReconnectDelayMs,
-        attempt: () => this.connState.attempt,
-        query: async () => {
-          const token = this.options.getToken ? await this.options.getToken() : null;
-          return token ? { token } : ({} as Record<string, string>);
-        },
-      });
-    this.socket = factory({
+    this.socket = this.transport({
       open: () => this.onOpen(),
       message: (data) => this.onFrame(data),
       close: (code, reason) => this.onClose(code, reason),

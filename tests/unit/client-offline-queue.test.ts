@@ -126,7 +126,6 @@ afterEach(() => {
 
 function client(host: MemoryRoomHost, network: FakeNetwork, store: PendingStore, opts: WireOptions = { dropAcks: false }, clientId = "tab-1"): RoomClient {
   const c = new RoomClient({
-    host: "memory",
     room: host.roomId,
     clientId,
     name: "Bea",

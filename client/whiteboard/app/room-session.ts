@@ -32,22 +32,9 @@ export interface RoomSession {
 export function createRoomSession(room: string, onRefused: (message: string) => void): RoomSession {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const pendingStore = new IdbPendingStore(room);
-  let client: RoomClient | null = null;
-  const transport = onlineAwareTransport(
-    partySocketTransport({ host: location.host, room, protocol, attempt: () => client?.connection.attempt ?? 0 }),
-    browserNetwork(),
-  );
-  client = new RoomClient({
-    host: location.host,
-    room,
-    protocol,
-    clientId: loadClientId(),
-    name: loadName(),
-    color: loadColor(),
-    pendingStore,
-    transport,
-  });
-  const c = client;
+  // partysocket to this page's own host, closed while the browser is offline.
+  const transport = onlineAwareTransport(partySocketTransport({ host: location.host, room, protocol }), browserNetwork());
+  const c = new RoomClient({ room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
   const ackLag: { last: number | null } = { last: null };
   const sentAt = new Map<string, number>();
   const editor = new Editor(
