@@ -238,6 +238,11 @@ export class RoomClient {
   get pendingCount(): number {
     return this.pendingEdits.size;
   }
+  /** Edits not all acknowledged yet, as the person counts them: the
+   * mutations `mutate` was given one `edit` id for count once. */
+  get pendingEditCount(): number {
+    return this.pendingEdits.editCount();
+  }
   /** This client's pending edits, read-only (they change only through the room's answers). */
   get pending(): PendingEditsView {
     return this.pendingEdits;
@@ -282,8 +287,11 @@ export class RoomClient {
    * id, or throws if the ops are invalid against the current view (the room
    * would refuse them too). The edit is kept in PendingEdits (and its durable
    * store) until the room settles it, so it survives a reload while offline.
+   * `edit` groups mutations that are one thing the person did (a drag
+   * committed several times, an edit split to fit the room's limits); it is
+   * kept locally for `pendingEditCount` and never sent.
    */
-  mutate(ops: Op[]): string {
+  mutate(ops: Op[], options: { edit?: string } = {}): string {
     const mid = newShortId();
     // The room's own checks, run here first: an edit the room would refuse as a
     // whole frame (schema, size) must never sit in the pending queue forever.
@@ -293,6 +301,7 @@ export class RoomClient {
     const plan = planOps(this.store.view(), frame.data.ops);
     if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
     const m: PendingMutation = { mid, ops: frame.data.ops, createdAt: Date.now() };
+    if (options.edit !== undefined) m.edit = options.edit;
     this.pendingEdits.add(m);
     if (this.isLive()) this.sendMutation(m);
     this.emit("change");

@@ -40,8 +40,8 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   const editor = new Editor(
     {
       records: () => c.records(),
-      mutate: (ops) => {
-        const mid = c.mutate(ops);
+      mutate: (ops, edit) => {
+        const mid = c.mutate(ops, { edit });
         sentAt.set(mid, performance.now());
         return mid;
       },
