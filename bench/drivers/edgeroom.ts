@@ -88,7 +88,6 @@ export function edgeroomClient(opts: DriverOptions): BenchClient {
   let acked = 0;
   const url = `ws://${opts.host}/parties/whiteboard/${opts.room}`;
   const room = new RoomClient({
-    host: opts.host,
     room: opts.room,
     name: `bench-${opts.index}`,
     color: COLOR,

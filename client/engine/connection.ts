@@ -34,8 +34,6 @@ export interface PartySocketOptions {
   maxReconnectDelayMs?: number;
   /** Extra query parameters, evaluated before every (re)connect (tokens). */
   query?: () => Promise<Record<string, string>>;
-  /** Reconnect attempt number, for jitter (0 on the first connect). */
-  attempt: () => number;
 }
 
 /** Reconnect backoff defaults (ms): quick first retry, capped at 10 s. */
@@ -46,6 +44,9 @@ export function partySocketTransport(options: PartySocketOptions): TransportFact
   return (handlers) => {
     const local = /^(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(options.host);
     const minDelay = options.minReconnectDelayMs ?? MIN_RECONNECT_DELAY_MS;
+    /** Connection attempts so far: the socket's own count, so the transport
+     * needs nothing from the client it serves. */
+    let attempts = 0;
     const socket = new PartySocket({
       host: options.host,
       room: options.room,
@@ -60,11 +61,12 @@ export function partySocketTransport(options: PartySocketOptions): TransportFact
       // the socket replay stale frames (least of all cursor moves) on open.
       maxEnqueuedMessages: 0,
       shouldReconnectOnClose: (e: CloseEvent) => !isTerminalClose(e.code),
-      // Evaluated before every (re)connect: jitter, so a room full of clients
-      // dropped together does not reconnect in lockstep (partysocket's backoff
-      // has none), then fresh query parameters (an access token).
+      // Evaluated before every (re)connect: jitter on every attempt but the
+      // first, so a room full of clients dropped together does not reconnect
+      // in lockstep (partysocket's backoff has none), then fresh query
+      // parameters (an access token).
       query: async () => {
-        if (options.attempt() > 0) await new Promise((r) => setTimeout(r, Math.random() * minDelay));
+        if (attempts++ > 0) await new Promise((r) => setTimeout(r, Math.random() * minDelay));
         return options.query ? await options.query() : {};
       },
     });

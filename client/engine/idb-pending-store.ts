@@ -7,7 +7,7 @@
 import { type DBSchema, type IDBPDatabase, openDB } from "idb";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
-import type { PendingMutation } from "./store.ts";
+import type { PendingMutation } from "./pending-edits.ts";
 
 export const DB_NAME = "edgeroom";
 const DB_VERSION = 1;
@@ -79,13 +79,15 @@ export class IdbPendingStore implements PendingStore {
     const rows = await db.getAllFromIndex("pending", "byRoom", this.room);
     return rows
       .sort((a, b) => a.createdAt - b.createdAt || a.order - b.order)
-      .map(({ mid, ops, createdAt }) => ({ mid, ops, createdAt }));
+      .map(({ mid, ops, createdAt, edit }) => (edit === undefined ? { mid, ops, createdAt } : { mid, ops, createdAt, edit }));
   }
 
   async add(m: PendingMutation): Promise<void> {
     const db = await this.db();
     if (!db) return this.fallback!.add(m);
-    await db.put("pending", { room: this.room, mid: m.mid, ops: m.ops, createdAt: m.createdAt, order: Date.now() * 1000 + (addCounter++ % 1000) });
+    const row: PendingRow = { room: this.room, mid: m.mid, ops: m.ops, createdAt: m.createdAt, order: Date.now() * 1000 + (addCounter++ % 1000) };
+    if (m.edit !== undefined) row.edit = m.edit;
+    await db.put("pending", row);
   }
 
   async remove(mid: string): Promise<void> {

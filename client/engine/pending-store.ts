@@ -1,9 +1,11 @@
 /**
- * Where pending (unacknowledged) mutations wait, so they outlive a reload while
- * offline. The browser uses the IndexedDB implementation (idb-pending-store.ts);
+ * The durable backend of PendingEdits: where pending (unacknowledged)
+ * mutations wait, so they outlive a reload while offline. PendingEdits reads
+ * it once at load and writes every change through to it; nothing else calls
+ * it. The browser uses the IndexedDB implementation (idb-pending-store.ts);
  * Node and tests use the in-memory one.
  */
-import type { PendingMutation } from "./store.ts";
+import type { PendingMutation } from "./pending-edits.ts";
 
 export interface PendingStore {
   /** Every pending mutation of this room, oldest first. */

@@ -23,8 +23,9 @@ import type { Shape } from "../../party/whiteboard/records.ts";
 import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../../party/shared/limits.ts";
 import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
-import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
-import { type ApplyOutcome, DocumentStore, type PendingMutation } from "./store.ts";
+import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
+import type { PendingStore } from "./pending-store.ts";
+import { type ApplyOutcome, DocumentStore } from "./store.ts";
 import { CursorThrottle, type Point } from "./throttle.ts";
 
 /** Where the connection is, as a person would want to see it. */
@@ -69,29 +70,77 @@ export interface RoomClientEvents {
   message: (msg: ServerMessage) => void;
 }
 
-export interface RoomClientOptions {
-  /** `host:port` of the Worker or PartyKit server. */
-  host: string;
+/** What every RoomClient takes, however it connects. */
+export interface RoomClientBaseOptions {
   room: string;
-  /** "ws" or "wss"; defaults to wss except for localhost/127.0.0.1. */
-  protocol?: "ws" | "wss";
   /** Stable id of this device/tab. Generated when omitted. */
   clientId?: string;
   name: string;
   color: string;
-  /** WebSocket implementation (Node: `ws`). Defaults to the global one. */
-  WebSocket?: unknown;
   /** Where pending edits wait across reloads (browser: IndexedDB). */
   pendingStore?: PendingStore;
+  /** Cursor throttle interval (ms). */
+  cursorIntervalMs?: number;
+}
+
+/** Connect to a server by host: the client builds the partysocket connection. */
+export interface RoomClientHostOptions extends RoomClientBaseOptions {
+  /** `host:port` of the Worker or PartyKit server. */
+  host: string;
+  /** "ws" or "wss"; defaults to wss except for localhost/127.0.0.1. */
+  protocol?: "ws" | "wss";
+  /** WebSocket implementation (Node: `ws`). Defaults to the global one. */
+  WebSocket?: unknown;
   /** Returns an access token, asked again before every (re)connect. */
   getToken?: () => Promise<string | null> | string | null;
   /** Reconnect backoff (ms): min × 1.5ⁿ capped at max, plus a random 0–min of jitter. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
-  /** Cursor throttle interval (ms). */
-  cursorIntervalMs?: number;
-  /** Replace the partysocket connection (tests, the fuzz harness). */
-  transport?: TransportFactory;
+  transport?: never;
+}
+
+/** Connect through a transport built by the caller (the browser's online-aware
+ * wrapper, tests, the fuzz harness, the benchmark). Host, token and backoff
+ * belong to that transport, so they cannot be given here too. */
+export interface RoomClientTransportOptions extends RoomClientBaseOptions {
+  transport: TransportFactory;
+  host?: never;
+  protocol?: never;
+  WebSocket?: never;
+  getToken?: never;
+  minReconnectDelayMs?: never;
+  maxReconnectDelayMs?: never;
+}
+
+export type RoomClientOptions = RoomClientHostOptions | RoomClientTransportOptions;
+
+/** Options that configure the connection RoomClient builds itself: meaningless
+ * next to a caller's transport. */
+const HOST_ONLY_OPTIONS = ["host", "protocol", "WebSocket", "getToken", "minReconnectDelayMs", "maxReconnectDelayMs"] as const;
+
+/** The transport `options` ask for: the caller's, or partysocket to `host`.
+ * Throws when both are asked for (JavaScript callers, casts): a transport
+ * would silently ignore them. */
+function transportFor(options: RoomClientOptions): TransportFactory {
+  if (options.transport) {
+    const ignored = HOST_ONLY_OPTIONS.filter((k) => options[k] !== undefined);
+    if (ignored.length) throw new TypeError(`RoomClient: ${ignored.join(", ")} configure the default connection; with \`transport\` give them to the transport instead`);
+    return options.transport;
+  }
+  if (!options.host) throw new TypeError("RoomClient: give either `host` or `transport`");
+  const { getToken } = options;
+  return partySocketTransport({
+    host: options.host,
+    room: options.room,
+    protocol: options.protocol,
+    WebSocket: options.WebSocket,
+    minReconnectDelayMs: options.minReconnectDelayMs,
+    maxReconnectDelayMs: options.maxReconnectDelayMs,
+    query: async () => {
+      const token = getToken ? await getToken() : null;
+      return token ? { token } : ({} as Record<string, string>);
+    },
+  });
 }
 
 type Listener<K extends keyof RoomClientEvents> = RoomClientEvents[K];
@@ -124,8 +173,8 @@ const RETRYABLE = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
 export class RoomClient {
   readonly clientId: string;
   readonly room: string;
-  private readonly store = new DocumentStore();
-  private readonly pendingStore: PendingStore;
+  private readonly pendingEdits: PendingEdits;
+  private readonly store: DocumentStore;
   private readonly listeners = new Map<keyof RoomClientEvents, Set<(...args: never[]) => void>>();
   private socket: Transport | null = null;
   private connState: ConnectionState = { status: "connecting", attempt: 0, lastSyncedAt: null, error: null };
@@ -152,24 +201,20 @@ export class RoomClient {
   /** Frames received, for the debug overlay's messages/s. */
   framesReceived = 0;
 
-  private readonly options: RoomClientOptions;
+  private readonly transport: TransportFactory;
 
   constructor(options: RoomClientOptions) {
-    this.options = options;
+    this.transport = transportFor(options);
     this.clientId = options.clientId ?? newShortId();
     this.room = options.room;
     this.name = cleanName(options.name);
     this.color = cleanColor(options.color);
-    this.pendingStore = options.pendingStore ?? new MemoryPendingStore();
+    this.pendingEdits = new PendingEdits(options.pendingStore);
+    this.store = new DocumentStore(this.pendingEdits);
     this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs);
-    this.ready = this.pendingStore.load().then((items) => {
-      const cutoff = Date.now() - DEDUPE_RETENTION_MS;
-      for (const m of items) {
-        // Older than the room's dedupe memory: resending could apply it twice.
-        if (m.createdAt < cutoff) void this.pendingStore.remove(m.mid);
-        else this.store.addPending(m);
-      }
-      if (items.length) this.emit("change");
+    // Older than the room's dedupe memory: resending could apply it twice.
+    this.ready = this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS).then((taken) => {
+      if (taken) this.emit("change");
       if (!this.closed) this.open();
     });
   }
@@ -187,13 +232,20 @@ export class RoomClient {
   }
   /** Ids with an unacknowledged edit. */
   pendingIds(): Set<string> {
-    return this.store.pendingIds();
+    return this.pendingEdits.ids();
   }
+  /** Mutations not acknowledged yet (one edit can be several). */
   get pendingCount(): number {
-    return this.store.pending.length;
+    return this.pendingEdits.size;
   }
-  get pending(): readonly PendingMutation[] {
-    return this.store.pending;
+  /** Edits not all acknowledged yet, as the person counts them: the
+   * mutations `mutate` was given one `edit` id for count once. */
+  get pendingEditCount(): number {
+    return this.pendingEdits.editCount();
+  }
+  /** This client's pending edits, read-only (they change only through the room's answers). */
+  get pending(): PendingEditsView {
+    return this.pendingEdits;
   }
   /** Seq of the last room change this client has applied. */
   get seq(): number {
@@ -233,10 +285,13 @@ export class RoomClient {
   /**
    * Apply `ops` locally at once (optimistic) and send them. Returns the mutation
    * id, or throws if the ops are invalid against the current view (the room
-   * would refuse them too). The edit is kept in the pending store until the room
-   * acknowledges it, so it survives a reload while offline.
+   * would refuse them too). The edit is kept in PendingEdits (and its durable
+   * store) until the room settles it, so it survives a reload while offline.
+   * `edit` groups mutations that are one thing the person did (a drag
+   * committed several times, an edit split to fit the room's limits); it is
+   * kept locally for `pendingEditCount` and never sent.
    */
-  mutate(ops: Op[]): string {
+  mutate(ops: Op[], options: { edit?: string } = {}): string {
     const mid = newShortId();
     // The room's own checks, run here first: an edit the room would refuse as a
     // whole frame (schema, size) must never sit in the pending queue forever.
@@ -246,8 +301,8 @@ export class RoomClient {
     const plan = planOps(this.store.view(), frame.data.ops);
     if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
     const m: PendingMutation = { mid, ops: frame.data.ops, createdAt: Date.now() };
-    this.store.addPending(m);
-    void this.pendingStore.add(m);
+    if (options.edit !== undefined) m.edit = options.edit;
+    this.pendingEdits.add(m);
     if (this.isLive()) this.sendMutation(m);
     this.emit("change");
     return m.mid;
@@ -278,7 +333,7 @@ export class RoomClient {
     this.socket?.reconnect();
   }
 
-  /** Close for good. Pending edits stay in the pending store. */
+  /** Close for good. Pending edits stay in the durable pending store. */
   close(): void {
     this.closed = true;
     this.throttle.cancel();
@@ -294,22 +349,7 @@ export class RoomClient {
   // Connection
 
   private open(): void {
-    const factory =
-      this.options.transport ??
-      partySocketTransport({
-        host: this.options.host,
-        room: this.room,
-        protocol: this.options.protocol,
-        WebSocket: this.options.WebSocket,
-        minReconnectDelayMs: this.options.minReconnectDelayMs,
-        maxReconnectDelayMs: this.options.maxReconnectDelayMs,
-        attempt: () => this.connState.attempt,
-        query: async () => {
-          const token = this.options.getToken ? await this.options.getToken() : null;
-          return token ? { token } : ({} as Record<string, string>);
-        },
-      });
-    this.socket = factory({
+    this.socket = this.transport({
       open: () => this.onOpen(),
       message: (data) => this.onFrame(data),
       close: (code, reason) => this.onClose(code, reason),
@@ -395,14 +435,13 @@ export class RoomClient {
             return;
           }
         }
-        this.removeConfirmedFromPendingStore();
         const firstSync = !this.welcomed;
         this.welcomed = true;
         if (firstSync) {
           this.startPinging();
           // Everything not yet acknowledged goes (again) now; the room applies
           // each mutation id at most once.
-          for (const m of this.store.pending) this.sendMutation(m);
+          for (const m of this.pendingEdits.list) this.sendMutation(m);
           if (this.status !== "active") this.send({ type: "presence", status: this.status });
         }
         this.setStatus({ status: "live", attempt: 0, lastSyncedAt: Date.now(), error: null });
@@ -412,23 +451,16 @@ export class RoomClient {
       case "change": {
         // Our own pending edit can come back as a change: sent on an earlier
         // connection (or by this tab before a reload) and applied from there.
-        // The change confirms it, so it must leave the durable pending store
-        // too, or the next load would show and resend it.
-        const own = this.store.pending.some((m) => m.mid === msg.mid);
+        // The store confirms it (PendingEdits forgets it, durably too).
         const outcome = this.resyncing ? "gap" : this.store.applyChange(msg);
-        if (own && outcome === "applied") {
-          this.retries.delete(msg.mid);
-          void this.pendingStore.remove(msg.mid);
-        }
+        if (outcome === "applied") this.retries.delete(msg.mid);
         this.onOutcome(outcome);
         this.markSynced();
         return;
       }
       case "ack": {
         this.retries.delete(msg.mid);
-        const outcome = this.store.ack(msg.mid, msg.seq);
-        if (outcome !== "unknown") void this.pendingStore.remove(msg.mid);
-        this.onOutcome(outcome);
+        this.onOutcome(this.store.ack(msg.mid, msg.seq));
         this.markSynced();
         return;
       }
@@ -508,7 +540,7 @@ export class RoomClient {
       if (n <= MAX_RETRIES) {
         this.retries.set(mid, n);
         setTimeout(() => {
-          const m = this.store.pending.find((p) => p.mid === mid);
+          const m = this.pendingEdits.get(mid);
           if (m && this.isLive()) this.sendMutation(m);
         }, RETRY_DELAY_MS * n);
         return;
@@ -516,7 +548,6 @@ export class RoomClient {
     }
     this.retries.delete(mid);
     const m = this.store.reject(mid);
-    void this.pendingStore.remove(mid);
     if (m) this.emit("reject", { mid, code, message, ops: m.ops });
     this.emit("change");
   }
@@ -526,15 +557,6 @@ export class RoomClient {
     if (this.resyncing || !this.socket?.isOpen) return;
     this.resyncing = true;
     this.send({ type: "resync", epoch: fromScratch ? null : this.store.epoch, lastSeq: fromScratch ? 0 : this.store.seq });
-  }
-
-  private removeConfirmedFromPendingStore(): void {
-    // Pending mutations the sync proved applied were dropped from the store; drop
-    // them from durable storage too.
-    void this.pendingStore.load().then((items) => {
-      const live = new Set(this.store.pending.map((m) => m.mid));
-      for (const m of items) if (!live.has(m.mid)) void this.pendingStore.remove(m.mid);
-    });
   }
 
   /** The exact ping frame every PING_INTERVAL_MS: on Cloudflare the runtime

@@ -9,6 +9,7 @@ import { MAX_OPS_PER_MUTATION } from "../../party/shared/limits.ts";
 import type { Op } from "../../party/shared/protocol.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { type Clock, realClock } from "../engine/clock.ts";
+import { newShortId } from "../engine/ids.ts";
 import { applicableOps, chunkOps, inverseOps, type Records, UndoHistory } from "./undo.ts";
 
 /** During a drag, commit at most once per this interval (ms): 12.5 mutations/s,
@@ -20,12 +21,16 @@ export const DRAG_COMMIT_MS = 80;
 /** What the editor needs from a room: RoomClient satisfies it. */
 export interface EditTarget {
   records(): Records;
-  /** Apply optimistically and send; throws when the ops are invalid. */
-  mutate(ops: Op[]): string;
+  /** Apply optimistically and send; throws when the ops are invalid. `edit`
+   * is the same for every mutation of one undo step (a drag, a large edit
+   * split in chunks): the person made one edit, however many mutations. */
+  mutate(ops: Op[], edit: string): string;
 }
 
 
 interface Gesture {
+  /** The one edit every commit of this drag (and its cancel) belongs to. */
+  edit: string;
   /** The touched records as they were when the gesture began. */
   before: Map<string, Shape>;
   /** The newest ops the pointer asked for, not yet committed. */
@@ -69,7 +74,7 @@ export class Editor {
   apply(ops: Op[]): boolean {
     if (ops.length === 0) return true;
     const undo = inverseOps(this.target.records(), ops);
-    if (!this.send(ops)) return false;
+    if (!this.send(ops, newShortId())) return false;
     this.history.record({ undo });
     return true;
   }
@@ -81,7 +86,7 @@ export class Editor {
       const ops = applicableOps(records, entry.undo);
       if (ops.length === 0) continue; // everything it touched is gone: try the step before
       const redo = inverseOps(records, ops);
-      if (this.send(ops)) this.history.pushRedo({ undo: redo });
+      if (this.send(ops, newShortId())) this.history.pushRedo({ undo: redo });
       return true;
     }
     return false;
@@ -94,7 +99,7 @@ export class Editor {
       const ops = applicableOps(records, entry.undo);
       if (ops.length === 0) continue;
       const undo = inverseOps(records, ops);
-      if (this.send(ops)) this.history.pushUndo({ undo });
+      if (this.send(ops, newShortId())) this.history.pushUndo({ undo });
       return true;
     }
     return false;
@@ -109,7 +114,7 @@ export class Editor {
       const r = records.get(id);
       if (r) before.set(id, r);
     }
-    this.gesture = { before, latest: null, committed: null, preview: new Map(), lastCommitAt: Number.NEGATIVE_INFINITY, timer: null };
+    this.gesture = { edit: newShortId(), before, latest: null, committed: null, preview: new Map(), lastCommitAt: Number.NEGATIVE_INFINITY, timer: null };
   }
 
   /** The pointer moved: `ops` (absolute values, e.g. patches of x/y) are where the
@@ -148,7 +153,7 @@ export class Editor {
     this.gesture = null;
     if (g.committed) {
       const back = applicableOps(this.target.records(), inverseOps(g.before, g.committed));
-      this.send(back);
+      this.send(back, g.edit);
     }
     this.emitPreview();
   }
@@ -161,7 +166,7 @@ export class Editor {
     if (!ops) return;
     g.latest = null;
     g.lastCommitAt = this.clock.now();
-    if (this.send(ops)) {
+    if (this.send(ops, g.edit)) {
       g.committed = ops;
     } else {
       // Refused (someone deleted a dragged shape): stop dragging it.
@@ -172,10 +177,10 @@ export class Editor {
     }
   }
 
-  private send(ops: Op[]): boolean {
+  private send(ops: Op[], edit: string): boolean {
     for (const chunk of chunkOps(ops, MAX_OPS_PER_MUTATION)) {
       try {
-        this.target.mutate(chunk);
+        this.target.mutate(chunk, edit);
       } catch (e) {
         this.onRefused(describeRefusal(e));
         return false;

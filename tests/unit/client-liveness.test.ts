@@ -48,7 +48,7 @@ describe("client liveness", () => {
   it("keeps a connection that answers pings, and drops one that stopped answering", async () => {
     vi.useFakeTimers();
     const room = fakeRoom();
-    const client = new RoomClient({ host: "test", room: "r", name: "ada", color: "#112233", transport: room.factory });
+    const client = new RoomClient({ room: "r", name: "ada", color: "#112233", transport: room.factory });
     await vi.advanceTimersByTimeAsync(10);
     expect(client.connection.status).toBe("live");
 

@@ -1,12 +1,13 @@
 /**
- * DocumentStore: confirmed state + pending local mutations. Applying room
- * changes in seq order, replaying (rebasing) pending edits on top when the room
- * moves, confirming on ack, rolling back on reject.
+ * DocumentStore over PendingEdits: confirmed state + pending local mutations.
+ * Applying room changes in seq order, replaying (rebasing) pending edits on top
+ * when the room moves, confirming on ack, rolling back on reject.
  */
 import { describe, expect, it } from "vitest";
 import type { Change, Op } from "../../party/shared/protocol.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { DocumentStore, type PendingMutation } from "../../client/engine/store.ts";
+import type { PendingMutation } from "../../client/engine/pending-edits.ts";
+import { DocumentStore } from "../../client/engine/store.ts";
 
 const rect = (id: string, x = 0, y = 0): Shape => ({ id, type: "rect", x, y, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
 const change = (seq: number, ops: Op[], mid = `m${seq}`): Change => ({ seq, by: "other", mid, ops });
@@ -35,15 +36,15 @@ describe("applying room changes", () => {
 describe("pending edits", () => {
   it("are drawn on top of the confirmed state at once", () => {
     const s = storeWith([rect("a")]);
-    s.addPending(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
+    s.pending.add(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
     expect(xOf(s, "a")).toBe(50);
     expect(s.confirmedRecords().get("a")?.x).toBe(0);
-    expect(s.pendingIds()).toEqual(new Set(["a"]));
+    expect(s.pending.ids()).toEqual(new Set(["a"]));
   });
 
   it("are replayed over remote changes (rebase): both edits show", () => {
     const s = storeWith([rect("a"), rect("b")]);
-    s.addPending(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
+    s.pending.add(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
     expect(s.applyChange(change(2, [{ op: "patch", id: "a", set: { y: 7 } }, { op: "patch", id: "b", set: { x: 9 } }]))).toBe("applied");
     expect(s.view().get("a")).toMatchObject({ x: 50, y: 7 });
     expect(xOf(s, "b")).toBe(9);
@@ -51,43 +52,43 @@ describe("pending edits", () => {
 
   it("win over a remote change of the same field until the room orders them", () => {
     const s = storeWith([rect("a")]);
-    s.addPending(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
+    s.pending.add(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
     s.applyChange(change(2, [{ op: "patch", id: "a", set: { x: 20 } }]));
     expect(xOf(s, "a")).toBe(50);
     // The room applied ours after theirs: ours is the result.
     expect(s.ack("p1", 3)).toBe("applied");
     expect(xOf(s, "a")).toBe(50);
-    expect(s.pending).toHaveLength(0);
+    expect(s.pending.list).toHaveLength(0);
   });
 
   it("on a record deleted remotely are skipped in the view (the room will reject them)", () => {
     const s = storeWith([rect("a")]);
-    s.addPending(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
+    s.pending.add(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
     s.applyChange(change(2, [{ op: "del", id: "a" }]));
     expect(s.view().has("a")).toBe(false);
-    expect(s.pending).toHaveLength(1);
+    expect(s.pending.list).toHaveLength(1);
   });
 
   it("are confirmed by an ack and move the seq", () => {
     const s = storeWith([]);
-    s.addPending(pending("p1", [{ op: "put", rec: rect("n", 3) }]));
+    s.pending.add(pending("p1", [{ op: "put", rec: rect("n", 3) }]));
     expect(s.ack("p1", 2)).toBe("applied");
     expect(s.seq).toBe(2);
     expect(s.confirmedRecords().get("n")?.x).toBe(3);
-    expect(s.pendingIds().size).toBe(0);
+    expect(s.pending.ids().size).toBe(0);
   });
 
   it("seen as our own change in a delta (after a reconnect) are confirmed, not applied twice", () => {
     const s = storeWith([]);
-    s.addPending(pending("p1", [{ op: "put", rec: rect("n", 3) }]));
+    s.pending.add(pending("p1", [{ op: "put", rec: rect("n", 3) }]));
     expect(s.applyChange(change(2, [{ op: "put", rec: rect("n", 3) }], "p1"))).toBe("applied");
-    expect(s.pending).toHaveLength(0);
+    expect(s.pending.list).toHaveLength(0);
     expect(s.view().size).toBe(1);
   });
 
   it("are rolled back on reject: the view is the confirmed state again", () => {
     const s = storeWith([rect("a")]);
-    s.addPending(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }, { op: "put", rec: rect("b") }]));
+    s.pending.add(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }, { op: "put", rec: rect("b") }]));
     expect(s.view().size).toBe(2);
     expect(s.reject("p1")?.mid).toBe("p1");
     expect(xOf(s, "a")).toBe(0);
@@ -97,15 +98,15 @@ describe("pending edits", () => {
 
   it("roll back only the rejected one of several", () => {
     const s = storeWith([rect("a")]);
-    s.addPending(pending("p1", [{ op: "patch", id: "a", set: { x: 10 } }]));
-    s.addPending(pending("p2", [{ op: "patch", id: "a", set: { y: 20 } }]));
+    s.pending.add(pending("p1", [{ op: "patch", id: "a", set: { x: 10 } }]));
+    s.pending.add(pending("p2", [{ op: "patch", id: "a", set: { y: 20 } }]));
     s.reject("p1");
     expect(s.view().get("a")).toMatchObject({ x: 0, y: 20 });
   });
 
   it("survive a snapshot (they are resent; the room dedupes)", () => {
     const s = storeWith([rect("a")]);
-    s.addPending(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
+    s.pending.add(pending("p1", [{ op: "patch", id: "a", set: { x: 50 } }]));
     s.applySnapshot("e2", 10, [rect("a", 1, 1), rect("c")]);
     expect(s.view().get("a")).toMatchObject({ x: 50, y: 1 });
     expect(s.view().has("c")).toBe(true);

@@ -105,7 +105,7 @@ describe("a full room is not the end", () => {
           });
           return { isOpen: true, send() {}, reconnect() {}, close() {} };
         };
-        const client = new RoomClient({ host: "test", room: "r", name: "ada", color: "#112233", transport: factory });
+        const client = new RoomClient({ room: "r", name: "ada", color: "#112233", transport: factory });
         await vi.advanceTimersByTimeAsync(10);
         expect(client.connection.status, `after close ${code}`).toBe(expected);
         client.close();

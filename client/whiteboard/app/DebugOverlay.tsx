@@ -36,7 +36,9 @@ export function DebugOverlay({ session, controller }: { session: RoomSession; co
       <dt>ack lag</dt>
       <dd>{fmt(session.ackLag.last, " ms")}</dd>
       <dt>pending</dt>
-      <dd>{view.pendingCount}</dd>
+      <dd>
+        {view.pendingCount} ({view.pendingMutations} mutations)
+      </dd>
       <dt>msgs/s</dt>
       <dd>{rate.toFixed(1)}</dd>
       <dt>shapes</dt>

@@ -8,10 +8,10 @@ import { Editor } from "../editor.ts";
 import { IdbPendingStore } from "../../engine/idb-pending-store.ts";
 import { onlineAwareTransport, browserNetwork } from "../../engine/offline-transport.ts";
 import type { BoardRoom } from "../canvas/board-controller.ts";
-import type { CachedSnapshot } from "../../engine/idb-pending-store.ts";
 import { RoomClient } from "../../engine/room-client.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import { loadSnapshot, SNAPSHOT_SAVE_DELAY_MS, saveSnapshot, viewOverSnapshot } from "../../engine/snapshot-cache.ts";
+import { loadSnapshot, SNAPSHOT_SAVE_DELAY_MS, saveSnapshot } from "../../engine/snapshot-cache.ts";
+import { RebasedView } from "../../engine/view.ts";
 import { loadClientId, loadColor, loadName } from "./identity.ts";
 
 export interface RoomSession {
@@ -32,29 +32,16 @@ export interface RoomSession {
 export function createRoomSession(room: string, onRefused: (message: string) => void): RoomSession {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const pendingStore = new IdbPendingStore(room);
-  let client: RoomClient | null = null;
-  const transport = onlineAwareTransport(
-    partySocketTransport({ host: location.host, room, protocol, attempt: () => client?.connection.attempt ?? 0 }),
-    browserNetwork(),
-  );
-  client = new RoomClient({
-    host: location.host,
-    room,
-    protocol,
-    clientId: loadClientId(),
-    name: loadName(),
-    color: loadColor(),
-    pendingStore,
-    transport,
-  });
-  const c = client;
+  // partysocket to this page's own host, closed while the browser is offline.
+  const transport = onlineAwareTransport(partySocketTransport({ host: location.host, room, protocol }), browserNetwork());
+  const c = new RoomClient({ room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
   const ackLag: { last: number | null } = { last: null };
   const sentAt = new Map<string, number>();
   const editor = new Editor(
     {
       records: () => c.records(),
-      mutate: (ops) => {
-        const mid = c.mutate(ops);
+      mutate: (ops, edit) => {
+        const mid = c.mutate(ops, { edit });
         sentAt.set(mid, performance.now());
         return mid;
       },
@@ -75,13 +62,13 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   });
 
   // The cached snapshot: shown until the room has synced once, saved when quiet.
-  let cached: CachedSnapshot | null = null;
+  let cached: { savedAt: number; records: ReadonlyMap<string, Shape> } | null = null;
   const changeFns = new Set<() => void>();
-  let cachedView: { pending: number; view: ReadonlyMap<string, Shape> } | null = null;
+  const overCached = new RebasedView(c.pending);
   const synced = () => c.epoch !== null;
   void loadSnapshot(room).then((snap) => {
     if (!snap || synced()) return;
-    cached = snap;
+    cached = { savedAt: snap.savedAt, records: new Map(snap.records.map((r) => [r.id, r])) };
     for (const fn of changeFns) fn();
   });
   let saveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -105,10 +92,7 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   const board: BoardRoom = {
     records: () => {
       if (!cached || synced()) return c.records();
-      if (!cachedView || cachedView.pending !== c.pendingCount) {
-        cachedView = { pending: c.pendingCount, view: viewOverSnapshot(cached.records, c.pending) };
-      }
-      return cachedView.view;
+      return overCached.over(cached.records);
     },
     pendingIds: () => c.pendingIds(),
     peers: () => c.peers(),

@@ -12,7 +12,11 @@ export interface RoomView {
   self: Peer | null;
   /** Everyone else here, in a stable order (name, then connection). */
   peers: readonly Peer[];
+  /** Edits the person made that the room has not confirmed yet (what the
+   * status bar shows): a drag or a large paste is one, whatever it took. */
   pendingCount: number;
+  /** The mutations behind them (the debug overlay). */
+  pendingMutations: number;
   seq: number;
   shapeCount: number;
 }
@@ -35,13 +39,15 @@ function sourceFor(client: RoomClient) {
   return source;
 }
 
-function buildView(client: RoomClient): RoomView {
+/** The room as the chrome shows it, now. */
+export function roomViewOf(client: RoomClient): RoomView {
   const peers = [...client.peers().values()].sort((a, b) => a.name.localeCompare(b.name) || a.conn.localeCompare(b.conn));
   return {
     connection: client.connection,
     self: client.self,
     peers,
-    pendingCount: client.pendingCount,
+    pendingCount: client.pendingEditCount,
+    pendingMutations: client.pendingCount,
     seq: client.seq,
     shapeCount: client.records().size,
   };
@@ -50,7 +56,7 @@ function buildView(client: RoomClient): RoomView {
 /** The room as the chrome shows it: connection, people, pending edits. */
 export function useRoomView(client: RoomClient): RoomView {
   const source = sourceFor(client);
-  return useSyncExternalStore(source.subscribe, () => (source.view ??= buildView(client)));
+  return useSyncExternalStore(source.subscribe, () => (source.view ??= roomViewOf(client)));
 }
 
 /** The board's UI state: tool, style, selection, text being edited. */

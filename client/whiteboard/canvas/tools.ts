@@ -2,6 +2,9 @@
  * The whiteboard's tools and drawing styles: names, keyboard shortcuts, the
  * palettes, and how a chosen style becomes a record's fields.
  */
+import type { Op } from "../../../party/shared/protocol.ts";
+import type { Shape } from "../../../party/whiteboard/records.ts";
+
 export type Tool = "select" | "hand" | "pen" | "rect" | "ellipse" | "line" | "arrow" | "text" | "sticky";
 
 export interface ToolInfo {
@@ -65,4 +68,19 @@ export function textSizeFor(stroke: number): number {
 
 export function stickyFillFor(color: string): string {
   return STICKY_FILLS[color] ?? "#ffec99";
+}
+
+/** A new ink for `shapes`: their colour, or — for sticky notes — their paper. */
+export function colorOps(shapes: readonly Shape[], color: string): Op[] {
+  return shapes.map((s) => (s.type === "sticky" ? { op: "patch", id: s.id, set: { fill: stickyFillFor(color) } } : { op: "patch", id: s.id, set: { color } }));
+}
+
+/** A new stroke width for `shapes`: a text takes the matching size; sticky notes have none. */
+export function strokeOps(shapes: readonly Shape[], stroke: number): Op[] {
+  const ops: Op[] = [];
+  for (const s of shapes) {
+    if (s.type === "text") ops.push({ op: "patch", id: s.id, set: { size: textSizeFor(stroke) } });
+    else if (s.type !== "sticky") ops.push({ op: "patch", id: s.id, set: { stroke } });
+  }
+  return ops;
 }

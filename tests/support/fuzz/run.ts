@@ -211,7 +211,6 @@ class Participant {
     this.instances++;
     const endpoint = this.net.endpoint(this.label);
     const client = new RoomClient({
-      host: "fuzz.invalid",
       room: ROOM,
       clientId: this.clientId,
       name: `user ${this.index}`,

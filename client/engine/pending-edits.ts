@@ -1,0 +1,131 @@
+/**
+ * The one owner of this client's pending edits: the mutations made here (or
+ * by an earlier page of this room, before a reload) that the room has not
+ * acknowledged yet. It holds them in memory, in the order they were made, and
+ * writes every change through to a durable backend (IndexedDB in the browser),
+ * so they outlive a reload while offline. The backend is read once, at load;
+ * after that memory is the truth and the backend only follows it.
+ *
+ * Everything else is derived from here: what is drawn (view.ts replays these
+ * over the confirmed state), which records look pending, and the count the
+ * person sees.
+ */
+import type { Op } from "../../party/shared/protocol.ts";
+import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
+
+export interface PendingMutation {
+  /** Client-chosen, globally unique mutation id. */
+  mid: string;
+  ops: Op[];
+  /** Wall-clock ms when the user made the edit. */
+  createdAt: number;
+  /** The edit (one thing the person did: a drag, a paste, an undo) this
+   * mutation is part of; one edit can take several mutations. Local only,
+   * never sent. Absent: the mutation is an edit of its own. */
+  edit?: string;
+}
+
+/** What readers of the pending edits may see (the view, the UI). */
+export interface PendingEditsView {
+  /** Pending mutations, oldest first. */
+  readonly list: readonly PendingMutation[];
+  /** How many mutations ever left the list: a view built on the list must be
+   * rebuilt after a removal, and only extended after additions. */
+  readonly removals: number;
+  /** Ids of the records pending mutations touch (drawn as "pending"). */
+  ids(): Set<string>;
+  /** Edits the person made that are not all acknowledged yet (not mutations:
+   * a drag committed ten times is one edit). */
+  editCount(): number;
+}
+
+export class PendingEdits implements PendingEditsView {
+  private readonly items: PendingMutation[] = [];
+  private removed = 0;
+  private readonly writes = new Set<Promise<void>>();
+
+  constructor(
+    /** Where the edits are kept across reloads; memory only by default. */
+    private readonly backend: PendingStore = new MemoryPendingStore(),
+  ) {}
+
+  get list(): readonly PendingMutation[] {
+    return this.items;
+  }
+  get removals(): number {
+    return this.removed;
+  }
+  get size(): number {
+    return this.items.length;
+  }
+
+  get(mid: string): PendingMutation | undefined {
+    return this.items.find((m) => m.mid === mid);
+  }
+
+  ids(): Set<string> {
+    const ids = new Set<string>();
+    for (const m of this.items) for (const op of m.ops) ids.add(op.op === "put" ? op.rec.id : op.id);
+    return ids;
+  }
+
+  editCount(): number {
+    const edits = new Set<string>();
+    for (const m of this.items) edits.add(m.edit ?? m.mid);
+    return edits.size;
+  }
+
+  /**
+   * Read what the backend kept (a reload), once, before anything is added.
+   * Mutations older than `maxAgeMs` are dropped from it instead: the room's
+   * dedupe memory may have forgotten them, and resending could apply one twice.
+   * Returns how many were taken.
+   */
+  async load(now: number, maxAgeMs: number): Promise<number> {
+    const stored = await this.backend.load();
+    const cutoff = now - maxAgeMs;
+    let taken = 0;
+    for (const m of stored) {
+      if (this.get(m.mid)) continue;
+      if (m.createdAt < cutoff) {
+        this.track(this.backend.remove(m.mid));
+        continue;
+      }
+      this.items.push(m);
+      taken++;
+    }
+    return taken;
+  }
+
+  /** A new edit: kept in memory at once, written through to the backend. */
+  add(m: PendingMutation): void {
+    this.items.push(m);
+    this.track(this.backend.add(m));
+  }
+
+  /** The room settled `mid` (acknowledged, seen in a change, or refused): it
+   * leaves memory and the backend. Returns it, if it was pending. */
+  remove(mid: string): PendingMutation | undefined {
+    const i = this.items.findIndex((p) => p.mid === mid);
+    if (i < 0) return undefined;
+    const [m] = this.items.splice(i, 1);
+    this.removed++;
+    this.track(this.backend.remove(mid));
+    return m;
+  }
+
+  /** Resolves once every write issued so far reached the backend (tests, unload). */
+  async flushed(): Promise<void> {
+    await Promise.all([...this.writes]);
+  }
+
+  /** Backend calls are issued at once and in order (IndexedDB runs
+   * transactions in the order they were created), never awaited by the
+   * caller: the board must not wait for the disk. A failed write (quota,
+   * storage blocked) leaves the edit in memory — it is still sent; it just
+   * would not survive a reload. */
+  private track(write: Promise<void>): void {
+    const p: Promise<void> = write.catch(() => {}).finally(() => this.writes.delete(p));
+    this.writes.add(p);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * "Confirmed + pending = view", written once. What the board draws is a base
+ * state — the room's confirmed records, or before the first sync the cached
+ * snapshot — with this client's pending mutations replayed on top, in order
+ * (the rebase). A pending mutation that no longer applies (its record was
+ * deleted remotely) is skipped; the room will refuse it and the client rolls
+ * it back.
+ */
+import { planOps } from "../../party/shared/apply.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import type { PendingEditsView, PendingMutation } from "./pending-edits.ts";
+
+/** Apply one pending mutation to `view` in place; skipped when it no longer
+ * applies. No record-count limit: an edit the room will refuse for being over
+ * its limit is still drawn until the refusal arrives. */
+export function applyPending(view: Map<string, Shape>, m: PendingMutation): void {
+  const plan = planOps(view, m.ops, Number.POSITIVE_INFINITY);
+  if (!plan.ok) return;
+  for (const [id, value] of plan.writes) {
+    if (value) view.set(id, value);
+    else view.delete(id);
+  }
+}
+
+/** `base` with `pending` replayed on top (a new map; `base` is not touched). */
+export function replayPending(base: ReadonlyMap<string, Shape>, pending: readonly PendingMutation[]): Map<string, Shape> {
+  const view = new Map(base);
+  for (const m of pending) applyPending(view, m);
+  return view;
+}
+
+/**
+ * The view over one base, cached: rebuilt when the base or the set of pending
+ * edits changed, extended in place when edits were only added (a new edit
+ * goes on top of the drawn view as it is: replaying every pending edit again
+ * would make a long offline session quadratic).
+ */
+export class RebasedView {
+  private cache: { base: ReadonlyMap<string, Shape>; baseVersion: number; removals: number; count: number; view: ReadonlyMap<string, Shape> } | null = null;
+
+  constructor(private readonly pending: PendingEditsView) {}
+
+  /** The view over `base`; `baseVersion` must change whenever `base` is changed in place. */
+  over(base: ReadonlyMap<string, Shape>, baseVersion = 0): ReadonlyMap<string, Shape> {
+    const list = this.pending.list;
+    const removals = this.pending.removals;
+    const c = this.cache;
+    if (c && c.base === base && c.baseVersion === baseVersion && c.removals === removals && c.count <= list.length) {
+      if (c.count === list.length) return c.view;
+      const view = c.view === base ? new Map(base) : (c.view as Map<string, Shape>);
+      for (let i = c.count; i < list.length; i++) applyPending(view, list[i]!);
+      c.view = view;
+      c.count = list.length;
+      return view;
+    }
+    const view = list.length === 0 ? base : replayPending(base, list);
+    this.cache = { base, baseVersion, removals, count: list.length, view };
+    return view;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * What the pointer is over, beyond the shapes themselves (SceneIndex.topmostAt):
+ * the resize handles of a single selected shape, and which mouse cursor says
+ * what a press would do there. Pure.
+ */
+import type { Shape } from "../../../party/whiteboard/records.ts";
+import { HANDLE_RADIUS } from "./draw.ts";
+import { shapeBox } from "./geometry.ts";
+
+/** Hit tolerance around thin shapes (screen px): a 2-px line must be clickable. */
+export const HIT_TOLERANCE_PX = 6;
+/** How far beyond a handle's drawn radius a press still takes it (screen px). */
+export const HANDLE_SLOP_PX = 3;
+
+/** Hit tolerance in world units at `zoom`. */
+export function hitTolerance(zoom: number): number {
+  return HIT_TOLERANCE_PX / zoom;
+}
+
+/** Resize handles (world): box corners for one shape (clockwise from top-left),
+ * the two ends for a line; none for zero or several shapes. */
+export function selectionHandles(selected: readonly Shape[]): [number, number][] {
+  if (selected.length !== 1) return [];
+  const s = selected[0]!;
+  if (s.type === "line") return [[s.x + s.pts[0][0], s.y + s.pts[0][1]], [s.x + s.pts[1][0], s.y + s.pts[1][1]]];
+  const b = shapeBox(s);
+  return [[b.minX, b.minY], [b.maxX, b.minY], [b.maxX, b.maxY], [b.minX, b.maxY]];
+}
+
+/** Index of the handle under a world point at `zoom`, or -1. */
+export function handleAt(handles: readonly (readonly [number, number])[], wx: number, wy: number, zoom: number): number {
+  const reach = (HANDLE_RADIUS + HANDLE_SLOP_PX) / zoom;
+  return handles.findIndex(([x, y]) => Math.abs(x - wx) <= reach && Math.abs(y - wy) <= reach);
+}
+
+/** The CSS cursor over the board with the select tool: a resize arrow on a
+ * handle (diagonal by corner; a crosshair on a line's end), "move" on a shape. */
+export function hoverCursor(selected: readonly Shape[], handle: number, overShape: boolean): string {
+  if (handle >= 0) return selected[0]!.type === "line" ? "crosshair" : handle % 2 === 0 ? "nwse-resize" : "nesw-resize";
+  return overShape ? "move" : "default";
+}

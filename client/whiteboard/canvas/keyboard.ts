@@ -1,0 +1,72 @@
+/**
+ * The board's keyboard shortcuts as one pure mapping from a key press to a
+ * command. The board runs the command; keeping the mapping apart makes every
+ * shortcut testable without a browser.
+ */
+import { type Tool, toolForKey } from "./tools.ts";
+
+/** One zoom step (in or out) by keyboard or the zoom buttons. */
+export const ZOOM_STEP = 1.25;
+/** Arrow keys nudge the selection by this much (world units); with Shift, ten times. */
+export const NUDGE = 1;
+export const NUDGE_SHIFT = 10;
+
+export type KeyCommand =
+  | { kind: "undo" }
+  | { kind: "redo" }
+  | { kind: "select-all" }
+  | { kind: "zoom"; factor: number }
+  | { kind: "reset-zoom" }
+  | { kind: "zoom-to-fit" }
+  | { kind: "space-down" }
+  | { kind: "delete" }
+  | { kind: "escape" }
+  | { kind: "edit-text" }
+  | { kind: "nudge"; dx: number; dy: number }
+  | { kind: "tool"; tool: Tool };
+
+export interface KeyPress {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+}
+
+/** What the board has that changes a key's meaning. */
+export interface KeyContext {
+  selectionSize: number;
+}
+
+/** The command for a key press, or null (the key is not ours: let it be).
+ * `preventDefault` is true when the browser's own meaning must not happen
+ * (page zoom, scrolling, going back). */
+export function keyCommand(e: KeyPress, ctx: KeyContext): { command: KeyCommand; preventDefault: boolean } | null {
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key;
+  const lower = key.toLowerCase();
+  const take = (command: KeyCommand, preventDefault = true) => ({ command, preventDefault });
+  if (mod && lower === "z") return take(e.shiftKey ? { kind: "redo" } : { kind: "undo" });
+  if (mod && lower === "y") return take({ kind: "redo" });
+  if (mod && lower === "a") return take({ kind: "select-all" });
+  // The browser's page zoom would scale the toolbar, not the board.
+  if (mod && (key === "=" || key === "+")) return take({ kind: "zoom", factor: ZOOM_STEP });
+  if (mod && key === "-") return take({ kind: "zoom", factor: 1 / ZOOM_STEP });
+  if (mod && key === "0") return take({ kind: "reset-zoom" });
+  if (mod || e.altKey) return null;
+  if (key === " ") return take({ kind: "space-down" });
+  if (key === "Delete" || key === "Backspace") return take({ kind: "delete" });
+  if (key === "Escape") return take({ kind: "escape" }, false);
+  if (key === "Enter" && ctx.selectionSize === 1) return take({ kind: "edit-text" });
+  if (key.startsWith("Arrow") && ctx.selectionSize > 0) {
+    const step = e.shiftKey ? NUDGE_SHIFT : NUDGE;
+    const dx = key === "ArrowLeft" ? -step : key === "ArrowRight" ? step : 0;
+    const dy = key === "ArrowUp" ? -step : key === "ArrowDown" ? step : 0;
+    return take({ kind: "nudge", dx, dy });
+  }
+  if (key === "+" || key === "=") return take({ kind: "zoom", factor: ZOOM_STEP }, false);
+  if (key === "-") return take({ kind: "zoom", factor: 1 / ZOOM_STEP }, false);
+  if (key === "!" || (e.shiftKey && key === "1")) return take({ kind: "zoom-to-fit" }, false);
+  const tool = toolForKey(key);
+  return tool ? take({ kind: "tool", tool }, false) : null;
+}

@@ -1,0 +1,344 @@
+/**
+ * The board's pointer state machine: what a press, a move and a release do
+ * with the active tool — pan, draw a pen stroke, drag out a shape, place a
+ * text or sticky note, select (click, shift-click, marquee), move, resize, or
+ * drag a line's end. It works on plain pointer samples (screen and world
+ * coordinates), so it runs without a browser; the board controller turns DOM
+ * events into samples, captures the pointer and repaints.
+ */
+import type { Shape } from "../../../party/whiteboard/records.ts";
+import { newRecordId } from "../../engine/ids.ts";
+import type { Editor } from "../editor.ts";
+import { type Camera, panBy, type Rect, zoomAt } from "./camera.ts";
+import { lineEndOp, moveOp, normalizeRect, resizeOp, round2, shapeBox } from "./geometry.ts";
+import { handleAt, hitTolerance, selectionHandles } from "./hit-test.ts";
+import { draggedRecord, penRecord, type RecordBase, type ShapeDrag } from "./record-factory.ts";
+import type { SceneIndex } from "./scene.ts";
+import type { Tool } from "./tools.ts";
+
+/** Pen strokes are split into several records beyond this many points: a record
+ * must stay under MAX_RECORD_BYTES (64 KB) and ~16 bytes per point fits 2,500. */
+export const MAX_STROKE_POINTS = 2_500;
+/** Pointer travel (screen px) before a press on a shape becomes a drag. */
+export const DRAG_THRESHOLD_PX = 3;
+/** Pen points closer than this on screen (px) add bytes, not detail. */
+const MIN_PEN_STEP_PX = 1;
+
+/** One pointer event as the machine sees it. */
+export interface PointerSample {
+  /** Screen position (CSS px, relative to the canvas). */
+  sx: number;
+  sy: number;
+  /** World position under it. */
+  wx: number;
+  wy: number;
+  button: number;
+  shiftKey: boolean;
+  pointerType: string;
+  pressure: number;
+}
+
+export type Mode =
+  | { kind: "idle" }
+  | { kind: "pan"; lastSx: number; lastSy: number }
+  | { kind: "pen"; points: number[][] }
+  | ({ kind: "create" } & ShapeDrag)
+  | { kind: "press"; sx: number; sy: number; wx: number; wy: number; hit: string | null; wasSelected: boolean; shift: boolean }
+  | { kind: "move"; wx: number; wy: number; originals: Shape[] }
+  | { kind: "resize"; corner: number; original: Shape; from: Rect }
+  | { kind: "line-end"; end: 0 | 1; original: Extract<Shape, { type: "line" }> }
+  | { kind: "marquee"; x0: number; y0: number; x1: number; y1: number; base: string[] }
+  | { kind: "place"; tool: "text" | "sticky"; wx: number; wy: number };
+
+/** What the machine needs from the board. */
+export interface InputHost {
+  readonly scene: SceneIndex;
+  readonly editor: Editor;
+  tool(): Tool;
+  selection(): readonly string[];
+  select(ids: string[]): void;
+  /** The text box is open: presses go to it (its blur commits it first). */
+  isEditingText(): boolean;
+  /** Space is held: a press pans whatever the tool. */
+  spaceHeld(): boolean;
+  camera(): Camera;
+  setCamera(camera: Camera): void;
+  /** The selected shapes; with `preview`, as a gesture in progress shows them. */
+  selectedShapes(preview?: ReadonlyMap<string, Shape> | null): Shape[];
+  /** Id, z and style for a new record. */
+  recordBase(id: string): RecordBase;
+  /** A shape was drawn: select it and go back to the select tool. */
+  created(id: string): void;
+  startNewText(wx: number, wy: number): void;
+  placeSticky(wx: number, wy: number): void;
+  moveCursor(x: number, y: number): void;
+  invalidate(): void;
+}
+
+export class PointerInput {
+  mode: Mode = { kind: "idle" };
+
+  constructor(private readonly host: InputHost) {}
+
+  /** A button went down. True when the pointer should be captured (an
+   * interaction began). */
+  down(p: PointerSample): boolean {
+    const host = this.host;
+    if (host.isEditingText()) return false;
+    if (p.button === 1 || (p.button === 0 && (host.spaceHeld() || host.tool() === "hand"))) {
+      this.mode = { kind: "pan", lastSx: p.sx, lastSy: p.sy };
+      return true;
+    }
+    if (p.button !== 0) return false;
+    const tool = host.tool();
+    switch (tool) {
+      case "pen":
+        this.mode = { kind: "pen", points: [penPoint(p)] };
+        break;
+      case "rect":
+      case "ellipse":
+      case "line":
+      case "arrow":
+        this.mode = { kind: "create", tool, x0: p.wx, y0: p.wy, x1: p.wx, y1: p.wy, sx0: p.sx, sy0: p.sy, sx1: p.sx, sy1: p.sy };
+        break;
+      case "text":
+      case "sticky":
+        this.mode = { kind: "place", tool, wx: p.wx, wy: p.wy };
+        break;
+      case "select":
+        this.pressSelect(p);
+        break;
+      case "hand":
+        break;
+    }
+    host.invalidate();
+    return true;
+  }
+
+  private pressSelect(p: PointerSample): void {
+    const host = this.host;
+    const selected = host.selectedShapes();
+    const zoom = host.camera().zoom;
+    // Handles of a single selected shape come first: they sit on top.
+    const h = handleAt(selectionHandles(selected), p.wx, p.wy, zoom);
+    if (h >= 0 && !p.shiftKey) {
+      const s = selected[0]!;
+      host.editor.beginGesture([s.id]);
+      this.mode = s.type === "line" ? { kind: "line-end", end: h as 0 | 1, original: s } : { kind: "resize", corner: h, original: s, from: shapeBox(s) };
+      return;
+    }
+    const hit = host.scene.topmostAt(p.wx, p.wy, hitTolerance(zoom));
+    const selection = host.selection();
+    const wasSelected = hit ? selection.includes(hit.id) : false;
+    if (hit && !wasSelected) host.select(p.shiftKey ? [...selection, hit.id] : [hit.id]);
+    if (!hit && !p.shiftKey) host.select([]);
+    this.mode = { kind: "press", sx: p.sx, sy: p.sy, wx: p.wx, wy: p.wy, hit: hit?.id ?? null, wasSelected, shift: p.shiftKey };
+  }
+
+  /** The pointer moved to `p`; `samples` are the coalesced events since the
+   * last move (the pen uses them all: a fast stroke stays smooth). */
+  move(p: PointerSample, samples: readonly PointerSample[] = [p]): void {
+    const host = this.host;
+    host.moveCursor(round2(p.wx), round2(p.wy));
+    const m = this.mode;
+    switch (m.kind) {
+      case "idle":
+      case "place":
+        return;
+      case "pan":
+        host.setCamera(panBy(host.camera(), p.sx - m.lastSx, p.sy - m.lastSy));
+        m.lastSx = p.sx;
+        m.lastSy = p.sy;
+        return;
+      case "pen": {
+        const zoom = host.camera().zoom;
+        for (const q of samples) {
+          const last = m.points[m.points.length - 1]!;
+          if (Math.hypot(q.wx - last[0]!, q.wy - last[1]!) * zoom < MIN_PEN_STEP_PX) continue;
+          m.points.push(penPoint(q));
+        }
+        if (m.points.length >= MAX_STROKE_POINTS) {
+          // Long stroke: save what we have and carry on from its last point.
+          const last = m.points[m.points.length - 1]!;
+          this.commitPen(m.points);
+          m.points = [last];
+        }
+        host.invalidate();
+        return;
+      }
+      case "create":
+        m.x1 = p.wx;
+        m.y1 = p.wy;
+        m.sx1 = p.sx;
+        m.sy1 = p.sy;
+        if (p.shiftKey) constrainDrag(m);
+        host.invalidate();
+        return;
+      case "press": {
+        if (Math.hypot(p.sx - m.sx, p.sy - m.sy) < DRAG_THRESHOLD_PX) return;
+        if (m.hit) {
+          const originals = host.selectedShapes(null);
+          host.editor.beginGesture(originals.map((s) => s.id));
+          this.mode = { kind: "move", wx: m.wx, wy: m.wy, originals };
+        } else {
+          this.mode = { kind: "marquee", x0: m.wx, y0: m.wy, x1: p.wx, y1: p.wy, base: m.shift ? [...host.selection()] : [] };
+        }
+        this.move(p, samples);
+        return;
+      }
+      case "move": {
+        const dx = p.wx - m.wx;
+        const dy = p.wy - m.wy;
+        host.editor.updateGesture(m.originals.map((s) => moveOp(s, dx, dy)));
+        return;
+      }
+      case "resize": {
+        const f = m.from;
+        // The corner opposite the dragged one stays put.
+        const fixed = ([[f.maxX, f.maxY], [f.minX, f.maxY], [f.minX, f.minY], [f.maxX, f.minY]] as const)[m.corner] as readonly [number, number];
+        let to = normalizeRect(fixed[0], fixed[1], p.wx, p.wy);
+        if (m.original.type === "text" || p.shiftKey) to = keepAspect(f, to, fixed);
+        host.editor.updateGesture([resizeOp(m.original, f, to)]);
+        return;
+      }
+      case "line-end":
+        host.editor.updateGesture([lineEndOp(m.original, m.end, p.wx, p.wy)]);
+        return;
+      case "marquee": {
+        m.x1 = p.wx;
+        m.y1 = p.wy;
+        const inside = host.scene.within(normalizeRect(m.x0, m.y0, m.x1, m.y1)).map((s) => s.id);
+        host.select([...new Set([...m.base, ...inside])]);
+        host.invalidate();
+        return;
+      }
+    }
+  }
+
+  /** The button went up: finish what the press began. */
+  up(): void {
+    const host = this.host;
+    const m = this.mode;
+    this.mode = { kind: "idle" };
+    switch (m.kind) {
+      case "pen":
+        this.commitPen(m.points);
+        break;
+      case "create": {
+        const rec = draggedRecord(m, host.recordBase(newRecordId()));
+        if (host.editor.apply([{ op: "put", rec }])) host.created(rec.id);
+        break;
+      }
+      case "press":
+        // A click (no drag) on a shape of a multi-selection selects just it;
+        // shift-click on a selected shape deselects it.
+        if (m.hit && m.wasSelected) host.select(m.shift ? host.selection().filter((id) => id !== m.hit) : [m.hit]);
+        break;
+      case "move":
+      case "resize":
+      case "line-end":
+        host.editor.endGesture();
+        break;
+      case "place":
+        if (m.tool === "text") host.startNewText(m.wx, m.wy);
+        else host.placeSticky(m.wx, m.wy);
+        break;
+      case "pan":
+      case "marquee":
+      case "idle":
+        break;
+    }
+  }
+
+  /** The pointer was lost (or Escape): drop the interaction, put a drag back. */
+  cancel(): void {
+    if (this.host.editor.inGesture) this.host.editor.cancelGesture();
+    this.mode = { kind: "idle" };
+  }
+
+  /** The shape being drawn right now (not yet in the document). */
+  draft(): Shape | null {
+    const m = this.mode;
+    if (m.kind === "pen") return m.points.length ? penRecord(m.points, this.host.recordBase("draft")) : null;
+    if (m.kind === "create") return draggedRecord(m, this.host.recordBase("draft"));
+    return null;
+  }
+
+  /** The marquee being dragged (world), if any. */
+  marquee(): Rect | null {
+    const m = this.mode;
+    return m.kind === "marquee" ? normalizeRect(m.x0, m.y0, m.x1, m.y1) : null;
+  }
+
+  private commitPen(points: number[][]): void {
+    if (points.length === 0) return;
+    this.host.editor.apply([{ op: "put", rec: penRecord(points, this.host.recordBase(newRecordId())) }]);
+  }
+}
+
+/** A pen point: pressure only from a real pen (a mouse reports 0.5 always). */
+function penPoint(p: PointerSample): number[] {
+  return p.pointerType === "pen" ? [p.wx, p.wy, p.pressure] : [p.wx, p.wy];
+}
+
+/** Shift while drawing: squares, circles, and lines at 45° steps. */
+export function constrainDrag(m: ShapeDrag): void {
+  const dx = m.x1 - m.x0;
+  const dy = m.y1 - m.y0;
+  if (m.tool === "line" || m.tool === "arrow") {
+    const angle = Math.round(Math.atan2(dy, dx) / (Math.PI / 4)) * (Math.PI / 4);
+    const len = Math.hypot(dx, dy);
+    m.x1 = m.x0 + len * Math.cos(angle);
+    m.y1 = m.y0 + len * Math.sin(angle);
+  } else {
+    const side = Math.max(Math.abs(dx), Math.abs(dy));
+    m.x1 = m.x0 + Math.sign(dx || 1) * side;
+    m.y1 = m.y0 + Math.sign(dy || 1) * side;
+  }
+}
+
+/** Keep the aspect ratio of `from` while resizing about the fixed corner. */
+export function keepAspect(from: Rect, to: Rect, fixed: readonly [number, number]): Rect {
+  const fw = from.maxX - from.minX || 1;
+  const fh = from.maxY - from.minY || 1;
+  const k = Math.max((to.maxX - to.minX) / fw, (to.maxY - to.minY) / fh);
+  const w = fw * k;
+  const h = fh * k;
+  const left = to.minX < fixed[0];
+  const up = to.minY < fixed[1];
+  return normalizeRect(fixed[0], fixed[1], left ? fixed[0] - w : fixed[0] + w, up ? fixed[1] - h : fixed[1] + h);
+}
+
+/** Line-based wheel deltas (some mice) are about this many px per line. */
+const WHEEL_LINE_PX = 16;
+/** A ctrl+wheel notch is ~100 px of delta; clamped so one notch zooms by a comfortable step. */
+const WHEEL_ZOOM_CLAMP = 50;
+/** Zoom factor per px of (clamped) ctrl+wheel delta: e^(−0.5) ≈ 0.61 per notch. */
+const WHEEL_ZOOM_RATE = 0.01;
+
+/** A wheel event as the board sees it. */
+export interface WheelSample {
+  sx: number;
+  sy: number;
+  deltaX: number;
+  deltaY: number;
+  /** 0: px, 1: lines, 2: pages. */
+  deltaMode: number;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+}
+
+/** The camera after a wheel event: ctrl/⌘ (and a trackpad pinch, which arrives
+ * as ctrl+wheel) zooms about the pointer; shift+wheel pans sideways; else pan. */
+export function wheelCamera(cam: Camera, e: WheelSample, pageHeight: number): Camera {
+  const unit = e.deltaMode === 1 ? WHEEL_LINE_PX : e.deltaMode === 2 ? pageHeight : 1;
+  const dx = e.deltaX * unit;
+  const dy = e.deltaY * unit;
+  if (e.ctrlKey || e.metaKey) {
+    const clamped = Math.max(-WHEEL_ZOOM_CLAMP, Math.min(WHEEL_ZOOM_CLAMP, dy));
+    return zoomAt(cam, e.sx, e.sy, Math.exp(-clamped * WHEEL_ZOOM_RATE));
+  }
+  if (e.shiftKey && dx === 0) return panBy(cam, -dy, 0);
+  return panBy(cam, -dx, -dy);
+}

@@ -1,0 +1,75 @@
+/**
+ * Writing text on the board: the text box's state (a new text, or an existing
+ * text or sticky note being edited) and what closing the box does to the
+ * document. Pure: the board opens and closes the box; React draws it.
+ */
+import type { Op } from "../../../party/shared/protocol.ts";
+import type { Shape } from "../../../party/whiteboard/records.ts";
+import { shapeBox, round2, STICKY_FONT_SIZE, LINE_HEIGHT } from "./geometry.ts";
+import { type RecordBase, textRecord } from "./record-factory.ts";
+
+export interface TextEditing {
+  /** The record being edited; null for a new text not created yet. */
+  id: string | null;
+  kind: "text" | "sticky";
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  size: number;
+  color: string;
+  fill: string | null;
+  text: string;
+}
+
+/** Where a new text's first line sits relative to the click: the click lands
+ * on the line's middle, as a person aims at where they want to write. */
+const BASELINE_OFFSET = 0.6;
+
+/** A new, empty text box at a world point, in the current ink and size. */
+export function newTextEditing(wx: number, wy: number, size: number, color: string): TextEditing {
+  return { id: null, kind: "text", x: round2(wx), y: round2(wy - size * BASELINE_OFFSET), w: 0, h: size * LINE_HEIGHT, size, color, fill: null, text: "" };
+}
+
+/** The text box over an existing text or sticky note; null for other shapes. */
+export function editingFor(s: Shape): TextEditing | null {
+  if (s.type !== "text" && s.type !== "sticky") return null;
+  const box = shapeBox(s);
+  return {
+    id: s.id,
+    kind: s.type,
+    x: s.x,
+    y: s.y,
+    w: box.maxX - box.minX,
+    h: box.maxY - box.minY,
+    size: s.type === "text" ? s.size : STICKY_FONT_SIZE,
+    color: s.color,
+    fill: s.type === "sticky" ? s.fill : null,
+    text: s.text,
+  };
+}
+
+/** What closing the box with `text` does: the ops to apply and, when they
+ * succeed, the selection to show (undefined: leave it). */
+export interface TextCommit {
+  ops: Op[];
+  select?: string[];
+}
+
+/**
+ * Closing the text box: a new text is created (nothing if left blank); an
+ * existing one is changed, or deleted when emptied (a sticky note keeps its
+ * paper, empty); the record gone meanwhile (deleted by someone else) means
+ * nothing to do.
+ */
+export function commitTextOps(editing: TextEditing, current: Shape | undefined, text: string, base: () => RecordBase): TextCommit {
+  if (editing.id === null) {
+    if (!text.trim()) return { ops: [] };
+    const rec = textRecord(editing, text, base());
+    return { ops: [{ op: "put", rec }], select: [rec.id] };
+  }
+  if (!current || (current.type !== "text" && current.type !== "sticky")) return { ops: [] };
+  if (current.type === "text" && !text.trim()) return { ops: [{ op: "del", id: current.id }], select: [] };
+  if (text !== current.text) return { ops: [{ op: "patch", id: current.id, set: { text } }] };
+  return { ops: [] };
+}

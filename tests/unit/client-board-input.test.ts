@@ -1,0 +1,207 @@
+/**
+ * The board's pointer state machine without a browser: pointer samples in, the
+ * document (through a real Editor over an in-memory room), the selection and
+ * the camera out. Each row is a gesture a person makes with a tool.
+ */
+import { describe, expect, it } from "vitest";
+import { applyAccepted, planOps } from "../../party/shared/apply.ts";
+import type { Op } from "../../party/shared/protocol.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { Editor } from "../../client/whiteboard/editor.ts";
+import { type Camera, HOME_CAMERA } from "../../client/whiteboard/canvas/camera.ts";
+import { DRAG_THRESHOLD_PX, MAX_STROKE_POINTS, type InputHost, PointerInput, type PointerSample, wheelCamera } from "../../client/whiteboard/canvas/pointer-input.ts";
+import { SceneIndex } from "../../client/whiteboard/canvas/scene.ts";
+import type { Tool } from "../../client/whiteboard/canvas/tools.ts";
+import { FakeClock } from "../support/fake-clock.ts";
+
+const rect = (id: string, x: number, y: number, w = 100, h = 100): Shape => ({ id, type: "rect", x, y, z: 1, color: "#1e1e1e", stroke: 2, w, h, fill: null });
+
+/** A board around the machine: records, selection, tool and camera, with the
+ * Editor writing straight into the records (an always-acknowledging room). */
+class Board {
+  records = new Map<string, Shape>();
+  readonly scene = new SceneIndex();
+  readonly clock = new FakeClock(1_000);
+  readonly mutations: Op[][] = [];
+  readonly editor = new Editor(
+    {
+      records: () => this.records,
+      mutate: (ops) => {
+        const plan = planOps(this.records, ops);
+        if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
+        const next = new Map(this.records);
+        applyAccepted(next, plan.ops);
+        this.records = next;
+        this.scene.update(this.records, this.mutations.push(ops));
+        return `m${this.mutations.length}`;
+      },
+    },
+    () => {},
+    this.clock,
+  );
+  tool: Tool = "select";
+  selection: string[] = [];
+  camera: Camera = HOME_CAMERA;
+  space = false;
+  texts: [number, number][] = [];
+  cursor: [number, number] | null = null;
+  readonly input: PointerInput;
+
+  constructor(shapes: Shape[] = []) {
+    for (const s of shapes) this.records.set(s.id, s);
+    this.scene.update(this.records, 0);
+    const host: InputHost = {
+      scene: this.scene,
+      editor: this.editor,
+      tool: () => this.tool,
+      selection: () => this.selection,
+      select: (ids) => (this.selection = ids),
+      isEditingText: () => false,
+      spaceHeld: () => this.space,
+      camera: () => this.camera,
+      setCamera: (c) => (this.camera = c),
+      selectedShapes: (preview) => this.selection.map((id) => preview?.get(id) ?? this.records.get(id)!).filter(Boolean),
+      recordBase: (id) => ({ id, z: this.scene.nextZ(), color: "#1e1e1e", stroke: 2 }),
+      created: (id) => {
+        this.selection = [id];
+        this.tool = "select";
+      },
+      startNewText: (wx, wy) => this.texts.push([wx, wy]),
+      placeSticky: () => {},
+      moveCursor: (x, y) => (this.cursor = [x, y]),
+      invalidate: () => {},
+    };
+    this.input = new PointerInput(host);
+  }
+
+  /** Press at the first point, move through the rest, release. World = screen (camera at home). */
+  gesture(points: [number, number][], opts: { shift?: boolean; button?: number; release?: boolean } = {}): void {
+    const at = ([x, y]: [number, number]): PointerSample => ({ sx: x, sy: y, wx: x, wy: y, button: opts.button ?? 0, shiftKey: opts.shift ?? false, pointerType: "mouse", pressure: 0.5 });
+    const [first, ...rest] = points;
+    this.input.down(at(first!));
+    for (const p of rest) this.input.move(at(p));
+    if (opts.release !== false) this.input.up();
+  }
+}
+
+describe("pointer gestures", () => {
+  it.each<{ tool: Tool; type: string; points: [number, number][]; want: Record<string, unknown> }>([
+    { tool: "rect", type: "rect", points: [[10, 10], [60, 40], [110, 60]], want: { x: 10, y: 10, w: 100, h: 50 } },
+    { tool: "ellipse", type: "ellipse", points: [[200, 200]], want: { x: 200, y: 200, w: 160, h: 100 } },
+    { tool: "arrow", type: "line", points: [[0, 0], [50, 50]], want: { arrow: true, pts: [[0, 0], [50, 50]] } },
+    { tool: "pen", type: "pen", points: [[0, 0], [5, 5], [5.2, 5.2], [10, 0]], want: { pts: [[0, 0], [5, 5], [10, 0]] } },
+  ])("the $tool tool makes one $type and selects what it drew", ({ tool, type, points, want }) => {
+    const b = new Board();
+    b.tool = tool;
+    b.gesture(points);
+    const made = [...b.records.values()];
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({ type, ...want });
+    expect(b.mutations).toHaveLength(1);
+    if (tool !== "pen") expect([b.selection, b.tool]).toEqual([[made[0]!.id], "select"]);
+    expect(b.input.mode.kind).toBe("idle");
+  });
+
+  it("shift while dragging out a rectangle makes a square", () => {
+    const b = new Board();
+    b.tool = "rect";
+    b.gesture([[0, 0], [100, 40]], { shift: true });
+    expect([...b.records.values()][0]).toMatchObject({ w: 100, h: 100 });
+  });
+
+  it("a very long pen stroke is saved in pieces, each under the record limit", () => {
+    const b = new Board();
+    b.tool = "pen";
+    const points = Array.from({ length: MAX_STROKE_POINTS + 10 }, (_, i): [number, number] => [i * 2, 0]);
+    b.gesture(points);
+    const strokes = [...b.records.values()];
+    expect(strokes).toHaveLength(2);
+    for (const s of strokes) if (s.type === "pen") expect(s.pts.length).toBeLessThanOrEqual(MAX_STROKE_POINTS);
+  });
+
+  it.each<{ name: string; start: string[]; points: [number, number][]; shift?: boolean; want: string[] }>([
+    { name: "a click on a shape selects it", start: [], points: [[50, 50]], want: ["a"] },
+    { name: "a click on the board clears the selection", start: ["a"], points: [[500, 500]], want: [] },
+    { name: "shift-click adds to the selection", start: ["a"], points: [[250, 50]], shift: true, want: ["a", "b"] },
+    { name: "shift-click on a selected shape removes it", start: ["a", "b"], points: [[250, 50]], shift: true, want: ["a"] },
+    { name: "a click on one of several selected selects just it", start: ["a", "b"], points: [[50, 50]], want: ["a"] },
+    { name: "a marquee over both selects both", start: [], points: [[-10, -10], [400, 200]], want: ["a", "b"] },
+    { name: "a shift-marquee adds to the selection", start: ["b"], points: [[-10, -10], [120, 120]], shift: true, want: ["b", "a"] },
+  ])("select tool: $name", ({ start, points, shift, want }) => {
+    const b = new Board([rect("a", 0, 0), rect("b", 200, 0)]);
+    b.selection = start;
+    b.gesture(points, { shift });
+    expect(b.selection).toEqual(want);
+    expect(b.mutations).toHaveLength(0);
+  });
+
+  it("a press moves nothing until the pointer travels past the drag threshold", () => {
+    const b = new Board([rect("a", 0, 0)]);
+    b.gesture([[50, 50], [50 + DRAG_THRESHOLD_PX - 1, 50]], { release: false });
+    expect(b.input.mode.kind).toBe("press");
+    b.input.move({ sx: 80, sy: 60, wx: 80, wy: 60, button: 0, shiftKey: false, pointerType: "mouse", pressure: 0.5 });
+    expect(b.input.mode.kind).toBe("move");
+    b.input.up();
+    expect(b.records.get("a")).toMatchObject({ x: 30, y: 10 });
+  });
+
+  it("dragging a selected shape's corner handle resizes it about the opposite corner", () => {
+    const b = new Board([rect("a", 0, 0)]);
+    b.selection = ["a"];
+    b.gesture([[100, 100], [150, 130]]);
+    expect(b.records.get("a")).toMatchObject({ x: 0, y: 0, w: 150, h: 130 });
+  });
+
+  it("cancelling a drag puts the shape back where it was", () => {
+    const b = new Board([rect("a", 0, 0)]);
+    b.gesture([[50, 50], [150, 50]], { release: false });
+    b.clock.advance(200); // the drag was committed meanwhile
+    expect(b.records.get("a")?.x).toBe(100);
+    b.input.cancel();
+    expect(b.records.get("a")?.x).toBe(0);
+    expect(b.input.mode.kind).toBe("idle");
+  });
+
+  it("the text tool opens a text box where the click was, and makes no record by itself", () => {
+    const b = new Board();
+    b.tool = "text";
+    b.gesture([[40, 60]]);
+    expect(b.texts).toEqual([[40, 60]]);
+    expect(b.records.size).toBe(0);
+  });
+
+  it.each<{ name: string; setup: (b: Board) => void; button: number }>([
+    { name: "the hand tool", setup: (b) => (b.tool = "hand"), button: 0 },
+    { name: "space held with any tool", setup: (b) => ((b.tool = "rect"), (b.space = true)), button: 0 },
+    { name: "the middle button", setup: () => {}, button: 1 },
+  ])("$name pans the board and draws nothing", ({ setup, button }) => {
+    const b = new Board([rect("a", 0, 0)]);
+    setup(b);
+    b.gesture([[100, 100], [130, 80]], { button });
+    expect(b.camera).toMatchObject({ x: -30, y: 20, zoom: 1 });
+    expect(b.mutations).toHaveLength(0);
+  });
+
+  it("every move reports the cursor to the room (two decimals)", () => {
+    const b = new Board();
+    b.input.move({ sx: 1.234, sy: 5.678, wx: 1.234, wy: 5.678, button: 0, shiftKey: false, pointerType: "mouse", pressure: 0 });
+    expect(b.cursor).toEqual([1.23, 5.68]);
+  });
+});
+
+describe("wheel", () => {
+  const wheel = (over: Partial<Parameters<typeof wheelCamera>[1]>) => ({ sx: 100, sy: 100, deltaX: 0, deltaY: 0, deltaMode: 0, ctrlKey: false, metaKey: false, shiftKey: false, ...over });
+  it.each([
+    { name: "scrolls the board", e: wheel({ deltaY: 30 }), want: { x: 0, y: 30, zoom: 1 } },
+    { name: "line deltas are 16 px a line", e: wheel({ deltaY: 2, deltaMode: 1 }), want: { x: 0, y: 32, zoom: 1 } },
+    { name: "shift scrolls sideways", e: wheel({ deltaY: 30, shiftKey: true }), want: { x: 30, y: 0, zoom: 1 } },
+  ])("$name", ({ e, want }) => {
+    expect(wheelCamera(HOME_CAMERA, e, 800)).toMatchObject(want);
+  });
+  it("ctrl+wheel zooms about the pointer; one big notch is clamped to a comfortable step", () => {
+    const zoomed = wheelCamera(HOME_CAMERA, wheel({ deltaY: -500, ctrlKey: true }), 800);
+    expect(zoomed.zoom).toBeCloseTo(Math.exp(0.5));
+    // The world point under the pointer stays under it.
+    expect(100 / zoomed.zoom + zoomed.x).toBeCloseTo(100);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * "Confirmed + pending = view" (client/engine/view.ts): a base state — the
+ * confirmed records or the offline backdrop — with pending edits replayed on
+ * top, and the cached view the store and the room session both use.
+ */
+import { describe, expect, it } from "vitest";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { PendingEdits } from "../../client/engine/pending-edits.ts";
+import { RebasedView, replayPending } from "../../client/engine/view.ts";
+
+const rect = (id: string, x = 0): Shape => ({ id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
+const records = (...shapes: Shape[]) => new Map(shapes.map((s) => [s.id, s]));
+
+describe("replayPending", () => {
+  it("shows base records with pending puts, patches and deletes applied in order", () => {
+    const base = records(rect("a"), rect("b"), rect("c"));
+    const view = replayPending(base, [
+      { mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] },
+      { mid: "2", createdAt: 2, ops: [{ op: "del", id: "b" }, { op: "put", rec: rect("n", 9) }] },
+      { mid: "3", createdAt: 3, ops: [{ op: "patch", id: "a", set: { x: 7 } }] },
+    ]);
+    expect([...view.keys()].sort()).toEqual(["a", "c", "n"]);
+    expect(view.get("a")?.x).toBe(7);
+    expect(view.get("n")?.x).toBe(9);
+    expect(base.size).toBe(3); // the base is not touched
+  });
+
+  it("skips a pending edit that does not apply to the base, keeps the rest", () => {
+    const view = replayPending(records(rect("a")), [
+      { mid: "1", createdAt: 1, ops: [{ op: "patch", id: "gone", set: { x: 5 } }] },
+      { mid: "2", createdAt: 2, ops: [{ op: "patch", id: "a", set: { x: 3 } }] },
+    ]);
+    expect(view.get("a")?.x).toBe(3);
+    expect(view.size).toBe(1);
+  });
+});
+
+describe("RebasedView", () => {
+  it("is the base itself while nothing is pending, and follows edits as they are added and settled", () => {
+    const pending = new PendingEdits();
+    const view = new RebasedView(pending);
+    const base = records(rect("a"));
+    expect(view.over(base)).toBe(base);
+    pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
+    expect(view.over(base).get("a")?.x).toBe(5);
+    pending.add({ mid: "2", createdAt: 2, ops: [{ op: "put", rec: rect("b", 1) }] });
+    expect([...view.over(base).keys()]).toEqual(["a", "b"]);
+    pending.remove("1");
+    expect(view.over(base).get("a")?.x).toBe(0);
+    expect(view.over(base).has("b")).toBe(true);
+    pending.remove("2");
+    expect(view.over(base)).toBe(base);
+  });
+
+  it("is rebuilt when the base changed in place (a new version)", () => {
+    const pending = new PendingEdits();
+    pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
+    const view = new RebasedView(pending);
+    const base = records(rect("a"));
+    expect(view.over(base, 1).get("a")).toMatchObject({ x: 5, y: 0 });
+    base.set("a", { ...rect("a"), y: 9 });
+    expect(view.over(base, 1).get("a")?.y).toBe(0); // same version: cached
+    expect(view.over(base, 2).get("a")).toMatchObject({ x: 5, y: 9 });
+  });
+
+  it("a removal and an addition of the same count still rebuild", () => {
+    const pending = new PendingEdits();
+    const view = new RebasedView(pending);
+    const base = records(rect("a"));
+    pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
+    expect(view.over(base).get("a")?.x).toBe(5);
+    pending.remove("1");
+    pending.add({ mid: "2", createdAt: 2, ops: [{ op: "patch", id: "a", set: { x: 8 } }] });
+    expect(view.over(base).get("a")?.x).toBe(8);
+  });
+});
