@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { screenshot, VIEWPORT, waitForStatus } from "./board-page.ts";
+import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords, waitForStatus } from "./board-page.ts";
 import { launchChromium } from "./chromium.ts";
 
 let server: DevServer;
@@ -63,5 +63,58 @@ describe("a mangled room link", () => {
     await waitForStatus(page, "live");
     expect(await page.locator("[data-testid=invalid-link]").count()).toBe(0);
     expect(new URL(page.url()).pathname).toBe(`/r/${id}`);
+  });
+});
+
+/** Dark enough to read as a dark board: every channel low. */
+const isDark = (p: readonly number[]) => p.slice(0, 3).every((v) => v <= 60);
+/** Light enough to read on it. */
+const isLight = (p: readonly number[]) => p.slice(0, 3).every((v) => v >= 190);
+
+describe("the dark theme", () => {
+  it("follows prefers-color-scheme: dark, keeps black ink readable, and the switch flips and is remembered", async () => {
+    const ctx = await person({ colorScheme: "dark" });
+    const page = await openBoard(ctx, `http://${server.host}/?test`);
+    // A rectangle in the default ink (black) on an empty part of the board.
+    await page.keyboard.press("r");
+    await drag(page, [
+      [400, 300],
+      [600, 450],
+    ]);
+    await page.keyboard.press("Escape");
+    await waitForRecords(page, `(recs) => recs.some((r) => r.type === "rect")`);
+    const rect = (await records(page)).find((r) => r.type === "rect")!;
+    if (rect.type !== "rect") throw new Error("no rect");
+    expect(rect.color).toBe("#1e1e1e"); // the stored colour is the theme-free one
+
+    const inside = () => pixelAtWorld(page, rect.x + rect.w / 2, rect.y + rect.h / 2);
+    const edge = () => pixelAtWorld(page, rect.x, rect.y + rect.h / 2);
+    expect(isDark(await inside())).toBe(true);
+    expect(isLight(await edge())).toBe(true);
+    // The chrome is dark too: the top bar's panel.
+    const panelBg = await page.getByTestId("topbar").evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(panelBg).toMatch(/^rgba?\((\d|[1-5]\d), (\d|[1-5]\d), (\d|[1-5]\d)/);
+    const toggle = page.getByRole("button", { name: "Dark theme" });
+    expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+    await screenshot(page, "dark-theme");
+
+    // The switch: light board, the same rectangle drawn in its stored black.
+    await toggle.click();
+    expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+    expect(near(await inside(), "#f8f9fa", 12)).toBe(true);
+    expect(near(await edge(), "#1e1e1e", 60)).toBe(true);
+    // Remembered on this device: a reload stays light although the browser prefers dark.
+    await page.reload();
+    await waitForStatus(page, "live");
+    await waitForRecords(page, `(recs) => recs.some((r) => r.type === "rect")`);
+    expect(near(await inside(), "#f8f9fa", 12)).toBe(true);
+    await page.getByRole("button", { name: "Dark theme" }).click();
+    expect(isDark(await inside())).toBe(true);
+  });
+
+  it("a light-preferring browser gets the light board", async () => {
+    const page = await openBoard(await person({ colorScheme: "light" }), `http://${server.host}/?test`);
+    expect(near(await pixelAtWorld(page, 500, 380), "#f8f9fa", 12)).toBe(true);
+    expect(await page.getByRole("button", { name: "Dark theme" }).getAttribute("aria-pressed")).toBe("false");
   });
 });

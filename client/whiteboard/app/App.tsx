@@ -10,7 +10,10 @@ import { StatusBar } from "./StatusBar.tsx";
 import { TextEditor } from "./TextEditor.tsx";
 import { type Toast, TOAST_MS, Toasts } from "./Toasts.tsx";
 import { StylePanel, Toolbar } from "./Toolbar.tsx";
+import { TopBar } from "./TopBar.tsx";
 import { useBoardUi } from "./use-room.ts";
+import { useTheme } from "./use-theme.ts";
+import { withPaintTheme } from "../theme/board-palette.ts";
 
 /** Why the room refused an edit, in words a person understands. */
 function rejectText(code: string, message: string): string {
@@ -88,6 +91,7 @@ function Board({
   const [controller, setController] = useState<BoardController | null>(null);
   const [initialName] = useState(loadName);
   const [color] = useState(loadColor);
+  const { theme, toggle: onToggleTheme } = useTheme();
 
   useEffect(() => {
     const canvas = canvasRef.current!;
@@ -100,6 +104,11 @@ function Board({
     };
   }, [session, testHooks]);
 
+  useEffect(() => {
+    // Same records, new paint: repaint both layers in the theme just applied.
+    controller?.invalidate();
+  }, [controller, theme]);
+
   const copyLink = async () => {
     try {
       await navigator.clipboard.writeText(location.origin + location.pathname);
@@ -110,7 +119,9 @@ function Board({
   };
 
   const exportPng = async () => {
-    const blob = await controller?.exportPng();
+    // Painted light whatever the screen shows: the PNG has a white background.
+    // exportPng paints synchronously before its first await.
+    const blob = await withPaintTheme("light", () => controller?.exportPng());
     if (!blob) {
       notify("The board is empty: nothing to export.", "info");
       return;
@@ -128,18 +139,7 @@ function Board({
       <canvas ref={canvasRef} className="board" data-testid="board" aria-label="Whiteboard canvas" role="img" />
       {/* Remote cursors on their own layer: moving them never repaints 10,000 shapes. */}
       <canvas ref={cursorCanvasRef} className="board cursor-layer" data-testid="cursor-layer" aria-hidden="true" />
-      <header className="topbar panel">
-        <span className="brand">edgeroom</span>
-        <code className="room-id" title="Room id">
-          {session.room}
-        </code>
-        <button type="button" className="button" onClick={copyLink} title="Copy the link to this board">
-          <Icon name="link" /> Share
-        </button>
-        <button type="button" className="button" onClick={exportPng} title="Download the board as a PNG image">
-          <Icon name="download" /> PNG
-        </button>
-      </header>
+      <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme} />
       {controller ? <Toolbar controller={controller} /> : null}
       {controller ? <StylePanel controller={controller} /> : null}
       <PeoplePanel client={session.client} initialName={initialName} color={color} />

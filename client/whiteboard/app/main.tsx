@@ -9,7 +9,10 @@ import { App } from "./App.tsx";
 import { InvalidLink } from "./InvalidLink.tsx";
 import { ensureRoomInAddressBar } from "./room-link.ts";
 import "./styles.css";
+import { applyTheme, currentTheme } from "../theme/theme-choice.ts";
 
+// Before the first render, so neither the page nor the first canvas frame flashes light.
+applyTheme(currentTheme());
 const room = ensureRoomInAddressBar();
 const params = new URLSearchParams(location.search);
 
