@@ -118,3 +118,80 @@ describe("the dark theme", () => {
     expect(await page.getByRole("button", { name: "Dark theme" }).getAttribute("aria-pressed")).toBe("false");
   });
 });
+
+const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true } as const;
+/** The smallest tap target on a touch screen (px). */
+const MIN_TAP_PX = 40;
+
+type Box = { x: number; y: number; width: number; height: number };
+const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+/** Every visible control on the page, with its accessible-ish name and box. */
+async function controls(page: Page): Promise<{ name: string; box: Box }[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>("button, input, [role=radio]")]
+      .filter((el) => el.getClientRects().length > 0 && !el.closest(".visually-hidden") && getComputedStyle(el).visibility !== "hidden")
+      .map((el) => {
+        const r = el.getBoundingClientRect();
+        return { name: el.getAttribute("aria-label") ?? el.id ?? el.textContent ?? "", box: { x: r.x, y: r.y, width: r.width, height: r.height } };
+      }),
+  );
+}
+
+async function boxOf(page: Page, selector: string): Promise<Box> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not shown`);
+  return box;
+}
+
+describe("a 390 × 844 touch phone", () => {
+  it("the top bar fits, nothing covers the status bar, every tap target is ≥ 40 px, and the people list opens as a sheet", async () => {
+    const page = await openBoard(await person(PHONE), `http://${server.host}/?test`);
+    expect(await page.evaluate(() => matchMedia("(pointer: coarse)").matches)).toBe(true);
+
+    const all = await controls(page);
+    const names = all.map((c) => c.name);
+    for (const wanted of ["Share", "PNG", "Dark theme", "People (1)", "Zoom in (+)", "Zoom out (-)", "Undo (Ctrl+Z)", "Red", "Thick stroke"]) {
+      expect(names).toContain(wanted);
+    }
+    for (const { name, box } of all) {
+      // Fully on screen: nothing cut off at an edge.
+      expect({ name, fits: box.x >= 0 && box.y >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844 }).toEqual({ name, fits: true });
+      expect({ name, w: box.width >= MIN_TAP_PX, h: box.height >= MIN_TAP_PX }).toEqual({ name, w: true, h: true });
+    }
+    // The floating panels do not cover one another (in particular the zoom control and the status bar).
+    const panels = {
+      topbar: await boxOf(page, ".topbar"),
+      tools: await boxOf(page, ".toolbar"),
+      style: await boxOf(page, ".stylebar"),
+      zoom: await boxOf(page, ".zoom"),
+      status: await boxOf(page, ".status"),
+    };
+    const entries = Object.entries(panels);
+    for (let i = 0; i < entries.length; i++) {
+      for (let j = i + 1; j < entries.length; j++) {
+        const [na, a] = entries[i]!;
+        const [nb, b] = entries[j]!;
+        expect({ pair: `${na}/${nb}`, overlap: overlaps(a, b) }).toEqual({ pair: `${na}/${nb}`, overlap: false });
+      }
+    }
+    await screenshot(page, "phone");
+
+    // The people list: hidden at first, a tap on People opens it on screen with your name in it.
+    const sheet = page.getByTestId("people-panel");
+    expect(await sheet.isVisible()).toBe(false);
+    await page.getByRole("button", { name: "People (1)" }).tap();
+    await sheet.waitFor({ state: "visible" });
+    const sheetBox = (await sheet.boundingBox())!;
+    expect(sheetBox.x >= 0 && sheetBox.x + sheetBox.width <= 390 && sheetBox.y + sheetBox.height <= 844).toBe(true);
+    expect(await page.getByTestId("your-name").isVisible()).toBe(true);
+    for (const { name, box } of await controls(page)) expect({ name, tap: box.height >= MIN_TAP_PX }).toEqual({ name, tap: true });
+    await screenshot(page, "phone-people");
+    await page.getByRole("button", { name: "Close the people list" }).tap();
+    await sheet.waitFor({ state: "hidden" });
+
+    // The tools still work by touch: tap Rectangle, it is the current tool.
+    await page.getByRole("button", { name: "Rectangle (R)" }).tap();
+    expect(await page.getByRole("button", { name: "Rectangle (R)" }).getAttribute("aria-pressed")).toBe("true");
+  });
+});

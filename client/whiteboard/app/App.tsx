@@ -4,7 +4,7 @@ import { INK_COLORS } from "../canvas/tools.ts";
 import { DebugOverlay } from "./DebugOverlay.tsx";
 import { Icon } from "./icons.tsx";
 import { loadColor, loadName } from "./identity.ts";
-import { PeoplePanel } from "./PeoplePanel.tsx";
+import { PeoplePanel, PeopleToggle } from "./PeoplePanel.tsx";
 import { createRoomSession, type RoomSession } from "./room-session.ts";
 import { StatusBar } from "./StatusBar.tsx";
 import { TextEditor } from "./TextEditor.tsx";
@@ -92,6 +92,10 @@ function Board({
   const [initialName] = useState(loadName);
   const [color] = useState(loadColor);
   const { theme, toggle: onToggleTheme } = useTheme();
+  // The people list as a sheet on narrow screens (always shown on wide ones).
+  const [peopleOpen, setPeopleOpen] = useState(false);
+  const togglePeople = useCallback(() => setPeopleOpen((o) => !o), []);
+  const closePeople = useCallback(() => setPeopleOpen(false), []);
 
   useEffect(() => {
     const canvas = canvasRef.current!;
@@ -139,10 +143,12 @@ function Board({
       <canvas ref={canvasRef} className="board" data-testid="board" aria-label="Whiteboard canvas" role="img" />
       {/* Remote cursors on their own layer: moving them never repaints 10,000 shapes. */}
       <canvas ref={cursorCanvasRef} className="board cursor-layer" data-testid="cursor-layer" aria-hidden="true" />
-      <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme} />
+      <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme}>
+        <PeopleToggle client={session.client} open={peopleOpen} onToggle={togglePeople} />
+      </TopBar>
       {controller ? <Toolbar controller={controller} /> : null}
       {controller ? <StylePanel controller={controller} /> : null}
-      <PeoplePanel client={session.client} initialName={initialName} color={color} />
+      <PeoplePanel client={session.client} initialName={initialName} color={color} open={peopleOpen} onClose={closePeople} />
       <StatusBar client={session.client} cachedAt={session.cachedAt} />
       {controller ? <ZoomControls controller={controller} /> : null}
       {controller ? <EditingLayer controller={controller} /> : null}

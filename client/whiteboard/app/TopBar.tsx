@@ -1,9 +1,10 @@
+import type { ReactNode } from "react";
 import type { ThemeName } from "../theme/board-palette.ts";
 import { Icon } from "./icons.tsx";
 
 /**
  * The bar along the top: the brand and room, then the page's commands — share
- * the link, export, the theme switch. On a narrow screen the buttons keep
+ * the link, export, the theme switch, and whatever the app adds. On a narrow screen the buttons keep
  * their icons and drop their words (the accessible name stays), so the bar
  * fits a 390 px phone.
  */
@@ -13,12 +14,15 @@ export function TopBar({
   onShare,
   onExport,
   onToggleTheme,
+  children,
 }: {
   room: string;
   theme: ThemeName;
   onShare: () => void;
   onExport: () => void;
   onToggleTheme: () => void;
+  /** More buttons at the end of the bar (the People button). */
+  children?: ReactNode;
 }) {
   const dark = theme === "dark";
   return (
@@ -44,6 +48,7 @@ export function TopBar({
       >
         <Icon name={dark ? "moon" : "sun"} />
       </button>
+      {children}
     </header>
   );
 }
