@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playw
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords, waitForStatus } from "./board-page.ts";
+import { PEOPLE_COLORS } from "../../client/whiteboard/app/identity.ts";
 import { launchChromium } from "./chromium.ts";
 
 let server: DevServer;
@@ -144,6 +145,31 @@ async function boxOf(page: Page, selector: string): Promise<Box> {
   return box;
 }
 
+/** Pairs of floating panels that cover one another (names), among those shown. */
+async function overlappingPanels(page: Page): Promise<string[]> {
+  const names = ["topbar", "toolbar", "stylebar", "zoom", "status", "people"];
+  const shown: [string, Box][] = [];
+  for (const n of names) {
+    const box = await page.locator(`.${n}.panel`).boundingBox();
+    if (box) shown.push([n, box]);
+  }
+  const pairs: string[] = [];
+  for (let i = 0; i < shown.length; i++) {
+    for (let j = i + 1; j < shown.length; j++) if (overlaps(shown[i]![1], shown[j]![1])) pairs.push(`${shown[i]![0]}/${shown[j]![0]}`);
+  }
+  return pairs;
+}
+
+describe("layout at desktop and tablet widths", () => {
+  it("no panel covers another at 1280, 1000 and 700 px wide", async () => {
+    const page = await openBoard(await person(), `http://${server.host}/?test`);
+    for (const viewport of [VIEWPORT, { width: 1000, height: 700 }, { width: 700, height: 900 }]) {
+      await page.setViewportSize(viewport);
+      expect({ width: viewport.width, overlapping: await overlappingPanels(page) }).toEqual({ width: viewport.width, overlapping: [] });
+    }
+  });
+});
+
 describe("a 390 × 844 touch phone", () => {
   it("the top bar fits, nothing covers the status bar, every tap target is ≥ 40 px, and the people list opens as a sheet", async () => {
     const page = await openBoard(await person(PHONE), `http://${server.host}/?test`);
@@ -151,7 +177,7 @@ describe("a 390 × 844 touch phone", () => {
 
     const all = await controls(page);
     const names = all.map((c) => c.name);
-    for (const wanted of ["Share", "PNG", "Dark theme", "People (1)", "Zoom in (+)", "Zoom out (-)", "Undo (Ctrl+Z)", "Red", "Thick stroke"]) {
+    for (const wanted of ["Share", "PNG", "Dark theme", "Keyboard shortcuts", "People (1)", "Zoom in (+)", "Zoom out (-)", "Undo (Ctrl+Z)", "Red", "Thick stroke"]) {
       expect(names).toContain(wanted);
     }
     for (const { name, box } of all) {
@@ -160,21 +186,7 @@ describe("a 390 × 844 touch phone", () => {
       expect({ name, w: box.width >= MIN_TAP_PX, h: box.height >= MIN_TAP_PX }).toEqual({ name, w: true, h: true });
     }
     // The floating panels do not cover one another (in particular the zoom control and the status bar).
-    const panels = {
-      topbar: await boxOf(page, ".topbar"),
-      tools: await boxOf(page, ".toolbar"),
-      style: await boxOf(page, ".stylebar"),
-      zoom: await boxOf(page, ".zoom"),
-      status: await boxOf(page, ".status"),
-    };
-    const entries = Object.entries(panels);
-    for (let i = 0; i < entries.length; i++) {
-      for (let j = i + 1; j < entries.length; j++) {
-        const [na, a] = entries[i]!;
-        const [nb, b] = entries[j]!;
-        expect({ pair: `${na}/${nb}`, overlap: overlaps(a, b) }).toEqual({ pair: `${na}/${nb}`, overlap: false });
-      }
-    }
+    expect(await overlappingPanels(page)).toEqual([]);
     await screenshot(page, "phone");
 
     // The people list: hidden at first, a tap on People opens it on screen with your name in it.
@@ -193,5 +205,99 @@ describe("a 390 × 844 touch phone", () => {
     // The tools still work by touch: tap Rectangle, it is the current tool.
     await page.getByRole("button", { name: "Rectangle (R)" }).tap();
     expect(await page.getByRole("button", { name: "Rectangle (R)" }).getAttribute("aria-pressed")).toBe("true");
+  });
+});
+
+/** A person whose device remembers this name and colour (localStorage, before the app reads it). */
+async function rememberedPerson(name: string, color: string): Promise<BrowserContext> {
+  const ctx = await person();
+  await ctx.addInitScript(
+    ([n, c]) => {
+      localStorage.setItem("edgeroom:name", n!);
+      localStorage.setItem("edgeroom:color", c!);
+    },
+    [name, color],
+  );
+  return ctx;
+}
+
+const selfColor = (page: Page) => page.evaluate(() => window.__edgeroom!.session.client.self?.color);
+const peerColors = (page: Page) => page.evaluate(() => [...window.__edgeroom!.session.client.peers().values()].map((p) => p.color));
+
+describe("the people list", () => {
+  it("a later joiner wearing a taken colour takes a free one; a long name is cut with an ellipsis", async () => {
+    const RED = "#e03131";
+    const LONG = "Bartholomew Maximilian Featherstonehaugh"; // 40 characters, the most a name may have
+    const a = await openBoard(await rememberedPerson("Ada", RED), `http://${server.host}/?test`);
+    const b = await openBoard(await rememberedPerson(LONG, RED), a.url());
+    await a.waitForSelector("[data-testid=peer]");
+
+    // B joined second, so B gave way; A keeps red. Both screens agree.
+    await expect.poll(() => selfColor(b)).not.toBe(RED);
+    const bColor = (await selfColor(b))!;
+    expect(PEOPLE_COLORS).toContain(bColor);
+    expect(await selfColor(a)).toBe(RED);
+    await expect.poll(() => peerColors(a)).toEqual([bColor]);
+    await expect.poll(() => peerColors(b)).toEqual([RED]);
+    const dots = await a.locator(".people .dot").evaluateAll((els) => els.map((el) => getComputedStyle(el).backgroundColor));
+    expect(new Set(dots).size).toBe(2);
+    // A reload of B (same tab, same client) keeps B's choice stable, not flipping back to red.
+    await b.reload();
+    await waitForStatus(b, "live");
+    await expect.poll(() => selfColor(b)).not.toBe(RED);
+
+    // B's long name on A's list: cut with an ellipsis inside the panel, whole in the tooltip.
+    const name = a.locator("[data-testid=peer] .name");
+    await expect.poll(() => name.textContent()).toBe(LONG);
+    const m = await name.evaluate((el) => ({
+      scroll: el.scrollWidth,
+      client: el.clientWidth,
+      overflow: getComputedStyle(el).textOverflow,
+      right: el.getBoundingClientRect().right,
+      panelRight: el.closest(".people")!.getBoundingClientRect().right,
+    }));
+    expect(m.overflow).toBe("ellipsis");
+    expect(m.scroll).toBeGreaterThan(m.client);
+    expect(m.right).toBeLessThanOrEqual(m.panelRight);
+    expect(await name.getAttribute("title")).toBe(LONG);
+    await screenshot(a, "people-long-name");
+  });
+});
+
+describe("the keyboard shortcut sheet", () => {
+  it("opens with ? and with its button; every tool key it lists switches to that tool", async () => {
+    const page = await openBoard(await person(), `http://${server.host}/?test`);
+    await page.keyboard.press("?");
+    const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await sheet.waitFor();
+    const rows = (group: string) =>
+      sheet
+        .getByRole("region", { name: group })
+        .locator("[data-testid=shortcut]")
+        .evaluateAll((els) => els.map((el) => ({ action: el.querySelector("dt")!.textContent!, keys: [...el.querySelectorAll("kbd")].map((k) => k.textContent!) })));
+    const tools = await rows("Tools");
+    expect(tools.map((t) => t.action)).toEqual(["Select", "Hand (pan)", "Pen", "Rectangle", "Ellipse", "Line", "Arrow", "Text", "Sticky note"]);
+    expect(await rows("Edit")).toContainEqual({ action: "Undo", keys: ["Ctrl", "Z"] });
+    expect(await rows("View")).toContainEqual({ action: "Zoom to fit the board", keys: ["Shift", "1"] });
+    await screenshot(page, "shortcut-sheet");
+    // A key pressed while the sheet is open is for the sheet, not the board behind it.
+    await page.keyboard.press("r");
+    expect(await page.locator(".toolbar [aria-pressed=true]").getAttribute("data-tool")).toBe("select");
+    await page.keyboard.press("Escape");
+    await sheet.waitFor({ state: "hidden" });
+
+    // The sheet tells the truth: each listed key selects the tool it names.
+    for (const t of tools) {
+      for (const key of t.keys) {
+        await page.keyboard.press(key.toLowerCase());
+        const pressed = await page.locator(".toolbar [aria-pressed=true]").getAttribute("aria-label");
+        expect({ key, pressed: pressed?.startsWith(`${t.action} (`) }).toEqual({ key, pressed: true });
+      }
+    }
+
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    await sheet.waitFor();
+    await page.getByRole("button", { name: "Close the shortcut list" }).click();
+    await sheet.waitFor({ state: "hidden" });
   });
 });

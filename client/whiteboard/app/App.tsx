@@ -2,10 +2,12 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS } from "../canvas/tools.ts";
 import { DebugOverlay } from "./DebugOverlay.tsx";
+import { useDistinctColor } from "./distinct-color.ts";
 import { Icon } from "./icons.tsx";
 import { loadColor, loadName } from "./identity.ts";
 import { PeoplePanel, PeopleToggle } from "./PeoplePanel.tsx";
 import { createRoomSession, type RoomSession } from "./room-session.ts";
+import { ShortcutSheet, useShortcutKey } from "./ShortcutSheet.tsx";
 import { StatusBar } from "./StatusBar.tsx";
 import { TextEditor } from "./TextEditor.tsx";
 import { type Toast, TOAST_MS, Toasts } from "./Toasts.tsx";
@@ -96,6 +98,11 @@ function Board({
   const [peopleOpen, setPeopleOpen] = useState(false);
   const togglePeople = useCallback(() => setPeopleOpen((o) => !o), []);
   const closePeople = useCallback(() => setPeopleOpen(false), []);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const toggleShortcuts = useCallback(() => setShortcutsOpen((o) => !o), []);
+  const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
+  useShortcutKey(toggleShortcuts);
+  useDistinctColor(session.client);
 
   useEffect(() => {
     const canvas = canvasRef.current!;
@@ -144,6 +151,9 @@ function Board({
       {/* Remote cursors on their own layer: moving them never repaints 10,000 shapes. */}
       <canvas ref={cursorCanvasRef} className="board cursor-layer" data-testid="cursor-layer" aria-hidden="true" />
       <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme}>
+        <button type="button" className="button icon-button" onClick={toggleShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts — ?">
+          <Icon name="keyboard" />
+        </button>
         <PeopleToggle client={session.client} open={peopleOpen} onToggle={togglePeople} />
       </TopBar>
       {controller ? <Toolbar controller={controller} /> : null}
@@ -153,6 +163,7 @@ function Board({
       {controller ? <ZoomControls controller={controller} /> : null}
       {controller ? <EditingLayer controller={controller} /> : null}
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
+      <ShortcutSheet open={shortcutsOpen} onClose={closeShortcuts} />
       <Toasts toasts={toasts} onDismiss={dismiss} />
     </div>
   );

@@ -28,7 +28,7 @@ export function TopBar({
   return (
     <header className="topbar panel" data-testid="topbar">
       <span className="brand">edgeroom</span>
-      <code className="room-id" title="Room id">
+      <code className="room-id" title={`Room id: ${room}`}>
         {room}
       </code>
       <button type="button" className="button" onClick={onShare} title="Copy the link to this board" aria-label="Share">
