@@ -2,15 +2,20 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS } from "../canvas/tools.ts";
 import { DebugOverlay } from "./DebugOverlay.tsx";
+import { useDistinctColor } from "./distinct-color.ts";
 import { Icon } from "./icons.tsx";
 import { loadColor, loadName } from "./identity.ts";
-import { PeoplePanel } from "./PeoplePanel.tsx";
+import { PeoplePanel, PeopleToggle } from "./PeoplePanel.tsx";
 import { createRoomSession, type RoomSession } from "./room-session.ts";
+import { ShortcutSheet, useShortcutKey } from "./ShortcutSheet.tsx";
 import { StatusBar } from "./StatusBar.tsx";
 import { TextEditor } from "./TextEditor.tsx";
 import { type Toast, TOAST_MS, Toasts } from "./Toasts.tsx";
 import { StylePanel, Toolbar } from "./Toolbar.tsx";
+import { TopBar } from "./TopBar.tsx";
 import { useBoardUi } from "./use-room.ts";
+import { useTheme } from "./use-theme.ts";
+import { withPaintTheme } from "../theme/board-palette.ts";
 
 /** Why the room refused an edit, in words a person understands. */
 function rejectText(code: string, message: string): string {
@@ -88,6 +93,16 @@ function Board({
   const [controller, setController] = useState<BoardController | null>(null);
   const [initialName] = useState(loadName);
   const [color] = useState(loadColor);
+  const { theme, toggle: onToggleTheme } = useTheme();
+  // The people list as a sheet on narrow screens (always shown on wide ones).
+  const [peopleOpen, setPeopleOpen] = useState(false);
+  const togglePeople = useCallback(() => setPeopleOpen((o) => !o), []);
+  const closePeople = useCallback(() => setPeopleOpen(false), []);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const toggleShortcuts = useCallback(() => setShortcutsOpen((o) => !o), []);
+  const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
+  useShortcutKey(toggleShortcuts);
+  useDistinctColor(session.client);
 
   useEffect(() => {
     const canvas = canvasRef.current!;
@@ -100,6 +115,11 @@ function Board({
     };
   }, [session, testHooks]);
 
+  useEffect(() => {
+    // Same records, new paint: repaint both layers in the theme just applied.
+    controller?.invalidate();
+  }, [controller, theme]);
+
   const copyLink = async () => {
     try {
       await navigator.clipboard.writeText(location.origin + location.pathname);
@@ -110,7 +130,9 @@ function Board({
   };
 
   const exportPng = async () => {
-    const blob = await controller?.exportPng();
+    // Painted light whatever the screen shows: the PNG has a white background.
+    // exportPng paints synchronously before its first await.
+    const blob = await withPaintTheme("light", () => controller?.exportPng());
     if (!blob) {
       notify("The board is empty: nothing to export.", "info");
       return;
@@ -128,25 +150,20 @@ function Board({
       <canvas ref={canvasRef} className="board" data-testid="board" aria-label="Whiteboard canvas" role="img" />
       {/* Remote cursors on their own layer: moving them never repaints 10,000 shapes. */}
       <canvas ref={cursorCanvasRef} className="board cursor-layer" data-testid="cursor-layer" aria-hidden="true" />
-      <header className="topbar panel">
-        <span className="brand">edgeroom</span>
-        <code className="room-id" title="Room id">
-          {session.room}
-        </code>
-        <button type="button" className="button" onClick={copyLink} title="Copy the link to this board">
-          <Icon name="link" /> Share
+      <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme}>
+        <button type="button" className="button icon-button" onClick={toggleShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts — ?">
+          <Icon name="keyboard" />
         </button>
-        <button type="button" className="button" onClick={exportPng} title="Download the board as a PNG image">
-          <Icon name="download" /> PNG
-        </button>
-      </header>
+        <PeopleToggle client={session.client} open={peopleOpen} onToggle={togglePeople} />
+      </TopBar>
       {controller ? <Toolbar controller={controller} /> : null}
       {controller ? <StylePanel controller={controller} /> : null}
-      <PeoplePanel client={session.client} initialName={initialName} color={color} />
+      <PeoplePanel client={session.client} initialName={initialName} color={color} open={peopleOpen} onClose={closePeople} />
       <StatusBar client={session.client} cachedAt={session.cachedAt} />
       {controller ? <ZoomControls controller={controller} /> : null}
       {controller ? <EditingLayer controller={controller} /> : null}
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
+      <ShortcutSheet open={shortcutsOpen} onClose={closeShortcuts} />
       <Toasts toasts={toasts} onDismiss={dismiss} />
     </div>
   );

@@ -1,14 +1,38 @@
 import { useEffect, useState } from "react";
 import type { RoomClient } from "../../engine/room-client.ts";
+import { Icon } from "./icons.tsx";
 import { NAME_MAX, saveName } from "./identity.ts";
 import { useRoomView } from "./use-room.ts";
 
-/** Who is here: you first (name editable, remembered on this device), then everyone else. */
-export function PeoplePanel({ client, initialName, color }: { client: RoomClient; initialName: string; color: string }) {
+/**
+ * Who is here: you first (name editable, remembered on this device), then
+ * everyone else. Always shown on a wide screen; on a narrow one it opens as a
+ * sheet from the People button in the top bar (`open`) and closes with its ×
+ * or Escape.
+ */
+export function PeoplePanel({
+  client,
+  initialName,
+  color,
+  open,
+  onClose,
+}: {
+  client: RoomClient;
+  initialName: string;
+  color: string;
+  open: boolean;
+  onClose: () => void;
+}) {
   const view = useRoomView(client);
   const [name, setName] = useState(initialName);
   const [draft, setDraft] = useState(initialName);
   useEffect(() => setDraft(name), [name]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open, onClose]);
 
   const commit = () => {
     const next = draft.trim().slice(0, NAME_MAX);
@@ -24,10 +48,15 @@ export function PeoplePanel({ client, initialName, color }: { client: RoomClient
 
   const count = view.peers.length + 1;
   return (
-    <aside className="people panel" aria-label="People in this room">
-      <h2>
-        {count} {count === 1 ? "person" : "people"} here
-      </h2>
+    <aside className={open ? "people panel open" : "people panel"} aria-label="People in this room" id="people-panel" data-testid="people-panel">
+      <div className="people-head">
+        <h2>
+          {count} {count === 1 ? "person" : "people"} here
+        </h2>
+        <button type="button" className="tool sheet-close" aria-label="Close the people list" title="Close" onClick={onClose}>
+          <Icon name="close" />
+        </button>
+      </div>
       <ul>
         <li className="person self">
           <span className="dot" style={{ background: view.self?.color ?? color }} aria-hidden="true" />
@@ -44,6 +73,7 @@ export function PeoplePanel({ client, initialName, color }: { client: RoomClient
             onKeyDown={(e) => {
               if (e.key === "Enter") (e.target as HTMLInputElement).blur();
               if (e.key === "Escape") {
+                e.stopPropagation(); // undo the edit, not close the sheet
                 setDraft(name);
                 (e.target as HTMLInputElement).blur();
               }
@@ -54,12 +84,33 @@ export function PeoplePanel({ client, initialName, color }: { client: RoomClient
         {view.peers.map((p) => (
           <li key={p.conn} className="person" data-testid="peer">
             <span className="dot" style={{ background: p.color }} aria-hidden="true" />
-            <span className="name">{p.name}</span>
+            <span className="name" title={p.name}>
+              {p.name}
+            </span>
             {p.role === "viewer" ? <span className="tag">viewing</span> : null}
             {p.status !== "active" ? <span className="tag">{p.status}</span> : null}
           </li>
         ))}
       </ul>
     </aside>
+  );
+}
+
+/** The top bar's People button: how many are here; opens the list on a narrow screen. */
+export function PeopleToggle({ client, open, onToggle }: { client: RoomClient; open: boolean; onToggle: () => void }) {
+  const view = useRoomView(client);
+  const count = view.peers.length + 1;
+  return (
+    <button
+      type="button"
+      className="button people-toggle"
+      aria-expanded={open}
+      aria-controls="people-panel"
+      aria-label={`People (${count})`}
+      title="Who is here"
+      onClick={onToggle}
+    >
+      <Icon name="people" /> <span className="count">{count}</span>
+    </button>
   );
 }

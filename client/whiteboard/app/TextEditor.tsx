@@ -1,5 +1,6 @@
 import { type CSSProperties, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { BoardController, TextEditing } from "../canvas/board-controller.ts";
+import { displayInk } from "../theme/board-palette.ts";
 import { FONT_FAMILY, LINE_HEIGHT, measureTextWidth, STICKY_PADDING } from "../canvas/geometry.ts";
 
 /**
@@ -52,7 +53,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
         width: (textWidth + editing.size) * z,
         height: lines.length * editing.size * LINE_HEIGHT * z + 4,
         fontSize: editing.size * z,
-        color: editing.color,
+        color: displayInk(editing.color), // as the canvas paints it in this theme
       };
   return (
     <textarea

@@ -1,6 +1,7 @@
 import type { CSSProperties } from "react";
 import type { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS, INK_NAMES, STROKE_WIDTHS, TOOLS } from "../canvas/tools.ts";
+import { displayInk } from "../theme/board-palette.ts";
 import { Icon } from "./icons.tsx";
 import { useBoardUi } from "./use-room.ts";
 
@@ -63,7 +64,7 @@ export function StylePanel({ controller }: { controller: BoardController }) {
             aria-checked={ui.color === c}
             aria-label={INK_NAMES[c]}
             title={INK_NAMES[c]}
-            style={{ "--swatch": c } as CSSProperties}
+            style={{ "--swatch": displayInk(c) } as CSSProperties} // as it is painted in this theme
             onClick={() => controller.setColor(c)}
           />
         ))}

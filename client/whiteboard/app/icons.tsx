@@ -2,7 +2,7 @@
 import type { ReactElement } from "react";
 import type { Tool } from "../canvas/tools.ts";
 
-const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "plus" | "minus", ReactElement> = {
+const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "plus" | "minus" | "sun" | "moon" | "people" | "keyboard" | "close", ReactElement> = {
   select: <path d="M5 3l14 8-6 1.5L10 19z" />,
   hand: <path d="M8 12V6a1.5 1.5 0 013 0v5m0-6.5a1.5 1.5 0 013 0V11m0-5a1.5 1.5 0 013 0v6c0 4-2.5 8-6.5 8-3 0-4.5-1.5-6.5-5l-1.5-2.5a1.5 1.5 0 012.5-1.5L8 13" />,
   pen: <path d="M4 20c3-1 4-3 6-6l7-7a2 2 0 10-3-3l-7 7c-3 2-5 3-6 6zM13 6l3 3" />,
@@ -19,6 +19,11 @@ const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "pl
   link: <path d="M10 14a4 4 0 005.7 0l3-3a4 4 0 00-5.7-5.7l-1 1M14 10a4 4 0 00-5.7 0l-3 3a4 4 0 005.7 5.7l1-1" />,
   plus: <path d="M12 5v14M5 12h14" />,
   minus: <path d="M5 12h14" />,
+  sun: <path d="M12 8a4 4 0 100 8 4 4 0 000-8zM12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />,
+  moon: <path d="M20 14.5A8 8 0 019.5 4a8 8 0 1010.5 10.5z" />,
+  people: <path d="M9 11a3.5 3.5 0 100-7 3.5 3.5 0 000 7zM2.5 20a6.5 6.5 0 0113 0M16 4.5a3.5 3.5 0 010 6.5M18 14a6.5 6.5 0 013.5 6" />,
+  keyboard: <path d="M3 6h18v12H3zM7 10h.01M11 10h.01M15 10h.01M7 14h10" />,
+  close: <path d="M6 6l12 12M18 6L6 18" />,
 };
 
 export function Icon({ name }: { name: keyof typeof paths }) {

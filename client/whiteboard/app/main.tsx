@@ -1,13 +1,18 @@
 /**
- * Entry point: resolve the room from the address (making a fresh one for `/`),
- * register the service worker that lets the board open offline, render the app.
+ * Entry point: resolve the room from the address (making a fresh one for `/`,
+ * refusing a mangled link), register the service worker that lets the board
+ * open offline, render the app.
  */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
+import { InvalidLink } from "./InvalidLink.tsx";
 import { ensureRoomInAddressBar } from "./room-link.ts";
 import "./styles.css";
+import { applyTheme, currentTheme } from "../theme/theme-choice.ts";
 
+// Before the first render, so neither the page nor the first canvas frame flashes light.
+applyTheme(currentTheme());
 const room = ensureRoomInAddressBar();
 const params = new URLSearchParams(location.search);
 
@@ -17,8 +22,24 @@ if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").catch((e: unknown) => console.warn("service worker not registered", e));
 }
 
+/** The address as the person typed or pasted it (escapes decoded where they decode). */
+function readableAddress(): string {
+  const raw = location.pathname + location.search;
+  try {
+    return decodeURI(raw);
+  } catch {
+    return raw;
+  }
+}
+
+if (room === null) document.title = "Not a valid board link — edgeroom";
+
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App room={room} debug={params.has("debug")} testHooks={params.has("test")} />
+    {room === null ? (
+      <InvalidLink address={readableAddress()} />
+    ) : (
+      <App room={room} debug={params.has("debug")} testHooks={params.has("test")} />
+    )}
   </StrictMode>,
 );

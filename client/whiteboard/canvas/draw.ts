@@ -4,9 +4,12 @@
  * coordinates (cursors, labels). Expensive derived geometry — a freehand
  * stroke's outline, a sticky note's wrapped lines — is cached per record object:
  * records are immutable, so a changed shape is a new object and a new cache entry.
+ * Colours come from the theme (theme/board-palette.ts): the stored ink is
+ * painted through displayInk, so it keeps its contrast on the dark board.
  */
 import getStroke from "perfect-freehand";
 import type { Shape } from "../../../party/whiteboard/records.ts";
+import { boardPalette, displayInk } from "../theme/board-palette.ts";
 import type { Rect } from "./camera.ts";
 import { arrowHeadLength, FONT_FAMILY, LINE_HEIGHT, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines } from "./geometry.ts";
 
@@ -72,8 +75,10 @@ export interface ShapeStyle {
 
 export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
   ctx.globalAlpha = style.pending ? PENDING_ALPHA : 1;
-  ctx.strokeStyle = s.color;
-  ctx.fillStyle = s.color;
+  // A sticky's text sits on its own pale paper, not on the board: never remapped.
+  const ink = s.type === "sticky" ? s.color : displayInk(s.color);
+  ctx.strokeStyle = ink;
+  ctx.fillStyle = ink;
   ctx.lineWidth = s.stroke;
   switch (s.type) {
     case "rect":
@@ -209,13 +214,18 @@ export function drawCursor(ctx: Ctx, x: number, y: number, color: string, name: 
   ctx.globalAlpha = 1;
 }
 
-/** Faint dot grid so panning and zooming read as movement (screen coordinates). */
+/** The board's backdrop in screen coordinates: the theme's background, and a
+ * faint dot grid so panning and zooming read as movement. It paints the whole
+ * (clipped) region, so it also covers whatever background the caller filled. */
 export function drawGrid(ctx: Ctx, camX: number, camY: number, zoom: number, width: number, height: number): void {
+  const palette = boardPalette();
+  ctx.fillStyle = palette.background;
+  ctx.fillRect(0, 0, width, height);
   let step = 32;
   while (step * zoom < 24) step *= 4; // keep dots at least 24 px apart when zoomed out: fewer to paint
   const px = step * zoom;
   const ox = -((camX * zoom) % px);
   const oy = -((camY * zoom) % px);
-  ctx.fillStyle = "#dee2e6";
+  ctx.fillStyle = palette.gridDot;
   for (let x = ox; x < width; x += px) for (let y = oy; y < height; y += px) ctx.fillRect(x - 1, y - 1, 2, 2);
 }

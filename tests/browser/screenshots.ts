@@ -1,0 +1,167 @@
+/**
+ * `npm run screenshots`: the README's pictures of the product, taken from the
+ * real thing — the built client on `wrangler dev`, Debian's Chromium — by
+ * people drawing through the UI (keys, clicks, drags), never by writing
+ * records. Writes docs/images/*.png; not part of `npm test` (the pictures are
+ * committed, and a test run must not rewrite them).
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { startDevServer } from "../support/dev-server.ts";
+import { drag, openBoard, VIEWPORT, waitForRecords } from "./board-page.ts";
+import { launchChromium } from "./chromium.ts";
+
+const OUT = resolve(import.meta.dirname, "../../docs/images");
+/** Sharper than 1× on high-density screens, yet small enough to commit (≈ 100–400 kB a picture). */
+const SCALE = 1.5;
+/** Long enough for the 100 ms cursor interpolation delay and a paint. */
+const SETTLE_MS = 600;
+
+async function personAs(browser: Browser, name: string, color: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: SCALE, ...options });
+  await ctx.addInitScript(
+    ([n, c]) => {
+      localStorage.setItem("edgeroom:name", n!);
+      localStorage.setItem("edgeroom:color", c!);
+    },
+    [name, color],
+  );
+  return ctx;
+}
+
+async function pick(page: Page, label: string): Promise<void> {
+  await page.getByRole("radio", { name: label, exact: true }).click();
+}
+
+async function sticky(page: Page, x: number, y: number, text: string): Promise<void> {
+  await page.keyboard.press("s");
+  await page.mouse.click(x, y);
+  await page.waitForSelector("[data-testid=text-editor]");
+  await page.keyboard.type(text);
+  await page.keyboard.press("Escape"); // finish writing
+  await page.keyboard.press("Escape"); // deselect, or the next colour picked would recolour it
+}
+
+async function text(page: Page, x: number, y: number, value: string): Promise<void> {
+  await page.keyboard.press("t");
+  await page.mouse.click(x, y);
+  await page.waitForSelector("[data-testid=text-editor]");
+  await page.keyboard.type(value);
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Escape");
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(SETTLE_MS);
+  const path = join(OUT, `${name}.png`);
+  await page.screenshot({ path });
+  console.log(`wrote ${path}`);
+}
+
+/** A wobbly hand-drawn loop around (cx, cy). */
+function loop(cx: number, cy: number, rx: number, ry: number): [number, number][] {
+  const pts: [number, number][] = [];
+  for (let i = 0; i <= 28; i++) {
+    const a = (i / 26) * Math.PI * 2 - 0.4;
+    const wobble = 1 + 0.04 * Math.sin(i * 1.7);
+    pts.push([Math.round(cx + Math.cos(a) * rx * wobble), Math.round(cy + Math.sin(a) * ry * wobble)]);
+  }
+  return pts;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const browser = await launchChromium();
+  const server = await startDevServer("wrangler");
+  try {
+    const base = `http://${server.host}`;
+    // Ada on a light screen, Grace on a dark one, in the same room.
+    const ada = await openBoard(await personAs(browser, "Ada", "#1971c2", { colorScheme: "light" }), `${base}/?test`);
+    const link = ada.url();
+    const grace = await openBoard(await personAs(browser, "Grace", "#e8590c", { colorScheme: "dark" }), link);
+
+    // Ada: a title, three notes (centred where she clicks), arrows between them.
+    await pick(ada, "Thick stroke");
+    await text(ada, 150, 90, "Launch plan");
+    await pick(ada, "Medium stroke");
+    await sticky(ada, 250, 260, "Write the\nannouncement");
+    await pick(ada, "Green");
+    await sticky(ada, 590, 260, "Record the\ndemo video");
+    await pick(ada, "Blue");
+    await sticky(ada, 930, 260, "Ship it\non Friday");
+    await pick(ada, "Black");
+    for (const [from, to] of [
+      [362, 478],
+      [702, 818],
+    ] as const) {
+      await ada.keyboard.press("a");
+      await drag(ada, [
+        [from, 260],
+        [to, 260],
+      ]);
+      await ada.keyboard.press("Escape");
+    }
+
+    // Grace: circles the deadline in red and adds a question in a box of her own.
+    await pick(grace, "Red");
+    await grace.keyboard.press("p");
+    await drag(grace, loop(930, 262, 150, 140), 2);
+    await grace.keyboard.press("Escape");
+    await pick(grace, "Violet");
+    await grace.keyboard.press("r");
+    await drag(grace, [
+      [520, 520],
+      [920, 640],
+    ]);
+    await grace.keyboard.press("Escape");
+    await text(grace, 548, 590, "Who reviews the copy?");
+    await waitForRecords(ada, `(recs) => recs.filter((r) => r.type === "sticky").length === 3 && recs.some((r) => r.type === "pen") && recs.filter((r) => r.type === "text").length === 2`);
+    await waitForRecords(grace, `(recs) => recs.filter((r) => r.type === "line").length === 2`);
+
+    // Both pointers on the board, so each screen shows the other's cursor.
+    await ada.keyboard.press("v");
+    await grace.keyboard.press("v");
+    await ada.mouse.move(640, 420, { steps: 8 });
+    await grace.mouse.move(1080, 430, { steps: 8 });
+    await ada.mouse.move(650, 430, { steps: 4 });
+    await grace.mouse.move(1090, 440, { steps: 4 });
+    await shoot(ada, "board-two-people");
+    await grace.mouse.move(1095, 445, { steps: 4 });
+    await ada.mouse.move(655, 435, { steps: 4 });
+    await shoot(grace, "dark-theme");
+
+    // Linus on a phone joins the same board and fits it to his screen.
+    const phone = await openBoard(
+      await personAs(browser, "Linus", "#099268", { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 }),
+      link,
+    );
+    await waitForRecords(phone, `(recs) => recs.length >= 9`);
+    // The whole plan in the gap between the two rails (x 58–332), the others' pointers off the notes.
+    await ada.mouse.move(420, 345, { steps: 4 });
+    await grace.mouse.move(1110, 130, { steps: 4 });
+    await phone.evaluate(() => {
+      const zoom = 0.27;
+      window.__edgeroom!.controller.setCamera({ zoom, x: 630 - 195 / zoom, y: 380 - 400 / zoom });
+    });
+    await shoot(phone, "phone");
+    await phone.getByRole("button", { name: /^People/ }).tap();
+    await shoot(phone, "phone-people");
+
+    // The shortcut sheet, over Ada's board.
+    await ada.keyboard.press("?");
+    await ada.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await shoot(ada, "shortcut-sheet");
+
+    // A link cut short in a chat message.
+    const bad = await (await browser.newContext({ viewport: { width: 1000, height: 620 }, deviceScaleFactor: SCALE })).newPage();
+    await bad.goto(`${base}/r/bad!id`);
+    await bad.getByRole("heading", { name: "This link is not a valid board" }).waitFor();
+    await shoot(bad, "invalid-link");
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+await main();
