@@ -290,8 +290,9 @@ describe("the keyboard shortcut sheet", () => {
     for (const t of tools) {
       for (const key of t.keys) {
         await page.keyboard.press(key.toLowerCase());
-        const pressed = await page.locator(".toolbar [aria-pressed=true]").getAttribute("aria-label");
-        expect({ key, pressed: pressed?.startsWith(`${t.action} (`) }).toEqual({ key, pressed: true });
+        // The toolbar re-renders after the key: wait for it (a loaded machine is slow), then check.
+        const pressedTool = () => page.locator(".toolbar [aria-pressed=true]").getAttribute("aria-label");
+        await expect.poll(async () => (await pressedTool())?.startsWith(`${t.action} (`), { timeout: 5_000 }).toBe(true);
       }
     }
 
