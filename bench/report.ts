@@ -1,139 +1,181 @@
 /**
- * The results file's shape, and the Markdown tables printed after a run (also
- * pasted into BENCHMARKS.md): per workload, then the issue's targets checked
- * with the ratios that decide them.
+ * The results file's shape, and the Markdown tables printed after a run (and
+ * pasted into BENCHMARKS.md): the W1 curves (arrival latency and staleness per
+ * N, medians of the repeats with min–max), ratios per N, the rate sweep, W2
+ * with its capacity ladder, W3, W4, W5, and the issue's targets.
  */
 import type { SystemName } from "./drivers/types.ts";
-import type { W1Result, W1Step } from "./workloads/w1-cursor-storm.ts";
-import type { W2Result } from "./workloads/w2-edit-storm.ts";
+import type { CurvePoint, W1Result } from "./workloads/w1-cursor-storm.ts";
+import type { W2CapacityStep, W2Result } from "./workloads/w2-edit-storm.ts";
 import type { W3Result } from "./workloads/w3-big-room.ts";
 import type { W4Result } from "./workloads/w4-many-rooms.ts";
 
-type PerSystem<T> = Partial<Record<SystemName, T>>;
-
-/** W1 as the issue asks for it (figures at the largest passing N), plus every step. */
-export type W1Entry = W1Result & Partial<Pick<W1Step, "deliveredPerSec" | "p50Ms" | "p95Ms" | "p99Ms" | "bytesPerUpdate">> & { atClients?: number };
+type PerSystem<T> = Partial<Record<SystemName, T & { label: string }>>;
+type Failed = { error: string };
 
 export interface BenchResults {
+  meta: { commit: string; dirty: boolean; isolated: boolean; hosting: string; repeats: number; date: string; machine: Record<string, string | number> };
   date: string;
   commit: string;
   mode: "full" | "quick";
-  machine: Record<string, string | number>;
+  labels: Partial<Record<SystemName, string>>;
   durationSec?: number;
-  W1: PerSystem<W1Entry>;
-  W2: PerSystem<W2Result>;
-  W3: PerSystem<W3Result>;
-  W4: PerSystem<W4Result>;
-}
-
-/** Copy the figures at the largest passing N to the top level of each W1 entry. */
-export function summarizeW1(r: W1Result): W1Entry {
-  const at = [...r.steps].reverse().find((s) => s.pass) ?? r.steps[0];
-  if (!at) return r;
-  return { ...r, atClients: at.n, deliveredPerSec: at.deliveredPerSec, p50Ms: at.p50Ms, p95Ms: at.p95Ms, p99Ms: at.p99Ms, bytesPerUpdate: at.bytesPerUpdate };
+  W1: PerSystem<W1Result>;
+  W2: PerSystem<(W2Result & { maxCommitsPerSec?: number; capacity?: W2CapacityStep[] }) | Failed>;
+  W3: PerSystem<W3Result | Failed>;
+  W4: PerSystem<W4Result | Failed>;
+  W5?: unknown;
 }
 
 const fmt = (n: number | null | undefined, digits = 1) =>
   n === null || n === undefined || Number.isNaN(n) ? "–" : Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(digits);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
+const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 && !Number.isNaN(a) && !Number.isNaN(b) ? `${(a / b).toFixed(2)}×` : "–");
+function ok<T>(r: T | undefined): r is Exclude<T, Failed> {
+  return r !== undefined && !(typeof r === "object" && r !== null && "error" in r);
+}
 
 function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+function curveTable(w1: [SystemName, W1Result][], pick: (p: CurvePoint) => string, key: "curve" | "rateSweep", by: "n" | "rateHz"): string {
+  const xs = [...new Set(w1.flatMap(([, r]) => r[key].map((p) => p[by])))].sort((a, b) => a - b);
+  return table(
+    [by === "n" ? "N" : "Hz", ...w1.map(([s]) => s)],
+    xs.map((x) => [String(x), ...w1.map(([, r]) => {
+      const p = r[key].find((q) => q[by] === x);
+      return p ? `${pick(p)}${p.pass || key === "rateSweep" ? "" : " ✗"}` : "";
+    })]),
+  );
+}
+
 export function markdownReport(res: BenchResults): string {
   const out: string[] = [];
-  out.push(`Run ${res.date} (${res.mode}), commit ${res.commit}, ${res.machine.cpus} × ${res.machine.cpuModel}, ${res.durationSec ?? "?"} s. CPU columns: CPU seconds used during the measured window by the workerd runtime (every room) / wrangler dev's proxy workerd (every frame crosses it; production has no such hop) / the load generator (all threads) / everything else on the machine (other engineers' jobs, kernel) — the machine has ${res.machine.cpus} cores in all.`);
+  const m = res.meta;
+  out.push(`Run ${m.date} (${res.mode}), commit ${m.commit}${m.dirty ? " (dirty tree)" : ""}, ${m.isolated ? "isolated" : "NOT isolated"}: ${m.hosting}; ${m.machine.cpus} × ${m.machine.cpuModel}; ${m.repeats} repeat(s) per point; ${res.durationSec ?? "?"} s.`);
+  out.push("\nSystems:");
+  for (const [s, l] of Object.entries(res.labels)) out.push(`- \`${s}\`: ${l}`);
 
-  const w1 = Object.entries(res.W1) as [SystemName, W1Entry][];
+  const w1 = Object.entries(res.W1) as [SystemName, W1Result][];
   if (w1.length) {
     out.push("\n### W1 cursor storm (one room, N clients × 20 Hz)");
-    out.push(
-      table(
-        ["system", "max N (p99 < 100 ms)", "at N", "delivered/s", "p50 ms", "p95 ms", "p99 ms", "bytes/update", "CPU rooms / proxy / gen / other (s)"],
-        w1.map(([s, r]) => {
-          const at = r.steps.find((x) => x.n === r.atClients);
-          return [s, fmt(r.maxClientsP99Under100ms), fmt(r.atClients), fmt(r.deliveredPerSec), fmt(r.p50Ms), fmt(r.p95Ms), fmt(r.p99Ms), fmt(r.bytesPerUpdate), at ? `${fmt(at.workerdCpuSec, 2)} / ${fmt(at.proxyCpuSec, 2)} / ${fmt(at.generatorCpuSec, 2)} / ${fmt(at.otherCpuSec, 2)} of ${at.windowSec}` : "–"];
-        }),
-      ),
-    );
-    const ns = [...new Set(w1.flatMap(([, r]) => r.steps.map((s) => s.n)))].sort((a, b) => a - b);
-    out.push("\nEvery step: delivered/s (share of sent moves delivered) · p99 ms · CPU rooms/proxy/gen/other s; ✗ = p99 ≥ 100 ms or clients failed to connect.");
-    out.push(
-      table(
-        ["N", ...w1.map(([s]) => s)],
-        ns.map((n) => [
-          String(n),
-          ...w1.map(([, r]) => {
-            const st = r.steps.find((x) => x.n === n);
-            return st ? `${fmt(st.deliveredPerSec)} (${Math.round(st.deliveredRatio * 100)}%) · ${fmt(st.p99Ms)}${st.pass ? "" : " ✗"} · ${fmt(st.workerdCpuSec, 2)}/${fmt(st.proxyCpuSec, 2)}/${fmt(st.generatorCpuSec, 2)}/${fmt(st.otherCpuSec, 2)}` : "";
-          }),
-        ]),
-      ),
-    );
-  }
-
-  const w2 = Object.entries(res.W2) as [SystemName, W2Result][];
-  if (w2.length) {
-    out.push("\n### W2 edit storm (one room, 10 editors × 10 patches/s)");
-    out.push(
-      table(
-        ["system", "commits/s", "ack p50 ms", "ack p99 ms", "seen by others p50 / p99 ms", "lost", "converged", "out of order", "CPU rooms / proxy / gen / other (s)"],
-        w2.map(([s, r]) => [s, fmt(r.commitsPerSec), r.ackP50Ms === null ? "no acks" : fmt(r.ackP50Ms), r.ackP99Ms === null ? "no acks" : fmt(r.ackP99Ms), `${fmt(r.seenP50Ms)} / ${fmt(r.seenP99Ms)}`, fmt(r.lost), r.converged ? "yes" : "**no**", fmt(r.outOfOrder), `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.proxyCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)} of ${r.windowSec}`]),
-      ),
-    );
-  }
-
-  const w3 = Object.entries(res.W3) as [SystemName, W3Result][];
-  if (w3.length) {
-    out.push(`\n### W3 big room (${w3[0]![1].shapes.toLocaleString("en-US")} shapes; reconnect after missing ${w3[0]![1].missedOps} edits)`);
-    out.push(
-      table(
-        ["system", "cold join ms", "join bytes", "resync ms", "resync bytes", "resync / join", "correct", "CPU rooms / proxy / gen / other (s)"],
-        w3.map(([s, r]) => [s, fmt(r.joinMs), kb(r.joinBytes), fmt(r.resyncMs), kb(r.resyncBytes), `${(r.resyncToJoinBytes * 100).toFixed(2)}%`, r.correct ? "yes" : "**no**", `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.proxyCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)}`]),
-      ),
-    );
-  }
-
-  const w4 = Object.entries(res.W4) as [SystemName, W4Result][];
-  if (w4.length) {
-    out.push(`\n### W4 many rooms (${w4[0]![1].rooms} rooms × ${w4[0]![1].clientsPerRoom} clients, cursors at 5 Hz each)`);
-    out.push(
-      table(
-        ["system", "delivered/s", "delivered share", "p50 ms", "p99 best / median / worst room ms", "connect failures", "CPU rooms / proxy / gen / other (s)"],
-        w4.map(([s, r]) => [s, fmt(r.deliveredPerSec), `${Math.round(r.deliveredRatio * 100)}%`, fmt(r.p50Ms), `${fmt(r.p99MsBestRoom)} / ${fmt(r.p99MsMedianRoom)} / ${fmt(r.p99MsWorstRoom)}`, fmt(r.connectFailed), `${fmt(r.workerdCpuSec, 2)} / ${fmt(r.proxyCpuSec, 2)} / ${fmt(r.generatorCpuSec, 2)} / ${fmt(r.otherCpuSec, 2)} of ${r.windowSec}`]),
-      ),
-    );
-  }
-
-  out.push("\n### Targets (issue 5)");
-  const rows: string[][] = [];
-  const e1 = res.W1.edgeroom;
-  for (const peer of ["tldraw", "yjs"] as const) {
-    const p = res.W1[peer];
-    if (e1 && p) {
-      const need = 2 * p.maxClientsP99Under100ms;
-      rows.push([`W1 max N ≥ 2× ${peer}`, `${e1.maxClientsP99Under100ms} vs ${p.maxClientsP99Under100ms} (${ratio(e1.maxClientsP99Under100ms, p.maxClientsP99Under100ms)})`, e1.maxClientsP99Under100ms >= need ? "met" : `missed (need ${need})`]);
+    out.push(table(["system", "max N (median p99 < 100 ms)"], w1.map(([s, r]) => [s, fmt(r.maxClientsP99Under100ms)])));
+    out.push("\nArrival latency p99 ms, median of the repeats (min–max); ✗ = median p99 ≥ 100 ms or clients failed to connect:");
+    out.push(curveTable(w1, (p) => `${fmt(p.p99Ms)} (${fmt(p.p99MinMs)}–${fmt(p.p99MaxMs)})`, "curve", "n"));
+    out.push("\nStaleness p50 / p99 ms (age of the newest position a receiver holds of each peer, sampled every 5 ms), median of the repeats:");
+    out.push(curveTable(w1, (p) => `${fmt(p.stalenessP50Ms)} / ${fmt(p.stalenessP99Ms)}`, "curve", "n"));
+    out.push("\nDelivered updates/s (share of sent moves delivered) · runtime CPU µs per inbound message · µs per delivered update:");
+    out.push(curveTable(w1, (p) => `${fmt(p.deliveredPerSec)} (${Math.round(p.deliveredRatio * 100)}%) · ${fmt(p.runtimeUsPerMsg)} · ${fmt(p.runtimeUsPerDelivered, 2)}`, "curve", "n"));
+    const e = res.W1.edgeroom;
+    if (e) {
+      const peers = w1.filter(([s]) => s !== "edgeroom");
+      out.push("\nRatios per N, edgeroom ÷ peer (staleness p99; < 1 = edgeroom fresher):");
+      out.push(
+        table(
+          ["N", ...peers.map(([s]) => s)],
+          e.curve.map((p) => [String(p.n), ...peers.map(([, r]) => ratio(p.stalenessP99Ms, r.curve.find((q) => q.n === p.n)?.stalenessP99Ms))]),
+        ),
+      );
+    }
+    if (w1.some(([, r]) => r.rateSweep.length)) {
+      out.push(`\nInput-rate sweep at N = ${w1[0]![1].rateSweep[0]?.n ?? "?"}: arrival p99 / staleness p99 ms:`);
+      out.push(curveTable(w1, (p) => `${fmt(p.p99Ms)} / ${fmt(p.stalenessP99Ms)}`, "rateSweep", "rateHz"));
     }
   }
-  const relay = res.W1.relay;
-  if (e1 && relay) {
-    // Compare at the largest N both ran and the relay passed.
-    const n = [...relay.steps].reverse().find((s) => s.pass && e1.steps.some((x) => x.n === s.n))?.n;
-    const a = e1.steps.find((s) => s.n === n);
-    const b = relay.steps.find((s) => s.n === n);
-    if (a && b) rows.push([`W1 delivered/s ≥ ½ relay at the same N`, `N=${n}: ${fmt(a.deliveredPerSec)} vs ${fmt(b.deliveredPerSec)} (${ratio(a.deliveredPerSec, b.deliveredPerSec)})`, a.deliveredPerSec >= b.deliveredPerSec / 2 ? "met" : "missed"]);
+
+  const w2 = Object.entries(res.W2) as [SystemName, BenchResults["W2"][SystemName]][];
+  if (w2.length) {
+    out.push("\n### W2 edit storm (one room, 10 editors × 10 patches/s) and capacity (editors × 20/s until ack p99 ≥ 100 ms)");
+    out.push(
+      table(
+        ["system", "commits/s", "ack p50 / p99 ms", "seen by others p50 / p99 ms", "lost", "converged", "max sustained commits/s", "capacity ladder (offered/s: ack p99 ms)", "runtime CPU s"],
+        w2.map(([s, r]) =>
+          ok(r)
+            ? [s, fmt(r.commitsPerSec), r.ackP99Ms === null ? "no acks" : `${fmt(r.ackP50Ms)} / ${fmt(r.ackP99Ms)}`, `${fmt(r.seenP50Ms)} / ${fmt(r.seenP99Ms)}`, fmt(r.lost), r.converged ? "yes" : "**no**", fmt(r.maxCommitsPerSec), (r.capacity ?? []).map((c) => `${c.offeredPerSec}: ${fmt(c.ackP99Ms)}${c.lost ? ` (lost ${c.lost})` : ""}`).join(", ") || "–", `${fmt(r.workerdCpuSec, 2)} of ${r.windowSec}`]
+            : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", "", "", ""],
+        ),
+      ),
+    );
+  }
+
+  const w3 = Object.entries(res.W3) as [SystemName, BenchResults["W3"][SystemName]][];
+  const w3ok = w3.map(([, r]) => r).find(ok);
+  if (w3.length) {
+    out.push(`\n### W3 big room (${w3ok ? w3ok.shapes.toLocaleString("en-US") : "?"} shapes; reconnect after missing 100 edits)`);
+    out.push(
+      table(
+        ["system", "cold join ms", "join bytes", "resync ms", "resync bytes", "correct", "runtime CPU s"],
+        w3.map(([s, r]) => (ok(r) ? [s, fmt(r.joinMs), kb(r.joinBytes), fmt(r.resyncMs), kb(r.resyncBytes), r.correct ? "yes" : "**no**", fmt(r.workerdCpuSec, 2)] : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", ""])),
+      ),
+    );
+  }
+
+  const w4 = Object.entries(res.W4) as [SystemName, BenchResults["W4"][SystemName]][];
+  if (w4.length) {
+    out.push(`\n### W4 many rooms (× 5 clients, cursors at 5 Hz each)`);
+    out.push(
+      table(
+        ["system", "rooms", "delivered/s", "delivered share", "p50 ms", "p99 best / median / worst room ms", "connect failures", "runtime CPU s"],
+        w4.map(([s, r]) => (ok(r) ? [s, fmt(r.rooms), fmt(r.deliveredPerSec), `${Math.round(r.deliveredRatio * 100)}%`, fmt(r.p50Ms), `${fmt(r.p99MsBestRoom)} / ${fmt(r.p99MsMedianRoom)} / ${fmt(r.p99MsWorstRoom)}`, fmt(r.connectFailed), `${fmt(r.workerdCpuSec, 2)} of ${r.windowSec}`] : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", "", ""])),
+      ),
+    );
+  }
+
+  if (res.W5) {
+    const w5 = res.W5 as { results?: { label: string; drawn: number; interval: { median: number; p95: number } }[]; error?: string };
+    out.push("\n### W5 render (10,000 shapes + 50 cursors, headless Chromium)");
+    if (w5.results) out.push(table(["view", "shapes painted", "frame interval median / p95 ms"], w5.results.map((r) => [r.label, fmt(r.drawn), `${fmt(r.interval.median)} / ${fmt(r.interval.p95)}`])));
+    else out.push(`failed: ${w5.error ?? "?"}`);
+  }
+
+  out.push("\n### Targets (issue 10)");
+  out.push(targets(res));
+  return out.join("\n");
+}
+
+function targets(res: BenchResults): string {
+  const rows: string[][] = [];
+  const e = res.W1.edgeroom;
+  const at = (s: SystemName, n: number) => res.W1[s]?.curve.find((p) => p.n === n);
+  if (e) {
+    for (const n of [2, 5, 10]) {
+      const mine = at("edgeroom", n)?.stalenessP99Ms;
+      const relay = at("relay", n)?.stalenessP99Ms;
+      if (mine === undefined) continue;
+      const others = (["tldraw", "liveblocks", "liveblocks-16ms", "yjs", "yjs-readme", "yjs-ws", "hocuspocus"] as const).map((s) => [s, at(s, n)?.stalenessP99Ms] as const).filter(([, v]) => v !== undefined);
+      const beaten = others.filter(([, v]) => mine < v!).length;
+      rows.push([
+        `staleness p99 N=${n}: ≤ 1.5× relay, below tldraw/Liveblocks/Yjs`,
+        `${fmt(mine)} vs relay ${fmt(relay)} (${ratio(mine, relay)}); ${others.map(([s, v]) => `${s} ${fmt(v)}`).join(", ")}`,
+        relay !== undefined && mine <= 1.5 * relay && beaten === others.length ? "met" : `missed${relay !== undefined && mine > 1.5 * relay ? ` (need ≤ ${fmt(1.5 * relay)})` : ""}${beaten < others.length ? ` (beats ${beaten}/${others.length})` : ""}`,
+      ]);
+    }
+    const maxN = (s: SystemName) => res.W1[s]?.maxClientsP99Under100ms;
+    for (const [peer, k] of [["tldraw", 4], ["liveblocks", 4], ["relay-coalescing", 0.9]] as const) {
+      const p = maxN(peer);
+      if (p === undefined) continue;
+      rows.push([`max N ≥ ${k}× ${peer}`, `${e.maxClientsP99Under100ms} vs ${p}`, e.maxClientsP99Under100ms >= k * p ? "met" : `missed (need ${Math.ceil(k * p)})`]);
+    }
+    const yjsBest = Math.max(...(["yjs", "yjs-readme", "yjs-ws", "hocuspocus"] as const).map((s) => maxN(s) ?? 0));
+    rows.push([`max N ≥ 4× best Yjs configuration`, `${e.maxClientsP99Under100ms} vs ${yjsBest}`, e.maxClientsP99Under100ms >= 4 * yjsBest ? "met" : `missed (need ${4 * yjsBest})`]);
   }
   const e2 = res.W2.edgeroom;
   const t2 = res.W2.tldraw;
-  if (e2 && t2 && e2.ackP99Ms !== null && t2.ackP99Ms !== null) {
-    rows.push(["W2 ack p99 ≤ tldraw's", `${fmt(e2.ackP99Ms)} vs ${fmt(t2.ackP99Ms)} ms (${ratio(e2.ackP99Ms, t2.ackP99Ms)})`, e2.ackP99Ms <= t2.ackP99Ms ? "met" : `missed by ${fmt(e2.ackP99Ms - t2.ackP99Ms)} ms`]);
+  if (ok(e2) && ok(t2) && e2.ackP99Ms !== null && t2.ackP99Ms !== null) {
+    rows.push(["W2 ack p99 ≤ 0.5× tldraw's", `${fmt(e2.ackP99Ms)} vs ${fmt(t2.ackP99Ms)} ms (${ratio(e2.ackP99Ms, t2.ackP99Ms)})`, e2.ackP99Ms <= 0.5 * t2.ackP99Ms ? "met" : "missed"]);
+    rows.push(["W2 sustained commits/s ≥ 2× tldraw's", `${fmt(e2.maxCommitsPerSec)} vs ${fmt(t2.maxCommitsPerSec)}`, (e2.maxCommitsPerSec ?? 0) >= 2 * (t2.maxCommitsPerSec ?? 0) ? "met" : "missed (or ladder top reached)"]);
   }
+  const e4 = res.W4.edgeroom;
+  const r4 = res.W4.relay;
+  if (ok(e4) && ok(r4)) rows.push(["W4 worst-room p99 ≤ 1.2× relay", `${fmt(e4.p99MsWorstRoom)} vs ${fmt(r4.p99MsWorstRoom)} (${ratio(e4.p99MsWorstRoom, r4.p99MsWorstRoom)})`, e4.p99MsWorstRoom <= 1.2 * r4.p99MsWorstRoom ? "met" : "missed"]);
   const e3 = res.W3.edgeroom;
-  if (e3) rows.push(["W3 resync bytes ≤ 5% of join bytes", `${kb(e3.resyncBytes)} / ${kb(e3.joinBytes)} = ${(e3.resyncToJoinBytes * 100).toFixed(2)}%`, e3.resyncToJoinBytes <= 0.05 ? "met" : "missed"]);
-  const lost = Object.entries(res.W2).map(([s, r]) => `${s} ${r!.lost}`);
-  if (e2) rows.push(["No lost edits (W2)", lost.join(", "), e2.lost === 0 && e2.converged ? "met (edgeroom)" : "missed"]);
-  out.push(table(["target", "figures", "verdict"], rows));
-  return out.join("\n");
+  if (ok(e3)) {
+    const peers = (Object.entries(res.W3) as [SystemName, BenchResults["W3"][SystemName]][]).filter(([s, r]) => s !== "edgeroom" && ok(r)).map(([s, r]): [string, number] => [s, (r as W3Result).joinMs]);
+    const fastest = peers.reduce((a, b) => (b[1] < a[1] ? b : a), ["–", Number.POSITIVE_INFINITY]);
+    rows.push(["W3 cold join ≤ 0.5× fastest peer", `${fmt(e3.joinMs)} ms vs ${fastest[0]} ${fmt(fastest[1])} ms (${ratio(e3.joinMs, fastest[1])})`, e3.joinMs <= 0.5 * fastest[1] ? "met" : "missed"]);
+  }
+  const lost = (Object.entries(res.W2) as [SystemName, BenchResults["W2"][SystemName]][]).filter(([, r]) => ok(r)).map(([s, r]) => `${s} ${(r as W2Result).lost}`);
+  if (ok(e2)) rows.push(["No lost or doubled edit (W2)", lost.join(", "), e2.lost === 0 && e2.converged ? "met (edgeroom)" : "missed"]);
+  return table(["target", "figures", "verdict"], rows);
 }

@@ -1,137 +1,161 @@
 /**
- * `npm run bench [-- --quick] [--systems=relay,edgeroom] [--only=W1,W3] [--threads=2]`
+ * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5] [--threads=2]`
  *
- * Starts one `wrangler dev` with every system under test (bench/wrangler.toml),
- * runs the workloads against each system in turn with the same load generator,
- * prints a table and writes bench/results/latest.json plus a dated copy.
- * Every phase is bounded: a full run takes under 10 minutes, --quick under 2.
+ * Starts the systems under test (bench/hosts/), runs every workload against
+ * each with the same load generator, prints the report and writes
+ * bench/results/latest.json plus a dated copy.
+ *
+ * Isolation (default): workerd serving the bundled Worker directly and the
+ * Node/Bun peers are pinned to core 0, this generator (all its threads) to
+ * core 1. --via-wrangler puts the same bundle behind `wrangler dev` and pins
+ * nothing, as the earlier runs did. Every phase is bounded; a watchdog ends a
+ * run that overruns its budget (full 30 min, --quick 3 min).
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem, type as osType } from "node:os";
 import { join, resolve } from "node:path";
-import { startDevServer } from "../tests/support/dev-server.ts";
+import { labels } from "./drivers/index.ts";
 import { SYSTEMS, type SystemName } from "./drivers/types.ts";
+import { GENERATOR_CORE, SUT_CORE, startHosts } from "./hosts/index.ts";
 import { wallMs } from "./lib/clock.ts";
-import { findWorkerd } from "./lib/proc.ts";
-import { markdownReport, summarizeW1, type BenchResults } from "./report.ts";
+import { pinSelf } from "./lib/service.ts";
+import { writePlot } from "./plot.ts";
+import { markdownReport, type BenchResults } from "./report.ts";
 import { runW1 } from "./workloads/w1-cursor-storm.ts";
-import { runW2 } from "./workloads/w2-edit-storm.ts";
+import { runW2, runW2Capacity } from "./workloads/w2-edit-storm.ts";
 import { runW3 } from "./workloads/w3-big-room.ts";
 import { runW4 } from "./workloads/w4-many-rooms.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS = join(ROOT, "bench/results");
+const ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5"];
 
 /** Everything that differs between a full run and --quick. */
 const PROFILES = {
   full: {
-    w1Steps: [10, 20, 30, 40, 50, 60, 80, 100, 125, 150, 200, 250],
-    w1WarmupMs: 1_500,
-    w1WindowMs: 4_000,
-    w2WindowMs: 8_000,
-    w3Shapes: 10_000,
-    w3Repeats: 3,
-    w4Rooms: 100,
-    w4WarmupMs: 2_000,
-    w4WindowMs: 5_000,
-    quietWaitMs: 5_000,
-    retryBusyW1Steps: true,
-  },
-  // A smoke run of every workload on every system: its figures are indicative
-  // only (short windows, half-size W3, no retries).
-  quick: {
-    w1Steps: [10, 30],
-    w1WarmupMs: 500,
+    w1Steps: [2, 5, 10, 20, 30, 40, 60, 80, 100, 150, 200, 250],
+    w1Repeats: 3,
+    w1WarmupMs: 800,
     w1WindowMs: 2_000,
-    w2WindowMs: 2_000,
-    w3Shapes: 5_000,
+    sweepRatesHz: [10, 20, 30, 60],
+    sweepN: 10,
+    w2WindowMs: 4_000,
+    capacityEditors: [10, 20, 30, 45, 60],
+    capacityWindowMs: 2_500,
+    w3Shapes: 10_000,
+    w3Repeats: 2,
+    w4Rooms: 100,
+    w4WarmupMs: 1_000,
+    w4WindowMs: 3_000,
+    quietWaitMs: 3_000,
+  },
+  // A smoke run of every workload on every system: indicative figures only
+  // (one repeat, short windows, small W3/W4, no render).
+  quick: {
+    w1Steps: [5, 30],
+    w1Repeats: 1,
+    w1WarmupMs: 400,
+    w1WindowMs: 1_200,
+    sweepRatesHz: [60],
+    sweepN: 5,
+    w2WindowMs: 1_500,
+    capacityEditors: [20],
+    capacityWindowMs: 1_500,
+    w3Shapes: 1_000,
     w3Repeats: 1,
-    w4Rooms: 20,
-    w4WarmupMs: 500,
-    w4WindowMs: 2_000,
-    quietWaitMs: 1_000,
-    retryBusyW1Steps: false,
+    w4Rooms: 10,
+    w4WarmupMs: 400,
+    w4WindowMs: 1_200,
+    quietWaitMs: 500,
   },
 };
 /** The whole run's hard stop: a hung workload must not hang the bench. */
-const DEADLINE_MS = { full: 12 * 60_000, quick: 3 * 60_000 };
+const DEADLINE_MS = { full: 30 * 60_000, quick: 3 * 60_000 };
+/** The render benchmark's own bound (it starts wrangler dev and Chromium). */
+const RENDER_TIMEOUT_MS = 150_000;
 
 function arg(name: string): string | undefined {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
   return hit?.slice(name.length + 3);
 }
 
-function gitCommit(): string {
-  try {
-    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "party", "client", "bench"], { cwd: ROOT, encoding: "utf8" }).trim();
-    return dirty ? `${sha}+dirty` : sha;
-  } catch {
-    return "unknown";
-  }
+function git(args: string[]): string {
+  return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
 }
 
-/**
- * Bundle the bench Worker once, into a temporary directory, and return a
- * config that serves that bundle as is (`no_bundle`). `wrangler dev` watches
- * its sources and restarts the runtime when one changes — and other engineers
- * edit party/ while a run is going. A pinned bundle keeps every system's code
- * fixed for the whole run (and the commit in the results meaningful).
- */
-function bundleOnce(): string {
-  const dir = mkdtempSync(join(tmpdir(), "edgeroom-bench-"));
-  const outdir = join(dir, "dist");
-  execFileSync(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "node_modules/.bin/wrangler"), "deploy", "--dry-run", "--config", join(ROOT, "bench/wrangler.toml"), "--outdir", outdir], {
-    cwd: ROOT,
-    stdio: "ignore",
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+/** W5: bench/render.ts in its own process (wrangler dev + Chromium); its last line is JSON. */
+function runRender(log: (l: string) => void): Promise<unknown> {
+  return new Promise((res) => {
+    const child = spawn(join(ROOT, "node_modules/.bin/node"), ["--experimental-transform-types", "--disable-warning=ExperimentalWarning", join(ROOT, "bench/render.ts")], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // gone
+      }
+    }, RENDER_TIMEOUT_MS);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      for (const line of out.split("\n")) if (line && !line.startsWith("{")) log(`W5 ${line}`);
+      const json = out.split("\n").reverse().find((l) => l.startsWith("{"));
+      try {
+        res(json ? JSON.parse(json) : { error: `render exited ${code}`, tail: out.slice(-500) });
+      } catch {
+        res({ error: "render output unreadable" });
+      }
+    });
   });
-  const config = readFileSync(join(ROOT, "bench/wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(outdir, "worker.js"))}\nno_bundle = true`);
-  const path = join(dir, "wrangler.toml");
-  writeFileSync(path, config);
-  return path;
 }
 
 async function main(): Promise<void> {
   const mode = process.argv.includes("--quick") ? "quick" : "full";
+  const viaWrangler = process.argv.includes("--via-wrangler");
   const profile = PROFILES[mode];
   const systems = (arg("systems")?.split(",") ?? [...SYSTEMS]).filter((s): s is SystemName => (SYSTEMS as readonly string[]).includes(s));
-  const only = new Set((arg("only") ?? "W1,W2,W3,W4").toUpperCase().split(","));
+  const only = new Set((arg("only") ?? ALL_WORKLOADS.join(",")).toUpperCase().split(","));
+  if (mode === "quick" && !arg("only")) only.delete("W5");
   const threads = Number(arg("threads") ?? 2);
   const runId = Date.now().toString(36);
   const log = (line: string) => console.log(line);
   process.setMaxListeners(0);
-
   const started = Date.now();
-  const server = await startDevServer("wrangler", { config: bundleOnce() });
-  // Ctrl-C or a kill must not orphan the server (it runs in its own process group).
+
+  const isolated = !viaWrangler && cpus().length >= 2 && pinSelf(GENERATOR_CORE);
+  const hosts = await startHosts(systems, !isolated);
   const stopOnSignal = (signal: NodeJS.Signals) => {
-    void server.stop(true).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    void hosts.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
   process.once("SIGINT", stopOnSignal);
   process.once("SIGTERM", stopOnSignal);
   const watchdog = setTimeout(() => {
     console.error(`bench: over the ${DEADLINE_MS[mode] / 60_000} min budget, giving up`);
-    void server.stop(true).finally(() => process.exit(2));
-  }, DEADLINE_MS[mode] - (Date.now() - started));
+    void hosts.stop().finally(() => process.exit(2));
+  }, DEADLINE_MS[mode]);
   watchdog.unref();
-  const workerdPids = findWorkerd(server.pid, server.port);
-  log(`bench (${mode}) on ${server.host}; workerd pids: runtime ${workerdPids.runtime.join(", ") || "?"}, proxy ${workerdPids.proxy.join(", ") || "?"}; generator threads ${threads}`);
+  log(`bench (${mode}, ${isolated ? `isolated: systems on core ${SUT_CORE}, generator on core ${GENERATOR_CORE}` : "via wrangler dev, not pinned"}): ${hosts.describe}; generator threads ${threads}`);
+
+  const commit = git(["rev-parse", "--short", "HEAD"]);
+  const dirty = git(["status", "--porcelain", "--", "party", "client", "bench"]) !== "";
+  const allLabels = labels();
   const epochMs = wallMs();
   const results: BenchResults = {
-    date: new Date().toISOString(),
-    commit: gitCommit(),
-    mode,
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      memGB: Math.round(totalmem() / 2 ** 30),
-      os: `${osType()} ${release()}`,
-      node: process.version,
-      note: "load generator and workerd share these cores",
+    meta: {
+      commit,
+      dirty,
+      isolated,
+      hosting: isolated ? `workerd direct (no wrangler proxy) + Node/Bun peers pinned to core ${SUT_CORE}; generator pinned to core ${GENERATOR_CORE}` : "wrangler dev (dev proxy in the path), nothing pinned",
+      repeats: profile.w1Repeats,
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memGB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version },
     },
+    date: new Date().toISOString(),
+    commit: dirty ? `${commit}+dirty` : commit,
+    mode,
+    labels: Object.fromEntries(systems.map((s) => [s, allLabels[s]])),
     W1: {},
     W2: {},
     W3: {},
@@ -139,32 +163,56 @@ async function main(): Promise<void> {
   };
   try {
     if (only.has("W1")) {
-      const w1 = await runW1(systems, { host: server.host, epochMs, steps: profile.w1Steps, warmupMs: profile.w1WarmupMs, windowMs: profile.w1WindowMs, threads, workerdPids, quietWaitMs: profile.quietWaitMs, retryBusy: profile.retryBusyW1Steps, runId, log });
-      for (const s of systems) if (w1[s]) results.W1[s] = summarizeW1(w1[s]);
+      const w1 = await runW1(systems, {
+        hosts,
+        epochMs,
+        steps: profile.w1Steps,
+        repeats: profile.w1Repeats,
+        warmupMs: profile.w1WarmupMs,
+        windowMs: profile.w1WindowMs,
+        threads,
+        quietWaitMs: profile.quietWaitMs,
+        sweepRatesHz: profile.sweepRatesHz,
+        sweepN: profile.sweepN,
+        runId,
+        log,
+      });
+      for (const s of systems) if (w1[s]) results.W1[s] = { label: allLabels[s], ...w1[s] };
     }
     if (only.has("W2")) {
-      for (const s of systems) results.W2[s] = await runW2(s, { host: server.host, epochMs, windowMs: profile.w2WindowMs, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log });
+      for (const s of systems) {
+        const w2 = { host: hosts.host[s], epochMs, workerdPids: hosts.pids[s], quietWaitMs: profile.quietWaitMs, runId, log };
+        const base = await runW2(s, { ...w2, windowMs: profile.w2WindowMs }).catch((e: unknown) => ({ error: String(e) }));
+        results.W2[s] = { label: allLabels[s], ...base };
+        if ("ackP99Ms" in base && base.ackP99Ms !== null) {
+          const cap = await runW2Capacity(s, profile.capacityEditors, { ...w2, windowMs: profile.capacityWindowMs }).catch((e: unknown) => ({ error: String(e), maxCommitsPerSec: 0, steps: [] }));
+          Object.assign(results.W2[s]!, { maxCommitsPerSec: cap.maxCommitsPerSec, capacity: cap.steps });
+        }
+      }
     }
     if (only.has("W3")) {
       for (const s of systems) {
-        if (s === "relay") continue; // no document to join or resync
-        results.W3[s] = await runW3(s, { host: server.host, shapes: profile.w3Shapes, missedOps: 100, repeats: profile.w3Repeats, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log });
+        if (s === "relay" || s === "relay-coalescing") continue; // no document to join or resync
+        const r = await runW3(s, { host: hosts.host[s], shapes: profile.w3Shapes, missedOps: 100, repeats: profile.w3Repeats, workerdPids: hosts.pids[s], quietWaitMs: profile.quietWaitMs, runId, log }).catch((e: unknown) => ({ error: String(e) }));
+        results.W3[s] = { label: allLabels[s], ...r };
       }
     }
     if (only.has("W4")) {
       for (const s of systems) {
-        results.W4[s] = await runW4(s, { host: server.host, epochMs, rooms: profile.w4Rooms, clientsPerRoom: 5, warmupMs: profile.w4WarmupMs, windowMs: profile.w4WindowMs, threads, workerdPids, quietWaitMs: profile.quietWaitMs, runId, log });
+        const r = await runW4(s, { host: hosts.host[s], epochMs, rooms: profile.w4Rooms, clientsPerRoom: 5, warmupMs: profile.w4WarmupMs, windowMs: profile.w4WindowMs, threads, workerdPids: hosts.pids[s], quietWaitMs: profile.quietWaitMs, runId, log }).catch((e: unknown) => ({ error: String(e) }));
+        results.W4[s] = { label: allLabels[s], ...r };
       }
     }
   } finally {
-    await server.stop();
+    await hosts.stop();
   }
+  if (only.has("W5")) results.W5 = await runRender(log);
   results.durationSec = Math.round((Date.now() - started) / 1000);
   const report = markdownReport(results);
   console.log(`\n${report}`);
   const json = `${JSON.stringify(results, null, 2)}\n`;
-  const stamp = results.date.slice(0, 19).replace(/[:T]/g, "-");
-  const complete = systems.length === SYSTEMS.length && only.size === 4 && ["W1", "W2", "W3", "W4"].every((w) => only.has(w));
+  const stamp = results.meta.date.slice(0, 19).replace(/[:T]/g, "-");
+  const complete = systems.length === SYSTEMS.length && ALL_WORKLOADS.every((w) => only.has(w) || (mode === "quick" && w === "W5"));
   if (!complete) {
     // A partial run (--systems/--only) must not replace the published results.
     const path = join(tmpdir(), `edgeroom-bench-${stamp}-partial.json`);
@@ -176,7 +224,8 @@ async function main(): Promise<void> {
   writeFileSync(join(RESULTS, "latest.json"), json);
   writeFileSync(join(RESULTS, `${stamp}-${mode}.json`), json);
   writeFileSync(join(RESULTS, "latest.md"), `${report}\n`);
-  console.log(`wrote bench/results/latest.json, bench/results/${stamp}-${mode}.json and latest.md (${results.durationSec} s)`);
+  writePlot(results, join(RESULTS, "w1-curves.svg"));
+  console.log(`wrote bench/results/latest.json, ${stamp}-${mode}.json, latest.md and w1-curves.svg (${results.durationSec} s)`);
 }
 
 main().then(

@@ -2,7 +2,10 @@
  * tldraw sync, driven by a raw-protocol client that sends what `TLSyncClient`
  * sends: a `connect` with the serialized default schema and the last server
  * clock, `push` requests with a client clock carrying a document diff and/or a
- * presence op, and a `ping` every 5 s. It applies `connect` and `patch`
+ * presence op, and a `ping` every 5 s. Like `TLSyncClient` it pushes at most
+ * 30 times a second: moves and cursor updates made in between are merged
+ * into the next push (the newest presence, the diffs combined), and presence
+ * carries `lastActivityTimestamp`. It applies `connect` and `patch`
  * diffs to a map of shape positions and honours `rebaseWithDiff`.
  *
  * Why not TLSyncClient itself: it needs a full tldraw `Store` with the editor's
@@ -29,6 +32,8 @@ const serializedSchema = JSON.parse(JSON.stringify(schema.serialize())) as unkno
 const PROTOCOL_VERSION = (syncCore as unknown as { getTlsyncProtocolVersion(): number }).getTlsyncProtocolVersion();
 /** TLSyncClient pings every 5 s; the room drops sessions it has not heard from. */
 const PING_INTERVAL_MS = 5_000;
+/** TLSyncClient's push cadence: at most 30 pushes a second. */
+const PUSH_INTERVAL_MS = 1000 / 30;
 /** Shapes per seeding push (~85 KB): big pushes are how a paste arrives. */
 const SEED_BATCH = 200;
 
@@ -75,7 +80,13 @@ export function tldrawClient(opts: DriverOptions): BenchClient {
   const sessionId = `bench-${opts.index}-${Math.random().toString(36).slice(2, 10)}`;
   const presenceId = `instance_presence:${sessionId}`;
   const view = new Map<string, { x: number; y: number }>();
-  const docPushes = new Set<number>();
+  /** clientClock of each unacknowledged document push → how many patchShape calls it carries. */
+  const docPushes = new Map<number, number>();
+  let pendingPresence: RecordOp | null = null;
+  let pendingDiff: NetworkDiff = {};
+  let pendingPatches = 0;
+  let lastPushAt = Number.NEGATIVE_INFINITY;
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let ws: WebSocket | null = null;
   let clientClock = 0;
   let serverClock = -1;
@@ -113,14 +124,35 @@ export function tldrawClient(opts: DriverOptions): BenchClient {
     } else {
       serverClock = ev.serverClock;
       if (typeof ev.action === "object") applyDiff(ev.action.rebaseWithDiff, false);
-      if (docPushes.delete(ev.clientClock)) {
-        acked++;
-        client.onAck?.();
+      const patches = docPushes.get(ev.clientClock);
+      if (patches !== undefined) {
+        docPushes.delete(ev.clientClock);
+        acked += patches;
+        for (let i = 0; i < patches; i++) client.onAck?.();
       }
     }
   };
 
   const push = (msg: Record<string, unknown>) => ws?.send(JSON.stringify({ type: "push", clientClock: ++clientClock, ...msg }));
+  // One throttled push carries everything that changed since the last one.
+  const flush = () => {
+    flushTimer = null;
+    if (!ws) return;
+    lastPushAt = performance.now();
+    const msg: Record<string, unknown> = {};
+    if (pendingPatches > 0) {
+      msg.diff = pendingDiff;
+      docPushes.set(clientClock + 1, pendingPatches);
+    }
+    if (pendingPresence) msg.presence = pendingPresence;
+    pendingDiff = {};
+    pendingPatches = 0;
+    pendingPresence = null;
+    push(msg);
+  };
+  const schedule = () => {
+    flushTimer ??= setTimeout(flush, Math.max(0, lastPushAt + PUSH_INTERVAL_MS - performance.now()));
+  };
 
   const open = async (lastServerClock: number) => {
     ws = await openSocket(`ws://${opts.host}/parties/tldraw/${opts.room}?sessionId=${sessionId}`, wire);
@@ -166,16 +198,18 @@ export function tldrawClient(opts: DriverOptions): BenchClient {
       const cursor = { x, y, type: "default", rotation: 0 };
       if (!presenceSent) {
         presenceSent = true;
-        push({
-          presence: ["put", {
-            id: presenceId, typeName: "instance_presence", userId: `user:${sessionId}`, userName: `bench-${opts.index}`,
-            lastActivityTimestamp: Date.now(), color: "#FF0000", camera: null, selectedShapeIds: [], currentPageId: "page:page",
-            brush: null, scribbles: [], screenBounds: null, followingUserId: null, chatMessage: "", meta: {}, cursor,
-          }],
-        });
+        pendingPresence = ["put", {
+          id: presenceId, typeName: "instance_presence", userId: `user:${sessionId}`, userName: `bench-${opts.index}`,
+          lastActivityTimestamp: Date.now(), color: "#FF0000", camera: null, selectedShapeIds: [], currentPageId: "page:page",
+          brush: null, scribbles: [], screenBounds: null, followingUserId: null, chatMessage: "", meta: {}, cursor,
+        }];
+      } else if (pendingPresence?.[0] === "put") {
+        pendingPresence[1].cursor = cursor;
+        pendingPresence[1].lastActivityTimestamp = Date.now();
       } else {
-        push({ presence: ["patch", { cursor: ["put", cursor] }] });
+        pendingPresence = ["patch", { cursor: ["put", cursor], lastActivityTimestamp: ["put", Date.now()] }];
       }
+      schedule();
     },
     async putShapes(shapes) {
       const target = acked + Math.ceil(shapes.length / SEED_BATCH);
@@ -185,7 +219,7 @@ export function tldrawClient(opts: DriverOptions): BenchClient {
           diff[`shape:${s.id}`] = ["put", geoShape(s, seedIndex++)];
           view.set(s.id, { x: s.x, y: s.y });
         }
-        docPushes.add(clientClock + 1);
+        docPushes.set(clientClock + 1, 1);
         push({ diff });
       }
       await until(() => acked >= target, 60_000, "tldraw seed acks");
@@ -196,12 +230,18 @@ export function tldrawClient(opts: DriverOptions): BenchClient {
         cur.x = x;
         cur.y = y;
       }
-      docPushes.add(clientClock + 1);
-      push({ diff: { [`shape:${id}`]: ["patch", { x: ["put", x], y: ["put", y] }] } });
+      const key = `shape:${id}`;
+      const prev = pendingDiff[key];
+      // A shape put in this push already (never here) or patched: the newest x/y win.
+      pendingDiff[key] = prev?.[0] === "patch" ? ["patch", { ...prev[1], x: ["put", x], y: ["put", y] }] : ["patch", { x: ["put", x], y: ["put", y] }];
+      pendingPatches++;
+      schedule();
     },
     shapes: () => new Map([...view].map(([id, p]) => [id, { ...p }])),
     async disconnect() {
       if (pinger) clearInterval(pinger);
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = null;
       const socket = ws;
       ws = null;
       if (socket) await new Promise<void>((r) => (socket.once("close", () => r()), socket.close()));
@@ -211,6 +251,7 @@ export function tldrawClient(opts: DriverOptions): BenchClient {
     },
     close() {
       if (pinger) clearInterval(pinger);
+      if (flushTimer) clearTimeout(flushTimer);
       ws?.close();
       ws = null;
     },

@@ -5,7 +5,7 @@
  */
 import type { WireStats } from "../lib/wire.ts";
 
-export const SYSTEMS = ["relay", "tldraw", "yjs", "edgeroom"] as const;
+export const SYSTEMS = ["relay", "relay-coalescing", "tldraw", "yjs", "yjs-readme", "yjs-ws", "hocuspocus", "liveblocks", "liveblocks-16ms", "edgeroom"] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 /** A shape as the workloads think of it; each driver maps it to its own record. */
@@ -16,7 +16,7 @@ export interface BenchShape {
 }
 
 export interface DriverOptions {
-  /** `127.0.0.1:port` of the bench `wrangler dev`. */
+  /** `127.0.0.1:port` of the server hosting this system. */
   host: string;
   room: string;
   /** Index of this client in the run: identifies a sender inside payloads. */

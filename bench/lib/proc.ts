@@ -67,10 +67,32 @@ export function findWorkerd(rootPid: number, publicPort: number): WorkerdPids {
   return found;
 }
 
-/** User + system CPU seconds the processes have used so far (NaN if unreadable or none). */
+/**
+ * CPU seconds one process (all its threads) has run so far, from the
+ * scheduler's nanosecond counters (/proc/<pid>/task/<tid>/schedstat); falls
+ * back to /proc/<pid>/stat, whose 10 ms ticks are too coarse for a small
+ * room's 2-second window.
+ */
+function processRunSec(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // thread exited meanwhile
+      }
+    }
+    return ns / 1e9;
+  } catch {
+    return readStat(pid)?.cpuSec ?? Number.NaN;
+  }
+}
+
+/** CPU seconds the processes have used so far (NaN if unreadable or none). */
 export function processCpuSec(pids: readonly number[]): number {
   if (pids.length === 0) return Number.NaN;
-  return pids.reduce((sum, pid) => sum + (readStat(pid)?.cpuSec ?? Number.NaN), 0);
+  return pids.reduce((sum, pid) => sum + processRunSec(pid), 0);
 }
 
 /** CPU seconds this generator process (all threads) has used so far. */
@@ -114,7 +136,7 @@ export function cpuWindow(pids: WorkerdPids): CpuWindow {
   const g0 = generatorCpuSec();
   const m0 = machineBusySec();
   const t0 = performance.now();
-  const r2 = (n: number) => Math.round(n * 100) / 100;
+  const r2 = (n: number) => Math.round(n * 10_000) / 10_000;
   return {
     stop() {
       const workerd = processCpuSec(pids.runtime) - w0;

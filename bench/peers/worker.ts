@@ -1,45 +1,67 @@
 /**
- * The benchmark's Worker: one `wrangler dev` hosting every system under test.
+ * The benchmark's Worker: one workerd hosting every Durable Object system
+ * under test.
  *
- *   /parties/relay/<room>       RelayRoom  (bare forwarding: the limit)
- *   /parties/tldraw/<room>      TldrawRoom (TLSocketRoom from @tldraw/sync-core)
- *   /parties/yjs/<room>         YjsRoom    (y-partyserver)
- *   /parties/whiteboard/<room>  edgeroom's WhiteboardRoom, routed by edgeroom's
- *                               own Worker so the path is exactly the product's.
+ *   /parties/relay/<room>             RelayRoom           (bare forwarding: the per-frame limit)
+ *   /parties/relay-coalescing/<room>  CoalescingRelayRoom (bare 16 ms batching: the coalescing limit)
+ *   /parties/tldraw/<room>            TldrawRoom          (TLSocketRoom from @tldraw/sync-core)
+ *   /parties/yjs/<room>               YjsRoom             (y-partyserver, hibernate: true)
+ *   /parties/yjs-readme/<room>        YjsReadmeRoom       (y-partyserver as its README sets it up)
+ *   /parties/whiteboard/<room>        edgeroom's WhiteboardRoom, routed by edgeroom's
+ *                                     own Worker so the path is exactly the product's.
+ *
+ * This file and bench/drivers/edgeroom.ts are the only bench files that
+ * import party/ and client/.
  */
 import edgeroomWorker from "../../party/whiteboard/worker.ts";
 import type { Env as EdgeroomEnv } from "../../party/engine/durable-object.ts";
 import type { RelayRoom } from "./relay.ts";
+import type { CoalescingRelayRoom } from "./relay-coalescing.ts";
 import type { TldrawRoom } from "./tldraw.ts";
-import type { YjsRoom } from "./yjs.ts";
+import type { YjsReadmeRoom, YjsRoom } from "./yjs.ts";
 
 export { WhiteboardRoom } from "../../party/engine/durable-object.ts";
 export { RelayRoom } from "./relay.ts";
+export { CoalescingRelayRoom } from "./relay-coalescing.ts";
 export { TldrawRoom } from "./tldraw.ts";
-export { YjsRoom } from "./yjs.ts";
+export { YjsReadmeRoom, YjsRoom } from "./yjs.ts";
 
 interface Env extends EdgeroomEnv {
   RELAY: DurableObjectNamespace<RelayRoom>;
+  RELAY_COALESCING: DurableObjectNamespace<CoalescingRelayRoom>;
   TLDRAW: DurableObjectNamespace<TldrawRoom>;
   YJS: DurableObjectNamespace<YjsRoom>;
+  YJS_README: DurableObjectNamespace<YjsReadmeRoom>;
 }
 
-const PEER_ROUTE = /^\/parties\/(relay|tldraw|yjs)\/([A-Za-z0-9_-]{1,64})\/?$/;
+type Peer = "relay" | "relay-coalescing" | "tldraw" | "yjs" | "yjs-readme";
+const PEER_ROUTE = /^\/parties\/(relay|relay-coalescing|tldraw|yjs|yjs-readme)\/([A-Za-z0-9_-]{1,64})\/?$/;
+
+/** The room's object; only its fetch() is called, so a Fetcher is all we need. */
+function stub(env: Env, peer: Peer, room: string): Fetcher {
+  const get = <T extends Rpc.DurableObjectBranded | undefined>(ns: DurableObjectNamespace<T>) => ns.get(ns.idFromName(room)) as unknown as Fetcher;
+  switch (peer) {
+    case "relay":
+      return get(env.RELAY);
+    case "relay-coalescing":
+      return get(env.RELAY_COALESCING);
+    case "tldraw":
+      return get(env.TLDRAW);
+    case "yjs":
+      return get(env.YJS);
+    case "yjs-readme":
+      return get(env.YJS_README);
+  }
+}
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const match = PEER_ROUTE.exec(new URL(request.url).pathname);
     if (!match) return edgeroomWorker.fetch(request, env);
-    const [, system, room] = match as unknown as [string, "relay" | "tldraw" | "yjs", string];
-    const stub =
-      system === "relay"
-        ? env.RELAY.get(env.RELAY.idFromName(room))
-        : system === "tldraw"
-          ? env.TLDRAW.get(env.TLDRAW.idFromName(room))
-          : env.YJS.get(env.YJS.idFromName(room));
+    const [, peer, room] = match as unknown as [string, Peer, string];
     const headers = new Headers(request.headers);
     // partyserver learns its room name from this header (or ctx.id.name).
     headers.set("x-partykit-room", room);
-    return stub.fetch(new Request(request, { headers }));
+    return stub(env, peer, room).fetch(new Request(request, { headers }));
   },
 } satisfies ExportedHandler<Env>;

@@ -4,7 +4,15 @@
  * random phase, and records the latency of every cursor update its clients
  * receive, per room. Driven by messages from cursors.ts; every phase is
  * bounded in time.
+ *
+ * Besides arrival latency it samples staleness: every STALENESS_SAMPLE_MS a
+ * few receivers per room record, for each peer, the age of the newest
+ * position they hold of it. That is the fair figure across designs: a
+ * coalescing room delivers the newest position only, a relay every move.
+ * And it records its own event-loop delay over the window, so a window in
+ * which the generator itself lagged can be thrown away (cursors.ts).
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { DRIVERS } from "../drivers/index.ts";
 import type { BenchClient, SystemName } from "../drivers/types.ts";
@@ -20,7 +28,12 @@ export interface ShardInit {
   /** Global client indices this shard owns, and the room of each. */
   clients: { index: number; room: string }[];
   connectConcurrency: number;
+  /** Receivers per room (in this shard) that sample staleness. */
+  stalenessReceivers: number;
 }
+
+/** How often a sampling receiver reads the age of what it holds (ms). */
+export const STALENESS_SAMPLE_MS = 5;
 
 export type ShardCommand =
   | { cmd: "connect" }
@@ -28,8 +41,11 @@ export type ShardCommand =
   | { cmd: "close" };
 
 export interface ShardResult {
-  rooms: Record<string, { hist: ReturnType<Histogram["toJSON"]>; sentInWindow: number }>;
+  rooms: Record<string, { hist: ReturnType<Histogram["toJSON"]>; staleness: ReturnType<Histogram["toJSON"]>; sentInWindow: number }>;
   wire: WireStats;
+  /** This thread's event-loop delay over the window (ms): p99 and max. */
+  lagP99Ms: number;
+  lagMaxMs: number;
 }
 
 export type ShardReply =
@@ -71,16 +87,31 @@ async function connectAll(): Promise<ShardReply> {
 }
 
 async function run(startAt: number, windowStart: number, endAt: number, drainMs: number): Promise<ShardReply> {
-  const rooms = new Map<string, { hist: Histogram; sentInWindow: number }>();
-  for (const m of members) if (!rooms.has(m.room)) rooms.set(m.room, { hist: new Histogram(), sentInWindow: 0 });
+  const rooms = new Map<string, { hist: Histogram; staleness: Histogram; sentInWindow: number }>();
+  for (const m of members) if (!rooms.has(m.room)) rooms.set(m.room, { hist: new Histogram(), staleness: new Histogram(), sentInWindow: 0 });
+  // The sampling receivers: the first few of each room, each with the newest
+  // send stamp it holds per peer.
+  const samplers: { room: string; latest: Map<number, number> }[] = [];
+  const perRoomSamplers = new Map<string, number>();
+  const latestOf = new Map<Member, Map<number, number>>();
+  for (const m of members) {
+    const k = perRoomSamplers.get(m.room) ?? 0;
+    if (k >= init.stalenessReceivers) continue;
+    perRoomSamplers.set(m.room, k + 1);
+    const latest = new Map<number, number>();
+    latestOf.set(m, latest);
+    samplers.push({ room: m.room, latest });
+  }
   const wireStart = emptyWireStats();
   const wireEnd = emptyWireStats();
   const period = 1000 / init.rateHz;
 
   for (const m of members) {
     const room = rooms.get(m.room)!;
+    const latest = latestOf.get(m);
     m.client.onCursor = (x, y) => {
       if (y === m.index) return; // own echo (Yjs awareness sends it back)
+      if (latest && x > (latest.get(y) ?? Number.NEGATIVE_INFINITY)) latest.set(y, x);
       if (x < windowStart || x > endAt) return;
       room.hist.add(wallMs() - init.epochMs - x);
     };
@@ -105,7 +136,18 @@ async function run(startAt: number, windowStart: number, endAt: number, drainMs:
   };
   await sleep(Math.max(0, init.epochMs + windowStart - wallMs()));
   snapshotWire(wireStart);
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  const sampler = setInterval(() => {
+    const now = wallMs() - init.epochMs;
+    for (const s of samplers) {
+      const hist = rooms.get(s.room)!.staleness;
+      for (const stamp of s.latest.values()) hist.add(now - stamp);
+    }
+  }, STALENESS_SAMPLE_MS);
   await sleep(Math.max(0, init.epochMs + endAt - wallMs()));
+  clearInterval(sampler);
+  lag.disable();
   for (const m of members) if (m.timer) clearInterval(m.timer);
   // Deliveries of moves sent inside the window may still be in flight.
   await sleep(drainMs);
@@ -113,8 +155,9 @@ async function run(startAt: number, windowStart: number, endAt: number, drainMs:
   for (const m of members) m.client.onCursor = null;
   const wire = emptyWireStats();
   for (const k of Object.keys(wire) as (keyof WireStats)[]) wire[k] = wireEnd[k] - wireStart[k];
-  const out: ShardResult = { rooms: {}, wire };
-  for (const [room, r] of rooms) out.rooms[room] = { hist: r.hist.toJSON(), sentInWindow: r.sentInWindow };
+  // monitorEventLoopDelay reports nanoseconds, and includes its own 1 ms resolution.
+  const out: ShardResult = { rooms: {}, wire, lagP99Ms: Math.round(lag.percentile(99) / 1e5) / 10, lagMaxMs: Math.round(lag.max / 1e5) / 10 };
+  for (const [room, r] of rooms) out.rooms[room] = { hist: r.hist.toJSON(), staleness: r.staleness.toJSON(), sentInWindow: r.sentInWindow };
   return { kind: "result", result: out };
 }
 

@@ -30,7 +30,12 @@ export interface CursorOutcome {
   connectFailed: number;
   connectError?: string;
   all: Histogram;
-  perRoom: { room: string; hist: Histogram; expected: number }[];
+  /** Age of the newest position held per peer, sampled every 5 ms by a few receivers per room. */
+  staleness: Histogram;
+  perRoom: { room: string; hist: Histogram; staleness: Histogram; expected: number }[];
+  /** The generator's worst thread: event-loop delay p99 / max over the window (ms). */
+  lagP99Ms: number;
+  lagMaxMs: number;
   delivered: number;
   expected: number;
   windowSec: number;
@@ -73,6 +78,8 @@ export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
       // Round-robin, so every room's clients are spread over the threads too.
       clients: members.filter((_, i) => i % threads === t),
       connectConcurrency: 8,
+      // Spread over the threads: ~4 sampling receivers per room in all.
+      stalenessReceivers: Math.max(1, Math.ceil(4 / threads)),
     };
     workers.push(new Worker(SHARD_URL, { workerData: init }));
   }
@@ -103,28 +110,38 @@ export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
     const replies = await results;
 
     const all = new Histogram();
-    const perRoom = new Map<string, { hist: Histogram; sent: number }>();
+    const staleness = new Histogram();
+    let lagP99Ms = 0;
+    let lagMaxMs = 0;
+    const perRoom = new Map<string, { hist: Histogram; staleness: Histogram; sent: number }>();
     const wire = emptyWireStats();
     for (const reply of replies) {
       if (reply.kind !== "result") continue;
       const result: ShardResult = reply.result;
       for (const k of Object.keys(wire) as (keyof WireStats)[]) wire[k] += result.wire[k];
+      lagP99Ms = Math.max(lagP99Ms, result.lagP99Ms);
+      lagMaxMs = Math.max(lagMaxMs, result.lagMaxMs);
       for (const [room, r] of Object.entries(result.rooms)) {
-        const acc = perRoom.get(room) ?? { hist: new Histogram(), sent: 0 };
+        const acc = perRoom.get(room) ?? { hist: new Histogram(), staleness: new Histogram(), sent: 0 };
         acc.hist.merge(r.hist);
+        acc.staleness.merge(r.staleness);
+        staleness.merge(r.staleness);
         acc.sent += r.sentInWindow;
         perRoom.set(room, acc);
         all.merge(r.hist);
       }
     }
     const sizes = new Map(load.rooms.map((r) => [r.name, r.size]));
-    const rooms = [...perRoom].map(([room, r]) => ({ room, hist: r.hist, expected: r.sent * ((sizes.get(room) ?? 1) - 1) }));
+    const rooms = [...perRoom].map(([room, r]) => ({ room, hist: r.hist, staleness: r.staleness, expected: r.sent * ((sizes.get(room) ?? 1) - 1) }));
     return {
       clients: ok,
       connectFailed: failed,
       ...(connectError ? { connectError } : {}),
       all,
+      staleness,
       perRoom: rooms,
+      lagP99Ms,
+      lagMaxMs,
       delivered: all.count,
       expected: rooms.reduce((n, r) => n + r.expected, 0),
       windowSec: load.windowMs / 1000,

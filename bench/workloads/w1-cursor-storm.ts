@@ -1,135 +1,230 @@
 /**
- * W1 cursor storm: one room, N clients each moving a cursor at 20 Hz. N is
- * searched upward; the search stops at the first N whose p99 is 100 ms or
- * more (or whose clients cannot all connect), and the largest passing N is
- * the system's figure.
+ * W1 cursor storm: one room, N clients each moving a cursor at a fixed rate
+ * (20 Hz unless swept). For every N of the ladder, every system still in the
+ * race is measured `repeats` times, the systems interleaved (the order
+ * rotates each repeat) so a noisy spell on the shared machine spreads over
+ * all of them. Each row of the curve is the median over the repeats, with
+ * the min–max of p99. A system leaves the ladder after the first N whose
+ * median p99 is 100 ms or more (or whose clients could not all connect).
+ *
+ * A window in which the generator's own event loop lagged (p99 delay over
+ * GENERATOR_LAG_LIMIT_MS) measured the generator, not the system: it is
+ * thrown away and run again, up to MAX_LAG_RETRIES times.
  */
 import type { SystemName } from "../drivers/types.ts";
-import { waitForQuiet, type WorkerdPids } from "../lib/proc.ts";
+import type { Hosts } from "../hosts/index.ts";
+import { waitForQuiet } from "../lib/proc.ts";
 import { type CursorOutcome, runCursorLoad } from "./cursors.ts";
 
 export const W1_RATE_HZ = 20;
 export const W1_P99_LIMIT_MS = 100;
+/** A generator thread whose event loop was this late at p99 adds that much to what it measures. */
+export const GENERATOR_LAG_LIMIT_MS = 15;
+const MAX_LAG_RETRIES = 2;
+/** A first repeat this far over the limit is a verdict: no further repeats at that N. */
+const CLEAR_FAIL_MS = 3 * W1_P99_LIMIT_MS;
 
-export interface W1Step {
+/** One measured window. */
+export interface W1Sample {
   n: number;
-  pass: boolean;
+  rateHz: number;
+  repeat: number;
   connectFailed: number;
   deliveredPerSec: number;
   deliveredRatio: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  stalenessP50Ms: number;
+  stalenessP99Ms: number;
   bytesPerUpdate: number;
+  /** Frames the clients sent per second (the room's inbound messages). */
+  inboundPerSec: number;
   framesInPerSec: number;
+  /** Runtime CPU µs per inbound message / per delivered update. */
+  runtimeUsPerMsg: number;
+  runtimeUsPerDelivered: number;
   workerdCpuSec: number;
+  proxyCpuSec: number;
   generatorCpuSec: number;
   otherCpuSec: number;
-  proxyCpuSec: number;
   windowSec: number;
-  /** The step ran twice: its first try failed while the machine was busy. */
-  retried: boolean;
+  generatorLagP99Ms: number;
+  /** Windows thrown away because the generator lagged. */
+  lagRetries: number;
+}
+
+/** One row of a curve: medians over the repeats. */
+export interface CurvePoint {
+  n: number;
+  rateHz: number;
+  p50Ms: number;
+  p99Ms: number;
+  p99MinMs: number;
+  p99MaxMs: number;
+  stalenessP50Ms: number;
+  stalenessP99Ms: number;
+  stalenessP99MinMs: number;
+  stalenessP99MaxMs: number;
+  deliveredPerSec: number;
+  deliveredRatio: number;
+  bytesPerUpdate: number;
+  runtimeUsPerMsg: number;
+  runtimeUsPerDelivered: number;
+  repeats: number;
+  pass: boolean;
 }
 
 export interface W1Result {
   maxClientsP99Under100ms: number;
-  steps: W1Step[];
+  curve: CurvePoint[];
+  /** The input-rate sweep at one N (10/20/30/60 Hz). */
+  rateSweep: CurvePoint[];
+  samples: W1Sample[];
 }
 
 export interface W1Options {
-  host: string;
+  hosts: Hosts;
   epochMs: number;
   steps: number[];
+  repeats: number;
   warmupMs: number;
   windowMs: number;
   threads: number;
-  workerdPids: WorkerdPids;
-  /** Longest wait for a quiet machine before each step (ms). */
   quietWaitMs: number;
-  /** Run a step once more when it failed while others loaded the machine. */
-  retryBusy: boolean;
+  /** Input rates swept at `sweepN` clients. */
+  sweepRatesHz: number[];
+  sweepN: number;
   runId: string;
   log: (line: string) => void;
 }
 
 const r1 = (n: number) => Math.round(n * 10) / 10;
+const median = (xs: number[]) => {
+  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m]! : r1((v[m - 1]! + v[m]!) / 2);
+};
 
-/** One W1 step: N clients in a fresh room, retried once if it failed on a busy machine. */
-async function runW1Step(system: SystemName, n: number, opts: W1Options): Promise<W1Step> {
-  const attempt = async (tryNo: number): Promise<CursorOutcome> => {
-    await waitForQuiet(opts.workerdPids, opts.quietWaitMs);
-    return runCursorLoad({
+async function measure(system: SystemName, n: number, rateHz: number, repeat: number, opts: W1Options): Promise<W1Sample> {
+  let out: CursorOutcome | null = null;
+  let lagRetries = 0;
+  for (let attempt = 0; ; attempt++) {
+    await waitForQuiet(opts.hosts.pids[system], opts.quietWaitMs);
+    out = await runCursorLoad({
       system,
-      host: opts.host,
+      host: opts.hosts.host[system],
       epochMs: opts.epochMs,
-      rooms: [{ name: `w1-${system}-${n}-${opts.runId}-${tryNo}`, size: n }],
-      rateHz: W1_RATE_HZ,
+      rooms: [{ name: `w1-${system}-${n}-${rateHz}-${repeat}-${opts.runId}-${attempt}`, size: n }],
+      rateHz,
       warmupMs: opts.warmupMs,
       windowMs: opts.windowMs,
-      drainMs: 1_000,
+      drainMs: 500,
       threads: opts.threads,
-      workerdPids: opts.workerdPids,
+      workerdPids: opts.hosts.pids[system],
     });
-  };
-  const passed = (o: CursorOutcome) => o.connectFailed === 0 && o.delivered > 0 && o.all.quantile(0.99) < W1_P99_LIMIT_MS;
-  let out = await attempt(1);
-  // A failure while others loaded the machine (over a quarter of a core on
-  // average) is not a verdict on the system: try that N once more.
-  let retried = false;
-  if (opts.retryBusy && !passed(out) && out.otherCpuSec / out.windowSec > 0.25) {
-    opts.log(`W1 ${system} N=${n} failed on a busy machine (other load ${(out.otherCpuSec / out.windowSec).toFixed(2)} cores): retrying once`);
-    out = await attempt(2);
-    retried = true;
+    if (out.lagP99Ms <= GENERATOR_LAG_LIMIT_MS || attempt >= MAX_LAG_RETRIES) break;
+    lagRetries++;
+    opts.log(`W1 ${system} N=${n} ${rateHz} Hz: generator lagged (event-loop p99 ${out.lagP99Ms} ms), window thrown away`);
   }
-  const pass = passed(out);
-  const step: W1Step = {
+  const cpuUs = out.workerdCpuSec * 1e6;
+  const inbound = out.wire.framesOut;
+  const s: W1Sample = {
     n,
-    pass,
+    rateHz,
+    repeat,
     connectFailed: out.connectFailed,
     deliveredPerSec: Math.round(out.delivered / out.windowSec),
     deliveredRatio: out.expected ? Math.round((out.delivered / out.expected) * 1000) / 1000 : 0,
     p50Ms: out.all.quantile(0.5),
     p95Ms: out.all.quantile(0.95),
     p99Ms: out.all.quantile(0.99),
+    stalenessP50Ms: out.staleness.quantile(0.5),
+    stalenessP99Ms: out.staleness.quantile(0.99),
     bytesPerUpdate: out.delivered ? r1(out.wire.bytesIn / out.delivered) : 0,
+    inboundPerSec: Math.round(inbound / out.windowSec),
     framesInPerSec: Math.round(out.wire.framesIn / out.windowSec),
+    runtimeUsPerMsg: inbound ? r1(cpuUs / inbound) : Number.NaN,
+    runtimeUsPerDelivered: out.delivered ? Math.round((cpuUs / out.delivered) * 100) / 100 : Number.NaN,
     workerdCpuSec: out.workerdCpuSec,
+    proxyCpuSec: out.proxyCpuSec,
     generatorCpuSec: out.generatorCpuSec,
     otherCpuSec: out.otherCpuSec,
-    proxyCpuSec: out.proxyCpuSec,
     windowSec: out.windowSec,
-    retried,
+    generatorLagP99Ms: out.lagP99Ms,
+    lagRetries,
   };
   opts.log(
-    `W1 ${system.padEnd(8)} N=${String(n).padStart(3)} ${pass ? "pass" : "FAIL"} delivered/s=${step.deliveredPerSec} (${Math.round(step.deliveredRatio * 100)}%) ` +
-      `p50=${step.p50Ms} p95=${step.p95Ms} p99=${step.p99Ms} ms B/update=${step.bytesPerUpdate} ` +
-      `cpu rooms=${step.workerdCpuSec}s proxy=${step.proxyCpuSec}s gen=${step.generatorCpuSec}s other=${step.otherCpuSec}s /${step.windowSec}s${out.connectError ? ` connect error: ${out.connectError}` : ""}`,
+    `W1 ${system.padEnd(16)} N=${String(n).padStart(3)} ${rateHz} Hz #${repeat} p50=${s.p50Ms} p99=${s.p99Ms} stale p50=${s.stalenessP50Ms} p99=${s.stalenessP99Ms} ms ` +
+      `delivered/s=${s.deliveredPerSec} (${Math.round(s.deliveredRatio * 100)}%) µs/msg=${s.runtimeUsPerMsg} cpu sut=${s.workerdCpuSec}s proxy=${s.proxyCpuSec}s gen=${s.generatorCpuSec}s other=${s.otherCpuSec}s lag=${s.generatorLagP99Ms}ms` +
+      `${out.connectError ? ` connect error: ${out.connectError}` : ""}`,
   );
   // A system that fell behind drains its backlog before anyone else is measured.
-  if (!pass) await waitForQuiet(opts.workerdPids, 4 * opts.quietWaitMs);
-  return step;
+  if (s.p99Ms >= W1_P99_LIMIT_MS) await waitForQuiet(opts.hosts.pids[system], 4 * opts.quietWaitMs);
+  return s;
 }
 
-/**
- * The upward search for every system at once, interleaved: each N is run for
- * every system still passing before the next N. Noise on this shared machine
- * comes in spells of minutes; interleaving spreads a spell over all systems at
- * the same N instead of sinking whichever system happened to run in it.
- */
+function point(samples: W1Sample[]): CurvePoint {
+  const m = (f: (s: W1Sample) => number) => median(samples.map(f));
+  const p99s = samples.map((s) => s.p99Ms);
+  const st99 = samples.map((s) => s.stalenessP99Ms);
+  const p: CurvePoint = {
+    n: samples[0]!.n,
+    rateHz: samples[0]!.rateHz,
+    p50Ms: m((s) => s.p50Ms),
+    p99Ms: m((s) => s.p99Ms),
+    p99MinMs: Math.min(...p99s),
+    p99MaxMs: Math.max(...p99s),
+    stalenessP50Ms: m((s) => s.stalenessP50Ms),
+    stalenessP99Ms: m((s) => s.stalenessP99Ms),
+    stalenessP99MinMs: Math.min(...st99),
+    stalenessP99MaxMs: Math.max(...st99),
+    deliveredPerSec: m((s) => s.deliveredPerSec),
+    deliveredRatio: m((s) => s.deliveredRatio),
+    bytesPerUpdate: m((s) => s.bytesPerUpdate),
+    runtimeUsPerMsg: m((s) => s.runtimeUsPerMsg),
+    runtimeUsPerDelivered: m((s) => s.runtimeUsPerDelivered),
+    repeats: samples.length,
+    pass: false,
+  };
+  p.pass = samples.every((s) => s.connectFailed === 0) && p.deliveredPerSec > 0 && p.p99Ms < W1_P99_LIMIT_MS;
+  return p;
+}
+
+/** Measure one ladder rung (or sweep rate) for every system in `systems`, interleaved over the repeats. */
+async function rung(systems: SystemName[], n: number, rateHz: number, opts: W1Options, results: Partial<Record<SystemName, W1Result>>): Promise<Map<SystemName, CurvePoint>> {
+  const got = new Map<SystemName, W1Sample[]>(systems.map((s) => [s, []]));
+  const done = new Set<SystemName>();
+  for (let r = 0; r < opts.repeats; r++) {
+    const order = systems.map((_, i) => systems[(i + r) % systems.length]!);
+    for (const system of order) {
+      if (done.has(system)) continue;
+      const s = await measure(system, n, rateHz, r, opts);
+      got.get(system)!.push(s);
+      results[system]!.samples.push(s);
+      if (s.connectFailed > 0 || s.p99Ms >= CLEAR_FAIL_MS || s.deliveredPerSec === 0) done.add(system);
+    }
+  }
+  return new Map([...got].map(([s, samples]) => [s, point(samples)]));
+}
+
 export async function runW1(systems: readonly SystemName[], opts: W1Options): Promise<Partial<Record<SystemName, W1Result>>> {
   const results: Partial<Record<SystemName, W1Result>> = {};
-  for (const s of systems) results[s] = { maxClientsP99Under100ms: 0, steps: [] };
-  const alive = new Set(systems);
+  for (const s of systems) results[s] = { maxClientsP99Under100ms: 0, curve: [], rateSweep: [], samples: [] };
+  let alive = [...systems];
   for (const n of opts.steps) {
-    for (const system of systems) {
-      if (!alive.has(system)) continue;
-      const step = await runW1Step(system, n, opts);
-      const r = results[system]!;
-      r.steps.push(step);
-      if (step.pass) r.maxClientsP99Under100ms = n;
-      else alive.delete(system);
+    const points = await rung(alive, n, W1_RATE_HZ, opts, results);
+    for (const [system, p] of points) {
+      results[system]!.curve.push(p);
+      if (p.pass) results[system]!.maxClientsP99Under100ms = n;
     }
-    if (alive.size === 0) break;
+    alive = alive.filter((s) => points.get(s)!.pass);
+    if (alive.length === 0) break;
+  }
+  for (const rate of opts.sweepRatesHz) {
+    const points = await rung([...systems], opts.sweepN, rate, opts, results);
+    for (const [system, p] of points) results[system]!.rateSweep.push(p);
   }
   return results;
 }

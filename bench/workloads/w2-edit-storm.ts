@@ -12,8 +12,11 @@ import { sleep, stampSince, until, wallMs } from "../lib/clock.ts";
 import { Histogram } from "../lib/histogram.ts";
 import { cpuWindow, waitForQuiet, type WorkerdPids } from "../lib/proc.ts";
 
-export const W2_EDITORS = 10;
-export const W2_RATE_HZ = 10;
+export const DEFAULT_EDITORS = 10;
+export const DEFAULT_RATE_HZ = 10;
+/** Capacity: every editor at 20 patches/s (under edgeroom's 30/s per-connection limit), more editors per step. */
+export const CAPACITY_RATE_HZ = 20;
+export const CAPACITY_ACK_P99_LIMIT_MS = 100;
 const SHAPES_PER_EDITOR = 10;
 
 export interface W2Result {
@@ -47,6 +50,9 @@ export interface W2Options {
   quietWaitMs: number;
   runId: string;
   log: (line: string) => void;
+  /** Defaults: W2_EDITORS editors at W2_RATE_HZ each. */
+  editors?: number;
+  rateHz?: number;
 }
 
 const sameBoard = (a: Map<string, { x: number; y: number }>, b: Map<string, { x: number; y: number }>) => {
@@ -59,7 +65,9 @@ const sameBoard = (a: Map<string, { x: number; y: number }>, b: Map<string, { x:
 };
 
 export async function runW2(system: SystemName, opts: W2Options): Promise<W2Result> {
-  const room = `w2-${system}-${opts.runId}`;
+  const W2_EDITORS = opts.editors ?? DEFAULT_EDITORS;
+  const W2_RATE_HZ = opts.rateHz ?? DEFAULT_RATE_HZ;
+  const room = `w2-${system}-${W2_EDITORS}x${W2_RATE_HZ}-${opts.runId}`;
   const make = (index: number) => DRIVERS[system]({ host: opts.host, room, index });
   const editors: BenchClient[] = [];
   const clients: BenchClient[] = [];
@@ -167,7 +175,7 @@ export async function runW2(system: SystemName, opts: W2Options): Promise<W2Resu
       windowSec,
     };
     opts.log(
-      `W2 ${system.padEnd(8)} commits/s=${result.commitsPerSec} ack p50/p99=${result.ackP50Ms ?? "-"}/${result.ackP99Ms ?? "-"} ms ` +
+      `W2 ${system.padEnd(8)} ${W2_EDITORS}×${W2_RATE_HZ}/s commits/s=${result.commitsPerSec} ack p50/p99=${result.ackP50Ms ?? "-"}/${result.ackP99Ms ?? "-"} ms ` +
         `seen p50/p99=${result.seenP50Ms}/${result.seenP99Ms} ms lost=${lost} converged=${converged} seen=${Math.round(result.seenRatio * 100)}% ` +
         `outOfOrder=${outOfOrder} cpu rooms=${result.workerdCpuSec}s proxy=${result.proxyCpuSec}s gen=${result.generatorCpuSec}s other=${result.otherCpuSec}s /${windowSec}s`,
     );
@@ -175,4 +183,32 @@ export async function runW2(system: SystemName, opts: W2Options): Promise<W2Resu
   } finally {
     for (const c of clients) c.close();
   }
+}
+
+export interface W2CapacityStep {
+  editors: number;
+  offeredPerSec: number;
+  commitsPerSec: number;
+  ackP99Ms: number | null;
+  lost: number;
+  converged: boolean;
+}
+
+/**
+ * Raise the commit rate in one room (editors × CAPACITY_RATE_HZ) until ack p99
+ * reaches 100 ms, an edit is lost, or the ladder ends. Only for systems that
+ * acknowledge edits. Returns every step and the largest sustained commits/s
+ * (from a step that stayed under the limit and lost nothing).
+ */
+export async function runW2Capacity(system: SystemName, editorSteps: number[], opts: W2Options): Promise<{ maxCommitsPerSec: number; steps: W2CapacityStep[] }> {
+  const steps: W2CapacityStep[] = [];
+  let maxCommitsPerSec = 0;
+  for (const editors of editorSteps) {
+    const r = await runW2(system, { ...opts, editors, rateHz: CAPACITY_RATE_HZ, runId: `${opts.runId}-cap` });
+    steps.push({ editors, offeredPerSec: editors * CAPACITY_RATE_HZ, commitsPerSec: r.commitsPerSec, ackP99Ms: r.ackP99Ms, lost: r.lost, converged: r.converged });
+    const ok = r.ackP99Ms !== null && r.ackP99Ms < CAPACITY_ACK_P99_LIMIT_MS && r.lost === 0 && r.converged;
+    if (!ok) break;
+    maxCommitsPerSec = Math.max(maxCommitsPerSec, r.commitsPerSec);
+  }
+  return { maxCommitsPerSec, steps };
 }

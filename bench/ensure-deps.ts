@@ -1,0 +1,23 @@
+/**
+ * `node bench/ensure-deps.ts` — run by `npm run bench` before anything else.
+ *
+ * The peers the benchmark measures against (tldraw sync, y-partyserver, Yjs
+ * servers, Hocuspocus, the Liveblocks dev server and Bun) are benchmark-only:
+ * they live in bench/package.json with their own lock, so the root `npm ci`
+ * and `npm test` never download or need them. This installs them on first
+ * use, and again whenever bench/package-lock.json is newer than the install.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const BENCH = import.meta.dirname;
+const LOCK = join(BENCH, "package-lock.json");
+// npm writes this file at the end of every install into bench/node_modules.
+const INSTALLED = join(BENCH, "node_modules/.package-lock.json");
+
+const stale = !existsSync(INSTALLED) || statSync(INSTALLED).mtimeMs < statSync(LOCK).mtimeMs;
+if (stale) {
+  console.log("bench: installing the benchmark-only peers (bench/package-lock.json)…");
+  execFileSync("npm", ["ci", "--prefix", BENCH, "--no-audit", "--no-fund"], { stdio: "inherit" });
+}
