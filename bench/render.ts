@@ -13,9 +13,10 @@
  * and the interval between frames (what a person feels), median and p95, at
  * 100% zoom and zoomed out to show the whole board.
  */
+import { whiteboard } from "../party/whiteboard/schema.ts";
 import WS from "ws";
 import { RoomClient } from "../client/engine/room-client.ts";
-import type { Op } from "../party/shared/protocol.ts";
+import type { Op } from "../party/whiteboard/schema.ts";
 import type { Shape } from "../party/whiteboard/records.ts";
 import { launchChromium } from "../tests/browser/chromium.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
@@ -65,7 +66,7 @@ const server = await startDevServer("wrangler");
 const browser = await launchChromium();
 try {
   const room = `render-bench-${Date.now()}`;
-  const writer = new RoomClient({ host: server.host, room, name: "bench", color: "#1e1e1e", WebSocket: WS });
+  const writer = new RoomClient({ schema: whiteboard,  host: server.host, room, name: "bench", color: "#1e1e1e", WebSocket: WS });
   await waitFor(() => writer.connection.status === "live", 20_000, "writer live");
   const shapes = makeShapes(SHAPES);
   for (let i = 0; i < shapes.length; i += 100) {

@@ -10,12 +10,13 @@
  * `npm run bench` (no peers run here).
  */
 import { MemoryRoomHost } from "../party/engine/testing/memory-host.ts";
+import { whiteboard } from "../party/whiteboard/schema.ts";
 
 const FRAMES_PER_SEC = 20;
 const SECONDS = 3;
 
 async function measure(n: number): Promise<{ n: number; handleMsPerSec: number; flushMsPerSec: number; bytesPerSec: number }> {
-  const host = new MemoryRoomHost(`core-${n}`);
+  const host = new MemoryRoomHost(whiteboard, `core-${n}`);
   let bytes = 0;
   const sockets = [];
   for (let i = 0; i < n; i++) {

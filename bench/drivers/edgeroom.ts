@@ -9,11 +9,12 @@
  * partysocket's jittered backoff (which would put a random 0.5–0.75 s into the
  * W3 reconnect time and none of it is the room's work).
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import WebSocket from "ws";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import type { Transport, TransportHandlers } from "../../client/engine/connection.ts";
 import { MUTATION_BURST, MUTATION_RATE_PER_SEC, MAX_OPS_PER_MUTATION } from "../../party/shared/limits.ts";
-import type { Op, ServerMessage } from "../../party/shared/protocol.ts";
+import type { Op, ServerMessage } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { sleep, until } from "../lib/clock.ts";
 import { emptyWireStats, frameBytes, payloadLength, type WireStats } from "../lib/wire.ts";
@@ -87,7 +88,7 @@ export function edgeroomClient(opts: DriverOptions): BenchClient {
   let syncs = 0;
   let acked = 0;
   const url = `ws://${opts.host}/parties/whiteboard/${opts.room}`;
-  const room = new RoomClient({
+  const room = new RoomClient({ schema: whiteboard,
     room: opts.room,
     name: `bench-${opts.index}`,
     color: COLOR,

@@ -4,7 +4,7 @@
  * harness inject an in-memory transport with the same three callbacks.
  */
 import PartySocket from "partysocket";
-import { isTerminalClose, PARTY } from "../../party/shared/protocol.ts";
+import { isTerminalClose } from "../../party/shared/protocol.ts";
 
 export interface TransportHandlers {
   open(): void;
@@ -26,6 +26,8 @@ export type TransportFactory = (handlers: TransportHandlers) => Transport;
 
 export interface PartySocketOptions {
   host: string;
+  /** The app's party name (`/parties/<party>/<room>`). */
+  party: string;
   room: string;
   protocol?: "ws" | "wss";
   /** WebSocket implementation (Node: `ws`). Defaults to the global one. */
@@ -50,7 +52,7 @@ export function partySocketTransport(options: PartySocketOptions): TransportFact
     const socket = new PartySocket({
       host: options.host,
       room: options.room,
-      party: PARTY,
+      party: options.party,
       protocol: options.protocol ?? (local ? "ws" : "wss"),
       WebSocket: options.WebSocket,
       minReconnectionDelay: minDelay,

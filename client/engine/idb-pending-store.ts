@@ -5,7 +5,7 @@
  * edit resent by two tabs still applies exactly once.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from "idb";
-import type { Shape } from "../../party/whiteboard/records.ts";
+import type { RecordBase } from "../../party/shared/protocol.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 import type { PendingMutation } from "./pending-edits.ts";
 
@@ -26,7 +26,7 @@ export interface CachedSnapshot {
   room: string;
   epoch: string;
   seq: number;
-  records: Shape[];
+  records: RecordBase[];
   savedAt: number;
 }
 

@@ -10,13 +10,13 @@
  * over the confirmed state), which records look pending, and the count the
  * person sees.
  */
-import type { Op } from "../../party/shared/protocol.ts";
+import type { Op, RecordBase } from "../../party/shared/protocol.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 
-export interface PendingMutation {
+export interface PendingMutation<R extends RecordBase = RecordBase> {
   /** Client-chosen, globally unique mutation id. */
   mid: string;
-  ops: Op[];
+  ops: Op<R>[];
   /** Wall-clock ms when the user made the edit. */
   createdAt: number;
   /** The edit (one thing the person did: a drag, a paste, an undo) this
@@ -26,9 +26,9 @@ export interface PendingMutation {
 }
 
 /** What readers of the pending edits may see (the view, the UI). */
-export interface PendingEditsView {
+export interface PendingEditsView<R extends RecordBase = RecordBase> {
   /** Pending mutations, oldest first. */
-  readonly list: readonly PendingMutation[];
+  readonly list: readonly PendingMutation<R>[];
   /** How many mutations ever left the list: a view built on the list must be
    * rebuilt after a removal, and only extended after additions. */
   readonly removals: number;
@@ -39,8 +39,8 @@ export interface PendingEditsView {
   editCount(): number;
 }
 
-export class PendingEdits implements PendingEditsView {
-  private readonly items: PendingMutation[] = [];
+export class PendingEdits<R extends RecordBase = RecordBase> implements PendingEditsView<R> {
+  private readonly items: PendingMutation<R>[] = [];
   private removed = 0;
   private readonly writes = new Set<Promise<void>>();
 
@@ -49,7 +49,7 @@ export class PendingEdits implements PendingEditsView {
     private readonly backend: PendingStore = new MemoryPendingStore(),
   ) {}
 
-  get list(): readonly PendingMutation[] {
+  get list(): readonly PendingMutation<R>[] {
     return this.items;
   }
   get removals(): number {
@@ -59,7 +59,7 @@ export class PendingEdits implements PendingEditsView {
     return this.items.length;
   }
 
-  get(mid: string): PendingMutation | undefined {
+  get(mid: string): PendingMutation<R> | undefined {
     return this.items.find((m) => m.mid === mid);
   }
 
@@ -91,21 +91,21 @@ export class PendingEdits implements PendingEditsView {
         this.track(this.backend.remove(m.mid));
         continue;
       }
-      this.items.push(m);
+      this.items.push(m as PendingMutation<R>);
       taken++;
     }
     return taken;
   }
 
   /** A new edit: kept in memory at once, written through to the backend. */
-  add(m: PendingMutation): void {
+  add(m: PendingMutation<R>): void {
     this.items.push(m);
-    this.track(this.backend.add(m));
+    this.track(this.backend.add(m as PendingMutation));
   }
 
   /** The room settled `mid` (acknowledged, seen in a change, or refused): it
    * leaves memory and the backend. Returns it, if it was pending. */
-  remove(mid: string): PendingMutation | undefined {
+  remove(mid: string): PendingMutation<R> | undefined {
     const i = this.items.findIndex((p) => p.mid === mid);
     if (i < 0) return undefined;
     const [m] = this.items.splice(i, 1);

@@ -10,16 +10,15 @@ import {
   CloseCode,
   ErrorCode,
   isTerminalClose,
-  Mutate,
   type Op,
   PING_FRAME,
   type Peer,
   type PresenceStatus,
   PROTOCOL_VERSION,
-  parseServerFrame,
   type ServerMessage,
 } from "../../party/shared/protocol.ts";
-import type { Shape } from "../../party/whiteboard/records.ts";
+import type { RecordBase } from "../../party/shared/protocol.ts";
+import type { RoomSchema } from "../../party/shared/schema.ts";
 import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../../party/shared/limits.ts";
 import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
@@ -49,29 +48,31 @@ export interface RemoteCursor {
   at: number;
 }
 
-export interface RejectNotice {
+export interface RejectNotice<R extends RecordBase = RecordBase> {
   mid: string;
   code: string;
   message: string;
-  ops: Op[];
+  ops: Op<R>[];
 }
 
-export interface RoomClientEvents {
+export interface RoomClientEvents<R extends RecordBase = RecordBase> {
   /** Anything drawn changed: records, pending edits, peers, connection state. */
   change: () => void;
   status: (state: ConnectionState) => void;
   /** Remote cursors moved (fired per received frame, not part of `change`). */
   cursors: (cursors: ReadonlyMap<string, RemoteCursor>) => void;
   /** A local edit was refused and rolled back. */
-  reject: (notice: RejectNotice) => void;
+  reject: (notice: RejectNotice<R>) => void;
   /** A non-fatal error the room reported (rate limited, bad message, …). */
   error: (error: { code: string; message: string }) => void;
   /** Every parsed room message, after it was applied (for tests and debugging). */
-  message: (msg: ServerMessage) => void;
+  message: (msg: ServerMessage<R>) => void;
 }
 
 /** What every RoomClient takes, however it connects. */
-export interface RoomClientBaseOptions {
+export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
+  /** The app's schema (`defineRoom`): its party, its records and their limits. */
+  schema: RoomSchema<R>;
   room: string;
   /** Stable id of this device/tab. Generated when omitted. */
   clientId?: string;
@@ -84,7 +85,7 @@ export interface RoomClientBaseOptions {
 }
 
 /** Connect to a server by host: the client builds the partysocket connection. */
-export interface RoomClientHostOptions extends RoomClientBaseOptions {
+export interface RoomClientHostOptions<R extends RecordBase = RecordBase> extends RoomClientBaseOptions<R> {
   /** `host:port` of the Worker or PartyKit server. */
   host: string;
   /** "ws" or "wss"; defaults to wss except for localhost/127.0.0.1. */
@@ -102,7 +103,7 @@ export interface RoomClientHostOptions extends RoomClientBaseOptions {
 /** Connect through a transport built by the caller (the browser's online-aware
  * wrapper, tests, the fuzz harness, the benchmark). Host, token and backoff
  * belong to that transport, so they cannot be given here too. */
-export interface RoomClientTransportOptions extends RoomClientBaseOptions {
+export interface RoomClientTransportOptions<R extends RecordBase = RecordBase> extends RoomClientBaseOptions<R> {
   transport: TransportFactory;
   host?: never;
   protocol?: never;
@@ -112,7 +113,7 @@ export interface RoomClientTransportOptions extends RoomClientBaseOptions {
   maxReconnectDelayMs?: never;
 }
 
-export type RoomClientOptions = RoomClientHostOptions | RoomClientTransportOptions;
+export type RoomClientOptions<R extends RecordBase = RecordBase> = RoomClientHostOptions<R> | RoomClientTransportOptions<R>;
 
 /** Options that configure the connection RoomClient builds itself: meaningless
  * next to a caller's transport. */
@@ -121,7 +122,7 @@ const HOST_ONLY_OPTIONS = ["host", "protocol", "WebSocket", "getToken", "minReco
 /** The transport `options` ask for: the caller's, or partysocket to `host`.
  * Throws when both are asked for (JavaScript callers, casts): a transport
  * would silently ignore them. */
-function transportFor(options: RoomClientOptions): TransportFactory {
+function transportFor<R extends RecordBase>(options: RoomClientOptions<R>): TransportFactory {
   if (options.transport) {
     const ignored = HOST_ONLY_OPTIONS.filter((k) => options[k] !== undefined);
     if (ignored.length) throw new TypeError(`RoomClient: ${ignored.join(", ")} configure the default connection; with \`transport\` give them to the transport instead`);
@@ -131,6 +132,7 @@ function transportFor(options: RoomClientOptions): TransportFactory {
   const { getToken } = options;
   return partySocketTransport({
     host: options.host,
+    party: options.schema.party,
     room: options.room,
     protocol: options.protocol,
     WebSocket: options.WebSocket,
@@ -143,7 +145,7 @@ function transportFor(options: RoomClientOptions): TransportFactory {
   });
 }
 
-type Listener<K extends keyof RoomClientEvents> = RoomClientEvents[K];
+type Listener<R extends RecordBase, K extends keyof RoomClientEvents<R>> = RoomClientEvents<R>[K];
 
 /** A name the room accepts (1–40 characters after trimming). */
 function cleanName(name: string): string {
@@ -162,20 +164,22 @@ const MAX_RETRIES = 5;
 const RETRYABLE = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
 
 /**
- * A live connection to one whiteboard room.
+ * A live connection to one room, typed by the app's schema: its records are
+ * `RecordOf<typeof schema>`.
  *
  * ```ts
- * const client = new RoomClient({ host: "127.0.0.1:8787", room: "r1", name: "Ada", color: "#3366ff" });
- * client.on("change", () => draw(client.records()));
- * client.mutate([{ op: "put", rec: shape }]);
+ * const client = new RoomClient({ schema: checklist, host: "127.0.0.1:8787", room: "r1", name: "Ada", color: "#3366ff" });
+ * client.on("change", () => render(client.records()));
+ * client.mutate([{ op: "put", rec: { id: "i1", text: "milk", done: false } }]);
  * ```
  */
-export class RoomClient {
+export class RoomClient<R extends RecordBase = RecordBase> {
   readonly clientId: string;
   readonly room: string;
-  private readonly pendingEdits: PendingEdits;
-  private readonly store: DocumentStore;
-  private readonly listeners = new Map<keyof RoomClientEvents, Set<(...args: never[]) => void>>();
+  readonly schema: RoomSchema<R>;
+  private readonly pendingEdits: PendingEdits<R>;
+  private readonly store: DocumentStore<R>;
+  private readonly listeners = new Map<keyof RoomClientEvents<R>, Set<(...args: never[]) => void>>();
   private socket: Transport | null = null;
   private connState: ConnectionState = { status: "connecting", attempt: 0, lastSyncedAt: null, error: null };
   /** True between our hello and the room's sync: nothing but hello goes out. */
@@ -203,14 +207,15 @@ export class RoomClient {
 
   private readonly transport: TransportFactory;
 
-  constructor(options: RoomClientOptions) {
+  constructor(options: RoomClientOptions<R>) {
     this.transport = transportFor(options);
+    this.schema = options.schema;
     this.clientId = options.clientId ?? newShortId();
     this.room = options.room;
     this.name = cleanName(options.name);
     this.color = cleanColor(options.color);
-    this.pendingEdits = new PendingEdits(options.pendingStore);
-    this.store = new DocumentStore(this.pendingEdits);
+    this.pendingEdits = new PendingEdits<R>(options.pendingStore);
+    this.store = new DocumentStore<R>(options.schema, this.pendingEdits);
     this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs);
     // Older than the room's dedupe memory: resending could apply it twice.
     this.ready = this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS).then((taken) => {
@@ -223,11 +228,11 @@ export class RoomClient {
   // Reading
 
   /** What to draw: confirmed records with pending edits applied. */
-  records(): ReadonlyMap<string, Shape> {
+  records(): ReadonlyMap<string, R> {
     return this.store.view();
   }
   /** Records the room has acknowledged. */
-  confirmedRecords(): ReadonlyMap<string, Shape> {
+  confirmedRecords(): ReadonlyMap<string, R> {
     return this.store.confirmedRecords();
   }
   /** Ids with an unacknowledged edit. */
@@ -244,7 +249,7 @@ export class RoomClient {
     return this.pendingEdits.editCount();
   }
   /** This client's pending edits, read-only (they change only through the room's answers). */
-  get pending(): PendingEditsView {
+  get pending(): PendingEditsView<R> {
     return this.pendingEdits;
   }
   /** Seq of the last room change this client has applied. */
@@ -272,7 +277,7 @@ export class RoomClient {
     return this.cursorMap;
   }
 
-  on<K extends keyof RoomClientEvents>(event: K, listener: Listener<K>): () => void {
+  on<K extends keyof RoomClientEvents<R>>(event: K, listener: Listener<R, K>): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener as (...args: never[]) => void);
@@ -291,16 +296,16 @@ export class RoomClient {
    * committed several times, an edit split to fit the room's limits); it is
    * kept locally for `pendingEditCount` and never sent.
    */
-  mutate(ops: Op[], options: { edit?: string } = {}): string {
+  mutate(ops: Op<R>[], options: { edit?: string } = {}): string {
     const mid = newShortId();
     // The room's own checks, run here first: an edit the room would refuse as a
     // whole frame (schema, size) must never sit in the pending queue forever.
-    const frame = Mutate.safeParse({ type: "mutate", mid, ops });
+    const frame = this.schema.protocol.Mutate.safeParse({ type: "mutate", mid, ops });
     if (!frame.success) throw new Error(`${ErrorCode.INVALID_MUTATION}: ${frame.error.issues[0]?.message ?? "invalid ops"}`);
     if (JSON.stringify(frame.data).length > MAX_MESSAGE_BYTES) throw new Error(`${ErrorCode.TOO_LARGE}: split this edit into smaller mutations`);
-    const plan = planOps(this.store.view(), frame.data.ops);
+    const plan = planOps(this.schema, this.store.view(), frame.data.ops);
     if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
-    const m: PendingMutation = { mid, ops: frame.data.ops, createdAt: Date.now() };
+    const m: PendingMutation<R> = { mid, ops: frame.data.ops, createdAt: Date.now() };
     if (options.edit !== undefined) m.edit = options.edit;
     this.pendingEdits.add(m);
     if (this.isLive()) this.sendMutation(m);
@@ -396,7 +401,7 @@ export class RoomClient {
     this.framesReceived++;
     this.lastFrameAt = Date.now();
     if (typeof data !== "string") return;
-    const parsed = parseServerFrame(data);
+    const parsed = this.schema.protocol.parseServerFrame(data);
     if (!parsed.ok) {
       // A room we cannot understand: never guess, resync from a snapshot.
       this.emit("error", { code: parsed.code, message: `unreadable frame from the room: ${parsed.message}` });
@@ -412,7 +417,7 @@ export class RoomClient {
   // -------------------------------------------------------------------------
   // Event processor
 
-  private process(msg: ServerMessage): void {
+  private process(msg: ServerMessage<R>): void {
     switch (msg.type) {
       case "welcome":
         this.selfPeer = msg.self;
@@ -587,7 +592,7 @@ export class RoomClient {
     if (this.connState.status === "live") this.connState = { ...this.connState, lastSyncedAt: Date.now() };
   }
 
-  private sendMutation(m: PendingMutation): void {
+  private sendMutation(m: PendingMutation<R>): void {
     this.send({ type: "mutate", mid: m.mid, ops: m.ops });
   }
 
@@ -606,12 +611,12 @@ export class RoomClient {
     this.emit("change");
   }
 
-  private emit<K extends keyof RoomClientEvents>(event: K, ...args: Parameters<RoomClientEvents[K]>): void {
+  private emit<K extends keyof RoomClientEvents<R>>(event: K, ...args: Parameters<RoomClientEvents<R>[K]>): void {
     const set = this.listeners.get(event);
     if (!set) return;
-    for (const l of set) (l as (...a: Parameters<RoomClientEvents[K]>) => void)(...args);
+    for (const l of set) (l as (...a: Parameters<RoomClientEvents<R>[K]>) => void)(...args);
   }
 }
 
-export type { Change, Op, Peer, Shape };
+export type { Change, Op, Peer };
 export { CloseCode };

@@ -7,8 +7,8 @@
  * Pure data: no sockets, no timers.
  */
 import { applyAccepted, planOps } from "../../party/shared/apply.ts";
-import type { Change } from "../../party/shared/protocol.ts";
-import type { Shape } from "../../party/whiteboard/records.ts";
+import type { Change, RecordBase } from "../../party/shared/protocol.ts";
+import type { RoomSchema } from "../../party/shared/schema.ts";
 import { PendingEdits } from "./pending-edits.ts";
 import { RebasedView } from "./view.ts";
 
@@ -18,36 +18,38 @@ export type { PendingMutation } from "./pending-edits.ts";
  * seq and must resync; it never guesses. */
 export type ApplyOutcome = "applied" | "duplicate" | "gap" | "unknown";
 
-export class DocumentStore {
-  private confirmed = new Map<string, Shape>();
+export class DocumentStore<R extends RecordBase = RecordBase> {
+  private confirmed = new Map<string, R>();
   /** Bumped whenever `confirmed` changes in place (the view's cache key). */
   private confirmedVersion = 0;
-  private readonly rebased: RebasedView;
+  private readonly rebased: RebasedView<R>;
+  private readonly schema: RoomSchema<R>;
+  /** This client's pending edits (in memory only, unless given a durable one). */
+  readonly pending: PendingEdits<R>;
   /** Seq of the last room change applied to `confirmed` (0: none). */
   seq = 0;
   /** The room epoch `seq` belongs to (null: never synced). */
   epoch: string | null = null;
 
-  constructor(
-    /** This client's pending edits (in memory only, unless given a durable one). */
-    readonly pending: PendingEdits = new PendingEdits(),
-  ) {
-    this.rebased = new RebasedView(pending);
+  constructor(schema: RoomSchema<R>, pending: PendingEdits<R> = new PendingEdits<R>()) {
+    this.schema = schema;
+    this.pending = pending;
+    this.rebased = new RebasedView(schema, pending);
   }
 
   /** Confirmed records only (what the room has acknowledged). */
-  confirmedRecords(): ReadonlyMap<string, Shape> {
+  confirmedRecords(): ReadonlyMap<string, R> {
     return this.confirmed;
   }
 
   /** Confirmed state with every pending mutation replayed on top, in order. */
-  view(): ReadonlyMap<string, Shape> {
+  view(): ReadonlyMap<string, R> {
     return this.rebased.over(this.confirmed, this.confirmedVersion);
   }
 
   /** Replace the confirmed state wholesale. Pending mutations stay: they are
    * resent, and the room's dedupe answers those it already applied. */
-  applySnapshot(epoch: string, seq: number, records: readonly Shape[]): void {
+  applySnapshot(epoch: string, seq: number, records: readonly R[]): void {
     this.confirmed = new Map(records.map((r) => [r.id, r]));
     this.confirmedVersion++;
     this.seq = seq;
@@ -55,7 +57,7 @@ export class DocumentStore {
   }
 
   /** Apply one room change in seq order. */
-  applyChange(change: Change): ApplyOutcome {
+  applyChange(change: Change<R>): ApplyOutcome {
     if (change.seq <= this.seq) return "duplicate";
     if (change.seq !== this.seq + 1) return "gap";
     applyAccepted(this.confirmed, change.ops);
@@ -80,7 +82,7 @@ export class DocumentStore {
     if (seq <= this.seq) return "duplicate";
     // It is applied, but we missed something before it: the resync brings both.
     if (seq !== this.seq + 1) return "gap";
-    const plan = planOps(this.confirmed, m.ops, Number.POSITIVE_INFINITY);
+    const plan = planOps(this.schema, this.confirmed, m.ops, Number.POSITIVE_INFINITY);
     if (!plan.ok) return "gap";
     applyAccepted(this.confirmed, plan.ops);
     this.confirmedVersion++;
@@ -89,7 +91,7 @@ export class DocumentStore {
   }
 
   /** The room refused `mid`: roll it back. Returns the mutation, if it was pending. */
-  reject(mid: string): ReturnType<PendingEdits["remove"]> {
+  reject(mid: string): ReturnType<PendingEdits<R>["remove"]> {
     return this.pending.remove(mid);
   }
 }

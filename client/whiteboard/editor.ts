@@ -4,9 +4,10 @@
  * undo, and — during a drag — committed at a bounded rate instead of once per
  * pointer event. Knows nothing of React, canvas or sockets.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { planOps } from "../../party/shared/apply.ts";
 import { MAX_OPS_PER_MUTATION } from "../../party/shared/limits.ts";
-import type { Op } from "../../party/shared/protocol.ts";
+import type { Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { type Clock, realClock } from "../engine/clock.ts";
 import { newShortId } from "../engine/ids.ts";
@@ -123,7 +124,7 @@ export class Editor {
     const g = this.gesture;
     if (!g) return;
     g.latest = ops;
-    const plan = planOps(this.target.records(), ops);
+    const plan = planOps(whiteboard, this.target.records(), ops);
     g.preview = new Map();
     if (plan.ok) for (const [id, value] of plan.writes) if (value) g.preview.set(id, value);
     this.emitPreview();

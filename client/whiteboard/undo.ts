@@ -4,7 +4,7 @@
  * learns about "undo", and other people's edits made in between are kept.
  * Pure: no client, no timers.
  */
-import type { Op } from "../../party/shared/protocol.ts";
+import type { Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 
 export type Records = ReadonlyMap<string, Shape>;

@@ -4,14 +4,22 @@
  * needs exactly the hibernation API (acceptWebSocket, attachments, tags,
  * setWebSocketAutoResponse, auto-response timestamps) and nothing of
  * partyserver's routing or connection wrapper; see docs/ARCHITECTURE.md.
+ *
+ * `durableRoomClass(schema, options)` builds the class for one app; the app
+ * exports it under the name its wrangler.toml binds (createRoomServer does
+ * both). The class does not extend `DurableObject` from "cloudflare:workers",
+ * so this module imports nothing host-specific and the same server module can
+ * also build the PartyKit party.
  */
-import { DurableObject } from "cloudflare:workers";
-import { PING_FRAME, PONG_FRAME, type Role } from "../shared/protocol.ts";
-import { type ConnState, type LogLine, Room, type RoomSocket } from "./room.ts";
+import { PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
+import type { RoomSchema } from "../shared/schema.ts";
+import { ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
+import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
 
-export interface Env {
-  WHITEBOARD: DurableObjectNamespace<WhiteboardRoom>;
+/** The variables a deployment may set (wrangler.toml `[vars]`, `wrangler secret`). */
+export interface RoomEnv {
+  /** Built client, served for every path that is not a room (wrangler `[assets]`). */
   ASSETS?: Fetcher;
   /** When set, connections need a signed token (party/engine/auth.ts). A secret:
    * `wrangler secret put AUTH_SECRET`; locally `.dev.vars`. */
@@ -21,17 +29,6 @@ export interface Env {
   /** Comma-separated origins allowed to open sockets (unset: any). */
   ALLOWED_ORIGINS?: string;
 }
-
-/** Headers the Worker sets when it forwards a request to a room. */
-export const ROOM_HEADER = "x-edgeroom-room";
-export const ROLE_HEADER = "x-edgeroom-role";
-/** Set by the Worker on a stats request. A header, not a path test: a room may
- * itself be called "stats". */
-export const STATS_HEADER = "x-edgeroom-stats";
-/** When the connection's token expires (ms since the epoch), if it has one. */
-export const EXPIRES_HEADER = "x-edgeroom-expires";
-/** The token's subject (`sub`), if it has one: the identity connections are counted by. */
-export const SUBJECT_HEADER = "x-edgeroom-subject";
 
 /** Wraps a hibernatable WebSocket for the room core. The attachment is cached
  * here so a broadcast does not deserialize every socket's attachment; the cache
@@ -58,97 +55,110 @@ class DurableSocket implements RoomSocket {
   }
 }
 
-export class WhiteboardRoom extends DurableObject<Env> {
-  private readonly storage: SqlRoomStorage;
-  private room: Room | null = null;
-  private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
+export interface DurableRoom {
+  fetch(request: Request): Promise<Response>;
+  alarm(): Promise<void>;
+  webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void>;
+  webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void>;
+  webSocketError(ws: WebSocket): Promise<void>;
+}
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    // Pings are answered by the runtime without waking the room.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    this.storage = new SqlRoomStorage(ctx.storage);
-  }
+export type DurableRoomClass = new (ctx: DurableObjectState, env: unknown) => DurableRoom;
 
-  /** The room core, created on the first event after construction (or a wake).
-   * The room id travels as the sockets' tag, so a woken object knows its name. */
-  private core(roomId: string): Room {
-    this.room ??= new Room(roomId, {
-      storage: this.storage,
-      sockets: () => this.openSockets(),
-      now: () => Date.now(),
-      setTimeout: (fn, ms) => void setTimeout(fn, ms),
-      getAlarm: () => this.ctx.storage.getAlarm(),
-      setAlarm: (at) => this.ctx.storage.setAlarm(at),
-      lastPing: (s) => (s instanceof DurableSocket ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
-      log: (line: LogLine) => console.log(JSON.stringify(line)),
-    });
-    return this.room;
-  }
+/** The Durable Object class for rooms of `schema`. */
+export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, options: RoomOptions<R> = {}): DurableRoomClass {
+  return class EdgeroomRoom implements DurableRoom {
+    private readonly ctx: DurableObjectState;
+    private readonly storage: SqlRoomStorage<R>;
+    private room: Room<R> | null = null;
+    private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
 
-  private socketFor(ws: WebSocket): DurableSocket {
-    let s = this.sockets.get(ws);
-    if (!s) {
-      s = new DurableSocket(ws);
-      this.sockets.set(ws, s);
+    constructor(ctx: DurableObjectState, _env: unknown) {
+      this.ctx = ctx;
+      // Pings are answered by the runtime without waking the room.
+      ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+      this.storage = new SqlRoomStorage<R>(ctx.storage);
     }
-    return s;
-  }
 
-  private *openSockets(): Iterable<RoomSocket> {
-    // getWebSockets() can include sockets that are already closing.
-    for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) yield this.socketFor(ws);
-  }
-
-  private roomIdOf(ws: WebSocket): string {
-    return this.ctx.getTags(ws)[0] ?? "unknown";
-  }
-
-  override async fetch(request: Request): Promise<Response> {
-    const roomId = request.headers.get(ROOM_HEADER);
-    if (!roomId) return new Response("missing room", { status: 400 });
-    if (request.headers.get(STATS_HEADER) === "1") {
-      return Response.json(await this.core(roomId).stats());
+    /** The room core, created on the first event after construction (or a wake).
+     * The room id travels as the sockets' tag, so a woken object knows its name. */
+    private core(roomId: string): Room<R> {
+      this.room ??= new Room<R>(
+        roomId,
+        {
+          storage: this.storage,
+          sockets: () => this.openSockets(),
+          now: () => Date.now(),
+          setTimeout: (fn, ms) => void setTimeout(fn, ms),
+          getAlarm: () => this.ctx.storage.getAlarm(),
+          setAlarm: (at) => this.ctx.storage.setAlarm(at),
+          lastPing: (s) => (s instanceof DurableSocket ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
+          log: (line: LogLine) => console.log(JSON.stringify(line)),
+        },
+        schema,
+        options,
+      );
+      return this.room;
     }
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("expected a WebSocket upgrade", { status: 426 });
+
+    private socketFor(ws: WebSocket): DurableSocket {
+      let s = this.sockets.get(ws);
+      if (!s) {
+        s = new DurableSocket(ws);
+        this.sockets.set(ws, s);
+      }
+      return s;
     }
-    // The Worker verified the token (at the edge, before waking this object).
-    // Least privilege when the Worker's verdict is missing: a viewer.
-    const role: Role = request.headers.get(ROLE_HEADER) === "editor" ? "editor" : "viewer";
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server, [roomId]);
-    const expires = Number(request.headers.get(EXPIRES_HEADER));
-    const subject = request.headers.get(SUBJECT_HEADER);
-    const access = { ok: true as const, role, subject, ...(expires > 0 ? { expiresAt: expires } : {}) };
-    void this.core(roomId).connect(this.socketFor(server), access, { ip: request.headers.get("CF-Connecting-IP") });
-    return new Response(null, { status: 101, webSocket: client });
-  }
 
-  override async alarm(): Promise<void> {
-    // An alarm carries no request: the room id comes from any socket's tag. No
-    // sockets means nothing to sweep (and no next alarm: the room sleeps).
-    const ws = this.ctx.getWebSockets()[0];
-    if (!ws) return;
-    await this.core(this.roomIdOf(ws)).alarm();
-  }
-
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await this.core(this.roomIdOf(ws)).message(this.socketFor(ws), message);
-  }
-
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // Complete the closing handshake. 1005/1006 are reserved and cannot be sent.
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
-    } catch {
-      // already closed
+    private *openSockets(): Iterable<RoomSocket> {
+      // getWebSockets() can include sockets that are already closing.
+      for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) yield this.socketFor(ws);
     }
-    await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
-  }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
-  }
+    private roomIdOf(ws: WebSocket): string {
+      return this.ctx.getTags(ws)[0] ?? "unknown";
+    }
+
+    async fetch(request: Request): Promise<Response> {
+      const roomId = request.headers.get(ROOM_HEADER);
+      if (!roomId) return new Response("missing room", { status: 400 });
+      if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
+      if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+        return new Response("expected a WebSocket upgrade", { status: 426 });
+      }
+      // The Worker verified the token (at the edge, before waking this object).
+      const pair = new WebSocketPair();
+      const [client, server] = [pair[0], pair[1]];
+      this.ctx.acceptWebSocket(server, [roomId]);
+      const access = { ok: true as const, ...verdictOf(request.headers) };
+      void this.core(roomId).connect(this.socketFor(server), access, { ip: request.headers.get("CF-Connecting-IP") });
+      return new Response(null, { status: 101, webSocket: client });
+    }
+
+    async alarm(): Promise<void> {
+      // An alarm carries no request: the room id comes from any socket's tag. No
+      // sockets means nothing to sweep (and no next alarm: the room sleeps).
+      const ws = this.ctx.getWebSockets()[0];
+      if (!ws) return;
+      await this.core(this.roomIdOf(ws)).alarm();
+    }
+
+    async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+      await this.core(this.roomIdOf(ws)).message(this.socketFor(ws), message);
+    }
+
+    async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+      // Complete the closing handshake. 1005/1006 are reserved and cannot be sent.
+      try {
+        ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+      } catch {
+        // already closed
+      }
+      await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
+    }
+
+    async webSocketError(ws: WebSocket): Promise<void> {
+      await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
+    }
+  };
 }

@@ -7,8 +7,7 @@
  * Listings are paged (LIST_PAGE keys a call) so no call materialises a whole
  * table; writes go in batches of at most KEYS_PER_CALL keys, the platform's limit.
  */
-import type { ErrorCode } from "../shared/protocol.ts";
-import type { Shape } from "../whiteboard/records.ts";
+import type { ErrorCode, RecordBase } from "../shared/protocol.ts";
 import type { Commit, DedupePolicy, LoadedRoom, MutationOutcome, RejectPolicy, RememberedReject, RoomMeta, RoomStorage } from "./storage.ts";
 
 /** The subset of Durable Object key-value storage we use. PartyKit's
@@ -45,7 +44,7 @@ const REJECT_PRUNE_PER_CALL = 16;
 
 interface StoredRecord {
   s: number;
-  r: Shape;
+  r: RecordBase;
 }
 interface StoredReject {
   code: ErrorCode;
@@ -53,7 +52,7 @@ interface StoredReject {
   at: number;
 }
 
-export class KvRoomStorage implements RoomStorage {
+export class KvRoomStorage<R extends RecordBase = RecordBase> implements RoomStorage<R> {
   private readonly kv: KvLike;
   constructor(kv: KvLike) {
     this.kv = kv;
@@ -74,15 +73,15 @@ export class KvRoomStorage implements RoomStorage {
     }
   }
 
-  async load(): Promise<LoadedRoom> {
+  async load(): Promise<LoadedRoom<R>> {
     const meta = (await this.kv.get<RoomMeta>(META)) ?? null;
-    const records = new Map<string, Shape>();
+    const records = new Map<string, R>();
     const recordSeq = new Map<string, number>();
     const logBytes: number[] = [];
     if (meta) {
       for await (const [key, row] of this.scan<StoredRecord>(REC)) {
         const id = key.slice(REC.length);
-        records.set(id, row.r);
+        records.set(id, row.r as R);
         recordSeq.set(id, row.s);
       }
       for await (const [, bytes] of this.scan<number>(LOG_BYTES, { start: LOG_BYTES + pad(meta.logStart) })) logBytes.push(bytes);
@@ -90,7 +89,7 @@ export class KvRoomStorage implements RoomStorage {
     return { meta, records, recordSeq, logBytes };
   }
 
-  async commit({ meta, change, changeJson, writes, at, first }: Commit): Promise<void> {
+  async commit({ meta, change, changeJson, writes, at, first }: Commit<R>): Promise<void> {
     if (first && (await this.kv.get(META)) !== undefined) throw new Error("refusing to re-seed a room that exists");
     const puts: Record<string, unknown> = {
       [META]: meta,

@@ -1,6 +1,6 @@
 /**
- * The room core: the authoritative state machine of one whiteboard room, with no
- * host inside. It knows nothing of PartyKit, partyserver or Durable Objects; the
+ * The room core: the authoritative state machine of one room, with no host
+ * inside and no knowledge of the app's records beyond the schema it is given. It knows nothing of PartyKit, partyserver or Durable Objects; the
  * adapters (durable-object.ts, partykit.ts) and the unit tests give it sockets, a
  * storage and a clock through `RoomHost`.
  *
@@ -23,7 +23,6 @@ import {
   MAX_CONNECTIONS_PER_ROOM,
   MAX_HELLO_BYTES,
   MAX_MESSAGE_BYTES,
-  MAX_ROOM_BYTES,
   REJECT_MAX_ENTRIES,
   REJECT_RETENTION_MS,
   SEEN_WRITE_EVERY_MS,
@@ -38,17 +37,18 @@ import {
   type ClientMessage,
   CloseCode,
   ErrorCode,
+  type Op,
   type Peer,
   PING_FRAME,
   type PresenceStatus,
   PROTOCOL_VERSION,
-  parseClientMessage,
   PONG_FRAME,
+  type RecordBase,
   type Role,
   type ServerMessage,
   TRY_AGAIN_LATER,
 } from "../shared/protocol.ts";
-import type { Shape } from "../whiteboard/records.ts";
+import type { RoomSchema } from "../shared/schema.ts";
 import { type Budgeted, ConnectionPolicy } from "./policy.ts";
 import { TokenBucket } from "./ratelimit.ts";
 import type { RoomMeta, RoomStorage } from "./storage.ts";
@@ -69,6 +69,8 @@ export interface ConnState {
   /** Who holds it, for MAX_CONNECTIONS_PER_IDENTITY: `s:<token subject>` or
    * `i:<IP address>`; absent when neither is known (local development). */
   ident?: string;
+  /** The token's subject, if any, for the app's authorization hook. */
+  sub?: string;
   /** Its last frame (ms), written at most every SEEN_WRITE_EVERY_MS: silence
    * is measured from here across hibernation. */
   seen?: number;
@@ -99,8 +101,8 @@ export interface LogLine {
   detail?: string;
 }
 
-export interface RoomHost {
-  readonly storage: RoomStorage;
+export interface RoomHost<R extends RecordBase = RecordBase> {
+  readonly storage: RoomStorage<R>;
   /** The open sockets of this room (after a wake: all of them, with attachments). */
   sockets(): Iterable<RoomSocket>;
   now(): number;
@@ -145,6 +147,41 @@ export interface ConnectInfo {
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
+/** Who is asking, as the app's hooks see it. */
+export interface Actor {
+  conn: string;
+  role: Role;
+  clientId: string;
+  /** The access token's subject, when the deployment uses tokens with one. */
+  subject: string | null;
+}
+
+/** The app's say in what the room does. Hooks run inside the room's one event
+ * queue, so they see the room exactly as the mutation does. */
+export interface RoomHooks<R extends RecordBase = RecordBase> {
+  /**
+   * May `actor` apply `op`? Called for every op of a mutation that passed the
+   * schema, before anything is written, with the record as it is before the op
+   * (`undefined` for a new one). Return `true`, or a sentence saying why not:
+   * the whole mutation is then rejected with FORBIDDEN and that sentence —
+   * inside the same exactly-once path as every mutation (a retried mid gets
+   * the same answer while it is remembered). Throwing rejects it with INTERNAL.
+   */
+  authorize?(actor: Actor, op: Op<R>, before: R | undefined): true | string;
+  /** A mutation was committed and acknowledged. Errors are logged, never sent
+   * to a client; the room does not wait for a returned promise. */
+  onCommit?(change: Change<R>, room: { id: string; records: ReadonlyMap<string, R> }): void | Promise<void>;
+}
+
+/** Per-room options; every limit defaults to its constant in limits.ts. */
+export interface RoomOptions<R extends RecordBase = RecordBase> {
+  hooks?: RoomHooks<R>;
+  /** Overrides for tests (and rooms of very large boards). */
+  maxRoomBytes?: number;
+  syncBytesPerSec?: number;
+  syncBytesBurst?: number;
+}
+
 /** 8 random base-36 characters: a connection id nobody can choose. */
 function randomId(): string {
   const bytes = new Uint8Array(8);
@@ -166,13 +203,13 @@ function closeQuietly(socket: RoomSocket, code: number, reason: string): void {
   }
 }
 
-export class Room {
+export class Room<R extends RecordBase = RecordBase> {
   private loading: Promise<void> | null = null;
   private meta: RoomMeta | null = null;
   /** False until the first commit: a room that was only read or joined has
    * nothing in storage, and its epoch lives only here. */
   private stored = false;
-  private records = new Map<string, Shape>();
+  private records = new Map<string, R>();
   private recordSeq = new Map<string, number>();
   /** Serialized size per record, and their sum (MAX_ROOM_BYTES). */
   private recordBytes = new Map<string, number>();
@@ -203,18 +240,17 @@ export class Room {
 
   private readonly maxRoomBytes: number;
   readonly roomId: string;
-  private readonly host: RoomHost;
+  private readonly host: RoomHost<R>;
+  private readonly schema: RoomSchema<R>;
+  private readonly hooks: RoomHooks<R>;
 
-  constructor(
-    roomId: string,
-    host: RoomHost,
-    /** Overrides for tests; production uses the constants in limits.ts. */
-    options: { maxRoomBytes?: number; syncBytesPerSec?: number; syncBytesBurst?: number } = {},
-  ) {
+  constructor(roomId: string, host: RoomHost<R>, schema: RoomSchema<R>, options: RoomOptions<R> = {}) {
     this.roomId = roomId;
     this.host = host;
+    this.schema = schema;
+    this.hooks = options.hooks ?? {};
     this.since = host.now();
-    this.maxRoomBytes = options.maxRoomBytes ?? MAX_ROOM_BYTES;
+    this.maxRoomBytes = options.maxRoomBytes ?? schema.limits.maxRoomBytes;
     this.sync = new SyncBuilder(host.storage);
     this.syncBudget = new TokenBucket(options.syncBytesPerSec ?? SYNC_BYTES_PER_SEC, options.syncBytesBurst ?? SYNC_BYTES_BURST, host.now());
   }
@@ -250,6 +286,7 @@ export class Room {
       const state: ConnState = { conn: randomId(), role: verdict.role, ready: false, at: this.host.now() };
       if (verdict.expiresAt) state.exp = verdict.expiresAt;
       if (ident) state.ident = ident;
+      if (verdict.subject) state.sub = verdict.subject.slice(0, 64);
       socket.setState(state);
       this.log("info", "connect", state.conn);
       await this.ensureSweep();
@@ -413,7 +450,7 @@ export class Room {
    * frame is lossy); past the policy's limit the connection is kicked. Returns
    * whether the frame may proceed.
    */
-  private admit(socket: RoomSocket, st: ConnState, kind: Budgeted, notice: ServerMessage, lossy = false): boolean {
+  private admit(socket: RoomSocket, st: ConnState, kind: Budgeted, notice: ServerMessage<R>, lossy = false): boolean {
     const policy = this.policyFor(st.conn);
     const verdict = policy.admit(kind, this.host.now());
     if (verdict === "ok") return true;
@@ -427,7 +464,7 @@ export class Room {
   }
 
   /** A frame the room cannot use: answer it, count it, kick past MAX_BAD_FRAMES. */
-  private badFrame(socket: RoomSocket, st: ConnState, answer: ServerMessage, why: string): void {
+  private badFrame(socket: RoomSocket, st: ConnState, answer: ServerMessage<R>, why: string): void {
     this.counters.badFrames++;
     this.sendTo(socket, answer);
     if (this.policyFor(st.conn).badFrame() === "kick") this.kick(socket, st, why);
@@ -451,7 +488,7 @@ export class Room {
     this.perSecond.set(sec, (this.perSecond.get(sec) ?? 0) + 1);
     if (this.perSecond.size > 12) for (const k of this.perSecond.keys()) if (k < sec - 11) this.perSecond.delete(k);
 
-    const parsed = parseClientMessage(data, MAX_MESSAGE_BYTES);
+    const parsed = this.schema.protocol.parseClientMessage(data, MAX_MESSAGE_BYTES);
     if (!parsed.ok) {
       this.log("warn", "bad_frame", st.conn, parsed.ref, parsed.code, parsed.message);
       if (parsed.mid) {
@@ -492,7 +529,7 @@ export class Room {
     }
   }
 
-  private async dispatch(socket: RoomSocket, st: ConnState, msg: ClientMessage): Promise<void> {
+  private async dispatch(socket: RoomSocket, st: ConnState, msg: ClientMessage<R>): Promise<void> {
     if (msg.type === "ping") {
       socket.send(PONG_FRAME);
       return;
@@ -524,7 +561,7 @@ export class Room {
     }
   }
 
-  private async hello(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage, { type: "hello" }>): Promise<void> {
+  private async hello(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "hello" }>): Promise<void> {
     if (msg.v !== PROTOCOL_VERSION) {
       const message = `this room speaks protocol ${PROTOCOL_VERSION}, the client ${msg.v}; reload to update`;
       this.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message, ref: "hello" });
@@ -574,7 +611,7 @@ export class Room {
     this.log("info", "hello", next.conn, "hello", undefined, sync.mode);
   }
 
-  private async mutate(socket: RoomSocket, st: ConnState, mid: string, ops: Parameters<typeof planOps>[1]): Promise<void> {
+  private async mutate(socket: RoomSocket, st: ConnState, mid: string, ops: Op<R>[]): Promise<void> {
     const reject = (code: ErrorCode, message: string) => {
       this.counters.rejects++;
       this.sendTo(socket, { type: "reject", mid, code, message });
@@ -602,8 +639,19 @@ export class Room {
       await this.host.storage.rememberReject({ mid, code, message, at: now }, { before: now - REJECT_RETENTION_MS, max: REJECT_MAX_ENTRIES });
       reject(code, message);
     };
-    const plan = planOps(this.records, ops);
+    const plan = planOps(this.schema, this.records, ops);
     if (!plan.ok) return refuse(plan.code, plan.message);
+    if (this.hooks.authorize) {
+      const actor: Actor = { conn: st.conn, role: st.role, clientId: st.clientId ?? "", subject: st.sub ?? null };
+      const seen = new Map<string, R | null>();
+      for (const op of plan.ops) {
+        const id = op.op === "put" ? op.rec.id : op.id;
+        const before = seen.has(id) ? (seen.get(id) ?? undefined) : this.records.get(id);
+        const verdict = this.hooks.authorize(actor, op, before);
+        if (verdict !== true) return reject(ErrorCode.FORBIDDEN, String(verdict).slice(0, 200) || "not allowed");
+        seen.set(id, plan.writes.get(id) ?? null);
+      }
+    }
     let bytes = this.totalBytes;
     for (const id of plan.writes.keys()) bytes += (plan.sizes.get(id) ?? 0) - (this.recordBytes.get(id) ?? 0);
     if (bytes > this.maxRoomBytes && bytes > this.totalBytes) {
@@ -612,7 +660,7 @@ export class Room {
 
     const meta = this.meta!;
     const seq = meta.seq + 1;
-    const change: Change = { seq, by: st.conn, mid, ops: plan.ops };
+    const change: Change<R> = { seq, by: st.conn, mid, ops: plan.ops };
     const changeJson = JSON.stringify(change);
     const nextMeta: RoomMeta = { ...meta, seq };
     // Persist before anything leaves the room: the ack promises durability.
@@ -637,6 +685,12 @@ export class Room {
     this.sendTo(socket, { type: "ack", mid, seq });
     // The broadcast is the stored entry with its type: serialized once.
     this.broadcastFrame(`{"type":"change",${changeJson.slice(1)}`, st.conn);
+    if (this.hooks.onCommit) {
+      const onCommit = this.hooks.onCommit;
+      void Promise.resolve()
+        .then(() => onCommit(change, { id: this.roomId, records: this.records }))
+        .catch((err: unknown) => this.log("error", "hook_failed", st.conn, "mutate", ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err)));
+    }
     await this.compactIfDue();
   }
 
@@ -698,7 +752,7 @@ export class Room {
     this.broadcastFrame(`{"type":"cursors","f":[${entries.join(",")}]}`, onlyMover ?? null);
   }
 
-  private presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage, { type: "presence" }>): void {
+  private presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "presence" }>): void {
     if (!this.admit(socket, st, "presence", { type: "error", code: ErrorCode.RATE_LIMITED, message: "presence updates are limited", ref: "presence" })) return;
     const next: ConnState = {
       ...st,
@@ -755,7 +809,7 @@ export class Room {
     return out;
   }
 
-  private sendTo(socket: RoomSocket, msg: ServerMessage): void {
+  private sendTo(socket: RoomSocket, msg: ServerMessage<R>): void {
     this.sendFrame(socket, JSON.stringify(msg));
   }
 
@@ -768,7 +822,7 @@ export class Room {
   }
 
   /** Serialize once, send to every ready socket except `exceptConn`. */
-  private broadcast(msg: ServerMessage, exceptConn: string | null): void {
+  private broadcast(msg: ServerMessage<R>, exceptConn: string | null): void {
     this.broadcastFrame(JSON.stringify(msg), exceptConn);
   }
 

@@ -12,8 +12,7 @@
  * table. Migrations are numbered steps in `MIGRATIONS`, applied in order at that
  * point and recorded in `room_schema`.
  */
-import type { ErrorCode } from "../shared/protocol.ts";
-import type { Shape } from "../whiteboard/records.ts";
+import type { ErrorCode, RecordBase } from "../shared/protocol.ts";
 import type { Commit, DedupePolicy, LoadedRoom, MutationOutcome, RejectPolicy, RememberedReject, RoomMeta, RoomStorage } from "./storage.ts";
 
 /** Each step runs once, in order; the index + 1 is the schema version. */
@@ -36,7 +35,7 @@ const MIGRATIONS: ((sql: SqlStorage) => void)[] = [
   },
 ];
 
-export class SqlRoomStorage implements RoomStorage {
+export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomStorage<R> {
   private readonly sql: SqlStorage;
   private readonly storage: DurableObjectStorage;
   /** Schema version on disk; null until first looked up. */
@@ -79,8 +78,8 @@ export class SqlRoomStorage implements RoomStorage {
     return this.schemaVersion() > 0;
   }
 
-  async load(): Promise<LoadedRoom> {
-    const records = new Map<string, Shape>();
+  async load(): Promise<LoadedRoom<R>> {
+    const records = new Map<string, R>();
     const recordSeq = new Map<string, number>();
     if (!this.exists) return { meta: null, records, recordSeq, logBytes: [] };
     // A room written by v1 code gets its sizes column before it is read.
@@ -90,7 +89,7 @@ export class SqlRoomStorage implements RoomStorage {
       .toArray()[0];
     const meta: RoomMeta | null = metaRow ? { epoch: metaRow.epoch, seq: metaRow.seq, logStart: metaRow.log_start } : null;
     for (const row of this.sql.exec<{ id: string; seq: number; data: string }>(`SELECT id, seq, data FROM records`)) {
-      records.set(row.id, JSON.parse(row.data) as Shape);
+      records.set(row.id, JSON.parse(row.data) as R);
       recordSeq.set(row.id, row.seq);
     }
     const logBytes = this.sql
@@ -100,7 +99,7 @@ export class SqlRoomStorage implements RoomStorage {
     return { meta, records, recordSeq, logBytes };
   }
 
-  async commit({ meta, change, changeJson, writes, at, first }: Commit): Promise<void> {
+  async commit({ meta, change, changeJson, writes, at, first }: Commit<R>): Promise<void> {
     this.ensureSchema();
     this.storage.transactionSync(() => {
       if (first) {

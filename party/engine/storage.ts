@@ -17,8 +17,7 @@
  * bytes (compaction), mutation ids by age and count (`DedupePolicy`), refusals by
  * age and count (`RejectPolicy`, pruned on the refusal path itself).
  */
-import type { Change, ErrorCode } from "../shared/protocol.ts";
-import type { Shape } from "../whiteboard/records.ts";
+import type { Change, ErrorCode, RecordBase } from "../shared/protocol.ts";
 
 export interface RoomMeta {
   /** Random id fixed when the room is first written; a client's seq is only
@@ -30,10 +29,10 @@ export interface RoomMeta {
   logStart: number;
 }
 
-export interface LoadedRoom {
+export interface LoadedRoom<R extends RecordBase = RecordBase> {
   /** null: the room was never written. */
   meta: RoomMeta | null;
-  records: Map<string, Shape>;
+  records: Map<string, R>;
   recordSeq: Map<string, number>;
   /** Serialized size of every op-log entry still kept, oldest first (seqs
    * meta.logStart … meta.seq): the room decides delta vs snapshot from these
@@ -42,15 +41,15 @@ export interface LoadedRoom {
 }
 
 /** One applied mutation, as written atomically by `commit`. */
-export interface Commit {
+export interface Commit<R extends RecordBase = RecordBase> {
   /** Meta after this commit (seq = change.seq). */
   meta: RoomMeta;
-  change: Change;
+  change: Change<R>;
   /** `JSON.stringify(change)`, computed once by the room: stored as the log
    * entry, its length is the entry's size, and the broadcast is built from it. */
   changeJson: string;
   /** Final value of each touched record; null = deleted. */
-  writes: Map<string, Shape | null>;
+  writes: Map<string, R | null>;
   /** Wall-clock ms, for dedupe retention. */
   at: number;
   /** The room's first write: meta is created (and must not exist yet — a room
@@ -83,13 +82,13 @@ export interface RememberedReject {
 /** What the room did with a mutation id: applied at a seq, or refused for good. */
 export type MutationOutcome = { seq: number } | { code: ErrorCode; message: string };
 
-export interface RoomStorage {
+export interface RoomStorage<R extends RecordBase = RecordBase> {
   /** Everything the in-memory cache is rebuilt from. Writes nothing. */
-  load(): Promise<LoadedRoom>;
+  load(): Promise<LoadedRoom<R>>;
   /** Atomically: write the records, append the change to the log, remember its
    * mutation id, write meta (created when `first`). Resolves once durable (or
    * output-gated). */
-  commit(commit: Commit): Promise<void>;
+  commit(commit: Commit<R>): Promise<void>;
   /** Log entries with seq > afterSeq, in order, as stored (`Commit.changeJson`). */
   changesSince(afterSeq: number): Promise<string[]>;
   /** What became of a mutation id, if it is still remembered. */

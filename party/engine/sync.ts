@@ -11,7 +11,7 @@
  * So one hello costs at most one snapshot's worth of memory.
  */
 import { LOG_COMPACT_AT, LOG_KEEP, LOG_KEEP_BYTES, LOG_MAX_BYTES } from "../shared/limits.ts";
-import type { Shape } from "../whiteboard/records.ts";
+import type { RecordBase } from "../shared/protocol.ts";
 import type { RoomMeta, RoomStorage } from "./storage.ts";
 
 export interface SyncFrame {
@@ -96,7 +96,7 @@ export class SyncBuilder {
    * snapshot; otherwise the snapshot. `recordBytes` is the sum of the records'
    * serialized sizes.
    */
-  async build(meta: RoomMeta, records: ReadonlyMap<string, Shape>, recordBytes: number, epoch: string | null, lastSeq: number): Promise<SyncFrame> {
+  async build(meta: RoomMeta, records: ReadonlyMap<string, RecordBase>, recordBytes: number, epoch: string | null, lastSeq: number): Promise<SyncFrame> {
     const missing = meta.seq - lastSeq;
     const covered = epoch === meta.epoch && missing >= 0 && lastSeq + 1 >= meta.logStart;
     if (covered && missing === 0) return { mode: "delta", frame: deltaFrame(meta, []) };

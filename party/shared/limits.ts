@@ -52,13 +52,9 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Client ids: a stable per-device id chosen by the client library. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Coordinates are world units; anything beyond ±1e7 is a bug or an attack
- * (and breaks canvas maths), so the schema refuses it. */
+/** Coordinates (cursor positions) are world units; anything beyond ±1e7 is a
+ * bug or an attack (and breaks canvas maths), so the schema refuses it. */
 export const MAX_COORD = 10_000_000;
-/** Points in one pen stroke. A minute of fast drawing at 60 Hz is 3,600. */
-export const MAX_PEN_POINTS = 5_000;
-/** Characters in one text or sticky note. */
-export const MAX_TEXT_CHARS = 10_000;
 /** Characters in a display name. */
 export const MAX_NAME_CHARS = 40;
 

@@ -3,17 +3,18 @@
  * the client (`client/`). Schemas first, types inferred from them; every frame
  * from a socket is parsed here once and nothing downstream sees unparsed data.
  * Browser-safe: imports nothing host-specific. docs/PROTOCOL.md documents it.
+ *
+ * The engine knows nothing of the application's records beyond their `id`:
+ * the messages that carry records (ops, changes, syncs) are built for a record
+ * schema by `protocolFor(records)`; everything else is fixed here. The types
+ * are generic in the record type `R`, inferred from the app's schema.
  */
 import { z } from "zod";
-import { CLIENT_ID_PATTERN, ID_PATTERN, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION } from "./limits.ts";
-import { Color, Coord, RecordId, Shape } from "../whiteboard/records.ts";
+import { CLIENT_ID_PATTERN, ID_PATTERN, MAX_COORD, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION } from "./limits.ts";
 
 /** Bumped on any incompatible change. The room refuses other versions with a
  * terminal UNSUPPORTED_VERSION error instead of risking silent corruption. */
 export const PROTOCOL_VERSION = 1;
-
-/** The party name in `/parties/<party>/<room>`, identical on both hosts. */
-export const PARTY = "whiteboard";
 
 /** The exact ping frame. On the Durable Object host the runtime answers it with
  * PONG_FRAME without waking the room (setWebSocketAutoResponse); on PartyKit the
@@ -96,6 +97,11 @@ export function isTerminalClose(code: number): boolean {
 // Shared pieces
 
 export const MutationId = z.string().regex(ID_PATTERN);
+export const RecordId = z.string().regex(ID_PATTERN, "ids are 1-64 characters of A-Z a-z 0-9 _ -");
+/** A finite coordinate (cursor positions). JSON can carry `1e999` (= Infinity once parsed); zod 4's number refuses it. */
+export const Coord = z.number().min(-MAX_COORD).max(MAX_COORD);
+/** Presence colours. */
+export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "colours are #rrggbb");
 export const ClientId = z.string().regex(CLIENT_ID_PATTERN);
 /** Sequence numbers: 0 means "nothing yet"; the first mutation gets 1. */
 export const Seq = z.number().int().min(0);
@@ -114,20 +120,24 @@ export type PresenceStatus = z.infer<typeof PresenceStatus>;
 export const Role = z.enum(["editor", "viewer"]);
 export type Role = z.infer<typeof Role>;
 
-/** Patch values: any JSON the merged record's schema then accepts or refuses. */
-const PatchFields = z.record(z.string().max(32), z.unknown()).refine((o) => !("id" in o) && !("type" in o), {
-  message: "a patch may not change id or type",
-});
+/** What every record is, to the engine: something with an id. */
+export interface RecordBase {
+  id: string;
+}
 
-export const Op = z.discriminatedUnion("op", [
+/** Patch values: any JSON the merged record's schema then accepts or refuses.
+ * Which fields a patch may not touch (`id`, and the schema's fixed fields) is
+ * checked by the planner, which knows the schema. */
+const PatchFields = z.record(z.string().max(32), z.unknown()).refine((o) => !("id" in o), { message: "a patch may not change id" });
+
+/** One change to one record. */
+export type Op<R extends RecordBase = RecordBase> =
   /** Create or replace a whole record. */
-  z.object({ op: z.literal("put"), rec: Shape }),
-  /** Change some fields of an existing record; the result must still be a valid shape. */
-  z.object({ op: z.literal("patch"), id: RecordId, set: PatchFields }),
+  | { op: "put"; rec: R }
+  /** Change some fields of an existing record; the result must still be a valid record. */
+  | { op: "patch"; id: string; set: Record<string, unknown> }
   /** Delete an existing record. */
-  z.object({ op: z.literal("del"), id: RecordId }),
-]);
-export type Op = z.infer<typeof Op>;
+  | { op: "del"; id: string };
 
 /** A presence entry as the room publishes it. `conn` is stamped by the room. */
 export const Peer = z.object({
@@ -141,15 +151,14 @@ export const Peer = z.object({
 export type Peer = z.infer<typeof Peer>;
 
 /** One applied mutation as it appears in broadcasts and deltas. */
-export const Change = z.object({
-  seq: Seq,
+export interface Change<R extends RecordBase = RecordBase> {
+  seq: number;
   /** The connection that made it (it may have left since). */
-  by: z.string(),
+  by: string;
   /** The mutation id, so a reconnecting author recognises its own edit in a delta. */
-  mid: MutationId,
-  ops: z.array(Op),
-});
-export type Change = z.infer<typeof Change>;
+  mid: string;
+  ops: Op<R>[];
+}
 
 // ---------------------------------------------------------------------------
 // Client → room
@@ -166,11 +175,6 @@ export const Hello = z.object({
   color: Color,
 });
 export const Resync = z.object({ type: z.literal("resync"), epoch: z.string().max(64).nullable(), lastSeq: Seq });
-export const Mutate = z.object({
-  type: z.literal("mutate"),
-  mid: MutationId,
-  ops: z.array(Op).min(1).max(MAX_OPS_PER_MUTATION),
-});
 export const Cursor = z.object({
   type: z.literal("cursor"),
   /** World coordinates, or null when the pointer left the board. */
@@ -184,8 +188,14 @@ export const PresenceUpdate = z.object({
 });
 export const Ping = z.object({ type: z.literal("ping") });
 
-export const ClientMessage = z.discriminatedUnion("type", [Hello, Resync, Mutate, Cursor, PresenceUpdate, Ping]);
-export type ClientMessage = z.infer<typeof ClientMessage>;
+export type MutateMessage<R extends RecordBase = RecordBase> = { type: "mutate"; mid: string; ops: Op<R>[] };
+export type ClientMessage<R extends RecordBase = RecordBase> =
+  | z.infer<typeof Hello>
+  | z.infer<typeof Resync>
+  | MutateMessage<R>
+  | z.infer<typeof Cursor>
+  | z.infer<typeof PresenceUpdate>
+  | z.infer<typeof Ping>;
 export type ClientMessageType = ClientMessage["type"];
 const CLIENT_TYPES = new Set<string>(["hello", "resync", "mutate", "cursor", "presence", "ping"]);
 
@@ -202,11 +212,10 @@ export const Welcome = z.object({
 });
 /** The document state: a full snapshot, or the changes since the client's lastSeq.
  * Sent right after `welcome`, and in answer to `resync`. */
-export const Sync = z.discriminatedUnion("mode", [
-  z.object({ type: z.literal("sync"), mode: z.literal("snapshot"), epoch: z.string(), seq: Seq, records: z.array(Shape) }),
-  z.object({ type: z.literal("sync"), mode: z.literal("delta"), epoch: z.string(), seq: Seq, changes: z.array(Change) }),
-]);
-export const ChangeMessage = Change.extend({ type: z.literal("change") });
+export type SyncMessage<R extends RecordBase = RecordBase> =
+  | { type: "sync"; mode: "snapshot"; epoch: string; seq: number; records: R[] }
+  | { type: "sync"; mode: "delta"; epoch: string; seq: number; changes: Change<R>[] };
+export type ChangeMessage<R extends RecordBase = RecordBase> = Change<R> & { type: "change" };
 export const Ack = z.object({
   type: z.literal("ack"),
   mid: MutationId,
@@ -246,29 +255,23 @@ export const ErrorMessage = z.object({
 });
 export const Pong = z.object({ type: z.literal("pong") });
 
-export const ServerMessage = z.discriminatedUnion("type", [
-  Welcome,
-  Sync,
-  ChangeMessage,
-  Ack,
-  Reject,
-  Join,
-  PeerUpdate,
-  Leave,
-  CursorFrame,
-  ErrorMessage,
-  Pong,
-]);
-export type ServerMessage = z.infer<typeof ServerMessage>;
 export type WelcomeMessage = z.infer<typeof Welcome>;
-export type SyncMessage = z.infer<typeof Sync>;
-export type ChangeMessage = z.infer<typeof ChangeMessage>;
 export type AckMessage = z.infer<typeof Ack>;
 export type RejectMessage = z.infer<typeof Reject>;
 export type CursorFrameMessage = z.infer<typeof CursorFrame>;
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
-/** A room frame is one message or a batch of them (JSON array), applied in order. */
-export const ServerFrame = z.union([ServerMessage, z.array(ServerMessage)]);
+export type ServerMessage<R extends RecordBase = RecordBase> =
+  | WelcomeMessage
+  | SyncMessage<R>
+  | ChangeMessage<R>
+  | AckMessage
+  | RejectMessage
+  | z.infer<typeof Join>
+  | z.infer<typeof PeerUpdate>
+  | z.infer<typeof Leave>
+  | CursorFrameMessage
+  | ErrorMessage
+  | z.infer<typeof Pong>;
 
 // ---------------------------------------------------------------------------
 // Parsing at the boundary
@@ -291,11 +294,85 @@ function describe(error: z.ZodError): string {
   return (path + issue.message).slice(0, 200);
 }
 
-/**
- * Parse one frame from a client. Never throws. The size check comes first so an
- * oversize frame is refused before any parsing work is spent on it.
- */
-export function parseClientMessage(data: string | ArrayBuffer | ArrayBufferView, maxBytes: number): ParseResult<ClientMessage> {
+/** The messages that carry records, built for one record schema, and the two
+ * parsers every frame goes through. Build it once per schema (`protocolFor`
+ * caches it). */
+export interface Protocol<R extends RecordBase> {
+  readonly Op: z.ZodType<Op<R>>;
+  readonly Change: z.ZodType<Change<R>>;
+  readonly Mutate: z.ZodType<MutateMessage<R>>;
+  readonly ClientMessage: z.ZodType<ClientMessage<R>>;
+  readonly ServerMessage: z.ZodType<ServerMessage<R>>;
+  /** Parse one frame from a client. Never throws. The size check comes first so
+   * an oversize frame is refused before any parsing work is spent on it. */
+  parseClientMessage(data: string | ArrayBuffer | ArrayBufferView, maxBytes: number): ParseResult<ClientMessage<R>>;
+  /** Parse one frame from the room into its messages (a batch frame yields several). */
+  parseServerFrame(data: string): ParseResult<ServerMessage<R>[]>;
+}
+
+const protocols = new WeakMap<z.ZodType, Protocol<RecordBase>>();
+
+/** The protocol for records of `records`' schema (which must give every record
+ * a string `id`). */
+export function protocolFor<R extends RecordBase>(records: z.ZodType<R>, maxOps = MAX_OPS_PER_MUTATION): Protocol<R> {
+  const cached = protocols.get(records);
+  if (cached && maxOps === MAX_OPS_PER_MUTATION) return cached as unknown as Protocol<R>;
+  const Op = z.discriminatedUnion("op", [
+    z.object({ op: z.literal("put"), rec: records }),
+    z.object({ op: z.literal("patch"), id: RecordId, set: PatchFields }),
+    z.object({ op: z.literal("del"), id: RecordId }),
+  ]) as unknown as z.ZodType<Op<R>>;
+  const Change = z.object({ seq: Seq, by: z.string(), mid: MutationId, ops: z.array(Op) }) as unknown as z.ZodType<Change<R>>;
+  const Mutate = z.object({ type: z.literal("mutate"), mid: MutationId, ops: z.array(Op).min(1).max(maxOps) }) as unknown as z.ZodType<MutateMessage<R>>;
+  const ClientMessage = z.discriminatedUnion("type", [Hello, Resync, Mutate as never, Cursor, PresenceUpdate, Ping]) as unknown as z.ZodType<ClientMessage<R>>;
+  const Sync = z.discriminatedUnion("mode", [
+    z.object({ type: z.literal("sync"), mode: z.literal("snapshot"), epoch: z.string(), seq: Seq, records: z.array(records) }),
+    z.object({ type: z.literal("sync"), mode: z.literal("delta"), epoch: z.string(), seq: Seq, changes: z.array(Change) }),
+  ]);
+  const ChangeMessage = z.object({ type: z.literal("change"), seq: Seq, by: z.string(), mid: MutationId, ops: z.array(Op) });
+  const ServerMessage = z.discriminatedUnion("type", [
+    Welcome,
+    Sync as never,
+    ChangeMessage,
+    Ack,
+    Reject,
+    Join,
+    PeerUpdate,
+    Leave,
+    CursorFrame,
+    ErrorMessage,
+    Pong,
+  ]) as unknown as z.ZodType<ServerMessage<R>>;
+  /** A room frame is one message or a batch of them (JSON array), applied in order. */
+  const ServerFrame = z.union([ServerMessage, z.array(ServerMessage)]);
+  const protocol: Protocol<R> = {
+    Op,
+    Change,
+    Mutate,
+    ClientMessage,
+    ServerMessage,
+    parseClientMessage: (data, maxBytes) => parseClient(ClientMessage, data, maxBytes),
+    parseServerFrame(data) {
+      let json: unknown;
+      try {
+        json = JSON.parse(data);
+      } catch {
+        return { ok: false, code: ErrorCode.BAD_MESSAGE, message: "frame is not valid JSON" };
+      }
+      const parsed = ServerFrame.safeParse(json);
+      if (!parsed.success) return { ok: false, code: ErrorCode.BAD_MESSAGE, message: describe(parsed.error) };
+      return { ok: true, value: Array.isArray(parsed.data) ? parsed.data : [parsed.data] };
+    },
+  };
+  if (maxOps === MAX_OPS_PER_MUTATION) protocols.set(records, protocol as unknown as Protocol<RecordBase>);
+  return protocol;
+}
+
+function parseClient<R extends RecordBase>(
+  schema: z.ZodType<ClientMessage<R>>,
+  data: string | ArrayBuffer | ArrayBufferView,
+  maxBytes: number,
+): ParseResult<ClientMessage<R>> {
   if (typeof data !== "string") {
     return { ok: false, code: ErrorCode.BAD_MESSAGE, message: "binary frames are not supported; send JSON text" };
   }
@@ -320,7 +397,7 @@ export function parseClientMessage(data: string | ArrayBuffer | ArrayBufferView,
       message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`,
     };
   }
-  const parsed = ClientMessage.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const mid = (json as { mid?: unknown }).mid;
     if (type === "mutate" && MutationId.safeParse(mid).success) {
@@ -329,17 +406,4 @@ export function parseClientMessage(data: string | ArrayBuffer | ArrayBufferView,
     return { ok: false, code: ErrorCode.BAD_MESSAGE, message: describe(parsed.error), ref: type };
   }
   return { ok: true, value: parsed.data };
-}
-
-/** Parse one frame from the room into its messages (a batch frame yields several). */
-export function parseServerFrame(data: string): ParseResult<ServerMessage[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return { ok: false, code: ErrorCode.BAD_MESSAGE, message: "frame is not valid JSON" };
-  }
-  const parsed = ServerFrame.safeParse(json);
-  if (!parsed.success) return { ok: false, code: ErrorCode.BAD_MESSAGE, message: describe(parsed.error) };
-  return { ok: true, value: Array.isArray(parsed.data) ? parsed.data : [parsed.data] };
 }

@@ -4,19 +4,13 @@
  * Browser-safe: imports nothing host-specific.
  */
 import { z } from "zod";
-import {
-  ID_PATTERN,
-  MAX_COORD,
-  MAX_PEN_POINTS,
-  MAX_TEXT_CHARS,
-} from "../shared/limits.ts";
+import { MAX_COORD } from "../shared/limits.ts";
+import { Color, Coord, RecordId } from "../shared/protocol.ts";
+import { MAX_PEN_POINTS, MAX_TEXT_CHARS } from "./limits.ts";
 
-export const RecordId = z.string().regex(ID_PATTERN, "ids are 1-64 characters of A-Z a-z 0-9 _ -");
+export { Color, Coord, RecordId };
 
-/** A finite world coordinate. JSON can carry `1e999` (= Infinity once parsed); zod 4's number refuses it. */
-export const Coord = z.number().min(-MAX_COORD).max(MAX_COORD);
 const Size = z.number().min(0).max(MAX_COORD);
-export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "colours are #rrggbb");
 const StrokeWidth = z.number().min(0.5).max(64);
 
 /** Fields every shape has. `z` orders shapes (higher is drawn later); ties break by id. */

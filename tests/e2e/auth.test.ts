@@ -1,6 +1,7 @@
 /**
  * Access control on a real `wrangler dev` with a secret configured.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { RoomClient } from "../../client/engine/room-client.ts";
@@ -36,7 +37,7 @@ describe("wrangler dev with AUTH_SECRET", () => {
   it("after an expired token, fetches a fresh one and connects", async () => {
     const tokens = [await mintToken(SECRET, { room: "locked", role: "editor", ttlSeconds: -120 })];
     let asked = 0;
-    const client = new RoomClient({
+    const client = new RoomClient({ schema: whiteboard,
       host: server.host,
       room: "locked",
       name: "ada",
@@ -61,7 +62,7 @@ describe("wrangler dev with AUTH_SECRET", () => {
   it("closes a connection when its token runs out; the client comes back with a fresh one and nothing is lost", async () => {
     // ttl -26 s: still inside the 30 s clock tolerance at connect, expired 4 s later.
     const tokens = [await mintToken(SECRET, { room: "locked", role: "editor", ttlSeconds: -26 })];
-    const client = new RoomClient({
+    const client = new RoomClient({ schema: whiteboard,
       host: server.host,
       room: "locked",
       name: "eve",
@@ -84,7 +85,7 @@ describe("wrangler dev with AUTH_SECRET", () => {
   it("lets a viewer watch but rolls back its edits with FORBIDDEN", async () => {
     const res = await fetch(`http://${server.host}/auth/dev-token?room=locked&role=viewer`);
     const { token } = (await res.json()) as { token: string };
-    const viewer = new RoomClient({ host: server.host, room: "locked", name: "vic", color: "#112233", WebSocket, getToken: () => token });
+    const viewer = new RoomClient({ schema: whiteboard,  host: server.host, room: "locked", name: "vic", color: "#112233", WebSocket, getToken: () => token });
     clients.push(viewer);
     await waitFor(() => viewer.connection.status === "live");
     expect(viewer.self?.role).toBe("viewer");

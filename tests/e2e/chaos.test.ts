@@ -3,6 +3,7 @@
  * of an edit storm and restarted on its persisted state. Every acknowledged
  * edit must be there afterwards, and every client must converge.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { RoomClient } from "../../client/engine/room-client.ts";
@@ -26,7 +27,7 @@ describe("wrangler dev killed with SIGKILL mid-storm", () => {
     const room = "chaos-kill";
     const acked = new Map<string, string>(); // mid → record id
     for (let i = 0; i < 3; i++) {
-      const c = new RoomClient({ host: server.host, room, name: `c${i}`, color: "#123456", WebSocket, minReconnectDelayMs: 100, maxReconnectDelayMs: 500 });
+      const c = new RoomClient({ schema: whiteboard,  host: server.host, room, name: `c${i}`, color: "#123456", WebSocket, minReconnectDelayMs: 100, maxReconnectDelayMs: 500 });
       c.on("message", (m) => {
         if (m.type === "ack") acked.set(m.mid, "");
       });
@@ -62,7 +63,7 @@ describe("wrangler dev killed with SIGKILL mid-storm", () => {
     for (const c of clients) expect(ids(c)).toEqual(ids(clients[0]!));
     expect(ids(clients[0]!)).toHaveLength(150);
     // And a fresh client after the restart sees the same, so it is in storage.
-    const fresh = new RoomClient({ host: server.host, room, name: "late", color: "#123456", WebSocket });
+    const fresh = new RoomClient({ schema: whiteboard,  host: server.host, room, name: "late", color: "#123456", WebSocket });
     clients.push(fresh);
     await waitFor(() => fresh.connection.status === "live");
     expect(ids(fresh)).toEqual(ids(clients[0]!));

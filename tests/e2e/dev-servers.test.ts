@@ -3,6 +3,7 @@
  * `partykit dev` started on 127.0.0.1, driven from Node through partysocket by
  * the project's own client library.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { RoomClient } from "../../client/engine/room-client.ts";
@@ -17,7 +18,7 @@ for (const kind of ["wrangler", "partykit"] as const) {
     let server: DevServer;
     const clients: RoomClient[] = [];
     const client = (room: string, name: string) => {
-      const c = new RoomClient({ host: server.host, room, name, color: "#3366ff", WebSocket, minReconnectDelayMs: 100 });
+      const c = new RoomClient({ schema: whiteboard,  host: server.host, room, name, color: "#3366ff", WebSocket, minReconnectDelayMs: 100 });
       clients.push(c);
       return c;
     };

@@ -3,9 +3,10 @@
  * document (through a real Editor over an in-memory room), the selection and
  * the camera out. Each row is a gesture a person makes with a tool.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { describe, expect, it } from "vitest";
 import { applyAccepted, planOps } from "../../party/shared/apply.ts";
-import type { Op } from "../../party/shared/protocol.ts";
+import type { Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { Editor } from "../../client/whiteboard/editor.ts";
 import { type Camera, HOME_CAMERA } from "../../client/whiteboard/canvas/camera.ts";
@@ -27,7 +28,7 @@ class Board {
     {
       records: () => this.records,
       mutate: (ops) => {
-        const plan = planOps(this.records, ops);
+        const plan = planOps(whiteboard, this.records, ops);
         if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
         const next = new Map(this.records);
         applyAccepted(next, plan.ops);

@@ -6,13 +6,14 @@
  * exactly once when the network returns — even when an ack is lost and the edit
  * is sent again.
  */
+import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TransportFactory } from "../../client/engine/connection.ts";
 import { type NetworkEvents, onlineAwareTransport } from "../../client/engine/offline-transport.ts";
 import { MemoryPendingStore, type PendingStore } from "../../client/engine/pending-store.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import type { PendingMutation } from "../../client/engine/pending-edits.ts";
-import { MemoryRoomHost, rect, TestSocket } from "../../party/engine/testing/memory-host.ts";
+import { WhiteboardRoomHost, rect, TestSocket } from "../support/whiteboard-room.ts";
 import { waitFor } from "../support/wait.ts";
 
 /** A fake `window` for online/offline events. It also sets `navigator.onLine`,
@@ -43,7 +44,7 @@ class FakeNetwork implements NetworkEvents {
 }
 
 /** A room-side socket that hands frames to the client asynchronously, like a wire. */
-class WireSocket extends TestSocket {
+class WireSocket extends TestSocket<Shape> {
   constructor(private readonly deliver: (frame: string) => void) {
     super();
   }
@@ -61,7 +62,7 @@ interface WireOptions {
 }
 
 /** Connects RoomClients to the in-memory room. */
-function wire(host: MemoryRoomHost, opts: WireOptions): TransportFactory {
+function wire(host: WhiteboardRoomHost, opts: WireOptions): TransportFactory {
   return (handlers) => {
     let socket: WireSocket | null = null;
     const connect = () => {
@@ -124,8 +125,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function client(host: MemoryRoomHost, network: FakeNetwork, store: PendingStore, opts: WireOptions = { dropAcks: false }, clientId = "tab-1"): RoomClient {
-  const c = new RoomClient({
+function client(host: WhiteboardRoomHost, network: FakeNetwork, store: PendingStore, opts: WireOptions = { dropAcks: false }, clientId = "tab-1"): RoomClient<Shape> {
+  const c = new RoomClient({ schema: whiteboard,
     room: host.roomId,
     clientId,
     name: "Bea",
@@ -139,7 +140,7 @@ function client(host: MemoryRoomHost, network: FakeNetwork, store: PendingStore,
 
 describe("offline queue", () => {
   it("keeps edits made offline across a reload and sends them exactly once when back online", async () => {
-    const host = new MemoryRoomHost("offline-room");
+    const host = new WhiteboardRoomHost("offline-room");
     const observer = client(host, new FakeNetwork(true), new MemoryPendingStore(), undefined, "observer");
     await waitFor(() => observer.connection.status === "live", 2000, "observer live");
 
@@ -172,7 +173,7 @@ describe("offline queue", () => {
   });
 
   it("a resend after a lost ack is deduplicated by the room", async () => {
-    const host = new MemoryRoomHost("lost-ack-room");
+    const host = new WhiteboardRoomHost("lost-ack-room");
     const observer = client(host, new FakeNetwork(true), new MemoryPendingStore(), undefined, "observer");
     await waitFor(() => observer.connection.status === "live", 2000, "observer live");
     const network = new FakeNetwork(true);
@@ -195,7 +196,7 @@ describe("offline queue", () => {
   });
 
   it("shows offline at once when the device goes offline and drops cursor moves instead of queueing them", async () => {
-    const host = new MemoryRoomHost("cursor-room");
+    const host = new WhiteboardRoomHost("cursor-room");
     const network = new FakeNetwork(true);
     const sent: string[] = [];
     const c = client(host, network, new MemoryPendingStore(), { dropAcks: false, sent });

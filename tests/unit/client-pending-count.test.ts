@@ -4,8 +4,9 @@
  * a large paste is split to fit the room's limits, yet each is one edit. Real
  * RoomClient (offline: nothing is acknowledged) and real Editor.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { describe, expect, it } from "vitest";
-import type { Op } from "../../party/shared/protocol.ts";
+import type { Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import type { TransportFactory } from "../../client/engine/connection.ts";
 import { MemoryPendingStore } from "../../client/engine/pending-store.ts";
@@ -19,7 +20,7 @@ const rect = (id: string, x = 0): Shape => ({ id, type: "rect", x, y: 0, z: 1, c
 const offline: TransportFactory = () => ({ isOpen: false, send: () => {}, reconnect: () => {}, close: () => {} });
 
 function page(store: MemoryPendingStore) {
-  const client = new RoomClient({ room: "count", name: "Ada", color: "#112233", pendingStore: store, transport: offline });
+  const client = new RoomClient({ schema: whiteboard,  room: "count", name: "Ada", color: "#112233", pendingStore: store, transport: offline });
   const clock = new FakeClock(0);
   const editor = new Editor({ records: () => client.records(), mutate: (ops, edit) => client.mutate(ops, { edit }) }, () => {}, clock);
   return { client, editor, clock };

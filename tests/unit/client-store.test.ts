@@ -3,19 +3,20 @@
  * Applying room changes in seq order, replaying (rebasing) pending edits on top
  * when the room moves, confirming on ack, rolling back on reject.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { describe, expect, it } from "vitest";
-import type { Change, Op } from "../../party/shared/protocol.ts";
+import type { Change, Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import type { PendingMutation } from "../../client/engine/pending-edits.ts";
 import { DocumentStore } from "../../client/engine/store.ts";
 
 const rect = (id: string, x = 0, y = 0): Shape => ({ id, type: "rect", x, y, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
 const change = (seq: number, ops: Op[], mid = `m${seq}`): Change => ({ seq, by: "other", mid, ops });
-const pending = (mid: string, ops: Op[]): PendingMutation => ({ mid, ops, createdAt: 0 });
-const xOf = (s: DocumentStore, id: string) => (s.view().get(id) as { x: number } | undefined)?.x;
+const pending = (mid: string, ops: Op[]): PendingMutation<Shape> => ({ mid, ops, createdAt: 0 });
+const xOf = (s: DocumentStore<Shape>, id: string) => (s.view().get(id) as { x: number } | undefined)?.x;
 
-function storeWith(records: Shape[], seq = 1): DocumentStore {
-  const s = new DocumentStore();
+function storeWith(records: Shape[], seq = 1): DocumentStore<Shape> {
+  const s = new DocumentStore(whiteboard);
   s.applySnapshot("e1", seq, records);
   return s;
 }

@@ -2,9 +2,10 @@
  * Undo/redo of one's own changes (inverse ops computed locally) and the editor's
  * bounded drag commits, against a fake room target and a fake clock.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { describe, expect, it } from "vitest";
 import { applyAccepted, planOps } from "../../party/shared/apply.ts";
-import type { Op } from "../../party/shared/protocol.ts";
+import type { Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { DRAG_COMMIT_MS, Editor, type EditTarget } from "../../client/whiteboard/editor.ts";
 import { FakeClock } from "../support/fake-clock.ts";
@@ -40,7 +41,7 @@ describe("inverseOps", () => {
   ])("$name: applying the inverse restores the state before", ({ ops }) => {
     const inverse = inverseOps(base, ops);
     const after = applied(base, ops);
-    expect(planOps(after, inverse).ok).toBe(true);
+    expect(planOps(whiteboard, after, inverse).ok).toBe(true);
     expect(applied(after, inverse)).toEqual(base);
   });
 
@@ -83,7 +84,7 @@ class FakeRoom implements EditTarget {
     return this.state;
   }
   mutate(ops: Op[]): string {
-    const plan = planOps(this.state, ops);
+    const plan = planOps(whiteboard, this.state, ops);
     if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
     applyAccepted(this.state, plan.ops);
     this.mutations.push(ops);

@@ -3,6 +3,7 @@
  * confirmed records or the offline backdrop — with pending edits replayed on
  * top, and the cached view the store and the room session both use.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { PendingEdits } from "../../client/engine/pending-edits.ts";
@@ -14,7 +15,7 @@ const records = (...shapes: Shape[]) => new Map(shapes.map((s) => [s.id, s]));
 describe("replayPending", () => {
   it("shows base records with pending puts, patches and deletes applied in order", () => {
     const base = records(rect("a"), rect("b"), rect("c"));
-    const view = replayPending(base, [
+    const view = replayPending(whiteboard, base, [
       { mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] },
       { mid: "2", createdAt: 2, ops: [{ op: "del", id: "b" }, { op: "put", rec: rect("n", 9) }] },
       { mid: "3", createdAt: 3, ops: [{ op: "patch", id: "a", set: { x: 7 } }] },
@@ -26,7 +27,7 @@ describe("replayPending", () => {
   });
 
   it("skips a pending edit that does not apply to the base, keeps the rest", () => {
-    const view = replayPending(records(rect("a")), [
+    const view = replayPending(whiteboard, records(rect("a")), [
       { mid: "1", createdAt: 1, ops: [{ op: "patch", id: "gone", set: { x: 5 } }] },
       { mid: "2", createdAt: 2, ops: [{ op: "patch", id: "a", set: { x: 3 } }] },
     ]);
@@ -37,8 +38,8 @@ describe("replayPending", () => {
 
 describe("RebasedView", () => {
   it("is the base itself while nothing is pending, and follows edits as they are added and settled", () => {
-    const pending = new PendingEdits();
-    const view = new RebasedView(pending);
+    const pending = new PendingEdits<Shape>();
+    const view = new RebasedView(whiteboard, pending);
     const base = records(rect("a"));
     expect(view.over(base)).toBe(base);
     pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
@@ -53,9 +54,9 @@ describe("RebasedView", () => {
   });
 
   it("is rebuilt when the base changed in place (a new version)", () => {
-    const pending = new PendingEdits();
+    const pending = new PendingEdits<Shape>();
     pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
-    const view = new RebasedView(pending);
+    const view = new RebasedView(whiteboard, pending);
     const base = records(rect("a"));
     expect(view.over(base, 1).get("a")).toMatchObject({ x: 5, y: 0 });
     base.set("a", { ...rect("a"), y: 9 });
@@ -64,8 +65,8 @@ describe("RebasedView", () => {
   });
 
   it("a removal and an addition of the same count still rebuild", () => {
-    const pending = new PendingEdits();
-    const view = new RebasedView(pending);
+    const pending = new PendingEdits<Shape>();
+    const view = new RebasedView(whiteboard, pending);
     const base = records(rect("a"));
     pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
     expect(view.over(base).get("a")?.x).toBe(5);

@@ -1,7 +1,7 @@
 /**
  * docs/PROTOCOL.md's tables are checked against the code they describe, so
- * they cannot drift: every limit in party/shared/limits.ts (and the token
- * lifetimes in auth.ts) appears in §12 with its value, and every ErrorCode and
+ * they cannot drift: every limit in party/shared/limits.ts (the engine's),
+ * party/whiteboard/limits.ts (the whiteboard's) and the token lifetimes in auth.ts appears in §12 with its value, and every ErrorCode and
  * CloseCode appears in §11 — and nothing appears there that the code lacks.
  */
 import { readFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as auth from "../../party/engine/auth.ts";
 import * as limits from "../../party/shared/limits.ts";
+import * as whiteboardLimits from "../../party/whiteboard/limits.ts";
 import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
 
 const doc = readFileSync(resolve(import.meta.dirname, "../../docs/PROTOCOL.md"), "utf8");
@@ -41,6 +42,7 @@ describe("docs/PROTOCOL.md §12 limits", () => {
   }
   const constants: [string, unknown][] = [
     ...Object.entries(limits),
+    ...Object.entries(whiteboardLimits),
     ["TOKEN_TTL_SECONDS", auth.TOKEN_TTL_SECONDS],
     ["MAX_TOKEN_LIFETIME_SECONDS", auth.MAX_TOKEN_LIFETIME_SECONDS],
   ];

@@ -9,13 +9,13 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BAD_FRAMES, MAX_RATE_LIMITED_FRAMES } from "../../party/shared/limits.ts";
 import { CloseCode } from "../../party/shared/protocol.ts";
-import { MemoryRoomHost, rect } from "../../party/engine/testing/memory-host.ts";
+import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
 
 const FLOOD = 10_000;
 
 describe("after a kick, the rest of the flood is dropped unparsed", () => {
   it("garbage flood", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const mallory = await h.join("mallory");
     const bystander = await h.join("bystander");
     for (let i = 0; i < FLOOD; i++) void h.send(mallory, `garbage ${i}`);
@@ -28,7 +28,7 @@ describe("after a kick, the rest of the flood is dropped unparsed", () => {
   });
 
   it("mutation flood", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const mallory = await h.join("mallory");
     const bystander = await h.join("bystander");
     for (let i = 0; i < FLOOD; i++) void h.send(mallory, { type: "mutate", mid: `f${i}`, ops: [{ op: "put", rec: rect(`f${i % 50}`) }] });

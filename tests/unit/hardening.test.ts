@@ -5,17 +5,18 @@
  * names that cannot hide or reorder text, token lifetimes, and the client
  * retrying a full room instead of giving up.
  */
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import type { TransportFactory } from "../../client/engine/connection.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { authorize, MAX_TOKEN_LIFETIME_SECONDS } from "../../party/engine/auth.ts";
-import { MemoryRoomHost, rect } from "../../party/engine/testing/memory-host.ts";
+import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
 import { CloseCode, ErrorCode, isTerminalClose, PROTOCOL_VERSION, TRY_AGAIN_LATER } from "../../party/shared/protocol.ts";
 
 describe("room-wide sync budget", () => {
   it("closes a hello over the budget with 1013 (try again later) and serves it once the budget refills", async () => {
-    const h = new MemoryRoomHost("busy", { syncBytesPerSec: 2_000, syncBytesBurst: 8_000 });
+    const h = new WhiteboardRoomHost("busy", { syncBytesPerSec: 2_000, syncBytesBurst: 8_000 });
     const a = await h.join("ada");
     const ops = Array.from({ length: 20 }, (_, i) => ({ op: "put", rec: rect(`s${i}`, i) }));
     await h.send(a, { type: "mutate", mid: "m1", ops });
@@ -36,7 +37,7 @@ describe("room-wide sync budget", () => {
   });
 
   it("charges resyncs to the same budget", async () => {
-    const h = new MemoryRoomHost("busy2", { syncBytesPerSec: 1, syncBytesBurst: 4_000 });
+    const h = new WhiteboardRoomHost("busy2", { syncBytesPerSec: 1, syncBytesBurst: 4_000 });
     const a = await h.join("ada");
     await h.send(a, { type: "mutate", mid: "m1", ops: Array.from({ length: 20 }, (_, i) => ({ op: "put", rec: rect(`s${i}`) })) });
     for (let i = 0; i < 3; i++) await h.send(a, { type: "resync", epoch: null, lastSeq: 0 });
@@ -46,7 +47,7 @@ describe("room-wide sync budget", () => {
 
 describe("records", () => {
   it("refuses a put that would change an existing record's type, and remembers the refusal", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     await h.send(a, { type: "mutate", mid: "m1", ops: [{ op: "put", rec: rect("s1") }] });
     const ellipse = { ...rect("s1"), type: "ellipse" };
@@ -62,7 +63,7 @@ describe("records", () => {
 
 describe("display names", () => {
   it("strips bidi overrides, zero-width and control characters from names the room publishes", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = h.connect();
     await h.send(b, { type: "hello", v: PROTOCOL_VERSION, clientId: "c-b", epoch: null, lastSeq: 0, name: "\u202Enimda\u202C b\u200Bo\u200Db\u0007", color: "#112233" });
@@ -105,7 +106,7 @@ describe("a full room is not the end", () => {
           });
           return { isOpen: true, send() {}, reconnect() {}, close() {} };
         };
-        const client = new RoomClient({ room: "r", name: "ada", color: "#112233", transport: factory });
+        const client = new RoomClient({ schema: whiteboard,  room: "r", name: "ada", color: "#112233", transport: factory });
         await vi.advanceTimersByTimeAsync(10);
         expect(client.connection.status, `after close ${code}`).toBe(expected);
         client.close();

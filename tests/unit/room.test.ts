@@ -11,13 +11,13 @@ import {
   SWEEP_INTERVAL_MS,
 } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { MemoryRoomHost, rect } from "../../party/engine/testing/memory-host.ts";
+import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
 
 const put = (mid: string, id: string, x = 0) => ({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id, x) }] });
 
 describe("handshake", () => {
   it("answers hello with welcome, a snapshot and the presence of everyone else", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     await h.send(a, put("m1", "s1"));
     const b = await h.join("bob");
@@ -33,7 +33,7 @@ describe("handshake", () => {
   });
 
   it("refuses another protocol version with a terminal typed error", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const s = h.connect();
     await h.send(s, { type: "hello", v: PROTOCOL_VERSION + 1, clientId: "x", epoch: null, lastSeq: 0, name: "x", color: "#000000" });
     expect(s.last("error")!.code).toBe(ErrorCode.UNSUPPORTED_VERSION);
@@ -41,7 +41,7 @@ describe("handshake", () => {
   });
 
   it("requires hello before anything else", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const s = h.connect();
     await h.send(s, put("m1", "s1"));
     expect(s.last("error")!.code).toBe(ErrorCode.HANDSHAKE_REQUIRED);
@@ -51,7 +51,7 @@ describe("handshake", () => {
 
 describe("mutations", () => {
   it("acks the sender, broadcasts the change to others, in one seq order", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("a1", "s1"));
@@ -66,7 +66,7 @@ describe("mutations", () => {
   });
 
   it("rejects an invalid mutation by name, applies nothing of it, broadcasts nothing", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("a1", "s1"));
@@ -85,7 +85,7 @@ describe("mutations", () => {
   });
 
   it("applies a retried mutation id exactly once, also after an eviction", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("m1", "s1"));
@@ -104,7 +104,7 @@ describe("mutations", () => {
   });
 
   it("answers a late copy of a rejected mutation with the original reject, never an apply", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const patch = { type: "mutate", mid: "late", ops: [{ op: "patch", id: "s1", set: { x: 9 } }] };
     await h.send(a, patch); // s1 does not exist yet
@@ -119,14 +119,14 @@ describe("mutations", () => {
   });
 
   it("viewers cannot mutate", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const v = await h.join("vic", { role: "viewer" });
     await h.send(v, put("m1", "s1"));
     expect(v.last("reject")!.code).toBe(ErrorCode.FORBIDDEN);
   });
 
   it("rate-limits a mutation burst per connection while others keep editing", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     for (let i = 0; i < 100; i++) await h.send(a, put(`a${i}`, `s${i}`));
@@ -140,7 +140,7 @@ describe("mutations", () => {
 
 describe("sync on reconnect", () => {
   it("sends the delta since the client's seq when the log covers it", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     for (let i = 0; i < 5; i++) await h.send(a, put(`m${i}`, `s${i}`));
     const epoch = a.last("sync")!.epoch;
@@ -151,7 +151,7 @@ describe("sync on reconnect", () => {
   });
 
   it("sends a snapshot for another epoch, or when the log no longer covers the seq", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     await h.send(a, put("m0", "s0"));
     const epoch = a.last("sync")!.epoch;
@@ -170,7 +170,7 @@ describe("sync on reconnect", () => {
   });
 
   it("answers resync with the changes the client missed", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("m1", "s1"));
@@ -183,7 +183,7 @@ describe("sync on reconnect", () => {
 
 describe("presence", () => {
   it("coalesces cursor moves into one shared frame per tick; a lone mover gets no echo", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     const c = await h.join("cyd");
@@ -209,7 +209,7 @@ describe("presence", () => {
   });
 
   it("sends a move after a quiet spell at once, and at most one frame per CURSOR_FRAME_MS", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     await h.join("bob");
     await h.send(a, { type: "cursor", p: [1, 1] });
@@ -221,7 +221,7 @@ describe("presence", () => {
   });
 
   it("broadcasts join, presence changes and leave; stamps identity", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     const bConn = b.last("welcome")!.self.conn;
@@ -245,7 +245,7 @@ describe("bad input", () => {
   ];
   for (const [name, frame, code] of cases) {
     it(`answers ${name} with ${code} and keeps serving the room`, async () => {
-      const h = new MemoryRoomHost();
+      const h = new WhiteboardRoomHost();
       const a = await h.join("ada");
       const b = await h.join("bob");
       if (frame instanceof ArrayBuffer) await h.room.message(a, frame);
@@ -262,7 +262,7 @@ describe("bad input", () => {
   }
 
   it("closes a connection that keeps sending garbage, and only that one", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     for (let i = 0; i < 60; i++) await h.send(a, "garbage");
@@ -272,7 +272,7 @@ describe("bad input", () => {
   });
 
   it("refuses connections beyond the room's limit with ROOM_FULL", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     for (let i = 0; i < MAX_CONNECTIONS_PER_ROOM; i++) h.connect();
     const extra = h.connect();
     await h.room.settled();
@@ -283,7 +283,7 @@ describe("bad input", () => {
 
 describe("liveness sweep (alarm, no interval timer)", () => {
   it("drops a silent (half-open) socket and broadcasts its leave; keeps pinging ones", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     const ghost = await h.join("ghost");
@@ -307,7 +307,7 @@ describe("liveness sweep (alarm, no interval timer)", () => {
   });
 
   it("keeps sweeping when closing one stale socket throws (already closing)", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const g1 = await h.join("ghost1");
     const g2 = await h.join("ghost2");
@@ -323,7 +323,7 @@ describe("liveness sweep (alarm, no interval timer)", () => {
   });
 
   it("closes a connection whose token expired (4002, reconnect with a fresh one), on its next frame or the sweep", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const watcher = await h.join("wat");
     const a = await h.join("ada", { expiresAt: h.clock + 60_000 });
     const b = await h.join("bob", { expiresAt: h.clock + 60_000 });
@@ -346,7 +346,7 @@ describe("liveness sweep (alarm, no interval timer)", () => {
   });
 
   it("stops re-arming once the room is empty, so it can sleep", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     await h.disconnect(a);
     await h.fireAlarm();
@@ -356,7 +356,7 @@ describe("liveness sweep (alarm, no interval timer)", () => {
 
 describe("hardening", () => {
   it("rejects a mutation that breaks the schema by name, so the client can roll it back", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     await h.send(a, { type: "mutate", mid: "bad1", ops: [{ op: "put", rec: { id: "s1", type: "rect" } }] });
     await h.send(a, `{"type":"mutate","mid":"big1","ops":[{"op":"put","rec":${JSON.stringify({ pad: "x".repeat(MAX_MESSAGE_BYTES) })}}]}`);
@@ -367,7 +367,7 @@ describe("hardening", () => {
   });
 
   it("announces the leave of a connection it kicks", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     for (let i = 0; i < 60; i++) await h.send(b, "garbage");
@@ -376,7 +376,7 @@ describe("hardening", () => {
   });
 
   it("drops sockets that never say hello, even if they ping", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const mute = h.connect();
     await h.room.settled();
@@ -389,7 +389,7 @@ describe("hardening", () => {
   });
 
   it("rate-limits resync requests (each may cost a snapshot)", async () => {
-    const h = new MemoryRoomHost();
+    const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     for (let i = 0; i < 10; i++) await h.send(a, { type: "resync", epoch: null, lastSeq: 0 });
     expect(a.of("sync")).toHaveLength(1 + RESYNC_BURST);
@@ -399,7 +399,7 @@ describe("hardening", () => {
   it("refuses growth past the room's total record bytes", async () => {
     // The production limit (MAX_ROOM_BYTES) is checked by the same code; 1 MB keeps this test fast.
     const maxRoomBytes = 1024 * 1024;
-    const h = new MemoryRoomHost("test-room", { maxRoomBytes });
+    const h = new WhiteboardRoomHost("test-room", { maxRoomBytes });
     const a = await h.join("ada");
     // Big but valid records: long pen strokes (~45 KB each).
     const pts = Array.from({ length: 2_500 }, (_, i) => [i + 0.5, i * 2 + 0.25, 0.5]);

@@ -12,12 +12,13 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import {
   MAX_BAD_FRAMES,
   MAX_MESSAGE_BYTES,
-  MAX_TEXT_CHARS,
   MUTATION_BURST,
   MUTATION_RATE_PER_SEC,
   PING_INTERVAL_MS,
 } from "../../party/shared/limits.ts";
-import { CloseCode, ErrorCode, PING_FRAME, PROTOCOL_VERSION, type ServerMessage } from "../../party/shared/protocol.ts";
+import { MAX_TEXT_CHARS } from "../../party/whiteboard/limits.ts";
+import { CloseCode, ErrorCode, PING_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import type { ServerMessage } from "../../party/whiteboard/schema.ts";
 import { joinRoom, openSocket, rect, type TestClient } from "./socket.ts";
 
 const hello = (extra: Record<string, unknown> = {}) => ({

@@ -3,7 +3,8 @@
  * same path a browser takes (Worker → routing → the room's Durable Object).
  */
 import { exports } from "cloudflare:workers";
-import { PROTOCOL_VERSION, type ServerMessage } from "../../party/shared/protocol.ts";
+import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import type { ServerMessage } from "../../party/whiteboard/schema.ts";
 
 export interface TestClient {
   ws: WebSocket;
@@ -69,7 +70,8 @@ export async function joinRoom(
 ): Promise<TestClient> {
   const c = await openSocket(`/parties/whiteboard/${room}`, opts.headers);
   c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: opts.epoch ?? null, lastSeq: opts.lastSeq ?? 0, name, color: "#224466" });
-  await c.next("sync");
+  // Generous: a loaded machine runs several workerd test files at once.
+  await c.next("sync", 0, 15_000);
   return c;
 }
 

@@ -7,9 +7,15 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { mintToken } from "../../party/engine/auth.ts";
-import { ROOM_HEADER, type Env } from "../../party/engine/durable-object.ts";
+import type { RoomEnv } from "../../party/engine/durable-object.ts";
+import { ROOM_HEADER } from "../../party/engine/headers.ts";
+
+type Env = RoomEnv & { WHITEBOARD: DurableObjectNamespace };
+const ctx = {} as ExecutionContext;
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import worker from "../../party/whiteboard/worker.ts";
+import whiteboardWorker from "../../party/whiteboard/worker.ts";
+
+const worker = { fetch: (req: Request, e: Env) => whiteboardWorker.fetch!(req as never, e, ctx) };
 import { rect } from "./socket.ts";
 
 const SECRET = "worker-test-secret-0123456789abcdef";
@@ -20,7 +26,7 @@ function recordingEnv(extra: Partial<Env> = {}) {
   const ns = {
     idFromName: (name: string) => name,
     get: () => ({ fetch: async (req: Request) => (seen.push(req), new Response("forwarded")) }),
-  } as unknown as Env["WHITEBOARD"];
+  } as unknown as DurableObjectNamespace;
   return { seen, env: { ...env, ...extra, WHITEBOARD: ns } as Env };
 }
 

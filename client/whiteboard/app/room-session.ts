@@ -3,6 +3,7 @@
  * a per-tab client id, the remembered name and colour, and a connection that
  * follows the browser's online/offline state; the editor on top of it.
  */
+import { whiteboard } from "../../../party/whiteboard/schema.ts";
 import { partySocketTransport } from "../../engine/connection.ts";
 import { Editor } from "../editor.ts";
 import { IdbPendingStore } from "../../engine/idb-pending-store.ts";
@@ -33,8 +34,8 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const pendingStore = new IdbPendingStore(room);
   // partysocket to this page's own host, closed while the browser is offline.
-  const transport = onlineAwareTransport(partySocketTransport({ host: location.host, room, protocol }), browserNetwork());
-  const c = new RoomClient({ room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
+  const transport = onlineAwareTransport(partySocketTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
+  const c = new RoomClient({ schema: whiteboard,  room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
   const ackLag: { last: number | null } = { last: null };
   const sentAt = new Map<string, number>();
   const editor = new Editor(
@@ -64,11 +65,11 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   // The cached snapshot: shown until the room has synced once, saved when quiet.
   let cached: { savedAt: number; records: ReadonlyMap<string, Shape> } | null = null;
   const changeFns = new Set<() => void>();
-  const overCached = new RebasedView(c.pending);
+  const overCached = new RebasedView(whiteboard, c.pending);
   const synced = () => c.epoch !== null;
   void loadSnapshot(room).then((snap) => {
     if (!snap || synced()) return;
-    cached = { savedAt: snap.savedAt, records: new Map(snap.records.map((r) => [r.id, r])) };
+    cached = { savedAt: snap.savedAt, records: new Map((snap.records as Shape[]).map((r) => [r.id, r])) };
     for (const fn of changeFns) fn();
   });
   let saveTimer: ReturnType<typeof setTimeout> | null = null;

@@ -15,7 +15,7 @@
  * that state has one owner: each command that changes it (toolbar, shortcut,
  * text box) is a few lines here over the pure parts in those files.
  */
-import type { Op } from "../../../party/shared/protocol.ts";
+import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { newRecordId } from "../../engine/ids.ts";
 import type { Peer, RemoteCursor } from "../../engine/room-client.ts";

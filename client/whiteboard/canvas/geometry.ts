@@ -3,7 +3,7 @@
  * hit tests, and the patches that move and resize a shape. Pure, except that
  * text is measured through an injectable function (a canvas in the browser).
  */
-import type { Op } from "../../../party/shared/protocol.ts";
+import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Rect } from "./camera.ts";
 

@@ -3,7 +3,7 @@
  * text or sticky note being edited) and what closing the box does to the
  * document. Pure: the board opens and closes the box; React draws it.
  */
-import type { Op } from "../../../party/shared/protocol.ts";
+import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { shapeBox, round2, STICKY_FONT_SIZE, LINE_HEIGHT } from "./geometry.ts";
 import { type RecordBase, textRecord } from "./record-factory.ts";

@@ -2,7 +2,7 @@
  * The whiteboard's tools and drawing styles: names, keyboard shortcuts, the
  * palettes, and how a chosen style becomes a record's fields.
  */
-import type { Op } from "../../../party/shared/protocol.ts";
+import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 
 export type Tool = "select" | "hand" | "pen" | "rect" | "ellipse" | "line" | "arrow" | "text" | "sticky";

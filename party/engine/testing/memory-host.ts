@@ -4,21 +4,20 @@
  * build a new one over the same storage and sockets), and timers a test fires by
  * hand.
  */
-import type { ServerMessage } from "../../shared/protocol.ts";
-import { PROTOCOL_VERSION } from "../../shared/protocol.ts";
-import type { Role } from "../../shared/protocol.ts";
-import { type ConnState, type LogLine, Room, type RoomSocket } from "../room.ts";
+import { PROTOCOL_VERSION, type RecordBase, type Role, type ServerMessage } from "../../shared/protocol.ts";
+import type { RoomSchema } from "../../shared/schema.ts";
+import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "../room.ts";
 import { KvRoomStorage } from "../kv-storage.ts";
 import { MemoryKv } from "./memory-kv.ts";
 
-export class TestSocket implements RoomSocket {
-  readonly inbox: ServerMessage[] = [];
+export class TestSocket<R extends RecordBase = RecordBase> implements RoomSocket {
+  readonly inbox: ServerMessage<R>[] = [];
   closed: { code: number; reason: string } | null = null;
   private state: ConnState | null = null;
 
   send(frame: string): void {
     if (this.closed) throw new Error("send on a closed socket");
-    const parsed = JSON.parse(frame) as ServerMessage | ServerMessage[];
+    const parsed = JSON.parse(frame) as ServerMessage<R> | ServerMessage<R>[];
     if (Array.isArray(parsed)) this.inbox.push(...parsed);
     else this.inbox.push(parsed);
   }
@@ -35,10 +34,10 @@ export class TestSocket implements RoomSocket {
     this.state = JSON.parse(json) as ConnState;
   }
   /** Messages of one type received so far. */
-  of<T extends ServerMessage["type"]>(type: T): Extract<ServerMessage, { type: T }>[] {
-    return this.inbox.filter((m) => m.type === type) as Extract<ServerMessage, { type: T }>[];
+  of<T extends ServerMessage<R>["type"]>(type: T): Extract<ServerMessage<R>, { type: T }>[] {
+    return this.inbox.filter((m) => m.type === type) as Extract<ServerMessage<R>, { type: T }>[];
   }
-  last<T extends ServerMessage["type"]>(type: T): Extract<ServerMessage, { type: T }> | undefined {
+  last<T extends ServerMessage<R>["type"]>(type: T): Extract<ServerMessage<R>, { type: T }> | undefined {
     return this.of(type).at(-1);
   }
   clear(): void {
@@ -46,9 +45,9 @@ export class TestSocket implements RoomSocket {
   }
 }
 
-export class MemoryRoomHost {
+export class MemoryRoomHost<R extends RecordBase = RecordBase> {
   readonly kv = new MemoryKv();
-  readonly sockets = new Set<TestSocket>();
+  readonly sockets = new Set<TestSocket<R>>();
   readonly logs: LogLine[] = [];
   private timers: (() => void)[] = [];
   /** The delay each timer was asked for, in order. */
@@ -57,20 +56,22 @@ export class MemoryRoomHost {
   /** The room's alarm time, if set; a test fires it with `fireAlarm()`. */
   alarmAt: number | null = null;
   /** Per-socket "last auto-answered ping" times, as the runtime would report. */
-  readonly pings = new Map<TestSocket, number>();
-  room: Room;
+  readonly pings = new Map<TestSocket<R>, number>();
+  room: Room<R>;
   readonly roomId: string;
-  private readonly options: ConstructorParameters<typeof Room>[2];
+  readonly schema: RoomSchema<R>;
+  private readonly options: RoomOptions<R>;
 
-  constructor(roomId = "test-room", options: ConstructorParameters<typeof Room>[2] = {}) {
+  constructor(schema: RoomSchema<R>, roomId = "test-room", options: RoomOptions<R> = {}) {
+    this.schema = schema;
     this.roomId = roomId;
     this.options = options;
     this.room = this.build();
   }
 
-  private build(): Room {
-    return new Room(this.roomId, {
-      storage: new KvRoomStorage(this.kv),
+  private build(): Room<R> {
+    return new Room<R>(this.roomId, {
+      storage: new KvRoomStorage<R>(this.kv),
       sockets: () => [...this.sockets].filter((s) => !s.closed),
       now: () => this.clock,
       setTimeout: (fn, ms) => {
@@ -79,9 +80,9 @@ export class MemoryRoomHost {
       },
       getAlarm: async () => this.alarmAt,
       setAlarm: async (at) => void (this.alarmAt = at),
-      lastPing: (s) => this.pings.get(s as TestSocket) ?? null,
+      lastPing: (s) => this.pings.get(s as TestSocket<R>) ?? null,
       log: (line) => void this.logs.push(line),
-    }, this.options);
+    }, this.schema, this.options);
   }
 
   /** Throw the room object away and build a new one over the same storage and
@@ -93,8 +94,8 @@ export class MemoryRoomHost {
 
   /** Accept a socket. The verdict is queued in the room like every event, so
    * `send` right after is handled after it; `await h.room.settled()` to observe it. */
-  connect(role: Role = "editor", expiresAt?: number): TestSocket {
-    const s = new TestSocket();
+  connect(role: Role = "editor", expiresAt?: number): TestSocket<R> {
+    const s = new TestSocket<R>();
     this.sockets.add(s);
     void this.room.connect(s, { ok: true, role, subject: null, ...(expiresAt ? { expiresAt } : {}) });
     return s;
@@ -106,7 +107,7 @@ export class MemoryRoomHost {
     await this.room.alarm();
   }
 
-  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string; expiresAt?: number } = {}): Promise<TestSocket> {
+  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string; expiresAt?: number } = {}): Promise<TestSocket<R>> {
     const s = this.connect(opts.role, opts.expiresAt);
     await this.send(s, {
       type: "hello",
@@ -120,11 +121,11 @@ export class MemoryRoomHost {
     return s;
   }
 
-  send(s: TestSocket, msg: unknown): Promise<void> {
+  send(s: TestSocket<R>, msg: unknown): Promise<void> {
     return this.room.message(s, typeof msg === "string" ? msg : JSON.stringify(msg));
   }
 
-  async disconnect(s: TestSocket): Promise<void> {
+  async disconnect(s: TestSocket<R>): Promise<void> {
     s.closed ??= { code: 1000, reason: "bye" };
     this.sockets.delete(s);
     await this.room.close(s);
@@ -140,9 +141,4 @@ export class MemoryRoomHost {
   get pendingTimers(): number {
     return this.timers.length;
   }
-}
-
-let n = 0;
-export function rect(id: string, x = 0, y = 0) {
-  return { id, type: "rect" as const, x, y, z: ++n, color: "#000000", stroke: 2, w: 10, h: 10, fill: null };
 }

@@ -14,11 +14,12 @@
  * Everything is decided by the seed (see prng.ts, clock.ts), so a failing seed
  * replays exactly: `npm run fuzz -- --seed N --trace`.
  */
+import { whiteboard } from "../../../party/whiteboard/schema.ts";
 import { isDeepStrictEqual } from "node:util";
 import { MemoryPendingStore } from "../../../client/engine/pending-store.ts";
 import { RoomClient } from "../../../client/engine/room-client.ts";
 import { applyAccepted } from "../../../party/shared/apply.ts";
-import type { Change, Op } from "../../../party/shared/protocol.ts";
+import type { Change, Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { KvRoomStorage } from "../../../party/engine/kv-storage.ts";
 import { FuzzClock } from "./clock.ts";
@@ -184,7 +185,7 @@ function describeOps(ops: readonly Op[]): string {
 class Participant {
   readonly clientId: string;
   readonly pendingStore = new MemoryPendingStore();
-  client!: RoomClient;
+  client!: RoomClient<Shape>;
   endpoint!: Endpoint;
   private instances = 0;
   /** Every mutation id this user created. */
@@ -210,7 +211,7 @@ class Participant {
   async start(): Promise<void> {
     this.instances++;
     const endpoint = this.net.endpoint(this.label);
-    const client = new RoomClient({
+    const client = new RoomClient({ schema: whiteboard,
       room: ROOM,
       clientId: this.clientId,
       name: `user ${this.index}`,
@@ -315,7 +316,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   // room's history is rebuilt from its op log, so this sees a client that
   // skipped a change long before the end of the run could mask it.
   const history: Map<string, Shape>[] = [new Map()];
-  const storage = new KvRoomStorage(net.kv);
+  const storage = new KvRoomStorage<Shape>(net.kv);
   const checkConfirmed = async () => {
     const meta = (await storage.load()).meta;
     if (!meta || meta.logStart !== 1) return; // compacted: no full history (runs stay far below that)

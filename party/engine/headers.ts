@@ -1,0 +1,35 @@
+/**
+ * The headers the edge uses to hand its verdict on a connection to the room
+ * (both hosts). The edge overwrites whatever a client sent under these names,
+ * so the room can trust them; a request that reaches a room without them gets
+ * the least privilege.
+ */
+
+/** The room id (the wrangler host: a woken object learns its name from it). */
+export const ROOM_HEADER = "x-edgeroom-room";
+export const ROLE_HEADER = "x-edgeroom-role";
+/** Set on a stats request. A header, not a path test: a room may itself be called "stats". */
+export const STATS_HEADER = "x-edgeroom-stats";
+/** When the connection's token expires (ms since the epoch), if it has one. */
+export const EXPIRES_HEADER = "x-edgeroom-expires";
+/** The token's subject (`sub`), if it has one: the identity connections are counted by. */
+export const SUBJECT_HEADER = "x-edgeroom-subject";
+
+/** The edge's headers on a request, as the room reads them. */
+export function verdictOf(headers: Headers): { role: "editor" | "viewer"; subject: string | null; expiresAt?: number } {
+  const expires = Number(headers.get(EXPIRES_HEADER));
+  return {
+    role: headers.get(ROLE_HEADER) === "editor" ? "editor" : "viewer",
+    subject: headers.get(SUBJECT_HEADER),
+    ...(expires > 0 ? { expiresAt: expires } : {}),
+  };
+}
+
+/** Put the edge's verdict into `headers`, replacing anything the client sent. */
+export function setVerdict(headers: Headers, verdict: { role: string; subject: string | null; expiresAt?: number }): void {
+  headers.set(ROLE_HEADER, verdict.role);
+  if (verdict.expiresAt) headers.set(EXPIRES_HEADER, String(verdict.expiresAt));
+  else headers.delete(EXPIRES_HEADER);
+  if (verdict.subject) headers.set(SUBJECT_HEADER, verdict.subject);
+  else headers.delete(SUBJECT_HEADER);
+}

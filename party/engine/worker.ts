@@ -1,0 +1,135 @@
+/**
+ * The Worker in front of the rooms (wrangler host), for any number of apps:
+ * routes `/parties/<party>/<roomId>` (WebSocket) and
+ * `/parties/<party>/<roomId>/stats` (JSON) to the room's Durable Object — the
+ * same path partysocket and PartyKit use — and everything else to the built
+ * client (`ASSETS`), if there is one.
+ *
+ * Everything that can be decided without the room is decided here, before it
+ * is woken: the room id, the token (party/engine/auth.ts), the Origin
+ * allowlist; plain requests to a room are answered here, so they create
+ * nothing. Every response the Worker makes carries the security headers.
+ */
+import { ROOM_ID_PATTERN } from "../shared/limits.ts";
+import { CloseCode, ErrorCode } from "../shared/protocol.ts";
+import { authorize, mintToken, TOKEN_TTL_SECONDS } from "./auth.ts";
+import type { RoomEnv } from "./durable-object.ts";
+import { ROOM_HEADER, STATS_HEADER, setVerdict } from "./headers.ts";
+
+/** One app's rooms: its party name and the env binding of its Durable Object namespace. */
+export interface RoomRoute {
+  party: string;
+  binding: string;
+}
+
+const ROUTE = /^\/parties\/([a-z0-9-]{1,32})\/([^/]+)(\/stats)?\/?$/;
+
+/** Headers for everything the Worker itself answers (the whiteboard's static
+ * files get the same set from client/whiteboard/public/_headers). */
+export const SECURITY_HEADERS: Record<string, string> = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+};
+
+/** An invalid room id still gets a typed error over the socket it asked for,
+ * not an opaque failed handshake. */
+function refuseSocket(code: ErrorCode, message: string, closeCode: number): Response {
+  const pair = new WebSocketPair();
+  const server = pair[1];
+  server.accept();
+  server.send(JSON.stringify({ type: "error", code, message }));
+  server.close(closeCode, message.slice(0, 120));
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+/** Development only (DEV_TOKENS="true" and a secret set): mint a token for
+ * `?room=&role=[&ttl=]`. In production your own backend mints tokens (docs/SECURITY.md). */
+async function devToken(url: URL, env: RoomEnv): Promise<Response> {
+  if (env.DEV_TOKENS !== "true" || !env.AUTH_SECRET) return new Response("not found", { status: 404 });
+  const room = url.searchParams.get("room") ?? "";
+  const role = url.searchParams.get("role") ?? "editor";
+  if (!ROOM_ID_PATTERN.test(room)) return Response.json({ code: ErrorCode.INVALID_ROOM, message: "bad room id" }, { status: 400 });
+  if (role !== "editor" && role !== "viewer") return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "role is editor or viewer" }, { status: 400 });
+  const ttlParam = url.searchParams.get("ttl");
+  const ttl = ttlParam === null ? TOKEN_TTL_SECONDS : Math.floor(Number(ttlParam));
+  if (!Number.isFinite(ttl) || ttl < 1 || ttl > TOKEN_TTL_SECONDS) {
+    return Response.json({ code: ErrorCode.BAD_MESSAGE, message: `ttl is 1-${TOKEN_TTL_SECONDS} seconds` }, { status: 400 });
+  }
+  return Response.json({ token: await mintToken(env.AUTH_SECRET, { room, role, ttlSeconds: ttl }) });
+}
+
+function withSecurityHeaders(res: Response): Response {
+  // A 101 carries the socket; its headers cannot (and need not) change.
+  if (res.status === 101) return res;
+  const out = new Response(res.body, res);
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!out.headers.has(k)) out.headers.set(k, v);
+  return out;
+}
+
+/** `ALLOWED_ORIGINS` (comma-separated, e.g. "https://board.example.com"): when
+ * set, a browser socket from any other page is refused. Unset: any origin (the
+ * room link is the credential; see docs/SECURITY.md). Requests without an
+ * Origin header (servers, the Node client) are not browsers and pass. */
+export function originAllowed(origin: string | null, allowedList: string | undefined): boolean {
+  const allowed = allowedList?.split(",").map((o) => o.trim()).filter(Boolean);
+  if (!allowed?.length) return true;
+  return origin === null || allowed.includes(origin);
+}
+
+/** The Worker's fetch handler for `routes`. */
+export function createWorker(routes: readonly RoomRoute[]): ExportedHandler<RoomEnv> {
+  const byParty = new Map(routes.map((r) => [r.party, r]));
+  return {
+    async fetch(request, env) {
+      return withSecurityHeaders(await route(request, env, byParty));
+    },
+  };
+}
+
+async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string, RoomRoute>): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname === "/auth/dev-token") return devToken(url, env);
+  const match = ROUTE.exec(url.pathname);
+  const target = match ? byParty.get(match[1]!) : undefined;
+  if (!match || !target) {
+    if (env.ASSETS) return env.ASSETS.fetch(request);
+    return new Response("not found", { status: 404 });
+  }
+  let roomId: string;
+  try {
+    roomId = decodeURIComponent(match[2]!);
+  } catch {
+    roomId = "";
+  }
+  const isSocket = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
+  const isStats = match[3] !== undefined;
+  // Answered here, without waking (or creating) the room: only sockets and
+  // stats reach the Durable Object.
+  if (!isSocket && !isStats) return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "expected a WebSocket upgrade" }, { status: 426 });
+  if (!ROOM_ID_PATTERN.test(roomId)) {
+    const message = "room ids are 1-64 characters of A-Z a-z 0-9 _ -";
+    if (isSocket) return refuseSocket(ErrorCode.INVALID_ROOM, message, CloseCode.INVALID_ROOM);
+    return Response.json({ code: ErrorCode.INVALID_ROOM, message }, { status: 400 });
+  }
+  if (isSocket && !originAllowed(request.headers.get("Origin"), env.ALLOWED_ORIGINS)) {
+    return refuseSocket(ErrorCode.FORBIDDEN, "this page may not open this room (origin not allowed)", CloseCode.UNAUTHORIZED);
+  }
+  // Verify at the edge: a bad token never wakes the room's object.
+  const access = await authorize(env.AUTH_SECRET, roomId, url.searchParams.get("token"));
+  if (!access.ok) {
+    if (isSocket) return refuseSocket(access.code, access.message, access.close);
+    return Response.json({ code: access.code, message: access.message }, { status: 401 });
+  }
+  const namespace = (env as unknown as Record<string, DurableObjectNamespace | undefined>)[target.binding];
+  if (!namespace) return Response.json({ code: ErrorCode.INTERNAL, message: `no Durable Object binding ${target.binding}` }, { status: 500 });
+  const headers = new Headers(request.headers);
+  headers.set(ROOM_HEADER, roomId);
+  setVerdict(headers, access);
+  if (isStats) headers.set(STATS_HEADER, "1");
+  else headers.delete(STATS_HEADER);
+  // The token stops here: nothing behind the Worker sees (or logs) it.
+  url.searchParams.delete("token");
+  const stub = namespace.get(namespace.idFromName(roomId));
+  return stub.fetch(new Request(url, new Request(request, { headers })));
+}

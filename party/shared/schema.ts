@@ -1,0 +1,74 @@
+/**
+ * An application's contract with the engine: its party name, its record
+ * schema and the limits of its records. Built once with `defineRoom` in a
+ * module both sides import (the whiteboard's is party/whiteboard/schema.ts),
+ * and handed to the server (`createRoomServer`) and to every `RoomClient`.
+ * Browser-safe: imports nothing host-specific.
+ *
+ * ```ts
+ * import { z } from "zod";
+ * import { defineRoom } from "edgeroom/client";
+ *
+ * export const Item = z.object({ id: z.string(), text: z.string().max(200), done: z.boolean() });
+ * export const checklist = defineRoom({ party: "checklist", records: Item });
+ * ```
+ */
+import type { z } from "zod";
+import { MAX_OPS_PER_MUTATION, MAX_RECORD_BYTES, MAX_RECORDS_PER_ROOM, MAX_ROOM_BYTES } from "./limits.ts";
+import { type Protocol, protocolFor, type RecordBase } from "./protocol.ts";
+
+/** Limits on an app's records; each has a default in limits.ts. */
+export interface RecordLimits {
+  /** Largest serialized record (JSON, UTF-16 code units). */
+  maxRecordBytes: number;
+  /** Records per room. */
+  maxRecordsPerRoom: number;
+  /** Serialized records per room, in total. */
+  maxRoomBytes: number;
+  /** Ops in one mutation. */
+  maxOpsPerMutation: number;
+}
+
+export interface RoomDefinition<R extends RecordBase> {
+  /** The party name: rooms live at `/parties/<party>/<roomId>` on both hosts. */
+  party: string;
+  /** What a record is. Every record must have a string `id`. The room
+   * validates every put, and every patched result, against it. */
+  records: z.ZodType<R>;
+  /** Fields fixed for a record's life besides `id` (no patch may touch them,
+   * no put may change them), e.g. a discriminating `type`. */
+  fixed?: readonly string[];
+  limits?: Partial<RecordLimits>;
+}
+
+export interface RoomSchema<R extends RecordBase> {
+  readonly party: string;
+  readonly records: z.ZodType<R>;
+  readonly fixed: readonly string[];
+  readonly limits: RecordLimits;
+  readonly protocol: Protocol<R>;
+}
+
+/** The record type of a schema: `RecordOf<typeof checklist>`. */
+export type RecordOf<S> = S extends RoomSchema<infer R> ? R : never;
+
+const PARTY_PATTERN = /^[a-z0-9-]{1,32}$/;
+
+/** Check an app's definition once and build its protocol. */
+export function defineRoom<R extends RecordBase>(definition: RoomDefinition<R>): RoomSchema<R> {
+  if (!PARTY_PATTERN.test(definition.party)) throw new Error(`party names are 1-32 of a-z 0-9 -; got ${JSON.stringify(definition.party)}`);
+  const limits: RecordLimits = {
+    maxRecordBytes: MAX_RECORD_BYTES,
+    maxRecordsPerRoom: MAX_RECORDS_PER_ROOM,
+    maxRoomBytes: MAX_ROOM_BYTES,
+    maxOpsPerMutation: MAX_OPS_PER_MUTATION,
+    ...definition.limits,
+  };
+  return {
+    party: definition.party,
+    records: definition.records,
+    fixed: definition.fixed ?? [],
+    limits,
+    protocol: protocolFor(definition.records, limits.maxOpsPerMutation),
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * The whiteboard as an app of the engine: its party name and its records
+ * (shapes). Both sides import this: the server hands it to createRoomServer,
+ * the client to RoomClient. The record types of the engine's messages, for
+ * shapes, are spelled out here so the app never writes `Op<Shape>`.
+ */
+import type * as P from "../shared/protocol.ts";
+import { defineRoom } from "../shared/schema.ts";
+import { Shape } from "./records.ts";
+
+export const whiteboard = defineRoom({
+  party: "whiteboard",
+  records: Shape,
+  // A shape's kind is fixed for life: a receiver may be mid-edit of fields
+  // another kind does not have.
+  fixed: ["type"],
+});
+
+export type { Shape };
+export type Op = P.Op<Shape>;
+export type Change = P.Change<Shape>;
+export type ServerMessage = P.ServerMessage<Shape>;
+export type SyncMessage = P.SyncMessage<Shape>;
