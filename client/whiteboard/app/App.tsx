@@ -189,6 +189,9 @@ function ZoomControls({ controller }: { controller: BoardController }) {
       <button type="button" className="tool" aria-label="Zoom in (+)" title="Zoom in — +" onClick={() => controller.zoomBy(1.25)}>
         <Icon name="plus" />
       </button>
+      <button type="button" className="tool" aria-label="Zoom to fit (Shift+1)" title="Back to the content: fit the board — Shift+1" onClick={() => controller.zoomToFit()}>
+        <Icon name="fit" />
+      </button>
     </div>
   );
 }
