@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playw
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords, waitForStatus } from "./board-page.ts";
+import { distinctColor } from "../../client/whiteboard/app/distinct-color.ts";
 import { PEOPLE_COLORS } from "../../client/whiteboard/app/identity.ts";
 import { INK_COLORS } from "../../client/whiteboard/canvas/tools.ts";
 import { BOARD_PALETTES, contrast, displayInk, MIN_INK_CONTRAST, withPaintTheme } from "../../client/whiteboard/theme/board-palette.ts";
@@ -242,6 +243,20 @@ const selfColor = (page: Page) => page.evaluate(() => window.__edgeroom!.session
 const peerColors = (page: Page) => page.evaluate(() => [...window.__edgeroom!.session.client.peers().values()].map((p) => p.color));
 
 describe("the people list", () => {
+  it("the colour choice: kept when free, a colour unlike the taken ones when not, kept when the palette is used up", () => {
+    const [red, pink] = PEOPLE_COLORS;
+    for (const seed of ["a", "b", "client-123", "zz"]) {
+      expect(distinctColor(red!, [], seed)).toBe(red);
+      expect(distinctColor(red!, ["#1971C2"], seed)).toBe(red);
+      const next = distinctColor(red!, [red!.toUpperCase()], seed);
+      expect(PEOPLE_COLORS).toContain(next);
+      expect([red, pink]).not.toContain(next); // not the red's near twin
+      expect(distinctColor(red!, [...PEOPLE_COLORS], seed)).toBe(red);
+      // Nine of ten taken: the last free one, whatever the seed.
+      expect(distinctColor(red!, PEOPLE_COLORS.slice(0, 9), seed)).toBe(PEOPLE_COLORS[9]);
+    }
+  });
+
   it("a later joiner wearing a taken colour takes a free one; a long name is cut with an ellipsis", async () => {
     const RED = "#e03131";
     const LONG = "Bartholomew Maximilian Featherstonehaugh"; // 40 characters, the most a name may have
