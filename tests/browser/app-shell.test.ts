@@ -8,7 +8,10 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playw
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords, waitForStatus } from "./board-page.ts";
+import { distinctColor } from "../../client/whiteboard/app/distinct-color.ts";
 import { PEOPLE_COLORS } from "../../client/whiteboard/app/identity.ts";
+import { INK_COLORS } from "../../client/whiteboard/canvas/tools.ts";
+import { BOARD_PALETTES, contrast, displayInk, MIN_INK_CONTRAST, withPaintTheme } from "../../client/whiteboard/theme/board-palette.ts";
 import { launchChromium } from "./chromium.ts";
 
 let server: DevServer;
@@ -113,6 +116,21 @@ describe("the dark theme", () => {
     expect(isDark(await inside())).toBe(true);
   });
 
+  it("every palette ink, and any other stored colour, is painted readable on the dark board", () => {
+    const bg = BOARD_PALETTES.dark.background;
+    for (const ink of [...INK_COLORS, "#000000", "#343a40", "#5f3dc4"]) {
+      const painted = withPaintTheme("dark", () => displayInk(ink));
+      expect({ ink, readable: contrast(painted, bg) >= MIN_INK_CONTRAST }).toEqual({ ink, readable: true });
+    }
+    // Colours already readable there are painted as they are.
+    expect(withPaintTheme("dark", () => displayInk("#ffd43b"))).toBe("#ffd43b");
+    // On the light board the palette is painted as stored; only a colour that
+    // would vanish there (white ink) is darkened.
+    for (const ink of INK_COLORS) expect(withPaintTheme("light", () => displayInk(ink))).toBe(ink);
+    const white = withPaintTheme("light", () => displayInk("#ffffff"));
+    expect(contrast(white, BOARD_PALETTES.light.background)).toBeGreaterThanOrEqual(MIN_INK_CONTRAST);
+  });
+
   it("a light-preferring browser gets the light board", async () => {
     const page = await openBoard(await person({ colorScheme: "light" }), `http://${server.host}/?test`);
     expect(near(await pixelAtWorld(page, 500, 380), "#f8f9fa", 12)).toBe(true);
@@ -177,7 +195,7 @@ describe("a 390 × 844 touch phone", () => {
 
     const all = await controls(page);
     const names = all.map((c) => c.name);
-    for (const wanted of ["Share", "PNG", "Dark theme", "Keyboard shortcuts", "People (1)", "Zoom in (+)", "Zoom out (-)", "Undo (Ctrl+Z)", "Red", "Thick stroke"]) {
+    for (const wanted of ["Share", "PNG", "Dark theme", "Keyboard shortcuts", "People (1)", "Zoom in (+)", "Zoom out (-)", "Zoom to fit (Shift+1)", "Undo (Ctrl+Z)", "Red", "Thick stroke"]) {
       expect(names).toContain(wanted);
     }
     for (const { name, box } of all) {
@@ -225,6 +243,20 @@ const selfColor = (page: Page) => page.evaluate(() => window.__edgeroom!.session
 const peerColors = (page: Page) => page.evaluate(() => [...window.__edgeroom!.session.client.peers().values()].map((p) => p.color));
 
 describe("the people list", () => {
+  it("the colour choice: kept when free, a colour unlike the taken ones when not, kept when the palette is used up", () => {
+    const [red, pink] = PEOPLE_COLORS;
+    for (const seed of ["a", "b", "client-123", "zz"]) {
+      expect(distinctColor(red!, [], seed)).toBe(red);
+      expect(distinctColor(red!, ["#1971C2"], seed)).toBe(red);
+      const next = distinctColor(red!, [red!.toUpperCase()], seed);
+      expect(PEOPLE_COLORS).toContain(next);
+      expect([red, pink]).not.toContain(next); // not the red's near twin
+      expect(distinctColor(red!, [...PEOPLE_COLORS], seed)).toBe(red);
+      // Nine of ten taken: the last free one, whatever the seed.
+      expect(distinctColor(red!, PEOPLE_COLORS.slice(0, 9), seed)).toBe(PEOPLE_COLORS[9]);
+    }
+  });
+
   it("a later joiner wearing a taken colour takes a free one; a long name is cut with an ellipsis", async () => {
     const RED = "#e03131";
     const LONG = "Bartholomew Maximilian Featherstonehaugh"; // 40 characters, the most a name may have
@@ -300,5 +332,31 @@ describe("the keyboard shortcut sheet", () => {
     await sheet.waitFor();
     await page.getByRole("button", { name: "Close the shortcut list" }).click();
     await sheet.waitFor({ state: "hidden" });
+  });
+});
+
+describe("the zoom control", () => {
+  it("Zoom to fit brings a board panned far away back into view", async () => {
+    const page = await openBoard(await person(), `http://${server.host}/?test`);
+    await page.keyboard.press("r");
+    await drag(page, [
+      [300, 250],
+      [480, 380],
+    ]);
+    await page.keyboard.press("Escape");
+    await waitForRecords(page, `(recs) => recs.some((r) => r.type === "rect")`);
+    const rect = (await records(page)).find((r) => r.type === "rect")!;
+    if (rect.type !== "rect") throw new Error("no rect");
+    // Scroll far away: the rectangle leaves the screen.
+    await page.mouse.move(640, 400);
+    for (let i = 0; i < 5; i++) await page.mouse.wheel(2500, 2500);
+    const onScreen = async () => {
+      const [sx, sy] = await page.evaluate(([x, y]) => window.__edgeroom!.controller.worldToScreen(x!, y!), [rect.x + rect.w / 2, rect.y + rect.h / 2]);
+      return sx > 0 && sy > 0 && sx < VIEWPORT.width && sy < VIEWPORT.height;
+    };
+    await expect.poll(onScreen).toBe(false);
+    await page.getByRole("button", { name: "Zoom to fit (Shift+1)" }).click();
+    await expect.poll(onScreen).toBe(true);
+    expect(near(await pixelAtWorld(page, rect.x, rect.y + rect.h / 2), "#1e1e1e", 80)).toBe(true);
   });
 });

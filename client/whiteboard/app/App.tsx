@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS } from "../canvas/tools.ts";
 import { DebugOverlay } from "./DebugOverlay.tsx";
-import { useDistinctColor } from "./distinct-color.ts";
+import { keepColorDistinct } from "./distinct-color.ts";
 import { Icon } from "./icons.tsx";
 import { loadColor, loadName } from "./identity.ts";
 import { PeoplePanel, PeopleToggle } from "./PeoplePanel.tsx";
@@ -62,9 +62,11 @@ export function App({ room, debug, testHooks }: { room: string; debug: boolean; 
   useEffect(() => {
     const s = createRoomSession(room, (message) => notify(message));
     const offReject = s.client.on("reject", (r) => notify(rejectText(r.code, r.message)));
+    const offColor = keepColorDistinct(s.client); // subscribed before the welcome can arrive
     setSession(s);
     return () => {
       offReject();
+      offColor();
       s.dispose();
     };
   }, [room, notify]);
@@ -102,7 +104,6 @@ function Board({
   const toggleShortcuts = useCallback(() => setShortcutsOpen((o) => !o), []);
   const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
   useShortcutKey(toggleShortcuts);
-  useDistinctColor(session.client);
 
   useEffect(() => {
     const canvas = canvasRef.current!;
@@ -188,6 +189,9 @@ function ZoomControls({ controller }: { controller: BoardController }) {
       </button>
       <button type="button" className="tool" aria-label="Zoom in (+)" title="Zoom in — +" onClick={() => controller.zoomBy(1.25)}>
         <Icon name="plus" />
+      </button>
+      <button type="button" className="tool" aria-label="Zoom to fit (Shift+1)" title="Back to the content: fit the board — Shift+1" onClick={() => controller.zoomToFit()}>
+        <Icon name="fit" />
       </button>
     </div>
   );

@@ -5,7 +5,6 @@
  * take a free palette colour and announce it (presence). Peers who join later
  * see us in their welcome and give way themselves, so nobody changes twice.
  */
-import { useEffect } from "react";
 import type { RoomClient } from "../../engine/room-client.ts";
 import { PEOPLE_COLORS } from "./identity.ts";
 
@@ -42,22 +41,24 @@ export function distinctColor(mine: string, taken: readonly string[], seed: stri
   return best[hash(seed) % best.length]!.c;
 }
 
-/** Keep this client's colour distinct from the people already in the room, on every (re)join. */
-export function useDistinctColor(client: RoomClient): void {
-  useEffect(() => {
-    let earlier: string[] | null = null;
-    return client.on("message", (msg) => {
-      if (msg.type === "welcome") {
-        // Our own previous connection (a reload within the linger window) is not someone else.
-        earlier = msg.peers.filter((p) => p.clientId !== msg.self.clientId).map((p) => p.color);
-        return;
-      }
-      // Announce after the sync that follows the welcome: only then is the
-      // connection live, and a presence update sent before it would be lost.
-      if (msg.type !== "sync" || earlier === null || !client.self) return;
-      const next = distinctColor(client.self.color, earlier, client.self.clientId);
-      earlier = null;
-      if (next !== client.self.color) client.setPresence({ color: next });
-    });
-  }, [client]);
+/**
+ * Keep this client's colour distinct from the people already in the room, on
+ * every (re)join. Call it right after creating the client, before its first
+ * welcome can arrive; returns the unsubscribe.
+ */
+export function keepColorDistinct(client: RoomClient): () => void {
+  let earlier: string[] | null = null;
+  return client.on("message", (msg) => {
+    if (msg.type === "welcome") {
+      // Our own previous connection (a reload within the linger window) is not someone else.
+      earlier = msg.peers.filter((p) => p.clientId !== msg.self.clientId).map((p) => p.color);
+      return;
+    }
+    // Announce after the sync that follows the welcome: only then is the
+    // connection live, and a presence update sent before it would be lost.
+    if (msg.type !== "sync" || earlier === null || !client.self) return;
+    const next = distinctColor(client.self.color, earlier, client.self.clientId);
+    earlier = null;
+    if (next !== client.self.color) client.setPresence({ color: next });
+  });
 }

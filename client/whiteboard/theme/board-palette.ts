@@ -2,7 +2,8 @@
  * The colours the canvas paints with in each theme, and the mapping from a
  * shape's stored colour to the colour it is painted in. Stored colours never
  * change with the theme (the record says "black ink" for everyone); only the
- * painting does, so a dark-theme reader sees the default black ink drawn light.
+ * painting does, so a dark-theme reader sees the default black ink drawn light,
+ * and a light-theme reader sees a near-white ink (pasted from a dark board) darkened.
  *
  * The theme being painted is module state, set by the app when the theme
  * changes: the drawing functions read it per frame instead of taking it as a
@@ -37,9 +38,13 @@ const DARK_INKS: Readonly<Record<(typeof INK_COLORS)[number], string>> = {
 
 /** WCAG contrast a mapped colour must reach against the board (text size: 4.5:1). */
 export const MIN_INK_CONTRAST = 4.5;
+/** On the light board the stored colours are painted as they are, unless they
+ * would all but vanish (white ink drawn on a dark screen, say): below this
+ * contrast they are darkened until they reach MIN_INK_CONTRAST. */
+export const MIN_VISIBLE_CONTRAST = 1.5;
 
 let painting: ThemeName = "light";
-const darkCache = new Map<string, string>();
+const caches: Record<ThemeName, Map<string, string>> = { light: new Map(), dark: new Map() };
 
 /** The theme the canvas paints in now. */
 export function paintTheme(): ThemeName {
@@ -67,11 +72,14 @@ export function boardPalette(): BoardPalette {
 
 /** The colour a stored ink colour is painted in, in the current theme. */
 export function displayInk(stored: string): string {
-  if (painting === "light") return stored;
-  let mapped = darkCache.get(stored);
+  const cache = caches[painting];
+  let mapped = cache.get(stored);
   if (mapped === undefined) {
-    mapped = DARK_INKS[stored.toLowerCase() as keyof typeof DARK_INKS] ?? lightenForDark(stored);
-    darkCache.set(stored, mapped);
+    mapped =
+      painting === "dark"
+        ? (DARK_INKS[stored.toLowerCase() as keyof typeof DARK_INKS] ?? mixUntilReadable(stored, 255, BOARD_PALETTES.dark.background, 0))
+        : mixUntilReadable(stored, 0, BOARD_PALETTES.light.background, MIN_VISIBLE_CONTRAST);
+    cache.set(stored, mapped);
   }
   return mapped;
 }
@@ -105,17 +113,22 @@ export function contrast(a: string, b: string): number {
   return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
 }
 
-/** Any other colour (from a paste, an older palette): kept when it already
- * reads on the dark board, otherwise mixed toward white until it does. */
-function lightenForDark(stored: string): string {
+/**
+ * Any colour outside the palette (from a paste, an older palette): kept when
+ * its contrast against `bg` is at least `keepAbove` (0: whenever it already
+ * reaches MIN_INK_CONTRAST), otherwise mixed toward `toward` (255 white, 0
+ * black) in 10% steps until it reaches MIN_INK_CONTRAST.
+ */
+function mixUntilReadable(stored: string, toward: 0 | 255, bg: string, keepAbove: number): string {
   const rgb = parseHex(stored);
   if (!rgb) return stored; // not a colour we can reason about: paint as stored
-  const bg = BOARD_PALETTES.dark.background;
-  // Ten steps of 10% toward white always end at white (21:1 at worst 15:1 here).
-  for (let k = 0; k <= 10; k++) {
+  const c = contrast(stored, bg);
+  if (c >= MIN_INK_CONTRAST || (keepAbove > 0 && c >= keepAbove)) return stored;
+  // Ten steps end at pure white or black: 17.6:1 and 19.9:1 against our boards.
+  for (let k = 1; k <= 10; k++) {
     const t = k / 10;
-    const candidate = toHex([rgb[0] + (255 - rgb[0]) * t, rgb[1] + (255 - rgb[1]) * t, rgb[2] + (255 - rgb[2]) * t]);
+    const candidate = toHex([rgb[0] + (toward - rgb[0]) * t, rgb[1] + (toward - rgb[1]) * t, rgb[2] + (toward - rgb[2]) * t]);
     if (contrast(candidate, bg) >= MIN_INK_CONTRAST) return candidate;
   }
-  return "#ffffff";
+  return toward === 255 ? "#ffffff" : "#000000";
 }
