@@ -5,7 +5,6 @@
  * edit resent by two tabs still applies exactly once.
  */
 import { type DBSchema, type IDBPDatabase, openDB } from "idb";
-import type { Shape } from "../../party/whiteboard/records.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 import type { PendingMutation } from "./pending-edits.ts";
 
@@ -21,12 +20,13 @@ interface PendingRow extends PendingMutation {
 
 let addCounter = 0;
 
-/** The last confirmed state of a room, so a reload while offline still shows the board. */
-export interface CachedSnapshot {
+/** The last confirmed state of a room, so a reload while offline still shows
+ * the board. Generic over the record type: the cache never looks inside one. */
+export interface CachedSnapshot<R extends { id: string } = { id: string }> {
   room: string;
   epoch: string;
   seq: number;
-  records: Shape[];
+  records: R[];
   savedAt: number;
 }
 

@@ -19,13 +19,13 @@ import {
   parseServerFrame,
   type ServerMessage,
 } from "../../party/shared/protocol.ts";
-import type { Shape } from "../../party/whiteboard/records.ts";
 import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../../party/shared/limits.ts";
 import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
 import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
 import type { PendingStore } from "./pending-store.ts";
 import { type ApplyOutcome, DocumentStore } from "./store.ts";
+import type { DocRecord } from "./view.ts";
 import { CursorThrottle, type Point } from "./throttle.ts";
 
 /** Where the connection is, as a person would want to see it. */
@@ -223,11 +223,11 @@ export class RoomClient {
   // Reading
 
   /** What to draw: confirmed records with pending edits applied. */
-  records(): ReadonlyMap<string, Shape> {
+  records(): ReadonlyMap<string, DocRecord> {
     return this.store.view();
   }
   /** Records the room has acknowledged. */
-  confirmedRecords(): ReadonlyMap<string, Shape> {
+  confirmedRecords(): ReadonlyMap<string, DocRecord> {
     return this.store.confirmedRecords();
   }
   /** Ids with an unacknowledged edit. */
@@ -613,5 +613,5 @@ export class RoomClient {
   }
 }
 
-export type { Change, Op, Peer, Shape };
+export type { Change, DocRecord, Op, Peer };
 export { CloseCode };

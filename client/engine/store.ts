@@ -8,9 +8,8 @@
  */
 import { applyAccepted, planOps } from "../../party/shared/apply.ts";
 import type { Change } from "../../party/shared/protocol.ts";
-import type { Shape } from "../../party/whiteboard/records.ts";
 import { PendingEdits } from "./pending-edits.ts";
-import { RebasedView } from "./view.ts";
+import { applyPending, type DocRecord, RebasedView } from "./view.ts";
 
 export type { PendingMutation } from "./pending-edits.ts";
 
@@ -19,10 +18,10 @@ export type { PendingMutation } from "./pending-edits.ts";
 export type ApplyOutcome = "applied" | "duplicate" | "gap" | "unknown";
 
 export class DocumentStore {
-  private confirmed = new Map<string, Shape>();
+  private confirmed = new Map<string, DocRecord>();
   /** Bumped whenever `confirmed` changes in place (the view's cache key). */
   private confirmedVersion = 0;
-  private readonly rebased: RebasedView;
+  private readonly rebased: RebasedView<DocRecord>;
   /** Seq of the last room change applied to `confirmed` (0: none). */
   seq = 0;
   /** The room epoch `seq` belongs to (null: never synced). */
@@ -32,22 +31,22 @@ export class DocumentStore {
     /** This client's pending edits (in memory only, unless given a durable one). */
     readonly pending: PendingEdits = new PendingEdits(),
   ) {
-    this.rebased = new RebasedView(pending);
+    this.rebased = new RebasedView(pending, applyPending);
   }
 
   /** Confirmed records only (what the room has acknowledged). */
-  confirmedRecords(): ReadonlyMap<string, Shape> {
+  confirmedRecords(): ReadonlyMap<string, DocRecord> {
     return this.confirmed;
   }
 
   /** Confirmed state with every pending mutation replayed on top, in order. */
-  view(): ReadonlyMap<string, Shape> {
+  view(): ReadonlyMap<string, DocRecord> {
     return this.rebased.over(this.confirmed, this.confirmedVersion);
   }
 
   /** Replace the confirmed state wholesale. Pending mutations stay: they are
    * resent, and the room's dedupe answers those it already applied. */
-  applySnapshot(epoch: string, seq: number, records: readonly Shape[]): void {
+  applySnapshot(epoch: string, seq: number, records: readonly DocRecord[]): void {
     this.confirmed = new Map(records.map((r) => [r.id, r]));
     this.confirmedVersion++;
     this.seq = seq;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { PendingEdits } from "../../client/engine/pending-edits.ts";
-import { RebasedView, replayPending } from "../../client/engine/view.ts";
+import { applyPending, RebasedView, replayPending } from "../../client/engine/view.ts";
 
 const rect = (id: string, x = 0): Shape => ({ id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
 const records = (...shapes: Shape[]) => new Map(shapes.map((s) => [s.id, s]));
@@ -18,7 +18,7 @@ describe("replayPending", () => {
       { mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] },
       { mid: "2", createdAt: 2, ops: [{ op: "del", id: "b" }, { op: "put", rec: rect("n", 9) }] },
       { mid: "3", createdAt: 3, ops: [{ op: "patch", id: "a", set: { x: 7 } }] },
-    ]);
+    ], applyPending);
     expect([...view.keys()].sort()).toEqual(["a", "c", "n"]);
     expect(view.get("a")?.x).toBe(7);
     expect(view.get("n")?.x).toBe(9);
@@ -29,7 +29,7 @@ describe("replayPending", () => {
     const view = replayPending(records(rect("a")), [
       { mid: "1", createdAt: 1, ops: [{ op: "patch", id: "gone", set: { x: 5 } }] },
       { mid: "2", createdAt: 2, ops: [{ op: "patch", id: "a", set: { x: 3 } }] },
-    ]);
+    ], applyPending);
     expect(view.get("a")?.x).toBe(3);
     expect(view.size).toBe(1);
   });
@@ -38,7 +38,7 @@ describe("replayPending", () => {
 describe("RebasedView", () => {
   it("is the base itself while nothing is pending, and follows edits as they are added and settled", () => {
     const pending = new PendingEdits();
-    const view = new RebasedView(pending);
+    const view = new RebasedView(pending, applyPending);
     const base = records(rect("a"));
     expect(view.over(base)).toBe(base);
     pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
@@ -55,7 +55,7 @@ describe("RebasedView", () => {
   it("is rebuilt when the base changed in place (a new version)", () => {
     const pending = new PendingEdits();
     pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
-    const view = new RebasedView(pending);
+    const view = new RebasedView(pending, applyPending);
     const base = records(rect("a"));
     expect(view.over(base, 1).get("a")).toMatchObject({ x: 5, y: 0 });
     base.set("a", { ...rect("a"), y: 9 });
@@ -65,12 +65,35 @@ describe("RebasedView", () => {
 
   it("a removal and an addition of the same count still rebuild", () => {
     const pending = new PendingEdits();
-    const view = new RebasedView(pending);
+    const view = new RebasedView(pending, applyPending);
     const base = records(rect("a"));
     pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "a", set: { x: 5 } }] });
     expect(view.over(base).get("a")?.x).toBe(5);
     pending.remove("1");
     pending.add({ mid: "2", createdAt: 2, ops: [{ op: "patch", id: "a", set: { x: 8 } }] });
     expect(view.over(base).get("a")?.x).toBe(8);
+  });
+});
+
+describe("RebasedView over another app's records", () => {
+  /** A checklist: nothing like a shape. Its own replay: toggle items by id. */
+  interface Item {
+    id: string;
+    done: boolean;
+  }
+  const toggle = (view: Map<string, Item>, m: { ops: readonly { op: string; id?: string }[] }) => {
+    for (const op of m.ops) {
+      const item = op.id ? view.get(op.id) : undefined;
+      if (item) view.set(item.id, { ...item, done: !item.done });
+    }
+  };
+
+  it("needs nothing from the whiteboard: the app gives its records and how to replay one edit", () => {
+    const pending = new PendingEdits();
+    const view = new RebasedView<Item>(pending, toggle);
+    const base = new Map<string, Item>([["milk", { id: "milk", done: false }]]);
+    pending.add({ mid: "1", createdAt: 1, ops: [{ op: "del", id: "milk" }] });
+    expect(view.over(base).get("milk")?.done).toBe(true);
+    expect(base.get("milk")?.done).toBe(false);
   });
 });

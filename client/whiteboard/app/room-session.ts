@@ -11,7 +11,7 @@ import type { BoardRoom } from "../canvas/board-controller.ts";
 import { RoomClient } from "../../engine/room-client.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { loadSnapshot, SNAPSHOT_SAVE_DELAY_MS, saveSnapshot } from "../../engine/snapshot-cache.ts";
-import { RebasedView } from "../../engine/view.ts";
+import { applyPending, RebasedView } from "../../engine/view.ts";
 import { loadClientId, loadColor, loadName } from "./identity.ts";
 
 export interface RoomSession {
@@ -64,9 +64,9 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   // The cached snapshot: shown until the room has synced once, saved when quiet.
   let cached: { savedAt: number; records: ReadonlyMap<string, Shape> } | null = null;
   const changeFns = new Set<() => void>();
-  const overCached = new RebasedView(c.pending);
+  const overCached = new RebasedView<Shape>(c.pending, applyPending);
   const synced = () => c.epoch !== null;
-  void loadSnapshot(room).then((snap) => {
+  void loadSnapshot<Shape>(room).then((snap) => {
     if (!snap || synced()) return;
     cached = { savedAt: snap.savedAt, records: new Map(snap.records.map((r) => [r.id, r])) };
     for (const fn of changeFns) fn();
