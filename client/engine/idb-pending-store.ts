@@ -57,7 +57,11 @@ export function openEdgeroomDb(): Promise<IDBPDatabase<EdgeroomDB>> {
 export class IdbPendingStore implements PendingStore {
   private fallback: MemoryPendingStore | null = null;
 
-  constructor(private readonly room: string) {}
+  private readonly room: string;
+
+  constructor(room: string) {
+    this.room = room;
+  }
 
   get durable(): boolean {
     return this.fallback === null;

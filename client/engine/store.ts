@@ -27,10 +27,11 @@ export class DocumentStore {
   /** The room epoch `seq` belongs to (null: never synced). */
   epoch: string | null = null;
 
-  constructor(
-    /** This client's pending edits (in memory only, unless given a durable one). */
-    readonly pending: PendingEdits = new PendingEdits(),
-  ) {
+  /** This client's pending edits (in memory only, unless given a durable one). */
+  readonly pending: PendingEdits;
+
+  constructor(pending: PendingEdits = new PendingEdits()) {
+    this.pending = pending;
     this.rebased = new RebasedView(pending, applyPending);
   }
 

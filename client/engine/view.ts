@@ -48,10 +48,13 @@ export function replayPending<R>(base: ReadonlyMap<string, R>, pending: readonly
 export class RebasedView<R extends { id: string }> {
   private cache: { base: ReadonlyMap<string, R>; baseVersion: number; removals: number; count: number; view: ReadonlyMap<string, R> } | null = null;
 
-  constructor(
-    private readonly pending: PendingEditsView,
-    private readonly apply: ApplyPending<R>,
-  ) {}
+  private readonly pending: PendingEditsView;
+  private readonly apply: ApplyPending<R>;
+
+  constructor(pending: PendingEditsView, apply: ApplyPending<R>) {
+    this.pending = pending;
+    this.apply = apply;
+  }
 
   /** The view over `base`; `baseVersion` must change whenever `base` is changed in place. */
   over(base: ReadonlyMap<string, R>, baseVersion = 0): ReadonlyMap<string, R> {
