@@ -72,7 +72,8 @@ export class IdbPendingStore implements PendingStore {
     try {
       return await openEdgeroomDb();
     } catch {
-      this.fallback = new MemoryPendingStore();
+      // `??=`: calls racing the failed open share one fallback, or an add could be lost.
+      this.fallback ??= new MemoryPendingStore();
       return null;
     }
   }
