@@ -27,7 +27,7 @@ import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
 import { exportPng } from "./export-png.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
 import { moveOp, shapeBounds, unionRects } from "./geometry.ts";
-import { handleAt, hitTolerance, hoverCursor, selectionHandles } from "./hit-test.ts";
+import { handleAt, hitTolerance, hoverCursor, selectionHandles, toolCursor } from "./hit-test.ts";
 import { keyCommand, type KeyCommand } from "./keyboard.ts";
 import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample, wheelCamera } from "./pointer-input.ts";
@@ -303,13 +303,7 @@ export class BoardController {
   }
 
   private updateCursorStyle(): void {
-    const tool = this.ui.tool;
-    let cursor = "crosshair";
-    if (this.input.mode.kind === "pan") cursor = "grabbing";
-    else if (this.spaceDown || tool === "hand") cursor = "grab";
-    else if (tool === "select") cursor = "default";
-    else if (tool === "text") cursor = "text";
-    this.canvas.style.cursor = cursor;
+    this.canvas.style.cursor = toolCursor(this.ui.tool, this.spaceDown, this.input.mode.kind === "pan");
   }
 
   // ---------------------------------------------------------------------------
