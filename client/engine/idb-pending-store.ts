@@ -21,8 +21,9 @@ interface PendingRow extends PendingMutation {
 
 let addCounter = 0;
 
-/** The last confirmed state of a room, so a reload while offline still shows the board. */
-export interface CachedSnapshot {
+/** The last confirmed state of a room, so a reload while offline still shows
+ * the board. Generic over the record type: the cache never looks inside one. */
+export interface CachedSnapshot<R extends { id: string } = { id: string }> {
   room: string;
   epoch: string;
   seq: number;
@@ -57,7 +58,11 @@ export function openEdgeroomDb(): Promise<IDBPDatabase<EdgeroomDB>> {
 export class IdbPendingStore implements PendingStore {
   private fallback: MemoryPendingStore | null = null;
 
-  constructor(private readonly room: string) {}
+  private readonly room: string;
+
+  constructor(room: string) {
+    this.room = room;
+  }
 
   get durable(): boolean {
     return this.fallback === null;
@@ -68,7 +73,8 @@ export class IdbPendingStore implements PendingStore {
     try {
       return await openEdgeroomDb();
     } catch {
-      this.fallback = new MemoryPendingStore();
+      // `??=`: calls racing the failed open share one fallback, or an add could be lost.
+      this.fallback ??= new MemoryPendingStore();
       return null;
     }
   }

@@ -44,10 +44,12 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
   private removed = 0;
   private readonly writes = new Set<Promise<void>>();
 
-  constructor(
-    /** Where the edits are kept across reloads; memory only by default. */
-    private readonly backend: PendingStore = new MemoryPendingStore(),
-  ) {}
+  /** Where the edits are kept across reloads; memory only by default. */
+  private readonly backend: PendingStore;
+
+  constructor(backend: PendingStore = new MemoryPendingStore()) {
+    this.backend = backend;
+  }
 
   get list(): readonly PendingMutation<R>[] {
     return this.items;

@@ -3,6 +3,13 @@
  * dedupe, order, detect gaps) → store (confirmed + pending). Usable without
  * React — the whiteboard UI, the tests and the benchmark all drive rooms
  * through this class. No UI code touches the socket.
+ *
+ * Its parts live beside it: how it connects (room-client-options.ts), what it
+ * emits (room-events.ts), who else is here (peer-roster.ts), the half-open
+ * check (liveness.ts), the pending edits (pending-edits.ts) and the document
+ * (store.ts). What stays here is the event processor — one switch over the
+ * room's messages, so the order of effects per message reads top to bottom;
+ * that is why this file is a little over 400 lines.
  */
 import { planOps } from "../../party/shared/apply.ts";
 import {
@@ -11,141 +18,23 @@ import {
   ErrorCode,
   isTerminalClose,
   type Op,
-  PING_FRAME,
   type Peer,
   type PresenceStatus,
   PROTOCOL_VERSION,
   type ServerMessage,
 } from "../../party/shared/protocol.ts";
+import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS } from "../../party/shared/limits.ts";
+import type { Transport, TransportFactory } from "./connection.ts";
+import { newShortId } from "./ids.ts";
+import { LivenessWatch } from "./liveness.ts";
+import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
+import { PeerRoster, type RemoteCursor } from "./peer-roster.ts";
+import { type RoomClientOptions, transportFor } from "./room-client-options.ts";
+import { type ConnectionState, Emitter, type RoomClientEvents } from "./room-events.ts";
+import { type ApplyOutcome, DocumentStore } from "./store.ts";
 import type { RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
-import { DEDUPE_RETENTION_MS, LEAVE_LINGER_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS, PING_INTERVAL_MS, PONG_TIMEOUT_MS } from "../../party/shared/limits.ts";
-import { partySocketTransport, type Transport, type TransportFactory } from "./connection.ts";
-import { newShortId } from "./ids.ts";
-import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
-import type { PendingStore } from "./pending-store.ts";
-import { type ApplyOutcome, DocumentStore } from "./store.ts";
 import { CursorThrottle, type Point } from "./throttle.ts";
-
-/** Where the connection is, as a person would want to see it. */
-export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "error";
-
-export interface ConnectionState {
-  status: ConnectionStatus;
-  /** Reconnect attempts since the connection was last live. */
-  attempt: number;
-  /** When the client last caught up with the room (ms), or null. */
-  lastSyncedAt: number | null;
-  /** Set when status is "error": the terminal error the room sent. */
-  error: { code: string; message: string } | null;
-}
-
-export interface RemoteCursor {
-  conn: string;
-  x: number;
-  y: number;
-  /** Receive time (ms): the interpolator animates between received points. */
-  at: number;
-}
-
-export interface RejectNotice<R extends RecordBase = RecordBase> {
-  mid: string;
-  code: string;
-  message: string;
-  ops: Op<R>[];
-}
-
-export interface RoomClientEvents<R extends RecordBase = RecordBase> {
-  /** Anything drawn changed: records, pending edits, peers, connection state. */
-  change: () => void;
-  status: (state: ConnectionState) => void;
-  /** Remote cursors moved (fired per received frame, not part of `change`). */
-  cursors: (cursors: ReadonlyMap<string, RemoteCursor>) => void;
-  /** A local edit was refused and rolled back. */
-  reject: (notice: RejectNotice<R>) => void;
-  /** A non-fatal error the room reported (rate limited, bad message, …). */
-  error: (error: { code: string; message: string }) => void;
-  /** Every parsed room message, after it was applied (for tests and debugging). */
-  message: (msg: ServerMessage<R>) => void;
-}
-
-/** What every RoomClient takes, however it connects. */
-export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
-  /** The app's schema (`defineRoom`): its party, its records and their limits. */
-  schema: RoomSchema<R>;
-  room: string;
-  /** Stable id of this device/tab. Generated when omitted. */
-  clientId?: string;
-  name: string;
-  color: string;
-  /** Where pending edits wait across reloads (browser: IndexedDB). */
-  pendingStore?: PendingStore;
-  /** Cursor throttle interval (ms). */
-  cursorIntervalMs?: number;
-}
-
-/** Connect to a server by host: the client builds the partysocket connection. */
-export interface RoomClientHostOptions<R extends RecordBase = RecordBase> extends RoomClientBaseOptions<R> {
-  /** `host:port` of the Worker or PartyKit server. */
-  host: string;
-  /** "ws" or "wss"; defaults to wss except for localhost/127.0.0.1. */
-  protocol?: "ws" | "wss";
-  /** WebSocket implementation (Node: `ws`). Defaults to the global one. */
-  WebSocket?: unknown;
-  /** Returns an access token, asked again before every (re)connect. */
-  getToken?: () => Promise<string | null> | string | null;
-  /** Reconnect backoff (ms): min × 1.5ⁿ capped at max, plus a random 0–min of jitter. */
-  minReconnectDelayMs?: number;
-  maxReconnectDelayMs?: number;
-  transport?: never;
-}
-
-/** Connect through a transport built by the caller (the browser's online-aware
- * wrapper, tests, the fuzz harness, the benchmark). Host, token and backoff
- * belong to that transport, so they cannot be given here too. */
-export interface RoomClientTransportOptions<R extends RecordBase = RecordBase> extends RoomClientBaseOptions<R> {
-  transport: TransportFactory;
-  host?: never;
-  protocol?: never;
-  WebSocket?: never;
-  getToken?: never;
-  minReconnectDelayMs?: never;
-  maxReconnectDelayMs?: never;
-}
-
-export type RoomClientOptions<R extends RecordBase = RecordBase> = RoomClientHostOptions<R> | RoomClientTransportOptions<R>;
-
-/** Options that configure the connection RoomClient builds itself: meaningless
- * next to a caller's transport. */
-const HOST_ONLY_OPTIONS = ["host", "protocol", "WebSocket", "getToken", "minReconnectDelayMs", "maxReconnectDelayMs"] as const;
-
-/** The transport `options` ask for: the caller's, or partysocket to `host`.
- * Throws when both are asked for (JavaScript callers, casts): a transport
- * would silently ignore them. */
-function transportFor<R extends RecordBase>(options: RoomClientOptions<R>): TransportFactory {
-  if (options.transport) {
-    const ignored = HOST_ONLY_OPTIONS.filter((k) => options[k] !== undefined);
-    if (ignored.length) throw new TypeError(`RoomClient: ${ignored.join(", ")} configure the default connection; with \`transport\` give them to the transport instead`);
-    return options.transport;
-  }
-  if (!options.host) throw new TypeError("RoomClient: give either `host` or `transport`");
-  const { getToken } = options;
-  return partySocketTransport({
-    host: options.host,
-    party: options.schema.party,
-    room: options.room,
-    protocol: options.protocol,
-    WebSocket: options.WebSocket,
-    minReconnectDelayMs: options.minReconnectDelayMs,
-    maxReconnectDelayMs: options.maxReconnectDelayMs,
-    query: async () => {
-      const token = getToken ? await getToken() : null;
-      return token ? { token } : ({} as Record<string, string>);
-    },
-  });
-}
-
-type Listener<R extends RecordBase, K extends keyof RoomClientEvents<R>> = RoomClientEvents<R>[K];
 
 /** A name the room accepts (1–40 characters after trimming). */
 function cleanName(name: string): string {
@@ -164,13 +53,12 @@ const MAX_RETRIES = 5;
 const RETRYABLE = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
 
 /**
- * A live connection to one room, typed by the app's schema: its records are
- * `RecordOf<typeof schema>`.
+ * A live connection to one room.
  *
  * ```ts
- * const client = new RoomClient({ schema: checklist, host: "127.0.0.1:8787", room: "r1", name: "Ada", color: "#3366ff" });
- * client.on("change", () => render(client.records()));
- * client.mutate([{ op: "put", rec: { id: "i1", text: "milk", done: false } }]);
+ * const client = new RoomClient({ host: "127.0.0.1:8787", room: "r1", name: "Ada", color: "#3366ff" });
+ * client.on("change", () => draw(client.records()));
+ * client.mutate([{ op: "put", rec: shape }]);
  * ```
  */
 export class RoomClient<R extends RecordBase = RecordBase> {
@@ -179,21 +67,18 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   readonly schema: RoomSchema<R>;
   private readonly pendingEdits: PendingEdits<R>;
   private readonly store: DocumentStore<R>;
-  private readonly listeners = new Map<keyof RoomClientEvents<R>, Set<(...args: never[]) => void>>();
+  private readonly events = new Emitter<RoomClientEvents<R>>();
   private socket: Transport | null = null;
   private connState: ConnectionState = { status: "connecting", attempt: 0, lastSyncedAt: null, error: null };
   /** True between our hello and the room's sync: nothing but hello goes out. */
   private welcomed = false;
   private resyncing = false;
   private selfPeer: Peer | null = null;
-  private readonly peerMap = new Map<string, Peer>();
-  /** Peers that left less than LEAVE_LINGER_MS ago: still shown, so a quick
-   * reconnect (same client id, new connection) does not flicker. */
-  private readonly departed = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
-  /** When the current connection last delivered any frame (ms). */
-  private lastFrameAt = 0;
-  private readonly cursorMap = new Map<string, RemoteCursor>();
+  private readonly roster = new PeerRoster(() => {
+    this.emit("change");
+    this.emit("cursors", this.roster.cursors());
+  });
+  private readonly liveness = new LivenessWatch(() => this.socket);
   private readonly throttle: CursorThrottle;
   private readonly retries = new Map<string, number>();
   private name: string;
@@ -208,8 +93,8 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   private readonly transport: TransportFactory;
 
   constructor(options: RoomClientOptions<R>) {
-    this.transport = transportFor(options);
     this.schema = options.schema;
+    this.transport = transportFor(options);
     this.clientId = options.clientId ?? newShortId();
     this.room = options.room;
     this.name = cleanName(options.name);
@@ -268,20 +153,14 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   }
   /** Everyone else in the room (including, briefly, those who just left). */
   peers(): ReadonlyMap<string, Peer> {
-    if (this.departed.size === 0) return this.peerMap;
-    const all = new Map(this.peerMap);
-    for (const [conn, { peer }] of this.departed) all.set(conn, peer);
-    return all;
+    return this.roster.peers();
   }
   cursors(): ReadonlyMap<string, RemoteCursor> {
-    return this.cursorMap;
+    return this.roster.cursors();
   }
 
-  on<K extends keyof RoomClientEvents<R>>(event: K, listener: Listener<R, K>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (...args: never[]) => void);
-    return () => set!.delete(listener as (...args: never[]) => void);
+  on<K extends keyof RoomClientEvents<R>>(event: K, listener: RoomClientEvents<R>[K]): () => void {
+    return this.events.on(event, listener);
   }
 
   // -------------------------------------------------------------------------
@@ -342,9 +221,8 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   close(): void {
     this.closed = true;
     this.throttle.cancel();
-    this.stopPinging();
-    for (const { timer } of this.departed.values()) clearTimeout(timer);
-    this.departed.clear();
+    this.liveness.stop();
+    this.roster.dispose();
     this.socket?.close(1000, "client closed");
     this.socket = null;
     this.setStatus({ status: "offline" });
@@ -383,9 +261,8 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   private onClose(code: number, reason: string): void {
     this.welcomed = false;
     this.throttle.cancel();
-    this.stopPinging();
-    this.peerMap.clear();
-    this.cursorMap.clear();
+    this.liveness.stop();
+    this.roster.disconnected();
     if (this.closed) return;
     if (isTerminalClose(code)) {
       this.setStatus({ status: "error", error: this.connState.error ?? { code: String(code), message: reason || "closed by the room" } });
@@ -394,12 +271,12 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     }
     const offline = typeof navigator !== "undefined" && navigator.onLine === false;
     this.setStatus({ status: offline ? "offline" : "reconnecting", attempt: this.connState.attempt + 1 });
-    this.emit("cursors", this.cursorMap);
+    this.emit("cursors", this.roster.cursors());
   }
 
   private onFrame(data: unknown): void {
     this.framesReceived++;
-    this.lastFrameAt = Date.now();
+    this.liveness.frame();
     if (typeof data !== "string") return;
     const parsed = this.schema.protocol.parseServerFrame(data);
     if (!parsed.ok) {
@@ -421,8 +298,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     switch (msg.type) {
       case "welcome":
         this.selfPeer = msg.self;
-        this.peerMap.clear();
-        for (const p of msg.peers) this.peerMap.set(p.conn, p);
+        this.roster.welcome(msg.peers);
         this.emit("change");
         return;
       case "sync": {
@@ -443,7 +319,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
         const firstSync = !this.welcomed;
         this.welcomed = true;
         if (firstSync) {
-          this.startPinging();
+          this.liveness.start();
           // Everything not yet acknowledged goes (again) now; the room applies
           // each mutation id at most once.
           for (const m of this.pendingEdits.list) this.sendMutation(m);
@@ -471,50 +347,22 @@ export class RoomClient<R extends RecordBase = RecordBase> {
       }
       case "reject":
         return this.onReject(msg.mid, msg.code, msg.message);
-      case "join": {
-        // Back within the linger window (reload, network blip): the new
-        // connection takes over the old one's place and cursor, no flicker.
-        for (const [conn, { peer, timer }] of this.departed) {
-          if (peer.clientId !== msg.peer.clientId) continue;
-          clearTimeout(timer);
-          this.departed.delete(conn);
-          const cursor = this.cursorMap.get(conn);
-          this.cursorMap.delete(conn);
-          if (cursor) this.cursorMap.set(msg.peer.conn, { ...cursor, conn: msg.peer.conn });
-        }
-        this.peerMap.set(msg.peer.conn, msg.peer);
+      case "join":
+        this.roster.join(msg.peer);
         this.emit("change");
-        this.emit("cursors", this.cursorMap);
+        this.emit("cursors", this.roster.cursors());
         return;
-      }
       case "peer":
-        this.peerMap.set(msg.peer.conn, msg.peer);
+        this.roster.update(msg.peer);
         this.emit("change");
         return;
-      case "leave": {
-        const peer = this.peerMap.get(msg.conn);
-        this.peerMap.delete(msg.conn);
-        if (!peer) return;
-        const timer = setTimeout(() => {
-          this.departed.delete(msg.conn);
-          this.cursorMap.delete(msg.conn);
-          this.emit("change");
-          this.emit("cursors", this.cursorMap);
-        }, LEAVE_LINGER_MS);
-        this.departed.set(msg.conn, { peer, timer });
+      case "leave":
+        this.roster.leave(msg.conn);
         return;
-      }
-      case "cursors": {
-        const now = Date.now();
-        const self = this.selfPeer?.conn;
-        for (const entry of msg.f) {
-          if (entry[0] === self) continue; // the room never echoes, but be sure
-          if (entry.length === 3) this.cursorMap.set(entry[0], { conn: entry[0], x: entry[1], y: entry[2], at: now });
-          else this.cursorMap.delete(entry[0]);
-        }
-        this.emit("cursors", this.cursorMap);
+      case "cursors":
+        this.roster.cursorFrame(msg.f, this.selfPeer?.conn, Date.now());
+        this.emit("cursors", this.roster.cursors());
         return;
-      }
       case "error":
         if (msg.code === ErrorCode.RATE_LIMITED && msg.ref === "resync") {
           // The room refused the resync for now: ask again shortly, or we would
@@ -564,35 +412,11 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.send({ type: "resync", epoch: fromScratch ? null : this.store.epoch, lastSeq: fromScratch ? 0 : this.store.seq });
   }
 
-  /** The exact ping frame every PING_INTERVAL_MS: on Cloudflare the runtime
-   * answers it without waking the room, and the room's alarm sweep reads its
-   * timestamp to tell live sockets from half-open ones. */
-  private startPinging(): void {
-    this.stopPinging();
-    this.lastFrameAt = Date.now();
-    this.pingTimer = setInterval(() => {
-      if (!this.socket?.isOpen) return;
-      if (Date.now() - this.lastFrameAt > PONG_TIMEOUT_MS) {
-        // Half-open: pings go out, nothing comes back. Reconnect; pending
-        // edits are resent after the next sync.
-        this.stopPinging();
-        this.socket.reconnect();
-        return;
-      }
-      this.socket.send(PING_FRAME);
-    }, PING_INTERVAL_MS);
-  }
-
-  private stopPinging(): void {
-    if (this.pingTimer !== null) clearInterval(this.pingTimer);
-    this.pingTimer = null;
-  }
-
   private markSynced(): void {
     if (this.connState.status === "live") this.connState = { ...this.connState, lastSyncedAt: Date.now() };
   }
 
-  private sendMutation(m: PendingMutation<R>): void {
+  private sendMutation(m: PendingMutation): void {
     this.send({ type: "mutate", mid: m.mid, ops: m.ops });
   }
 
@@ -612,11 +436,11 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   }
 
   private emit<K extends keyof RoomClientEvents<R>>(event: K, ...args: Parameters<RoomClientEvents<R>[K]>): void {
-    const set = this.listeners.get(event);
-    if (!set) return;
-    for (const l of set) (l as (...a: Parameters<RoomClientEvents<R>[K]>) => void)(...args);
+    this.events.emit(event, ...args);
   }
 }
 
-export type { Change, Op, Peer };
+export type { Change, Op, Peer, RemoteCursor };
+export type { RoomClientBaseOptions, RoomClientHostOptions, RoomClientOptions, RoomClientTransportOptions } from "./room-client-options.ts";
+export type { ConnectionState, ConnectionStatus, RejectNotice, RoomClientEvents } from "./room-events.ts";
 export { CloseCode };

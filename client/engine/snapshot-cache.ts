@@ -12,16 +12,19 @@ import { type CachedSnapshot, openEdgeroomDb } from "./idb-pending-store.ts";
  * every change, and a reload loses at most this much of the backdrop. */
 export const SNAPSHOT_SAVE_DELAY_MS = 2_000;
 
-export async function loadSnapshot(room: string): Promise<CachedSnapshot | null> {
+/** The cached snapshot of `room`, if any. Its records are what this app's own
+ * `saveSnapshot` stored (confirmed records the room had validated); a cache
+ * from an older app version is replaced at the first sync. */
+export async function loadSnapshot<R extends { id: string }>(room: string): Promise<CachedSnapshot<R> | null> {
   try {
     const db = await openEdgeroomDb();
-    return (await db.get("snapshots", room)) ?? null;
+    return ((await db.get("snapshots", room)) as CachedSnapshot<R> | undefined) ?? null;
   } catch {
     return null; // no IndexedDB: no backdrop, nothing else changes
   }
 }
 
-export async function saveSnapshot(snapshot: CachedSnapshot): Promise<void> {
+export async function saveSnapshot<R extends { id: string }>(snapshot: CachedSnapshot<R>): Promise<void> {
   try {
     const db = await openEdgeroomDb();
     await db.put("snapshots", snapshot);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { handleAt, hoverCursor, selectionHandles } from "../../client/whiteboard/canvas/hit-test.ts";
+import { handleAt, hoverCursor, selectionHandles, toolCursor } from "../../client/whiteboard/canvas/hit-test.ts";
 import { type KeyPress, keyCommand } from "../../client/whiteboard/canvas/keyboard.ts";
 import { DEFAULT_BOX, DEFAULT_LINE, draggedRecord, penRecord, type RecordBase, type ShapeDrag, stickyRecord } from "../../client/whiteboard/canvas/record-factory.ts";
 import { commitTextOps, editingFor, newTextEditing } from "../../client/whiteboard/canvas/text-editing.ts";
@@ -89,6 +89,17 @@ describe("handles and hover", () => {
     { selected: [], handle: -1, over: false, want: "default" },
   ])("hover cursor $want", ({ selected, handle, over, want }) => {
     expect(hoverCursor(selected, handle, over)).toBe(want);
+  });
+
+  it.each([
+    { tool: "rect", space: false, panning: false, want: "crosshair" },
+    { tool: "pen", space: true, panning: false, want: "grab" },
+    { tool: "hand", space: false, panning: false, want: "grab" },
+    { tool: "hand", space: false, panning: true, want: "grabbing" },
+    { tool: "select", space: false, panning: false, want: "default" },
+    { tool: "text", space: false, panning: false, want: "text" },
+  ] as const)("tool cursor: $tool (space $space, panning $panning) → $want", ({ tool, space, panning, want }) => {
+    expect(toolCursor(tool, space, panning)).toBe(want);
   });
 });
 

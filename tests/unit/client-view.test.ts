@@ -3,6 +3,8 @@
  * confirmed records or the offline backdrop — with pending edits replayed on
  * top, and the cached view the store and the room session both use.
  */
+import { z } from "zod";
+import { defineRoom, type RecordOf } from "../../party/shared/schema.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
@@ -73,5 +75,22 @@ describe("RebasedView", () => {
     pending.remove("1");
     pending.add({ mid: "2", createdAt: 2, ops: [{ op: "patch", id: "a", set: { x: 8 } }] });
     expect(view.over(base).get("a")?.x).toBe(8);
+  });
+});
+
+describe("RebasedView over another app's records", () => {
+  /** A checklist: nothing like a shape, with its own schema. */
+  const checklist = defineRoom({ party: "checklist", records: z.object({ id: z.string(), text: z.string(), done: z.boolean() }) });
+
+  it("needs nothing from the whiteboard: the app's schema is all it takes", () => {
+    const pending = new PendingEdits<RecordOf<typeof checklist>>();
+    const view = new RebasedView(checklist, pending);
+    const base = new Map([["milk", { id: "milk", text: "milk", done: false }]]);
+    pending.add({ mid: "1", createdAt: 1, ops: [{ op: "patch", id: "milk", set: { done: true } }] });
+    expect(view.over(base).get("milk")?.done).toBe(true);
+    expect(base.get("milk")?.done).toBe(false);
+    // A patch the schema refuses is skipped in the view, as the room would refuse it.
+    pending.add({ mid: "2", createdAt: 2, ops: [{ op: "patch", id: "milk", set: { done: "yes" } }] });
+    expect(view.over(base).get("milk")?.done).toBe(true);
   });
 });

@@ -17,7 +17,7 @@ import { loadClientId, loadColor, loadName } from "./identity.ts";
 
 export interface RoomSession {
   room: string;
-  client: RoomClient;
+  client: RoomClient<Shape>;
   editor: Editor;
   pendingStore: IdbPendingStore;
   /** Round trip of our own edits: sent → acknowledged (ms), for the debug overlay. */
@@ -67,7 +67,7 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   const changeFns = new Set<() => void>();
   const overCached = new RebasedView(whiteboard, c.pending);
   const synced = () => c.epoch !== null;
-  void loadSnapshot(room).then((snap) => {
+  void loadSnapshot<Shape>(room).then((snap) => {
     if (!snap || synced()) return;
     cached = { savedAt: snap.savedAt, records: new Map((snap.records as Shape[]).map((r) => [r.id, r])) };
     for (const fn of changeFns) fn();

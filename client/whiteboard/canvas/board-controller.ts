@@ -11,9 +11,10 @@
  * hit-testing handles (hit-test.ts), the text box (text-editing.ts), remote
  * cursors (cursor-tracks.ts), PNG export (export-png.ts) and the debug/bench
  * hooks (frame-stats.ts). This file wires DOM events to them and holds the
- * state they share (UI state, camera, selection). It is ~480 lines because
- * that state has one owner: each command that changes it (toolbar, shortcut,
- * text box) is a few lines here over the pure parts in those files.
+ * state they share (camera, selection, the UI state in board-ui.ts). It is
+ * ~470 lines because that state has one owner: each command that changes it
+ * (toolbar, shortcut, text box) is a few lines here over the pure parts in
+ * those files.
  */
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
@@ -26,16 +27,18 @@ import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
 import { exportPng } from "./export-png.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
 import { moveOp, shapeBounds, unionRects } from "./geometry.ts";
-import { handleAt, hitTolerance, hoverCursor, selectionHandles } from "./hit-test.ts";
+import { handleAt, hitTolerance, hoverCursor, selectionHandles, toolCursor } from "./hit-test.ts";
 import { keyCommand, type KeyCommand } from "./keyboard.ts";
 import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample, wheelCamera } from "./pointer-input.ts";
 import { type RecordBase, stickyRecord } from "./record-factory.ts";
+import { BoardUi, type BoardUiState } from "./board-ui.ts";
 import { SceneIndex } from "./scene.ts";
 import { commitTextOps, editingFor, newTextEditing, type TextEditing } from "./text-editing.ts";
 import { colorOps, strokeOps, textSizeFor, type Tool } from "./tools.ts";
 
 export { MAX_STROKE_POINTS } from "./pointer-input.ts";
+export type { BoardUiState } from "./board-ui.ts";
 export type { FrameStats } from "./frame-stats.ts";
 export type { TextEditing } from "./text-editing.ts";
 
@@ -51,25 +54,12 @@ export interface BoardRoom {
   on(event: "cursors", fn: (c: ReadonlyMap<string, RemoteCursor>) => void): () => void;
 }
 
-export interface BoardUiState {
-  tool: Tool;
-  color: string;
-  stroke: number;
-  selection: readonly string[];
-  editing: TextEditing | null;
-  zoom: number;
-  canUndo: boolean;
-  canRedo: boolean;
-}
-
 export class BoardController {
   readonly scene = new SceneIndex();
   private camera: Camera = HOME_CAMERA;
   private docVersion = 0;
   private pendingCache: { version: number; ids: ReadonlySet<string> } = { version: -1, ids: new Set() };
-  private ui: BoardUiState;
-  private readonly uiListeners = new Set<() => void>();
-  private readonly cameraListeners = new Set<() => void>();
+  private readonly uiStore: BoardUi;
   private spaceDown = false;
   private readonly disposers: (() => void)[] = [];
   private readonly cursors = new CursorTracks();
@@ -92,7 +82,10 @@ export class BoardController {
     readonly editor: Editor,
     initial: { color: string; stroke: number },
   ) {
-    this.ui = { tool: "select", color: initial.color, stroke: initial.stroke, selection: [], editing: null, zoom: 1, canUndo: false, canRedo: false };
+    this.uiStore = new BoardUi(initial);
+    this.subscribeUi = this.uiStore.subscribe;
+    this.getUi = this.uiStore.get;
+    this.subscribeCamera = this.uiStore.subscribeCamera;
     this.input = new PointerInput(this.inputHost());
     this.painter = new BoardPainter(canvas, cursorCanvas, {
       scene: this.scene,
@@ -167,15 +160,17 @@ export class BoardController {
   // ---------------------------------------------------------------------------
   // UI state for React (useSyncExternalStore)
 
-  readonly subscribeUi = (fn: () => void): (() => void) => {
-    this.uiListeners.add(fn);
-    return () => this.uiListeners.delete(fn);
-  };
-  readonly getUi = (): BoardUiState => this.ui;
+  readonly subscribeUi: BoardUi["subscribe"];
+  readonly getUi: BoardUi["get"];
+  /** Camera changes (the text box follows the board), apart from the UI state. */
+  readonly subscribeCamera: BoardUi["subscribeCamera"];
+
+  private get ui(): BoardUiState {
+    return this.uiStore.current;
+  }
 
   private setUi(patch: Partial<BoardUiState>): void {
-    this.ui = { ...this.ui, ...patch };
-    for (const fn of this.uiListeners) fn();
+    this.uiStore.set(patch);
   }
 
   private refreshHistoryFlags(): void {
@@ -308,13 +303,7 @@ export class BoardController {
   }
 
   private updateCursorStyle(): void {
-    const tool = this.ui.tool;
-    let cursor = "crosshair";
-    if (this.input.mode.kind === "pan") cursor = "grabbing";
-    else if (this.spaceDown || tool === "hand") cursor = "grab";
-    else if (tool === "select") cursor = "default";
-    else if (tool === "text") cursor = "text";
-    this.canvas.style.cursor = cursor;
+    this.canvas.style.cursor = toolCursor(this.ui.tool, this.spaceDown, this.input.mode.kind === "pan");
   }
 
   // ---------------------------------------------------------------------------
@@ -430,17 +419,9 @@ export class BoardController {
 
   setCamera(camera: Camera): void {
     this.camera = camera;
-    if (camera.zoom !== this.ui.zoom) this.setUi({ zoom: camera.zoom });
-    for (const fn of this.cameraListeners) fn();
+    this.uiStore.cameraMoved(camera);
     this.painter.schedule(); // the painter sees the camera moved: scroll or repaint
   }
-
-  /** Camera changes (the text box follows the board), separate from the UI state
-   * so panning does not re-render the whole toolbar 60 times a second. */
-  readonly subscribeCamera = (fn: () => void): (() => void) => {
-    this.cameraListeners.add(fn);
-    return () => this.cameraListeners.delete(fn);
-  };
 
   // ---------------------------------------------------------------------------
   // Text and sticky notes (the text box itself is React's TextEditor)

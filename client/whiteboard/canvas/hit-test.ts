@@ -6,6 +6,7 @@
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { HANDLE_RADIUS } from "./draw.ts";
 import { shapeBox } from "./geometry.ts";
+import type { Tool } from "./tools.ts";
 
 /** Hit tolerance around thin shapes (screen px): a 2-px line must be clickable. */
 export const HIT_TOLERANCE_PX = 6;
@@ -38,4 +39,14 @@ export function handleAt(handles: readonly (readonly [number, number])[], wx: nu
 export function hoverCursor(selected: readonly Shape[], handle: number, overShape: boolean): string {
   if (handle >= 0) return selected[0]!.type === "line" ? "crosshair" : handle % 2 === 0 ? "nwse-resize" : "nesw-resize";
   return overShape ? "move" : "default";
+}
+
+/** The CSS cursor for the tool when not over anything in particular: a closed
+ * hand while panning, an open one when a press would pan, a caret for text. */
+export function toolCursor(tool: Tool, spaceHeld: boolean, panning: boolean): string {
+  if (panning) return "grabbing";
+  if (spaceHeld || tool === "hand") return "grab";
+  if (tool === "select") return "default";
+  if (tool === "text") return "text";
+  return "crosshair";
 }

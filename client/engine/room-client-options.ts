@@ -1,0 +1,88 @@
+/**
+ * How a RoomClient connects: either to a server by host (it builds the
+ * partysocket connection itself, with token and backoff) or through a
+ * transport the caller built (the browser's online-aware wrapper, tests, the
+ * fuzz harness, the benchmark). The two are exclusive: a transport would
+ * silently ignore host settings, so the types forbid mixing them and
+ * `transportFor` refuses it at run time.
+ */
+import type { RecordBase } from "../../party/shared/protocol.ts";
+import type { RoomSchema } from "../../party/shared/schema.ts";
+import { partySocketTransport, type TransportFactory } from "./connection.ts";
+import type { PendingStore } from "./pending-store.ts";
+
+/** What every RoomClient takes, however it connects. */
+export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
+  /** The app's schema (`defineRoom`): its party, its records and their limits. */
+  schema: RoomSchema<R>;
+  room: string;
+  /** Stable id of this device/tab. Generated when omitted. */
+  clientId?: string;
+  name: string;
+  color: string;
+  /** Where pending edits wait across reloads (browser: IndexedDB). */
+  pendingStore?: PendingStore;
+  /** Cursor throttle interval (ms). */
+  cursorIntervalMs?: number;
+}
+
+/** Connect to a server by host: the client builds the partysocket connection. */
+export interface RoomClientHostOptions<R extends RecordBase = RecordBase> extends RoomClientBaseOptions<R> {
+  /** `host:port` of the Worker or PartyKit server. */
+  host: string;
+  /** "ws" or "wss"; defaults to wss except for localhost/127.0.0.1. */
+  protocol?: "ws" | "wss";
+  /** WebSocket implementation (Node: `ws`). Defaults to the global one. */
+  WebSocket?: unknown;
+  /** Returns an access token, asked again before every (re)connect. */
+  getToken?: () => Promise<string | null> | string | null;
+  /** Reconnect backoff (ms): min × 1.5ⁿ capped at max, plus a random 0–min of jitter. */
+  minReconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+  transport?: never;
+}
+
+/** Connect through a transport built by the caller (the browser's online-aware
+ * wrapper, tests, the fuzz harness, the benchmark). Host, token and backoff
+ * belong to that transport, so they cannot be given here too. */
+export interface RoomClientTransportOptions<R extends RecordBase = RecordBase> extends RoomClientBaseOptions<R> {
+  transport: TransportFactory;
+  host?: never;
+  protocol?: never;
+  WebSocket?: never;
+  getToken?: never;
+  minReconnectDelayMs?: never;
+  maxReconnectDelayMs?: never;
+}
+
+export type RoomClientOptions<R extends RecordBase = RecordBase> = RoomClientHostOptions<R> | RoomClientTransportOptions<R>;
+
+/** Options that configure the connection RoomClient builds itself: meaningless
+ * next to a caller's transport. */
+const HOST_ONLY_OPTIONS = ["host", "protocol", "WebSocket", "getToken", "minReconnectDelayMs", "maxReconnectDelayMs"] as const;
+
+/** The transport `options` ask for: the caller's, or partysocket to `host`.
+ * Throws when both are asked for (JavaScript callers, casts): a transport
+ * would silently ignore them. */
+export function transportFor<R extends RecordBase>(options: RoomClientOptions<R>): TransportFactory {
+  if (options.transport) {
+    const ignored = HOST_ONLY_OPTIONS.filter((k) => options[k] !== undefined);
+    if (ignored.length) throw new TypeError(`RoomClient: ${ignored.join(", ")} configure the default connection; with \`transport\` give them to the transport instead`);
+    return options.transport;
+  }
+  if (!options.host) throw new TypeError("RoomClient: give either `host` or `transport`");
+  const { getToken } = options;
+  return partySocketTransport({
+    host: options.host,
+    party: options.schema.party,
+    room: options.room,
+    protocol: options.protocol,
+    WebSocket: options.WebSocket,
+    minReconnectDelayMs: options.minReconnectDelayMs,
+    maxReconnectDelayMs: options.maxReconnectDelayMs,
+    query: async () => {
+      const token = getToken ? await getToken() : null;
+      return token ? { token } : ({} as Record<string, string>);
+    },
+  });
+}

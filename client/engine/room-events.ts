@@ -1,0 +1,59 @@
+/**
+ * What a RoomClient tells its users, and how: the connection state as a
+ * person would want to see it, the events (change, status, cursors, reject,
+ * error, message), and the small typed emitter that delivers them.
+ */
+import type { Op, RecordBase, ServerMessage } from "../../party/shared/protocol.ts";
+import type { RemoteCursor } from "./peer-roster.ts";
+
+/** Where the connection is, as a person would want to see it. */
+export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "error";
+
+export interface ConnectionState {
+  status: ConnectionStatus;
+  /** Reconnect attempts since the connection was last live. */
+  attempt: number;
+  /** When the client last caught up with the room (ms), or null. */
+  lastSyncedAt: number | null;
+  /** Set when status is "error": the terminal error the room sent. */
+  error: { code: string; message: string } | null;
+}
+
+export interface RejectNotice<R extends RecordBase = RecordBase> {
+  mid: string;
+  code: string;
+  message: string;
+  ops: Op<R>[];
+}
+
+export interface RoomClientEvents<R extends RecordBase = RecordBase> {
+  /** Anything drawn changed: records, pending edits, peers, connection state. */
+  change: () => void;
+  status: (state: ConnectionState) => void;
+  /** Remote cursors moved (fired per received frame, not part of `change`). */
+  cursors: (cursors: ReadonlyMap<string, RemoteCursor>) => void;
+  /** A local edit was refused and rolled back. */
+  reject: (notice: RejectNotice<R>) => void;
+  /** A non-fatal error the room reported (rate limited, bad message, …). */
+  error: (error: { code: string; message: string }) => void;
+  /** Every parsed room message, after it was applied (for tests and debugging). */
+  message: (msg: ServerMessage<R>) => void;
+}
+
+/** Typed listeners per event name; a listener added is removed by the function `on` returns. */
+export class Emitter<E extends { [K in keyof E]: (...args: never[]) => void }> {
+  private readonly listeners = new Map<keyof E, Set<(...args: never[]) => void>>();
+
+  on<K extends keyof E>(event: K, listener: E[K]): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => set!.delete(listener);
+  }
+
+  emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    for (const l of set) (l as (...a: Parameters<E[K]>) => void)(...args);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The board's UI state — tool, style, selection, the text box, zoom, whether
+ * undo/redo are possible — as a small external store React reads through
+ * useSyncExternalStore. The camera has its own subscription: the text box
+ * follows every pan, the toolbar should not re-render 60 times a second.
+ */
+import type { Camera } from "./camera.ts";
+import type { TextEditing } from "./text-editing.ts";
+import type { Tool } from "./tools.ts";
+
+export interface BoardUiState {
+  tool: Tool;
+  color: string;
+  stroke: number;
+  selection: readonly string[];
+  editing: TextEditing | null;
+  zoom: number;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+export class BoardUi {
+  private state: BoardUiState;
+  private readonly listeners = new Set<() => void>();
+  private readonly cameraListeners = new Set<() => void>();
+
+  constructor(initial: { color: string; stroke: number }) {
+    this.state = { tool: "select", color: initial.color, stroke: initial.stroke, selection: [], editing: null, zoom: 1, canUndo: false, canRedo: false };
+  }
+
+  get current(): BoardUiState {
+    return this.state;
+  }
+
+  /** A new state object (React compares by identity), then every listener. */
+  set(patch: Partial<BoardUiState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn();
+  }
+
+  readonly subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+  readonly get = (): BoardUiState => this.state;
+
+  /** The camera moved to `camera`: tell its subscribers, and the zoom display if the zoom changed. */
+  cameraMoved(camera: Camera): void {
+    if (camera.zoom !== this.state.zoom) this.set({ zoom: camera.zoom });
+    for (const fn of this.cameraListeners) fn();
+  }
+
+  readonly subscribeCamera = (fn: () => void): (() => void) => {
+    this.cameraListeners.add(fn);
+    return () => this.cameraListeners.delete(fn);
+  };
+}
