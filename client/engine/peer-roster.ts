@@ -20,6 +20,8 @@ export class PeerRoster {
   private readonly live = new Map<string, Peer>();
   private readonly departed = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
   private readonly cursorMap = new Map<string, RemoteCursor>();
+  /** Every peer's live state (RoomClient.setLive), by conn, then key. */
+  private readonly liveMap = new Map<string, Map<string, unknown>>();
 
   /** A departed peer's linger ended: it (and its cursor) is gone now. */
   private readonly onGone: () => void;
@@ -69,6 +71,8 @@ export class PeerRoster {
   leave(conn: string): void {
     const peer = this.live.get(conn);
     this.live.delete(conn);
+    // Live state does not linger: a half-drawn stroke of someone who left is gone.
+    this.liveMap.delete(conn);
     if (!peer) return;
     const timer = setTimeout(() => {
       this.departed.delete(conn);
@@ -88,10 +92,27 @@ export class PeerRoster {
     }
   }
 
+  /** Live entries of a cursor frame: `[conn, key, data]`, data null = cleared. */
+  liveFrame(entries: readonly [string, string, unknown][], self: string | undefined): void {
+    for (const [conn, key, data] of entries) {
+      if (conn === self) continue;
+      const keys = this.liveMap.get(conn) ?? new Map<string, unknown>();
+      if (data === null) keys.delete(key);
+      else keys.set(key, data);
+      if (keys.size) this.liveMap.set(conn, keys);
+      else this.liveMap.delete(conn);
+    }
+  }
+
+  liveState(): ReadonlyMap<string, ReadonlyMap<string, unknown>> {
+    return this.liveMap;
+  }
+
   /** The connection dropped: whoever was here is unknown until the next welcome. */
   disconnected(): void {
     this.live.clear();
     this.cursorMap.clear();
+    this.liveMap.clear();
   }
 
   /** Close for good: no linger timer outlives the client. */

@@ -34,7 +34,7 @@ import { type ConnectionState, Emitter, type RoomClientEvents } from "./room-eve
 import { type ApplyOutcome, DocumentStore } from "./store.ts";
 import type { RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
-import { CursorThrottle, type Point } from "./throttle.ts";
+import { CursorThrottle, cursorIntervalFor, type Point } from "./throttle.ts";
 
 /** A name the room accepts (1–40 characters after trimming). */
 function cleanName(name: string): string {
@@ -80,6 +80,12 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   });
   private readonly liveness = new LivenessWatch(() => this.socket);
   private readonly throttle: CursorThrottle;
+  /** The caller chose the cursor interval; otherwise it follows the room's size. */
+  private readonly fixedCursorInterval: boolean;
+  private readonly cursorIntervalMs: number;
+  private readonly pendingLive = new Map<string, unknown>();
+  private liveTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastLiveAt = Number.NEGATIVE_INFINITY;
   private readonly retries = new Map<string, number>();
   private name: string;
   private color: string;
@@ -101,7 +107,9 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.color = cleanColor(options.color);
     this.pendingEdits = new PendingEdits<R>(options.pendingStore);
     this.store = new DocumentStore<R>(options.schema, this.pendingEdits);
-    this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs);
+    this.fixedCursorInterval = options.cursorIntervalMs !== undefined;
+    this.cursorIntervalMs = options.cursorIntervalMs ?? cursorIntervalFor(0);
+    this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs ?? cursorIntervalFor(0));
     // Older than the room's dedupe memory: resending could apply it twice.
     this.ready = this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS).then((taken) => {
       if (taken) this.emit("change");
@@ -201,6 +209,38 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.throttle.push(null);
   }
 
+  /**
+   * Set this connection's live state under `key` (one of the app's
+   * `defineRoom({ live })` keys), or clear it with null: ephemeral, lossy,
+   * latest wins — sent at the cursor rate, never queued while offline, never
+   * stored, gone for the others when this connection leaves. For what others
+   * should see as it happens (a stroke being drawn, a viewport to follow).
+   */
+  setLive(key: string, data: unknown): void {
+    this.pendingLive.set(key, data);
+    if (this.liveTimer !== null) return;
+    const wait = Math.max(0, this.lastLiveAt + this.throttleInterval() - Date.now());
+    this.liveTimer = setTimeout(() => this.flushLive(), wait);
+  }
+
+  /** Everyone else's live state: by conn, then key. */
+  live(): ReadonlyMap<string, ReadonlyMap<string, unknown>> {
+    return this.roster.liveState();
+  }
+
+  private flushLive(): void {
+    this.liveTimer = null;
+    this.lastLiveAt = Date.now();
+    const pending = [...this.pendingLive];
+    this.pendingLive.clear();
+    if (!this.isLive()) return; // lossy by design: never queued
+    for (const [key, data] of pending) this.send({ type: "live", key, data });
+  }
+
+  private throttleInterval(): number {
+    return this.fixedCursorInterval ? this.cursorIntervalMs : cursorIntervalFor(this.roster.peers().size);
+  }
+
   /** Change this client's name, colour or status; remembered across reconnects. */
   setPresence(p: { name?: string; color?: string; status?: PresenceStatus }): void {
     const update: { name?: string; color?: string; status?: PresenceStatus } = {};
@@ -221,6 +261,8 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   close(): void {
     this.closed = true;
     this.throttle.cancel();
+    if (this.liveTimer !== null) clearTimeout(this.liveTimer);
+    this.liveTimer = null;
     this.liveness.stop();
     this.roster.dispose();
     this.socket?.close(1000, "client closed");
@@ -294,11 +336,17 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   // -------------------------------------------------------------------------
   // Event processor
 
+  /** Cursor moves go out faster in small rooms (client/engine/throttle.ts). */
+  private retuneCursor(): void {
+    if (!this.fixedCursorInterval) this.throttle.retune(cursorIntervalFor(this.roster.peers().size));
+  }
+
   private process(msg: ServerMessage<R>): void {
     switch (msg.type) {
       case "welcome":
         this.selfPeer = msg.self;
         this.roster.welcome(msg.peers);
+        this.retuneCursor();
         this.emit("change");
         return;
       case "sync": {
@@ -349,6 +397,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
         return this.onReject(msg.mid, msg.code, msg.message);
       case "join":
         this.roster.join(msg.peer);
+        this.retuneCursor();
         this.emit("change");
         this.emit("cursors", this.roster.cursors());
         return;
@@ -358,9 +407,15 @@ export class RoomClient<R extends RecordBase = RecordBase> {
         return;
       case "leave":
         this.roster.leave(msg.conn);
+        this.retuneCursor();
+        this.emit("live", this.roster.liveState());
         return;
       case "cursors":
         this.roster.cursorFrame(msg.f, this.selfPeer?.conn, Date.now());
+        if (msg.l) {
+          this.roster.liveFrame(msg.l, this.selfPeer?.conn);
+          this.emit("live", this.roster.liveState());
+        }
         this.emit("cursors", this.roster.cursors());
         return;
       case "error":

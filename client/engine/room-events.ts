@@ -32,6 +32,8 @@ export interface RoomClientEvents<R extends RecordBase = RecordBase> {
   status: (state: ConnectionState) => void;
   /** Remote cursors moved (fired per received frame, not part of `change`). */
   cursors: (cursors: ReadonlyMap<string, RemoteCursor>) => void;
+  /** Someone's live state changed (RoomClient.setLive): by conn, then key. */
+  live: (live: ReadonlyMap<string, ReadonlyMap<string, unknown>>) => void;
   /** A local edit was refused and rolled back. */
   reject: (notice: RejectNotice<R>) => void;
   /** A non-fatal error the room reported (rate limited, bad message, …). */

@@ -5,7 +5,21 @@
  */
 import { type Clock, realClock } from "./clock.ts";
 
-export const CURSOR_THROTTLE_MS = 50; // 20 Hz: matches the room's cursor frame rate
+/** The slowest the library sends cursor moves: 20 Hz, the room's frame rate
+ * in big rooms. */
+export const CURSOR_THROTTLE_MS = 50;
+/** The fastest: 60 Hz, a display's frame rate, in small rooms, where the room
+ * forwards a move within milliseconds and a 50 ms throttle would be most of
+ * the latency a person sees. */
+export const CURSOR_THROTTLE_MIN_MS = 16;
+
+/** The send interval for a room with `peers` others: 60 Hz up to 8 peers,
+ * then slower in proportion (2 ms per peer), 20 Hz from 25. The room's
+ * inbound messages are what the platform bills, and in a big room every move
+ * is multiplied by every receiver. */
+export function cursorIntervalFor(peers: number): number {
+  return Math.min(CURSOR_THROTTLE_MS, Math.max(CURSOR_THROTTLE_MIN_MS, 2 * peers));
+}
 
 export type Point = readonly [number, number] | null;
 
@@ -19,7 +33,7 @@ export class CursorThrottle {
   private timer: unknown = null;
 
   private readonly send: (p: Point) => void;
-  private readonly intervalMs: number;
+  private intervalMs: number;
   private readonly clock: Clock;
 
   constructor(send: (p: Point) => void, intervalMs = CURSOR_THROTTLE_MS, clock: Clock = realClock) {
@@ -39,6 +53,11 @@ export class CursorThrottle {
     if (this.timer === null) {
       this.timer = this.clock.setTimeout(() => this.flush(), this.intervalMs - (now - this.lastSentAt));
     }
+  }
+
+  /** Change the interval (the room grew or shrank); a queued move keeps its time. */
+  retune(intervalMs: number): void {
+    this.intervalMs = intervalMs;
   }
 
   /** Forget what was sent (after a reconnect, the room knows nothing). */

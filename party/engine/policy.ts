@@ -15,6 +15,8 @@
 import {
   CURSOR_BURST,
   CURSOR_RATE_PER_SEC,
+  LIVE_BURST,
+  LIVE_RATE_PER_SEC,
   MAX_BAD_FRAMES,
   MAX_RATE_LIMITED_FRAMES,
   MUTATION_BURST,
@@ -28,7 +30,7 @@ import {
 } from "../shared/limits.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
-export type Budgeted = "mutate" | "cursor" | "presence" | "resync" | "refusal";
+export type Budgeted = "mutate" | "cursor" | "presence" | "resync" | "refusal" | "live";
 
 /** What the room does with a frame after asking the policy. */
 export type Verdict =
@@ -44,6 +46,7 @@ const RATES: Record<Budgeted, [perSec: number, burst: number]> = {
   presence: [PRESENCE_RATE_PER_SEC, PRESENCE_BURST],
   resync: [RESYNC_RATE_PER_SEC, RESYNC_BURST],
   refusal: [REFUSAL_RATE_PER_SEC, REFUSAL_BURST],
+  live: [LIVE_RATE_PER_SEC, LIVE_BURST],
 };
 
 /** How often a lossy frame kind's RATE_LIMITED notice may be repeated (ms). */

@@ -14,6 +14,7 @@
 import { planOps } from "../shared/apply.ts";
 import {
   CURSOR_FRAME_MS,
+  CURSOR_SENDS_PER_SEC,
   DEDUPE_MAX_ENTRIES,
   DEDUPE_MIN_RETENTION_MS,
   DEDUPE_RETENTION_MS,
@@ -22,6 +23,9 @@ import {
   MAX_CONNECTIONS_PER_IDENTITY,
   MAX_CONNECTIONS_PER_ROOM,
   MAX_HELLO_BYTES,
+  MAX_LIVE_BYTES,
+  MAX_LIVE_KEYS,
+  MAX_LIVE_ROOM_BYTES,
   MAX_MESSAGE_BYTES,
   REJECT_MAX_ENTRIES,
   REJECT_RETENTION_MS,
@@ -222,9 +226,18 @@ export class Room<R extends RecordBase = RecordBase> {
   private queue: Promise<void> = Promise.resolve();
   private policies = new Map<string, ConnectionPolicy>();
   private pendingCursors = new Map<string, [number, number] | null>();
+  /** Live state (see `live`): what changed since the last frame, as
+   * `[conn, key, data]` JSON entries, and the current value of every key. */
+  private pendingLive = new Map<string, string>();
+  private currentLive = new Map<string, Map<string, string>>();
+  private liveBytes = 0;
   private lastCursors = new Map<string, [number, number]>();
   private frameScheduled = false;
   private lastFrameAt = Number.NEGATIVE_INFINITY;
+  /** Shortest gap between two cursor frames (ms): set at each flush from how
+   * many sockets it went to, so the room's cursor sends stay within
+   * CURSOR_SENDS_PER_SEC whatever its size. */
+  private frameIntervalMs = 0;
   private alarmChecked = false;
   private readonly counters = {
     messages: 0,
@@ -356,6 +369,10 @@ export class Room<R extends RecordBase = RecordBase> {
     this.policies.delete(st.conn);
     this.lastCursors.delete(st.conn);
     this.pendingCursors.delete(st.conn);
+    // A peer's live state goes with it: `leave` implies it, like its cursor.
+    for (const json of this.currentLive.get(st.conn)?.values() ?? []) this.liveBytes -= json.length;
+    this.currentLive.delete(st.conn);
+    for (const k of this.pendingLive.keys()) if (k.startsWith(`${st.conn}\u0000`)) this.pendingLive.delete(k);
     if (st.ready) this.broadcast({ type: "leave", conn: st.conn }, st.conn);
   }
 
@@ -558,6 +575,8 @@ export class Room<R extends RecordBase = RecordBase> {
         return this.cursor(socket, st, msg.p);
       case "presence":
         return this.presence(socket, st, msg);
+      case "live":
+        return this.live(socket, st, msg.key, msg.data);
     }
   }
 
@@ -602,10 +621,12 @@ export class Room<R extends RecordBase = RecordBase> {
     }
     this.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, room: this.roomId, self, peers });
     this.sendFrame(socket, sync.frame);
-    if (this.lastCursors.size) {
-      const f: [string, number, number][] = [];
-      for (const [conn, [x, y]] of this.lastCursors) if (conn !== next.conn) f.push([conn, x, y]);
-      if (f.length) this.sendTo(socket, { type: "cursors", f });
+    if (this.lastCursors.size || this.currentLive.size) {
+      const f: string[] = [];
+      for (const [conn, [x, y]] of this.lastCursors) if (conn !== next.conn) f.push(JSON.stringify([conn, x, y]));
+      const l: string[] = [];
+      for (const [conn, keys] of this.currentLive) if (conn !== next.conn) for (const [key, json] of keys) l.push(`[${JSON.stringify(conn)},${JSON.stringify(key)},${json}]`);
+      if (f.length || l.length) this.sendFrame(socket, `{"type":"cursors","f":[${f.join(",")}]${l.length ? `,"l":[${l.join(",")}]` : ""}}`);
     }
     this.broadcast({ type: "join", peer: self }, next.conn);
     this.log("info", "hello", next.conn, "hello", undefined, sync.mode);
@@ -716,6 +737,48 @@ export class Room<R extends RecordBase = RecordBase> {
     }
   }
 
+  /** Live state: checked against the app's schema for `key`, bounded in size
+   * and count, kept in memory only (lost on hibernation, like a cursor), and
+   * sent with the next cursor frame. */
+  private live(socket: RoomSocket, st: ConnState, key: string, data: unknown): void {
+    if (!this.admit(socket, st, "live", { type: "error", code: ErrorCode.RATE_LIMITED, message: "live updates are limited; slow down", ref: "live" }, true)) return;
+    const schema = this.schema.live[key];
+    if (!schema) {
+      return this.badFrame(socket, st, { type: "error", code: ErrorCode.BAD_MESSAGE, message: `no live key ${JSON.stringify(key)} in this room`, ref: "live" }, "bad live keys");
+    }
+    const keys = this.currentLive.get(st.conn) ?? new Map<string, string>();
+    const before = keys.get(key);
+    if (data === null) {
+      if (before === undefined) return;
+      keys.delete(key);
+      this.liveBytes -= before.length;
+      this.queueLive(st.conn, key, "null");
+      if (keys.size === 0) this.currentLive.delete(st.conn);
+      return;
+    }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const message = `live ${key}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`.slice(0, 200);
+      return this.badFrame(socket, st, { type: "error", code: ErrorCode.BAD_MESSAGE, message, ref: "live" }, "bad live values");
+    }
+    const json = JSON.stringify(parsed.data);
+    const grows = json.length - (before?.length ?? 0);
+    if (json.length > MAX_LIVE_BYTES || (before === undefined && keys.size >= MAX_LIVE_KEYS) || (grows > 0 && this.liveBytes + grows > MAX_LIVE_ROOM_BYTES)) {
+      this.sendTo(socket, { type: "error", code: ErrorCode.TOO_LARGE, message: `live ${key} refused: at most ${MAX_LIVE_BYTES} bytes a value, ${MAX_LIVE_KEYS} keys a connection`, ref: "live" });
+      return;
+    }
+    keys.set(key, json);
+    this.currentLive.set(st.conn, keys);
+    this.liveBytes += grows;
+    this.queueLive(st.conn, key, json);
+  }
+
+  private queueLive(conn: string, key: string, json: string): void {
+    this.pendingLive.set(`${conn}\u0000${key}`, json);
+    this.scheduleFrame();
+  }
+
   private cursor(socket: RoomSocket, st: ConnState, p: [number, number] | null): void {
     // Cursor moves are lossy: drop, tell the client at most once a second.
     const notice = { type: "error", code: ErrorCode.RATE_LIMITED, message: "cursor moves are limited; slow down", ref: "cursor" } as const;
@@ -724,12 +787,16 @@ export class Room<R extends RecordBase = RecordBase> {
     this.pendingCursors.set(st.conn, pos);
     if (pos) this.lastCursors.set(st.conn, pos);
     else this.lastCursors.delete(st.conn);
+    this.scheduleFrame();
+  }
+
+  private scheduleFrame(): void {
     if (!this.frameScheduled) {
-      // Frames go out at most every CURSOR_FRAME_MS, but not later than that
-      // after the previous one: a move after a quiet spell leaves at once
-      // (a 0 ms timer still lets moves already queued join the frame).
+      // A frame goes out once the last one is frameIntervalMs old — at once
+      // after a quiet spell, or in a small room (a 0 ms timer still lets moves
+      // already queued join the frame).
       this.frameScheduled = true;
-      const wait = Math.max(0, this.lastFrameAt + CURSOR_FRAME_MS - this.host.now());
+      const wait = Math.max(0, this.lastFrameAt + this.frameIntervalMs - this.host.now());
       this.host.setTimeout(() => this.flushCursors(), wait);
     }
   }
@@ -742,14 +809,26 @@ export class Room<R extends RecordBase = RecordBase> {
   private flushCursors(): void {
     this.frameScheduled = false;
     this.lastFrameAt = this.host.now();
-    if (this.pendingCursors.size === 0) return;
+    if (this.pendingCursors.size === 0 && this.pendingLive.size === 0) return;
     const entries: string[] = [];
+    const movers = new Set<string>();
     for (const [conn, pos] of this.pendingCursors) {
       entries.push(pos ? JSON.stringify([conn, pos[0], pos[1]]) : JSON.stringify([conn]));
+      movers.add(conn);
     }
-    const onlyMover = this.pendingCursors.size === 1 ? this.pendingCursors.keys().next().value : undefined;
+    const live: string[] = [];
+    for (const [k, json] of this.pendingLive) {
+      const cut = k.indexOf("\u0000");
+      const conn = k.slice(0, cut);
+      live.push(`[${JSON.stringify(conn)},${JSON.stringify(k.slice(cut + 1))},${json}]`);
+      movers.add(conn);
+    }
+    const onlyMover = movers.size === 1 ? movers.values().next().value : undefined;
     this.pendingCursors.clear();
-    this.broadcastFrame(`{"type":"cursors","f":[${entries.join(",")}]}`, onlyMover ?? null);
+    this.pendingLive.clear();
+    const frame = `{"type":"cursors","f":[${entries.join(",")}]${live.length ? `,"l":[${live.join(",")}]` : ""}}`;
+    const sent = this.broadcastFrame(frame, onlyMover ?? null);
+    this.frameIntervalMs = Math.min(CURSOR_FRAME_MS, ((sent + (onlyMover === undefined ? 0 : 1)) * 1000) / CURSOR_SENDS_PER_SEC);
   }
 
   private presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "presence" }>): void {
@@ -826,12 +905,16 @@ export class Room<R extends RecordBase = RecordBase> {
     this.broadcastFrame(JSON.stringify(msg), exceptConn);
   }
 
-  private broadcastFrame(frame: string, exceptConn: string | null): void {
+  /** Send `frame` to every ready socket except `exceptConn`; returns how many. */
+  private broadcastFrame(frame: string, exceptConn: string | null): number {
+    let sent = 0;
     for (const s of this.host.sockets()) {
       const st = s.getState();
       if (!st?.ready || st.conn === exceptConn) continue;
       this.sendFrame(s, frame);
+      sent++;
     }
+    return sent;
   }
 
   private log(level: LogLine["level"], event: string, conn?: string, type?: string, code?: string, detail?: string): void {

@@ -62,9 +62,23 @@ export const MAX_NAME_CHARS = 40;
  * with a 50 ms commit throttle is 20/s). */
 export const MUTATION_RATE_PER_SEC = 30;
 export const MUTATION_BURST = 60;
-/** Cursor token bucket: clients send at most 20 Hz; 2× headroom for jitter. */
-export const CURSOR_RATE_PER_SEC = 40;
-export const CURSOR_BURST = 80;
+/** Cursor token bucket: the library sends at most 60 Hz (in small rooms,
+ * client/engine/throttle.ts); some headroom for jitter. */
+export const CURSOR_RATE_PER_SEC = 70;
+export const CURSOR_BURST = 140;
+/** Live state (ephemeral per-connection data under app-defined keys: drafts,
+ * viewports, laser trails): sent with pointer moves, so the cursor rate. */
+export const LIVE_RATE_PER_SEC = 70;
+export const LIVE_BURST = 140;
+/** One live value, serialized: a drawing in progress, not a document. */
+export const MAX_LIVE_BYTES = 16 * 1024;
+/** Live keys one connection may hold at once. */
+export const MAX_LIVE_KEYS = 4;
+/** All live state of a room together: 256 connections × 4 keys × 16 KiB would
+ * be 16 MiB of memory; the room refuses new values past this instead. */
+export const MAX_LIVE_ROOM_BYTES = 2 * 1024 * 1024;
+/** Live keys are short names the app chooses. */
+export const LIVE_KEY_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 /** Presence (name/colour/status) changes are rare. */
 export const PRESENCE_RATE_PER_SEC = 5;
 export const PRESENCE_BURST = 20;
@@ -91,10 +105,15 @@ export const MAX_RATE_LIMITED_FRAMES = 2_000;
 /** Unparseable frames tolerated before the connection is closed. */
 export const MAX_BAD_FRAMES = 50;
 
-/** Cursor frames: the room coalesces cursor moves and broadcasts at most one
- * frame per 50 ms (20 Hz) — smooth with client interpolation and far under the
- * per-object request budget. */
+/** Cursor frames: the room coalesces cursor moves into shared frames. How
+ * often a frame may go out follows from one budget — CURSOR_SENDS_PER_SEC
+ * socket sends of cursor frames per room — so the interval is
+ * receivers × 1000 / CURSOR_SENDS_PER_SEC ms: a 10-person room sends a move
+ * within ~2.5 ms (near a bare relay), a 200-person room coalesces at the
+ * CURSOR_FRAME_MS cap (20 Hz: smooth with client interpolation, far under the
+ * per-object request budget). One mechanism, every room size. */
 export const CURSOR_FRAME_MS = 50;
+export const CURSOR_SENDS_PER_SEC = 4_000;
 
 /** The op log keeps at least this many recent entries so a reconnecting client
  * gets a delta; compaction runs when the log reaches LOG_COMPACT_AT entries. */

@@ -10,7 +10,7 @@
  * are generic in the record type `R`, inferred from the app's schema.
  */
 import { z } from "zod";
-import { CLIENT_ID_PATTERN, ID_PATTERN, MAX_COORD, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION } from "./limits.ts";
+import { CLIENT_ID_PATTERN, ID_PATTERN, LIVE_KEY_PATTERN, MAX_COORD, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION } from "./limits.ts";
 
 /** Bumped on any incompatible change. The room refuses other versions with a
  * terminal UNSUPPORTED_VERSION error instead of risking silent corruption. */
@@ -187,6 +187,12 @@ export const PresenceUpdate = z.object({
   status: PresenceStatus.optional(),
 });
 export const Ping = z.object({ type: z.literal("ping") });
+/** Ephemeral, lossy, per-connection state under a key the app defines (a
+ * drawing in progress, a viewport to follow, a laser trail): latest wins, sent
+ * to the others with the cursor frames, never stored, gone when the
+ * connection is. `data` is checked against the app's schema for `key`
+ * (defineRoom `live`); null clears it. */
+export const Live = z.object({ type: z.literal("live"), key: z.string().regex(LIVE_KEY_PATTERN), data: z.unknown() });
 
 export type MutateMessage<R extends RecordBase = RecordBase> = { type: "mutate"; mid: string; ops: Op<R>[] };
 export type ClientMessage<R extends RecordBase = RecordBase> =
@@ -195,9 +201,10 @@ export type ClientMessage<R extends RecordBase = RecordBase> =
   | MutateMessage<R>
   | z.infer<typeof Cursor>
   | z.infer<typeof PresenceUpdate>
-  | z.infer<typeof Ping>;
+  | z.infer<typeof Ping>
+  | z.infer<typeof Live>;
 export type ClientMessageType = ClientMessage["type"];
-const CLIENT_TYPES = new Set<string>(["hello", "resync", "mutate", "cursor", "presence", "ping"]);
+const CLIENT_TYPES = new Set<string>(["hello", "resync", "mutate", "cursor", "presence", "ping", "live"]);
 
 // ---------------------------------------------------------------------------
 // Room → client
@@ -238,13 +245,21 @@ function isCursorEntries(v: unknown): v is CursorEntry[] {
   }
   return true;
 }
+/** `[conn, key, data]`: a connection's live state under `key` changed (data
+ * null: cleared). */
+export type LiveEntry = [string, string, unknown];
+function isLiveEntries(v: unknown): v is LiveEntry[] {
+  return Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 3 && typeof e[0] === "string" && typeof e[1] === "string");
+}
 /** A coalesced cursor frame: `[conn, x, y]` per moved cursor, `[conn]` for a
- * hidden one. The entries are checked in one pass: this is the most frequent
- * frame a client parses (20 per second, one entry per moving peer), and a
- * per-entry union schema costs several times more. */
+ * hidden one, and `l`, the live state that changed since the last frame. The
+ * entries are checked in one pass: this is the most frequent frame a client
+ * parses (up to 60 per second, one entry per moving peer), and a per-entry
+ * union schema costs several times more. */
 export const CursorFrame = z.object({
   type: z.literal("cursors"),
   f: z.custom<CursorEntry[]>(isCursorEntries, { message: "f must be a list of [conn, x, y] or [conn]" }),
+  l: z.custom<LiveEntry[]>(isLiveEntries, { message: "l must be a list of [conn, key, data]" }).optional(),
 });
 export const ErrorMessage = z.object({
   type: z.literal("error"),
@@ -324,7 +339,7 @@ export function protocolFor<R extends RecordBase>(records: z.ZodType<R>, maxOps 
   ]) as unknown as z.ZodType<Op<R>>;
   const Change = z.object({ seq: Seq, by: z.string(), mid: MutationId, ops: z.array(Op) }) as unknown as z.ZodType<Change<R>>;
   const Mutate = z.object({ type: z.literal("mutate"), mid: MutationId, ops: z.array(Op).min(1).max(maxOps) }) as unknown as z.ZodType<MutateMessage<R>>;
-  const ClientMessage = z.discriminatedUnion("type", [Hello, Resync, Mutate as never, Cursor, PresenceUpdate, Ping]) as unknown as z.ZodType<ClientMessage<R>>;
+  const ClientMessage = z.discriminatedUnion("type", [Hello, Resync, Mutate as never, Cursor, PresenceUpdate, Ping, Live]) as unknown as z.ZodType<ClientMessage<R>>;
   const Sync = z.discriminatedUnion("mode", [
     z.object({ type: z.literal("sync"), mode: z.literal("snapshot"), epoch: z.string(), seq: Seq, records: z.array(records) }),
     z.object({ type: z.literal("sync"), mode: z.literal("delta"), epoch: z.string(), seq: Seq, changes: z.array(Change) }),

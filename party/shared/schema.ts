@@ -14,7 +14,7 @@
  * ```
  */
 import type { z } from "zod";
-import { MAX_OPS_PER_MUTATION, MAX_RECORD_BYTES, MAX_RECORDS_PER_ROOM, MAX_ROOM_BYTES } from "./limits.ts";
+import { LIVE_KEY_PATTERN, MAX_OPS_PER_MUTATION, MAX_RECORD_BYTES, MAX_RECORDS_PER_ROOM, MAX_ROOM_BYTES } from "./limits.ts";
 import { type Protocol, protocolFor, type RecordBase } from "./protocol.ts";
 
 /** Limits on an app's records; each has a default in limits.ts. */
@@ -39,6 +39,9 @@ export interface RoomDefinition<R extends RecordBase> {
    * no put may change them), e.g. a discriminating `type`. */
   fixed?: readonly string[];
   limits?: Partial<RecordLimits>;
+  /** Ephemeral per-connection state the app sends with `RoomClient.setLive`:
+   * a schema per key. Keys not listed here are refused. */
+  live?: Record<string, z.ZodType>;
 }
 
 export interface RoomSchema<R extends RecordBase> {
@@ -47,6 +50,7 @@ export interface RoomSchema<R extends RecordBase> {
   readonly fixed: readonly string[];
   readonly limits: RecordLimits;
   readonly protocol: Protocol<R>;
+  readonly live: Readonly<Record<string, z.ZodType>>;
 }
 
 /** The record type of a schema: `RecordOf<typeof checklist>`. */
@@ -57,6 +61,9 @@ const PARTY_PATTERN = /^[a-z0-9-]{1,32}$/;
 /** Check an app's definition once and build its protocol. */
 export function defineRoom<R extends RecordBase>(definition: RoomDefinition<R>): RoomSchema<R> {
   if (!PARTY_PATTERN.test(definition.party)) throw new Error(`party names are 1-32 of a-z 0-9 -; got ${JSON.stringify(definition.party)}`);
+  for (const key of Object.keys(definition.live ?? {})) {
+    if (!LIVE_KEY_PATTERN.test(key)) throw new Error(`live keys are 1-32 of a-z 0-9 -, starting with a letter; got ${JSON.stringify(key)}`);
+  }
   const limits: RecordLimits = {
     maxRecordBytes: MAX_RECORD_BYTES,
     maxRecordsPerRoom: MAX_RECORDS_PER_ROOM,
@@ -70,5 +77,6 @@ export function defineRoom<R extends RecordBase>(definition: RoomDefinition<R>):
     fixed: definition.fixed ?? [],
     limits,
     protocol: protocolFor(definition.records, limits.maxOpsPerMutation),
+    live: { ...definition.live },
   };
 }

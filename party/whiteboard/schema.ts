@@ -4,9 +4,16 @@
  * the client to RoomClient. The record types of the engine's messages, for
  * shapes, are spelled out here so the app never writes `Op<Shape>`.
  */
+import { z } from "zod";
+import { Coord } from "../shared/protocol.ts";
 import type * as P from "../shared/protocol.ts";
 import { defineRoom } from "../shared/schema.ts";
 import { Shape } from "./records.ts";
+
+/** Where someone is looking: the world point at the centre of their screen,
+ * and their zoom. Others can follow it. */
+export const View = z.object({ x: Coord, y: Coord, zoom: z.number().min(0.01).max(100) });
+export type View = z.infer<typeof View>;
 
 export const whiteboard = defineRoom({
   party: "whiteboard",
@@ -14,6 +21,8 @@ export const whiteboard = defineRoom({
   // A shape's kind is fixed for life: a receiver may be mid-edit of fields
   // another kind does not have.
   fixed: ["type"],
+  // Live state (never stored): the shape being drawn, and the viewport.
+  live: { draft: Shape, view: View },
 });
 
 export type { Shape };

@@ -1,7 +1,7 @@
 /** The outgoing cursor throttle on a fake clock: at most one send per interval,
  * latest position wins, unchanged positions are not sent, queued moves can be dropped. */
 import { describe, expect, it } from "vitest";
-import { CursorThrottle, type Point } from "../../client/engine/throttle.ts";
+import { CURSOR_THROTTLE_MIN_MS, CURSOR_THROTTLE_MS, CursorThrottle, cursorIntervalFor, type Point } from "../../client/engine/throttle.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 
 
@@ -81,5 +81,34 @@ describe("CursorThrottle", () => {
     throttle.reset();
     throttle.push([1, 1]);
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe("cursor rate by room size", () => {
+  it.each([
+    [0, CURSOR_THROTTLE_MIN_MS],
+    [1, CURSOR_THROTTLE_MIN_MS],
+    [8, CURSOR_THROTTLE_MIN_MS],
+    [10, 20],
+    [20, 40],
+    [25, CURSOR_THROTTLE_MS],
+    [250, CURSOR_THROTTLE_MS],
+  ])("with %i others, one move per %i ms", (peers, ms) => {
+    expect(cursorIntervalFor(peers)).toBe(ms);
+  });
+
+  it("a 60 Hz pointer is sent at 60 Hz alone, at 20 Hz once the room is big (retuned as people join)", () => {
+    const { clock, sent, throttle } = setup(cursorIntervalFor(1));
+    const move = (ms: number) => {
+      const start = sent.length;
+      for (let t = 0; t < ms; t += 1000 / 60) {
+        throttle.push([clock.now(), 0]);
+        clock.advance(1000 / 60);
+      }
+      return sent.length - start;
+    };
+    expect(move(1_000)).toBeGreaterThanOrEqual(55);
+    throttle.retune(cursorIntervalFor(40));
+    expect(move(1_000)).toBeLessThanOrEqual(21);
   });
 });

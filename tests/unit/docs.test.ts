@@ -11,6 +11,7 @@ import * as auth from "../../party/engine/auth.ts";
 import * as limits from "../../party/shared/limits.ts";
 import * as whiteboardLimits from "../../party/whiteboard/limits.ts";
 import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 
 const doc = readFileSync(resolve(import.meta.dirname, "../../docs/PROTOCOL.md"), "utf8");
 
@@ -77,3 +78,21 @@ describe("docs/PROTOCOL.md §11 error and close codes", () => {
     expect(Object.fromEntries(documented.map(([n, name]) => [name, n]))).toEqual({ ...CloseCode });
   });
 });
+
+describe("docs/PROTOCOL.md §7/§8 messages", () => {
+  it("has a section for every client message type and every room message type", () => {
+    const headings = [...doc.matchAll(/^### (.+)$/gm)].map((m) => m[1]!);
+    const named = new Set(headings.flatMap((h) => [...h.matchAll(/`([a-z]+)`/g)].map((m) => m[1]!)));
+    const client = ["hello", "resync", "mutate", "cursor", "presence", "live", "ping"];
+    const room = ["welcome", "sync", "change", "ack", "reject", "join", "peer", "leave", "cursors", "error", "pong"];
+    expect([...client, ...room].filter((t) => !named.has(t))).toEqual([]);
+    // And the client list is the protocol's: a new message type must be documented.
+    const probe = whiteboard.protocol.parseClientMessage(JSON.stringify({ type: "nope" }), 1_000);
+    expect(probe.ok).toBe(false);
+    for (const t of client) {
+      const r = whiteboard.protocol.parseClientMessage(JSON.stringify({ type: t }), 1_000);
+      expect(r.ok || r.code !== "UNKNOWN_TYPE", t).toBe(true);
+    }
+  });
+});
+

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CURSOR_FRAME_MS,
+  CURSOR_SENDS_PER_SEC,
   HELLO_TIMEOUT_MS,
   LOG_COMPACT_AT,
   MAX_CONNECTIONS_PER_ROOM,
@@ -208,16 +209,28 @@ describe("presence", () => {
     expect(h.pendingTimers).toBe(0);
   });
 
-  it("sends a move after a quiet spell at once, and at most one frame per CURSOR_FRAME_MS", async () => {
+  it("sends a move after a quiet spell at once; frames follow each other no faster than the room's send budget allows", async () => {
+    // Small room: the next frame may follow after receivers × 1000 / CURSOR_SENDS_PER_SEC ms.
     const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     await h.join("bob");
     await h.send(a, { type: "cursor", p: [1, 1] });
     expect(h.timerDelays.at(-1)).toBe(0); // nothing sent lately: leave now
     h.flushTimers();
-    h.clock += 10;
+    h.clock += 0.1;
     await h.send(a, { type: "cursor", p: [2, 2] });
-    expect(h.timerDelays.at(-1)).toBe(CURSOR_FRAME_MS - 10); // wait out the frame
+    expect(h.timerDelays.at(-1)).toBeCloseTo((2 * 1000) / CURSOR_SENDS_PER_SEC - 0.1, 2); // about a relay's latency
+
+    // Big room: the same rule reaches the cap, one frame per CURSOR_FRAME_MS (20 Hz).
+    const big = new WhiteboardRoomHost("big");
+    const movers = [];
+    for (let i = 0; i < 220; i++) movers.push(await big.join(`p${i}`));
+    await big.send(movers[0]!, { type: "cursor", p: [1, 1] });
+    await big.send(movers[1]!, { type: "cursor", p: [1, 1] });
+    big.flushTimers();
+    big.clock += 10;
+    await big.send(movers[2]!, { type: "cursor", p: [2, 2] });
+    expect(big.timerDelays.at(-1)).toBe(CURSOR_FRAME_MS - 10); // wait out the frame
   });
 
   it("broadcasts join, presence changes and leave; stamps identity", async () => {

@@ -86,7 +86,7 @@ describe("sync frames are never larger than the snapshot they replace", () => {
     expect(s.seq).toBe(223);
     expect(s.logBytes as number).toBeLessThanOrEqual(LOG_MAX_BYTES);
     expect(s.logSize as number).toBeLessThan(200);
-  });
+  }, 60_000);
 });
 
 describe("refusals are remembered within a bound", () => {

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { RoomClient } from "../../engine/room-client.ts";
 import { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS } from "../canvas/tools.ts";
 import { DebugOverlay } from "./DebugOverlay.tsx";
@@ -13,7 +14,7 @@ import { TextEditor } from "./TextEditor.tsx";
 import { type Toast, TOAST_MS, Toasts } from "./Toasts.tsx";
 import { StylePanel, Toolbar } from "./Toolbar.tsx";
 import { TopBar } from "./TopBar.tsx";
-import { useBoardUi } from "./use-room.ts";
+import { useBoardUi, useRoomView } from "./use-room.ts";
 import { useTheme } from "./use-theme.ts";
 import { withPaintTheme } from "../theme/board-palette.ts";
 
@@ -93,6 +94,10 @@ function Board({
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const cursorCanvasRef = useRef<HTMLCanvasElement>(null);
   const [controller, setController] = useState<BoardController | null>(null);
+  const following = useSyncExternalStore(
+    useCallback((fn: () => void) => controller?.subscribeFollowing(fn) ?? (() => {}), [controller]),
+    () => controller?.following ?? null,
+  );
   const [initialName] = useState(loadName);
   const [color] = useState(loadColor);
   const { theme, toggle: onToggleTheme } = useTheme();
@@ -159,13 +164,35 @@ function Board({
       </TopBar>
       {controller ? <Toolbar controller={controller} /> : null}
       {controller ? <StylePanel controller={controller} /> : null}
-      <PeoplePanel client={session.client} initialName={initialName} color={color} open={peopleOpen} onClose={closePeople} />
+      <PeoplePanel
+        client={session.client}
+        initialName={initialName}
+        color={color}
+        open={peopleOpen}
+        onClose={closePeople}
+        following={following}
+        onFollow={(conn) => controller?.follow(conn)}
+      />
+      {following ? <FollowBanner client={session.client} conn={following} onStop={() => controller?.follow(null)} /> : null}
       <StatusBar client={session.client} cachedAt={session.cachedAt} />
       {controller ? <ZoomControls controller={controller} /> : null}
       {controller ? <EditingLayer controller={controller} /> : null}
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
       <ShortcutSheet open={shortcutsOpen} onClose={closeShortcuts} />
       <Toasts toasts={toasts} onDismiss={dismiss} />
+    </div>
+  );
+}
+
+/** "Following Ada": whose view drives this board, and how to stop (any pan or zoom stops it too). */
+function FollowBanner({ client, conn, onStop }: { client: RoomClient; conn: string; onStop: () => void }) {
+  const peer = useRoomView(client).peers.find((p) => p.conn === conn);
+  return (
+    <div className="follow-banner panel" role="status" data-testid="following" style={{ borderColor: peer?.color }}>
+      <span>Following {peer?.name ?? "someone who left"}</span>
+      <button type="button" className="button" onClick={onStop}>
+        Stop
+      </button>
     </div>
   );
 }

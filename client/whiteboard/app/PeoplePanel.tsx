@@ -16,12 +16,17 @@ export function PeoplePanel({
   color,
   open,
   onClose,
+  following,
+  onFollow,
 }: {
   client: RoomClient;
   initialName: string;
   color: string;
   open: boolean;
   onClose: () => void;
+  /** Whose view this board follows, if anyone's; clicking a person follows them. */
+  following?: string | null;
+  onFollow?: (conn: string | null) => void;
 }) {
   const view = useRoomView(client);
   const [name, setName] = useState(initialName);
@@ -84,9 +89,17 @@ export function PeoplePanel({
         {view.peers.map((p) => (
           <li key={p.conn} className="person" data-testid="peer">
             <span className="dot" style={{ background: p.color }} aria-hidden="true" />
-            <span className="name" title={p.name}>
+            <button
+              type="button"
+              className="name follow"
+              // The whole name as the tooltip (the list cuts long ones); what a click does, for assistive tech.
+              title={p.name}
+              aria-label={following === p.conn ? `Stop following ${p.name}` : `Follow ${p.name}'s view`}
+              aria-pressed={following === p.conn}
+              onClick={() => onFollow?.(following === p.conn ? null : p.conn)}
+            >
               {p.name}
-            </span>
+            </button>
             {p.role === "viewer" ? <span className="tag">viewing</span> : null}
             {p.status !== "active" ? <span className="tag">{p.status}</span> : null}
           </li>

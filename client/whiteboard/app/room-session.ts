@@ -100,8 +100,12 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
     cursors: () => c.cursors(),
     moveCursor: (x, y) => c.moveCursor(x, y),
     hideCursor: () => c.hideCursor(),
-    on: ((event: "change" | "cursors", fn: () => void) => {
+    setLive: (key, data) => c.setLive(key, data),
+    live: () => c.live(),
+    on: ((event: "change" | "cursors" | "live" | "remote-change", fn: (arg?: unknown) => void) => {
       if (event === "cursors") return c.on("cursors", fn);
+      if (event === "live") return c.on("live", fn);
+      if (event === "remote-change") return c.on("message", (m) => m.type === "change" && fn(m.by));
       changeFns.add(fn);
       const off = c.on("change", fn);
       return () => {

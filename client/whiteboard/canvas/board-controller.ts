@@ -16,6 +16,7 @@
  * (toolbar, shortcut, text box) is a few lines here over the pure parts in
  * those files.
  */
+import { cameraFor, draftForWire, RemoteLive, viewOf } from "./live.ts";
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { newRecordId } from "../../engine/ids.ts";
@@ -50,8 +51,14 @@ export interface BoardRoom {
   cursors(): ReadonlyMap<string, RemoteCursor>;
   moveCursor(x: number, y: number): void;
   hideCursor(): void;
+  /** This person's live state (canvas/live.ts: the draft being drawn, the view). */
+  setLive(key: "draft" | "view", data: unknown): void;
+  live(): ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   on(event: "change", fn: () => void): () => void;
   on(event: "cursors", fn: (c: ReadonlyMap<string, RemoteCursor>) => void): () => void;
+  on(event: "live", fn: () => void): () => void;
+  /** A change someone else made arrived (`by`: their connection). */
+  on(event: "remote-change", fn: (by: string) => void): () => void;
 }
 
 export class BoardController {
@@ -63,6 +70,12 @@ export class BoardController {
   private spaceDown = false;
   private readonly disposers: (() => void)[] = [];
   private readonly cursors = new CursorTracks();
+  private readonly remote = new RemoteLive();
+  /** The draft last sent as live state (the same object: nothing new to send). */
+  private sentDraft: Shape | null = null;
+  /** Whose view this board follows (their pan and zoom drive ours), if anyone's. */
+  private followingConn: string | null = null;
+  private followFns = new Set<() => void>();
   private readonly input: PointerInput;
   private readonly painter: BoardPainter;
   /** Paint timings, for the debug overlay and the render benchmark. */
@@ -95,6 +108,7 @@ export class BoardController {
       pendingIds: () => this.pendingIds(),
       editingId: () => this.ui.editing?.id ?? null,
       draft: () => this.input.draft(),
+      remoteDrafts: () => this.remote.draftShapes(),
       marquee: () => this.input.marquee(),
       selectedShapes: (preview) => this.selectedShapes(preview),
       peers: () => this.room.peers(),
@@ -105,6 +119,10 @@ export class BoardController {
       room.on("cursors", (c) => {
         this.cursors.update(c, performance.now());
         this.invalidateCursors();
+      }),
+      room.on("live", () => this.onLive()),
+      room.on("remote-change", (by) => {
+        if (this.remote.committedBy(by)) this.invalidateCursors();
       }),
       editor.onPreview(() => this.invalidate()),
     );
@@ -263,11 +281,51 @@ export class BoardController {
     const coalesced = this.input.mode.kind === "pen" && typeof e.getCoalescedEvents === "function" ? e.getCoalescedEvents() : [];
     this.input.move(p, coalesced.length ? coalesced.map((ev) => this.sample(ev)) : [p]);
     if (this.input.mode.kind === "idle") this.updateHover(p.wx, p.wy);
+    this.sendDraft();
   }
+
+  /** Others see what is being drawn as it grows (canvas/live.ts). */
+  private sendDraft(): void {
+    const draft = this.input.draft();
+    if (draft === this.sentDraft) return;
+    this.sentDraft = draft;
+    this.room.setLive("draft", draft ? draftForWire(draft) : null);
+  }
+
+  private onLive(): void {
+    this.remote.update(this.room.live());
+    const view = this.followingConn ? this.remote.viewOf(this.followingConn) : undefined;
+    if (view) this.applyCamera(cameraFor(view, this.canvas.clientWidth, this.canvas.clientHeight));
+    this.invalidateCursors();
+  }
+
+  /** Follow `conn`'s view (null: stop). Any pan or zoom of ours stops it. */
+  follow(conn: string | null): void {
+    this.followingConn = conn;
+    const view = conn ? this.remote.viewOf(conn) : undefined;
+    if (view) this.applyCamera(cameraFor(view, this.canvas.clientWidth, this.canvas.clientHeight));
+    for (const fn of this.followFns) fn();
+  }
+
+  get following(): string | null {
+    return this.followingConn;
+  }
+
+  /** Where this board looks: the world point at the centre of the screen, and the zoom. */
+  view(): { x: number; y: number; zoom: number } {
+    return viewOf(this.camera, this.canvas.clientWidth, this.canvas.clientHeight);
+  }
+
+  /** React subscribes to who is followed (useSyncExternalStore). */
+  readonly subscribeFollowing = (fn: () => void): (() => void) => {
+    this.followFns.add(fn);
+    return () => this.followFns.delete(fn);
+  };
 
   private onPointerUp(e: PointerEvent): void {
     if (this.canvas.hasPointerCapture(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
     this.input.up();
+    this.sendDraft();
     this.refreshHistoryFlags();
     this.updateCursorStyle();
     this.invalidate();
@@ -275,6 +333,7 @@ export class BoardController {
 
   private cancelInteraction(): void {
     this.input.cancel();
+    this.sendDraft();
     this.updateCursorStyle();
     this.invalidate();
   }
@@ -417,10 +476,17 @@ export class BoardController {
     this.setCamera(bounds ? fitCamera(bounds, this.canvas.clientWidth, this.canvas.clientHeight) : HOME_CAMERA);
   }
 
+  /** The person moved the view (pan, zoom, fit): this stops following. */
   setCamera(camera: Camera): void {
+    if (this.followingConn) this.follow(null);
+    this.applyCamera(camera);
+  }
+
+  private applyCamera(camera: Camera): void {
     this.camera = camera;
     this.uiStore.cameraMoved(camera);
     this.painter.schedule(); // the painter sees the camera moved: scroll or repaint
+    this.room.setLive("view", viewOf(camera, this.canvas.clientWidth, this.canvas.clientHeight));
   }
 
   // ---------------------------------------------------------------------------

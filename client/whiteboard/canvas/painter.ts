@@ -45,6 +45,8 @@ export interface PaintSource {
   editingId(): string | null;
   /** The shape being drawn right now (not yet in the document). */
   draft(): Shape | null;
+  /** What the others are drawing right now (their live drafts). */
+  remoteDrafts(): readonly Shape[];
   /** The marquee being dragged (world), if any. */
   marquee(): Rect | null;
   /** The selected shapes as drawn (preview first). */
@@ -206,6 +208,7 @@ export class BoardPainter {
     ctx.setTransform(dpr * cam.zoom, 0, 0, dpr * cam.zoom, -cam.x * cam.zoom * dpr, -cam.y * cam.zoom * dpr);
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
+    for (const remote of this.source.remoteDrafts()) drawShape(ctx, remote, { pending: false, zoom: cam.zoom });
     const draft = this.source.draft();
     if (draft) drawShape(ctx, draft, { pending: false, zoom: cam.zoom });
     const selected = this.source.selectedShapes(this.source.preview());

@@ -1,0 +1,107 @@
+/**
+ * Multiplayer feel, as a person sees it: B sees A's stroke while A is still
+ * drawing it (a live draft, never in the op log), and it becomes the real
+ * record without a double; B follows A's view as A pans, until B moves.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT } from "./board-page.ts";
+import { launchChromium } from "./chromium.ts";
+
+const RED = "#e03131";
+
+let server: DevServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await startDevServer("wrangler");
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+async function twoPeople(): Promise<{ a: Page; b: Page }> {
+  const ctxA = await browser.newContext({ viewport: VIEWPORT });
+  const ctxB = await browser.newContext({ viewport: VIEWPORT });
+  contexts.push(ctxA, ctxB);
+  const a = await openBoard(ctxA, `http://${server.host}/?test`);
+  const b = await openBoard(ctxB, a.url());
+  await a.waitForSelector("[data-testid=peer]");
+  await b.waitForSelector("[data-testid=peer]");
+  return { a, b };
+}
+
+/** World coordinates of a screen point on `page`. */
+const worldAt = (page: Page, sx: number, sy: number) =>
+  page.evaluate(([x, y]) => {
+    const v = window.__edgeroom!.controller.view();
+    const c = document.querySelector<HTMLCanvasElement>("[data-testid=board]")!;
+    return [v.x + (x! - c.clientWidth / 2) / v.zoom, v.y + (y! - c.clientHeight / 2) / v.zoom] as [number, number];
+  }, [sx, sy]);
+
+describe("live drafts", () => {
+  it("B's canvas shows A's stroke before A lets go; on release it is one record", async () => {
+    const { a, b } = await twoPeople();
+    await a.getByRole("radio", { name: "Red", exact: true }).click();
+    await a.keyboard.press("p");
+    await a.mouse.move(400, 300);
+    await a.mouse.down();
+    for (const [x, y] of [
+      [450, 310],
+      [500, 320],
+      [560, 330],
+      [620, 340],
+    ] as const) await a.mouse.move(x, y, { steps: 4 });
+    // Still drawing: nothing committed, but B sees ink along the way.
+    const [wx, wy] = await worldAt(a, 500, 320);
+    await expect.poll(async () => near(await pixelAtWorld(b, wx, wy, "cursor-layer"), RED, 60), { timeout: 5_000 }).toBe(true);
+    expect(await records(b)).toHaveLength(0);
+    await screenshot(b, "live-draft-B");
+    await a.mouse.up();
+    await expect.poll(async () => (await records(b)).length, { timeout: 5_000 }).toBe(1);
+    // The draft is gone from B's overlay; the record is on B's board.
+    await expect.poll(async () => near(await pixelAtWorld(b, wx, wy, "board"), RED, 60), { timeout: 5_000 }).toBe(true);
+    await expect.poll(async () => (await pixelAtWorld(b, wx, wy, "cursor-layer"))[3], { timeout: 5_000 }).toBe(0);
+  });
+});
+
+describe("follow mode", () => {
+  it("B follows A's view while A pans, shows whom it follows, and stops when B moves", async () => {
+    const { a, b } = await twoPeople();
+    await b.getByRole("button", { name: /Follow .*'s view/ }).first().click();
+    await b.getByTestId("following").waitFor();
+    expect(await b.getByTestId("following").textContent()).toMatch(/^Following /);
+    // A pans with the hand tool.
+    await a.keyboard.press("h");
+    await a.mouse.move(700, 400);
+    await a.mouse.down();
+    await a.mouse.move(400, 250, { steps: 10 });
+    await a.mouse.up();
+    const aView = await a.evaluate(() => window.__edgeroom!.controller.view());
+    expect(Math.abs(aView.x) + Math.abs(aView.y)).toBeGreaterThan(100);
+    await expect
+      .poll(async () => {
+        const v = await b.evaluate(() => window.__edgeroom!.controller.view());
+        return Math.abs(v.x - aView.x) < 1 && Math.abs(v.y - aView.y) < 1 && v.zoom === aView.zoom;
+      }, { timeout: 5_000 })
+      .toBe(true);
+    await screenshot(b, "follow-B");
+    // B zooms: following stops, and A's next pan no longer moves B.
+    await b.getByRole("button", { name: "Zoom in (+)" }).click();
+    await b.getByTestId("following").waitFor({ state: "hidden" });
+    const bView = await b.evaluate(() => window.__edgeroom!.controller.view());
+    await a.mouse.move(700, 400);
+    await a.mouse.down();
+    await a.mouse.move(500, 400, { steps: 5 });
+    await a.mouse.up();
+    await a.waitForTimeout(300);
+    expect(await b.evaluate(() => window.__edgeroom!.controller.view())).toEqual(bView);
+  });
+});
