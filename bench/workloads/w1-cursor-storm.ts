@@ -9,7 +9,7 @@
  *
  * A window in which the generator's own event loop lagged (p99 delay over
  * GENERATOR_LAG_LIMIT_MS) measured the generator, not the system: it is
- * thrown away and run again, up to MAX_LAG_RETRIES times.
+ * thrown away and run again, up to `lagRetries` times (2 in a full run).
  */
 import type { SystemName } from "../drivers/types.ts";
 import type { Hosts } from "../hosts/index.ts";
@@ -20,7 +20,6 @@ export const W1_RATE_HZ = 20;
 export const W1_P99_LIMIT_MS = 100;
 /** A generator thread whose event loop was this late at p99 adds that much to what it measures. */
 export const GENERATOR_LAG_LIMIT_MS = 15;
-const MAX_LAG_RETRIES = 2;
 /** A first repeat this far over the limit is a verdict: no further repeats at that N. */
 const CLEAR_FAIL_MS = 3 * W1_P99_LIMIT_MS;
 
@@ -44,6 +43,8 @@ export interface W1Sample {
   /** Runtime CPU µs per inbound message / per delivered update. */
   runtimeUsPerMsg: number;
   runtimeUsPerDelivered: number;
+  /** The load generator's CPU µs per delivered update (its client libraries' cost). */
+  generatorUsPerDelivered: number;
   workerdCpuSec: number;
   proxyCpuSec: number;
   generatorCpuSec: number;
@@ -71,6 +72,7 @@ export interface CurvePoint {
   bytesPerUpdate: number;
   runtimeUsPerMsg: number;
   runtimeUsPerDelivered: number;
+  generatorUsPerDelivered: number;
   repeats: number;
   pass: boolean;
 }
@@ -88,6 +90,7 @@ export interface W1Options {
   epochMs: number;
   steps: number[];
   repeats: number;
+  lagRetries: number;
   warmupMs: number;
   windowMs: number;
   threads: number;
@@ -95,6 +98,8 @@ export interface W1Options {
   /** Input rates swept at `sweepN` clients. */
   sweepRatesHz: number[];
   sweepN: number;
+  /** Date.now() after which no further rung or sweep rate starts (the run's other workloads need their time). */
+  deadline: number;
   runId: string;
   log: (line: string) => void;
 }
@@ -120,11 +125,11 @@ async function measure(system: SystemName, n: number, rateHz: number, repeat: nu
       rateHz,
       warmupMs: opts.warmupMs,
       windowMs: opts.windowMs,
-      drainMs: 500,
+      drainMs: 300,
       threads: opts.threads,
       workerdPids: opts.hosts.pids[system],
     });
-    if (out.lagP99Ms <= GENERATOR_LAG_LIMIT_MS || attempt >= MAX_LAG_RETRIES) break;
+    if (out.lagP99Ms <= GENERATOR_LAG_LIMIT_MS || attempt >= opts.lagRetries) break;
     lagRetries++;
     opts.log(`W1 ${system} N=${n} ${rateHz} Hz: generator lagged (event-loop p99 ${out.lagP99Ms} ms), window thrown away`);
   }
@@ -147,6 +152,7 @@ async function measure(system: SystemName, n: number, rateHz: number, repeat: nu
     framesInPerSec: Math.round(out.wire.framesIn / out.windowSec),
     runtimeUsPerMsg: inbound ? r1(cpuUs / inbound) : Number.NaN,
     runtimeUsPerDelivered: out.delivered ? Math.round((cpuUs / out.delivered) * 100) / 100 : Number.NaN,
+    generatorUsPerDelivered: out.delivered ? Math.round(((out.generatorCpuSec * 1e6) / out.delivered) * 100) / 100 : Number.NaN,
     workerdCpuSec: out.workerdCpuSec,
     proxyCpuSec: out.proxyCpuSec,
     generatorCpuSec: out.generatorCpuSec,
@@ -185,6 +191,7 @@ function point(samples: W1Sample[]): CurvePoint {
     bytesPerUpdate: m((s) => s.bytesPerUpdate),
     runtimeUsPerMsg: m((s) => s.runtimeUsPerMsg),
     runtimeUsPerDelivered: m((s) => s.runtimeUsPerDelivered),
+    generatorUsPerDelivered: m((s) => s.generatorUsPerDelivered),
     repeats: samples.length,
     pass: false,
   };
@@ -214,6 +221,10 @@ export async function runW1(systems: readonly SystemName[], opts: W1Options): Pr
   for (const s of systems) results[s] = { maxClientsP99Under100ms: 0, curve: [], rateSweep: [], samples: [] };
   let alive = [...systems];
   for (const n of opts.steps) {
+    if (Date.now() > opts.deadline) {
+      opts.log(`W1: time budget spent, ladder stops before N=${n} (still passing: ${alive.join(", ")})`);
+      break;
+    }
     const points = await rung(alive, n, W1_RATE_HZ, opts, results);
     for (const [system, p] of points) {
       results[system]!.curve.push(p);
@@ -223,6 +234,10 @@ export async function runW1(systems: readonly SystemName[], opts: W1Options): Pr
     if (alive.length === 0) break;
   }
   for (const rate of opts.sweepRatesHz) {
+    if (Date.now() > opts.deadline) {
+      opts.log(`W1: time budget spent, rate sweep stops before ${rate} Hz`);
+      break;
+    }
     const points = await rung([...systems], opts.sweepN, rate, opts, results);
     for (const [system, p] of points) results[system]!.rateSweep.push(p);
   }
