@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5] [--threads=2]`
+ *   `[--steps=2,5,10] [--repeats=3]` (another W1 ladder; never published)
  *   `[--experiment=CURSOR_FRAME_MS=16,client:cursorIntervalMs=25]` (room constants patched in the bundle; never published)
  *
  * Starts the systems under test (bench/hosts/), runs every workload against
@@ -44,7 +45,7 @@ const PROFILES = {
     sweepRatesHz: [10, 30, 60],
     sweepN: 10,
     // W1 and the sweep stop climbing past this, so W2–W5 always run.
-    w1BudgetMs: 19 * 60_000,
+    w1BudgetMs: 17 * 60_000,
     w2WindowMs: 4_000,
     capacityEditors: [10, 20, 30, 45, 60],
     capacityWindowMs: 2_500,
@@ -125,7 +126,12 @@ function runRender(log: (l: string) => void, args: string[]): Promise<unknown> {
 async function main(): Promise<void> {
   const mode = process.argv.includes("--quick") ? "quick" : "full";
   const viaWrangler = process.argv.includes("--via-wrangler");
-  const profile = PROFILES[mode];
+  // --steps=2,5,10 and --repeats=3 override the profile's W1 ladder (partial runs only).
+  const profile = {
+    ...PROFILES[mode],
+    ...(arg("steps") ? { w1Steps: arg("steps")!.split(",").map(Number) } : {}),
+    ...(arg("repeats") ? { w1Repeats: Number(arg("repeats")) } : {}),
+  };
   const systems = (arg("systems")?.split(",") ?? [...SYSTEMS]).filter((s): s is SystemName => (SYSTEMS as readonly string[]).includes(s));
   const only = new Set((arg("only") ?? ALL_WORKLOADS.join(",")).toUpperCase().split(","));
   if (mode === "quick" && !arg("only")) only.delete("W5");
@@ -251,7 +257,7 @@ async function main(): Promise<void> {
   console.log(`\n${report}`);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const stamp = results.meta.date.slice(0, 19).replace(/[:T]/g, "-");
-  const complete = !experiment && skipped.length === 0 && systems.length === SYSTEMS.length && ALL_WORKLOADS.every((w) => only.has(w) || (mode === "quick" && w === "W5"));
+  const complete = !experiment && !arg("steps") && !arg("repeats") && skipped.length === 0 && systems.length === SYSTEMS.length && ALL_WORKLOADS.every((w) => only.has(w) || (mode === "quick" && w === "W5"));
   if (!complete) {
     // A partial run (--systems/--only) must not replace the published results.
     const path = join(tmpdir(), `edgeroom-bench-${stamp}-partial.json`);
