@@ -110,8 +110,8 @@ export function markdownReport(res: BenchResults): string {
     out.push(`\n### W3 big room (${w3ok ? w3ok.shapes.toLocaleString("en-US") : "?"} shapes; reconnect after missing ${w3ok ? w3ok.missedOps : "?"} edits)`);
     out.push(
       table(
-        ["system", "cold join ms", "join bytes", "resync ms", "resync bytes", "correct", "runtime CPU s"],
-        w3.map(([s, r]) => (ok(r) ? [s, fmt(r.joinMs), kb(r.joinBytes), fmt(r.resyncMs), kb(r.resyncBytes), r.correct ? "yes" : "**no**", fmt(r.workerdCpuSec, 2)] : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", ""])),
+        ["system", "cold join ms", "join bytes", "join bytes per record", "resync ms", "resync bytes", "correct", "runtime CPU s"],
+        w3.map(([s, r]) => (ok(r) ? [s, fmt(r.joinMs), kb(r.joinBytes), fmt(r.joinBytes / r.shapes), fmt(r.resyncMs), kb(r.resyncBytes), r.correct ? "yes" : "**no**", fmt(r.workerdCpuSec, 2)] : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", "", ""])),
       ),
     );
   }
