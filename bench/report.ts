@@ -47,7 +47,7 @@ function curveTable(w1: [SystemName, W1Result][], pick: (p: CurvePoint) => strin
     [by === "n" ? "N" : "Hz", ...w1.map(([s]) => s)],
     xs.map((x) => [String(x), ...w1.map(([, r]) => {
       const p = r[key].find((q) => q[by] === x);
-      return p ? `${pick(p)}${p.pass || key === "rateSweep" ? "" : " ✗"}` : "";
+      return p ? `${pick(p)}${p.pass || key === "rateSweep" ? "" : " ✗"}${p.generatorBound ? " ‡" : ""}` : "";
     })]),
   );
 }
@@ -64,7 +64,7 @@ export function markdownReport(res: BenchResults): string {
   if (w1.length) {
     out.push("\n### W1 cursor storm (one room, N clients × 20 Hz)");
     out.push(table(["system", "max N (median p99 < 100 ms)"], w1.map(([s, r]) => [s, fmt(r.maxClientsP99Under100ms)])));
-    out.push("\nArrival latency p99 ms, median of the repeats (min–max); ✗ = median p99 ≥ 100 ms or clients failed to connect:");
+    out.push("\nArrival latency p99 ms, median of the repeats (min–max); ✗ = median p99 ≥ 100 ms or clients failed to connect; ‡ = generator-bound (its event-loop p99 over 15 ms: the system is at least this good):");
     out.push(curveTable(w1, (p) => `${fmt(p.p99Ms)} (${fmt(p.p99MinMs)}–${fmt(p.p99MaxMs)})`, "curve", "n"));
     out.push("\nStaleness p50 / p99 ms (age of the newest position a receiver holds of each peer, sampled every 5 ms), median of the repeats:");
     out.push(curveTable(w1, (p) => `${fmt(p.stalenessP50Ms)} / ${fmt(p.stalenessP99Ms)}`, "curve", "n"));
