@@ -5,7 +5,7 @@
  *   npm run build && node_modules/.bin/node --experimental-strip-types bench/render.ts [--shapes=10000 --cursors=50]
  *
  * `npm run bench` runs it twice (W5): the board above, and the baseline of an
- * empty board without cursors.
+ * empty board with the same 50 simulated cursors (no relay involved).
  *
  * The shapes are real: a Node RoomClient writes them into a room on `wrangler
  * dev` (100 mutations of 100 ops, within the room's rate limit), and the page
@@ -26,7 +26,7 @@ import { startDevServer } from "../tests/support/dev-server.ts";
 import { waitFor } from "../tests/support/wait.ts";
 
 const argNum = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-/** `--shapes=0 --cursors=0` is the baseline: an empty board, nothing moving. */
+/** `--shapes=0` is the baseline: an empty board with the same 50 simulated (relay-free) cursors. */
 const SHAPES = argNum("shapes", 10_000);
 const CURSORS = argNum("cursors", 50);
 /** Board area the shapes are spread over (world units): several screens wide. */

@@ -249,7 +249,7 @@ async function main(): Promise<void> {
   if (only.has("W5")) {
     // The page must be this commit's client, not whatever dist/ holds.
     execFileSync(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "node_modules/.bin/vite"), "build"], { cwd: ROOT, stdio: "ignore" });
-    results.W5 = { board: await runRender(log, []), baseline: await runRender(log, ["--shapes=0", "--cursors=0"]) };
+    results.W5 = { board: await runRender(log, []), baseline: await runRender(log, ["--shapes=0"]) };
   }
   results.durationSec = Math.round((Date.now() - started) / 1000);
   if (skipped.length) results.skipped = skipped;
