@@ -31,6 +31,8 @@ export const GENERATOR_LAG_LIMIT_MS = 15;
 const LAG_RETRY_MAX_N = 60;
 /** A first repeat this far over the limit is a verdict: no further repeats at that N. */
 const CLEAR_FAIL_MS = 3 * W1_P99_LIMIT_MS;
+/** ... from this room size up. */
+const CLEAR_FAIL_MIN_N = 20;
 
 /** One measured window. */
 export interface W1Sample {
@@ -225,7 +227,8 @@ async function rung(systems: SystemName[], n: number, rateHz: number, opts: W1Op
       const s = await measure(system, n, rateHz, r, opts);
       got.get(system)!.push(s);
       results[system]!.samples.push(s);
-      if (s.connectFailed > 0 || s.p99Ms >= CLEAR_FAIL_MS || s.deliveredPerSec === 0) done.add(system);
+      // In small rooms a window that bad is this machine's noise, not a verdict: all repeats run.
+      if (s.connectFailed > 0 || s.deliveredPerSec === 0 || (n >= CLEAR_FAIL_MIN_N && s.p99Ms >= CLEAR_FAIL_MS)) done.add(system);
     }
   }
   return new Map([...got].map(([s, samples]) => [s, point(samples)]));
