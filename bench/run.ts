@@ -45,7 +45,7 @@ const PROFILES = {
     sweepRatesHz: [10, 30, 60],
     sweepN: 10,
     // W1 and the sweep stop climbing past this, so W2–W5 always run.
-    w1BudgetMs: 17 * 60_000,
+    w1BudgetMs: 20 * 60_000,
     w2WindowMs: 4_000,
     capacityEditors: [10, 20, 30, 45, 60],
     capacityWindowMs: 2_500,
@@ -55,7 +55,7 @@ const PROFILES = {
     w4Rooms: 100,
     w4WarmupMs: 1_000,
     w4WindowMs: 3_000,
-    quietWaitMs: 1_000,
+    quietWaitMs: 500,
   },
   // A smoke run of every workload on every system: indicative figures only
   // (one repeat, short windows, small W3/W4, no render).
@@ -83,7 +83,7 @@ const PROFILES = {
 /** The whole run's hard stop: a hung workload must not hang the bench. */
 const DEADLINE_MS = { full: 30 * 60_000, quick: 3 * 60_000 };
 /** Time kept back at the end for what follows the cursor workloads: W5 (build + two render runs) and the report. */
-const RESERVE_MS = { full: 4 * 60_000, quick: 30_000 };
+const RESERVE_MS = { full: 3 * 60_000, quick: 30_000 };
 /** The render benchmark's own bound (it starts wrangler dev and Chromium). */
 const RENDER_TIMEOUT_MS = 150_000;
 
