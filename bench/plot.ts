@@ -56,12 +56,12 @@ export function writePlot(res: BenchResults, path: string): void {
   const legend = systems
     .map((s, i) => `<rect x="${10 + (i % 5) * 175}" y="${H + 8 + Math.floor(i / 5) * 18}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/><text x="${26 + (i % 5) * 175}" y="${H + 18 + Math.floor(i / 5) * 18}" font-size="11">${s}</text>`)
     .join("\n");
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 50}" font-family="sans-serif">
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 66}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 ${panel(res, 0, "cursor staleness p99 (median of repeats)", "stalenessP99Ms")}
 ${panel(res, PANEL_W + 40, "cursor arrival latency p99 (median of repeats)", "p99Ms")}
 ${legend}
-<text x="${W - 10}" y="${H + 45}" text-anchor="end" font-size="9">commit ${res.meta.commit}${res.meta.dirty ? "+dirty" : ""}, ${res.meta.date}, ${res.meta.isolated ? "isolated" : "not isolated"}</text>
+<text x="${W - 10}" y="${H + 60}" text-anchor="end" font-size="9">commit ${res.meta.commit}${res.meta.dirty ? "+dirty" : ""}, ${res.meta.date}, ${res.meta.isolated ? "isolated" : "not isolated"}</text>
 </svg>
 `;
   writeFileSync(path, svg);

@@ -2,7 +2,10 @@
  * Render benchmark: frame times of the whiteboard page in headless Chromium with
  * 10,000 shapes and 50 interpolated remote cursors.
  *
- *   npm run build && node_modules/.bin/node --experimental-strip-types bench/render.ts
+ *   npm run build && node_modules/.bin/node --experimental-strip-types bench/render.ts [--shapes=10000 --cursors=50]
+ *
+ * `npm run bench` runs it twice (W5): the board above, and the baseline of an
+ * empty board with the same 50 simulated cursors (no relay involved).
  *
  * The shapes are real: a Node RoomClient writes them into a room on `wrangler
  * dev` (100 mutations of 100 ops, within the room's rate limit), and the page
@@ -22,8 +25,10 @@ import { launchChromium } from "../tests/browser/chromium.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
 import { waitFor } from "../tests/support/wait.ts";
 
-const SHAPES = 10_000;
-const CURSORS = 50;
+const argNum = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
+/** `--shapes=0` is the baseline: an empty board with the same 50 simulated (relay-free) cursors. */
+const SHAPES = argNum("shapes", 10_000);
+const CURSORS = argNum("cursors", 50);
 /** Board area the shapes are spread over (world units): several screens wide. */
 const AREA = { w: 6_000, h: 4_000 };
 const MEASURE_MS = 6_000;

@@ -20,6 +20,8 @@ export interface BenchResults {
   mode: "full" | "quick";
   labels: Partial<Record<SystemName, string>>;
   durationSec?: number;
+  /** Workload × system pairs the time budget left out. */
+  skipped?: string[];
   W1: PerSystem<W1Result>;
   W2: PerSystem<(W2Result & { maxCommitsPerSec?: number; capacity?: W2CapacityStep[] }) | Failed>;
   W3: PerSystem<W3Result | Failed>;
@@ -45,7 +47,7 @@ function curveTable(w1: [SystemName, W1Result][], pick: (p: CurvePoint) => strin
     [by === "n" ? "N" : "Hz", ...w1.map(([s]) => s)],
     xs.map((x) => [String(x), ...w1.map(([, r]) => {
       const p = r[key].find((q) => q[by] === x);
-      return p ? `${pick(p)}${p.pass || key === "rateSweep" ? "" : " ✗"}` : "";
+      return p ? `${pick(p)}${p.pass || key === "rateSweep" ? "" : " ✗"}${p.generatorBound ? " ‡" : ""}` : "";
     })]),
   );
 }
@@ -54,6 +56,7 @@ export function markdownReport(res: BenchResults): string {
   const out: string[] = [];
   const m = res.meta;
   out.push(`Run ${m.date} (${res.mode}), commit ${m.commit}${m.dirty ? " (dirty tree)" : ""}, ${m.isolated ? "isolated" : "NOT isolated"}: ${m.hosting}; ${m.machine.cpus} × ${m.machine.cpuModel}; ${m.repeats} repeat(s) per point; ${res.durationSec ?? "?"} s.`);
+  if (res.skipped?.length) out.push(`\n**Skipped (time budget): ${res.skipped.join(", ")}.**`);
   out.push("\nSystems:");
   for (const [s, l] of Object.entries(res.labels)) out.push(`- \`${s}\`: ${l}`);
 
@@ -61,12 +64,14 @@ export function markdownReport(res: BenchResults): string {
   if (w1.length) {
     out.push("\n### W1 cursor storm (one room, N clients × 20 Hz)");
     out.push(table(["system", "max N (median p99 < 100 ms)"], w1.map(([s, r]) => [s, fmt(r.maxClientsP99Under100ms)])));
-    out.push("\nArrival latency p99 ms, median of the repeats (min–max); ✗ = median p99 ≥ 100 ms or clients failed to connect:");
+    out.push("\nArrival latency p99 ms, median of the repeats (min–max); ✗ = median p99 ≥ 100 ms or clients failed to connect; ‡ = generator-bound (its event-loop p99 over 15 ms: the system is at least this good):");
     out.push(curveTable(w1, (p) => `${fmt(p.p99Ms)} (${fmt(p.p99MinMs)}–${fmt(p.p99MaxMs)})`, "curve", "n"));
     out.push("\nStaleness p50 / p99 ms (age of the newest position a receiver holds of each peer, sampled every 5 ms), median of the repeats:");
     out.push(curveTable(w1, (p) => `${fmt(p.stalenessP50Ms)} / ${fmt(p.stalenessP99Ms)}`, "curve", "n"));
-    out.push("\nDelivered updates/s (share of sent moves delivered) · runtime CPU µs per inbound message · µs per delivered update:");
-    out.push(curveTable(w1, (p) => `${fmt(p.deliveredPerSec)} (${Math.round(p.deliveredRatio * 100)}%) · ${fmt(p.runtimeUsPerMsg)} · ${fmt(p.runtimeUsPerDelivered, 2)}`, "curve", "n"));
+    out.push("\nDelivered updates/s (share of sent moves delivered) · bytes per delivered update:");
+    out.push(curveTable(w1, (p) => `${fmt(p.deliveredPerSec)} (${Math.round(p.deliveredRatio * 100)}%) · ${fmt(p.bytesPerUpdate)} B`, "curve", "n"));
+    out.push("\nCPU µs: system under test per inbound message · per delivered update · load generator per delivered update:");
+    out.push(curveTable(w1, (p) => `${fmt(p.runtimeUsPerMsg)} · ${fmt(p.runtimeUsPerDelivered, 2)} · ${fmt(p.generatorUsPerDelivered, 2)}`, "curve", "n"));
     const e = res.W1.edgeroom;
     if (e) {
       const peers = w1.filter(([s]) => s !== "edgeroom");
@@ -102,11 +107,11 @@ export function markdownReport(res: BenchResults): string {
   const w3 = Object.entries(res.W3) as [SystemName, BenchResults["W3"][SystemName]][];
   const w3ok = w3.map(([, r]) => r).find(ok);
   if (w3.length) {
-    out.push(`\n### W3 big room (${w3ok ? w3ok.shapes.toLocaleString("en-US") : "?"} shapes; reconnect after missing 100 edits)`);
+    out.push(`\n### W3 big room (${w3ok ? w3ok.shapes.toLocaleString("en-US") : "?"} shapes; reconnect after missing ${w3ok ? w3ok.missedOps : "?"} edits)`);
     out.push(
       table(
-        ["system", "cold join ms", "join bytes", "resync ms", "resync bytes", "correct", "runtime CPU s"],
-        w3.map(([s, r]) => (ok(r) ? [s, fmt(r.joinMs), kb(r.joinBytes), fmt(r.resyncMs), kb(r.resyncBytes), r.correct ? "yes" : "**no**", fmt(r.workerdCpuSec, 2)] : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", ""])),
+        ["system", "cold join ms", "join bytes", "join bytes per record", "resync ms", "resync bytes", "correct", "runtime CPU s"],
+        w3.map(([s, r]) => (ok(r) ? [s, fmt(r.joinMs), kb(r.joinBytes), fmt(r.joinBytes / r.shapes), fmt(r.resyncMs), kb(r.resyncBytes), r.correct ? "yes" : "**no**", fmt(r.workerdCpuSec, 2)] : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", "", ""])),
       ),
     );
   }
@@ -123,10 +128,20 @@ export function markdownReport(res: BenchResults): string {
   }
 
   if (res.W5) {
-    const w5 = res.W5 as { results?: { label: string; drawn: number; interval: { median: number; p95: number } }[]; error?: string };
-    out.push("\n### W5 render (10,000 shapes + 50 cursors, headless Chromium)");
-    if (w5.results) out.push(table(["view", "shapes painted", "frame interval median / p95 ms"], w5.results.map((r) => [r.label, fmt(r.drawn), `${fmt(r.interval.median)} / ${fmt(r.interval.p95)}`])));
-    else out.push(`failed: ${w5.error ?? "?"}`);
+    type Render = { results?: { label: string; drawn: number; interval: { median: number; p95: number } }[]; error?: string };
+    const { board, baseline } = res.W5 as { board: Render; baseline: Render };
+    out.push("\n### W5 render (10,000 shapes + 50 cursors vs the baseline of an empty board, headless Chromium)");
+    if (board.results) {
+      out.push(
+        table(
+          ["view", "shapes painted", "frame interval median / p95 ms", "empty board median / p95 ms"],
+          board.results.map((r, i) => {
+            const b = baseline.results?.[i];
+            return [r.label, fmt(r.drawn), `${fmt(r.interval.median)} / ${fmt(r.interval.p95)}`, b ? `${fmt(b.interval.median)} / ${fmt(b.interval.p95)}` : "–"];
+          }),
+        ),
+      );
+    } else out.push(`failed: ${board.error ?? "?"}`);
   }
 
   out.push("\n### Targets (issue 10)");

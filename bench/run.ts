@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5] [--threads=2]`
+ *   `[--steps=2,5,10] [--repeats=3]` (another W1 ladder; never published)
+ *   `[--experiment=CURSOR_FRAME_MS=16,client:cursorIntervalMs=25]` (room constants patched in the bundle; never published)
  *
  * Starts the systems under test (bench/hosts/), runs every workload against
  * each with the same load generator, prints the report and writes
@@ -36,42 +38,52 @@ const PROFILES = {
   full: {
     w1Steps: [2, 5, 10, 20, 30, 40, 60, 80, 100, 150, 200, 250],
     w1Repeats: 3,
-    w1WarmupMs: 800,
+    w1WarmupMs: 600,
     w1WindowMs: 2_000,
-    sweepRatesHz: [10, 20, 30, 60],
+    w1LagRetries: 2,
+    // 20 Hz is the ladder's own row at N = 10.
+    sweepRatesHz: [10, 30, 60],
     sweepN: 10,
+    // W1 and the sweep stop climbing past this, so W2–W5 always run.
+    w1BudgetMs: 20 * 60_000,
     w2WindowMs: 4_000,
     capacityEditors: [10, 20, 30, 45, 60],
     capacityWindowMs: 2_500,
     w3Shapes: 10_000,
+    w3MissedOps: 100,
     w3Repeats: 2,
     w4Rooms: 100,
     w4WarmupMs: 1_000,
     w4WindowMs: 3_000,
-    quietWaitMs: 3_000,
+    quietWaitMs: 500,
   },
   // A smoke run of every workload on every system: indicative figures only
   // (one repeat, short windows, small W3/W4, no render).
   quick: {
-    w1Steps: [5, 30],
+    w1Steps: [10],
     w1Repeats: 1,
     w1WarmupMs: 400,
-    w1WindowMs: 1_200,
-    sweepRatesHz: [60],
-    sweepN: 5,
-    w2WindowMs: 1_500,
+    w1WindowMs: 1_000,
+    w1LagRetries: 0,
+    sweepRatesHz: [] as number[],
+    sweepN: 10,
+    w1BudgetMs: 60_000,
+    w2WindowMs: 1_000,
     capacityEditors: [20],
-    capacityWindowMs: 1_500,
-    w3Shapes: 1_000,
+    capacityWindowMs: 1_000,
+    w3Shapes: 500,
+    w3MissedOps: 20,
     w3Repeats: 1,
-    w4Rooms: 10,
-    w4WarmupMs: 400,
-    w4WindowMs: 1_200,
-    quietWaitMs: 500,
+    w4Rooms: 4,
+    w4WarmupMs: 300,
+    w4WindowMs: 1_000,
+    quietWaitMs: 300,
   },
 };
 /** The whole run's hard stop: a hung workload must not hang the bench. */
 const DEADLINE_MS = { full: 30 * 60_000, quick: 3 * 60_000 };
+/** Time kept back at the end for what follows the cursor workloads: W5 (build + two render runs) and the report. */
+const RESERVE_MS = { full: 3 * 60_000, quick: 30_000 };
 /** The render benchmark's own bound (it starts wrangler dev and Chromium). */
 const RENDER_TIMEOUT_MS = 150_000;
 
@@ -85,9 +97,9 @@ function git(args: string[]): string {
 }
 
 /** W5: bench/render.ts in its own process (wrangler dev + Chromium); its last line is JSON. */
-function runRender(log: (l: string) => void): Promise<unknown> {
+function runRender(log: (l: string) => void, args: string[]): Promise<unknown> {
   return new Promise((res) => {
-    const child = spawn(join(ROOT, "node_modules/.bin/node"), ["--experimental-transform-types", "--disable-warning=ExperimentalWarning", join(ROOT, "bench/render.ts")], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(join(ROOT, "node_modules/.bin/node"), ["--experimental-transform-types", "--disable-warning=ExperimentalWarning", join(ROOT, "bench/render.ts"), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -114,7 +126,12 @@ function runRender(log: (l: string) => void): Promise<unknown> {
 async function main(): Promise<void> {
   const mode = process.argv.includes("--quick") ? "quick" : "full";
   const viaWrangler = process.argv.includes("--via-wrangler");
-  const profile = PROFILES[mode];
+  // --steps=2,5,10 and --repeats=3 override the profile's W1 ladder (partial runs only).
+  const profile = {
+    ...PROFILES[mode],
+    ...(arg("steps") ? { w1Steps: arg("steps")!.split(",").map(Number) } : {}),
+    ...(arg("repeats") ? { w1Repeats: Number(arg("repeats")) } : {}),
+  };
   const systems = (arg("systems")?.split(",") ?? [...SYSTEMS]).filter((s): s is SystemName => (SYSTEMS as readonly string[]).includes(s));
   const only = new Set((arg("only") ?? ALL_WORKLOADS.join(",")).toUpperCase().split(","));
   if (mode === "quick" && !arg("only")) only.delete("W5");
@@ -125,7 +142,16 @@ async function main(): Promise<void> {
   const started = Date.now();
 
   const isolated = !viaWrangler && cpus().length >= 2 && pinSelf(GENERATOR_CORE);
-  const hosts = await startHosts(systems, !isolated);
+  // --experiment=CURSOR_FRAME_MS=16,client:cursorIntervalMs=25 — room constants
+  // patched in the bundle, the edgeroom client's throttle via the driver.
+  const experiment = arg("experiment");
+  const patch: Record<string, number> = {};
+  for (const kv of experiment?.split(",") ?? []) {
+    const [k, v] = kv.split("=");
+    if (k === "client:cursorIntervalMs") process.env.BENCH_EDGEROOM_CURSOR_MS = v;
+    else if (k && v) patch[k] = Number(v);
+  }
+  const hosts = await startHosts(systems, !isolated, patch);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     void hosts.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
@@ -155,12 +181,21 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     commit: dirty ? `${commit}+dirty` : commit,
     mode,
-    labels: Object.fromEntries(systems.map((s) => [s, allLabels[s]])),
+    labels: Object.fromEntries(systems.map((s) => [s, s === "edgeroom" && experiment ? `${allLabels[s]} — EXPERIMENT ${experiment}` : allLabels[s]])),
     W1: {},
     W2: {},
     W3: {},
     W4: {},
   };
+  const softDeadline = started + DEADLINE_MS[mode] - RESERVE_MS[mode];
+  /** Whether `what` may still start; past the soft deadline the rest is skipped (and said so), not killed. */
+  const inTime = (what: string) => {
+    if (Date.now() < softDeadline) return true;
+    log(`${what}: skipped, the run's time budget is spent`);
+    skipped.push(what);
+    return false;
+  };
+  const skipped: string[] = [];
   try {
     if (only.has("W1")) {
       const w1 = await runW1(systems, {
@@ -168,19 +203,22 @@ async function main(): Promise<void> {
         epochMs,
         steps: profile.w1Steps,
         repeats: profile.w1Repeats,
+        lagRetries: profile.w1LagRetries,
         warmupMs: profile.w1WarmupMs,
         windowMs: profile.w1WindowMs,
         threads,
         quietWaitMs: profile.quietWaitMs,
         sweepRatesHz: profile.sweepRatesHz,
         sweepN: profile.sweepN,
+        deadline: started + profile.w1BudgetMs,
         runId,
         log,
       });
-      for (const s of systems) if (w1[s]) results.W1[s] = { label: allLabels[s], ...w1[s] };
+      for (const s of systems) if (w1[s]) results.W1[s] = { label: results.labels[s]!, ...w1[s] };
     }
     if (only.has("W2")) {
       for (const s of systems) {
+        if (!inTime(`W2 ${s}`)) continue;
         const w2 = { host: hosts.host[s], epochMs, workerdPids: hosts.pids[s], quietWaitMs: profile.quietWaitMs, runId, log };
         const base = await runW2(s, { ...w2, windowMs: profile.w2WindowMs }).catch((e: unknown) => ({ error: String(e) }));
         results.W2[s] = { label: allLabels[s], ...base };
@@ -193,12 +231,14 @@ async function main(): Promise<void> {
     if (only.has("W3")) {
       for (const s of systems) {
         if (s === "relay" || s === "relay-coalescing") continue; // no document to join or resync
-        const r = await runW3(s, { host: hosts.host[s], shapes: profile.w3Shapes, missedOps: 100, repeats: profile.w3Repeats, workerdPids: hosts.pids[s], quietWaitMs: profile.quietWaitMs, runId, log }).catch((e: unknown) => ({ error: String(e) }));
+        if (!inTime(`W3 ${s}`)) continue;
+        const r = await runW3(s, { host: hosts.host[s], shapes: profile.w3Shapes, missedOps: profile.w3MissedOps, repeats: profile.w3Repeats, workerdPids: hosts.pids[s], quietWaitMs: profile.quietWaitMs, runId, log }).catch((e: unknown) => ({ error: String(e) }));
         results.W3[s] = { label: allLabels[s], ...r };
       }
     }
     if (only.has("W4")) {
       for (const s of systems) {
+        if (!inTime(`W4 ${s}`)) continue;
         const r = await runW4(s, { host: hosts.host[s], epochMs, rooms: profile.w4Rooms, clientsPerRoom: 5, warmupMs: profile.w4WarmupMs, windowMs: profile.w4WindowMs, threads, workerdPids: hosts.pids[s], quietWaitMs: profile.quietWaitMs, runId, log }).catch((e: unknown) => ({ error: String(e) }));
         results.W4[s] = { label: allLabels[s], ...r };
       }
@@ -206,13 +246,18 @@ async function main(): Promise<void> {
   } finally {
     await hosts.stop();
   }
-  if (only.has("W5")) results.W5 = await runRender(log);
+  if (only.has("W5")) {
+    // The page must be this commit's client, not whatever dist/ holds.
+    execFileSync(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "node_modules/.bin/vite"), "build"], { cwd: ROOT, stdio: "ignore" });
+    results.W5 = { board: await runRender(log, []), baseline: await runRender(log, ["--shapes=0"]) };
+  }
   results.durationSec = Math.round((Date.now() - started) / 1000);
+  if (skipped.length) results.skipped = skipped;
   const report = markdownReport(results);
   console.log(`\n${report}`);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const stamp = results.meta.date.slice(0, 19).replace(/[:T]/g, "-");
-  const complete = systems.length === SYSTEMS.length && ALL_WORKLOADS.every((w) => only.has(w) || (mode === "quick" && w === "W5"));
+  const complete = !experiment && !arg("steps") && !arg("repeats") && skipped.length === 0 && systems.length === SYSTEMS.length && ALL_WORKLOADS.every((w) => only.has(w) || (mode === "quick" && w === "W5"));
   if (!complete) {
     // A partial run (--systems/--only) must not replace the published results.
     const path = join(tmpdir(), `edgeroom-bench-${stamp}-partial.json`);

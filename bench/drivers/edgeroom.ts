@@ -93,6 +93,9 @@ export function edgeroomClient(opts: DriverOptions): BenchClient {
     name: `bench-${opts.index}`,
     color: COLOR,
     transport: (handlers) => (transport = new BenchTransport(url, handlers, wire)),
+    // Experiments only (`--experiment=…`, never a published run): another
+    // client throttle. Unset, RoomClient keeps its own default.
+    ...(process.env.BENCH_EDGEROOM_CURSOR_MS ? { cursorIntervalMs: Number(process.env.BENCH_EDGEROOM_CURSOR_MS) } : {}),
   });
   const client: BenchClient = {
     system: "edgeroom",

@@ -113,6 +113,7 @@ export function liveblocksDriver(system: keyof typeof LIVEBLOCKS_THROTTLE_MS): (
       close() {
         for (const u of unsubs.splice(0)) u();
         leave?.();
+        leave = null;
         room = null;
       },
     };

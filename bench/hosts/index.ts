@@ -40,7 +40,27 @@ export interface Hosts {
  * keeps every system's code fixed for the whole run, whatever other
  * engineers edit meanwhile (and the commit in the results meaningful).
  */
-function bundleOnce(): string {
+/**
+ * An experiment: constants of the bundled room replaced by other values
+ * (`--experiment=CURSOR_FRAME_MS=16,CURSOR_RATE_PER_SEC=80`), to measure a
+ * proposed room change before anyone writes it. Such a run is labelled and
+ * never written to bench/results (run.ts).
+ */
+export type BundlePatch = Record<string, number>;
+
+function patchBundle(outdir: string, patch: BundlePatch): void {
+  const path = join(outdir, "worker.js");
+  let js = readFileSync(path, "utf8");
+  for (const [name, value] of Object.entries(patch)) {
+    const re = new RegExp(`^var ${name} = [0-9.]+;$`, "gm");
+    const hits = js.match(re)?.length ?? 0;
+    if (hits !== 1) throw new Error(`experiment: ${name} found ${hits} times in the bundle (need exactly 1)`);
+    js = js.replace(re, `var ${name} = ${value};`);
+  }
+  writeFileSync(path, js);
+}
+
+function bundleOnce(patch: BundlePatch): string {
   const dir = mkdtempSync(join(tmpdir(), "edgeroom-bench-"));
   const outdir = join(dir, "dist");
   execFileSync(NODE, [join(ROOT, "node_modules/.bin/wrangler"), "deploy", "--dry-run", "--config", join(BENCH, "wrangler.toml"), "--outdir", outdir], {
@@ -48,6 +68,7 @@ function bundleOnce(): string {
     stdio: "ignore",
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
   });
+  patchBundle(outdir, patch);
   return outdir;
 }
 
@@ -65,7 +86,7 @@ async function startPeer(kind: Exclude<Hosting, "workerd">, cpus: string | undef
     case "yjs-ws":
       return startService({ name: "yjs-ws", command: NODE, args: [join(BENCH, "node_modules/@y/websocket-server/src/server.js")], cwd: BENCH, env: { HOST: "127.0.0.1", PORT: String(port) }, cpus, port });
     case "hocuspocus":
-      return startService({ name: "hocuspocus", command: NODE, args: [join(BENCH, "hosts/hocuspocus.ts")], cwd: BENCH, cpus, port });
+      return startService({ name: "hocuspocus", command: NODE, args: [join(BENCH, "hosts/hocuspocus.ts"), String(port)], cwd: BENCH, cpus, port });
     case "liveblocks":
       return startService({
         name: "liveblocks",
@@ -90,14 +111,14 @@ function treePids(root: number): number[] {
   return out;
 }
 
-export async function startHosts(systems: readonly SystemName[], viaWrangler: boolean): Promise<Hosts> {
+export async function startHosts(systems: readonly SystemName[], viaWrangler: boolean, patch: BundlePatch = {}): Promise<Hosts> {
   const needed = new Set(systems.map((s) => HOSTING[s]));
   const services: Service[] = [];
   const byHosting = new Map<Hosting, { host: string; pids: WorkerdPids }>();
   const cpus = viaWrangler ? undefined : SUT_CORE;
   try {
     if (needed.has("workerd")) {
-      const outdir = bundleOnce();
+      const outdir = bundleOnce(patch);
       const port = await freePort();
       let svc: Service;
       let pids: WorkerdPids;

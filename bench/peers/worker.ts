@@ -14,19 +14,20 @@
  * import party/ and client/.
  */
 import edgeroomWorker from "../../party/whiteboard/worker.ts";
-import type { Env as EdgeroomEnv } from "../../party/engine/durable-object.ts";
+import type { RoomEnv as EdgeroomEnv } from "../../party/engine/durable-object.ts";
 import type { RelayRoom } from "./relay.ts";
 import type { CoalescingRelayRoom } from "./relay-coalescing.ts";
 import type { TldrawRoom } from "./tldraw.ts";
 import type { YjsReadmeRoom, YjsRoom } from "./yjs.ts";
 
-export { WhiteboardRoom } from "../../party/engine/durable-object.ts";
+export { WhiteboardRoom } from "../../party/whiteboard/worker.ts";
 export { RelayRoom } from "./relay.ts";
 export { CoalescingRelayRoom } from "./relay-coalescing.ts";
 export { TldrawRoom } from "./tldraw.ts";
 export { YjsReadmeRoom, YjsRoom } from "./yjs.ts";
 
 interface Env extends EdgeroomEnv {
+  WHITEBOARD: DurableObjectNamespace;
   RELAY: DurableObjectNamespace<RelayRoom>;
   RELAY_COALESCING: DurableObjectNamespace<CoalescingRelayRoom>;
   TLDRAW: DurableObjectNamespace<TldrawRoom>;
@@ -55,9 +56,9 @@ function stub(env: Env, peer: Peer, room: string): Fetcher {
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const match = PEER_ROUTE.exec(new URL(request.url).pathname);
-    if (!match) return edgeroomWorker.fetch(request, env);
+    if (!match) return edgeroomWorker.fetch!(request as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], env, ctx);
     const [, peer, room] = match as unknown as [string, Peer, string];
     const headers = new Headers(request.headers);
     // partyserver learns its room name from this header (or ctx.id.name).

@@ -14,7 +14,7 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
-import { DRIVERS } from "../drivers/index.ts";
+import { loadDriver } from "../drivers/load.ts";
 import type { BenchClient, SystemName } from "../drivers/types.ts";
 import { sleep, stampSince, wallMs } from "../lib/clock.ts";
 import { Histogram } from "../lib/histogram.ts";
@@ -68,10 +68,11 @@ const members: Member[] = [];
 async function connectAll(): Promise<ShardReply> {
   let failed = 0;
   let error: string | undefined;
+  const driver = await loadDriver(init.system);
   const queue = [...init.clients];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const client = DRIVERS[init.system]({ host: init.host, room: next.room, index: next.index });
+      const client = driver({ host: init.host, room: next.room, index: next.index });
       try {
         await client.connect();
         members.push({ ...next, client, timer: null });

@@ -77,7 +77,7 @@ export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
       rateHz: load.rateHz,
       // Round-robin, so every room's clients are spread over the threads too.
       clients: members.filter((_, i) => i % threads === t),
-      connectConcurrency: 8,
+      connectConcurrency: 32,
       // Spread over the threads: ~4 sampling receivers per room in all.
       stalenessReceivers: Math.max(1, Math.ceil(4 / threads)),
     };

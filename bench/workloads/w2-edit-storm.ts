@@ -138,7 +138,8 @@ export async function runW2(system: SystemName, opts: W2Options): Promise<W2Resu
     const acks = editors[0]!.acks;
     // Drain: acks and broadcasts of the last edits.
     if (acks) await until(() => acked >= sent, 10_000, `${system} W2 acks`).catch(() => undefined);
-    await sleep(1_000);
+    // Broadcasts of the last edits to the other editors.
+    await sleep(500);
 
     // Convergence: every editor, and a client that joins now, hold one board.
     const boards = editors.map((c) => c.shapes());
