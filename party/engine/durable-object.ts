@@ -13,7 +13,8 @@
  */
 import { PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
-import { ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
+import { API_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
+import { serveApi } from "./http-api.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
 
@@ -28,6 +29,10 @@ export interface RoomEnv {
   DEV_TOKENS?: string;
   /** Comma-separated origins allowed to open sockets (unset: any). */
   ALLOWED_ORIGINS?: string;
+  /** When set, the HTTP API (party/engine/http-api.ts, docs/HTTP-API.md) accepts
+   * `Authorization: Bearer <API_SECRET>`; unset, the API is off. A secret:
+   * `wrangler secret put API_SECRET`. */
+  API_SECRET?: string;
 }
 
 /** Wraps a hibernatable WebSocket for the room core. The attachment is cached
@@ -123,6 +128,8 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       const roomId = request.headers.get(ROOM_HEADER);
       if (!roomId) return new Response("missing room", { status: 400 });
       if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
+      const api = request.headers.get(API_HEADER);
+      if (api) return serveApi(this.core(roomId), schema, api, request);
       if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
         return new Response("expected a WebSocket upgrade", { status: 426 });
       }

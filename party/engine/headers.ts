@@ -10,6 +10,9 @@ export const ROOM_HEADER = "x-edgeroom-room";
 export const ROLE_HEADER = "x-edgeroom-role";
 /** Set on a stats request. A header, not a path test: a room may itself be called "stats". */
 export const STATS_HEADER = "x-edgeroom-stats";
+/** Set on an HTTP API request, by the Worker only, after it checked the API
+ * secret: the endpoint (http-api.ts `ApiAction`). */
+export const API_HEADER = "x-edgeroom-api";
 /** When the connection's token expires (ms since the epoch), if it has one. */
 export const EXPIRES_HEADER = "x-edgeroom-expires";
 /** The token's subject (`sub`), if it has one: the identity connections are counted by. */

@@ -185,6 +185,15 @@ export class KvRoomStorage<R extends RecordBase = RecordBase> implements RoomSto
     for (let i = 0; i < keys.length; i += KEYS_PER_CALL) await this.kv.delete(keys.slice(i, i + KEYS_PER_CALL));
   }
 
+  async erase(): Promise<void> {
+    // Page by page from the start: each page is deleted before the next is read.
+    for (;;) {
+      const page = await this.kv.list({ limit: LIST_PAGE });
+      if (page.size === 0) return;
+      await this.deleteKeys([...page.keys()]);
+    }
+  }
+
   sizeBytes(): number | null {
     return null;
   }

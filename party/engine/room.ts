@@ -160,6 +160,20 @@ export interface Actor {
   subject: string | null;
 }
 
+/** Who an HTTP API mutation is, to the app's hooks: an editor with the conn
+ * id `api` (no socket has it: room-assigned ids are 8 characters). */
+export const API_ACTOR: Actor = Object.freeze({ conn: "api", role: "editor", clientId: "api", subject: null });
+
+/** What became of a mutation: the frame the socket gets, the body the HTTP API returns. */
+export type MutationResult = { type: "ack"; mid: string; seq: number; dup?: true } | { type: "reject"; mid: string; code: ErrorCode; message: string };
+
+/** The board at one seq (`epoch` null: never written). */
+export interface RoomSnapshot<R extends RecordBase = RecordBase> {
+  seq: number;
+  epoch: string | null;
+  records: R[];
+}
+
 /** The app's say in what the room does. Hooks run inside the room's one event
  * queue, so they see the room exactly as the mutation does. */
 export interface RoomHooks<R extends RecordBase = RecordBase> {
@@ -633,43 +647,113 @@ export class Room<R extends RecordBase = RecordBase> {
   }
 
   private async mutate(socket: RoomSocket, st: ConnState, mid: string, ops: Op<R>[]): Promise<void> {
-    const reject = (code: ErrorCode, message: string) => {
-      this.counters.rejects++;
-      this.sendTo(socket, { type: "reject", mid, code, message });
-      this.log("info", "reject", st.conn, "mutate", code, message);
+    const answer = (result: MutationResult) => {
+      if (result.type === "reject") {
+        this.counters.rejects++;
+        this.log("info", "reject", st.conn, "mutate", result.code, result.message);
+      }
+      this.sendTo(socket, result);
     };
-    if (st.role !== "editor") return reject(ErrorCode.FORBIDDEN, "viewers cannot edit this room");
+    if (st.role !== "editor") return answer({ type: "reject", mid, code: ErrorCode.FORBIDDEN, message: "viewers cannot edit this room" });
     if (!this.admit(socket, st, "mutate", { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many mutations; retry shortly" })) return;
+    const actor: Actor = { conn: st.conn, role: st.role, clientId: st.clientId ?? "", subject: st.sub ?? null };
+    const limited = { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many refused mutations; retry shortly" } as const;
+    await this.decide(actor, mid, ops, answer, () => this.admit(socket, st, "refusal", limited));
+  }
+
+  /**
+   * A mutation from the HTTP API (party/engine/http-api.ts), as an editor
+   * with the actor `API_ACTOR`. It runs in the room's one event queue, through
+   * the same planner, authorization hook, exactly-once table and commit as a
+   * socket's `mutate`; the room's sockets see it as an ordinary `change`.
+   * Resolves with the ack or the typed reject (a repeated `mid`: the original).
+   */
+  apiMutate(mid: string, ops: Op<R>[]): Promise<MutationResult> {
+    let out: MutationResult = { type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not apply this mutation; retry" };
+    return this.enqueue(async () => {
+      try {
+        await this.decide(API_ACTOR, mid, ops, (result) => (out = result), () => true);
+      } catch (err) {
+        this.log("error", "handler_failed", API_ACTOR.conn, "mutate", ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+      }
+    }).then(() => out);
+  }
+
+  /** The board as it is now, for the HTTP API. Reads only: a room that was
+   * never written answers `{seq: 0, epoch: null, records: []}` and stays unstored. */
+  snapshot(): Promise<RoomSnapshot<R>> {
+    let out: RoomSnapshot<R> = { seq: 0, epoch: null, records: [] };
+    return this.enqueue(async () => {
+      await this.load();
+      out = { seq: this.meta!.seq, epoch: this.stored ? this.meta!.epoch : null, records: [...this.records.values()] };
+    }).then(() => out);
+  }
+
+  /**
+   * Erase the room for good: every socket is told (`error` ROOM_DELETED) and
+   * closed with `CloseCode.ROOM_DELETED`, then storage is wiped and the cache
+   * forgotten. A later connection finds an unwritten room with a new epoch.
+   */
+  erase(): Promise<void> {
+    return this.enqueue(async () => {
+      for (const s of this.host.sockets()) {
+        const st = s.getState();
+        if (!st) {
+          closeQuietly(s, CloseCode.ROOM_DELETED, "room deleted");
+          continue;
+        }
+        this.dismiss(s, st, CloseCode.ROOM_DELETED, "room deleted", { code: ErrorCode.ROOM_DELETED, message: "this room was deleted" });
+      }
+      await this.host.storage.erase();
+      this.loading = null;
+      this.meta = null;
+      this.stored = false;
+      this.records = new Map();
+      this.recordSeq = new Map();
+      this.recordBytes = new Map();
+      this.totalBytes = 0;
+      this.sync.log.reset(1, []);
+      this.sync.invalidate();
+      this.log("info", "erased");
+    });
+  }
+
+  /**
+   * Decide a mutation, exactly once, for any caller (a socket, the HTTP API):
+   * repeat a remembered outcome, or plan, authorize, bound, commit, answer,
+   * broadcast. `answer` is called once, with the ack as soon as the commit is
+   * durable (before the broadcast), or with the reject. `mayRemember` spends the
+   * caller's budget for a stored refusal; false means it already answered.
+   */
+  private async decide(actor: Actor, mid: string, ops: Op<R>[], answer: (result: MutationResult) => void, mayRemember: () => boolean): Promise<void> {
     await this.load();
     const seen = await this.host.storage.findMutation(mid);
     if (seen !== undefined) {
       // Exactly once: already decided (maybe before a reconnect, eviction or
       // restart). Repeat the original result; apply nothing.
       this.counters.duplicatesDropped++;
-      if ("seq" in seen) this.sendTo(socket, { type: "ack", mid, seq: seen.seq, dup: true });
-      else this.sendTo(socket, { type: "reject", mid, code: seen.code, message: seen.message });
+      if ("seq" in seen) answer({ type: "ack", mid, seq: seen.seq, dup: true });
+      else answer({ type: "reject", mid, code: seen.code, message: seen.message });
       return;
     }
     /** A refusal that would not change on a retry is remembered, so a late
      * copy of this mutation (one the client has already rolled back) can never
-     * be applied after the fact — within the connection's refusal budget. */
+     * be applied after the fact — within the caller's refusal budget. */
     const refuse = async (code: ErrorCode, message: string) => {
-      const limited = { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many refused mutations; retry shortly" } as const;
-      if (!this.admit(socket, st, "refusal", limited)) return;
+      if (!mayRemember()) return;
       const now = this.host.now();
       await this.host.storage.rememberReject({ mid, code, message, at: now }, { before: now - REJECT_RETENTION_MS, max: REJECT_MAX_ENTRIES });
-      reject(code, message);
+      answer({ type: "reject", mid, code, message });
     };
     const plan = planOps(this.schema, this.records, ops);
     if (!plan.ok) return refuse(plan.code, plan.message);
     if (this.hooks.authorize) {
-      const actor: Actor = { conn: st.conn, role: st.role, clientId: st.clientId ?? "", subject: st.sub ?? null };
       const seen = new Map<string, R | null>();
       for (const op of plan.ops) {
         const id = op.op === "put" ? op.rec.id : op.id;
         const before = seen.has(id) ? (seen.get(id) ?? undefined) : this.records.get(id);
         const verdict = this.hooks.authorize(actor, op, before);
-        if (verdict !== true) return reject(ErrorCode.FORBIDDEN, String(verdict).slice(0, 200) || "not allowed");
+        if (verdict !== true) return answer({ type: "reject", mid, code: ErrorCode.FORBIDDEN, message: String(verdict).slice(0, 200) || "not allowed" });
         seen.set(id, plan.writes.get(id) ?? null);
       }
     }
@@ -681,7 +765,7 @@ export class Room<R extends RecordBase = RecordBase> {
 
     const meta = this.meta!;
     const seq = meta.seq + 1;
-    const change: Change<R> = { seq, by: st.conn, mid, ops: plan.ops };
+    const change: Change<R> = { seq, by: actor.conn, mid, ops: plan.ops };
     const changeJson = JSON.stringify(change);
     const nextMeta: RoomMeta = { ...meta, seq };
     // Persist before anything leaves the room: the ack promises durability.
@@ -703,14 +787,14 @@ export class Room<R extends RecordBase = RecordBase> {
     this.sync.log.append(changeJson.length);
     this.sync.invalidate();
     this.counters.mutations++;
-    this.sendTo(socket, { type: "ack", mid, seq });
+    answer({ type: "ack", mid, seq });
     // The broadcast is the stored entry with its type: serialized once.
-    this.broadcastFrame(`{"type":"change",${changeJson.slice(1)}`, st.conn);
+    this.broadcastFrame(`{"type":"change",${changeJson.slice(1)}`, actor.conn);
     if (this.hooks.onCommit) {
       const onCommit = this.hooks.onCommit;
       void Promise.resolve()
         .then(() => onCommit(change, { id: this.roomId, records: this.records }))
-        .catch((err: unknown) => this.log("error", "hook_failed", st.conn, "mutate", ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err)));
+        .catch((err: unknown) => this.log("error", "hook_failed", actor.conn, "mutate", ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err)));
     }
     await this.compactIfDue();
   }

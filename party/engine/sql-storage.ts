@@ -165,6 +165,12 @@ export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomSt
     });
   }
 
+  async erase(): Promise<void> {
+    // deleteAll drops the SQLite database of a SQLite-backed object too.
+    await this.storage.deleteAll();
+    this.version = null;
+  }
+
   sizeBytes(): number | null {
     return this.exists ? this.sql.databaseSize : 0;
   }

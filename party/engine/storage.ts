@@ -102,6 +102,9 @@ export interface RoomStorage<R extends RecordBase = RecordBase> {
    * forget mutation ids older than `dedupe.before` (ms), or beyond the newest
    * `dedupe.max` and older than `dedupe.floor` (ms). */
   compact(meta: RoomMeta, dedupe: DedupePolicy): Promise<void>;
+  /** Delete everything this room stored, for good (HTTP API `DELETE`): the
+   * next `load` sees a room that was never written. */
+  erase(): Promise<void>;
   /** Bytes on disk, when the host can tell (0 for a room never written). */
   sizeBytes(): number | null;
 }

@@ -14,7 +14,8 @@ import { ROOM_ID_PATTERN } from "../shared/limits.ts";
 import { CloseCode, ErrorCode } from "../shared/protocol.ts";
 import { authorize, mintToken, TOKEN_TTL_SECONDS } from "./auth.ts";
 import type { RoomEnv } from "./durable-object.ts";
-import { ROOM_HEADER, STATS_HEADER, setVerdict } from "./headers.ts";
+import { API_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict } from "./headers.ts";
+import { apiAction, apiError, checkApiSecret } from "./http-api.ts";
 
 /** One app's rooms: its party name and the env binding of its Durable Object namespace. */
 export interface RoomRoute {
@@ -22,7 +23,8 @@ export interface RoomRoute {
   binding: string;
 }
 
-const ROUTE = /^\/parties\/([a-z0-9-]{1,32})\/([^/]+)(\/stats)?\/?$/;
+/** `/parties/<party>/<room>[/<sub>]`: sub is `stats` or an HTTP API path. */
+const ROUTE = /^\/parties\/([a-z0-9-]{1,32})\/([^/]+)(?:\/([a-z]{1,16}))?\/?$/;
 
 /** Headers for everything the Worker itself answers (the whiteboard's static
  * files get the same set from client/whiteboard/public/_headers). */
@@ -103,14 +105,35 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     roomId = "";
   }
   const isSocket = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
-  const isStats = match[3] !== undefined;
-  // Answered here, without waking (or creating) the room: only sockets and
-  // stats reach the Durable Object.
-  if (!isSocket && !isStats) return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "expected a WebSocket upgrade" }, { status: 426 });
+  const sub = match[3];
+  const isStats = sub === "stats";
+  const api = isSocket ? null : apiAction(request.method, sub);
+  if (api === "method") return apiError(405, ErrorCode.BAD_MESSAGE, `${request.method} is not an HTTP API method for this path (docs/HTTP-API.md)`);
+  if (sub !== undefined && !isStats && api === null) {
+    // Not a room endpoint: the client's own paths, as before the API existed.
+    if (env.ASSETS) return env.ASSETS.fetch(request);
+    return new Response("not found", { status: 404 });
+  }
+  // Answered here, without waking (or creating) the room: only sockets, stats
+  // and authenticated API requests reach the Durable Object.
+  if (!isSocket && !isStats && api === null) return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "expected a WebSocket upgrade" }, { status: 426 });
   if (!ROOM_ID_PATTERN.test(roomId)) {
     const message = "room ids are 1-64 characters of A-Z a-z 0-9 _ -";
     if (isSocket) return refuseSocket(ErrorCode.INVALID_ROOM, message, CloseCode.INVALID_ROOM);
     return Response.json({ code: ErrorCode.INVALID_ROOM, message }, { status: 400 });
+  }
+  if (api !== null) {
+    const refused = await checkApiSecret(request, env.API_SECRET);
+    if (refused) return refused;
+    const headers = new Headers(request.headers);
+    // The secret stops here, like a token.
+    headers.delete("Authorization");
+    headers.delete(STATS_HEADER);
+    headers.set(ROOM_HEADER, roomId);
+    headers.set(API_HEADER, api);
+    const stub = roomStub(env, target.binding, roomId);
+    if (stub instanceof Response) return stub;
+    return stub.fetch(new Request(url, new Request(request, { headers })));
   }
   if (isSocket && !originAllowed(request.headers.get("Origin"), env.ALLOWED_ORIGINS)) {
     return refuseSocket(ErrorCode.FORBIDDEN, "this page may not open this room (origin not allowed)", CloseCode.UNAUTHORIZED);
@@ -121,15 +144,22 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     if (isSocket) return refuseSocket(access.code, access.message, access.close);
     return Response.json({ code: access.code, message: access.message }, { status: 401 });
   }
-  const namespace = (env as unknown as Record<string, DurableObjectNamespace | undefined>)[target.binding];
-  if (!namespace) return Response.json({ code: ErrorCode.INTERNAL, message: `no Durable Object binding ${target.binding}` }, { status: 500 });
   const headers = new Headers(request.headers);
   headers.set(ROOM_HEADER, roomId);
   setVerdict(headers, access);
   if (isStats) headers.set(STATS_HEADER, "1");
   else headers.delete(STATS_HEADER);
+  headers.delete(API_HEADER);
   // The token stops here: nothing behind the Worker sees (or logs) it.
   url.searchParams.delete("token");
-  const stub = namespace.get(namespace.idFromName(roomId));
+  const stub = roomStub(env, target.binding, roomId);
+  if (stub instanceof Response) return stub;
   return stub.fetch(new Request(url, new Request(request, { headers })));
+}
+
+/** The room's Durable Object, or the error for a deployment without the binding. */
+function roomStub(env: RoomEnv, binding: string, roomId: string): DurableObjectStub | Response {
+  const namespace = (env as unknown as Record<string, DurableObjectNamespace | undefined>)[binding];
+  if (!namespace) return Response.json({ code: ErrorCode.INTERNAL, message: `no Durable Object binding ${binding}` }, { status: 500 });
+  return namespace.get(namespace.idFromName(roomId));
 }

@@ -63,6 +63,8 @@ export const ErrorCode = {
   POLICY_VIOLATION: "POLICY_VIOLATION",
   /** Something failed inside the room. Never carries a stack trace. */
   INTERNAL: "INTERNAL",
+  /** The room was erased for good (HTTP API `DELETE`): its board is gone. */
+  ROOM_DELETED: "ROOM_DELETED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -78,6 +80,9 @@ export const CloseCode = {
   ROOM_FULL: 4003,
   INVALID_ROOM: 4004,
   TOO_MANY_CONNECTIONS: 4005,
+  /** The room was erased (HTTP API `DELETE`). Final: reconnecting would only
+   * open a new, empty room under the same id. */
+  ROOM_DELETED: 4006,
   POLICY_VIOLATION: 4008,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -101,6 +101,21 @@ export function storageContract(name: string, withStorage: WithStorage): void {
       expect(out.meta?.epoch).toBe("e1");
     });
 
+    it("erases everything: afterwards the room reads as never written, and can be written anew", async () => {
+      const out = await withStorage(async (s) => {
+        await fill(s, [1_000, 2_000]);
+        await s.rememberReject({ mid: "x1", code: "RECORD_NOT_FOUND", message: "gone", at: 3_000 }, { before: 0, max: 10 });
+        await s.erase();
+        const loaded = await s.load();
+        const gone = { meta: loaded.meta, records: loaded.records.size, log: await s.changesSince(0), m1: (await s.findMutation("m1")) ?? null, x1: (await s.findMutation("x1")) ?? null, size: s.sizeBytes() };
+        await s.commit(commitOf({ epoch: "e2", seq: 0, logStart: 1 }, 1, ["n"], 4_000, true));
+        return { gone, again: (await s.load()).meta };
+      });
+      expect(out.gone).toMatchObject({ meta: null, records: 0, log: [], m1: null, x1: null });
+      expect(out.gone.size === null || out.gone.size === 0).toBe(true);
+      expect(out.again).toEqual({ epoch: "e2", seq: 1, logStart: 1 });
+    });
+
     it("loads more records than one listing page holds", async () => {
       const n = 1_300;
       const out = await withStorage(async (s) => {
