@@ -1,0 +1,67 @@
+/**
+ * The HTTP API on a real `wrangler dev` with API_SECRET set, driven as
+ * docs/HTTP-API.md's curl examples do, with the client library in the room:
+ * an API mutation reaches it as an ordinary change, and DELETE ends its
+ * connection for good (terminal close, no reconnect loop).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { RoomClient } from "../../client/engine/room-client.ts";
+import { ErrorCode } from "../../party/shared/protocol.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { whiteboard } from "../../party/whiteboard/schema.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { waitFor } from "../support/wait.ts";
+
+const API_SECRET = "e2e-api-secret-0123456789abcdef";
+const rect = (id: string, x = 0): Shape => ({ id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
+
+describe("wrangler dev with API_SECRET", () => {
+  let server: DevServer;
+  const clients: RoomClient<Shape>[] = [];
+  const api = (path: string, init: RequestInit = {}, secret = API_SECRET) =>
+    fetch(`http://${server.host}/parties/whiteboard/${path}`, { ...init, headers: { Authorization: `Bearer ${secret}`, "Content-Type": "application/json" } });
+
+  beforeAll(async () => {
+    server = await startDevServer("wrangler", { vars: { API_SECRET } });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server?.stop();
+  });
+
+  it("refuses a wrong secret, and answers a fresh room's snapshot as empty", async () => {
+    expect((await api("e2e-api/snapshot", {}, "wrong")).status).toBe(401);
+    const res = await api("e2e-api-fresh/snapshot");
+    expect(await res.json()).toEqual({ seq: 0, epoch: null, records: [] });
+  });
+
+  it("an API mutation reaches a connected client; a retry is answered with the original seq; DELETE closes the client for good", async () => {
+    const client = new RoomClient({ schema: whiteboard, host: server.host, room: "e2e-api", name: "ada", color: "#112233", WebSocket, minReconnectDelayMs: 50 });
+    clients.push(client);
+    const errors: string[] = [];
+    client.on("error", (e) => errors.push(e.code));
+    await waitFor(() => client.connection.status === "live");
+
+    const body = JSON.stringify({ mid: "e2e-api-1", ops: [{ op: "put", rec: rect("from-api", 42) }] });
+    const first = await api("e2e-api/mutate", { method: "POST", body });
+    expect(await first.json()).toEqual({ type: "ack", mid: "e2e-api-1", seq: 1 });
+    await waitFor(() => client.records().has("from-api"), 10_000, "the API's change at the client");
+    expect(client.records().get("from-api")?.x).toBe(42);
+    const retry = await api("e2e-api/mutate", { method: "POST", body });
+    expect(await retry.json()).toEqual({ type: "ack", mid: "e2e-api-1", seq: 1, dup: true });
+
+    client.mutate([{ op: "put", rec: rect("from-socket") }]);
+    await waitFor(() => client.pendingCount === 0, 10_000, "the socket's edit acknowledged");
+    const snap = (await (await api("e2e-api/snapshot")).json()) as { seq: number; records: Shape[] };
+    expect(snap.seq).toBe(2);
+    expect(snap.records.map((r) => r.id).sort()).toEqual(["from-api", "from-socket"]);
+
+    expect((await api("e2e-api", { method: "DELETE" })).status).toBe(200);
+    await waitFor(() => errors.includes(ErrorCode.ROOM_DELETED), 10_000, "ROOM_DELETED");
+    await waitFor(() => client.connection.status === "error", 10_000, "terminal status");
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(client.connection.status).toBe("error"); // no reconnect into a fresh, empty room
+    expect(await (await api("e2e-api/snapshot")).json()).toEqual({ seq: 0, epoch: null, records: [] });
+  });
+});
