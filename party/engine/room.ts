@@ -10,6 +10,12 @@
  *   after a wake (`load`);
  * - the only timer is the one-shot cursor frame, which exists only while cursor
  *   moves are waiting to go out.
+ *
+ * It runs past 400 lines (about 900) because it is the one place the room's
+ * state changes: every handler (connect, hello, mutate, resync, presence,
+ * cursor, alarm, close) runs in the room's single event queue over the caches
+ * above, and the exactly-once path reads top to bottom here; the policy
+ * (policy.ts), sync building (sync.ts), storage and rate limits live beside it.
  */
 import { planOps } from "../shared/apply.ts";
 import {

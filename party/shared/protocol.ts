@@ -8,6 +8,10 @@
  * the messages that carry records (ops, changes, syncs) are built for a record
  * schema by `protocolFor(records)`; everything else is fixed here. The types
  * are generic in the record type `R`, inferred from the app's schema.
+ *
+ * A little over 400 lines because the whole wire contract is one module on
+ * purpose: the two sides must agree on every message, and docs/PROTOCOL.md's
+ * tables are checked against this one file (tests/unit/docs.test.ts).
  */
 import { z } from "zod";
 import { CLIENT_ID_PATTERN, ID_PATTERN, LIVE_KEY_PATTERN, MAX_COORD, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION } from "./limits.ts";

@@ -7,7 +7,7 @@
  *
  * ```ts
  * import { z } from "zod";
- * import { defineRoom } from "edgeroom/client";
+ * import { defineRoom } from "edgeroom/schema";
  *
  * export const Item = z.object({ id: z.string(), text: z.string().max(200), done: z.boolean() });
  * export const checklist = defineRoom({ party: "checklist", records: Item });

@@ -55,6 +55,8 @@ export interface StartOptions {
   /** Path polled until the server answers (< 500). */
   readyPath?: string;
   timeoutMs?: number;
+  /** The app folder the server runs in (its wrangler.toml); defaults to the repo. */
+  cwd?: string;
 }
 
 export async function startDevServer(kind: "wrangler" | "partykit", opts: StartOptions = {}): Promise<DevServer> {
@@ -95,7 +97,7 @@ export async function startDevServer(kind: "wrangler" | "partykit", opts: StartO
           "--disable-request-cf-fetch",
           ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}=${v}`]),
         ];
-  const child: ChildProcess = spawn(join(BIN, "node"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"],
+  const child: ChildProcess = spawn(join(BIN, "node"), args, { cwd: opts.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: the CLI starts workerd as a child, and stop() must
     // take both down (a SIGKILLed wrangler would otherwise orphan workerd).
     detached: true,

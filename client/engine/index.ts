@@ -1,0 +1,36 @@
+/**
+ * `edgeroom/client`: what an app's browser (or Node) code imports. A typed
+ * `RoomClient` for the app's schema, `defineRoom` to build that schema in a
+ * module both sides share, and the protocol's codes and types an app needs to
+ * read what the room says. React hooks are the separate `edgeroom/react`
+ * entry. Re-exports only. See docs/BUILD-YOUR-OWN.md.
+ */
+export { RoomClient } from "./room-client.ts";
+export type {
+  RoomClientBaseOptions,
+  RoomClientHostOptions,
+  RoomClientOptions,
+  RoomClientTransportOptions,
+} from "./room-client-options.ts";
+export type { ConnectionState, ConnectionStatus, RejectNotice, RoomClientEvents } from "./room-events.ts";
+export type { RemoteCursor } from "./peer-roster.ts";
+export type { PendingMutation } from "./pending-edits.ts";
+export { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
+export { IdbPendingStore } from "./idb-pending-store.ts";
+export type { Transport, TransportFactory, TransportHandlers } from "./connection.ts";
+export { browserNetwork, onlineAwareTransport, type NetworkEvents } from "./offline-transport.ts";
+export { newRecordId, newRoomId } from "./ids.ts";
+export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "../../party/shared/schema.ts";
+export {
+  CloseCode,
+  ErrorCode,
+  isTerminalClose,
+  PROTOCOL_VERSION,
+  type Change,
+  type Op,
+  type Peer,
+  type PresenceStatus,
+  type RecordBase,
+  type Role,
+  type ServerMessage,
+} from "../../party/shared/protocol.ts";

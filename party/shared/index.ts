@@ -1,0 +1,20 @@
+/**
+ * `edgeroom/schema`: the contract an app's schema module imports — the one
+ * module both its server and its client import. `defineRoom` and the protocol's
+ * codes and types, and nothing host-specific, so the Worker's bundle does not
+ * pull in the browser client and the browser's does not pull in the Durable
+ * Object. (`edgeroom/server` and `edgeroom/client` re-export the same
+ * `defineRoom`, for code that lives on one side only.) Re-exports only.
+ */
+export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "./schema.ts";
+export {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  type Change,
+  type Op,
+  type Peer,
+  type PresenceStatus,
+  type RecordBase,
+  type Role,
+} from "./protocol.ts";
