@@ -74,10 +74,26 @@ export function applicableOps(records: Records, ops: readonly Op[]): Op[] {
   return out;
 }
 
-/** Split ops into chunks the room accepts as single mutations. */
-export function chunkOps(ops: readonly Op[], maxPerMutation: number): Op[][] {
+/** Split ops into chunks the room accepts as single mutations: at most
+ * `maxPerMutation` ops, and — when `maxBytes` is given — at most that much
+ * JSON (a paste of 100 long pen strokes would otherwise be one oversized
+ * message). An op larger than `maxBytes` alone still gets its own chunk: the
+ * room's record limit is what refuses it. */
+export function chunkOps(ops: readonly Op[], maxPerMutation: number, maxBytes = Number.POSITIVE_INFINITY): Op[][] {
   const chunks: Op[][] = [];
-  for (let i = 0; i < ops.length; i += maxPerMutation) chunks.push(ops.slice(i, i + maxPerMutation));
+  let chunk: Op[] = [];
+  let bytes = 0;
+  for (const op of ops) {
+    const size = Number.isFinite(maxBytes) ? JSON.stringify(op).length : 0;
+    if (chunk.length && (chunk.length >= maxPerMutation || bytes + size > maxBytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(op);
+    bytes += size;
+  }
+  if (chunk.length) chunks.push(chunk);
   return chunks;
 }
 

@@ -17,6 +17,8 @@ export interface BoardUiState {
   zoom: number;
   canUndo: boolean;
   canRedo: boolean;
+  /** The board's context menu, open at this point (CSS px in the canvas), or closed. */
+  menu: { x: number; y: number } | null;
 }
 
 export class BoardUi {
@@ -25,7 +27,7 @@ export class BoardUi {
   private readonly cameraListeners = new Set<() => void>();
 
   constructor(initial: { color: string; stroke: number }) {
-    this.state = { tool: "select", color: initial.color, stroke: initial.stroke, selection: [], editing: null, zoom: 1, canUndo: false, canRedo: false };
+    this.state = { tool: "select", color: initial.color, stroke: initial.stroke, selection: [], editing: null, zoom: 1, canUndo: false, canRedo: false, menu: null };
   }
 
   get current(): BoardUiState {
