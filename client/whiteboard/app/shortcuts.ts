@@ -20,7 +20,7 @@ export interface ShortcutGroup {
 }
 
 /** Other whiteboards' letters the board also accepts (tools.ts toolForKey). */
-const TOOL_ALIASES: Readonly<Record<string, string>> = { pen: "D", ellipse: "E" };
+const TOOL_ALIASES: Readonly<Record<string, string>> = { pen: "D" };
 
 /** The groups of the sheet; `mod` is "Ctrl" or "⌘" (the board accepts either key). */
 export function shortcutGroups(mod: string): readonly ShortcutGroup[] {

@@ -39,7 +39,8 @@ import { CLIPBOARD_MIME } from "./clipboard.ts";
 import { toBackOps, toFrontOps } from "./z-order.ts";
 import { SceneIndex } from "./scene.ts";
 import { commitTextOps, editingFor, newTextEditing, type TextEditing } from "./text-editing.ts";
-import { colorOps, strokeOps, textSizeFor, type Tool } from "./tools.ts";
+import { textSizeFor, type Tool } from "./tools.ts";
+import { fillColor, type SelectionStyle, selectionStyle, styleOps } from "./style.ts";
 
 export { MAX_STROKE_POINTS } from "./pointer-input.ts";
 export type { BoardUiState } from "./board-ui.ts";
@@ -57,6 +58,9 @@ export interface BoardRoom {
   on(event: "change", fn: () => void): () => void;
   on(event: "cursors", fn: (c: ReadonlyMap<string, RemoteCursor>) => void): () => void;
 }
+
+/** How shapes under an eraser stroke are drawn until it is released. */
+const ERASING_OPACITY = 0.2;
 
 export class BoardController {
   readonly scene = new SceneIndex();
@@ -110,7 +114,7 @@ export class BoardController {
       scene: this.scene,
       cursors: this.cursors,
       camera: () => this.camera,
-      preview: () => this.editor.preview(),
+      preview: () => this.erasePreview() ?? this.editor.preview(),
       pendingIds: () => this.pendingIds(),
       editingId: () => this.ui.editing?.id ?? null,
       draft: () => this.input.draft(),
@@ -194,6 +198,15 @@ export class BoardController {
 
   private setUi(patch: Partial<BoardUiState>): void {
     this.uiStore.set(patch);
+    if (patch.selection) this.refreshSelectionStyle();
+  }
+
+  /** The style panel shows what the selection shares (recomputed when it or the document changes). */
+  private refreshSelectionStyle(): void {
+    const next = this.ui.selection.length ? selectionStyle(this.selectedShapes(null)) : null;
+    const now = this.ui.selectionStyle;
+    const same = next === now || (next && now && JSON.stringify(next) === JSON.stringify(now));
+    if (!same) this.uiStore.set({ selectionStyle: next });
   }
 
   private refreshHistoryFlags(): void {
@@ -231,8 +244,30 @@ export class BoardController {
     return out;
   }
 
+  private eraseCache: { ids: ReadonlySet<string>; size: number; version: number; map: Map<string, Shape> } | null = null;
+
+  /** Shapes an eraser stroke will delete, drawn faded until the release deletes them. */
+  private erasePreview(): ReadonlyMap<string, Shape> | null {
+    const ids = this.input.erasing();
+    if (!ids) return (this.eraseCache = null);
+    const c = this.eraseCache;
+    if (c && c.ids === ids && c.size === ids.size && c.version === this.docVersion) return c.map;
+    const records = this.room.records();
+    const map = new Map<string, Shape>();
+    for (const id of ids) {
+      const s = records.get(id);
+      if (s) map.set(id, { ...s, opacity: ERASING_OPACITY });
+    }
+    this.eraseCache = { ids, size: ids.size, version: this.docVersion, map };
+    return map;
+  }
+
   private recordBase(id: string): RecordBase {
-    return { id, z: this.scene.nextZ(), color: this.ui.color, stroke: this.ui.stroke };
+    const { color, stroke, opacity, dash, fill } = this.ui;
+    const base: RecordBase = { id, z: this.scene.nextZ(), color, stroke, fill: fillColor(color, fill) };
+    if (opacity !== 1) base.opacity = opacity;
+    if (dash !== "solid") base.dash = dash;
+    return base;
   }
 
   private onDocumentChange(): void {
@@ -242,6 +277,7 @@ export class BoardController {
     // A selected shape may have been deleted by someone else or rolled back.
     const kept = this.ui.selection.filter((id) => records.has(id));
     if (kept.length !== this.ui.selection.length) this.setUi({ selection: kept });
+    else if (kept.length) this.refreshSelectionStyle();
     const editing = this.ui.editing;
     if (editing?.id && !records.has(editing.id)) this.setUi({ editing: null });
     this.refreshHistoryFlags();
@@ -437,16 +473,19 @@ export class BoardController {
     this.invalidate();
   }
 
-  setColor(color: string): void {
-    this.setUi({ color });
-    this.editor.apply(colorOps(this.selectedShapes(null), color));
+  /** A style chosen in the panel: for new shapes, and given to the selection (one undo step). */
+  setStyle(change: SelectionStyle): void {
+    this.setUi(change);
+    this.editor.apply(styleOps(this.selectedShapes(null), change));
     this.refreshHistoryFlags();
   }
 
+  setColor(color: string): void {
+    this.setStyle({ color });
+  }
+
   setStroke(stroke: number): void {
-    this.setUi({ stroke });
-    this.editor.apply(strokeOps(this.selectedShapes(null), stroke));
-    this.refreshHistoryFlags();
+    this.setStyle({ stroke });
   }
 
   deleteSelection(): void {
