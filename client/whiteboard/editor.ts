@@ -6,7 +6,7 @@
  */
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { planOps } from "../../party/shared/apply.ts";
-import { MAX_OPS_PER_MUTATION } from "../../party/shared/limits.ts";
+import { MAX_MESSAGE_BYTES, MAX_OPS_PER_MUTATION } from "../../party/shared/limits.ts";
 import type { Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { type Clock, realClock } from "../engine/clock.ts";
@@ -18,6 +18,10 @@ import { applicableOps, chunkOps, inverseOps, type Records, UndoHistory } from "
  * other people still see the drag move ~12 times a second. The local preview
  * follows the pointer at full frame rate regardless. */
 export const DRAG_COMMIT_MS = 80;
+
+/** The ops of one mutation stay under this much JSON: the room's message limit
+ * less room for the envelope (type, ids, base seq) — a quarter is generous. */
+export const MAX_MUTATION_OPS_BYTES = Math.floor(MAX_MESSAGE_BYTES * 0.75);
 
 /** What the editor needs from a room: RoomClient satisfies it. */
 export interface EditTarget {
@@ -179,7 +183,7 @@ export class Editor {
   }
 
   private send(ops: Op[], edit: string): boolean {
-    for (const chunk of chunkOps(ops, MAX_OPS_PER_MUTATION)) {
+    for (const chunk of chunkOps(ops, MAX_OPS_PER_MUTATION, MAX_MUTATION_OPS_BYTES)) {
       try {
         this.target.mutate(chunk, edit);
       } catch (e) {

@@ -5,7 +5,7 @@
  * Pure: no client, no timers.
  */
 import type { Op } from "../../party/whiteboard/schema.ts";
-import type { Shape } from "../../party/whiteboard/records.ts";
+import { OPTIONAL_FIELD_DEFAULTS, type Shape } from "../../party/whiteboard/records.ts";
 
 export type Records = ReadonlyMap<string, Shape>;
 
@@ -20,7 +20,8 @@ export const MAX_UNDO_STEPS = 200;
 /**
  * The ops that undo `ops` when applied after them, computed against `records` (the
  * state `ops` are about to be applied to). A patch is undone by a patch of the
- * same fields only, so fields someone else changed meanwhile are left alone.
+ * same fields only, so fields someone else changed meanwhile are left alone; an
+ * optional field the record lacked is patched back to its default.
  */
 export function inverseOps(records: Records, ops: readonly Op[]): Op[] {
   const overlay = new Map<string, Shape | null>();
@@ -40,6 +41,8 @@ export function inverseOps(records: Records, ops: readonly Op[]): Op[] {
       const set: Record<string, unknown> = {};
       for (const key of Object.keys(op.set)) {
         if (key in before) set[key] = (before as Record<string, unknown>)[key];
+        // An optional field the record did not have: back to what its absence meant.
+        else if (key in OPTIONAL_FIELD_DEFAULTS) set[key] = OPTIONAL_FIELD_DEFAULTS[key];
       }
       inverse.push({ op: "patch", id: op.id, set });
       overlay.set(op.id, { ...before, ...op.set } as Shape);
@@ -74,10 +77,26 @@ export function applicableOps(records: Records, ops: readonly Op[]): Op[] {
   return out;
 }
 
-/** Split ops into chunks the room accepts as single mutations. */
-export function chunkOps(ops: readonly Op[], maxPerMutation: number): Op[][] {
+/** Split ops into chunks the room accepts as single mutations: at most
+ * `maxPerMutation` ops, and — when `maxBytes` is given — at most that much
+ * JSON (a paste of 100 long pen strokes would otherwise be one oversized
+ * message). An op larger than `maxBytes` alone still gets its own chunk: the
+ * room's record limit is what refuses it. */
+export function chunkOps(ops: readonly Op[], maxPerMutation: number, maxBytes = Number.POSITIVE_INFINITY): Op[][] {
   const chunks: Op[][] = [];
-  for (let i = 0; i < ops.length; i += maxPerMutation) chunks.push(ops.slice(i, i + maxPerMutation));
+  let chunk: Op[] = [];
+  let bytes = 0;
+  for (const op of ops) {
+    const size = Number.isFinite(maxBytes) ? JSON.stringify(op).length : 0;
+    if (chunk.length && (chunk.length >= maxPerMutation || bytes + size > maxBytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(op);
+    bytes += size;
+  }
+  if (chunk.length) chunks.push(chunk);
   return chunks;
 }
 

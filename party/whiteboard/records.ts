@@ -12,6 +12,17 @@ export { Color, Coord, RecordId };
 
 const Size = z.number().min(0).max(MAX_COORD);
 const StrokeWidth = z.number().min(0.5).max(64);
+/** How opaque a shape is painted, 0.1..1. Optional (absent: 1), so records
+ * written before the field existed stay valid. Never below 0.1: a shape nobody
+ * can see is one nobody can find to select. */
+export const Opacity = z.number().min(0.1).max(1);
+/** Outline pattern of rectangles, ellipses and lines. Optional (absent: solid). */
+export const Dash = z.enum(["solid", "dashed", "dotted"]);
+export type Dash = z.infer<typeof Dash>;
+
+/** What an absent optional field means. A patch cannot remove a field, so
+ * undoing "set dash" on a record that had none patches this value back. */
+export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid" };
 
 /** Fields every shape has. `z` orders shapes (higher is drawn later); ties break by id. */
 const base = {
@@ -21,6 +32,8 @@ const base = {
   z: z.number(),
   color: Color,
   stroke: StrokeWidth,
+  opacity: Opacity.optional(),
+  dash: Dash.optional(),
 };
 
 export const RectShape = z.object({ ...base, type: z.literal("rect"), w: Size, h: Size, fill: Color.nullable() });

@@ -199,10 +199,39 @@ describe("wheel", () => {
   ])("$name", ({ e, want }) => {
     expect(wheelCamera(HOME_CAMERA, e, 800)).toMatchObject(want);
   });
-  it("ctrl+wheel zooms about the pointer; one big notch is clamped to a comfortable step", () => {
+  it("ctrl+wheel zooms about the pointer; one big notch is clamped to a small step (about 10%)", () => {
     const zoomed = wheelCamera(HOME_CAMERA, wheel({ deltaY: -500, ctrlKey: true }), 800);
-    expect(zoomed.zoom).toBeCloseTo(Math.exp(0.5));
+    expect(zoomed.zoom).toBeCloseTo(Math.exp(0.1));
+    expect(zoomed.zoom).toBeLessThan(1.12);
     // The world point under the pointer stays under it.
     expect(100 / zoomed.zoom + zoomed.x).toBeCloseTo(100);
+  });
+});
+
+describe("eraser", () => {
+  it.each<{ name: string; path: [number, number][]; gone: string[] }>([
+    { name: "a swipe across two shapes deletes both", path: [[50, 0], [50, 40], [350, 40]], gone: ["a", "b"] },
+    { name: "a fast swipe (two samples far apart) still catches what lies between", path: [[0, 250], [600, 250]], gone: ["a", "b", "c"] },
+    { name: "a swipe over empty board deletes nothing", path: [[0, 900], [600, 900]], gone: [] },
+    { name: "a tap on a shape deletes it", path: [[250, 1]], gone: ["b"] },
+  ])("$name", ({ path, gone }) => {
+    // Unfilled rectangles: the outline is what the eraser touches.
+    const board = new Board([rect("a", 0, 0, 100, 300), rect("b", 200, 0, 100, 300), rect("c", 400, 0, 100, 300)]);
+    board.tool = "eraser";
+    board.gesture(path);
+    expect(["a", "b", "c"].filter((id) => !board.records.has(id))).toEqual(gone);
+    expect(board.mutations.length).toBe(gone.length ? 1 : 0); // all in one mutation
+  });
+
+  it("one undo step brings back everything one stroke erased; the eraser shows what it will take", () => {
+    const board = new Board([rect("a", 0, 0), rect("b", 200, 0)]);
+    board.tool = "eraser";
+    board.gesture([[0, 50], [250, 0]], { release: false });
+    expect([...(board.input.erasing() ?? [])].sort()).toEqual(["a", "b"]);
+    expect(board.records.size).toBe(2); // nothing deleted before the release
+    board.input.up();
+    expect(board.records.size).toBe(0);
+    board.editor.undo();
+    expect([...board.records.keys()].sort()).toEqual(["a", "b"]);
   });
 });

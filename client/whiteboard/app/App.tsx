@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "
 import type { RoomClient } from "../../engine/room-client.ts";
 import { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS } from "../canvas/tools.ts";
+import { ContextMenu } from "./ContextMenu.tsx";
 import { DebugOverlay } from "./DebugOverlay.tsx";
 import { keepColorDistinct } from "./distinct-color.ts";
 import { Icon } from "./icons.tsx";
@@ -9,6 +10,7 @@ import { loadColor, loadName } from "./identity.ts";
 import { PeoplePanel, PeopleToggle } from "./PeoplePanel.tsx";
 import { createRoomSession, type RoomSession } from "./room-session.ts";
 import { ShortcutSheet, useShortcutKey } from "./ShortcutSheet.tsx";
+import { modifierKeyName } from "./shortcuts.ts";
 import { StatusBar } from "./StatusBar.tsx";
 import { TextEditor } from "./TextEditor.tsx";
 import { type Toast, TOAST_MS, Toasts } from "./Toasts.tsx";
@@ -177,6 +179,7 @@ function Board({
       <StatusBar client={session.client} cachedAt={session.cachedAt} />
       {controller ? <ZoomControls controller={controller} /> : null}
       {controller ? <EditingLayer controller={controller} /> : null}
+      {controller ? <ContextMenu controller={controller} mod={modifierKeyName()} /> : null}
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
       <ShortcutSheet open={shortcutsOpen} onClose={closeShortcuts} />
       <Toasts toasts={toasts} onDismiss={dismiss} />

@@ -1,7 +1,7 @@
 import { type CSSProperties, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { BoardController, TextEditing } from "../canvas/board-controller.ts";
 import { displayInk } from "../theme/board-palette.ts";
-import { FONT_FAMILY, LINE_HEIGHT, measureTextWidth, STICKY_PADDING } from "../canvas/geometry.ts";
+import { FONT_FAMILY, LINE_HEIGHT, measureTextWidth, STICKY_PADDING, stickyHeightFor } from "../canvas/geometry.ts";
 
 /**
  * The text box over a text shape or sticky note being written. Enter adds a
@@ -41,7 +41,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
         left: sx,
         top: sy,
         width: editing.w * z,
-        height: editing.h * z,
+        height: stickyHeightFor(editing.w, editing.h, text) * z, // grows as the note will
         padding: STICKY_PADDING * z,
         fontSize: editing.size * z,
         background: editing.fill ?? "#ffec99",

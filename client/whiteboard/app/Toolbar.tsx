@@ -1,6 +1,7 @@
-import type { CSSProperties } from "react";
+import { type CSSProperties, useState } from "react";
 import type { BoardController } from "../canvas/board-controller.ts";
-import { INK_COLORS, INK_NAMES, STROKE_WIDTHS, TOOLS } from "../canvas/tools.ts";
+import { INK_COLORS, INK_NAMES, MORE_INK_COLORS, STROKE_WIDTHS, TOOLS } from "../canvas/tools.ts";
+import { DASHES, FILLS, OPACITIES, type SelectionStyle } from "../canvas/style.ts";
 import { displayInk } from "../theme/board-palette.ts";
 import { Icon } from "./icons.tsx";
 import { useBoardUi } from "./use-room.ts";
@@ -49,45 +50,93 @@ export function Toolbar({ controller }: { controller: BoardController }) {
   );
 }
 
-/** Colour and stroke width: for new shapes, and applied to the selection. */
+/** One choice of a radio group: a swatch or a small icon button. */
+function Swatch({ color, checked, onPick }: { color: string; checked: boolean; onPick: () => void }) {
+  return (
+    <button
+      type="button"
+      role="radio"
+      className="swatch"
+      aria-checked={checked}
+      aria-label={INK_NAMES[color]}
+      title={INK_NAMES[color]}
+      style={{ "--swatch": displayInk(color) } as CSSProperties} // as it is painted in this theme
+      onClick={onPick}
+    />
+  );
+}
+
+/** Colour and stroke width always; fill, opacity, dash and more colours under
+ * "More styles". Each shows the selection's value (none checked when the
+ * selected shapes differ) or, with nothing selected, what new shapes get; a
+ * choice applies to both. */
 export function StylePanel({ controller }: { controller: BoardController }) {
   const ui = useBoardUi(controller);
+  const [more, setMore] = useState(false);
+  const shown: SelectionStyle = ui.selectionStyle ?? { color: ui.color, stroke: ui.stroke, fill: ui.fill, opacity: ui.opacity, dash: ui.dash };
   return (
-    <div className="stylebar panel" role="toolbar" aria-label="Style">
-      <div className="group" role="radiogroup" aria-label="Colour">
-        {INK_COLORS.map((c) => (
-          <button
-            key={c}
-            type="button"
-            role="radio"
-            className="swatch"
-            aria-checked={ui.color === c}
-            aria-label={INK_NAMES[c]}
-            title={INK_NAMES[c]}
-            style={{ "--swatch": displayInk(c) } as CSSProperties} // as it is painted in this theme
-            onClick={() => controller.setColor(c)}
-          />
-        ))}
+    <>
+      <div className="stylebar panel" role="toolbar" aria-label="Style">
+        <div className="group" role="radiogroup" aria-label="Colour">
+          {INK_COLORS.map((c) => (
+            <Swatch key={c} color={c} checked={shown.color === c} onPick={() => controller.setColor(c)} />
+          ))}
+        </div>
+        <div className="divider" />
+        <div className="group" role="radiogroup" aria-label="Stroke width">
+          {STROKE_WIDTHS.map((w) => (
+            <button
+              key={w.stroke}
+              type="button"
+              role="radio"
+              className="tool"
+              aria-checked={shown.stroke === w.stroke}
+              aria-label={`${w.label} stroke`}
+              title={`${w.label} stroke`}
+              onClick={() => controller.setStroke(w.stroke)}
+            >
+              <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                <line x1="5" y1="12" x2="19" y2="12" stroke="currentColor" strokeWidth={w.stroke / 1.4 + 0.6} strokeLinecap="round" />
+              </svg>
+            </button>
+          ))}
+        </div>
+        <div className="divider" />
+        <button type="button" className="tool" aria-label="More styles" title="More colours, fill, opacity, line style" aria-expanded={more} onClick={() => setMore((m) => !m)}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+            <circle cx="6" cy="12" r="1.8" fill="currentColor" />
+            <circle cx="12" cy="12" r="1.8" fill="currentColor" />
+            <circle cx="18" cy="12" r="1.8" fill="currentColor" />
+          </svg>
+        </button>
       </div>
-      <div className="divider" />
-      <div className="group" role="radiogroup" aria-label="Stroke width">
-        {STROKE_WIDTHS.map((w) => (
-          <button
-            key={w.stroke}
-            type="button"
-            role="radio"
-            className="tool"
-            aria-checked={ui.stroke === w.stroke}
-            aria-label={`${w.label} stroke`}
-            title={`${w.label} stroke`}
-            onClick={() => controller.setStroke(w.stroke)}
-          >
-            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-              <line x1="5" y1="12" x2="19" y2="12" stroke="currentColor" strokeWidth={w.stroke / 1.4 + 0.6} strokeLinecap="round" />
-            </svg>
-          </button>
-        ))}
-      </div>
+      {more ? (
+        <div className="style-more panel" role="group" aria-label="More styles">
+          <div className="group" role="radiogroup" aria-label="More colours">
+            {MORE_INK_COLORS.map((c) => (
+              <Swatch key={c} color={c} checked={shown.color === c} onPick={() => controller.setColor(c)} />
+            ))}
+          </div>
+          <Choices label="Fill" options={FILLS} value={shown.fill} onPick={(fill) => controller.setStyle({ fill })} />
+          <Choices label="Opacity" options={OPACITIES} value={shown.opacity} onPick={(opacity) => controller.setStyle({ opacity })} />
+          <Choices label="Line style" options={DASHES} value={shown.dash} onPick={(dash) => controller.setStyle({ dash })} />
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function Choices<T extends string | number>({ label, options, value, onPick }: { label: string; options: readonly { value: T; label: string }[]; value: T | undefined; onPick: (v: T) => void }) {
+  return (
+    <div className="group choices" role="radiogroup" aria-label={label}>
+      <span className="choices-label" aria-hidden="true">
+        {label}
+      </span>
+      {options.map((o) => (
+        <button key={String(o.value)} type="button" role="radio" className="chip" aria-checked={value === o.value} aria-label={o.label} title={o.label} onClick={() => onPick(o.value)}>
+          {o.label.replace(/ (line|fill)$/, "")}
+        </button>
+      ))}
     </div>
   );
 }

@@ -20,7 +20,7 @@ export interface ShortcutGroup {
 }
 
 /** Other whiteboards' letters the board also accepts (tools.ts toolForKey). */
-const TOOL_ALIASES: Readonly<Record<string, string>> = { pen: "D", ellipse: "E" };
+const TOOL_ALIASES: Readonly<Record<string, string>> = { pen: "D" };
 
 /** The groups of the sheet; `mod` is "Ctrl" or "⌘" (the board accepts either key). */
 export function shortcutGroups(mod: string): readonly ShortcutGroup[] {
@@ -38,6 +38,13 @@ export function shortcutGroups(mod: string): readonly ShortcutGroup[] {
         { action: "Undo", keys: [[mod, "Z"]] },
         { action: "Redo", keys: [[mod, "Shift", "Z"], [mod, "Y"]] },
         { action: "Select all", keys: [[mod, "A"]] },
+        { action: "Copy (also to another board)", keys: [[mod, "C"]] },
+        { action: "Cut", keys: [[mod, "X"]] },
+        { action: "Paste", keys: [[mod, "V"]] },
+        { action: "Duplicate", keys: [[mod, "D"]] },
+        { action: "Bring to front", keys: [[mod, "Shift", "]"]] },
+        { action: "Send to back", keys: [[mod, "Shift", "["]] },
+        { action: "Menu of the selection", keys: [["Right-click"], ["Long press"], ["Shift", "F10"]] },
         { action: "Delete the selection", keys: [["Delete"], ["Backspace"]] },
         { action: "Nudge the selection (with Shift: 10×)", keys: [["Arrow keys"]] },
         { action: "Edit the selected text or note", keys: [["Enter"]] },

@@ -9,10 +9,11 @@
  * (pointer-input.ts), the keyboard shortcuts (keyboard.ts), the painter and its
  * scroll-blit (painter.ts), building records from gestures (record-factory.ts),
  * hit-testing handles (hit-test.ts), the text box (text-editing.ts), remote
- * cursors (cursor-tracks.ts), PNG export (export-png.ts) and the debug/bench
- * hooks (frame-stats.ts). This file wires DOM events to them and holds the
+ * cursors (cursor-tracks.ts), the clipboard (board-clipboard.ts), z-order
+ * (z-order.ts), PNG export (export-png.ts) and the debug/bench hooks
+ * (frame-stats.ts). This file wires DOM events to them and holds the
  * state they share (camera, selection, the UI state in board-ui.ts). It is
- * ~470 lines because that state has one owner: each command that changes it
+ * ~560 lines because that state has one owner: each command that changes it
  * (toolbar, shortcut, text box) is a few lines here over the pure parts in
  * those files.
  */
@@ -23,7 +24,7 @@ import { newRecordId } from "../../engine/ids.ts";
 import type { Peer, RemoteCursor } from "../../engine/room-client.ts";
 import type { Editor } from "../editor.ts";
 import { CursorTrack } from "../interpolate.ts";
-import { type Camera, fitCamera, HOME_CAMERA, screenToWorld, worldToScreen, zoomAt } from "./camera.ts";
+import { type Camera, fitCamera, HOME_CAMERA, screenToWorld, visibleWorld, worldToScreen, zoomAt } from "./camera.ts";
 import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
 import { exportPng } from "./export-png.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
@@ -34,9 +35,13 @@ import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample, wheelCamera } from "./pointer-input.ts";
 import { type RecordBase, stickyRecord } from "./record-factory.ts";
 import { BoardUi, type BoardUiState } from "./board-ui.ts";
+import { BoardClipboard } from "./board-clipboard.ts";
+import { CLIPBOARD_MIME } from "./clipboard.ts";
+import { toBackOps, toFrontOps } from "./z-order.ts";
 import { SceneIndex } from "./scene.ts";
 import { commitTextOps, editingFor, newTextEditing, type TextEditing } from "./text-editing.ts";
-import { colorOps, strokeOps, textSizeFor, type Tool } from "./tools.ts";
+import { textSizeFor, type Tool } from "./tools.ts";
+import { fillColor, type SelectionStyle, selectionStyle, styleOps } from "./style.ts";
 
 export { MAX_STROKE_POINTS } from "./pointer-input.ts";
 export type { BoardUiState } from "./board-ui.ts";
@@ -61,6 +66,9 @@ export interface BoardRoom {
   on(event: "remote-change", fn: (by: string) => void): () => void;
 }
 
+/** How shapes under an eraser stroke are drawn until it is released. */
+const ERASING_OPACITY = 0.2;
+
 export class BoardController {
   readonly scene = new SceneIndex();
   private camera: Camera = HOME_CAMERA;
@@ -78,6 +86,7 @@ export class BoardController {
   private followFns = new Set<() => void>();
   private readonly input: PointerInput;
   private readonly painter: BoardPainter;
+  private readonly clipboard: BoardClipboard;
   /** Paint timings, for the debug overlay and the render benchmark. */
   readonly stats: FrameStats;
   /** Extra cursor tracks (the render benchmark's simulated people). */
@@ -100,11 +109,25 @@ export class BoardController {
     this.getUi = this.uiStore.get;
     this.subscribeCamera = this.uiStore.subscribeCamera;
     this.input = new PointerInput(this.inputHost());
+    this.clipboard = new BoardClipboard({
+      records: () => this.room.records(),
+      selected: () => this.selectedShapes(null),
+      editor,
+      nextZ: () => this.scene.nextZ(),
+      view: () => visibleWorld(this.camera, this.canvas.clientWidth, this.canvas.clientHeight),
+      select: (ids) => {
+        this.setUi({ selection: ids, tool: "select" });
+        this.refreshHistoryFlags();
+        this.invalidate();
+      },
+      recordBase: (id) => this.recordBase(id),
+      textSize: () => textSizeFor(this.ui.stroke),
+    });
     this.painter = new BoardPainter(canvas, cursorCanvas, {
       scene: this.scene,
       cursors: this.cursors,
       camera: () => this.camera,
-      preview: () => this.editor.preview(),
+      preview: () => this.erasePreview() ?? this.editor.preview(),
       pendingIds: () => this.pendingIds(),
       editingId: () => this.ui.editing?.id ?? null,
       draft: () => this.input.draft(),
@@ -133,6 +156,10 @@ export class BoardController {
     this.listen(canvas, "pointerleave", () => room.hideCursor());
     this.listen(canvas, "dblclick", (e) => this.onDoubleClick(e as MouseEvent));
     this.listen(canvas, "wheel", (e) => this.onWheel(e as WheelEvent), { passive: false });
+    this.listen(canvas, "contextmenu", (e) => this.onContextMenu(e as MouseEvent));
+    this.listen(document, "copy", (e) => this.onClipboardEvent(e as ClipboardEvent));
+    this.listen(document, "cut", (e) => this.onClipboardEvent(e as ClipboardEvent));
+    this.listen(document, "paste", (e) => this.onClipboardEvent(e as ClipboardEvent));
     this.listen(window, "keydown", (e) => this.onKeyDown(e as KeyboardEvent));
     this.listen(window, "keyup", (e) => this.onKeyUp(e as KeyboardEvent));
     this.listen(window, "resize", () => this.invalidate());
@@ -189,6 +216,15 @@ export class BoardController {
 
   private setUi(patch: Partial<BoardUiState>): void {
     this.uiStore.set(patch);
+    if (patch.selection) this.refreshSelectionStyle();
+  }
+
+  /** The style panel shows what the selection shares (recomputed when it or the document changes). */
+  private refreshSelectionStyle(): void {
+    const next = this.ui.selection.length ? selectionStyle(this.selectedShapes(null)) : null;
+    const now = this.ui.selectionStyle;
+    const same = next === now || (next && now && JSON.stringify(next) === JSON.stringify(now));
+    if (!same) this.uiStore.set({ selectionStyle: next });
   }
 
   private refreshHistoryFlags(): void {
@@ -226,8 +262,30 @@ export class BoardController {
     return out;
   }
 
+  private eraseCache: { ids: ReadonlySet<string>; size: number; version: number; map: Map<string, Shape> } | null = null;
+
+  /** Shapes an eraser stroke will delete, drawn faded until the release deletes them. */
+  private erasePreview(): ReadonlyMap<string, Shape> | null {
+    const ids = this.input.erasing();
+    if (!ids) return (this.eraseCache = null);
+    const c = this.eraseCache;
+    if (c && c.ids === ids && c.size === ids.size && c.version === this.docVersion) return c.map;
+    const records = this.room.records();
+    const map = new Map<string, Shape>();
+    for (const id of ids) {
+      const s = records.get(id);
+      if (s) map.set(id, { ...s, opacity: ERASING_OPACITY });
+    }
+    this.eraseCache = { ids, size: ids.size, version: this.docVersion, map };
+    return map;
+  }
+
   private recordBase(id: string): RecordBase {
-    return { id, z: this.scene.nextZ(), color: this.ui.color, stroke: this.ui.stroke };
+    const { color, stroke, opacity, dash, fill } = this.ui;
+    const base: RecordBase = { id, z: this.scene.nextZ(), color, stroke, fill: fillColor(color, fill) };
+    if (opacity !== 1) base.opacity = opacity;
+    if (dash !== "solid") base.dash = dash;
+    return base;
   }
 
   private onDocumentChange(): void {
@@ -237,6 +295,7 @@ export class BoardController {
     // A selected shape may have been deleted by someone else or rolled back.
     const kept = this.ui.selection.filter((id) => records.has(id));
     if (kept.length !== this.ui.selection.length) this.setUi({ selection: kept });
+    else if (kept.length) this.refreshSelectionStyle();
     const editing = this.ui.editing;
     if (editing?.id && !records.has(editing.id)) this.setUi({ editing: null });
     this.refreshHistoryFlags();
@@ -269,6 +328,7 @@ export class BoardController {
   }
 
   private onPointerDown(e: PointerEvent): void {
+    if (this.ui.menu) this.setUi({ menu: null });
     const p = this.sample(e);
     if (!this.input.down(p)) return;
     if (this.input.mode.kind === "pan") e.preventDefault(); // a middle-button press would start autoscroll
@@ -353,6 +413,33 @@ export class BoardController {
     this.setCamera(wheelCamera(this.camera, { sx: p.sx, sy: p.sy, deltaX, deltaY, deltaMode, ctrlKey, metaKey, shiftKey }, this.canvas.clientHeight));
   }
 
+  /** Right click (a long press on touch): select what is under it, open the menu there. */
+  private onContextMenu(e: MouseEvent): void {
+    e.preventDefault();
+    if (this.ui.editing) return;
+    const p = this.sample(e);
+    const hit = this.scene.topmostAt(p.wx, p.wy, hitTolerance(this.camera.zoom));
+    if (hit && !this.ui.selection.includes(hit.id)) this.setUi({ selection: [hit.id], tool: "select" });
+    else if (!hit && this.ui.tool !== "select") this.setUi({ tool: "select" });
+    this.setUi({ menu: { x: p.sx, y: p.sy } });
+    this.invalidate();
+  }
+
+  /** Copy, cut and paste from the browser, unless a text field is the target. */
+  private onClipboardEvent(e: ClipboardEvent): void {
+    const target = e.target as HTMLElement | null;
+    if (this.ui.editing || (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable))) return;
+    if (e.type === "paste") {
+      e.preventDefault();
+      const data = e.clipboardData;
+      this.clipboard.pasteData(data?.getData(CLIPBOARD_MIME) ?? "", data?.getData("text/plain") ?? "");
+      return;
+    }
+    const done = e.type === "cut" ? this.clipboard.cut(e.clipboardData) : this.clipboard.copy(e.clipboardData);
+    if (done) e.preventDefault(); // our data, not the page's text selection
+    this.refreshHistoryFlags();
+  }
+
   private updateHover(wx: number, wy: number): void {
     if (this.ui.tool !== "select" || this.spaceDown) return;
     const selected = this.selectedShapes();
@@ -401,7 +488,8 @@ export class BoardController {
       case "delete":
         return this.deleteSelection();
       case "escape":
-        if (this.input.mode.kind !== "idle") this.cancelInteraction();
+        if (this.ui.menu) this.setUi({ menu: null });
+        else if (this.input.mode.kind !== "idle") this.cancelInteraction();
         else if (this.ui.selection.length) this.setUi({ selection: [] });
         else this.setTool("select");
         return this.invalidate();
@@ -412,6 +500,17 @@ export class BoardController {
         return this.refreshHistoryFlags();
       case "tool":
         return this.setTool(command.tool);
+      case "duplicate":
+        return this.duplicate();
+      case "to-front":
+        return this.bringToFront();
+      case "to-back":
+        return this.sendToBack();
+      case "menu": {
+        const s = this.selectedShapes(null)[0];
+        const at = s ? worldToScreen(this.camera, s.x, s.y) : [this.canvas.clientWidth / 2, this.canvas.clientHeight / 2];
+        return this.setUi({ menu: { x: at[0]!, y: at[1]! } });
+      }
     }
   }
 
@@ -433,24 +532,69 @@ export class BoardController {
     this.invalidate();
   }
 
-  setColor(color: string): void {
-    this.setUi({ color });
-    this.editor.apply(colorOps(this.selectedShapes(null), color));
+  /** A style chosen in the panel: for new shapes, and given to the selection (one undo step). */
+  setStyle(change: SelectionStyle): void {
+    this.setUi(change);
+    this.editor.apply(styleOps(this.selectedShapes(null), change));
     this.refreshHistoryFlags();
   }
 
+  setColor(color: string): void {
+    this.setStyle({ color });
+  }
+
   setStroke(stroke: number): void {
-    this.setUi({ stroke });
-    this.editor.apply(strokeOps(this.selectedShapes(null), stroke));
-    this.refreshHistoryFlags();
+    this.setStyle({ stroke });
   }
 
   deleteSelection(): void {
     const ops: Op[] = this.selectedShapes(null).map((s) => ({ op: "del", id: s.id }));
+    this.closeMenu();
     if (ops.length === 0) return;
     this.editor.apply(ops);
     this.setUi({ selection: [] });
     this.refreshHistoryFlags();
+  }
+
+  /** The menu's Copy and Cut go through the browser's own command, so the
+   * system clipboard gets the same data as Ctrl+C; where the browser refuses,
+   * the board keeps the copy for its own Paste. */
+  copy(): void {
+    this.closeMenu();
+    if (!runClipboardCommand("copy")) this.clipboard.copy(null);
+  }
+
+  cut(): void {
+    this.closeMenu();
+    if (!runClipboardCommand("cut")) this.clipboard.cut(null);
+    this.refreshHistoryFlags();
+  }
+
+  paste(): void {
+    this.closeMenu();
+    void this.clipboard.pasteFromMenu().then(() => this.refreshHistoryFlags());
+  }
+
+  duplicate(): void {
+    this.closeMenu();
+    this.clipboard.duplicate();
+    this.refreshHistoryFlags();
+  }
+
+  bringToFront(): void {
+    this.closeMenu();
+    this.editor.apply(toFrontOps(this.scene.shapes, new Set(this.ui.selection)));
+    this.refreshHistoryFlags();
+  }
+
+  sendToBack(): void {
+    this.closeMenu();
+    this.editor.apply(toBackOps(this.scene.shapes, new Set(this.ui.selection)));
+    this.refreshHistoryFlags();
+  }
+
+  closeMenu(): void {
+    if (this.ui.menu) this.setUi({ menu: null });
   }
 
   undo(): void {
@@ -530,5 +674,14 @@ export class BoardController {
   /** The whole board as a PNG (white background, 2× up to 4096 px a side). */
   exportPng(): Promise<Blob | null> {
     return exportPng(this.scene.shapes);
+  }
+}
+
+/** The browser's copy or cut command, which fires the clipboard event the board listens to. */
+function runClipboardCommand(command: "copy" | "cut"): boolean {
+  try {
+    return document.execCommand(command);
+  } catch {
+    return false;
   }
 }

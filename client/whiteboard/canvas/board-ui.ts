@@ -7,16 +7,26 @@
 import type { Camera } from "./camera.ts";
 import type { TextEditing } from "./text-editing.ts";
 import type { Tool } from "./tools.ts";
+import type { Dash } from "../../../party/whiteboard/records.ts";
+import type { FillMode, SelectionStyle } from "./style.ts";
 
 export interface BoardUiState {
   tool: Tool;
   color: string;
   stroke: number;
+  /** The style new shapes take (with color and stroke). */
+  fill: FillMode;
+  opacity: number;
+  dash: Dash;
+  /** What the selected shapes share, for the style panel to show; null with nothing selected. */
+  selectionStyle: SelectionStyle | null;
   selection: readonly string[];
   editing: TextEditing | null;
   zoom: number;
   canUndo: boolean;
   canRedo: boolean;
+  /** The board's context menu, open at this point (CSS px in the canvas), or closed. */
+  menu: { x: number; y: number } | null;
 }
 
 export class BoardUi {
@@ -25,7 +35,7 @@ export class BoardUi {
   private readonly cameraListeners = new Set<() => void>();
 
   constructor(initial: { color: string; stroke: number }) {
-    this.state = { tool: "select", color: initial.color, stroke: initial.stroke, selection: [], editing: null, zoom: 1, canUndo: false, canRedo: false };
+    this.state = { tool: "select", color: initial.color, stroke: initial.stroke, fill: "none", opacity: 1, dash: "solid", selectionStyle: null, selection: [], editing: null, zoom: 1, canUndo: false, canRedo: false, menu: null };
   }
 
   get current(): BoardUiState {

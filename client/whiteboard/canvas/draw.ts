@@ -73,17 +73,29 @@ export interface ShapeStyle {
   hideText?: boolean;
 }
 
+/** The dash pattern of an outline, in world units (scaled with the stroke, so a thick dashed line still reads as dashed). */
+function dashPattern(dash: Shape["dash"], stroke: number): number[] {
+  if (dash === "dashed") return [stroke * 3 + 4, stroke * 2 + 4];
+  // The painter's round caps make each near-zero dash a dot.
+  if (dash === "dotted") return [0.001, stroke * 2 + 2];
+  return [];
+}
+
 export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
-  ctx.globalAlpha = style.pending ? PENDING_ALPHA : 1;
+  ctx.globalAlpha = (style.pending ? PENDING_ALPHA : 1) * (s.opacity ?? 1);
   // A sticky's text sits on its own pale paper, not on the board: never remapped.
   const ink = s.type === "sticky" ? s.color : displayInk(s.color);
   ctx.strokeStyle = ink;
   ctx.fillStyle = ink;
   ctx.lineWidth = s.stroke;
+  const dashed = s.dash !== undefined && s.dash !== "solid" && s.type !== "pen" && s.type !== "text" && s.type !== "sticky";
+  if (dashed) ctx.setLineDash(dashPattern(s.dash, s.stroke));
+  // A solid fill is the ink itself, painted as the ink is in this theme; a tint is paper, as stored.
+  const fill = (s.type === "rect" || s.type === "ellipse") && s.fill ? (s.fill === s.color ? ink : s.fill) : null;
   switch (s.type) {
     case "rect":
-      if (s.fill) {
-        ctx.fillStyle = s.fill;
+      if (fill) {
+        ctx.fillStyle = fill;
         ctx.fillRect(s.x, s.y, s.w, s.h);
       }
       ctx.strokeRect(s.x, s.y, s.w, s.h);
@@ -91,8 +103,8 @@ export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
     case "ellipse":
       ctx.beginPath();
       ctx.ellipse(s.x + s.w / 2, s.y + s.h / 2, s.w / 2, s.h / 2, 0, 0, Math.PI * 2);
-      if (s.fill) {
-        ctx.fillStyle = s.fill;
+      if (fill) {
+        ctx.fillStyle = fill;
         ctx.fill();
       }
       ctx.stroke();
@@ -106,6 +118,7 @@ export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
       ctx.moveTo(ax, ay);
       ctx.lineTo(bx, by);
       ctx.stroke();
+      if (dashed) ctx.setLineDash([]); // the head is solid
       if (s.arrow) drawArrowHead(ctx, ax, ay, bx, by, s.stroke);
       break;
     }
@@ -147,6 +160,7 @@ export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
       break;
     }
   }
+  if (dashed) ctx.setLineDash([]);
   if (style.pending) {
     const b = shapeBox(s);
     const pad = 4 / style.zoom;

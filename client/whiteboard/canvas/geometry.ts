@@ -215,9 +215,16 @@ const wrapCache = new WeakMap<Shape, string[]>();
 export function stickyLines(s: Extract<Shape, { type: "sticky" }>, measure: MeasureText = measureTextWidth): string[] {
   const cached = wrapCache.get(s);
   if (cached) return cached;
-  const maxWidth = Math.max(10, s.w - 2 * STICKY_PADDING);
+  const lines = wrapStickyText(s.w, s.text, measure);
+  wrapCache.set(s, lines);
+  return lines;
+}
+
+/** `text` wrapped into lines that fit a sticky note `w` wide. */
+export function wrapStickyText(w: number, text: string, measure: MeasureText = measureTextWidth): string[] {
+  const maxWidth = Math.max(10, w - 2 * STICKY_PADDING);
   const lines: string[] = [];
-  for (const paragraph of s.text.split("\n")) {
+  for (const paragraph of text.split("\n")) {
     let line = "";
     for (const word of paragraph.split(/(\s+)/)) {
       const next = line + word;
@@ -230,6 +237,12 @@ export function stickyLines(s: Extract<Shape, { type: "sticky" }>, measure: Meas
     }
     lines.push(line);
   }
-  wrapCache.set(s, lines);
   return lines;
+}
+
+/** How tall a sticky note `w` wide must be to show all of `text`: it grows to
+ * fit, never shrinks below `h` (a note someone made taller stays so). */
+export function stickyHeightFor(w: number, h: number, text: string, measure: MeasureText = measureTextWidth): number {
+  const needed = 2 * STICKY_PADDING + wrapStickyText(w, text, measure).length * STICKY_FONT_SIZE * LINE_HEIGHT;
+  return needed > h ? round2(Math.ceil(needed)) : h;
 }

@@ -23,6 +23,10 @@ export type KeyCommand =
   | { kind: "escape" }
   | { kind: "edit-text" }
   | { kind: "nudge"; dx: number; dy: number }
+  | { kind: "duplicate" }
+  | { kind: "to-front" }
+  | { kind: "to-back" }
+  | { kind: "menu" }
   | { kind: "tool"; tool: Tool };
 
 export interface KeyPress {
@@ -53,6 +57,13 @@ export function keyCommand(e: KeyPress, ctx: KeyContext): { command: KeyCommand;
   if (mod && (key === "=" || key === "+")) return take({ kind: "zoom", factor: ZOOM_STEP });
   if (mod && key === "-") return take({ kind: "zoom", factor: 1 / ZOOM_STEP });
   if (mod && key === "0") return take({ kind: "reset-zoom" });
+  // Ctrl+D would open the browser's bookmark dialog. Copy, cut and paste are
+  // not keys here: they arrive as the browser's clipboard events.
+  if (mod && lower === "d") return take({ kind: "duplicate" });
+  // With Shift, "]" is "}" on most layouts.
+  if (mod && e.shiftKey && (key === "]" || key === "}")) return take({ kind: "to-front" });
+  if (mod && e.shiftKey && (key === "[" || key === "{")) return take({ kind: "to-back" });
+  if (key === "ContextMenu" || (e.shiftKey && key === "F10")) return take({ kind: "menu" });
   if (mod || e.altKey) return null;
   if (key === " ") return take({ kind: "space-down" });
   if (key === "Delete" || key === "Backspace") return take({ kind: "delete" });

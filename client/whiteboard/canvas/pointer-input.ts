@@ -1,8 +1,8 @@
 /**
  * The board's pointer state machine: what a press, a move and a release do
  * with the active tool — pan, draw a pen stroke, drag out a shape, place a
- * text or sticky note, select (click, shift-click, marquee), move, resize, or
- * drag a line's end. It works on plain pointer samples (screen and world
+ * text or sticky note, select (click, shift-click, marquee), move, resize,
+ * drag a line's end, or erase (every shape the stroke crosses, deleted together). It works on plain pointer samples (screen and world
  * coordinates), so it runs without a browser; the board controller turns DOM
  * events into samples, captures the pointer and repaints.
  */
@@ -21,6 +21,10 @@ import type { Tool } from "./tools.ts";
 export const MAX_STROKE_POINTS = 2_500;
 /** Pointer travel (screen px) before a press on a shape becomes a drag. */
 export const DRAG_THRESHOLD_PX = 3;
+/** The eraser's reach beyond the usual hit tolerance, and how often (screen px)
+ * its path is sampled: about a fingertip, and finer than any stroke is thin. */
+export const ERASER_RADIUS_PX = 6;
+const ERASER_STEP_PX = 4;
 /** Pen points closer than this on screen (px) add bytes, not detail. */
 const MIN_PEN_STEP_PX = 1;
 
@@ -42,6 +46,8 @@ export type Mode =
   | { kind: "idle" }
   | { kind: "pan"; lastSx: number; lastSy: number }
   | { kind: "pen"; points: number[][] }
+  /** Shapes the eraser has passed over so far: deleted together on release. */
+  | { kind: "erase"; ids: Set<string>; lastWx: number; lastWy: number }
   | ({ kind: "create" } & ShapeDrag)
   | { kind: "press"; sx: number; sy: number; wx: number; wy: number; hit: string | null; wasSelected: boolean; shift: boolean }
   | { kind: "move"; wx: number; wy: number; originals: Shape[] }
@@ -94,6 +100,10 @@ export class PointerInput {
     switch (tool) {
       case "pen":
         this.mode = { kind: "pen", points: [penPoint(p)] };
+        break;
+      case "eraser":
+        this.mode = { kind: "erase", ids: new Set(), lastWx: p.wx, lastWy: p.wy };
+        this.eraseAlong(p.wx, p.wy);
         break;
       case "rect":
       case "ellipse":
@@ -166,6 +176,9 @@ export class PointerInput {
         host.invalidate();
         return;
       }
+      case "erase":
+        this.eraseAlong(p.wx, p.wy);
+        return;
       case "create":
         m.x1 = p.wx;
         m.y1 = p.wy;
@@ -224,6 +237,15 @@ export class PointerInput {
       case "pen":
         this.commitPen(m.points);
         break;
+      case "erase": {
+        // One edit, one undo step, however many shapes the stroke crossed.
+        const records = host.scene.shapes;
+        const alive = new Set(records.map((r) => r.id));
+        const ops = [...m.ids].filter((id) => alive.has(id)).map((id) => ({ op: "del" as const, id }));
+        if (ops.length) host.editor.apply(ops);
+        host.invalidate();
+        break;
+      }
       case "create": {
         const rec = draggedRecord(m, host.recordBase(newRecordId()));
         if (host.editor.apply([{ op: "put", rec }])) host.created(rec.id);
@@ -262,6 +284,31 @@ export class PointerInput {
     if (m.kind === "pen") return m.points.length ? penRecord(m.points, this.host.recordBase("draft")) : null;
     if (m.kind === "create") return draggedRecord(m, this.host.recordBase("draft"));
     return null;
+  }
+
+  /** The shapes an eraser stroke in progress will delete (drawn faded until release). */
+  erasing(): ReadonlySet<string> | null {
+    return this.mode.kind === "erase" && this.mode.ids.size ? this.mode.ids : null;
+  }
+
+  /** Add what lies under the eraser's path from its last point to (wx, wy):
+   * sampled every few screen pixels, so a fast swipe misses nothing thin. */
+  private eraseAlong(wx: number, wy: number): void {
+    const m = this.mode;
+    if (m.kind !== "erase") return;
+    const zoom = this.host.camera().zoom;
+    const tolerance = hitTolerance(zoom) + ERASER_RADIUS_PX / zoom;
+    const steps = Math.max(1, Math.ceil((Math.hypot(wx - m.lastWx, wy - m.lastWy) * zoom) / ERASER_STEP_PX));
+    const before = m.ids.size;
+    for (let i = 1; i <= steps; i++) {
+      const x = m.lastWx + ((wx - m.lastWx) * i) / steps;
+      const y = m.lastWy + ((wy - m.lastWy) * i) / steps;
+      const hit = this.host.scene.topmostAt(x, y, tolerance);
+      if (hit) m.ids.add(hit.id);
+    }
+    m.lastWx = wx;
+    m.lastWy = wy;
+    if (m.ids.size !== before) this.host.invalidate();
   }
 
   /** The marquee being dragged (world), if any. */
@@ -313,8 +360,10 @@ export function keepAspect(from: Rect, to: Rect, fixed: readonly [number, number
 const WHEEL_LINE_PX = 16;
 /** A ctrl+wheel notch is ~100 px of delta; clamped so one notch zooms by a comfortable step. */
 const WHEEL_ZOOM_CLAMP = 50;
-/** Zoom factor per px of (clamped) ctrl+wheel delta: e^(−0.5) ≈ 0.61 per notch. */
-const WHEEL_ZOOM_RATE = 0.01;
+/** Zoom factor per px of (clamped) ctrl+wheel delta: e^(−0.1) ≈ 0.90 per
+ * notch — about 10%, as in other whiteboards (a bigger step loses the spot
+ * the person was looking at); a trackpad pinch's small deltas zoom smoothly. */
+export const WHEEL_ZOOM_RATE = 0.002;
 
 /** A wheel event as the board sees it. */
 export interface WheelSample {

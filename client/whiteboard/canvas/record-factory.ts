@@ -4,7 +4,7 @@
  * text typed. Pure: the caller gives the id, the z and the current style, so the
  * same function draws the draft on the overlay and creates the committed record.
  */
-import type { Shape } from "../../../party/whiteboard/records.ts";
+import type { Dash, Shape } from "../../../party/whiteboard/records.ts";
 import { linePointsFrom, normalizeRect, round2 } from "./geometry.ts";
 import { STICKY_SIZE, STICKY_TEXT_COLOR, stickyFillFor } from "./tools.ts";
 
@@ -15,6 +15,17 @@ export interface RecordBase {
   z: number;
   color: string;
   stroke: number;
+  /** Left out when 1 (opaque) or solid: a record carries only what differs from the default. */
+  opacity?: number;
+  dash?: Dash;
+  /** The inside of a new rectangle or ellipse (other shapes have none of their own). */
+  fill?: string | null;
+}
+
+/** The fields every kind of shape takes from the base (not the fill). */
+function common(base: RecordBase): Omit<RecordBase, "fill"> {
+  const { fill: _fill, ...rest } = base;
+  return rest;
 }
 
 /** A rectangle, ellipse, line or arrow being dragged out, in world and screen
@@ -54,7 +65,7 @@ export function penRecord(points: readonly (readonly number[])[], base: RecordBa
       ? ([round2(p[0]! - x), round2(p[1]! - y), Math.round(p[2]! * 100) / 100] as [number, number, number])
       : ([round2(p[0]! - x), round2(p[1]! - y)] as [number, number]),
   );
-  return { ...base, type: "pen", x, y, pts };
+  return { ...common(base), type: "pen", x, y, pts };
 }
 
 /** The shape a drag made; a click makes a default-sized one at the press point. */
@@ -62,24 +73,24 @@ export function draggedRecord(d: ShapeDrag, base: RecordBase): Shape {
   const clicked = Math.hypot(d.sx1 - d.sx0, d.sy1 - d.sy0) < CLICK_SLOP_PX;
   if (d.tool === "line" || d.tool === "arrow") {
     const b: [number, number] = clicked ? [d.x0 + DEFAULT_LINE, d.y0] : [d.x1, d.y1];
-    return { ...base, type: "line", ...linePointsFrom([d.x0, d.y0], b), arrow: d.tool === "arrow" };
+    return { ...common(base), type: "line", ...linePointsFrom([d.x0, d.y0], b), arrow: d.tool === "arrow" };
   }
   const r = clicked ? { minX: d.x0, minY: d.y0, maxX: d.x0 + DEFAULT_BOX.w, maxY: d.y0 + DEFAULT_BOX.h } : normalizeRect(d.x0, d.y0, d.x1, d.y1);
   return {
-    ...base,
+    ...common(base),
     type: d.tool,
     x: round2(r.minX),
     y: round2(r.minY),
     w: round2(Math.max(1, r.maxX - r.minX)),
     h: round2(Math.max(1, r.maxY - r.minY)),
-    fill: null,
+    fill: base.fill ?? null,
   };
 }
 
 /** An empty sticky note centred on the click, filled with the pale version of the ink. */
 export function stickyRecord(wx: number, wy: number, base: RecordBase): Shape {
   return {
-    ...base,
+    ...common(base),
     type: "sticky",
     x: round2(wx - STICKY_SIZE / 2),
     y: round2(wy - STICKY_SIZE / 2),
@@ -93,5 +104,5 @@ export function stickyRecord(wx: number, wy: number, base: RecordBase): Shape {
 
 /** A text record written at (x, y) in `size`: its colour is the one it was begun with. */
 export function textRecord(at: { x: number; y: number; size: number; color: string }, text: string, base: RecordBase): Shape {
-  return { ...base, type: "text", x: at.x, y: at.y, text, size: at.size, color: at.color };
+  return { ...common(base), type: "text", x: at.x, y: at.y, text, size: at.size, color: at.color };
 }

@@ -5,7 +5,7 @@
  */
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import { shapeBox, round2, STICKY_FONT_SIZE, LINE_HEIGHT } from "./geometry.ts";
+import { LINE_HEIGHT, type MeasureText, measureTextWidth, round2, shapeBox, STICKY_FONT_SIZE, stickyHeightFor } from "./geometry.ts";
 import { type RecordBase, textRecord } from "./record-factory.ts";
 
 export interface TextEditing {
@@ -60,9 +60,9 @@ export interface TextCommit {
  * Closing the text box: a new text is created (nothing if left blank); an
  * existing one is changed, or deleted when emptied (a sticky note keeps its
  * paper, empty); the record gone meanwhile (deleted by someone else) means
- * nothing to do.
+ * nothing to do. A sticky note grows to fit its text.
  */
-export function commitTextOps(editing: TextEditing, current: Shape | undefined, text: string, base: () => RecordBase): TextCommit {
+export function commitTextOps(editing: TextEditing, current: Shape | undefined, text: string, base: () => RecordBase, measure: MeasureText = measureTextWidth): TextCommit {
   if (editing.id === null) {
     if (!text.trim()) return { ops: [] };
     const rec = textRecord(editing, text, base());
@@ -70,6 +70,11 @@ export function commitTextOps(editing: TextEditing, current: Shape | undefined, 
   }
   if (!current || (current.type !== "text" && current.type !== "sticky")) return { ops: [] };
   if (current.type === "text" && !text.trim()) return { ops: [{ op: "del", id: current.id }], select: [] };
-  if (text !== current.text) return { ops: [{ op: "patch", id: current.id, set: { text } }] };
-  return { ops: [] };
+  if (text === current.text) return { ops: [] };
+  if (current.type === "sticky") {
+    // A note grows to show all its text instead of cutting it off.
+    const h = stickyHeightFor(current.w, current.h, text, measure);
+    return { ops: [{ op: "patch", id: current.id, set: h === current.h ? { text } : { text, h } }] };
+  }
+  return { ops: [{ op: "patch", id: current.id, set: { text } }] };
 }

@@ -5,7 +5,7 @@
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 
-export type Tool = "select" | "hand" | "pen" | "rect" | "ellipse" | "line" | "arrow" | "text" | "sticky";
+export type Tool = "select" | "hand" | "pen" | "eraser" | "rect" | "ellipse" | "line" | "arrow" | "text" | "sticky";
 
 export interface ToolInfo {
   tool: Tool;
@@ -18,6 +18,7 @@ export const TOOLS: readonly ToolInfo[] = [
   { tool: "select", label: "Select", key: "v" },
   { tool: "hand", label: "Hand (pan)", key: "h" },
   { tool: "pen", label: "Pen", key: "p" },
+  { tool: "eraser", label: "Eraser", key: "e" },
   { tool: "rect", label: "Rectangle", key: "r" },
   { tool: "ellipse", label: "Ellipse", key: "o" },
   { tool: "line", label: "Line", key: "l" },
@@ -29,12 +30,16 @@ export const TOOLS: readonly ToolInfo[] = [
 export function toolForKey(key: string): Tool | null {
   const k = key.toLowerCase();
   if (k === "d") return "pen"; // "draw", as in other whiteboards
-  if (k === "e") return "ellipse";
   return TOOLS.find((t) => t.key === k)?.tool ?? null;
 }
 
-/** Ink colours: strong enough on white for lines and text. */
+/** Ink colours: strong enough on white for lines and text. The first six
+ * are always on the style bar; the rest are under "More styles". */
 export const INK_COLORS = ["#1e1e1e", "#e03131", "#2f9e44", "#1971c2", "#f08c00", "#9c36b5"] as const;
+export const MORE_INK_COLORS = ["#868e96", "#d6336c", "#4263eb", "#0c8599", "#66a80f", "#e67700"] as const;
+/** Every palette ink (the theme maps each for the dark board). */
+export const PALETTE = [...INK_COLORS, ...MORE_INK_COLORS] as const;
+export type PaletteInk = (typeof PALETTE)[number];
 export const INK_NAMES: Record<string, string> = {
   "#1e1e1e": "Black",
   "#e03131": "Red",
@@ -42,6 +47,12 @@ export const INK_NAMES: Record<string, string> = {
   "#1971c2": "Blue",
   "#f08c00": "Orange",
   "#9c36b5": "Violet",
+  "#868e96": "Grey",
+  "#d6336c": "Pink",
+  "#4263eb": "Indigo",
+  "#0c8599": "Teal",
+  "#66a80f": "Lime",
+  "#e67700": "Amber",
 };
 /** Sticky notes take the pale version of the chosen ink (black ink → classic yellow). */
 export const STICKY_FILLS: Record<string, string> = {
@@ -51,6 +62,12 @@ export const STICKY_FILLS: Record<string, string> = {
   "#1971c2": "#a5d8ff",
   "#f08c00": "#ffd8a8",
   "#9c36b5": "#eebefa",
+  "#868e96": "#e9ecef",
+  "#d6336c": "#fcc2d7",
+  "#4263eb": "#bac8ff",
+  "#0c8599": "#99e9f2",
+  "#66a80f": "#d8f5a2",
+  "#e67700": "#ffe066",
 };
 export const STICKY_TEXT_COLOR = "#1e1e1e";
 export const STICKY_SIZE = 200;

@@ -9,7 +9,7 @@
  * changes: the drawing functions read it per frame instead of taking it as a
  * parameter through every caller.
  */
-import { INK_COLORS } from "../canvas/tools.ts";
+import type { PaletteInk } from "../canvas/tools.ts";
 
 export type ThemeName = "light" | "dark";
 
@@ -27,13 +27,19 @@ export const BOARD_PALETTES: Readonly<Record<ThemeName, BoardPalette>> = {
 
 /** The palette inks as painted on the dark board: the same hues, lighter, each
  * at least 4.5:1 against the dark background (readable as text, not only as lines). */
-const DARK_INKS: Readonly<Record<(typeof INK_COLORS)[number], string>> = {
+const DARK_INKS: Readonly<Record<PaletteInk, string>> = {
   "#1e1e1e": "#e9ecef",
   "#e03131": "#ff8787",
   "#2f9e44": "#69db7c",
   "#1971c2": "#74c0fc",
   "#f08c00": "#ffa94d",
   "#9c36b5": "#e599f7",
+  "#868e96": "#ced4da",
+  "#d6336c": "#f783ac",
+  "#4263eb": "#91a7ff",
+  "#0c8599": "#3bc9db",
+  "#66a80f": "#a9e34b",
+  "#e67700": "#ffd43b",
 };
 
 /** WCAG contrast a mapped colour must reach against the board (text size: 4.5:1). */

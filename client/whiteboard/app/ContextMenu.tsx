@@ -1,0 +1,67 @@
+import { type KeyboardEvent, useEffect, useRef } from "react";
+import type { BoardController } from "../canvas/board-controller.ts";
+import { useBoardUi } from "./use-room.ts";
+
+interface Item {
+  label: string;
+  keys: string;
+  run: () => void;
+  /** Needs a selection to mean anything. */
+  needsSelection: boolean;
+}
+
+/** Keeps the menu on screen near the right and bottom edges (px). */
+const MENU_MARGIN = 8;
+
+/** The board's context menu (right click, a long press on touch, the
+ * ContextMenu key or Shift+F10): what can be done with the selection. */
+export function ContextMenu({ controller, mod }: { controller: BoardController; mod: string }) {
+  const ui = useBoardUi(controller);
+  const ref = useRef<HTMLDivElement>(null);
+  const menu = ui.menu;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !menu) return;
+    const first = el.querySelector<HTMLButtonElement>("button:not(:disabled)");
+    first?.focus();
+    // Keep it inside the window.
+    const r = el.getBoundingClientRect();
+    if (r.right > innerWidth - MENU_MARGIN) el.style.left = `${Math.max(MENU_MARGIN, innerWidth - MENU_MARGIN - r.width)}px`;
+    if (r.bottom > innerHeight - MENU_MARGIN) el.style.top = `${Math.max(MENU_MARGIN, innerHeight - MENU_MARGIN - r.height)}px`;
+  }, [menu]);
+  if (!menu) return null;
+  const items: Item[] = [
+    { label: "Copy", keys: `${mod}+C`, run: () => controller.copy(), needsSelection: true },
+    { label: "Cut", keys: `${mod}+X`, run: () => controller.cut(), needsSelection: true },
+    { label: "Paste", keys: `${mod}+V`, run: () => controller.paste(), needsSelection: false },
+    { label: "Duplicate", keys: `${mod}+D`, run: () => controller.duplicate(), needsSelection: true },
+    { label: "Bring to front", keys: `${mod}+Shift+]`, run: () => controller.bringToFront(), needsSelection: true },
+    { label: "Send to back", keys: `${mod}+Shift+[`, run: () => controller.sendToBack(), needsSelection: true },
+    { label: "Delete", keys: "Del", run: () => controller.deleteSelection(), needsSelection: true },
+  ];
+  const none = ui.selection.length === 0;
+  const onKeyDown = (e: KeyboardEvent) => {
+    // The board's shortcuts (Enter edits text, Delete deletes) are not for the menu's buttons.
+    e.stopPropagation();
+    if (e.key === "Escape") {
+      controller.closeMenu();
+      return;
+    }
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    e.preventDefault();
+    const buttons = [...(ref.current?.querySelectorAll<HTMLButtonElement>("button:not(:disabled)") ?? [])];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const next = (at + (e.key === "ArrowDown" ? 1 : -1) + buttons.length) % buttons.length;
+    buttons[next]?.focus();
+  };
+  return (
+    <div ref={ref} className="context-menu panel" role="menu" aria-label="Shape actions" style={{ left: menu.x, top: menu.y }} onKeyDown={onKeyDown} data-testid="context-menu">
+      {items.map((item) => (
+        <button key={item.label} type="button" role="menuitem" className="menu-item" disabled={item.needsSelection && none} onClick={item.run}>
+          <span>{item.label}</span>
+          <kbd>{item.keys}</kbd>
+        </button>
+      ))}
+    </div>
+  );
+}

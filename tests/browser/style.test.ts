@@ -1,0 +1,100 @@
+/**
+ * The style panel as people see it: it shows the selection's style (not just
+ * the style for new shapes), and fill, opacity and dash chosen under "More
+ * styles" change the selected shape on the other person's canvas. Sticky
+ * notes grow with their text. Two browser contexts, Debian's Chromium,
+ * against `wrangler dev`.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords } from "./board-page.ts";
+import { launchChromium } from "./chromium.ts";
+
+const RED = "#e03131";
+
+let server: DevServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await startDevServer("wrangler");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+async function twoPeople(): Promise<{ a: Page; b: Page }> {
+  const ctxA = await browser.newContext({ viewport: VIEWPORT });
+  const ctxB = await browser.newContext({ viewport: VIEWPORT });
+  contexts.push(ctxA, ctxB);
+  const a = await openBoard(ctxA, `http://${server.host}/?test`);
+  const b = await openBoard(ctxB, a.url());
+  await b.waitForSelector("[data-testid=peer]");
+  return { a, b };
+}
+
+const checked = (page: Page, group: string, name: string) =>
+  page.getByRole("radiogroup", { name: group, exact: true }).getByRole("radio", { name, exact: true }).getAttribute("aria-checked");
+
+describe("style panel", () => {
+  it("shows the selection's colour; fill, opacity and dash change it on B's canvas", async () => {
+    const { a, b } = await twoPeople();
+    await a.getByRole("radio", { name: "Red", exact: true }).click();
+    await a.keyboard.press("r");
+    await drag(a, [
+      [300, 250],
+      [500, 400],
+    ]);
+    await a.keyboard.press("Escape");
+    await a.getByRole("radio", { name: "Blue", exact: true }).click(); // new shapes: blue
+    expect(await checked(a, "Colour", "Blue")).toBe("true");
+    await a.mouse.click(300, 320); // select the red rectangle by its edge
+    await expect.poll(() => checked(a, "Colour", "Red")).toBe("true");
+    expect(await checked(a, "Colour", "Blue")).toBe("false");
+
+    await a.getByRole("button", { name: "More styles" }).click();
+    await a.getByRole("radio", { name: "Solid fill" }).click();
+    await a.getByRole("radio", { name: "30%" }).click();
+    await a.getByRole("radio", { name: "Dashed line" }).click();
+    await screenshot(a, "style-more-A");
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].opacity === 0.3 && recs[0].dash === "dashed" && recs[0].fill === ${JSON.stringify(RED)}`);
+    const [r] = (await records(b)) as Extract<Shape, { type: "rect" }>[];
+    expect(r!.color).toBe(RED); // still red: Blue was for new shapes
+    // B's canvas: the inside is red at 30% over the light board.
+    await b.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.getAttribute("data-count") === "0");
+    const inside = await pixelAtWorld(b, r!.x + r!.w / 2, r!.y + r!.h / 2);
+    expect(near(inside, "#f1bdbe", 16)).toBe(true);
+    // The panel shows the choices for the selection.
+    expect(await checked(a, "Opacity", "30%")).toBe("true");
+    expect(await checked(a, "Line style", "Dashed line")).toBe("true");
+    // One undo step per choice: undoing the dash leaves the fill.
+    await a.keyboard.press("Control+z");
+    await waitForRecords(b, `(recs) => recs[0].dash !== "dashed" && recs[0].opacity === 0.3`);
+  });
+
+  it("a sticky note grows with its text on B's board instead of cutting it off", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("s");
+    await a.mouse.click(640, 300);
+    await a.waitForSelector("[data-testid=text-editor]");
+    const lines = Array.from({ length: 14 }, (_, i) => `line ${i + 1}`);
+    await a.keyboard.type(lines.join("\n"));
+    await a.keyboard.press("Escape");
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].text.endsWith("line 14")`);
+    const [n] = (await records(b)) as Extract<Shape, { type: "sticky" }>[];
+    expect(n!.h).toBeGreaterThan(n!.w); // taller than the square it started as
+    // The last line is on B's canvas: ink inside the note near its bottom, on the paper.
+    const paper = await pixelAtWorld(b, n!.x + n!.w - 6, n!.y + n!.h - 6);
+    expect(near(paper, n!.fill, 20)).toBe(true);
+    await screenshot(b, "sticky-grown-B");
+  });
+});
