@@ -61,7 +61,7 @@ import {
 } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { type HistoryTarget, RoomHistory } from "./history.ts";
-import { diffBoards } from "./history-plan.ts";
+import { type CheckpointPolicy, diffBoards, type RetentionPolicy } from "./history-plan.ts";
 import { type Budgeted, ConnectionPolicy } from "./policy.ts";
 import { TokenBucket } from "./ratelimit.ts";
 import type { OutboxEvent, RoomMeta, RoomStorage } from "./storage.ts";
@@ -211,6 +211,8 @@ export interface RoomOptions<R extends RecordBase = RecordBase> {
   /** Retained history on or off (default: the schema's `history`, itself
    * default on): the benchmark compares the two. */
   history?: boolean;
+  /** Overrides of the history policy's constants (tests; rooms that want more or less). */
+  historyPolicy?: { checkpoint?: Partial<CheckpointPolicy>; retention?: Partial<RetentionPolicy> };
   /** Overrides for tests (and rooms of very large boards). */
   maxRoomBytes?: number;
   syncBytesPerSec?: number;
@@ -304,7 +306,7 @@ export class Room<R extends RecordBase = RecordBase> {
     this.since = host.now();
     this.maxRoomBytes = options.maxRoomBytes ?? schema.limits.maxRoomBytes;
     this.sync = new SyncBuilder(host.storage);
-    this.history = new RoomHistory(host.storage, options.history ?? schema.history);
+    this.history = new RoomHistory(host.storage, options.history ?? schema.history, options.historyPolicy);
     this.webhooks = new Webhooks(host.webhook ?? null, host.storage as RoomStorage, schema.party, roomId);
     this.syncBudget = new TokenBucket(options.syncBytesPerSec ?? SYNC_BYTES_PER_SEC, options.syncBytesBurst ?? SYNC_BYTES_BURST, host.now());
   }
