@@ -40,6 +40,9 @@ export interface RoomEnv {
    * both set, or webhooks are off. */
   WEBHOOK_URL?: string;
   WEBHOOK_SECRET?: string;
+  /** "off" switches retained history off for this deployment (the benchmark
+   * compares W2 with and without it); anything else keeps the app's choice. */
+  HISTORY?: string;
 }
 
 /** The webhook target `env` configures, or null (off). */
@@ -92,10 +95,12 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private room: Room<R> | null = null;
     private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
     private readonly webhook: WebhookConfig | null;
+    private readonly options: RoomOptions<R>;
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.ctx = ctx;
       this.webhook = webhookOf(env as RoomEnv | undefined);
+      this.options = (env as RoomEnv | undefined)?.HISTORY === "off" ? { ...options, history: false } : options;
       // Pings are answered by the runtime without waking the room.
       ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
       this.storage = new SqlRoomStorage<R>(ctx.storage);
@@ -118,7 +123,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
           webhook: this.webhook,
         },
         schema,
-        options,
+        this.options,
       );
       return this.room;
     }

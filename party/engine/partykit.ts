@@ -107,7 +107,7 @@ export function partyRoomClass<R extends RecordBase>(schema: RoomSchema<R>, opti
           webhook: webhookOf(room.env as Record<string, unknown>),
         },
         schema,
-        options,
+        room.env.HISTORY === "off" ? { ...options, history: false } : options,
       );
     }
 

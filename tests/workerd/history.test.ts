@@ -45,7 +45,7 @@ describe("history on SQLite", () => {
   it("checkpoints every K changes and keeps at most the retained count, with the changes they need", async () => {
     const out = await runInDurableObject(freshStub(), async (_: unknown, state: DurableObjectState) => {
       const { room, count, sql } = sqlRoom(state, { historyPolicy: { checkpoint: { changes: 10 }, retention: { maxCheckpoints: 4 } } });
-      for (let i = 1; i <= 95; i++) await room.apiMutate(`m${i}`, [{ op: "put", rec: { ...rect(`s${i % 5}`), x: i } }]);
+      for (let i = 1; i <= 95; i++) await room.apiMutate(`m${i}`, [{ op: "put", rec: rect(`s${i % 5}`, i) as Shape }]);
       const seqs = sql.exec<{ seq: number }>(`SELECT seq FROM checkpoints ORDER BY seq`).toArray().map((r) => r.seq);
       const firstLog = count(`SELECT min(seq) AS n FROM op_log`);
       const page = await room.apiHistory(undefined, 200);
