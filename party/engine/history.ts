@@ -209,6 +209,9 @@ export class RoomHistory<R extends RecordBase> {
     }
     const target = seq ?? room.meta.seq;
     const existing = index.checkpoints.find((c) => c.seq === target);
+    if (existing?.version !== undefined) {
+      return { code: ErrorCode.VERSION_EXISTS, message: `seq ${target} is already the version ${JSON.stringify(existing.version).slice(0, 80)}` };
+    }
     if (existing) {
       await this.storage.nameCheckpoint(target, version, author);
       existing.version = version;
