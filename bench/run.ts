@@ -38,16 +38,20 @@ const PROFILES = {
   full: {
     w1Steps: [2, 5, 10, 20, 30, 40, 60, 80, 100, 150, 200, 250],
     w1Repeats: 3,
-    w1WarmupMs: 600,
-    w1WindowMs: 2_000,
+    // 1.5 s windows × 3 repeats: 90 moves per client per point at 20 Hz, and
+    // time left in the 30 min for the rate sweep and W2–W5 (the 2 s windows
+    // of 873171d spent the whole W1 budget on the ladder).
+    w1WarmupMs: 500,
+    w1WindowMs: 1_500,
     w1LagRetries: 2,
     // 20 Hz is the ladder's own row at N = 10.
     sweepRatesHz: [10, 30, 60],
     sweepN: 10,
     // W1 and the sweep stop climbing past this, so W2–W5 always run.
-    w1BudgetMs: 20 * 60_000,
+    w1BudgetMs: 21 * 60_000,
     w2WindowMs: 4_000,
-    capacityEditors: [10, 20, 30, 45, 60],
+    // × 20 commits/s each: up to 2,400 offered (873171d's edgeroom still passed the old top, 1,200).
+    capacityEditors: [10, 20, 30, 45, 60, 90, 120],
     capacityWindowMs: 2_500,
     w3Shapes: 10_000,
     w3MissedOps: 100,
