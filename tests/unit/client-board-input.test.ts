@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { HOME_CAMERA } from "../../client/whiteboard/canvas/camera.ts";
-import { DRAG_THRESHOLD_PX, MAX_STROKE_POINTS, wheelCamera } from "../../client/whiteboard/canvas/pointer-input.ts";
+import { DRAG_THRESHOLD_PX, MAX_STROKE_POINTS } from "../../client/whiteboard/canvas/pointer-input.ts";
+import { wheelCamera } from "../../client/whiteboard/canvas/camera-gestures.ts";
 import type { Tool } from "../../client/whiteboard/canvas/tools.ts";
 import { Board, rect } from "../support/input-board.ts";
 

@@ -9,7 +9,7 @@
 import type { Binding, Shape } from "../../../party/whiteboard/records.ts";
 import { newRecordId } from "../../engine/ids.ts";
 import type { Editor } from "../editor.ts";
-import { type Camera, panBy, type Rect, zoomAt } from "./camera.ts";
+import { type Camera, panBy, type Rect } from "./camera.ts";
 import { bindingTo, canBindTo, moveOps } from "./binding.ts";
 import { lineEndOp, normalizeRect, resizeOp, round2, shapeBox } from "./geometry.ts";
 import { handleAt, hitTolerance, selectionHandles } from "./hit-test.ts";
@@ -383,40 +383,4 @@ export function keepAspect(from: Rect, to: Rect, fixed: readonly [number, number
   const left = to.minX < fixed[0];
   const up = to.minY < fixed[1];
   return normalizeRect(fixed[0], fixed[1], left ? fixed[0] - w : fixed[0] + w, up ? fixed[1] - h : fixed[1] + h);
-}
-
-/** Line-based wheel deltas (some mice) are about this many px per line. */
-const WHEEL_LINE_PX = 16;
-/** A ctrl+wheel notch is ~100 px of delta; clamped so one notch zooms by a comfortable step. */
-const WHEEL_ZOOM_CLAMP = 50;
-/** Zoom factor per px of (clamped) ctrl+wheel delta: e^(−0.1) ≈ 0.90 per
- * notch — about 10%, as in other whiteboards (a bigger step loses the spot
- * the person was looking at); a trackpad pinch's small deltas zoom smoothly. */
-export const WHEEL_ZOOM_RATE = 0.002;
-
-/** A wheel event as the board sees it. */
-export interface WheelSample {
-  sx: number;
-  sy: number;
-  deltaX: number;
-  deltaY: number;
-  /** 0: px, 1: lines, 2: pages. */
-  deltaMode: number;
-  ctrlKey: boolean;
-  metaKey: boolean;
-  shiftKey: boolean;
-}
-
-/** The camera after a wheel event: ctrl/⌘ (and a trackpad pinch, which arrives
- * as ctrl+wheel) zooms about the pointer; shift+wheel pans sideways; else pan. */
-export function wheelCamera(cam: Camera, e: WheelSample, pageHeight: number): Camera {
-  const unit = e.deltaMode === 1 ? WHEEL_LINE_PX : e.deltaMode === 2 ? pageHeight : 1;
-  const dx = e.deltaX * unit;
-  const dy = e.deltaY * unit;
-  if (e.ctrlKey || e.metaKey) {
-    const clamped = Math.max(-WHEEL_ZOOM_CLAMP, Math.min(WHEEL_ZOOM_CLAMP, dy));
-    return zoomAt(cam, e.sx, e.sy, Math.exp(-clamped * WHEEL_ZOOM_RATE));
-  }
-  if (e.shiftKey && dx === 0) return panBy(cam, -dy, 0);
-  return panBy(cam, -dx, -dy);
 }
