@@ -91,7 +91,9 @@ export function edgeroomClient(opts: DriverOptions): BenchClient {
   let transport: BenchTransport | null = null;
   let syncs = 0;
   let acked = 0;
-  const url = `ws://${opts.host}/parties/whiteboard/${opts.room}`;
+  // bench/peers/worker.ts serves the room with history off under its own party path.
+  const party = opts.variant === "history-off" ? "whiteboard-nohistory" : "whiteboard";
+  const url = `ws://${opts.host}/parties/${party}/${opts.room}`;
   const room = new RoomClient({ schema: whiteboard,
     room: opts.room,
     name: `bench-${opts.index}`,

@@ -27,6 +27,9 @@ export interface DriverOptions {
    * initialStorage). Defaults to `index === 0` (W1–W3: one room per run).
    */
   first?: boolean;
+  /** Another configuration of the same system, where its host serves several
+   * (edgeroom: "history-off", the room with retained history switched off). */
+  variant?: string;
 }
 
 export interface BenchClient {
