@@ -1,11 +1,12 @@
 /**
  * Shapes that hold on to each other, as people see them in two browsers
  * (Debian's Chromium through playwright-core, against `wrangler dev`): an
- * arrow dropped on a rectangle follows it when A moves it, on B's screen.
+ * arrow dropped on a rectangle follows it when A moves it, on B's screen; a
+ * label typed into a rectangle shows on B's screen while A types it, and stays.
  */
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, isBackground, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
+import { drag, inkInWorldRect, isBackground, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
 
 const { twoPeople } = usePeople();
 
@@ -38,7 +39,11 @@ describe("arrows bound to shapes", () => {
     await a.keyboard.press("Escape");
     await a.keyboard.press("v");
     await drag(a, [[760, 375], [760, 500], [760, 625]]);
-    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && r.y > ${rect.y + 200})`);
+    // Wait for the drag's last commit (a drag commits on the way, every 80 ms).
+    await a.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.getAttribute("data-count") === "0");
+    const final = (await records(a)).find((r): r is Rect => r.type === "rect")!;
+    expect(final.y).toBeGreaterThan(rect.y + 200);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && r.y === ${final.y} && r.x === ${final.x})`);
     const after = await records(b);
     const moved = after.find((r): r is Rect => r.type === "rect")!;
     // The arrow's record is just as it was: the end follows at draw time.
@@ -47,5 +52,30 @@ describe("arrows bound to shapes", () => {
     await expect.poll(async () => isBackground(await pixelAtWorld(b, ...newPoint)), { timeout: 5_000 }).toBe(false);
     await expect.poll(async () => isBackground(await pixelAtWorld(b, ...oldPoint)), { timeout: 5_000 }).toBe(true);
     await screenshot(b, "bound-arrow-B");
+  });
+});
+
+describe("labels inside shapes", () => {
+  it("A double-clicks a rectangle and types; B sees the words inside it as they are typed, and after", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("r");
+    await drag(a, [[400, 250], [700, 450]]);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
+    const rect = (await records(b)).find((r): r is Rect => r.type === "rect")!;
+    // The middle band of the rectangle, where a centred label goes (its outline left out).
+    const middle = { x: rect.x + 20, y: rect.y + rect.h / 2 - 20, w: rect.w - 40, h: 40 };
+    expect(await inkInWorldRect(b, middle)).toBe(0);
+    await a.mouse.dblclick(550, 350);
+    await a.getByTestId("text-editor").waitFor();
+    expect(await a.getByTestId("text-editor").getAttribute("aria-label")).toBe("Label");
+    await a.keyboard.type("Ship it", { delay: 30 });
+    // Still typing: no edit yet, but B's board shows the words (the draft takes the rectangle's place).
+    await expect.poll(() => inkInWorldRect(b, middle), { timeout: 5_000 }).toBeGreaterThan(20);
+    expect((await records(b)).find((r) => r.id === rect.id)).toEqual(rect);
+    await a.keyboard.press("Escape");
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && r.label === "Ship it")`);
+    await expect.poll(() => inkInWorldRect(b, middle), { timeout: 5_000 }).toBeGreaterThan(20);
+    expect(await inkInWorldRect(b, middle, "cursor-layer")).toBe(0); // drawn once, on the board, not doubled on the overlay
+    await screenshot(b, "label-B");
   });
 });

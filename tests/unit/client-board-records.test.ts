@@ -59,8 +59,9 @@ describe("closing the text box", () => {
     expect(commitTextOps(editing, current, typed, make)).toMatchObject(want as object);
   });
 
-  it("only texts and sticky notes open the text box", () => {
-    expect(editingFor(rect("r"))).toBeNull();
+  it("texts, sticky notes and shape labels open the text box; lines do not", () => {
+    expect(editingFor(line("l"))).toBeNull();
+    expect(editingFor(rect("r"))).toMatchObject({ kind: "label", text: "" });
     expect(editingFor(sticky("s", "x"))).toMatchObject({ kind: "sticky", fill: "#ffec99", size: 20, w: 200, h: 200 });
   });
 });

@@ -41,7 +41,7 @@ import { BoardClipboard } from "./board-clipboard.ts";
 import { CLIPBOARD_MIME } from "./clipboard.ts";
 import { toBackOps, toFrontOps } from "./z-order.ts";
 import { SceneIndex } from "./scene.ts";
-import { commitTextOps, editingFor, newTextEditing, type TextEditing } from "./text-editing.ts";
+import { commitTextOps, editingFor, newTextEditing, type TextEditing, typingDraft } from "./text-editing.ts";
 import { textSizeFor, type Tool } from "./tools.ts";
 import { fillColor, type SelectionStyle, selectionStyle, styleOps } from "./style.ts";
 
@@ -83,6 +83,12 @@ export class BoardController {
   private readonly remote = new RemoteLive();
   /** The draft last sent as live state (the same object: nothing new to send). */
   private sentDraft: Shape | null = null;
+  /** The text box's record as typed so far (sent as the draft while the box is open). */
+  private typedDraft: Shape | null = null;
+  /** Others' drafts of records that exist (a text being retyped, a label):
+   * drawn in place of the record, not over it. */
+  private remoteEdits: ReadonlyMap<string, Shape> = new Map();
+  private previewCache: { a: unknown; b: unknown; map: ReadonlyMap<string, Shape> | null } = { a: null, b: null, map: null };
   /** Whose view this board follows (their pan and zoom drive ours), if anyone's. */
   private followingConn: string | null = null;
   private followFns = new Set<() => void>();
@@ -129,11 +135,11 @@ export class BoardController {
       scene: this.scene,
       cursors: this.cursors,
       camera: () => this.camera,
-      preview: () => this.erasePreview() ?? this.editor.preview(),
+      preview: () => this.erasePreview() ?? this.paintPreview(),
       pendingIds: () => this.pendingIds(),
       editingId: () => this.ui.editing?.id ?? null,
       draft: () => this.drawnDraft(),
-      remoteDrafts: () => this.remote.draftShapes().map((s) => this.scene.resolved(s)),
+      remoteDrafts: () => this.remote.draftShapes().filter((s) => !this.remoteEdits.has(s.id)).map((s) => this.scene.resolved(s)),
       marquee: () => this.input.marquee(),
       selectedShapes: (preview) => this.selectedShapes(preview),
       peers: () => this.room.peers(),
@@ -147,7 +153,7 @@ export class BoardController {
       }),
       room.on("live", () => this.onLive()),
       room.on("remote-change", (by) => {
-        if (this.remote.committedBy(by)) this.invalidateCursors();
+        if (this.remote.committedBy(by)) this.refreshRemoteEdits();
       }),
       editor.onPreview(() => this.invalidate()),
     );
@@ -357,9 +363,9 @@ export class BoardController {
     this.sendDraft();
   }
 
-  /** Others see what is being drawn as it grows (canvas/live.ts). */
+  /** Others see what is being drawn or typed as it grows (canvas/live.ts). */
   private sendDraft(): void {
-    const draft = this.input.draft();
+    const draft = this.input.draft() ?? this.typedDraft;
     if (draft === this.sentDraft) return;
     this.sentDraft = draft;
     this.room.setLive("draft", draft ? draftForWire(draft) : null);
@@ -369,7 +375,31 @@ export class BoardController {
     this.remote.update(this.room.live());
     const view = this.followingConn ? this.remote.viewOf(this.followingConn) : undefined;
     if (view) this.applyCamera(cameraFor(view, this.canvas.clientWidth, this.canvas.clientHeight));
-    this.invalidateCursors();
+    this.refreshRemoteEdits();
+  }
+
+  /** Sort others' drafts into new shapes (the overlay) and edits of existing
+   * ones (drawn in their place on the board layer, which then repaints). */
+  private refreshRemoteEdits(): void {
+    const records = this.room.records();
+    const edits = new Map<string, Shape>();
+    for (const d of this.remote.draftShapes()) if (records.has(d.id)) edits.set(d.id, d);
+    const changed = edits.size > 0 || this.remoteEdits.size > 0;
+    this.remoteEdits = edits;
+    if (changed) this.invalidate();
+    else this.invalidateCursors();
+  }
+
+  /** What the board layer draws over the document: a drag in progress, and others' typing. */
+  private paintPreview(): ReadonlyMap<string, Shape> | null {
+    const own = this.editor.preview();
+    const edits = this.remoteEdits;
+    const c = this.previewCache;
+    if (c.a !== own || c.b !== edits) {
+      const map = edits.size ? new Map([...edits, ...(own ?? [])]) : own;
+      this.previewCache = { a: own, b: edits, map };
+    }
+    return this.previewCache.map;
   }
 
   /** Follow `conn`'s view (null: stop). Any pan or zoom of ours stops it. */
@@ -669,6 +699,15 @@ export class BoardController {
     this.invalidate();
   }
 
+  /** The text box's text changed: others see it as typed. */
+  typing(text: string): void {
+    const editing = this.ui.editing;
+    if (!editing) return;
+    const current = editing.id ? this.room.records().get(editing.id) : undefined;
+    this.typedDraft = typingDraft(editing, current, text, () => this.recordBase("draft"));
+    this.sendDraft();
+  }
+
   /** The text box closed with `text`: create, change or (if emptied) delete the text. */
   commitText(text: string): void {
     const editing = this.ui.editing;
@@ -677,6 +716,9 @@ export class BoardController {
     const current = editing.id ? this.room.records().get(editing.id) : undefined;
     const commit = commitTextOps(editing, current, text, () => this.recordBase(newRecordId()));
     if (commit.ops.length && this.editor.apply(commit.ops) && commit.select) this.setUi({ selection: commit.select });
+    // The change goes out first, then the cleared draft: nothing flickers on the others' screens.
+    this.typedDraft = null;
+    this.sendDraft();
     this.refreshHistoryFlags();
     this.invalidate();
   }

@@ -2,8 +2,10 @@
  * The whiteboard's live state (the engine's `setLive`, party/whiteboard/schema.ts
  * declares the keys): what others see before it is a record, and what can be
  * followed.
- * - `draft`: the shape being drawn, as a shape record; shown to the others as
- *   it grows and hidden the moment its author's committed change arrives (the
+ * - `draft`: the shape being drawn or typed, as a shape record; shown to the
+ *   others as it grows (a draft with an existing record's id — a text, note or
+ *   label being retyped — is drawn in that record's place, not over it) and
+ *   hidden the moment its author's committed change arrives (the
  *   room broadcasts the change before it sends the author's cleared draft, so
  *   nothing flickers and nothing is drawn twice).
  * - `view`: where someone is looking (the centre of their screen and their
