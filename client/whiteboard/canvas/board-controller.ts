@@ -35,6 +35,7 @@ import { keyCommand, type KeyCommand } from "./keyboard.ts";
 import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample } from "./pointer-input.ts";
 import { wheelCamera } from "./camera-gestures.ts";
+import { TouchGestures } from "./touch-gestures.ts";
 import { type RecordBase, stickyRecord } from "./record-factory.ts";
 import { BoardUi, type BoardUiState } from "./board-ui.ts";
 import { BoardClipboard } from "./board-clipboard.ts";
@@ -85,14 +86,11 @@ export class BoardController {
   private sentDraft: Shape | null = null;
   /** The text box's record as typed so far (sent as the draft while the box is open). */
   private typedDraft: Shape | null = null;
-  /** Others' drafts of records that exist (a text being retyped, a label):
-   * drawn in place of the record, not over it. */
-  private remoteEdits: ReadonlyMap<string, Shape> = new Map();
-  private previewCache: { a: unknown; b: unknown; map: ReadonlyMap<string, Shape> | null } = { a: null, b: null, map: null };
   /** Whose view this board follows (their pan and zoom drive ours), if anyone's. */
   private followingConn: string | null = null;
   private followFns = new Set<() => void>();
   private readonly input: PointerInput;
+  private readonly touch = new TouchGestures();
   private readonly painter: BoardPainter;
   private readonly clipboard: BoardClipboard;
   /** Paint timings, for the debug overlay and the render benchmark. */
@@ -135,11 +133,11 @@ export class BoardController {
       scene: this.scene,
       cursors: this.cursors,
       camera: () => this.camera,
-      preview: () => this.erasePreview() ?? this.paintPreview(),
+      preview: () => this.erasePreview() ?? this.remote.overPreview(this.editor.preview()),
       pendingIds: () => this.pendingIds(),
       editingId: () => this.ui.editing?.id ?? null,
       draft: () => this.drawnDraft(),
-      remoteDrafts: () => this.remote.draftShapes().filter((s) => !this.remoteEdits.has(s.id)).map((s) => this.scene.resolved(s)),
+      remoteDrafts: () => this.remote.newDrafts().map((s) => this.scene.resolved(s)),
       marquee: () => this.input.marquee(),
       selectedShapes: (preview) => this.selectedShapes(preview),
       peers: () => this.room.peers(),
@@ -160,7 +158,10 @@ export class BoardController {
     this.listen(canvas, "pointerdown", (e) => this.onPointerDown(e as PointerEvent));
     this.listen(canvas, "pointermove", (e) => this.onPointerMove(e as PointerEvent));
     this.listen(canvas, "pointerup", (e) => this.onPointerUp(e as PointerEvent));
-    this.listen(canvas, "pointercancel", () => this.cancelInteraction());
+    this.listen(canvas, "pointercancel", (e) => {
+      this.touch.up((e as PointerEvent).pointerId);
+      this.cancelInteraction();
+    });
     this.listen(canvas, "pointerleave", () => room.hideCursor());
     this.listen(canvas, "dblclick", (e) => this.onDoubleClick(e as MouseEvent));
     this.listen(canvas, "wheel", (e) => this.onWheel(e as WheelEvent), { passive: false });
@@ -349,6 +350,7 @@ export class BoardController {
   private onPointerDown(e: PointerEvent): void {
     if (this.ui.menu) this.setUi({ menu: null });
     const p = this.sample(e);
+    if (e.pointerType === "touch" && this.touchDown(e.pointerId, p)) return;
     if (!this.input.down(p)) return;
     if (this.input.mode.kind === "pan") e.preventDefault(); // a middle-button press would start autoscroll
     this.canvas.setPointerCapture(e.pointerId);
@@ -357,6 +359,11 @@ export class BoardController {
 
   private onPointerMove(e: PointerEvent): void {
     const p = this.sample(e);
+    if (e.pointerType === "touch") {
+      const cam = this.touch.move(e.pointerId, p.sx, p.sy, this.camera);
+      if (cam) this.setCamera(cam);
+      if (this.touch.active) return;
+    }
     const coalesced = this.input.mode.kind === "pen" && typeof e.getCoalescedEvents === "function" ? e.getCoalescedEvents() : [];
     this.input.move(p, coalesced.length ? coalesced.map((ev) => this.sample(ev)) : [p]);
     if (this.input.mode.kind === "idle") this.updateHover(p.wx, p.wy);
@@ -378,28 +385,10 @@ export class BoardController {
     this.refreshRemoteEdits();
   }
 
-  /** Sort others' drafts into new shapes (the overlay) and edits of existing
-   * ones (drawn in their place on the board layer, which then repaints). */
+  /** Others' drafts of existing records are drawn on the board layer (repainted), new shapes on the overlay. */
   private refreshRemoteEdits(): void {
-    const records = this.room.records();
-    const edits = new Map<string, Shape>();
-    for (const d of this.remote.draftShapes()) if (records.has(d.id)) edits.set(d.id, d);
-    const changed = edits.size > 0 || this.remoteEdits.size > 0;
-    this.remoteEdits = edits;
-    if (changed) this.invalidate();
+    if (this.remote.sortDrafts(this.room.records())) this.invalidate();
     else this.invalidateCursors();
-  }
-
-  /** What the board layer draws over the document: a drag in progress, and others' typing. */
-  private paintPreview(): ReadonlyMap<string, Shape> | null {
-    const own = this.editor.preview();
-    const edits = this.remoteEdits;
-    const c = this.previewCache;
-    if (c.a !== own || c.b !== edits) {
-      const map = edits.size ? new Map([...edits, ...(own ?? [])]) : own;
-      this.previewCache = { a: own, b: edits, map };
-    }
-    return this.previewCache.map;
   }
 
   /** Follow `conn`'s view (null: stop). Any pan or zoom of ours stops it. */
@@ -425,8 +414,18 @@ export class BoardController {
     return () => this.followFns.delete(fn);
   };
 
+  /** A finger went down; true when it belongs to a pinch (touch-gestures.ts):
+   * a second finger drops what the first began, uncommitted. */
+  private touchDown(id: number, p: PointerSample): boolean {
+    if (this.touch.down(id, p.sx, p.sy)) this.cancelInteraction();
+    if (!this.touch.active) return false;
+    this.canvas.setPointerCapture(id);
+    return true;
+  }
+
   private onPointerUp(e: PointerEvent): void {
     if (this.canvas.hasPointerCapture(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
+    if (e.pointerType === "touch" && this.touch.up(e.pointerId)) return;
     this.input.up();
     this.sendDraft();
     this.refreshHistoryFlags();
