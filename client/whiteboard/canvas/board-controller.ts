@@ -36,6 +36,7 @@ import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample } from "./pointer-input.ts";
 import { wheelCamera } from "./camera-gestures.ts";
 import { TouchGestures } from "./touch-gestures.ts";
+import { LaserPointer } from "./laser.ts";
 import { type RecordBase, stickyRecord } from "./record-factory.ts";
 import { BoardUi, type BoardUiState } from "./board-ui.ts";
 import { BoardClipboard } from "./board-clipboard.ts";
@@ -60,7 +61,7 @@ export interface BoardRoom {
   moveCursor(x: number, y: number): void;
   hideCursor(): void;
   /** This person's live state (canvas/live.ts: the draft being drawn, the view). */
-  setLive(key: "draft" | "view", data: unknown): void;
+  setLive(key: "draft" | "view" | "laser", data: unknown): void;
   live(): ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   on(event: "change", fn: () => void): () => void;
   on(event: "cursors", fn: (c: ReadonlyMap<string, RemoteCursor>) => void): () => void;
@@ -91,6 +92,10 @@ export class BoardController {
   private followFns = new Set<() => void>();
   private readonly input: PointerInput;
   private readonly touch = new TouchGestures();
+  private readonly laser = new LaserPointer(
+    (trail) => this.room.setLive("laser", trail),
+    () => this.invalidateCursors(),
+  );
   private readonly painter: BoardPainter;
   private readonly clipboard: BoardClipboard;
   /** Paint timings, for the debug overlay and the render benchmark. */
@@ -141,6 +146,7 @@ export class BoardController {
       marquee: () => this.input.marquee(),
       selectedShapes: (preview) => this.selectedShapes(preview),
       peers: () => this.room.peers(),
+      lasers: (now) => this.laser.visible(now),
     });
     this.stats = this.painter.stats;
     this.disposers.push(
@@ -181,6 +187,7 @@ export class BoardController {
 
   dispose(): void {
     this.painter.dispose();
+    this.laser.dispose();
     for (const d of this.disposers) d();
   }
 
@@ -206,6 +213,7 @@ export class BoardController {
       created: (id) => this.setUi({ selection: [id], tool: "select" }),
       startNewText: (wx, wy) => this.startNewText(wx, wy),
       placeSticky: (wx, wy) => this.placeSticky(wx, wy),
+      laserAt: (wx, wy) => this.laser.add(wx, wy, performance.now()),
       moveCursor: (x, y) => this.room.moveCursor(x, y),
       invalidate: () => this.invalidate(),
     };
@@ -380,6 +388,7 @@ export class BoardController {
 
   private onLive(): void {
     this.remote.update(this.room.live());
+    this.laser.update(this.room.live(), performance.now());
     const view = this.followingConn ? this.remote.viewOf(this.followingConn) : undefined;
     if (view) this.applyCamera(cameraFor(view, this.canvas.clientWidth, this.canvas.clientHeight));
     this.refreshRemoteEdits();

@@ -20,6 +20,7 @@ import { type FrameStats, newFrameStats, pushSample } from "./frame-stats.ts";
 import { shapeBounds, shapeBox } from "./geometry.ts";
 import { selectionHandles } from "./hit-test.ts";
 import type { SceneIndex } from "./scene.ts";
+import { type DrawnTrail, drawLaser } from "./laser.ts";
 
 /** Shapes smaller than this on screen (px) are skipped when zoomed far out. */
 const MIN_VISIBLE_PX = 0.5;
@@ -52,6 +53,8 @@ export interface PaintSource {
   /** The selected shapes as drawn (preview first). */
   selectedShapes(preview: ReadonlyMap<string, Shape> | null): Shape[];
   peers(): ReadonlyMap<string, Peer>;
+  /** Laser trails still showing at `now` (everyone's). */
+  lasers(now: number): DrawnTrail[];
 }
 
 interface Prepared {
@@ -215,10 +218,13 @@ export class BoardPainter {
     if (selected.length) drawSelection(ctx, selected.map((s) => shapeBox(s)), selectionHandles(selected), cam.zoom);
     const marquee = this.source.marquee();
     if (marquee) drawMarquee(ctx, marquee, cam.zoom);
+    // Laser trails fade frame by frame: keep animating while one shows.
+    const lasers = this.source.lasers(now);
+    for (const trail of lasers) drawLaser(ctx, trail, now, cam.zoom);
 
     // Cursors in screen space: the same size at every zoom.
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    let animating = false;
+    let animating = lasers.length > 0;
     const drawn = this.source.cursors.drawn;
     drawn.clear();
     for (const [key, track, name, color] of this.source.cursors.each(this.source.peers())) {

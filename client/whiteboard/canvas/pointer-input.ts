@@ -47,6 +47,8 @@ export type Mode =
   | { kind: "idle" }
   | { kind: "pan"; lastSx: number; lastSy: number }
   | { kind: "pen"; points: number[][] }
+  /** The laser pointer held down: its trail is live state, never a record. */
+  | { kind: "laser" }
   /** Shapes the eraser has passed over so far: deleted together on release. */
   | { kind: "erase"; ids: Set<string>; lastWx: number; lastWy: number }
   /** An arrow's ends bind to the shapes they start and end on. */
@@ -79,6 +81,8 @@ export interface InputHost {
   created(id: string): void;
   startNewText(wx: number, wy: number): void;
   placeSticky(wx: number, wy: number): void;
+  /** The laser pointer is at a world point (its trail is the board's, laser.ts). */
+  laserAt(wx: number, wy: number): void;
   moveCursor(x: number, y: number): void;
   invalidate(): void;
 }
@@ -102,6 +106,10 @@ export class PointerInput {
     switch (tool) {
       case "pen":
         this.mode = { kind: "pen", points: [penPoint(p)] };
+        break;
+      case "laser":
+        this.mode = { kind: "laser" };
+        host.laserAt(p.wx, p.wy);
         break;
       case "eraser":
         this.mode = { kind: "erase", ids: new Set(), lastWx: p.wx, lastWy: p.wy };
@@ -184,6 +192,9 @@ export class PointerInput {
       }
       case "erase":
         this.eraseAlong(p.wx, p.wy);
+        return;
+      case "laser":
+        host.laserAt(p.wx, p.wy);
         return;
       case "create":
         m.x1 = p.wx;
@@ -278,6 +289,7 @@ export class PointerInput {
         break;
       case "pan":
       case "marquee":
+      case "laser":
       case "idle":
         break;
     }
