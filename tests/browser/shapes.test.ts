@@ -2,7 +2,8 @@
  * Shapes that hold on to each other, as people see them in two browsers
  * (Debian's Chromium through playwright-core, against `wrangler dev`): an
  * arrow dropped on a rectangle follows it when A moves it, on B's screen; a
- * label typed into a rectangle shows on B's screen while A types it, and stays.
+ * label typed into a rectangle shows on B's screen while A types it, and stays;
+ * a multi-selection resized by a corner of its box scales every shape on B's.
  */
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
@@ -77,5 +78,32 @@ describe("labels inside shapes", () => {
     await expect.poll(() => inkInWorldRect(b, middle), { timeout: 5_000 }).toBeGreaterThan(20);
     expect(await inkInWorldRect(b, middle, "cursor-layer")).toBe(0); // drawn once, on the board, not doubled on the overlay
     await screenshot(b, "label-B");
+  });
+});
+
+describe("resizing a multi-selection", () => {
+  it("A selects two rectangles and drags the corner of their box; both grow, on B's screen too", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("r");
+    await drag(a, [[300, 200], [400, 300]]);
+    await a.keyboard.press("r");
+    await drag(a, [[500, 300], [600, 400]]);
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "rect").length === 2`);
+    await a.keyboard.press("Control+a");
+    // The two boxes together span 300..600 × 200..400 on screen (home camera): pull the bottom-right corner out 150 px.
+    const [x1, y1] = await a.evaluate(() => {
+      const recs = [...window.__edgeroom!.session.board.records().values()] as { x: number; y: number; w: number; h: number }[];
+      return window.__edgeroom!.controller.worldToScreen(Math.max(...recs.map((r) => r.x + r.w)), Math.max(...recs.map((r) => r.y + r.h)));
+    });
+    const box = (await a.getByTestId("board").boundingBox())!;
+    await drag(a, [[box.x + x1, box.y + y1], [box.x + x1 + 75, box.y + y1 + 50], [box.x + x1 + 150, box.y + y1 + 100]]);
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "rect").every((r) => r.w > 149.5)`);
+    const rects = (await records(b)).filter((r): r is Rect => r.type === "rect").sort((p, q) => p.x - q.x);
+    // 300 → 450 wide and 200 → 300 tall: each 1.5 times as large, the far one moved out in proportion.
+    for (const r of rects) {
+      expect(r.w).toBeCloseTo(150, 0);
+      expect(r.h).toBeCloseTo(150, 0);
+    }
+    expect(rects[1]!.x - rects[0]!.x).toBeCloseTo(300, 0);
   });
 });

@@ -187,6 +187,22 @@ export function resizeOp(s: Shape, from: Rect, to: Rect): Op {
   }
 }
 
+/** The patches that fit several shapes whose box together was `from` into
+ * `to`: each shape's own box is mapped through the same scaling, so the group
+ * keeps its layout (a text scales its font with the group's height). */
+export function groupResizeOps(shapes: readonly Shape[], from: Rect, to: Rect): Op[] {
+  const fw = from.maxX - from.minX;
+  const fh = from.maxY - from.minY;
+  const kx = fw > 0 ? (to.maxX - to.minX) / fw : 1;
+  const ky = fh > 0 ? (to.maxY - to.minY) / fh : 1;
+  const mx = (x: number) => to.minX + (x - from.minX) * kx;
+  const my = (y: number) => to.minY + (y - from.minY) * ky;
+  return shapes.map((s) => {
+    const b = shapeBox(s);
+    return resizeOp(s, b, { minX: mx(b.minX), minY: my(b.minY), maxX: mx(b.maxX), maxY: my(b.maxY) });
+  });
+}
+
 /** The patch that moves one end of a line (0: start, 1: end) to a world point. */
 export function lineEndOp(s: Extract<Shape, { type: "line" }>, end: 0 | 1, wx: number, wy: number): Op {
   const a: [number, number] = end === 0 ? [wx, wy] : [s.x + s.pts[0][0], s.y + s.pts[0][1]];

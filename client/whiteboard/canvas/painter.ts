@@ -18,7 +18,7 @@ import type { CursorTracks } from "./cursor-tracks.ts";
 import { drawCursor, drawGrid, drawMarquee, drawSelection, drawShape } from "./draw.ts";
 import { type FrameStats, newFrameStats, pushSample } from "./frame-stats.ts";
 import { shapeBounds, shapeBox } from "./geometry.ts";
-import { selectionHandles } from "./hit-test.ts";
+import { selectionBox, selectionHandles } from "./hit-test.ts";
 import type { SceneIndex } from "./scene.ts";
 import { type DrawnTrail, drawLaser } from "./laser.ts";
 
@@ -215,7 +215,12 @@ export class BoardPainter {
     const draft = this.source.draft();
     if (draft) drawShape(ctx, draft, { pending: false, zoom: cam.zoom });
     const selected = this.source.selectedShapes(this.source.preview());
-    if (selected.length) drawSelection(ctx, selected.map((s) => shapeBox(s)), selectionHandles(selected), cam.zoom);
+    if (selected.length) {
+      const boxes = selected.map((s) => shapeBox(s));
+      // Several shapes: their box too, whose corners resize them together.
+      if (selected.length > 1) boxes.push(selectionBox(selected)!);
+      drawSelection(ctx, boxes, selectionHandles(selected), cam.zoom);
+    }
     const marquee = this.source.marquee();
     if (marquee) drawMarquee(ctx, marquee, cam.zoom);
     // Laser trails fade frame by frame: keep animating while one shows.
