@@ -24,6 +24,21 @@ export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
   pendingStore?: PendingStore;
   /** Cursor throttle interval (ms). */
   cursorIntervalMs?: number;
+  /**
+   * Share one connection among this browser profile's tabs on this room.
+   * The tabs elect a leader (Web Locks) that holds the only socket; the others
+   * reach the room through it (BroadcastChannel), so the room sees one
+   * connection and one presence (the cursor of the tab used last), a tab
+   * joining costs the room nothing, and closing the leader tab hands the
+   * connection to another tab without losing or repeating a pending edit.
+   * Every tab's client works as before: events, view, acks, rejects.
+   *
+   * Default: on in a browser page that has Web Locks and BroadcastChannel,
+   * off elsewhere (Node, workers). `false` gives each tab its own
+   * connection; `true` asks for sharing wherever both APIs exist (Node 22+
+   * tests). Tabs share when they name the same party and room.
+   */
+  shareTabs?: boolean;
 }
 
 /** Connect to a server by host: the client builds the partysocket connection. */
