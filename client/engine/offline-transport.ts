@@ -66,6 +66,9 @@ export function onlineAwareTransport(inner: TransportFactory, network: NetworkEv
     // Reported after the constructor returns, like a real socket's events.
     else queueMicrotask(() => !closedForGood && !reportedClosed && wrapped.close(1000, OFFLINE_REASON));
     return {
+      get kind() {
+        return socket?.kind;
+      },
       get isOpen() {
         return socket?.isOpen === true;
       },

@@ -352,6 +352,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   }
 
   private onOpen(): void {
+    this.connState = { ...this.connState, transport: this.socket?.kind ?? "websocket" };
     this.welcomed = false;
     this.resyncing = false;
     this.throttle.reset();

@@ -9,7 +9,7 @@
  * same code whether it holds the socket or not.
  */
 import type { ServerMessage } from "../../party/shared/protocol.ts";
-import type { Transport, TransportFactory } from "./connection.ts";
+import type { Transport, TransportFactory, TransportKind } from "./connection.ts";
 import { OFFLINE_REASON } from "./offline-transport.ts";
 
 /** One room message the hub relays, and to whom: `to` one tab only, `not` every tab but one. */
@@ -31,7 +31,7 @@ export type TabMessage =
   | { k: "lead"; leader: string }
   /** The leader's connection is live: say hello. `clientId` is the one it uses,
    * so a successor can keep it and the room sees the same person reconnect. */
-  | { k: "up"; leader: string; clientId: string }
+  | { k: "up"; leader: string; clientId: string; transport: TransportKind }
   /** The leader's connection closed with this code. */
   | { k: "down"; leader: string; code: number; reason: string }
   /** Room messages, in order. */
@@ -66,6 +66,8 @@ export function channelTransport(name: string, tabId: string, state: FollowerSta
     /** True once the leader answered this opening's hello: relayed messages
      * before that answer are older than the snapshot it brings. */
     let answered = false;
+    /** What carries the leader's connection. */
+    let kind: TransportKind = "websocket";
     const post = (msg: TabMessage) => {
       if (!closed) channel.postMessage(msg);
     };
@@ -89,6 +91,7 @@ export function channelTransport(name: string, tabId: string, state: FollowerSta
         case "up":
           state.leaderClientId = msg.clientId;
           follow(msg.leader);
+          kind = msg.transport;
           if (open) return;
           open = true;
           answered = false;
@@ -121,6 +124,9 @@ export function channelTransport(name: string, tabId: string, state: FollowerSta
     win.addEventListener?.("offline", onOffline);
     post({ k: "query", from: tabId });
     return {
+      get kind() {
+        return kind;
+      },
       get isOpen() {
         return open;
       },

@@ -25,7 +25,7 @@ import { MAX_MESSAGE_BYTES } from "../../party/shared/limits.ts";
 import type { ClientMessage, Peer, PresenceStatus, RecordBase, ServerMessage } from "../../party/shared/protocol.ts";
 import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
-import type { TransportFactory } from "./connection.ts";
+import type { TransportFactory, TransportKind } from "./connection.ts";
 import type { PendingMutation } from "./pending-edits.ts";
 import type { RelayedMessage, TabMessage } from "./tab-channel.ts";
 
@@ -41,7 +41,7 @@ export interface HubClient<R extends RecordBase> {
   readonly self: Peer | null;
   readonly seq: number;
   readonly epoch: string | null;
-  readonly connection: { status: string };
+  readonly connection: { status: string; transport?: TransportKind };
   peers(): ReadonlyMap<string, Peer>;
   confirmedRecords(): ReadonlyMap<string, R>;
   readonly pending: { get(mid: string): PendingMutation<R> | undefined } & { readonly list: readonly PendingMutation<R>[] };
@@ -149,7 +149,7 @@ export class TabHub<R extends RecordBase> {
     if (synced) {
       if (!this.live) {
         this.live = true;
-        this.post({ k: "up", leader: this.tabId, clientId: this.inner.clientId });
+        this.post({ k: "up", leader: this.tabId, clientId: this.inner.clientId, transport: this.inner.connection.transport ?? "websocket" });
       } else out.push({ m: this.snapshot() }); // a resync: every tab catches up from it
     }
     if (out.length) this.post({ k: "msgs", leader: this.tabId, msgs: out });
@@ -172,7 +172,7 @@ export class TabHub<R extends RecordBase> {
   private onTab(msg: TabMessage): void {
     if (this.closed) return;
     if (msg.k === "query") {
-      if (this.live) this.post({ k: "up", leader: this.tabId, clientId: this.inner.clientId });
+      if (this.live) this.post({ k: "up", leader: this.tabId, clientId: this.inner.clientId, transport: this.inner.connection.transport ?? "websocket" });
     } else if (msg.k === "bye") {
       this.tabs.delete(msg.from);
       if (this.cursorTab === msg.from) this.inner.hideCursor();

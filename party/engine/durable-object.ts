@@ -13,7 +13,8 @@
  */
 import { PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
-import { API_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
+import { FallbackStreams } from "./fallback.ts";
+import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
 import { serveApi } from "./http-api.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
@@ -77,6 +78,8 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private readonly storage: SqlRoomStorage<R>;
     private room: Room<R> | null = null;
     private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
+    /** SSE streams of clients whose network refuses WebSockets (fallback.ts). */
+    private readonly fallback = new FallbackStreams();
 
     constructor(ctx: DurableObjectState, _env: unknown) {
       this.ctx = ctx;
@@ -118,6 +121,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private *openSockets(): Iterable<RoomSocket> {
       // getWebSockets() can include sockets that are already closing.
       for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) yield this.socketFor(ws);
+      yield* this.fallback.sockets();
     }
 
     private roomIdOf(ws: WebSocket): string {
@@ -130,6 +134,12 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
       const api = request.headers.get(API_HEADER);
       if (api) return serveApi(this.core(roomId), schema, api, request);
+      const fallback = request.headers.get(FALLBACK_HEADER);
+      if (fallback === "events") {
+        const access = { ok: true as const, ...verdictOf(request.headers) };
+        return this.fallback.open(this.core(roomId), roomId, access, request.headers.get("CF-Connecting-IP"), Date.now());
+      }
+      if (fallback === "send") return this.fallback.post(this.core(roomId), request, Date.now());
       if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
         return new Response("expected a WebSocket upgrade", { status: 426 });
       }
@@ -146,8 +156,9 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       // An alarm carries no request: the room id comes from any socket's tag. No
       // sockets means nothing to sweep (and no next alarm: the room sleeps).
       const ws = this.ctx.getWebSockets()[0];
-      if (!ws) return;
-      await this.core(this.roomIdOf(ws)).alarm();
+      const roomId = ws ? this.roomIdOf(ws) : this.fallback.size > 0 ? this.fallback.roomId : null;
+      if (!roomId) return;
+      await this.core(roomId).alarm();
     }
 
     async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
