@@ -200,6 +200,9 @@ export interface RoomHooks<R extends RecordBase = RecordBase> {
 /** Per-room options; every limit defaults to its constant in limits.ts. */
 export interface RoomOptions<R extends RecordBase = RecordBase> {
   hooks?: RoomHooks<R>;
+  /** Retained history on or off (default: the schema's `history`, itself
+   * default on): the benchmark compares the two. */
+  history?: boolean;
   /** Overrides for tests (and rooms of very large boards). */
   maxRoomBytes?: number;
   syncBytesPerSec?: number;
@@ -597,6 +600,12 @@ export class Room<R extends RecordBase = RecordBase> {
         return this.presence(socket, st, msg);
       case "live":
         return this.live(socket, st, msg.key, msg.data);
+      case "restore":
+        return this.sendTo(socket, { type: "reject", mid: msg.mid, code: ErrorCode.HISTORY_UNAVAILABLE, message: "history is not available in this room yet" });
+      case "history":
+      case "preview":
+      case "version":
+        return this.sendTo(socket, { type: "error", code: ErrorCode.HISTORY_UNAVAILABLE, message: "history is not available in this room yet", ref: msg.type, ...(msg.rid ? { rid: msg.rid } : {}) });
     }
   }
 
