@@ -200,6 +200,16 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     return m.mid;
   }
 
+  /**
+   * Resolves once every edit made so far has reached the pending store: from
+   * then on it outlives this page (a reload, a navigation) and is sent by the
+   * next client of this room, acknowledged or not. Resolves at once with the
+   * default in-memory store.
+   */
+  saved(): Promise<void> {
+    return this.pendingEdits.flushed();
+  }
+
   /** Move this client's cursor (world coordinates), or hide it with null.
    * Throttled; dropped — not queued — while not live. */
   moveCursor(x: number, y: number): void {

@@ -100,3 +100,19 @@ export async function drag(page: Page, points: [number, number][], stepsBetween 
 export async function pendingCount(page: Page): Promise<number> {
   return Number(await page.getAttribute("[data-testid=pending-count]", "data-count"));
 }
+
+/** The room id in a board page's address (`/r/<room>`). */
+export function roomOf(page: Page): string {
+  return decodeURIComponent(new URL(page.url()).pathname.split("/")[2] ?? "");
+}
+
+/** Open the top bar's Board menu and pick `item` ("Export board (.json)", "Duplicate board", …). */
+export async function boardMenu(page: Page, item: string): Promise<void> {
+  await page.getByTestId("board-menu-button").click();
+  await page.getByRole("menuitem", { name: item, exact: true }).click();
+}
+
+/** Records in a stable order, for comparing two boards. */
+export function byId(recs: readonly Shape[]): Shape[] {
+  return [...recs].sort((a, b) => a.id.localeCompare(b.id));
+}

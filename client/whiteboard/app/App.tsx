@@ -2,6 +2,11 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "
 import type { RoomClient } from "../../engine/room-client.ts";
 import { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS } from "../canvas/tools.ts";
+import { BoardMenu } from "./BoardMenu.tsx";
+import { boardExportFile, download } from "./board-transfer.ts";
+import { FileDrop } from "./FileDrop.tsx";
+import { TransferDialog } from "./TransferDialog.tsx";
+import { useBoardTransfer } from "./use-board-transfer.ts";
 import { ContextMenu } from "./ContextMenu.tsx";
 import { DebugOverlay } from "./DebugOverlay.tsx";
 import { keepColorDistinct } from "./distinct-color.ts";
@@ -128,6 +133,19 @@ function Board({
     controller?.invalidate();
   }, [controller, theme]);
 
+  const transfer = useBoardTransfer();
+  const exportJson = () => {
+    const records = session.board.records();
+    if (records.size === 0) return notify("The board is empty: nothing to export.", "info");
+    const file = boardExportFile(session.room, session.client.seq, records.values());
+    download(file.blob, file.name);
+  };
+  const duplicateBoard = () => {
+    const records = session.board.records();
+    if (records.size === 0) return notify("The board is empty: nothing to duplicate.", "info");
+    transfer.duplicate([...records.values()]);
+  };
+
   const copyLink = async () => {
     try {
       await navigator.clipboard.writeText(location.origin + location.pathname);
@@ -159,6 +177,13 @@ function Board({
       {/* Remote cursors on their own layer: moving them never repaints 10,000 shapes. */}
       <canvas ref={cursorCanvasRef} className="board cursor-layer" data-testid="cursor-layer" aria-hidden="true" />
       <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme}>
+        <BoardMenu
+          items={[
+            { label: "Export board (.json)", run: exportJson, title: "Download the board as a file you can import later" },
+            { label: "Duplicate board", run: duplicateBoard, title: "Make a new board with these shapes and open it" },
+          ]}
+          onImport={transfer.importFile}
+        />
         <button type="button" className="button icon-button" onClick={toggleShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts — ?">
           <Icon name="keyboard" />
         </button>
@@ -183,6 +208,8 @@ function Board({
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
       <ShortcutSheet open={shortcutsOpen} onClose={closeShortcuts} />
       <Toasts toasts={toasts} onDismiss={dismiss} />
+      <FileDrop onFile={transfer.importFile} />
+      <TransferDialog transfer={transfer} />
     </div>
   );
 }
