@@ -96,64 +96,101 @@ export type NewBoardResult =
  */
 export async function writeNewBoard(records: readonly Shape[], onProgress: (p: NewBoardProgress) => void = () => {}): Promise<NewBoardResult> {
   if (records.length === 0) return { ok: false, room: null, message: "There is nothing to put on a new board." };
-  const room = newRoomId();
-  const pendingStore = new IdbPendingStore(room);
-  const protocol = location.protocol === "https:" ? "wss" : "ws";
-  const transport = onlineAwareTransport(partySocketTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
-  const client = new RoomClient({ schema: whiteboard, room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
-  try {
-    await client.ready;
-    const ops: Op[] = [...records].sort(paintOrder).map((rec) => ({ op: "put", rec }));
-    const edit = newShortId();
-    const mids = new Set<string>();
-    const settled = new Map<string, string | null>(); // mid → null (acknowledged) or the refusal
-    let onSettled = () => {};
-    const offMessage = client.on("message", (m) => {
-      // A "change" with our mid: applied from an earlier connection, the ack lost.
-      if ((m.type !== "ack" && m.type !== "change") || !mids.has(m.mid)) return;
-      settled.set(m.mid, null);
-      onSettled();
-    });
-    const offReject = client.on("reject", (r) => {
-      if (!mids.has(r.mid)) return;
-      settled.set(r.mid, `${r.code}: ${r.message}`);
-      onSettled();
-    });
+  for (let attempt = 1; ; attempt++) {
+    const room = newRoomId();
+    const pendingStore = new IdbPendingStore(room);
+    const protocol = location.protocol === "https:" ? "wss" : "ws";
+    const transport = onlineAwareTransport(partySocketTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
+    const client = new RoomClient({ schema: whiteboard, room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
     try {
-      for (const chunk of chunkOps(ops, MAX_OPS_PER_MUTATION, MAX_MUTATION_OPS_BYTES)) mids.add(client.mutate(chunk, { edit }));
-    } catch (e) {
-      offMessage();
-      offReject();
-      return { ok: false, room: null, message: `The new board could not be written: ${e instanceof Error ? e.message : String(e)}` };
-    }
-    await client.saved();
-    const total = mids.size;
-    const done = await new Promise<boolean>((resolve) => {
-      const durable = pendingStore.durable;
-      // Where the edits would not outlive this page, wait for the room however long it takes.
-      const timer = durable ? setTimeout(() => finish(false), NEW_BOARD_ACK_WAIT_MS) : null;
-      const offStatus = client.on("status", () => onSettled());
-      function finish(all: boolean) {
-        if (timer !== null) clearTimeout(timer);
-        onSettled = () => {};
-        offStatus();
-        resolve(all);
+      await client.ready;
+      // Never over an existing board: online, the room must say it is empty
+      // first. A fresh id is 62 random bits, so this is belt and braces —
+      // and offline, the id alone has to do.
+      if (navigator.onLine && (await firstSync(client)) && client.seq > 0) {
+        if (attempt < FRESH_ROOM_ATTEMPTS) continue;
+        return { ok: false, room: null, message: "No empty room could be found for the new board. Try again." };
       }
-      onSettled = () => {
-        onProgress({ acked: [...settled.values()].filter((v) => v === null).length, total });
-        if (settled.size === total) finish(true);
-        else if (durable && !navigator.onLine) finish(false); // offline: the new page sends them when it can
-      };
-      onSettled();
+      return await writeInto(client, pendingStore, records, onProgress);
+    } finally {
+      client.close();
+    }
+  }
+}
+
+/** New room ids tried before giving up (each is 62 random bits: one is plenty). */
+const FRESH_ROOM_ATTEMPTS = 3;
+/** How long to wait for a new room to say whether it is empty (ms). */
+const FRESH_ROOM_CHECK_MS = 5_000;
+
+/** Resolves true once `client` has synced, false if it did not within FRESH_ROOM_CHECK_MS. */
+function firstSync(client: RoomClient<Shape>): Promise<boolean> {
+  if (client.epoch !== null || client.connection.status === "live") return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish(false), FRESH_ROOM_CHECK_MS);
+    const off = client.on("status", (s) => {
+      if (s.status === "live") finish(true);
+      else if (s.status === "offline" || s.status === "error") finish(false);
     });
+    function finish(synced: boolean) {
+      clearTimeout(timer);
+      off();
+      resolve(synced);
+    }
+  });
+}
+
+/** Write the records into the (empty) room of `client`; see writeNewBoard. */
+async function writeInto(client: RoomClient<Shape>, pendingStore: IdbPendingStore, records: readonly Shape[], onProgress: (p: NewBoardProgress) => void): Promise<NewBoardResult> {
+  const room = client.room;
+  const ops: Op[] = [...records].sort(paintOrder).map((rec) => ({ op: "put", rec }));
+  const edit = newShortId();
+  const mids = new Set<string>();
+  const settled = new Map<string, string | null>(); // mid → null (acknowledged) or the refusal
+  let onSettled = () => {};
+  const offMessage = client.on("message", (m) => {
+    // A "change" with our mid: applied from an earlier connection, the ack lost.
+    if ((m.type !== "ack" && m.type !== "change") || !mids.has(m.mid)) return;
+    settled.set(m.mid, null);
+    onSettled();
+  });
+  const offReject = client.on("reject", (r) => {
+    if (!mids.has(r.mid)) return;
+    settled.set(r.mid, `${r.code}: ${r.message}`);
+    onSettled();
+  });
+  try {
+    for (const chunk of chunkOps(ops, MAX_OPS_PER_MUTATION, MAX_MUTATION_OPS_BYTES)) mids.add(client.mutate(chunk, { edit }));
+  } catch (e) {
     offMessage();
     offReject();
-    const refusals = [...settled.values()].filter((v): v is string => v !== null);
-    if (refusals.length) {
-      return { ok: false, room, message: `The room refused ${refusals.length} of ${total} writes to the new board (${refusals[0]}).` };
-    }
-    return { ok: true, room, confirmed: done };
-  } finally {
-    client.close();
+    return { ok: false, room: null, message: `The new board could not be written: ${e instanceof Error ? e.message : String(e)}` };
   }
+  await client.saved();
+  const total = mids.size;
+  const done = await new Promise<boolean>((resolve) => {
+    const durable = pendingStore.durable;
+    // Where the edits would not outlive this page, wait for the room however long it takes.
+    const timer = durable ? setTimeout(() => finish(false), NEW_BOARD_ACK_WAIT_MS) : null;
+    const offStatus = client.on("status", () => onSettled());
+    function finish(all: boolean) {
+      if (timer !== null) clearTimeout(timer);
+      onSettled = () => {};
+      offStatus();
+      resolve(all);
+    }
+    onSettled = () => {
+      onProgress({ acked: [...settled.values()].filter((v) => v === null).length, total });
+      if (settled.size === total) finish(true);
+      else if (durable && !navigator.onLine) finish(false); // offline: the new page sends them when it can
+    };
+    onSettled();
+  });
+  offMessage();
+  offReject();
+  const refusals = [...settled.values()].filter((v): v is string => v !== null);
+  if (refusals.length) {
+    return { ok: false, room, message: `The room refused ${refusals.length} of ${total} writes to the new board (${refusals[0]}).` };
+  }
+  return { ok: true, room, confirmed: done };
 }
