@@ -30,9 +30,10 @@ export async function waitForStatus(page: Page, status: string, timeout = 20_000
   );
 }
 
-/** The records the board draws (the room state with pending edits; offline after a reload, the cached copy). */
+/** The records the board draws (the room state with pending edits; offline after a reload, the cached copy;
+ * while a past version is previewed, that version). */
 export async function records(page: Page): Promise<Shape[]> {
-  return page.evaluate(() => [...window.__edgeroom!.session.board.records().values()]);
+  return page.evaluate(() => [...window.__edgeroom!.board.records().values()]);
 }
 
 export async function waitForRecords(page: Page, check: string, timeout = 15_000): Promise<void> {
@@ -40,7 +41,7 @@ export async function waitForRecords(page: Page, check: string, timeout = 15_000
   // spliced into an expression evaluated through the devtools protocol and
   // polled from here — never compiled by the page itself: the page's CSP
   // forbids eval (rightly), and playwright's in-page polling would need it.
-  const expression = `(() => { const recs = [...(window.__edgeroom?.session.board.records().values() ?? [])]; return (${check})(recs); })()`;
+  const expression = `(() => { const recs = [...(window.__edgeroom?.board.records().values() ?? [])]; return (${check})(recs); })()`;
   const deadline = Date.now() + timeout;
   while (!(await page.evaluate(expression))) {
     if (Date.now() > deadline) throw new Error(`records never matched ${check} within ${timeout} ms`);
