@@ -17,7 +17,7 @@
 import { applyAccepted } from "../shared/apply.ts";
 import { HISTORY_MAX_VERSIONS } from "../shared/limits.ts";
 import { type Author, type Change, type ChangeSummary, ErrorCode, type HistoryPageMessage, type RecordBase, type VersionSavedMessage } from "../shared/protocol.ts";
-import { checkpointDue, retentionDrops, summarize } from "./history-plan.ts";
+import { CHECKPOINT_POLICY, type CheckpointPolicy, checkpointDue, RETENTION_POLICY, type RetentionPolicy, retentionDrops, summarize } from "./history-plan.ts";
 import type { HistoryIndex, RoomMeta, RoomStorage, StoredCheckpoint } from "./storage.ts";
 
 /** A point in history: a seq, or a named version. */
@@ -52,9 +52,14 @@ export class RoomHistory<R extends RecordBase> {
    * instance (ms): the clock of HISTORY_CHECKPOINT_MS. */
   private tailSince: number | null = null;
 
-  constructor(storage: RoomStorage<R>, enabled: boolean) {
+  private readonly checkpointPolicy: CheckpointPolicy;
+  private readonly retentionPolicy: RetentionPolicy;
+
+  constructor(storage: RoomStorage<R>, enabled: boolean, policy: { checkpoint?: Partial<CheckpointPolicy>; retention?: Partial<RetentionPolicy> } = {}) {
     this.storage = storage;
     this.enabled = enabled;
+    this.checkpointPolicy = { ...CHECKPOINT_POLICY, ...policy.checkpoint };
+    this.retentionPolicy = { ...RETENTION_POLICY, ...policy.retention };
   }
 
   /** Forget the cache (the room was erased). */
@@ -110,7 +115,7 @@ export class RoomHistory<R extends RecordBase> {
     const newest = index.checkpoints.at(-1);
     if (newest && newest.seq >= room.meta.seq) return;
     if (index.tail.changes > 0) this.tailSince ??= now;
-    if (!checkpointDue(index.tail, this.tailSince, newest !== undefined, now)) return;
+    if (!checkpointDue(index.tail, this.tailSince, newest !== undefined, now, this.checkpointPolicy)) return;
     await this.writeCheckpoint({ seq: room.meta.seq, at: now, records: room.records.size, bytes: 0 }, [...room.records.values()], index);
     index.tail = { changes: 0, bytes: 0 };
     this.tailSince = null;
@@ -138,7 +143,7 @@ export class RoomHistory<R extends RecordBase> {
   /** Drop what retention no longer keeps. */
   private async retain(meta: RoomMeta, now: number): Promise<void> {
     const index = await this.loaded();
-    const drops = retentionDrops(index.checkpoints, index.between, now);
+    const drops = retentionDrops(index.checkpoints, index.between, now, this.retentionPolicy);
     if (drops === 0) return;
     const dropped = index.checkpoints.slice(0, drops).map((c) => c.seq);
     const floor = index.checkpoints[drops]!.seq;
@@ -204,6 +209,9 @@ export class RoomHistory<R extends RecordBase> {
     }
     const target = seq ?? room.meta.seq;
     const existing = index.checkpoints.find((c) => c.seq === target);
+    if (existing?.version !== undefined) {
+      return { code: ErrorCode.VERSION_EXISTS, message: `seq ${target} is already the version ${JSON.stringify(existing.version).slice(0, 80)}` };
+    }
     if (existing) {
       await this.storage.nameCheckpoint(target, version, author);
       existing.version = version;

@@ -61,10 +61,11 @@ import {
 } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { type HistoryTarget, RoomHistory } from "./history.ts";
-import { diffBoards } from "./history-plan.ts";
+import { type CheckpointPolicy, diffBoards, type RetentionPolicy } from "./history-plan.ts";
 import { type Budgeted, ConnectionPolicy } from "./policy.ts";
 import { TokenBucket } from "./ratelimit.ts";
-import type { RoomMeta, RoomStorage } from "./storage.ts";
+import type { OutboxEvent, RoomMeta, RoomStorage } from "./storage.ts";
+import { type WebhookConfig, type WebhookEventType, Webhooks } from "./webhooks.ts";
 import { SyncBuilder } from "./sync.ts";
 
 /** What a socket's attachment holds. Small by construction (≤ ~300 bytes; the
@@ -127,6 +128,10 @@ export interface RoomHost<R extends RecordBase = RecordBase> {
   /** When the runtime last auto-answered this socket's ping (ms), if it can tell. */
   lastPing(socket: RoomSocket): number | null;
   log(line: LogLine): void;
+  /** Where this deployment's webhooks go (webhooks.ts); absent or null: off. */
+  webhook?: WebhookConfig | null;
+  /** The fetch webhooks are sent with (default: the global one). */
+  fetch?: typeof fetch;
 }
 
 export interface RoomStats {
@@ -206,6 +211,8 @@ export interface RoomOptions<R extends RecordBase = RecordBase> {
   /** Retained history on or off (default: the schema's `history`, itself
    * default on): the benchmark compares the two. */
   history?: boolean;
+  /** Overrides of the history policy's constants (tests; rooms that want more or less). */
+  historyPolicy?: { checkpoint?: Partial<CheckpointPolicy>; retention?: Partial<RetentionPolicy> };
   /** Overrides for tests (and rooms of very large boards). */
   maxRoomBytes?: number;
   syncBytesPerSec?: number;
@@ -285,6 +292,7 @@ export class Room<R extends RecordBase = RecordBase> {
   private readonly maxRoomBytes: number;
   /** Retained history (history.ts): checkpoints, previews, versions. */
   readonly history: RoomHistory<R>;
+  private readonly webhooks: Webhooks;
   readonly roomId: string;
   private readonly host: RoomHost<R>;
   private readonly schema: RoomSchema<R>;
@@ -298,7 +306,8 @@ export class Room<R extends RecordBase = RecordBase> {
     this.since = host.now();
     this.maxRoomBytes = options.maxRoomBytes ?? schema.limits.maxRoomBytes;
     this.sync = new SyncBuilder(host.storage);
-    this.history = new RoomHistory(host.storage, options.history ?? schema.history);
+    this.history = new RoomHistory(host.storage, options.history ?? schema.history, options.historyPolicy);
+    this.webhooks = new Webhooks(host.webhook ?? null, host.storage as RoomStorage, schema.party, roomId);
     this.syncBudget = new TokenBucket(options.syncBytesPerSec ?? SYNC_BYTES_PER_SEC, options.syncBytesBurst ?? SYNC_BYTES_BURST, host.now());
   }
 
@@ -355,9 +364,11 @@ export class Room<R extends RecordBase = RecordBase> {
   /** The alarm fired: drop sockets that stopped pinging (half-open), then
    * re-arm only while sockets remain, so an empty room sleeps for good. */
   alarm(): Promise<void> {
-    return this.enqueue(async () => {
+    let sending: OutboxEvent[] = [];
+    const swept = this.enqueue(async () => {
       const now = this.host.now();
       let remaining = 0;
+      let left = false;
       for (const s of this.host.sockets()) {
         const st = s.getState();
         if (!st) continue;
@@ -376,10 +387,12 @@ export class Room<R extends RecordBase = RecordBase> {
           remaining++;
           continue;
         }
+        left ||= st.ready;
         this.dismiss(s, st, 1001, noHello ? "no hello" : "no ping");
         this.log("info", "stale", st.conn, undefined, undefined, noHello ? "no hello" : `silent ${now - seen} ms`);
       }
       this.alarmChecked = false;
+      if (left) await this.noteEmpty();
       if (this.stored) {
         try {
           await this.history.tick({ meta: this.meta!, records: this.records }, now);
@@ -388,7 +401,46 @@ export class Room<R extends RecordBase = RecordBase> {
         }
       }
       if (remaining > 0) await this.ensureSweep();
+      if (this.webhooks.enabled) {
+        await this.load();
+        sending = await this.webhooks.due(now, this.meta!.seq);
+      }
     });
+    // Delivery runs outside the queue (a slow receiver holds up no edit);
+    // recording the outcomes and re-arming the alarm run inside it.
+    return swept.then(async () => {
+      if (!sending.length) return;
+      const attempts = await this.webhooks.send(sending, this.host.fetch ?? fetch, this.host.now());
+      await this.enqueue(async () => {
+        await this.webhooks.settle(attempts, this.host.now(), (event, detail) => this.log(event === "webhook_dropped" ? "warn" : "info", event, undefined, undefined, undefined, detail));
+        const next = await this.webhooks.nextDue();
+        if (next !== null) await this.wantAlarm(next);
+      });
+    });
+  }
+
+  /** Make sure the alarm fires by `at` (the sweep's and the webhooks' share one). */
+  private async wantAlarm(at: number): Promise<void> {
+    const current = await this.host.getAlarm();
+    if (current === null || current > at) await this.host.setAlarm(at);
+  }
+
+  /** Queue a webhook event (after the ack: a failure is logged, never a reject). */
+  private async notify(type: WebhookEventType, data: Record<string, unknown>): Promise<void> {
+    if (!this.webhooks.enabled) return;
+    try {
+      const due = await this.webhooks.add(type, data, this.host.now(), (event, detail) => this.log("warn", event, undefined, undefined, undefined, detail));
+      if (due !== null) await this.wantAlarm(due);
+    } catch (err) {
+      this.log("error", "webhook_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+    }
+  }
+
+  /** The last accepted connection left: `room.emptied`. */
+  private async noteEmpty(): Promise<void> {
+    if (!this.webhooks.enabled || this.readySockets().length > 0) return;
+    await this.load();
+    if (this.stored) await this.notify("room.emptied", { seq: this.meta!.seq, epoch: this.meta!.epoch });
   }
 
   /** A frame arrived. Never throws; resolves when the frame was handled. */
@@ -403,6 +455,7 @@ export class Room<R extends RecordBase = RecordBase> {
       if (!st) return;
       this.dropPresence(st);
       this.log("info", "close", st.conn);
+      if (st.ready) await this.noteEmpty();
     });
   }
 
@@ -850,6 +903,7 @@ export class Room<R extends RecordBase = RecordBase> {
       this.sync.log.reset(1, []);
       this.sync.invalidate();
       this.history.reset();
+      this.webhooks.reset();
       this.log("info", "erased");
     });
   }
@@ -953,6 +1007,8 @@ export class Room<R extends RecordBase = RecordBase> {
       // Like compaction: the mutation is applied; the next commit or alarm retries.
       this.log("error", "checkpoint_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
     }
+    await this.notify("room.changed", { fromSeq: seq, toSeq: null, epoch: meta.epoch });
+    if (change.restored !== undefined) await this.notify("room.restored", { seq, restored: change.restored, mid, by: actor.conn, epoch: meta.epoch });
   }
 
   /** Housekeeping after the ack: a failure here must not turn into a reject of

@@ -22,7 +22,14 @@ export type Dash = z.infer<typeof Dash>;
 
 /** What an absent optional field means. A patch cannot remove a field, so
  * undoing "set dash" on a record that had none patches this value back. */
-export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid" };
+export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid", start: null, end: null };
+
+/** Where an arrow's end is attached: the shape `id`, at the point (`x`, `y`)
+ * given as fractions (0..1) of that shape's box, so the end follows when the
+ * shape moves or is resized. Clients resolve it when they draw; a binding to a
+ * shape that is gone falls back to the line's stored point. */
+export const Binding = z.object({ id: RecordId, x: z.number().min(0).max(1), y: z.number().min(0).max(1) });
+export type Binding = z.infer<typeof Binding>;
 
 /** Fields every shape has. `z` orders shapes (higher is drawn later); ties break by id. */
 const base = {
@@ -38,12 +45,15 @@ const base = {
 
 export const RectShape = z.object({ ...base, type: z.literal("rect"), w: Size, h: Size, fill: Color.nullable() });
 export const EllipseShape = z.object({ ...base, type: z.literal("ellipse"), w: Size, h: Size, fill: Color.nullable() });
-/** Line or arrow: two points relative to (x, y). */
+/** Line or arrow: two points relative to (x, y). An arrow's ends may be bound
+ * to shapes (`start`, `end`: optional, null or absent when free). */
 export const LineShape = z.object({
   ...base,
   type: z.literal("line"),
   pts: z.tuple([z.tuple([Coord, Coord]), z.tuple([Coord, Coord])]),
   arrow: z.boolean(),
+  start: Binding.nullable().optional(),
+  end: Binding.nullable().optional(),
 });
 export type PenPoint = [number, number] | [number, number, number];
 const isCoord = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= -MAX_COORD && n <= MAX_COORD;

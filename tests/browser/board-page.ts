@@ -6,11 +6,66 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { launchChromium } from "./chromium.ts";
 
 export const RESULTS_DIR = resolve(import.meta.dirname, "../../test-results");
 export const VIEWPORT = { width: 1280, height: 800 };
+
+/** One browser and one `wrangler dev` for a test file, and the people (browser
+ * contexts) each test opens, closed after it. Call at the top of the file. */
+export interface People {
+  /** The dev server's host:port (after beforeAll). */
+  readonly host: string;
+  readonly browser: Browser;
+  /** A new person: their own context (cookies, storage), closed after the test. */
+  person(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** A opens a fresh board; B opens A's link; each sees the other in the people list. */
+  twoPeople(options?: BrowserContextOptions): Promise<{ a: Page; b: Page; ctxA: BrowserContext; ctxB: BrowserContext }>;
+}
+
+export function usePeople(): People {
+  let server: DevServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+    server = await startDevServer("wrangler");
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close();
+  });
+  const people: People = {
+    get host() {
+      return server!.host;
+    },
+    get browser() {
+      return browser!;
+    },
+    async person(options = {}) {
+      const context = await browser!.newContext({ viewport: VIEWPORT, ...options });
+      contexts.push(context);
+      return context;
+    },
+    async twoPeople(options = {}) {
+      const ctxA = await people.person(options);
+      const ctxB = await people.person(options);
+      const a = await openBoard(ctxA, `http://${server!.host}/?test`);
+      const b = await openBoard(ctxB, a.url());
+      await a.waitForSelector("[data-testid=peer]");
+      await b.waitForSelector("[data-testid=peer]");
+      return { a, b, ctxA, ctxB };
+    },
+  };
+  return people;
+}
 
 export async function openBoard(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();

@@ -5,47 +5,16 @@
  * B's canvas; a copy must also paste into another board through the system
  * clipboard; the menu's commands must do what they say.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import { drag, near, openBoard, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
 
 const RED = "#e03131";
 const BLUE = "#1971c2";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function person(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(context);
-  return context;
-}
-
-async function twoPeople(): Promise<{ a: Page; b: Page; ctxA: BrowserContext }> {
-  const ctxA = await person();
-  const a = await openBoard(ctxA, `http://${server.host}/?test`);
-  const b = await openBoard(await person(), a.url());
-  await b.waitForSelector("[data-testid=peer]");
-  return { a, b, ctxA };
-}
+const people = usePeople();
+const { twoPeople, person } = people;
 
 async function drawRect(page: Page, color: string, from: [number, number], to: [number, number]): Promise<void> {
   await page.getByRole("radio", { name: color, exact: true }).click();
@@ -84,7 +53,7 @@ describe("copy and paste", () => {
     await drawRect(a, "Blue", [320, 260], [420, 340]);
     await waitForRecords(a, `(recs) => recs.length === 1`);
     await a.keyboard.press("Control+c");
-    const other = await openBoard(ctxA, `http://${server.host}/?test`); // another room, another tab
+    const other = await openBoard(ctxA, `http://${people.host}/?test`); // another room, another tab
     expect(other.url()).not.toBe(a.url());
     await other.bringToFront();
     await other.locator("[data-testid=board]").click({ position: { x: 900, y: 600 } }); // focus the page

@@ -3,40 +3,13 @@
  * drawing it (a live draft, never in the op log), and it becomes the real
  * record without a double; B follows A's view as A pans, until B moves.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { near, pixelAtWorld, records, screenshot, usePeople } from "./board-page.ts";
 
 const RED = "#e03131";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function twoPeople(): Promise<{ a: Page; b: Page }> {
-  const ctxA = await browser.newContext({ viewport: VIEWPORT });
-  const ctxB = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(ctxA, ctxB);
-  const a = await openBoard(ctxA, `http://${server.host}/?test`);
-  const b = await openBoard(ctxB, a.url());
-  await a.waitForSelector("[data-testid=peer]");
-  await b.waitForSelector("[data-testid=peer]");
-  return { a, b };
-}
+const { twoPeople } = usePeople();
 
 /** World coordinates of a screen point on `page`. */
 const worldAt = (page: Page, sx: number, sy: number) =>

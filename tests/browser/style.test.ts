@@ -5,42 +5,14 @@
  * notes grow with their text. Two browser contexts, Debian's Chromium,
  * against `wrangler dev`.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import { drag, near, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
 
 const RED = "#e03131";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function twoPeople(): Promise<{ a: Page; b: Page }> {
-  const ctxA = await browser.newContext({ viewport: VIEWPORT });
-  const ctxB = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(ctxA, ctxB);
-  const a = await openBoard(ctxA, `http://${server.host}/?test`);
-  const b = await openBoard(ctxB, a.url());
-  await b.waitForSelector("[data-testid=peer]");
-  return { a, b };
-}
+const { twoPeople } = usePeople();
 
 const checked = (page: Page, group: string, name: string) =>
   page.getByRole("radiogroup", { name: group, exact: true }).getByRole("radio", { name, exact: true }).getAttribute("aria-checked");

@@ -5,7 +5,7 @@
  * retention. The same behaviour on SQLite in workerd: tests/workerd/history.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { HISTORY_CHECKPOINT_CHANGES, HISTORY_CHECKPOINT_MS, HISTORY_MAX_CHECKPOINTS, LOG_COMPACT_AT } from "../../party/shared/limits.ts";
+import { HISTORY_BURST, HISTORY_CHECKPOINT_CHANGES, HISTORY_CHECKPOINT_MS, HISTORY_MAX_CHECKPOINTS, HISTORY_MAX_VERSIONS, LOG_COMPACT_AT } from "../../party/shared/limits.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
 import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
 
@@ -84,6 +84,9 @@ describe("history through the room", () => {
     expect(ada.last("version")).toMatchObject({ rid: "v1", version: "before the review", seq: 1 });
     await h.send(ada, { type: "version", name: "before the review" });
     expect(ada.last("error")).toMatchObject({ code: ErrorCode.VERSION_EXISTS, ref: "version" });
+    // One name per point: the same board cannot be named twice.
+    await h.send(ada, { type: "version", name: "another name" });
+    expect(ada.last("error")).toMatchObject({ code: ErrorCode.VERSION_EXISTS, message: expect.stringContaining("already the version") });
     await h.send(ada, put("m2", "s2"));
     await h.send(ada, { type: "version", name: "the start", seq: 0 });
     expect(ada.last("version")).toMatchObject({ version: "the start", seq: 0 });
@@ -179,5 +182,33 @@ describe("history through the room", () => {
     await h.send(ada, { type: "restore", mid: "r1", seq: 0 });
     expect(ada.last("reject")!.code).toBe(ErrorCode.HISTORY_UNAVAILABLE);
     expect([...h.kv.data.keys()].some((k) => k.startsWith("c:") || k.startsWith("i:"))).toBe(false);
+  });
+
+  it("bounds what history requests cost: a per-connection bucket, previews charged to the sync budget, versions capped", async () => {
+    const h = new WhiteboardRoomHost("costly", { syncBytesBurst: 4_000, syncBytesPerSec: 1 });
+    const ada = await h.join("ada");
+    const bob = await h.join("bob");
+    await h.send(ada, { type: "mutate", mid: "m1", ops: Array.from({ length: 30 }, (_, i) => ({ op: "put", rec: rect(`s${i}`) })) });
+    // Previews of a ~3 KB board: the room-wide budget (4 KB, hardly refilling) serves one.
+    await h.send(ada, { type: "preview", rid: "p1", seq: 1 });
+    await h.send(bob, { type: "preview", rid: "p2", seq: 1 });
+    expect(ada.last("preview")!.records).toHaveLength(30);
+    expect(bob.last("error")).toMatchObject({ code: ErrorCode.RATE_LIMITED, ref: "preview", rid: "p2" });
+    // A flood of history requests from one connection is cut off at its burst.
+    ada.clear();
+    for (let i = 0; i < HISTORY_BURST + 10; i++) await h.send(ada, { type: "history", limit: 1 });
+    expect(ada.of("history")).toHaveLength(HISTORY_BURST - 1);
+    expect(ada.of("error").every((e) => e.code === ErrorCode.RATE_LIMITED)).toBe(true);
+    // Named versions are capped per room.
+    const h2 = new WhiteboardRoomHost("versions");
+    const eve = await h2.join("eve");
+    await h2.send(eve, put("m1", "s1"));
+    for (let i = 0; i <= HISTORY_MAX_VERSIONS; i++) {
+      h2.clock += 1_000;
+      await h2.send(eve, put(`e${i}`, `s${i}`));
+      await h2.send(eve, { type: "version", name: `v${i}` });
+    }
+    expect(eve.of("version")).toHaveLength(HISTORY_MAX_VERSIONS);
+    expect(eve.last("error")).toMatchObject({ code: ErrorCode.ROOM_LIMIT, ref: "version" });
   });
 });

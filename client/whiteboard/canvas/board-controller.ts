@@ -28,11 +28,13 @@ import { type Camera, fitCamera, HOME_CAMERA, screenToWorld, visibleWorld, world
 import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
 import { exportPng } from "./export-png.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
-import { moveOp, shapeBounds, unionRects } from "./geometry.ts";
+import { moveOps } from "./binding.ts";
+import { shapeBounds, unionRects } from "./geometry.ts";
 import { handleAt, hitTolerance, hoverCursor, selectionHandles, toolCursor } from "./hit-test.ts";
 import { keyCommand, type KeyCommand } from "./keyboard.ts";
 import { BoardPainter } from "./painter.ts";
-import { type InputHost, PointerInput, type PointerSample, wheelCamera } from "./pointer-input.ts";
+import { type InputHost, PointerInput, type PointerSample } from "./pointer-input.ts";
+import { wheelCamera } from "./camera-gestures.ts";
 import { type RecordBase, stickyRecord } from "./record-factory.ts";
 import { BoardUi, type BoardUiState } from "./board-ui.ts";
 import { BoardClipboard } from "./board-clipboard.ts";
@@ -130,8 +132,8 @@ export class BoardController {
       preview: () => this.erasePreview() ?? this.editor.preview(),
       pendingIds: () => this.pendingIds(),
       editingId: () => this.ui.editing?.id ?? null,
-      draft: () => this.input.draft(),
-      remoteDrafts: () => this.remote.draftShapes(),
+      draft: () => this.drawnDraft(),
+      remoteDrafts: () => this.remote.draftShapes().map((s) => this.scene.resolved(s)),
       marquee: () => this.input.marquee(),
       selectedShapes: (preview) => this.selectedShapes(preview),
       peers: () => this.room.peers(),
@@ -257,7 +259,7 @@ export class BoardController {
     const out: Shape[] = [];
     for (const id of this.ui.selection) {
       const s = preview?.get(id) ?? records.get(id);
-      if (s) out.push(s);
+      if (s) out.push(this.scene.resolved(s, preview));
     }
     return out;
   }
@@ -286,6 +288,17 @@ export class BoardController {
     if (opacity !== 1) base.opacity = opacity;
     if (dash !== "solid") base.dash = dash;
     return base;
+  }
+
+  /** The shape being drawn, as drawn (an arrow's bound ends resolved). */
+  private drawnDraft(): Shape | null {
+    const d = this.input.draft();
+    return d ? this.scene.resolved(d, this.editor.preview()) : null;
+  }
+
+  /** Every shape as drawn, in paint order (bound arrows resolved). */
+  private drawnShapes(): Shape[] {
+    return this.scene.shapes.map((s) => this.scene.resolved(s));
   }
 
   private onDocumentChange(): void {
@@ -496,7 +509,7 @@ export class BoardController {
       case "edit-text":
         return this.editText(this.ui.selection[0]!);
       case "nudge":
-        this.editor.apply(this.selectedShapes(null).map((s) => moveOp(s, command.dx, command.dy)));
+        this.editor.apply(moveOps(this.selectedShapes(null), command.dx, command.dy));
         return this.refreshHistoryFlags();
       case "tool":
         return this.setTool(command.tool);
@@ -616,7 +629,7 @@ export class BoardController {
   }
 
   zoomToFit(): void {
-    const bounds = unionRects(this.scene.shapes.map((s) => shapeBounds(s)));
+    const bounds = unionRects(this.drawnShapes().map((s) => shapeBounds(s)));
     this.setCamera(bounds ? fitCamera(bounds, this.canvas.clientWidth, this.canvas.clientHeight) : HOME_CAMERA);
   }
 
@@ -673,7 +686,7 @@ export class BoardController {
 
   /** The whole board as a PNG (white background, 2× up to 4096 px a side). */
   exportPng(): Promise<Blob | null> {
-    return exportPng(this.scene.shapes);
+    return exportPng(this.drawnShapes());
   }
 }
 

@@ -39,8 +39,22 @@ export function pasteShift(records: readonly Shape[], place: PastePlace): { dx: 
 }
 
 /** The records a paste puts: new ids from `newId`, moved by (dx, dy), z from
- * `baseZ` up in the copied paint order. */
+ * `baseZ` up in the copied paint order. An arrow bound to a shape pasted with
+ * it binds to that shape's copy; bound to one left behind, it is pasted free
+ * (at the place it was drawn when copied), never tied to the original. */
 export function pastedRecords(records: readonly Shape[], shift: { dx: number; dy: number }, baseZ: number, newId: () => string): Shape[] {
   const ordered = [...records].sort(paintOrder);
-  return ordered.map((s, i) => ({ ...s, id: newId(), x: round2(s.x + shift.dx), y: round2(s.y + shift.dy), z: baseZ + i }));
+  const ids = new Map(ordered.map((s) => [s.id, newId()]));
+  return ordered.map((s, i) => {
+    const out: Shape = { ...s, id: ids.get(s.id)!, x: round2(s.x + shift.dx), y: round2(s.y + shift.dy), z: baseZ + i };
+    if (out.type === "line") {
+      for (const end of ["start", "end"] as const) {
+        const bind = out[end];
+        const copy = bind ? ids.get(bind.id) : undefined;
+        if (bind && copy) out[end] = { ...bind, id: copy };
+        else delete out[end];
+      }
+    }
+    return out;
+  });
 }

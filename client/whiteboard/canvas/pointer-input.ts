@@ -2,17 +2,18 @@
  * The board's pointer state machine: what a press, a move and a release do
  * with the active tool — pan, draw a pen stroke, drag out a shape, place a
  * text or sticky note, select (click, shift-click, marquee), move, resize,
- * drag a line's end, or erase (every shape the stroke crosses, deleted together). It works on plain pointer samples (screen and world
+ * drag a line's end (an arrow's end dropped on a shape binds to it), or erase (every shape the stroke crosses, deleted together). It works on plain pointer samples (screen and world
  * coordinates), so it runs without a browser; the board controller turns DOM
  * events into samples, captures the pointer and repaints.
  */
-import type { Shape } from "../../../party/whiteboard/records.ts";
+import type { Binding, Shape } from "../../../party/whiteboard/records.ts";
 import { newRecordId } from "../../engine/ids.ts";
 import type { Editor } from "../editor.ts";
-import { type Camera, panBy, type Rect, zoomAt } from "./camera.ts";
-import { lineEndOp, moveOp, normalizeRect, resizeOp, round2, shapeBox } from "./geometry.ts";
+import { type Camera, panBy, type Rect } from "./camera.ts";
+import { bindingTo, canBindTo, moveOps } from "./binding.ts";
+import { lineEndOp, normalizeRect, resizeOp, round2, shapeBox } from "./geometry.ts";
 import { handleAt, hitTolerance, selectionHandles } from "./hit-test.ts";
-import { draggedRecord, penRecord, type RecordBase, type ShapeDrag } from "./record-factory.ts";
+import { CLICK_SLOP_PX, draggedRecord, penRecord, type RecordBase, type ShapeDrag } from "./record-factory.ts";
 import type { SceneIndex } from "./scene.ts";
 import type { Tool } from "./tools.ts";
 
@@ -48,7 +49,8 @@ export type Mode =
   | { kind: "pen"; points: number[][] }
   /** Shapes the eraser has passed over so far: deleted together on release. */
   | { kind: "erase"; ids: Set<string>; lastWx: number; lastWy: number }
-  | ({ kind: "create" } & ShapeDrag)
+  /** An arrow's ends bind to the shapes they start and end on. */
+  | ({ kind: "create"; start: Binding | null; end: Binding | null } & ShapeDrag)
   | { kind: "press"; sx: number; sy: number; wx: number; wy: number; hit: string | null; wasSelected: boolean; shift: boolean }
   | { kind: "move"; wx: number; wy: number; originals: Shape[] }
   | { kind: "resize"; corner: number; original: Shape; from: Rect }
@@ -109,7 +111,11 @@ export class PointerInput {
       case "ellipse":
       case "line":
       case "arrow":
-        this.mode = { kind: "create", tool, x0: p.wx, y0: p.wy, x1: p.wx, y1: p.wy, sx0: p.sx, sy0: p.sy, sx1: p.sx, sy1: p.sy };
+        this.mode = {
+          kind: "create", tool, x0: p.wx, y0: p.wy, x1: p.wx, y1: p.wy, sx0: p.sx, sy0: p.sy, sx1: p.sx, sy1: p.sy,
+          start: tool === "arrow" ? this.bindingAt(p.wx, p.wy, null) : null,
+          end: null,
+        };
         break;
       case "text":
       case "sticky":
@@ -185,6 +191,7 @@ export class PointerInput {
         m.sx1 = p.sx;
         m.sy1 = p.sy;
         if (p.shiftKey) constrainDrag(m);
+        if (m.tool === "arrow") m.end = this.bindingAt(m.x1, m.y1, null);
         host.invalidate();
         return;
       case "press": {
@@ -202,7 +209,7 @@ export class PointerInput {
       case "move": {
         const dx = p.wx - m.wx;
         const dy = p.wy - m.wy;
-        host.editor.updateGesture(m.originals.map((s) => moveOp(s, dx, dy)));
+        host.editor.updateGesture(moveOps(m.originals, dx, dy));
         return;
       }
       case "resize": {
@@ -214,9 +221,13 @@ export class PointerInput {
         host.editor.updateGesture([resizeOp(m.original, f, to)]);
         return;
       }
-      case "line-end":
-        host.editor.updateGesture([lineEndOp(m.original, m.end, p.wx, p.wy)]);
+      case "line-end": {
+        const op = lineEndOp(m.original, m.end, p.wx, p.wy);
+        // An arrow's end binds to the shape it is over, and lets go off it.
+        if (m.original.arrow && op.op === "patch") op.set[m.end === 0 ? "start" : "end"] = this.bindingAt(p.wx, p.wy, m.original.id);
+        host.editor.updateGesture([op]);
         return;
+      }
       case "marquee": {
         m.x1 = p.wx;
         m.y1 = p.wy;
@@ -247,7 +258,7 @@ export class PointerInput {
         break;
       }
       case "create": {
-        const rec = draggedRecord(m, host.recordBase(newRecordId()));
+        const rec = this.created(m, newRecordId());
         if (host.editor.apply([{ op: "put", rec }])) host.created(rec.id);
         break;
       }
@@ -282,8 +293,26 @@ export class PointerInput {
   draft(): Shape | null {
     const m = this.mode;
     if (m.kind === "pen") return m.points.length ? penRecord(m.points, this.host.recordBase("draft")) : null;
-    if (m.kind === "create") return draggedRecord(m, this.host.recordBase("draft"));
+    if (m.kind === "create") return this.created(m, "draft");
     return null;
+  }
+
+  /** The record a drag-out makes: an arrow dragged (not clicked) keeps the bindings of its ends. */
+  private created(m: Extract<Mode, { kind: "create" }>, id: string): Shape {
+    const rec = draggedRecord(m, this.host.recordBase(id));
+    if (rec.type !== "line" || !rec.arrow || Math.hypot(m.sx1 - m.sx0, m.sy1 - m.sy0) < CLICK_SLOP_PX) return rec;
+    const out = { ...rec };
+    if (m.start) out.start = m.start;
+    if (m.end) out.end = m.end;
+    return out;
+  }
+
+  /** Where an arrow's end at (wx, wy) binds: the topmost shape that takes
+   * bindings under it (never the arrow `self`), or null. */
+  private bindingAt(wx: number, wy: number, self: string | null): Binding | null {
+    const zoom = this.host.camera().zoom;
+    const target = this.host.scene.topmostAt(wx, wy, hitTolerance(zoom), this.host.editor.preview(), (s) => s.id !== self && canBindTo(s));
+    return target ? bindingTo(target, wx, wy) : null;
   }
 
   /** The shapes an eraser stroke in progress will delete (drawn faded until release). */
@@ -354,40 +383,4 @@ export function keepAspect(from: Rect, to: Rect, fixed: readonly [number, number
   const left = to.minX < fixed[0];
   const up = to.minY < fixed[1];
   return normalizeRect(fixed[0], fixed[1], left ? fixed[0] - w : fixed[0] + w, up ? fixed[1] - h : fixed[1] + h);
-}
-
-/** Line-based wheel deltas (some mice) are about this many px per line. */
-const WHEEL_LINE_PX = 16;
-/** A ctrl+wheel notch is ~100 px of delta; clamped so one notch zooms by a comfortable step. */
-const WHEEL_ZOOM_CLAMP = 50;
-/** Zoom factor per px of (clamped) ctrl+wheel delta: e^(−0.1) ≈ 0.90 per
- * notch — about 10%, as in other whiteboards (a bigger step loses the spot
- * the person was looking at); a trackpad pinch's small deltas zoom smoothly. */
-export const WHEEL_ZOOM_RATE = 0.002;
-
-/** A wheel event as the board sees it. */
-export interface WheelSample {
-  sx: number;
-  sy: number;
-  deltaX: number;
-  deltaY: number;
-  /** 0: px, 1: lines, 2: pages. */
-  deltaMode: number;
-  ctrlKey: boolean;
-  metaKey: boolean;
-  shiftKey: boolean;
-}
-
-/** The camera after a wheel event: ctrl/⌘ (and a trackpad pinch, which arrives
- * as ctrl+wheel) zooms about the pointer; shift+wheel pans sideways; else pan. */
-export function wheelCamera(cam: Camera, e: WheelSample, pageHeight: number): Camera {
-  const unit = e.deltaMode === 1 ? WHEEL_LINE_PX : e.deltaMode === 2 ? pageHeight : 1;
-  const dx = e.deltaX * unit;
-  const dy = e.deltaY * unit;
-  if (e.ctrlKey || e.metaKey) {
-    const clamped = Math.max(-WHEEL_ZOOM_CLAMP, Math.min(WHEEL_ZOOM_CLAMP, dy));
-    return zoomAt(cam, e.sx, e.sy, Math.exp(-clamped * WHEEL_ZOOM_RATE));
-  }
-  if (e.shiftKey && dx === 0) return panBy(cam, -dy, 0);
-  return panBy(cam, -dx, -dy);
 }

@@ -3,10 +3,13 @@
  * queries the board needs — what is on screen (culling), what is under the
  * pointer, what a marquee covers. Rebuilt only when the document version moves;
  * re-sorting an almost-sorted array is close to linear (TimSort), so a remote
- * drag over 10,000 shapes stays cheap.
+ * drag over 10,000 shapes stays cheap. Every query sees shapes as drawn: a
+ * bound arrow's ends are resolved from its targets (binding.ts), the targets
+ * of a drag in progress included.
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { intersects, type Rect } from "./camera.ts";
+import { resolveShape } from "./binding.ts";
 import { hitTest, shapeBounds, shapeBox } from "./geometry.ts";
 
 export function paintOrder(a: Shape, b: Shape): number {
@@ -39,27 +42,35 @@ export class SceneIndex {
     return Math.floor(this.maxZ) + 1;
   }
 
+  /** `s` as drawn: a bound arrow's ends placed from its targets (those in
+   * `overrides`, a drag's preview, first). O(1): a lookup per bound end. */
+  resolved(s: Shape, overrides: ReadonlyMap<string, Shape> | null = null): Shape {
+    if (s.type !== "line" || (!s.start && !s.end)) return s;
+    const records = this.builtFrom;
+    return resolveShape(s, (id) => overrides?.get(id) ?? records?.get(id));
+  }
+
   /** Shapes whose painted bounds meet `view`, in paint order. */
   visible(view: Rect, overrides: ReadonlyMap<string, Shape> | null, out: Shape[] = []): Shape[] {
     out.length = 0;
     for (const base of this.sorted) {
-      const s = overrides?.get(base.id) ?? base;
+      const s = this.resolved(overrides?.get(base.id) ?? base, overrides);
       if (intersects(shapeBounds(s), view)) out.push(s);
     }
     return out;
   }
 
-  /** The topmost shape under a world point. */
-  topmostAt(x: number, y: number, tolerance: number, overrides: ReadonlyMap<string, Shape> | null = null): Shape | null {
+  /** The topmost shape under a world point (that `accept` takes, when given). */
+  topmostAt(x: number, y: number, tolerance: number, overrides: ReadonlyMap<string, Shape> | null = null, accept?: (s: Shape) => boolean): Shape | null {
     for (let i = this.sorted.length - 1; i >= 0; i--) {
-      const s = overrides?.get(this.sorted[i]!.id) ?? this.sorted[i]!;
-      if (hitTest(s, x, y, tolerance)) return s;
+      const s = this.resolved(overrides?.get(this.sorted[i]!.id) ?? this.sorted[i]!, overrides);
+      if ((!accept || accept(s)) && hitTest(s, x, y, tolerance)) return s;
     }
     return null;
   }
 
   /** Shapes whose box meets the marquee rectangle. */
   within(r: Rect): Shape[] {
-    return this.sorted.filter((s) => intersects(shapeBox(s), r));
+    return this.sorted.filter((s) => intersects(shapeBox(this.resolved(s)), r));
   }
 }
