@@ -991,9 +991,17 @@ export class Room<R extends RecordBase = RecordBase> {
     this.sync.log.append(changeJson.length);
     this.sync.invalidate();
     this.counters.mutations++;
-    answer({ type: "ack", mid, seq });
     // The broadcast is the stored entry with its type: serialized once.
-    this.broadcastFrame(`{"type":"change",${changeJson.slice(1)}`, actor.conn);
+    const frame = `{"type":"change",${changeJson.slice(1)}`;
+    if (typeof source === "function") {
+      // Ops the room computed (a restore, an import): the author has no copy
+      // of them to apply on the ack, so it gets the change too, just before.
+      this.broadcastFrame(frame, null);
+      answer({ type: "ack", mid, seq });
+    } else {
+      answer({ type: "ack", mid, seq });
+      this.broadcastFrame(frame, actor.conn);
+    }
     if (this.hooks.onCommit) {
       const onCommit = this.hooks.onCommit;
       void Promise.resolve()

@@ -56,8 +56,10 @@ describe("history through the room", () => {
     await h.send(bob, { type: "mutate", mid: "b1", ops: [{ op: "del", id: "s1" }, { op: "patch", id: "s2", set: { x: 50 } }] });
     await h.send(bob, put("b2", "s3"));
     bob.clear();
+    ada.clear();
     await h.send(ada, { type: "restore", mid: "r1", seq: 2 });
     expect(ada.last("ack")).toEqual({ type: "ack", mid: "r1", seq: 5 });
+    expect(ada.inbox.map((m) => m.type)).toEqual(["change", "ack"]);
     const change = bob.last("change")!;
     expect(change).toMatchObject({ seq: 5, mid: "r1", restored: 2 });
     const board = new Map((await h.room.snapshot()).records.map((r) => [r.id, r]));
