@@ -213,4 +213,19 @@ describe("history through the room", () => {
     expect(eve.of("version")).toHaveLength(HISTORY_MAX_VERSIONS);
     expect(eve.last("error")).toMatchObject({ code: ErrorCode.ROOM_LIMIT, ref: "version" });
   });
+
+  it("rebuilds its index from storage after an eviction: nothing of history lives only in memory", async () => {
+    const h = new WhiteboardRoomHost();
+    const ada = await h.join("ada");
+    for (let i = 1; i <= 4; i++) await h.send(ada, put(`m${i}`, `s${i}`));
+    await h.send(ada, { type: "version", name: "four" });
+    h.evict();
+    await h.send(ada, { type: "history" });
+    const page = ada.last("history")!;
+    expect(page.versions.map((v) => [v.version, v.seq])).toEqual([["four", 4]]);
+    expect(page.changes.map((c) => c.seq)).toEqual([4, 3, 2, 1]);
+    await h.send(ada, { type: "restore", mid: "r1", seq: 2 });
+    expect(ada.last("ack")!.seq).toBe(5);
+    expect(ids((await h.room.snapshot()).records)).toEqual(["s1", "s2"]);
+  });
 });
