@@ -404,6 +404,9 @@ export class Room<R extends RecordBase = RecordBase> {
       if (this.webhooks.enabled) {
         await this.load();
         sending = await this.webhooks.due(now, this.meta!.seq);
+        // Events not due yet keep the alarm set, sockets or not.
+        const next = sending.length ? null : await this.webhooks.nextDue();
+        if (next !== null) await this.wantAlarm(next);
       }
     });
     // Delivery runs outside the queue (a slow receiver holds up no edit);
