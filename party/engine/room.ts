@@ -733,7 +733,14 @@ export class Room<R extends RecordBase = RecordBase> {
       const board = await this.history.boardAt(target, { meta: this.meta!, records: this.records });
       if ("code" in board) return board;
       restored = board.seq;
-      return diffBoards(this.schema.fixed, this.records, board.records);
+      const ops = diffBoards(this.schema.fixed, this.records, board.records);
+      // Its change goes to every socket: charged like a sync, so restores in
+      // a loop cannot make the room send boards without bound.
+      if (!this.syncBudget.take(this.host.now(), JSON.stringify(ops).length)) {
+        this.counters.rateLimited++;
+        return { code: ErrorCode.RATE_LIMITED, message: "the room is busy sending boards; retry the restore shortly" };
+      }
+      return ops;
     };
     await this.decide(actor, mid, ops, answer, () => true, { author, kind: "restore", restored: () => restored });
   }

@@ -196,10 +196,16 @@ describe("history through the room", () => {
     await h.send(bob, { type: "preview", rid: "p2", seq: 1 });
     expect(ada.last("preview")!.records).toHaveLength(30);
     expect(bob.last("error")).toMatchObject({ code: ErrorCode.RATE_LIMITED, ref: "preview", rid: "p2" });
+    // A restore's change is charged the same way: refused (not remembered), nothing applied.
+    await h.send(ada, { type: "mutate", mid: "m2", ops: Array.from({ length: 30 }, (_, i) => ({ op: "del", id: `s${i}` })) });
+    await h.send(ada, { type: "restore", mid: "r1", seq: 1 });
+    expect(ada.last("reject")).toMatchObject({ mid: "r1", code: ErrorCode.RATE_LIMITED });
+    expect((await h.room.snapshot()).records).toHaveLength(0);
     // A flood of history requests from one connection is cut off at its burst.
     ada.clear();
     for (let i = 0; i < HISTORY_BURST + 10; i++) await h.send(ada, { type: "history", limit: 1 });
-    expect(ada.of("history")).toHaveLength(HISTORY_BURST - 1);
+    expect(ada.of("history")).toHaveLength(HISTORY_BURST - 2); // a preview and a restore spent two
+
     expect(ada.of("error").every((e) => e.code === ErrorCode.RATE_LIMITED)).toBe(true);
     // Named versions are capped per room.
     const h2 = new WhiteboardRoomHost("versions");
