@@ -11,11 +11,13 @@
  * - the only timer is the one-shot cursor frame, which exists only while cursor
  *   moves are waiting to go out.
  *
- * It runs past 400 lines (about 900) because it is the one place the room's
+ * It runs past 400 lines (about 1,200) because it is the one place the room's
  * state changes: every handler (connect, hello, mutate, resync, presence,
- * cursor, alarm, close) runs in the room's single event queue over the caches
- * above, and the exactly-once path reads top to bottom here; the policy
- * (policy.ts), sync building (sync.ts), storage and rate limits live beside it.
+ * cursor, history requests, alarm, close) runs in the room's single event
+ * queue over the caches above, and the exactly-once path (`decide`, shared by
+ * mutations, restores and imports) reads top to bottom here; the policy
+ * (policy.ts), sync building (sync.ts), retained history (history.ts), webhooks
+ * (webhooks.ts), storage and rate limits live beside it.
  */
 import { planOps } from "../shared/apply.ts";
 import {
