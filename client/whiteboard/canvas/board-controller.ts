@@ -24,14 +24,13 @@ import { newRecordId } from "../../engine/ids.ts";
 import type { Peer, RemoteCursor } from "../../engine/room-client.ts";
 import type { Editor } from "../editor.ts";
 import { CursorTrack } from "../interpolate.ts";
-import { type Camera, fitCamera, HOME_CAMERA, screenToWorld, visibleWorld, worldToScreen, zoomAt } from "./camera.ts";
+import { type Camera, fitCamera, HOME_CAMERA, intersects, screenToWorld, visibleWorld, worldToScreen, zoomAt } from "./camera.ts";
 import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
-import { exportPng } from "./export-png.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
 import { moveOps } from "./binding.ts";
 import { shapeBounds, unionRects } from "./geometry.ts";
 import { handleAt, hitTolerance, hoverCursor, selectionHandles, toolCursor } from "./hit-test.ts";
-import { keyCommand, type KeyCommand } from "./keyboard.ts";
+import { keyCommand, type KeyCommand, nextInCycle } from "./keyboard.ts";
 import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample } from "./pointer-input.ts";
 import { wheelCamera } from "./camera-gestures.ts";
@@ -42,7 +41,7 @@ import { BoardUi, type BoardUiState } from "./board-ui.ts";
 import { BoardClipboard } from "./board-clipboard.ts";
 import { CLIPBOARD_MIME } from "./clipboard.ts";
 import { toBackOps, toFrontOps } from "./z-order.ts";
-import { SceneIndex } from "./scene.ts";
+import { paintOrder, SceneIndex } from "./scene.ts";
 import { commitTextOps, editingFor, newTextEditing, type TextEditing, typingDraft } from "./text-editing.ts";
 import { textSizeFor, type Tool } from "./tools.ts";
 import { fillColor, type SelectionStyle, selectionStyle, styleOps } from "./style.ts";
@@ -509,7 +508,7 @@ export class BoardController {
   private onKeyDown(e: KeyboardEvent): void {
     const target = e.target as HTMLElement | null;
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable)) return;
-    const found = keyCommand(e, { selectionSize: this.ui.selection.length });
+    const found = keyCommand(e, { selectionSize: this.ui.selection.length, canvasFocused: document.activeElement === this.canvas && this.scene.shapes.length > 0 });
     if (!found) return;
     if (found.preventDefault) e.preventDefault();
     this.run(found.command);
@@ -557,6 +556,8 @@ export class BoardController {
         return this.bringToFront();
       case "to-back":
         return this.sendToBack();
+      case "cycle":
+        return this.cycleSelection(command.dir);
       case "menu": {
         const s = this.selectedShapes(null)[0];
         const at = s ? worldToScreen(this.camera, s.x, s.y) : [this.canvas.clientWidth / 2, this.canvas.clientHeight / 2];
@@ -642,6 +643,23 @@ export class BoardController {
     this.closeMenu();
     this.editor.apply(toBackOps(this.scene.shapes, new Set(this.ui.selection)));
     this.refreshHistoryFlags();
+  }
+
+  /** Tab on the focused canvas: the next shape in paint order (after the
+   * selection's last), brought into view if it is off screen. */
+  private cycleSelection(dir: 1 | -1): void {
+    const next = nextInCycle(this.scene.shapes, this.ui.selection, dir);
+    if (!next) return;
+    this.setUi({ selection: [next.id], tool: "select" });
+    const view = visibleWorld(this.camera, this.canvas.clientWidth, this.canvas.clientHeight);
+    const b = shapeBounds(this.scene.resolved(next));
+    if (!intersects(b, view)) {
+      const cam = this.camera;
+      const cx = (b.minX + b.maxX) / 2;
+      const cy = (b.minY + b.maxY) / 2;
+      this.setCamera({ zoom: cam.zoom, x: cx - this.canvas.clientWidth / 2 / cam.zoom, y: cy - this.canvas.clientHeight / 2 / cam.zoom });
+    }
+    this.invalidate();
   }
 
   closeMenu(): void {
@@ -734,9 +752,10 @@ export class BoardController {
   // ---------------------------------------------------------------------------
   // Export
 
-  /** The whole board as a PNG (white background, 2× up to 4096 px a side). */
-  exportPng(): Promise<Blob | null> {
-    return exportPng(this.drawnShapes());
+  /** What an export takes (board-export.ts): the selection as drawn, or with nothing selected the whole board. */
+  shapesToExport(scope: "selection-or-board" | "board"): Shape[] {
+    const selected = scope === "board" ? [] : this.selectedShapes(null);
+    return selected.length ? [...selected].sort(paintOrder) : this.drawnShapes();
   }
 }
 
