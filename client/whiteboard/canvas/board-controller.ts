@@ -29,7 +29,7 @@ import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
 import { moveOps } from "./binding.ts";
 import { shapeBounds, unionRects } from "./geometry.ts";
-import { handleAt, hitTolerance, hoverCursor, selectionHandles, toolCursor } from "./hit-test.ts";
+import { handleAt, hitTolerance, hoverCursor, rotateHandleOf, selectionHandles, toolCursor } from "./hit-test.ts";
 import { keyCommand, type KeyCommand, nextInCycle } from "./keyboard.ts";
 import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample } from "./pointer-input.ts";
@@ -493,6 +493,11 @@ export class BoardController {
   private updateHover(wx: number, wy: number): void {
     if (this.ui.tool !== "select" || this.spaceDown) return;
     const selected = this.selectedShapes();
+    const turn = rotateHandleOf(selected, this.camera.zoom);
+    if (turn && handleAt([turn], wx, wy, this.camera.zoom) === 0) {
+      this.canvas.style.cursor = "grab"; // the rotate handle
+      return;
+    }
     const h = handleAt(selectionHandles(selected), wx, wy, this.camera.zoom);
     const over = h < 0 && this.scene.topmostAt(wx, wy, hitTolerance(this.camera.zoom)) !== null;
     this.canvas.style.cursor = hoverCursor(selected, h, over);

@@ -3,15 +3,17 @@
  * sharp at any size and opens in any editor. Painted in the light theme on
  * white, like the PNG (stored colours as they are: displayInk for the light
  * theme), with the same geometry the canvas uses — a pen stroke's outline from
- * perfect-freehand, wrapped sticky and label lines, arrow heads, dashes.
+ * perfect-freehand, wrapped sticky and label lines, arrow heads, dashes,
+ * rotation.
  * Pure apart from text measuring (geometry.ts).
  */
 import getStroke from "perfect-freehand";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { displayInk } from "../theme/board-palette.ts";
 import {
-  arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBounds, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines, unionRects,
+  arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBounds, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines, unionRects,
 } from "./geometry.ts";
+import { centreOf, rotationOf } from "./rotate.ts";
 
 /** Margin around the shapes (world units), as the PNG export. */
 export const SVG_PADDING = 32;
@@ -100,7 +102,13 @@ export function shapeSvg(s: Shape): string {
         textLines(stickyLines(s), s.x + STICKY_PADDING, s.y + STICKY_PADDING, STICKY_FONT_SIZE, s.color, "start");
       break;
   }
-  return `<g${opacity}>${body}</g>`;
+  const angle = rotationOf(s);
+  let turn = "";
+  if (angle) {
+    const [cx, cy] = centreOf(shapeBox(s));
+    turn = ` transform="rotate(${n((angle * 180) / Math.PI)} ${n(cx)} ${n(cy)})"`;
+  }
+  return `<g${opacity}${turn}>${body}</g>`;
 }
 
 /** `shapes` (in paint order, as drawn) as an SVG document on white; null when there are none. */
