@@ -73,9 +73,14 @@ describe("export", () => {
 });
 
 describe("the keyboard", () => {
-  it("Tab focuses the canvas with a visible ring; Tab walks the shapes, arrows nudge, Delete deletes", async () => {
+  it("Tab focuses the canvas with a visible ring (a click, none); Tab walks the shapes, arrows nudge, Delete deletes", async () => {
     const page = await boardWithTwoRects();
     await page.keyboard.press("Escape"); // nothing selected
+    // A click focuses the canvas without a ring, even when a shortcut follows.
+    await page.mouse.click(640, 650);
+    await page.keyboard.press("v");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("board");
+    expect(await page.getByTestId("board").evaluate((el) => getComputedStyle(el).outlineStyle)).toBe("none");
     // Tab from the top bar's first button backwards reaches the canvas (first in the page).
     await page.getByRole("button", { name: "Share" }).focus();
     await page.keyboard.press("Shift+Tab");

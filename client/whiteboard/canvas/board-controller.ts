@@ -91,6 +91,8 @@ export class BoardController {
   private followFns = new Set<() => void>();
   private readonly input: PointerInput;
   private readonly touch = new TouchGestures();
+  /** The canvas has been pressed (clicked, touched) since it last had keyboard focus. */
+  private pressedCanvas = false;
   private readonly laser = new LaserPointer(
     (trail) => this.room.setLive("laser", trail),
     () => this.invalidateCursors(),
@@ -168,13 +170,20 @@ export class BoardController {
       this.cancelInteraction();
     });
     this.listen(canvas, "pointerleave", () => room.hideCursor());
+    // The focus ring shows when the canvas was reached by keyboard, never
+    // after a click (a shortcut pressed after a click would show it otherwise).
+    this.listen(canvas, "focus", () => canvas.toggleAttribute("data-focus-ring", !this.pressedCanvas));
+    this.listen(canvas, "blur", () => canvas.removeAttribute("data-focus-ring"));
     this.listen(canvas, "dblclick", (e) => this.onDoubleClick(e as MouseEvent));
     this.listen(canvas, "wheel", (e) => this.onWheel(e as WheelEvent), { passive: false });
     this.listen(canvas, "contextmenu", (e) => this.onContextMenu(e as MouseEvent));
     this.listen(document, "copy", (e) => this.onClipboardEvent(e as ClipboardEvent));
     this.listen(document, "cut", (e) => this.onClipboardEvent(e as ClipboardEvent));
     this.listen(document, "paste", (e) => this.onClipboardEvent(e as ClipboardEvent));
-    this.listen(window, "keydown", (e) => this.onKeyDown(e as KeyboardEvent));
+    this.listen(window, "keydown", (e) => {
+      if ((e as KeyboardEvent).key === "Tab") this.pressedCanvas = false; // focus moving by keyboard
+      this.onKeyDown(e as KeyboardEvent);
+    });
     this.listen(window, "keyup", (e) => this.onKeyUp(e as KeyboardEvent));
     this.listen(window, "resize", () => this.invalidate());
     this.listen(window, "blur", () => {
@@ -355,6 +364,8 @@ export class BoardController {
   }
 
   private onPointerDown(e: PointerEvent): void {
+    this.pressedCanvas = true;
+    this.canvas.removeAttribute("data-focus-ring");
     if (this.ui.menu) this.setUi({ menu: null });
     const p = this.sample(e);
     if (e.pointerType === "touch" && this.touchDown(e.pointerId, p)) return;
