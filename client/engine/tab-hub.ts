@@ -80,6 +80,9 @@ export class TabHub<R extends RecordBase> {
   /** What the inner client was last told, so a tab's hello repeats nothing to the room. */
   private presence: { name?: string; color?: string; status?: PresenceStatus } = {};
   private live = false;
+  /** The room's last error on the current connection, for tabs that were not
+   * open to see it (a refused hello: they must know why, and who is behind). */
+  private lastError: ServerMessage | null = null;
   private closed = false;
 
   /** `makeInner` builds the inner client on the transport it is given (the
@@ -105,7 +108,10 @@ export class TabHub<R extends RecordBase> {
           // Every failed attempt too: the tabs show what this one shows.
           // Plain values only: a transport may hand over an event object here,
           // and the channel would refuse to clone it.
-          this.post({ k: "down", leader: this.tabId, code: typeof code === "number" ? code : 1006, reason: typeof reason === "string" ? reason : "" });
+          const down: TabMessage = { k: "down", leader: this.tabId, code: typeof code === "number" ? code : 1006, reason: typeof reason === "string" ? reason : "" };
+          if (this.lastError) down.error = this.lastError;
+          this.lastError = null;
+          this.post(down);
           this.live = false;
         },
         message: (data) => this.onRoomFrame(data, handlers.message),
@@ -152,6 +158,7 @@ export class TabHub<R extends RecordBase> {
           break;
         }
         default: {
+          if (m.type === "error") this.lastError = m;
           const asker = this.answerTo(m);
           out.push(asker === undefined ? { m } : { m, to: asker });
         }
