@@ -126,7 +126,8 @@ export function HistoryPanel({
       try {
         const board = await client.previewAt({ seq: entry.seq });
         if (ticket !== latest.current) return;
-        preview.show({ seq: board.seq, label: entry.label, records: new Map(board.records.map((r) => [r.id, r])) });
+        const records = new Map(board.records.map((r) => [r.id, r]));
+        preview.show(entry.version !== undefined ? { seq: board.seq, label: entry.label, version: entry.version, records } : { seq: board.seq, label: entry.label, records });
       } catch (e) {
         if (ticket === latest.current) notify(historyErrorText(e));
       } finally {
