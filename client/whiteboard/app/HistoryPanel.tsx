@@ -28,7 +28,7 @@ export function historyErrorText(e: unknown): string {
     case "HISTORY_UNAVAILABLE":
       return "That point is no longer kept in this board's history.";
     case "VERSION_EXISTS":
-      return "A version with that name exists already: pick another name.";
+      return "That name is taken, or this point has a name already: pick another name or point.";
     case "RATE_LIMITED":
       return "Too many history requests at once. Wait a moment and try again.";
     case "FORBIDDEN":
