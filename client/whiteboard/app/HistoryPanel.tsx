@@ -61,6 +61,8 @@ export function HistoryPanel({
 }) {
   const [view, setView] = useState<HistoryView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const failed = useRef(false);
+  failed.current = error !== null;
   const [name, setName] = useState("");
   const [loading, setLoading] = useState<number | null>(null); // the seq being fetched
   const shown = useSyncExternalStore(preview.subscribe, () => preview.shown);
@@ -98,8 +100,11 @@ export function HistoryPanel({
         void refresh();
       }, HISTORY_REFRESH_MS);
     });
+    // Opened offline (or the room went away): read it again once the board is live.
+    const offStatus = client.on("status", (st) => st.status === "live" && failed.current && void refresh());
     return () => {
       off();
+      offStatus();
       if (timer !== null) clearTimeout(timer);
     };
   }, [client, refresh]);
