@@ -29,6 +29,7 @@ import {
 import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS } from "../../party/shared/limits.ts";
 import type { Transport, TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
+import { OFFLINE_REASON } from "./offline-transport.ts";
 import { LivenessWatch } from "./liveness.ts";
 import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
 import { PeerRoster, type RemoteCursor } from "./peer-roster.ts";
@@ -39,6 +40,9 @@ import { type ApplyOutcome, DocumentStore } from "./store.ts";
 import type { RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import { CursorThrottle, cursorIntervalFor, type Point } from "./throttle.ts";
+import { channelTransport, type FollowerState, tabChannelName } from "./tab-channel.ts";
+import { TabHub } from "./tab-hub.ts";
+import { electTabLeader, type TabLeadership, tabSharingSupport } from "./tab-leader.ts";
 
 /** A name the room accepts (1–40 characters after trimming). */
 function cleanName(name: string): string {
@@ -101,6 +105,9 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   framesReceived = 0;
 
   private readonly transport: TransportFactory;
+  /** Set while this tab shares its connection with the browser's other tabs. */
+  private leadership: TabLeadership | null = null;
+  private hub: TabHub<R> | null = null;
   /** History requests and their answers (room-history.ts). */
   private readonly historyRequests: RoomHistory<R>;
 
@@ -111,6 +118,8 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.room = options.room;
     this.name = cleanName(options.name);
     this.color = cleanColor(options.color);
+    const sharing = options.shareTabs === false || (options.shareTabs === undefined && typeof document === "undefined") ? null : tabSharingSupport();
+    if (sharing) this.transport = this.shareWithTabs(options, sharing.locks);
     this.pendingEdits = new PendingEdits<R>(options.pendingStore);
     this.store = new DocumentStore<R>(options.schema, this.pendingEdits);
     this.fixedCursorInterval = options.cursorIntervalMs !== undefined;
@@ -309,9 +318,31 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.socket?.reconnect();
   }
 
+  /** Whether this tab holds the connection it shares with the browser's other
+   * tabs on this room (`leader`), reaches the room through the tab that does
+   * (`follower`), or has a connection of its own (`null`: `shareTabs` off or
+   * unsupported). A follower becomes the leader when the leader tab closes. */
+  get tabRole(): "leader" | "follower" | null {
+    return this.leadership === null ? null : this.hub ? "leader" : "follower";
+  }
+
+  /**
+   * For the tab hub (tab-hub.ts) only, on the client that holds a shared
+   * connection: send a mutation another tab made, under that tab's mutation
+   * id. It is already in the shared durable queue. Not for apps.
+   * @internal
+   */
+  forward(m: PendingMutation<R>): void {
+    this.pendingEdits.adopt(m);
+    if (this.isLive()) this.sendMutation(m);
+  }
+
   /** Close for good. Pending edits stay in the durable pending store. */
   close(): void {
     this.closed = true;
+    this.hub?.close();
+    this.hub = null;
+    this.leadership?.release();
     this.historyRequests.close();
     this.throttle.cancel();
     if (this.liveTimer !== null) clearTimeout(this.liveTimer);
@@ -326,6 +357,41 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   // -------------------------------------------------------------------------
   // Connection
 
+  /** This client talks to the room through the tab channel; when this tab
+   * wins the election it also starts the hub, whose inner client holds the
+   * real connection (tab-hub.ts). Returns the transport to the channel. */
+  private shareWithTabs(options: RoomClientOptions<R>, locks: Parameters<typeof electTabLeader>[0]): TransportFactory {
+    const name = tabChannelName(this.schema.party, this.room);
+    const tabId = newShortId();
+    const follower: FollowerState = { leaderClientId: null };
+    const real = this.transport;
+    this.leadership = electTabLeader(locks, name, () => {
+      if (this.closed) return;
+      this.hub = new TabHub<R>({
+        schema: this.schema,
+        channelName: name,
+        tabId,
+        transport: real,
+        // The previous leader's client id, so the room's peers see the same
+        // person reconnect rather than one leave and another join.
+        makeInner: (transport) =>
+          new RoomClient<R>({
+            schema: this.schema,
+            room: this.room,
+            clientId: follower.leaderClientId ?? this.clientId,
+            name: this.name,
+            color: this.color,
+            ...(options.pendingStore ? { pendingStore: options.pendingStore } : {}),
+            ...(options.cursorIntervalMs === undefined ? {} : { cursorIntervalMs: options.cursorIntervalMs }),
+            transport,
+            shareTabs: false,
+          }),
+      });
+      this.emit("status", this.connState);
+    });
+    return channelTransport(name, tabId, follower);
+  }
+
   private open(): void {
     this.socket = this.transport({
       open: () => this.onOpen(),
@@ -339,6 +405,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   }
 
   private onOpen(): void {
+    this.connState = { ...this.connState, transport: this.socket?.kind ?? "websocket" };
     this.welcomed = false;
     this.resyncing = false;
     this.throttle.reset();
@@ -364,7 +431,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
       this.socket?.close();
       return;
     }
-    const offline = typeof navigator !== "undefined" && navigator.onLine === false;
+    const offline = reason === OFFLINE_REASON || (typeof navigator !== "undefined" && navigator.onLine === false);
     this.setStatus({ status: offline ? "offline" : "reconnecting", attempt: this.connState.attempt + 1 });
     this.emit("cursors", this.roster.cursors());
   }

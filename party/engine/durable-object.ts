@@ -13,7 +13,8 @@
  */
 import { PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
-import { API_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
+import { FallbackStreams } from "./fallback.ts";
+import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
 import { serveApi } from "./http-api.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
@@ -96,6 +97,8 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
     private readonly webhook: WebhookConfig | null;
     private readonly options: RoomOptions<R>;
+    /** SSE streams of clients whose network refuses WebSockets (fallback.ts). */
+    private readonly fallback = new FallbackStreams();
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.ctx = ctx;
@@ -140,6 +143,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private *openSockets(): Iterable<RoomSocket> {
       // getWebSockets() can include sockets that are already closing.
       for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) yield this.socketFor(ws);
+      yield* this.fallback.sockets();
     }
 
     private roomIdOf(ws: WebSocket): string {
@@ -152,6 +156,12 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
       const api = request.headers.get(API_HEADER);
       if (api) return serveApi(this.core(roomId), schema, api, request);
+      const fallback = request.headers.get(FALLBACK_HEADER);
+      if (fallback === "events") {
+        const access = { ok: true as const, ...verdictOf(request.headers) };
+        return this.fallback.open(this.core(roomId), roomId, access, request.headers.get("CF-Connecting-IP"), Date.now());
+      }
+      if (fallback === "send") return this.fallback.post(this.core(roomId), request, Date.now());
       if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
         return new Response("expected a WebSocket upgrade", { status: 426 });
       }
@@ -166,9 +176,10 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
 
     async alarm(): Promise<void> {
       // An alarm carries no request: the room id comes from any socket's tag,
-      // or, with none open (a webhook retry), from the object's name.
+      // or a fallback stream's, or, with none open (a webhook retry), from the
+      // object's name.
       const ws = this.ctx.getWebSockets()[0];
-      const roomId = ws ? this.roomIdOf(ws) : this.ctx.id.name;
+      const roomId = ws ? this.roomIdOf(ws) : this.fallback.size > 0 ? this.fallback.roomId : this.ctx.id.name;
       if (!roomId) return;
       await this.core(roomId).alarm();
     }

@@ -11,11 +11,13 @@
  * - the only timer is the one-shot cursor frame, which exists only while cursor
  *   moves are waiting to go out.
  *
- * It runs past 400 lines (about 900) because it is the one place the room's
+ * It runs past 400 lines (about 1,200) because it is the one place the room's
  * state changes: every handler (connect, hello, mutate, resync, presence,
- * cursor, alarm, close) runs in the room's single event queue over the caches
- * above, and the exactly-once path reads top to bottom here; the policy
- * (policy.ts), sync building (sync.ts), storage and rate limits live beside it.
+ * cursor, history requests, alarm, close) runs in the room's single event
+ * queue over the caches above, and the exactly-once path (`decide`, shared by
+ * mutations, restores and imports) reads top to bottom here; the policy
+ * (policy.ts), sync building (sync.ts), retained history (history.ts), webhooks
+ * (webhooks.ts), storage and rate limits live beside it.
  */
 import { planOps } from "../shared/apply.ts";
 import {
@@ -404,6 +406,9 @@ export class Room<R extends RecordBase = RecordBase> {
       if (this.webhooks.enabled) {
         await this.load();
         sending = await this.webhooks.due(now, this.meta!.seq);
+        // Events not due yet keep the alarm set, sockets or not.
+        const next = sending.length ? null : await this.webhooks.nextDue();
+        if (next !== null) await this.wantAlarm(next);
       }
     });
     // Delivery runs outside the queue (a slow receiver holds up no edit);
@@ -730,7 +735,14 @@ export class Room<R extends RecordBase = RecordBase> {
       const board = await this.history.boardAt(target, { meta: this.meta!, records: this.records });
       if ("code" in board) return board;
       restored = board.seq;
-      return diffBoards(this.schema.fixed, this.records, board.records);
+      const ops = diffBoards(this.schema.fixed, this.records, board.records);
+      // Its change goes to every socket: charged like a sync, so restores in
+      // a loop cannot make the room send boards without bound.
+      if (!this.syncBudget.take(this.host.now(), JSON.stringify(ops).length)) {
+        this.counters.rateLimited++;
+        return { code: ErrorCode.RATE_LIMITED, message: "the room is busy sending boards; retry the restore shortly" };
+      }
+      return ops;
     };
     await this.decide(actor, mid, ops, answer, () => true, { author, kind: "restore", restored: () => restored });
   }
@@ -991,9 +1003,17 @@ export class Room<R extends RecordBase = RecordBase> {
     this.sync.log.append(changeJson.length);
     this.sync.invalidate();
     this.counters.mutations++;
-    answer({ type: "ack", mid, seq });
     // The broadcast is the stored entry with its type: serialized once.
-    this.broadcastFrame(`{"type":"change",${changeJson.slice(1)}`, actor.conn);
+    const frame = `{"type":"change",${changeJson.slice(1)}`;
+    if (typeof source === "function") {
+      // Ops the room computed (a restore, an import): the author has no copy
+      // of them to apply on the ack, so it gets the change too, just before.
+      this.broadcastFrame(frame, null);
+      answer({ type: "ack", mid, seq });
+    } else {
+      answer({ type: "ack", mid, seq });
+      this.broadcastFrame(frame, actor.conn);
+    }
     if (this.hooks.onCommit) {
       const onCommit = this.hooks.onCommit;
       void Promise.resolve()

@@ -169,6 +169,27 @@ export const SEEN_WRITE_EVERY_MS = 5_000;
  * quick reconnect — same client id, new connection — does not flicker. */
 export const LEAVE_LINGER_MS = 3_000;
 
+// HTTP fallback (party/engine/fallback.ts): Server-Sent Events down, POSTs up,
+// for networks that refuse WebSocket upgrades. An open stream keeps the
+// Durable Object awake (no hibernation), so streams are few and bounded.
+/** Fallback streams a room holds at once: far fewer than MAX_CONNECTIONS_PER_ROOM. */
+export const MAX_FALLBACK_STREAMS_PER_ROOM = 16;
+/** Per identity (token subject, else a non-loopback client address). */
+export const MAX_FALLBACK_STREAMS_PER_IDENTITY = 2;
+/** A stream is ended after this long (close 1001 "stream duration") and the
+ * client reopens at once: no client keeps a room awake without asking again,
+ * and proxies that cut long responses do not do it mid-frame. */
+export const FALLBACK_STREAM_MAX_MS = 600_000;
+/** Frames in one POST: a batch of the client's queued frames. */
+export const MAX_FRAMES_PER_POST = 32;
+/** UTF-16 code units in one POST body (each frame also ≤ MAX_MESSAGE_BYTES). */
+export const MAX_POST_BYTES = 524_288;
+/** POSTs per second per stream / burst: the library keeps one in flight, so
+ * this binds only a client that does not; its frames meet the room's own
+ * per-connection budgets besides. */
+export const FALLBACK_POSTS_PER_SEC = 20;
+export const FALLBACK_POSTS_BURST = 40;
+
 /** Retained history (party/engine/history.ts, PROTOCOL.md §15): a full board
  * (a checkpoint) is kept every HISTORY_CHECKPOINT_CHANGES changes, or once
  * HISTORY_CHECKPOINT_MS have passed since the last one with changes in

@@ -126,6 +126,39 @@ export async function pixelAtWorld(page: Page, x: number, y: number, layer: "boa
   );
 }
 
+/** How many pixels of a world rectangle (its part on screen) on a canvas layer are not the empty
+ * board (the board layer) or not transparent (the overlay), read after the next paint. */
+export async function inkInWorldRect(page: Page, r: { x: number; y: number; w: number; h: number }, layer: "board" | "cursor-layer" = "board"): Promise<number> {
+  return page.evaluate(
+    ([x, y, w, h, testId]) =>
+      new Promise<number>((resolve) =>
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => {
+            const hooks = window.__edgeroom!;
+            const canvas = document.querySelector<HTMLCanvasElement>(`[data-testid=${testId}]`)!;
+            const dpr = canvas.width / canvas.clientWidth;
+            const [sx, sy] = hooks.controller.worldToScreen(x as number, y as number);
+            const [ex, ey] = hooks.controller.worldToScreen((x as number) + (w as number), (y as number) + (h as number));
+            // Only the part on the canvas (outside it reads as transparent black).
+            const left = Math.max(0, Math.round(sx * dpr));
+            const top = Math.max(0, Math.round(sy * dpr));
+            const right = Math.min(canvas.width, Math.round(ex * dpr));
+            const bottom = Math.min(canvas.height, Math.round(ey * dpr));
+            if (right <= left || bottom <= top) return resolve(0);
+            const d = canvas.getContext("2d")!.getImageData(left, top, right - left, bottom - top).data;
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) {
+              const ink = testId === "board" ? d[i]! < 150 || d[i + 1]! < 150 || d[i + 2]! < 150 : d[i + 3]! > 0;
+              if (ink) n++;
+            }
+            resolve(n);
+          }),
+        ),
+      ),
+    [r.x, r.y, r.w, r.h, layer] as const,
+  );
+}
+
 /** Close enough to a #rrggbb colour (anti-aliasing and translucency aside). */
 export function near(pixel: readonly number[], hex: string, tolerance = 40): boolean {
   const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
