@@ -15,6 +15,10 @@
  * - `cursor`, `presence` and `live` go out as the one connection's: the cursor
  *   of the tab that moved last (a hide counts only from that tab), the most
  *   present status of any tab, the latest name and colour;
+ * - a history request (`history`, `preview`, `version`, `restore`;
+ *   PROTOCOL.md §15) is made again by the inner client, and its answer goes
+ *   to the asking tab only, under the tab's request id (a restore: its mid,
+ *   so the room's dedupe still makes it exactly once);
  * - what the room sends is relayed in order after the inner client applied it.
  *   An ack goes to the tab that made the edit; every other tab gets it as the
  *   `change` the room would have broadcast to another connection (the hub
@@ -22,11 +26,12 @@
  */
 import { planOps } from "../../party/shared/apply.ts";
 import { MAX_MESSAGE_BYTES } from "../../party/shared/limits.ts";
-import type { ClientMessage, Peer, PresenceStatus, RecordBase, ServerMessage } from "../../party/shared/protocol.ts";
-import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import type { ClientMessage, HistoryPageMessage, Peer, PresenceStatus, RecordBase, ServerMessage, VersionSavedMessage } from "../../party/shared/protocol.ts";
+import { ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import type { TransportFactory, TransportKind } from "./connection.ts";
 import type { PendingMutation } from "./pending-edits.ts";
+import { HistoryError, type HistoryTarget, type PreviewBoard, type RestoreResult } from "./room-history.ts";
 import type { RelayedMessage, TabMessage } from "./tab-channel.ts";
 
 /** Settled mutation ids remembered, to answer a tab that resends one the
@@ -50,8 +55,16 @@ export interface HubClient<R extends RecordBase> {
   hideCursor(): void;
   setPresence(p: { name?: string; color?: string; status?: PresenceStatus }): void;
   setLive(key: string, data: unknown): void;
+  history(options: { before?: number; limit?: number }): Promise<HistoryPageMessage>;
+  previewAt(target: HistoryTarget): Promise<PreviewBoard<R>>;
+  restore(target: HistoryTarget, options: { mid?: string }): Promise<RestoreResult>;
+  nameVersion(name: string, options: { seq?: number }): Promise<VersionSavedMessage>;
   close(): void;
 }
+
+/** Answers to history requests: the hub asked for them on a tab's behalf and
+ * replies to that tab itself, so they are not relayed to every tab. */
+const HISTORY_TYPES = new Set<string>(["history", "preview", "version"]);
 
 const STATUS_RANK: Record<PresenceStatus, number> = { active: 2, idle: 1, away: 0 };
 
@@ -126,6 +139,13 @@ export class TabHub<R extends RecordBase> {
           break; // per connection: the hub answers tabs itself
         case "sync":
           synced = true;
+          break;
+        case "history":
+        case "preview":
+        case "version":
+          break;
+        case "error":
+          if (!m.ref || !HISTORY_TYPES.has(m.ref)) out.push({ m });
           break;
         case "ack": {
           const p = this.inner.pending.get(m.mid);
@@ -226,7 +246,41 @@ export class TabHub<R extends RecordBase> {
         return;
       case "ping":
         return reply({ type: "pong" });
+      case "history":
+      case "preview":
+      case "version":
+      case "restore":
+        return this.onHistoryRequest(m, reply);
     }
+  }
+
+  /** A tab's history request, made again by the inner client; the answer goes to that tab only. */
+  private onHistoryRequest(m: Extract<ClientMessage<R>, { type: "history" | "preview" | "version" | "restore" }>, reply: (...msgs: ServerMessage[]) => void): void {
+    const rid = m.type !== "restore" && m.rid ? { rid: m.rid } : {};
+    const fail = (e: unknown) => {
+      const code = e instanceof HistoryError ? e.code : ErrorCode.INTERNAL;
+      const message = e instanceof Error ? e.message : String(e);
+      reply((m.type === "restore" ? { type: "reject", mid: m.mid, code, message } : { type: "error", code, message, ref: m.type, ...rid }) as ServerMessage);
+    };
+    const answer = (x: object) => {
+      const { rid: _inner, ...rest } = x as { rid?: string };
+      reply({ ...rest, ...rid } as ServerMessage);
+    };
+    if (m.type === "history") {
+      const options = { ...(m.before === undefined ? {} : { before: m.before }), ...(m.limit === undefined ? {} : { limit: m.limit }) };
+      this.inner.history(options).then(answer, fail);
+      return;
+    }
+    if (m.type === "version") {
+      this.inner.nameVersion(m.name, m.seq === undefined ? {} : { seq: m.seq }).then(answer, fail);
+      return;
+    }
+    const target: HistoryTarget = m.seq !== undefined ? { seq: m.seq } : { version: m.version! };
+    if (m.type === "preview") {
+      this.inner.previewAt(target).then((b) => answer({ type: "preview", ...b }), fail);
+      return;
+    }
+    this.inner.restore(target, { mid: m.mid }).then((r) => reply({ type: "ack", mid: r.mid, seq: r.seq, ...(r.dup ? { dup: true as const } : {}) } as ServerMessage), fail);
   }
 
   /** The one connection is as present as its most present tab. */

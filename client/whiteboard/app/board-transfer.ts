@@ -102,7 +102,9 @@ export async function writeNewBoard(records: readonly Shape[], onProgress: (p: N
     const pendingStore = new IdbPendingStore(room);
     const protocol = location.protocol === "https:" ? "wss" : "ws";
     const transport = onlineAwareTransport(partySocketTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
-    const client = new RoomClient({ schema: whiteboard, room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
+    // Its own connection, never a shared one: this client lives for the
+    // writes only, and must not become the tab leader of the new room.
+    const client = new RoomClient({ schema: whiteboard, room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport, shareTabs: false });
     try {
       await client.ready;
       // Never over an existing board: online, the room must say it is empty
