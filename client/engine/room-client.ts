@@ -37,7 +37,7 @@ import { type RoomClientOptions, transportFor } from "./room-client-options.ts";
 import { type ConnectionState, Emitter, type RoomClientEvents } from "./room-events.ts";
 import { type HistoryTarget, type PreviewBoard, type RestoreResult, RoomHistory } from "./room-history.ts";
 import { type ApplyOutcome, DocumentStore } from "./store.ts";
-import type { RecordBase } from "../../party/shared/protocol.ts";
+import type { ClientMessage, RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import { CursorThrottle, cursorIntervalFor, type Point } from "./throttle.ts";
 import { channelTransport, type FollowerState, tabChannelName } from "./tab-channel.ts";
@@ -335,6 +335,17 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   forward(m: PendingMutation<R>): void {
     this.pendingEdits.adopt(m);
     if (this.isLive()) this.sendMutation(m);
+  }
+
+  /**
+   * For the tab hub (tab-hub.ts) only: send another tab's history request
+   * (PROTOCOL §15) over this client's connection. False when not live. Not for apps.
+   * @internal
+   */
+  relay(msg: ClientMessage<R>): boolean {
+    if (!this.isLive()) return false;
+    this.send(msg);
+    return true;
   }
 
   /** Close for good. Pending edits stay in the durable pending store. */

@@ -22,7 +22,7 @@ export type Dash = z.infer<typeof Dash>;
 
 /** What an absent optional field means. A patch cannot remove a field, so
  * undoing "set dash" on a record that had none patches this value back. */
-export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid", start: null, end: null, label: "" };
+export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid", start: null, end: null, label: "", rotation: 0 };
 
 /** Where an arrow's end is attached: the shape `id`, at the point (`x`, `y`)
  * given as fractions (0..1) of that shape's box, so the end follows when the
@@ -30,6 +30,11 @@ export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opac
  * shape that is gone falls back to the line's stored point. */
 export const Binding = z.object({ id: RecordId, x: z.number().min(0).max(1), y: z.number().min(0).max(1) });
 export type Binding = z.infer<typeof Binding>;
+
+/** How far a shape is turned about the centre of its box, in radians
+ * (clockwise on screen). Optional (absent: 0), so older records stay valid;
+ * a line ignores it (its points say where it goes). */
+export const Rotation = z.number().min(-2 * Math.PI).max(2 * Math.PI);
 
 /** Fields every shape has. `z` orders shapes (higher is drawn later); ties break by id. */
 const base = {
@@ -41,6 +46,7 @@ const base = {
   stroke: StrokeWidth,
   opacity: Opacity.optional(),
   dash: Dash.optional(),
+  rotation: Rotation.optional(),
 };
 
 /** Words written inside a rectangle or ellipse, painted centred and wrapped.

@@ -81,7 +81,8 @@ async function main(): Promise<void> {
     const link = ada.url();
     const grace = await openBoard(await personAs(browser, "Grace", "#e8590c", { colorScheme: "dark" }), link);
 
-    // Ada: a title, three notes (centred where she clicks), arrows between them.
+    // Ada: a title, three notes (centred where she clicks), arrows from note to
+    // note (dropped on them, so they stay attached).
     await pick(ada, "Thick stroke");
     await text(ada, 150, 90, "Launch plan");
     await pick(ada, "Medium stroke");
@@ -92,8 +93,8 @@ async function main(): Promise<void> {
     await sticky(ada, 930, 260, "Ship it\non Friday");
     await pick(ada, "Black");
     for (const [from, to] of [
-      [362, 478],
-      [702, 818],
+      [300, 560],
+      [640, 900],
     ] as const) {
       await ada.keyboard.press("a");
       await drag(ada, [
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     await ada.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
     const beforeGrace = await ada.evaluate(() => window.__edgeroom!.session.client.seq);
 
-    // Grace: circles the deadline in red and adds a question in a box of her own.
+    // Grace: circles the deadline in red and writes a question inside a box of her own.
     await pick(grace, "Red");
     await grace.keyboard.press("p");
     await drag(grace, loop(930, 262, 150, 140), 2);
@@ -118,10 +119,13 @@ async function main(): Promise<void> {
       [520, 520],
       [920, 640],
     ]);
+    await grace.mouse.dblclick(720, 580);
+    await grace.waitForSelector("[data-testid=text-editor]");
+    await grace.keyboard.type("Who reviews the copy?");
     await grace.keyboard.press("Escape");
-    await text(grace, 548, 590, "Who reviews the copy?");
-    await waitForRecords(ada, `(recs) => recs.filter((r) => r.type === "sticky").length === 3 && recs.some((r) => r.type === "pen") && recs.filter((r) => r.type === "text").length === 2`);
-    await waitForRecords(grace, `(recs) => recs.filter((r) => r.type === "line").length === 2`);
+    await grace.keyboard.press("Escape");
+    await waitForRecords(ada, `(recs) => recs.filter((r) => r.type === "sticky").length === 3 && recs.some((r) => r.type === "pen") && recs.some((r) => r.type === "rect" && r.label)`);
+    await waitForRecords(grace, `(recs) => recs.filter((r) => r.type === "line" && r.start && r.end).length === 2`);
 
     // Both pointers on the board, so each screen shows the other's cursor.
     await ada.keyboard.press("v");
@@ -140,7 +144,7 @@ async function main(): Promise<void> {
       await personAs(browser, "Linus", "#099268", { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 }),
       link,
     );
-    await waitForRecords(phone, `(recs) => recs.length >= 9`);
+    await waitForRecords(phone, `(recs) => recs.length >= 8`);
     // The whole plan in the gap between the two rails (x 58–332), the others' pointers off the notes.
     await ada.mouse.move(420, 345, { steps: 4 });
     await grace.mouse.move(1110, 130, { steps: 4 });

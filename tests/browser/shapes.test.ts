@@ -3,11 +3,13 @@
  * (Debian's Chromium through playwright-core, against `wrangler dev`): an
  * arrow dropped on a rectangle follows it when A moves it, on B's screen; a
  * label typed into a rectangle shows on B's screen while A types it, and stays;
- * a multi-selection resized by a corner of its box scales every shape on B's.
+ * a multi-selection resized by a corner of its box scales every shape on B's;
+ * one eraser stroke takes what it crosses on B's screen, one undo brings it back;
+ * a shape turned by its rotate handle is drawn turned on B's screen.
  */
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, inkInWorldRect, isBackground, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
+import { drag, inkInWorldRect, isBackground, near, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
 
 const { twoPeople } = usePeople();
 
@@ -105,5 +107,43 @@ describe("resizing a multi-selection", () => {
       expect(r.h).toBeCloseTo(150, 0);
     }
     expect(rects[1]!.x - rects[0]!.x).toBeCloseTo(300, 0);
+  });
+});
+
+describe("the eraser", () => {
+  it("one swipe erases both strokes it crosses (not the rectangle beside them) on B's screen; one undo brings both back", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("p");
+    await drag(a, [[300, 200], [300, 300], [300, 400]]);
+    await a.keyboard.press("p");
+    await drag(a, [[400, 200], [400, 300], [400, 400]]);
+    await a.keyboard.press("r");
+    await drag(a, [[600, 200], [750, 400]]);
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "pen").length === 2 && recs.some((r) => r.type === "rect")`);
+    await a.keyboard.press("e");
+    await drag(a, [[250, 300], [350, 300], [450, 300], [520, 300]]);
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
+    expect(isBackground(await pixelAtWorld(b, 300, 250))).toBe(true);
+    await a.keyboard.press("Control+z");
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "pen").length === 2 && recs.length === 3`);
+    await expect.poll(async () => isBackground(await pixelAtWorld(b, 300, 250)), { timeout: 5_000 }).toBe(false);
+  });
+});
+
+describe("rotation", () => {
+  it("A turns a bar a quarter with the rotate handle; B's screen shows it upright", async () => {
+    const { a, b } = await twoPeople();
+    await a.getByRole("radio", { name: "Red", exact: true }).click();
+    await a.keyboard.press("r");
+    await drag(a, [[400, 380], [700, 420]]); // a 300 × 40 bar, centre (550, 400), selected
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
+    // Where the upright bar's top edge will be: board now.
+    expect(isBackground(await pixelAtWorld(b, 550, 250))).toBe(true);
+    // The round handle 24 px above the top edge's middle; pull it round to the right of the centre.
+    await drag(a, [[550, 356], [650, 330], [750, 400]]);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && Math.abs(r.rotation - Math.PI / 2) < 0.01)`);
+    await expect.poll(async () => near(await pixelAtWorld(b, 550, 250), "#e03131"), { timeout: 5_000 }).toBe(true);
+    expect(isBackground(await pixelAtWorld(b, 410, 400))).toBe(true); // the old left end is empty
+    await screenshot(b, "rotated-B");
   });
 });

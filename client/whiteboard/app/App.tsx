@@ -10,7 +10,8 @@ import { boardExportFile, download } from "./board-transfer.ts";
 import { FileDrop } from "./FileDrop.tsx";
 import { TransferDialog } from "./TransferDialog.tsx";
 import { useBoardTransfer } from "./use-board-transfer.ts";
-import { ContextMenu } from "./ContextMenu.tsx";
+import { ContextMenu, type ExportAction } from "./ContextMenu.tsx";
+import { copyImage, downloadImage } from "../canvas/board-export.ts";
 import { DebugOverlay } from "./DebugOverlay.tsx";
 import { keepColorDistinct } from "./distinct-color.ts";
 import { Icon } from "./icons.tsx";
@@ -26,7 +27,6 @@ import { StylePanel, Toolbar } from "./Toolbar.tsx";
 import { TopBar } from "./TopBar.tsx";
 import { useBoardUi, useRoomView } from "./use-room.ts";
 import { useTheme } from "./use-theme.ts";
-import { withPaintTheme } from "../theme/board-palette.ts";
 
 /** Why the room refused an edit, in words a person understands. */
 function rejectText(code: string, message: string): string {
@@ -183,25 +183,23 @@ function Board({
     }
   };
 
-  const exportPng = async () => {
-    // Painted light whatever the screen shows: the PNG has a white background.
-    // exportPng paints synchronously before its first await.
-    const blob = await withPaintTheme("light", () => controller?.exportPng());
-    if (!blob) {
-      notify("The board is empty: nothing to export.", "info");
+  /** The top bar's PNG exports the whole board; the menu's exports the selection (or the board). */
+  const exportImage = async (action: ExportAction, scope: "selection-or-board" | "board") => {
+    const shapes = controller?.shapesToExport(scope) ?? [];
+    if (action === "copy") {
+      const done = await copyImage(shapes);
+      if (done === "copied") notify("Copied as an image.", "info");
+      else notify(done === "empty" ? "The board is empty: nothing to copy." : "This browser would not copy an image; use Export PNG.", "info");
       return;
     }
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = `edgeroom-${session.room}.png`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    if (!(await downloadImage(action, shapes, `edgeroom-${session.room}`))) notify("The board is empty: nothing to export.", "info");
   };
+  const exportPng = () => void exportImage("png", "board");
 
   return (
     <div className="app">
-      <canvas ref={canvasRef} className="board" data-testid="board" aria-label="Whiteboard canvas" role="img" />
+      {/* Focusable: Tab walks the shapes, arrows nudge, Delete deletes (keyboard.ts). */}
+      <canvas ref={canvasRef} className="board" data-testid="board" aria-label="Whiteboard canvas: Tab selects shapes, arrow keys move them" role="application" tabIndex={0} />
       {/* Remote cursors on their own layer: moving them never repaints 10,000 shapes. */}
       <canvas ref={cursorCanvasRef} className="board cursor-layer" data-testid="cursor-layer" aria-hidden="true" />
       <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme}>
@@ -235,7 +233,7 @@ function Board({
       <StatusBar client={session.client} cachedAt={session.cachedAt} />
       {controller ? <ZoomControls controller={controller} /> : null}
       {controller ? <EditingLayer controller={controller} /> : null}
-      {controller ? <ContextMenu controller={controller} mod={modifierKeyName()} /> : null}
+      {controller ? <ContextMenu controller={controller} mod={modifierKeyName()} onExport={(action) => void exportImage(action, "selection-or-board")} /> : null}
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
       <ShortcutSheet open={shortcutsOpen} onClose={closeShortcuts} />
       <Toasts toasts={toasts} onDismiss={dismiss} />

@@ -10,12 +10,15 @@ interface Item {
   needsSelection: boolean;
 }
 
+/** What the menu's export items ask for: a file, or the image on the clipboard. */
+export type ExportAction = "png" | "svg" | "copy";
+
 /** Keeps the menu on screen near the right and bottom edges (px). */
 const MENU_MARGIN = 8;
 
 /** The board's context menu (right click, a long press on touch, the
  * ContextMenu key or Shift+F10): what can be done with the selection. */
-export function ContextMenu({ controller, mod }: { controller: BoardController; mod: string }) {
+export function ContextMenu({ controller, mod, onExport }: { controller: BoardController; mod: string; onExport: (action: ExportAction) => void }) {
   const ui = useBoardUi(controller);
   const ref = useRef<HTMLDivElement>(null);
   const menu = ui.menu;
@@ -39,6 +42,16 @@ export function ContextMenu({ controller, mod }: { controller: BoardController; 
     { label: "Send to back", keys: `${mod}+Shift+[`, run: () => controller.sendToBack(), needsSelection: true },
     { label: "Delete", keys: "Del", run: () => controller.deleteSelection(), needsSelection: true },
   ];
+  // The selection when there is one, else the whole board.
+  const exports: Item[] = [
+    { label: "Copy as image", keys: "", run: () => onExport("copy"), needsSelection: false },
+    { label: "Export PNG", keys: "", run: () => onExport("png"), needsSelection: false },
+    { label: "Export SVG", keys: "", run: () => onExport("svg"), needsSelection: false },
+  ];
+  const run = (item: Item) => () => {
+    controller.closeMenu();
+    item.run();
+  };
   const none = ui.selection.length === 0;
   const onKeyDown = (e: KeyboardEvent) => {
     // The board's shortcuts (Enter edits text, Delete deletes) are not for the menu's buttons.
@@ -60,6 +73,13 @@ export function ContextMenu({ controller, mod }: { controller: BoardController; 
         <button key={item.label} type="button" role="menuitem" className="menu-item" disabled={item.needsSelection && none} onClick={item.run}>
           <span>{item.label}</span>
           <kbd>{item.keys}</kbd>
+        </button>
+      ))}
+      <hr className="menu-separator" />
+      {exports.map((item) => (
+        <button key={item.label} type="button" role="menuitem" className="menu-item" onClick={run(item)}>
+          <span>{none ? item.label : `${item.label} (selection)`}</span>
+          {item.keys ? <kbd>{item.keys}</kbd> : null}
         </button>
       ))}
     </div>

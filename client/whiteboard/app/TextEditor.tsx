@@ -65,7 +65,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
       className={sticky ? "text-editor sticky-editor" : label ? "text-editor label-editor" : "text-editor"}
       data-testid="text-editor"
       aria-label={sticky ? "Sticky note text" : label ? "Label" : "Text"}
-      style={{ ...style, fontFamily: FONT_FAMILY, lineHeight: LINE_HEIGHT }}
+      style={{ ...style, fontFamily: FONT_FAMILY, lineHeight: LINE_HEIGHT, ...turned(editing) }}
       value={text}
       spellCheck={false}
       onChange={(e) => {
@@ -103,4 +103,10 @@ function labelBoxStyle(editing: TextEditing, text: string, sx: number, sy: numbe
     background: "transparent",
     color: displayInk(editing.color),
   };
+}
+
+/** A rotated shape's text box turns with it, about the shape's centre. */
+function turned(editing: TextEditing): CSSProperties {
+  if (!editing.rotation) return {};
+  return { transform: `rotate(${editing.rotation}rad)`, transformOrigin: "50% 50%" };
 }

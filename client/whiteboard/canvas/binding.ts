@@ -14,6 +14,7 @@
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Binding, Shape } from "../../../party/whiteboard/records.ts";
 import { linePointsFrom, moveOp, round2, shapeBox } from "./geometry.ts";
+import { centreOf, rotatePoint, rotationOf } from "./rotate.ts";
 
 export type LineShape = Extract<Shape, { type: "line" }>;
 /** How a board finds a shape by id (the preview of a drag first, then the document). */
@@ -165,32 +166,16 @@ export function moveOps(shapes: readonly Shape[], dx: number, dy: number): Op[] 
   });
 }
 
-/** A shape's rotation about its box centre (radians; none yet on any record). */
-function rotationOf(_s: Shape): number {
-  return 0;
-}
-
 /** A world point in the shape's own (unrotated) frame. */
 function toLocal(s: Shape, x: number, y: number): [number, number] {
-  const r = rotationOf(s);
-  if (!r) return [x, y];
-  return rotateAbout(s, x, y, -r);
+  const [cx, cy] = centreOf(shapeBox(s));
+  return rotatePoint(x, y, cx, cy, -rotationOf(s));
 }
 
 /** A point of the shape's own frame in world coordinates. */
 function toWorld(s: Shape, x: number, y: number): [number, number] {
-  const r = rotationOf(s);
-  if (!r) return [x, y];
-  return rotateAbout(s, x, y, r);
-}
-
-function rotateAbout(s: Shape, x: number, y: number, angle: number): [number, number] {
-  const b = shapeBox(s);
-  const cx = (b.minX + b.maxX) / 2;
-  const cy = (b.minY + b.maxY) / 2;
-  const cos = Math.cos(angle);
-  const sin = Math.sin(angle);
-  return [cx + (x - cx) * cos - (y - cy) * sin, cy + (x - cx) * sin + (y - cy) * cos];
+  const [cx, cy] = centreOf(shapeBox(s));
+  return rotatePoint(x, y, cx, cy, rotationOf(s));
 }
 
 function clamp01(n: number): number {

@@ -24,14 +24,13 @@ import { newRecordId } from "../../engine/ids.ts";
 import type { Peer, RemoteCursor } from "../../engine/room-client.ts";
 import type { Editor } from "../editor.ts";
 import { CursorTrack } from "../interpolate.ts";
-import { type Camera, fitCamera, HOME_CAMERA, screenToWorld, visibleWorld, worldToScreen, zoomAt } from "./camera.ts";
+import { type Camera, fitCamera, HOME_CAMERA, intersects, screenToWorld, visibleWorld, worldToScreen, zoomAt } from "./camera.ts";
 import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
-import { exportPng } from "./export-png.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
 import { moveOps } from "./binding.ts";
 import { shapeBounds, unionRects } from "./geometry.ts";
-import { handleAt, hitTolerance, hoverCursor, selectionHandles, toolCursor } from "./hit-test.ts";
-import { keyCommand, type KeyCommand } from "./keyboard.ts";
+import { handleAt, hitTolerance, hoverCursor, rotateHandleOf, selectionHandles, toolCursor } from "./hit-test.ts";
+import { keyCommand, type KeyCommand, nextInCycle } from "./keyboard.ts";
 import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample } from "./pointer-input.ts";
 import { wheelCamera } from "./camera-gestures.ts";
@@ -42,7 +41,7 @@ import { BoardUi, type BoardUiState } from "./board-ui.ts";
 import { BoardClipboard } from "./board-clipboard.ts";
 import { CLIPBOARD_MIME } from "./clipboard.ts";
 import { toBackOps, toFrontOps } from "./z-order.ts";
-import { SceneIndex } from "./scene.ts";
+import { paintOrder, SceneIndex } from "./scene.ts";
 import { commitTextOps, editingFor, newTextEditing, type TextEditing, typingDraft } from "./text-editing.ts";
 import { textSizeFor, type Tool } from "./tools.ts";
 import { fillColor, type SelectionStyle, selectionStyle, styleOps } from "./style.ts";
@@ -92,6 +91,8 @@ export class BoardController {
   private followFns = new Set<() => void>();
   private readonly input: PointerInput;
   private readonly touch = new TouchGestures();
+  /** The canvas has been pressed (clicked, touched) since it last had keyboard focus. */
+  private pressedCanvas = false;
   private readonly laser = new LaserPointer(
     (trail) => this.room.setLive("laser", trail),
     () => this.invalidateCursors(),
@@ -169,13 +170,20 @@ export class BoardController {
       this.cancelInteraction();
     });
     this.listen(canvas, "pointerleave", () => room.hideCursor());
+    // The focus ring shows when the canvas was reached by keyboard, never
+    // after a click (a shortcut pressed after a click would show it otherwise).
+    this.listen(canvas, "focus", () => canvas.toggleAttribute("data-focus-ring", !this.pressedCanvas));
+    this.listen(canvas, "blur", () => canvas.removeAttribute("data-focus-ring"));
     this.listen(canvas, "dblclick", (e) => this.onDoubleClick(e as MouseEvent));
     this.listen(canvas, "wheel", (e) => this.onWheel(e as WheelEvent), { passive: false });
     this.listen(canvas, "contextmenu", (e) => this.onContextMenu(e as MouseEvent));
     this.listen(document, "copy", (e) => this.onClipboardEvent(e as ClipboardEvent));
     this.listen(document, "cut", (e) => this.onClipboardEvent(e as ClipboardEvent));
     this.listen(document, "paste", (e) => this.onClipboardEvent(e as ClipboardEvent));
-    this.listen(window, "keydown", (e) => this.onKeyDown(e as KeyboardEvent));
+    this.listen(window, "keydown", (e) => {
+      if ((e as KeyboardEvent).key === "Tab") this.pressedCanvas = false; // focus moving by keyboard
+      this.onKeyDown(e as KeyboardEvent);
+    });
     this.listen(window, "keyup", (e) => this.onKeyUp(e as KeyboardEvent));
     this.listen(window, "resize", () => this.invalidate());
     this.listen(window, "blur", () => {
@@ -356,6 +364,8 @@ export class BoardController {
   }
 
   private onPointerDown(e: PointerEvent): void {
+    this.pressedCanvas = true;
+    this.canvas.removeAttribute("data-focus-ring");
     if (this.ui.menu) this.setUi({ menu: null });
     const p = this.sample(e);
     if (e.pointerType === "touch" && this.touchDown(e.pointerId, p)) return;
@@ -494,6 +504,11 @@ export class BoardController {
   private updateHover(wx: number, wy: number): void {
     if (this.ui.tool !== "select" || this.spaceDown) return;
     const selected = this.selectedShapes();
+    const turn = rotateHandleOf(selected, this.camera.zoom);
+    if (turn && handleAt([turn], wx, wy, this.camera.zoom) === 0) {
+      this.canvas.style.cursor = "grab"; // the rotate handle
+      return;
+    }
     const h = handleAt(selectionHandles(selected), wx, wy, this.camera.zoom);
     const over = h < 0 && this.scene.topmostAt(wx, wy, hitTolerance(this.camera.zoom)) !== null;
     this.canvas.style.cursor = hoverCursor(selected, h, over);
@@ -509,7 +524,7 @@ export class BoardController {
   private onKeyDown(e: KeyboardEvent): void {
     const target = e.target as HTMLElement | null;
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable)) return;
-    const found = keyCommand(e, { selectionSize: this.ui.selection.length });
+    const found = keyCommand(e, { selectionSize: this.ui.selection.length, canvasFocused: document.activeElement === this.canvas && this.scene.shapes.length > 0 });
     if (!found) return;
     if (found.preventDefault) e.preventDefault();
     this.run(found.command);
@@ -557,6 +572,8 @@ export class BoardController {
         return this.bringToFront();
       case "to-back":
         return this.sendToBack();
+      case "cycle":
+        return this.cycleSelection(command.dir);
       case "menu": {
         const s = this.selectedShapes(null)[0];
         const at = s ? worldToScreen(this.camera, s.x, s.y) : [this.canvas.clientWidth / 2, this.canvas.clientHeight / 2];
@@ -642,6 +659,23 @@ export class BoardController {
     this.closeMenu();
     this.editor.apply(toBackOps(this.scene.shapes, new Set(this.ui.selection)));
     this.refreshHistoryFlags();
+  }
+
+  /** Tab on the focused canvas: the next shape in paint order (after the
+   * selection's last), brought into view if it is off screen. */
+  private cycleSelection(dir: 1 | -1): void {
+    const next = nextInCycle(this.scene.shapes, this.ui.selection, dir);
+    if (!next) return;
+    this.setUi({ selection: [next.id], tool: "select" });
+    const view = visibleWorld(this.camera, this.canvas.clientWidth, this.canvas.clientHeight);
+    const b = shapeBounds(this.scene.resolved(next));
+    if (!intersects(b, view)) {
+      const cam = this.camera;
+      const cx = (b.minX + b.maxX) / 2;
+      const cy = (b.minY + b.maxY) / 2;
+      this.setCamera({ zoom: cam.zoom, x: cx - this.canvas.clientWidth / 2 / cam.zoom, y: cy - this.canvas.clientHeight / 2 / cam.zoom });
+    }
+    this.invalidate();
   }
 
   closeMenu(): void {
@@ -734,9 +768,10 @@ export class BoardController {
   // ---------------------------------------------------------------------------
   // Export
 
-  /** The whole board as a PNG (white background, 2× up to 4096 px a side). */
-  exportPng(): Promise<Blob | null> {
-    return exportPng(this.drawnShapes());
+  /** What an export takes (board-export.ts): the selection as drawn, or with nothing selected the whole board. */
+  shapesToExport(scope: "selection-or-board" | "board"): Shape[] {
+    const selected = scope === "board" ? [] : this.selectedShapes(null);
+    return selected.length ? [...selected].sort(paintOrder) : this.drawnShapes();
   }
 }
 

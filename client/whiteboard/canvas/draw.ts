@@ -11,6 +11,7 @@ import getStroke from "perfect-freehand";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { boardPalette, displayInk } from "../theme/board-palette.ts";
 import type { Rect } from "./camera.ts";
+import { centreOf, rotatedCorners, rotationOf } from "./rotate.ts";
 import { arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines } from "./geometry.ts";
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -81,7 +82,20 @@ function dashPattern(dash: Shape["dash"], stroke: number): number[] {
   return [];
 }
 
+/** Paint one shape in world coordinates; a rotated one turned about its box's centre. */
 export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
+  const angle = rotationOf(s);
+  if (!angle) return paintShape(ctx, s, style);
+  const [cx, cy] = centreOf(shapeBox(s));
+  ctx.save();
+  ctx.translate(cx, cy);
+  ctx.rotate(angle);
+  ctx.translate(-cx, -cy);
+  paintShape(ctx, s, style);
+  ctx.restore();
+}
+
+function paintShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
   ctx.globalAlpha = (style.pending ? PENDING_ALPHA : 1) * (s.opacity ?? 1);
   // A sticky's text sits on its own pale paper, not on the board: never remapped.
   const ink = s.type === "sticky" ? s.color : displayInk(s.color);
@@ -194,17 +208,37 @@ function drawLabel(ctx: Ctx, s: Extract<Shape, { type: "rect" | "ellipse" }>, in
   ctx.restore();
 }
 
-/** Selection outline and, for a single shape, its handles (screen-sized). */
-export function drawSelection(ctx: Ctx, boxes: Rect[], handles: [number, number][], zoom: number): void {
+/** A selection outline: a shape's box, turned as the shape is. */
+export interface SelectionOutline {
+  box: Rect;
+  angle: number;
+}
+
+/** Selection outlines and the handles (screen-sized): square resize handles,
+ * a round rotate handle. */
+export function drawSelection(ctx: Ctx, outlines: SelectionOutline[], handles: [number, number][], zoom: number, rotate: [number, number] | null = null): void {
   ctx.strokeStyle = SELECTION_COLOR;
   ctx.lineWidth = 1.5 / zoom;
   const pad = 4 / zoom;
-  for (const b of boxes) ctx.strokeRect(b.minX - pad, b.minY - pad, b.maxX - b.minX + 2 * pad, b.maxY - b.minY + 2 * pad);
+  for (const { box: b, angle } of outlines) {
+    const padded = { minX: b.minX - pad, minY: b.minY - pad, maxX: b.maxX + pad, maxY: b.maxY + pad };
+    const pts = rotatedCorners(padded, angle);
+    ctx.beginPath();
+    pts.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+    ctx.closePath();
+    ctx.stroke();
+  }
   const r = HANDLE_RADIUS / zoom;
   ctx.fillStyle = "#ffffff";
   for (const [x, y] of handles) {
     ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
     ctx.strokeRect(x - r, y - r, 2 * r, 2 * r);
+  }
+  if (rotate) {
+    ctx.beginPath();
+    ctx.arc(rotate[0], rotate[1], r, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.stroke();
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Rect } from "./camera.ts";
+import { centreOf, rotatedBounds, rotatePoint, rotationOf } from "./rotate.ts";
 
 export const FONT_FAMILY = `"Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif`;
 /** Line height of text and sticky notes, in multiples of the font size. */
@@ -74,11 +75,12 @@ export function shapeBox(s: Shape, measure: MeasureText = measureTextWidth): Rec
 
 const boundsCache = new WeakMap<Shape, Rect>();
 
-/** Everything the shape paints (box plus stroke, arrow head): what culling tests. */
+/** Everything the shape paints (box plus stroke, arrow head; a rotated
+ * shape's turned box): what culling tests. */
 export function shapeBounds(s: Shape): Rect {
   const cached = boundsCache.get(s);
   if (cached) return cached;
-  const box = shapeBox(s);
+  const box = rotatedBounds(shapeBox(s), rotationOf(s));
   let pad = s.stroke / 2 + 1;
   if (s.type === "line" && s.arrow) pad += arrowHeadLength(s.stroke);
   if (s.type === "pen") pad = s.stroke + 1;
@@ -110,10 +112,25 @@ function distanceToSegment(px: number, py: number, ax: number, ay: number, bx: n
   return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
 
-/** Does the point (world) touch the shape? `tolerance` is in world units. */
+const unturnedCache = new WeakMap<Shape, Shape>();
+/** A rotated shape as it is in its own frame (rotation 0), cached per record. */
+function unturned(s: Shape): Shape {
+  let u = unturnedCache.get(s);
+  if (!u) unturnedCache.set(s, (u = { ...s, rotation: 0 } as Shape));
+  return u;
+}
+
+/** Does the point (world) touch the shape? `tolerance` is in world units. A
+ * rotated shape is tested in its own frame: the point turned back about its centre. */
 export function hitTest(s: Shape, px: number, py: number, tolerance: number): boolean {
   const b = shapeBounds(s);
   if (px < b.minX - tolerance || px > b.maxX + tolerance || py < b.minY - tolerance || py > b.maxY + tolerance) return false;
+  const angle = rotationOf(s);
+  if (angle) {
+    const [cx, cy] = centreOf(shapeBox(s));
+    const [lx, ly] = rotatePoint(px, py, cx, cy, -angle);
+    return hitTest(unturned(s), lx, ly, tolerance);
+  }
   switch (s.type) {
     case "rect":
     case "sticky":
@@ -199,7 +216,13 @@ export function groupResizeOps(shapes: readonly Shape[], from: Rect, to: Rect): 
   const my = (y: number) => to.minY + (y - from.minY) * ky;
   return shapes.map((s) => {
     const b = shapeBox(s);
-    return resizeOp(s, b, { minX: mx(b.minX), minY: my(b.minY), maxX: mx(b.maxX), maxY: my(b.maxY) });
+    const angle = rotationOf(s);
+    if (!angle) return resizeOp(s, b, { minX: mx(b.minX), minY: my(b.minY), maxX: mx(b.maxX), maxY: my(b.maxY) });
+    // A turned shape: its centre moves with the group, its own box scales by the same factors.
+    const [cx, cy] = centreOf(b);
+    const w = (b.maxX - b.minX) * kx;
+    const h = (b.maxY - b.minY) * ky;
+    return resizeOp(s, b, { minX: mx(cx) - w / 2, minY: my(cy) - h / 2, maxX: mx(cx) + w / 2, maxY: my(cy) + h / 2 });
   });
 }
 

@@ -7,6 +7,7 @@ import type { Shape } from "../../../party/whiteboard/records.ts";
 import { HANDLE_RADIUS } from "./draw.ts";
 import type { Rect } from "./camera.ts";
 import { shapeBox, unionRects } from "./geometry.ts";
+import { rotatedBounds, rotatedCorners, rotateHandle, rotationOf } from "./rotate.ts";
 import type { Tool } from "./tools.ts";
 
 /** Hit tolerance around thin shapes (screen px): a 2-px line must be clickable. */
@@ -25,13 +26,22 @@ export function selectionHandles(selected: readonly Shape[]): [number, number][]
   if (selected.length === 0) return [];
   const s = selected[0]!;
   if (selected.length === 1 && s.type === "line") return [[s.x + s.pts[0][0], s.y + s.pts[0][1]], [s.x + s.pts[1][0], s.y + s.pts[1][1]]];
+  // One shape: the corners of its own box, turned as it is.
+  if (selected.length === 1) return rotatedCorners(shapeBox(s), rotationOf(s));
   const b = selectionBox(selected)!;
   return [[b.minX, b.minY], [b.maxX, b.minY], [b.maxX, b.maxY], [b.minX, b.maxY]];
 }
 
-/** The box around the selected shapes' own boxes (what a multi-selection resizes). */
+/** The rotate handle (world) of a single selected shape that can turn; null otherwise. */
+export function rotateHandleOf(selected: readonly Shape[], zoom: number): [number, number] | null {
+  if (selected.length !== 1 || selected[0]!.type === "line") return null;
+  const s = selected[0]!;
+  return rotateHandle(shapeBox(s), rotationOf(s), zoom);
+}
+
+/** The box around the selected shapes as drawn (what a multi-selection resizes). */
 export function selectionBox(selected: readonly Shape[]): Rect | null {
-  return unionRects(selected.map((s) => shapeBox(s)));
+  return unionRects(selected.map((s) => rotatedBounds(shapeBox(s), rotationOf(s))));
 }
 
 /** Index of the handle under a world point at `zoom`, or -1. */

@@ -27,6 +27,8 @@ export type KeyCommand =
   | { kind: "to-front" }
   | { kind: "to-back" }
   | { kind: "menu" }
+  /** Select the next (1) or previous (-1) shape in paint order. */
+  | { kind: "cycle"; dir: 1 | -1 }
   | { kind: "tool"; tool: Tool };
 
 export interface KeyPress {
@@ -40,6 +42,8 @@ export interface KeyPress {
 /** What the board has that changes a key's meaning. */
 export interface KeyContext {
   selectionSize: number;
+  /** The canvas has keyboard focus: Tab walks its shapes instead of leaving it. */
+  canvasFocused?: boolean;
 }
 
 /** The command for a key press, or null (the key is not ours: let it be).
@@ -65,6 +69,7 @@ export function keyCommand(e: KeyPress, ctx: KeyContext): { command: KeyCommand;
   if (mod && e.shiftKey && (key === "[" || key === "{")) return take({ kind: "to-back" });
   if (key === "ContextMenu" || (e.shiftKey && key === "F10")) return take({ kind: "menu" });
   if (mod || e.altKey) return null;
+  if (key === "Tab" && ctx.canvasFocused) return take({ kind: "cycle", dir: e.shiftKey ? -1 : 1 });
   if (key === " ") return take({ kind: "space-down" });
   if (key === "Delete" || key === "Backspace") return take({ kind: "delete" });
   if (key === "Escape") return take({ kind: "escape" }, false);
@@ -80,4 +85,14 @@ export function keyCommand(e: KeyPress, ctx: KeyContext): { command: KeyCommand;
   if (key === "!" || (e.shiftKey && key === "1")) return take({ kind: "zoom-to-fit" }, false);
   const tool = toolForKey(key);
   return tool ? take({ kind: "tool", tool }, false) : null;
+}
+
+/** The shape Tab (dir 1) or Shift+Tab (-1) selects: the one after (before) the
+ * selection's last in paint order, wrapping round; the first (last) when
+ * nothing is selected. */
+export function nextInCycle<S extends { id: string }>(shapes: readonly S[], selection: readonly string[], dir: 1 | -1): S | null {
+  if (!shapes.length) return null;
+  const last = selection.length ? shapes.findIndex((s) => s.id === selection[selection.length - 1]) : -1;
+  const at = last < 0 ? (dir === 1 ? 0 : shapes.length - 1) : (last + dir + shapes.length) % shapes.length;
+  return shapes[at]!;
 }

@@ -18,7 +18,8 @@ import type { CursorTracks } from "./cursor-tracks.ts";
 import { drawCursor, drawGrid, drawMarquee, drawSelection, drawShape } from "./draw.ts";
 import { type FrameStats, newFrameStats, pushSample } from "./frame-stats.ts";
 import { shapeBounds, shapeBox } from "./geometry.ts";
-import { selectionBox, selectionHandles } from "./hit-test.ts";
+import { rotateHandleOf, selectionBox, selectionHandles } from "./hit-test.ts";
+import { rotationOf } from "./rotate.ts";
 import type { SceneIndex } from "./scene.ts";
 import { type DrawnTrail, drawLaser } from "./laser.ts";
 
@@ -216,10 +217,10 @@ export class BoardPainter {
     if (draft) drawShape(ctx, draft, { pending: false, zoom: cam.zoom });
     const selected = this.source.selectedShapes(this.source.preview());
     if (selected.length) {
-      const boxes = selected.map((s) => shapeBox(s));
+      const outlines = selected.map((s) => ({ box: shapeBox(s), angle: rotationOf(s) }));
       // Several shapes: their box too, whose corners resize them together.
-      if (selected.length > 1) boxes.push(selectionBox(selected)!);
-      drawSelection(ctx, boxes, selectionHandles(selected), cam.zoom);
+      if (selected.length > 1) outlines.push({ box: selectionBox(selected)!, angle: 0 });
+      drawSelection(ctx, outlines, selectionHandles(selected), cam.zoom, rotateHandleOf(selected, cam.zoom));
     }
     const marquee = this.source.marquee();
     if (marquee) drawMarquee(ctx, marquee, cam.zoom);

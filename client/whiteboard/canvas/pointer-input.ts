@@ -2,7 +2,7 @@
  * The board's pointer state machine: what a press, a move and a release do
  * with the active tool — pan, draw a pen stroke, drag out a shape, place a
  * text or sticky note, select (click, shift-click, marquee), move, resize,
- * drag a line's end (an arrow's end dropped on a shape binds to it), or erase (every shape the stroke crosses, deleted together). It works on plain pointer samples (screen and world
+ * rotate, drag a line's end (an arrow's end dropped on a shape binds to it), or erase (every shape the stroke crosses, deleted together). It works on plain pointer samples (screen and world
  * coordinates), so it runs without a browser; the board controller turns DOM
  * events into samples, captures the pointer and repaints.
  */
@@ -12,7 +12,9 @@ import type { Editor } from "../editor.ts";
 import { type Camera, panBy, type Rect } from "./camera.ts";
 import { bindingTo, canBindTo, moveOps } from "./binding.ts";
 import { groupResizeOps, lineEndOp, normalizeRect, resizeOp, round2, shapeBox } from "./geometry.ts";
-import { handleAt, hitTolerance, selectionBox, selectionHandles } from "./hit-test.ts";
+import { handleAt, hitTolerance, rotateHandleOf, selectionBox, selectionHandles } from "./hit-test.ts";
+import { centreOf, rotateOp, rotatePoint, rotationOf } from "./rotate.ts";
+import { constrainDrag, keepAspect, keepCornerTurned } from "./drag-constraints.ts";
 import { CLICK_SLOP_PX, draggedRecord, penRecord, type RecordBase, type ShapeDrag } from "./record-factory.ts";
 import type { SceneIndex } from "./scene.ts";
 import type { Tool } from "./tools.ts";
@@ -58,6 +60,8 @@ export type Mode =
   /** A corner of the selection dragged: one shape, or several scaled about their box. */
   | { kind: "resize"; corner: number; originals: Shape[]; from: Rect }
   | { kind: "line-end"; end: 0 | 1; original: Extract<Shape, { type: "line" }> }
+  /** The rotate handle dragged: the shape turns about its box's centre (cx, cy). */
+  | { kind: "rotate"; original: Shape; cx: number; cy: number; start: [number, number] }
   | { kind: "marquee"; x0: number; y0: number; x1: number; y1: number; base: string[] }
   | { kind: "place"; tool: "text" | "sticky"; wx: number; wy: number };
 
@@ -145,6 +149,14 @@ export class PointerInput {
     const selected = host.selectedShapes();
     const zoom = host.camera().zoom;
     // Handles of a single selected shape come first: they sit on top.
+    const turn = rotateHandleOf(selected, zoom);
+    if (turn && handleAt([turn], p.wx, p.wy, zoom) === 0) {
+      const s = selected[0]!;
+      const [cx, cy] = centreOf(shapeBox(s));
+      host.editor.beginGesture([s.id]);
+      this.mode = { kind: "rotate", original: s, cx, cy, start: [p.wx, p.wy] };
+      return;
+    }
     const h = handleAt(selectionHandles(selected), p.wx, p.wy, zoom);
     if (h >= 0 && !p.shiftKey) {
       const s = selected[0]!;
@@ -227,14 +239,22 @@ export class PointerInput {
       }
       case "resize": {
         const f = m.from;
+        // One turned shape is resized in its own frame: the pointer turned back about its centre.
+        const angle = m.originals.length === 1 ? rotationOf(m.originals[0]!) : 0;
+        const [fcx, fcy] = centreOf(f);
+        const [px, py] = rotatePoint(p.wx, p.wy, fcx, fcy, -angle);
         // The corner opposite the dragged one stays put.
         const fixed = ([[f.maxX, f.maxY], [f.minX, f.maxY], [f.minX, f.minY], [f.maxX, f.minY]] as const)[m.corner] as readonly [number, number];
-        let to = normalizeRect(fixed[0], fixed[1], p.wx, p.wy);
+        let to = normalizeRect(fixed[0], fixed[1], px, py);
         // Text cannot stretch one way only: a selection holding some keeps its shape.
         if (p.shiftKey || m.originals.some((s) => s.type === "text")) to = keepAspect(f, to, fixed);
+        if (angle) to = keepCornerTurned(f, to, angle);
         host.editor.updateGesture(m.originals.length === 1 ? [resizeOp(m.originals[0]!, f, to)] : groupResizeOps(m.originals, f, to));
         return;
       }
+      case "rotate":
+        host.editor.updateGesture([rotateOp(m.original, rotationOf(m.original), m.cx, m.cy, m.start, [p.wx, p.wy], p.shiftKey)]);
+        return;
       case "line-end": {
         const op = lineEndOp(m.original, m.end, p.wx, p.wy);
         // An arrow's end binds to the shape it is over, and lets go off it.
@@ -283,6 +303,7 @@ export class PointerInput {
         break;
       case "move":
       case "resize":
+      case "rotate":
       case "line-end":
         host.editor.endGesture();
         break;
@@ -370,32 +391,4 @@ export class PointerInput {
 /** A pen point: pressure only from a real pen (a mouse reports 0.5 always). */
 function penPoint(p: PointerSample): number[] {
   return p.pointerType === "pen" ? [p.wx, p.wy, p.pressure] : [p.wx, p.wy];
-}
-
-/** Shift while drawing: squares, circles, and lines at 45° steps. */
-export function constrainDrag(m: ShapeDrag): void {
-  const dx = m.x1 - m.x0;
-  const dy = m.y1 - m.y0;
-  if (m.tool === "line" || m.tool === "arrow") {
-    const angle = Math.round(Math.atan2(dy, dx) / (Math.PI / 4)) * (Math.PI / 4);
-    const len = Math.hypot(dx, dy);
-    m.x1 = m.x0 + len * Math.cos(angle);
-    m.y1 = m.y0 + len * Math.sin(angle);
-  } else {
-    const side = Math.max(Math.abs(dx), Math.abs(dy));
-    m.x1 = m.x0 + Math.sign(dx || 1) * side;
-    m.y1 = m.y0 + Math.sign(dy || 1) * side;
-  }
-}
-
-/** Keep the aspect ratio of `from` while resizing about the fixed corner. */
-export function keepAspect(from: Rect, to: Rect, fixed: readonly [number, number]): Rect {
-  const fw = from.maxX - from.minX || 1;
-  const fh = from.maxY - from.minY || 1;
-  const k = Math.max((to.maxX - to.minX) / fw, (to.maxY - to.minY) / fh);
-  const w = fw * k;
-  const h = fh * k;
-  const left = to.minX < fixed[0];
-  const up = to.minY < fixed[1];
-  return normalizeRect(fixed[0], fixed[1], left ? fixed[0] - w : fixed[0] + w, up ? fixed[1] - h : fixed[1] + h);
 }

@@ -11,6 +11,7 @@ import type { Shape } from "../../../party/whiteboard/records.ts";
 import { intersects, type Rect } from "./camera.ts";
 import { resolveShape } from "./binding.ts";
 import { hitTest, shapeBounds, shapeBox } from "./geometry.ts";
+import { rotatedBounds, rotationOf } from "./rotate.ts";
 
 export function paintOrder(a: Shape, b: Shape): number {
   return a.z - b.z || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -71,6 +72,6 @@ export class SceneIndex {
 
   /** Shapes whose box meets the marquee rectangle. */
   within(r: Rect): Shape[] {
-    return this.sorted.filter((s) => intersects(shapeBox(this.resolved(s)), r));
+    return this.sorted.filter((s) => intersects(rotatedBounds(shapeBox(this.resolved(s)), rotationOf(s)), r));
   }
 }

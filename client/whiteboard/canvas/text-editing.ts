@@ -23,6 +23,8 @@ export interface TextEditing {
   text: string;
   /** A label's line width (world units): its lines wrap as the canvas wraps them. */
   wrap?: number;
+  /** The shape's rotation (radians): the box turns with it. */
+  rotation?: number;
 }
 
 /** Where a new text's first line sits relative to the click: the click lands
@@ -38,7 +40,7 @@ export function newTextEditing(wx: number, wy: number, size: number, color: stri
  * ellipse's label; null for other shapes. */
 export function editingFor(s: Shape): TextEditing | null {
   if (s.type === "rect" || s.type === "ellipse") {
-    return { id: s.id, kind: "label", x: s.x, y: s.y, w: s.w, h: s.h, size: LABEL_FONT_SIZE, color: s.color, fill: s.fill, text: s.label ?? "", wrap: labelWidth(s) };
+    return { id: s.id, kind: "label", x: s.x, y: s.y, w: s.w, h: s.h, size: LABEL_FONT_SIZE, color: s.color, fill: s.fill, text: s.label ?? "", wrap: labelWidth(s), rotation: s.rotation ?? 0 };
   }
   if (s.type !== "text" && s.type !== "sticky") return null;
   const box = shapeBox(s);
@@ -53,6 +55,7 @@ export function editingFor(s: Shape): TextEditing | null {
     color: s.color,
     fill: s.type === "sticky" ? s.fill : null,
     text: s.text,
+    rotation: s.rotation ?? 0,
   };
 }
 
