@@ -90,6 +90,7 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
     let kind: TransportKind = "websocket";
     let current: Transport;
     let failures = 0;
+    /** Closed by the caller (until a reconnect): no probing meanwhile. */
     let closedForGood = false;
     let probeTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -97,7 +98,10 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
     const handlersFor = (k: TransportKind): TransportHandlers => {
       /** A frame came in this session: the transport works. */
       let heard = false;
-      const mine = () => k === kind && !closedForGood;
+      // Events of a replaced transport are ignored; a closed one still reports
+      // its close (callers such as the online-aware wrapper close and later
+      // reconnect, as partysocket allows).
+      const mine = () => k === kind;
       return {
         open: () => {
           if (mine()) handlers.open();
@@ -113,7 +117,7 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
           const worked = heard;
           heard = false;
           handlers.close(code, reason);
-          if (k !== "websocket" || worked || isTerminalClose(code)) return;
+          if (k !== "websocket" || worked || isTerminalClose(code) || closedForGood) return;
           if (++failures < FALLBACK_AFTER_FAILURES) return;
           // Only when HTTP gets through where WebSockets do not; otherwise the
           // network is down, and WebSockets stay (the next failure asks again).
@@ -160,10 +164,15 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
         return current.isOpen;
       },
       send: (frame) => current.send(frame),
-      reconnect: () => current.reconnect(),
+      reconnect: () => {
+        closedForGood = false;
+        current.reconnect();
+        if (kind === "sse") scheduleProbe();
+      },
       close: (code, reason) => {
         closedForGood = true;
         if (probeTimer !== null) clearTimeout(probeTimer);
+        probeTimer = null;
         current.close(code, reason);
       },
     };

@@ -44,6 +44,7 @@ import {
   SYNC_BYTES_PER_SEC,
 } from "../shared/limits.ts";
 import type { Access } from "./auth.ts";
+import { migrateStored, versionRefusal } from "./version-skew.ts";
 import {
   type Author,
   type Change,
@@ -279,6 +280,9 @@ export class Room<R extends RecordBase = RecordBase> {
    * CURSOR_SENDS_PER_SEC whatever its size. */
   private frameIntervalMs = 0;
   private alarmChecked = false;
+  /** Syncs from a seq up to this one are snapshots: records were migrated at
+   * load (version-skew.ts), and the op log before it holds the old shape. */
+  private snapshotThrough = 0;
   private readonly counters = {
     messages: 0,
     mutations: 0,
@@ -526,6 +530,11 @@ export class Room<R extends RecordBase = RecordBase> {
       this.meta = meta;
       this.records = loaded.records;
       this.recordSeq = loaded.recordSeq;
+      // Records older code stored are read through the app's migrations; no
+      // delta reaches across that (its logged ops are in the old shape).
+      const { migrated, unreadable } = migrateStored(this.schema, this.records);
+      this.snapshotThrough = migrated > 0 ? meta.seq : 0;
+      if (migrated || unreadable.length) this.log(unreadable.length ? "warn" : "info", "records_migrated", undefined, undefined, undefined, `${migrated} migrated to schema ${this.schema.version}; unreadable: ${unreadable.slice(0, 8).join(",") || "none"}`);
       this.recordBytes = new Map();
       this.totalBytes = 0;
       for (const [id, rec] of this.records) {
@@ -659,7 +668,7 @@ export class Room<R extends RecordBase = RecordBase> {
         const limited = { type: "error", code: ErrorCode.RATE_LIMITED, message: "too many resync requests", ref: "resync" } as const;
         if (!this.admit(socket, st, "resync", limited)) return;
         await this.load();
-        const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.epoch, msg.lastSeq);
+        const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.lastSeq <= this.snapshotThrough && this.snapshotThrough > 0 ? null : msg.epoch, msg.lastSeq);
         if (!this.syncBudget.take(this.host.now(), sync.frame.length)) {
           this.counters.rateLimited++;
           this.sendTo(socket, { ...limited, message: "the room is busy sending syncs; retry shortly" });
@@ -748,9 +757,10 @@ export class Room<R extends RecordBase = RecordBase> {
   }
 
   private async hello(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "hello" }>): Promise<void> {
-    if (msg.v !== PROTOCOL_VERSION) {
-      const message = `this room speaks protocol ${PROTOCOL_VERSION}, the client ${msg.v}; reload to update`;
-      this.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message, ref: "hello" });
+    const refusal = versionRefusal(msg, this.schema.version);
+    if (refusal) {
+      const message = refusal;
+      this.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message, ref: "hello", v: PROTOCOL_VERSION, schema: this.schema.version });
       closeQuietly(socket, CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
       this.log("warn", "bad_version", st.conn, "hello", ErrorCode.UNSUPPORTED_VERSION, String(msg.v));
       return;
@@ -767,7 +777,7 @@ export class Room<R extends RecordBase = RecordBase> {
       return;
     }
     await this.load();
-    const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.epoch, msg.lastSeq);
+    const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.lastSeq <= this.snapshotThrough && this.snapshotThrough > 0 ? null : msg.epoch, msg.lastSeq);
     if (!this.syncBudget.take(this.host.now(), sync.frame.length)) {
       // Every joiner at once (a deploy, a popular link): the rest come back
       // with their own backoff and jitter instead of all being served now.
@@ -786,7 +796,7 @@ export class Room<R extends RecordBase = RecordBase> {
       const other = s.getState()!;
       if (other.conn !== next.conn) peers.push(this.peerOf(other));
     }
-    this.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, room: this.roomId, self, peers });
+    this.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, schema: this.schema.version, room: this.roomId, self, peers });
     this.sendFrame(socket, sync.frame);
     if (this.lastCursors.size || this.currentLive.size) {
       const f: string[] = [];

@@ -7,6 +7,7 @@
  * `defineRoom`, for code that lives on one side only.) Re-exports only.
  */
 export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "./schema.ts";
+export type { RecordMigration } from "./migrations.ts";
 export {
   buildExport,
   EXPORT_FORMAT,
@@ -22,6 +23,7 @@ export {
 export {
   CloseCode,
   ErrorCode,
+  MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   type Change,
   type Op,
