@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     await ada.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
     const beforeGrace = await ada.evaluate(() => window.__edgeroom!.session.client.seq);
 
-    // Grace: circles the deadline in red and adds a question in a box of her own.
+    // Grace: circles the deadline in red and writes a question inside a box of her own.
     await pick(grace, "Red");
     await grace.keyboard.press("p");
     await drag(grace, loop(930, 262, 150, 140), 2);
