@@ -289,7 +289,8 @@ async function main(): Promise<void> {
   console.log(`\n${report}`);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const stamp = results.meta.date.slice(0, 19).replace(/[:T]/g, "-");
-  const complete = !experiment && !arg("steps") && !arg("repeats") && skipped.length === 0 && systems.length === SYSTEMS.length && ALL_WORKLOADS.every((w) => only.has(w) || (mode === "quick" && w === "W5"));
+  // Only a full run is published: --quick is a smoke run (tiny sizes, one repeat).
+  const complete = mode === "full" && !experiment && !arg("steps") && !arg("repeats") && skipped.length === 0 && systems.length === SYSTEMS.length && ALL_WORKLOADS.every((w) => only.has(w));
   if (!complete) {
     // A partial run (--systems/--only) must not replace the published results.
     const path = join(tmpdir(), `edgeroom-bench-${stamp}-partial.json`);
