@@ -9,19 +9,22 @@
  * check (liveness.ts), the pending edits (pending-edits.ts) and the document
  * (store.ts). What stays here is the event processor — one switch over the
  * room's messages, so the order of effects per message reads top to bottom;
- * that is why this file is a little over 400 lines.
+ * that is why this file is ~550 lines (with the TSDoc of its public methods;
+ * the history requests are one-line delegations to room-history.ts).
  */
 import { planOps } from "../../party/shared/apply.ts";
 import {
   type Change,
   CloseCode,
   ErrorCode,
+  type HistoryPageMessage,
   isTerminalClose,
   type Op,
   type Peer,
   type PresenceStatus,
   PROTOCOL_VERSION,
   type ServerMessage,
+  type VersionSavedMessage,
 } from "../../party/shared/protocol.ts";
 import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS } from "../../party/shared/limits.ts";
 import type { Transport, TransportFactory } from "./connection.ts";
@@ -34,8 +37,9 @@ import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pen
 import { PeerRoster, type RemoteCursor } from "./peer-roster.ts";
 import { type RoomClientOptions, transportFor } from "./room-client-options.ts";
 import { type ConnectionState, Emitter, type RoomClientEvents } from "./room-events.ts";
+import { type HistoryTarget, type PreviewBoard, type RestoreResult, RoomHistory } from "./room-history.ts";
 import { type ApplyOutcome, DocumentStore } from "./store.ts";
-import type { RecordBase } from "../../party/shared/protocol.ts";
+import type { ClientMessage, RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import { CursorThrottle, cursorIntervalFor, type Point } from "./throttle.ts";
 import { channelTransport, type FollowerState, tabChannelName } from "./tab-channel.ts";
@@ -115,6 +119,8 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   /** Set while this tab shares its connection with the browser's other tabs. */
   private leadership: TabLeadership | null = null;
   private hub: TabHub<R> | null = null;
+  /** History requests and their answers (room-history.ts). */
+  private readonly historyRequests: RoomHistory<R>;
 
   constructor(options: RoomClientOptions<R>) {
     this.schema = options.schema;
@@ -131,6 +137,9 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.fixedCursorInterval = options.cursorIntervalMs !== undefined;
     this.cursorIntervalMs = options.cursorIntervalMs ?? cursorIntervalFor(0);
     this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs ?? cursorIntervalFor(0));
+    this.historyRequests = new RoomHistory<R>({ send: (frame) => this.isLive() && (this.send(frame), true) });
+    this.events.on("message", (m) => this.historyRequests.receive(m));
+    this.events.on("status", (s) => this.historyRequests.status(s.status === "live"));
     // Older than the room's dedupe memory: resending could apply it twice.
     this.ready = this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS).then((taken) => {
       // Edits older code wrote, in its record shape: brought up to ours.
@@ -224,6 +233,49 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     return m.mid;
   }
 
+  /**
+   * Resolves once every edit made so far has reached the pending store: from
+   * then on it outlives this page (a reload, a navigation) and is sent by the
+   * next client of this room, acknowledged or not. Resolves at once with the
+   * default in-memory store.
+   */
+  saved(): Promise<void> {
+    return this.pendingEdits.flushed();
+  }
+
+  // -------------------------------------------------------------------------
+  // History (PROTOCOL.md §15; room-history.ts matches the answers)
+
+  /**
+   * The room's retained history: checkpoints, named versions, and one page of
+   * change summaries (who, when, how much), newest first. Rejects with a
+   * HistoryError (`OFFLINE` when not connected, `TIMEOUT`, or the room's code).
+   */
+  history(options: { before?: number; limit?: number } = {}): Promise<HistoryPageMessage> {
+    return this.historyRequests.list(options);
+  }
+
+  /** The board as it was at `target` (a seq or a version name), for this
+   * client only: nothing changes in the room, nobody else sees it. */
+  previewAt(target: HistoryTarget): Promise<PreviewBoard<R>> {
+    return this.historyRequests.preview(target);
+  }
+
+  /**
+   * Turn the room's board into the one at `target`: one mutation the room
+   * computes, applied exactly once by its mutation id (resent after a
+   * reconnect), broadcast to everyone as an ordinary change. Resolves with
+   * the ack; this client's view follows with the change (it resyncs).
+   */
+  restore(target: HistoryTarget, options: { mid?: string } = {}): Promise<RestoreResult> {
+    return this.historyRequests.restore(target, options.mid);
+  }
+
+  /** Name the board at `seq` (default: now) a version, e.g. "before the review". */
+  nameVersion(name: string, options: { seq?: number } = {}): Promise<VersionSavedMessage> {
+    return this.historyRequests.nameVersion(name, options.seq);
+  }
+
   /** Move this client's cursor (world coordinates), or hide it with null.
    * Throttled; dropped — not queued — while not live. */
   moveCursor(x: number, y: number): void {
@@ -300,6 +352,17 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     if (this.isLive()) this.sendMutation(m);
   }
 
+  /**
+   * For the tab hub (tab-hub.ts) only: send another tab's history request
+   * (PROTOCOL §15) over this client's connection. False when not live. Not for apps.
+   * @internal
+   */
+  relay(msg: ClientMessage<R>): boolean {
+    if (!this.isLive()) return false;
+    this.send(msg);
+    return true;
+  }
+
   /** Close for good. Pending edits stay in the durable pending store. */
   close(): void {
     this.closed = true;
@@ -307,6 +370,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.hub?.close();
     this.hub = null;
     this.leadership?.release();
+    this.historyRequests.close();
     this.throttle.cancel();
     if (this.liveTimer !== null) clearTimeout(this.liveTimer);
     this.liveTimer = null;

@@ -12,6 +12,10 @@
  *   resent by two tabs, or by a tab and a new leader that reloaded the
  *   IndexedDB queue, still goes out once; one already settled gets its answer
  *   again from a small memory of recent results;
+ * - a tab's history requests (`history`, `preview`, `version`, `restore`:
+ *   PROTOCOL §15) go to the room over the one connection as they are; the
+ *   answer goes back to the tab that asked (matched by its request id, or the
+ *   restore's mutation id), the other tabs never see a preview's board;
  * - `cursor`, `presence` and `live` go out as the one connection's: the cursor
  *   of the tab that moved last (a hide counts only from that tab), the most
  *   present status of any tab, the latest name and colour;
@@ -46,6 +50,8 @@ export interface HubClient<R extends RecordBase> {
   confirmedRecords(): ReadonlyMap<string, R>;
   readonly pending: { get(mid: string): PendingMutation<R> | undefined } & { readonly list: readonly PendingMutation<R>[] };
   forward(m: PendingMutation<R>): void;
+  /** Send another tab's history request over the one connection; false when not live. */
+  relay(msg: ClientMessage<R>): boolean;
   moveCursor(x: number, y: number): void;
   hideCursor(): void;
   setPresence(p: { name?: string; color?: string; status?: PresenceStatus }): void;
@@ -64,6 +70,10 @@ export class TabHub<R extends RecordBase> {
   private readonly tabs = new Map<string, { status: PresenceStatus }>();
   /** Which tab each forwarded edit came from: its author gets the ack. */
   private readonly origin = new Map<string, string>();
+  /** Which tab asked each history request in flight (by rid, or a restore's
+   * mid), so only it gets the answer. Bounded like `settled`: an answer that
+   * never comes must not make the map grow. */
+  private readonly askedBy = new Map<string, string>();
   /** Recently settled mids and the room's answer (oldest first). */
   private readonly settled = new Map<string, ServerMessage>();
   private cursorTab: string | null = null;
@@ -134,6 +144,7 @@ export class TabHub<R extends RecordBase> {
           synced = true;
           break;
         case "ack": {
+          this.askedBy.delete(m.mid); // a restore's: every tab gets its ack and catches up
           const p = this.inner.pending.get(m.mid);
           const author = this.origin.get(m.mid);
           const plan = p && m.seq === this.inner.seq + 1 && this.inner.self ? planOps(this.schema, this.inner.confirmedRecords(), p.ops, Number.POSITIVE_INFINITY) : null;
@@ -146,9 +157,11 @@ export class TabHub<R extends RecordBase> {
           this.remember(m.mid, { ...m, dup: true });
           break;
         }
-        default:
+        default: {
           if (m.type === "error") this.lastError = m;
-          out.push({ m });
+          const asker = this.answerTo(m);
+          out.push(asker === undefined ? { m } : { m, to: asker });
+        }
       }
     }
     deliver(data);
@@ -160,6 +173,15 @@ export class TabHub<R extends RecordBase> {
       } else out.push({ m: this.snapshot() }); // a resync: every tab catches up from it
     }
     if (out.length) this.post({ k: "msgs", leader: this.tabId, msgs: out });
+  }
+
+  /** The tab that asked for `m`, when `m` answers a relayed history request. */
+  private answerTo(m: ServerMessage): string | undefined {
+    const key = "rid" in m && typeof m.rid === "string" ? m.rid : m.type === "reject" ? m.mid : undefined;
+    if (key === undefined) return undefined;
+    const tab = this.askedBy.get(key);
+    this.askedBy.delete(key);
+    return tab;
   }
 
   private remember(mid: string, answer: ServerMessage): void {
@@ -233,6 +255,19 @@ export class TabHub<R extends RecordBase> {
         return;
       case "ping":
         return reply({ type: "pong" });
+      case "history":
+      case "preview":
+      case "version":
+      case "restore": {
+        // Not live: dropped; the asking tab's request times out or is resent
+        // (a restore, by its mid) once the hub says the connection is up.
+        if (!this.live || !this.inner.relay(m)) return;
+        const key = m.type === "restore" ? m.mid : m.rid;
+        if (key === undefined) return;
+        this.askedBy.set(key, tab);
+        if (this.askedBy.size > SETTLED_MEMORY) this.askedBy.delete(this.askedBy.keys().next().value!);
+        return;
+      }
     }
   }
 

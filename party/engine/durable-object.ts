@@ -18,6 +18,7 @@ import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } fro
 import { serveApi } from "./http-api.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
+import type { WebhookConfig } from "./webhooks.ts";
 
 /** The variables a deployment may set (wrangler.toml `[vars]`, `wrangler secret`). */
 export interface RoomEnv {
@@ -34,6 +35,22 @@ export interface RoomEnv {
    * `Authorization: Bearer <API_SECRET>`; unset, the API is off. A secret:
    * `wrangler secret put API_SECRET`. */
   API_SECRET?: string;
+  /** A second, read-only API secret: `GET` endpoints only (docs/HTTP-API.md). */
+  API_READ_SECRET?: string;
+  /** Webhooks (docs/WEBHOOKS.md): the receiver's URL and the signing secret;
+   * both set, or webhooks are off. */
+  WEBHOOK_URL?: string;
+  WEBHOOK_SECRET?: string;
+  /** "off" switches retained history off for this deployment (the benchmark
+   * compares W2 with and without it); anything else keeps the app's choice. */
+  HISTORY?: string;
+}
+
+/** The webhook target `env` configures, or null (off). */
+export function webhookOf(env: { WEBHOOK_URL?: unknown; WEBHOOK_SECRET?: unknown } | undefined): WebhookConfig | null {
+  const url = env?.WEBHOOK_URL;
+  const secret = env?.WEBHOOK_SECRET;
+  return typeof url === "string" && url && typeof secret === "string" && secret ? { url, secret } : null;
 }
 
 /** Wraps a hibernatable WebSocket for the room core. The attachment is cached
@@ -78,11 +95,15 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private readonly storage: SqlRoomStorage<R>;
     private room: Room<R> | null = null;
     private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
+    private readonly webhook: WebhookConfig | null;
+    private readonly options: RoomOptions<R>;
     /** SSE streams of clients whose network refuses WebSockets (fallback.ts). */
     private readonly fallback = new FallbackStreams();
 
-    constructor(ctx: DurableObjectState, _env: unknown) {
+    constructor(ctx: DurableObjectState, env: unknown) {
       this.ctx = ctx;
+      this.webhook = webhookOf(env as RoomEnv | undefined);
+      this.options = (env as RoomEnv | undefined)?.HISTORY === "off" ? { ...options, history: false } : options;
       // Pings are answered by the runtime without waking the room.
       ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
       this.storage = new SqlRoomStorage<R>(ctx.storage);
@@ -102,9 +123,10 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
           setAlarm: (at) => this.ctx.storage.setAlarm(at),
           lastPing: (s) => (s instanceof DurableSocket ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
           log: (line: LogLine) => console.log(JSON.stringify(line)),
+          webhook: this.webhook,
         },
         schema,
-        options,
+        this.options,
       );
       return this.room;
     }
@@ -153,10 +175,11 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     }
 
     async alarm(): Promise<void> {
-      // An alarm carries no request: the room id comes from any socket's tag. No
-      // sockets means nothing to sweep (and no next alarm: the room sleeps).
+      // An alarm carries no request: the room id comes from any socket's tag,
+      // or a fallback stream's, or, with none open (a webhook retry), from the
+      // object's name.
       const ws = this.ctx.getWebSockets()[0];
-      const roomId = ws ? this.roomIdOf(ws) : this.fallback.size > 0 ? this.fallback.roomId : null;
+      const roomId = ws ? this.roomIdOf(ws) : this.fallback.size > 0 ? this.fallback.roomId : this.ctx.id.name;
       if (!roomId) return;
       await this.core(roomId).alarm();
     }

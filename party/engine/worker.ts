@@ -17,7 +17,7 @@ import { CloseCode, ErrorCode, PONG_FRAME } from "../shared/protocol.ts";
 import { authorize, mintToken, TOKEN_TTL_SECONDS } from "./auth.ts";
 import type { RoomEnv } from "./durable-object.ts";
 import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict } from "./headers.ts";
-import { apiAction, apiError, checkApiSecret } from "./http-api.ts";
+import { apiAction, apiError, checkApiSecret, fork } from "./http-api.ts";
 
 /** One app's rooms: its party name and the env binding of its Durable Object namespace. */
 export interface RoomRoute {
@@ -25,8 +25,9 @@ export interface RoomRoute {
   binding: string;
 }
 
-/** `/parties/<party>/<room>[/<sub>]`: sub is `stats` or an HTTP API path. */
-const ROUTE = /^\/parties\/([a-z0-9-]{1,32})\/([^/]+)(?:\/([a-z]{1,16}))?\/?$/;
+/** `/parties/<party>/<room>[/<sub>]`: sub is `stats` or an HTTP API path
+ * (one segment, or `history/<seq or version>`). */
+const ROUTE = /^\/parties\/([a-z0-9-]{1,32})\/([^/]+)(?:\/([a-z]{1,16}(?:\/[^/]{1,256})?))?\/?$/;
 
 /** Headers for everything the Worker itself answers (the whiteboard's static
  * files get the same set from client/whiteboard/public/_headers). */
@@ -130,8 +131,9 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     return Response.json({ code: ErrorCode.INVALID_ROOM, message }, { status: 400 });
   }
   if (api !== null) {
-    const refused = await checkApiSecret(request, env.API_SECRET);
+    const refused = await checkApiSecret(request, env, api);
     if (refused) return refused;
+    if (api === "fork") return fork(request, url, roomId, (id) => roomStub(env, target.binding, id));
     const headers = new Headers(request.headers);
     // The secret stops here, like a token.
     headers.delete("Authorization");

@@ -22,7 +22,7 @@ export type Dash = z.infer<typeof Dash>;
 
 /** What an absent optional field means. A patch cannot remove a field, so
  * undoing "set dash" on a record that had none patches this value back. */
-export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid", start: null, end: null };
+export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid", start: null, end: null, label: "" };
 
 /** Where an arrow's end is attached: the shape `id`, at the point (`x`, `y`)
  * given as fractions (0..1) of that shape's box, so the end follows when the
@@ -43,8 +43,11 @@ const base = {
   dash: Dash.optional(),
 };
 
-export const RectShape = z.object({ ...base, type: z.literal("rect"), w: Size, h: Size, fill: Color.nullable() });
-export const EllipseShape = z.object({ ...base, type: z.literal("ellipse"), w: Size, h: Size, fill: Color.nullable() });
+/** Words written inside a rectangle or ellipse, painted centred and wrapped.
+ * Optional (absent: none), so records written before labels stay valid. */
+const Label = z.string().max(MAX_TEXT_CHARS);
+export const RectShape = z.object({ ...base, type: z.literal("rect"), w: Size, h: Size, fill: Color.nullable(), label: Label.optional() });
+export const EllipseShape = z.object({ ...base, type: z.literal("ellipse"), w: Size, h: Size, fill: Color.nullable(), label: Label.optional() });
 /** Line or arrow: two points relative to (x, y). An arrow's ends may be bound
  * to shapes (`start`, `end`: optional, null or absent when free). */
 export const LineShape = z.object({

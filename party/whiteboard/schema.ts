@@ -15,14 +15,24 @@ import { Shape } from "./records.ts";
 export const View = z.object({ x: Coord, y: Coord, zoom: z.number().min(0.01).max(100) });
 export type View = z.infer<typeof View>;
 
+/** Points in one laser trail: a second of movement at 60 Hz. */
+export const MAX_LASER_POINTS = 64;
+/** Age of a laser point at most (ms): trails fade within a second; a little slack. */
+const MAX_LASER_AGE_MS = 5_000;
+/** A laser pointer's trail: its recent points, each `[x, y, age in ms]`. */
+export const LaserTrail = z.object({
+  pts: z.array(z.tuple([Coord, Coord, z.number().int().min(0).max(MAX_LASER_AGE_MS)])).min(1).max(MAX_LASER_POINTS),
+});
+export type LaserTrail = z.infer<typeof LaserTrail>;
+
 export const whiteboard = defineRoom({
   party: "whiteboard",
   records: Shape,
   // A shape's kind is fixed for life: a receiver may be mid-edit of fields
   // another kind does not have.
   fixed: ["type"],
-  // Live state (never stored): the shape being drawn, and the viewport.
-  live: { draft: Shape, view: View },
+  // Live state (never stored): the shape being drawn, the viewport, the laser trail.
+  live: { draft: Shape, view: View, laser: LaserTrail },
 });
 
 export type { Shape };

@@ -1,11 +1,12 @@
 /**
  * Multiplayer feel, as a person sees it: B sees A's stroke while A is still
  * drawing it (a live draft, never in the op log), and it becomes the real
- * record without a double; B follows A's view as A pans, until B moves.
+ * record without a double; B follows A's view as A pans, until B moves; A's
+ * laser trail shows on B's screen and fades, never stored.
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { near, pixelAtWorld, records, screenshot, usePeople } from "./board-page.ts";
+import { inkInWorldRect, near, pixelAtWorld, records, screenshot, usePeople } from "./board-page.ts";
 
 const RED = "#e03131";
 
@@ -76,5 +77,27 @@ describe("follow mode", () => {
     await a.mouse.up();
     await a.waitForTimeout(300);
     expect(await b.evaluate(() => window.__edgeroom!.controller.view())).toEqual(bView);
+  });
+});
+
+describe("laser pointer", () => {
+  it("A's laser trail shows on B's screen and fades away; nothing is stored", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("k");
+    await a.mouse.move(400, 400);
+    await a.mouse.down();
+    for (let i = 1; i <= 8; i++) await a.mouse.move(400 + i * 40, 400 + (i % 2) * 20, { steps: 2 });
+    const [x0, y0] = await worldAt(a, 380, 370);
+    const [x1, y1] = await worldAt(a, 740, 440);
+    const area = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+    await expect.poll(() => inkInWorldRect(b, area, "cursor-layer"), { timeout: 5_000 }).toBeGreaterThan(100);
+    await screenshot(b, "laser-B");
+    await a.mouse.up();
+    await a.mouse.move(1000, 150); // A's cursor (drawn on the same layer) out of the way
+    // A second later it has faded on both screens, and it never was a record.
+    await expect.poll(() => inkInWorldRect(b, area, "cursor-layer"), { timeout: 5_000 }).toBeLessThan(5);
+    await expect.poll(() => inkInWorldRect(a, area, "cursor-layer"), { timeout: 5_000 }).toBeLessThan(5);
+    expect(await records(a)).toHaveLength(0);
+    expect(await records(b)).toHaveLength(0);
   });
 });

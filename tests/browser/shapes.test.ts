@@ -1,11 +1,13 @@
 /**
  * Shapes that hold on to each other, as people see them in two browsers
  * (Debian's Chromium through playwright-core, against `wrangler dev`): an
- * arrow dropped on a rectangle follows it when A moves it, on B's screen.
+ * arrow dropped on a rectangle follows it when A moves it, on B's screen; a
+ * label typed into a rectangle shows on B's screen while A types it, and stays;
+ * a multi-selection resized by a corner of its box scales every shape on B's.
  */
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, isBackground, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
+import { drag, inkInWorldRect, isBackground, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
 
 const { twoPeople } = usePeople();
 
@@ -38,7 +40,11 @@ describe("arrows bound to shapes", () => {
     await a.keyboard.press("Escape");
     await a.keyboard.press("v");
     await drag(a, [[760, 375], [760, 500], [760, 625]]);
-    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && r.y > ${rect.y + 200})`);
+    // Wait for the drag's last commit (a drag commits on the way, every 80 ms).
+    await a.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.getAttribute("data-count") === "0");
+    const final = (await records(a)).find((r): r is Rect => r.type === "rect")!;
+    expect(final.y).toBeGreaterThan(rect.y + 200);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && r.y === ${final.y} && r.x === ${final.x})`);
     const after = await records(b);
     const moved = after.find((r): r is Rect => r.type === "rect")!;
     // The arrow's record is just as it was: the end follows at draw time.
@@ -47,5 +53,57 @@ describe("arrows bound to shapes", () => {
     await expect.poll(async () => isBackground(await pixelAtWorld(b, ...newPoint)), { timeout: 5_000 }).toBe(false);
     await expect.poll(async () => isBackground(await pixelAtWorld(b, ...oldPoint)), { timeout: 5_000 }).toBe(true);
     await screenshot(b, "bound-arrow-B");
+  });
+});
+
+describe("labels inside shapes", () => {
+  it("A double-clicks a rectangle and types; B sees the words inside it as they are typed, and after", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("r");
+    await drag(a, [[400, 250], [700, 450]]);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
+    const rect = (await records(b)).find((r): r is Rect => r.type === "rect")!;
+    // The middle band of the rectangle, where a centred label goes (its outline left out).
+    const middle = { x: rect.x + 20, y: rect.y + rect.h / 2 - 20, w: rect.w - 40, h: 40 };
+    expect(await inkInWorldRect(b, middle)).toBe(0);
+    await a.mouse.dblclick(550, 350);
+    await a.getByTestId("text-editor").waitFor();
+    expect(await a.getByTestId("text-editor").getAttribute("aria-label")).toBe("Label");
+    await a.keyboard.type("Ship it", { delay: 30 });
+    // Still typing: no edit yet, but B's board shows the words (the draft takes the rectangle's place).
+    await expect.poll(() => inkInWorldRect(b, middle), { timeout: 5_000 }).toBeGreaterThan(20);
+    expect((await records(b)).find((r) => r.id === rect.id)).toEqual(rect);
+    await a.keyboard.press("Escape");
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && r.label === "Ship it")`);
+    await expect.poll(() => inkInWorldRect(b, middle), { timeout: 5_000 }).toBeGreaterThan(20);
+    expect(await inkInWorldRect(b, middle, "cursor-layer")).toBe(0); // drawn once, on the board, not doubled on the overlay
+    await screenshot(b, "label-B");
+  });
+});
+
+describe("resizing a multi-selection", () => {
+  it("A selects two rectangles and drags the corner of their box; both grow, on B's screen too", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("r");
+    await drag(a, [[300, 200], [400, 300]]);
+    await a.keyboard.press("r");
+    await drag(a, [[500, 300], [600, 400]]);
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "rect").length === 2`);
+    await a.keyboard.press("Control+a");
+    // The two boxes together span 300..600 × 200..400 on screen (home camera): pull the bottom-right corner out 150 px.
+    const [x1, y1] = await a.evaluate(() => {
+      const recs = [...window.__edgeroom!.session.board.records().values()] as { x: number; y: number; w: number; h: number }[];
+      return window.__edgeroom!.controller.worldToScreen(Math.max(...recs.map((r) => r.x + r.w)), Math.max(...recs.map((r) => r.y + r.h)));
+    });
+    const box = (await a.getByTestId("board").boundingBox())!;
+    await drag(a, [[box.x + x1, box.y + y1], [box.x + x1 + 75, box.y + y1 + 50], [box.x + x1 + 150, box.y + y1 + 100]]);
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "rect").every((r) => r.w > 149.5)`);
+    const rects = (await records(b)).filter((r): r is Rect => r.type === "rect").sort((p, q) => p.x - q.x);
+    // 300 → 450 wide and 200 → 300 tall: each 1.5 times as large, the far one moved out in proportion.
+    for (const r of rects) {
+      expect(r.w).toBeCloseTo(150, 0);
+      expect(r.h).toBeCloseTo(150, 0);
+    }
+    expect(rects[1]!.x - rects[0]!.x).toBeCloseTo(300, 0);
   });
 });

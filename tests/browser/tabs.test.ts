@@ -136,4 +136,33 @@ describe("tabs of one browser share one connection", () => {
     expect(s.connections).toBe(1);
     expect(await third.evaluate(() => window.__edgeroom!.session.client.pendingCount)).toBe(0);
   });
+
+  it("a follower tab's history requests go through the leader: list, preview (to it alone), name, restore", async () => {
+    const ctx = await profile();
+    const first = await openBoard(ctx, `http://${server.host}/?test`);
+    const second = await openBoard(ctx, first.url());
+    const room = roomOf(first);
+    const [leader, follower] = (await role(first)) === "leader" ? [first, second] : [second, first];
+    await putRect(follower, "h1", 100);
+    await waitForRecords(leader, "rs => rs.some(r => r.id === 'h1')");
+    await putRect(leader, "h2", 200);
+    await waitForRecords(follower, "rs => rs.some(r => r.id === 'h2')");
+    await until(async () => (await stats(room)).seq === 2);
+
+    const page = await follower.evaluate(() => window.__edgeroom!.session.client.history().then((h) => ({ head: h.head, changes: h.changes.length })));
+    expect(page).toEqual({ head: 2, changes: 2 });
+    const preview = await follower.evaluate(() => window.__edgeroom!.session.client.previewAt({ seq: 1 }).then((p) => p.records.map((r) => r.id)));
+    expect(preview).toEqual(["h1"]);
+    // A preview is the asker's alone: the other tab's board is still the live one.
+    expect((await records(leader)).map((r) => r.id).sort()).toEqual(["h1", "h2"]);
+    const saved = await follower.evaluate(() => window.__edgeroom!.session.client.nameVersion("one rect", { seq: 1 }).then((v) => v.seq));
+    expect(saved).toBe(1);
+
+    await follower.evaluate(() => window.__edgeroom!.session.client.restore({ version: "one rect" }).then(() => undefined));
+    for (const p of [leader, follower]) await waitForRecords(p, "rs => rs.length === 1 && rs[0].id === 'h1'");
+    const after = await stats(room);
+    expect(after.records).toBe(1);
+    expect(after.seq).toBe(3); // the restore is one mutation
+    expect(after.connections).toBe(1);
+  });
 });

@@ -45,6 +45,7 @@ export class Board {
   space = false;
   texts: [number, number][] = [];
   cursor: [number, number] | null = null;
+  laser: [number, number][] = [];
   readonly input: PointerInput;
 
   constructor(shapes: Shape[] = []) {
@@ -70,6 +71,7 @@ export class Board {
       },
       startNewText: (wx, wy) => this.texts.push([wx, wy]),
       placeSticky: () => {},
+      laserAt: (wx, wy) => this.laser.push([wx, wy]),
       moveCursor: (x, y) => (this.cursor = [x, y]),
       invalidate: () => {},
     };

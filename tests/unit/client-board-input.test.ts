@@ -4,10 +4,12 @@
  * the camera out. Each row is a gesture a person makes with a tool.
  */
 import { describe, expect, it } from "vitest";
+import type { Shape } from "../../party/whiteboard/records.ts";
 import { HOME_CAMERA } from "../../client/whiteboard/canvas/camera.ts";
 import { DRAG_THRESHOLD_PX, MAX_STROKE_POINTS } from "../../client/whiteboard/canvas/pointer-input.ts";
 import { wheelCamera } from "../../client/whiteboard/canvas/camera-gestures.ts";
 import type { Tool } from "../../client/whiteboard/canvas/tools.ts";
+import { selectionBox } from "../../client/whiteboard/canvas/hit-test.ts";
 import { Board, rect } from "../support/input-board.ts";
 
 describe("pointer gestures", () => {
@@ -76,6 +78,26 @@ describe("pointer gestures", () => {
     b.selection = ["a"];
     b.gesture([[100, 100], [150, 130]]);
     expect(b.records.get("a")).toMatchObject({ x: 0, y: 0, w: 150, h: 130 });
+  });
+
+  it("dragging a corner of a multi-selection scales every shape about the opposite corner, as one undo step", () => {
+    const text: Shape = { id: "t", type: "text", x: 100, y: 0, z: 1, color: "#1e1e1e", stroke: 2, text: "Hi", size: 20 };
+    const b = new Board([rect("a", 0, 0, 100, 100), rect("b", 200, 100, 100, 100)]);
+    b.selection = ["a", "b"];
+    // The group's box is (0, 0)-(300, 200); pull its bottom-right corner to (600, 400).
+    b.gesture([[300, 200], [450, 300], [600, 400]]);
+    expect(b.records.get("a")).toMatchObject({ x: 0, y: 0, w: 200, h: 200 });
+    expect(b.records.get("b")).toMatchObject({ x: 400, y: 200, w: 200, h: 200 });
+    b.editor.undo();
+    expect(b.records.get("b")).toMatchObject({ x: 200, y: 100, w: 100, h: 100 });
+    // With a text in it, the group keeps its proportions (a font cannot stretch one way).
+    const c = new Board([rect("a", 0, 0, 100, 100), text]);
+    c.selection = ["a", "t"];
+    const box = selectionBox([c.records.get("a")!, text])!;
+    c.gesture([[box.maxX, box.maxY], [150, 300], [200, 400]]);
+    const a = c.records.get("a") as Extract<Shape, { type: "rect" }>;
+    expect(a.w).toBeCloseTo(a.h, 5);
+    expect((c.records.get("t") as Extract<Shape, { type: "text" }>).size).toBeGreaterThan(20);
   });
 
   it("cancelling a drag puts the shape back where it was", () => {

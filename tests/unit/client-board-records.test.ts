@@ -59,17 +59,19 @@ describe("closing the text box", () => {
     expect(commitTextOps(editing, current, typed, make)).toMatchObject(want as object);
   });
 
-  it("only texts and sticky notes open the text box", () => {
-    expect(editingFor(rect("r"))).toBeNull();
+  it("texts, sticky notes and shape labels open the text box; lines do not", () => {
+    expect(editingFor(line("l"))).toBeNull();
+    expect(editingFor(rect("r"))).toMatchObject({ kind: "label", text: "" });
     expect(editingFor(sticky("s", "x"))).toMatchObject({ kind: "sticky", fill: "#ffec99", size: 20, w: 200, h: 200 });
   });
 });
 
 describe("handles and hover", () => {
-  it("one shape has four corner handles, a line its two ends, several shapes none", () => {
+  it("one shape has four corner handles, a line its two ends, several shapes the corners of their box", () => {
     expect(selectionHandles([rect("a", 10, 10, 100, 50)])).toEqual([[10, 10], [110, 10], [110, 60], [10, 60]]);
     expect(selectionHandles([line("l")])).toEqual([[10, 20], [40, 60]]);
-    expect(selectionHandles([rect("a"), rect("b")])).toEqual([]);
+    expect(selectionHandles([rect("a", 0, 0, 100, 50), rect("b", 200, 100, 100, 50), line("l")])).toEqual([[0, 0], [300, 0], [300, 150], [0, 150]]);
+    expect(selectionHandles([])).toEqual([]);
   });
 
   it.each([

@@ -1,10 +1,11 @@
 import { type CSSProperties, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { BoardController, TextEditing } from "../canvas/board-controller.ts";
 import { displayInk } from "../theme/board-palette.ts";
-import { FONT_FAMILY, LINE_HEIGHT, measureTextWidth, STICKY_PADDING, stickyHeightFor } from "../canvas/geometry.ts";
+import { FONT_FAMILY, LABEL_FONT_SIZE, LINE_HEIGHT, measureTextWidth, STICKY_PADDING, stickyHeightFor, wrapText } from "../canvas/geometry.ts";
 
 /**
- * The text box over a text shape or sticky note being written. Enter adds a
+ * The text box over a text shape, sticky note or shape label being written;
+ * every change goes to the others as a live draft. Enter adds a
  * line; Escape, Ctrl+Enter or clicking elsewhere finishes (never discards what
  * was typed).
  */
@@ -34,9 +35,12 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
   const [sx, sy] = [(editing.x - camera.x) * camera.zoom, (editing.y - camera.y) * camera.zoom];
   const z = camera.zoom;
   const sticky = editing.kind === "sticky";
+  const label = editing.kind === "label";
   const lines = text.split("\n");
   const textWidth = Math.max(...lines.map((l) => measureTextWidth(l, editing.size)), editing.size * 2);
-  const style: CSSProperties = sticky
+  const style: CSSProperties = label
+    ? labelBoxStyle(editing, text, sx, sy, z)
+    : sticky
     ? {
         left: sx,
         top: sy,
@@ -58,13 +62,16 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
   return (
     <textarea
       ref={ref}
-      className={sticky ? "text-editor sticky-editor" : "text-editor"}
+      className={sticky ? "text-editor sticky-editor" : label ? "text-editor label-editor" : "text-editor"}
       data-testid="text-editor"
-      aria-label={sticky ? "Sticky note text" : "Text"}
+      aria-label={sticky ? "Sticky note text" : label ? "Label" : "Text"}
       style={{ ...style, fontFamily: FONT_FAMILY, lineHeight: LINE_HEIGHT }}
       value={text}
       spellCheck={false}
-      onChange={(e) => setText(e.target.value)}
+      onChange={(e) => {
+        setText(e.target.value);
+        controller.typing(e.target.value);
+      }}
       onBlur={finish}
       onKeyDown={(e) => {
         e.stopPropagation(); // tool shortcuts must not fire while typing
@@ -75,4 +82,25 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
       }}
     />
   );
+}
+
+/** A label's box covers its shape, with the text centred as the canvas paints it. */
+function labelBoxStyle(editing: TextEditing, text: string, sx: number, sy: number, z: number): CSSProperties {
+  const wrap = editing.wrap ?? editing.w;
+  const lines = text ? wrapText(wrap, text, LABEL_FONT_SIZE).length : 1;
+  const side = Math.max(0, (editing.w - wrap) / 2);
+  const textHeight = lines * LABEL_FONT_SIZE * LINE_HEIGHT;
+  return {
+    left: sx,
+    top: sy,
+    width: editing.w * z,
+    height: editing.h * z,
+    paddingTop: Math.max(0, (editing.h - textHeight) / 2) * z,
+    paddingLeft: side * z,
+    paddingRight: side * z,
+    fontSize: LABEL_FONT_SIZE * z,
+    textAlign: "center",
+    background: "transparent",
+    color: displayInk(editing.color),
+  };
 }

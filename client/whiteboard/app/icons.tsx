@@ -14,6 +14,7 @@ const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "pl
   sticky: <path d="M4 4h16v11l-5 5H4zM15 20v-5h5" />,
   undo: <path d="M9 14L4 9l5-5M4 9h10a6 6 0 010 12h-3" />,
   redo: <path d="M15 14l5-5-5-5M20 9H10a6 6 0 000 12h3" />,
+  laser: <path d="M4 20l9-9M14 4v2M14 14v2M9 9h2M17 9h2M10.5 5.5l1 1M17.5 12.5l-1-1M17.5 5.5l-1 1" />,
   eraser: <path d="M16 4l5 5-10 10H6l-3-3L16 4zM9 9l6 6M6 19h14" />,
   trash: <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />,
   download: <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />,

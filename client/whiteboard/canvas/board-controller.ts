@@ -35,13 +35,15 @@ import { keyCommand, type KeyCommand } from "./keyboard.ts";
 import { BoardPainter } from "./painter.ts";
 import { type InputHost, PointerInput, type PointerSample } from "./pointer-input.ts";
 import { wheelCamera } from "./camera-gestures.ts";
+import { TouchGestures } from "./touch-gestures.ts";
+import { LaserPointer } from "./laser.ts";
 import { type RecordBase, stickyRecord } from "./record-factory.ts";
 import { BoardUi, type BoardUiState } from "./board-ui.ts";
 import { BoardClipboard } from "./board-clipboard.ts";
 import { CLIPBOARD_MIME } from "./clipboard.ts";
 import { toBackOps, toFrontOps } from "./z-order.ts";
 import { SceneIndex } from "./scene.ts";
-import { commitTextOps, editingFor, newTextEditing, type TextEditing } from "./text-editing.ts";
+import { commitTextOps, editingFor, newTextEditing, type TextEditing, typingDraft } from "./text-editing.ts";
 import { textSizeFor, type Tool } from "./tools.ts";
 import { fillColor, type SelectionStyle, selectionStyle, styleOps } from "./style.ts";
 
@@ -59,7 +61,7 @@ export interface BoardRoom {
   moveCursor(x: number, y: number): void;
   hideCursor(): void;
   /** This person's live state (canvas/live.ts: the draft being drawn, the view). */
-  setLive(key: "draft" | "view", data: unknown): void;
+  setLive(key: "draft" | "view" | "laser", data: unknown): void;
   live(): ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   on(event: "change", fn: () => void): () => void;
   on(event: "cursors", fn: (c: ReadonlyMap<string, RemoteCursor>) => void): () => void;
@@ -83,10 +85,17 @@ export class BoardController {
   private readonly remote = new RemoteLive();
   /** The draft last sent as live state (the same object: nothing new to send). */
   private sentDraft: Shape | null = null;
+  /** The text box's record as typed so far (sent as the draft while the box is open). */
+  private typedDraft: Shape | null = null;
   /** Whose view this board follows (their pan and zoom drive ours), if anyone's. */
   private followingConn: string | null = null;
   private followFns = new Set<() => void>();
   private readonly input: PointerInput;
+  private readonly touch = new TouchGestures();
+  private readonly laser = new LaserPointer(
+    (trail) => this.room.setLive("laser", trail),
+    () => this.invalidateCursors(),
+  );
   private readonly painter: BoardPainter;
   private readonly clipboard: BoardClipboard;
   /** Paint timings, for the debug overlay and the render benchmark. */
@@ -129,14 +138,15 @@ export class BoardController {
       scene: this.scene,
       cursors: this.cursors,
       camera: () => this.camera,
-      preview: () => this.erasePreview() ?? this.editor.preview(),
+      preview: () => this.erasePreview() ?? this.remote.overPreview(this.editor.preview()),
       pendingIds: () => this.pendingIds(),
       editingId: () => this.ui.editing?.id ?? null,
       draft: () => this.drawnDraft(),
-      remoteDrafts: () => this.remote.draftShapes().map((s) => this.scene.resolved(s)),
+      remoteDrafts: () => this.remote.newDrafts().map((s) => this.scene.resolved(s)),
       marquee: () => this.input.marquee(),
       selectedShapes: (preview) => this.selectedShapes(preview),
       peers: () => this.room.peers(),
+      lasers: (now) => this.laser.visible(now),
     });
     this.stats = this.painter.stats;
     this.disposers.push(
@@ -147,14 +157,17 @@ export class BoardController {
       }),
       room.on("live", () => this.onLive()),
       room.on("remote-change", (by) => {
-        if (this.remote.committedBy(by)) this.invalidateCursors();
+        if (this.remote.committedBy(by)) this.refreshRemoteEdits();
       }),
       editor.onPreview(() => this.invalidate()),
     );
     this.listen(canvas, "pointerdown", (e) => this.onPointerDown(e as PointerEvent));
     this.listen(canvas, "pointermove", (e) => this.onPointerMove(e as PointerEvent));
     this.listen(canvas, "pointerup", (e) => this.onPointerUp(e as PointerEvent));
-    this.listen(canvas, "pointercancel", () => this.cancelInteraction());
+    this.listen(canvas, "pointercancel", (e) => {
+      this.touch.up((e as PointerEvent).pointerId);
+      this.cancelInteraction();
+    });
     this.listen(canvas, "pointerleave", () => room.hideCursor());
     this.listen(canvas, "dblclick", (e) => this.onDoubleClick(e as MouseEvent));
     this.listen(canvas, "wheel", (e) => this.onWheel(e as WheelEvent), { passive: false });
@@ -174,6 +187,7 @@ export class BoardController {
 
   dispose(): void {
     this.painter.dispose();
+    this.laser.dispose();
     for (const d of this.disposers) d();
   }
 
@@ -199,6 +213,7 @@ export class BoardController {
       created: (id) => this.setUi({ selection: [id], tool: "select" }),
       startNewText: (wx, wy) => this.startNewText(wx, wy),
       placeSticky: (wx, wy) => this.placeSticky(wx, wy),
+      laserAt: (wx, wy) => this.laser.add(wx, wy, performance.now()),
       moveCursor: (x, y) => this.room.moveCursor(x, y),
       invalidate: () => this.invalidate(),
     };
@@ -343,6 +358,7 @@ export class BoardController {
   private onPointerDown(e: PointerEvent): void {
     if (this.ui.menu) this.setUi({ menu: null });
     const p = this.sample(e);
+    if (e.pointerType === "touch" && this.touchDown(e.pointerId, p)) return;
     if (!this.input.down(p)) return;
     if (this.input.mode.kind === "pan") e.preventDefault(); // a middle-button press would start autoscroll
     this.canvas.setPointerCapture(e.pointerId);
@@ -351,15 +367,20 @@ export class BoardController {
 
   private onPointerMove(e: PointerEvent): void {
     const p = this.sample(e);
+    if (e.pointerType === "touch") {
+      const cam = this.touch.move(e.pointerId, p.sx, p.sy, this.camera);
+      if (cam) this.setCamera(cam);
+      if (this.touch.active) return;
+    }
     const coalesced = this.input.mode.kind === "pen" && typeof e.getCoalescedEvents === "function" ? e.getCoalescedEvents() : [];
     this.input.move(p, coalesced.length ? coalesced.map((ev) => this.sample(ev)) : [p]);
     if (this.input.mode.kind === "idle") this.updateHover(p.wx, p.wy);
     this.sendDraft();
   }
 
-  /** Others see what is being drawn as it grows (canvas/live.ts). */
+  /** Others see what is being drawn or typed as it grows (canvas/live.ts). */
   private sendDraft(): void {
-    const draft = this.input.draft();
+    const draft = this.input.draft() ?? this.typedDraft;
     if (draft === this.sentDraft) return;
     this.sentDraft = draft;
     this.room.setLive("draft", draft ? draftForWire(draft) : null);
@@ -367,9 +388,16 @@ export class BoardController {
 
   private onLive(): void {
     this.remote.update(this.room.live());
+    this.laser.update(this.room.live(), performance.now());
     const view = this.followingConn ? this.remote.viewOf(this.followingConn) : undefined;
     if (view) this.applyCamera(cameraFor(view, this.canvas.clientWidth, this.canvas.clientHeight));
-    this.invalidateCursors();
+    this.refreshRemoteEdits();
+  }
+
+  /** Others' drafts of existing records are drawn on the board layer (repainted), new shapes on the overlay. */
+  private refreshRemoteEdits(): void {
+    if (this.remote.sortDrafts(this.room.records())) this.invalidate();
+    else this.invalidateCursors();
   }
 
   /** Follow `conn`'s view (null: stop). Any pan or zoom of ours stops it. */
@@ -395,8 +423,18 @@ export class BoardController {
     return () => this.followFns.delete(fn);
   };
 
+  /** A finger went down; true when it belongs to a pinch (touch-gestures.ts):
+   * a second finger drops what the first began, uncommitted. */
+  private touchDown(id: number, p: PointerSample): boolean {
+    if (this.touch.down(id, p.sx, p.sy)) this.cancelInteraction();
+    if (!this.touch.active) return false;
+    this.canvas.setPointerCapture(id);
+    return true;
+  }
+
   private onPointerUp(e: PointerEvent): void {
     if (this.canvas.hasPointerCapture(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
+    if (e.pointerType === "touch" && this.touch.up(e.pointerId)) return;
     this.input.up();
     this.sendDraft();
     this.refreshHistoryFlags();
@@ -669,6 +707,15 @@ export class BoardController {
     this.invalidate();
   }
 
+  /** The text box's text changed: others see it as typed. */
+  typing(text: string): void {
+    const editing = this.ui.editing;
+    if (!editing) return;
+    const current = editing.id ? this.room.records().get(editing.id) : undefined;
+    this.typedDraft = typingDraft(editing, current, text, () => this.recordBase("draft"));
+    this.sendDraft();
+  }
+
   /** The text box closed with `text`: create, change or (if emptied) delete the text. */
   commitText(text: string): void {
     const editing = this.ui.editing;
@@ -677,6 +724,9 @@ export class BoardController {
     const current = editing.id ? this.room.records().get(editing.id) : undefined;
     const commit = commitTextOps(editing, current, text, () => this.recordBase(newRecordId()));
     if (commit.ops.length && this.editor.apply(commit.ops) && commit.select) this.setUi({ selection: commit.select });
+    // The change goes out first, then the cleared draft: nothing flickers on the others' screens.
+    this.typedDraft = null;
+    this.sendDraft();
     this.refreshHistoryFlags();
     this.invalidate();
   }

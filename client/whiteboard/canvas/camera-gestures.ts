@@ -40,3 +40,20 @@ export function wheelCamera(cam: Camera, e: WheelSample, pageHeight: number): Ca
   if (e.shiftKey && dx === 0) return panBy(cam, -dy, 0);
   return panBy(cam, -dx, -dy);
 }
+
+/** Two fingers on the screen (screen px), as they were and as they are. */
+export type FingerPair = readonly [readonly [number, number], readonly [number, number]];
+
+/** The camera after two fingers moved from `before` to `after`: the world
+ * point under their midpoint follows the midpoint (a pan), and the zoom
+ * scales with the distance between them (a pinch), about that midpoint. */
+export function pinchCamera(cam: Camera, before: FingerPair, after: FingerPair): Camera {
+  const mid = (f: FingerPair): [number, number] => [(f[0][0] + f[1][0]) / 2, (f[0][1] + f[1][1]) / 2];
+  const spread = (f: FingerPair) => Math.hypot(f[0][0] - f[1][0], f[0][1] - f[1][1]);
+  const [bx, by] = mid(before);
+  const [ax, ay] = mid(after);
+  const d0 = spread(before);
+  const d1 = spread(after);
+  const panned = panBy(cam, ax - bx, ay - by);
+  return d0 > 0 && d1 > 0 ? zoomAt(panned, ax, ay, d1 / d0) : panned;
+}

@@ -30,11 +30,14 @@ export function encodeClipboard(shapes: readonly Shape[]): string {
   return JSON.stringify(doc);
 }
 
-/** What other apps get: the words on the copied texts and notes, one per
+/** What other apps get: the words on the copied texts, notes and labels, one per
  * paragraph; shapes without words give an empty string. */
 export function plainTextOf(shapes: readonly Shape[]): string {
   const parts: string[] = [];
-  for (const s of shapes) if ((s.type === "text" || s.type === "sticky") && s.text.trim()) parts.push(s.text);
+  for (const s of shapes) {
+    if ((s.type === "text" || s.type === "sticky") && s.text.trim()) parts.push(s.text);
+    if ((s.type === "rect" || s.type === "ellipse") && s.label?.trim()) parts.push(s.label);
+  }
   return parts.join("\n\n");
 }
 

@@ -11,7 +11,7 @@ import getStroke from "perfect-freehand";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { boardPalette, displayInk } from "../theme/board-palette.ts";
 import type { Rect } from "./camera.ts";
-import { arrowHeadLength, FONT_FAMILY, LINE_HEIGHT, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines } from "./geometry.ts";
+import { arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines } from "./geometry.ts";
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
@@ -99,6 +99,7 @@ export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
         ctx.fillRect(s.x, s.y, s.w, s.h);
       }
       ctx.strokeRect(s.x, s.y, s.w, s.h);
+      if (s.label && !style.hideText) drawLabel(ctx, s, ink, style.zoom);
       break;
     case "ellipse":
       ctx.beginPath();
@@ -108,6 +109,7 @@ export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
         ctx.fill();
       }
       ctx.stroke();
+      if (s.label && !style.hideText) drawLabel(ctx, s, ink, style.zoom);
       break;
     case "line": {
       const ax = s.x + s.pts[0][0];
@@ -172,6 +174,24 @@ export function drawShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
     ctx.setLineDash([]);
   }
   ctx.globalAlpha = 1;
+}
+
+/** A rectangle's or ellipse's label: centred lines, in the ink (on a solid
+ * fill of the same ink, the board's background colour so it stays readable). */
+function drawLabel(ctx: Ctx, s: Extract<Shape, { type: "rect" | "ellipse" }>, ink: string, zoom: number): void {
+  if (LABEL_FONT_SIZE * zoom < MIN_GLYPH_PX) return;
+  const lines = labelLines(s);
+  const lineHeight = LABEL_FONT_SIZE * LINE_HEIGHT;
+  const cx = s.x + s.w / 2;
+  const top = s.y + s.h / 2 - (lines.length * lineHeight) / 2 + (lineHeight - LABEL_FONT_SIZE) / 2;
+  ctx.save();
+  ctx.setLineDash([]);
+  ctx.fillStyle = s.fill === s.color ? boardPalette().background : ink;
+  ctx.font = `${LABEL_FONT_SIZE}px ${FONT_FAMILY}`;
+  ctx.textBaseline = "top";
+  ctx.textAlign = "center";
+  lines.forEach((line, i) => ctx.fillText(line, cx, top + i * lineHeight));
+  ctx.restore();
 }
 
 /** Selection outline and, for a single shape, its handles (screen-sized). */

@@ -187,6 +187,22 @@ export function resizeOp(s: Shape, from: Rect, to: Rect): Op {
   }
 }
 
+/** The patches that fit several shapes whose box together was `from` into
+ * `to`: each shape's own box is mapped through the same scaling, so the group
+ * keeps its layout (a text scales its font with the group's height). */
+export function groupResizeOps(shapes: readonly Shape[], from: Rect, to: Rect): Op[] {
+  const fw = from.maxX - from.minX;
+  const fh = from.maxY - from.minY;
+  const kx = fw > 0 ? (to.maxX - to.minX) / fw : 1;
+  const ky = fh > 0 ? (to.maxY - to.minY) / fh : 1;
+  const mx = (x: number) => to.minX + (x - from.minX) * kx;
+  const my = (y: number) => to.minY + (y - from.minY) * ky;
+  return shapes.map((s) => {
+    const b = shapeBox(s);
+    return resizeOp(s, b, { minX: mx(b.minX), minY: my(b.minY), maxX: mx(b.maxX), maxY: my(b.maxY) });
+  });
+}
+
 /** The patch that moves one end of a line (0: start, 1: end) to a world point. */
 export function lineEndOp(s: Extract<Shape, { type: "line" }>, end: 0 | 1, wx: number, wy: number): Op {
   const a: [number, number] = end === 0 ? [wx, wy] : [s.x + s.pts[0][0], s.y + s.pts[0][1]];
@@ -222,13 +238,40 @@ export function stickyLines(s: Extract<Shape, { type: "sticky" }>, measure: Meas
 
 /** `text` wrapped into lines that fit a sticky note `w` wide. */
 export function wrapStickyText(w: number, text: string, measure: MeasureText = measureTextWidth): string[] {
-  const maxWidth = Math.max(10, w - 2 * STICKY_PADDING);
+  return wrapText(Math.max(10, w - 2 * STICKY_PADDING), text, STICKY_FONT_SIZE, measure);
+}
+
+/** Labels inside rectangles and ellipses: the sticky notes' font size, so a
+ * board's words read alike, and their padding. */
+export const LABEL_FONT_SIZE = STICKY_FONT_SIZE;
+export const LABEL_PADDING = 8;
+/** An ellipse's label fits the rectangle inscribed in it: 1/√2 of each axis. */
+const INSCRIBED = Math.SQRT1_2;
+
+/** How wide a label's lines may be inside `s` (world units). */
+export function labelWidth(s: Extract<Shape, { type: "rect" | "ellipse" }>): number {
+  return Math.max(10, s.w * (s.type === "ellipse" ? INSCRIBED : 1) - 2 * LABEL_PADDING);
+}
+
+const labelCache = new WeakMap<Shape, string[]>();
+/** A rectangle's or ellipse's label wrapped into lines (cached per record). */
+export function labelLines(s: Extract<Shape, { type: "rect" | "ellipse" }>, measure: MeasureText = measureTextWidth): string[] {
+  const cached = labelCache.get(s);
+  if (cached) return cached;
+  const lines = s.label ? wrapText(labelWidth(s), s.label, LABEL_FONT_SIZE, measure) : [];
+  labelCache.set(s, lines);
+  return lines;
+}
+
+/** `text` wrapped at spaces into lines no wider than `maxWidth` at `fontSize`
+ * (a single word longer than that keeps its own line). */
+export function wrapText(maxWidth: number, text: string, fontSize: number, measure: MeasureText = measureTextWidth): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split("\n")) {
     let line = "";
     for (const word of paragraph.split(/(\s+)/)) {
       const next = line + word;
-      if (line && measure(next, STICKY_FONT_SIZE) > maxWidth && word.trim()) {
+      if (line && measure(next, fontSize) > maxWidth && word.trim()) {
         lines.push(line.trimEnd());
         line = word.trimStart();
       } else {

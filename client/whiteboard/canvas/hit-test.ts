@@ -5,7 +5,8 @@
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { HANDLE_RADIUS } from "./draw.ts";
-import { shapeBox } from "./geometry.ts";
+import type { Rect } from "./camera.ts";
+import { shapeBox, unionRects } from "./geometry.ts";
 import type { Tool } from "./tools.ts";
 
 /** Hit tolerance around thin shapes (screen px): a 2-px line must be clickable. */
@@ -19,13 +20,18 @@ export function hitTolerance(zoom: number): number {
 }
 
 /** Resize handles (world): box corners for one shape (clockwise from top-left),
- * the two ends for a line; none for zero or several shapes. */
+ * the two ends for a line, the corners of the box around several shapes; none for nothing selected. */
 export function selectionHandles(selected: readonly Shape[]): [number, number][] {
-  if (selected.length !== 1) return [];
+  if (selected.length === 0) return [];
   const s = selected[0]!;
-  if (s.type === "line") return [[s.x + s.pts[0][0], s.y + s.pts[0][1]], [s.x + s.pts[1][0], s.y + s.pts[1][1]]];
-  const b = shapeBox(s);
+  if (selected.length === 1 && s.type === "line") return [[s.x + s.pts[0][0], s.y + s.pts[0][1]], [s.x + s.pts[1][0], s.y + s.pts[1][1]]];
+  const b = selectionBox(selected)!;
   return [[b.minX, b.minY], [b.maxX, b.minY], [b.maxX, b.maxY], [b.minX, b.maxY]];
+}
+
+/** The box around the selected shapes' own boxes (what a multi-selection resizes). */
+export function selectionBox(selected: readonly Shape[]): Rect | null {
+  return unionRects(selected.map((s) => shapeBox(s)));
 }
 
 /** Index of the handle under a world point at `zoom`, or -1. */
@@ -37,7 +43,7 @@ export function handleAt(handles: readonly (readonly [number, number])[], wx: nu
 /** The CSS cursor over the board with the select tool: a resize arrow on a
  * handle (diagonal by corner; a crosshair on a line's end), "move" on a shape. */
 export function hoverCursor(selected: readonly Shape[], handle: number, overShape: boolean): string {
-  if (handle >= 0) return selected[0]!.type === "line" ? "crosshair" : handle % 2 === 0 ? "nwse-resize" : "nesw-resize";
+  if (handle >= 0) return selected.length === 1 && selected[0]!.type === "line" ? "crosshair" : handle % 2 === 0 ? "nwse-resize" : "nesw-resize";
   return overShape ? "move" : "default";
 }
 

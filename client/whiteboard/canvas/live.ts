@@ -2,8 +2,10 @@
  * The whiteboard's live state (the engine's `setLive`, party/whiteboard/schema.ts
  * declares the keys): what others see before it is a record, and what can be
  * followed.
- * - `draft`: the shape being drawn, as a shape record; shown to the others as
- *   it grows and hidden the moment its author's committed change arrives (the
+ * - `draft`: the shape being drawn or typed, as a shape record; shown to the
+ *   others as it grows (a draft with an existing record's id — a text, note or
+ *   label being retyped — is drawn in that record's place, not over it) and
+ *   hidden the moment its author's committed change arrives (the
  *   room broadcasts the change before it sends the author's cleared draft, so
  *   nothing flickers and nothing is drawn twice).
  * - `view`: where someone is looking (the centre of their screen and their
@@ -70,6 +72,36 @@ export class RemoteLive {
 
   draftShapes(): Shape[] {
     return [...this.drafts.values()];
+  }
+
+  /** Drafts of records that exist (a text being retyped, a label): drawn in the record's place, not over it. */
+  private edits: ReadonlyMap<string, Shape> = new Map();
+  private previewCache: { own: unknown; edits: unknown; map: ReadonlyMap<string, Shape> | null } = { own: null, edits: null, map: null };
+
+  /** Sort the drafts into new shapes and edits of `records`; true when the
+   * edits changed (the board layer must repaint). */
+  sortDrafts(records: ReadonlyMap<string, Shape>): boolean {
+    const edits = new Map<string, Shape>();
+    for (const d of this.drafts.values()) if (records.has(d.id)) edits.set(d.id, d);
+    const changed = edits.size > 0 || this.edits.size > 0;
+    this.edits = edits;
+    return changed;
+  }
+
+  /** Drafts of new shapes (drawn on the overlay). */
+  newDrafts(): Shape[] {
+    return [...this.drafts.values()].filter((d) => !this.edits.has(d.id));
+  }
+
+  /** What the board layer draws over the document: `own` (a drag in
+   * progress) over the others' edits. The same map until either changes. */
+  overPreview(own: ReadonlyMap<string, Shape> | null): ReadonlyMap<string, Shape> | null {
+    const c = this.previewCache;
+    if (c.own !== own || c.edits !== this.edits) {
+      const map = this.edits.size ? new Map([...this.edits, ...(own ?? [])]) : own;
+      this.previewCache = { own, edits: this.edits, map };
+    }
+    return this.previewCache.map;
   }
 
   viewOf(conn: string): View | undefined {

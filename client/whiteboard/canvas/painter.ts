@@ -18,8 +18,9 @@ import type { CursorTracks } from "./cursor-tracks.ts";
 import { drawCursor, drawGrid, drawMarquee, drawSelection, drawShape } from "./draw.ts";
 import { type FrameStats, newFrameStats, pushSample } from "./frame-stats.ts";
 import { shapeBounds, shapeBox } from "./geometry.ts";
-import { selectionHandles } from "./hit-test.ts";
+import { selectionBox, selectionHandles } from "./hit-test.ts";
 import type { SceneIndex } from "./scene.ts";
+import { type DrawnTrail, drawLaser } from "./laser.ts";
 
 /** Shapes smaller than this on screen (px) are skipped when zoomed far out. */
 const MIN_VISIBLE_PX = 0.5;
@@ -52,6 +53,8 @@ export interface PaintSource {
   /** The selected shapes as drawn (preview first). */
   selectedShapes(preview: ReadonlyMap<string, Shape> | null): Shape[];
   peers(): ReadonlyMap<string, Peer>;
+  /** Laser trails still showing at `now` (everyone's). */
+  lasers(now: number): DrawnTrail[];
 }
 
 interface Prepared {
@@ -212,13 +215,21 @@ export class BoardPainter {
     const draft = this.source.draft();
     if (draft) drawShape(ctx, draft, { pending: false, zoom: cam.zoom });
     const selected = this.source.selectedShapes(this.source.preview());
-    if (selected.length) drawSelection(ctx, selected.map((s) => shapeBox(s)), selectionHandles(selected), cam.zoom);
+    if (selected.length) {
+      const boxes = selected.map((s) => shapeBox(s));
+      // Several shapes: their box too, whose corners resize them together.
+      if (selected.length > 1) boxes.push(selectionBox(selected)!);
+      drawSelection(ctx, boxes, selectionHandles(selected), cam.zoom);
+    }
     const marquee = this.source.marquee();
     if (marquee) drawMarquee(ctx, marquee, cam.zoom);
+    // Laser trails fade frame by frame: keep animating while one shows.
+    const lasers = this.source.lasers(now);
+    for (const trail of lasers) drawLaser(ctx, trail, now, cam.zoom);
 
     // Cursors in screen space: the same size at every zoom.
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    let animating = false;
+    let animating = lasers.length > 0;
     const drawn = this.source.cursors.drawn;
     drawn.clear();
     for (const [key, track, name, color] of this.source.cursors.each(this.source.peers())) {

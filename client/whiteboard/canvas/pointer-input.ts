@@ -11,8 +11,8 @@ import { newRecordId } from "../../engine/ids.ts";
 import type { Editor } from "../editor.ts";
 import { type Camera, panBy, type Rect } from "./camera.ts";
 import { bindingTo, canBindTo, moveOps } from "./binding.ts";
-import { lineEndOp, normalizeRect, resizeOp, round2, shapeBox } from "./geometry.ts";
-import { handleAt, hitTolerance, selectionHandles } from "./hit-test.ts";
+import { groupResizeOps, lineEndOp, normalizeRect, resizeOp, round2, shapeBox } from "./geometry.ts";
+import { handleAt, hitTolerance, selectionBox, selectionHandles } from "./hit-test.ts";
 import { CLICK_SLOP_PX, draggedRecord, penRecord, type RecordBase, type ShapeDrag } from "./record-factory.ts";
 import type { SceneIndex } from "./scene.ts";
 import type { Tool } from "./tools.ts";
@@ -47,13 +47,16 @@ export type Mode =
   | { kind: "idle" }
   | { kind: "pan"; lastSx: number; lastSy: number }
   | { kind: "pen"; points: number[][] }
+  /** The laser pointer held down: its trail is live state, never a record. */
+  | { kind: "laser" }
   /** Shapes the eraser has passed over so far: deleted together on release. */
   | { kind: "erase"; ids: Set<string>; lastWx: number; lastWy: number }
   /** An arrow's ends bind to the shapes they start and end on. */
   | ({ kind: "create"; start: Binding | null; end: Binding | null } & ShapeDrag)
   | { kind: "press"; sx: number; sy: number; wx: number; wy: number; hit: string | null; wasSelected: boolean; shift: boolean }
   | { kind: "move"; wx: number; wy: number; originals: Shape[] }
-  | { kind: "resize"; corner: number; original: Shape; from: Rect }
+  /** A corner of the selection dragged: one shape, or several scaled about their box. */
+  | { kind: "resize"; corner: number; originals: Shape[]; from: Rect }
   | { kind: "line-end"; end: 0 | 1; original: Extract<Shape, { type: "line" }> }
   | { kind: "marquee"; x0: number; y0: number; x1: number; y1: number; base: string[] }
   | { kind: "place"; tool: "text" | "sticky"; wx: number; wy: number };
@@ -79,6 +82,8 @@ export interface InputHost {
   created(id: string): void;
   startNewText(wx: number, wy: number): void;
   placeSticky(wx: number, wy: number): void;
+  /** The laser pointer is at a world point (its trail is the board's, laser.ts). */
+  laserAt(wx: number, wy: number): void;
   moveCursor(x: number, y: number): void;
   invalidate(): void;
 }
@@ -102,6 +107,10 @@ export class PointerInput {
     switch (tool) {
       case "pen":
         this.mode = { kind: "pen", points: [penPoint(p)] };
+        break;
+      case "laser":
+        this.mode = { kind: "laser" };
+        host.laserAt(p.wx, p.wy);
         break;
       case "eraser":
         this.mode = { kind: "erase", ids: new Set(), lastWx: p.wx, lastWy: p.wy };
@@ -139,8 +148,9 @@ export class PointerInput {
     const h = handleAt(selectionHandles(selected), p.wx, p.wy, zoom);
     if (h >= 0 && !p.shiftKey) {
       const s = selected[0]!;
-      host.editor.beginGesture([s.id]);
-      this.mode = s.type === "line" ? { kind: "line-end", end: h as 0 | 1, original: s } : { kind: "resize", corner: h, original: s, from: shapeBox(s) };
+      host.editor.beginGesture(selected.map((x) => x.id));
+      if (selected.length === 1 && s.type === "line") this.mode = { kind: "line-end", end: h as 0 | 1, original: s };
+      else this.mode = { kind: "resize", corner: h, originals: selected, from: selected.length === 1 ? shapeBox(s) : selectionBox(selected)! };
       return;
     }
     const hit = host.scene.topmostAt(p.wx, p.wy, hitTolerance(zoom));
@@ -185,6 +195,9 @@ export class PointerInput {
       case "erase":
         this.eraseAlong(p.wx, p.wy);
         return;
+      case "laser":
+        host.laserAt(p.wx, p.wy);
+        return;
       case "create":
         m.x1 = p.wx;
         m.y1 = p.wy;
@@ -217,8 +230,9 @@ export class PointerInput {
         // The corner opposite the dragged one stays put.
         const fixed = ([[f.maxX, f.maxY], [f.minX, f.maxY], [f.minX, f.minY], [f.maxX, f.minY]] as const)[m.corner] as readonly [number, number];
         let to = normalizeRect(fixed[0], fixed[1], p.wx, p.wy);
-        if (m.original.type === "text" || p.shiftKey) to = keepAspect(f, to, fixed);
-        host.editor.updateGesture([resizeOp(m.original, f, to)]);
+        // Text cannot stretch one way only: a selection holding some keeps its shape.
+        if (p.shiftKey || m.originals.some((s) => s.type === "text")) to = keepAspect(f, to, fixed);
+        host.editor.updateGesture(m.originals.length === 1 ? [resizeOp(m.originals[0]!, f, to)] : groupResizeOps(m.originals, f, to));
         return;
       }
       case "line-end": {
@@ -278,6 +292,7 @@ export class PointerInput {
         break;
       case "pan":
       case "marquee":
+      case "laser":
       case "idle":
         break;
     }

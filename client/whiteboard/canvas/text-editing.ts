@@ -5,13 +5,14 @@
  */
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import { LINE_HEIGHT, type MeasureText, measureTextWidth, round2, shapeBox, STICKY_FONT_SIZE, stickyHeightFor } from "./geometry.ts";
+import { LABEL_FONT_SIZE, labelWidth, LINE_HEIGHT, type MeasureText, measureTextWidth, round2, shapeBox, STICKY_FONT_SIZE, stickyHeightFor } from "./geometry.ts";
 import { type RecordBase, textRecord } from "./record-factory.ts";
 
 export interface TextEditing {
   /** The record being edited; null for a new text not created yet. */
   id: string | null;
-  kind: "text" | "sticky";
+  /** A text, a sticky note's text, or the label inside a rectangle or ellipse. */
+  kind: "text" | "sticky" | "label";
   x: number;
   y: number;
   w: number;
@@ -20,6 +21,8 @@ export interface TextEditing {
   color: string;
   fill: string | null;
   text: string;
+  /** A label's line width (world units): its lines wrap as the canvas wraps them. */
+  wrap?: number;
 }
 
 /** Where a new text's first line sits relative to the click: the click lands
@@ -31,8 +34,12 @@ export function newTextEditing(wx: number, wy: number, size: number, color: stri
   return { id: null, kind: "text", x: round2(wx), y: round2(wy - size * BASELINE_OFFSET), w: 0, h: size * LINE_HEIGHT, size, color, fill: null, text: "" };
 }
 
-/** The text box over an existing text or sticky note; null for other shapes. */
+/** The text box over an existing text, sticky note, or a rectangle's or
+ * ellipse's label; null for other shapes. */
 export function editingFor(s: Shape): TextEditing | null {
+  if (s.type === "rect" || s.type === "ellipse") {
+    return { id: s.id, kind: "label", x: s.x, y: s.y, w: s.w, h: s.h, size: LABEL_FONT_SIZE, color: s.color, fill: s.fill, text: s.label ?? "", wrap: labelWidth(s) };
+  }
   if (s.type !== "text" && s.type !== "sticky") return null;
   const box = shapeBox(s);
   return {
@@ -59,7 +66,7 @@ export interface TextCommit {
 /**
  * Closing the text box: a new text is created (nothing if left blank); an
  * existing one is changed, or deleted when emptied (a sticky note keeps its
- * paper, empty); the record gone meanwhile (deleted by someone else) means
+ * paper, empty; a label is emptied); the record gone meanwhile (deleted by someone else) means
  * nothing to do. A sticky note grows to fit its text.
  */
 export function commitTextOps(editing: TextEditing, current: Shape | undefined, text: string, base: () => RecordBase, measure: MeasureText = measureTextWidth): TextCommit {
@@ -67,6 +74,10 @@ export function commitTextOps(editing: TextEditing, current: Shape | undefined, 
     if (!text.trim()) return { ops: [] };
     const rec = textRecord(editing, text, base());
     return { ops: [{ op: "put", rec }], select: [rec.id] };
+  }
+  if (current && editing.kind === "label" && (current.type === "rect" || current.type === "ellipse")) {
+    // An emptied label is an empty string: the shape stays.
+    return text === (current.label ?? "") ? { ops: [] } : { ops: [{ op: "patch", id: current.id, set: { label: text } }] };
   }
   if (!current || (current.type !== "text" && current.type !== "sticky")) return { ops: [] };
   if (current.type === "text" && !text.trim()) return { ops: [{ op: "del", id: current.id }], select: [] };
@@ -77,4 +88,13 @@ export function commitTextOps(editing: TextEditing, current: Shape | undefined, 
     return { ops: [{ op: "patch", id: current.id, set: h === current.h ? { text } : { text, h } }] };
   }
   return { ops: [{ op: "patch", id: current.id, set: { text } }] };
+}
+
+/** What the others see while the box is open (a live draft): the record as
+ * closing the box now would leave it; null when that changes nothing. */
+export function typingDraft(editing: TextEditing, current: Shape | undefined, text: string, base: () => RecordBase, measure: MeasureText = measureTextWidth): Shape | null {
+  const op = commitTextOps(editing, current, text, base, measure).ops[0];
+  if (!op || op.op === "del") return null;
+  if (op.op === "put") return op.rec;
+  return current ? ({ ...current, ...op.set } as Shape) : null;
 }

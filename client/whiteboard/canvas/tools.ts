@@ -5,7 +5,7 @@
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 
-export type Tool = "select" | "hand" | "pen" | "eraser" | "rect" | "ellipse" | "line" | "arrow" | "text" | "sticky";
+export type Tool = "select" | "hand" | "pen" | "eraser" | "laser" | "rect" | "ellipse" | "line" | "arrow" | "text" | "sticky";
 
 export interface ToolInfo {
   tool: Tool;
@@ -19,6 +19,7 @@ export const TOOLS: readonly ToolInfo[] = [
   { tool: "hand", label: "Hand (pan)", key: "h" },
   { tool: "pen", label: "Pen", key: "p" },
   { tool: "eraser", label: "Eraser", key: "e" },
+  { tool: "laser", label: "Laser pointer", key: "k" },
   { tool: "rect", label: "Rectangle", key: "r" },
   { tool: "ellipse", label: "Ellipse", key: "o" },
   { tool: "line", label: "Line", key: "l" },
