@@ -90,7 +90,6 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
     let kind: TransportKind = "websocket";
     let current: Transport;
     let failures = 0;
-    /** Closed by the caller (until a reconnect): no probing meanwhile. */
     let closedForGood = false;
     let probeTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -98,10 +97,7 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
     const handlersFor = (k: TransportKind): TransportHandlers => {
       /** A frame came in this session: the transport works. */
       let heard = false;
-      // Events of a replaced transport are ignored; a closed one still reports
-      // its close (callers such as the online-aware wrapper close and later
-      // reconnect, as partysocket allows).
-      const mine = () => k === kind;
+      const mine = () => k === kind && !closedForGood;
       return {
         open: () => {
           if (mine()) handlers.open();
@@ -164,15 +160,10 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
         return current.isOpen;
       },
       send: (frame) => current.send(frame),
-      reconnect: () => {
-        closedForGood = false;
-        current.reconnect();
-        if (kind === "sse") scheduleProbe();
-      },
+      reconnect: () => current.reconnect(),
       close: (code, reason) => {
         closedForGood = true;
         if (probeTimer !== null) clearTimeout(probeTimer);
-        probeTimer = null;
         current.close(code, reason);
       },
     };

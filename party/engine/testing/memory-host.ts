@@ -64,6 +64,7 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
    * fetch they are sent with. */
   webhook: WebhookConfig | null = null;
   fetch: typeof fetch | undefined;
+  /** The code the room runs: changed by `deploy`. */
   schema: RoomSchema<R>;
   private options: RoomOptions<R>;
 
