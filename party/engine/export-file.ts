@@ -1,98 +1,36 @@
 /**
- * The export file: a board as a JSON document a person can keep, mail and
- * import into a new room (HTTP API `GET …/export`, `POST …/import`,
- * `POST …/fork`; docs/HTTP-API.md "Export file"). Versioned: `v` is bumped on
- * any change an older importer would misread, and an importer refuses a `v`
- * it does not know. It names its party, so a whiteboard is never imported
- * into another app's room.
- *
- * ```json
- * { "format": "edgeroom.export", "v": 1, "party": "whiteboard", "room": "design-review",
- *   "seq": 58, "epoch": "x7k2m9p0", "exportedAt": "2026-12-01T23:00:00.000Z",
- *   "records": [ { "id": "s1", "type": "rect", … } ] }
- * ```
+ * The HTTP API's reading of the export file (`POST …/import`, `POST …/fork`;
+ * docs/HTTP-API.md "Export file"). The format itself — its envelope, version
+ * rule and per-record checks — is defined once, in party/shared/export-format.ts,
+ * which the app's "Import board" reads with too; this file only adds the
+ * server's rule: an import is taken whole or not at all (a backend job that
+ * sent a damaged file must hear so, not get half a board), answered in the
+ * room's own error codes.
  */
-import { z } from "zod";
 import { MAX_IMPORT_BYTES } from "../shared/limits.ts";
+import { type BoardExport, ExportErrorCode, parseExport as readExport, type RefusedRecord } from "../shared/export-format.ts";
 import { ErrorCode, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 
-export const EXPORT_FORMAT = "edgeroom.export";
-export const EXPORT_VERSION = 1;
+export type ParsedImport<R extends RecordBase> = { ok: true; file: BoardExport<R> } | { ok: false; code: ErrorCode; message: string };
 
-export interface ExportFile<R extends RecordBase = RecordBase> {
-  format: typeof EXPORT_FORMAT;
-  v: typeof EXPORT_VERSION;
-  party: string;
-  room: string;
-  /** The seq the board was exported at, in its room. */
-  seq: number;
-  epoch: string | null;
-  /** The named version it was exported from, if any. */
-  version?: string;
-  /** ISO 8601. */
-  exportedAt: string;
-  records: R[];
-}
+/** The room's error code for a refused record, by the check that refused it. */
+const RECORD_CODE: Record<RefusedRecord["kind"], ErrorCode> = {
+  invalid: ErrorCode.INVALID_MUTATION,
+  duplicate: ErrorCode.INVALID_MUTATION,
+  "too-large": ErrorCode.RECORD_TOO_LARGE,
+  "room-limit": ErrorCode.ROOM_LIMIT,
+};
 
-/** The export of `board` from room `room` of `party`. */
-export function buildExport<R extends RecordBase>(party: string, room: string, board: { seq: number; epoch: string | null; version?: string; records: R[] }, now: number): ExportFile<R> {
-  return {
-    format: EXPORT_FORMAT,
-    v: EXPORT_VERSION,
-    party,
-    room,
-    seq: board.seq,
-    epoch: board.epoch,
-    ...(board.version !== undefined ? { version: board.version } : {}),
-    exportedAt: new Date(now).toISOString(),
-    records: board.records,
-  };
-}
-
-const Header = z.object({
-  format: z.literal(EXPORT_FORMAT),
-  v: z.number().int(),
-  party: z.string(),
-  records: z.array(z.unknown()),
-});
-
-export type ParsedExport<R extends RecordBase> = { ok: true; file: ExportFile<R> } | { ok: false; code: ErrorCode; message: string };
-
-/** Parse and check an export file for `schema`'s rooms: its format, version
- * and party, and every record against the schema and the room's limits. */
-export function parseExport<R extends RecordBase>(schema: RoomSchema<R>, text: string): ParsedExport<R> {
-  const fail = (code: ErrorCode, message: string): ParsedExport<R> => ({ ok: false, code, message: message.slice(0, 200) });
+/** Read an export file for an import into one of `schema`'s rooms: refused
+ * whole if the file is not a readable export of this app, or if any record
+ * fails the schema or a limit (the first such record is named). */
+export function parseImport<R extends RecordBase>(schema: RoomSchema<R>, text: string): ParsedImport<R> {
+  const fail = (code: ErrorCode, message: string): ParsedImport<R> => ({ ok: false, code, message: message.slice(0, 200) });
   if (text.length > MAX_IMPORT_BYTES) return fail(ErrorCode.TOO_LARGE, `an export of ${text.length} bytes exceeds ${MAX_IMPORT_BYTES}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return fail(ErrorCode.BAD_MESSAGE, "the export file is not valid JSON");
-  }
-  const header = Header.safeParse(json);
-  if (!header.success) return fail(ErrorCode.BAD_MESSAGE, `not an edgeroom export file (format "${EXPORT_FORMAT}", v, party, records)`);
-  if (header.data.v !== EXPORT_VERSION) return fail(ErrorCode.BAD_MESSAGE, `export file version ${header.data.v}; this server reads version ${EXPORT_VERSION}`);
-  if (header.data.party !== schema.party) return fail(ErrorCode.BAD_MESSAGE, `an export of a ${header.data.party} room cannot go into a ${schema.party} room`);
-  const { maxRecordsPerRoom, maxRecordBytes, maxRoomBytes } = schema.limits;
-  if (header.data.records.length > maxRecordsPerRoom) return fail(ErrorCode.ROOM_LIMIT, `${header.data.records.length} records; a room holds at most ${maxRecordsPerRoom}`);
-  const records: R[] = [];
-  const ids = new Set<string>();
-  let bytes = 0;
-  for (const [i, raw] of header.data.records.entries()) {
-    const parsed = schema.records.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return fail(ErrorCode.INVALID_MUTATION, `records.${i}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid record"}`);
-    }
-    if (ids.has(parsed.data.id)) return fail(ErrorCode.INVALID_MUTATION, `records.${i}: a second record ${parsed.data.id}`);
-    ids.add(parsed.data.id);
-    const size = JSON.stringify(parsed.data).length;
-    if (size > maxRecordBytes) return fail(ErrorCode.RECORD_TOO_LARGE, `records.${i}: record ${parsed.data.id} exceeds ${maxRecordBytes} bytes`);
-    bytes += size;
-    records.push(parsed.data);
-  }
-  if (bytes > maxRoomBytes) return fail(ErrorCode.ROOM_LIMIT, `the records hold ${bytes} bytes; a room holds at most ${maxRoomBytes}`);
-  const file = json as ExportFile<R>;
-  return { ok: true, file: { ...file, records } };
+  const read = readExport(schema, text);
+  if (!read.ok) return fail(read.error.code === ExportErrorCode.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.BAD_MESSAGE, read.error.message);
+  const first = read.refused[0];
+  if (first) return fail(RECORD_CODE[first.kind], `records.${first.index}${first.id ? ` (${first.id})` : ""}: ${first.reason}${read.refusedCount > 1 ? ` (and ${read.refusedCount - 1} more)` : ""}`);
+  return { ok: true, file: read.value };
 }

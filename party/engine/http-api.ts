@@ -18,7 +18,8 @@ import { z } from "zod";
 import { HISTORY_PAGE_MAX, MAX_IMPORT_BYTES, MAX_MESSAGE_BYTES } from "../shared/limits.ts";
 import { ErrorCode, MutationId, type RecordBase, Seq, VersionName } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
-import { buildExport, parseExport } from "./export-file.ts";
+import { buildExport } from "../shared/export-format.ts";
+import { parseImport } from "./export-file.ts";
 import type { HistoryTarget } from "./history.ts";
 import { API_HEADER, ROOM_HEADER } from "./headers.ts";
 import type { MutationResult, Room } from "./room.ts";
@@ -242,7 +243,7 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
       if (target !== null && "error" in target) return apiError(400, ErrorCode.BAD_MESSAGE, target.error);
       const board = await room.apiBoard(target);
       if ("code" in board) return apiError(REJECT_STATUS[board.code] ?? 500, board.code, board.message);
-      const file = buildExport(schema.party, room.roomId, board, Date.now());
+      const file = buildExport(schema, { room: room.roomId, ...board });
       return Response.json(file, { headers: { "Content-Disposition": `attachment; filename="${room.roomId}-${board.seq}.edgeroom.json"` } });
     }
     case "import": {
@@ -251,7 +252,7 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
       // Refuse an oversize file before reading it, when its length is declared.
       const declared = Number(request.headers.get("Content-Length") ?? 0);
       if (declared > MAX_IMPORT_BYTES) return apiError(413, ErrorCode.TOO_LARGE, `an export of ${declared} bytes exceeds ${MAX_IMPORT_BYTES}`);
-      const parsed = parseExport(schema, await request.text());
+      const parsed = parseImport(schema, await request.text());
       if (!parsed.ok) return apiError(parsed.code === ErrorCode.TOO_LARGE ? 413 : parsed.code === ErrorCode.BAD_MESSAGE ? 400 : 422, parsed.code, parsed.message);
       return mutationResponse(await room.apiImport(mid!, parsed.file.records));
     }

@@ -79,6 +79,9 @@ export interface RefusedRecord {
   id: string | null;
   /** Why, in a few words ("w: Number must be greater than 0"). */
   reason: string;
+  /** Which check refused it: the record schema, a repeated id, the record
+   * size limit, or what a room can hold (count or bytes). */
+  kind: "invalid" | "duplicate" | "too-large" | "room-limit";
 }
 
 export type ParsedExport<R extends RecordBase> =
@@ -173,9 +176,9 @@ export function parseExport<R extends RecordBase>(schema: RoomSchema<R>, text: s
   const refused: RefusedRecord[] = [];
   let refusedCount = 0;
   let bytes = 0;
-  const refuse = (index: number, id: string | null, reason: string) => {
+  const refuse = (index: number, id: string | null, kind: RefusedRecord["kind"], reason: string) => {
     refusedCount++;
-    if (refused.length < MAX_LISTED_REFUSALS) refused.push({ index, id, reason });
+    if (refused.length < MAX_LISTED_REFUSALS) refused.push({ index, id, reason, kind });
   };
   env.data.records.forEach((raw, index) => {
     const rawId = typeof raw === "object" && raw !== null ? (raw as { id?: unknown }).id : undefined;
@@ -184,14 +187,14 @@ export function parseExport<R extends RecordBase>(schema: RoomSchema<R>, text: s
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-      return refuse(index, id, (where + (issue?.message ?? "not a valid record")).slice(0, 160));
+      return refuse(index, id, "invalid", (where + (issue?.message ?? "not a valid record")).slice(0, 160));
     }
     const rec = parsed.data;
-    if (seen.has(rec.id)) return refuse(index, rec.id, "the same id appears earlier in the file");
+    if (seen.has(rec.id)) return refuse(index, rec.id, "duplicate", "the same id appears earlier in the file");
     const size = JSON.stringify(rec).length;
-    if (size > maxRecordBytes) return refuse(index, rec.id, `larger than a record may be (${size} > ${maxRecordBytes} bytes)`);
-    if (kept.length >= maxRecordsPerRoom) return refuse(index, rec.id, `a board holds at most ${maxRecordsPerRoom} records`);
-    if (bytes + size > maxRoomBytes) return refuse(index, rec.id, `a board holds at most ${mib(maxRoomBytes)} of records`);
+    if (size > maxRecordBytes) return refuse(index, rec.id, "too-large", `larger than a record may be (${size} > ${maxRecordBytes} bytes)`);
+    if (kept.length >= maxRecordsPerRoom) return refuse(index, rec.id, "room-limit", `a board holds at most ${maxRecordsPerRoom} records`);
+    if (bytes + size > maxRoomBytes) return refuse(index, rec.id, "room-limit", `a board holds at most ${mib(maxRoomBytes)} of records`);
     seen.add(rec.id);
     bytes += size;
     kept.push(rec);

@@ -1,16 +1,18 @@
 /**
- * The export file (party/engine/export-file.ts): what an export holds, and
- * what an import refuses before anything reaches a room. The round trip
+ * The HTTP API's import of an export file (party/engine/export-file.ts over
+ * party/shared/export-format.ts): what an export holds, and what an import
+ * refuses — whole — before anything reaches a room. The round trip
  * through real rooms: tests/workerd/http-api.test.ts "exports a board…".
  */
 import { describe, expect, it } from "vitest";
-import { buildExport, EXPORT_VERSION, parseExport } from "../../party/engine/export-file.ts";
+import { parseImport as parseExport } from "../../party/engine/export-file.ts";
+import { buildExport, EXPORT_VERSION } from "../../party/shared/export-format.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { rect } from "../support/whiteboard-room.ts";
 
 const board = { seq: 7, epoch: "e1", records: [rect("a", 1), rect("b", 2)] };
-const file = () => buildExport("whiteboard", "room-1", board, Date.UTC(2026, 11, 1));
+const file = () => buildExport(whiteboard, { room: "room-1", ...board, exportedAt: new Date(Date.UTC(2026, 11, 1)) });
 
 describe("export file", () => {
   it("round-trips: parse(build(board)) gives the same records and header", () => {

@@ -48,14 +48,14 @@ describe("board export format", () => {
     expect(parsed.refusedCount).toBe(0);
   });
 
-  it("is the HTTP API's export file: each side reads the other's, records identical", () => {
-    const fromApi = JSON.stringify(serverFile.buildExport("whiteboard", "design-review", { seq: 58, epoch: "x7k2m9p0", records: board }, Date.UTC(2026, 11, 1)));
-    const read = parseExport(whiteboard, fromApi);
-    expect(read.ok && read.value.records).toEqual(board);
-    expect(read.ok && [read.value.room, read.value.seq, read.value.epoch]).toEqual(["design-review", 58, "x7k2m9p0"]);
+  it("is the HTTP API's import file: the server takes the app's file whole, records identical", () => {
     const fromApp = serializeExport(buildExport(whiteboard, { room: "design-review", seq: 58, epoch: "x7k2m9p0", records: board }));
-    const byServer = serverFile.parseExport(whiteboard, fromApp);
+    const byServer = serverFile.parseImport(whiteboard, fromApp);
     expect(byServer.ok && byServer.file.records).toEqual(board);
+    // …and refuses it whole where the app would import the rest.
+    const damaged = serializeExport(buildExport(whiteboard, { room: "design-review", seq: 58, records: [...board, { id: "x", type: "blob" } as never] }));
+    expect(parseExport(whiteboard, damaged)).toMatchObject({ ok: true, refusedCount: 1 });
+    expect(serverFile.parseImport(whiteboard, damaged)).toMatchObject({ ok: false, code: "INVALID_MUTATION" });
   });
 
   it("an empty board's export parses with no records (the app decides what that means)", () => {
