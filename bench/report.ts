@@ -6,7 +6,7 @@
  */
 import type { SystemName } from "./drivers/types.ts";
 import type { CurvePoint, W1Result } from "./workloads/w1-cursor-storm.ts";
-import type { W2CapacityStep, W2Result } from "./workloads/w2-edit-storm.ts";
+import type { W2CapacityStep, W2Repeat, W2Result } from "./workloads/w2-edit-storm.ts";
 import type { W3Result } from "./workloads/w3-big-room.ts";
 import type { W4Result } from "./workloads/w4-many-rooms.ts";
 
@@ -23,7 +23,7 @@ export interface BenchResults {
   /** Workload × system pairs the time budget left out. */
   skipped?: string[];
   W1: PerSystem<W1Result>;
-  W2: PerSystem<(W2Result & { maxCommitsPerSec?: number; capacity?: W2CapacityStep[] }) | Failed>;
+  W2: PerSystem<(W2Result & { repeats?: W2Repeat[]; historyOff?: W2Result & { repeats?: W2Repeat[] }; maxCommitsPerSec?: number; capacity?: W2CapacityStep[] }) | Failed>;
   W3: PerSystem<W3Result | Failed>;
   W4: PerSystem<W4Result | Failed>;
   W5?: unknown;
@@ -33,6 +33,11 @@ const fmt = (n: number | null | undefined, digits = 1) =>
   n === null || n === undefined || Number.isNaN(n) ? "–" : Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(digits);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 && !Number.isNaN(a) && !Number.isNaN(b) ? `${(a / b).toFixed(2)}×` : "–");
+/** " (min–max)" of the repeats' ack p99, when there was more than one. */
+const spread = (repeats: W2Repeat[] | undefined) => {
+  const xs = (repeats ?? []).map((r) => r.ackP99Ms).filter((x): x is number => x !== null);
+  return xs.length > 1 ? ` (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})` : "";
+};
 function ok<T>(r: T | undefined): r is Exclude<T, Failed> {
   return r !== undefined && !(typeof r === "object" && r !== null && "error" in r);
 }
@@ -94,14 +99,28 @@ export function markdownReport(res: BenchResults): string {
     out.push("\n### W2 edit storm (one room, 10 editors × 10 patches/s) and capacity (editors × 20/s until ack p99 ≥ 100 ms)");
     out.push(
       table(
-        ["system", "commits/s", "ack p50 / p99 ms", "seen by others p50 / p99 ms", "lost", "converged", "max sustained commits/s", "capacity ladder (offered/s: ack p99 ms)", "runtime CPU s"],
+        ["system", "commits/s", "ack p50 / p99 ms (p99 min–max)", "seen by others p50 / p99 ms", "lost", "converged", "max sustained commits/s", "capacity ladder (offered/s: ack p99 ms)", "runtime CPU s"],
         w2.map(([s, r]) =>
           ok(r)
-            ? [s, fmt(r.commitsPerSec), r.ackP99Ms === null ? "no acks" : `${fmt(r.ackP50Ms)} / ${fmt(r.ackP99Ms)}`, `${fmt(r.seenP50Ms)} / ${fmt(r.seenP99Ms)}`, fmt(r.lost), r.converged ? "yes" : "**no**", fmt(r.maxCommitsPerSec), (r.capacity ?? []).map((c) => `${c.offeredPerSec}: ${fmt(c.ackP99Ms)}${c.lost ? ` (lost ${c.lost})` : ""}`).join(", ") || "–", `${fmt(r.workerdCpuSec, 2)} of ${r.windowSec}`]
+            ? [s, fmt(r.commitsPerSec), r.ackP99Ms === null ? "no acks" : `${fmt(r.ackP50Ms)} / ${fmt(r.ackP99Ms)}${spread(r.repeats)}`, `${fmt(r.seenP50Ms)} / ${fmt(r.seenP99Ms)}`, fmt(r.lost), r.converged ? "yes" : "**no**", fmt(r.maxCommitsPerSec), (r.capacity ?? []).map((c) => `${c.offeredPerSec}: ${fmt(c.ackP99Ms)}${c.lost ? ` (lost ${c.lost})` : ""}`).join(", ") || "–", `${fmt(r.workerdCpuSec, 2)} of ${fmt(r.windowSec)}`]
             : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", "", "", ""],
         ),
       ),
     );
+    const on = res.W2.edgeroom;
+    if (ok(on) && on.historyOff) {
+      const off = on.historyOff;
+      out.push(`\nedgeroom with retained history on (the product) vs off (\`history: false\`), the same W2, interleaved in every round (${on.repeats?.length ?? 1} / ${off.repeats?.length ?? 1} repeats):`);
+      out.push(
+        table(
+          ["history", "commits/s", "ack p50 ms", "ack p99 ms (min–max)", "lost", "converged"],
+          [
+            ["on", fmt(on.commitsPerSec), fmt(on.ackP50Ms), `${fmt(on.ackP99Ms)}${spread(on.repeats)}`, fmt(on.lost), on.converged ? "yes" : "**no**"],
+            ["off", fmt(off.commitsPerSec), fmt(off.ackP50Ms), `${fmt(off.ackP99Ms)}${spread(off.repeats)}`, fmt(off.lost), off.converged ? "yes" : "**no**"],
+          ],
+        ),
+      );
+    }
   }
 
   const w3 = Object.entries(res.W3) as [SystemName, BenchResults["W3"][SystemName]][];
@@ -122,7 +141,7 @@ export function markdownReport(res: BenchResults): string {
     out.push(
       table(
         ["system", "rooms", "delivered/s", "delivered share", "p50 ms", "p99 best / median / worst room ms", "connect failures", "runtime CPU s"],
-        w4.map(([s, r]) => (ok(r) ? [s, fmt(r.rooms), fmt(r.deliveredPerSec), `${Math.round(r.deliveredRatio * 100)}%`, fmt(r.p50Ms), `${fmt(r.p99MsBestRoom)} / ${fmt(r.p99MsMedianRoom)} / ${fmt(r.p99MsWorstRoom)}`, fmt(r.connectFailed), `${fmt(r.workerdCpuSec, 2)} of ${r.windowSec}`] : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", "", ""])),
+        w4.map(([s, r]) => (ok(r) ? [s, fmt(r.rooms), fmt(r.deliveredPerSec), `${Math.round(r.deliveredRatio * 100)}%`, fmt(r.p50Ms), `${fmt(r.p99MsBestRoom)} / ${fmt(r.p99MsMedianRoom)} / ${fmt(r.p99MsWorstRoom)}`, fmt(r.connectFailed), `${fmt(r.workerdCpuSec, 2)} of ${fmt(r.windowSec)}`] : [s, `failed: ${r!.error.slice(0, 80)}`, "", "", "", "", "", ""])),
       ),
     );
   }
@@ -178,8 +197,17 @@ function targets(res: BenchResults): string {
   const e2 = res.W2.edgeroom;
   const t2 = res.W2.tldraw;
   if (ok(e2) && ok(t2) && e2.ackP99Ms !== null && t2.ackP99Ms !== null) {
-    rows.push(["W2 ack p99 ≤ 0.5× tldraw's", `${fmt(e2.ackP99Ms)} vs ${fmt(t2.ackP99Ms)} ms (${ratio(e2.ackP99Ms, t2.ackP99Ms)})`, e2.ackP99Ms <= 0.5 * t2.ackP99Ms ? "met" : "missed"]);
-    rows.push(["W2 sustained commits/s ≥ 2× tldraw's", `${fmt(e2.maxCommitsPerSec)} vs ${fmt(t2.maxCommitsPerSec)}`, (e2.maxCommitsPerSec ?? 0) >= 2 * (t2.maxCommitsPerSec ?? 0) ? "met" : "missed (or ladder top reached)"]);
+    // "In every repeat": repeat r of edgeroom against repeat r of tldraw (the same round).
+    const er = e2.repeats ?? [e2];
+    const tr = t2.repeats ?? [t2];
+    const pairs = er.map((x, i) => [x.ackP99Ms, tr[i]?.ackP99Ms] as const).filter((p): p is readonly [number, number] => p[0] !== null && p[1] !== null && p[1] !== undefined);
+    const everyRepeat = pairs.length > 0 && pairs.every(([a, b]) => a <= 0.5 * b);
+    rows.push([
+      "W2 ack p99 ≤ 0.5× tldraw's, every repeat",
+      `median ${fmt(e2.ackP99Ms)} vs ${fmt(t2.ackP99Ms)} ms (${ratio(e2.ackP99Ms, t2.ackP99Ms)}); per repeat ${pairs.map(([a, b]) => ratio(a, b)).join(", ")}`,
+      everyRepeat ? "met" : "missed",
+    ]);
+    rows.push(["W2 sustained commits/s ≥ 2× tldraw's", `${fmt(e2.maxCommitsPerSec)} vs ${fmt(t2.maxCommitsPerSec)}`, (e2.maxCommitsPerSec ?? 0) > 0 && (e2.maxCommitsPerSec ?? 0) >= 2 * (t2.maxCommitsPerSec ?? 0) ? "met" : "missed (or ladder top reached)"]);
   }
   const e4 = res.W4.edgeroom;
   const r4 = res.W4.relay;

@@ -13,12 +13,16 @@ import { whiteboard } from "../../party/whiteboard/schema.ts";
 import WebSocket from "ws";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import type { Transport, TransportHandlers } from "../../client/engine/connection.ts";
+import { CURSOR_THROTTLE_MIN_MS, CURSOR_THROTTLE_MS } from "../../client/engine/throttle.ts";
 import { MUTATION_BURST, MUTATION_RATE_PER_SEC, MAX_OPS_PER_MUTATION } from "../../party/shared/limits.ts";
 import type { Op, ServerMessage } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { sleep, until } from "../lib/clock.ts";
 import { emptyWireStats, frameBytes, payloadLength, type WireStats } from "../lib/wire.ts";
 import type { BenchClient, BenchShape, DriverOptions } from "./types.ts";
+
+/** The results' label for edgeroom, from the library's own constants. */
+export const EDGEROOM_LABEL = `edgeroom WhiteboardRoom (party/) through its own Worker; RoomClient (client/engine) with its adaptive cursor throttle (${CURSOR_THROTTLE_MIN_MS} ms up to 8 peers, ${CURSOR_THROTTLE_MS} ms from 25)`;
 
 /** A transport the bench can drop and resume on cue. */
 class BenchTransport implements Transport {
@@ -87,7 +91,9 @@ export function edgeroomClient(opts: DriverOptions): BenchClient {
   let transport: BenchTransport | null = null;
   let syncs = 0;
   let acked = 0;
-  const url = `ws://${opts.host}/parties/whiteboard/${opts.room}`;
+  // bench/peers/worker.ts serves the room with history off under its own party path.
+  const party = opts.variant === "history-off" ? "whiteboard-nohistory" : "whiteboard";
+  const url = `ws://${opts.host}/parties/${party}/${opts.room}`;
   const room = new RoomClient({ schema: whiteboard,
     room: opts.room,
     name: `bench-${opts.index}`,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { edgeroomClient } from "./edgeroom.ts";
+import { EDGEROOM_LABEL, edgeroomClient } from "./edgeroom.ts";
 import { LIVEBLOCKS_THROTTLE_MS, liveblocksDriver } from "./liveblocks.ts";
 import { relayDriver } from "./relay.ts";
 import { tldrawClient } from "./tldraw.ts";
@@ -65,6 +65,6 @@ export function labels(): Record<SystemName, string> {
     hocuspocus: `@hocuspocus/server ${v("@hocuspocus/server")} in Node (not a Durable Object), debounce 0, memory only; @hocuspocus/provider ${v("@hocuspocus/provider")}; yjs ${v("yjs")}`,
     liveblocks: `liveblocks ${v("liveblocks")} dev server (@liveblocks/server ${v("@liveblocks/server")}) on Bun ${v("bun")}, not a Durable Object; @liveblocks/client ${v("@liveblocks/client")} throttle ${LIVEBLOCKS_THROTTLE_MS.liveblocks} ms (default); presence + LiveMap`,
     "liveblocks-16ms": `as liveblocks, client throttle ${LIVEBLOCKS_THROTTLE_MS["liveblocks-16ms"]} ms (its minimum)`,
-    edgeroom: "edgeroom WhiteboardRoom (party/) through its own Worker; RoomClient (client/engine) with its 50 ms cursor throttle",
+    edgeroom: EDGEROOM_LABEL,
   };
 }

@@ -48,11 +48,11 @@ export function liveblocksDriver(system: keyof typeof LIVEBLOCKS_THROTTLE_MS): (
       onAck: null,
       onRemoteEdit: null,
       async connect() {
-        // Only the room's first client (index 0 of W1/W2/W3, or any lone
-        // client) brings initial storage; the others find it there.
+        // Only the room's first client brings initial storage; the others
+        // find it there (W4 has 100 rooms: one first client in each).
         const entered = lb.enterRoom<Presence, Storage>(opts.room, {
           initialPresence: { cursor: null },
-          ...(opts.index === 0 ? { initialStorage: { shapes: new LiveMap<string, Shape>() } } : {}),
+          ...((opts.first ?? opts.index === 0) ? { initialStorage: { shapes: new LiveMap<string, Shape>() } } : {}),
         } as never);
         room = entered.room;
         leave = entered.leave;

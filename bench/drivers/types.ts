@@ -21,6 +21,15 @@ export interface DriverOptions {
   room: string;
   /** Index of this client in the run: identifies a sender inside payloads. */
   index: number;
+  /**
+   * Whether this client is the first of its room, the one that brings the
+   * room's initial document where a system needs one brought (Liveblocks'
+   * initialStorage). Defaults to `index === 0` (W1–W3: one room per run).
+   */
+  first?: boolean;
+  /** Another configuration of the same system, where its host serves several
+   * (edgeroom: "history-off", the room with retained history switched off). */
+  variant?: string;
 }
 
 export interface BenchClient {

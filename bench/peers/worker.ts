@@ -9,11 +9,16 @@
  *   /parties/yjs-readme/<room>        YjsReadmeRoom       (y-partyserver as its README sets it up)
  *   /parties/whiteboard/<room>        edgeroom's WhiteboardRoom, routed by edgeroom's
  *                                     own Worker so the path is exactly the product's.
+ *   /parties/whiteboard-nohistory/<room>  the same room with retained history off
+ *                                     (W2's history on/off comparison), through a
+ *                                     Worker of its own built by the same call.
  *
  * This file and bench/drivers/edgeroom.ts are the only bench files that
  * import party/ and client/.
  */
 import edgeroomWorker from "../../party/whiteboard/worker.ts";
+import { createRoomServer } from "../../party/engine/server.ts";
+import { whiteboard } from "../../party/whiteboard/schema.ts";
 import type { RoomEnv as EdgeroomEnv } from "../../party/engine/durable-object.ts";
 import type { RelayRoom } from "./relay.ts";
 import type { CoalescingRelayRoom } from "./relay-coalescing.ts";
@@ -21,6 +26,11 @@ import type { TldrawRoom } from "./tldraw.ts";
 import type { YjsReadmeRoom, YjsRoom } from "./yjs.ts";
 
 export { WhiteboardRoom } from "../../party/whiteboard/worker.ts";
+
+const noHistory = createRoomServer(whiteboard, { binding: "WHITEBOARD_NOHISTORY", history: false });
+/** The whiteboard room exactly as the product builds it, but with `history: false`. */
+export const WhiteboardRoomNoHistory = noHistory.DurableObject;
+const NO_HISTORY_ROUTE = /^\/parties\/whiteboard-nohistory\/([A-Za-z0-9_-]{1,64})\/?$/;
 export { RelayRoom } from "./relay.ts";
 export { CoalescingRelayRoom } from "./relay-coalescing.ts";
 export { TldrawRoom } from "./tldraw.ts";
@@ -28,6 +38,7 @@ export { YjsReadmeRoom, YjsRoom } from "./yjs.ts";
 
 interface Env extends EdgeroomEnv {
   WHITEBOARD: DurableObjectNamespace;
+  WHITEBOARD_NOHISTORY: DurableObjectNamespace;
   RELAY: DurableObjectNamespace<RelayRoom>;
   RELAY_COALESCING: DurableObjectNamespace<CoalescingRelayRoom>;
   TLDRAW: DurableObjectNamespace<TldrawRoom>;
@@ -57,7 +68,14 @@ function stub(env: Env, peer: Peer, room: string): Fetcher {
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    const match = PEER_ROUTE.exec(new URL(request.url).pathname);
+    const url = new URL(request.url);
+    const noHistoryRoom = NO_HISTORY_ROUTE.exec(url.pathname)?.[1];
+    if (noHistoryRoom) {
+      // The room sees the product's own path; only the binding differs.
+      url.pathname = `/parties/whiteboard/${noHistoryRoom}`;
+      return noHistory.worker.fetch!(new Request(url, request) as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], env, ctx);
+    }
+    const match = PEER_ROUTE.exec(url.pathname);
     if (!match) return edgeroomWorker.fetch!(request as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], env, ctx);
     const [, peer, room] = match as unknown as [string, Peer, string];
     const headers = new Headers(request.headers);

@@ -26,7 +26,7 @@ export interface ShardInit {
   epochMs: number;
   rateHz: number;
   /** Global client indices this shard owns, and the room of each. */
-  clients: { index: number; room: string }[];
+  clients: { index: number; room: string; first: boolean }[];
   connectConcurrency: number;
   /** Receivers per room (in this shard) that sample staleness. */
   stalenessReceivers: number;
@@ -72,7 +72,7 @@ async function connectAll(): Promise<ShardReply> {
   const queue = [...init.clients];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const client = driver({ host: init.host, room: next.room, index: next.index });
+      const client = driver({ host: init.host, room: next.room, index: next.index, first: next.first });
       try {
         await client.connect();
         members.push({ ...next, client, timer: null });

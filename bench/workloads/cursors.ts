@@ -65,8 +65,8 @@ function ask(worker: Worker, msg: ShardCommand, timeoutMs: number): Promise<Shar
 }
 
 export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
-  const members: { index: number; room: string }[] = [];
-  for (const r of load.rooms) for (let i = 0; i < r.size; i++) members.push({ index: members.length, room: r.name });
+  const members: { index: number; room: string; first: boolean }[] = [];
+  for (const r of load.rooms) for (let i = 0; i < r.size; i++) members.push({ index: members.length, room: r.name, first: i === 0 });
   const threads = Math.max(1, Math.min(load.threads, members.length));
   const workers: Worker[] = [];
   for (let t = 0; t < threads; t++) {

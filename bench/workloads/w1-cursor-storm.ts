@@ -239,6 +239,18 @@ export async function runW1(systems: readonly SystemName[], opts: W1Options): Pr
   for (const s of systems) results[s] = { maxClientsP99Under100ms: 0, curve: [], rateSweep: [], samples: [] };
   let alive = [...systems];
   const failedRungs = new Map<SystemName, number>(systems.map((s) => [s, 0]));
+  let swept = false;
+  const sweep = async () => {
+    swept = true;
+    for (const rate of opts.sweepRatesHz) {
+      if (Date.now() > opts.deadline) {
+        opts.log(`W1: time budget spent, rate sweep stops before ${rate} Hz`);
+        break;
+      }
+      const points = await rung([...systems], opts.sweepN, rate, opts, results);
+      for (const [system, p] of points) results[system]!.rateSweep.push(p);
+    }
+  };
   for (const n of opts.steps) {
     if (Date.now() > opts.deadline) {
       opts.log(`W1: time budget spent, ladder stops before N=${n} (still passing: ${alive.join(", ")})`);
@@ -252,15 +264,11 @@ export async function runW1(systems: readonly SystemName[], opts: W1Options): Pr
       if (p.pass) results[system]!.maxClientsP99Under100ms = n;
     }
     alive = alive.filter((s) => failedRungs.get(s)! < 2);
+    // The sweep runs right after its own rung, not after the ladder, so the
+    // big rungs' connect times can never crowd it out of the budget.
+    if (n === opts.sweepN) await sweep();
     if (alive.length === 0) break;
   }
-  for (const rate of opts.sweepRatesHz) {
-    if (Date.now() > opts.deadline) {
-      opts.log(`W1: time budget spent, rate sweep stops before ${rate} Hz`);
-      break;
-    }
-    const points = await rung([...systems], opts.sweepN, rate, opts, results);
-    for (const [system, p] of points) results[system]!.rateSweep.push(p);
-  }
+  if (!swept) await sweep();
   return results;
 }

@@ -53,6 +53,8 @@ export interface W2Options {
   /** Defaults: W2_EDITORS editors at W2_RATE_HZ each. */
   editors?: number;
   rateHz?: number;
+  /** A configuration of the system (DriverOptions.variant). */
+  variant?: string;
 }
 
 const sameBoard = (a: Map<string, { x: number; y: number }>, b: Map<string, { x: number; y: number }>) => {
@@ -67,8 +69,8 @@ const sameBoard = (a: Map<string, { x: number; y: number }>, b: Map<string, { x:
 export async function runW2(system: SystemName, opts: W2Options): Promise<W2Result> {
   const W2_EDITORS = opts.editors ?? DEFAULT_EDITORS;
   const W2_RATE_HZ = opts.rateHz ?? DEFAULT_RATE_HZ;
-  const room = `w2-${system}-${W2_EDITORS}x${W2_RATE_HZ}-${opts.runId}`;
-  const make = (index: number) => DRIVERS[system]({ host: opts.host, room, index });
+  const room = `w2-${system}${opts.variant ? `-${opts.variant}` : ""}-${W2_EDITORS}x${W2_RATE_HZ}-${opts.runId}`;
+  const make = (index: number) => DRIVERS[system]({ host: opts.host, room, index, ...(opts.variant ? { variant: opts.variant } : {}) });
   const editors: BenchClient[] = [];
   const clients: BenchClient[] = [];
   try {
@@ -212,4 +214,48 @@ export async function runW2Capacity(system: SystemName, editorSteps: number[], o
     maxCommitsPerSec = Math.max(maxCommitsPerSec, r.commitsPerSec);
   }
   return { maxCommitsPerSec, steps };
+}
+
+/** One W2 repeat, as kept beside the merged figures. */
+export interface W2Repeat {
+  ackP50Ms: number | null;
+  ackP99Ms: number | null;
+  commitsPerSec: number;
+  lost: number;
+  converged: boolean;
+}
+
+/**
+ * Several interleaved repeats of one system's W2 as one result: the median of
+ * every figure, but nothing lost or diverged hidden by a median — `lost` is the
+ * sum over the repeats and `converged` holds only if every repeat converged.
+ * The repeats themselves are kept (`repeats`), for "in every repeat" targets.
+ */
+export function mergeW2(samples: W2Result[]): W2Result & { repeats: W2Repeat[] } {
+  const med = (pick: (r: W2Result) => number | null): number | null => {
+    const xs = samples.map(pick).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    if (xs.length === 0) return null;
+    const mid = Math.floor(xs.length / 2);
+    return xs.length % 2 ? xs[mid]! : Math.round(((xs[mid - 1]! + xs[mid]!) / 2) * 100) / 100;
+  };
+  const num = (pick: (r: W2Result) => number) => med(pick) ?? 0;
+  return {
+    commitsPerSec: num((r) => r.commitsPerSec),
+    ackP50Ms: med((r) => r.ackP50Ms),
+    ackP99Ms: med((r) => r.ackP99Ms),
+    seenP50Ms: num((r) => r.seenP50Ms),
+    seenP99Ms: num((r) => r.seenP99Ms),
+    sent: num((r) => r.sent),
+    acked: med((r) => r.acked),
+    lost: samples.reduce((n, r) => n + r.lost, 0),
+    converged: samples.every((r) => r.converged),
+    seenRatio: num((r) => r.seenRatio),
+    outOfOrder: samples.reduce((n, r) => n + r.outOfOrder, 0),
+    workerdCpuSec: num((r) => r.workerdCpuSec),
+    generatorCpuSec: num((r) => r.generatorCpuSec),
+    otherCpuSec: num((r) => r.otherCpuSec),
+    proxyCpuSec: num((r) => r.proxyCpuSec),
+    windowSec: num((r) => r.windowSec),
+    repeats: samples.map((r) => ({ ackP50Ms: r.ackP50Ms, ackP99Ms: r.ackP99Ms, commitsPerSec: r.commitsPerSec, lost: r.lost, converged: r.converged })),
+  };
 }

@@ -12,7 +12,13 @@ export interface TransportHandlers {
   close(code: number, reason: string): void;
 }
 
+/** How frames travel: a WebSocket, or the HTTP fallback (Server-Sent Events
+ * down, POSTs up; sse-transport.ts). */
+export type TransportKind = "websocket" | "sse";
+
 export interface Transport {
+  /** What carries the frames now (absent: a WebSocket, or a test double). */
+  readonly kind?: TransportKind;
   /** True while frames can be sent. */
   readonly isOpen: boolean;
   send(frame: string): void;

@@ -15,6 +15,7 @@ export type {
 export type { ConnectionState, ConnectionStatus, RejectNotice, RoomClientEvents } from "./room-events.ts";
 export type { RemoteCursor } from "./peer-roster.ts";
 export type { PendingMutation } from "./pending-edits.ts";
+export { HistoryError, HistoryRequestError, type HistoryTarget, type PreviewBoard, type RestoreResult } from "./room-history.ts";
 export { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 export { IdbPendingStore } from "./idb-pending-store.ts";
 export type { Transport, TransportFactory, TransportHandlers } from "./connection.ts";
@@ -33,4 +34,9 @@ export {
   type RecordBase,
   type Role,
   type ServerMessage,
+  type ChangeSummary,
+  type CheckpointSummary,
+  type HistoryPageMessage,
+  type VersionSummary,
+  type VersionSavedMessage,
 } from "../../party/shared/protocol.ts";

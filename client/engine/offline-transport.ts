@@ -8,6 +8,11 @@
  */
 import type { Transport, TransportFactory, TransportHandlers } from "./connection.ts";
 
+/** The close reason this transport gives when the device went offline. The
+ * room client shows "offline" for it even where `navigator.onLine` has not
+ * flipped yet (a tab that hears of it from the tab holding the connection). */
+export const OFFLINE_REASON = "offline";
+
 /** What this module needs from `window` (injectable for tests). */
 export interface NetworkEvents {
   readonly onLine: boolean;
@@ -45,10 +50,10 @@ export function onlineAwareTransport(inner: TransportFactory, network: NetworkEv
     };
     const goOffline = () => {
       if (closedForGood) return;
-      socket?.close(1000, "offline");
+      socket?.close(1000, OFFLINE_REASON);
       // A socket between attempts (or never created) reports nothing: say it ourselves,
       // so the room client shows "offline" and stops sending.
-      if (!reportedClosed) wrapped.close(1000, "offline");
+      if (!reportedClosed) wrapped.close(1000, OFFLINE_REASON);
     };
     const goOnline = () => {
       if (closedForGood) return;
@@ -59,8 +64,11 @@ export function onlineAwareTransport(inner: TransportFactory, network: NetworkEv
     network.addEventListener("online", goOnline);
     if (network.onLine) socket = inner(wrapped);
     // Reported after the constructor returns, like a real socket's events.
-    else queueMicrotask(() => !closedForGood && !reportedClosed && wrapped.close(1000, "offline"));
+    else queueMicrotask(() => !closedForGood && !reportedClosed && wrapped.close(1000, OFFLINE_REASON));
     return {
+      get kind() {
+        return socket?.kind;
+      },
       get isOpen() {
         return socket?.isOpen === true;
       },

@@ -4,7 +4,9 @@
  * acknowledged yet. It holds them in memory, in the order they were made, and
  * writes every change through to a durable backend (IndexedDB in the browser),
  * so they outlive a reload while offline. The backend is read once, at load;
- * after that memory is the truth and the backend only follows it.
+ * after that memory is the truth and the backend only follows it. (A tab that
+ * becomes the leader of a shared connection builds a fresh queue, which reads
+ * the backend again: that is how the edits of a closed leader tab carry on.)
  *
  * Everything else is derived from here: what is drawn (view.ts replays these
  * over the confirmed state), which records look pending, and the count the
@@ -32,6 +34,8 @@ export interface PendingEditsView<R extends RecordBase = RecordBase> {
   /** How many mutations ever left the list: a view built on the list must be
    * rebuilt after a removal, and only extended after additions. */
   readonly removals: number;
+  /** The pending mutation `mid`, if it is pending. */
+  get(mid: string): PendingMutation<R> | undefined;
   /** Ids of the records pending mutations touch (drawn as "pending"). */
   ids(): Set<string>;
   /** Edits the person made that are not all acknowledged yet (not mutations:
@@ -103,6 +107,12 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
   add(m: PendingMutation<R>): void {
     this.items.push(m);
     this.track(this.backend.add(m as PendingMutation));
+  }
+
+  /** An edit another tab made and already wrote to the shared backend (the
+   * tab leader sends it for that tab, tab-hub.ts): kept in memory only. */
+  adopt(m: PendingMutation<R>): void {
+    if (!this.get(m.mid)) this.items.push(m);
   }
 
   /** The room settled `mid` (acknowledged, seen in a change, or refused): it

@@ -9,6 +9,7 @@
 import type { RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import { partySocketTransport, type TransportFactory } from "./connection.ts";
+import { fallbackTransport } from "./fallback-transport.ts";
 import type { PendingStore } from "./pending-store.ts";
 
 /** What every RoomClient takes, however it connects. */
@@ -24,6 +25,21 @@ export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
   pendingStore?: PendingStore;
   /** Cursor throttle interval (ms). */
   cursorIntervalMs?: number;
+  /**
+   * Share one connection among this browser profile's tabs on this room.
+   * The tabs elect a leader (Web Locks) that holds the only socket; the others
+   * reach the room through it (BroadcastChannel), so the room sees one
+   * connection and one presence (the cursor of the tab used last), a tab
+   * joining costs the room nothing, and closing the leader tab hands the
+   * connection to another tab without losing or repeating a pending edit.
+   * Every tab's client works as before: events, view, acks, rejects.
+   *
+   * Default: on in a browser page that has Web Locks and BroadcastChannel,
+   * off elsewhere (Node, workers). `false` gives each tab its own
+   * connection; `true` asks for sharing wherever both APIs exist (Node 22+
+   * tests). Tabs share when they name the same party and room.
+   */
+  shareTabs?: boolean;
 }
 
 /** Connect to a server by host: the client builds the partysocket connection. */
@@ -39,6 +55,13 @@ export interface RoomClientHostOptions<R extends RecordBase = RecordBase> extend
   /** Reconnect backoff (ms): min × 1.5ⁿ capped at max, plus a random 0–min of jitter. */
   minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /**
+   * Fall back to Server-Sent Events + POSTs when WebSockets cannot get
+   * through (two sessions in a row without a frame), and probe every 30 s to
+   * switch back (fallback-transport.ts; `connection.transport` says which is in
+   * use). Default true; needs `EventSource` (browsers), else WebSockets only.
+   */
+  httpFallback?: boolean;
   transport?: never;
 }
 
@@ -53,13 +76,14 @@ export interface RoomClientTransportOptions<R extends RecordBase = RecordBase> e
   getToken?: never;
   minReconnectDelayMs?: never;
   maxReconnectDelayMs?: never;
+  httpFallback?: never;
 }
 
 export type RoomClientOptions<R extends RecordBase = RecordBase> = RoomClientHostOptions<R> | RoomClientTransportOptions<R>;
 
 /** Options that configure the connection RoomClient builds itself: meaningless
  * next to a caller's transport. */
-const HOST_ONLY_OPTIONS = ["host", "protocol", "WebSocket", "getToken", "minReconnectDelayMs", "maxReconnectDelayMs"] as const;
+const HOST_ONLY_OPTIONS = ["host", "protocol", "WebSocket", "getToken", "minReconnectDelayMs", "maxReconnectDelayMs", "httpFallback"] as const;
 
 /** The transport `options` ask for: the caller's, or partysocket to `host`.
  * Throws when both are asked for (JavaScript callers, casts): a transport
@@ -72,7 +96,7 @@ export function transportFor<R extends RecordBase>(options: RoomClientOptions<R>
   }
   if (!options.host) throw new TypeError("RoomClient: give either `host` or `transport`");
   const { getToken } = options;
-  return partySocketTransport({
+  return (options.httpFallback === false ? partySocketTransport : fallbackTransport)({
     host: options.host,
     party: options.schema.party,
     room: options.room,

@@ -9,32 +9,40 @@
  * check (liveness.ts), the pending edits (pending-edits.ts) and the document
  * (store.ts). What stays here is the event processor — one switch over the
  * room's messages, so the order of effects per message reads top to bottom;
- * that is why this file is a little over 400 lines.
+ * that is why this file is ~550 lines (with the TSDoc of its public methods;
+ * the history requests are one-line delegations to room-history.ts).
  */
 import { planOps } from "../../party/shared/apply.ts";
 import {
   type Change,
   CloseCode,
   ErrorCode,
+  type HistoryPageMessage,
   isTerminalClose,
   type Op,
   type Peer,
   type PresenceStatus,
   PROTOCOL_VERSION,
   type ServerMessage,
+  type VersionSavedMessage,
 } from "../../party/shared/protocol.ts";
 import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS } from "../../party/shared/limits.ts";
 import type { Transport, TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
+import { OFFLINE_REASON } from "./offline-transport.ts";
 import { LivenessWatch } from "./liveness.ts";
 import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
 import { PeerRoster, type RemoteCursor } from "./peer-roster.ts";
 import { type RoomClientOptions, transportFor } from "./room-client-options.ts";
 import { type ConnectionState, Emitter, type RoomClientEvents } from "./room-events.ts";
+import { type HistoryTarget, type PreviewBoard, type RestoreResult, RoomHistory } from "./room-history.ts";
 import { type ApplyOutcome, DocumentStore } from "./store.ts";
-import type { RecordBase } from "../../party/shared/protocol.ts";
+import type { ClientMessage, RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import { CursorThrottle, cursorIntervalFor, type Point } from "./throttle.ts";
+import { channelTransport, type FollowerState, tabChannelName } from "./tab-channel.ts";
+import { TabHub } from "./tab-hub.ts";
+import { electTabLeader, type TabLeadership, tabSharingSupport } from "./tab-leader.ts";
 
 /** A name the room accepts (1–40 characters after trimming). */
 function cleanName(name: string): string {
@@ -97,6 +105,11 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   framesReceived = 0;
 
   private readonly transport: TransportFactory;
+  /** Set while this tab shares its connection with the browser's other tabs. */
+  private leadership: TabLeadership | null = null;
+  private hub: TabHub<R> | null = null;
+  /** History requests and their answers (room-history.ts). */
+  private readonly historyRequests: RoomHistory<R>;
 
   constructor(options: RoomClientOptions<R>) {
     this.schema = options.schema;
@@ -105,11 +118,16 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.room = options.room;
     this.name = cleanName(options.name);
     this.color = cleanColor(options.color);
+    const sharing = options.shareTabs === false || (options.shareTabs === undefined && typeof document === "undefined") ? null : tabSharingSupport();
+    if (sharing) this.transport = this.shareWithTabs(options, sharing.locks);
     this.pendingEdits = new PendingEdits<R>(options.pendingStore);
     this.store = new DocumentStore<R>(options.schema, this.pendingEdits);
     this.fixedCursorInterval = options.cursorIntervalMs !== undefined;
     this.cursorIntervalMs = options.cursorIntervalMs ?? cursorIntervalFor(0);
     this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs ?? cursorIntervalFor(0));
+    this.historyRequests = new RoomHistory<R>({ send: (frame) => this.isLive() && (this.send(frame), true) });
+    this.events.on("message", (m) => this.historyRequests.receive(m));
+    this.events.on("status", (s) => this.historyRequests.status(s.status === "live"));
     // Older than the room's dedupe memory: resending could apply it twice.
     this.ready = this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS).then((taken) => {
       if (taken) this.emit("change");
@@ -200,6 +218,49 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     return m.mid;
   }
 
+  /**
+   * Resolves once every edit made so far has reached the pending store: from
+   * then on it outlives this page (a reload, a navigation) and is sent by the
+   * next client of this room, acknowledged or not. Resolves at once with the
+   * default in-memory store.
+   */
+  saved(): Promise<void> {
+    return this.pendingEdits.flushed();
+  }
+
+  // -------------------------------------------------------------------------
+  // History (PROTOCOL.md §15; room-history.ts matches the answers)
+
+  /**
+   * The room's retained history: checkpoints, named versions, and one page of
+   * change summaries (who, when, how much), newest first. Rejects with a
+   * HistoryError (`OFFLINE` when not connected, `TIMEOUT`, or the room's code).
+   */
+  history(options: { before?: number; limit?: number } = {}): Promise<HistoryPageMessage> {
+    return this.historyRequests.list(options);
+  }
+
+  /** The board as it was at `target` (a seq or a version name), for this
+   * client only: nothing changes in the room, nobody else sees it. */
+  previewAt(target: HistoryTarget): Promise<PreviewBoard<R>> {
+    return this.historyRequests.preview(target);
+  }
+
+  /**
+   * Turn the room's board into the one at `target`: one mutation the room
+   * computes, applied exactly once by its mutation id (resent after a
+   * reconnect), broadcast to everyone as an ordinary change. Resolves with
+   * the ack; this client's view follows with the change (it resyncs).
+   */
+  restore(target: HistoryTarget, options: { mid?: string } = {}): Promise<RestoreResult> {
+    return this.historyRequests.restore(target, options.mid);
+  }
+
+  /** Name the board at `seq` (default: now) a version, e.g. "before the review". */
+  nameVersion(name: string, options: { seq?: number } = {}): Promise<VersionSavedMessage> {
+    return this.historyRequests.nameVersion(name, options.seq);
+  }
+
   /** Move this client's cursor (world coordinates), or hide it with null.
    * Throttled; dropped — not queued — while not live. */
   moveCursor(x: number, y: number): void {
@@ -257,9 +318,43 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.socket?.reconnect();
   }
 
+  /** Whether this tab holds the connection it shares with the browser's other
+   * tabs on this room (`leader`), reaches the room through the tab that does
+   * (`follower`), or has a connection of its own (`null`: `shareTabs` off or
+   * unsupported). A follower becomes the leader when the leader tab closes. */
+  get tabRole(): "leader" | "follower" | null {
+    return this.leadership === null ? null : this.hub ? "leader" : "follower";
+  }
+
+  /**
+   * For the tab hub (tab-hub.ts) only, on the client that holds a shared
+   * connection: send a mutation another tab made, under that tab's mutation
+   * id. It is already in the shared durable queue. Not for apps.
+   * @internal
+   */
+  forward(m: PendingMutation<R>): void {
+    this.pendingEdits.adopt(m);
+    if (this.isLive()) this.sendMutation(m);
+  }
+
+  /**
+   * For the tab hub (tab-hub.ts) only: send another tab's history request
+   * (PROTOCOL §15) over this client's connection. False when not live. Not for apps.
+   * @internal
+   */
+  relay(msg: ClientMessage<R>): boolean {
+    if (!this.isLive()) return false;
+    this.send(msg);
+    return true;
+  }
+
   /** Close for good. Pending edits stay in the durable pending store. */
   close(): void {
     this.closed = true;
+    this.hub?.close();
+    this.hub = null;
+    this.leadership?.release();
+    this.historyRequests.close();
     this.throttle.cancel();
     if (this.liveTimer !== null) clearTimeout(this.liveTimer);
     this.liveTimer = null;
@@ -272,6 +367,41 @@ export class RoomClient<R extends RecordBase = RecordBase> {
 
   // -------------------------------------------------------------------------
   // Connection
+
+  /** This client talks to the room through the tab channel; when this tab
+   * wins the election it also starts the hub, whose inner client holds the
+   * real connection (tab-hub.ts). Returns the transport to the channel. */
+  private shareWithTabs(options: RoomClientOptions<R>, locks: Parameters<typeof electTabLeader>[0]): TransportFactory {
+    const name = tabChannelName(this.schema.party, this.room);
+    const tabId = newShortId();
+    const follower: FollowerState = { leaderClientId: null };
+    const real = this.transport;
+    this.leadership = electTabLeader(locks, name, () => {
+      if (this.closed) return;
+      this.hub = new TabHub<R>({
+        schema: this.schema,
+        channelName: name,
+        tabId,
+        transport: real,
+        // The previous leader's client id, so the room's peers see the same
+        // person reconnect rather than one leave and another join.
+        makeInner: (transport) =>
+          new RoomClient<R>({
+            schema: this.schema,
+            room: this.room,
+            clientId: follower.leaderClientId ?? this.clientId,
+            name: this.name,
+            color: this.color,
+            ...(options.pendingStore ? { pendingStore: options.pendingStore } : {}),
+            ...(options.cursorIntervalMs === undefined ? {} : { cursorIntervalMs: options.cursorIntervalMs }),
+            transport,
+            shareTabs: false,
+          }),
+      });
+      this.emit("status", this.connState);
+    });
+    return channelTransport(name, tabId, follower);
+  }
 
   private open(): void {
     this.socket = this.transport({
@@ -286,6 +416,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   }
 
   private onOpen(): void {
+    this.connState = { ...this.connState, transport: this.socket?.kind ?? "websocket" };
     this.welcomed = false;
     this.resyncing = false;
     this.throttle.reset();
@@ -311,7 +442,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
       this.socket?.close();
       return;
     }
-    const offline = typeof navigator !== "undefined" && navigator.onLine === false;
+    const offline = reason === OFFLINE_REASON || (typeof navigator !== "undefined" && navigator.onLine === false);
     this.setStatus({ status: offline ? "offline" : "reconnecting", attempt: this.connState.attempt + 1 });
     this.emit("cursors", this.roster.cursors());
   }

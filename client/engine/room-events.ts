@@ -4,6 +4,7 @@
  * error, message), and the small typed emitter that delivers them.
  */
 import type { Op, RecordBase, ServerMessage } from "../../party/shared/protocol.ts";
+import type { TransportKind } from "./connection.ts";
 import type { RemoteCursor } from "./peer-roster.ts";
 
 /** Where the connection is, as a person would want to see it. */
@@ -17,6 +18,9 @@ export interface ConnectionState {
   lastSyncedAt: number | null;
   /** Set when status is "error": the terminal error the room sent. */
   error: { code: string; message: string } | null;
+  /** What carries the connection since it last opened: a WebSocket, or the
+   * HTTP fallback (`sse`) on a network that refuses WebSockets. */
+  transport?: TransportKind;
 }
 
 export interface RejectNotice<R extends RecordBase = RecordBase> {

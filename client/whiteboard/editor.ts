@@ -52,6 +52,10 @@ export class Editor {
   readonly history = new UndoHistory();
   private gesture: Gesture | null = null;
   private readonly listeners = new Set<() => void>();
+  /** Set while the board shows something that is not the live board (a past
+   * version): every edit, undo and redo is refused with this sentence, and the
+   * undo history is kept as it is for when the live board is back. */
+  private lockedBecause: string | null = null;
 
   constructor(
     private readonly target: EditTarget,
@@ -75,9 +79,27 @@ export class Editor {
     return this.gesture !== null;
   }
 
+  /** Refuse every edit with `reason` (null: edit again). A drag in progress is cancelled. */
+  lock(reason: string | null): void {
+    if (reason !== null) this.cancelGesture();
+    this.lockedBecause = reason;
+  }
+
+  get locked(): boolean {
+    return this.lockedBecause !== null;
+  }
+
+  /** True (and the person told why) when edits are refused right now. */
+  private refusedByLock(): boolean {
+    if (this.lockedBecause === null) return false;
+    this.onRefused(this.lockedBecause);
+    return true;
+  }
+
   /** Apply `ops` as one undoable step. False when they were refused. */
   apply(ops: Op[]): boolean {
     if (ops.length === 0) return true;
+    if (this.refusedByLock()) return false;
     const undo = inverseOps(this.target.records(), ops);
     if (!this.send(ops, newShortId())) return false;
     this.history.record({ undo });
@@ -85,6 +107,7 @@ export class Editor {
   }
 
   undo(): boolean {
+    if (this.refusedByLock()) return false;
     this.endGesture();
     for (let entry = this.history.popUndo(); entry; entry = this.history.popUndo()) {
       const records = this.target.records();
@@ -98,6 +121,7 @@ export class Editor {
   }
 
   redo(): boolean {
+    if (this.refusedByLock()) return false;
     this.endGesture();
     for (let entry = this.history.popRedo(); entry; entry = this.history.popRedo()) {
       const records = this.target.records();
@@ -113,6 +137,7 @@ export class Editor {
   /** Start a drag over the records `ids` (move, resize). */
   beginGesture(ids: Iterable<string>): void {
     this.endGesture();
+    if (this.refusedByLock()) return;
     const records = this.target.records();
     const before = new Map<string, Shape>();
     for (const id of ids) {

@@ -13,10 +13,12 @@
  */
 import { PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
-import { API_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
+import { FallbackStreams } from "./fallback.ts";
+import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
 import { serveApi } from "./http-api.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
+import type { WebhookConfig } from "./webhooks.ts";
 
 /** The variables a deployment may set (wrangler.toml `[vars]`, `wrangler secret`). */
 export interface RoomEnv {
@@ -33,6 +35,22 @@ export interface RoomEnv {
    * `Authorization: Bearer <API_SECRET>`; unset, the API is off. A secret:
    * `wrangler secret put API_SECRET`. */
   API_SECRET?: string;
+  /** A second, read-only API secret: `GET` endpoints only (docs/HTTP-API.md). */
+  API_READ_SECRET?: string;
+  /** Webhooks (docs/WEBHOOKS.md): the receiver's URL and the signing secret;
+   * both set, or webhooks are off. */
+  WEBHOOK_URL?: string;
+  WEBHOOK_SECRET?: string;
+  /** "off" switches retained history off for this deployment (the benchmark
+   * compares W2 with and without it); anything else keeps the app's choice. */
+  HISTORY?: string;
+}
+
+/** The webhook target `env` configures, or null (off). */
+export function webhookOf(env: { WEBHOOK_URL?: unknown; WEBHOOK_SECRET?: unknown } | undefined): WebhookConfig | null {
+  const url = env?.WEBHOOK_URL;
+  const secret = env?.WEBHOOK_SECRET;
+  return typeof url === "string" && url && typeof secret === "string" && secret ? { url, secret } : null;
 }
 
 /** Wraps a hibernatable WebSocket for the room core. The attachment is cached
@@ -77,9 +95,15 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private readonly storage: SqlRoomStorage<R>;
     private room: Room<R> | null = null;
     private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
+    private readonly webhook: WebhookConfig | null;
+    private readonly options: RoomOptions<R>;
+    /** SSE streams of clients whose network refuses WebSockets (fallback.ts). */
+    private readonly fallback = new FallbackStreams();
 
-    constructor(ctx: DurableObjectState, _env: unknown) {
+    constructor(ctx: DurableObjectState, env: unknown) {
       this.ctx = ctx;
+      this.webhook = webhookOf(env as RoomEnv | undefined);
+      this.options = (env as RoomEnv | undefined)?.HISTORY === "off" ? { ...options, history: false } : options;
       // Pings are answered by the runtime without waking the room.
       ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
       this.storage = new SqlRoomStorage<R>(ctx.storage);
@@ -99,9 +123,10 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
           setAlarm: (at) => this.ctx.storage.setAlarm(at),
           lastPing: (s) => (s instanceof DurableSocket ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
           log: (line: LogLine) => console.log(JSON.stringify(line)),
+          webhook: this.webhook,
         },
         schema,
-        options,
+        this.options,
       );
       return this.room;
     }
@@ -118,6 +143,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private *openSockets(): Iterable<RoomSocket> {
       // getWebSockets() can include sockets that are already closing.
       for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) yield this.socketFor(ws);
+      yield* this.fallback.sockets();
     }
 
     private roomIdOf(ws: WebSocket): string {
@@ -130,6 +156,12 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
       const api = request.headers.get(API_HEADER);
       if (api) return serveApi(this.core(roomId), schema, api, request);
+      const fallback = request.headers.get(FALLBACK_HEADER);
+      if (fallback === "events") {
+        const access = { ok: true as const, ...verdictOf(request.headers) };
+        return this.fallback.open(this.core(roomId), roomId, access, request.headers.get("CF-Connecting-IP"), Date.now());
+      }
+      if (fallback === "send") return this.fallback.post(this.core(roomId), request, Date.now());
       if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
         return new Response("expected a WebSocket upgrade", { status: 426 });
       }
@@ -143,11 +175,13 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     }
 
     async alarm(): Promise<void> {
-      // An alarm carries no request: the room id comes from any socket's tag. No
-      // sockets means nothing to sweep (and no next alarm: the room sleeps).
+      // An alarm carries no request: the room id comes from any socket's tag,
+      // or a fallback stream's, or, with none open (a webhook retry), from the
+      // object's name.
       const ws = this.ctx.getWebSockets()[0];
-      if (!ws) return;
-      await this.core(this.roomIdOf(ws)).alarm();
+      const roomId = ws ? this.roomIdOf(ws) : this.fallback.size > 0 ? this.fallback.roomId : this.ctx.id.name;
+      if (!roomId) return;
+      await this.core(roomId).alarm();
     }
 
     async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

@@ -13,6 +13,9 @@ export const STATS_HEADER = "x-edgeroom-stats";
 /** Set on an HTTP API request, by the Worker only, after it checked the API
  * secret: the endpoint (http-api.ts `ApiAction`). */
 export const API_HEADER = "x-edgeroom-api";
+/** Set by the Worker on a fallback request (fallback.ts): `events` (open a
+ * stream) or `send` (post frames into one). */
+export const FALLBACK_HEADER = "x-edgeroom-fallback";
 /** When the connection's token expires (ms since the epoch), if it has one. */
 export const EXPIRES_HEADER = "x-edgeroom-expires";
 /** The token's subject (`sub`), if it has one: the identity connections are counted by. */

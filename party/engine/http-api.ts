@@ -10,26 +10,48 @@
  *   queue, through the same parser, planner, authorization hook and
  *   exactly-once table as a socket's `mutate`.
  *
- * With `API_SECRET` unset the API is off: every endpoint answers `404` and says so.
+ * With neither `API_SECRET` nor `API_READ_SECRET` set the API is off: every
+ * endpoint answers `404` and says so. `API_READ_SECRET` is read-only: the
+ * `GET` endpoints accept it, the others refuse it with `403`.
  */
-import { MAX_MESSAGE_BYTES } from "../shared/limits.ts";
-import { ErrorCode, MutationId, type RecordBase } from "../shared/protocol.ts";
+import { z } from "zod";
+import { HISTORY_PAGE_MAX, MAX_MESSAGE_BYTES } from "../shared/limits.ts";
+import { ErrorCode, MutationId, type RecordBase, Seq, VersionName } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
+import { buildExport, parseExport } from "./export-file.ts";
+import type { HistoryTarget } from "./history.ts";
+import { API_HEADER, ROOM_HEADER } from "./headers.ts";
 import type { MutationResult, Room } from "./room.ts";
 
 /** The endpoints, as the Worker hands them to the room (headers.ts API_HEADER). */
-export type ApiAction = "snapshot" | "mutate" | "delete";
+export type ApiAction = "snapshot" | "mutate" | "delete" | "history" | "restore" | "export" | "import" | "fork";
 
-/** Sub-paths of `/parties/<party>/<room>/` that belong to the API. */
-export const API_PATHS: ReadonlySet<string> = new Set(["snapshot", "mutate"]);
+/** Sub-paths of `/parties/<party>/<room>/` that belong to the API
+ * (`history` also with one more segment: `history/<seq>`). */
+export const API_PATHS: ReadonlySet<string> = new Set(["snapshot", "mutate", "history", "restore", "export", "import", "fork"]);
 
-const METHOD: Record<ApiAction, string> = { snapshot: "GET", mutate: "POST", delete: "DELETE" };
+const METHOD: Record<ApiAction, string> = {
+  snapshot: "GET",
+  mutate: "POST",
+  delete: "DELETE",
+  history: "GET",
+  restore: "POST",
+  export: "GET",
+  import: "POST",
+  fork: "POST",
+};
+
+/** Endpoints that only read: the read-only secret may call these. */
+const READ_ONLY: ReadonlySet<ApiAction> = new Set(["snapshot", "history", "export"]);
 
 /** The endpoint `method` + `sub` (the path after the room id, if any) names,
  * `"method"` when the path is the API's but the method is not, or null when
  * the request is not for the API. */
 export function apiAction(method: string, sub: string | undefined): ApiAction | "method" | null {
-  const action: ApiAction | null = sub === undefined ? (method === "DELETE" ? "delete" : null) : API_PATHS.has(sub) ? (sub as ApiAction) : null;
+  let action: ApiAction | null = null;
+  if (sub === undefined) action = method === "DELETE" ? "delete" : null;
+  else if (API_PATHS.has(sub)) action = sub as ApiAction;
+  else if (/^history\/[^/]{1,256}$/.test(sub)) action = "history";
   if (action === null) return null;
   return method === METHOD[action] ? action : "method";
 }
@@ -52,14 +74,20 @@ async function sameSecret(given: string, secret: string): Promise<boolean> {
   return diff === 0;
 }
 
-/** null when `request` carries `Bearer <secret>`; else the refusal. */
-export async function checkApiSecret(request: Request, secret: string | undefined): Promise<Response | null> {
-  if (!secret) return apiError(404, ErrorCode.FORBIDDEN, "the HTTP API is disabled on this deployment: set the API_SECRET secret to enable it");
+/** null when `request` carries a secret that may call `action` — `Bearer
+ * <API_SECRET>`, or `Bearer <API_READ_SECRET>` for a read-only endpoint;
+ * else the refusal. */
+export async function checkApiSecret(request: Request, secrets: { API_SECRET?: string | undefined; API_READ_SECRET?: string | undefined }, action: ApiAction): Promise<Response | null> {
+  const { API_SECRET: secret, API_READ_SECRET: readSecret } = secrets;
+  if (!secret && !readSecret) return apiError(404, ErrorCode.FORBIDDEN, "the HTTP API is disabled on this deployment: set the API_SECRET secret to enable it");
   const header = request.headers.get("Authorization") ?? "";
   const given = /^Bearer (.+)$/.exec(header)?.[1];
   if (!given) return apiError(401, ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <API_SECRET>");
-  if (!(await sameSecret(given, secret))) return apiError(401, ErrorCode.UNAUTHORIZED, "wrong API secret");
-  return null;
+  // Both comparisons always run: the time taken does not say which secret matched.
+  const [full, read] = await Promise.all([secret ? sameSecret(given, secret) : false, readSecret ? sameSecret(given, readSecret) : false]);
+  if (full) return null;
+  if (read) return READ_ONLY.has(action) ? null : apiError(403, ErrorCode.FORBIDDEN, "this secret is read-only (API_READ_SECRET): it may only read");
+  return apiError(401, ErrorCode.UNAUTHORIZED, "wrong API secret");
 }
 
 /** HTTP status of a reject, by its code: the body is the typed reject itself. */
@@ -69,6 +97,9 @@ const REJECT_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.INTERNAL]: 500,
   [ErrorCode.TOO_LARGE]: 413,
   [ErrorCode.ROOM_LIMIT]: 409,
+  [ErrorCode.HISTORY_UNAVAILABLE]: 404,
+  [ErrorCode.ROOM_NOT_EMPTY]: 409,
+  [ErrorCode.BAD_MESSAGE]: 400,
 };
 
 /** The answer to a mutation: `200` with the ack, or the reject with its status (422 by default). */
@@ -107,9 +138,120 @@ export async function readMutation<R extends RecordBase>(
   return { ok: true, mid: parsed.data.mid, ops: parsed.data.ops };
 }
 
+/** Read a JSON object body of at most MAX_MESSAGE_BYTES. */
+async function readJson(request: Request): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; response: Response }> {
+  const text = await request.text();
+  if (text.length > MAX_MESSAGE_BYTES) return { ok: false, response: apiError(413, ErrorCode.TOO_LARGE, `a body of ${text.length} bytes exceeds ${MAX_MESSAGE_BYTES}`) };
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (typeof body === "object" && body !== null && !Array.isArray(body)) return { ok: true, body: body as Record<string, unknown> };
+  } catch {
+    // answered below
+  }
+  return { ok: false, response: apiError(400, ErrorCode.BAD_MESSAGE, "the body is not a JSON object") };
+}
+
+const oneTarget = (m: { seq?: number | undefined; version?: string | undefined }) => (m.seq === undefined) !== (m.version === undefined);
+/** `{mid, seq}` or `{mid, version}`: a restore. */
+const RestoreBody = z.object({ mid: MutationId, seq: Seq.optional(), version: VersionName.optional() }).refine(oneTarget, { message: "name exactly one of seq or version" });
+/** `{mid, from, seq?|version?}`: a fork from room `from`. */
+export const ForkBody = z
+  .object({ mid: MutationId, from: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), seq: Seq.optional(), version: VersionName.optional() })
+  .refine((m) => m.seq === undefined || m.version === undefined, { message: "name at most one of seq or version" });
+
+const issue = (error: z.ZodError) => {
+  const first = error.issues[0];
+  return ((first?.path.length ? first.path.join(".") + ": " : "") + (first?.message ?? "invalid")).slice(0, 200);
+};
+
+/** The point `…/history/<x>` or `?seq=`/`?version=` names: digits are a seq,
+ * anything else a version name; null for "now". */
+function targetOf(url: URL): HistoryTarget | null | { error: string } {
+  const tail = /\/history\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+  const raw = tail !== undefined ? decodeURIComponent(tail) : null;
+  const seq = raw !== null && /^\d{1,15}$/.test(raw) ? raw : url.searchParams.get("seq");
+  const version = raw !== null && !/^\d{1,15}$/.test(raw) ? raw : url.searchParams.get("version");
+  if (seq !== null && version !== null) return { error: "name at most one of seq or version" };
+  if (seq !== null) return /^\d{1,15}$/.test(seq) ? { seq: Number(seq) } : { error: "seq: a whole number" };
+  if (version !== null) {
+    const v = VersionName.safeParse(version);
+    return v.success ? { version: v.data } : { error: "version: 1-60 visible characters" };
+  }
+  return null;
+}
+
+/** A request from the Worker to a room's object for endpoint `action`
+ * (the Worker checked the secret; the room trusts API_HEADER). */
+function roomRequest(url: string, roomId: string, action: ApiAction, init: RequestInit = {}): Request {
+  return new Request(url, { ...init, headers: { [ROOM_HEADER]: roomId, [API_HEADER]: action, "Content-Type": "application/json" } });
+}
+
+/**
+ * `POST …/<room>/fork` with `{mid, from, seq?|version?}`, at the edge: the
+ * board of room `from` (now, or at a seq or version) is exported by that
+ * room's object and imported into this one — which must be new and empty
+ * (`409` ROOM_NOT_EMPTY otherwise) — as one mutation, exactly once by `mid`.
+ */
+export async function fork(request: Request, url: URL, roomId: string, stubFor: (roomId: string) => DurableObjectStub | Response): Promise<Response> {
+  const read = await readJson(request);
+  if (!read.ok) return read.response;
+  const body = ForkBody.safeParse(read.body);
+  if (!body.success) return apiError(400, ErrorCode.BAD_MESSAGE, issue(body.error));
+  const { mid, from, seq, version } = body.data;
+  if (from === roomId) return apiError(400, ErrorCode.BAD_MESSAGE, "a room cannot be forked into itself");
+  const source = stubFor(from);
+  const dest = stubFor(roomId);
+  if (source instanceof Response) return source;
+  if (dest instanceof Response) return dest;
+  const base = `${url.origin}${url.pathname.replace(/\/[^/]+\/fork\/?$/, "")}`;
+  const query = seq !== undefined ? `?seq=${seq}` : version !== undefined ? `?version=${encodeURIComponent(version)}` : "";
+  const exported = await source.fetch(roomRequest(`${base}/${from}/export${query}`, from, "export"));
+  if (!exported.ok) return exported;
+  const file = await exported.text();
+  return dest.fetch(roomRequest(`${base}/${roomId}/import?mid=${encodeURIComponent(mid)}`, roomId, "import", { method: "POST", body: file }));
+}
+
 /** Serve one API request inside the room's Durable Object. */
 export async function serveApi<R extends RecordBase>(room: Room<R>, schema: RoomSchema<R>, action: string, request: Request): Promise<Response> {
+  const url = new URL(request.url);
   switch (action) {
+    case "history": {
+      const target = targetOf(url);
+      if (target !== null && "error" in target) return apiError(400, ErrorCode.BAD_MESSAGE, target.error);
+      if (target !== null) {
+        const board = await room.apiBoard(target);
+        return "code" in board ? apiError(REJECT_STATUS[board.code] ?? 500, board.code, board.message) : Response.json(board);
+      }
+      const before = url.searchParams.get("before");
+      const limit = url.searchParams.get("limit");
+      if ((before !== null && !/^\d{1,15}$/.test(before)) || (limit !== null && !(/^\d{1,3}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= HISTORY_PAGE_MAX))) {
+        return apiError(400, ErrorCode.BAD_MESSAGE, `before: a seq; limit: 1-${HISTORY_PAGE_MAX}`);
+      }
+      return Response.json(await room.apiHistory(before === null ? undefined : Number(before), limit === null ? 100 : Number(limit)));
+    }
+    case "restore": {
+      const read = await readJson(request);
+      if (!read.ok) return read.response;
+      const body = RestoreBody.safeParse(read.body);
+      if (!body.success) return apiError(400, ErrorCode.BAD_MESSAGE, issue(body.error));
+      const target: HistoryTarget = body.data.seq !== undefined ? { seq: body.data.seq } : { version: body.data.version! };
+      return mutationResponse(await room.apiRestore(body.data.mid, target));
+    }
+    case "export": {
+      const target = targetOf(url);
+      if (target !== null && "error" in target) return apiError(400, ErrorCode.BAD_MESSAGE, target.error);
+      const board = await room.apiBoard(target);
+      if ("code" in board) return apiError(REJECT_STATUS[board.code] ?? 500, board.code, board.message);
+      const file = buildExport(schema.party, room.roomId, board, Date.now());
+      return Response.json(file, { headers: { "Content-Disposition": `attachment; filename="${room.roomId}-${board.seq}.edgeroom.json"` } });
+    }
+    case "import": {
+      const mid = url.searchParams.get("mid");
+      if (!MutationId.safeParse(mid).success) return apiError(400, ErrorCode.BAD_MESSAGE, "?mid=: 1-64 characters of A-Z a-z 0-9 _ -");
+      const parsed = parseExport(schema, await request.text());
+      if (!parsed.ok) return apiError(parsed.code === ErrorCode.TOO_LARGE ? 413 : parsed.code === ErrorCode.BAD_MESSAGE ? 400 : 422, parsed.code, parsed.message);
+      return mutationResponse(await room.apiImport(mid!, parsed.file.records));
+    }
     case "snapshot":
       return Response.json(await room.snapshot());
     case "mutate": {

@@ -7,8 +7,21 @@
  * Listings are paged (LIST_PAGE keys a call) so no call materialises a whole
  * table; writes go in batches of at most KEYS_PER_CALL keys, the platform's limit.
  */
-import type { ErrorCode, RecordBase } from "../shared/protocol.ts";
-import type { Commit, DedupePolicy, LoadedRoom, MutationOutcome, RejectPolicy, RememberedReject, RoomMeta, RoomStorage } from "./storage.ts";
+import type { Author, ChangeSummary, ErrorCode, RecordBase } from "../shared/protocol.ts";
+import { splitText } from "./chunks.ts";
+import type {
+  Commit,
+  DedupePolicy,
+  HistoryIndex,
+  LoadedRoom,
+  MutationOutcome,
+  OutboxEvent,
+  RejectPolicy,
+  RememberedReject,
+  RoomMeta,
+  RoomStorage,
+  StoredCheckpoint,
+} from "./storage.ts";
 
 /** The subset of Durable Object key-value storage we use. PartyKit's
  * `room.storage` satisfies it; so does MemoryKv. */
@@ -17,7 +30,8 @@ export interface KvLike {
   get<T = unknown>(keys: string[]): Promise<Map<string, T>>;
   put(entries: Record<string, unknown>): Promise<void>;
   delete(keys: string[]): Promise<number>;
-  list<T = unknown>(options?: { prefix?: string; start?: string; end?: string; limit?: number }): Promise<Map<string, T>>;
+  /** `reverse`: newest key first (Durable Object storage's option). */
+  list<T = unknown>(options?: { prefix?: string; start?: string; end?: string; limit?: number; reverse?: boolean }): Promise<Map<string, T>>;
 }
 
 /** Seqs are zero-padded in keys so that lexical order is numeric order. */
@@ -28,6 +42,18 @@ const REC = "r:";
 const LOG = "l:";
 /** Log entry sizes, one small key each, so a load learns them without reading the log. */
 const LOG_BYTES = "b:";
+/** A log entry longer than one value: `l:<seq>` holds its part count, the
+ * parts are `lp:<seq>:<part>`. */
+const LOG_PART = "lp:";
+/** History: each log entry's summary (`i:<seq>`), checkpoints (`c:<seq>`) and
+ * their boards in parts (`cp:<seq>:<part>`), the webhook outbox (`o:<id>`). */
+const SUMMARY = "i:";
+const CHECKPOINT = "c:";
+const CHECKPOINT_PART = "cp:";
+const OUTBOX = "o:";
+/** Longest stored text value, in UTF-16 code units: ≤ 120 KiB however it is
+ * encoded, under the 128 KiB value limit of Durable Object key-value storage. */
+const PART_CHARS = 60 * 1024;
 const MID = "m:";
 /** m-index by seq, so dedupe pruning walks oldest-first without a full scan. */
 const MID_BY_SEQ = "n:";
@@ -89,15 +115,20 @@ export class KvRoomStorage<R extends RecordBase = RecordBase> implements RoomSto
     return { meta, records, recordSeq, logBytes };
   }
 
-  async commit({ meta, change, changeJson, writes, at, first }: Commit<R>): Promise<void> {
+  async commit({ meta, change, changeJson, writes, at, first, summary }: Commit<R>): Promise<void> {
     if (first && (await this.kv.get(META)) !== undefined) throw new Error("refusing to re-seed a room that exists");
+    const parts = splitText(changeJson, PART_CHARS);
     const puts: Record<string, unknown> = {
       [META]: meta,
-      [LOG + pad(change.seq)]: changeJson,
+      [LOG + pad(change.seq)]: parts.length === 1 ? changeJson : parts.length,
       [LOG_BYTES + pad(change.seq)]: changeJson.length,
       [MID + change.mid]: change.seq,
       [MID_BY_SEQ + pad(change.seq)]: { mid: change.mid, at },
     };
+    if (parts.length > 1) parts.forEach((part, i) => (puts[`${LOG_PART}${pad(change.seq)}:${pad(i)}`] = part));
+    if (summary) puts[SUMMARY + pad(change.seq)] = summary;
+    // History starts at the empty board: a checkpoint nobody has to write later.
+    if (first && summary) Object.assign(puts, this.checkpointPuts({ seq: 0, at, records: 0, bytes: 2 }, "[]"));
     const dels: string[] = [];
     for (const [id, value] of writes) {
       if (value) puts[REC + id] = { s: change.seq, r: value } satisfies StoredRecord;
@@ -115,9 +146,38 @@ export class KvRoomStorage<R extends RecordBase = RecordBase> implements RoomSto
   }
 
   async changesSince(afterSeq: number): Promise<string[]> {
+    return this.logEntries(afterSeq, Number.MAX_SAFE_INTEGER);
+  }
+
+  async changesBetween(afterSeq: number, toSeq: number): Promise<string[]> {
+    return this.logEntries(afterSeq, toSeq);
+  }
+
+  /** Log entries in (afterSeq, toSeq], each whole again. */
+  private async logEntries(afterSeq: number, toSeq: number): Promise<string[]> {
     const out: string[] = [];
-    for await (const [, json] of this.scan<string>(LOG, { start: LOG + pad(afterSeq + 1) })) out.push(json);
+    const range = { start: LOG + pad(afterSeq + 1), ...(toSeq < Number.MAX_SAFE_INTEGER ? { end: LOG + pad(toSeq + 1) } : {}) };
+    for await (const [key, entry] of this.scan<string | number>(LOG, range)) {
+      if (typeof entry === "string") {
+        out.push(entry);
+        continue;
+      }
+      let whole = "";
+      for await (const [, part] of this.scan<string>(`${LOG_PART}${key.slice(LOG.length)}:`)) whole += part;
+      out.push(whole);
+    }
     return out;
+  }
+
+  /** Delete log entries (and their sizes, parts and summaries) below `floor`. */
+  private async dropLogBelow(floor: number): Promise<void> {
+    const keys: string[] = [];
+    for await (const [key, entry] of this.scan<string | number>(LOG, { end: LOG + pad(floor) })) {
+      const seq = key.slice(LOG.length);
+      keys.push(key, LOG_BYTES + seq, SUMMARY + seq);
+      if (typeof entry === "number") for await (const [part] of this.scan(`${LOG_PART}${seq}:`)) keys.push(part);
+    }
+    await this.deleteKeys(keys);
   }
 
   async findMutation(mid: string): Promise<MutationOutcome | undefined> {
@@ -153,12 +213,10 @@ export class KvRoomStorage<R extends RecordBase = RecordBase> implements RoomSto
     await this.deleteKeys(forget);
   }
 
-  async compact(meta: RoomMeta, dedupe: DedupePolicy): Promise<void> {
+  async compact(meta: RoomMeta, dedupe: DedupePolicy, logFloor = meta.logStart): Promise<void> {
     // Move the window first, so no delta is ever built from a half-deleted log.
     await this.kv.put({ [META]: meta });
-    const oldLog: string[] = [];
-    for await (const [key] of this.scan(LOG, { end: LOG + pad(meta.logStart) })) oldLog.push(key, LOG_BYTES + key.slice(LOG.length));
-    await this.deleteKeys(oldLog);
+    await this.dropLogBelow(logFloor);
     const minSeq = meta.seq - dedupe.max + 1;
     for (;;) {
       const batch = await this.kv.list<{ mid: string; at: number }>({ prefix: MID_BY_SEQ, limit: KEYS_PER_CALL });
@@ -196,5 +254,101 @@ export class KvRoomStorage<R extends RecordBase = RecordBase> implements RoomSto
 
   sizeBytes(): number | null {
     return null;
+  }
+
+  async historyIndex(): Promise<HistoryIndex> {
+    const meta = await this.kv.get<RoomMeta>(META);
+    if (!meta) return { checkpoints: [], firstChange: 1, tail: { changes: 0, bytes: 0 }, between: [] };
+    const checkpoints: StoredCheckpoint[] = [];
+    for await (const [, cp] of this.scan<StoredCheckpoint>(CHECKPOINT)) checkpoints.push(cp);
+    const first = [...(await this.kv.list({ prefix: LOG, limit: 1 })).keys()][0];
+    const newest = checkpoints.at(-1)?.seq ?? -1;
+    const tail = { changes: 0, bytes: 0 };
+    const between = checkpoints.map(() => 0);
+    // One pass over the sizes (oldest first), bucketed by the checkpoint before each.
+    let at = -1;
+    for await (const [key, bytes] of this.scan<number>(LOG_BYTES)) {
+      const seq = Number(key.slice(LOG_BYTES.length));
+      while (at + 1 < checkpoints.length && checkpoints[at + 1]!.seq < seq) at++;
+      if (at >= 0) between[at]! += bytes;
+      if (seq > newest) {
+        tail.changes++;
+        tail.bytes += bytes;
+      }
+    }
+    return { checkpoints, firstChange: first ? Number(first.slice(LOG.length)) : meta.seq + 1, tail, between };
+  }
+
+  async changeSummaries(before: number, limit: number): Promise<ChangeSummary[]> {
+    const page = await this.kv.list<ChangeSummary>({ prefix: SUMMARY, end: SUMMARY + pad(Math.max(0, before)), reverse: true, limit });
+    return [...page.values()];
+  }
+
+  private checkpointPuts(cp: StoredCheckpoint, json: string): Record<string, unknown> {
+    const puts: Record<string, unknown> = { [CHECKPOINT + pad(cp.seq)]: cp };
+    splitText(json, PART_CHARS).forEach((part, i) => (puts[`${CHECKPOINT_PART}${pad(cp.seq)}:${pad(i)}`] = part));
+    return puts;
+  }
+
+  private async putAll(puts: Record<string, unknown>): Promise<void> {
+    const entries = Object.entries(puts);
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < entries.length; i += KEYS_PER_CALL) pending.push(this.kv.put(Object.fromEntries(entries.slice(i, i + KEYS_PER_CALL))));
+    await Promise.all(pending);
+  }
+
+  async writeCheckpoint(checkpoint: StoredCheckpoint, records: R[]): Promise<void> {
+    const json = JSON.stringify(records);
+    const existing = await this.kv.get<StoredCheckpoint>(CHECKPOINT + pad(checkpoint.seq));
+    const cp: StoredCheckpoint = { ...checkpoint, bytes: json.length };
+    if (existing?.version && !cp.version) {
+      cp.version = existing.version;
+      if (existing.author) cp.author = existing.author;
+    }
+    await this.dropCheckpointParts(checkpoint.seq);
+    await this.putAll(this.checkpointPuts(cp, json));
+  }
+
+  private async dropCheckpointParts(seq: number): Promise<void> {
+    const keys: string[] = [];
+    for await (const [key] of this.scan(`${CHECKPOINT_PART}${pad(seq)}:`)) keys.push(key);
+    await this.deleteKeys(keys);
+  }
+
+  async readCheckpoint(seq: number): Promise<R[] | undefined> {
+    let json = "";
+    let parts = 0;
+    for await (const [, part] of this.scan<string>(`${CHECKPOINT_PART}${pad(seq)}:`)) {
+      json += part;
+      parts++;
+    }
+    return parts === 0 ? undefined : (JSON.parse(json) as R[]);
+  }
+
+  async nameCheckpoint(seq: number, version: string, author: Author): Promise<void> {
+    const cp = await this.kv.get<StoredCheckpoint>(CHECKPOINT + pad(seq));
+    if (cp) await this.kv.put({ [CHECKPOINT + pad(seq)]: { ...cp, version, author } });
+  }
+
+  async pruneHistory(drop: number[], logFloor: number): Promise<void> {
+    for (const seq of drop) {
+      await this.kv.delete([CHECKPOINT + pad(seq)]);
+      await this.dropCheckpointParts(seq);
+    }
+    await this.dropLogBelow(logFloor);
+  }
+
+  async outbox(): Promise<OutboxEvent[]> {
+    const out: OutboxEvent[] = [];
+    for await (const [, e] of this.scan<OutboxEvent>(OUTBOX)) out.push(e);
+    return out;
+  }
+
+  async putOutbox(events: OutboxEvent[]): Promise<void> {
+    await this.putAll(Object.fromEntries(events.map((e) => [OUTBOX + e.id, e])));
+  }
+
+  async deleteOutbox(ids: string[]): Promise<void> {
+    await this.deleteKeys(ids.map((id) => OUTBOX + id));
   }
 }

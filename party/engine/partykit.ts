@@ -15,6 +15,7 @@ import { CloseCode, ErrorCode, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { authorize } from "./auth.ts";
 import { setVerdict, verdictOf } from "./headers.ts";
+import { webhookOf } from "./durable-object.ts";
 import { KvRoomStorage } from "./kv-storage.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { originAllowed } from "./worker.ts";
@@ -103,9 +104,10 @@ export function partyRoomClass<R extends RecordBase>(schema: RoomSchema<R>, opti
           // last-message time covers liveness.
           lastPing: () => null,
           log: (line: LogLine) => console.log(JSON.stringify(line)),
+          webhook: webhookOf(room.env as Record<string, unknown>),
         },
         schema,
-        options,
+        room.env.HISTORY === "off" ? { ...options, history: false } : options,
       );
     }
 

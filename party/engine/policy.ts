@@ -15,6 +15,8 @@
 import {
   CURSOR_BURST,
   CURSOR_RATE_PER_SEC,
+  HISTORY_BURST,
+  HISTORY_RATE_PER_SEC,
   LIVE_BURST,
   LIVE_RATE_PER_SEC,
   MAX_BAD_FRAMES,
@@ -30,7 +32,7 @@ import {
 } from "../shared/limits.ts";
 import { TokenBucket } from "./ratelimit.ts";
 
-export type Budgeted = "mutate" | "cursor" | "presence" | "resync" | "refusal" | "live";
+export type Budgeted = "mutate" | "cursor" | "presence" | "resync" | "refusal" | "live" | "history";
 
 /** What the room does with a frame after asking the policy. */
 export type Verdict =
@@ -47,6 +49,7 @@ const RATES: Record<Budgeted, [perSec: number, burst: number]> = {
   resync: [RESYNC_RATE_PER_SEC, RESYNC_BURST],
   refusal: [REFUSAL_RATE_PER_SEC, REFUSAL_BURST],
   live: [LIVE_RATE_PER_SEC, LIVE_BURST],
+  history: [HISTORY_RATE_PER_SEC, HISTORY_BURST],
 };
 
 /** How often a lossy frame kind's RATE_LIMITED notice may be repeated (ms). */

@@ -43,6 +43,7 @@ import {
 } from "../shared/limits.ts";
 import type { Access } from "./auth.ts";
 import {
+  type Author,
   type Change,
   type ClientMessage,
   CloseCode,
@@ -59,9 +60,12 @@ import {
   TRY_AGAIN_LATER,
 } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
+import { type HistoryTarget, RoomHistory } from "./history.ts";
+import { type CheckpointPolicy, diffBoards, type RetentionPolicy } from "./history-plan.ts";
 import { type Budgeted, ConnectionPolicy } from "./policy.ts";
 import { TokenBucket } from "./ratelimit.ts";
-import type { RoomMeta, RoomStorage } from "./storage.ts";
+import type { OutboxEvent, RoomMeta, RoomStorage } from "./storage.ts";
+import { type WebhookConfig, type WebhookEventType, Webhooks } from "./webhooks.ts";
 import { SyncBuilder } from "./sync.ts";
 
 /** What a socket's attachment holds. Small by construction (≤ ~300 bytes; the
@@ -124,6 +128,10 @@ export interface RoomHost<R extends RecordBase = RecordBase> {
   /** When the runtime last auto-answered this socket's ping (ms), if it can tell. */
   lastPing(socket: RoomSocket): number | null;
   log(line: LogLine): void;
+  /** Where this deployment's webhooks go (webhooks.ts); absent or null: off. */
+  webhook?: WebhookConfig | null;
+  /** The fetch webhooks are sent with (default: the global one). */
+  fetch?: typeof fetch;
 }
 
 export interface RoomStats {
@@ -200,6 +208,11 @@ export interface RoomHooks<R extends RecordBase = RecordBase> {
 /** Per-room options; every limit defaults to its constant in limits.ts. */
 export interface RoomOptions<R extends RecordBase = RecordBase> {
   hooks?: RoomHooks<R>;
+  /** Retained history on or off (default: the schema's `history`, itself
+   * default on): the benchmark compares the two. */
+  history?: boolean;
+  /** Overrides of the history policy's constants (tests; rooms that want more or less). */
+  historyPolicy?: { checkpoint?: Partial<CheckpointPolicy>; retention?: Partial<RetentionPolicy> };
   /** Overrides for tests (and rooms of very large boards). */
   maxRoomBytes?: number;
   syncBytesPerSec?: number;
@@ -216,6 +229,11 @@ function randomId(): string {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** Who a connection is, as history records it: its conn, name and token subject. */
+function authorOf(st: ConnState): Author {
+  return { by: st.conn, ...(st.name ? { name: st.name } : {}), ...(st.sub ? { sub: st.sub } : {}) };
+}
 
 /** Close a socket that may already be closing (the runtime throws on a second
  * close); one failed close must not abort a sweep over the other sockets. */
@@ -272,6 +290,9 @@ export class Room<R extends RecordBase = RecordBase> {
   private readonly perSecond = new Map<number, number>();
 
   private readonly maxRoomBytes: number;
+  /** Retained history (history.ts): checkpoints, previews, versions. */
+  readonly history: RoomHistory<R>;
+  private readonly webhooks: Webhooks;
   readonly roomId: string;
   private readonly host: RoomHost<R>;
   private readonly schema: RoomSchema<R>;
@@ -285,6 +306,8 @@ export class Room<R extends RecordBase = RecordBase> {
     this.since = host.now();
     this.maxRoomBytes = options.maxRoomBytes ?? schema.limits.maxRoomBytes;
     this.sync = new SyncBuilder(host.storage);
+    this.history = new RoomHistory(host.storage, options.history ?? schema.history, options.historyPolicy);
+    this.webhooks = new Webhooks(host.webhook ?? null, host.storage as RoomStorage, schema.party, roomId);
     this.syncBudget = new TokenBucket(options.syncBytesPerSec ?? SYNC_BYTES_PER_SEC, options.syncBytesBurst ?? SYNC_BYTES_BURST, host.now());
   }
 
@@ -341,9 +364,11 @@ export class Room<R extends RecordBase = RecordBase> {
   /** The alarm fired: drop sockets that stopped pinging (half-open), then
    * re-arm only while sockets remain, so an empty room sleeps for good. */
   alarm(): Promise<void> {
-    return this.enqueue(async () => {
+    let sending: OutboxEvent[] = [];
+    const swept = this.enqueue(async () => {
       const now = this.host.now();
       let remaining = 0;
+      let left = false;
       for (const s of this.host.sockets()) {
         const st = s.getState();
         if (!st) continue;
@@ -362,12 +387,60 @@ export class Room<R extends RecordBase = RecordBase> {
           remaining++;
           continue;
         }
+        left ||= st.ready;
         this.dismiss(s, st, 1001, noHello ? "no hello" : "no ping");
         this.log("info", "stale", st.conn, undefined, undefined, noHello ? "no hello" : `silent ${now - seen} ms`);
       }
       this.alarmChecked = false;
+      if (left) await this.noteEmpty();
+      if (this.stored) {
+        try {
+          await this.history.tick({ meta: this.meta!, records: this.records }, now);
+        } catch (err) {
+          this.log("error", "checkpoint_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+        }
+      }
       if (remaining > 0) await this.ensureSweep();
+      if (this.webhooks.enabled) {
+        await this.load();
+        sending = await this.webhooks.due(now, this.meta!.seq);
+      }
     });
+    // Delivery runs outside the queue (a slow receiver holds up no edit);
+    // recording the outcomes and re-arming the alarm run inside it.
+    return swept.then(async () => {
+      if (!sending.length) return;
+      const attempts = await this.webhooks.send(sending, this.host.fetch ?? fetch, this.host.now());
+      await this.enqueue(async () => {
+        await this.webhooks.settle(attempts, this.host.now(), (event, detail) => this.log(event === "webhook_dropped" ? "warn" : "info", event, undefined, undefined, undefined, detail));
+        const next = await this.webhooks.nextDue();
+        if (next !== null) await this.wantAlarm(next);
+      });
+    });
+  }
+
+  /** Make sure the alarm fires by `at` (the sweep's and the webhooks' share one). */
+  private async wantAlarm(at: number): Promise<void> {
+    const current = await this.host.getAlarm();
+    if (current === null || current > at) await this.host.setAlarm(at);
+  }
+
+  /** Queue a webhook event (after the ack: a failure is logged, never a reject). */
+  private async notify(type: WebhookEventType, data: Record<string, unknown>): Promise<void> {
+    if (!this.webhooks.enabled) return;
+    try {
+      const due = await this.webhooks.add(type, data, this.host.now(), (event, detail) => this.log("warn", event, undefined, undefined, undefined, detail));
+      if (due !== null) await this.wantAlarm(due);
+    } catch (err) {
+      this.log("error", "webhook_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+    }
+  }
+
+  /** The last accepted connection left: `room.emptied`. */
+  private async noteEmpty(): Promise<void> {
+    if (!this.webhooks.enabled || this.readySockets().length > 0) return;
+    await this.load();
+    if (this.stored) await this.notify("room.emptied", { seq: this.meta!.seq, epoch: this.meta!.epoch });
   }
 
   /** A frame arrived. Never throws; resolves when the frame was handled. */
@@ -382,6 +455,7 @@ export class Room<R extends RecordBase = RecordBase> {
       if (!st) return;
       this.dropPresence(st);
       this.log("info", "close", st.conn);
+      if (st.ready) await this.noteEmpty();
     });
   }
 
@@ -597,7 +671,68 @@ export class Room<R extends RecordBase = RecordBase> {
         return this.presence(socket, st, msg);
       case "live":
         return this.live(socket, st, msg.key, msg.data);
+      case "history":
+      case "preview":
+      case "restore":
+      case "version":
+        return this.historyRequest(socket, st, msg);
     }
+  }
+
+  /** The four history messages (PROTOCOL.md §15): one token bucket; answers
+   * to the asker only; previews charged to the room's sync budget. */
+  private async historyRequest(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "history" | "preview" | "restore" | "version" }>): Promise<void> {
+    const rid = "rid" in msg && msg.rid ? { rid: msg.rid } : {};
+    const fail = (code: ErrorCode, message: string) => this.sendTo(socket, { type: "error", code, message, ref: msg.type, ...rid });
+    const limited = msg.type === "restore" ? ({ type: "reject", mid: msg.mid, code: ErrorCode.RATE_LIMITED, message: "too many history requests; retry shortly" } as const) : ({ type: "error", code: ErrorCode.RATE_LIMITED, message: "too many history requests; slow down", ref: msg.type, ...rid } as const);
+    if (!this.admit(socket, st, "history", limited)) return;
+    await this.load();
+    const view = { meta: this.meta!, records: this.records };
+    const author = authorOf(st);
+    if (msg.type === "history") {
+      const page = await this.history.page(this.meta!.seq, msg.before, msg.limit ?? 100);
+      return this.sendTo(socket, { type: "history", ...rid, ...page });
+    }
+    if (msg.type === "preview") {
+      const board = await this.history.boardAt(msg.seq !== undefined ? { seq: msg.seq } : { version: msg.version! }, view);
+      if ("code" in board) return fail(board.code, board.message);
+      const frame = JSON.stringify({ type: "preview", ...rid, ...board });
+      if (!this.syncBudget.take(this.host.now(), frame.length)) {
+        this.counters.rateLimited++;
+        return fail(ErrorCode.RATE_LIMITED, "the room is busy sending boards; retry shortly");
+      }
+      return this.sendFrame(socket, frame);
+    }
+    if (st.role !== "editor") {
+      if (msg.type === "restore") return this.sendTo(socket, { type: "reject", mid: msg.mid, code: ErrorCode.FORBIDDEN, message: "viewers cannot restore this room" });
+      return fail(ErrorCode.FORBIDDEN, "viewers cannot name versions");
+    }
+    if (msg.type === "version") {
+      const saved = await this.history.nameVersion(msg.name, msg.seq, author, view, this.host.now());
+      if ("code" in saved) return fail(saved.code, saved.message);
+      return this.sendTo(socket, { type: "version", ...rid, ...saved });
+    }
+    const actor: Actor = { conn: st.conn, role: st.role, clientId: st.clientId ?? "", subject: st.sub ?? null };
+    await this.restoreAs(actor, author, msg.mid, msg.seq !== undefined ? { seq: msg.seq } : { version: msg.version! }, (result) => {
+      if (result.type === "reject") this.counters.rejects++;
+      this.sendTo(socket, result);
+    });
+  }
+
+  /**
+   * Restore: one mutation, exactly once by `mid`, whose ops the room computes
+   * (the diff from the current board to the one at `target`) and decides
+   * through the same path as every mutation. Its change is marked `restored`.
+   */
+  private async restoreAs(actor: Actor, author: Author, mid: string, target: HistoryTarget, answer: (result: MutationResult) => void): Promise<void> {
+    let restored = 0;
+    const ops = async (): Promise<Op<R>[] | { code: ErrorCode; message: string }> => {
+      const board = await this.history.boardAt(target, { meta: this.meta!, records: this.records });
+      if ("code" in board) return board;
+      restored = board.seq;
+      return diffBoards(this.schema.fixed, this.records, board.records);
+    };
+    await this.decide(actor, mid, ops, answer, () => true, { author, kind: "restore", restored: () => restored });
   }
 
   private async hello(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "hello" }>): Promise<void> {
@@ -664,7 +799,7 @@ export class Room<R extends RecordBase = RecordBase> {
     if (!this.admit(socket, st, "mutate", { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many mutations; retry shortly" })) return;
     const actor: Actor = { conn: st.conn, role: st.role, clientId: st.clientId ?? "", subject: st.sub ?? null };
     const limited = { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many refused mutations; retry shortly" } as const;
-    await this.decide(actor, mid, ops, answer, () => this.admit(socket, st, "refusal", limited));
+    await this.decide(actor, mid, ops, answer, () => this.admit(socket, st, "refusal", limited), { author: authorOf(st) });
   }
 
   /**
@@ -683,6 +818,53 @@ export class Room<R extends RecordBase = RecordBase> {
         this.log("error", "handler_failed", API_ACTOR.conn, "mutate", ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
       }
     }).then(() => out);
+  }
+
+  /** Run `task` in the room's queue after a load; `fallback` if it throws (logged). */
+  private inQueue<T>(fallback: T, task: () => Promise<T>): Promise<T> {
+    let out = fallback;
+    return this.enqueue(async () => {
+      await this.load();
+      out = await task();
+    }).then(() => out);
+  }
+
+  /** HTTP API: one page of history (PROTOCOL.md §15), read only. */
+  apiHistory(before: number | undefined, limit: number): ReturnType<RoomHistory<R>["page"]> {
+    return this.inQueue({ head: 0, floor: null, checkpoints: [], versions: [], changes: [], more: false }, () => this.history.page(this.meta!.seq, before, limit));
+  }
+
+  /** HTTP API: the board at a seq or version (or now, `target` null), read only. */
+  apiBoard(target: HistoryTarget | null): Promise<(RoomSnapshot<R> & { version?: string }) | { code: ErrorCode; message: string }> {
+    const failed = { code: ErrorCode.INTERNAL, message: "the room could not read its history; retry" };
+    return this.inQueue<(RoomSnapshot<R> & { version?: string }) | { code: ErrorCode; message: string }>(failed, async () => {
+      const epoch = this.stored ? this.meta!.epoch : null;
+      if (target === null) return { seq: this.meta!.seq, epoch, records: [...this.records.values()] };
+      const board = await this.history.boardAt(target, { meta: this.meta!, records: this.records });
+      return "code" in board ? board : { ...board, epoch };
+    });
+  }
+
+  /** HTTP API: restore as the API actor, exactly once by `mid`. */
+  apiRestore(mid: string, target: HistoryTarget): Promise<MutationResult> {
+    return this.inQueue<MutationResult>({ type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not restore; retry" }, async () => {
+      let out: MutationResult | null = null;
+      await this.restoreAs(API_ACTOR, { by: API_ACTOR.conn }, mid, target, (r) => (out = r));
+      return out ?? { type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not restore; retry" };
+    });
+  }
+
+  /** HTTP API import (or fork): `records` (already checked against the
+   * schema) become the board of a room that was never written, as one
+   * mutation, exactly once by `mid`; any other room refuses ROOM_NOT_EMPTY. */
+  apiImport(mid: string, records: R[]): Promise<MutationResult> {
+    return this.inQueue<MutationResult>({ type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not import; retry" }, async () => {
+      let out: MutationResult | null = null;
+      const ops = async (): Promise<Op<R>[] | { code: ErrorCode; message: string }> =>
+        this.stored || this.meta!.seq > 0 ? { code: ErrorCode.ROOM_NOT_EMPTY, message: "import only into a new, empty room" } : records.map((rec) => ({ op: "put" as const, rec }));
+      await this.decide(API_ACTOR, mid, ops, (r) => (out = r), () => true, { author: { by: API_ACTOR.conn }, kind: "import" });
+      return out ?? { type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not import; retry" };
+    });
   }
 
   /** The board as it is now, for the HTTP API. Reads only: a room that was
@@ -720,6 +902,8 @@ export class Room<R extends RecordBase = RecordBase> {
       this.totalBytes = 0;
       this.sync.log.reset(1, []);
       this.sync.invalidate();
+      this.history.reset();
+      this.webhooks.reset();
       this.log("info", "erased");
     });
   }
@@ -731,7 +915,14 @@ export class Room<R extends RecordBase = RecordBase> {
    * durable (before the broadcast), or with the reject. `mayRemember` spends the
    * caller's budget for a stored refusal; false means it already answered.
    */
-  private async decide(actor: Actor, mid: string, ops: Op<R>[], answer: (result: MutationResult) => void, mayRemember: () => boolean): Promise<void> {
+  private async decide(
+    actor: Actor,
+    mid: string,
+    source: Op<R>[] | (() => Promise<Op<R>[] | { code: ErrorCode; message: string }>),
+    answer: (result: MutationResult) => void,
+    mayRemember: () => boolean,
+    mark: { author?: Author; kind?: "restore" | "import"; restored?: () => number } = {},
+  ): Promise<void> {
     await this.load();
     const seen = await this.host.storage.findMutation(mid);
     if (seen !== undefined) {
@@ -751,6 +942,9 @@ export class Room<R extends RecordBase = RecordBase> {
       await this.host.storage.rememberReject({ mid, code, message, at: now }, { before: now - REJECT_RETENTION_MS, max: REJECT_MAX_ENTRIES });
       answer({ type: "reject", mid, code, message });
     };
+    // A restore's ops are computed only now that its mid is known to be new.
+    const ops = typeof source === "function" ? await source() : source;
+    if (!Array.isArray(ops)) return answer({ type: "reject", mid, ...ops });
     const plan = planOps(this.schema, this.records, ops);
     if (!plan.ok) return refuse(plan.code, plan.message);
     if (this.hooks.authorize) {
@@ -772,10 +966,14 @@ export class Room<R extends RecordBase = RecordBase> {
     const meta = this.meta!;
     const seq = meta.seq + 1;
     const change: Change<R> = { seq, by: actor.conn, mid, ops: plan.ops };
+    if (mark.restored) change.restored = mark.restored();
     const changeJson = JSON.stringify(change);
     const nextMeta: RoomMeta = { ...meta, seq };
+    const at = this.host.now();
+    const summary = this.history.summary(change, mark.author ?? { by: actor.conn }, at, mark.kind);
+    const first = !this.stored;
     // Persist before anything leaves the room: the ack promises durability.
-    await this.host.storage.commit({ meta: nextMeta, change, changeJson, writes: plan.writes, at: this.host.now(), first: !this.stored });
+    await this.host.storage.commit({ meta: nextMeta, change, changeJson, writes: plan.writes, at, first, ...(summary ? { summary } : {}) });
     this.stored = true;
     this.meta = nextMeta;
     for (const [id, value] of plan.writes) {
@@ -803,6 +1001,14 @@ export class Room<R extends RecordBase = RecordBase> {
         .catch((err: unknown) => this.log("error", "hook_failed", actor.conn, "mutate", ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err)));
     }
     await this.compactIfDue();
+    try {
+      await this.history.afterCommit(changeJson.length, first, { meta: this.meta!, records: this.records }, this.host.now());
+    } catch (err) {
+      // Like compaction: the mutation is applied; the next commit or alarm retries.
+      this.log("error", "checkpoint_failed", undefined, undefined, ErrorCode.INTERNAL, err instanceof Error ? err.stack : String(err));
+    }
+    await this.notify("room.changed", { fromSeq: seq, toSeq: null, epoch: meta.epoch });
+    if (change.restored !== undefined) await this.notify("room.restored", { seq, restored: change.restored, mid, by: actor.conn, epoch: meta.epoch });
   }
 
   /** Housekeeping after the ack: a failure here must not turn into a reject of
@@ -814,11 +1020,9 @@ export class Room<R extends RecordBase = RecordBase> {
     const compacted: RoomMeta = { ...meta, logStart };
     try {
       const now = this.host.now();
-      await this.host.storage.compact(compacted, {
-        before: now - DEDUPE_RETENTION_MS,
-        max: DEDUPE_MAX_ENTRIES,
-        floor: now - DEDUPE_MIN_RETENTION_MS,
-      });
+      const dedupe = { before: now - DEDUPE_RETENTION_MS, max: DEDUPE_MAX_ENTRIES, floor: now - DEDUPE_MIN_RETENTION_MS };
+      // History keeps the entries below the window that it still reaches.
+      await this.host.storage.compact(compacted, dedupe, await this.history.logFloor(logStart));
       this.meta = compacted;
       this.sync.log.dropBefore(logStart);
       this.log("info", "compacted", undefined, undefined, undefined, `logStart=${logStart}`);

@@ -12,8 +12,26 @@
  * table. Migrations are numbered steps in `MIGRATIONS`, applied in order at that
  * point and recorded in `room_schema`.
  */
-import type { ErrorCode, RecordBase } from "../shared/protocol.ts";
-import type { Commit, DedupePolicy, LoadedRoom, MutationOutcome, RejectPolicy, RememberedReject, RoomMeta, RoomStorage } from "./storage.ts";
+import type { Author, ChangeSummary, ErrorCode, RecordBase } from "../shared/protocol.ts";
+import { splitText } from "./chunks.ts";
+import type {
+  Commit,
+  DedupePolicy,
+  HistoryIndex,
+  LoadedRoom,
+  MutationOutcome,
+  OutboxEvent,
+  RejectPolicy,
+  RememberedReject,
+  RoomMeta,
+  RoomStorage,
+  StoredCheckpoint,
+} from "./storage.ts";
+
+/** Longest stored text value, in UTF-16 code units: at most 768 KiB as UTF-8,
+ * well under SQLite's 2 MB value limit on Durable Objects. Longer ones (a
+ * checkpoint, a restore's log entry) are stored as parts. */
+const PART_CHARS = 256 * 1024;
 
 /** Each step runs once, in order; the index + 1 is the schema version. */
 const MIGRATIONS: ((sql: SqlStorage) => void)[] = [
@@ -32,6 +50,18 @@ const MIGRATIONS: ((sql: SqlStorage) => void)[] = [
     sql.exec(`ALTER TABLE op_log ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0`);
     sql.exec(`UPDATE op_log SET bytes = length(data)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS rejected_by_at ON rejected_mutations (at)`);
+  },
+  // v3: retained history (each log entry's summary; entries longer than one
+  // value as parts; checkpoints as parts) and the webhook outbox.
+  (sql) => {
+    sql.exec(`ALTER TABLE op_log ADD COLUMN info TEXT`);
+    sql.exec(`ALTER TABLE op_log ADD COLUMN parts INTEGER NOT NULL DEFAULT 0`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS op_log_parts (seq INTEGER NOT NULL, part INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (seq, part))`);
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, records INTEGER NOT NULL, bytes INTEGER NOT NULL, version TEXT UNIQUE, author TEXT)`,
+    );
+    sql.exec(`CREATE TABLE IF NOT EXISTS checkpoint_parts (seq INTEGER NOT NULL, part INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (seq, part))`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS webhook_outbox (id TEXT PRIMARY KEY, body TEXT NOT NULL, attempts INTEGER NOT NULL, due INTEGER NOT NULL)`);
   },
 ];
 
@@ -99,7 +129,7 @@ export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomSt
     return { meta, records, recordSeq, logBytes };
   }
 
-  async commit({ meta, change, changeJson, writes, at, first }: Commit<R>): Promise<void> {
+  async commit({ meta, change, changeJson, writes, at, first, summary }: Commit<R>): Promise<void> {
     this.ensureSchema();
     this.storage.transactionSync(() => {
       if (first) {
@@ -120,17 +150,49 @@ export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomSt
           this.sql.exec(`DELETE FROM records WHERE id = ?`, id);
         }
       }
-      this.sql.exec(`INSERT INTO op_log (seq, data, bytes) VALUES (?, ?, ?)`, change.seq, changeJson, changeJson.length);
+      const parts = splitText(changeJson, PART_CHARS);
+      this.sql.exec(
+        `INSERT INTO op_log (seq, data, bytes, info, parts) VALUES (?, ?, ?, ?, ?)`,
+        change.seq,
+        parts[0]!,
+        changeJson.length,
+        summary ? JSON.stringify(summary) : null,
+        parts.length - 1,
+      );
+      for (let i = 1; i < parts.length; i++) this.sql.exec(`INSERT INTO op_log_parts (seq, part, data) VALUES (?, ?, ?)`, change.seq, i, parts[i]!);
       this.sql.exec(`INSERT INTO mutations (mid, seq, at) VALUES (?, ?, ?)`, change.mid, change.seq, at);
+      // History starts at the empty board: a checkpoint nobody has to write later.
+      if (first && summary) this.putCheckpoint({ seq: 0, at, records: 0, bytes: 2 }, "[]");
     });
   }
 
-  async changesSince(afterSeq: number): Promise<string[]> {
-    if (!this.exists) return [];
+  /** Log entries in (afterSeq, toSeq], each whole again. */
+  private logEntries(afterSeq: number, toSeq: number): string[] {
     return this.sql
-      .exec<{ data: string }>(`SELECT data FROM op_log WHERE seq > ? ORDER BY seq`, afterSeq)
+      .exec<{ seq: number; data: string; parts: number }>(`SELECT seq, data, parts FROM op_log WHERE seq > ? AND seq <= ? ORDER BY seq`, afterSeq, toSeq)
       .toArray()
-      .map((row) => row.data);
+      .map((row) => {
+        if (row.parts === 0) return row.data;
+        const rest = this.sql.exec<{ data: string }>(`SELECT data FROM op_log_parts WHERE seq = ? ORDER BY part`, row.seq).toArray();
+        return row.data + rest.map((r) => r.data).join("");
+      });
+  }
+
+  /** Reads of history: nothing for a room never written; older schemas migrated first. */
+  private readable(): boolean {
+    if (!this.exists) return false;
+    if (this.schemaVersion() < MIGRATIONS.length) this.ensureSchema();
+    return true;
+  }
+
+  async changesSince(afterSeq: number): Promise<string[]> {
+    if (!this.readable()) return [];
+    return this.logEntries(afterSeq, Number.MAX_SAFE_INTEGER);
+  }
+
+  async changesBetween(afterSeq: number, toSeq: number): Promise<string[]> {
+    if (!this.readable()) return [];
+    return this.logEntries(afterSeq, toSeq);
   }
 
   async findMutation(mid: string): Promise<MutationOutcome | undefined> {
@@ -155,11 +217,12 @@ export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomSt
     });
   }
 
-  async compact(meta: RoomMeta, dedupe: DedupePolicy): Promise<void> {
+  async compact(meta: RoomMeta, dedupe: DedupePolicy, logFloor = meta.logStart): Promise<void> {
     this.ensureSchema();
     this.storage.transactionSync(() => {
       this.sql.exec(`UPDATE room_meta SET log_start = ? WHERE id = 1`, meta.logStart);
-      this.sql.exec(`DELETE FROM op_log WHERE seq < ?`, meta.logStart);
+      this.sql.exec(`DELETE FROM op_log WHERE seq < ?`, logFloor);
+      this.sql.exec(`DELETE FROM op_log_parts WHERE seq < ?`, logFloor);
       this.sql.exec(`DELETE FROM mutations WHERE at < ? OR (seq <= ? AND at < ?)`, dedupe.before, meta.seq - dedupe.max, dedupe.floor);
       this.sql.exec(`DELETE FROM rejected_mutations WHERE at < ?`, dedupe.before);
     });
@@ -173,5 +236,110 @@ export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomSt
 
   sizeBytes(): number | null {
     return this.exists ? this.sql.databaseSize : 0;
+  }
+
+  async historyIndex(): Promise<HistoryIndex> {
+    if (!this.readable()) return { checkpoints: [], firstChange: 1, tail: { changes: 0, bytes: 0 }, between: [] };
+    const checkpoints = this.sql
+      .exec<{ seq: number; at: number; records: number; bytes: number; version: string | null; author: string | null }>(
+        `SELECT seq, at, records, bytes, version, author FROM checkpoints ORDER BY seq`,
+      )
+      .toArray()
+      .map((r): StoredCheckpoint => ({
+        seq: r.seq,
+        at: r.at,
+        records: r.records,
+        bytes: r.bytes,
+        ...(r.version !== null ? { version: r.version } : {}),
+        ...(r.author !== null ? { author: JSON.parse(r.author) as Author } : {}),
+      }));
+    const head = this.sql.exec<{ seq: number }>(`SELECT seq FROM room_meta WHERE id = 1`).toArray()[0]?.seq ?? 0;
+    const first = this.sql.exec<{ s: number | null }>(`SELECT min(seq) AS s FROM op_log`).one().s;
+    const newest = checkpoints.at(-1)?.seq ?? -1;
+    const tail = this.sql.exec<{ n: number; b: number }>(`SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM op_log WHERE seq > ?`, newest).one();
+    const between = checkpoints.map(
+      (cp, i) =>
+        this.sql.exec<{ b: number }>(`SELECT coalesce(sum(bytes), 0) AS b FROM op_log WHERE seq > ? AND seq <= ?`, cp.seq, checkpoints[i + 1]?.seq ?? Number.MAX_SAFE_INTEGER).one().b,
+    );
+    return { checkpoints, firstChange: first ?? head + 1, tail: { changes: tail.n, bytes: tail.b }, between };
+  }
+
+  async changeSummaries(before: number, limit: number): Promise<ChangeSummary[]> {
+    if (!this.readable()) return [];
+    return this.sql
+      .exec<{ info: string }>(`SELECT info FROM op_log WHERE seq < ? AND info IS NOT NULL ORDER BY seq DESC LIMIT ?`, before, limit)
+      .toArray()
+      .map((r) => JSON.parse(r.info) as ChangeSummary);
+  }
+
+  private putCheckpoint(cp: StoredCheckpoint, json: string): void {
+    this.sql.exec(`DELETE FROM checkpoint_parts WHERE seq = ?`, cp.seq);
+    splitText(json, PART_CHARS).forEach((part, i) => this.sql.exec(`INSERT INTO checkpoint_parts (seq, part, data) VALUES (?, ?, ?)`, cp.seq, i, part));
+    this.sql.exec(
+      `INSERT INTO checkpoints (seq, at, records, bytes, version, author) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (seq) DO UPDATE SET at = excluded.at, records = excluded.records, bytes = excluded.bytes,
+         version = coalesce(excluded.version, checkpoints.version), author = coalesce(excluded.author, checkpoints.author)`,
+      cp.seq,
+      cp.at,
+      cp.records,
+      cp.bytes,
+      cp.version ?? null,
+      cp.author ? JSON.stringify(cp.author) : null,
+    );
+  }
+
+  async writeCheckpoint(checkpoint: StoredCheckpoint, records: R[]): Promise<void> {
+    this.ensureSchema();
+    const json = JSON.stringify(records);
+    this.storage.transactionSync(() => this.putCheckpoint({ ...checkpoint, bytes: json.length }, json));
+  }
+
+  async readCheckpoint(seq: number): Promise<R[] | undefined> {
+    if (!this.readable()) return undefined;
+    const parts = this.sql.exec<{ data: string }>(`SELECT data FROM checkpoint_parts WHERE seq = ? ORDER BY part`, seq).toArray();
+    if (parts.length === 0) return undefined;
+    return JSON.parse(parts.map((p) => p.data).join("")) as R[];
+  }
+
+  async nameCheckpoint(seq: number, version: string, author: Author): Promise<void> {
+    this.ensureSchema();
+    this.sql.exec(`UPDATE checkpoints SET version = ?, author = ? WHERE seq = ?`, version, JSON.stringify(author), seq);
+  }
+
+  async pruneHistory(drop: number[], logFloor: number): Promise<void> {
+    if (!this.readable()) return;
+    this.storage.transactionSync(() => {
+      for (const seq of drop) {
+        this.sql.exec(`DELETE FROM checkpoints WHERE seq = ?`, seq);
+        this.sql.exec(`DELETE FROM checkpoint_parts WHERE seq = ?`, seq);
+      }
+      this.sql.exec(`DELETE FROM op_log WHERE seq < ?`, logFloor);
+      this.sql.exec(`DELETE FROM op_log_parts WHERE seq < ?`, logFloor);
+    });
+  }
+
+  async outbox(): Promise<OutboxEvent[]> {
+    if (!this.readable()) return [];
+    return this.sql.exec<{ id: string; body: string; attempts: number; due: number }>(`SELECT id, body, attempts, due FROM webhook_outbox ORDER BY id`).toArray().map((r) => ({ ...r }));
+  }
+
+  async putOutbox(events: OutboxEvent[]): Promise<void> {
+    this.ensureSchema();
+    this.storage.transactionSync(() => {
+      for (const e of events) {
+        this.sql.exec(
+          `INSERT INTO webhook_outbox (id, body, attempts, due) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET attempts = excluded.attempts, due = excluded.due`,
+          e.id,
+          e.body,
+          e.attempts,
+          e.due,
+        );
+      }
+    });
+  }
+
+  async deleteOutbox(ids: string[]): Promise<void> {
+    if (!this.readable()) return;
+    for (const id of ids) this.sql.exec(`DELETE FROM webhook_outbox WHERE id = ?`, id);
   }
 }

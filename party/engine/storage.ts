@@ -17,7 +17,7 @@
  * bytes (compaction), mutation ids by age and count (`DedupePolicy`), refusals by
  * age and count (`RejectPolicy`, pruned on the refusal path itself).
  */
-import type { Change, ErrorCode, RecordBase } from "../shared/protocol.ts";
+import type { Author, Change, ChangeSummary, CheckpointSummary, ErrorCode, RecordBase } from "../shared/protocol.ts";
 
 export interface RoomMeta {
   /** Random id fixed when the room is first written; a client's seq is only
@@ -55,6 +55,43 @@ export interface Commit<R extends RecordBase = RecordBase> {
   /** The room's first write: meta is created (and must not exist yet — a room
    * is never re-seeded over existing data). */
   first: boolean;
+  /** History on: who/when/what of this change, kept with its log entry for as
+   * long as history retains it (and on a first commit, an empty checkpoint at
+   * seq 0 is written with it). Absent: history off. */
+  summary?: ChangeSummary;
+}
+
+/** A checkpoint as stored: its summary, and its name when it is a version. */
+export interface StoredCheckpoint extends CheckpointSummary {
+  version?: string;
+  /** Who named it (versions only). */
+  author?: Author;
+}
+
+/** What history holds, without reading any board: every checkpoint (oldest
+ * first), the oldest change still kept, and the changes after the newest
+ * checkpoint (what the next checkpoint would cover). */
+export interface HistoryIndex {
+  checkpoints: StoredCheckpoint[];
+  /** Seq of the oldest retained log entry (head + 1 when none is kept). */
+  firstChange: number;
+  /** Count and bytes of the log entries after the newest checkpoint. */
+  tail: { changes: number; bytes: number };
+  /** Bytes of the retained log entries after each checkpoint, up to the next
+   * one (aligned with `checkpoints`; the last is the tail's): what dropping a
+   * checkpoint frees besides its board. */
+  between: number[];
+}
+
+/** One undelivered webhook event (webhooks.ts). */
+export interface OutboxEvent {
+  /** The event id receivers dedupe by; also orders the outbox. */
+  id: string;
+  /** The JSON body, signed as is. */
+  body: string;
+  attempts: number;
+  /** When the next attempt is due (ms). */
+  due: number;
 }
 
 /** Which remembered mutation ids compaction may forget (times in ms). */
@@ -98,13 +135,36 @@ export interface RoomStorage<R extends RecordBase = RecordBase> {
    * forget the refusals `policy` allows — so this table never grows past
    * `policy.max` rows. */
   rememberReject(reject: RememberedReject, policy: RejectPolicy): Promise<void>;
-  /** Persist `meta` (its logStart moved up), drop log entries below it, and
+  /** Persist `meta` (its logStart moved up), drop log entries below
+   * `logFloor` (default: meta.logStart; history keeps older ones), and
    * forget mutation ids older than `dedupe.before` (ms), or beyond the newest
    * `dedupe.max` and older than `dedupe.floor` (ms). */
-  compact(meta: RoomMeta, dedupe: DedupePolicy): Promise<void>;
+  compact(meta: RoomMeta, dedupe: DedupePolicy, logFloor?: number): Promise<void>;
   /** Delete everything this room stored, for good (HTTP API `DELETE`): the
    * next `load` sees a room that was never written. */
   erase(): Promise<void>;
   /** Bytes on disk, when the host can tell (0 for a room never written). */
   sizeBytes(): number | null;
+
+  // History (history.ts). Reads of a room never written find nothing.
+  /** The history index (no boards read). */
+  historyIndex(): Promise<HistoryIndex>;
+  /** Log entries with afterSeq < seq ≤ toSeq, in order, as stored. */
+  changesBetween(afterSeq: number, toSeq: number): Promise<string[]>;
+  /** Summaries of retained changes with seq < before, newest first, at most limit. */
+  changeSummaries(before: number, limit: number): Promise<ChangeSummary[]>;
+  /** Store the board at `checkpoint.seq` (split into values the host accepts);
+   * replaces a checkpoint at the same seq, keeping its name unless one is given. */
+  writeCheckpoint(checkpoint: StoredCheckpoint, records: R[]): Promise<void>;
+  /** The board of the checkpoint at `seq`, if there is one. */
+  readCheckpoint(seq: number): Promise<R[] | undefined>;
+  /** Name the checkpoint at `seq` (it exists). */
+  nameCheckpoint(seq: number, version: string, author: Author): Promise<void>;
+  /** Retention: drop the checkpoints at `drop` and the log entries below `logFloor`. */
+  pruneHistory(drop: number[], logFloor: number): Promise<void>;
+
+  // Webhook outbox (webhooks.ts), bounded by its caller.
+  outbox(): Promise<OutboxEvent[]>;
+  putOutbox(events: OutboxEvent[]): Promise<void>;
+  deleteOutbox(ids: string[]): Promise<void>;
 }

@@ -2,8 +2,10 @@
  * The Worker in front of the rooms (wrangler host), for any number of apps:
  * routes `/parties/<party>/<roomId>` (WebSocket) and
  * `/parties/<party>/<roomId>/stats` (JSON) to the room's Durable Object — the
- * same path partysocket and PartyKit use — and everything else to the built
- * client (`ASSETS`), if there is one.
+ * same path partysocket and PartyKit use —, the HTTP fallback for networks
+ * that refuse WebSockets (`…/events`, `…/send`: party/engine/fallback.ts) and
+ * its upgrade probe (`…/probe`, answered here), and everything else to the
+ * built client (`ASSETS`), if there is one.
  *
  * Everything that can be decided without the room is decided here, before it
  * is woken: the room id, the token (party/engine/auth.ts), the Origin
@@ -11,11 +13,11 @@
  * nothing. Every response the Worker makes carries the security headers.
  */
 import { ROOM_ID_PATTERN } from "../shared/limits.ts";
-import { CloseCode, ErrorCode } from "../shared/protocol.ts";
+import { CloseCode, ErrorCode, PONG_FRAME } from "../shared/protocol.ts";
 import { authorize, mintToken, TOKEN_TTL_SECONDS } from "./auth.ts";
 import type { RoomEnv } from "./durable-object.ts";
-import { API_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict } from "./headers.ts";
-import { apiAction, apiError, checkApiSecret } from "./http-api.ts";
+import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict } from "./headers.ts";
+import { apiAction, apiError, checkApiSecret, fork } from "./http-api.ts";
 
 /** One app's rooms: its party name and the env binding of its Durable Object namespace. */
 export interface RoomRoute {
@@ -23,8 +25,9 @@ export interface RoomRoute {
   binding: string;
 }
 
-/** `/parties/<party>/<room>[/<sub>]`: sub is `stats` or an HTTP API path. */
-const ROUTE = /^\/parties\/([a-z0-9-]{1,32})\/([^/]+)(?:\/([a-z]{1,16}))?\/?$/;
+/** `/parties/<party>/<room>[/<sub>]`: sub is `stats` or an HTTP API path
+ * (one segment, or `history/<seq or version>`). */
+const ROUTE = /^\/parties\/([a-z0-9-]{1,32})\/([^/]+)(?:\/([a-z]{1,16}(?:\/[^/]{1,256})?))?\/?$/;
 
 /** Headers for everything the Worker itself answers (the whiteboard's static
  * files get the same set from client/whiteboard/public/_headers). */
@@ -107,24 +110,30 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   const isSocket = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
   const sub = match[3];
   const isStats = sub === "stats";
-  const api = isSocket ? null : apiAction(request.method, sub);
+  // A client on the fallback asks now and then whether WebSockets get through
+  // again: a socket accepted and closed here, waking nothing.
+  if (sub === "probe" && isSocket) return probeSocket();
+  const fallback = isSocket ? null : fallbackAction(request.method, sub);
+  if (fallback === "method") return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "the fallback is GET …/events and POST …/send (docs/PROTOCOL.md §1)" }, { status: 405 });
+  const api = isSocket || fallback ? null : apiAction(request.method, sub);
   if (api === "method") return apiError(405, ErrorCode.BAD_MESSAGE, `${request.method} is not an HTTP API method for this path (docs/HTTP-API.md)`);
-  if (sub !== undefined && !isStats && api === null) {
+  if (sub !== undefined && !isStats && api === null && fallback === null) {
     // Not a room endpoint: the client's own paths, as before the API existed.
     if (env.ASSETS) return env.ASSETS.fetch(request);
     return new Response("not found", { status: 404 });
   }
   // Answered here, without waking (or creating) the room: only sockets, stats
   // and authenticated API requests reach the Durable Object.
-  if (!isSocket && !isStats && api === null) return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "expected a WebSocket upgrade" }, { status: 426 });
+  if (!isSocket && !isStats && api === null && fallback === null) return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "expected a WebSocket upgrade" }, { status: 426 });
   if (!ROOM_ID_PATTERN.test(roomId)) {
     const message = "room ids are 1-64 characters of A-Z a-z 0-9 _ -";
     if (isSocket) return refuseSocket(ErrorCode.INVALID_ROOM, message, CloseCode.INVALID_ROOM);
     return Response.json({ code: ErrorCode.INVALID_ROOM, message }, { status: 400 });
   }
   if (api !== null) {
-    const refused = await checkApiSecret(request, env.API_SECRET);
+    const refused = await checkApiSecret(request, env, api);
     if (refused) return refused;
+    if (api === "fork") return fork(request, url, roomId, (id) => roomStub(env, target.binding, id));
     const headers = new Headers(request.headers);
     // The secret stops here, like a token.
     headers.delete("Authorization");
@@ -135,8 +144,10 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     if (stub instanceof Response) return stub;
     return stub.fetch(new Request(url, new Request(request, { headers })));
   }
-  if (isSocket && !originAllowed(request.headers.get("Origin"), env.ALLOWED_ORIGINS)) {
-    return refuseSocket(ErrorCode.FORBIDDEN, "this page may not open this room (origin not allowed)", CloseCode.UNAUTHORIZED);
+  if ((isSocket || fallback) && !originAllowed(request.headers.get("Origin"), env.ALLOWED_ORIGINS)) {
+    const message = "this page may not open this room (origin not allowed)";
+    if (isSocket) return refuseSocket(ErrorCode.FORBIDDEN, message, CloseCode.UNAUTHORIZED);
+    return Response.json({ code: ErrorCode.FORBIDDEN, message }, { status: 403 });
   }
   // Verify at the edge: a bad token never wakes the room's object.
   const access = await authorize(env.AUTH_SECRET, roomId, url.searchParams.get("token"));
@@ -149,12 +160,31 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   setVerdict(headers, access);
   if (isStats) headers.set(STATS_HEADER, "1");
   else headers.delete(STATS_HEADER);
+  if (fallback) headers.set(FALLBACK_HEADER, fallback);
+  else headers.delete(FALLBACK_HEADER);
   headers.delete(API_HEADER);
   // The token stops here: nothing behind the Worker sees (or logs) it.
   url.searchParams.delete("token");
   const stub = roomStub(env, target.binding, roomId);
   if (stub instanceof Response) return stub;
   return stub.fetch(new Request(url, new Request(request, { headers })));
+}
+
+/** `GET …/events` opens a fallback stream, `POST …/send` posts into one. */
+function fallbackAction(method: string, sub: string | undefined): "events" | "send" | "method" | null {
+  if (sub === "events") return method === "GET" ? "events" : "method";
+  if (sub === "send") return method === "POST" ? "send" : "method";
+  return null;
+}
+
+/** The upgrade probe: accepted, one pong, closed (1000, "probe"). A frame,
+ * not just the open: a proxy may complete an upgrade and pass nothing. */
+function probeSocket(): Response {
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  pair[1].send(PONG_FRAME);
+  pair[1].close(1000, "probe");
+  return new Response(null, { status: 101, webSocket: pair[0] });
 }
 
 /** The room's Durable Object, or the error for a deployment without the binding. */

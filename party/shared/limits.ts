@@ -168,3 +168,79 @@ export const SEEN_WRITE_EVERY_MS = 5_000;
 /** Clients keep a departed peer (and its cursor) this long, so a reload or a
  * quick reconnect — same client id, new connection — does not flicker. */
 export const LEAVE_LINGER_MS = 3_000;
+
+// HTTP fallback (party/engine/fallback.ts): Server-Sent Events down, POSTs up,
+// for networks that refuse WebSocket upgrades. An open stream keeps the
+// Durable Object awake (no hibernation), so streams are few and bounded.
+/** Fallback streams a room holds at once: far fewer than MAX_CONNECTIONS_PER_ROOM. */
+export const MAX_FALLBACK_STREAMS_PER_ROOM = 16;
+/** Per identity (token subject, else a non-loopback client address). */
+export const MAX_FALLBACK_STREAMS_PER_IDENTITY = 2;
+/** A stream is ended after this long (close 1001 "stream duration") and the
+ * client reopens at once: no client keeps a room awake without asking again,
+ * and proxies that cut long responses do not do it mid-frame. */
+export const FALLBACK_STREAM_MAX_MS = 600_000;
+/** Frames in one POST: a batch of the client's queued frames. */
+export const MAX_FRAMES_PER_POST = 32;
+/** UTF-16 code units in one POST body (each frame also ≤ MAX_MESSAGE_BYTES). */
+export const MAX_POST_BYTES = 524_288;
+/** POSTs per second per stream / burst: the library keeps one in flight, so
+ * this binds only a client that does not; its frames meet the room's own
+ * per-connection budgets besides. */
+export const FALLBACK_POSTS_PER_SEC = 20;
+export const FALLBACK_POSTS_BURST = 40;
+
+/** Retained history (party/engine/history.ts, PROTOCOL.md §15): a full board
+ * (a checkpoint) is kept every HISTORY_CHECKPOINT_CHANGES changes, or once
+ * HISTORY_CHECKPOINT_MS have passed since the last one with changes in
+ * between, or once the changes since the last one pass
+ * HISTORY_CHECKPOINT_BYTES — so a preview or restore replays at most that
+ * much onto its nearest checkpoint. 500 changes is a few minutes of busy
+ * editing; 10 minutes is the granularity a person scrubbing expects. */
+export const HISTORY_CHECKPOINT_CHANGES = 500;
+export const HISTORY_CHECKPOINT_MS = 10 * 60 * 1000;
+export const HISTORY_CHECKPOINT_BYTES = 4 * 1024 * 1024;
+/** Retention: checkpoints (and the changes after them) older than 30 days go,
+ * and the oldest go first while there are more than HISTORY_MAX_CHECKPOINTS or
+ * history holds more than HISTORY_MAX_BYTES (checkpoints plus retained
+ * changes). The newest checkpoint is never dropped, so a room over the byte
+ * cap keeps one board plus the changes after it (≤ MAX_ROOM_BYTES +
+ * HISTORY_CHECKPOINT_BYTES + one change). */
+export const HISTORY_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+export const HISTORY_MAX_CHECKPOINTS = 200;
+export const HISTORY_MAX_BYTES = 64 * 1024 * 1024;
+/** Named versions per room (each is a checkpoint, counted in the caps above). */
+export const HISTORY_MAX_VERSIONS = 50;
+/** Characters in a version name ("before the review"). */
+export const MAX_VERSION_NAME_CHARS = 60;
+/** Change summaries in one `history` answer (a page; ask again with `before`). */
+export const HISTORY_PAGE_MAX = 200;
+/** Record ids listed per change summary: enough to say "what", bounded. */
+export const HISTORY_SUMMARY_IDS = 8;
+/** History requests (list, preview, restore, name) per connection: a person
+ * scrubbing a timeline sends a few a second; each preview may cost a board's
+ * worth of reads, so it is also charged to the room's sync budget. */
+export const HISTORY_RATE_PER_SEC = 4;
+export const HISTORY_BURST = 20;
+
+/** Webhooks (party/engine/webhooks.ts, docs/WEBHOOKS.md): `room.changed` is
+ * sent at most once per WEBHOOK_DEBOUNCE_MS per room, covering every seq since
+ * the last one; a failed delivery is retried after WEBHOOK_RETRY_BASE_MS × 2^n
+ * (at most WEBHOOK_RETRY_MAX_MS apart), WEBHOOK_MAX_ATTEMPTS times in all, then
+ * dropped (and logged). */
+export const WEBHOOK_DEBOUNCE_MS = 2_000;
+export const WEBHOOK_RETRY_BASE_MS = 1_000;
+export const WEBHOOK_RETRY_MAX_MS = 10 * 60 * 1000;
+export const WEBHOOK_MAX_ATTEMPTS = 10;
+/** A receiver gets this long to answer before the attempt counts as failed. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Undelivered events per room; past it the oldest is dropped (logged), so a
+ * dead receiver cannot grow a room's storage. */
+export const WEBHOOK_OUTBOX_MAX = 100;
+/** Receivers should refuse a signature whose timestamp is further than this
+ * from their clock (replay protection; the verification snippet uses it). */
+export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+
+/** An export file (HTTP API `GET …/export`, `POST …/import`) holds at most a
+ * full room's records plus framing. */
+export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;

@@ -14,7 +14,16 @@
  * tables are checked against this one file (tests/unit/docs.test.ts).
  */
 import { z } from "zod";
-import { CLIENT_ID_PATTERN, ID_PATTERN, LIVE_KEY_PATTERN, MAX_COORD, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION } from "./limits.ts";
+import {
+  CLIENT_ID_PATTERN,
+  HISTORY_PAGE_MAX,
+  ID_PATTERN,
+  LIVE_KEY_PATTERN,
+  MAX_COORD,
+  MAX_NAME_CHARS,
+  MAX_OPS_PER_MUTATION,
+  MAX_VERSION_NAME_CHARS,
+} from "./limits.ts";
 
 /** Bumped on any incompatible change. The room refuses other versions with a
  * terminal UNSUPPORTED_VERSION error instead of risking silent corruption. */
@@ -69,6 +78,13 @@ export const ErrorCode = {
   INTERNAL: "INTERNAL",
   /** The room was erased for good (HTTP API `DELETE`): its board is gone. */
   ROOM_DELETED: "ROOM_DELETED",
+  /** A history request named a seq or version the room's retained history no
+   * longer (or never) reaches, or history is switched off for this app. */
+  HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",
+  /** A named version with this name already exists in the room. */
+  VERSION_EXISTS: "VERSION_EXISTS",
+  /** An import into a room that already has a board (HTTP API `POST …/import`). */
+  ROOM_NOT_EMPTY: "ROOM_NOT_EMPTY",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -167,6 +183,9 @@ export interface Change<R extends RecordBase = RecordBase> {
   /** The mutation id, so a reconnecting author recognises its own edit in a delta. */
   mid: string;
   ops: Op<R>[];
+  /** Present on a restore (PROTOCOL.md §15): the seq whose board this change
+   * turned the current one into. Absent on every ordinary mutation. */
+  restored?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -203,6 +222,38 @@ export const Ping = z.object({ type: z.literal("ping") });
  * (defineRoom `live`); null clears it. */
 export const Live = z.object({ type: z.literal("live"), key: z.string().regex(LIVE_KEY_PATTERN), data: z.unknown() });
 
+/** A request id the client picks to match an answer to its request (echoed as `rid`). */
+export const RequestId = z.string().regex(ID_PATTERN);
+/** A named version's name ("before the review"): cleaned like a display name, 1–60 left. */
+export const VersionName = z
+  .string()
+  .max(MAX_VERSION_NAME_CHARS * 4)
+  .transform((s) => s.replace(INVISIBLE, "").trim())
+  .pipe(z.string().min(1).max(MAX_VERSION_NAME_CHARS));
+const oneTarget = (m: { seq?: number | undefined; version?: string | undefined }) => (m.seq === undefined) !== (m.version === undefined);
+const ONE_TARGET = { message: "name exactly one of seq or version" };
+/** List the room's retained history (PROTOCOL.md §15): checkpoints, named
+ * versions, and one page of change summaries, newest first, with seq < `before`
+ * (default: all). Any role. */
+export const HistoryRequest = z.object({
+  type: z.literal("history"),
+  rid: RequestId.optional(),
+  before: Seq.optional(),
+  limit: z.number().int().min(1).max(HISTORY_PAGE_MAX).optional(),
+});
+/** The board at a past seq or named version, read-only, to the asker only. Any role. */
+export const PreviewRequest = z
+  .object({ type: z.literal("preview"), rid: RequestId.optional(), seq: Seq.optional(), version: VersionName.optional() })
+  .refine(oneTarget, ONE_TARGET);
+/** Turn the current board into the one at `seq` or `version`: one mutation
+ * with mutation id `mid`, exactly once, answered by `ack`/`reject` like a
+ * `mutate`. Editors only. */
+export const RestoreRequest = z
+  .object({ type: z.literal("restore"), mid: MutationId, seq: Seq.optional(), version: VersionName.optional() })
+  .refine(oneTarget, ONE_TARGET);
+/** Name the board at `seq` (default: the current one) a version. Editors only. */
+export const VersionRequest = z.object({ type: z.literal("version"), rid: RequestId.optional(), name: VersionName, seq: Seq.optional() });
+
 export type MutateMessage<R extends RecordBase = RecordBase> = { type: "mutate"; mid: string; ops: Op<R>[] };
 export type ClientMessage<R extends RecordBase = RecordBase> =
   | z.infer<typeof Hello>
@@ -211,9 +262,16 @@ export type ClientMessage<R extends RecordBase = RecordBase> =
   | z.infer<typeof Cursor>
   | z.infer<typeof PresenceUpdate>
   | z.infer<typeof Ping>
-  | z.infer<typeof Live>;
+  | z.infer<typeof Live>
+  | z.infer<typeof HistoryRequest>
+  | z.infer<typeof PreviewRequest>
+  | z.infer<typeof RestoreRequest>
+  | z.infer<typeof VersionRequest>;
 export type ClientMessageType = ClientMessage["type"];
-const CLIENT_TYPES = new Set<string>(["hello", "resync", "mutate", "cursor", "presence", "ping", "live"]);
+const CLIENT_TYPES = new Set<string>(["hello", "resync", "mutate", "cursor", "presence", "ping", "live", "history", "preview", "restore", "version"]);
+/** Client messages whose `mid` names a mutation: a frame of these that fails
+ * its schema but has a valid mid is rejected by that mid. */
+const MUTATION_TYPES = new Set<string>(["mutate", "restore"]);
 
 // ---------------------------------------------------------------------------
 // Room → client
@@ -276,7 +334,63 @@ export const ErrorMessage = z.object({
   message: z.string(),
   /** The type of the client message that caused it, when known. */
   ref: z.string().optional(),
+  /** The request id of the history request it answers, when it had one. */
+  rid: z.string().optional(),
 });
+
+/** Who made a change or named a version, as the room stamped it. */
+export const Author = z.object({
+  /** The connection (`api` for the HTTP API). */
+  by: z.string(),
+  /** Its display name at the time, when it had said hello. */
+  name: z.string().optional(),
+  /** Its access token's subject, when it had one. */
+  sub: z.string().optional(),
+});
+export type Author = z.infer<typeof Author>;
+/** One retained change, summarised: who, when, and how much. */
+export const ChangeSummary = Author.extend({
+  seq: Seq,
+  /** Wall-clock ms when it was committed. */
+  at: z.number(),
+  mid: MutationId,
+  /** "restore": made by a restore (`restored` names the seq restored to);
+   * "import": the HTTP API's import or fork. Absent: an ordinary mutation. */
+  kind: z.enum(["restore", "import"]).optional(),
+  restored: Seq.optional(),
+  puts: z.number().int().min(0),
+  patches: z.number().int().min(0),
+  dels: z.number().int().min(0),
+  /** The first few record ids it touched (HISTORY_SUMMARY_IDS). */
+  ids: z.array(z.string()),
+});
+export type ChangeSummary = z.infer<typeof ChangeSummary>;
+/** A full board kept at a seq: where previews and restores start from. */
+export const CheckpointSummary = z.object({ seq: Seq, at: z.number(), records: z.number().int().min(0), bytes: z.number().int().min(0) });
+export type CheckpointSummary = z.infer<typeof CheckpointSummary>;
+/** A named version: a checkpoint with a name (`version`); `by`/`name`/`sub`
+ * say who named it. */
+export const VersionSummary = Author.extend({ version: z.string(), seq: Seq, at: z.number() });
+export type VersionSummary = z.infer<typeof VersionSummary>;
+/** The answer to `history`, to the asker only. */
+export const HistoryPage = z.object({
+  type: z.literal("history"),
+  rid: z.string().optional(),
+  /** The room's head seq. */
+  head: Seq,
+  /** The oldest seq a preview or restore can reach by replay (every seq in
+   * floor..head is reachable, and every checkpoint's and version's seq);
+   * null when history is off. */
+  floor: Seq.nullable(),
+  checkpoints: z.array(CheckpointSummary),
+  versions: z.array(VersionSummary),
+  /** Newest first, at most `limit`, all with seq < the request's `before`. */
+  changes: z.array(ChangeSummary),
+  /** More (older) changes exist: ask again with `before` = the last seq here. */
+  more: z.boolean(),
+});
+/** The answer to `version`, to the asker only: the version now exists. */
+export const VersionSaved = z.object({ type: z.literal("version"), rid: z.string().optional(), version: z.string(), seq: Seq, at: z.number() });
 export const Pong = z.object({ type: z.literal("pong") });
 
 export type WelcomeMessage = z.infer<typeof Welcome>;
@@ -284,6 +398,10 @@ export type AckMessage = z.infer<typeof Ack>;
 export type RejectMessage = z.infer<typeof Reject>;
 export type CursorFrameMessage = z.infer<typeof CursorFrame>;
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
+export type HistoryPageMessage = z.infer<typeof HistoryPage>;
+export type VersionSavedMessage = z.infer<typeof VersionSaved>;
+/** The answer to `preview`, to the asker only: the board at `seq`. */
+export type PreviewMessage<R extends RecordBase = RecordBase> = { type: "preview"; rid?: string; seq: number; version?: string; records: R[] };
 export type ServerMessage<R extends RecordBase = RecordBase> =
   | WelcomeMessage
   | SyncMessage<R>
@@ -295,7 +413,10 @@ export type ServerMessage<R extends RecordBase = RecordBase> =
   | z.infer<typeof Leave>
   | CursorFrameMessage
   | ErrorMessage
-  | z.infer<typeof Pong>;
+  | z.infer<typeof Pong>
+  | HistoryPageMessage
+  | PreviewMessage<R>
+  | VersionSavedMessage;
 
 // ---------------------------------------------------------------------------
 // Parsing at the boundary
@@ -346,14 +467,27 @@ export function protocolFor<R extends RecordBase>(records: z.ZodType<R>, maxOps 
     z.object({ op: z.literal("patch"), id: RecordId, set: PatchFields }),
     z.object({ op: z.literal("del"), id: RecordId }),
   ]) as unknown as z.ZodType<Op<R>>;
-  const Change = z.object({ seq: Seq, by: z.string(), mid: MutationId, ops: z.array(Op) }) as unknown as z.ZodType<Change<R>>;
+  const Change = z.object({ seq: Seq, by: z.string(), mid: MutationId, ops: z.array(Op), restored: Seq.optional() }) as unknown as z.ZodType<Change<R>>;
   const Mutate = z.object({ type: z.literal("mutate"), mid: MutationId, ops: z.array(Op).min(1).max(maxOps) }) as unknown as z.ZodType<MutateMessage<R>>;
-  const ClientMessage = z.discriminatedUnion("type", [Hello, Resync, Mutate as never, Cursor, PresenceUpdate, Ping, Live]) as unknown as z.ZodType<ClientMessage<R>>;
+  const ClientMessage = z.discriminatedUnion("type", [
+    Hello,
+    Resync,
+    Mutate as never,
+    Cursor,
+    PresenceUpdate,
+    Ping,
+    Live,
+    HistoryRequest,
+    PreviewRequest,
+    RestoreRequest,
+    VersionRequest,
+  ]) as unknown as z.ZodType<ClientMessage<R>>;
   const Sync = z.discriminatedUnion("mode", [
     z.object({ type: z.literal("sync"), mode: z.literal("snapshot"), epoch: z.string(), seq: Seq, records: z.array(records) }),
     z.object({ type: z.literal("sync"), mode: z.literal("delta"), epoch: z.string(), seq: Seq, changes: z.array(Change) }),
   ]);
-  const ChangeMessage = z.object({ type: z.literal("change"), seq: Seq, by: z.string(), mid: MutationId, ops: z.array(Op) });
+  const ChangeMessage = z.object({ type: z.literal("change"), seq: Seq, by: z.string(), mid: MutationId, ops: z.array(Op), restored: Seq.optional() });
+  const Preview = z.object({ type: z.literal("preview"), rid: z.string().optional(), seq: Seq, version: z.string().optional(), records: z.array(records) });
   const ServerMessage = z.discriminatedUnion("type", [
     Welcome,
     Sync as never,
@@ -366,6 +500,9 @@ export function protocolFor<R extends RecordBase>(records: z.ZodType<R>, maxOps 
     CursorFrame,
     ErrorMessage,
     Pong,
+    HistoryPage,
+    Preview,
+    VersionSaved,
   ]) as unknown as z.ZodType<ServerMessage<R>>;
   /** A room frame is one message or a batch of them (JSON array), applied in order. */
   const ServerFrame = z.union([ServerMessage, z.array(ServerMessage)]);
@@ -424,7 +561,7 @@ function parseClient<R extends RecordBase>(
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const mid = (json as { mid?: unknown }).mid;
-    if (type === "mutate" && MutationId.safeParse(mid).success) {
+    if (MUTATION_TYPES.has(type) && MutationId.safeParse(mid).success) {
       return { ok: false, code: ErrorCode.INVALID_MUTATION, message: describe(parsed.error), ref: type, mid: mid as string };
     }
     return { ok: false, code: ErrorCode.BAD_MESSAGE, message: describe(parsed.error), ref: type };

@@ -42,6 +42,10 @@ export interface RoomDefinition<R extends RecordBase> {
   /** Ephemeral per-connection state the app sends with `RoomClient.setLive`:
    * a schema per key. Keys not listed here are refused. */
   live?: Record<string, z.ZodType>;
+  /** Keep retained history (checkpoints and the changes between them, for
+   * preview and restore; docs/PROTOCOL.md §15). Default true; `false` keeps
+   * only the op log's reconnect window (the server option `history` overrides it). */
+  history?: boolean;
 }
 
 export interface RoomSchema<R extends RecordBase> {
@@ -51,6 +55,7 @@ export interface RoomSchema<R extends RecordBase> {
   readonly limits: RecordLimits;
   readonly protocol: Protocol<R>;
   readonly live: Readonly<Record<string, z.ZodType>>;
+  readonly history: boolean;
 }
 
 /** The record type of a schema: `RecordOf<typeof checklist>`. */
@@ -78,5 +83,6 @@ export function defineRoom<R extends RecordBase>(definition: RoomDefinition<R>):
     limits,
     protocol: protocolFor(definition.records, limits.maxOpsPerMutation),
     live: { ...definition.live },
+    history: definition.history ?? true,
   };
 }

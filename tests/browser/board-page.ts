@@ -85,9 +85,10 @@ export async function waitForStatus(page: Page, status: string, timeout = 20_000
   );
 }
 
-/** The records the board draws (the room state with pending edits; offline after a reload, the cached copy). */
+/** The records the board draws (the room state with pending edits; offline after a reload, the cached copy;
+ * while a past version is previewed, that version). */
 export async function records(page: Page): Promise<Shape[]> {
-  return page.evaluate(() => [...window.__edgeroom!.session.board.records().values()]);
+  return page.evaluate(() => [...window.__edgeroom!.board.records().values()]);
 }
 
 export async function waitForRecords(page: Page, check: string, timeout = 15_000): Promise<void> {
@@ -95,7 +96,7 @@ export async function waitForRecords(page: Page, check: string, timeout = 15_000
   // spliced into an expression evaluated through the devtools protocol and
   // polled from here — never compiled by the page itself: the page's CSP
   // forbids eval (rightly), and playwright's in-page polling would need it.
-  const expression = `(() => { const recs = [...(window.__edgeroom?.session.board.records().values() ?? [])]; return (${check})(recs); })()`;
+  const expression = `(() => { const recs = [...(window.__edgeroom?.board.records().values() ?? [])]; return (${check})(recs); })()`;
   const deadline = Date.now() + timeout;
   while (!(await page.evaluate(expression))) {
     if (Date.now() > deadline) throw new Error(`records never matched ${check} within ${timeout} ms`);
@@ -187,4 +188,20 @@ export async function drag(page: Page, points: [number, number][], stepsBetween 
 
 export async function pendingCount(page: Page): Promise<number> {
   return Number(await page.getAttribute("[data-testid=pending-count]", "data-count"));
+}
+
+/** The room id in a board page's address (`/r/<room>`). */
+export function roomOf(page: Page): string {
+  return decodeURIComponent(new URL(page.url()).pathname.split("/")[2] ?? "");
+}
+
+/** Open the top bar's Board menu and pick `item` ("Export board (.json)", "Duplicate board", …). */
+export async function boardMenu(page: Page, item: string): Promise<void> {
+  await page.getByTestId("board-menu-button").click();
+  await page.getByRole("menuitem", { name: item, exact: true }).click();
+}
+
+/** Records in a stable order, for comparing two boards. */
+export function byId(recs: readonly Shape[]): Shape[] {
+  return [...recs].sort((a, b) => a.id.localeCompare(b.id));
 }

@@ -83,8 +83,8 @@ describe("docs/PROTOCOL.md §7/§8 messages", () => {
   it("has a section for every client message type and every room message type", () => {
     const headings = [...doc.matchAll(/^### (.+)$/gm)].map((m) => m[1]!);
     const named = new Set(headings.flatMap((h) => [...h.matchAll(/`([a-z]+)`/g)].map((m) => m[1]!)));
-    const client = ["hello", "resync", "mutate", "cursor", "presence", "live", "ping"];
-    const room = ["welcome", "sync", "change", "ack", "reject", "join", "peer", "leave", "cursors", "error", "pong"];
+    const client = ["hello", "resync", "mutate", "cursor", "presence", "live", "ping", "history", "preview", "restore", "version"];
+    const room = ["welcome", "sync", "change", "ack", "reject", "join", "peer", "leave", "cursors", "error", "pong", "history", "preview", "version"];
     expect([...client, ...room].filter((t) => !named.has(t))).toEqual([]);
     // And the client list is the protocol's: a new message type must be documented.
     const probe = whiteboard.protocol.parseClientMessage(JSON.stringify({ type: "nope" }), 1_000);

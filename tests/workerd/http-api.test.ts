@@ -146,3 +146,119 @@ describe("HTTP API: DELETE", () => {
     expect(await roomTables("api-never")).toEqual([]);
   });
 });
+
+const READ_SECRET = "api-read-secret-0123456789abcdef";
+const readEnv = { ...apiEnv, API_READ_SECRET: READ_SECRET } as RoomEnv;
+const json = async <T = Record<string, unknown>>(res: Response | Promise<Response>) => (await (await res).json()) as T;
+const post = (path: string, body: unknown, e: RoomEnv = apiEnv, secret: string | null = SECRET) =>
+  call(path, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) }, e, secret);
+
+describe("HTTP API: history and restore", () => {
+  it("lists history, reads the board at a past seq, and restores exactly once, seen by sockets as a marked change", async () => {
+    const room = "api-history";
+    const ada = await joinRoom(room, "ada");
+    const bob = await joinRoom(room, "bob");
+    ada.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: rect("s1", 1) }] });
+    await ada.next("ack");
+    await mutate(room, { mid: "h2", ops: [{ op: "put", rec: rect("s2", 2) }] });
+    await mutate(room, { mid: "h3", ops: [{ op: "del", id: "s1" }] });
+
+    const page = await json<{ head: number; floor: number; changes: { seq: number; by: string; name?: string; mid: string }[] }>(call(`${room}/history`));
+    expect(page).toMatchObject({ head: 3, floor: 0 });
+    expect(page.changes.map((c) => [c.seq, c.by, c.mid])).toEqual([[3, "api", "h3"], [2, "api", "h2"], [1, ada.of("welcome")[0]!.self.conn, "a1"]]);
+    expect(page.changes[2]!.name).toBe("ada");
+    expect((await json<{ changes: unknown[] }>(call(`${room}/history?before=3&limit=1`))).changes).toHaveLength(1);
+
+    const at2 = await json<{ seq: number; records: { id: string }[] }>(call(`${room}/history/2`));
+    expect(at2.seq).toBe(2);
+    expect(at2.records.map((r) => r.id).sort()).toEqual(["s1", "s2"]);
+    const future = await call(`${room}/history/99`);
+    expect(future.status).toBe(404);
+    expect((await json(future)).code).toBe(ErrorCode.HISTORY_UNAVAILABLE);
+
+    const from = bob.inbox.length;
+    const restored = await post(`${room}/restore`, { mid: "rs1", seq: 2 });
+    expect(await json(restored)).toEqual({ type: "ack", mid: "rs1", seq: 4 });
+    expect(await bob.next("change", from)).toMatchObject({ seq: 4, by: "api", mid: "rs1", restored: 2 });
+    expect(await ada.next("change", ada.inbox.length - 1)).toMatchObject({ seq: 4 });
+    // A repeated mid: the original answer, nothing applied.
+    expect(await json(post(`${room}/restore`, { mid: "rs1", seq: 0 }))).toEqual({ type: "ack", mid: "rs1", seq: 4, dup: true });
+    const snap = await json<{ seq: number; records: { id: string }[] }>(call(`${room}/snapshot`));
+    expect(snap.seq).toBe(4);
+    expect(snap.records.map((r) => r.id).sort()).toEqual(["s1", "s2"]);
+    expect((await post(`${room}/restore`, { mid: "rs2", seq: 999 })).status).toBe(404);
+    expect((await post(`${room}/restore`, { mid: "rs3" })).status).toBe(400);
+    expect(bob.of("change").filter((c) => c.seq === 4)).toHaveLength(1);
+  });
+
+  it("refuses a read-only (viewer-scoped) secret on every endpoint that writes, and a missing one everywhere", async () => {
+    const room = "api-readonly";
+    await mutate(room, { mid: "r1", ops: [{ op: "put", rec: rect("s1") }] });
+    for (const path of ["snapshot", "history", "history/1", "export"]) expect((await call(`${room}/${path}`, {}, readEnv, READ_SECRET)).status, path).toBe(200);
+    const writes: [string, RequestInit][] = [
+      [`${room}/mutate`, { method: "POST", body: JSON.stringify({ mid: "x1", ops: [{ op: "del", id: "s1" }] }) }],
+      [`${room}/restore`, { method: "POST", body: JSON.stringify({ mid: "x2", seq: 0 }) }],
+      [`${room}-copy/import?mid=x3`, { method: "POST", body: "{}" }],
+      [`${room}-copy/fork`, { method: "POST", body: JSON.stringify({ mid: "x4", from: room }) }],
+      [room, { method: "DELETE" }],
+    ];
+    for (const [path, init] of writes) {
+      const res = await call(path, init, readEnv, READ_SECRET);
+      expect(res.status, path).toBe(403);
+      expect((await json(res)).code).toBe(ErrorCode.FORBIDDEN);
+      expect((await call(path, init, readEnv, null)).status, path).toBe(401);
+    }
+    // A read-only secret alone still turns the API on, for reads.
+    const onlyRead = { ...env, API_READ_SECRET: READ_SECRET } as RoomEnv;
+    expect((await call(`${room}/history`, {}, onlyRead, READ_SECRET)).status).toBe(200);
+    expect((await call(`${room}/history`, {}, onlyRead, SECRET)).status).toBe(401);
+    expect((await json<{ seq: number }>(call(`${room}/snapshot`))).seq).toBe(1);
+  });
+});
+
+describe("HTTP API: export, import, fork", () => {
+  it("exports a board and imports it into a new room identically, exactly once; refuses a room with a board", async () => {
+    const room = "api-export";
+    const shapes = [rect("e1", 1), rect("e2", 2), { ...rect("e3", 3), fill: "#ff0000" }];
+    await mutate(room, { mid: "x1", ops: shapes.map((rec) => ({ op: "put", rec })) });
+    await mutate(room, { mid: "x2", ops: [{ op: "patch", id: "e2", set: { x: 20 } }] });
+    const res = await call(`${room}/export`);
+    expect(res.headers.get("Content-Disposition")).toContain(`${room}-2.edgeroom.json`);
+    const file = await res.text();
+    expect(JSON.parse(file)).toMatchObject({ format: "edgeroom.export", v: 1, party: "whiteboard", room, seq: 2 });
+
+    const copy = "api-export-copy";
+    const imported = await call(`${copy}/import?mid=imp1`, { method: "POST", body: file });
+    expect(await json(imported)).toEqual({ type: "ack", mid: "imp1", seq: 1 });
+    expect(await json(call(`${copy}/import?mid=imp1`, { method: "POST", body: file }))).toEqual({ type: "ack", mid: "imp1", seq: 1, dup: true });
+    const a = await json<{ records: { id: string }[] }>(call(`${room}/snapshot`));
+    const b = await json<{ records: { id: string }[] }>(call(`${copy}/snapshot`));
+    const byId = (r: { records: { id: string }[] }) => [...r.records].sort((x, y) => x.id.localeCompare(y.id));
+    expect(byId(b)).toEqual(byId(a));
+    // And the round trip of the copy's export is the same file body.
+    const again = JSON.parse(await (await call(`${copy}/export`)).text()) as { records: unknown[] };
+    expect(byId(again as never)).toEqual(byId(JSON.parse(file)));
+
+    const refused = await call(`${copy}/import?mid=imp2`, { method: "POST", body: file });
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).code).toBe(ErrorCode.ROOM_NOT_EMPTY);
+    const wrongParty = await call(`api-export-x/import?mid=imp3`, { method: "POST", body: file.replace('"party":"whiteboard"', '"party":"checklist"') });
+    expect(wrongParty.status).toBe(400);
+    const badRecord = await call(`api-export-y/import?mid=imp4`, { method: "POST", body: file.replace('"type":"rect"', '"type":"blob"') });
+    expect(badRecord.status).toBe(422);
+    expect(await roomTables("api-export-x")).toEqual([]);
+  });
+
+  it("forks a room at a past seq into a new room", async () => {
+    const room = "api-fork-src";
+    await mutate(room, { mid: "f1", ops: [{ op: "put", rec: rect("k1") }] });
+    await mutate(room, { mid: "f2", ops: [{ op: "put", rec: rect("k2") }] });
+    const res = await post("api-fork-dst/fork", { mid: "fk1", from: room, seq: 1 });
+    expect(await json(res)).toEqual({ type: "ack", mid: "fk1", seq: 1 });
+    const snap = await json<{ records: { id: string }[] }>(call("api-fork-dst/snapshot"));
+    expect(snap.records.map((r) => r.id)).toEqual(["k1"]);
+    const page = await json<{ changes: { kind?: string }[] }>(call("api-fork-dst/history"));
+    expect(page.changes[0]!.kind).toBe("import");
+    expect((await post("api-fork-dst/fork", { mid: "fk2", from: room })).status).toBe(409);
+  });
+});

@@ -28,12 +28,28 @@ describe("SQLite schema", () => {
       const s = new SqlRoomStorage(state.storage);
       await s.load();
       await s.findMutation("m1");
+      // History and outbox reads create nothing either.
+      await s.historyIndex();
+      await s.changeSummaries(10, 10);
+      await s.readCheckpoint(0);
+      await s.outbox();
       const before = tables(state);
       await s.rememberReject({ mid: "x", code: "RECORD_NOT_FOUND", message: "gone", at: 1 }, { before: 0, max: 10 });
       return { before, after: tables(state) };
     });
     expect(out.before).toEqual([]);
-    expect(out.after).toEqual(["mutations", "op_log", "records", "rejected_mutations", "room_meta", "room_schema"]);
+    expect(out.after).toEqual([
+      "checkpoint_parts",
+      "checkpoints",
+      "mutations",
+      "op_log",
+      "op_log_parts",
+      "records",
+      "rejected_mutations",
+      "room_meta",
+      "room_schema",
+      "webhook_outbox",
+    ]);
   });
 
   it("migrates a room written by v1 code (no sizes column): sizes computed, nothing lost", async () => {

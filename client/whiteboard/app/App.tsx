@@ -1,7 +1,15 @@
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { RoomClient } from "../../engine/room-client.ts";
-import { BoardController } from "../canvas/board-controller.ts";
+import { BoardController, type BoardRoom } from "../canvas/board-controller.ts";
 import { INK_COLORS } from "../canvas/tools.ts";
+import { BoardMenu } from "./BoardMenu.tsx";
+import { BoardPreview } from "./board-preview.ts";
+import { HistoryPanel, PreviewBar } from "./HistoryPanel.tsx";
+import { restoreShown } from "./restore-version.ts";
+import { boardExportFile, download } from "./board-transfer.ts";
+import { FileDrop } from "./FileDrop.tsx";
+import { TransferDialog } from "./TransferDialog.tsx";
+import { useBoardTransfer } from "./use-board-transfer.ts";
 import { ContextMenu, type ExportAction } from "./ContextMenu.tsx";
 import { copyImage, downloadImage } from "../canvas/board-export.ts";
 import { DebugOverlay } from "./DebugOverlay.tsx";
@@ -41,6 +49,8 @@ function rejectText(code: string, message: string): string {
 export interface TestHooks {
   session: RoomSession;
   controller: BoardController;
+  /** What the canvas draws: the live board, or the version previewed. */
+  board: BoardRoom;
 }
 
 declare global {
@@ -112,21 +122,55 @@ function Board({
   const closeShortcuts = useCallback(() => setShortcutsOpen(false), []);
   useShortcutKey(toggleShortcuts);
 
+  // What the canvas shows: the live board, or a version previewed from the history panel.
+  const preview = useMemo(() => new BoardPreview(session.board, session.editor), [session]);
+  const shown = useSyncExternalStore(preview.subscribe, () => preview.shown);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [restoring, setRestoring] = useState(false);
+  const closeHistory = useCallback(() => {
+    setHistoryOpen(false);
+    preview.clear();
+  }, [preview]);
+  const restore = async () => {
+    setRestoring(true);
+    const done = await restoreShown(session.client, session.editor, preview);
+    setRestoring(false);
+    notify(done.ok ? `Restored the version of ${done.label}. ${modifierKeyName()}+Z undoes it.` : done.message, done.ok ? "info" : "warning");
+  };
+  const previewing = shown !== null;
+  useEffect(() => {
+    // Previewing: the hand tool (a drag pans; there is nothing to edit); back to live: select.
+    controller?.setTool(previewing ? "hand" : "select");
+  }, [controller, previewing]);
+
   useEffect(() => {
     const canvas = canvasRef.current!;
-    const c = new BoardController(canvas, cursorCanvasRef.current!, session.board, session.editor, { color: INK_COLORS[0], stroke: 4 });
+    const c = new BoardController(canvas, cursorCanvasRef.current!, preview.board, session.editor, { color: INK_COLORS[0], stroke: 4 });
     setController(c);
-    if (testHooks) window.__edgeroom = { session, controller: c };
+    if (testHooks) window.__edgeroom = { session, controller: c, board: preview.board };
     return () => {
       c.dispose();
       if (window.__edgeroom?.controller === c) delete window.__edgeroom;
     };
-  }, [session, testHooks]);
+  }, [session, preview, testHooks]);
 
   useEffect(() => {
     // Same records, new paint: repaint both layers in the theme just applied.
     controller?.invalidate();
   }, [controller, theme]);
+
+  const transfer = useBoardTransfer();
+  const exportJson = () => {
+    const records = preview.board.records(); // a previewed version exports as that version
+    if (records.size === 0) return notify("The board is empty: nothing to export.", "info");
+    const file = boardExportFile(session.room, preview.shown?.seq ?? session.client.seq, records.values());
+    download(file.blob, file.name);
+  };
+  const duplicateBoard = () => {
+    const records = preview.board.records();
+    if (records.size === 0) return notify("The board is empty: nothing to duplicate.", "info");
+    transfer.duplicate([...records.values()]);
+  };
 
   const copyLink = async () => {
     try {
@@ -157,13 +201,21 @@ function Board({
       {/* Remote cursors on their own layer: moving them never repaints 10,000 shapes. */}
       <canvas ref={cursorCanvasRef} className="board cursor-layer" data-testid="cursor-layer" aria-hidden="true" />
       <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme}>
+        <BoardMenu
+          items={[
+            { label: "Export board (.json)", run: exportJson, title: "Download the board as a file you can import later" },
+            { label: "Duplicate board", run: duplicateBoard, title: "Make a new board with these shapes and open it" },
+            { label: historyOpen ? "Hide history" : "History…", run: () => (historyOpen ? closeHistory() : setHistoryOpen(true)), title: "Earlier versions of this board: preview, restore, name" },
+          ]}
+          onImport={transfer.importFile}
+        />
         <button type="button" className="button icon-button" onClick={toggleShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts — ?">
           <Icon name="keyboard" />
         </button>
         <PeopleToggle client={session.client} open={peopleOpen} onToggle={togglePeople} />
       </TopBar>
-      {controller ? <Toolbar controller={controller} /> : null}
-      {controller ? <StylePanel controller={controller} /> : null}
+      {controller && !shown ? <Toolbar controller={controller} /> : null}
+      {controller && !shown ? <StylePanel controller={controller} /> : null}
       <PeoplePanel
         client={session.client}
         initialName={initialName}
@@ -174,6 +226,8 @@ function Board({
         onFollow={(conn) => controller?.follow(conn)}
       />
       {following ? <FollowBanner client={session.client} conn={following} onStop={() => controller?.follow(null)} /> : null}
+      {historyOpen ? <HistoryPanel client={session.client} preview={preview} onClose={closeHistory} notify={notify} /> : null}
+      <PreviewBar preview={preview} restoring={restoring} onRestore={() => void restore()} onName={() => document.getElementById("version-name")?.focus()} />
       <StatusBar client={session.client} cachedAt={session.cachedAt} />
       {controller ? <ZoomControls controller={controller} /> : null}
       {controller ? <EditingLayer controller={controller} /> : null}
@@ -181,6 +235,8 @@ function Board({
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
       <ShortcutSheet open={shortcutsOpen} onClose={closeShortcuts} />
       <Toasts toasts={toasts} onDismiss={dismiss} />
+      <FileDrop onFile={transfer.importFile} />
+      <TransferDialog transfer={transfer} />
     </div>
   );
 }

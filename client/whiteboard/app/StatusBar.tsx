@@ -58,9 +58,10 @@ export function StatusBar({ client, cachedAt }: { client: RoomClient; cachedAt: 
 
   return (
     <div className="status panel">
-      <span className={`badge badge-${c.status}`} data-testid="connection" data-status={c.status}>
+      <span className={`badge badge-${c.status}`} data-testid="connection" data-status={c.status} data-transport={c.transport ?? "websocket"}>
         <span className="led" aria-hidden="true" />
         {badgeText(c)}
+        {c.transport === "sse" ? <span className="transport" title="WebSockets are blocked on this network; the board uses plain HTTP"> · HTTP fallback</span> : null}
       </span>
       {c.status === "error" && c.error ? <span className="status-error">{c.error.message}</span> : null}
       <span className="synced" data-testid="last-synced" title={c.lastSyncedAt ? new Date(c.lastSyncedAt).toLocaleString() : undefined}>

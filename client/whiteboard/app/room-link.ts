@@ -72,3 +72,8 @@ export function ensureRoomInAddressBar(): string | null {
 export function newBoardHref(): string {
   return `/${keptSearch(location.search)}`;
 }
+
+/** The link to another board, keeping this page's other parameters (?debug, ?test). */
+export function boardHref(room: string): string {
+  return roomPath(room) + keptSearch(location.search);
+}

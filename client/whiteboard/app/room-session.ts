@@ -4,7 +4,7 @@
  * follows the browser's online/offline state; the editor on top of it.
  */
 import { whiteboard } from "../../../party/whiteboard/schema.ts";
-import { partySocketTransport } from "../../engine/connection.ts";
+import { fallbackTransport } from "../../engine/fallback-transport.ts";
 import { Editor } from "../editor.ts";
 import { IdbPendingStore } from "../../engine/idb-pending-store.ts";
 import { onlineAwareTransport, browserNetwork } from "../../engine/offline-transport.ts";
@@ -33,8 +33,9 @@ export interface RoomSession {
 export function createRoomSession(room: string, onRefused: (message: string) => void): RoomSession {
   const protocol = location.protocol === "https:" ? "wss" : "ws";
   const pendingStore = new IdbPendingStore(room);
-  // partysocket to this page's own host, closed while the browser is offline.
-  const transport = onlineAwareTransport(partySocketTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
+  // partysocket to this page's own host (or the HTTP fallback where WebSockets
+  // are refused), closed while the browser is offline.
+  const transport = onlineAwareTransport(fallbackTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
   const c = new RoomClient({ schema: whiteboard,  room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
   const ackLag: { last: number | null } = { last: null };
   const sentAt = new Map<string, number>();

@@ -9,6 +9,7 @@ import type { RoomSchema } from "../../shared/schema.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "../room.ts";
 import { KvRoomStorage } from "../kv-storage.ts";
 import { MemoryKv } from "./memory-kv.ts";
+import type { WebhookConfig } from "../webhooks.ts";
 
 export class TestSocket<R extends RecordBase = RecordBase> implements RoomSocket {
   readonly inbox: ServerMessage<R>[] = [];
@@ -59,6 +60,10 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
   readonly pings = new Map<TestSocket<R>, number>();
   room: Room<R>;
   readonly roomId: string;
+  /** Webhooks for the room (set before `evict()` to take effect), and the
+   * fetch they are sent with. */
+  webhook: WebhookConfig | null = null;
+  fetch: typeof fetch | undefined;
   readonly schema: RoomSchema<R>;
   private readonly options: RoomOptions<R>;
 
@@ -82,6 +87,8 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
       setAlarm: async (at) => void (this.alarmAt = at),
       lastPing: (s) => this.pings.get(s as TestSocket<R>) ?? null,
       log: (line) => void this.logs.push(line),
+      webhook: this.webhook,
+      ...(this.fetch ? { fetch: this.fetch } : {}),
     }, this.schema, this.options);
   }
 

@@ -34,8 +34,9 @@ export class MemoryKv implements KvLike {
     return n;
   }
 
-  async list<T>(options: { prefix?: string; start?: string; end?: string; limit?: number } = {}): Promise<Map<string, T>> {
+  async list<T>(options: { prefix?: string; start?: string; end?: string; limit?: number; reverse?: boolean } = {}): Promise<Map<string, T>> {
     const keys = [...this.data.keys()].sort();
+    if (options.reverse) keys.reverse();
     const out = new Map<string, T>();
     for (const k of keys) {
       if (options.prefix && !k.startsWith(options.prefix)) continue;

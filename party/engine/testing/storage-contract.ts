@@ -12,7 +12,7 @@
  * whatever context the storage needs (a Durable Object's, for SQLite).
  */
 import { describe, expect, it } from "vitest";
-import type { Change } from "../../shared/protocol.ts";
+import type { Change, ChangeSummary } from "../../shared/protocol.ts";
 import type { Commit, RoomMeta, RoomStorage } from "../storage.ts";
 
 export type WithStorage = <T>(use: (storage: RoomStorage) => Promise<T>) => Promise<T>;
@@ -35,6 +35,12 @@ export function commitOf(meta: RoomMeta, seq: number, ids: string[], at: number,
     at,
     first,
   };
+}
+
+/** A commit with history on: its summary, as the room builds it. */
+function withSummary(c: Commit): Commit {
+  const summary: ChangeSummary = { seq: c.change.seq, at: c.at, mid: c.change.mid, by: "c", name: "Ada", puts: c.change.ops.length, patches: 0, dels: 0, ids: [] };
+  return { ...c, summary };
 }
 
 /** Commit `times.length` changes (one record each), the i-th at `times[i]`. */
@@ -182,6 +188,81 @@ export function storageContract(name: string, withStorage: WithStorage): void {
         return Promise.all(["m1", "m2", "m3", "m5"].map(async (m) => (await s.findMutation(m)) ?? null));
       });
       expect(out).toEqual([null, null, { seq: 3 }, { seq: 5 }]);
+    });
+    it("history: keeps summaries with the log, an empty checkpoint at seq 0, and log entries longer than one value", async () => {
+      const big = "x".repeat(700 * 1024) + "\u{1F600}".repeat(1000);
+      const out = await withStorage(async (s) => {
+        let meta: RoomMeta = { epoch: "e1", seq: 0, logStart: 1 };
+        for (let seq = 1; seq <= 3; seq++) {
+          const c = withSummary(commitOf(meta, seq, [`s${seq}`], seq * 1_000));
+          if (seq === 2) {
+            // A restore-sized entry: far over one stored value on either host.
+            c.change = { ...c.change, ops: [{ op: "del", id: big }] } as Change;
+            c.changeJson = JSON.stringify(c.change);
+          }
+          await s.commit(c);
+          meta = c.meta;
+        }
+        const index = await s.historyIndex();
+        return {
+          index,
+          zero: await s.readCheckpoint(0),
+          page: (await s.changeSummaries(4, 2)).map((x) => [x.seq, x.name]),
+          between: (await s.changesBetween(1, 2)).map((j) => j.length),
+          since: (await s.changesSince(1)).map((j) => (JSON.parse(j) as Change).seq),
+          expected: JSON.stringify({ ...commitOf(meta, 2, ["s2"], 2_000).change, ops: [{ op: "del", id: big }] }).length,
+          wholeBig: ((JSON.parse((await s.changesBetween(1, 2))[0]!) as Change).ops[0] as { id: string }).id === big,
+        };
+      });
+      expect(out.index.checkpoints).toEqual([{ seq: 0, at: 1_000, records: 0, bytes: 2 }]);
+      expect(out.index.firstChange).toBe(1);
+      expect(out.index.tail.changes).toBe(3);
+      expect(out.zero).toEqual([]);
+      expect(out.page).toEqual([[3, "Ada"], [2, "Ada"]]);
+      expect(out.between).toEqual([out.expected]);
+      expect(out.wholeBig).toBe(true);
+      expect(out.since).toEqual([2, 3]);
+    });
+
+    it("history: checkpoints of any size round-trip, can be named, and pruning drops them with the log below the floor", async () => {
+      const many = Array.from({ length: 3_000 }, (_, i) => ({ ...rect(`r${i}`, i), label: "é".repeat(200) }));
+      const out = await withStorage(async (s) => {
+        const meta = await fill(s, [1_000, 2_000, 3_000, 4_000]);
+        await s.writeCheckpoint({ seq: 2, at: 5_000, records: many.length, bytes: 0 }, many as never);
+        await s.writeCheckpoint({ seq: 3, at: 6_000, records: 1, bytes: 0 }, [rect("a")] as never);
+        await s.nameCheckpoint(3, "v3", { by: "c", name: "Ada" });
+        const before = await s.historyIndex();
+        const back = await s.readCheckpoint(2);
+        // Compaction with history: the window moves, nothing below the floor goes.
+        await s.compact({ ...meta, logStart: 4 }, { before: 0, max: 100, floor: 0 }, 1);
+        const kept = (await s.changesSince(0)).length;
+        await s.pruneHistory([2], 3);
+        const after = await s.historyIndex();
+        return { before, back: back?.length, same: JSON.stringify(back) === JSON.stringify(many), kept, after, log: (await s.changesSince(0)).map((j) => (JSON.parse(j) as Change).seq), gone: (await s.readCheckpoint(2)) ?? null };
+      });
+      expect(out.before.checkpoints.map((c) => [c.seq, c.version ?? null])).toEqual([[2, null], [3, "v3"]]);
+      expect(out.before.checkpoints[0]!.bytes).toBe(JSON.stringify(many).length);
+      expect(out.before.tail).toEqual({ changes: 1, bytes: out.before.between[1] });
+      expect(out.back).toBe(many.length);
+      expect(out.same).toBe(true);
+      expect(out.kept).toBe(4);
+      expect(out.after.checkpoints.map((c) => c.seq)).toEqual([3]);
+      expect(out.after.checkpoints[0]).toMatchObject({ version: "v3", author: { by: "c", name: "Ada" } });
+      expect(out.log).toEqual([3, 4]);
+      expect(out.gone).toBeNull();
+    });
+
+    it("keeps a webhook outbox: put, update, list in id order, delete", async () => {
+      const out = await withStorage(async (s) => {
+        await fill(s, [1_000]);
+        await s.putOutbox([{ id: "b", body: "{}", attempts: 0, due: 1 }, { id: "a", body: "{\"x\":1}", attempts: 0, due: 2 }]);
+        await s.putOutbox([{ id: "b", body: "{}", attempts: 3, due: 9 }]);
+        const listed = await s.outbox();
+        await s.deleteOutbox(["a"]);
+        return { listed, after: await s.outbox() };
+      });
+      expect(out.listed).toEqual([{ id: "a", body: "{\"x\":1}", attempts: 0, due: 2 }, { id: "b", body: "{}", attempts: 3, due: 9 }]);
+      expect(out.after.map((e) => e.id)).toEqual(["b"]);
     });
   });
 }

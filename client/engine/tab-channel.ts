@@ -1,0 +1,149 @@
+/**
+ * The wire between the tabs of one browser profile on one room: one
+ * BroadcastChannel per app and room, carrying the room protocol's own
+ * messages in small envelopes. A follower tab's RoomClient talks to the leader
+ * tab's hub (tab-hub.ts) through `channelTransport`, a Transport like any
+ * other: it "opens" while the leader's connection to the room is live, its
+ * frames are the client messages the room would get, and what arrives are the
+ * room's messages, relayed or answered by the hub. So the RoomClient runs the
+ * same code whether it holds the socket or not.
+ */
+import type { ServerMessage } from "../../party/shared/protocol.ts";
+import type { Transport, TransportFactory, TransportKind } from "./connection.ts";
+import { OFFLINE_REASON } from "./offline-transport.ts";
+
+/** One room message the hub relays, and to whom: `to` one tab only, `not` every tab but one. */
+export interface RelayedMessage {
+  m: ServerMessage;
+  to?: string;
+  not?: string;
+}
+
+/** What goes over the channel. `from` and `leader` are tab ids. */
+export type TabMessage =
+  /** A follower asks whether a leader is live (it just opened, or reconnects). */
+  | { k: "query"; from: string }
+  /** A follower's client frame: exactly what it would have sent the room. */
+  | { k: "frame"; from: string; data: string }
+  /** A follower closed the room. */
+  | { k: "bye"; from: string }
+  /** A tab took the lead (the previous leader is gone). */
+  | { k: "lead"; leader: string }
+  /** The leader's connection is live: say hello. `clientId` is the one it uses,
+   * so a successor can keep it and the room sees the same person reconnect. */
+  | { k: "up"; leader: string; clientId: string; transport: TransportKind }
+  /** The leader's connection closed with this code. */
+  | { k: "down"; leader: string; code: number; reason: string }
+  /** Room messages, in order. */
+  | { k: "msgs"; leader: string; msgs: RelayedMessage[] };
+
+/** One name for the channel and the lock: per app (party) and room. */
+export function tabChannelName(party: string, room: string): string {
+  return `edgeroom:${party}:${room}`;
+}
+
+/** What a follower learned about the leaders it followed. */
+export interface FollowerState {
+  /** The client id the last live leader used (null: none seen yet). */
+  leaderClientId: string | null;
+}
+
+/** The close code a follower reports when its leader changes: like a dropped
+ * socket, not terminal — the client waits for the new leader and says hello. */
+export const LEADER_CHANGED_CLOSE = 1012;
+
+/**
+ * A Transport to the leader tab. It never reconnects on its own: the leader
+ * says when the room is reachable (`up`), and the follower says hello then.
+ */
+export function channelTransport(name: string, tabId: string, state: FollowerState): TransportFactory {
+  return (handlers): Transport => {
+    const channel = new BroadcastChannel(name);
+    let open = false;
+    let closed = false;
+    /** The leader whose messages we take. */
+    let leader: string | null = null;
+    /** True once the leader answered this opening's hello: relayed messages
+     * before that answer are older than the snapshot it brings. */
+    let answered = false;
+    /** What carries the leader's connection. */
+    let kind: TransportKind = "websocket";
+    const post = (msg: TabMessage) => {
+      if (!closed) channel.postMessage(msg);
+    };
+    const drop = (code: number, reason: string) => {
+      if (!open) return;
+      open = false;
+      handlers.close(code, reason);
+    };
+    /** Learned of a leader (a message from it): follow it from now on. */
+    const follow = (id: string) => {
+      if (id !== leader) drop(LEADER_CHANGED_CLOSE, "tab leader changed");
+      leader = id;
+    };
+    channel.onmessage = (e: MessageEvent<TabMessage>) => {
+      const msg = e.data;
+      if (closed) return;
+      switch (msg.k) {
+        case "lead":
+          follow(msg.leader);
+          return;
+        case "up":
+          state.leaderClientId = msg.clientId;
+          follow(msg.leader);
+          kind = msg.transport;
+          if (open) return;
+          open = true;
+          answered = false;
+          handlers.open();
+          return;
+        case "down":
+          // Also while not open: a failed attempt of the leader's is ours too
+          // (the client counts it, and shows "offline" or the terminal error).
+          follow(msg.leader);
+          open = false;
+          handlers.close(msg.code, msg.reason);
+          return;
+        case "msgs": {
+          if (!open || msg.leader !== leader) return;
+          const mine = msg.msgs.filter((r) => (r.to === undefined ? answered && r.not !== tabId : r.to === tabId));
+          if (!answered && mine.some((r) => r.m.type === "welcome")) answered = true;
+          if (mine.length) handlers.message(JSON.stringify(mine.map((r) => r.m)));
+          return;
+        }
+        default:
+          return; // other followers' messages
+      }
+    };
+    // The leader's news of going offline can come before this page's own
+    // `offline` event: say it again then, so this tab shows "offline" too.
+    const onOffline = () => {
+      if (!open && !closed) handlers.close(1000, OFFLINE_REASON);
+    };
+    const win = globalThis as { addEventListener?: (t: string, f: () => void) => void; removeEventListener?: (t: string, f: () => void) => void };
+    win.addEventListener?.("offline", onOffline);
+    post({ k: "query", from: tabId });
+    return {
+      get kind() {
+        return kind;
+      },
+      get isOpen() {
+        return open;
+      },
+      send: (data) => {
+        if (open) post({ k: "frame", from: tabId, data });
+      },
+      reconnect: () => {
+        drop(1000, "reconnect");
+        post({ k: "query", from: tabId });
+      },
+      close: () => {
+        post({ k: "bye", from: tabId });
+        closed = true;
+        open = false;
+        win.removeEventListener?.("offline", onOffline);
+        channel.close();
+      },
+    };
+  };
+}

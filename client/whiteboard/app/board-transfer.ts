@@ -1,0 +1,196 @@
+/**
+ * Boards in and out of files, and boards made from boards: "Export board"
+ * writes the export document (party/shared/export-format.ts, docs/EXPORT.md);
+ * "Import" and "Duplicate board" write records into a NEW room — never over an
+ * existing board — and then open it.
+ *
+ * The writes are ordinary edits of a RoomClient of the new room: chunked to
+ * the room's per-mutation limits, each with its own mutation id, kept in the
+ * new room's IndexedDB pending store before this page leaves. So they survive
+ * going offline or a reload exactly like a drawn shape: the page that opens
+ * the new board (this tab, after the navigation) loads them and sends whatever
+ * the room has not acknowledged; the room applies each mutation id once.
+ */
+import { whiteboard } from "../../../party/whiteboard/schema.ts";
+import type { Shape } from "../../../party/whiteboard/records.ts";
+import type { Op } from "../../../party/whiteboard/schema.ts";
+import { buildExport, maxExportChars, type ParsedExport, parseExport, serializeExport } from "../../../party/shared/export-format.ts";
+import { ExportErrorCode } from "../../../party/shared/export-format.ts";
+import { MAX_OPS_PER_MUTATION } from "../../../party/shared/limits.ts";
+import { partySocketTransport } from "../../engine/connection.ts";
+import { IdbPendingStore } from "../../engine/idb-pending-store.ts";
+import { newRoomId, newShortId } from "../../engine/ids.ts";
+import { browserNetwork, onlineAwareTransport } from "../../engine/offline-transport.ts";
+import { RoomClient } from "../../engine/room-client.ts";
+import { MAX_MUTATION_OPS_BYTES } from "../editor.ts";
+import { chunkOps } from "../undo.ts";
+import { paintOrder } from "../canvas/scene.ts";
+import { loadClientId, loadColor, loadName } from "./identity.ts";
+
+/** How long a new board's writes may take to be acknowledged before the page
+ * opens the board anyway (ms). Opening sooner is safe — the edits wait in
+ * IndexedDB and the new page sends them — but a board that opens with its
+ * shapes already confirmed shows no "pending" flicker. Long enough for a full
+ * 20,000-shape import through the room's mutation rate limit (~7 s). */
+export const NEW_BOARD_ACK_WAIT_MS = 15_000;
+
+/** The export file for these records: a Blob and its file name. */
+export function boardExportFile(room: string, seq: number, records: Iterable<Shape>): { blob: Blob; name: string } {
+  const doc = buildExport(whiteboard, { room, seq, records: [...records].sort(paintOrder) });
+  return { blob: new Blob([serializeExport(doc)], { type: "application/json" }), name: `edgeroom-${room}.json` };
+}
+
+/** Hand a Blob to the browser as a download. */
+export function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Read and check a picked or dropped file. A file too large to be an export
+ * is refused by its size, before it is read into memory. */
+export async function readExportFile(file: Blob): Promise<ParsedExport<Shape>> {
+  if (file.size > maxExportChars(whiteboard)) {
+    const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+    return { ok: false, error: { code: ExportErrorCode.TOO_LARGE, message: `The file is ${mib(file.size)}; a board export is at most ${mib(maxExportChars(whiteboard))}.` } };
+  }
+  let text: string;
+  try {
+    text = await file.text();
+  } catch {
+    return { ok: false, error: { code: ExportErrorCode.NOT_JSON, message: "The file could not be read." } };
+  }
+  return parseExport(whiteboard, text);
+}
+
+/** How far writing a new board has got. */
+export interface NewBoardProgress {
+  /** Mutations the room has acknowledged, of `total`. */
+  acked: number;
+  total: number;
+}
+
+/** The outcome of writing a new board. */
+export type NewBoardResult =
+  | {
+      ok: true;
+      room: string;
+      /** False when the page goes before the room acknowledged everything
+       * (offline, slow): the rest is in IndexedDB and goes from the new page. */
+      confirmed: boolean;
+    }
+  | {
+      ok: false;
+      /** The new room (it may hold part of the records), if one was written to. */
+      room: string | null;
+      message: string;
+    };
+
+/**
+ * Write `records` into a fresh room, as one edit of several mutations, and
+ * wait until they are safe: acknowledged by the room, or — offline, slow — at
+ * least in IndexedDB. Records keep their ids and z (the room is empty).
+ */
+export async function writeNewBoard(records: readonly Shape[], onProgress: (p: NewBoardProgress) => void = () => {}): Promise<NewBoardResult> {
+  if (records.length === 0) return { ok: false, room: null, message: "There is nothing to put on a new board." };
+  for (let attempt = 1; ; attempt++) {
+    const room = newRoomId();
+    const pendingStore = new IdbPendingStore(room);
+    const protocol = location.protocol === "https:" ? "wss" : "ws";
+    const transport = onlineAwareTransport(partySocketTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
+    const client = new RoomClient({ schema: whiteboard, room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
+    try {
+      await client.ready;
+      // Never over an existing board: online, the room must say it is empty
+      // first. A fresh id is 62 random bits, so this is belt and braces —
+      // and offline, the id alone has to do.
+      if (navigator.onLine && (await firstSync(client)) && client.seq > 0) {
+        if (attempt < FRESH_ROOM_ATTEMPTS) continue;
+        return { ok: false, room: null, message: "No empty room could be found for the new board. Try again." };
+      }
+      return await writeInto(client, pendingStore, records, onProgress);
+    } finally {
+      client.close();
+    }
+  }
+}
+
+/** New room ids tried before giving up (each is 62 random bits: one is plenty). */
+const FRESH_ROOM_ATTEMPTS = 3;
+/** How long to wait for a new room to say whether it is empty (ms). */
+const FRESH_ROOM_CHECK_MS = 5_000;
+
+/** Resolves true once `client` has synced, false if it did not within FRESH_ROOM_CHECK_MS. */
+function firstSync(client: RoomClient<Shape>): Promise<boolean> {
+  if (client.epoch !== null || client.connection.status === "live") return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish(false), FRESH_ROOM_CHECK_MS);
+    const off = client.on("status", (s) => {
+      if (s.status === "live") finish(true);
+      else if (s.status === "offline" || s.status === "error") finish(false);
+    });
+    function finish(synced: boolean) {
+      clearTimeout(timer);
+      off();
+      resolve(synced);
+    }
+  });
+}
+
+/** Write the records into the (empty) room of `client`; see writeNewBoard. */
+async function writeInto(client: RoomClient<Shape>, pendingStore: IdbPendingStore, records: readonly Shape[], onProgress: (p: NewBoardProgress) => void): Promise<NewBoardResult> {
+  const room = client.room;
+  const ops: Op[] = [...records].sort(paintOrder).map((rec) => ({ op: "put", rec }));
+  const edit = newShortId();
+  const mids = new Set<string>();
+  const settled = new Map<string, string | null>(); // mid → null (acknowledged) or the refusal
+  let onSettled = () => {};
+  const offMessage = client.on("message", (m) => {
+    // A "change" with our mid: applied from an earlier connection, the ack lost.
+    if ((m.type !== "ack" && m.type !== "change") || !mids.has(m.mid)) return;
+    settled.set(m.mid, null);
+    onSettled();
+  });
+  const offReject = client.on("reject", (r) => {
+    if (!mids.has(r.mid)) return;
+    settled.set(r.mid, `${r.code}: ${r.message}`);
+    onSettled();
+  });
+  try {
+    for (const chunk of chunkOps(ops, MAX_OPS_PER_MUTATION, MAX_MUTATION_OPS_BYTES)) mids.add(client.mutate(chunk, { edit }));
+  } catch (e) {
+    offMessage();
+    offReject();
+    return { ok: false, room: null, message: `The new board could not be written: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  await client.saved();
+  const total = mids.size;
+  const done = await new Promise<boolean>((resolve) => {
+    const durable = pendingStore.durable;
+    // Where the edits would not outlive this page, wait for the room however long it takes.
+    const timer = durable ? setTimeout(() => finish(false), NEW_BOARD_ACK_WAIT_MS) : null;
+    const offStatus = client.on("status", () => onSettled());
+    function finish(all: boolean) {
+      if (timer !== null) clearTimeout(timer);
+      onSettled = () => {};
+      offStatus();
+      resolve(all);
+    }
+    onSettled = () => {
+      onProgress({ acked: [...settled.values()].filter((v) => v === null).length, total });
+      if (settled.size === total) finish(true);
+      else if (durable && !navigator.onLine) finish(false); // offline: the new page sends them when it can
+    };
+    onSettled();
+  });
+  offMessage();
+  offReject();
+  const refusals = [...settled.values()].filter((v): v is string => v !== null);
+  if (refusals.length) {
+    return { ok: false, room, message: `The room refused ${refusals.length} of ${total} writes to the new board (${refusals[0]}).` };
+  }
+  return { ok: true, room, confirmed: done };
+}

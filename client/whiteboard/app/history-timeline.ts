@@ -1,0 +1,106 @@
+/**
+ * The history panel's timeline, from the room's history pages (PROTOCOL.md
+ * §15): one entry per change (who did what, when), per named version, and per
+ * kept board no listed change stands for (the empty start, checkpoints older
+ * than the oldest listed change) — newest first. Pure: words and order only;
+ * HistoryPanel renders them.
+ */
+import type { ChangeSummary, CheckpointSummary, HistoryPageMessage, VersionSummary } from "../../../party/shared/protocol.ts";
+
+export interface TimelineEntry {
+  /** Unique within the timeline (React key, test id). */
+  key: string;
+  kind: "change" | "version" | "checkpoint";
+  /** The board this entry shows: as it was right after this seq. */
+  seq: number;
+  at: number;
+  /** The line a person reads first: "Ada deleted 40 shapes", "“before the review”". */
+  title: string;
+  /** The second line: when, and for a version who named it. */
+  detail: string;
+  /** How the preview bar names the board shown. */
+  label: string;
+}
+
+/** The history the panel has: the newest page, with older pages' changes appended. */
+export interface HistoryView {
+  head: number;
+  floor: number | null;
+  checkpoints: CheckpointSummary[];
+  versions: VersionSummary[];
+  /** Newest first, no duplicates. */
+  changes: ChangeSummary[];
+  more: boolean;
+}
+
+/** The panel's history after a first page (`older` false) or an older one. */
+export function mergePage(view: HistoryView | null, page: HistoryPageMessage, older: boolean): HistoryView {
+  if (!older || !view) {
+    const { head, floor, checkpoints, versions, changes, more } = page;
+    return { head, floor, checkpoints, versions, changes, more };
+  }
+  const known = new Set(view.changes.map((c) => c.seq));
+  return { ...view, changes: [...view.changes, ...page.changes.filter((c) => !known.has(c.seq))], more: page.more };
+}
+
+/** "14:02:37" today, "1 Dec 14:02:37" another day of this year, with the year
+ * otherwise. Seconds, because a busy minute holds many changes and the preview
+ * bar must name the one shown. */
+export function formatTime(at: number, now: number = Date.now()): string {
+  const d = new Date(at);
+  const n = new Date(now);
+  const time = d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  if (d.toDateString() === n.toDateString()) return time;
+  const date = d.toLocaleDateString("en-GB", d.getFullYear() === n.getFullYear() ? { day: "numeric", month: "short" } : { day: "numeric", month: "short", year: "numeric" });
+  return `${date} ${time}`;
+}
+
+function who(a: { by: string; name?: string | undefined }): string {
+  if (a.name) return a.name;
+  return a.by === "api" ? "The HTTP API" : "Someone";
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
+/** What a change did, in words: "added 2 shapes, changed 1 and deleted 40". */
+export function describeChange(c: ChangeSummary, timeOfSeq: (seq: number) => number | undefined, now: number = Date.now()): string {
+  if (c.kind === "restore") {
+    const at = c.restored === undefined ? undefined : timeOfSeq(c.restored);
+    return `${who(c)} restored the board of ${at === undefined ? `change ${c.restored ?? "?"}` : formatTime(at, now)}`;
+  }
+  if (c.kind === "import") return `${who(c)} imported ${count(c.puts, "shape")}`;
+  const parts: string[] = [];
+  if (c.puts) parts.push(`added or replaced ${count(c.puts, "shape")}`);
+  if (c.patches) parts.push(`changed ${count(c.patches, "shape")}`);
+  if (c.dels) parts.push(`deleted ${count(c.dels, "shape")}`);
+  if (parts.length === 0) return `${who(c)} changed nothing`;
+  const last = parts.pop()!;
+  return `${who(c)} ${parts.length ? `${parts.join(", ")} and ${last}` : last}`;
+}
+
+/** The timeline, newest first; at one seq a named version comes before the change it names. */
+export function timeline(view: HistoryView, now: number = Date.now()): TimelineEntry[] {
+  const times = new Map<number, number>();
+  for (const c of view.checkpoints) times.set(c.seq, c.at);
+  for (const c of view.changes) times.set(c.seq, c.at);
+  const timeOfSeq = (seq: number) => times.get(seq);
+  const entries: (TimelineEntry & { order: number })[] = [];
+  for (const v of view.versions) {
+    entries.push({ key: `v:${v.version}`, kind: "version", seq: v.seq, at: v.at, title: `“${v.version}”`, detail: `${formatTime(v.at, now)} · named by ${who(v)}`, label: `“${v.version}”`, order: 0 });
+  }
+  const changed = new Set<number>();
+  for (const c of view.changes) {
+    changed.add(c.seq);
+    const time = formatTime(c.at, now);
+    entries.push({ key: `c:${c.seq}`, kind: "change", seq: c.seq, at: c.at, title: describeChange(c, timeOfSeq, now), detail: time, label: time, order: 1 });
+  }
+  for (const c of view.checkpoints) {
+    if (changed.has(c.seq)) continue;
+    const time = formatTime(c.at, now);
+    const title = c.seq === 0 ? "The empty board it started as" : `Kept board · ${count(c.records, "shape")}`;
+    entries.push({ key: `k:${c.seq}`, kind: "checkpoint", seq: c.seq, at: c.at, title, detail: time, label: c.seq === 0 ? "the empty start" : time, order: 2 });
+  }
+  return entries.sort((a, b) => b.seq - a.seq || a.order - b.order).map(({ order: _order, ...e }) => e);
+}

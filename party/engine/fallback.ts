@@ -1,0 +1,183 @@
+/**
+ * The HTTP fallback for networks that break WebSocket upgrades (some corporate
+ * proxies, captive portals): Server-Sent Events down, `fetch` POSTs up, behind
+ * the same `RoomSocket` interface as a WebSocket, so the room core runs the
+ * same protocol over it — the same messages, order, exactly-once, resync,
+ * limits and rate limits. Only the carriage differs:
+ *
+ * - `GET  /parties/<party>/<room>/events` opens a stream (`text/event-stream`).
+ *   Its first event, `stream`, names the stream (`sid`, 128 random bits: the
+ *   capability to post into it). Each room frame is one `data:` event. When
+ *   the room closes the connection, a `close` event carries the code and
+ *   reason, and the stream ends.
+ * - `POST /parties/<party>/<room>/send?sid=<sid>` carries client frames, one
+ *   per line (JSON never holds a raw newline), handled in order as if they had
+ *   come over a socket. 204 when all were handed to the room; 404 when the
+ *   stream is gone (the client reopens); 413 / 429 when over the bounds below.
+ *
+ * Why SSE + POST, not long-polling: one open response carries every room frame
+ * as it happens (cursor frames at 20 Hz would be a poll per frame), order is
+ * the stream's order, and EventSource is in every browser. The cost: an open
+ * response keeps the Durable Object awake — no hibernation while a fallback
+ * stream is open — so streams are capped per room and per identity and live
+ * at most FALLBACK_STREAM_MAX_MS (docs/SECURITY.md §3.9).
+ *
+ * Streams live in memory: a stream is an open response of this instance, so
+ * there is nothing to keep across a hibernation (there is none while it is
+ * open) or an eviction (which ends the response; the client reopens).
+ */
+import {
+  FALLBACK_POSTS_BURST,
+  FALLBACK_POSTS_PER_SEC,
+  FALLBACK_STREAM_MAX_MS,
+  MAX_FALLBACK_STREAMS_PER_IDENTITY,
+  MAX_FALLBACK_STREAMS_PER_ROOM,
+  MAX_FRAMES_PER_POST,
+  MAX_POST_BYTES,
+} from "../shared/limits.ts";
+import { ErrorCode, type RecordBase } from "../shared/protocol.ts";
+import { TokenBucket } from "./ratelimit.ts";
+import type { Access } from "./auth.ts";
+import type { ConnState, Room, RoomSocket } from "./room.ts";
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** Close code and reason for a stream that reached FALLBACK_STREAM_MAX_MS. */
+const DURATION_CLOSE = { code: 1001, reason: "stream duration" };
+
+const encoder = new TextEncoder();
+
+/** 16 random bytes, URL-safe. */
+function streamId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+class StreamSocket implements RoomSocket {
+  readonly sid = streamId();
+  readonly ident: string | null;
+  readonly posts: TokenBucket;
+  private state: ConnState | null = null;
+  private ended = false;
+  private readonly controller: ReadableStreamDefaultController<Uint8Array>;
+  private readonly onEnd: () => void;
+
+  constructor(controller: ReadableStreamDefaultController<Uint8Array>, ident: string | null, now: number, onEnd: () => void) {
+    this.controller = controller;
+    this.ident = ident;
+    this.posts = new TokenBucket(FALLBACK_POSTS_PER_SEC, FALLBACK_POSTS_BURST, now);
+    this.onEnd = onEnd;
+  }
+  get open(): boolean {
+    return !this.ended;
+  }
+  write(event: string | null, data: string): void {
+    if (this.ended) return;
+    try {
+      this.controller.enqueue(encoder.encode(`${event ? `event: ${event}\n` : ""}data: ${data}\n\n`));
+    } catch {
+      this.end(); // the client went away
+    }
+  }
+  send(frame: string): void {
+    this.write(null, frame);
+  }
+  close(code: number, reason: string): void {
+    this.write("close", JSON.stringify({ code, reason }));
+    try {
+      this.controller.close();
+    } catch {
+      // already cancelled by the client
+    }
+    this.end();
+  }
+  /** The stream is over (closed here, or cancelled by the client): once. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
+  }
+  getState(): ConnState | null {
+    return this.state;
+  }
+  setState(state: ConnState): void {
+    this.state = state;
+  }
+}
+
+function refusal(status: number, code: ErrorCode, message: string): Response {
+  return Response.json({ code, message }, { status });
+}
+
+/** The fallback streams of one Durable Object instance (one room). */
+export class FallbackStreams {
+  private readonly streams = new Map<string, StreamSocket>();
+  /** The room these streams belong to (an alarm carries no request). */
+  roomId: string | null = null;
+
+  /** Open streams, for the room's broadcasts and sweeps. */
+  *sockets(): Iterable<RoomSocket> {
+    for (const s of this.streams.values()) if (s.open) yield s;
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** GET …/events: a new stream, connected to the room like an accepted socket. */
+  open<R extends RecordBase>(room: Room<R>, roomId: string, access: Access, ip: string | null, now: number): Response {
+    if (this.streams.size >= MAX_FALLBACK_STREAMS_PER_ROOM) {
+      return refusal(503, ErrorCode.ROOM_FULL, `room holds ${MAX_FALLBACK_STREAMS_PER_ROOM} fallback streams; retry later or allow WebSockets`);
+    }
+    // The identity as the room counts connections: the token's subject, else a
+    // non-loopback client address (loopback: every local test client is one).
+    const ident = access.ok && access.subject ? `s:${access.subject.slice(0, 64)}` : ip && !LOOPBACK.test(ip) ? `i:${ip.slice(0, 64)}` : null;
+    if (ident !== null && [...this.streams.values()].filter((s) => s.ident === ident).length >= MAX_FALLBACK_STREAMS_PER_IDENTITY) {
+      return refusal(429, ErrorCode.TOO_MANY_CONNECTIONS, `you hold ${MAX_FALLBACK_STREAMS_PER_IDENTITY} fallback streams to this room; close one`);
+    }
+    this.roomId = roomId;
+    let socket!: StreamSocket;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        socket = new StreamSocket(controller, ident, now, () => {
+          this.streams.delete(socket.sid);
+          if (timer !== undefined) clearTimeout(timer);
+          void room.close(socket);
+        });
+      },
+      cancel: () => socket.end(),
+    });
+    this.streams.set(socket.sid, socket);
+    socket.write("stream", JSON.stringify({ sid: socket.sid, maxMs: FALLBACK_STREAM_MAX_MS }));
+    // The room's own sweep ends a silent stream; this ends a busy one.
+    timer = setTimeout(() => socket.close(DURATION_CLOSE.code, DURATION_CLOSE.reason), FALLBACK_STREAM_MAX_MS);
+    void room.connect(socket, access, { ip });
+    return new Response(body, {
+      headers: {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache, no-transform",
+        // Proxies that buffer responses (nginx) would hold every frame back.
+        "X-Accel-Buffering": "no",
+      },
+    });
+  }
+
+  /** POST …/send?sid=: the frames, in order, as the room would take them from a socket. */
+  async post<R extends RecordBase>(room: Room<R>, request: Request, now: number): Promise<Response> {
+    const sid = new URL(request.url).searchParams.get("sid") ?? "";
+    const socket = this.streams.get(sid);
+    if (!socket?.open) return refusal(404, ErrorCode.BAD_MESSAGE, "no such stream; open a new one");
+    if (!socket.posts.take(now)) return refusal(429, ErrorCode.RATE_LIMITED, `at most ${FALLBACK_POSTS_PER_SEC} posts per second per stream`);
+    const declared = Number(request.headers.get("Content-Length") ?? 0);
+    if (declared > MAX_POST_BYTES) return refusal(413, ErrorCode.TOO_LARGE, `a post carries at most ${MAX_POST_BYTES} bytes`);
+    const text = await request.text();
+    if (text.length > MAX_POST_BYTES) return refusal(413, ErrorCode.TOO_LARGE, `a post carries at most ${MAX_POST_BYTES} bytes`);
+    const frames = text.split("\n").filter((f) => f.length > 0);
+    if (frames.length > MAX_FRAMES_PER_POST) return refusal(413, ErrorCode.TOO_LARGE, `a post carries at most ${MAX_FRAMES_PER_POST} frames`);
+    // Queued in order; each goes through the room's parser, limits and policy.
+    for (const f of frames) void room.message(socket, f);
+    await room.settled();
+    return new Response(null, { status: 204 });
+  }
+}

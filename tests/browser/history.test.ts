@@ -1,0 +1,170 @@
+/**
+ * The history panel as people use it (Debian's Chromium through
+ * playwright-core, against `wrangler dev`): A draws and deletes, previews an
+ * earlier point from the timeline — read-only for A, and B's board does not
+ * change at all meanwhile; A restores it — B sees the restored shapes as an
+ * ordinary change; A's Ctrl+Z returns the board to what it was before the
+ * restore, for B too. Named versions appear in the timeline and can be
+ * previewed and restored; the timeline works from the keyboard.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { boardMenu, byId, drag, isBackground, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords } from "./board-page.ts";
+import { launchChromium } from "./chromium.ts";
+
+const RED = "#e03131";
+
+let server: DevServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await startDevServer("wrangler");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+async function person(): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  contexts.push(context);
+  return context;
+}
+
+async function twoPeople(): Promise<{ a: Page; b: Page }> {
+  const a = await openBoard(await person(), `http://${server.host}/?test`);
+  const b = await openBoard(await person(), a.url());
+  await b.waitForSelector("[data-testid=peer]");
+  return { a, b };
+}
+
+const seqOf = (page: Page) => page.evaluate(() => window.__edgeroom!.session.client.seq);
+const settled = (page: Page) => page.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
+const types = (recs: Shape[]) => recs.map((r) => r.type).sort();
+
+/** A draws an ellipse, then a red rectangle, then deletes the rectangle. Returns the seq right after the rectangle. */
+async function drawAndDelete(a: Page, b: Page): Promise<{ seqWithRect: number; rect: Shape }> {
+  await a.keyboard.press("o");
+  await drag(a, [[700, 300], [820, 400]]);
+  await a.getByRole("radio", { name: "Red", exact: true }).click();
+  await a.keyboard.press("r");
+  await drag(a, [[300, 250], [460, 370]]); // selected once drawn
+  await settled(a);
+  const seqWithRect = await seqOf(a);
+  const rect = (await records(a)).find((r) => r.type === "rect")!;
+  await a.keyboard.press("Delete");
+  await settled(a);
+  await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "ellipse"`);
+  return { seqWithRect, rect };
+}
+
+describe("the history panel", () => {
+  it("A previews an earlier point (B unaffected), restores it (B sees it), and undoes the restore", async () => {
+    const { a, b } = await twoPeople();
+    const { seqWithRect, rect } = await drawAndDelete(a, b);
+    const bBefore = await records(b);
+    const bSeq = await seqOf(b);
+    const bFrames = await b.evaluate(() => window.__edgeroom!.session.client.framesReceived);
+
+    await boardMenu(a, "History…");
+    const entry = a.locator(`[data-testid=timeline-entry][data-seq="${seqWithRect}"]`);
+    await entry.waitFor();
+    expect(await a.getByTestId("timeline").textContent()).toMatch(/deleted 1 shape/);
+    await entry.click();
+
+    // A sees the board as it was then, read-only, with a bar that says so.
+    await a.getByTestId("preview-bar").waitFor();
+    expect(await a.getByTestId("preview-bar").textContent()).toMatch(/Previewing the version of \d\d:\d\d/);
+    await waitForRecords(a, `(recs) => recs.length === 2`);
+    expect(types(await records(a))).toEqual(["ellipse", "rect"]);
+    expect(near(await pixelAtWorld(a, rect.x, rect.y + 30), RED)).toBe(true);
+    await screenshot(a, "history-preview-A");
+    // No edit is possible while previewing: Delete, undo and a drag change nothing anywhere.
+    await a.mouse.click(900, 650); // focus on the board, not the panel
+    await a.keyboard.press("Control+a");
+    await a.keyboard.press("Delete");
+    await a.keyboard.press("Control+z");
+    await drag(a, [[380, 310], [600, 500]]);
+    expect(types(await records(a))).toEqual(["ellipse", "rect"]);
+    expect(await a.evaluate(() => window.__edgeroom!.session.client.pendingCount)).toBe(0);
+
+    // B's board did not change at all during A's preview, and B was sent nothing about it.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await records(b)).toEqual(bBefore);
+    expect(await seqOf(b)).toBe(bSeq);
+    expect(isBackground(await pixelAtWorld(b, rect.x, rect.y + 30))).toBe(true);
+    const bMessages = await b.evaluate(() => window.__edgeroom!.session.client.framesReceived);
+    // Presence frames may come (A's cursor hid); no change frame did: the seq is the proof above.
+    expect(bMessages - bFrames).toBeLessThan(10);
+
+    // A restores it: B sees the rectangle back, as an ordinary change.
+    await a.getByTestId("restore-version").click();
+    await a.getByTestId("preview-bar").waitFor({ state: "hidden" });
+    await waitForRecords(b, `(recs) => recs.length === 2 && recs.some((r) => r.type === "rect")`);
+    expect(byId((await records(b)).filter((r) => r.type === "rect"))).toEqual([rect]);
+    expect(near(await pixelAtWorld(b, rect.x, rect.y + 30), RED)).toBe(true);
+    await waitForRecords(a, `(recs) => recs.length === 2`);
+    await screenshot(b, "history-restored-B");
+
+    // Ctrl+Z returns the board to what it was before the restore — for B too.
+    await a.keyboard.press("Control+z");
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "ellipse"`);
+    await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].type === "ellipse"`);
+    expect(await records(b)).toEqual(bBefore);
+  });
+
+  it("names a version, previews and restores it by choosing it in the timeline from the keyboard", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("r");
+    await drag(a, [[300, 250], [460, 370]]);
+    await settled(a);
+    await boardMenu(a, "History…");
+    await a.getByTestId("version-name").fill("before the review");
+    await a.keyboard.press("Enter");
+    const version = a.locator(`[data-testid=timeline-entry].version`);
+    await version.waitFor();
+    expect(await version.textContent()).toMatch(/“before the review”.*named by/);
+
+    // Change the board: the rectangle goes, a sticky note comes.
+    await a.evaluate(() => {
+      const h = window.__edgeroom!;
+      const rect = [...h.session.client.records().values()][0]!;
+      h.session.editor.apply([{ op: "del", id: rect.id }]);
+      h.session.editor.apply([{ op: "put", rec: { id: "note1", type: "sticky", x: 700, y: 300, z: 5, color: "#1e1e1e", stroke: 2, w: 200, h: 200, text: "later", fill: "#ffec99" } }]);
+    });
+    await settled(a);
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "sticky"`);
+
+    // From the keyboard: into the list, down to the version, Enter previews it.
+    await a.getByRole("button", { name: /^Now — the live board/ }).focus();
+    const entries = await a.locator("[data-testid=timeline] button").evaluateAll((els) => els.map((el) => el.classList.contains("version")));
+    const steps = entries.indexOf(true);
+    expect(steps).toBeGreaterThan(0);
+    for (let i = 0; i < steps; i++) await a.keyboard.press("ArrowDown");
+    await a.keyboard.press("Enter");
+    await a.getByTestId("preview-bar").waitFor();
+    await expect.poll(() => a.getByTestId("preview-bar").textContent()).toMatch(/“before the review”/);
+    await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
+    expect(types(await records(b))).toEqual(["sticky"]);
+
+    // Esc goes back to live; choosing it again and restoring brings the rectangle back for B.
+    await a.keyboard.press("Escape");
+    await a.getByTestId("preview-bar").waitFor({ state: "hidden" });
+    await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].type === "sticky"`);
+    await version.click();
+    await a.getByTestId("preview-bar").waitFor();
+    await a.getByTestId("restore-version").click();
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
+    // The restore is itself in the timeline.
+    await expect.poll(() => a.getByTestId("timeline").textContent(), { timeout: 10_000 }).toMatch(/restored the board of/);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The board export file (party/shared/export-format.ts, docs/EXPORT.md):
+ * export → parse gives back identical records, for every kind of shape;
+ * a file that is not an export, is newer or of another app is refused whole
+ * with a typed error; bad records inside a good file are refused one by one,
+ * each listed with its place and reason, and the rest kept.
+ */
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { buildExport, EXPORT_FORMAT, EXPORT_VERSION, ExportErrorCode, MAX_LISTED_REFUSALS, maxExportChars, parseExport, serializeExport } from "../../party/shared/export-format.ts";
+import { defineRoom } from "../../party/shared/schema.ts";
+import { whiteboard } from "../../party/whiteboard/schema.ts";
+import type { Shape } from "../../party/whiteboard/records.ts";
+
+const base = { x: 10, y: -20, color: "#1e1e1e", stroke: 2 };
+const board: Shape[] = [
+  { ...base, id: "r1", z: 1, type: "rect", w: 100, h: 60, fill: null },
+  { ...base, id: "e1", z: 2, type: "ellipse", w: 40, h: 40, fill: "#ffc9c9", opacity: 0.5, dash: "dotted" },
+  { ...base, id: "l1", z: 3, type: "line", pts: [[0, 0], [120, 40]], arrow: true, dash: "dashed" },
+  { ...base, id: "p1", z: 4, type: "pen", pts: [[0, 0, 0.5], [3.25, 4.5, 0.7], [9, 1]] },
+  { ...base, id: "t1", z: 5, type: "text", text: "héllo — 👋\nsecond line", size: 24 },
+  { ...base, id: "s1", z: 6, type: "sticky", w: 200, h: 200, text: "review", fill: "#ffec99" },
+];
+
+const exportOf = (records: unknown[], extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, party: "whiteboard", room: "r", seq: 3, exportedAt: "2026-12-01T00:00:00.000Z", records, ...extra });
+
+describe("board export format", () => {
+  it("round-trips: export → file text → parse gives identical records and envelope", () => {
+    const exportedAt = new Date("2026-12-01T14:02:00Z");
+    const doc = buildExport(whiteboard, { room: "design-review", seq: 58, records: board, exportedAt });
+    const parsed = parseExport(whiteboard, serializeExport(doc));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value).toEqual({ format: EXPORT_FORMAT, version: EXPORT_VERSION, party: "whiteboard", room: "design-review", seq: 58, exportedAt: "2026-12-01T14:02:00.000Z", records: board });
+    expect(parsed.refused).toEqual([]);
+    expect(parsed.refusedCount).toBe(0);
+  });
+
+  it("an empty board's export parses with no records (the app decides what that means)", () => {
+    const parsed = parseExport(whiteboard, serializeExport(buildExport(whiteboard, { room: "r", seq: 0, records: [] })));
+    expect(parsed.ok && parsed.value.records).toEqual([]);
+  });
+
+  it.each<{ name: string; text: string; code: ExportErrorCode }>([
+    { name: "not JSON", text: "hello, world", code: ExportErrorCode.NOT_JSON },
+    { name: "JSON that is not an export", text: '{"records":[]}', code: ExportErrorCode.NOT_AN_EXPORT },
+    { name: "the clipboard format is not an export", text: JSON.stringify({ kind: "edgeroom/shapes", version: 1, party: "whiteboard", records: board }), code: ExportErrorCode.NOT_AN_EXPORT },
+    { name: "a JSON array", text: "[]", code: ExportErrorCode.NOT_AN_EXPORT },
+    { name: "a newer version is not guessed at", text: exportOf(board, { version: EXPORT_VERSION + 1 }), code: ExportErrorCode.NEWER_VERSION },
+    { name: "another app's records", text: exportOf(board, { party: "checklist" }), code: ExportErrorCode.WRONG_PARTY },
+    { name: "records not an array", text: exportOf([], { records: { a: 1 } }), code: ExportErrorCode.BAD_EXPORT },
+    { name: "a negative seq", text: exportOf(board, { seq: -1 }), code: ExportErrorCode.BAD_EXPORT },
+  ])("refuses the whole file: $name", ({ text, code }) => {
+    const parsed = parseExport(whiteboard, text);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error.code).toBe(code);
+    expect(parsed.error.message.length).toBeGreaterThan(10);
+  });
+
+  it("refuses a file larger than any room's export before parsing it", () => {
+    const parsed = parseExport(whiteboard, " ".repeat(maxExportChars(whiteboard) + 1));
+    expect(!parsed.ok && parsed.error.code).toBe(ExportErrorCode.TOO_LARGE);
+  });
+
+  it("keeps the good records and lists each refused one with its place, id and reason", () => {
+    const text = exportOf([
+      board[0],
+      { ...board[0], id: "bad-w", w: -5 },
+      "not a record",
+      { ...board[1], type: "hexagon" },
+      board[2],
+      { ...board[2] }, // the same id again
+      { ...board[3], id: "bad id!" },
+    ]);
+    const parsed = parseExport(whiteboard, text);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value.records).toEqual([board[0], board[2]]);
+    expect(parsed.refusedCount).toBe(5);
+    expect(parsed.refused.map((r) => [r.index, r.id])).toEqual([
+      [1, "bad-w"],
+      [2, null],
+      [3, "e1"],
+      [5, "l1"],
+      [6, "bad id!"],
+    ]);
+    expect(parsed.refused[0]!.reason).toMatch(/^w: /);
+    expect(parsed.refused[3]!.reason).toMatch(/same id/);
+    expect(parsed.refused[4]!.reason).toMatch(/^id: /);
+  });
+
+  it("refuses records past the app's limits: record size, records per room, room bytes", () => {
+    const Item = z.object({ id: z.string(), text: z.string() });
+    const tiny = defineRoom({ party: "tiny", records: Item, limits: { maxRecordBytes: 40, maxRecordsPerRoom: 2, maxRoomBytes: 1000 } });
+    const rec = (id: string, text = "") => ({ id, text });
+    const text = JSON.stringify(buildExport(tiny, { room: "r", seq: 1, records: [rec("a"), rec("big", "x".repeat(50)), rec("b"), rec("c")] }));
+    const parsed = parseExport(tiny, text);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value.records).toEqual([rec("a"), rec("b")]);
+    expect(parsed.refused.map((r) => [r.id, r.reason])).toEqual([
+      ["big", expect.stringMatching(/larger than a record may be/)],
+      ["c", expect.stringMatching(/at most 2 records/)],
+    ]);
+    const bytes = defineRoom({ party: "tiny", records: Item, limits: { maxRoomBytes: 50 } });
+    const third = parseExport(bytes, JSON.stringify(buildExport(bytes, { room: "r", seq: 1, records: [rec("a", "x".repeat(15)), rec("b", "y".repeat(15))] })));
+    expect(third.ok && third.refused.map((r) => r.id)).toEqual(["b"]);
+  });
+
+  it("lists at most MAX_LISTED_REFUSALS refusals but counts them all", () => {
+    const bad = Array.from({ length: MAX_LISTED_REFUSALS + 25 }, (_, i) => ({ id: `x${i}`, type: "rect" }));
+    const parsed = parseExport(whiteboard, exportOf([board[0], ...bad]));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.refused).toHaveLength(MAX_LISTED_REFUSALS);
+    expect(parsed.refusedCount).toBe(MAX_LISTED_REFUSALS + 25);
+    expect(parsed.value.records).toEqual([board[0]]);
+  });
+
+  it("ignores envelope fields it does not know (a newer writer of the same version)", () => {
+    const parsed = parseExport(whiteboard, exportOf(board, { epoch: "x7k2", generator: "something" }));
+    expect(parsed.ok && parsed.value.records).toEqual(board);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The HTTP fallback (party/engine/fallback.ts) in workerd, through the
+ * Worker: the room's protocol over an SSE stream and POSTs — the same room,
+ * seen by a WebSocket client — and the bounds that keep its cost stated
+ * (docs/SECURITY.md §3.9): streams per room and per identity, POST size,
+ * frames and rate, unknown streams, and a closed stream leaving the room.
+ */
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import {
+  FALLBACK_POSTS_BURST,
+  MAX_FALLBACK_STREAMS_PER_IDENTITY,
+  MAX_FALLBACK_STREAMS_PER_ROOM,
+  MAX_FRAMES_PER_POST,
+  MAX_POST_BYTES,
+} from "../../party/shared/limits.ts";
+import { ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { openSocket, rect } from "./socket.ts";
+
+const BASE = "http://edgeroom.test/parties/whiteboard";
+
+interface Stream {
+  sid: string;
+  events: { event: string; data: string }[];
+  next(pred: (e: { event: string; data: string }) => boolean, timeoutMs?: number): Promise<{ event: string; data: string }>;
+  post(body: string): Promise<Response>;
+  cancel(): Promise<void>;
+}
+
+async function openStream(room: string, headers: Record<string, string> = {}): Promise<Stream> {
+  const res = await exports.default.fetch(`${BASE}/${room}/events`, { headers });
+  if (res.status !== 200) throw Object.assign(new Error(`HTTP ${res.status}`), { res });
+  expect(res.headers.get("Content-Type")).toContain("text/event-stream");
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: { event: string; data: string }[] = [];
+  let buffer = "";
+  let done = false;
+  void (async () => {
+    for (;;) {
+      const r = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (r.done) return void (done = true);
+      buffer += decoder.decode(r.value, { stream: true });
+      let i: number;
+      while ((i = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+        const data = /^data: (.*)$/m.exec(block)?.[1] ?? "";
+        events.push({ event, data });
+      }
+    }
+  })();
+  const stream: Stream = {
+    sid: "",
+    events,
+    async next(pred, timeoutMs = 5_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events.find(pred);
+        if (found) return found;
+        if (done || Date.now() > end) throw new Error(`not seen; got ${events.map((e) => e.event + ":" + e.data.slice(0, 40)).join(" | ")}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    post: (body) => exports.default.fetch(`${BASE}/${room}/send?sid=${stream.sid}`, { method: "POST", body }),
+    cancel: () => reader.cancel(),
+  };
+  stream.sid = (JSON.parse((await stream.next((e) => e.event === "stream")).data) as { sid: string }).sid;
+  return stream;
+}
+
+const hello = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, epoch: null, lastSeq: 0, name: "Fallback", color: "#123456" });
+const msgOf = (type: string) => (e: { event: string; data: string }) => e.event === "message" && (JSON.parse(e.data) as { type: string }).type === type;
+
+async function connections(room: string): Promise<number> {
+  return ((await (await exports.default.fetch(`${BASE}/${room}/stats`)).json()) as { connections: number }).connections;
+}
+
+describe("the HTTP fallback", () => {
+  it("speaks the room's protocol: hello, sync, mutate, ack; a WebSocket client sees the change", async () => {
+    const room = "fb-protocol";
+    const ws = await openSocket(`/parties/whiteboard/${room}`);
+    ws.send({ type: "hello", v: PROTOCOL_VERSION, clientId: "wsclient", epoch: null, lastSeq: 0, name: "Socket", color: "#654321" });
+    await ws.next("sync");
+    const s = await openStream(room);
+    expect((await s.post(hello("sseclient"))).status).toBe(204);
+    await s.next(msgOf("welcome"));
+    await s.next(msgOf("sync"));
+    // Two frames in one POST, handled in order.
+    const res = await s.post([JSON.stringify({ type: "mutate", mid: "m1", ops: [{ op: "put", rec: rect("a") }] }), JSON.stringify({ type: "mutate", mid: "m1", ops: [{ op: "put", rec: rect("a") }] })].join("\n"));
+    expect(res.status).toBe(204);
+    const acks = async () => s.events.filter(msgOf("ack")).map((e) => JSON.parse(e.data) as { mid: string; seq: number; dup?: true });
+    await s.next(msgOf("ack"));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await acks()).toEqual([{ type: "ack", mid: "m1", seq: 1 }, { type: "ack", mid: "m1", seq: 1, dup: true }]);
+    const change = await ws.next("change");
+    expect(change).toMatchObject({ seq: 1, mid: "m1" });
+    expect(await connections(room)).toBe(2);
+    // A stream the client closes leaves the room like a closed socket.
+    await s.cancel();
+    await ws.next("leave");
+    expect(await connections(room)).toBe(1);
+    ws.ws.close();
+  });
+
+  it("caps streams per room and per identity", async () => {
+    const room = "fb-caps";
+    const streams: Stream[] = [];
+    for (let i = 0; i < MAX_FALLBACK_STREAMS_PER_ROOM; i++) streams.push(await openStream(room));
+    const full = await exports.default.fetch(`${BASE}/${room}/events`);
+    expect(full.status).toBe(503);
+    expect(((await full.json()) as { code: string }).code).toBe(ErrorCode.ROOM_FULL);
+    for (const s of streams) await s.cancel();
+
+    const other = "fb-caps-ident";
+    const mine: Stream[] = [];
+    for (let i = 0; i < MAX_FALLBACK_STREAMS_PER_IDENTITY; i++) mine.push(await openStream(other, { "CF-Connecting-IP": "203.0.113.7" }));
+    const more = await exports.default.fetch(`${BASE}/${other}/events`, { headers: { "CF-Connecting-IP": "203.0.113.7" } });
+    expect(more.status).toBe(429);
+    expect(((await more.json()) as { code: string }).code).toBe(ErrorCode.TOO_MANY_CONNECTIONS);
+    // Someone else still gets in.
+    const stranger = await openStream(other, { "CF-Connecting-IP": "198.51.100.9" });
+    for (const s of [...mine, stranger]) await s.cancel();
+  });
+
+  it("bounds posts: size, frames, rate, and only into a live stream", async () => {
+    const room = "fb-posts";
+    const s = await openStream(room);
+    expect((await s.post(hello("poster"))).status).toBe(204);
+    await s.next(msgOf("sync"));
+    expect((await s.post("x".repeat(MAX_POST_BYTES + 1))).status).toBe(413);
+    expect((await s.post(Array.from({ length: MAX_FRAMES_PER_POST + 1 }, () => '{"type":"ping"}').join("\n"))).status).toBe(413);
+    const unknown = await exports.default.fetch(`${BASE}/${room}/send?sid=0123456789abcdef0123456789abcdef`, { method: "POST", body: '{"type":"ping"}' });
+    expect(unknown.status).toBe(404);
+    const statuses: number[] = [];
+    for (let i = 0; i < FALLBACK_POSTS_BURST + 5; i++) statuses.push((await s.post('{"type":"ping"}')).status);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((x) => x === 204).length).toBeLessThanOrEqual(FALLBACK_POSTS_BURST);
+    await s.cancel();
+    // The stream is gone: posting into it now is refused.
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await s.post('{"type":"ping"}')).status).toBe(404);
+  });
+
+  it("answers the upgrade probe itself with one pong, and refuses other methods", async () => {
+    const probe = await exports.default.fetch(`${BASE}/fb-probe/probe`, { headers: { Upgrade: "websocket" } });
+    const ws = probe.webSocket!;
+    ws.accept();
+    const got = await new Promise<string>((resolve) => ws.addEventListener("message", (e) => resolve(String(e.data))));
+    expect(got).toBe('{"type":"pong"}');
+    expect((await exports.default.fetch(`${BASE}/fb-probe/events`, { method: "POST" })).status).toBe(405);
+    expect((await exports.default.fetch(`${BASE}/fb-probe/send`)).status).toBe(405);
+  });
+});
