@@ -1,6 +1,9 @@
 /**
  * Render benchmark: frame times of the whiteboard page in headless Chromium with
- * 10,000 shapes and 50 interpolated remote cursors.
+ * 10,000 shapes (a twelfth of them arrows bound at both ends to the shapes
+ * beside them, a twelfth rectangles with labels), 50 interpolated remote
+ * cursors, and live drafts: DRAFTERS real peers drawing strokes that grow at
+ * 20 Hz over the room's live path, painted by the page like any remote draft.
  *
  *   npm run build && node_modules/.bin/node --experimental-strip-types bench/render.ts [--shapes=10000 --cursors=50]
  *
@@ -32,6 +35,8 @@ const CURSORS = argNum("cursors", 50);
 /** Board area the shapes are spread over (world units): several screens wide. */
 const AREA = { w: 6_000, h: 4_000 };
 const MEASURE_MS = 6_000;
+/** Real peers (Node RoomClients) streaming a growing pen stroke as their live draft. */
+const DRAFTERS = argNum("drafters", 5);
 const COLORS = ["#1e1e1e", "#e03131", "#2f9e44", "#1971c2", "#f08c00", "#9c36b5"];
 
 /** Deterministic shapes (mulberry32), a mix like a busy board. */
@@ -48,9 +53,20 @@ function makeShapes(n: number): Shape[] {
   for (let i = 0; i < n; i++) {
     const base = { id: `s${i}`, x: Math.round(rnd() * AREA.w), y: Math.round(rnd() * AREA.h), z: i + 1, color: COLORS[i % COLORS.length]!, stroke: 2 + (i % 3) * 2 };
     const kind = i % 6;
-    if (kind === 0) out.push({ ...base, type: "rect", w: 40 + rnd() * 120, h: 30 + rnd() * 80, fill: null });
+    if (kind === 0) out.push({ ...base, type: "rect", w: 40 + rnd() * 120, h: 30 + rnd() * 80, fill: null, ...(i % 12 === 0 ? { label: `box ${i}` } : {}) });
     else if (kind === 1) out.push({ ...base, type: "ellipse", w: 40 + rnd() * 100, h: 30 + rnd() * 80, fill: null });
-    else if (kind === 2) out.push({ ...base, type: "line", pts: [[0, 0], [rnd() * 150 - 75, rnd() * 150 - 75]], arrow: i % 12 === 2 });
+    else if (kind === 2) {
+      // Every other line is an arrow from the rectangle two shapes back to the
+      // ellipse just before it: resolved from their geometry on every paint.
+      const bound = i % 12 === 2;
+      out.push({
+        ...base,
+        type: "line",
+        pts: [[0, 0], [rnd() * 150 - 75, rnd() * 150 - 75]],
+        arrow: bound,
+        ...(bound ? { start: { id: `s${i - 2}`, x: 1, y: 0.5 }, end: { id: `s${i - 1}`, x: 0, y: 0.5 } } : {}),
+      });
+    }
     else if (kind === 3) {
       const pts: [number, number][] = [];
       for (let k = 0; k < 24; k++) pts.push([k * 5, Math.round(Math.sin(k / 3 + i) * 15)]);
@@ -86,6 +102,22 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`http://${server.host}/r/${room}?test`);
   await page.waitForFunction((n) => window.__edgeroom?.session.client.records().size === n, SHAPES, { timeout: 60_000 });
+
+  // Real peers drawing: each streams a pen stroke growing by one point per
+  // 50 ms (the client's live throttle coalesces as it would for a person),
+  // restarting every 2 s, in view of the page at 100% zoom.
+  const drafters = Array.from({ length: DRAFTERS }, (_, d) => new RoomClient({ schema: whiteboard, host: server.host, room, name: `drafter ${d}`, color: "#2f9e44", WebSocket: WS }));
+  await waitFor(() => drafters.every((c) => c.connection.status === "live"), 20_000, "drafters live");
+  let tick = 0;
+  const draftTimer = setInterval(() => {
+    tick++;
+    const len = (tick % 40) + 1;
+    drafters.forEach((c, d) => {
+      const pts: [number, number][] = [];
+      for (let k = 0; k < len; k++) pts.push([k * 8, Math.round(Math.sin(k / 4 + d) * 30)]);
+      c.setLive("draft", { id: `draft-${d}`, type: "pen", x: 200 + d * 150, y: 200 + d * 60, z: 1e9, color: "#2f9e44", stroke: 4, pts });
+    });
+  }, 50);
 
   // 50 simulated people wandering the visible board, each sending at 20 Hz.
   await page.evaluate(
@@ -164,7 +196,10 @@ try {
   await setPanning(true);
   results.push(await measure("whole board, panning"));
   await setPanning(false);
-  console.log(JSON.stringify({ shapes: SHAPES, cursors: CURSORS, results }));
+  clearInterval(draftTimer);
+  const remoteDrafts = await page.evaluate(() => window.__edgeroom!.session.client.live().size);
+  for (const c of drafters) c.close();
+  console.log(JSON.stringify({ shapes: SHAPES, cursors: CURSORS, drafters: drafters.length, remoteDraftsSeen: remoteDrafts, boundArrows: shapes.filter((r) => r.type === "line" && r.start).length, results }));
 } finally {
   await browser.close();
   await server.stop();

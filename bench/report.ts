@@ -147,9 +147,10 @@ export function markdownReport(res: BenchResults): string {
   }
 
   if (res.W5) {
-    type Render = { results?: { label: string; drawn: number; interval: { median: number; p95: number } }[]; error?: string };
+    type Render = { drafters?: number; remoteDraftsSeen?: number; boundArrows?: number; results?: { label: string; drawn: number; interval: { median: number; p95: number } }[]; error?: string };
     const { board, baseline } = res.W5 as { board: Render; baseline: Render };
-    out.push("\n### W5 render (10,000 shapes + 50 cursors vs the baseline of an empty board, headless Chromium)");
+    out.push("\n### W5 render (10,000 shapes + 50 cursors + live drafts vs the baseline of an empty board, headless Chromium)");
+    if (board.results) out.push(`\nBound arrows on the board: ${fmt(board.boundArrows)}; peers streaming live drafts: ${fmt(board.drafters)} (drafts the page held at the end: ${fmt(board.remoteDraftsSeen)}).\n`);
     if (board.results) {
       out.push(
         table(

@@ -5,7 +5,8 @@
  *
  * After FALLBACK_AFTER_FAILURES WebSocket sessions in a row that brought no
  * frame — the upgrade failed, or a proxy completed it and then passed
- * nothing — this transport switches to the SSE + POST transport
+ * nothing — and a plain HTTP request that does get through, this transport
+ * switches to the SSE + POST transport
  * (sse-transport.ts), through the same room and protocol. While on it, it
  * probes every UPGRADE_PROBE_MS whether a WebSocket gets through again — a
  * socket to `…/probe`, on which the Worker sends one `pong` and closes,
@@ -28,6 +29,23 @@ const PROBE_TIMEOUT_MS = 5_000;
 export interface FallbackTransportOptions extends PartySocketOptions {
   /** Replaces the probe (tests); resolves true when a WebSocket got through. */
   probe?: () => Promise<boolean>;
+  /** Replaces the HTTP check (tests); resolves true when plain HTTP reaches the Worker. */
+  httpReachable?: () => Promise<boolean>;
+}
+
+/** Does plain HTTP reach the Worker? Any answer counts (the probe path
+ * answers a request without an upgrade with an error status, waking no room);
+ * only a network error says no. Without it, a network that is simply down —
+ * where nothing gets through, WebSockets or not — would look like one that
+ * blocks WebSockets, and the client would leave them for nothing. */
+function httpReachable(options: PartySocketOptions): Promise<boolean> {
+  const local = /^(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(options.host);
+  const ws = options.protocol ?? (local ? "ws" : "wss");
+  const url = `${ws === "ws" ? "http" : "https"}://${options.host}/parties/${options.party}/${encodeURIComponent(options.room)}/probe`;
+  return fetch(url, { cache: "no-store" }).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Does a frame come through a WebSocket to the room's probe path? */
@@ -67,10 +85,12 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
   if (typeof globalThis.EventSource === "undefined") return ws;
   const sse = sseTransport(options);
   const probe = options.probe ?? (() => probeWebSocket(options));
+  const http = options.httpReachable ?? (() => httpReachable(options));
   return (handlers): Transport => {
     let kind: TransportKind = "websocket";
     let current: Transport;
     let failures = 0;
+    /** Closed by the caller (until a reconnect): no probing meanwhile. */
     let closedForGood = false;
     let probeTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -78,7 +98,10 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
     const handlersFor = (k: TransportKind): TransportHandlers => {
       /** A frame came in this session: the transport works. */
       let heard = false;
-      const mine = () => k === kind && !closedForGood;
+      // Events of a replaced transport are ignored; a closed one still reports
+      // its close (callers such as the online-aware wrapper close and later
+      // reconnect, as partysocket allows).
+      const mine = () => k === kind;
       return {
         open: () => {
           if (mine()) handlers.open();
@@ -94,8 +117,15 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
           const worked = heard;
           heard = false;
           handlers.close(code, reason);
-          if (k !== "websocket" || worked || isTerminalClose(code)) return;
-          if (++failures >= FALLBACK_AFTER_FAILURES) switchTo("sse");
+          if (k !== "websocket" || worked || isTerminalClose(code) || closedForGood) return;
+          if (++failures < FALLBACK_AFTER_FAILURES) return;
+          // Only when HTTP gets through where WebSockets do not; otherwise the
+          // network is down, and WebSockets stay (the next failure asks again).
+          void http().then((ok) => {
+            if (closedForGood || kind !== "websocket" || failures < FALLBACK_AFTER_FAILURES) return;
+            if (ok) switchTo("sse");
+            else failures = FALLBACK_AFTER_FAILURES - 1;
+          });
         },
       };
     };
@@ -134,10 +164,15 @@ export function fallbackTransport(options: FallbackTransportOptions): TransportF
         return current.isOpen;
       },
       send: (frame) => current.send(frame),
-      reconnect: () => current.reconnect(),
+      reconnect: () => {
+        closedForGood = false;
+        current.reconnect();
+        if (kind === "sse") scheduleProbe();
+      },
       close: (code, reason) => {
         closedForGood = true;
         if (probeTimer !== null) clearTimeout(probeTimer);
+        probeTimer = null;
         current.close(code, reason);
       },
     };

@@ -85,7 +85,12 @@ export class IdbPendingStore implements PendingStore {
     const rows = await db.getAllFromIndex("pending", "byRoom", this.room);
     return rows
       .sort((a, b) => a.createdAt - b.createdAt || a.order - b.order)
-      .map(({ mid, ops, createdAt, edit }) => (edit === undefined ? { mid, ops, createdAt } : { mid, ops, createdAt, edit }));
+      .map(({ mid, ops, createdAt, edit, schema }) => {
+        const m: PendingMutation = { mid, ops, createdAt };
+        if (edit !== undefined) m.edit = edit;
+        if (schema !== undefined) m.schema = schema;
+        return m;
+      });
   }
 
   async add(m: PendingMutation): Promise<void> {
@@ -93,6 +98,7 @@ export class IdbPendingStore implements PendingStore {
     if (!db) return this.fallback!.add(m);
     const row: PendingRow = { room: this.room, mid: m.mid, ops: m.ops, createdAt: m.createdAt, order: Date.now() * 1000 + (addCounter++ % 1000) };
     if (m.edit !== undefined) row.edit = m.edit;
+    if (m.schema !== undefined) row.schema = m.schema;
     await db.put("pending", row);
   }
 

@@ -18,7 +18,9 @@ export type { PendingMutation } from "./pending-edits.ts";
 export { HistoryError, HistoryRequestError, type HistoryTarget, type PreviewBoard, type RestoreResult } from "./room-history.ts";
 export { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 export { IdbPendingStore } from "./idb-pending-store.ts";
-export type { Transport, TransportFactory, TransportHandlers } from "./connection.ts";
+export type { Transport, TransportFactory, TransportHandlers, TransportKind } from "./connection.ts";
+export { fallbackTransport, type FallbackTransportOptions } from "./fallback-transport.ts";
+export type { RecordMigration } from "../../party/shared/migrations.ts";
 export { browserNetwork, onlineAwareTransport, type NetworkEvents } from "./offline-transport.ts";
 export { newRecordId, newRoomId } from "./ids.ts";
 export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "../../party/shared/schema.ts";
@@ -26,6 +28,7 @@ export {
   CloseCode,
   ErrorCode,
   isTerminalClose,
+  MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   type Change,
   type Op,

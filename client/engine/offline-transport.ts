@@ -37,34 +37,56 @@ export function onlineAwareTransport(inner: TransportFactory, network: NetworkEv
     /** True once a close was reported since the last open (or before any open). */
     let reportedClosed = false;
     let closedForGood = false;
-    const wrapped: TransportHandlers = {
-      open: () => {
-        reportedClosed = false;
-        handlers.open();
-      },
-      message: (data) => handlers.message(data),
-      close: (code, reason) => {
-        reportedClosed = true;
-        handlers.close(code, reason);
-      },
+    /** Each inner transport reports under its generation; a closed one's late
+     * events (a close that arrives after the next one opened) are ignored. */
+    let generation = 0;
+    const connect = () => {
+      const gen = ++generation;
+      const mine = () => gen === generation && !closedForGood;
+      socket = inner({
+        open: () => {
+          if (!mine()) return;
+          reportedClosed = false;
+          handlers.open();
+        },
+        message: (data) => {
+          if (mine()) handlers.message(data);
+        },
+        close: (code, reason) => {
+          if (!mine()) return;
+          reportedClosed = true;
+          handlers.close(code, reason);
+        },
+      });
+    };
+    const reportClosed = () => {
+      if (reportedClosed) return;
+      reportedClosed = true;
+      handlers.close(1000, OFFLINE_REASON);
     };
     const goOffline = () => {
       if (closedForGood) return;
-      socket?.close(1000, OFFLINE_REASON);
-      // A socket between attempts (or never created) reports nothing: say it ourselves,
-      // so the room client shows "offline" and stops sending.
-      if (!reportedClosed) wrapped.close(1000, OFFLINE_REASON);
+      // Closed for good, and forgotten: a transport's close is final (the
+      // fallback transport ignores everything after it), so coming back online
+      // builds a fresh one — which also forgets what the last network taught
+      // it (a fallback chosen on another network starts from WebSockets again).
+      const was = socket;
+      socket = null;
+      generation++;
+      was?.close(1000, OFFLINE_REASON);
+      // Say it ourselves, so the room client shows "offline" and stops sending.
+      reportClosed();
     };
     const goOnline = () => {
       if (closedForGood) return;
       if (socket) socket.reconnect();
-      else socket = inner(wrapped);
+      else connect();
     };
     network.addEventListener("offline", goOffline);
     network.addEventListener("online", goOnline);
-    if (network.onLine) socket = inner(wrapped);
+    if (network.onLine) connect();
     // Reported after the constructor returns, like a real socket's events.
-    else queueMicrotask(() => !closedForGood && !reportedClosed && wrapped.close(1000, OFFLINE_REASON));
+    else queueMicrotask(() => !closedForGood && reportClosed());
     return {
       get kind() {
         return socket?.kind;

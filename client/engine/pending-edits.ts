@@ -25,6 +25,9 @@ export interface PendingMutation<R extends RecordBase = RecordBase> {
    * mutation is part of; one edit can take several mutations. Local only,
    * never sent. Absent: the mutation is an edit of its own. */
   edit?: string;
+  /** The record schema version the ops were written in (defineRoom
+   * `version`). Absent: written by code from before versions, schema 1. */
+  schema?: number;
 }
 
 /** What readers of the pending edits may see (the view, the UI). */
@@ -113,6 +116,21 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
    * tab leader sends it for that tab, tab-hub.ts): kept in memory only. */
   adopt(m: PendingMutation<R>): void {
     if (!this.get(m.mid)) this.items.push(m);
+  }
+
+  /** Replace every pending mutation by `fn`'s version of it, in place (same
+   * mid, same order), writing changed ones through (pending-migration.ts). */
+  rewrite(fn: (m: PendingMutation<R>) => PendingMutation<R>): number {
+    let changed = 0;
+    this.items.forEach((m, i) => {
+      const next = fn(m);
+      if (next === m) return;
+      this.items[i] = next;
+      changed++;
+      this.track(this.backend.add(next as PendingMutation));
+    });
+    if (changed) this.removed++; // a view built on the old ops must be rebuilt
+    return changed;
   }
 
   /** The room settled `mid` (acknowledged, seen in a change, or refused): it

@@ -40,6 +40,11 @@ export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
    * tests). Tabs share when they name the same party and room.
    */
   shareTabs?: boolean;
+  /** When the room runs newer code than this page (an `outdated` event),
+   * reload the page once the person is idle (reload-when-idle.ts). Default:
+   * true in a browser page. Pending edits survive it (IndexedDB) and are
+   * migrated to the new record schema after the reload. */
+  reloadWhenOutdated?: boolean;
 }
 
 /** Connect to a server by host: the client builds the partysocket connection. */

@@ -30,6 +30,8 @@ import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS } from "../../pa
 import type { Transport, TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
 import { OFFLINE_REASON } from "./offline-transport.ts";
+import { migratePending } from "./pending-migration.ts";
+import { reloadWhenIdle } from "./reload-when-idle.ts";
 import { LivenessWatch } from "./liveness.ts";
 import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
 import { PeerRoster, type RemoteCursor } from "./peer-roster.ts";
@@ -37,7 +39,7 @@ import { type RoomClientOptions, transportFor } from "./room-client-options.ts";
 import { type ConnectionState, Emitter, type RoomClientEvents } from "./room-events.ts";
 import { type HistoryTarget, type PreviewBoard, type RestoreResult, RoomHistory } from "./room-history.ts";
 import { type ApplyOutcome, DocumentStore } from "./store.ts";
-import type { ClientMessage, RecordBase } from "../../party/shared/protocol.ts";
+import type { RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import { CursorThrottle, cursorIntervalFor, type Point } from "./throttle.ts";
 import { channelTransport, type FollowerState, tabChannelName } from "./tab-channel.ts";
@@ -59,6 +61,11 @@ function cleanColor(color: string): string {
 const RETRY_DELAY_MS = 1_000;
 const MAX_RETRIES = 5;
 const RETRYABLE = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
+/** Retry backoff while the room runs older code than this client (a deploy
+ * rolling out): 2 s doubling to 1 min — deploys take seconds to minutes, and a
+ * room full of new clients must not hammer an old one. */
+const WAIT_MIN_MS = 2_000;
+const WAIT_MAX_MS = 60_000;
 
 /**
  * A live connection to one room.
@@ -105,6 +112,10 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   framesReceived = 0;
 
   private readonly transport: TransportFactory;
+  /** What the last UNSUPPORTED_VERSION said: whose code is behind. */
+  private versionSkew: "outdated" | "room-behind" | null = null;
+  private waitTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly reloadWhenOutdated: boolean;
   /** Set while this tab shares its connection with the browser's other tabs. */
   private leadership: TabLeadership | null = null;
   private hub: TabHub<R> | null = null;
@@ -118,6 +129,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.room = options.room;
     this.name = cleanName(options.name);
     this.color = cleanColor(options.color);
+    this.reloadWhenOutdated = options.reloadWhenOutdated ?? true;
     const sharing = options.shareTabs === false || (options.shareTabs === undefined && typeof document === "undefined") ? null : tabSharingSupport();
     if (sharing) this.transport = this.shareWithTabs(options, sharing.locks);
     this.pendingEdits = new PendingEdits<R>(options.pendingStore);
@@ -130,6 +142,8 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.events.on("status", (s) => this.historyRequests.status(s.status === "live"));
     // Older than the room's dedupe memory: resending could apply it twice.
     this.ready = this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS).then((taken) => {
+      // Edits older code wrote, in its record shape: brought up to ours.
+      this.pendingEdits.rewrite((m) => migratePending(this.schema, m));
       if (taken) this.emit("change");
       if (!this.closed) this.open();
     });
@@ -212,6 +226,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
     const m: PendingMutation<R> = { mid, ops: frame.data.ops, createdAt: Date.now() };
     if (options.edit !== undefined) m.edit = options.edit;
+    if (this.schema.version > 1) m.schema = this.schema.version;
     this.pendingEdits.add(m);
     if (this.isLive()) this.sendMutation(m);
     this.emit("change");
@@ -337,20 +352,10 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     if (this.isLive()) this.sendMutation(m);
   }
 
-  /**
-   * For the tab hub (tab-hub.ts) only: send another tab's history request
-   * (PROTOCOL §15) over this client's connection. False when not live. Not for apps.
-   * @internal
-   */
-  relay(msg: ClientMessage<R>): boolean {
-    if (!this.isLive()) return false;
-    this.send(msg);
-    return true;
-  }
-
   /** Close for good. Pending edits stay in the durable pending store. */
   close(): void {
     this.closed = true;
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
     this.hub?.close();
     this.hub = null;
     this.leadership?.release();
@@ -396,6 +401,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
             ...(options.cursorIntervalMs === undefined ? {} : { cursorIntervalMs: options.cursorIntervalMs }),
             transport,
             shareTabs: false,
+            reloadWhenOutdated: false, // the tab's own client decides that
           }),
       });
       this.emit("status", this.connState);
@@ -423,6 +429,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.send({
       type: "hello",
       v: PROTOCOL_VERSION,
+      schema: this.schema.version,
       clientId: this.clientId,
       epoch: this.store.epoch,
       lastSeq: this.store.seq,
@@ -437,9 +444,25 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.liveness.stop();
     this.roster.disconnected();
     if (this.closed) return;
+    if (code === CloseCode.UNSUPPORTED_VERSION && this.versionSkew === "room-behind") {
+      // Not the end: the room's code is older and a deploy is on its way.
+      this.versionSkew = null;
+      const attempt = this.connState.attempt + 1;
+      this.setStatus({ status: "waiting", attempt });
+      this.waitTimer = setTimeout(() => {
+        this.waitTimer = null;
+        if (!this.closed) this.socket?.reconnect();
+      }, Math.min(WAIT_MAX_MS, WAIT_MIN_MS * 2 ** Math.min(attempt - 1, 10)));
+      return;
+    }
     if (isTerminalClose(code)) {
       this.setStatus({ status: "error", error: this.connState.error ?? { code: String(code), message: reason || "closed by the room" } });
       this.socket?.close();
+      if (this.versionSkew === "outdated") {
+        const info = this.connState.error ?? { code: ErrorCode.UNSUPPORTED_VERSION, message: reason };
+        this.emit("outdated", info);
+        if (this.reloadWhenOutdated) reloadWhenIdle(() => this.pendingEdits.flushed());
+      }
       return;
     }
     const offline = reason === OFFLINE_REASON || (typeof navigator !== "undefined" && navigator.onLine === false);
@@ -555,6 +578,11 @@ export class RoomClient<R extends RecordBase = RecordBase> {
           // ignore every change until the next reconnect.
           this.resyncing = false;
           setTimeout(() => this.requestResync(true), RETRY_DELAY_MS);
+        }
+        if (msg.code === ErrorCode.UNSUPPORTED_VERSION) {
+          // Who is behind? A room that does not say (before protocol 2) is.
+          const roomNewer = (msg.v ?? 0) > PROTOCOL_VERSION || (msg.schema ?? 0) > this.schema.version;
+          this.versionSkew = roomNewer ? "outdated" : "room-behind";
         }
         if (msg.code === ErrorCode.UNSUPPORTED_VERSION || msg.code === ErrorCode.UNAUTHORIZED || msg.code === ErrorCode.INVALID_ROOM || msg.code === ErrorCode.POLICY_VIOLATION) {
           // The close that follows is terminal; keep the reason for the UI.

@@ -8,7 +8,9 @@ import type { TransportKind } from "./connection.ts";
 import type { RemoteCursor } from "./peer-roster.ts";
 
 /** Where the connection is, as a person would want to see it. */
-export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "error";
+/** `waiting`: the room runs older code than this client (a deploy on its way);
+ * the client retries with backoff until it is updated (docs/PROTOCOL.md §2). */
+export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "waiting" | "error";
 
 export interface ConnectionState {
   status: ConnectionStatus;
@@ -16,7 +18,8 @@ export interface ConnectionState {
   attempt: number;
   /** When the client last caught up with the room (ms), or null. */
   lastSyncedAt: number | null;
-  /** Set when status is "error": the terminal error the room sent. */
+  /** Set when status is "error" (the terminal error the room sent) or
+   * "waiting" (why: the room's version). */
   error: { code: string; message: string } | null;
   /** What carries the connection since it last opened: a WebSocket, or the
    * HTTP fallback (`sse`) on a network that refuses WebSockets. */
@@ -42,6 +45,11 @@ export interface RoomClientEvents<R extends RecordBase = RecordBase> {
   reject: (notice: RejectNotice<R>) => void;
   /** A non-fatal error the room reported (rate limited, bad message, …). */
   error: (error: { code: string; message: string }) => void;
+  /** This client's code is older than the room's (protocol or record
+   * schema): it cannot continue until the page has newer code. In a browser
+   * page the client reloads itself when idle unless `reloadWhenOutdated` is
+   * false; its pending edits are kept, migrated and sent after the reload. */
+  outdated: (info: { code: string; message: string }) => void;
   /** Every parsed room message, after it was applied (for tests and debugging). */
   message: (msg: ServerMessage<R>) => void;
 }

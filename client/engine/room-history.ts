@@ -77,6 +77,8 @@ interface Outstanding {
   reject(error: HistoryError): void;
   timer: ReturnType<typeof setTimeout>;
   retries: number;
+  /** Later calls for the same key (a restore's mid asked for twice). */
+  waiters: { resolve(value: unknown): void; reject(error: HistoryError): void }[];
 }
 
 /** What RoomHistory needs of its client. */
@@ -170,6 +172,13 @@ export class RoomHistory<R extends RecordBase = RecordBase> {
   }
 
   private request<T>(kind: Kind, key: string, frame: Record<string, unknown>, timeoutMs: number): Promise<T> {
+    const already = this.outstanding.get(key);
+    if (already) {
+      // The same restore asked for again (a tab resending through the
+      // shared connection): one answer settles both.
+      this.link.send(already.frame);
+      return new Promise<T>((resolve, reject) => already.waiters.push({ resolve: resolve as (v: unknown) => void, reject }));
+    }
     return new Promise<T>((resolve, reject) => {
       if (this.closed) return reject(new HistoryError(HistoryRequestError.CLOSED, "the room client was closed"));
       if (!this.link.send(frame)) return reject(new HistoryError(HistoryRequestError.OFFLINE, "not connected to the room; history needs a connection"));
@@ -177,7 +186,24 @@ export class RoomHistory<R extends RecordBase = RecordBase> {
         () => this.settle(key, kind, (o) => o.reject(new HistoryError(HistoryRequestError.TIMEOUT, kind === "restore" ? "the room did not answer the restore in time; it applies at most once if it arrives" : "the room did not answer in time"))),
         timeoutMs,
       );
-      this.outstanding.set(key, { kind, key, frame, resolve: resolve as (v: unknown) => void, reject, timer, retries: 0 });
+      const waiters: Outstanding["waiters"] = [];
+      const o: Outstanding = {
+        kind,
+        key,
+        frame,
+        resolve: (v) => {
+          resolve(v as T);
+          for (const w of waiters) w.resolve(v);
+        },
+        reject: (e) => {
+          reject(e);
+          for (const w of waiters) w.reject(e);
+        },
+        timer,
+        retries: 0,
+        waiters,
+      };
+      this.outstanding.set(key, o);
     });
   }
 

@@ -89,7 +89,7 @@ export function sseTransport(options: SseTransportOptions): TransportFactory {
       sid = null;
       queue = [];
       handlers.close(code, reason);
-      if (!isTerminalClose(code)) schedule(reason === DURATION_REASON);
+      if (!closedForGood && !isTerminalClose(code)) schedule(reason === DURATION_REASON);
     };
 
     const flush = () => {
@@ -138,17 +138,17 @@ export function sseTransport(options: SseTransportOptions): TransportFactory {
         queue.push(frame);
         flush();
       },
+      // Like partysocket: a closed transport connects again on reconnect().
       reconnect: () => {
-        if (closedForGood) return;
+        closedForGood = false;
         if (source) lost(1000, "reconnect");
         else if (timer === null) schedule(true);
       },
-      close: () => {
+      close: (code = 1000, reason = "") => {
         closedForGood = true;
         if (timer !== null) clearTimeout(timer);
-        source?.close();
-        source = null;
-        sid = null;
+        timer = null;
+        if (source) lost(code, reason); // reports the close, schedules nothing
       },
     };
   };

@@ -33,7 +33,7 @@ export type TabMessage =
    * so a successor can keep it and the room sees the same person reconnect. */
   | { k: "up"; leader: string; clientId: string; transport: TransportKind }
   /** The leader's connection closed with this code. */
-  | { k: "down"; leader: string; code: number; reason: string }
+  | { k: "down"; leader: string; code: number; reason: string; error?: ServerMessage }
   /** Room messages, in order. */
   | { k: "msgs"; leader: string; msgs: RelayedMessage[] };
 
@@ -101,6 +101,9 @@ export function channelTransport(name: string, tabId: string, state: FollowerSta
           // Also while not open: a failed attempt of the leader's is ours too
           // (the client counts it, and shows "offline" or the terminal error).
           follow(msg.leader);
+          // The room's last error on that connection (why it was refused,
+          // say): a tab that was not open has not seen it.
+          if (!open && msg.error) handlers.message(JSON.stringify(msg.error));
           open = false;
           handlers.close(msg.code, msg.reason);
           return;

@@ -12,13 +12,13 @@
  *   resent by two tabs, or by a tab and a new leader that reloaded the
  *   IndexedDB queue, still goes out once; one already settled gets its answer
  *   again from a small memory of recent results;
- * - a tab's history requests (`history`, `preview`, `version`, `restore`:
- *   PROTOCOL §15) go to the room over the one connection as they are; the
- *   answer goes back to the tab that asked (matched by its request id, or the
- *   restore's mutation id), the other tabs never see a preview's board;
  * - `cursor`, `presence` and `live` go out as the one connection's: the cursor
  *   of the tab that moved last (a hide counts only from that tab), the most
  *   present status of any tab, the latest name and colour;
+ * - a history request (`history`, `preview`, `version`, `restore`;
+ *   PROTOCOL.md §15) is made again by the inner client, and its answer goes
+ *   to the asking tab only, under the tab's request id (a restore: its mid,
+ *   so the room's dedupe still makes it exactly once);
  * - what the room sends is relayed in order after the inner client applied it.
  *   An ack goes to the tab that made the edit; every other tab gets it as the
  *   `change` the room would have broadcast to another connection (the hub
@@ -26,11 +26,12 @@
  */
 import { planOps } from "../../party/shared/apply.ts";
 import { MAX_MESSAGE_BYTES } from "../../party/shared/limits.ts";
-import type { ClientMessage, Peer, PresenceStatus, RecordBase, ServerMessage } from "../../party/shared/protocol.ts";
-import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import type { ClientMessage, HistoryPageMessage, Peer, PresenceStatus, RecordBase, ServerMessage, VersionSavedMessage } from "../../party/shared/protocol.ts";
+import { ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import type { TransportFactory, TransportKind } from "./connection.ts";
 import type { PendingMutation } from "./pending-edits.ts";
+import { HistoryError, type HistoryTarget, type PreviewBoard, type RestoreResult } from "./room-history.ts";
 import type { RelayedMessage, TabMessage } from "./tab-channel.ts";
 
 /** Settled mutation ids remembered, to answer a tab that resends one the
@@ -50,14 +51,20 @@ export interface HubClient<R extends RecordBase> {
   confirmedRecords(): ReadonlyMap<string, R>;
   readonly pending: { get(mid: string): PendingMutation<R> | undefined } & { readonly list: readonly PendingMutation<R>[] };
   forward(m: PendingMutation<R>): void;
-  /** Send another tab's history request over the one connection; false when not live. */
-  relay(msg: ClientMessage<R>): boolean;
   moveCursor(x: number, y: number): void;
   hideCursor(): void;
   setPresence(p: { name?: string; color?: string; status?: PresenceStatus }): void;
   setLive(key: string, data: unknown): void;
+  history(options: { before?: number; limit?: number }): Promise<HistoryPageMessage>;
+  previewAt(target: HistoryTarget): Promise<PreviewBoard<R>>;
+  restore(target: HistoryTarget, options: { mid?: string }): Promise<RestoreResult>;
+  nameVersion(name: string, options: { seq?: number }): Promise<VersionSavedMessage>;
   close(): void;
 }
+
+/** Answers to history requests: the hub asked for them on a tab's behalf and
+ * replies to that tab itself, so they are not relayed to every tab. */
+const HISTORY_TYPES = new Set<string>(["history", "preview", "version"]);
 
 const STATUS_RANK: Record<PresenceStatus, number> = { active: 2, idle: 1, away: 0 };
 
@@ -70,16 +77,15 @@ export class TabHub<R extends RecordBase> {
   private readonly tabs = new Map<string, { status: PresenceStatus }>();
   /** Which tab each forwarded edit came from: its author gets the ack. */
   private readonly origin = new Map<string, string>();
-  /** Which tab asked each history request in flight (by rid, or a restore's
-   * mid), so only it gets the answer. Bounded like `settled`: an answer that
-   * never comes must not make the map grow. */
-  private readonly askedBy = new Map<string, string>();
   /** Recently settled mids and the room's answer (oldest first). */
   private readonly settled = new Map<string, ServerMessage>();
   private cursorTab: string | null = null;
   /** What the inner client was last told, so a tab's hello repeats nothing to the room. */
   private presence: { name?: string; color?: string; status?: PresenceStatus } = {};
   private live = false;
+  /** The room's last error on the current connection, for tabs that were not
+   * open to see it (a refused hello: they must know why, and who is behind). */
+  private lastError: ServerMessage | null = null;
   private closed = false;
 
   /** `makeInner` builds the inner client on the transport it is given (the
@@ -105,7 +111,10 @@ export class TabHub<R extends RecordBase> {
           // Every failed attempt too: the tabs show what this one shows.
           // Plain values only: a transport may hand over an event object here,
           // and the channel would refuse to clone it.
-          this.post({ k: "down", leader: this.tabId, code: typeof code === "number" ? code : 1006, reason: typeof reason === "string" ? reason : "" });
+          const down: TabMessage = { k: "down", leader: this.tabId, code: typeof code === "number" ? code : 1006, reason: typeof reason === "string" ? reason : "" };
+          if (this.lastError) down.error = this.lastError;
+          this.lastError = null;
+          this.post(down);
           this.live = false;
         },
         message: (data) => this.onRoomFrame(data, handlers.message),
@@ -137,8 +146,16 @@ export class TabHub<R extends RecordBase> {
         case "sync":
           synced = true;
           break;
+        case "history":
+        case "preview":
+        case "version":
+          break;
+        case "error":
+          if (m.ref && HISTORY_TYPES.has(m.ref)) break;
+          this.lastError = m;
+          out.push({ m });
+          break;
         case "ack": {
-          this.askedBy.delete(m.mid); // a restore's: every tab gets its ack and catches up
           const p = this.inner.pending.get(m.mid);
           const author = this.origin.get(m.mid);
           const plan = p && m.seq === this.inner.seq + 1 && this.inner.self ? planOps(this.schema, this.inner.confirmedRecords(), p.ops, Number.POSITIVE_INFINITY) : null;
@@ -151,10 +168,8 @@ export class TabHub<R extends RecordBase> {
           this.remember(m.mid, { ...m, dup: true });
           break;
         }
-        default: {
-          const asker = this.answerTo(m);
-          out.push(asker === undefined ? { m } : { m, to: asker });
-        }
+        default:
+          out.push({ m });
       }
     }
     deliver(data);
@@ -166,15 +181,6 @@ export class TabHub<R extends RecordBase> {
       } else out.push({ m: this.snapshot() }); // a resync: every tab catches up from it
     }
     if (out.length) this.post({ k: "msgs", leader: this.tabId, msgs: out });
-  }
-
-  /** The tab that asked for `m`, when `m` answers a relayed history request. */
-  private answerTo(m: ServerMessage): string | undefined {
-    const key = "rid" in m && typeof m.rid === "string" ? m.rid : m.type === "reject" ? m.mid : undefined;
-    if (key === undefined) return undefined;
-    const tab = this.askedBy.get(key);
-    this.askedBy.delete(key);
-    return tab;
   }
 
   private remember(mid: string, answer: ServerMessage): void {
@@ -251,17 +257,38 @@ export class TabHub<R extends RecordBase> {
       case "history":
       case "preview":
       case "version":
-      case "restore": {
-        // Not live: dropped; the asking tab's request times out or is resent
-        // (a restore, by its mid) once the hub says the connection is up.
-        if (!this.live || !this.inner.relay(m)) return;
-        const key = m.type === "restore" ? m.mid : m.rid;
-        if (key === undefined) return;
-        this.askedBy.set(key, tab);
-        if (this.askedBy.size > SETTLED_MEMORY) this.askedBy.delete(this.askedBy.keys().next().value!);
-        return;
-      }
+      case "restore":
+        return this.onHistoryRequest(m, reply);
     }
+  }
+
+  /** A tab's history request, made again by the inner client; the answer goes to that tab only. */
+  private onHistoryRequest(m: Extract<ClientMessage<R>, { type: "history" | "preview" | "version" | "restore" }>, reply: (...msgs: ServerMessage[]) => void): void {
+    const rid = m.type !== "restore" && m.rid ? { rid: m.rid } : {};
+    const fail = (e: unknown) => {
+      const code = e instanceof HistoryError ? e.code : ErrorCode.INTERNAL;
+      const message = e instanceof Error ? e.message : String(e);
+      reply((m.type === "restore" ? { type: "reject", mid: m.mid, code, message } : { type: "error", code, message, ref: m.type, ...rid }) as ServerMessage);
+    };
+    const answer = (x: object) => {
+      const { rid: _inner, ...rest } = x as { rid?: string };
+      reply({ ...rest, ...rid } as ServerMessage);
+    };
+    if (m.type === "history") {
+      const options = { ...(m.before === undefined ? {} : { before: m.before }), ...(m.limit === undefined ? {} : { limit: m.limit }) };
+      this.inner.history(options).then(answer, fail);
+      return;
+    }
+    if (m.type === "version") {
+      this.inner.nameVersion(m.name, m.seq === undefined ? {} : { seq: m.seq }).then(answer, fail);
+      return;
+    }
+    const target: HistoryTarget = m.seq !== undefined ? { seq: m.seq } : { version: m.version! };
+    if (m.type === "preview") {
+      this.inner.previewAt(target).then((b) => answer({ type: "preview", ...b }), fail);
+      return;
+    }
+    this.inner.restore(target, { mid: m.mid }).then((r) => reply({ type: "ack", mid: r.mid, seq: r.seq, ...(r.dup ? { dup: true as const } : {}) } as ServerMessage), fail);
   }
 
   /** The one connection is as present as its most present tab. */

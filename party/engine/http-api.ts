@@ -15,7 +15,7 @@
  * `GET` endpoints accept it, the others refuse it with `403`.
  */
 import { z } from "zod";
-import { HISTORY_PAGE_MAX, MAX_MESSAGE_BYTES } from "../shared/limits.ts";
+import { HISTORY_PAGE_MAX, MAX_IMPORT_BYTES, MAX_MESSAGE_BYTES } from "../shared/limits.ts";
 import { ErrorCode, MutationId, type RecordBase, Seq, VersionName } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { buildExport, parseExport } from "./export-file.ts";
@@ -248,6 +248,9 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
     case "import": {
       const mid = url.searchParams.get("mid");
       if (!MutationId.safeParse(mid).success) return apiError(400, ErrorCode.BAD_MESSAGE, "?mid=: 1-64 characters of A-Z a-z 0-9 _ -");
+      // Refuse an oversize file before reading it, when its length is declared.
+      const declared = Number(request.headers.get("Content-Length") ?? 0);
+      if (declared > MAX_IMPORT_BYTES) return apiError(413, ErrorCode.TOO_LARGE, `an export of ${declared} bytes exceeds ${MAX_IMPORT_BYTES}`);
       const parsed = parseExport(schema, await request.text());
       if (!parsed.ok) return apiError(parsed.code === ErrorCode.TOO_LARGE ? 413 : parsed.code === ErrorCode.BAD_MESSAGE ? 400 : 422, parsed.code, parsed.message);
       return mutationResponse(await room.apiImport(mid!, parsed.file.records));

@@ -11,11 +11,13 @@
  * - the only timer is the one-shot cursor frame, which exists only while cursor
  *   moves are waiting to go out.
  *
- * It runs past 400 lines (about 900) because it is the one place the room's
+ * It runs past 400 lines (about 1,200) because it is the one place the room's
  * state changes: every handler (connect, hello, mutate, resync, presence,
- * cursor, alarm, close) runs in the room's single event queue over the caches
- * above, and the exactly-once path reads top to bottom here; the policy
- * (policy.ts), sync building (sync.ts), storage and rate limits live beside it.
+ * cursor, history requests, alarm, close) runs in the room's single event
+ * queue over the caches above, and the exactly-once path (`decide`, shared by
+ * mutations, restores and imports) reads top to bottom here; the policy
+ * (policy.ts), sync building (sync.ts), retained history (history.ts), webhooks
+ * (webhooks.ts), storage and rate limits live beside it.
  */
 import { planOps } from "../shared/apply.ts";
 import {
@@ -42,6 +44,7 @@ import {
   SYNC_BYTES_PER_SEC,
 } from "../shared/limits.ts";
 import type { Access } from "./auth.ts";
+import { migrateStored, versionRefusal } from "./version-skew.ts";
 import {
   type Author,
   type Change,
@@ -277,6 +280,9 @@ export class Room<R extends RecordBase = RecordBase> {
    * CURSOR_SENDS_PER_SEC whatever its size. */
   private frameIntervalMs = 0;
   private alarmChecked = false;
+  /** Syncs from a seq up to this one are snapshots: records were migrated at
+   * load (version-skew.ts), and the op log before it holds the old shape. */
+  private snapshotThrough = 0;
   private readonly counters = {
     messages: 0,
     mutations: 0,
@@ -404,6 +410,9 @@ export class Room<R extends RecordBase = RecordBase> {
       if (this.webhooks.enabled) {
         await this.load();
         sending = await this.webhooks.due(now, this.meta!.seq);
+        // Events not due yet keep the alarm set, sockets or not.
+        const next = sending.length ? null : await this.webhooks.nextDue();
+        if (next !== null) await this.wantAlarm(next);
       }
     });
     // Delivery runs outside the queue (a slow receiver holds up no edit);
@@ -521,6 +530,11 @@ export class Room<R extends RecordBase = RecordBase> {
       this.meta = meta;
       this.records = loaded.records;
       this.recordSeq = loaded.recordSeq;
+      // Records older code stored are read through the app's migrations; no
+      // delta reaches across that (its logged ops are in the old shape).
+      const { migrated, unreadable } = migrateStored(this.schema, this.records);
+      this.snapshotThrough = migrated > 0 ? meta.seq : 0;
+      if (migrated || unreadable.length) this.log(unreadable.length ? "warn" : "info", "records_migrated", undefined, undefined, undefined, `${migrated} migrated to schema ${this.schema.version}; unreadable: ${unreadable.slice(0, 8).join(",") || "none"}`);
       this.recordBytes = new Map();
       this.totalBytes = 0;
       for (const [id, rec] of this.records) {
@@ -654,7 +668,7 @@ export class Room<R extends RecordBase = RecordBase> {
         const limited = { type: "error", code: ErrorCode.RATE_LIMITED, message: "too many resync requests", ref: "resync" } as const;
         if (!this.admit(socket, st, "resync", limited)) return;
         await this.load();
-        const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.epoch, msg.lastSeq);
+        const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.lastSeq <= this.snapshotThrough && this.snapshotThrough > 0 ? null : msg.epoch, msg.lastSeq);
         if (!this.syncBudget.take(this.host.now(), sync.frame.length)) {
           this.counters.rateLimited++;
           this.sendTo(socket, { ...limited, message: "the room is busy sending syncs; retry shortly" });
@@ -730,15 +744,23 @@ export class Room<R extends RecordBase = RecordBase> {
       const board = await this.history.boardAt(target, { meta: this.meta!, records: this.records });
       if ("code" in board) return board;
       restored = board.seq;
-      return diffBoards(this.schema.fixed, this.records, board.records);
+      const ops = diffBoards(this.schema.fixed, this.records, board.records);
+      // Its change goes to every socket: charged like a sync, so restores in
+      // a loop cannot make the room send boards without bound.
+      if (!this.syncBudget.take(this.host.now(), JSON.stringify(ops).length)) {
+        this.counters.rateLimited++;
+        return { code: ErrorCode.RATE_LIMITED, message: "the room is busy sending boards; retry the restore shortly" };
+      }
+      return ops;
     };
     await this.decide(actor, mid, ops, answer, () => true, { author, kind: "restore", restored: () => restored });
   }
 
   private async hello(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "hello" }>): Promise<void> {
-    if (msg.v !== PROTOCOL_VERSION) {
-      const message = `this room speaks protocol ${PROTOCOL_VERSION}, the client ${msg.v}; reload to update`;
-      this.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message, ref: "hello" });
+    const refusal = versionRefusal(msg, this.schema.version);
+    if (refusal) {
+      const message = refusal;
+      this.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message, ref: "hello", v: PROTOCOL_VERSION, schema: this.schema.version });
       closeQuietly(socket, CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
       this.log("warn", "bad_version", st.conn, "hello", ErrorCode.UNSUPPORTED_VERSION, String(msg.v));
       return;
@@ -755,7 +777,7 @@ export class Room<R extends RecordBase = RecordBase> {
       return;
     }
     await this.load();
-    const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.epoch, msg.lastSeq);
+    const sync = await this.sync.build(this.meta!, this.records, this.totalBytes, msg.lastSeq <= this.snapshotThrough && this.snapshotThrough > 0 ? null : msg.epoch, msg.lastSeq);
     if (!this.syncBudget.take(this.host.now(), sync.frame.length)) {
       // Every joiner at once (a deploy, a popular link): the rest come back
       // with their own backoff and jitter instead of all being served now.
@@ -774,7 +796,7 @@ export class Room<R extends RecordBase = RecordBase> {
       const other = s.getState()!;
       if (other.conn !== next.conn) peers.push(this.peerOf(other));
     }
-    this.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, room: this.roomId, self, peers });
+    this.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, schema: this.schema.version, room: this.roomId, self, peers });
     this.sendFrame(socket, sync.frame);
     if (this.lastCursors.size || this.currentLive.size) {
       const f: string[] = [];
@@ -991,9 +1013,17 @@ export class Room<R extends RecordBase = RecordBase> {
     this.sync.log.append(changeJson.length);
     this.sync.invalidate();
     this.counters.mutations++;
-    answer({ type: "ack", mid, seq });
     // The broadcast is the stored entry with its type: serialized once.
-    this.broadcastFrame(`{"type":"change",${changeJson.slice(1)}`, actor.conn);
+    const frame = `{"type":"change",${changeJson.slice(1)}`;
+    if (typeof source === "function") {
+      // Ops the room computed (a restore, an import): the author has no copy
+      // of them to apply on the ack, so it gets the change too, just before.
+      this.broadcastFrame(frame, null);
+      answer({ type: "ack", mid, seq });
+    } else {
+      answer({ type: "ack", mid, seq });
+      this.broadcastFrame(frame, actor.conn);
+    }
     if (this.hooks.onCommit) {
       const onCommit = this.hooks.onCommit;
       void Promise.resolve()

@@ -1,9 +1,11 @@
 /**
  * The board export file: one room's records as JSON, written by the app's
- * "Export board" and meant to be read back by "Import" (into a new room) — the
- * same document the HTTP API's export serves (docs/EXPORT.md is the
- * contract). Schema-generic: any app's records, checked against that app's
- * record schema and limits. Pure and browser-safe: no DOM, no host.
+ * "Export board" and read back by its "Import" (into a new room) — the same
+ * document the HTTP API's `GET …/export` serves and `POST …/import` takes
+ * (party/engine/export-file.ts; docs/EXPORT.md and docs/HTTP-API.md "Export
+ * file"), so a file from either goes into the other. This is the browser-safe
+ * reader the app needs: schema-generic (any app's records, checked against
+ * that app's record schema and limits), pure, no DOM, no host.
  *
  * Reading is forgiving per record and strict per file: a file that is not an
  * export, is of a newer version or of another app is refused as a whole (with
@@ -12,18 +14,16 @@
  * decides whether a partial import is worth it.
  */
 import { z } from "zod";
+import { MAX_IMPORT_BYTES, MAX_ROOM_BYTES as MAX_ROOM_BYTES_DEFAULT } from "./limits.ts";
 import type { RecordBase } from "./protocol.ts";
 import type { RoomSchema } from "./schema.ts";
 
-/** The marker that tells an export from any other JSON. */
-export const EXPORT_FORMAT = "edgeroom-export";
-/** This format's version. A reader refuses a higher one rather than guess;
- * fields it does not know in a known version are ignored. */
+/** The marker that tells an export from any other JSON (the same as
+ * party/engine/export-file.ts writes). */
+export const EXPORT_FORMAT = "edgeroom.export";
+/** This format's version (`v`). A reader refuses a higher one rather than
+ * guess; fields it does not know in a known version are ignored. */
 export const EXPORT_VERSION = 1;
-/** Slack over the room's record bytes for the envelope and JSON whitespace: a
- * file this much larger than the largest room cannot be one room's export, so
- * it is refused before JSON.parse spends memory on it. */
-export const EXPORT_ENVELOPE_SLACK_BYTES = 1024 * 1024;
 /** Refused records listed by their reason at most this often (a file of 20,000
  * bad records must not produce 20,000 sentences); the count is always exact. */
 export const MAX_LISTED_REFUSALS = 50;
@@ -31,13 +31,18 @@ export const MAX_LISTED_REFUSALS = 50;
 /** One exported room. `records` are as stored (the app's record schema). */
 export interface BoardExport<R extends RecordBase = RecordBase> {
   format: typeof EXPORT_FORMAT;
-  version: number;
+  /** The format's version. */
+  v: number;
   /** The app the records belong to (the engine's party name). */
   party: string;
   /** The room they were exported from (informational: an import makes a new room). */
   room: string;
   /** The room's seq the records are as of (0: a room never written). */
   seq: number;
+  /** The room's epoch at that seq (null: never written). Informational. */
+  epoch: string | null;
+  /** The named version the records are, when one was exported. */
+  version?: string;
   /** When the export was made, ISO 8601 (UTC). */
   exportedAt: string;
   records: R[];
@@ -49,7 +54,7 @@ export const ExportErrorCode = {
   TOO_LARGE: "TOO_LARGE",
   /** Not JSON at all. */
   NOT_JSON: "NOT_JSON",
-  /** JSON, but not an edgeroom export (no `format` marker). */
+  /** JSON, but not an edgeroom export (no `"format": "edgeroom.export"`). */
   NOT_AN_EXPORT: "NOT_AN_EXPORT",
   /** An export of a newer version than this reader knows. */
   NEWER_VERSION: "NEWER_VERSION",
@@ -91,10 +96,12 @@ export type ParsedExport<R extends RecordBase> =
 
 const Envelope = z.object({
   format: z.literal(EXPORT_FORMAT),
-  version: z.number().int().min(1),
+  v: z.literal(EXPORT_VERSION),
   party: z.string().max(64),
   room: z.string().max(64),
   seq: z.number().int().min(0),
+  epoch: z.string().max(64).nullable().optional(),
+  version: z.string().max(240).optional(),
   exportedAt: z.string().max(64),
   records: z.array(z.unknown()),
 });
@@ -103,14 +110,16 @@ const Envelope = z.object({
  * order; callers pass them in a stable one (the app: paint order). */
 export function buildExport<R extends RecordBase>(
   schema: RoomSchema<R>,
-  from: { room: string; seq: number; records: readonly R[]; exportedAt?: Date },
+  from: { room: string; seq: number; epoch?: string | null; version?: string; records: readonly R[]; exportedAt?: Date },
 ): BoardExport<R> {
   return {
     format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
+    v: EXPORT_VERSION,
     party: schema.party,
     room: from.room,
     seq: from.seq,
+    epoch: from.epoch ?? null,
+    ...(from.version !== undefined ? { version: from.version } : {}),
     exportedAt: (from.exportedAt ?? new Date()).toISOString(),
     records: [...from.records],
   };
@@ -121,9 +130,10 @@ export function serializeExport<R extends RecordBase>(doc: BoardExport<R>): stri
   return JSON.stringify(doc);
 }
 
-/** The largest file text `schema`'s rooms can export (characters). */
+/** The largest export file a reader takes (characters): the HTTP API's
+ * import limit (MAX_IMPORT_BYTES), or more for an app whose rooms hold more. */
 export function maxExportChars(schema: RoomSchema<RecordBase>): number {
-  return schema.limits.maxRoomBytes + EXPORT_ENVELOPE_SLACK_BYTES;
+  return Math.max(MAX_IMPORT_BYTES, schema.limits.maxRoomBytes + (MAX_IMPORT_BYTES - MAX_ROOM_BYTES_DEFAULT));
 }
 
 /**
@@ -144,9 +154,9 @@ export function parseExport<R extends RecordBase>(schema: RoomSchema<R>, text: s
   }
   const marker = typeof json === "object" && json !== null ? (json as { format?: unknown }).format : undefined;
   if (marker !== EXPORT_FORMAT) return fail(ExportErrorCode.NOT_AN_EXPORT, `The file is JSON but not a board export (no "format": "${EXPORT_FORMAT}").`);
-  const version = (json as { version?: unknown }).version;
-  if (typeof version === "number" && version > EXPORT_VERSION) {
-    return fail(ExportErrorCode.NEWER_VERSION, `The file is an export of version ${version}; this app reads version ${EXPORT_VERSION}. Update the app and try again.`);
+  const v = (json as { v?: unknown }).v;
+  if (typeof v === "number" && v > EXPORT_VERSION) {
+    return fail(ExportErrorCode.NEWER_VERSION, `The file is an export of version ${v}; this app reads version ${EXPORT_VERSION}. Update the app and try again.`);
   }
   const env = Envelope.safeParse(json);
   if (!env.success) {
@@ -186,8 +196,10 @@ export function parseExport<R extends RecordBase>(schema: RoomSchema<R>, text: s
     bytes += size;
     kept.push(rec);
   });
-  const { format, party, room, seq, exportedAt } = env.data;
-  return { ok: true, value: { format, version: env.data.version, party, room, seq, exportedAt, records: kept }, refused, refusedCount };
+  const { format, party, room, seq, exportedAt, version } = env.data;
+  const value: BoardExport<R> = { format, v: EXPORT_VERSION, party, room, seq, epoch: env.data.epoch ?? null, exportedAt, records: kept };
+  if (version !== undefined) value.version = version;
+  return { ok: true, value, refused, refusedCount };
 }
 
 function mib(chars: number): string {

@@ -7,9 +7,23 @@
  * `defineRoom`, for code that lives on one side only.) Re-exports only.
  */
 export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "./schema.ts";
+export type { RecordMigration } from "./migrations.ts";
+export {
+  buildExport,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  ExportErrorCode,
+  parseExport,
+  serializeExport,
+  type BoardExport,
+  type ExportError,
+  type ParsedExport,
+  type RefusedRecord,
+} from "./export-format.ts";
 export {
   CloseCode,
   ErrorCode,
+  MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   type Change,
   type Op,

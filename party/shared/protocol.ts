@@ -27,7 +27,11 @@ import {
 
 /** Bumped on any incompatible change. The room refuses other versions with a
  * terminal UNSUPPORTED_VERSION error instead of risking silent corruption. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+/** The oldest protocol a room still speaks: N and N−1 (docs/PROTOCOL.md §2).
+ * 2 added `schema` to hello, welcome and the UNSUPPORTED_VERSION error, and
+ * `v` to that error; a version-1 client omits them, which means schema 1. */
+export const MIN_PROTOCOL_VERSION = 1;
 
 /** The exact ping frame. On the Durable Object host the runtime answers it with
  * PONG_FRAME without waking the room (setWebSocketAutoResponse); on PartyKit the
@@ -194,6 +198,9 @@ export interface Change<R extends RecordBase = RecordBase> {
 export const Hello = z.object({
   type: z.literal("hello"),
   v: z.number().int(),
+  /** The record schema version the client's code writes (absent: 1, a
+   * version-1 client). */
+  schema: z.number().int().min(1).max(1_000_000).optional(),
   clientId: ClientId,
   /** The room epoch the client's state belongs to (null: no state yet). */
   epoch: z.string().max(64).nullable(),
@@ -279,6 +286,8 @@ const MUTATION_TYPES = new Set<string>(["mutate", "restore"]);
 export const Welcome = z.object({
   type: z.literal("welcome"),
   v: z.number().int(),
+  /** The room's record schema version (absent from rooms before protocol 2). */
+  schema: z.number().int().optional(),
   room: z.string(),
   self: Peer,
   /** Everyone else connected (their cursors follow in a `cursors` frame). */
@@ -332,6 +341,10 @@ export const ErrorMessage = z.object({
   type: z.literal("error"),
   code: z.string(),
   message: z.string(),
+  /** On UNSUPPORTED_VERSION: the newest protocol and the record schema
+   * version the room speaks, so the client knows which side is older. */
+  v: z.number().int().optional(),
+  schema: z.number().int().optional(),
   /** The type of the client message that caused it, when known. */
   ref: z.string().optional(),
   /** The request id of the history request it answers, when it had one. */

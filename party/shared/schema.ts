@@ -15,6 +15,7 @@
  */
 import type { z } from "zod";
 import { LIVE_KEY_PATTERN, MAX_OPS_PER_MUTATION, MAX_RECORD_BYTES, MAX_RECORDS_PER_ROOM, MAX_ROOM_BYTES } from "./limits.ts";
+import { checkMigrations, type RecordMigration } from "./migrations.ts";
 import { type Protocol, protocolFor, type RecordBase } from "./protocol.ts";
 
 /** Limits on an app's records; each has a default in limits.ts. */
@@ -46,6 +47,14 @@ export interface RoomDefinition<R extends RecordBase> {
    * preview and restore; docs/PROTOCOL.md §15). Default true; `false` keeps
    * only the op log's reconnect window (the server option `history` overrides it). */
   history?: boolean;
+  /** The records' schema version (default 1). Raise it when records change
+   * shape, with one migration per step (party/shared/migrations.ts): rooms
+   * read stored records through them on load, clients their pending edits,
+   * and a client of another version is told so at hello (docs/PROTOCOL.md §2). */
+  version?: number;
+  /** The steps to versions 2…`version`, each with `up` (and `down`,
+   * `upPatch` where they apply). */
+  migrations?: readonly RecordMigration[];
 }
 
 export interface RoomSchema<R extends RecordBase> {
@@ -56,6 +65,10 @@ export interface RoomSchema<R extends RecordBase> {
   readonly protocol: Protocol<R>;
   readonly live: Readonly<Record<string, z.ZodType>>;
   readonly history: boolean;
+  /** The records' schema version (1 unless the app raised it). */
+  readonly version: number;
+  /** The steps to versions 2…`version`, in order. */
+  readonly migrations: readonly RecordMigration[];
 }
 
 /** The record type of a schema: `RecordOf<typeof checklist>`. */
@@ -84,5 +97,7 @@ export function defineRoom<R extends RecordBase>(definition: RoomDefinition<R>):
     protocol: protocolFor(definition.records, limits.maxOpsPerMutation),
     live: { ...definition.live },
     history: definition.history ?? true,
+    version: definition.version ?? 1,
+    migrations: checkMigrations(definition.version ?? 1, definition.migrations ?? []),
   };
 }

@@ -93,8 +93,10 @@ describe("the dark theme", () => {
 
     const inside = () => pixelAtWorld(page, rect.x + rect.w / 2, rect.y + rect.h / 2);
     const edge = () => pixelAtWorld(page, rect.x, rect.y + rect.h / 2);
-    expect(isDark(await inside())).toBe(true);
-    expect(isLight(await edge())).toBe(true);
+    // Polled: the board repaints on the next animation frame after the
+    // selection is dropped (a loaded machine may take a few frames).
+    await expect.poll(async () => isDark(await inside())).toBe(true);
+    await expect.poll(async () => isLight(await edge())).toBe(true);
     // The chrome is dark too: the top bar's panel.
     const panelBg = await page.getByTestId("topbar").evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(panelBg).toMatch(/^rgba?\((\d|[1-5]\d), (\d|[1-5]\d), (\d|[1-5]\d)/);

@@ -98,10 +98,10 @@ describe("export and import", () => {
     const seqBefore = await b.evaluate(() => window.__edgeroom!.session.client.seq);
 
     const [file] = await Promise.all([a.waitForEvent("download"), boardMenu(a, "Export board (.json)")]);
-    expect(file.suggestedFilename()).toBe(`edgeroom-${oldRoom}.json`);
+    expect(file.suggestedFilename()).toBe(`${oldRoom}-${seqBefore}.edgeroom.json`);
     const path = await file.path();
     const exported = JSON.parse(readFileSync(path, "utf8"));
-    expect(exported).toMatchObject({ format: EXPORT_FORMAT, version: 1, party: "whiteboard", room: oldRoom });
+    expect(exported).toMatchObject({ format: EXPORT_FORMAT, v: 1, party: "whiteboard", room: oldRoom, seq: seqBefore });
     expect(byId(exported.records)).toEqual(original);
 
     await a.setInputFiles("[data-testid=import-file]", path);
@@ -152,7 +152,7 @@ describe("export and import", () => {
     const oldRoom = roomOf(a);
     await dropFile(a, "notes.json", JSON.stringify({ hello: "world" }));
     await expect.poll(() => a.getByTestId("transfer-error").textContent()).toMatch(/not a board export/);
-    await dropFile(a, "future.json", serializeExport({ ...buildExport(whiteboard, { room: "r", seq: 1, records: extras }), version: 99 }));
+    await dropFile(a, "future.json", serializeExport({ ...buildExport(whiteboard, { room: "r", seq: 1, records: extras }), v: 99 }));
     await expect.poll(() => a.getByTestId("transfer-error").textContent()).toMatch(/version 99/);
     await a.keyboard.press("Escape");
     await a.getByTestId("transfer-dialog").waitFor({ state: "hidden" });

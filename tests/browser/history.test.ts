@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { boardMenu, byId, drag, isBackground, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords } from "./board-page.ts";
+import { boardMenu, byId, drag, isBackground, near, openBoard, pixelAtWorld, records, roomOf, screenshot, VIEWPORT, waitForRecords } from "./board-page.ts";
 import { launchChromium } from "./chromium.ts";
 
 const RED = "#e03131";
@@ -120,6 +120,24 @@ describe("the history panel", () => {
     await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "ellipse"`);
     await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].type === "ellipse"`);
     expect(await records(b)).toEqual(bBefore);
+  });
+
+  it("works from a second tab that shares the first tab's connection", async () => {
+    const ctx = await person();
+    const first = await openBoard(ctx, `http://${server.host}/?test`);
+    const second = await openBoard(ctx, first.url()); // a follower: the room sees one connection
+    const stats = await (await fetch(`http://${server.host}/parties/whiteboard/${roomOf(first)}/stats`)).json();
+    expect(stats.connections).toBe(1);
+    const { seqWithRect, rect } = await drawAndDelete(second, first);
+    await boardMenu(second, "History…");
+    await second.locator(`[data-testid=timeline-entry][data-seq="${seqWithRect}"]`).click();
+    await second.getByTestId("preview-bar").waitFor();
+    await waitForRecords(second, `(recs) => recs.length === 2`);
+    expect(types(await records(first))).toEqual(["ellipse"]); // the other tab stays live
+    await second.getByTestId("restore-version").click();
+    await waitForRecords(first, `(recs) => recs.length === 2 && recs.some((r) => r.id === ${JSON.stringify(rect.id)})`);
+    await second.keyboard.press("Control+z");
+    await waitForRecords(first, `(recs) => recs.length === 1 && recs[0].type === "ellipse"`);
   });
 
   it("names a version, previews and restores it by choosing it in the timeline from the keyboard", async () => {

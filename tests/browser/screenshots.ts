@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { startDevServer } from "../support/dev-server.ts";
-import { drag, openBoard, VIEWPORT, waitForRecords } from "./board-page.ts";
+import { boardMenu, drag, openBoard, VIEWPORT, waitForRecords } from "./board-page.ts";
 import { launchChromium } from "./chromium.ts";
 
 const OUT = resolve(import.meta.dirname, "../../docs/images");
@@ -104,6 +104,10 @@ async function main(): Promise<void> {
       await ada.keyboard.press("Escape");
     }
 
+    await waitForRecords(ada, `(recs) => recs.filter((r) => r.type === "line").length === 2`);
+    await ada.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
+    const beforeGrace = await ada.evaluate(() => window.__edgeroom!.session.client.seq);
+
     // Grace: circles the deadline in red and writes a question inside a box of her own.
     await pick(grace, "Red");
     await grace.keyboard.press("p");
@@ -156,6 +160,15 @@ async function main(): Promise<void> {
     await ada.keyboard.press("?");
     await ada.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
     await shoot(ada, "shortcut-sheet");
+
+    // The history panel: Ada previews the board as it was before Grace's additions.
+    await ada.keyboard.press("Escape");
+    await boardMenu(ada, "History…");
+    await ada.locator(`[data-testid=timeline-entry][data-seq="${beforeGrace}"]`).click();
+    await ada.getByTestId("preview-bar").waitFor();
+    await ada.mouse.move(640, 700);
+    await shoot(ada, "history-preview");
+    await ada.getByTestId("back-to-live").click();
 
     // A link cut short in a chat message.
     const bad = await (await browser.newContext({ viewport: { width: 1000, height: 620 }, deviceScaleFactor: SCALE })).newPage();

@@ -85,6 +85,32 @@ for (const kind of ["wrangler", "partykit"] as const) {
       expect(leaves[0]! - closedAt).toBeLessThan(1_000);
     });
 
+    it("keeps history on its storage: lists who changed what, previews a past board, restores it once for everyone", async () => {
+      const room = `e2e-history-${Date.now()}`;
+      const a = client(room, "ada");
+      const b = client(room, "bob");
+      await waitFor(() => a.connection.status === "live" && b.connection.status === "live");
+      a.mutate([{ op: "put", rec: rect("h1", 1) }]);
+      a.mutate([{ op: "put", rec: rect("h2", 2) }]);
+      await waitFor(() => a.pendingCount === 0 && b.records().size === 2);
+      b.mutate([{ op: "del", id: "h1" }]);
+      await waitFor(() => b.pendingCount === 0 && a.records().size === 1);
+
+      const page = await a.history({ limit: 10 });
+      expect(page.changes.map((c) => [c.seq, c.name])).toEqual([[3, "bob"], [2, "ada"], [1, "ada"]]);
+      const before = await a.previewAt({ seq: 2 });
+      expect(before.records.map((r) => r.id).sort()).toEqual(["h1", "h2"]);
+      expect(b.records().size).toBe(1); // the preview touched nobody
+
+      const result = await a.restore({ seq: 2 }, { mid: "e2e-restore-1" });
+      expect(result.seq).toBe(4);
+      await waitFor(() => a.records().size === 2 && b.records().size === 2, 10_000, "the restore at both clients");
+      const again = await a.restore({ seq: 0 }, { mid: "e2e-restore-1" });
+      expect(again).toMatchObject({ seq: 4, dup: true });
+      expect((await a.history({ limit: 1 })).changes[0]).toMatchObject({ seq: 4, kind: "restore", restored: 2 });
+      expect(b.seq).toBe(4);
+    });
+
     it("serves the documented protocol at /parties/whiteboard/r1", async () => {
       const ws = new WebSocket(`ws://${server.host}/parties/whiteboard/r1`);
       const inbox: { type: string }[] = [];

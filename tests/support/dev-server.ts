@@ -59,7 +59,23 @@ export interface StartOptions {
   cwd?: string;
 }
 
+/** Start attempts when a port was taken between choosing it and binding it:
+ * another server (a test file of another project, a benchmark) on this
+ * machine may bind it first — wrangler's own helper sockets too. */
+const PORT_RACE_ATTEMPTS = 3;
+
 export async function startDevServer(kind: "wrangler" | "partykit", opts: StartOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(kind, opts);
+    } catch (e) {
+      const raced = e instanceof Error && /address already in use|EADDRINUSE/i.test(e.message);
+      if (!raced || opts.port !== undefined || attempt >= PORT_RACE_ATTEMPTS) throw e;
+    }
+  }
+}
+
+async function startOnce(kind: "wrangler" | "partykit", opts: StartOptions): Promise<DevServer> {
   const port = opts.port ?? (await freePort());
   const persistDir = opts.persistDir ?? mkdtempSync(join(tmpdir(), `edgeroom-${kind}-`));
   const env = {

@@ -125,6 +125,9 @@ describe("RoomClient history requests", () => {
     expect(ids(bob)).toEqual(["a", "b"]);
     expect(ids(ada)).toEqual(["a", "b"]);
 
+    // Asked twice at once (a tab resending through a shared connection): one answer for both.
+    const [x, y] = await Promise.all([ada.restore({ seq: 2 }, { mid: "restore-1" }), ada.restore({ seq: 2 }, { mid: "restore-1" })]);
+    expect(x).toEqual(y);
     const again = await ada.restore({ seq: 2 }, { mid: "restore-1" });
     expect(again).toEqual({ mid: "restore-1", seq: 3, dup: true });
     await new Promise((r) => setTimeout(r, 20));

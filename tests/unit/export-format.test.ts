@@ -11,6 +11,7 @@ import { buildExport, EXPORT_FORMAT, EXPORT_VERSION, ExportErrorCode, MAX_LISTED
 import { defineRoom } from "../../party/shared/schema.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
+import * as serverFile from "../../party/engine/export-file.ts";
 
 const base = { x: 10, y: -20, color: "#1e1e1e", stroke: 2 };
 const board: Shape[] = [
@@ -23,18 +24,38 @@ const board: Shape[] = [
 ];
 
 const exportOf = (records: unknown[], extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, party: "whiteboard", room: "r", seq: 3, exportedAt: "2026-12-01T00:00:00.000Z", records, ...extra });
+  JSON.stringify({ format: EXPORT_FORMAT, v: EXPORT_VERSION, party: "whiteboard", room: "r", seq: 3, epoch: "x7k2", exportedAt: "2026-12-01T00:00:00.000Z", records, ...extra });
 
 describe("board export format", () => {
   it("round-trips: export → file text → parse gives identical records and envelope", () => {
     const exportedAt = new Date("2026-12-01T14:02:00Z");
-    const doc = buildExport(whiteboard, { room: "design-review", seq: 58, records: board, exportedAt });
+    const doc = buildExport(whiteboard, { room: "design-review", seq: 58, epoch: "x7k2m9p0", version: "before the review", records: board, exportedAt });
     const parsed = parseExport(whiteboard, serializeExport(doc));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.value).toEqual({ format: EXPORT_FORMAT, version: EXPORT_VERSION, party: "whiteboard", room: "design-review", seq: 58, exportedAt: "2026-12-01T14:02:00.000Z", records: board });
+    expect(parsed.value).toEqual({
+      format: "edgeroom.export",
+      v: 1,
+      party: "whiteboard",
+      room: "design-review",
+      seq: 58,
+      epoch: "x7k2m9p0",
+      version: "before the review",
+      exportedAt: "2026-12-01T14:02:00.000Z",
+      records: board,
+    });
     expect(parsed.refused).toEqual([]);
     expect(parsed.refusedCount).toBe(0);
+  });
+
+  it("is the HTTP API's export file: each side reads the other's, records identical", () => {
+    const fromApi = JSON.stringify(serverFile.buildExport("whiteboard", "design-review", { seq: 58, epoch: "x7k2m9p0", records: board }, Date.UTC(2026, 11, 1)));
+    const read = parseExport(whiteboard, fromApi);
+    expect(read.ok && read.value.records).toEqual(board);
+    expect(read.ok && [read.value.room, read.value.seq, read.value.epoch]).toEqual(["design-review", 58, "x7k2m9p0"]);
+    const fromApp = serializeExport(buildExport(whiteboard, { room: "design-review", seq: 58, epoch: "x7k2m9p0", records: board }));
+    const byServer = serverFile.parseExport(whiteboard, fromApp);
+    expect(byServer.ok && byServer.file.records).toEqual(board);
   });
 
   it("an empty board's export parses with no records (the app decides what that means)", () => {
@@ -47,7 +68,8 @@ describe("board export format", () => {
     { name: "JSON that is not an export", text: '{"records":[]}', code: ExportErrorCode.NOT_AN_EXPORT },
     { name: "the clipboard format is not an export", text: JSON.stringify({ kind: "edgeroom/shapes", version: 1, party: "whiteboard", records: board }), code: ExportErrorCode.NOT_AN_EXPORT },
     { name: "a JSON array", text: "[]", code: ExportErrorCode.NOT_AN_EXPORT },
-    { name: "a newer version is not guessed at", text: exportOf(board, { version: EXPORT_VERSION + 1 }), code: ExportErrorCode.NEWER_VERSION },
+    { name: "a newer version is not guessed at", text: exportOf(board, { v: EXPORT_VERSION + 1 }), code: ExportErrorCode.NEWER_VERSION },
+    { name: "a version that never existed", text: exportOf(board, { v: 0 }), code: ExportErrorCode.BAD_EXPORT },
     { name: "another app's records", text: exportOf(board, { party: "checklist" }), code: ExportErrorCode.WRONG_PARTY },
     { name: "records not an array", text: exportOf([], { records: { a: 1 } }), code: ExportErrorCode.BAD_EXPORT },
     { name: "a negative seq", text: exportOf(board, { seq: -1 }), code: ExportErrorCode.BAD_EXPORT },
@@ -120,7 +142,7 @@ describe("board export format", () => {
   });
 
   it("ignores envelope fields it does not know (a newer writer of the same version)", () => {
-    const parsed = parseExport(whiteboard, exportOf(board, { epoch: "x7k2", generator: "something" }));
+    const parsed = parseExport(whiteboard, exportOf(board, { generator: "something" }));
     expect(parsed.ok && parsed.value.records).toEqual(board);
   });
 });

@@ -56,8 +56,10 @@ describe("history through the room", () => {
     await h.send(bob, { type: "mutate", mid: "b1", ops: [{ op: "del", id: "s1" }, { op: "patch", id: "s2", set: { x: 50 } }] });
     await h.send(bob, put("b2", "s3"));
     bob.clear();
+    ada.clear();
     await h.send(ada, { type: "restore", mid: "r1", seq: 2 });
     expect(ada.last("ack")).toEqual({ type: "ack", mid: "r1", seq: 5 });
+    expect(ada.inbox.map((m) => m.type)).toEqual(["change", "ack"]);
     const change = bob.last("change")!;
     expect(change).toMatchObject({ seq: 5, mid: "r1", restored: 2 });
     const board = new Map((await h.room.snapshot()).records.map((r) => [r.id, r]));
@@ -194,10 +196,16 @@ describe("history through the room", () => {
     await h.send(bob, { type: "preview", rid: "p2", seq: 1 });
     expect(ada.last("preview")!.records).toHaveLength(30);
     expect(bob.last("error")).toMatchObject({ code: ErrorCode.RATE_LIMITED, ref: "preview", rid: "p2" });
+    // A restore's change is charged the same way: refused (not remembered), nothing applied.
+    await h.send(ada, { type: "mutate", mid: "m2", ops: Array.from({ length: 30 }, (_, i) => ({ op: "del", id: `s${i}` })) });
+    await h.send(ada, { type: "restore", mid: "r1", seq: 1 });
+    expect(ada.last("reject")).toMatchObject({ mid: "r1", code: ErrorCode.RATE_LIMITED });
+    expect((await h.room.snapshot()).records).toHaveLength(0);
     // A flood of history requests from one connection is cut off at its burst.
     ada.clear();
     for (let i = 0; i < HISTORY_BURST + 10; i++) await h.send(ada, { type: "history", limit: 1 });
-    expect(ada.of("history")).toHaveLength(HISTORY_BURST - 1);
+    expect(ada.of("history")).toHaveLength(HISTORY_BURST - 2); // a preview and a restore spent two
+
     expect(ada.of("error").every((e) => e.code === ErrorCode.RATE_LIMITED)).toBe(true);
     // Named versions are capped per room.
     const h2 = new WhiteboardRoomHost("versions");
@@ -210,5 +218,20 @@ describe("history through the room", () => {
     }
     expect(eve.of("version")).toHaveLength(HISTORY_MAX_VERSIONS);
     expect(eve.last("error")).toMatchObject({ code: ErrorCode.ROOM_LIMIT, ref: "version" });
+  });
+
+  it("rebuilds its index from storage after an eviction: nothing of history lives only in memory", async () => {
+    const h = new WhiteboardRoomHost();
+    const ada = await h.join("ada");
+    for (let i = 1; i <= 4; i++) await h.send(ada, put(`m${i}`, `s${i}`));
+    await h.send(ada, { type: "version", name: "four" });
+    h.evict();
+    await h.send(ada, { type: "history" });
+    const page = ada.last("history")!;
+    expect(page.versions.map((v) => [v.version, v.seq])).toEqual([["four", 4]]);
+    expect(page.changes.map((c) => c.seq)).toEqual([4, 3, 2, 1]);
+    await h.send(ada, { type: "restore", mid: "r1", seq: 2 });
+    expect(ada.last("ack")!.seq).toBe(5);
+    expect(ids((await h.room.snapshot()).records)).toEqual(["s1", "s2"]);
   });
 });

@@ -97,4 +97,24 @@ describe("webhooks through the room", () => {
     for (let i = 0; i < WEBHOOK_OUTBOX_MAX + 20; i++) await h.send(ada, { type: "restore", mid: `r${i}`, seq: 0 });
     expect([...h.kv.data.keys()].filter((k) => k.startsWith("o:")).length).toBeLessThanOrEqual(WEBHOOK_OUTBOX_MAX);
   });
+
+  it("keeps the alarm set for an event not yet due, after the last socket has gone", async () => {
+    const { h, got } = withReceiver(() => (got.length === 1 ? 500 : 200));
+    const ada = await h.join("ada");
+    await h.send(ada, put("m1", "s1"));
+    h.clock += WEBHOOK_DEBOUNCE_MS;
+    await h.fireAlarm(); // room.changed fails once: its retry is due in 1 s
+    const retryAt = h.clock + WEBHOOK_RETRY_BASE_MS;
+    await h.disconnect(ada); // room.emptied, due now
+    await h.fireAlarm(); // sends room.emptied only
+    expect(got.map((g) => g.event.type)).toEqual(["room.changed", "room.emptied"]);
+    expect(h.alarmAt).toBe(retryAt);
+    // An alarm with nothing due (an early wake) and no socket: still re-armed.
+    await h.fireAlarm();
+    expect(h.alarmAt).toBe(retryAt);
+    h.clock = retryAt;
+    await h.fireAlarm();
+    expect(got.map((g) => g.event.type)).toEqual(["room.changed", "room.emptied", "room.changed"]);
+    expect(h.alarmAt).toBeNull(); // nothing left: the room sleeps
+  });
 });

@@ -112,8 +112,11 @@ describe("history over real sockets", () => {
     ada.send({ type: "restore", mid: "r1", seq: 2 });
     expect(await ada.next("ack", from)).toEqual({ type: "ack", mid: "r1", seq: 4 });
     expect(await bob.next("change", bobSeen)).toMatchObject({ seq: 4, mid: "r1", restored: 2, ops: [{ op: "put", rec: { id: "s1" } }] });
+    // The author gets the change too (it has no ops of its own to apply), just before its ack.
+    expect(ada.inbox.slice(from).map((m) => m.type)).toEqual(["change", "ack"]);
+    const afterAck = ada.inbox.length;
     ada.send({ type: "restore", mid: "r1", seq: 0 });
-    expect(await ada.next("ack", from + 1)).toEqual({ type: "ack", mid: "r1", seq: 4, dup: true });
+    expect(await ada.next("ack", afterAck)).toEqual({ type: "ack", mid: "r1", seq: 4, dup: true });
     // A mutation after it gets seq 5: the duplicate consumed nothing.
     bob.send({ type: "mutate", mid: "b2", ops: [{ op: "patch", id: "s1", set: { x: 9 } }] });
     expect(await bob.next("ack", bobSeen)).toMatchObject({ mid: "b2", seq: 5 });

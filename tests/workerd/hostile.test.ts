@@ -17,7 +17,7 @@ import {
   PING_INTERVAL_MS,
 } from "../../party/shared/limits.ts";
 import { MAX_TEXT_CHARS } from "../../party/whiteboard/limits.ts";
-import { CloseCode, ErrorCode, PING_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { CloseCode, ErrorCode, MIN_PROTOCOL_VERSION, PING_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import type { ServerMessage } from "../../party/whiteboard/schema.ts";
 import { joinRoom, openSocket, rect, type TestClient } from "./socket.ts";
 
@@ -183,7 +183,7 @@ describe("identity is stamped by the room", () => {
 });
 
 describe("handshake", () => {
-  for (const [what, v] of [["a stale protocol version", PROTOCOL_VERSION - 1], ["a future protocol version", PROTOCOL_VERSION + 1]] as const) {
+  for (const [what, v] of [["a protocol version older than the room's window (N−1)", MIN_PROTOCOL_VERSION - 1], ["a future protocol version", PROTOCOL_VERSION + 1]] as const) {
     it(`refuses ${what} with a terminal UNSUPPORTED_VERSION`, async () => {
       const a = await arena(`version-${v}`);
       const mallory = await a.attacker(true);

@@ -163,7 +163,9 @@ function Board({
   const exportJson = () => {
     const records = preview.board.records(); // a previewed version exports as that version
     if (records.size === 0) return notify("The board is empty: nothing to export.", "info");
-    const file = boardExportFile(session.room, preview.shown?.seq ?? session.client.seq, records.values());
+    const shownVersion = preview.shown;
+    const from = { room: session.room, seq: shownVersion?.seq ?? session.client.seq, epoch: session.client.epoch };
+    const file = boardExportFile(shownVersion?.version !== undefined ? { ...from, version: shownVersion.version } : from, records.values());
     download(file.blob, file.name);
   };
   const duplicateBoard = () => {

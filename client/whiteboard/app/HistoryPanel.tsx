@@ -28,7 +28,7 @@ export function historyErrorText(e: unknown): string {
     case "HISTORY_UNAVAILABLE":
       return "That point is no longer kept in this board's history.";
     case "VERSION_EXISTS":
-      return "A version with that name exists already: pick another name.";
+      return "That name is taken, or this point has a name already: pick another name or point.";
     case "RATE_LIMITED":
       return "Too many history requests at once. Wait a moment and try again.";
     case "FORBIDDEN":
@@ -61,6 +61,8 @@ export function HistoryPanel({
 }) {
   const [view, setView] = useState<HistoryView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const failed = useRef(false);
+  failed.current = error !== null;
   const [name, setName] = useState("");
   const [loading, setLoading] = useState<number | null>(null); // the seq being fetched
   const shown = useSyncExternalStore(preview.subscribe, () => preview.shown);
@@ -98,8 +100,11 @@ export function HistoryPanel({
         void refresh();
       }, HISTORY_REFRESH_MS);
     });
+    // Opened offline (or the room went away): read it again once the board is live.
+    const offStatus = client.on("status", (st) => st.status === "live" && failed.current && void refresh());
     return () => {
       off();
+      offStatus();
       if (timer !== null) clearTimeout(timer);
     };
   }, [client, refresh]);
@@ -126,7 +131,8 @@ export function HistoryPanel({
       try {
         const board = await client.previewAt({ seq: entry.seq });
         if (ticket !== latest.current) return;
-        preview.show({ seq: board.seq, label: entry.label, records: new Map(board.records.map((r) => [r.id, r])) });
+        const records = new Map(board.records.map((r) => [r.id, r]));
+        preview.show(entry.version !== undefined ? { seq: board.seq, label: entry.label, version: entry.version, records } : { seq: board.seq, label: entry.label, records });
       } catch (e) {
         if (ticket === latest.current) notify(historyErrorText(e));
       } finally {

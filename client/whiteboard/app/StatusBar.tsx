@@ -12,6 +12,8 @@ function badgeText(c: ConnectionState): string {
       return `Reconnecting (attempt ${c.attempt})`;
     case "offline":
       return "Offline";
+    case "waiting":
+      return "Waiting for the server update";
     case "error":
       return "Error";
   }
@@ -28,6 +30,8 @@ function announcement(c: ConnectionState): string {
       return "Connection lost. Reconnecting; your edits are kept.";
     case "offline":
       return "You are offline. Your edits are saved on this device and sent when you are back online.";
+    case "waiting":
+      return "The server is being updated. Retrying; your edits are kept.";
     case "error":
       return `Cannot connect to this board: ${c.error?.message ?? "the room refused the connection"}.`;
   }

@@ -16,6 +16,8 @@ export interface ShownVersion {
   seq: number;
   /** How the bar names it: "14:02", "“before the review”". */
   label: string;
+  /** Its name, when it is a named version. */
+  version?: string;
   records: ReadonlyMap<string, Shape>;
 }
 

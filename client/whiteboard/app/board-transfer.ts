@@ -34,10 +34,11 @@ import { loadClientId, loadColor, loadName } from "./identity.ts";
  * 20,000-shape import through the room's mutation rate limit (~7 s). */
 export const NEW_BOARD_ACK_WAIT_MS = 15_000;
 
-/** The export file for these records: a Blob and its file name. */
-export function boardExportFile(room: string, seq: number, records: Iterable<Shape>): { blob: Blob; name: string } {
-  const doc = buildExport(whiteboard, { room, seq, records: [...records].sort(paintOrder) });
-  return { blob: new Blob([serializeExport(doc)], { type: "application/json" }), name: `edgeroom-${room}.json` };
+/** The export file for these records: a Blob and its file name (the HTTP
+ * API's name for the same file: `<room>-<seq>.edgeroom.json`). */
+export function boardExportFile(from: { room: string; seq: number; epoch: string | null; version?: string }, records: Iterable<Shape>): { blob: Blob; name: string } {
+  const doc = buildExport(whiteboard, { ...from, records: [...records].sort(paintOrder) });
+  return { blob: new Blob([serializeExport(doc)], { type: "application/json" }), name: `${from.room}-${from.seq}.edgeroom.json` };
 }
 
 /** Hand a Blob to the browser as a download. */
@@ -101,7 +102,9 @@ export async function writeNewBoard(records: readonly Shape[], onProgress: (p: N
     const pendingStore = new IdbPendingStore(room);
     const protocol = location.protocol === "https:" ? "wss" : "ws";
     const transport = onlineAwareTransport(partySocketTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
-    const client = new RoomClient({ schema: whiteboard, room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
+    // Its own connection, never a shared one: this client lives for the
+    // writes only, and must not become the tab leader of the new room.
+    const client = new RoomClient({ schema: whiteboard, room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport, shareTabs: false });
     try {
       await client.ready;
       // Never over an existing board: online, the room must say it is empty

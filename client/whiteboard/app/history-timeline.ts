@@ -20,6 +20,8 @@ export interface TimelineEntry {
   detail: string;
   /** How the preview bar names the board shown. */
   label: string;
+  /** A named version's name. */
+  version?: string;
 }
 
 /** The history the panel has: the newest page, with older pages' changes appended. */
@@ -88,7 +90,7 @@ export function timeline(view: HistoryView, now: number = Date.now()): TimelineE
   const timeOfSeq = (seq: number) => times.get(seq);
   const entries: (TimelineEntry & { order: number })[] = [];
   for (const v of view.versions) {
-    entries.push({ key: `v:${v.version}`, kind: "version", seq: v.seq, at: v.at, title: `“${v.version}”`, detail: `${formatTime(v.at, now)} · named by ${who(v)}`, label: `“${v.version}”`, order: 0 });
+    entries.push({ key: `v:${v.version}`, kind: "version", seq: v.seq, at: v.at, title: `“${v.version}”`, detail: `${formatTime(v.at, now)} · named by ${who(v)}`, label: `“${v.version}”`, version: v.version, order: 0 });
   }
   const changed = new Set<number>();
   for (const c of view.changes) {

@@ -10,4 +10,4 @@ export { MemoryRoomHost, TestSocket } from "./memory-host.ts";
 export { MemoryKv } from "./memory-kv.ts";
 export { commitOf, storageContract, type WithStorage } from "./storage-contract.ts";
 export { KvRoomStorage, type KvLike } from "../kv-storage.ts";
-export type { Commit, LoadedRoom, RoomMeta, RoomStorage } from "../storage.ts";
+export type { Commit, HistoryIndex, LoadedRoom, OutboxEvent, RoomMeta, RoomStorage, StoredCheckpoint } from "../storage.ts";

@@ -64,8 +64,8 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
    * fetch they are sent with. */
   webhook: WebhookConfig | null = null;
   fetch: typeof fetch | undefined;
-  readonly schema: RoomSchema<R>;
-  private readonly options: RoomOptions<R>;
+  schema: RoomSchema<R>;
+  private options: RoomOptions<R>;
 
   constructor(schema: RoomSchema<R>, roomId = "test-room", options: RoomOptions<R> = {}) {
     this.schema = schema;
@@ -97,6 +97,18 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
   evict(): void {
     this.timers = [];
     this.room = this.build();
+  }
+
+  /** A deploy: new code (another schema version, other options) over the same
+   * storage. Open sockets are dropped, as a Durable Object restart drops them. */
+  async deploy(schema: RoomSchema<R>, options: RoomOptions<R> = this.options): Promise<void> {
+    for (const s of [...this.sockets]) {
+      s.close(1012, "deploy");
+      this.sockets.delete(s);
+    }
+    this.schema = schema;
+    this.options = options;
+    this.evict();
   }
 
   /** Accept a socket. The verdict is queued in the room like every event, so
