@@ -10,12 +10,14 @@
  * scroll-blit (painter.ts), building records from gestures (record-factory.ts),
  * hit-testing handles (hit-test.ts), the text box (text-editing.ts), remote
  * cursors (cursor-tracks.ts), the clipboard (board-clipboard.ts), z-order
- * (z-order.ts), PNG export (export-png.ts) and the debug/bench hooks
- * (frame-stats.ts). This file wires DOM events to them and holds the
- * state they share (camera, selection, the UI state in board-ui.ts). It is
- * ~560 lines because that state has one owner: each command that changes it
- * (toolbar, shortcut, text box) is a few lines here over the pure parts in
- * those files.
+ * (z-order.ts), bound arrows (binding.ts), rotation (rotate.ts), two-finger
+ * touch (touch-gestures.ts), the laser (laser.ts), others' drafts (live.ts),
+ * the eraser's preview (erase-preview.ts), export (export-png.ts,
+ * export-svg.ts, board-export.ts) and the debug/bench hooks (frame-stats.ts).
+ * This file wires DOM events to them and holds the state they share (camera,
+ * selection, the UI state in board-ui.ts). It is ~750 lines because that
+ * state has one owner: each command that changes it (toolbar, shortcut, text
+ * box) is a few lines here over the pure parts in those files.
  */
 import { cameraFor, draftForWire, RemoteLive, viewOf } from "./live.ts";
 import type { Op } from "../../../party/whiteboard/schema.ts";
@@ -24,7 +26,8 @@ import { newRecordId } from "../../engine/ids.ts";
 import type { Peer, RemoteCursor } from "../../engine/room-client.ts";
 import type { Editor } from "../editor.ts";
 import { CursorTrack } from "../interpolate.ts";
-import { type Camera, fitCamera, HOME_CAMERA, intersects, screenToWorld, visibleWorld, worldToScreen, zoomAt } from "./camera.ts";
+import { type Camera, fitCamera, HOME_CAMERA, revealCamera, screenToWorld, visibleWorld, worldToScreen, zoomAt } from "./camera.ts";
+import { ErasePreview } from "./erase-preview.ts";
 import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
 import { moveOps } from "./binding.ts";
@@ -69,8 +72,6 @@ export interface BoardRoom {
   on(event: "remote-change", fn: (by: string) => void): () => void;
 }
 
-/** How shapes under an eraser stroke are drawn until it is released. */
-const ERASING_OPACITY = 0.2;
 
 export class BoardController {
   readonly scene = new SceneIndex();
@@ -91,6 +92,8 @@ export class BoardController {
   private followFns = new Set<() => void>();
   private readonly input: PointerInput;
   private readonly touch = new TouchGestures();
+  /** Shapes an eraser stroke will delete, drawn faded until the release. */
+  private readonly erasing = new ErasePreview();
   /** The canvas has been pressed (clicked, touched) since it last had keyboard focus. */
   private pressedCanvas = false;
   private readonly laser = new LaserPointer(
@@ -139,7 +142,7 @@ export class BoardController {
       scene: this.scene,
       cursors: this.cursors,
       camera: () => this.camera,
-      preview: () => this.erasePreview() ?? this.remote.overPreview(this.editor.preview()),
+      preview: () => this.erasing.get(this.input.erasing(), this.room.records(), this.docVersion) ?? this.remote.overPreview(this.editor.preview()),
       pendingIds: () => this.pendingIds(),
       editingId: () => this.ui.editing?.id ?? null,
       draft: () => this.drawnDraft(),
@@ -285,24 +288,6 @@ export class BoardController {
       if (s) out.push(this.scene.resolved(s, preview));
     }
     return out;
-  }
-
-  private eraseCache: { ids: ReadonlySet<string>; size: number; version: number; map: Map<string, Shape> } | null = null;
-
-  /** Shapes an eraser stroke will delete, drawn faded until the release deletes them. */
-  private erasePreview(): ReadonlyMap<string, Shape> | null {
-    const ids = this.input.erasing();
-    if (!ids) return (this.eraseCache = null);
-    const c = this.eraseCache;
-    if (c && c.ids === ids && c.size === ids.size && c.version === this.docVersion) return c.map;
-    const records = this.room.records();
-    const map = new Map<string, Shape>();
-    for (const id of ids) {
-      const s = records.get(id);
-      if (s) map.set(id, { ...s, opacity: ERASING_OPACITY });
-    }
-    this.eraseCache = { ids, size: ids.size, version: this.docVersion, map };
-    return map;
   }
 
   private recordBase(id: string): RecordBase {
@@ -667,14 +652,8 @@ export class BoardController {
     const next = nextInCycle(this.scene.shapes, this.ui.selection, dir);
     if (!next) return;
     this.setUi({ selection: [next.id], tool: "select" });
-    const view = visibleWorld(this.camera, this.canvas.clientWidth, this.canvas.clientHeight);
-    const b = shapeBounds(this.scene.resolved(next));
-    if (!intersects(b, view)) {
-      const cam = this.camera;
-      const cx = (b.minX + b.maxX) / 2;
-      const cy = (b.minY + b.maxY) / 2;
-      this.setCamera({ zoom: cam.zoom, x: cx - this.canvas.clientWidth / 2 / cam.zoom, y: cy - this.canvas.clientHeight / 2 / cam.zoom });
-    }
+    const cam = revealCamera(this.camera, shapeBounds(this.scene.resolved(next)), this.canvas.clientWidth, this.canvas.clientHeight);
+    if (cam !== this.camera) this.setCamera(cam);
     this.invalidate();
   }
 

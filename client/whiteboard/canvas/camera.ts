@@ -58,3 +58,12 @@ export function fitCamera(bounds: Rect, width: number, height: number, margin = 
 export function intersects(a: Rect, b: Rect): boolean {
   return a.minX <= b.maxX && a.maxX >= b.minX && a.minY <= b.maxY && a.maxY >= b.minY;
 }
+
+/** `cam` if `bounds` is on a `width` × `height` screen, else the camera at the
+ * same zoom centred on it (Tab to a shape off screen brings it into view). */
+export function revealCamera(cam: Camera, bounds: Rect, width: number, height: number): Camera {
+  if (intersects(bounds, visibleWorld(cam, width, height))) return cam;
+  const cx = (bounds.minX + bounds.maxX) / 2;
+  const cy = (bounds.minY + bounds.maxY) / 2;
+  return { zoom: cam.zoom, x: cx - width / 2 / cam.zoom, y: cy - height / 2 / cam.zoom };
+}
