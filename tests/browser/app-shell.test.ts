@@ -4,39 +4,18 @@
  * canvas — the page for a mangled link, the dark theme, the phone layout, the
  * people list and the shortcut sheet. Screenshots go to test-results/.
  */
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords, waitForStatus } from "./board-page.ts";
+import type { BrowserContext, BrowserContextOptions, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords, waitForStatus, usePeople } from "./board-page.ts";
 import { distinctColor } from "../../client/whiteboard/app/distinct-color.ts";
 import { PEOPLE_COLORS } from "../../client/whiteboard/app/identity.ts";
 import { INK_COLORS } from "../../client/whiteboard/canvas/tools.ts";
 import { BOARD_PALETTES, contrast, displayInk, MIN_INK_CONTRAST, withPaintTheme } from "../../client/whiteboard/theme/board-palette.ts";
-import { launchChromium } from "./chromium.ts";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const people = usePeople();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function person(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT, ...options });
-  contexts.push(context);
-  return context;
-}
+/** A new person (browser context), closed after the test. */
+const person = (options: BrowserContextOptions = {}) => people.person(options);
 
 describe("a mangled room link", () => {
   it("shows 'this link is not a valid board', opens no room, and offers a new board", async () => {
@@ -45,7 +24,7 @@ describe("a mangled room link", () => {
     page.on("websocket", (ws) => sockets.push(ws.url()));
     const mangled = ["/r/bad!id", `/r/${"a".repeat(65)}`, "/r/a/b", "/r/", "/r/two%20words", "/?room=bad!id"];
     for (const path of mangled) {
-      await page.goto(`http://${server.host}${path}${path.includes("?") ? "&" : "?"}test`);
+      await page.goto(`http://${people.host}${path}${path.includes("?") ? "&" : "?"}test`);
       await page.getByRole("heading", { name: "This link is not a valid board" }).waitFor({ timeout: 10_000 });
       // The address is left alone and no board is drawn: nothing looks wiped.
       expect(page.url()).toContain(path.split("?")[0]);
@@ -63,7 +42,7 @@ describe("a mangled room link", () => {
   it("a 64-character id is still a board (the limit is the room's own)", async () => {
     const page = await (await person()).newPage();
     const id = "b".repeat(64);
-    await page.goto(`http://${server.host}/r/${id}?test`);
+    await page.goto(`http://${people.host}/r/${id}?test`);
     await waitForStatus(page, "live");
     expect(await page.locator("[data-testid=invalid-link]").count()).toBe(0);
     expect(new URL(page.url()).pathname).toBe(`/r/${id}`);
@@ -78,7 +57,7 @@ const isLight = (p: readonly number[]) => p.slice(0, 3).every((v) => v >= 190);
 describe("the dark theme", () => {
   it("follows prefers-color-scheme: dark, keeps black ink readable, and the switch flips and is remembered", async () => {
     const ctx = await person({ colorScheme: "dark" });
-    const page = await openBoard(ctx, `http://${server.host}/?test`);
+    const page = await openBoard(ctx, `http://${people.host}/?test`);
     // A rectangle in the default ink (black) on an empty part of the board.
     await page.keyboard.press("r");
     await drag(page, [
@@ -134,7 +113,7 @@ describe("the dark theme", () => {
   });
 
   it("a light-preferring browser gets the light board", async () => {
-    const page = await openBoard(await person({ colorScheme: "light" }), `http://${server.host}/?test`);
+    const page = await openBoard(await person({ colorScheme: "light" }), `http://${people.host}/?test`);
     expect(near(await pixelAtWorld(page, 500, 380), "#f8f9fa", 12)).toBe(true);
     expect(await page.getByRole("button", { name: "Dark theme" }).getAttribute("aria-pressed")).toBe("false");
   });
@@ -182,7 +161,7 @@ async function overlappingPanels(page: Page): Promise<string[]> {
 
 describe("layout at desktop and tablet widths", () => {
   it("no panel covers another at 1280, 1000 and 700 px wide", async () => {
-    const page = await openBoard(await person(), `http://${server.host}/?test`);
+    const page = await openBoard(await person(), `http://${people.host}/?test`);
     for (const viewport of [VIEWPORT, { width: 1000, height: 700 }, { width: 700, height: 900 }]) {
       await page.setViewportSize(viewport);
       expect({ width: viewport.width, overlapping: await overlappingPanels(page) }).toEqual({ width: viewport.width, overlapping: [] });
@@ -192,7 +171,7 @@ describe("layout at desktop and tablet widths", () => {
 
 describe("a 390 × 844 touch phone", () => {
   it("the top bar fits, nothing covers the status bar, every tap target is ≥ 40 px, and the people list opens as a sheet", async () => {
-    const page = await openBoard(await person(PHONE), `http://${server.host}/?test`);
+    const page = await openBoard(await person(PHONE), `http://${people.host}/?test`);
     expect(await page.evaluate(() => matchMedia("(pointer: coarse)").matches)).toBe(true);
 
     const all = await controls(page);
@@ -262,7 +241,7 @@ describe("the people list", () => {
   it("a later joiner wearing a taken colour takes a free one; a long name is cut with an ellipsis", async () => {
     const RED = "#e03131";
     const LONG = "Bartholomew Maximilian Featherstonehaugh"; // 40 characters, the most a name may have
-    const a = await openBoard(await rememberedPerson("Ada", RED), `http://${server.host}/?test`);
+    const a = await openBoard(await rememberedPerson("Ada", RED), `http://${people.host}/?test`);
     const b = await openBoard(await rememberedPerson(LONG, RED), a.url());
     await a.waitForSelector("[data-testid=peer]");
 
@@ -300,7 +279,7 @@ describe("the people list", () => {
 
 describe("the keyboard shortcut sheet", () => {
   it("opens with ? and with its button; every tool key it lists switches to that tool", async () => {
-    const page = await openBoard(await person(), `http://${server.host}/?test`);
+    const page = await openBoard(await person(), `http://${people.host}/?test`);
     await page.keyboard.press("?");
     const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await sheet.waitFor();
@@ -339,7 +318,7 @@ describe("the keyboard shortcut sheet", () => {
 
 describe("the zoom control", () => {
   it("Zoom to fit brings a board panned far away back into view", async () => {
-    const page = await openBoard(await person(), `http://${server.host}/?test`);
+    const page = await openBoard(await person(), `http://${people.host}/?test`);
     await page.keyboard.press("r");
     await drag(page, [
       [300, 250],

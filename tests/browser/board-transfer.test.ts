@@ -8,40 +8,19 @@
  * board with the same shapes, also when made offline.
  */
 import { readFileSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { buildExport, EXPORT_FORMAT, serializeExport } from "../../party/shared/export-format.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { boardMenu, byId, drag, near, openBoard, pendingCount, pixelAtWorld, records, roomOf, VIEWPORT, waitForRecords, waitForStatus } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import { boardMenu, byId, drag, near, openBoard, pendingCount, pixelAtWorld, records, roomOf, waitForRecords, waitForStatus, usePeople } from "./board-page.ts";
 
 const RED = "#e03131";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const people = usePeople();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function person(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
-  contexts.push(context);
-  return context;
-}
+/** A new person (browser context), closed after the test. */
+const person = () => people.person({ acceptDownloads: true });
 
 const extras: Shape[] = [
   { id: "pen1", type: "pen", x: 600, y: 300, z: 10, color: "#1971c2", stroke: 4, pts: [[0, 0, 0.5], [40, 20, 0.6], [80, 0, 0.5]] },
@@ -90,7 +69,7 @@ async function dropFile(page: Page, name: string, text: string): Promise<void> {
 describe("export and import", () => {
   it("exports the board to a file; importing it opens a new board with identical shapes, and the old one is untouched", async () => {
     const ctxA = await person();
-    const a = await openBoard(ctxA, `http://${server.host}/?test`);
+    const a = await openBoard(ctxA, `http://${people.host}/?test`);
     const original = await boardWithShapes(a);
     const oldRoom = roomOf(a);
     const b = await openBoard(await person(), a.url()); // someone still on the old board
@@ -115,7 +94,7 @@ describe("export and import", () => {
     expect(near(await pixelAtWorld(a, rect.x, rect.y + 30), RED)).toBe(true);
 
     // Stored in the room, not only on A's page: someone else opening the new link sees it all.
-    const c = await openBoard(await person(), `http://${server.host}/r/${newRoom}?test`);
+    const c = await openBoard(await person(), `http://${people.host}/r/${newRoom}?test`);
     await waitForRecords(c, `(recs) => recs.length === 4`);
     expect(byId(await records(c))).toEqual(original);
 
@@ -126,7 +105,7 @@ describe("export and import", () => {
   });
 
   it("a dropped file with bad records lists each refused one; importing the rest opens a new board with only those", async () => {
-    const a = await openBoard(await person(), `http://${server.host}/?test`);
+    const a = await openBoard(await person(), `http://${people.host}/?test`);
     const oldRoom = roomOf(a);
     const good = extras[1]!;
     const doc = buildExport(whiteboard, { room: "elsewhere", seq: 9, records: [good] });
@@ -148,7 +127,7 @@ describe("export and import", () => {
   });
 
   it("a file that is not a board export is refused with a reason, and no board is made", async () => {
-    const a = await openBoard(await person(), `http://${server.host}/?test`);
+    const a = await openBoard(await person(), `http://${people.host}/?test`);
     const oldRoom = roomOf(a);
     await dropFile(a, "notes.json", JSON.stringify({ hello: "world" }));
     await expect.poll(() => a.getByTestId("transfer-error").textContent()).toMatch(/not a board export/);
@@ -162,7 +141,7 @@ describe("export and import", () => {
 
 describe("duplicate", () => {
   it("Duplicate board opens a new board with the same shapes; the old board and the person on it are unaffected", async () => {
-    const a = await openBoard(await person(), `http://${server.host}/?test`);
+    const a = await openBoard(await person(), `http://${people.host}/?test`);
     const original = await boardWithShapes(a);
     const oldRoom = roomOf(a);
     const b = await openBoard(await person(), a.url());
@@ -185,7 +164,7 @@ describe("duplicate", () => {
 
   it("a board duplicated while offline opens offline and is saved to the room when the connection returns", async () => {
     const ctxA = await person();
-    const a = await openBoard(ctxA, `http://${server.host}/?test`);
+    const a = await openBoard(ctxA, `http://${people.host}/?test`);
     const original = await boardWithShapes(a);
     const oldRoom = roomOf(a);
     // The offline shell: the page must be able to open without the network.
@@ -201,7 +180,7 @@ describe("duplicate", () => {
     await ctxA.setOffline(false);
     await waitForStatus(a, "live");
     await a.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
-    const c = await openBoard(await person(), `http://${server.host}/r/${newRoom}?test`);
+    const c = await openBoard(await person(), `http://${people.host}/r/${newRoom}?test`);
     await waitForRecords(c, `(recs) => recs.length === 4`);
     expect(byId(await records(c))).toEqual(original);
   });

@@ -6,33 +6,14 @@
  * converges with a WebSocket client, and goes back to a WebSocket once they
  * get through again.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { drag, openBoard, VIEWPORT, waitForRecords } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { drag, openBoard, waitForRecords, usePeople } from "./board-page.ts";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const people = usePeople();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function profile(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(context);
-  return context;
-}
+/** A new person (browser context), closed after the test. */
+const profile = () => people.person();
 
 async function transportOf(page: Page): Promise<string | null> {
   return page.getAttribute("[data-testid=connection]", "data-transport");
@@ -59,7 +40,7 @@ describe("HTTP fallback when WebSockets are refused", () => {
       refused++;
       ws.close({ code: 1006, reason: "blocked by a proxy" });
     });
-    const a = await openBoard(blockedCtx, `http://${server.host}/?test`);
+    const a = await openBoard(blockedCtx, `http://${people.host}/?test`);
     expect(refused).toBeGreaterThanOrEqual(2);
     expect(await transportOf(a)).toBe("sse");
     expect(await a.textContent("[data-testid=connection]")).toContain("HTTP fallback");
@@ -67,7 +48,7 @@ describe("HTTP fallback when WebSockets are refused", () => {
     const b = await openBoard(await profile(), a.url());
     expect(await transportOf(b)).toBe("websocket");
     const room = new URL(a.url()).pathname.split("/")[2]!;
-    const stats = async () => (await (await fetch(`http://${server.host}/parties/whiteboard/${room}/stats`)).json()) as { connections: number; seq: number };
+    const stats = async () => (await (await fetch(`http://${people.host}/parties/whiteboard/${room}/stats`)).json()) as { connections: number; seq: number };
     expect((await stats()).connections).toBe(2);
 
     // A draws with the mouse over the fallback; B edits over its WebSocket.

@@ -7,41 +7,20 @@
  * restore, for B too. Named versions appear in the timeline and can be
  * previewed and restored; the timeline works from the keyboard.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { boardMenu, byId, drag, isBackground, near, openBoard, pixelAtWorld, records, roomOf, screenshot, VIEWPORT, waitForRecords } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import { boardMenu, byId, drag, isBackground, near, openBoard, pixelAtWorld, records, roomOf, screenshot, waitForRecords, usePeople } from "./board-page.ts";
 
 const RED = "#e03131";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const people = usePeople();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function person(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(context);
-  return context;
-}
+/** A new person (browser context), closed after the test. */
+const person = () => people.person();
 
 async function twoPeople(): Promise<{ a: Page; b: Page }> {
-  const a = await openBoard(await person(), `http://${server.host}/?test`);
+  const a = await openBoard(await person(), `http://${people.host}/?test`);
   const b = await openBoard(await person(), a.url());
   await b.waitForSelector("[data-testid=peer]");
   return { a, b };
@@ -124,9 +103,9 @@ describe("the history panel", () => {
 
   it("works from a second tab that shares the first tab's connection", async () => {
     const ctx = await person();
-    const first = await openBoard(ctx, `http://${server.host}/?test`);
+    const first = await openBoard(ctx, `http://${people.host}/?test`);
     const second = await openBoard(ctx, first.url()); // a follower: the room sees one connection
-    const stats = await (await fetch(`http://${server.host}/parties/whiteboard/${roomOf(first)}/stats`)).json();
+    const stats = await (await fetch(`http://${people.host}/parties/whiteboard/${roomOf(first)}/stats`)).json();
     expect(stats.connections).toBe(1);
     const { seqWithRect, rect } = await drawAndDelete(second, first);
     await boardMenu(second, "History…");

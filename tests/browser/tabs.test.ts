@@ -4,40 +4,21 @@
  * profile. Against `wrangler dev`, read through the room's /stats (what the
  * room pays) and the boards (what a person sees).
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { drag, openBoard, records, VIEWPORT, waitForRecords, waitForStatus } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { drag, openBoard, records, waitForRecords, waitForStatus, usePeople } from "./board-page.ts";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const people = usePeople();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function profile(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(context);
-  return context;
-}
+/** A new person (browser context), closed after the test. */
+const profile = () => people.person();
 
 function roomOf(page: Page): string {
   return new URL(page.url()).pathname.split("/")[2]!;
 }
 
 async function stats(room: string): Promise<{ connections: number; seq: number; records: number }> {
-  const res = await fetch(`http://${server.host}/parties/whiteboard/${room}/stats`);
+  const res = await fetch(`http://${people.host}/parties/whiteboard/${room}/stats`);
   return (await res.json()) as { connections: number; seq: number; records: number };
 }
 
@@ -68,7 +49,7 @@ async function until(check: () => Promise<boolean>, timeout = 15_000): Promise<v
 describe("tabs of one browser share one connection", () => {
   it("two tabs on one room: the room counts one connection; both edit and see each other's edits", async () => {
     const ctx = await profile();
-    const a = await openBoard(ctx, `http://${server.host}/?test`);
+    const a = await openBoard(ctx, `http://${people.host}/?test`);
     const b = await openBoard(ctx, a.url());
     const room = roomOf(a);
     expect([await role(a), await role(b)].sort()).toEqual(["follower", "leader"]);
@@ -89,7 +70,7 @@ describe("tabs of one browser share one connection", () => {
     await waitForRecords(c, "rs => rs.filter(r => r.type === 'rect').length === 2");
 
     // A tab of the first profile on another room is not affected.
-    const other = await openBoard(ctx, `http://${server.host}/?test`);
+    const other = await openBoard(ctx, `http://${people.host}/?test`);
     expect(await role(other)).toBe("leader");
     expect((await stats(roomOf(other))).connections).toBe(1);
     expect((await stats(room)).connections).toBe(2);
@@ -97,7 +78,7 @@ describe("tabs of one browser share one connection", () => {
 
   it("closing the leader tab hands over: edits made offline and in flight arrive once", async () => {
     const ctx = await profile();
-    const first = await openBoard(ctx, `http://${server.host}/?test`);
+    const first = await openBoard(ctx, `http://${people.host}/?test`);
     const second = await openBoard(ctx, first.url());
     const room = roomOf(first);
     const [leader, follower] = (await role(first)) === "leader" ? [first, second] : [second, first];
@@ -139,7 +120,7 @@ describe("tabs of one browser share one connection", () => {
 
   it("a follower tab's history requests go through the leader: list, preview (to it alone), name, restore", async () => {
     const ctx = await profile();
-    const first = await openBoard(ctx, `http://${server.host}/?test`);
+    const first = await openBoard(ctx, `http://${people.host}/?test`);
     const second = await openBoard(ctx, first.url());
     const room = roomOf(first);
     const [leader, follower] = (await role(first)) === "leader" ? [first, second] : [second, first];

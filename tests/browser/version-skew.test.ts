@@ -7,27 +7,11 @@
  * must keep the edits it made offline (IndexedDB), reload itself when idle,
  * and send them once after the reload.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { openBoard, VIEWPORT, waitForRecords, waitForStatus } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { openBoard, waitForRecords, waitForStatus, usePeople } from "./board-page.ts";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
+const people = usePeople();
 
 async function putRect(page: Page, id: string, x: number): Promise<void> {
   await page.evaluate(
@@ -42,8 +26,7 @@ async function putRect(page: Page, id: string, x: number): Promise<void> {
 
 describe("a client older than its room", () => {
   it("keeps its offline edits through the upgrade: refused as outdated, reloads when idle, sends them once", async () => {
-    const ctx = await browser.newContext({ viewport: VIEWPORT });
-    contexts.push(ctx);
+    const ctx = await people.person();
     /** "old": the page speaks an older protocol than the room. */
     let mode: "pass" | "old" = "pass";
     let refusals = 0;
@@ -65,7 +48,7 @@ describe("a client older than its room", () => {
         ws.send(text);
       });
     });
-    const page = await openBoard(ctx, `http://${server.host}/?test`);
+    const page = await openBoard(ctx, `http://${people.host}/?test`);
     const room = new URL(page.url()).pathname.split("/")[2]!;
     await putRect(page, "before", 100);
     await page.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
@@ -86,7 +69,7 @@ describe("a client older than its room", () => {
     await waitForStatus(page, "live");
     await waitForRecords(page, "rs => ['before', 'offline-1', 'offline-2'].every(id => rs.some(r => r.id === id))");
     await page.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
-    const stats = (await (await fetch(`http://${server.host}/parties/whiteboard/${room}/stats`)).json()) as { seq: number; records: number };
+    const stats = (await (await fetch(`http://${people.host}/parties/whiteboard/${room}/stats`)).json()) as { seq: number; records: number };
     expect(stats).toMatchObject({ seq: 3, records: 3 });
   });
 });

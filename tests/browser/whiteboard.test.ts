@@ -5,9 +5,8 @@
  * sees — canvas pixels and page text — with the room state read only to know
  * where to look. Each scenario saves screenshots into test-results/.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   drag,
   isBackground,
@@ -17,45 +16,25 @@ import {
   pixelAtWorld,
   records,
   screenshot,
-  VIEWPORT,
   waitForRecords,
+  usePeople,
   waitForStatus,
 } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
 
 const RED = "#e03131";
 const BLUE = "#1971c2";
 const STICKY_YELLOW = "#ffec99";
 
-let server: DevServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const people = usePeople();
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
-
-async function person(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  contexts.push(context);
-  return context;
-}
+/** A new person (browser context), closed after the test. */
+const person = () => people.person();
 
 /** A opens `/` (a fresh room), B opens the link A's address bar shows. */
 async function twoPeopleInOneRoom(): Promise<{ a: Page; b: Page; ctxA: BrowserContext; ctxB: BrowserContext; link: string }> {
   const ctxA = await person();
   const ctxB = await person();
-  const a = await openBoard(ctxA, `http://${server.host}/?test`);
+  const a = await openBoard(ctxA, `http://${people.host}/?test`);
   const link = a.url();
   expect(link).toMatch(/\/r\/[a-z0-9]{12}\?test$/);
   const b = await openBoard(ctxB, link);
