@@ -44,9 +44,12 @@ const PROFILES = {
     w1WarmupMs: 500,
     w1WindowMs: 1_500,
     w1LagRetries: 2,
-    // 20 Hz is the ladder's own row at N = 10.
+    // 20 Hz is the ladder's own row at N = 10. One window per system and
+    // rate (the ladder has three): 30 windows instead of 90, so the 30 min
+    // leave the big rungs their time.
     sweepRatesHz: [10, 30, 60],
     sweepN: 10,
+    sweepRepeats: 1,
     // W1 and the sweep stop climbing past this, so W2–W5 always run.
     w1BudgetMs: 19 * 60_000,
     // 3 interleaved repeats of every system (and edgeroom with history off).
@@ -61,7 +64,7 @@ const PROFILES = {
     w4Rooms: 100,
     w4WarmupMs: 1_000,
     w4WindowMs: 3_000,
-    quietWaitMs: 500,
+    quietWaitMs: 300,
   },
   // A smoke run of every workload on every system: indicative figures only
   // (one repeat, short windows, small W3/W4, no render).
@@ -73,6 +76,7 @@ const PROFILES = {
     w1LagRetries: 0,
     sweepRatesHz: [] as number[],
     sweepN: 10,
+    sweepRepeats: 1,
     w1BudgetMs: 60_000,
     w2Repeats: 1,
     w2WindowMs: 1_000,
@@ -217,6 +221,7 @@ async function main(): Promise<void> {
         quietWaitMs: profile.quietWaitMs,
         sweepRatesHz: profile.sweepRatesHz,
         sweepN: profile.sweepN,
+        sweepRepeats: profile.sweepRepeats,
         deadline: started + profile.w1BudgetMs,
         runId,
         log,

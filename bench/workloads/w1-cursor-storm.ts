@@ -113,6 +113,8 @@ export interface W1Options {
   /** Input rates swept at `sweepN` clients. */
   sweepRatesHz: number[];
   sweepN: number;
+  /** Repeats of each sweep point (the ladder uses `repeats`). */
+  sweepRepeats: number;
   /** Date.now() after which no further rung or sweep rate starts (the run's other workloads need their time). */
   deadline: number;
   runId: string;
@@ -247,7 +249,7 @@ export async function runW1(systems: readonly SystemName[], opts: W1Options): Pr
         opts.log(`W1: time budget spent, rate sweep stops before ${rate} Hz`);
         break;
       }
-      const points = await rung([...systems], opts.sweepN, rate, opts, results);
+      const points = await rung([...systems], opts.sweepN, rate, { ...opts, repeats: opts.sweepRepeats }, results);
       for (const [system, p] of points) results[system]!.rateSweep.push(p);
     }
   };
