@@ -4,43 +4,25 @@
  * response became the shell — after one visit to /sw.js, the board opened
  * offline showed that script's source.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
-import { openBoard, VIEWPORT, waitForStatus } from "./board-page.ts";
-import { launchChromium } from "./chromium.ts";
+import { describe, expect, it } from "vitest";
+import { openBoard, usePeople, waitForStatus } from "./board-page.ts";
 
-let server: DevServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  server = await startDevServer("wrangler");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const people = usePeople();
 
 describe("service worker", () => {
   it("after visiting /sw.js and a stats URL, a board opened offline is still the board", async () => {
-    const context = await browser.newContext({ viewport: VIEWPORT });
-    try {
-      const page = await openBoard(context, `http://${server.host}/r/sw-shell?test`);
-      await page.waitForFunction(async () => (await navigator.serviceWorker.ready) && navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
-      // Navigations to things that are not the board go to the network untouched.
-      const script = await page.goto(`http://${server.host}/sw.js`);
-      expect(await script!.text()).toContain("addEventListener");
-      await page.goto(`http://${server.host}/parties/whiteboard/sw-shell/stats`);
+    const context = await people.person();
+    const page = await openBoard(context, `http://${people.host}/r/sw-shell?test`);
+    await page.waitForFunction(async () => (await navigator.serviceWorker.ready) && navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
+    // Navigations to things that are not the board go to the network untouched.
+    const script = await page.goto(`http://${people.host}/sw.js`);
+    expect(await script!.text()).toContain("addEventListener");
+    await page.goto(`http://${people.host}/parties/whiteboard/sw-shell/stats`);
 
-      await context.setOffline(true);
-      await page.goto(`http://${server.host}/r/sw-shell?test`);
-      await waitForStatus(page, "offline");
-      expect(await page.locator("canvas").count()).toBeGreaterThan(0);
-      expect(await page.textContent("body")).not.toContain("addEventListener");
-    } finally {
-      await context.close();
-    }
+    await context.setOffline(true);
+    await page.goto(`http://${people.host}/r/sw-shell?test`);
+    await waitForStatus(page, "offline");
+    expect(await page.locator("canvas").count()).toBeGreaterThan(0);
+    expect(await page.textContent("body")).not.toContain("addEventListener");
   });
 });
