@@ -7,62 +7,12 @@
  * without a connection every request fails at once with OFFLINE.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { TransportFactory } from "../../client/engine/connection.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { HistoryError } from "../../client/engine/room-history.ts";
 import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
-import { rect, TestSocket, WhiteboardRoomHost } from "../support/whiteboard-room.ts";
+import { roomWire } from "../support/room-wire.ts";
+import { rect, WhiteboardRoomHost } from "../support/whiteboard-room.ts";
 import { waitFor } from "../support/wait.ts";
-
-/** A room-side socket that hands frames to the client asynchronously, like a wire. */
-class WireSocket extends TestSocket<Shape> {
-  readonly deliver: (frame: string) => void;
-  constructor(deliver: (frame: string) => void) {
-    super();
-    this.deliver = deliver;
-  }
-  override send(frame: string): void {
-    super.send(frame);
-    queueMicrotask(() => this.deliver(frame));
-  }
-}
-
-/** Connects a RoomClient to the in-memory room; `drop` decides which room frames are lost. */
-function wire(host: WhiteboardRoomHost, received: string[], drop: (frame: string) => boolean = () => false): TransportFactory {
-  return (handlers) => {
-    let socket: WireSocket | null = null;
-    const connect = () => {
-      const s: WireSocket = new WireSocket((frame) => {
-        if (socket !== s || drop(frame)) return;
-        received.push(frame);
-        handlers.message(frame);
-      });
-      socket = s;
-      host.sockets.add(s);
-      void host.room.connect(s, { ok: true, role: "editor", subject: null });
-      queueMicrotask(() => socket === s && handlers.open());
-    };
-    const close = (code: number, reason: string) => {
-      const s = socket;
-      if (!s) return;
-      socket = null;
-      void host.disconnect(s);
-      handlers.close(code, reason);
-    };
-    connect();
-    return {
-      get isOpen() {
-        return socket !== null;
-      },
-      send: (frame) => socket && void host.room.message(socket, frame),
-      reconnect: () => {
-        close(1000, "reconnect");
-        connect();
-      },
-      close: (code = 1000, reason = "") => close(code, reason),
-    };
-  };
-}
 
 const clients: RoomClient<Shape>[] = [];
 afterEach(() => {
@@ -71,7 +21,7 @@ afterEach(() => {
 
 async function person(host: WhiteboardRoomHost, name: string, drop?: (frame: string) => boolean): Promise<{ c: RoomClient<Shape>; received: string[] }> {
   const received: string[] = [];
-  const c = new RoomClient({ schema: whiteboard, room: host.roomId, clientId: name, name, color: "#3366ff", transport: wire(host, received, drop) });
+  const c = new RoomClient({ schema: whiteboard, room: host.roomId, clientId: name, name, color: "#3366ff", transport: roomWire(host, { received, ...(drop ? { drop } : {}) }) });
   clients.push(c);
   await waitFor(() => c.connection.status === "live");
   return { c, received };

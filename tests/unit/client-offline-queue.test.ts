@@ -8,12 +8,12 @@
  */
 import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { TransportFactory } from "../../client/engine/connection.ts";
 import { type NetworkEvents, onlineAwareTransport } from "../../client/engine/offline-transport.ts";
 import { MemoryPendingStore, type PendingStore } from "../../client/engine/pending-store.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import type { PendingMutation } from "../../client/engine/pending-edits.ts";
-import { WhiteboardRoomHost, rect, TestSocket } from "../support/whiteboard-room.ts";
+import { roomWire } from "../support/room-wire.ts";
+import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
 import { waitFor } from "../support/wait.ts";
 
 /** A fake `window` for online/offline events. It also sets `navigator.onLine`,
@@ -43,62 +43,11 @@ class FakeNetwork implements NetworkEvents {
   }
 }
 
-/** A room-side socket that hands frames to the client asynchronously, like a wire. */
-class WireSocket extends TestSocket<Shape> {
-  constructor(private readonly deliver: (frame: string) => void) {
-    super();
-  }
-  override send(frame: string): void {
-    super.send(frame);
-    queueMicrotask(() => this.deliver(frame));
-  }
-}
-
 interface WireOptions {
   /** Lose acks on the way back. */
   dropAcks: boolean;
   /** Every frame the client handed to the wire, for assertions. */
   sent?: string[];
-}
-
-/** Connects RoomClients to the in-memory room. */
-function wire(host: WhiteboardRoomHost, opts: WireOptions): TransportFactory {
-  return (handlers) => {
-    let socket: WireSocket | null = null;
-    const connect = () => {
-      const s: WireSocket = new WireSocket((frame) => {
-        if (socket !== s) return; // the connection is gone: frames in flight are lost
-        if (opts.dropAcks && frame.includes('"type":"ack"')) return;
-        handlers.message(frame);
-      });
-      socket = s;
-      host.sockets.add(s);
-      void host.room.connect(s, { ok: true, role: "editor", subject: null });
-      queueMicrotask(() => socket === s && handlers.open());
-    };
-    const drop = (code: number, reason: string) => {
-      const s = socket;
-      if (!s) return;
-      socket = null;
-      void host.disconnect(s);
-      handlers.close(code, reason);
-    };
-    connect();
-    return {
-      get isOpen() {
-        return socket !== null;
-      },
-      send: (frame) => {
-        opts.sent?.push(frame);
-        if (socket) void host.room.message(socket, frame);
-      },
-      reconnect: () => {
-        drop(1000, "reconnect");
-        connect();
-      },
-      close: (code = 1000, reason = "") => drop(code, reason),
-    };
-  };
 }
 
 /** A PendingStore that counts what went through it. */
@@ -132,7 +81,7 @@ function client(host: WhiteboardRoomHost, network: FakeNetwork, store: PendingSt
     name: "Bea",
     color: "#2f9e44",
     pendingStore: store,
-    transport: onlineAwareTransport(wire(host, opts), network),
+    transport: onlineAwareTransport(roomWire(host, { drop: (f) => opts.dropAcks && f.includes('"type":"ack"'), ...(opts.sent ? { sent: opts.sent } : {}) }), network),
   });
   clients.push(c);
   return c;
