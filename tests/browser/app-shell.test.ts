@@ -298,6 +298,8 @@ describe("the keyboard shortcut sheet", () => {
     expect(await page.locator(".toolbar [aria-pressed=true]").getAttribute("data-tool")).toBe("select");
     await page.keyboard.press("Escape");
     await sheet.waitFor({ state: "hidden" });
+    // Back on the board, as a person is after reading the sheet.
+    await page.mouse.click(640, 420);
 
     // The sheet tells the truth: each listed key selects the tool it names.
     for (const t of tools) {

@@ -115,6 +115,9 @@ describe("the history panel", () => {
     expect(types(await records(first))).toEqual(["ellipse"]); // the other tab stays live
     await second.getByTestId("restore-version").click();
     await waitForRecords(first, `(recs) => recs.length === 2 && recs.some((r) => r.id === ${JSON.stringify(rect.id)})`);
+    // The person undoes once their own tab says the restore is done (its undo
+    // step is recorded when the restore's ack reaches this tab).
+    await second.getByText(/Restored the version of/).waitFor({ timeout: 15_000 });
     await second.keyboard.press("Control+z");
     await waitForRecords(first, `(recs) => recs.length === 1 && recs[0].type === "ellipse"`);
   });
