@@ -9,7 +9,7 @@
  * - everything held in fields is a cache, rebuilt from storage on the first event
  *   after a wake (`load`);
  * - the only timer is the one-shot cursor frame, which exists only while cursor
- *   moves are waiting to go out.
+ *   moves wait for the room's send budget (a quiet room sends them at once).
  *
  * It runs past 400 lines (about 1,200) because it is the one place the room's
  * state changes: every handler (connect, hello, mutate, resync, presence,
@@ -22,6 +22,7 @@
 import { planOps } from "../shared/apply.ts";
 import {
   CURSOR_FRAME_MS,
+  CURSOR_SEND_BURST,
   CURSOR_SENDS_PER_SEC,
   DEDUPE_MAX_ENTRIES,
   DEDUPE_MIN_RETENTION_MS,
@@ -274,11 +275,11 @@ export class Room<R extends RecordBase = RecordBase> {
   private liveBytes = 0;
   private lastCursors = new Map<string, [number, number]>();
   private frameScheduled = false;
-  private lastFrameAt = Number.NEGATIVE_INFINITY;
-  /** Shortest gap between two cursor frames (ms): set at each flush from how
-   * many sockets it went to, so the room's cursor sends stay within
-   * CURSOR_SENDS_PER_SEC whatever its size. */
-  private frameIntervalMs = 0;
+  /** The cursor-frame send budget (limits.ts): sends left, refilled at
+   * CURSOR_SENDS_PER_SEC up to CURSOR_SEND_BURST; a frame may overdraw it by
+   * at most one CURSOR_FRAME_MS worth, so no frame ever waits longer. */
+  private frameSends = CURSOR_SEND_BURST;
+  private frameSendsAt = 0;
   private alarmChecked = false;
   /** Syncs from a seq up to this one are snapshots: records were migrated at
    * load (version-skew.ts), and the op log before it holds the old shape. */
@@ -1115,14 +1116,24 @@ export class Room<R extends RecordBase = RecordBase> {
   }
 
   private scheduleFrame(): void {
-    if (!this.frameScheduled) {
-      // A frame goes out once the last one is frameIntervalMs old — at once
-      // after a quiet spell, or in a small room (a 0 ms timer still lets moves
-      // already queued join the frame).
-      this.frameScheduled = true;
-      const wait = Math.max(0, this.lastFrameAt + this.frameIntervalMs - this.host.now());
-      this.host.setTimeout(() => this.flushCursors(), wait);
-    }
+    if (this.frameScheduled) return;
+    this.frameScheduled = true;
+    // While the send budget lasts, the frame leaves at the end of this turn (a
+    // microtask, not a 0 ms timer: a timer is one more event for the runtime
+    // to run, measured as most of a small room's extra latency over a relay —
+    // BENCHMARKS.md). Overdrawn, it waits until the budget is back at zero,
+    // and every move of that time joins it.
+    const left = this.refillFrameSends();
+    if (left >= 0) queueMicrotask(() => this.flushCursors());
+    else this.host.setTimeout(() => this.flushCursors(), Math.min(CURSOR_FRAME_MS, (-left * 1000) / CURSOR_SENDS_PER_SEC));
+  }
+
+  private refillFrameSends(): number {
+    const now = this.host.now();
+    const elapsed = Math.max(0, now - this.frameSendsAt);
+    this.frameSendsAt = now;
+    this.frameSends = Math.min(CURSOR_SEND_BURST, this.frameSends + (elapsed * CURSOR_SENDS_PER_SEC) / 1000);
+    return this.frameSends;
   }
 
   /** Send every receiver the same frame with the latest position of every
@@ -1132,7 +1143,6 @@ export class Room<R extends RecordBase = RecordBase> {
    * own entry (the client library does); a lone mover is not sent its own move. */
   private flushCursors(): void {
     this.frameScheduled = false;
-    this.lastFrameAt = this.host.now();
     if (this.pendingCursors.size === 0 && this.pendingLive.size === 0) return;
     const entries: string[] = [];
     const movers = new Set<string>();
@@ -1152,7 +1162,8 @@ export class Room<R extends RecordBase = RecordBase> {
     this.pendingLive.clear();
     const frame = `{"type":"cursors","f":[${entries.join(",")}]${live.length ? `,"l":[${live.join(",")}]` : ""}}`;
     const sent = this.broadcastFrame(frame, onlyMover ?? null);
-    this.frameIntervalMs = Math.min(CURSOR_FRAME_MS, ((sent + (onlyMover === undefined ? 0 : 1)) * 1000) / CURSOR_SENDS_PER_SEC);
+    const cost = sent + (onlyMover === undefined ? 0 : 1);
+    this.frameSends = Math.max(-(CURSOR_SENDS_PER_SEC * CURSOR_FRAME_MS) / 1000, this.refillFrameSends() - cost);
   }
 
   private presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "presence" }>): void {

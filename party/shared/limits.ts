@@ -105,15 +105,20 @@ export const MAX_RATE_LIMITED_FRAMES = 2_000;
 /** Unparseable frames tolerated before the connection is closed. */
 export const MAX_BAD_FRAMES = 50;
 
-/** Cursor frames: the room coalesces cursor moves into shared frames. How
- * often a frame may go out follows from one budget — CURSOR_SENDS_PER_SEC
- * socket sends of cursor frames per room — so the interval is
- * receivers × 1000 / CURSOR_SENDS_PER_SEC ms: a 10-person room sends a move
- * within ~2.5 ms (near a bare relay), a 200-person room coalesces at the
- * CURSOR_FRAME_MS cap (20 Hz: smooth with client interpolation, far under the
- * per-object request budget). One mechanism, every room size. */
+/** Cursor frames: the room coalesces cursor moves into shared frames, paced
+ * by one budget — CURSOR_SENDS_PER_SEC socket sends of cursor frames per room,
+ * of which CURSOR_SEND_BURST may be spent at once. While the budget lasts a
+ * move leaves in the turn it arrived (a quiet or small room behaves like a
+ * bare relay); once it is spent, frames wait for it, so a busy room sends a
+ * frame every receivers × 1000 / CURSOR_SENDS_PER_SEC ms with every move of
+ * that time in it, never slower than CURSOR_FRAME_MS (20 Hz: smooth with
+ * client interpolation, far under the per-object request budget). One
+ * mechanism, every room size. */
 export const CURSOR_FRAME_MS = 50;
 export const CURSOR_SENDS_PER_SEC = 4_000;
+/** 50 ms of the budget: a 10-person room whose members all move in the same
+ * instant still gets every move at once. */
+export const CURSOR_SEND_BURST = 200;
 
 /** The op log keeps at least this many recent entries so a reconnecting client
  * gets a delta; compaction runs when the log reaches LOG_COMPACT_AT entries. */

@@ -96,3 +96,22 @@ describe("docs/PROTOCOL.md §7/§8 messages", () => {
   });
 });
 
+
+describe("docs/SECURITY.md §3.2 token buckets", () => {
+  const text = readFileSync(new URL("../../docs/SECURITY.md", import.meta.url), "utf8");
+  const bucket = (label: string) => {
+    const m = new RegExp(`^- ${label}: (\\d+)/s, burst (\\d+)`, "m").exec(text);
+    return m ? [Number(m[1]), Number(m[2])] : null;
+  };
+  it.each([
+    ["mutations", limits.MUTATION_RATE_PER_SEC, limits.MUTATION_BURST],
+    ["cursor moves", limits.CURSOR_RATE_PER_SEC, limits.CURSOR_BURST],
+    ["live values", limits.LIVE_RATE_PER_SEC, limits.LIVE_BURST],
+    ["presence updates", limits.PRESENCE_RATE_PER_SEC, limits.PRESENCE_BURST],
+    ["resyncs", limits.RESYNC_RATE_PER_SEC, limits.RESYNC_BURST],
+    ["history requests", limits.HISTORY_RATE_PER_SEC, limits.HISTORY_BURST],
+    ["stored refusals", limits.REFUSAL_RATE_PER_SEC, limits.REFUSAL_BURST],
+  ])("states the %s bucket as the code has it", (label, rate, burst) => {
+    expect(bucket(label)).toEqual([rate, burst]);
+  });
+});

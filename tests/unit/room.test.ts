@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CURSOR_FRAME_MS,
+  CURSOR_SEND_BURST,
   CURSOR_SENDS_PER_SEC,
   HELLO_TIMEOUT_MS,
   LOG_COMPACT_AT,
@@ -183,20 +184,32 @@ describe("sync on reconnect", () => {
 });
 
 describe("presence", () => {
-  it("coalesces cursor moves into one shared frame per tick; a lone mover gets no echo", async () => {
+  it("sends moves at once while the send budget lasts, then coalesces them into one shared frame; a lone mover gets no echo", async () => {
     const h = new WhiteboardRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     const c = await h.join("cyd");
     const bConn = b.last("welcome")!.self.conn;
     const aConn = a.last("welcome")!.self.conn;
-    for (let i = 0; i < 5; i++) await h.send(a, { type: "cursor", p: [i, i * 2] });
+    // A quiet room: the move leaves in the turn it arrived, no timer.
+    await h.send(a, { type: "cursor", p: [0, 0] });
+    expect(b.of("cursors")).toEqual([{ type: "cursors", f: [[aConn, 0, 0]] }]);
+    expect(h.pendingTimers).toBe(0);
+    // A burst in no time at all: each frame costs 3 sends (2 receivers, plus
+    // the mover's own), so the burst budget lets the first ones out at once…
+    const moves = 100; // more than the budget covers at 3 each, within the per-connection cursor burst
+    for (let i = 1; i <= moves; i++) await h.send(a, { type: "cursor", p: [i, i * 2] });
+    const atOnce = b.of("cursors").length;
+    expect(atOnce).toBeGreaterThan(CURSOR_SEND_BURST / 3 - 2);
+    expect(atOnce).toBeLessThan(CURSOR_SEND_BURST / 3 + 2);
+    // …and the rest wait for one timer and go as one frame with the latest position.
     expect(h.pendingTimers).toBe(1);
     h.flushTimers();
-    // Only Ada moved: the others get her latest position, she gets nothing.
-    expect(b.of("cursors")).toEqual([{ type: "cursors", f: [[aConn, 4, 8]] }]);
+    expect(b.of("cursors")).toHaveLength(atOnce + 1);
+    expect(b.last("cursors")).toEqual({ type: "cursors", f: [[aConn, moves, moves * 2]] });
+    // Only Ada moved: she got nothing back.
     expect(a.of("cursors")).toEqual([]);
-    // Two movers: one frame for everyone (clients skip their own entry).
+    // Two movers in one wait: one frame for everyone (clients skip their own entry).
     await h.send(a, { type: "cursor", p: [1, 1] });
     await h.send(b, { type: "cursor", p: [7, 7] });
     h.flushTimers();
@@ -209,28 +222,26 @@ describe("presence", () => {
     expect(h.pendingTimers).toBe(0);
   });
 
-  it("sends a move after a quiet spell at once; frames follow each other no faster than the room's send budget allows", async () => {
-    // Small room: the next frame may follow after receivers × 1000 / CURSOR_SENDS_PER_SEC ms.
-    const h = new WhiteboardRoomHost();
-    const a = await h.join("ada");
-    await h.join("bob");
-    await h.send(a, { type: "cursor", p: [1, 1] });
-    expect(h.timerDelays.at(-1)).toBe(0); // nothing sent lately: leave now
-    h.flushTimers();
-    h.clock += 0.1;
-    await h.send(a, { type: "cursor", p: [2, 2] });
-    expect(h.timerDelays.at(-1)).toBeCloseTo((2 * 1000) / CURSOR_SENDS_PER_SEC - 0.1, 2); // about a relay's latency
-
-    // Big room: the same rule reaches the cap, one frame per CURSOR_FRAME_MS (20 Hz).
+  it("waits only as long as the overdrawn budget needs, and never longer than one frame", async () => {
+    // A big room: one frame to 219 receivers overdraws the 200-send burst by 20.
     const big = new WhiteboardRoomHost("big");
     const movers = [];
     for (let i = 0; i < 220; i++) movers.push(await big.join(`p${i}`));
     await big.send(movers[0]!, { type: "cursor", p: [1, 1] });
+    expect(big.pendingTimers).toBe(0); // the first move after quiet left at once
     await big.send(movers[1]!, { type: "cursor", p: [1, 1] });
+    expect(big.timerDelays.at(-1)).toBeCloseTo(((219 + 1 - CURSOR_SEND_BURST) * 1000) / CURSOR_SENDS_PER_SEC, 5);
     big.flushTimers();
-    big.clock += 10;
+    // Busy: the next frame waits out the cap — 20 Hz whatever the room's size.
     await big.send(movers[2]!, { type: "cursor", p: [2, 2] });
-    expect(big.timerDelays.at(-1)).toBe(CURSOR_FRAME_MS - 10); // wait out the frame
+    expect(big.timerDelays.at(-1)).toBe(CURSOR_FRAME_MS);
+    big.flushTimers();
+    // The budget refills with time: after a quiet second the move leaves at once again.
+    big.clock += 1_000;
+    const before = big.timerDelays.length;
+    await big.send(movers[3]!, { type: "cursor", p: [3, 3] });
+    expect(big.timerDelays.length).toBe(before);
+    expect(movers[0]!.last("cursors")!.f).toEqual([[movers[3]!.last("welcome")!.self.conn, 3, 3]]);
   });
 
   it("broadcasts join, presence changes and leave; stamps identity", async () => {
