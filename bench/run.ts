@@ -55,8 +55,8 @@ const PROFILES = {
     // 3 interleaved repeats of every system (and edgeroom with history off).
     w2Repeats: 3,
     w2WindowMs: 3_000,
-    // × 20 commits/s each: up to 2,400 offered (873171d's edgeroom still passed the old top, 1,200).
-    capacityEditors: [10, 20, 30, 45, 60, 90, 120],
+    // × 20 commits/s each: up to 2,400 offered, 300 apart around the 900–1,800 where systems part.
+    capacityEditors: [10, 20, 30, 45, 60, 75, 90, 120],
     capacityWindowMs: 2_000,
     w3Shapes: 10_000,
     w3MissedOps: 100,

@@ -20,6 +20,7 @@
  * (webhooks.ts), storage and rate limits live beside it.
  */
 import { planOps } from "../shared/apply.ts";
+import { CommitOutbox } from "./commit-outbox.ts";
 import {
   CURSOR_FRAME_MS,
   CURSOR_SEND_BURST,
@@ -267,6 +268,8 @@ export class Room<R extends RecordBase = RecordBase> {
    * read-validate-commit-ack sequence never interleaves with another's. */
   private queue: Promise<void> = Promise.resolve();
   private policies = new Map<string, ConnectionPolicy>();
+  /** Commits (changes and their acks) waiting for the next frame, in seq order. */
+  private readonly outbox = new CommitOutbox();
   private pendingCursors = new Map<string, [number, number] | null>();
   /** Live state (see `live`): what changed since the last frame, as
    * `[conn, key, data]` JSON entries, and the current value of every key. */
@@ -788,6 +791,9 @@ export class Room<R extends RecordBase = RecordBase> {
       this.log("warn", "sync_budget", st.conn, "hello", ErrorCode.RATE_LIMITED, `${sync.frame.length} bytes`);
       return;
     }
+    // Commits still queued go to the sockets that were here; the newcomer's
+    // sync already holds them.
+    this.flushCommits();
     const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
     if (!this.stored) next.epoch = this.meta!.epoch;
     socket.setState(next);
@@ -822,7 +828,7 @@ export class Room<R extends RecordBase = RecordBase> {
     if (!this.admit(socket, st, "mutate", { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many mutations; retry shortly" })) return;
     const actor: Actor = { conn: st.conn, role: st.role, clientId: st.clientId ?? "", subject: st.sub ?? null };
     const limited = { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many refused mutations; retry shortly" } as const;
-    await this.decide(actor, mid, ops, answer, () => this.admit(socket, st, "refusal", limited), { author: authorOf(st) });
+    await this.decide(actor, mid, ops, answer, () => this.admit(socket, st, "refusal", limited), { author: authorOf(st), ackTo: st.conn });
   }
 
   /**
@@ -944,7 +950,7 @@ export class Room<R extends RecordBase = RecordBase> {
     source: Op<R>[] | (() => Promise<Op<R>[] | { code: ErrorCode; message: string }>),
     answer: (result: MutationResult) => void,
     mayRemember: () => boolean,
-    mark: { author?: Author; kind?: "restore" | "import"; restored?: () => number } = {},
+    mark: { author?: Author; kind?: "restore" | "import"; restored?: () => number; ackTo?: string } = {},
   ): Promise<void> {
     await this.load();
     const seen = await this.host.storage.findMutation(mid);
@@ -1014,17 +1020,23 @@ export class Room<R extends RecordBase = RecordBase> {
     this.sync.log.append(changeJson.length);
     this.sync.invalidate();
     this.counters.mutations++;
-    // The broadcast is the stored entry with its type: serialized once.
+    // The broadcast is the stored entry with its type: serialized once. It
+    // waits in the outbox for the next frame (at once in a quiet room).
     const frame = `{"type":"change",${changeJson.slice(1)}`;
     if (typeof source === "function") {
       // Ops the room computed (a restore, an import): the author has no copy
-      // of them to apply on the ack, so it gets the change too, just before.
-      this.broadcastFrame(frame, null);
+      // of them to apply on the ack, so it gets the change too, just before
+      // (answering a socket sends what the outbox holds first).
+      this.outbox.push({ frame, except: null });
       answer({ type: "ack", mid, seq });
+    } else if (mark.ackTo !== undefined) {
+      // A socket's mutation: its ack travels in seq order with the changes.
+      this.outbox.push({ frame, except: actor.conn, ackTo: mark.ackTo, ack: JSON.stringify({ type: "ack", mid, seq }) });
     } else {
       answer({ type: "ack", mid, seq });
-      this.broadcastFrame(frame, actor.conn);
+      this.outbox.push({ frame, except: actor.conn });
     }
+    this.scheduleFrame();
     if (this.hooks.onCommit) {
       const onCommit = this.hooks.onCommit;
       void Promise.resolve()
@@ -1124,8 +1136,8 @@ export class Room<R extends RecordBase = RecordBase> {
     // BENCHMARKS.md). Overdrawn, it waits until the budget is back at zero,
     // and every move of that time joins it.
     const left = this.refillFrameSends();
-    if (left >= 0) queueMicrotask(() => this.flushCursors());
-    else this.host.setTimeout(() => this.flushCursors(), Math.min(CURSOR_FRAME_MS, (-left * 1000) / CURSOR_SENDS_PER_SEC));
+    if (left >= 0) queueMicrotask(() => this.flushFrames());
+    else this.host.setTimeout(() => this.flushFrames(), Math.min(CURSOR_FRAME_MS, (-left * 1000) / CURSOR_SENDS_PER_SEC));
   }
 
   private refillFrameSends(): number {
@@ -1136,14 +1148,21 @@ export class Room<R extends RecordBase = RecordBase> {
     return this.frameSends;
   }
 
-  /** Send every receiver the same frame with the latest position of every
-   * cursor that moved. One string for everyone: tailoring a frame per mover
+  /** One frame time: queued commits (commit-outbox.ts), then to every receiver
+   * the same frame with the latest position of every cursor that moved. One
+   * cursor string for everyone: tailoring a frame per mover
    * (leaving its own entry out) is O(N²) string work per frame, and measured
    * 16% of the runtime's CPU at 50 movers (BENCHMARKS.md). A receiver skips its
    * own entry (the client library does); a lone mover is not sent its own move. */
-  private flushCursors(): void {
+  private flushFrames(): void {
     this.frameScheduled = false;
-    if (this.pendingCursors.size === 0 && this.pendingLive.size === 0) return;
+    // Commits first: a live draft cleared by the author's change must not
+    // vanish before the change arrives.
+    const commitSends = this.outbox.flush(this.host.sockets());
+    if (this.pendingCursors.size === 0 && this.pendingLive.size === 0) {
+      if (commitSends) this.spendFrameSends(commitSends);
+      return;
+    }
     const entries: string[] = [];
     const movers = new Set<string>();
     for (const [conn, pos] of this.pendingCursors) {
@@ -1162,8 +1181,20 @@ export class Room<R extends RecordBase = RecordBase> {
     this.pendingLive.clear();
     const frame = `{"type":"cursors","f":[${entries.join(",")}]${live.length ? `,"l":[${live.join(",")}]` : ""}}`;
     const sent = this.broadcastFrame(frame, onlyMover ?? null);
-    const cost = sent + (onlyMover === undefined ? 0 : 1);
-    this.frameSends = Math.max(-(CURSOR_SENDS_PER_SEC * CURSOR_FRAME_MS) / 1000, this.refillFrameSends() - cost);
+    this.spendFrameSends(commitSends + sent + (onlyMover === undefined ? 0 : 1));
+  }
+
+  /** Charge `sends` to the frame budget; it may be overdrawn by one
+   * CURSOR_FRAME_MS worth at most, so no frame ever waits longer. */
+  private spendFrameSends(sends: number): void {
+    this.frameSends = Math.max(-(CURSOR_SENDS_PER_SEC * CURSOR_FRAME_MS) / 1000, this.refillFrameSends() - sends);
+  }
+
+  /** Send queued commits now, outside the frame cadence: before anything else
+   * goes to a socket, so every socket sees the room's messages in order. */
+  private flushCommits(): void {
+    if (this.outbox.size === 0) return;
+    this.spendFrameSends(this.outbox.flush(this.host.sockets()));
   }
 
   private presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "presence" }>): void {
@@ -1228,6 +1259,7 @@ export class Room<R extends RecordBase = RecordBase> {
   }
 
   private sendFrame(socket: RoomSocket, frame: string): void {
+    this.flushCommits();
     try {
       socket.send(frame);
     } catch {
