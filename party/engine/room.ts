@@ -222,6 +222,10 @@ export interface RoomOptions<R extends RecordBase = RecordBase> {
   maxRoomBytes?: number;
   syncBytesPerSec?: number;
   syncBytesBurst?: number;
+  /** The frame send budget (CURSOR_SENDS_PER_SEC / CURSOR_SEND_BURST); the
+   * fuzz runs some seeds on a tiny one, so commits batch under its network. */
+  frameSendsPerSec?: number;
+  frameSendBurst?: number;
 }
 
 /** 8 random base-36 characters: a connection id nobody can choose. */
@@ -281,8 +285,10 @@ export class Room<R extends RecordBase = RecordBase> {
   /** The cursor-frame send budget (limits.ts): sends left, refilled at
    * CURSOR_SENDS_PER_SEC up to CURSOR_SEND_BURST; a frame may overdraw it by
    * at most one CURSOR_FRAME_MS worth, so no frame ever waits longer. */
-  private frameSends = CURSOR_SEND_BURST;
+  private frameSends: number;
   private frameSendsAt = 0;
+  private readonly frameRate: number;
+  private readonly frameBurst: number;
   private alarmChecked = false;
   /** Syncs from a seq up to this one are snapshots: records were migrated at
    * load (version-skew.ts), and the op log before it holds the old shape. */
@@ -318,6 +324,9 @@ export class Room<R extends RecordBase = RecordBase> {
     this.sync = new SyncBuilder(host.storage);
     this.history = new RoomHistory(host.storage, options.history ?? schema.history, options.historyPolicy);
     this.webhooks = new Webhooks(host.webhook ?? null, host.storage as RoomStorage, schema.party, roomId);
+    this.frameRate = options.frameSendsPerSec ?? CURSOR_SENDS_PER_SEC;
+    this.frameBurst = options.frameSendBurst ?? CURSOR_SEND_BURST;
+    this.frameSends = this.frameBurst;
     this.syncBudget = new TokenBucket(options.syncBytesPerSec ?? SYNC_BYTES_PER_SEC, options.syncBytesBurst ?? SYNC_BYTES_BURST, host.now());
   }
 
@@ -1137,14 +1146,14 @@ export class Room<R extends RecordBase = RecordBase> {
     // and every move of that time joins it.
     const left = this.refillFrameSends();
     if (left >= 0) queueMicrotask(() => this.flushFrames());
-    else this.host.setTimeout(() => this.flushFrames(), Math.min(CURSOR_FRAME_MS, (-left * 1000) / CURSOR_SENDS_PER_SEC));
+    else this.host.setTimeout(() => this.flushFrames(), Math.min(CURSOR_FRAME_MS, (-left * 1000) / this.frameRate));
   }
 
   private refillFrameSends(): number {
     const now = this.host.now();
     const elapsed = Math.max(0, now - this.frameSendsAt);
     this.frameSendsAt = now;
-    this.frameSends = Math.min(CURSOR_SEND_BURST, this.frameSends + (elapsed * CURSOR_SENDS_PER_SEC) / 1000);
+    this.frameSends = Math.min(this.frameBurst, this.frameSends + (elapsed * this.frameRate) / 1000);
     return this.frameSends;
   }
 
@@ -1187,7 +1196,7 @@ export class Room<R extends RecordBase = RecordBase> {
   /** Charge `sends` to the frame budget; it may be overdrawn by one
    * CURSOR_FRAME_MS worth at most, so no frame ever waits longer. */
   private spendFrameSends(sends: number): void {
-    this.frameSends = Math.max(-(CURSOR_SENDS_PER_SEC * CURSOR_FRAME_MS) / 1000, this.refillFrameSends() - sends);
+    this.frameSends = Math.max(-(this.frameRate * CURSOR_FRAME_MS) / 1000, this.refillFrameSends() - sends);
   }
 
   /** Send queued commits now, outside the frame cadence: before anything else

@@ -19,7 +19,7 @@
 import { type Shape, whiteboard } from "../../../party/whiteboard/schema.ts";
 import type { Transport, TransportFactory, TransportHandlers } from "../../../client/engine/connection.ts";
 import { PING_FRAME, PONG_FRAME, type Role } from "../../../party/shared/protocol.ts";
-import { type ConnState, type LogLine, Room, type RoomSocket } from "../../../party/engine/room.ts";
+import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "../../../party/engine/room.ts";
 import { KvRoomStorage } from "../../../party/engine/kv-storage.ts";
 import { MemoryKv } from "../../../party/engine/testing/memory-kv.ts";
 import type { FuzzClock } from "./clock.ts";
@@ -141,6 +141,9 @@ export class FuzzNetwork {
   readonly logs: LogLine[] = [];
   /** Bumped by evict/restart: timers of a dead Room object must not fire. */
   private generation = 0;
+  /** The room object's timers not fired yet: while one is set, the object is
+   * not idle, and a Durable Object only hibernates when idle (FIELD-NOTES). */
+  private pendingTimers = 0;
   /** The room's alarm; like a Durable Object alarm it outlives evictions and restarts. */
   alarmAt: number | null = null;
   /** How often each mutation id reached the room (duplicates and resends included). */
@@ -152,6 +155,7 @@ export class FuzzNetwork {
     readonly roomId: string,
     readonly clock: FuzzClock,
     readonly note: (line: string) => void,
+    private readonly options: RoomOptions<Shape> = {},
   ) {
     this.room = this.build();
   }
@@ -162,10 +166,14 @@ export class FuzzNetwork {
       storage: new KvRoomStorage<Shape>(this.kv),
       sockets: () => this.links.filter((l) => !l.serverClosed).map((l) => l.socket),
       now: () => this.clock.now(),
-      setTimeout: (fn, ms) =>
+      setTimeout: (fn, ms) => {
+        this.pendingTimers++;
         this.clock.setTimeout(() => {
-          if (gen === this.generation) fn();
-        }, ms),
+          if (gen !== this.generation) return;
+          this.pendingTimers--;
+          fn();
+        }, ms);
+      },
       getAlarm: async () => this.alarmAt,
       setAlarm: async (at) => void (this.alarmAt = at),
       lastPing: (socket) => this.links.find((l) => l.socket === socket)?.lastPing ?? null,
@@ -173,7 +181,7 @@ export class FuzzNetwork {
         // Keep warnings and errors only: the fuzz produces thousands of info lines.
         if (line.level !== "info") this.logs.push(line);
       },
-    }, whiteboard);
+    }, whiteboard, this.options);
   }
 
   endpoint(label: string): Endpoint {
@@ -242,16 +250,24 @@ export class FuzzNetwork {
   }
 
   /** A new Room object over the same storage and the same (hibernated) sockets:
-   * what a Durable Object eviction does. In-memory state is lost. */
-  evict(): void {
+   * what a Durable Object eviction does. In-memory state is lost. Only an idle
+   * object hibernates: with a timer set (a cursor frame, commits waiting for
+   * their frame) it stays; returns whether it was evicted. */
+  evict(): boolean {
+    if (this.pendingTimers > 0) {
+      this.note("evict skipped: a room timer is set, the object is not idle");
+      return false;
+    }
     this.note("evict");
     this.room = this.build();
+    return true;
   }
 
   /** The process dies and comes back on its storage: every socket is gone
    * without a close event reaching the new room; clients notice one by one. */
   restart(): void {
     this.note("restart");
+    this.pendingTimers = 0;
     for (const link of this.links) {
       link.broken = true;
       if (!link.serverClosed) {

@@ -53,6 +53,9 @@ export interface FuzzProfile {
    * up front, or it would sit pending forever: the room answers BAD_MESSAGE,
    * not a reject). */
   sloppyCaller: boolean;
+  /** The room runs on a tiny frame send budget (2 at once, 20/s), so commits
+   * and their acks wait and go out batched (commit-outbox.ts). */
+  tightFrames: boolean;
 }
 
 export interface FuzzResult {
@@ -85,7 +88,7 @@ const HEAL_BUDGET = 20_000;
 /** Time the healing phase lets pass when nothing else can move (retries wait on it). */
 const HEAL_TICK_MS = 250;
 
-function drawProfile(rng: Prng): Omit<FuzzProfile, "sloppyCaller"> {
+function drawProfile(rng: Prng): Omit<FuzzProfile, "sloppyCaller" | "tightFrames"> {
   const downChaos = rng.chance(0.4);
   return {
     clients: rng.range(3, 5),
@@ -259,7 +262,9 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   // A second stream for what was added to the fuzz later, so that adding it did
   // not change what the main stream replays for seeds pinned before.
   const sideRng = new Prng(seed ^ 0x5bd1e995);
-  const profile = { ...drawProfile(rng), sloppyCaller: sideRng.chance(0.3) };
+  // A third stream for the batching added after that (same reason).
+  const frameRng = new Prng(seed ^ 0x2545f491);
+  const profile = { ...drawProfile(rng), sloppyCaller: sideRng.chance(0.3), tightFrames: frameRng.chance(0.5) };
   const trace: string[] = [];
   let step = 0;
   const note = (line: string) => {
@@ -268,7 +273,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   };
   const counts: Record<string, number> = {};
   const count = (k: string) => void (counts[k] = (counts[k] ?? 0) + 1);
-  const net = new FuzzNetwork(ROOM, clock, note);
+  const net = new FuzzNetwork(ROOM, clock, note, profile.tightFrames ? { frameSendsPerSec: 20, frameSendBurst: 2 } : {});
   const failures: string[] = [];
   const people: Participant[] = [];
   for (let i = 0; i < profile.clients; i++) {
