@@ -11,7 +11,7 @@
  * - the only timer is the one-shot cursor frame, which exists only while cursor
  *   moves wait for the room's send budget (a quiet room sends them at once).
  *
- * It runs past 400 lines (about 1,200) because it is the one place the room's
+ * It runs past 400 lines (about 1,300) because it is the one place the room's
  * state changes: every handler (connect, hello, mutate, resync, presence,
  * cursor, history requests, alarm, close) runs in the room's single event
  * queue over the caches above, and the exactly-once path (`decide`, shared by
