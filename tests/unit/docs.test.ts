@@ -115,3 +115,14 @@ describe("docs/SECURITY.md §3.2 token buckets", () => {
     expect(bucket(label)).toEqual([rate, burst]);
   });
 });
+
+describe("docs/PROTOCOL.md §7 cursor throttle", () => {
+  it("states the client library's throttle as client/engine/throttle.ts has it", async () => {
+    const t = await import("../../client/engine/throttle.ts");
+    expect(doc).toContain(`\`CURSOR_THROTTLE_MIN_MS\` (${t.CURSOR_THROTTLE_MIN_MS} ms)`);
+    expect(doc).toContain(`\`CURSOR_THROTTLE_MS\` (${t.CURSOR_THROTTLE_MS} ms)`);
+    // The sentence's peer counts follow from cursorIntervalFor.
+    expect(t.cursorIntervalFor(8)).toBe(t.CURSOR_THROTTLE_MIN_MS);
+    expect(t.cursorIntervalFor(25)).toBe(t.CURSOR_THROTTLE_MS);
+  });
+});
