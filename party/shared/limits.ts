@@ -105,9 +105,10 @@ export const MAX_RATE_LIMITED_FRAMES = 2_000;
 /** Unparseable frames tolerated before the connection is closed. */
 export const MAX_BAD_FRAMES = 50;
 
-/** Cursor frames: the room coalesces cursor moves into shared frames, paced
- * by one budget — CURSOR_SENDS_PER_SEC socket sends of cursor frames per room,
- * of which CURSOR_SEND_BURST may be spent at once. While the budget lasts a
+/** Frames: the room coalesces cursor moves into shared frames and commits
+ * into batch frames (commit-outbox.ts), paced by one budget —
+ * CURSOR_SENDS_PER_SEC socket sends of those frames per room, of which
+ * CURSOR_SEND_BURST may be spent at once. While the budget lasts a
  * move leaves in the turn it arrived (a quiet or small room behaves like a
  * bare relay); once it is spent, frames wait for it, so a busy room sends a
  * frame every receivers × 1000 / CURSOR_SENDS_PER_SEC ms with every move of
