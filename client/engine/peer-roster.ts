@@ -7,6 +7,7 @@
  */
 import { LEAVE_LINGER_MS } from "../../party/shared/limits.ts";
 import type { CursorEntry, Peer } from "../../party/shared/protocol.ts";
+import { type Clock, systemClock } from "./clock.ts";
 
 export interface RemoteCursor {
   conn: string;
@@ -18,16 +19,18 @@ export interface RemoteCursor {
 
 export class PeerRoster {
   private readonly live = new Map<string, Peer>();
-  private readonly departed = new Map<string, { peer: Peer; timer: ReturnType<typeof setTimeout> }>();
+  private readonly departed = new Map<string, { peer: Peer; timer: unknown }>();
   private readonly cursorMap = new Map<string, RemoteCursor>();
   /** Every peer's live state (RoomClient.setLive), by conn, then key. */
   private readonly liveMap = new Map<string, Map<string, unknown>>();
 
   /** A departed peer's linger ended: it (and its cursor) is gone now. */
   private readonly onGone: () => void;
+  private readonly clock: Clock;
 
-  constructor(onGone: () => void) {
+  constructor(onGone: () => void, clock: Clock = systemClock) {
     this.onGone = onGone;
+    this.clock = clock;
   }
 
   /** Everyone else in the room (including, briefly, those who just left). */
@@ -53,7 +56,7 @@ export class PeerRoster {
   join(peer: Peer): void {
     for (const [conn, { peer: old, timer }] of this.departed) {
       if (old.clientId !== peer.clientId) continue;
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       this.departed.delete(conn);
       const cursor = this.cursorMap.get(conn);
       this.cursorMap.delete(conn);
@@ -74,7 +77,7 @@ export class PeerRoster {
     // Live state does not linger: a half-drawn stroke of someone who left is gone.
     this.liveMap.delete(conn);
     if (!peer) return;
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.departed.delete(conn);
       this.cursorMap.delete(conn);
       this.onGone();
@@ -117,7 +120,7 @@ export class PeerRoster {
 
   /** Close for good: no linger timer outlives the client. */
   dispose(): void {
-    for (const { timer } of this.departed.values()) clearTimeout(timer);
+    for (const { timer } of this.departed.values()) this.clock.clearTimeout(timer);
     this.departed.clear();
   }
 }

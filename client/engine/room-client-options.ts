@@ -8,6 +8,7 @@
  */
 import type { RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
+import type { Clock } from "./clock.ts";
 import { partySocketTransport, type TransportFactory } from "./connection.ts";
 import { fallbackTransport } from "./fallback-transport.ts";
 import type { PendingStore } from "./pending-store.ts";
@@ -45,6 +46,11 @@ export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
    * true in a browser page. Pending edits survive it (IndexedDB) and are
    * migrated to the new record schema after the reload. */
   reloadWhenOutdated?: boolean;
+  /** Time for the client's timers and the durations between events (mutation
+   * retries, pings, the cursor and live throttles, presence linger, history
+   * timeouts). Default: the real one (`Date.now` and the global timers);
+   * tests pass a clock they advance by hand instead of sleeping. */
+  clock?: Clock;
 }
 
 /** Connect to a server by host: the client builds the partysocket connection. */

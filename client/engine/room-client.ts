@@ -4,44 +4,43 @@
  * React — the whiteboard UI, the tests and the benchmark all drive rooms
  * through this class. No UI code touches the socket.
  *
- * Its parts live beside it: how it connects (room-client-options.ts), what it
- * emits (room-events.ts), who else is here (peer-roster.ts), the half-open
- * check (liveness.ts), the pending edits (pending-edits.ts) and the document
- * (store.ts). What stays here is the event processor — one switch over the
- * room's messages, so the order of effects per message reads top to bottom;
- * that is why this file is ~550 lines (with the TSDoc of its public methods;
- * the history requests are one-line delegations to room-history.ts).
+ * This file is the facade: what an app calls, and what this tab says about
+ * itself (name, colour, status, cursor, live state). The work is done beside
+ * it: the connection lifecycle (room-connection.ts: open, hello, close,
+ * liveness, the state a person sees), the event processor
+ * (room-processor.ts: a room message in, state and events out), the history
+ * requests (room-history.ts), who else is here (peer-roster.ts), the pending
+ * edits (pending-edits.ts) and the document (store.ts); how it connects
+ * (room-client-options.ts) and what it emits (room-events.ts).
  */
 import { planOps } from "../../party/shared/apply.ts";
 import {
   type Change,
+  type ClientMessage,
   CloseCode,
   ErrorCode,
   type HistoryPageMessage,
-  isTerminalClose,
   type Op,
   type Peer,
   type PresenceStatus,
   PROTOCOL_VERSION,
-  type ServerMessage,
+  type RecordBase,
   type VersionSavedMessage,
 } from "../../party/shared/protocol.ts";
 import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS } from "../../party/shared/limits.ts";
-import type { Transport, TransportFactory } from "./connection.ts";
+import type { RoomSchema } from "../../party/shared/schema.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import type { TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
-import { OFFLINE_REASON } from "./offline-transport.ts";
 import { migratePending } from "./pending-migration.ts";
-import { reloadWhenIdle } from "./reload-when-idle.ts";
-import { LivenessWatch } from "./liveness.ts";
 import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
-import { PeerRoster, type RemoteCursor } from "./peer-roster.ts";
+import type { RemoteCursor } from "./peer-roster.ts";
 import { type RoomClientOptions, transportFor } from "./room-client-options.ts";
+import { RoomConnection } from "./room-connection.ts";
 import { type ConnectionState, Emitter, type RoomClientEvents } from "./room-events.ts";
 import { type HistoryTarget, type PreviewBoard, type RestoreResult, RoomHistory } from "./room-history.ts";
-import { type ApplyOutcome, DocumentStore } from "./store.ts";
-import type { RecordBase } from "../../party/shared/protocol.ts";
-import type { RoomSchema } from "../../party/shared/schema.ts";
-import { CursorThrottle, cursorIntervalFor, type Point } from "./throttle.ts";
+import { RoomProcessor } from "./room-processor.ts";
+import { CursorThrottle, cursorIntervalFor, LiveStateThrottle, type Point } from "./throttle.ts";
 import { channelTransport, type FollowerState, tabChannelName } from "./tab-channel.ts";
 import { TabHub } from "./tab-hub.ts";
 import { electTabLeader, type TabLeadership, tabSharingSupport } from "./tab-leader.ts";
@@ -54,18 +53,6 @@ function cleanName(name: string): string {
 function cleanColor(color: string): string {
   return /^#[0-9a-fA-F]{6}$/.test(color) ? color : "#888888";
 }
-
-
-/** Retry budget for mutations the room could not take *right now* (rate limit,
- * internal error): they stay pending and go again after a pause. */
-const RETRY_DELAY_MS = 1_000;
-const MAX_RETRIES = 5;
-const RETRYABLE = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
-/** Retry backoff while the room runs older code than this client (a deploy
- * rolling out): 2 s doubling to 1 min — deploys take seconds to minutes, and a
- * room full of new clients must not hammer an old one. */
-const WAIT_MIN_MS = 2_000;
-const WAIT_MAX_MS = 60_000;
 
 /**
  * A live connection to one room.
@@ -80,42 +67,22 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   readonly clientId: string;
   readonly room: string;
   readonly schema: RoomSchema<R>;
+  /** Resolves when pending edits were loaded from the pending store. */
+  readonly ready: Promise<void>;
   private readonly pendingEdits: PendingEdits<R>;
-  private readonly store: DocumentStore<R>;
   private readonly events = new Emitter<RoomClientEvents<R>>();
-  private socket: Transport | null = null;
-  private connState: ConnectionState = { status: "connecting", attempt: 0, lastSyncedAt: null, error: null };
-  /** True between our hello and the room's sync: nothing but hello goes out. */
-  private welcomed = false;
-  private resyncing = false;
-  private selfPeer: Peer | null = null;
-  private readonly roster = new PeerRoster(() => {
-    this.emit("change");
-    this.emit("cursors", this.roster.cursors());
-  });
-  private readonly liveness = new LivenessWatch(() => this.socket);
+  private readonly clock: Clock;
+  private readonly processor: RoomProcessor<R>;
+  private readonly conn: RoomConnection<R>;
   private readonly throttle: CursorThrottle;
   /** The caller chose the cursor interval; otherwise it follows the room's size. */
   private readonly fixedCursorInterval: boolean;
   private readonly cursorIntervalMs: number;
-  private readonly pendingLive = new Map<string, unknown>();
-  private liveTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastLiveAt = Number.NEGATIVE_INFINITY;
-  private readonly retries = new Map<string, number>();
+  private readonly liveState: LiveStateThrottle;
   private name: string;
   private color: string;
   private status: PresenceStatus = "active";
   private closed = false;
-  /** Resolves when pending edits were loaded from the pending store. */
-  readonly ready: Promise<void>;
-  /** Frames received, for the debug overlay's messages/s. */
-  framesReceived = 0;
-
-  private readonly transport: TransportFactory;
-  /** What the last UNSUPPORTED_VERSION said: whose code is behind. */
-  private versionSkew: "outdated" | "room-behind" | null = null;
-  private waitTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly reloadWhenOutdated: boolean;
   /** Set while this tab shares its connection with the browser's other tabs. */
   private leadership: TabLeadership | null = null;
   private hub: TabHub<R> | null = null;
@@ -124,20 +91,55 @@ export class RoomClient<R extends RecordBase = RecordBase> {
 
   constructor(options: RoomClientOptions<R>) {
     this.schema = options.schema;
-    this.transport = transportFor(options);
+    let transport = transportFor(options);
     this.clientId = options.clientId ?? newShortId();
     this.room = options.room;
     this.name = cleanName(options.name);
     this.color = cleanColor(options.color);
-    this.reloadWhenOutdated = options.reloadWhenOutdated ?? true;
+    this.clock = options.clock ?? systemClock;
     const sharing = options.shareTabs === false || (options.shareTabs === undefined && typeof document === "undefined") ? null : tabSharingSupport();
-    if (sharing) this.transport = this.shareWithTabs(options, sharing.locks);
+    if (sharing) transport = this.shareWithTabs(options, transport, sharing.locks);
     this.pendingEdits = new PendingEdits<R>(options.pendingStore);
-    this.store = new DocumentStore<R>(options.schema, this.pendingEdits);
     this.fixedCursorInterval = options.cursorIntervalMs !== undefined;
     this.cursorIntervalMs = options.cursorIntervalMs ?? cursorIntervalFor(0);
-    this.throttle = new CursorThrottle((p) => this.sendCursor(p), options.cursorIntervalMs ?? cursorIntervalFor(0));
-    this.historyRequests = new RoomHistory<R>({ send: (frame) => this.isLive() && (this.send(frame), true) });
+    this.throttle = new CursorThrottle((p) => this.sendCursor(p), this.cursorIntervalMs, this.clock);
+    this.liveState = new LiveStateThrottle(
+      (entries) => {
+        if (!this.isLive()) return; // lossy by design: never queued
+        for (const [key, data] of entries) this.send({ type: "live", key, data });
+      },
+      () => (this.fixedCursorInterval ? this.cursorIntervalMs : cursorIntervalFor(this.processor.roster.peers().size)),
+      this.clock,
+    );
+    const emit = this.emit.bind(this);
+    this.processor = new RoomProcessor<R>(this.schema, this.pendingEdits, {
+      clock: this.clock,
+      connected: () => this.conn.connected(),
+      send: (msg) => this.conn.send(msg),
+      emit,
+      synced: (first) => {
+        if (first && this.status !== "active") this.send({ type: "presence", status: this.status });
+        this.conn.synced(first);
+      },
+      caughtUp: () => this.conn.caughtUp(),
+      peersChanged: () => this.retuneCursor(),
+      roomError: (msg, skew) => this.conn.roomError(msg, skew),
+    });
+    this.conn = new RoomConnection<R>(
+      {
+        schema: this.schema,
+        clock: this.clock,
+        processor: this.processor,
+        hello: () => ({ type: "hello", v: PROTOCOL_VERSION, schema: this.schema.version, clientId: this.clientId, epoch: this.processor.store.epoch, lastSeq: this.processor.store.seq, name: this.name, color: this.color }),
+        processed: (msg) => this.emit("message", msg),
+        reset: () => this.throttle.reset(),
+        flushed: () => this.pendingEdits.flushed(),
+        emit,
+      },
+      transport,
+      options.reloadWhenOutdated ?? true,
+    );
+    this.historyRequests = new RoomHistory<R>({ send: (frame) => this.isLive() && (this.conn.send(frame), true) }, this.clock);
     this.events.on("message", (m) => this.historyRequests.receive(m));
     this.events.on("status", (s) => this.historyRequests.status(s.status === "live"));
     // Older than the room's dedupe memory: resending could apply it twice.
@@ -145,7 +147,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
       // Edits older code wrote, in its record shape: brought up to ours.
       this.pendingEdits.rewrite((m) => migratePending(this.schema, m));
       if (taken) this.emit("change");
-      if (!this.closed) this.open();
+      if (!this.closed) this.conn.open();
     });
   }
 
@@ -154,11 +156,11 @@ export class RoomClient<R extends RecordBase = RecordBase> {
 
   /** What to draw: confirmed records with pending edits applied. */
   records(): ReadonlyMap<string, R> {
-    return this.store.view();
+    return this.processor.store.view();
   }
   /** Records the room has acknowledged. */
   confirmedRecords(): ReadonlyMap<string, R> {
-    return this.store.confirmedRecords();
+    return this.processor.store.confirmedRecords();
   }
   /** Ids with an unacknowledged edit. */
   pendingIds(): Set<string> {
@@ -179,24 +181,28 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   }
   /** Seq of the last room change this client has applied. */
   get seq(): number {
-    return this.store.seq;
+    return this.processor.store.seq;
   }
   get epoch(): string | null {
-    return this.store.epoch;
+    return this.processor.store.epoch;
   }
   get connection(): ConnectionState {
-    return this.connState;
+    return this.conn.connection;
   }
   /** This connection as the room sees it (after the welcome). */
   get self(): Peer | null {
-    return this.selfPeer;
+    return this.processor.self;
   }
   /** Everyone else in the room (including, briefly, those who just left). */
   peers(): ReadonlyMap<string, Peer> {
-    return this.roster.peers();
+    return this.processor.roster.peers();
   }
   cursors(): ReadonlyMap<string, RemoteCursor> {
-    return this.roster.cursors();
+    return this.processor.roster.cursors();
+  }
+  /** Frames received, for the debug overlay's messages/s. */
+  get framesReceived(): number {
+    return this.conn.framesReceived;
   }
 
   on<K extends keyof RoomClientEvents<R>>(event: K, listener: RoomClientEvents<R>[K]): () => void {
@@ -222,13 +228,13 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     const frame = this.schema.protocol.Mutate.safeParse({ type: "mutate", mid, ops });
     if (!frame.success) throw new Error(`${ErrorCode.INVALID_MUTATION}: ${frame.error.issues[0]?.message ?? "invalid ops"}`);
     if (JSON.stringify(frame.data).length > MAX_MESSAGE_BYTES) throw new Error(`${ErrorCode.TOO_LARGE}: split this edit into smaller mutations`);
-    const plan = planOps(this.schema, this.store.view(), frame.data.ops);
+    const plan = planOps(this.schema, this.processor.store.view(), frame.data.ops);
     if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
     const m: PendingMutation<R> = { mid, ops: frame.data.ops, createdAt: Date.now() };
     if (options.edit !== undefined) m.edit = options.edit;
     if (this.schema.version > 1) m.schema = this.schema.version;
     this.pendingEdits.add(m);
-    if (this.isLive()) this.sendMutation(m);
+    if (this.isLive()) this.processor.sendMutation(m);
     this.emit("change");
     return m.mid;
   }
@@ -293,28 +299,12 @@ export class RoomClient<R extends RecordBase = RecordBase> {
    * should see as it happens (a stroke being drawn, a viewport to follow).
    */
   setLive(key: string, data: unknown): void {
-    this.pendingLive.set(key, data);
-    if (this.liveTimer !== null) return;
-    const wait = Math.max(0, this.lastLiveAt + this.throttleInterval() - Date.now());
-    this.liveTimer = setTimeout(() => this.flushLive(), wait);
+    this.liveState.set(key, data);
   }
 
   /** Everyone else's live state: by conn, then key. */
   live(): ReadonlyMap<string, ReadonlyMap<string, unknown>> {
-    return this.roster.liveState();
-  }
-
-  private flushLive(): void {
-    this.liveTimer = null;
-    this.lastLiveAt = Date.now();
-    const pending = [...this.pendingLive];
-    this.pendingLive.clear();
-    if (!this.isLive()) return; // lossy by design: never queued
-    for (const [key, data] of pending) this.send({ type: "live", key, data });
-  }
-
-  private throttleInterval(): number {
-    return this.fixedCursorInterval ? this.cursorIntervalMs : cursorIntervalFor(this.roster.peers().size);
+    return this.processor.roster.liveState();
   }
 
   /** Change this client's name, colour or status; remembered across reconnects. */
@@ -323,14 +313,15 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     if (p.name !== undefined) this.name = update.name = cleanName(p.name);
     if (p.color !== undefined) this.color = update.color = cleanColor(p.color);
     if (p.status !== undefined) this.status = update.status = p.status;
-    if (this.selfPeer) this.selfPeer = { ...this.selfPeer, name: this.name, color: this.color, status: this.status };
+    const self = this.processor.self;
+    if (self) this.processor.self = { ...self, name: this.name, color: this.color, status: this.status };
     if (this.isLive()) this.send({ type: "presence", ...update });
     this.emit("change");
   }
 
   /** Drop the connection now and reconnect (after a jittered backoff). */
   reconnect(): void {
-    this.socket?.reconnect();
+    this.conn.reconnect();
   }
 
   /** Whether this tab holds the connection it shares with the browser's other
@@ -341,33 +332,23 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     return this.leadership === null ? null : this.hub ? "leader" : "follower";
   }
 
-  /**
-   * For the tab hub (tab-hub.ts) only, on the client that holds a shared
-   * connection: send a mutation another tab made, under that tab's mutation
-   * id. It is already in the shared durable queue. Not for apps.
-   * @internal
-   */
+  /** For the tab hub (tab-hub.ts) only: send another tab's mutation under its mid. @internal */
   forward(m: PendingMutation<R>): void {
     this.pendingEdits.adopt(m);
-    if (this.isLive()) this.sendMutation(m);
+    if (this.isLive()) this.processor.sendMutation(m);
   }
 
   /** Close for good. Pending edits stay in the durable pending store. */
   close(): void {
     this.closed = true;
-    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
     this.hub?.close();
     this.hub = null;
     this.leadership?.release();
     this.historyRequests.close();
     this.throttle.cancel();
-    if (this.liveTimer !== null) clearTimeout(this.liveTimer);
-    this.liveTimer = null;
-    this.liveness.stop();
-    this.roster.dispose();
-    this.socket?.close(1000, "client closed");
-    this.socket = null;
-    this.setStatus({ status: "offline" });
+    this.liveState.cancel();
+    this.processor.dispose();
+    this.conn.close();
   }
 
   // -------------------------------------------------------------------------
@@ -376,11 +357,10 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   /** This client talks to the room through the tab channel; when this tab
    * wins the election it also starts the hub, whose inner client holds the
    * real connection (tab-hub.ts). Returns the transport to the channel. */
-  private shareWithTabs(options: RoomClientOptions<R>, locks: Parameters<typeof electTabLeader>[0]): TransportFactory {
+  private shareWithTabs(options: RoomClientOptions<R>, real: TransportFactory, locks: Parameters<typeof electTabLeader>[0]): TransportFactory {
     const name = tabChannelName(this.schema.party, this.room);
     const tabId = newShortId();
     const follower: FollowerState = { leaderClientId: null };
-    const real = this.transport;
     this.leadership = electTabLeader(locks, name, () => {
       if (this.closed) return;
       this.hub = new TabHub<R>({
@@ -404,234 +384,18 @@ export class RoomClient<R extends RecordBase = RecordBase> {
             reloadWhenOutdated: false, // the tab's own client decides that
           }),
       });
-      this.emit("status", this.connState);
+      this.emit("status", this.conn.connection);
     });
     return channelTransport(name, tabId, follower);
   }
 
-  private open(): void {
-    this.socket = this.transport({
-      open: () => this.onOpen(),
-      message: (data) => this.onFrame(data),
-      close: (code, reason) => this.onClose(code, reason),
-    });
-  }
-
   private isLive(): boolean {
-    return this.welcomed && this.socket?.isOpen === true;
+    return this.conn.isLive();
   }
-
-  private onOpen(): void {
-    this.connState = { ...this.connState, transport: this.socket?.kind ?? "websocket" };
-    this.welcomed = false;
-    this.resyncing = false;
-    this.throttle.reset();
-    this.send({
-      type: "hello",
-      v: PROTOCOL_VERSION,
-      schema: this.schema.version,
-      clientId: this.clientId,
-      epoch: this.store.epoch,
-      lastSeq: this.store.seq,
-      name: this.name,
-      color: this.color,
-    });
-  }
-
-  private onClose(code: number, reason: string): void {
-    this.welcomed = false;
-    this.throttle.cancel();
-    this.liveness.stop();
-    this.roster.disconnected();
-    if (this.closed) return;
-    if (code === CloseCode.UNSUPPORTED_VERSION && this.versionSkew === "room-behind") {
-      // Not the end: the room's code is older and a deploy is on its way.
-      this.versionSkew = null;
-      const attempt = this.connState.attempt + 1;
-      this.setStatus({ status: "waiting", attempt });
-      this.waitTimer = setTimeout(() => {
-        this.waitTimer = null;
-        if (!this.closed) this.socket?.reconnect();
-      }, Math.min(WAIT_MAX_MS, WAIT_MIN_MS * 2 ** Math.min(attempt - 1, 10)));
-      return;
-    }
-    if (isTerminalClose(code)) {
-      this.setStatus({ status: "error", error: this.connState.error ?? { code: String(code), message: reason || "closed by the room" } });
-      this.socket?.close();
-      if (this.versionSkew === "outdated") {
-        const info = this.connState.error ?? { code: ErrorCode.UNSUPPORTED_VERSION, message: reason };
-        this.emit("outdated", info);
-        if (this.reloadWhenOutdated) reloadWhenIdle(() => this.pendingEdits.flushed());
-      }
-      return;
-    }
-    const offline = reason === OFFLINE_REASON || (typeof navigator !== "undefined" && navigator.onLine === false);
-    this.setStatus({ status: offline ? "offline" : "reconnecting", attempt: this.connState.attempt + 1 });
-    this.emit("cursors", this.roster.cursors());
-  }
-
-  private onFrame(data: unknown): void {
-    this.framesReceived++;
-    this.liveness.frame();
-    if (typeof data !== "string") return;
-    const parsed = this.schema.protocol.parseServerFrame(data);
-    if (!parsed.ok) {
-      // A room we cannot understand: never guess, resync from a snapshot.
-      this.emit("error", { code: parsed.code, message: `unreadable frame from the room: ${parsed.message}` });
-      this.requestResync(true);
-      return;
-    }
-    for (const msg of parsed.value) {
-      this.process(msg);
-      this.emit("message", msg);
-    }
-  }
-
-  // -------------------------------------------------------------------------
-  // Event processor
 
   /** Cursor moves go out faster in small rooms (client/engine/throttle.ts). */
   private retuneCursor(): void {
-    if (!this.fixedCursorInterval) this.throttle.retune(cursorIntervalFor(this.roster.peers().size));
-  }
-
-  private process(msg: ServerMessage<R>): void {
-    switch (msg.type) {
-      case "welcome":
-        this.selfPeer = msg.self;
-        this.roster.welcome(msg.peers);
-        this.retuneCursor();
-        this.emit("change");
-        return;
-      case "sync": {
-        this.resyncing = false;
-        if (msg.mode === "snapshot") {
-          this.store.applySnapshot(msg.epoch, msg.seq, msg.records);
-        } else {
-          let broken = msg.epoch !== this.store.epoch;
-          for (const c of msg.changes) {
-            if (broken) break;
-            broken = this.store.applyChange(c) === "gap";
-          }
-          if (broken || this.store.seq !== msg.seq) {
-            this.requestResync(true);
-            return;
-          }
-        }
-        const firstSync = !this.welcomed;
-        this.welcomed = true;
-        if (firstSync) {
-          this.liveness.start();
-          // Everything not yet acknowledged goes (again) now; the room applies
-          // each mutation id at most once.
-          for (const m of this.pendingEdits.list) this.sendMutation(m);
-          if (this.status !== "active") this.send({ type: "presence", status: this.status });
-        }
-        this.setStatus({ status: "live", attempt: 0, lastSyncedAt: Date.now(), error: null });
-        this.emit("change");
-        return;
-      }
-      case "change": {
-        // Our own pending edit can come back as a change: sent on an earlier
-        // connection (or by this tab before a reload) and applied from there.
-        // The store confirms it (PendingEdits forgets it, durably too).
-        const outcome = this.resyncing ? "gap" : this.store.applyChange(msg);
-        if (outcome === "applied") this.retries.delete(msg.mid);
-        this.onOutcome(outcome);
-        this.markSynced();
-        return;
-      }
-      case "ack": {
-        this.retries.delete(msg.mid);
-        this.onOutcome(this.store.ack(msg.mid, msg.seq));
-        this.markSynced();
-        return;
-      }
-      case "reject":
-        return this.onReject(msg.mid, msg.code, msg.message);
-      case "join":
-        this.roster.join(msg.peer);
-        this.retuneCursor();
-        this.emit("change");
-        this.emit("cursors", this.roster.cursors());
-        return;
-      case "peer":
-        this.roster.update(msg.peer);
-        this.emit("change");
-        return;
-      case "leave":
-        this.roster.leave(msg.conn);
-        this.retuneCursor();
-        this.emit("live", this.roster.liveState());
-        return;
-      case "cursors":
-        this.roster.cursorFrame(msg.f, this.selfPeer?.conn, Date.now());
-        if (msg.l) {
-          this.roster.liveFrame(msg.l, this.selfPeer?.conn);
-          this.emit("live", this.roster.liveState());
-        }
-        this.emit("cursors", this.roster.cursors());
-        return;
-      case "error":
-        if (msg.code === ErrorCode.RATE_LIMITED && msg.ref === "resync") {
-          // The room refused the resync for now: ask again shortly, or we would
-          // ignore every change until the next reconnect.
-          this.resyncing = false;
-          setTimeout(() => this.requestResync(true), RETRY_DELAY_MS);
-        }
-        if (msg.code === ErrorCode.UNSUPPORTED_VERSION) {
-          // Who is behind? A room that does not say (before protocol 2) is.
-          const roomNewer = (msg.v ?? 0) > PROTOCOL_VERSION || (msg.schema ?? 0) > this.schema.version;
-          this.versionSkew = roomNewer ? "outdated" : "room-behind";
-        }
-        if (msg.code === ErrorCode.UNSUPPORTED_VERSION || msg.code === ErrorCode.UNAUTHORIZED || msg.code === ErrorCode.INVALID_ROOM || msg.code === ErrorCode.POLICY_VIOLATION) {
-          // The close that follows is terminal; keep the reason for the UI.
-          this.connState = { ...this.connState, error: { code: msg.code, message: msg.message } };
-        }
-        this.emit("error", { code: msg.code, message: msg.message });
-        return;
-      case "pong":
-        return;
-    }
-  }
-
-  private onOutcome(outcome: ApplyOutcome): void {
-    if (outcome === "gap") this.requestResync(false);
-    else if (outcome === "applied") this.emit("change");
-    else if (outcome === "duplicate") this.emit("change");
-  }
-
-  private onReject(mid: string, code: string, message: string): void {
-    if (RETRYABLE.has(code)) {
-      const n = (this.retries.get(mid) ?? 0) + 1;
-      if (n <= MAX_RETRIES) {
-        this.retries.set(mid, n);
-        setTimeout(() => {
-          const m = this.pendingEdits.get(mid);
-          if (m && this.isLive()) this.sendMutation(m);
-        }, RETRY_DELAY_MS * n);
-        return;
-      }
-    }
-    this.retries.delete(mid);
-    const m = this.store.reject(mid);
-    if (m) this.emit("reject", { mid, code, message, ops: m.ops });
-    this.emit("change");
-  }
-
-  /** Ask the room for what we missed. `fromScratch` forgets our seq (snapshot). */
-  private requestResync(fromScratch: boolean): void {
-    if (this.resyncing || !this.socket?.isOpen) return;
-    this.resyncing = true;
-    this.send({ type: "resync", epoch: fromScratch ? null : this.store.epoch, lastSeq: fromScratch ? 0 : this.store.seq });
-  }
-
-  private markSynced(): void {
-    if (this.connState.status === "live") this.connState = { ...this.connState, lastSyncedAt: Date.now() };
-  }
-
-  private sendMutation(m: PendingMutation): void {
-    this.send({ type: "mutate", mid: m.mid, ops: m.ops });
+    if (!this.fixedCursorInterval) this.throttle.retune(cursorIntervalFor(this.processor.roster.peers().size));
   }
 
   private sendCursor(p: Point): void {
@@ -639,14 +403,8 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.send({ type: "cursor", p: p ? [p[0], p[1]] : null });
   }
 
-  private send(msg: object): void {
-    this.socket?.send(JSON.stringify(msg));
-  }
-
-  private setStatus(patch: Partial<ConnectionState>): void {
-    this.connState = { ...this.connState, ...patch };
-    this.emit("status", this.connState);
-    this.emit("change");
+  private send(msg: ClientMessage<R>): void {
+    this.conn.send(msg);
   }
 
   private emit<K extends keyof RoomClientEvents<R>>(event: K, ...args: Parameters<RoomClientEvents<R>[K]>): void {

@@ -11,6 +11,7 @@
  * reconnect, a rate limit) with the same id applies it at most once.
  */
 import { ErrorCode, type HistoryPageMessage, type RecordBase, type ServerMessage, type VersionSavedMessage } from "../../party/shared/protocol.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import { newShortId } from "./ids.ts";
 
 /** Which past board: a seq, or a named version. */
@@ -75,7 +76,7 @@ interface Outstanding {
   frame: Record<string, unknown>;
   resolve(value: unknown): void;
   reject(error: HistoryError): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: unknown;
   retries: number;
   /** Later calls for the same key (a restore's mid asked for twice). */
   waiters: { resolve(value: unknown): void; reject(error: HistoryError): void }[];
@@ -92,9 +93,11 @@ export class RoomHistory<R extends RecordBase = RecordBase> {
   private wasLive = false;
   private closed = false;
   private readonly link: HistoryLink;
+  private readonly clock: Clock;
 
-  constructor(link: HistoryLink) {
+  constructor(link: HistoryLink, clock: Clock = systemClock) {
     this.link = link;
+    this.clock = clock;
   }
 
   /** Checkpoints, named versions and one page of change summaries, newest first. */
@@ -138,7 +141,7 @@ export class RoomHistory<R extends RecordBase = RecordBase> {
         if (!o || o.kind !== "restore") return;
         if (RETRYABLE.has(msg.code) && o.retries < RESTORE_MAX_RETRIES) {
           o.retries++;
-          setTimeout(() => this.outstanding.get(o.key) === o && this.link.send(o.frame), RESTORE_RETRY_MS * o.retries);
+          this.clock.setTimeout(() => this.outstanding.get(o.key) === o && this.link.send(o.frame), RESTORE_RETRY_MS * o.retries);
           return;
         }
         this.settle(msg.mid, "restore", (x) => x.reject(new HistoryError(msg.code, msg.message)));
@@ -182,7 +185,7 @@ export class RoomHistory<R extends RecordBase = RecordBase> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) return reject(new HistoryError(HistoryRequestError.CLOSED, "the room client was closed"));
       if (!this.link.send(frame)) return reject(new HistoryError(HistoryRequestError.OFFLINE, "not connected to the room; history needs a connection"));
-      const timer = setTimeout(
+      const timer = this.clock.setTimeout(
         () => this.settle(key, kind, (o) => o.reject(new HistoryError(HistoryRequestError.TIMEOUT, kind === "restore" ? "the room did not answer the restore in time; it applies at most once if it arrives" : "the room did not answer in time"))),
         timeoutMs,
       );
@@ -210,7 +213,7 @@ export class RoomHistory<R extends RecordBase = RecordBase> {
   private settle(key: string, kind: Kind, fn: (o: Outstanding) => void): void {
     const o = this.outstanding.get(key);
     if (!o || o.kind !== kind) return;
-    clearTimeout(o.timer);
+    this.clock.clearTimeout(o.timer);
     this.outstanding.delete(key);
     fn(o);
   }

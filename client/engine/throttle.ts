@@ -88,3 +88,42 @@ export class CursorThrottle {
     this.send(p);
   }
 }
+
+/**
+ * Outgoing live state (RoomClient.setLive): latest value per key wins, and
+ * what changed goes out at most once per interval (the cursor's, read when a
+ * batch is scheduled), as one send per key. Lossy like the cursor: the
+ * caller drops a batch that falls due while it is not live.
+ */
+export class LiveStateThrottle {
+  private readonly pending = new Map<string, unknown>();
+  private timer: unknown = null;
+  private lastAt = Number.NEGATIVE_INFINITY;
+  private readonly flush: (entries: [string, unknown][]) => void;
+  private readonly interval: () => number;
+  private readonly clock: Clock;
+
+  constructor(flush: (entries: [string, unknown][]) => void, interval: () => number, clock: Clock = realClock) {
+    this.flush = flush;
+    this.interval = interval;
+    this.clock = clock;
+  }
+
+  set(key: string, data: unknown): void {
+    this.pending.set(key, data);
+    if (this.timer !== null) return;
+    const wait = Math.max(0, this.lastAt + this.interval() - this.clock.now());
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.lastAt = this.clock.now();
+      const entries = [...this.pending];
+      this.pending.clear();
+      this.flush(entries);
+    }, wait);
+  }
+
+  cancel(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

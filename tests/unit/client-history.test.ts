@@ -56,8 +56,12 @@ describe("RoomClient history requests", () => {
     expect(past.seq).toBe(1);
     expect(past.records.map((r) => r.id).sort()).toEqual(["a", "b"]);
     expect(ids(ada)).toEqual(["b"]); // the live board is untouched
-    await new Promise((r) => setTimeout(r, 20));
-    expect(bobGot.length).toBe(before); // Bob heard nothing of it
+    // A barrier: Ada's next edit reaches Bob after anything her preview could
+    // have sent him (the room handles her messages in order).
+    ada.mutate([{ op: "put", rec: rect("c") }]);
+    await waitFor(() => bob.records().has("c"));
+    const heard = bobGot.slice(before).flatMap((f) => [JSON.parse(f) as { type: string }].flat());
+    expect(heard.map((m) => m.type)).toEqual(["change"]); // Bob heard nothing of the preview
   });
 
   it("restores as one change the others receive; the same mid again applies nothing", async () => {
@@ -80,9 +84,11 @@ describe("RoomClient history requests", () => {
     expect(x).toEqual(y);
     const again = await ada.restore({ seq: 2 }, { mid: "restore-1" });
     expect(again).toEqual({ mid: "restore-1", seq: 3, dup: true });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(bob.seq).toBe(3);
-    expect(ids(bob)).toEqual(["a", "b"]);
+    // A barrier: Ada's next edit is the next seq Bob sees — the repeats took none.
+    ada.mutate([{ op: "put", rec: rect("z") }]);
+    await waitFor(() => bob.records().has("z"));
+    expect(bob.seq).toBe(4);
+    expect(ids(bob)).toEqual(["a", "b", "z"]);
   });
 
   it("a restore whose ack was lost is resent with its mid after a reconnect, and applied once", async () => {

@@ -14,6 +14,8 @@ import { RoomClient } from "../../client/engine/room-client.ts";
 import type { PendingMutation } from "../../client/engine/pending-edits.ts";
 import { roomWire } from "../support/room-wire.ts";
 import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import { FakeClock } from "../support/fake-clock.ts";
+import type { Clock } from "../../client/engine/clock.ts";
 import { waitFor } from "../support/wait.ts";
 
 /** A fake `window` for online/offline events. It also sets `navigator.onLine`,
@@ -48,6 +50,8 @@ interface WireOptions {
   dropAcks: boolean;
   /** Every frame the client handed to the wire, for assertions. */
   sent?: string[];
+  /** The client's clock (default: the real one). */
+  clock?: Clock;
 }
 
 /** A PendingStore that counts what went through it. */
@@ -81,6 +85,7 @@ function client(host: WhiteboardRoomHost, network: FakeNetwork, store: PendingSt
     name: "Bea",
     color: "#2f9e44",
     pendingStore: store,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     transport: onlineAwareTransport(roomWire(host, { drop: (f) => opts.dropAcks && f.includes('"type":"ack"'), ...(opts.sent ? { sent: opts.sent } : {}) }), network),
   });
   clients.push(c);
@@ -148,7 +153,8 @@ describe("offline queue", () => {
     const host = new WhiteboardRoomHost("cursor-room");
     const network = new FakeNetwork(true);
     const sent: string[] = [];
-    const c = client(host, network, new MemoryPendingStore(), { dropAcks: false, sent });
+    const clock = new FakeClock();
+    const c = client(host, network, new MemoryPendingStore(), { dropAcks: false, sent, clock });
     await waitFor(() => c.connection.status === "live", 2000, "live");
     c.moveCursor(1, 1);
     expect(sent.filter((f) => f.includes('"type":"cursor"'))).toHaveLength(1);
@@ -157,14 +163,17 @@ describe("offline queue", () => {
     const sentWhileOffline = sent.length;
     c.moveCursor(10, 10);
     c.moveCursor(20, 20);
-    await new Promise((r) => setTimeout(r, 120)); // past the throttle interval
+    clock.advance(200); // past the throttle interval
     expect(sent.length).toBe(sentWhileOffline);
     network.set(true);
     await waitFor(() => c.connection.status === "live", 2000, "live again");
-    await new Promise((r) => setTimeout(r, 120));
-    // The new connection carries the hello and what the client decides to send
-    // after it — never the moves made while offline.
+    clock.advance(200);
+    // A barrier: a move made now goes out — and before it, on the new
+    // connection, only the hello and what the client decides after it, never
+    // the moves made while offline.
+    c.moveCursor(30, 30);
+    clock.advance(200);
     const after = sent.slice(sentWhileOffline);
-    expect(after.some((f) => f.includes('"p":[10,10]') || f.includes('"p":[20,20]'))).toBe(false);
+    expect(after.filter((f) => f.includes('"type":"cursor"'))).toEqual([JSON.stringify({ type: "cursor", p: [30, 30] })]);
   });
 });

@@ -1,0 +1,182 @@
+/**
+ * The room client's connection lifecycle: it opens the transport, says hello
+ * on every open, parses each room frame once and hands the messages to the
+ * event processor (room-processor.ts), keeps the connection state a person
+ * sees (connecting, live, reconnecting n, offline, waiting, error), pings
+ * for liveness, and decides what a close means — a drop to reconnect from, a
+ * room running older code to wait for, or the end (a terminal close code;
+ * an outdated page reloads when idle).
+ */
+import { CloseCode, type ClientMessage, ErrorCode, type ErrorMessage, isTerminalClose, type RecordBase, type ServerMessage } from "../../party/shared/protocol.ts";
+import type { RoomSchema } from "../../party/shared/schema.ts";
+import type { Clock } from "./clock.ts";
+import type { Transport, TransportFactory } from "./connection.ts";
+import { LivenessWatch } from "./liveness.ts";
+import { OFFLINE_REASON } from "./offline-transport.ts";
+import { reloadWhenIdle } from "./reload-when-idle.ts";
+import type { ConnectionState, RoomClientEvents } from "./room-events.ts";
+import type { RoomProcessor } from "./room-processor.ts";
+
+/** Retry backoff while the room runs older code than this client (a deploy
+ * rolling out): 2 s doubling to 1 min — deploys take seconds to minutes, and a
+ * room full of new clients must not hammer an old one. */
+export const WAIT_MIN_MS = 2_000;
+export const WAIT_MAX_MS = 60_000;
+
+/** What the lifecycle needs of the rest of the client. */
+export interface ConnectionHost<R extends RecordBase> {
+  readonly schema: RoomSchema<R>;
+  readonly clock: Clock;
+  readonly processor: RoomProcessor<R>;
+  /** The hello for a connection that just opened. */
+  hello(): ClientMessage<R>;
+  /** Every parsed room message, after the processor applied it. */
+  processed(msg: ServerMessage<R>): void;
+  /** The connection opened or closed (the cursor throttle starts afresh). */
+  reset(): void;
+  /** Resolves once the pending edits reached their durable store. */
+  flushed(): Promise<void>;
+  emit<K extends keyof RoomClientEvents<R>>(event: K, ...args: Parameters<RoomClientEvents<R>[K]>): void;
+}
+
+export class RoomConnection<R extends RecordBase = RecordBase> {
+  private socket: Transport | null = null;
+  private state: ConnectionState = { status: "connecting", attempt: 0, lastSyncedAt: null, error: null };
+  /** What the last UNSUPPORTED_VERSION said: whose code is behind. */
+  private versionSkew: "outdated" | "room-behind" | null = null;
+  private waitTimer: unknown = null;
+  private readonly liveness: LivenessWatch;
+  private closedForGood = false;
+  /** Frames received, for the debug overlay's messages/s. */
+  framesReceived = 0;
+  private readonly host: ConnectionHost<R>;
+  private readonly transport: TransportFactory;
+  private readonly reloadWhenOutdated: boolean;
+
+  constructor(host: ConnectionHost<R>, transport: TransportFactory, reloadWhenOutdated: boolean) {
+    this.host = host;
+    this.transport = transport;
+    this.reloadWhenOutdated = reloadWhenOutdated;
+    this.liveness = new LivenessWatch(() => this.socket, host.clock);
+  }
+
+  get connection(): ConnectionState {
+    return this.state;
+  }
+
+  get isClosed(): boolean {
+    return this.closedForGood;
+  }
+
+  open(): void {
+    if (this.closedForGood) return;
+    this.socket = this.transport({
+      open: () => this.onOpen(),
+      message: (data) => this.onFrame(data),
+      close: (code, reason) => this.onClose(code, reason),
+    });
+  }
+
+  /** True while the room takes edits: the socket is open and this connection synced. */
+  isLive(): boolean {
+    return this.host.processor.synced && this.connected();
+  }
+
+  /** True while a frame sent now reaches the room (before the sync too). */
+  connected(): boolean {
+    return this.socket?.isOpen === true;
+  }
+
+  send(msg: object): void {
+    this.socket?.send(JSON.stringify(msg));
+  }
+
+  /** Drop the connection now and reconnect (after a jittered backoff). */
+  reconnect(): void {
+    this.socket?.reconnect();
+  }
+
+  close(): void {
+    this.closedForGood = true;
+    if (this.waitTimer !== null) this.host.clock.clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    this.liveness.stop();
+    this.socket?.close(1000, "client closed");
+    this.socket = null;
+    this.setStatus({ status: "offline" });
+  }
+
+  /** The processor applied a sync; `first`: this connection is live now. */
+  synced(first: boolean): void {
+    if (first) this.liveness.start();
+    this.setStatus({ status: "live", attempt: 0, lastSyncedAt: Date.now(), error: null });
+  }
+
+  /** A change or ack was applied while live: the last-synced time moves, quietly. */
+  caughtUp(): void {
+    if (this.state.status === "live") this.state = { ...this.state, lastSyncedAt: Date.now() };
+  }
+
+  /** The room said why it refuses us: the close that follows is terminal (or a wait). */
+  roomError(msg: ErrorMessage, skew: "outdated" | "room-behind" | null): void {
+    if (skew) this.versionSkew = skew;
+    this.state = { ...this.state, error: { code: msg.code, message: msg.message } };
+  }
+
+  private onOpen(): void {
+    this.state = { ...this.state, transport: this.socket?.kind ?? "websocket" };
+    this.host.processor.opened();
+    this.host.reset();
+    this.send(this.host.hello());
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.host.processor.closed();
+    this.host.reset();
+    this.liveness.stop();
+    if (this.closedForGood) return;
+    if (code === CloseCode.UNSUPPORTED_VERSION && this.versionSkew === "room-behind") {
+      // Not the end: the room's code is older and a deploy is on its way.
+      this.versionSkew = null;
+      const attempt = this.state.attempt + 1;
+      this.setStatus({ status: "waiting", attempt });
+      this.waitTimer = this.host.clock.setTimeout(() => {
+        this.waitTimer = null;
+        if (!this.closedForGood) this.socket?.reconnect();
+      }, Math.min(WAIT_MAX_MS, WAIT_MIN_MS * 2 ** Math.min(attempt - 1, 10)));
+      return;
+    }
+    if (isTerminalClose(code)) {
+      this.setStatus({ status: "error", error: this.state.error ?? { code: String(code), message: reason || "closed by the room" } });
+      this.socket?.close();
+      if (this.versionSkew === "outdated") {
+        const info = this.state.error ?? { code: ErrorCode.UNSUPPORTED_VERSION, message: reason };
+        this.host.emit("outdated", info);
+        if (this.reloadWhenOutdated) reloadWhenIdle(() => this.host.flushed());
+      }
+      return;
+    }
+    const offline = reason === OFFLINE_REASON || (typeof navigator !== "undefined" && navigator.onLine === false);
+    this.setStatus({ status: offline ? "offline" : "reconnecting", attempt: this.state.attempt + 1 });
+    this.host.emit("cursors", this.host.processor.roster.cursors());
+  }
+
+  /** Each frame is parsed here, once, and applied message by message. */
+  private onFrame(data: unknown): void {
+    this.framesReceived++;
+    this.liveness.frame();
+    if (typeof data !== "string") return;
+    const parsed = this.host.schema.protocol.parseServerFrame(data);
+    if (!parsed.ok) return this.host.processor.unreadable(parsed.code, parsed.message);
+    for (const msg of parsed.value) {
+      this.host.processor.process(msg);
+      this.host.processed(msg);
+    }
+  }
+
+  private setStatus(patch: Partial<ConnectionState>): void {
+    this.state = { ...this.state, ...patch };
+    this.host.emit("status", this.state);
+    this.host.emit("change");
+  }
+}
