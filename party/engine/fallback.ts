@@ -22,6 +22,9 @@
  * stream is open — so streams are capped per room and per identity and live
  * at most FALLBACK_STREAM_MAX_MS (docs/SECURITY.md §3.9).
  *
+ * A stream's queue is bounded (FALLBACK_STREAM_MAX_OWED_BYTES behind the frame
+ * its reader is on): a reader that stops reading is dropped, never paid for.
+ *
  * Streams live in memory: a stream is an open response of this instance, so
  * there is nothing to keep across a hibernation (there is none while it is
  * open) or an eviction (which ends the response; the client reopens).
@@ -30,6 +33,7 @@ import {
   FALLBACK_POSTS_BURST,
   FALLBACK_POSTS_PER_SEC,
   FALLBACK_STREAM_MAX_MS,
+  FALLBACK_STREAM_MAX_OWED_BYTES,
   MAX_FALLBACK_STREAMS_PER_IDENTITY,
   MAX_FALLBACK_STREAMS_PER_ROOM,
   MAX_FRAMES_PER_POST,
@@ -53,6 +57,15 @@ function streamId(): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The stream's queue is measured in bytes against this mark, so its
+ * `desiredSize` tells how many bytes wait for the reader (mark − desiredSize). */
+const QUEUE_MARK = FALLBACK_STREAM_MAX_OWED_BYTES;
+export const streamQueuingStrategy: QueuingStrategy<Uint8Array> = { highWaterMark: QUEUE_MARK, size: (chunk) => chunk.byteLength };
+
+/** Why a stream ended, for the log: the client left, the room closed it, or
+ * its reader fell more than FALLBACK_STREAM_MAX_OWED_BYTES behind. */
+export type StreamEnd = "gone" | "closed" | "slow_reader";
+
 class StreamSocket implements RoomSocket {
   readonly sid = streamId();
   readonly ident: string | null;
@@ -60,9 +73,13 @@ class StreamSocket implements RoomSocket {
   private state: ConnState | null = null;
   private ended = false;
   private readonly controller: ReadableStreamDefaultController<Uint8Array>;
-  private readonly onEnd: () => void;
+  private readonly onEnd: (why: StreamEnd) => void;
+  /** Sizes of the chunks enqueued and maybe not yet read, oldest first: the
+   * queue holds a suffix of them (the reader takes whole chunks). */
+  private readonly sizes: number[] = [];
+  private sizesSum = 0;
 
-  constructor(controller: ReadableStreamDefaultController<Uint8Array>, ident: string | null, now: number, onEnd: () => void) {
+  constructor(controller: ReadableStreamDefaultController<Uint8Array>, ident: string | null, now: number, onEnd: (why: StreamEnd) => void) {
     this.controller = controller;
     this.ident = ident;
     this.posts = new TokenBucket(FALLBACK_POSTS_PER_SEC, FALLBACK_POSTS_BURST, now);
@@ -71,12 +88,36 @@ class StreamSocket implements RoomSocket {
   get open(): boolean {
     return !this.ended;
   }
+  /** Bytes queued for the reader behind the chunk it is reading (a snapshot
+   * may be bigger than the bound by itself; what matters is what piles up
+   * after it). */
+  private owedBehindHead(): number {
+    const queued = QUEUE_MARK - (this.controller.desiredSize ?? QUEUE_MARK);
+    // Chunks the reader has taken leave the front of `sizes`.
+    while (this.sizes.length > 0 && this.sizesSum - this.sizes[0]! >= queued) this.sizesSum -= this.sizes.shift()!;
+    return this.sizes.length > 0 ? queued - this.sizes[0]! : 0;
+  }
   write(event: string | null, data: string): void {
     if (this.ended) return;
+    const chunk = encoder.encode(`${event ? `event: ${event}\n` : ""}data: ${data}\n\n`);
+    if (this.owedBehindHead() + chunk.byteLength > FALLBACK_STREAM_MAX_OWED_BYTES && this.sizes.length > 0) {
+      // A reader this far behind gets nothing more: erroring the stream drops
+      // its queue at once (a close event would wait behind it). The client
+      // sees the stream fail, reopens, and its hello resyncs from the last seq
+      // it applied — by delta or snapshot, nothing lost, nothing twice.
+      try {
+        this.controller.error(new Error("slow reader"));
+      } catch {
+        // already errored or closed
+      }
+      return this.end("slow_reader");
+    }
     try {
-      this.controller.enqueue(encoder.encode(`${event ? `event: ${event}\n` : ""}data: ${data}\n\n`));
+      this.controller.enqueue(chunk);
+      this.sizes.push(chunk.byteLength);
+      this.sizesSum += chunk.byteLength;
     } catch {
-      this.end(); // the client went away
+      this.end("gone"); // the client went away
     }
   }
   send(frame: string): void {
@@ -89,13 +130,14 @@ class StreamSocket implements RoomSocket {
     } catch {
       // already cancelled by the client
     }
-    this.end();
+    this.end("closed");
   }
-  /** The stream is over (closed here, or cancelled by the client): once. */
-  end(): void {
+  /** The stream is over (closed here, cancelled by the client, or dropped for
+   * a slow reader): once. */
+  end(why: StreamEnd): void {
     if (this.ended) return;
     this.ended = true;
-    this.onEnd();
+    this.onEnd(why);
   }
   getState(): ConnState | null {
     return this.state;
@@ -140,14 +182,15 @@ export class FallbackStreams {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        socket = new StreamSocket(controller, ident, now, () => {
+        socket = new StreamSocket(controller, ident, now, (why) => {
           this.streams.delete(socket.sid);
           if (timer !== undefined) clearTimeout(timer);
+          if (why === "slow_reader") console.log(JSON.stringify({ level: "warn", event: "slow_reader", room: roomId, detail: `over ${FALLBACK_STREAM_MAX_OWED_BYTES} bytes owed` }));
           void room.close(socket);
         });
       },
-      cancel: () => socket.end(),
-    });
+      cancel: () => socket.end("gone"),
+    }, streamQueuingStrategy);
     this.streams.set(socket.sid, socket);
     socket.write("stream", JSON.stringify({ sid: socket.sid, maxMs: FALLBACK_STREAM_MAX_MS }));
     // The room's own sweep ends a silent stream; this ends a busy one.

@@ -195,6 +195,13 @@ export const MAX_POST_BYTES = 524_288;
  * per-connection budgets besides. */
 export const FALLBACK_POSTS_PER_SEC = 20;
 export const FALLBACK_POSTS_BURST = 40;
+/** UTF-8 bytes a stream may hold queued for its reader behind the frame it
+ * is reading: a reader that stops reading (a stalled tab, a hostile client)
+ * would otherwise make the room hold every frame for it. 4 MiB is a few
+ * seconds of a busy room's traffic on a slow link; 16 streams × 4 MiB keep
+ * the worst case well inside a Durable Object's 128 MB. Over it, the stream is
+ * ended at once (its queue dropped) and the client reopens and resyncs. */
+export const FALLBACK_STREAM_MAX_OWED_BYTES = 4 * 1024 * 1024;
 
 /** Retained history (party/engine/history.ts, PROTOCOL.md §15): a full board
  * (a checkpoint) is kept every HISTORY_CHECKPOINT_CHANGES changes, or once

@@ -10,13 +10,14 @@ import { describe, expect, it } from "vitest";
 import {
   FALLBACK_POSTS_BURST,
   FALLBACK_POSTS_PER_SEC,
+  FALLBACK_STREAM_MAX_OWED_BYTES,
   MAX_FALLBACK_STREAMS_PER_IDENTITY,
   MAX_FALLBACK_STREAMS_PER_ROOM,
   MAX_FRAMES_PER_POST,
   MAX_POST_BYTES,
 } from "../../party/shared/limits.ts";
 import { ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { openSocket, rect } from "./socket.ts";
+import { joinRoom, openSocket, rect, type TestClient } from "./socket.ts";
 
 const BASE = "http://edgeroom.test/parties/whiteboard";
 
@@ -73,6 +74,23 @@ async function openStream(room: string, headers: Record<string, string> = {}): P
 
 const hello = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, epoch: null, lastSeq: 0, name: "Fallback", color: "#123456" });
 const msgOf = (type: string) => (e: { event: string; data: string }) => e.event === "message" && (JSON.parse(e.data) as { type: string }).type === type;
+
+/** A pen stroke of about `kb` KB: valid, and far under MAX_RECORD_BYTES. */
+function stroke(id: string, kb: number, variant: number) {
+  const pts = Array.from({ length: Math.round(kb * 50) }, (_, i) => [i + variant / 10, i * 2 + 0.25, 0.5]);
+  return { id, type: "pen", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, pts };
+}
+
+/** Send `n` frames and wait for their `n` acks. */
+async function sendAll(c: TestClient, n: number, frame: (i: number) => unknown): Promise<void> {
+  const mark = c.inbox.length;
+  for (let i = 0; i < n; i++) c.send(frame(i));
+  const deadline = Date.now() + 30_000;
+  while (c.inbox.slice(mark).filter((m) => m.type === "ack").length < n) {
+    if (Date.now() > deadline || c.closed) throw new Error(`only ${c.inbox.slice(mark).filter((m) => m.type === "ack").length}/${n} acks`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 async function connections(room: string): Promise<number> {
   return ((await (await exports.default.fetch(`${BASE}/${room}/stats`)).json()) as { connections: number }).connections;
@@ -149,6 +167,59 @@ describe("the HTTP fallback", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await s.post('{"type":"ping"}')).status).toBe(404);
   });
+
+  it("drops a stream whose reader stops reading once FALLBACK_STREAM_MAX_OWED_BYTES wait behind its frame; it comes back by resync", async () => {
+    const room = "fb-slow-reader";
+    const editor = await joinRoom(room, "editor");
+    // A stream read only until its sync, then never again (a stalled tab).
+    const res = await exports.default.fetch(`${BASE}/${room}/events`);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) text += decoder.decode((await reader.read()).value, { stream: true });
+    };
+    await readUntil("event: stream");
+    const sid = (JSON.parse(/data: (.*)/.exec(text)![1]!) as { sid: string }).sid;
+    const post = (body: string) => exports.default.fetch(`${BASE}/${room}/send?sid=${sid}`, { method: "POST", body });
+    expect((await post(hello("stalled"))).status).toBe(204);
+    await readUntil('"type":"sync"');
+    expect(await connections(room)).toBe(2);
+
+    // The editor rewrites four strokes of ~50 KB, 50 times: ~10 MB of change
+    // frames owed to the stalled reader.
+    await sendAll(editor, 50, (i) => ({ type: "mutate", mid: `big-${i}`, ops: [0, 1, 2, 3].map((k) => ({ op: "put", rec: stroke(`p${k}`, 50, i) })) }));
+    const head = editor.of("ack").at(-1)!.seq;
+    // The room let go of it: one connection left, and what the stalled reader
+    // can still read ends early (its queue was dropped), far short of 10 MB.
+    const deadline = Date.now() + 10_000;
+    while ((await connections(room)) !== 1) {
+      if (Date.now() > deadline) throw new Error("the stalled stream is still in the room");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    let owed = 0;
+    for (;;) {
+      const r = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (r.done) break;
+      owed += r.value.byteLength;
+      text += decoder.decode(r.value, { stream: true });
+    }
+    expect(owed).toBeLessThan(FALLBACK_STREAM_MAX_OWED_BYTES + 1_024 * 1_024);
+
+    // The client reopens and says what it applied (its sync and the changes
+    // that arrived whole): the room resyncs it to the head, each change once.
+    const got = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { type: string; seq?: number; epoch?: string });
+    const epoch = got.find((m) => m.type === "sync")!.epoch!;
+    const lastSeq = Math.max(...got.filter((m) => m.type === "sync" || m.type === "change").map((m) => m.seq!));
+    expect(lastSeq).toBeLessThan(head);
+    const again = await openStream(room);
+    expect((await again.post(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "stalled", epoch, lastSeq, name: "Fallback", color: "#123456" }))).status).toBe(204);
+    const sync = JSON.parse((await again.next(msgOf("sync"), 10_000)).data) as { mode: string; seq: number; changes?: { seq: number }[] };
+    expect(sync.seq).toBe(head);
+    if (sync.mode === "delta") expect(sync.changes!.map((c) => c.seq)).toEqual(Array.from({ length: head - lastSeq }, (_, i) => lastSeq + 1 + i));
+    await again.cancel();
+    editor.ws.close();
+  }, 60_000);
 
   it("answers the upgrade probe itself with one pong, and refuses other methods", async () => {
     const probe = await exports.default.fetch(`${BASE}/fb-probe/probe`, { headers: { Upgrade: "websocket" } });
