@@ -41,6 +41,9 @@ export interface RoomEnv {
    * both set, or webhooks are off. */
   WEBHOOK_URL?: string;
   WEBHOOK_SECRET?: string;
+  /** Room opens per identity per minute (the Workers rate-limiting binding,
+   * wrangler.toml `[[ratelimits]]`; party/engine/worker.ts). Unset: no limit. */
+  ROOM_OPENS?: RateLimit;
   /** "off" switches retained history off for this deployment (the benchmark
    * compares W2 with and without it); anything else keeps the app's choice. */
   HISTORY?: string;

@@ -12,8 +12,8 @@
  * allowlist; plain requests to a room are answered here, so they create
  * nothing. Every response the Worker makes carries the security headers.
  */
-import { ROOM_ID_PATTERN } from "../shared/limits.ts";
-import { CloseCode, ErrorCode, PONG_FRAME } from "../shared/protocol.ts";
+import { ROOM_ID_PATTERN, ROOM_OPENS_PER_MINUTE } from "../shared/limits.ts";
+import { CloseCode, ErrorCode, PONG_FRAME, TRY_AGAIN_LATER } from "../shared/protocol.ts";
 import { authorize, mintToken, TOKEN_TTL_SECONDS } from "./auth.ts";
 import type { RoomEnv } from "./durable-object.ts";
 import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict } from "./headers.ts";
@@ -155,6 +155,11 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     if (isSocket) return refuseSocket(access.code, access.message, access.close);
     return Response.json({ code: access.code, message: access.message }, { status: 401 });
   }
+  if ((isSocket || fallback === "events") && !(await mayOpenRoom(env, access.subject, request.headers.get("CF-Connecting-IP")))) {
+    const message = `at most ${ROOM_OPENS_PER_MINUTE} room connections per minute from you; retry later`;
+    if (isSocket) return refuseSocket(ErrorCode.RATE_LIMITED, message, TRY_AGAIN_LATER);
+    return Response.json({ code: ErrorCode.RATE_LIMITED, message }, { status: 429 });
+  }
   const headers = new Headers(request.headers);
   headers.set(ROOM_HEADER, roomId);
   setVerdict(headers, access);
@@ -168,6 +173,21 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   const stub = roomStub(env, target.binding, roomId);
   if (stub instanceof Response) return stub;
   return stub.fetch(new Request(url, new Request(request, { headers })));
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** Room opens (a socket or a fallback stream: the requests that can create a
+ * room's object) per identity — the token's subject, else a non-loopback
+ * client address — counted by the `ROOM_OPENS` rate-limiting binding
+ * (wrangler.toml: ROOM_OPENS_PER_MINUTE per 60 s). Without the binding (a
+ * deployment that leaves it out, PartyKit) or an identity (local development:
+ * every client is loopback), there is no limit. */
+async function mayOpenRoom(env: RoomEnv, subject: string | null, ip: string | null): Promise<boolean> {
+  if (!env.ROOM_OPENS) return true;
+  const key = subject ? `s:${subject.slice(0, 64)}` : ip && !LOOPBACK.test(ip) ? `i:${ip.slice(0, 64)}` : null;
+  if (key === null) return true;
+  return (await env.ROOM_OPENS.limit({ key })).success;
 }
 
 /** `GET …/events` opens a fallback stream, `POST …/send` posts into one. */

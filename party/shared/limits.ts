@@ -195,6 +195,17 @@ export const MAX_POST_BYTES = 524_288;
  * per-connection budgets besides. */
 export const FALLBACK_POSTS_PER_SEC = 20;
 export const FALLBACK_POSTS_BURST = 40;
+/** Room opens (WebSocket upgrades and fallback streams) per identity — token
+ * subject, else a non-loopback client address — per minute, counted at the
+ * Worker before any room is woken: a room's object is created by its first
+ * open, so this bounds how many rooms one identity can create (issue 23: one
+ * client created 111–257 rooms in 8 s). A person opens a few boards a minute;
+ * a reconnecting client backs off to 10 s. The value is configured in
+ * wrangler.toml's `[[ratelimits]]` (ROOM_OPENS, a 60 s window); this states it,
+ * and tests/workerd/room-opens.test.ts checks the binding enforces exactly it.
+ * Over it: `429` / socket `1013` with `RATE_LIMITED`, retried with backoff. */
+export const ROOM_OPENS_PER_MINUTE = 60;
+
 /** UTF-8 bytes a stream may hold queued for its reader behind the frame it
  * is reading: a reader that stops reading (a stalled tab, a hostile client)
  * would otherwise make the room hold every frame for it. 4 MiB is a few
