@@ -1,0 +1,44 @@
+/**
+ * docs/SECURITY.md's worst-case storage figures, measured on the real storage
+ * (SQLite in workerd) rather than estimated: the refused-mutation table at its
+ * cap, filled with the largest rows a client can make the room store. The
+ * figure the doc states lives in storage-figures.ts, checked against the doc by
+ * tests/unit/security-doc.test.ts and against the measurement here.
+ */
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { SqlRoomStorage } from "../../party/engine/sql-storage.ts";
+import { REJECT_MAX_ENTRIES } from "../../party/shared/limits.ts";
+import { ErrorCode } from "../../party/shared/protocol.ts";
+import { REFUSAL_ROW_MAX_MESSAGE, REFUSAL_TABLE_BYTES_AT_CAP } from "./storage-figures.ts";
+
+const stubFor = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));
+
+describe("worst-case storage, measured", () => {
+  it("the refused-mutation table at REJECT_MAX_ENTRIES, with the longest ids and messages, is the size SECURITY.md states", async () => {
+    const measured = await runInDurableObject(stubFor("figures-refusals"), async (_: unknown, state: DurableObjectState) => {
+      const storage = new SqlRoomStorage(state.storage);
+      // One small refusal creates the schema: the baseline is an existing,
+      // empty-but-for-one table.
+      const policy = (now: number) => ({ before: now - 24 * 3_600_000, max: REJECT_MAX_ENTRIES });
+      await storage.rememberReject({ mid: "seed", code: ErrorCode.RECORD_NOT_FOUND, message: "x", at: Date.now() }, policy(Date.now()));
+      const base = state.storage.sql.databaseSize;
+      // Past the cap (so pruning runs too), every row as large as a client can
+      // make it: a 64-character mid (ID_PATTERN's maximum), the longest code,
+      // a message at the room's 200-character cut.
+      const codes = Object.values(ErrorCode).sort((a, b) => b.length - a.length);
+      for (let i = 0; i < REJECT_MAX_ENTRIES + 100; i++) {
+        const mid = `${i}`.padStart(64, "m");
+        await storage.rememberReject({ mid, code: codes[0]!, message: "r".repeat(REFUSAL_ROW_MAX_MESSAGE), at: Date.now() }, policy(Date.now()));
+      }
+      const rows = state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM rejected_mutations`).one().n;
+      return { rows, bytes: state.storage.sql.databaseSize - base };
+    });
+    console.log(`refusal table at its cap: ${measured.rows} rows, ${measured.bytes} bytes (${(measured.bytes / measured.rows).toFixed(0)} B/row)`);
+    expect(measured.rows).toBe(REJECT_MAX_ENTRIES);
+    // The doc's figure is the measurement, rounded up by at most 10 %.
+    expect(measured.bytes).toBeLessThanOrEqual(REFUSAL_TABLE_BYTES_AT_CAP);
+    expect(measured.bytes).toBeGreaterThan(REFUSAL_TABLE_BYTES_AT_CAP * 0.9);
+  }, 120_000);
+});

@@ -1,0 +1,15 @@
+/**
+ * Storage figures docs/SECURITY.md states, as measured by
+ * tests/workerd/storage-figures.test.ts (and checked against the doc by
+ * tests/unit/security-doc.test.ts). Change one, and both tests say so.
+ */
+
+/** The longest refusal message the room stores: its reasons are cut at 200
+ * characters (party/shared/apply.ts, the policy hook). */
+export const REFUSAL_ROW_MAX_MESSAGE = 200;
+
+/** SQLite bytes of the refused-mutation table at REJECT_MAX_ENTRIES rows of
+ * the largest kind (64-character mid, longest code, 200-character message),
+ * the measurement rounded up (4,153,344 bytes, 415 B a row, measured
+ * December 2026 on workerd 1.20261023.1). */
+export const REFUSAL_TABLE_BYTES_AT_CAP = 4_300_000;
