@@ -2,19 +2,20 @@
  * The results file's shape, and the Markdown tables printed after a run (and
  * pasted into BENCHMARKS.md): the W1 curves (arrival latency and staleness per
  * N, medians of the repeats with min–max), ratios per N, the rate sweep, W2
- * with its capacity ladder, W3, W4, W5, and the issue's targets.
+ * with its capacity ladder, W3, W4, W5, W7 (with issue 19's targets), and issue 10's targets.
  */
 import type { SystemName } from "./drivers/types.ts";
 import type { CurvePoint, W1Result } from "./workloads/w1-cursor-storm.ts";
 import type { W2CapacityStep, W2Repeat, W2Result } from "./workloads/w2-edit-storm.ts";
 import type { W3Result } from "./workloads/w3-big-room.ts";
 import type { W4Result } from "./workloads/w4-many-rooms.ts";
+import type { W7Point, W7Result } from "./workloads/w7-glass-to-glass.ts";
 
 type PerSystem<T> = Partial<Record<SystemName, T & { label: string }>>;
 type Failed = { error: string };
 
 export interface BenchResults {
-  meta: { commit: string; dirty: boolean; isolated: boolean; hosting: string; repeats: number; date: string; machine: Record<string, string | number> };
+  meta: { commit: string; dirty: boolean; isolated: boolean; hosting: string; repeats: number; date: string; machine: Record<string, string | number>; loadAvg?: { start: number[]; end?: number[] } };
   date: string;
   commit: string;
   mode: "full" | "quick";
@@ -27,6 +28,7 @@ export interface BenchResults {
   W3: PerSystem<W3Result | Failed>;
   W4: PerSystem<W4Result | Failed>;
   W5?: unknown;
+  W7?: W7Result | Failed;
 }
 
 const fmt = (n: number | null | undefined, digits = 1) =>
@@ -60,7 +62,7 @@ function curveTable(w1: [SystemName, W1Result][], pick: (p: CurvePoint) => strin
 export function markdownReport(res: BenchResults): string {
   const out: string[] = [];
   const m = res.meta;
-  out.push(`Run ${m.date} (${res.mode}), commit ${m.commit}${m.dirty ? " (dirty tree)" : ""}, ${m.isolated ? "isolated" : "NOT isolated"}: ${m.hosting}; ${m.machine.cpus} × ${m.machine.cpuModel}; ${m.repeats} repeat(s) per point; ${res.durationSec ?? "?"} s.`);
+  out.push(`Run ${m.date} (${res.mode}), commit ${m.commit}${m.dirty ? " (dirty tree)" : ""}, ${m.isolated ? "isolated" : "NOT isolated"}: ${m.hosting}; ${m.machine.cpus} × ${m.machine.cpuModel}; ${m.repeats} repeat(s) per point; ${res.durationSec ?? "?"} s${m.loadAvg ? `; load average ${m.loadAvg.start.join(" ")} at the start, ${m.loadAvg.end?.join(" ") ?? "?"} at the end` : ""}.`);
   if (res.skipped?.length) out.push(`\n**Skipped (time budget): ${res.skipped.join(", ")}.**`);
   out.push("\nSystems:");
   for (const [s, l] of Object.entries(res.labels)) out.push(`- \`${s}\`: ${l}`);
@@ -164,6 +166,8 @@ export function markdownReport(res: BenchResults): string {
     } else out.push(`failed: ${board.error ?? "?"}`);
   }
 
+  if (res.W7) out.push(w7Report(res.W7));
+
   out.push("\n### Targets (issue 10)");
   out.push(targets(res));
   return out.join("\n");
@@ -222,4 +226,58 @@ function targets(res: BenchResults): string {
   const lost = (Object.entries(res.W2) as [SystemName, BenchResults["W2"][SystemName]][]).filter(([, r]) => ok(r)).map(([s, r]) => `${s} ${(r as W2Result).lost}`);
   if (ok(e2)) rows.push(["No lost or doubled edit (W2)", lost.join(", "), e2.lost === 0 && e2.converged ? "met (edgeroom)" : "missed"]);
   return table(["target", "figures", "verdict"], rows);
+}
+
+/** One animation frame at 60 Hz: issue 19's unit for W7's targets. */
+const FRAME_MS = 1000 / 60;
+
+function w7Report(w7: W7Result | Failed): string {
+  const out = ["\n### W7 glass to glass (A's pointer → A's cursor on B's pixels, headless Chromium)"];
+  if (!ok(w7)) return `${out[0]}\nfailed: ${w7.error}`;
+  const floor = w7.systems.floor;
+  const mine = w7.systems.edgeroom;
+  out.push(`\n${w7.motion}; ${w7.repeats} interleaved repeat(s) of ${w7.windowMs / 1000} s per point; viewport ${w7.viewport.width}×${w7.viewport.height}.`);
+  const rows: string[][] = [];
+  for (const [name, sys] of [["floor", floor], ["edgeroom", mine]] as const) {
+    if (!ok(sys)) {
+      rows.push([name, `failed: ${sys.error.slice(0, 100)}`, "", "", "", "", "", ""]);
+      continue;
+    }
+    for (const p of sys.points) {
+      rows.push([
+        `${name} N=${p.n}`,
+        `${fmt(p.glassMs.p50)} / ${fmt(p.glassMs.p95)} (${p.glassMs.n}${p.missed ? `, ${p.missed} never shown` : ""})`,
+        `${fmt(p.networkMs.p50)} / ${fmt(p.networkMs.p95)}`,
+        `${fmt(p.renderMs.p50)} / ${fmt(p.renderMs.p95)}`,
+        `${fmt(p.trailMs.p50)} / ${fmt(p.trailMs.p95)} ms · ${fmt(p.trailPx.p50)} / ${fmt(p.trailPx.p95)} px`,
+        `${p.stalls} of ${p.motionFrames} (${fmt((100 * p.stalls) / Math.max(1, p.motionFrames))}%)`,
+        `${fmt(p.maxJumpPx)} / ${fmt(p.maxSenderStepPx)} px`,
+        `${fmt(p.frameIntervalMs.p50)} · ${p.repeatP50Ms.map((x) => fmt(x)).join(", ")} · ±${fmt(p.clockRttMs / 2, 2)}`,
+      ]);
+    }
+  }
+  out.push(
+    "\n" +
+      table(
+        ["page", "glass to glass p50 / p95 ms (moves)", "network p50 / p95", "render p50 / p95", "trails the sender by p50 / p95", "stalled frames while moving", "largest jump / sender's largest step", "B's frame ms · repeats' p50 · clock ±ms"],
+        rows,
+      ),
+  );
+  if (ok(floor) && ok(mine)) {
+    const t: string[][] = [];
+    const at = (pts: W7Point[], n: number) => pts.find((p) => p.n === n);
+    for (const p of mine.points) {
+      const f = at(floor.points, p.n);
+      if (!f) continue;
+      const d50 = p.glassMs.p50 - f.glassMs.p50;
+      const d95 = p.glassMs.p95 - f.glassMs.p95;
+      const trail = p.trailMs.p50 - f.trailMs.p50;
+      t.push([`N=${p.n}: p50 ≤ floor + 16.7, p95 ≤ floor + 33.3 ms`, `${fmt(p.glassMs.p50)} vs ${fmt(f.glassMs.p50)} (+${fmt(d50)}); ${fmt(p.glassMs.p95)} vs ${fmt(f.glassMs.p95)} (+${fmt(d95)})`, d50 <= FRAME_MS && d95 <= 2 * FRAME_MS ? "met" : `missed by ${fmt(Math.max(d50 - FRAME_MS, d95 - 2 * FRAME_MS))} ms`]);
+      t.push([`N=${p.n}: trail p50 ≤ floor's + 16.7 ms`, `${fmt(p.trailMs.p50)} vs ${fmt(f.trailMs.p50)} (+${fmt(trail)})`, trail <= FRAME_MS ? "met" : `missed by ${fmt(trail - FRAME_MS)} ms`]);
+      const rate = (x: W7Point) => x.stalls / Math.max(1, x.motionFrames);
+      t.push([`N=${p.n}: stalls ≤ floor's; no jump > sender's step`, `${fmt(100 * rate(p))}% vs ${fmt(100 * rate(f))}%; jump ${fmt(p.maxJumpPx)} vs step ${fmt(p.maxSenderStepPx)} px`, rate(p) <= rate(f) && p.maxJumpPx <= p.maxSenderStepPx + 1 ? "met" : "missed"]);
+    }
+    out.push("\nTargets (issue 19):\n" + table(["target", "figures", "verdict"], t));
+  }
+  return out.join("\n");
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5] [--threads=2]`
+ * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5,W7] [--threads=2]`
  *   `[--steps=2,5,10] [--repeats=3]` (another W1 ladder; never published)
  *   `[--experiment=CURSOR_FRAME_MS=16,client:cursorIntervalMs=25]` (room constants patched in the bundle; never published)
  *
@@ -28,10 +28,11 @@ import { runW1 } from "./workloads/w1-cursor-storm.ts";
 import { mergeW2, runW2, runW2Capacity, type W2Result } from "./workloads/w2-edit-storm.ts";
 import { runW3 } from "./workloads/w3-big-room.ts";
 import { runW4 } from "./workloads/w4-many-rooms.ts";
+import { runW7 } from "./workloads/w7-glass-to-glass.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS = join(ROOT, "bench/results");
-const ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5"];
+const ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W7"];
 
 /** Everything that differs between a full run and --quick. */
 const PROFILES = {
@@ -64,6 +65,11 @@ const PROFILES = {
     w4Rooms: 100,
     w4WarmupMs: 1_000,
     w4WindowMs: 3_000,
+    // W7: 3 interleaved repeats × N × {floor, edgeroom}, each window about 12 s.
+    w7Ns: [2, 5, 10],
+    w7Repeats: 3,
+    w7WarmupMs: 1_500,
+    w7WindowMs: 6_000,
     quietWaitMs: 300,
   },
   // A smoke run of every workload on every system: indicative figures only
@@ -88,13 +94,17 @@ const PROFILES = {
     w4Rooms: 4,
     w4WarmupMs: 300,
     w4WindowMs: 1_000,
+    w7Ns: [2],
+    w7Repeats: 1,
+    w7WarmupMs: 500,
+    w7WindowMs: 3_000,
     quietWaitMs: 300,
   },
 };
 /** The whole run's hard stop: a hung workload must not hang the bench. */
-const DEADLINE_MS = { full: 30 * 60_000, quick: 3 * 60_000 };
-/** Time kept back at the end for what follows the cursor workloads: W5 (build + two render runs) and the report. */
-const RESERVE_MS = { full: 3 * 60_000, quick: 30_000 };
+const DEADLINE_MS = { full: 36 * 60_000, quick: 4 * 60_000 };
+/** Time kept back at the end for what follows the cursor workloads: W7 (about 4 min), W5 (build + two render runs) and the report. */
+const RESERVE_MS = { full: 9 * 60_000, quick: 90_000 };
 /** The render benchmark's own bound (it starts wrangler dev and Chromium). */
 const RENDER_TIMEOUT_MS = 150_000;
 
@@ -145,7 +155,11 @@ async function main(): Promise<void> {
   };
   const systems = (arg("systems")?.split(",") ?? [...SYSTEMS]).filter((s): s is SystemName => (SYSTEMS as readonly string[]).includes(s));
   const only = new Set((arg("only") ?? ALL_WORKLOADS.join(",")).toUpperCase().split(","));
-  if (mode === "quick" && !arg("only")) only.delete("W5");
+  // Browser workloads are not part of a smoke run unless asked for.
+  if (mode === "quick" && !arg("only")) {
+    only.delete("W5");
+    only.delete("W7");
+  }
   const threads = Number(arg("threads") ?? 2);
   const runId = Date.now().toString(36);
   const log = (line: string) => console.log(line);
@@ -162,7 +176,9 @@ async function main(): Promise<void> {
     if (k === "client:cursorIntervalMs") process.env.BENCH_EDGEROOM_CURSOR_MS = v;
     else if (k && v) patch[k] = Number(v);
   }
-  const hosts = await startHosts(systems, !isolated, patch);
+  // W7 alone needs only the relay (its floor) and edgeroom.
+  const onlyW7 = [...only].every((w) => w === "W7");
+  const hosts = await startHosts(onlyW7 ? systems.filter((s) => s === "relay" || s === "edgeroom") : systems, !isolated, patch);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     void hosts.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
@@ -207,6 +223,12 @@ async function main(): Promise<void> {
     return false;
   };
   const skipped: string[] = [];
+  let built = false;
+  /** The pages must be this commit's client, not whatever dist/ holds. */
+  const buildClient = () => {
+    if (!built) execFileSync(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "node_modules/.bin/vite"), "build"], { cwd: ROOT, stdio: "ignore" });
+    built = true;
+  };
   try {
     if (only.has("W1")) {
       const w1 = await runW1(systems, {
@@ -280,12 +302,21 @@ async function main(): Promise<void> {
         results.W4[s] = { label: allLabels[s], ...r };
       }
     }
+    if (only.has("W7")) {
+      // Not behind inTime: the reserve holds its time.
+      if (!hosts.host.edgeroom || !hosts.host.relay) {
+        log("W7: needs the relay and edgeroom (--systems)");
+        skipped.push("W7");
+      } else {
+        buildClient();
+        results.W7 = await runW7({ host: hosts.host.edgeroom, ns: profile.w7Ns, repeats: profile.w7Repeats, warmupMs: profile.w7WarmupMs, windowMs: profile.w7WindowMs, runId, log }).catch((e: unknown) => ({ error: String(e) }));
+      }
+    }
   } finally {
     await hosts.stop();
   }
   if (only.has("W5")) {
-    // The page must be this commit's client, not whatever dist/ holds.
-    execFileSync(join(ROOT, "node_modules/.bin/node"), [join(ROOT, "node_modules/.bin/vite"), "build"], { cwd: ROOT, stdio: "ignore" });
+    buildClient();
     results.W5 = { board: await runRender(log, []), baseline: await runRender(log, ["--shapes=0"]) };
   }
   results.durationSec = Math.round((Date.now() - started) / 1000);

@@ -1,0 +1,363 @@
+/**
+ * W7 glass to glass: in Chromium, person A moves the pointer (real input
+ * events through the DevTools protocol); how long until A's cursor is at the
+ * new place on person B's pixels — split into network (A's input → the frame
+ * carrying it reaches B's page) and render (that frame → B's canvas shows
+ * it) — with N people in the room, against the floor of this machine in the
+ * same run, repeats interleaved.
+ *
+ * - edgeroom: the built whiteboard (`dist/client`, as `vite build` makes it)
+ *   in two browser contexts (A and B, each a browser of its own: tab sharing
+ *   on, each page the leader of its browser), the room in the isolated
+ *   workerd. The other N − 2 people are Node RoomClients moving their
+ *   cursors at 60 Hz through the library's own throttle.
+ * - floor: a plain page that sends every pointermove at once over the bare
+ *   relay (the same workerd) and draws each received position at the next
+ *   animation frame (w7-pages.ts); the others send at 60 Hz, unthrottled.
+ *
+ * A's motion: sweeps of 30 pointer moves, one per 16.7 ms (a display's
+ * rate), over 500 px along one row — nearly constant speed, 14–19 px a step —
+ * there and back, with a rest of 250–500 ms between sweeps. How the pixels
+ * are found and why the clocks agree: w7-pages.ts, BENCHMARKS.md (W7).
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import WebSocket from "ws";
+import { launchChromium } from "../../tests/browser/chromium.ts";
+import { edgeroomClient } from "../drivers/edgeroom.ts";
+import type { BenchClient } from "../drivers/types.ts";
+import { sleep, wallMs } from "../lib/clock.ts";
+import { analyse, mergeSamples, quantiles, type Recorded, type W7Samples } from "./w7-analysis.ts";
+import { FLOOR_PAGE, RECEIVER_PROBE, SENDER_PROBE } from "./w7-pages.ts";
+
+const DIST = resolve(import.meta.dirname, "../../dist/client");
+export const W7_SYSTEMS = ["floor", "edgeroom"] as const;
+export type W7System = (typeof W7_SYSTEMS)[number];
+
+const VIEWPORT = { width: 900, height: 600 };
+/** A's row (client px) and sweep ends: open board, clear of the app's bars and panels. */
+const ROW_Y = 250;
+const X_LEFT = 150;
+const X_RIGHT = 650;
+const SWEEP_MOVES = 30;
+const MOVE_MS = 1000 / 60;
+const REST_MS = [250, 500] as const;
+/** A's and B's colours: distinct from each other and from the others' (#3366ff). */
+const A_COLOR = "#e03131";
+const B_COLOR = "#2f9e44";
+/** Where the others circle: well below A's row and its label. */
+const OTHERS_Y = 470;
+/** The pixel row scanned: 8 px below the arrow's tip, through the arrow only. */
+const SCAN_BELOW_TIP = 8;
+const SETUP_TIMEOUT_MS = 30_000;
+
+export const W7_LABELS: Record<W7System, string> = {
+  floor: "this machine's floor: a plain page sends each pointermove at once over the bare relay (bench/peers/relay.ts, same workerd); B's plain page draws the newest position at the next animation frame",
+  edgeroom: "the built whiteboard (dist/client) in Chromium, tab sharing on (each page leads its own browser context), room in the isolated workerd; others are Node RoomClients",
+};
+
+export interface W7Options {
+  host: string;
+  ns: number[];
+  repeats: number;
+  warmupMs: number;
+  windowMs: number;
+  runId: string;
+  log: (line: string) => void;
+}
+
+type Q = ReturnType<typeof quantiles>;
+export interface W7Point {
+  n: number;
+  glassMs: Q;
+  networkMs: Q;
+  renderMs: Q;
+  trailMs: Q;
+  trailPx: Q;
+  frameIntervalMs: Q;
+  motionFrames: number;
+  stalls: number;
+  unseen: number;
+  missed: number;
+  maxJumpPx: number;
+  maxSenderStepPx: number;
+  /** Worst clock calibration round trip of the windows (the timestamps' uncertainty is half of it). */
+  clockRttMs: number;
+  /** Each window's glass-to-glass p50 (ms), to show the spread of the repeats. */
+  repeatP50Ms: number[];
+  /** edgeroom: the pages' tab roles (leader expected: tab sharing on, one tab per browser). */
+  tabRoles?: string[];
+}
+export interface W7Result {
+  viewport: typeof VIEWPORT;
+  motion: string;
+  repeats: number;
+  windowMs: number;
+  systems: Record<W7System, { label: string; points: W7Point[] } | { label: string; error: string }>;
+}
+
+function hexRgb(hex: string): { r: number; g: number; b: number } {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return { r: n >> 16, g: (n >> 8) & 255, b: n & 255 };
+}
+
+/** Offset mapping this page's clock onto the driver's (the best of 15 round trips). */
+async function clockOffset(page: Page): Promise<{ offset: number; rtt: number }> {
+  let best = { offset: 0, rtt: Number.POSITIVE_INFINITY };
+  for (let i = 0; i < 15; i++) {
+    const n0 = wallMs();
+    const p = await page.evaluate(() => performance.timeOrigin + performance.now());
+    const n1 = wallMs();
+    if (n1 - n0 < best.rtt) best = { offset: (n0 + n1) / 2 - p, rtt: n1 - n0 };
+  }
+  return best;
+}
+
+/** Serve the built app, and the floor page, on the room host's own origin (WebSockets go through untouched). */
+async function serve(ctx: BrowserContext, host: string): Promise<void> {
+  await ctx.route(`http://${host}/**`, async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path.startsWith("/parties/")) return route.continue();
+    if (path === "/w7-floor") return route.fulfill({ status: 200, contentType: "text/html", body: FLOOR_PAGE });
+    const file = join(DIST, path);
+    if (path !== "/" && file.startsWith(DIST) && existsSync(file)) return route.fulfill({ path: file });
+    return route.fulfill({ path: join(DIST, "index.html") });
+  });
+}
+
+async function person(browser: Browser, host: string, name: string, color: string, probe: string): Promise<{ ctx: BrowserContext; page: Page }> {
+  // A context per person: its own storage, BroadcastChannel and locks — a
+  // browser of its own, as two people's are.
+  const ctx = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, serviceWorkers: "block" });
+  await serve(ctx, host);
+  // Chromium's Local Network Access checks treat a routed page as public and
+  // would refuse its socket to 127.0.0.1; a person's page is served from the
+  // room's own host, where no such check applies.
+  await ctx.grantPermissions(["local-network-access"], { origin: `http://${host}` });
+  await ctx.addInitScript(
+    ({ name, color }) => {
+      localStorage.setItem("edgeroom:name", name);
+      localStorage.setItem("edgeroom:color", color);
+    },
+    { name, color },
+  );
+  await ctx.addInitScript(probe);
+  return { ctx, page: await ctx.newPage() };
+}
+
+/** The other N − 2 people: cursors circling below A's row at 60 Hz. */
+async function others(system: W7System, host: string, room: string, count: number): Promise<{ stop(): void }> {
+  const pos = (k: number, t: number) => [Math.round(120 + k * 80 + 30 * Math.cos(t / 300 + k)), Math.round(OTHERS_Y + 30 * Math.sin(t / 300 + k))] as const;
+  let send: ((k: number, x: number, y: number) => void) | null = null;
+  const closers: (() => void)[] = [];
+  if (system === "edgeroom") {
+    const clients: BenchClient[] = [];
+    for (let k = 0; k < count; k++) clients.push(edgeroomClient({ host, room, index: k + 1 }));
+    await Promise.all(clients.map((c) => c.connect()));
+    send = (k, x, y) => clients[k]!.sendCursor(x, y);
+    closers.push(() => clients.forEach((c) => c.close()));
+  } else {
+    const sockets = await Promise.all(
+      Array.from({ length: count }, () => new Promise<WebSocket>((res, rej) => {
+        const ws = new WebSocket(`ws://${host}/parties/relay/${room}`, { perMessageDeflate: false });
+        ws.once("open", () => res(ws));
+        ws.once("error", rej);
+      })),
+    );
+    send = (k, x, y) => sockets[k]!.send(JSON.stringify({ s: k + 1, p: [x, y], c: "#3366ff" }));
+    closers.push(() => sockets.forEach((s) => s.close()));
+  }
+  const t0 = Date.now();
+  const timer = setInterval(() => {
+    const t = Date.now() - t0;
+    for (let k = 0; k < count; k++) send!(k, ...pos(k, t));
+  }, MOVE_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      for (const c of closers) c();
+    },
+  };
+}
+
+/** Deterministic rests (mulberry32), so every window moves alike. */
+function restMs(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return REST_MS[0] + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (REST_MS[1] - REST_MS[0]);
+  };
+}
+
+/** A's sweeps until `until` (driver clock); returns when the last one ended. */
+async function sweep(page: Page, until: number, from: { x: number }, rest: () => number): Promise<void> {
+  while (wallMs() < until) {
+    const start = from.x;
+    const to = start === X_LEFT ? X_RIGHT : X_LEFT;
+    const t0 = wallMs();
+    for (let k = 1; k <= SWEEP_MOVES; k++) {
+      const u = k / SWEEP_MOVES;
+      const x = Math.round(start + (to - start) * (0.8 * u + 0.1 * (1 - Math.cos(Math.PI * u))));
+      const due = t0 + k * MOVE_MS;
+      const wait = due - wallMs();
+      if (wait > 1) await sleep(wait);
+      await page.mouse.move(x, ROW_Y);
+    }
+    from.x = to;
+    await sleep(rest());
+  }
+}
+
+async function runWindow(browser: Browser, system: W7System, n: number, opts: W7Options, seed: number): Promise<{ samples: W7Samples; rtt: number; roles?: string[] }> {
+  const room = `w7-${opts.runId}-${system}-${n}-${seed}`;
+  const crowd = await others(system, opts.host, room, n - 2);
+  const b = await person(browser, opts.host, "B", B_COLOR, RECEIVER_PROBE);
+  const a = await person(browser, opts.host, "A", A_COLOR, SENDER_PROBE);
+  try {
+    const url = (role: string, color: string) => (system === "floor" ? `http://${opts.host}/w7-floor?room=${room}&role=${role}&color=${encodeURIComponent(color)}` : `http://${opts.host}/r/${room}?test`);
+    await b.page.goto(url("B", B_COLOR));
+    await a.page.goto(url("A", A_COLOR));
+    if (system === "edgeroom") {
+      for (const p of [a.page, b.page]) await p.waitForFunction(() => window.__edgeroom?.session.client.connection.status === "live", null, { timeout: SETUP_TIMEOUT_MS });
+    } else {
+      await sleep(300); // the floor's sockets open in a few ms; nothing to wait on but time
+    }
+    // Where A's row is on each page: the pages' canvases may not start at the window's corner.
+    const rectOf = (p: Page) => p.evaluate(() => {
+      const r = document.querySelector('[data-testid="cursor-layer"]')!.getBoundingClientRect();
+      return { left: r.left, top: r.top };
+    });
+    const [ra, rb] = [await rectOf(a.page), await rectOf(b.page)];
+    await b.page.evaluate(
+      (scan) => {
+        (window as unknown as { __w7: { scan: unknown } }).__w7.scan = scan;
+      },
+      { kind: system, selector: '[data-testid="cursor-layer"]', rowY: ROW_Y - ra.top, y: ROW_Y - ra.top + SCAN_BELOW_TIP, ...hexRgb(A_COLOR) },
+    );
+    // Calibrate at rest: A's pointer at the left end; B must show it there.
+    await a.page.mouse.move(X_LEFT - 20, ROW_Y);
+    await a.page.mouse.move(X_LEFT, ROW_Y);
+    const read = () => b.page.evaluate(() => {
+      const w = (window as unknown as { __w7: { frames: number[]; arrivals: number[] } }).__w7;
+      return { frame: w.frames.at(-1) ?? -1, arrival: w.arrivals.at(-1) ?? Number.NaN };
+    });
+    const deadline = Date.now() + SETUP_TIMEOUT_MS;
+    let seen = await read();
+    while (seen.frame < 0 || Number.isNaN(seen.arrival)) {
+      if (Date.now() > deadline) throw new Error(`W7 ${system} N=${n}: B never saw A's cursor (frame ${seen.frame}, arrival ${seen.arrival})`);
+      await sleep(100);
+      seen = await read();
+    }
+    await sleep(600); // settled: any interpolation has arrived
+    seen = await read();
+    const pixelDx = seen.frame - X_LEFT;
+    const worldDx = seen.arrival - X_LEFT;
+    const ca = await clockOffset(a.page);
+    const cb = await clockOffset(b.page);
+
+    const from = { x: X_LEFT };
+    const rest = restMs(seed);
+    await sweep(a.page, wallMs() + opts.warmupMs, from, rest);
+    const windowStart = wallMs();
+    await sweep(a.page, windowStart + opts.windowMs, from, rest);
+    const windowEnd = wallMs();
+    await sleep(300);
+
+    const ca2 = await clockOffset(a.page);
+    const cb2 = await clockOffset(b.page);
+    const offA = (ca.offset + ca2.offset) / 2;
+    const offB = (cb.offset + cb2.offset) / 2;
+    const aRaw = await a.page.evaluate(() => (window as unknown as { __w7a: number[] }).__w7a);
+    const bRaw = await b.page.evaluate(() => {
+      const w = (window as unknown as { __w7: { frames: number[]; arrivals: number[] } }).__w7;
+      return { frames: w.frames, arrivals: w.arrivals };
+    });
+    const pairs = (xs: number[], off: number) => Array.from({ length: xs.length / 2 }, (_, i) => ({ t: xs[2 * i]! + off, x: xs[2 * i + 1]! }));
+    const input: Recorded["input"] = [];
+    for (let i = 0; i < aRaw.length; i += 3) if (aRaw[i + 2] === ROW_Y) input.push({ t: aRaw[i]! + offA, x: aRaw[i + 1]! });
+    const recorded: Recorded = { input, arrivals: pairs(bRaw.arrivals, offB), frames: pairs(bRaw.frames, offB), pixelDx, worldDx };
+    const samples = analyse(recorded, windowStart, windowEnd);
+    // The clocks' drift over the window counts against their agreement too.
+    const rtt = Math.max(ca.rtt, cb.rtt, ca2.rtt, cb2.rtt) + Math.abs(ca.offset - ca2.offset) + Math.abs(cb.offset - cb2.offset);
+    const roles =
+      system === "edgeroom" ? await Promise.all([a.page, b.page].map((p) => p.evaluate(() => String(window.__edgeroom?.session.client.tabRole)))) : undefined;
+    return { samples, rtt, ...(roles ? { roles } : {}) };
+  } finally {
+    crowd.stop();
+    await a.ctx.close();
+    await b.ctx.close();
+  }
+}
+
+export async function runW7(opts: W7Options): Promise<W7Result> {
+  if (!existsSync(join(DIST, "index.html"))) throw new Error("W7 needs the built client (vite build)");
+  const browser = await launchChromium();
+  const got = new Map<string, { samples: W7Samples; rtt: number; roles?: string[] }[]>();
+  const failed = new Map<W7System, string>();
+  try {
+    opts.log(`W7 glass to glass: Chromium ${browser.version()}, N = ${opts.ns.join(", ")}, ${opts.repeats} interleaved repeat(s) of ${opts.windowMs / 1000} s`);
+    for (let r = 0; r < opts.repeats; r++) {
+      for (const n of opts.ns) {
+        const order = r % 2 === 0 ? W7_SYSTEMS : [...W7_SYSTEMS].reverse();
+        for (const system of order) {
+          if (failed.has(system)) continue;
+          try {
+            const w = await runWindow(browser, system, n, opts, 1000 * r + n);
+            const key = `${system}:${n}`;
+            got.set(key, [...(got.get(key) ?? []), w]);
+            const g = quantiles(w.samples.glass);
+            opts.log(`W7 ${system} N=${n} repeat ${r + 1}: glass to glass p50 ${g.p50} p95 ${g.p95} ms (${g.n} moves), stalls ${w.samples.stalls}/${w.samples.motionFrames}`);
+          } catch (e) {
+            failed.set(system, String(e));
+            opts.log(`W7 ${system} N=${n}: ${String(e)}`);
+          }
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  const systems = {} as W7Result["systems"];
+  for (const system of W7_SYSTEMS) {
+    if (failed.has(system)) {
+      systems[system] = { label: W7_LABELS[system], error: failed.get(system)! };
+      continue;
+    }
+    const points: W7Point[] = [];
+    for (const n of opts.ns) {
+      const windows = got.get(`${system}:${n}`) ?? [];
+      if (!windows.length) continue;
+      const s = mergeSamples(windows.map((w) => w.samples));
+      const roles = windows.flatMap((w) => w.roles ?? []);
+      points.push({
+        n,
+        glassMs: quantiles(s.glass),
+        networkMs: quantiles(s.network),
+        renderMs: quantiles(s.render),
+        trailMs: quantiles(s.trailMs),
+        trailPx: quantiles(s.trailPx),
+        frameIntervalMs: quantiles(s.frameIntervals),
+        motionFrames: s.motionFrames,
+        stalls: s.stalls,
+        unseen: s.unseen,
+        missed: s.missed,
+        maxJumpPx: s.maxJumpPx,
+        maxSenderStepPx: s.maxSenderStepPx,
+        clockRttMs: Math.round(Math.max(...windows.map((w) => w.rtt)) * 100) / 100,
+        repeatP50Ms: windows.map((w) => quantiles(w.samples.glass).p50),
+        ...(roles.length ? { tabRoles: [...new Set(roles)] } : {}),
+      });
+    }
+    systems[system] = { label: W7_LABELS[system], points };
+  }
+  return {
+    viewport: VIEWPORT,
+    motion: `sweeps of ${SWEEP_MOVES} pointer moves every ${MOVE_MS.toFixed(1)} ms over ${X_RIGHT - X_LEFT} px, rests ${REST_MS[0]}–${REST_MS[1]} ms; others circle at 60 Hz`,
+    repeats: opts.repeats,
+    windowMs: opts.windowMs,
+    systems,
+  };
+}
