@@ -20,7 +20,9 @@
  * there and back, with a rest of 250–500 ms between sweeps. How the pixels
  * are found and why the clocks agree: w7-pages.ts, BENCHMARKS.md (W7).
  */
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import WebSocket from "ws";
@@ -292,9 +294,33 @@ async function runWindow(browser: Browser, system: W7System, n: number, opts: W7
   }
 }
 
+/** Processes started by `pid`, and theirs. */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter((n) => n > 0);
+  } catch {
+    // none
+  }
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
+/**
+ * The browser is the client under test here, not load generation: it gets
+ * every core (the driver that launched it is pinned to the generator's), as
+ * a person's browser would. Renderers forked later inherit it from the zygote.
+ */
+function unpinBrowser(): void {
+  const all = `0-${cpus().length - 1}`;
+  // Only Chromium's tree: workerd is a child of this process too, and stays on its core.
+  const comm = (pid: number) => spawnSync("ps", ["-o", "comm=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim();
+  for (const pid of descendants(process.pid)) if (comm(pid).includes("chrom")) spawnSync("taskset", ["-a", "-p", "-c", all, String(pid)], { stdio: "ignore" });
+}
+
 export async function runW7(opts: W7Options): Promise<W7Result> {
   if (!existsSync(join(DIST, "index.html"))) throw new Error("W7 needs the built client (vite build)");
   const browser = await launchChromium();
+  unpinBrowser();
   const got = new Map<string, { samples: W7Samples; rtt: number; roles?: string[] }[]>();
   const failed = new Map<W7System, string>();
   try {
