@@ -17,6 +17,7 @@ import { planOps } from "../../party/shared/apply.ts";
 import {
   type Change,
   type ClientMessage,
+  cleanName,
   CloseCode,
   ErrorCode,
   type HistoryPageMessage,
@@ -27,7 +28,7 @@ import {
   type RecordBase,
   type VersionSavedMessage,
 } from "../../party/shared/protocol.ts";
-import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES, MAX_NAME_CHARS } from "../../party/shared/limits.ts";
+import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES } from "../../party/shared/limits.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { TransportFactory } from "./connection.ts";
@@ -45,10 +46,8 @@ import { channelTransport, type FollowerState, tabChannelName } from "./tab-chan
 import { TabHub } from "./tab-hub.ts";
 import { electTabLeader, type TabLeadership, tabSharingSupport } from "./tab-leader.ts";
 
-/** A name the room accepts (1–40 characters after trimming). */
-function cleanName(name: string): string {
-  return name.trim().slice(0, MAX_NAME_CHARS) || "anonymous";
-}
+/** A name the room accepts and publishes as it is (protocol.ts `cleanName`). */
+const nameFor = (name: string): string => cleanName(name) ?? "anonymous";
 /** A colour the room accepts (#rrggbb). */
 function cleanColor(color: string): string {
   return /^#[0-9a-fA-F]{6}$/.test(color) ? color : "#888888";
@@ -94,7 +93,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     let transport = transportFor(options);
     this.clientId = options.clientId ?? newShortId();
     this.room = options.room;
-    this.name = cleanName(options.name);
+    this.name = nameFor(options.name);
     this.color = cleanColor(options.color);
     this.clock = options.clock ?? systemClock;
     const sharing = options.shareTabs === false || (options.shareTabs === undefined && typeof document === "undefined") ? null : tabSharingSupport();
@@ -310,7 +309,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   /** Change this client's name, colour or status; remembered across reconnects. */
   setPresence(p: { name?: string; color?: string; status?: PresenceStatus }): void {
     const update: { name?: string; color?: string; status?: PresenceStatus } = {};
-    if (p.name !== undefined) this.name = update.name = cleanName(p.name);
+    if (p.name !== undefined) this.name = update.name = nameFor(p.name);
     if (p.color !== undefined) this.color = update.color = cleanColor(p.color);
     if (p.status !== undefined) this.status = update.status = p.status;
     const self = this.processor.self;

@@ -144,6 +144,17 @@ export const Name = z
   .max(MAX_NAME_CHARS * 4)
   .transform((s) => s.replace(INVISIBLE, "").trim())
   .pipe(z.string().min(1).max(MAX_NAME_CHARS));
+/** Any text made into a name the room accepts and publishes unchanged (`Name`'s
+ * cleaning, then cut to MAX_NAME_CHARS without splitting a character), or null
+ * when nothing is left — so a client shows the name others will see. */
+export function cleanName(raw: string): string | null {
+  let name = "";
+  for (const ch of raw.replace(INVISIBLE, "").trim()) {
+    if (name.length + ch.length > MAX_NAME_CHARS) break;
+    name += ch;
+  }
+  return name.trim() || null;
+}
 export const PresenceStatus = z.enum(["active", "idle", "away"]);
 export type PresenceStatus = z.infer<typeof PresenceStatus>;
 export const Role = z.enum(["editor", "viewer"]);
