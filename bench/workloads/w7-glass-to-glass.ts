@@ -90,6 +90,8 @@ export interface W7Point {
   repeatP50Ms: number[];
   /** edgeroom: the pages' tab roles (leader expected: tab sharing on, one tab per browser). */
   tabRoles?: string[];
+  /** Windows of this point that failed (and why): their figures are missing from the pooled ones. */
+  failedWindows?: string[];
 }
 export interface W7Result {
   viewport: typeof VIEWPORT;
@@ -225,7 +227,7 @@ async function runWindow(browser: Browser, system: W7System, n: number, opts: W7
     if (system === "edgeroom") {
       for (const p of [a.page, b.page]) await p.waitForFunction(() => window.__edgeroom?.session.client.connection.status === "live", null, { timeout: SETUP_TIMEOUT_MS });
     } else {
-      await sleep(300); // the floor's sockets open in a few ms; nothing to wait on but time
+      for (const p of [a.page, b.page]) await p.waitForFunction(() => (window as unknown as { __w7open?: boolean }).__w7open === true, null, { timeout: SETUP_TIMEOUT_MS });
     }
     // Where A's row is on each page: the pages' canvases may not start at the window's corner.
     const rectOf = (p: Page) => p.evaluate(() => {
@@ -240,16 +242,19 @@ async function runWindow(browser: Browser, system: W7System, n: number, opts: W7
       { kind: system, selector: '[data-testid="cursor-layer"]', rowY: ROW_Y - ra.top, y: ROW_Y - ra.top + SCAN_BELOW_TIP, ...hexRgb(A_COLOR) },
     );
     // Calibrate at rest: A's pointer at the left end; B must show it there.
-    await a.page.mouse.move(X_LEFT - 20, ROW_Y);
-    await a.page.mouse.move(X_LEFT, ROW_Y);
     const read = () => b.page.evaluate(() => {
       const w = (window as unknown as { __w7: { frames: number[]; arrivals: number[] } }).__w7;
       return { frame: w.frames.at(-1) ?? -1, arrival: w.arrivals.at(-1) ?? Number.NaN };
     });
     const deadline = Date.now() + SETUP_TIMEOUT_MS;
-    let seen = await read();
-    while (seen.frame < 0 || Number.isNaN(seen.arrival)) {
+    let seen = { frame: -1, arrival: Number.NaN };
+    for (let nudge = 0; seen.frame < 0 || Number.isNaN(seen.arrival); nudge++) {
       if (Date.now() > deadline) throw new Error(`W7 ${system} N=${n}: B never saw A's cursor (frame ${seen.frame}, arrival ${seen.arrival})`);
+      // Until B shows it: a move sent before the pages were quite ready is not resent.
+      if (nudge % 5 === 0) {
+        await a.page.mouse.move(X_LEFT - 20, ROW_Y);
+        await a.page.mouse.move(X_LEFT, ROW_Y);
+      }
       await sleep(100);
       seen = await read();
     }
@@ -322,14 +327,13 @@ export async function runW7(opts: W7Options): Promise<W7Result> {
   const browser = await launchChromium();
   unpinBrowser();
   const got = new Map<string, { samples: W7Samples; rtt: number; roles?: string[] }[]>();
-  const failed = new Map<W7System, string>();
+  const failed = new Map<string, string[]>();
   try {
     opts.log(`W7 glass to glass: Chromium ${browser.version()}, N = ${opts.ns.join(", ")}, ${opts.repeats} interleaved repeat(s) of ${opts.windowMs / 1000} s`);
     for (let r = 0; r < opts.repeats; r++) {
       for (const n of opts.ns) {
         const order = r % 2 === 0 ? W7_SYSTEMS : [...W7_SYSTEMS].reverse();
         for (const system of order) {
-          if (failed.has(system)) continue;
           try {
             const w = await runWindow(browser, system, n, opts, 1000 * r + n);
             const key = `${system}:${n}`;
@@ -337,8 +341,10 @@ export async function runW7(opts: W7Options): Promise<W7Result> {
             const g = quantiles(w.samples.glass);
             opts.log(`W7 ${system} N=${n} repeat ${r + 1}: glass to glass p50 ${g.p50} p95 ${g.p95} ms (${g.n} moves), stalls ${w.samples.stalls}/${w.samples.motionFrames}`);
           } catch (e) {
-            failed.set(system, String(e));
-            opts.log(`W7 ${system} N=${n}: ${String(e)}`);
+            // One window lost (the machine's load, mostly): said so, the rest kept.
+            const key = `${system}:${n}`;
+            failed.set(key, [...(failed.get(key) ?? []), String(e).slice(0, 200)]);
+            opts.log(`W7 ${system} N=${n} repeat ${r + 1}: window failed: ${String(e)}`);
           }
         }
       }
@@ -348,13 +354,10 @@ export async function runW7(opts: W7Options): Promise<W7Result> {
   }
   const systems = {} as W7Result["systems"];
   for (const system of W7_SYSTEMS) {
-    if (failed.has(system)) {
-      systems[system] = { label: W7_LABELS[system], error: failed.get(system)! };
-      continue;
-    }
     const points: W7Point[] = [];
     for (const n of opts.ns) {
       const windows = got.get(`${system}:${n}`) ?? [];
+      const lost = failed.get(`${system}:${n}`) ?? [];
       if (!windows.length) continue;
       const s = mergeSamples(windows.map((w) => w.samples));
       const roles = windows.flatMap((w) => w.roles ?? []);
@@ -375,6 +378,7 @@ export async function runW7(opts: W7Options): Promise<W7Result> {
         clockRttMs: Math.round(Math.max(...windows.map((w) => w.rtt)) * 100) / 100,
         repeatP50Ms: windows.map((w) => quantiles(w.samples.glass).p50),
         ...(roles.length ? { tabRoles: [...new Set(roles)] } : {}),
+        ...(lost.length ? { failedWindows: lost } : {}),
       });
     }
     systems[system] = { label: W7_LABELS[system], points };

@@ -104,6 +104,7 @@ export const FLOOR_PAGE = `<!doctype html>
 ${DRAW_CURSOR}
 const q = new URLSearchParams(location.search);
 const ws = new WebSocket("ws://" + location.host + "/parties/relay/" + q.get("room"));
+ws.onopen = () => { window.__w7open = true; };
 const canvas = document.getElementById("c");
 const ctx = canvas.getContext("2d");
 const cursors = new Map();
