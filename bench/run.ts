@@ -15,7 +15,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, release, tmpdir, totalmem, type as osType } from "node:os";
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from "node:os";
 import { join, resolve } from "node:path";
 import { labels } from "./drivers/index.ts";
 import { SYSTEMS, type SystemName } from "./drivers/types.ts";
@@ -204,6 +204,8 @@ async function main(): Promise<void> {
       repeats: profile.w1Repeats,
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memGB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version },
+      // Other work on this machine during the run (1, 5, 15 min averages).
+      loadAvg: { start: loadavg().map((x) => Math.round(x * 100) / 100) },
     },
     date: new Date().toISOString(),
     commit: dirty ? `${commit}+dirty` : commit,
@@ -320,6 +322,7 @@ async function main(): Promise<void> {
     results.W5 = { board: await runRender(log, []), baseline: await runRender(log, ["--shapes=0"]) };
   }
   results.durationSec = Math.round((Date.now() - started) / 1000);
+  results.meta.loadAvg!.end = loadavg().map((x) => Math.round(x * 100) / 100);
   if (skipped.length) results.skipped = skipped;
   const report = markdownReport(results);
   console.log(`\n${report}`);
