@@ -100,10 +100,13 @@ export function chunkOps(ops: readonly Op[], maxPerMutation: number, maxBytes = 
   return chunks;
 }
 
-/** Two stacks of inverse ops. A new edit clears the redo stack. */
+/** Two stacks of inverse ops. A new edit clears the redo stack. Whoever
+ * shows "can undo / can redo" subscribes to `onChange` and reads the flags,
+ * which are computed from the stacks: nobody has to remember to refresh them. */
 export class UndoHistory {
   private undoStack: UndoEntry[] = [];
   private redoStack: UndoEntry[] = [];
+  private readonly listeners = new Set<() => void>();
 
   get canUndo(): boolean {
     return this.undoStack.length > 0;
@@ -112,26 +115,45 @@ export class UndoHistory {
     return this.redoStack.length > 0;
   }
 
+  /** Call `fn` after every change of either stack; returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
   /** Remember a new edit of one's own. */
   record(entry: UndoEntry): void {
     if (entry.undo.length === 0) return;
     this.undoStack.push(entry);
     if (this.undoStack.length > MAX_UNDO_STEPS) this.undoStack.shift();
     this.redoStack = [];
+    this.changed();
   }
 
   popUndo(): UndoEntry | undefined {
-    return this.undoStack.pop();
+    const entry = this.undoStack.pop();
+    if (entry) this.changed();
+    return entry;
   }
   popRedo(): UndoEntry | undefined {
-    return this.redoStack.pop();
+    const entry = this.redoStack.pop();
+    if (entry) this.changed();
+    return entry;
   }
   /** After undoing: what re-does it. */
   pushRedo(entry: UndoEntry): void {
-    if (entry.undo.length) this.redoStack.push(entry);
+    if (entry.undo.length === 0) return;
+    this.redoStack.push(entry);
+    this.changed();
   }
   /** After redoing: what undoes it again (keeps the redo stack). */
   pushUndo(entry: UndoEntry): void {
-    if (entry.undo.length) this.undoStack.push(entry);
+    if (entry.undo.length === 0) return;
+    this.undoStack.push(entry);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
   }
 }

@@ -125,6 +125,27 @@ describe("Editor", () => {
     expect(editor.history.canRedo).toBe(false);
   });
 
+  it("tells whoever shows the Undo and Redo buttons after every change of the stacks, a drag's end and a skipped step included", () => {
+    const { room, clock, editor } = setup();
+    const shown: string[] = [];
+    editor.history.onChange(() => shown.push(`${editor.history.canUndo ? "U" : "-"}${editor.history.canRedo ? "R" : "-"}`));
+    editor.apply([{ op: "put", rec: rect("a") }]);
+    editor.beginGesture(["a"]);
+    editor.updateGesture([{ op: "patch", id: "a", set: { x: 5 } }]);
+    clock.advance(DRAG_COMMIT_MS);
+    editor.endGesture(); // the drag becomes an undo step when it ends, not when it is committed
+    expect(shown.at(-1)).toBe("U-");
+    editor.undo();
+    editor.undo();
+    expect(shown.at(-1)).toBe("-R");
+    editor.redo();
+    expect(shown.at(-1)).toBe("UR");
+    room.state.delete("a"); // someone deleted it: the redo step left cannot apply and is dropped
+    editor.redo();
+    expect(shown.at(-1)).toBe("U-");
+    expect(editor.history.canRedo).toBe(false);
+  });
+
   it("undo skips what someone else deleted meanwhile instead of failing", () => {
     const { room, editor } = setup();
     editor.apply([{ op: "put", rec: rect("a") }]);
