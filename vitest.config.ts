@@ -1,5 +1,9 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { packageAliases } from "./vite.config.ts";
+
+/** The whiteboard imports the engine as `edgeroom/*` (vite.config.ts): every project resolves those. */
+const resolve = { alias: packageAliases() };
 
 // Three tiers, one command: plain-Node units (room core, client library, fuzz),
 // workerd integration through the Workers vitest integration, and end-to-end
@@ -9,12 +13,14 @@ export default defineConfig({
     // The rooms log one JSON line per event; show output only for failing tests.
     silent: "passed-only",
     projects: [
-      { test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
+      { resolve, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        resolve,
         test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"] },
       },
       {
+        resolve,
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
@@ -24,6 +30,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: "browser",
           include: ["tests/browser/**/*.test.ts"],

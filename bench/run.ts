@@ -120,7 +120,7 @@ function git(args: string[]): string {
 /** W5: bench/render.ts in its own process (wrangler dev + Chromium); its last line is JSON. */
 function runRender(log: (l: string) => void, args: string[]): Promise<unknown> {
   return new Promise((res) => {
-    const child = spawn(join(ROOT, "node_modules/.bin/node"), ["--experimental-transform-types", "--disable-warning=ExperimentalWarning", join(ROOT, "bench/render.ts"), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(join(ROOT, "node_modules/.bin/node"), ["--conditions=edgeroom-source", "--experimental-transform-types", "--disable-warning=ExperimentalWarning", join(ROOT, "bench/render.ts"), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));

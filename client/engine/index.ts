@@ -18,11 +18,20 @@ export type { PendingMutation } from "./pending-edits.ts";
 export { HistoryError, HistoryRequestError, type HistoryTarget, type PreviewBoard, type RestoreResult } from "./room-history.ts";
 export { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 export { IdbPendingStore } from "./idb-pending-store.ts";
-export type { Transport, TransportFactory, TransportHandlers, TransportKind } from "./connection.ts";
+export {
+  idbSnapshotStore,
+  MemorySnapshotStore,
+  OfflineSnapshot,
+  type CachedSnapshot,
+  type OfflineSnapshotOptions,
+  type SnapshotStore,
+} from "./offline-snapshot.ts";
+export { partySocketTransport, type PartySocketOptions, type Transport, type TransportFactory, type TransportHandlers, type TransportKind } from "./connection.ts";
 export { fallbackTransport, type FallbackTransportOptions } from "./fallback-transport.ts";
 export type { RecordMigration } from "../../party/shared/migrations.ts";
 export { browserNetwork, onlineAwareTransport, type NetworkEvents } from "./offline-transport.ts";
-export { newRecordId, newRoomId } from "./ids.ts";
+export { newRecordId, newRoomId, newShortId } from "./ids.ts";
+export { type Clock, realClock } from "./clock.ts";
 export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "../../party/shared/schema.ts";
 export {
   CloseCode,

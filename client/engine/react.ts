@@ -1,8 +1,8 @@
 /**
  * `edgeroom/react`: React hooks over a RoomClient, through
  * useSyncExternalStore. `useRoom` owns the client (built on mount, closed on
- * unmount or when the room changes); `useRecords`, `usePeers`,
- * `useConnection` and `useCursors` read it.
+ * unmount or when the room changes); `useRecords`, `usePeers`, `useSelf`,
+ * `useConnection`, `usePendingEdits` and `useCursors` read it.
  *
  * Each hook's subscribe/getSnapshot pair is a plain exported function
  * (`recordsSource`, …) so it can be tested without React: a snapshot keeps its
@@ -71,6 +71,8 @@ const records = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string
 const peers = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, Peer>>>();
 const connections = new WeakMap<RoomClient<never>, ExternalSource<ConnectionState>>();
 const cursors = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, RemoteCursor>>>();
+const selves = new WeakMap<RoomClient<never>, ExternalSource<Peer | null>>();
+const pendingEdits = new WeakMap<RoomClient<never>, ExternalSource<number>>();
 
 /** One source per client, shared by every component that reads it. */
 function cached<T>(map: WeakMap<RoomClient<never>, ExternalSource<T>>, client: RoomClient<never>, build: () => ExternalSource<T>): ExternalSource<T> {
@@ -95,9 +97,31 @@ export function peersSource<R extends RecordBase>(client: RoomClient<R>): Extern
 }
 
 const sameConnection = (a: ConnectionState, b: ConnectionState) =>
-  a.status === b.status && a.attempt === b.attempt && a.lastSyncedAt === b.lastSyncedAt && a.error?.code === b.error?.code && a.error?.message === b.error?.message;
+  a.status === b.status && a.transport === b.transport && a.attempt === b.attempt && a.lastSyncedAt === b.lastSyncedAt && a.error?.code === b.error?.code && a.error?.message === b.error?.message;
 
-/** The connection as a person would see it: status, reconnect attempt, last sync, terminal error. */
+/** This connection as the room knows it (conn, name, colour, role); null until the room welcomed it. */
+export function selfSource<R extends RecordBase>(client: RoomClient<R>): ExternalSource<Peer | null> {
+  return cached(selves, client as unknown as RoomClient<never>, () =>
+    copyingSource<Peer | null>(
+      (fn) => client.on("change", fn),
+      () => client.self,
+      (a, b) => a === b || (a !== null && b !== null && sameFields(a, b)),
+      (p) => (p ? { ...p } : null),
+    ),
+  );
+}
+
+/** Edits this person made that the room has not confirmed yet ("3 unsaved
+ * edits"): a drag committed several times, or a paste split over several
+ * mutations, counts once (`RoomClient.pendingEditCount`). */
+export function pendingEditsSource<R extends RecordBase>(client: RoomClient<R>): ExternalSource<number> {
+  return cached(pendingEdits, client as unknown as RoomClient<never>, () => ({
+    subscribe: (fn) => client.on("change", fn),
+    getSnapshot: () => client.pendingEditCount,
+  }));
+}
+
+/** The connection as a person would see it: status, transport, reconnect attempt, last sync, terminal error. */
 export function connectionSource<R extends RecordBase>(client: RoomClient<R>): ExternalSource<ConnectionState> {
   return cached(connections, client as unknown as RoomClient<never>, () =>
     copyingSource<ConnectionState>((fn) => client.on("status", fn), () => client.connection, sameConnection, (c) => ({ ...c })),
@@ -152,6 +176,18 @@ export function useRecords<R extends RecordBase>(client: RoomClient<R> | null): 
 export function usePeers<R extends RecordBase>(client: RoomClient<R> | null): ReadonlyMap<string, Peer> {
   const source = client ? peersSource(client) : null;
   return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => EMPTY_MAP));
+}
+
+/** This connection as the room knows it; null while there is no client or no welcome yet. */
+export function useSelf<R extends RecordBase>(client: RoomClient<R> | null): Peer | null {
+  const source = client ? selfSource(client) : null;
+  return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => null));
+}
+
+/** Edits not yet confirmed by the room (0 while there is no client). */
+export function usePendingEdits<R extends RecordBase>(client: RoomClient<R> | null): number {
+  const source = client ? pendingEditsSource(client) : null;
+  return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => 0));
 }
 
 /** The connection state ("connecting" while there is no client). */

@@ -5,12 +5,10 @@
  * pointer event. Knows nothing of React, canvas or sockets.
  */
 import { whiteboard } from "../../party/whiteboard/schema.ts";
-import { planOps } from "../../party/shared/apply.ts";
-import { MAX_MESSAGE_BYTES, MAX_OPS_PER_MUTATION } from "../../party/shared/limits.ts";
+import { planOps, MAX_MESSAGE_BYTES, MAX_OPS_PER_MUTATION } from "edgeroom/schema";
 import type { Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { type Clock, realClock } from "../engine/clock.ts";
-import { newShortId } from "../engine/ids.ts";
+import { type Clock, realClock, newShortId } from "edgeroom/client";
 import { applicableOps, chunkOps, inverseOps, type Records, UndoHistory } from "./undo.ts";
 
 /** During a drag, commit at most once per this interval (ms): 12.5 mutations/s,

@@ -18,7 +18,7 @@
  * no animation frames — the board's single render loop asks every track once
  * per frame.
  */
-import { CURSOR_FRAME_MS } from "../../party/shared/limits.ts";
+import { CURSOR_FRAME_MS } from "edgeroom/schema";
 
 /** The delay before a track has measured its peer's cadence: the room's
  * slowest frame interval, so a new cursor's first moves are never starved. */

@@ -1,20 +1,26 @@
 /**
  * A checklist in the terminal: joins a room, prints the list whenever it
- * changes, and adds the item given on the command line.
+ * changes, and adds the item given on the command line. The list it last saw
+ * is kept in .checklist-cache/ (the engine's OfflineSnapshot), so started
+ * without a connection it still prints it, marked as a saved copy.
  *
  *   node client.ts 127.0.0.1:8787 groceries "buy milk"
  */
-import { RoomClient, newRecordId } from "edgeroom/client";
+import { newRecordId, OfflineSnapshot, RoomClient } from "edgeroom/client";
 import WebSocket from "ws";
+import { fileSnapshotStore } from "./file-snapshot-store.ts";
 import { checklist, type Item } from "./schema.ts";
 
 const [host = "127.0.0.1:8787", room = "demo", text] = process.argv.slice(2);
 const client = new RoomClient({ schema: checklist, host, room, name: "terminal", color: "#3366ff", WebSocket });
+const offline = new OfflineSnapshot(client, { store: fileSnapshotStore(".checklist-cache") });
 
 const sorted = (items: Iterable<Item>) => [...items].sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
-client.on("change", () => {
+offline.subscribe(() => {
   console.clear();
-  for (const item of sorted(client.records().values())) console.log(`${item.done ? "[x]" : "[ ]"} ${item.text}`);
+  const saved = offline.cachedAt;
+  if (saved !== null) console.log(`(offline: the list as of ${new Date(saved).toLocaleString()})`);
+  for (const item of sorted(offline.records().values())) console.log(`${item.done ? "[x]" : "[ ]"} ${item.text}`);
 });
 client.on("reject", (r) => console.error(`refused: ${r.message}`));
 client.on("status", (s) => {
@@ -23,6 +29,8 @@ client.on("status", (s) => {
   }
 });
 process.on("SIGINT", () => {
-  client.close();
-  process.exit(0);
+  void offline.close().then(() => {
+    client.close();
+    process.exit(0);
+  });
 });

@@ -8,8 +8,10 @@
  */
 export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "./schema.ts";
 export type { RecordMigration } from "./migrations.ts";
+export { planOps, type Plan } from "./apply.ts";
 export {
   buildExport,
+  maxExportChars,
   EXPORT_FORMAT,
   EXPORT_VERSION,
   ExportErrorCode,
@@ -31,4 +33,20 @@ export {
   type PresenceStatus,
   type RecordBase,
   type Role,
+  type ServerMessage,
+  type SyncMessage,
+  Color,
+  Coord,
+  RecordId,
 } from "./protocol.ts";
+// The limits an app's own code checks before the room would refuse (each
+// documented where it is defined, with its reason).
+export {
+  CURSOR_FRAME_MS,
+  MAX_COORD,
+  MAX_LIVE_BYTES,
+  MAX_MESSAGE_BYTES,
+  MAX_OPS_PER_MUTATION,
+  MAX_VERSION_NAME_CHARS,
+  ROOM_ID_PATTERN,
+} from "./limits.ts";

@@ -126,10 +126,11 @@ export function isTerminalClose(code: number): boolean {
 // Shared pieces
 
 export const MutationId = z.string().regex(ID_PATTERN);
+/** A record id: 1–64 characters of A-Z a-z 0-9 _ - (newRecordId makes one). */
 export const RecordId = z.string().regex(ID_PATTERN, "ids are 1-64 characters of A-Z a-z 0-9 _ -");
 /** A finite coordinate (cursor positions). JSON can carry `1e999` (= Infinity once parsed); zod 4's number refuses it. */
 export const Coord = z.number().min(-MAX_COORD).max(MAX_COORD);
-/** Presence colours. */
+/** A colour as #rrggbb (presence colours; apps use it in their records too). */
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "colours are #rrggbb");
 export const ClientId = z.string().regex(CLIENT_ID_PATTERN);
 /** Sequence numbers: 0 means "nothing yet"; the first mutation gets 1. */

@@ -4,8 +4,7 @@
  * Browser-safe: imports nothing host-specific.
  */
 import { z } from "zod";
-import { MAX_COORD } from "../shared/limits.ts";
-import { Color, Coord, RecordId } from "../shared/protocol.ts";
+import { MAX_COORD, Color, Coord, RecordId } from "edgeroom/schema";
 import { MAX_PEN_POINTS, MAX_TEXT_CHARS } from "./limits.ts";
 
 export { Color, Coord, RecordId };

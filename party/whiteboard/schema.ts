@@ -5,9 +5,8 @@
  * shapes, are spelled out here so the app never writes `Op<Shape>`.
  */
 import { z } from "zod";
-import { Coord } from "../shared/protocol.ts";
-import type * as P from "../shared/protocol.ts";
-import { defineRoom } from "../shared/schema.ts";
+import { Coord, defineRoom } from "edgeroom/schema";
+import type * as P from "edgeroom/schema";
 import { Shape } from "./records.ts";
 
 /** Where someone is looking: the world point at the centre of their screen,

@@ -3,7 +3,7 @@
  * the Worker's main module on the wrangler host (wrangler.toml); the PartyKit
  * party (partykit.ts) is built by the same call.
  */
-import { createRoomServer } from "../engine/server.ts";
+import { createRoomServer } from "edgeroom/server";
 import { whiteboard } from "./schema.ts";
 
 export const server = createRoomServer(whiteboard, { binding: "WHITEBOARD" });

@@ -1,8 +1,8 @@
 /**
  * The engine does not need the whiteboard: copy the repo without
- * party/whiteboard and client/whiteboard (the engine's folders, the shared
- * contract, and those of the engine's own tests that import nothing of the
- * whiteboard, however indirectly), then type-check the copy with
+ * party/whiteboard, client/whiteboard and examples/ (the engine's folders, the shared
+ * contract, and those of the engine's own tests that import nothing of an
+ * app, however indirectly), then type-check the copy with
  * tsconfig.engine.json / tsconfig.engine.client.json and run those tests in it.
  * A stronger check than a tsconfig that merely leaves the app out: an import
  * of the app anywhere in the engine fails here, because the file is gone.
@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = join(ROOT, "node_modules/.bin");
 const ENGINE_DIRS = ["party/shared", "party/engine", "client/engine"];
-const APP_DIRS = ["party/whiteboard", "client/whiteboard"];
+const APP_DIRS = ["party/whiteboard", "client/whiteboard", "examples"];
 /** Type-checking or one vitest run of the copy, on 2 shared cores. */
 const STEP_TIMEOUT_MS = 120_000;
 

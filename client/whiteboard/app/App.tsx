@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import type { RoomClient } from "../../engine/room-client.ts";
+import type { RoomClient } from "edgeroom/client";
+import { usePeers } from "edgeroom/react";
 import { BoardController, type BoardRoom } from "../canvas/board-controller.ts";
 import { INK_COLORS } from "../canvas/tools.ts";
 import { BoardMenu } from "./BoardMenu.tsx";
@@ -25,7 +26,7 @@ import { TextEditor } from "./TextEditor.tsx";
 import { type Toast, TOAST_MS, Toasts } from "./Toasts.tsx";
 import { StylePanel, Toolbar } from "./Toolbar.tsx";
 import { TopBar } from "./TopBar.tsx";
-import { useBoardUi, useRoomView } from "./use-room.ts";
+import { useBoardUi } from "./use-room.ts";
 import { useTheme } from "./use-theme.ts";
 
 /** Why the room refused an edit, in words a person understands. */
@@ -245,7 +246,7 @@ function Board({
 
 /** "Following Ada": whose view drives this board, and how to stop (any pan or zoom stops it too). */
 function FollowBanner({ client, conn, onStop }: { client: RoomClient; conn: string; onStop: () => void }) {
-  const peer = useRoomView(client).peers.find((p) => p.conn === conn);
+  const peer = usePeers(client).get(conn);
   return (
     <div className="follow-banner panel" role="status" data-testid="following" style={{ borderColor: peer?.color }}>
       <span>Following {peer?.name ?? "someone who left"}</span>

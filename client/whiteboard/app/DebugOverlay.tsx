@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import type { BoardController } from "../canvas/board-controller.ts";
 import type { RoomSession } from "./room-session.ts";
-import { useRoomView } from "./use-room.ts";
+import { useConnection } from "edgeroom/react";
+import { useRoomStats } from "./use-room.ts";
 
 function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
@@ -13,7 +14,8 @@ const fmt = (n: number | null, unit = "") => (n === null ? "–" : `${n.toFixed(
 
 /** `?debug`: seq, lag, pending edits, messages/s and paint cost, once a second. */
 export function DebugOverlay({ session, controller }: { session: RoomSession; controller: BoardController }) {
-  const view = useRoomView(session.client);
+  const connection = useConnection(session.client);
+  const view = useRoomStats(session.client);
   const [rate, setRate] = useState(0);
   const last = useRef({ frames: session.client.framesReceived, at: performance.now() });
   useEffect(() => {
@@ -30,14 +32,14 @@ export function DebugOverlay({ session, controller }: { session: RoomSession; co
       <dt>room</dt>
       <dd>{session.room}</dd>
       <dt>status</dt>
-      <dd>{view.connection.status}</dd>
+      <dd>{connection.status}</dd>
       <dt>seq</dt>
       <dd data-testid="debug-seq">{view.seq}</dd>
       <dt>ack lag</dt>
       <dd>{fmt(session.ackLag.last, " ms")}</dd>
       <dt>pending</dt>
       <dd>
-        {view.pendingCount} ({view.pendingMutations} mutations)
+        {view.pendingEdits} ({view.pendingMutations} mutations)
       </dd>
       <dt>msgs/s</dt>
       <dd>{rate.toFixed(1)}</dd>

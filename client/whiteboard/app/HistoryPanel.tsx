@@ -1,8 +1,7 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { MAX_VERSION_NAME_CHARS } from "../../../party/shared/limits.ts";
+import { MAX_VERSION_NAME_CHARS } from "edgeroom/schema";
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import { HistoryError } from "../../engine/room-history.ts";
-import type { RoomClient } from "../../engine/room-client.ts";
+import { HistoryError, type RoomClient } from "edgeroom/client";
 import type { BoardPreview } from "./board-preview.ts";
 import { type HistoryView, mergePage, type TimelineEntry, timeline } from "./history-timeline.ts";
 import { Icon } from "./icons.tsx";

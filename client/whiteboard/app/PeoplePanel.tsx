@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
-import type { RoomClient } from "../../engine/room-client.ts";
+import type { RoomClient } from "edgeroom/client";
+import { usePeers, useSelf } from "edgeroom/react";
 import { Icon } from "./icons.tsx";
 import { NAME_MAX, saveName } from "./identity.ts";
-import { useRoomView } from "./use-room.ts";
+import { sortedPeers } from "./use-room.ts";
 
 /**
  * Who is here: you first (name editable, remembered on this device), then
@@ -28,7 +29,8 @@ export function PeoplePanel({
   following?: string | null;
   onFollow?: (conn: string | null) => void;
 }) {
-  const view = useRoomView(client);
+  const peers = sortedPeers(usePeers(client));
+  const self = useSelf(client);
   const [name, setName] = useState(initialName);
   const [draft, setDraft] = useState(initialName);
   useEffect(() => setDraft(name), [name]);
@@ -51,7 +53,7 @@ export function PeoplePanel({
     client.setPresence({ name: next });
   };
 
-  const count = view.peers.length + 1;
+  const count = peers.length + 1;
   return (
     <aside className={open ? "people panel open" : "people panel"} aria-label="People in this room" id="people-panel" data-testid="people-panel">
       <div className="people-head">
@@ -64,7 +66,7 @@ export function PeoplePanel({
       </div>
       <ul>
         <li className="person self">
-          <span className="dot" style={{ background: view.self?.color ?? color }} aria-hidden="true" />
+          <span className="dot" style={{ background: self?.color ?? color }} aria-hidden="true" />
           <label className="visually-hidden" htmlFor="your-name">
             Your name
           </label>
@@ -86,7 +88,7 @@ export function PeoplePanel({
           />
           <span className="you">you</span>
         </li>
-        {view.peers.map((p) => (
+        {peers.map((p) => (
           <li key={p.conn} className="person" data-testid="peer">
             <span className="dot" style={{ background: p.color }} aria-hidden="true" />
             <button
@@ -111,8 +113,7 @@ export function PeoplePanel({
 
 /** The top bar's People button: how many are here; opens the list on a narrow screen. */
 export function PeopleToggle({ client, open, onToggle }: { client: RoomClient; open: boolean; onToggle: () => void }) {
-  const view = useRoomView(client);
-  const count = view.peers.length + 1;
+  const count = usePeers(client).size + 1;
   return (
     <button
       type="button"

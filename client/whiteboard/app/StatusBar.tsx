@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
-import type { ConnectionState, RoomClient } from "../../engine/room-client.ts";
-import { useNow, useRoomView } from "./use-room.ts";
+import type { ConnectionState, RoomClient } from "edgeroom/client";
+import { useConnection, usePendingEdits } from "edgeroom/react";
+import { useNow } from "./use-room.ts";
 
 function badgeText(c: ConnectionState): string {
   switch (c.status) {
@@ -49,9 +50,9 @@ export function relativeTime(ms: number | null, now: number): string {
 
 /** Connection badge, last-synced time and pending edits, plus the aria-live announcer. */
 export function StatusBar({ client, cachedAt }: { client: RoomClient; cachedAt: () => number | null }) {
-  const view = useRoomView(client);
+  const c = useConnection(client);
+  const pending = usePendingEdits(client);
   const now = useNow(1000);
-  const c = view.connection;
   const [spoken, setSpoken] = useState("");
   const lastStatus = useRef<string | null>(null);
   useEffect(() => {
@@ -73,8 +74,8 @@ export function StatusBar({ client, cachedAt }: { client: RoomClient; cachedAt: 
           ? `Saved copy from ${relativeTime(cachedAt(), now)}`
           : `Synced ${relativeTime(c.lastSyncedAt, now)}`}
       </span>
-      <span className={view.pendingCount ? "pending has-pending" : "pending"} data-testid="pending-count" data-count={view.pendingCount}>
-        {view.pendingCount === 0 ? "All edits saved" : `${view.pendingCount} pending ${view.pendingCount === 1 ? "edit" : "edits"}`}
+      <span className={pending ? "pending has-pending" : "pending"} data-testid="pending-count" data-count={pending}>
+        {pending === 0 ? "All edits saved" : `${pending} pending ${pending === 1 ? "edit" : "edits"}`}
       </span>
       {c.status === "error" ? (
         <button type="button" className="link-button" onClick={() => location.reload()}>

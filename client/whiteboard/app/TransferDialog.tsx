@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import type { RefusedRecord } from "../../../party/shared/export-format.ts";
+import type { RefusedRecord } from "edgeroom/schema";
 import { Icon } from "./icons.tsx";
 import { type BoardTransfer, openBoard } from "./use-board-transfer.ts";
 import "./transfer.css";

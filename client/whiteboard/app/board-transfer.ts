@@ -14,14 +14,8 @@
 import { whiteboard } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Op } from "../../../party/whiteboard/schema.ts";
-import { buildExport, maxExportChars, type ParsedExport, parseExport, serializeExport } from "../../../party/shared/export-format.ts";
-import { ExportErrorCode } from "../../../party/shared/export-format.ts";
-import { MAX_OPS_PER_MUTATION } from "../../../party/shared/limits.ts";
-import { partySocketTransport } from "../../engine/connection.ts";
-import { IdbPendingStore } from "../../engine/idb-pending-store.ts";
-import { newRoomId, newShortId } from "../../engine/ids.ts";
-import { browserNetwork, onlineAwareTransport } from "../../engine/offline-transport.ts";
-import { RoomClient } from "../../engine/room-client.ts";
+import { buildExport, maxExportChars, type ParsedExport, parseExport, serializeExport, ExportErrorCode, MAX_OPS_PER_MUTATION } from "edgeroom/schema";
+import { partySocketTransport, IdbPendingStore, newRoomId, newShortId, browserNetwork, onlineAwareTransport, RoomClient } from "edgeroom/client";
 import { MAX_MUTATION_OPS_BYTES } from "../editor.ts";
 import { chunkOps } from "../undo.ts";
 import { paintOrder } from "../canvas/scene.ts";

@@ -5,7 +5,7 @@
  * take a free palette colour and announce it (presence). Peers who join later
  * see us in their welcome and give way themselves, so nobody changes twice.
  */
-import type { RoomClient } from "../../engine/room-client.ts";
+import type { RoomClient } from "edgeroom/client";
 import { PEOPLE_COLORS } from "./identity.ts";
 
 /** A stable number from a string (the client id), to spread choices apart. */

@@ -5,7 +5,7 @@
  * than the oldest listed change) — newest first. Pure: words and order only;
  * HistoryPanel renders them.
  */
-import type { ChangeSummary, CheckpointSummary, HistoryPageMessage, VersionSummary } from "../../../party/shared/protocol.ts";
+import type { ChangeSummary, CheckpointSummary, HistoryPageMessage, VersionSummary } from "edgeroom/client";
 
 export interface TimelineEntry {
   /** Unique within the timeline (React key, test id). */

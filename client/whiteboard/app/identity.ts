@@ -4,7 +4,7 @@
  * client id per tab in sessionStorage (it survives a reload of the tab, so the
  * room recognises the same client coming back, but two tabs are two clients).
  */
-import { newRecordId } from "../../engine/ids.ts";
+import { newRecordId } from "edgeroom/client";
 
 const NAME_KEY = "edgeroom:name";
 const COLOR_KEY = "edgeroom:color";

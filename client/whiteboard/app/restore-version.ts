@@ -6,7 +6,7 @@
  * to the board as it was before the restore.
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import type { RoomClient } from "../../engine/room-client.ts";
+import type { RoomClient } from "edgeroom/client";
 import type { Editor } from "../editor.ts";
 import { undoOfRestore } from "../restore-undo.ts";
 import type { BoardPreview } from "./board-preview.ts";

@@ -8,8 +8,8 @@
  * link, never a silent fresh board: an empty board under a link someone sent
  * reads as "the board was wiped".
  */
-import { ROOM_ID_PATTERN } from "../../../party/shared/limits.ts";
-import { newRoomId } from "../../engine/ids.ts";
+import { ROOM_ID_PATTERN } from "edgeroom/schema";
+import { newRoomId } from "edgeroom/client";
 
 const ROOM_PATH = /^\/r\/([^/]+)\/?$/;
 /** Paths that mean "start a new board" (the app's home). */

@@ -1,18 +1,14 @@
 /**
  * Wiring one page to one room: the room client with the IndexedDB pending store,
  * a per-tab client id, the remembered name and colour, and a connection that
- * follows the browser's online/offline state; the editor on top of it.
+ * follows the browser's online/offline state; the engine's offline snapshot
+ * (the last board seen, shown until the room answers); the editor on top.
  */
+import { browserNetwork, fallbackTransport, IdbPendingStore, OfflineSnapshot, onlineAwareTransport, RoomClient } from "edgeroom/client";
 import { whiteboard } from "../../../party/whiteboard/schema.ts";
-import { fallbackTransport } from "../../engine/fallback-transport.ts";
-import { Editor } from "../editor.ts";
-import { IdbPendingStore } from "../../engine/idb-pending-store.ts";
-import { onlineAwareTransport, browserNetwork } from "../../engine/offline-transport.ts";
-import type { BoardRoom } from "../canvas/board-controller.ts";
-import { RoomClient } from "../../engine/room-client.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import { loadSnapshot, SNAPSHOT_SAVE_DELAY_MS, saveSnapshot } from "../../engine/snapshot-cache.ts";
-import { RebasedView } from "../../engine/view.ts";
+import { Editor } from "../editor.ts";
+import type { BoardRoom } from "../canvas/board-controller.ts";
 import { loadClientId, loadColor, loadName } from "./identity.ts";
 
 export interface RoomSession {
@@ -50,7 +46,7 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
     },
     (message) =>
       onRefused(
-        cached && !synced()
+        offline.cachedAt !== null
           ? "Shapes from before the reload can be edited once the board is back online."
           : message,
       ),
@@ -62,40 +58,11 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
     sentAt.delete(msg.mid);
     if (msg.type === "ack") ackLag.last = performance.now() - t;
   });
-
   // The cached snapshot: shown until the room has synced once, saved when quiet.
-  let cached: { savedAt: number; records: ReadonlyMap<string, Shape> } | null = null;
-  const changeFns = new Set<() => void>();
-  const overCached = new RebasedView(whiteboard, c.pending);
-  const synced = () => c.epoch !== null;
-  void loadSnapshot<Shape>(room).then((snap) => {
-    if (!snap || synced()) return;
-    cached = { savedAt: snap.savedAt, records: new Map((snap.records as Shape[]).map((r) => [r.id, r])) };
-    for (const fn of changeFns) fn();
-  });
-  let saveTimer: ReturnType<typeof setTimeout> | null = null;
-  const saveNow = () => {
-    if (saveTimer !== null) clearTimeout(saveTimer);
-    saveTimer = null;
-    if (!synced()) return;
-    void saveSnapshot({ room, epoch: c.epoch!, seq: c.seq, records: [...c.confirmedRecords().values()], savedAt: Date.now() });
-  };
-  const offChange = c.on("change", () => {
-    if (synced()) {
-      cached = null;
-      // At most one save per delay, however busy the board: a steady stream of
-      // remote edits must not postpone it forever.
-      saveTimer ??= setTimeout(saveNow, SNAPSHOT_SAVE_DELAY_MS);
-    }
-  });
-  const onHidden = () => document.visibilityState === "hidden" && saveNow();
-  document.addEventListener("visibilitychange", onHidden);
+  const offline = new OfflineSnapshot(c);
 
   const board: BoardRoom = {
-    records: () => {
-      if (!cached || synced()) return c.records();
-      return overCached.over(cached.records);
-    },
+    records: () => offline.records(),
     pendingIds: () => c.pendingIds(),
     peers: () => c.peers(),
     cursors: () => c.cursors(),
@@ -107,12 +74,7 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
       if (event === "cursors") return c.on("cursors", fn);
       if (event === "live") return c.on("live", fn);
       if (event === "remote-change") return c.on("message", (m) => m.type === "change" && fn(m.by));
-      changeFns.add(fn);
-      const off = c.on("change", fn);
-      return () => {
-        changeFns.delete(fn);
-        off();
-      };
+      return offline.subscribe(fn); // the client's changes, and the cached snapshot once read
     }) as BoardRoom["on"],
   };
 
@@ -123,12 +85,10 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
     pendingStore,
     ackLag,
     board,
-    cachedAt: () => (cached && !synced() ? cached.savedAt : null),
+    cachedAt: () => offline.cachedAt,
     dispose() {
       off();
-      offChange();
-      document.removeEventListener("visibilitychange", onHidden);
-      saveNow();
+      void offline.close(); // saves the board one last time
       c.close();
     },
   };

@@ -5,7 +5,7 @@
  * the work.
  */
 import { useCallback, useState } from "react";
-import type { RefusedRecord } from "../../../party/shared/export-format.ts";
+import type { RefusedRecord } from "edgeroom/schema";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { type NewBoardProgress, readExportFile, writeNewBoard } from "./board-transfer.ts";
 import { boardHref } from "./room-link.ts";

@@ -1,62 +1,54 @@
 /**
- * React hooks over a RoomClient and the board controller, through
- * useSyncExternalStore: components read snapshots and re-render when the
- * client says something changed; none of them touches the socket.
+ * The whiteboard's own React hooks. The room's state a generic app shows —
+ * connection, people, self, pending edits — comes from `edgeroom/react`
+ * (useConnection, usePeers, useSelf, usePendingEdits); what is here is the
+ * board's: its UI state, the debug overlay's figures, a ticking clock.
  */
 import { useEffect, useState, useSyncExternalStore } from "react";
+import type { Peer, RoomClient } from "edgeroom/client";
 import type { BoardController, BoardUiState } from "../canvas/board-controller.ts";
-import type { ConnectionState, Peer, RoomClient } from "../../engine/room-client.ts";
 
-export interface RoomView {
-  connection: ConnectionState;
-  self: Peer | null;
-  /** Everyone else here, in a stable order (name, then connection). */
-  peers: readonly Peer[];
-  /** Edits the person made that the room has not confirmed yet (what the
-   * status bar shows): a drag or a large paste is one, whatever it took. */
-  pendingCount: number;
-  /** The mutations behind them (the debug overlay). */
-  pendingMutations: number;
+/** What the `?debug` overlay shows of the room. */
+export interface RoomStats {
   seq: number;
+  /** Edits not yet confirmed, and the mutations behind them. */
+  pendingEdits: number;
+  pendingMutations: number;
   shapeCount: number;
 }
 
-const snapshots = new WeakMap<RoomClient, { view: RoomView | null; subscribe: (fn: () => void) => () => void }>();
+const stats = new WeakMap<RoomClient, { value: RoomStats | null; subscribe: (fn: () => void) => () => void }>();
 
-function sourceFor(client: RoomClient) {
-  let source = snapshots.get(client);
+function statsSource(client: RoomClient) {
+  let source = stats.get(client);
   if (!source) {
-    const s: { view: RoomView | null; subscribe: (fn: () => void) => () => void } = {
-      view: null,
+    const s: { value: RoomStats | null; subscribe: (fn: () => void) => () => void } = {
+      value: null,
       subscribe: (fn) =>
         client.on("change", () => {
-          s.view = null; // rebuilt lazily, once per render, however many changes came
+          s.value = null; // rebuilt lazily, once per render, however many changes came
           fn();
         }),
     };
-    snapshots.set(client, (source = s));
+    stats.set(client, (source = s));
   }
   return source;
 }
 
-/** The room as the chrome shows it, now. */
-export function roomViewOf(client: RoomClient): RoomView {
-  const peers = [...client.peers().values()].sort((a, b) => a.name.localeCompare(b.name) || a.conn.localeCompare(b.conn));
-  return {
-    connection: client.connection,
-    self: client.self,
-    peers,
-    pendingCount: client.pendingEditCount,
-    pendingMutations: client.pendingCount,
-    seq: client.seq,
-    shapeCount: client.records().size,
-  };
+/** The debug overlay's figures, now. */
+export function roomStatsOf(client: RoomClient): RoomStats {
+  return { seq: client.seq, pendingEdits: client.pendingEditCount, pendingMutations: client.pendingCount, shapeCount: client.records().size };
 }
 
-/** The room as the chrome shows it: connection, people, pending edits. */
-export function useRoomView(client: RoomClient): RoomView {
-  const source = sourceFor(client);
-  return useSyncExternalStore(source.subscribe, () => (source.view ??= roomViewOf(client)));
+/** The debug overlay's figures, re-read when the client changes. */
+export function useRoomStats(client: RoomClient): RoomStats {
+  const source = statsSource(client);
+  return useSyncExternalStore(source.subscribe, () => (source.value ??= roomStatsOf(client)));
+}
+
+/** Everyone else here, in the order the people list shows them (name, then connection). */
+export function sortedPeers(peers: ReadonlyMap<string, Peer>): Peer[] {
+  return [...peers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.conn.localeCompare(b.conn));
 }
 
 /** The board's UI state: tool, style, selection, text being edited. */

@@ -11,7 +11,7 @@
  * uses this copy unless the system clipboard has since taken other text.
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import { newRecordId } from "../../engine/ids.ts";
+import { newRecordId } from "edgeroom/client";
 import type { Editor } from "../editor.ts";
 import type { Rect } from "./camera.ts";
 import { CLIPBOARD_MIME, decodeClipboard, encodeClipboard, type Pasted, plainTextOf } from "./clipboard.ts";

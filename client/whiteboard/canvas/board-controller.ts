@@ -13,7 +13,7 @@
  * record-factory.ts, hit-test.ts, text-editing.ts, cursor-tracks.ts, …).
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import { newRecordId } from "../../engine/ids.ts";
+import { newRecordId } from "edgeroom/client";
 import type { Editor } from "../editor.ts";
 import { CursorTrack } from "../interpolate.ts";
 import { BoardClipboard } from "./board-clipboard.ts";

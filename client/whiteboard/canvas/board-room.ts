@@ -4,7 +4,7 @@
  * (app/board-preview.ts), which is why it is an interface of its own.
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import type { Peer, RemoteCursor } from "../../engine/room-client.ts";
+import type { Peer, RemoteCursor } from "edgeroom/client";
 
 export interface BoardRoom {
   records(): ReadonlyMap<string, Shape>;

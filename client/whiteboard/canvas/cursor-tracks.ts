@@ -4,7 +4,7 @@
  * cursors of the render benchmark. Remembers where each was drawn last, for
  * the browser tests.
  */
-import type { Peer, RemoteCursor } from "../../engine/room-client.ts";
+import type { Peer, RemoteCursor } from "edgeroom/client";
 import { CursorTrack } from "../interpolate.ts";
 import type { SyntheticCursor } from "./frame-stats.ts";
 

@@ -12,7 +12,7 @@
  *   zoom), so others can follow them.
  * Pure apart from the maps it keeps.
  */
-import { MAX_LIVE_BYTES } from "../../../party/shared/limits.ts";
+import { MAX_LIVE_BYTES } from "edgeroom/schema";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { View } from "../../../party/whiteboard/schema.ts";
 import type { Camera } from "./camera.ts";

@@ -12,7 +12,7 @@
  * (remote cursors gliding or fading).
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import type { Peer } from "../../engine/room-client.ts";
+import type { Peer } from "edgeroom/client";
 import { type Camera, type Rect, screenToWorld, worldToScreen } from "./camera.ts";
 import type { CursorTracks } from "./cursor-tracks.ts";
 import { drawCursor, drawGrid, drawMarquee, drawSelection, drawShape } from "./draw.ts";

@@ -7,7 +7,7 @@
  * events into samples, captures the pointer and repaints.
  */
 import type { Binding, Shape } from "../../../party/whiteboard/records.ts";
-import { newRecordId } from "../../engine/ids.ts";
+import { newRecordId } from "edgeroom/client";
 import type { Editor } from "../editor.ts";
 import { type Camera, panBy, type Rect } from "./camera.ts";
 import { bindingTo, canBindTo, moveOps } from "./binding.ts";
