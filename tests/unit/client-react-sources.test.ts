@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { TransportFactory, TransportHandlers } from "../../client/engine/connection.ts";
-import { connectionSource, cursorsSource, peersSource, recordsSource } from "../../client/engine/react.ts";
+import { connectionSource, cursorsSource, peersSource, pendingEditsSource, recordsSource, selfSource } from "../../client/engine/react.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import { defineRoom } from "../../party/shared/schema.ts";
@@ -123,6 +123,29 @@ describe("React sources: snapshots keep identity until something changed", () =>
     const away = source.getSnapshot();
     expect(away).not.toBe(one);
     expect(away.get("p2")?.status).toBe("away");
+    client.close();
+  });
+
+  it("self and pending edits: the room's welcome, and the edits not yet acknowledged (one edit however many mutations)", async () => {
+    const { client, room } = await connected();
+    const self = selfSource(client);
+    const me = self.getSnapshot();
+    expect(me).toMatchObject({ conn: "me", name: "Me" });
+    room.say({ type: "join", peer: peer("p2", "Bo") });
+    expect(self.getSnapshot()).toBe(me); // someone else joining is not a change of self
+
+    const pending = pendingEditsSource(client);
+    const { seen, stop } = listen(pending);
+    expect(pending.getSnapshot()).toBe(0);
+    const m1 = client.mutate([{ op: "patch", id: "a", set: { count: 1 } }], { edit: "drag" });
+    const m2 = client.mutate([{ op: "patch", id: "a", set: { count: 2 } }], { edit: "drag" });
+    expect(pending.getSnapshot()).toBe(1);
+    expect(seen.count).toBeGreaterThan(0);
+    room.say({ type: "ack", mid: m1, seq: 2 });
+    expect(pending.getSnapshot()).toBe(1);
+    room.say({ type: "ack", mid: m2, seq: 3 });
+    expect(pending.getSnapshot()).toBe(0);
+    stop();
     client.close();
   });
 
