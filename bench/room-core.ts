@@ -1,5 +1,5 @@
 /**
- * `node --experimental-transform-types bench/room-core.ts`
+ * `node --conditions=edgeroom-source --experimental-transform-types bench/room-core.ts`
  *
  * Where the room spends its CPU in a cursor storm, without workerd, sockets or
  * a load generator in the way: the room core (party/engine/room.ts) on the in-memory
