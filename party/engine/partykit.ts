@@ -140,6 +140,14 @@ export function partyRoomClass<R extends RecordBase>(schema: RoomSchema<R>, opti
     }
 
     async onClose(conn: Party.Connection): Promise<void> {
+      // Complete the client's closing handshake, as the Durable Object host
+      // does: PartyKit does not, and the client would wait 10–14 s and see
+      // 1006. PartyKit passes no close code, so the answer is always 1000.
+      try {
+        conn.close(1000, "");
+      } catch {
+        // already closed
+      }
       await this.core.close(this.socketFor(conn));
     }
 

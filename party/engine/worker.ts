@@ -101,12 +101,10 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     if (env.ASSETS) return env.ASSETS.fetch(request);
     return new Response("not found", { status: 404 });
   }
-  let roomId: string;
-  try {
-    roomId = decodeURIComponent(match[2]!);
-  } catch {
-    roomId = "";
-  }
+  // The id is the path segment as it is, never URL-decoded: PartyKit names
+  // its rooms by the raw segment too, so both hosts agree on which ids exist
+  // (`%41b` is not `Ab` on either; `%` is outside ROOM_ID_PATTERN).
+  const roomId = match[2]!;
   const isSocket = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
   const sub = match[3];
   const isStats = sub === "stats";
