@@ -4,6 +4,11 @@
  * Transport like partysocket — open, message, close; backoff and a fresh
  * token per attempt — so the room client runs the same protocol over it.
  *
+ * Tokens never ride in a URL here (proxies log URLs): POSTs carry
+ * `Authorization: Bearer <token>`, and the stream — an EventSource cannot set
+ * headers — is opened with a single-use ticket the room gives for the token
+ * (`POST …/ticket`), good for FALLBACK_TICKET_TTL_MS.
+ *
  * Order: frames go out in the order they were sent, one POST in flight at a
  * time (a batch of what queued meanwhile, at most MAX_FRAMES_PER_POST), so the
  * room handles them in order as over a socket. A POST that fails ends the
@@ -11,7 +16,7 @@
  * reconnect (hello, sync, resend by mutation id) settles exactly that.
  */
 import { MAX_FRAMES_PER_POST, MAX_POST_BYTES } from "../../party/shared/limits.ts";
-import { isTerminalClose } from "../../party/shared/protocol.ts";
+import { CloseCode, ErrorCode, isTerminalClose } from "../../party/shared/protocol.ts";
 import { MAX_RECONNECT_DELAY_MS, MIN_RECONNECT_DELAY_MS, type PartySocketOptions, type Transport, type TransportFactory } from "./connection.ts";
 
 /** A 429 (too many POSTs) is retried after this pause, the frames kept in order. */
@@ -41,9 +46,11 @@ export function sseTransport(options: SseTransportOptions): TransportFactory {
     const minDelay = options.minReconnectDelayMs ?? MIN_RECONNECT_DELAY_MS;
     const maxDelay = options.maxReconnectDelayMs ?? MAX_RECONNECT_DELAY_MS;
     let source: EventSource | null = null;
-    /** The open stream's id (the capability to post into it), and the query it was opened with. */
+    /** The open stream's id (the capability to post into it), the query it was
+     * opened with (without the token), and the token its POSTs carry. */
     let sid: string | null = null;
     let query = "";
+    let token: string | null = null;
     let failures = 0;
     let closedForGood = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -52,10 +59,18 @@ export function sseTransport(options: SseTransportOptions): TransportFactory {
 
     const connect = async () => {
       timer = null;
-      const q = options.query ? await options.query() : {};
+      const { token: fresh, ...q } = options.query ? await options.query() : {};
       if (closedForGood) return;
+      token = fresh ?? null;
       query = new URLSearchParams(q).toString();
-      const es = new ES(`${base}/events${query ? `?${query}` : ""}`);
+      const params = new URLSearchParams(q);
+      if (token !== null) {
+        const ticket = await ticketFor(token);
+        if (closedForGood || ticket === undefined) return;
+        if (ticket !== null) params.set("ticket", ticket);
+      }
+      const qs = params.toString();
+      const es = new ES(`${base}/events${qs ? `?${qs}` : ""}`);
       source = es;
       es.addEventListener("stream", (e) => {
         if (es !== source) return;
@@ -74,6 +89,32 @@ export function sseTransport(options: SseTransportOptions): TransportFactory {
       es.onerror = () => {
         if (es === source) lost(1006, "stream failed");
       };
+    };
+
+    /** Trade the token for a stream ticket: the ticket, null when the room
+     * needs none, or undefined when refused (the refusal is reported as a
+     * close: terminal for a bad token, retried for an expired one or a fault). */
+    const ticketFor = async (tok: string): Promise<string | null | undefined> => {
+      try {
+        const res = await doFetch(`${base}/ticket`, { method: "POST", headers: { Authorization: `Bearer ${tok}` }, cache: "no-store" });
+        const body = (await res.json().catch(() => ({}))) as { ticket?: string | null; code?: string; message?: string };
+        if (res.ok) return body.ticket ?? null;
+        refused(res.status, body.code, body.message ?? `ticket refused (${res.status})`);
+      } catch {
+        failed(1006, "ticket request failed");
+      }
+      return undefined;
+    };
+
+    /** A refusal before any stream opened: the close a socket would have had. */
+    const failed = (code: number, reason: string) => {
+      handlers.close(code, reason);
+      if (!closedForGood && !isTerminalClose(code)) schedule(false);
+    };
+    const refused = (status: number, code: string | undefined, message: string) => {
+      if (code === ErrorCode.TOKEN_EXPIRED) return failed(CloseCode.TOKEN_EXPIRED, message);
+      if (status === 401 || status === 403) return failed(CloseCode.UNAUTHORIZED, message);
+      failed(1006, message);
     };
 
     const schedule = (immediate: boolean) => {
@@ -105,7 +146,9 @@ export function sseTransport(options: SseTransportOptions): TransportFactory {
       const mySid = sid;
       const params = new URLSearchParams(query);
       params.set("sid", mySid);
-      doFetch(`${base}/send?${params}`, { method: "POST", body: batch.join("\n"), headers: { "Content-Type": "text/plain;charset=utf-8" } })
+      const headers: Record<string, string> = { "Content-Type": "text/plain;charset=utf-8" };
+      if (token !== null) headers.Authorization = `Bearer ${token}`;
+      doFetch(`${base}/send?${params}`, { method: "POST", body: batch.join("\n"), headers })
         .then((res) => {
           posting = false;
           if (sid !== mySid) return;
@@ -116,6 +159,15 @@ export function sseTransport(options: SseTransportOptions): TransportFactory {
               posting = false;
               flush();
             }, POST_RETRY_MS);
+            return;
+          }
+          if (res.status === 401) {
+            // The token ran out (or was revoked) mid-stream: reconnect, which
+            // asks getToken again; a bad one ends the session.
+            void res.json().then(
+              (b: { code?: string }) => lost(b.code === ErrorCode.TOKEN_EXPIRED ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED, "post refused (401)"),
+              () => lost(1006, "post refused (401)"),
+            );
             return;
           }
           if (!res.ok) return lost(1006, `post refused (${res.status})`);

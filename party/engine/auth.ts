@@ -35,6 +35,49 @@ export async function mintToken(secret: string, claims: { room: string; role: Ro
   return jwt.sign(keyOf(secret));
 }
 
+/** The token of a request's `Authorization: Bearer` header, if any. */
+export function bearerOf(request: Request): string | null {
+  const m = /^Bearer\s+(\S+)$/i.exec(request.headers.get("Authorization") ?? "");
+  return m ? m[1]! : null;
+}
+
+/** What a fallback ticket stands for: the token's verdict, and the id the
+ * room redeems once. */
+export type TicketAccess = { ok: true; role: Role; subject: string | null; expiresAt?: number; id: string } | Extract<Access, { ok: false }>;
+
+/** Sign a ticket the room issued (`id`, redeemable once there) for a verdict.
+ * Signed so the Worker refuses a forged one without waking the room; it has
+ * no `role` claim, so it never passes as an access token. */
+export async function mintTicket(secret: string, t: { room: string; role: Role; subject: string | null; expiresAt?: number; id: string; ttlMs: number }): Promise<string> {
+  const jwt = new SignJWT({ room: t.room, use: "fallback-ticket", tr: t.role, ...(t.expiresAt ? { tx: t.expiresAt } : {}) })
+    .setProtectedHeader({ alg: "HS256" })
+    .setJti(t.id)
+    .setIssuedAt()
+    .setExpirationTime(`${Math.ceil(t.ttlMs / 1000)}s`);
+  if (t.subject) jwt.setSubject(t.subject);
+  return jwt.sign(keyOf(secret));
+}
+
+/** Check a ticket's signature, lifetime and room (the room checks it was not used). */
+export async function readTicket(secret: string, room: string, ticket: string | null): Promise<TicketAccess> {
+  const denied = (message: string): TicketAccess => ({ ok: false, code: ErrorCode.UNAUTHORIZED, close: CloseCode.UNAUTHORIZED, message });
+  if (!ticket) return denied("this room needs a ticket: POST …/ticket with Authorization: Bearer <token>, then GET …/events?ticket=");
+  try {
+    const { payload } = await jwtVerify(ticket, keyOf(secret), { algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ["exp", "jti"] });
+    if (payload.use !== "fallback-ticket" || (payload.tr !== "editor" && payload.tr !== "viewer")) return denied("not a fallback ticket");
+    if (payload.room !== room) return denied("the ticket is for another room");
+    return {
+      ok: true,
+      role: payload.tr,
+      subject: typeof payload.sub === "string" ? payload.sub : null,
+      ...(typeof payload.tx === "number" ? { expiresAt: payload.tx } : {}),
+      id: payload.jti!,
+    };
+  } catch {
+    return denied("the ticket is invalid or expired; ask for another");
+  }
+}
+
 /** Decide what a connection to `room` may do. `secret` unset/empty = open room. */
 export async function authorize(secret: string | undefined, room: string, token: string | null): Promise<Access> {
   if (!secret) return { ok: true, role: "editor", subject: null };

@@ -14,7 +14,7 @@
 import { PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { FallbackStreams } from "./fallback.ts";
-import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, verdictOf } from "./headers.ts";
+import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, TICKET_HEADER, verdictOf } from "./headers.ts";
 import { serveApi } from "./http-api.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
@@ -160,11 +160,15 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       const api = request.headers.get(API_HEADER);
       if (api) return serveApi(this.core(roomId), schema, api, request);
       const fallback = request.headers.get(FALLBACK_HEADER);
+      if (fallback === "ticket") return this.fallback.issueTicket(verdictOf(request.headers), Date.now());
       if (fallback === "events") {
-        const access = { ok: true as const, ...verdictOf(request.headers) };
-        return this.fallback.open(this.core(roomId), roomId, access, request.headers.get("CF-Connecting-IP"), Date.now());
+        // With tokens, the Worker verified a ticket's signature; it is good once.
+        const ticket = request.headers.get(TICKET_HEADER);
+        const verdict = ticket === null ? verdictOf(request.headers) : this.fallback.redeem(ticket, Date.now());
+        if (!verdict) return Response.json({ code: "UNAUTHORIZED", message: "this ticket was used or has expired; ask for another" }, { status: 401 });
+        return this.fallback.open(this.core(roomId), roomId, { ok: true, ...verdict }, request.headers.get("CF-Connecting-IP"), Date.now());
       }
-      if (fallback === "send") return this.fallback.post(this.core(roomId), request, Date.now());
+      if (fallback === "send") return this.fallback.post(this.core(roomId), request, verdictOf(request.headers), Date.now());
       if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
         return new Response("expected a WebSocket upgrade", { status: 426 });
       }

@@ -34,6 +34,8 @@ import {
   FALLBACK_POSTS_PER_SEC,
   FALLBACK_STREAM_MAX_MS,
   FALLBACK_STREAM_MAX_OWED_BYTES,
+  FALLBACK_TICKET_TTL_MS,
+  MAX_FALLBACK_TICKETS,
   MAX_FALLBACK_STREAMS_PER_IDENTITY,
   MAX_FALLBACK_STREAMS_PER_ROOM,
   MAX_FRAMES_PER_POST,
@@ -151,9 +153,33 @@ function refusal(status: number, code: ErrorCode, message: string): Response {
   return Response.json({ code, message }, { status });
 }
 
+/** What the edge decided about a request's token (headers.ts `verdictOf`). */
+type Verdict = { role: "editor" | "viewer"; subject: string | null; expiresAt?: number };
+
 /** The fallback streams of one Durable Object instance (one room). */
 export class FallbackStreams {
   private readonly streams = new Map<string, StreamSocket>();
+  /** Unredeemed stream tickets: id → the token's verdict and when it lapses.
+   * In memory: a ticket lives 30 s, and one lost to an eviction is simply
+   * refused (the client asks for another). */
+  private readonly tickets = new Map<string, { verdict: Verdict; expiresAt: number }>();
+
+  /** POST …/ticket (the Worker checked the token): a ticket id, good once for
+   * FALLBACK_TICKET_TTL_MS; the Worker signs it into the ticket it hands out. */
+  issueTicket(verdict: Verdict, now: number): Response {
+    for (const [id, t] of this.tickets) if (t.expiresAt <= now) this.tickets.delete(id);
+    if (this.tickets.size >= MAX_FALLBACK_TICKETS) return refusal(429, ErrorCode.RATE_LIMITED, `at most ${MAX_FALLBACK_TICKETS} unused tickets per room; retry shortly`);
+    const id = streamId();
+    this.tickets.set(id, { verdict, expiresAt: now + FALLBACK_TICKET_TTL_MS });
+    return Response.json({ id });
+  }
+
+  /** The verdict a ticket stands for, once; null when unknown, used or lapsed. */
+  redeem(id: string, now: number): Verdict | null {
+    const t = this.tickets.get(id);
+    this.tickets.delete(id);
+    return t && t.expiresAt > now ? t.verdict : null;
+  }
   /** The room these streams belong to (an alarm carries no request). */
   roomId: string | null = null;
 
@@ -206,11 +232,22 @@ export class FallbackStreams {
     });
   }
 
-  /** POST …/send?sid=: the frames, in order, as the room would take them from a socket. */
-  async post<R extends RecordBase>(room: Room<R>, request: Request, now: number): Promise<Response> {
+  /** POST …/send?sid=: the frames, in order, as the room would take them from
+   * a socket, with the role of the token this POST presented. */
+  async post<R extends RecordBase>(room: Room<R>, request: Request, verdict: Verdict, now: number): Promise<Response> {
     const sid = new URL(request.url).searchParams.get("sid") ?? "";
     const socket = this.streams.get(sid);
     if (!socket?.open) return refusal(404, ErrorCode.BAD_MESSAGE, "no such stream; open a new one");
+    const st = socket.getState();
+    if (st) {
+      // A stream is its opener's: another subject's token does not post into it.
+      if ((st.sub ?? null) !== (verdict.subject?.slice(0, 64) ?? null)) return refusal(403, ErrorCode.FORBIDDEN, "this stream was opened with another identity's token");
+      // The role (and expiry) follow the token presented: a token minted
+      // since with less (or more) access counts from this POST on.
+      if (st.role !== verdict.role || (verdict.expiresAt !== undefined && st.exp !== verdict.expiresAt)) {
+        socket.setState({ ...st, role: verdict.role, ...(verdict.expiresAt !== undefined ? { exp: verdict.expiresAt } : {}) });
+      }
+    }
     if (!socket.posts.take(now)) return refusal(429, ErrorCode.RATE_LIMITED, `at most ${FALLBACK_POSTS_PER_SEC} posts per second per stream`);
     const declared = Number(request.headers.get("Content-Length") ?? 0);
     if (declared > MAX_POST_BYTES) return refusal(413, ErrorCode.TOO_LARGE, `a post carries at most ${MAX_POST_BYTES} bytes`);

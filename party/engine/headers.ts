@@ -16,6 +16,9 @@ export const API_HEADER = "x-edgeroom-api";
 /** Set by the Worker on a fallback request (fallback.ts): `events` (open a
  * stream) or `send` (post frames into one). */
 export const FALLBACK_HEADER = "x-edgeroom-fallback";
+/** Set by the Worker on `GET …/events` when the deployment has tokens: the id
+ * of the verified ticket, which the room redeems once (fallback.ts). */
+export const TICKET_HEADER = "x-edgeroom-ticket";
 /** When the connection's token expires (ms since the epoch), if it has one. */
 export const EXPIRES_HEADER = "x-edgeroom-expires";
 /** The token's subject (`sub`), if it has one: the identity connections are counted by. */

@@ -12,11 +12,11 @@
  * allowlist; plain requests to a room are answered here, so they create
  * nothing. Every response the Worker makes carries the security headers.
  */
-import { ROOM_ID_PATTERN, ROOM_OPENS_PER_MINUTE } from "../shared/limits.ts";
+import { FALLBACK_TICKET_TTL_MS, ROOM_ID_PATTERN, ROOM_OPENS_PER_MINUTE } from "../shared/limits.ts";
 import { CloseCode, ErrorCode, PONG_FRAME, TRY_AGAIN_LATER } from "../shared/protocol.ts";
-import { authorize, mintToken, TOKEN_TTL_SECONDS } from "./auth.ts";
+import { type Access, authorize, bearerOf, mintTicket, mintToken, readTicket, type TicketAccess, TOKEN_TTL_SECONDS } from "./auth.ts";
 import type { RoomEnv } from "./durable-object.ts";
-import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict } from "./headers.ts";
+import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict, TICKET_HEADER } from "./headers.ts";
 import { apiAction, apiError, checkApiSecret, fork } from "./http-api.ts";
 
 /** One app's rooms: its party name and the env binding of its Durable Object namespace. */
@@ -112,7 +112,7 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   // again: a socket accepted and closed here, waking nothing.
   if (sub === "probe" && isSocket) return probeSocket();
   const fallback = isSocket ? null : fallbackAction(request.method, sub);
-  if (fallback === "method") return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "the fallback is GET …/events and POST …/send (docs/PROTOCOL.md §1)" }, { status: 405 });
+  if (fallback === "method") return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "the fallback is POST …/ticket, GET …/events and POST …/send (docs/PROTOCOL.md §1)" }, { status: 405 });
   const api = isSocket || fallback ? null : apiAction(request.method, sub);
   if (api === "method") return apiError(405, ErrorCode.BAD_MESSAGE, `${request.method} is not an HTTP API method for this path (docs/HTTP-API.md)`);
   if (sub !== undefined && !isStats && api === null && fallback === null) {
@@ -147,8 +147,17 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     if (isSocket) return refuseSocket(ErrorCode.FORBIDDEN, message, CloseCode.UNAUTHORIZED);
     return Response.json({ code: ErrorCode.FORBIDDEN, message }, { status: 403 });
   }
-  // Verify at the edge: a bad token never wakes the room's object.
-  const access = await authorize(env.AUTH_SECRET, roomId, url.searchParams.get("token"));
+  // Tokens in URLs end up in proxy and server logs. A WebSocket upgrade has
+  // no other place for one (browsers cannot set its headers); the fallback
+  // has: its POSTs carry `Authorization: Bearer`, its stream a single-use ticket.
+  if (fallback && url.searchParams.has("token")) {
+    return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "fallback requests carry the token in Authorization: Bearer, never in the URL (a stream: ?ticket=)" }, { status: 400 });
+  }
+  // Verify at the edge: a bad token (or ticket) never wakes the room's object.
+  const access: Access | TicketAccess =
+    fallback === "events" && env.AUTH_SECRET
+      ? await readTicket(env.AUTH_SECRET, roomId, url.searchParams.get("ticket"))
+      : await authorize(env.AUTH_SECRET, roomId, bearerOf(request) ?? (fallback ? null : url.searchParams.get("token")));
   if (!access.ok) {
     if (isSocket) return refuseSocket(access.code, access.message, access.close);
     return Response.json({ code: access.code, message: access.message }, { status: 401 });
@@ -158,9 +167,15 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     if (isSocket) return refuseSocket(ErrorCode.RATE_LIMITED, message, TRY_AGAIN_LATER);
     return Response.json({ code: ErrorCode.RATE_LIMITED, message }, { status: 429 });
   }
+  // Without tokens there is nothing to trade for a ticket: open …/events as is.
+  if (fallback === "ticket" && !env.AUTH_SECRET) return Response.json({ ticket: null });
   const headers = new Headers(request.headers);
   headers.set(ROOM_HEADER, roomId);
   setVerdict(headers, access);
+  headers.delete(TICKET_HEADER);
+  const ticketId = (access as { id?: string }).id;
+  if (ticketId !== undefined) headers.set(TICKET_HEADER, ticketId);
+  headers.delete("Authorization");
   if (isStats) headers.set(STATS_HEADER, "1");
   else headers.delete(STATS_HEADER);
   if (fallback) headers.set(FALLBACK_HEADER, fallback);
@@ -168,9 +183,16 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   headers.delete(API_HEADER);
   // The token stops here: nothing behind the Worker sees (or logs) it.
   url.searchParams.delete("token");
+  url.searchParams.delete("ticket");
   const stub = roomStub(env, target.binding, roomId);
   if (stub instanceof Response) return stub;
-  return stub.fetch(new Request(url, new Request(request, { headers })));
+  const res = await stub.fetch(new Request(url, new Request(request, { headers })));
+  if (fallback !== "ticket" || !res.ok || !env.AUTH_SECRET) return res;
+  // The room issued the ticket (it redeems it once); the Worker signs it, so
+  // a forged one is refused here without waking the room.
+  const { id } = (await res.json()) as { id: string };
+  const ticket = await mintTicket(env.AUTH_SECRET, { room: roomId, role: access.role, subject: access.subject, expiresAt: access.expiresAt, id, ttlMs: FALLBACK_TICKET_TTL_MS });
+  return Response.json({ ticket }, { headers: { "Cache-Control": "no-store" } });
 }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
@@ -188,8 +210,10 @@ async function mayOpenRoom(env: RoomEnv, subject: string | null, ip: string | nu
   return (await env.ROOM_OPENS.limit({ key })).success;
 }
 
-/** `GET …/events` opens a fallback stream, `POST …/send` posts into one. */
-function fallbackAction(method: string, sub: string | undefined): "events" | "send" | "method" | null {
+/** `POST …/ticket` trades a token for a stream ticket, `GET …/events` opens a
+ * fallback stream, `POST …/send` posts into one. */
+function fallbackAction(method: string, sub: string | undefined): "ticket" | "events" | "send" | "method" | null {
+  if (sub === "ticket") return method === "POST" ? "ticket" : "method";
   if (sub === "events") return method === "GET" ? "events" : "method";
   if (sub === "send") return method === "POST" ? "send" : "method";
   return null;

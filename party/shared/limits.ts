@@ -206,6 +206,15 @@ export const FALLBACK_POSTS_BURST = 40;
  * Over it: `429` / socket `1013` with `RATE_LIMITED`, retried with backoff. */
 export const ROOM_OPENS_PER_MINUTE = 60;
 
+/** A fallback ticket (`POST …/ticket` with `Authorization: Bearer`, then
+ * `GET …/events?ticket=`) is redeemable once, for this long: an EventSource
+ * cannot send headers, so the stream's URL carries this instead of the token —
+ * useless once used, and to anyone who reads it from a log 30 s later. */
+export const FALLBACK_TICKET_TTL_MS = 30_000;
+/** Tickets a room holds unredeemed at once (each a few hundred bytes of
+ * memory until it is used or expires). */
+export const MAX_FALLBACK_TICKETS = 64;
+
 /** UTF-8 bytes a stream may hold queued for its reader behind the frame it
  * is reading: a reader that stops reading (a stalled tab, a hostile client)
  * would otherwise make the room hold every frame for it. 4 MiB is a few

@@ -2,13 +2,16 @@
  * Hardening as a deployment sees it, on the real dev servers: the page's
  * security headers on wrangler dev (Workers static assets read
  * client/whiteboard/public/_headers), and on partykit dev the edge verdict —
- * a bad token never reaches a room — and one namespace for rooms.
+ * a bad token never reaches a room — and one namespace for rooms; on wrangler
+ * dev with a secret, the HTTP fallback keeps tokens out of its URLs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { mintToken } from "../../party/engine/auth.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { sseTransport } from "../../client/engine/sse-transport.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { waitFor } from "../support/wait.ts";
 
 const SECRET = "e2e-hardening-secret-0123456789abcdef";
 
@@ -85,3 +88,200 @@ describe("partykit dev with AUTH_SECRET", () => {
     expect(other.httpStatus).toBe(404);
   });
 });
+
+/** A fallback stream read from Node: its events as they come. */
+async function openEvents(url: string): Promise<{ status: number; events: { event: string; data: string }[]; next(pred: (e: { event: string; data: string }) => boolean): Promise<{ event: string; data: string }>; close(): void }> {
+  const abort = new AbortController();
+  const res = await fetch(url, { signal: abort.signal });
+  const events: { event: string; data: string }[] = [];
+  if (res.ok && res.body) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buffer = "";
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let i: number;
+          while ((i = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, i);
+            buffer = buffer.slice(i + 2);
+            events.push({ event: /^event: (.*)$/m.exec(block)?.[1] ?? "message", data: /^data: (.*)$/m.exec(block)?.[1] ?? "" });
+          }
+        }
+      } catch {
+        // aborted
+      }
+    })();
+  }
+  return {
+    status: res.status,
+    events,
+    async next(pred) {
+      const end = Date.now() + 10_000;
+      for (;;) {
+        const e = events.find(pred);
+        if (e) return e;
+        if (Date.now() > end) throw new Error(`not seen; got ${events.map((x) => x.data.slice(0, 50)).join(" | ")}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close: () => abort.abort(),
+  };
+}
+
+const isMsg = (type: string, pred: (m: Record<string, unknown>) => boolean = () => true) => (e: { event: string; data: string }) => {
+  if (e.event !== "message") return false;
+  const m = JSON.parse(e.data) as Record<string, unknown> | Record<string, unknown>[];
+  return (Array.isArray(m) ? m : [m]).some((x) => x.type === type && pred(x));
+};
+
+describe("wrangler dev with AUTH_SECRET: the HTTP fallback", () => {
+  let server: DevServer;
+  beforeAll(async () => {
+    server = await startDevServer("wrangler", { vars: { AUTH_SECRET: SECRET } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const base = (room: string) => `http://${server.host}/parties/whiteboard/${room}`;
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const ticketFor = async (room: string, token: string) => {
+    const res = await fetch(`${base(room)}/ticket`, { method: "POST", headers: bearer(token) });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { ticket: string }).ticket;
+  };
+  const helloFrame = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, epoch: null, lastSeq: 0, name: clientId, color: "#000000" });
+  const rectOp = (id: string) => ({ op: "put", rec: { id, type: "rect", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null } });
+
+  it("the fallback carries no token in a URL: POSTs take Authorization: Bearer, the stream a single-use ticket", async () => {
+    const room = "fb-ticket";
+    const token = await mintToken(SECRET, { room, role: "editor", subject: "ada" });
+    // A token in a fallback URL is refused, whatever else is right.
+    expect((await fetch(`${base(room)}/events?token=${token}`)).status).toBe(400);
+    expect((await fetch(`${base(room)}/send?sid=x&token=${token}`, { method: "POST", body: "{}" })).status).toBe(400);
+    // No ticket, a forged one, a token passed off as one: 401.
+    expect((await fetch(`${base(room)}/events`)).status).toBe(401);
+    expect((await fetch(`${base(room)}/events?ticket=${token}`)).status).toBe(401);
+    const other = await ticketFor("fb-ticket-other", await mintToken(SECRET, { room: "fb-ticket-other", role: "editor" }));
+    expect((await fetch(`${base(room)}/events?ticket=${other}`)).status).toBe(401);
+    // A bad token gets no ticket.
+    const badTicket = await fetch(`${base(room)}/ticket`, { method: "POST", headers: bearer("garbage") });
+    expect(badTicket.status).toBe(401);
+    expect(((await badTicket.json()) as { code: string }).code).toBe(ErrorCode.UNAUTHORIZED);
+
+    const ticket = await ticketFor(room, token);
+    expect(ticket).not.toContain(token);
+    const stream = await openEvents(`${base(room)}/events?ticket=${ticket}`);
+    expect(stream.status).toBe(200);
+    const sid = (JSON.parse((await stream.next((e) => e.event === "stream")).data) as { sid: string }).sid;
+    // Used once: the same ticket opens nothing more.
+    expect((await fetch(`${base(room)}/events?ticket=${ticket}`)).status).toBe(401);
+
+    // POSTs with the token in the header: the protocol runs.
+    const post = (body: string, headers: Record<string, string> = bearer(token)) => fetch(`${base(room)}/send?sid=${sid}`, { method: "POST", body, headers });
+    expect((await post(helloFrame("ada"))).status).toBe(204);
+    await stream.next(isMsg("sync"));
+    expect((await post(JSON.stringify({ type: "mutate", mid: "m1", ops: [rectOp("a")] }))).status).toBe(204);
+    await stream.next(isMsg("ack", (m) => m.mid === "m1"));
+    // Without the header, or with a bad token: 401.
+    expect((await post('{"type":"ping"}', {})).status).toBe(401);
+    expect((await post('{"type":"ping"}', bearer("garbage"))).status).toBe(401);
+    // Another subject's token does not post into ada's stream.
+    expect((await post('{"type":"ping"}', bearer(await mintToken(SECRET, { room, role: "editor", subject: "eve" })))).status).toBe(403);
+    stream.close();
+  });
+
+  it("the role follows the token presented: a viewer's token on a POST cannot edit, an editor's can again", async () => {
+    const room = "fb-role";
+    const editor = await mintToken(SECRET, { room, role: "editor", subject: "bo" });
+    const viewer = await mintToken(SECRET, { room, role: "viewer", subject: "bo" });
+    const stream = await openEvents(`${base(room)}/events?ticket=${await ticketFor(room, editor)}`);
+    const sid = (JSON.parse((await stream.next((e) => e.event === "stream")).data) as { sid: string }).sid;
+    const post = (body: string, token: string) => fetch(`${base(room)}/send?sid=${sid}`, { method: "POST", body, headers: bearer(token) });
+    expect((await post(helloFrame("bo"), editor)).status).toBe(204);
+    await stream.next(isMsg("sync"));
+    expect((await post(JSON.stringify({ type: "mutate", mid: "v1", ops: [rectOp("a")] }), viewer)).status).toBe(204);
+    await stream.next(isMsg("reject", (m) => m.mid === "v1" && m.code === ErrorCode.FORBIDDEN));
+    expect((await post(JSON.stringify({ type: "mutate", mid: "e1", ops: [rectOp("b")] }), editor)).status).toBe(204);
+    await stream.next(isMsg("ack", (m) => m.mid === "e1"));
+    // A viewer's ticket opens a viewer's stream.
+    const v = await openEvents(`${base(room)}/events?ticket=${await ticketFor(room, viewer)}`);
+    const vsid = (JSON.parse((await v.next((e) => e.event === "stream")).data) as { sid: string }).sid;
+    const vpost = (body: string) => fetch(`${base(room)}/send?sid=${vsid}`, { method: "POST", body, headers: bearer(viewer) });
+    expect((await vpost(helloFrame("bo-view"))).status).toBe(204);
+    const welcome = await v.next(isMsg("welcome"));
+    expect((JSON.parse(welcome.data) as { self: { role: string } }).self.role).toBe("viewer");
+    stream.close();
+    v.close();
+  });
+
+  it("the library's SSE transport opens with a ticket and posts with the header: no URL it requests carries the token", async () => {
+    const room = "fb-client";
+    const token = await mintToken(SECRET, { room, role: "editor", subject: "cy" });
+    const urls: string[] = [];
+    const recordingFetch: typeof fetch = (input, init) => {
+      urls.push(String(input));
+      return fetch(input, init);
+    };
+    const inbox: string[] = [];
+    let opened = false;
+    const transport = sseTransport({ host: server.host, party: "whiteboard", room, query: async () => ({ token }), fetch: recordingFetch, EventSource: fetchEventSource(urls) })({
+      open: () => void (opened = true),
+      message: (d) => void inbox.push(String(d)),
+      close: () => {},
+    });
+    await waitFor(() => opened, 10_000);
+    transport.send(helloFrame("cy"));
+    await waitFor(() => inbox.some((d) => d.includes('"type":"sync"')), 10_000);
+    transport.send(JSON.stringify({ type: "mutate", mid: "c1", ops: [rectOp("c")] }));
+    await waitFor(() => inbox.some((d) => d.includes('"type":"ack"')), 10_000);
+    transport.close(1000, "done");
+    expect(urls.some((u) => u.includes("/events?ticket="))).toBe(true);
+    expect(urls.filter((u) => u.includes(token))).toEqual([]);
+  });
+});
+
+/** A minimal EventSource over fetch (Node has none): what sse-transport uses
+ * of one — the URL, named and unnamed events, onerror, close. */
+function fetchEventSource(urls: string[]): typeof EventSource {
+  class FetchEventSource {
+    onmessage: ((e: MessageEvent<string>) => void) | null = null;
+    onerror: (() => void) | null = null;
+    private readonly listeners = new Map<string, ((e: MessageEvent<string>) => void)[]>();
+    private readonly abort = new AbortController();
+    constructor(url: string) {
+      urls.push(url);
+      void this.run(url);
+    }
+    addEventListener(type: string, fn: (e: MessageEvent<string>) => void): void {
+      this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
+    }
+    close(): void {
+      this.abort.abort();
+    }
+    private async run(url: string): Promise<void> {
+      try {
+        const res = await fetch(url, { signal: this.abort.signal });
+        if (!res.ok || !res.body) throw new Error(String(res.status));
+        const decoder = new TextDecoder();
+        let buffer = "";
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let i: number;
+          while ((i = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, i);
+            buffer = buffer.slice(i + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+            const e = { data: /^data: (.*)$/m.exec(block)?.[1] ?? "" } as MessageEvent<string>;
+            if (event === "message") this.onmessage?.(e);
+            for (const fn of this.listeners.get(event) ?? []) fn(e);
+          }
+        }
+        throw new Error("ended");
+      } catch {
+        if (!this.abort.signal.aborted) this.onerror?.();
+      }
+    }
+  }
+  return FetchEventSource as unknown as typeof EventSource;
+}
