@@ -285,3 +285,75 @@ function fetchEventSource(urls: string[]): typeof EventSource {
   }
   return FetchEventSource as unknown as typeof EventSource;
 }
+
+describe("wrangler dev: a fallback reader that stops reading", () => {
+  let server: DevServer;
+  beforeAll(async () => {
+    server = await startDevServer("wrangler");
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("is dropped once the room owes it FALLBACK_STREAM_MAX_OWED_BYTES; the room keeps only its other members", async () => {
+    const room = `slow-${Date.now()}`;
+    const base = `http://${server.host}/parties/whiteboard/${room}`;
+    // A stream whose reader stops after the stream event: its socket is paused,
+    // so the kernel buffers fill and the room's stream feels the backpressure.
+    const { request } = await import("node:http");
+    let received = 0;
+    let ended = false;
+    let sid = "";
+    const req = request(`${base}/events`);
+    const paused = new Promise<void>((resolve) => {
+      req.on("response", (res) => {
+        res.on("data", (chunk: Buffer) => {
+          received += chunk.length;
+          const m = /"sid":"([0-9a-f]+)"/.exec(chunk.toString());
+          if (m && !sid) {
+            sid = m[1]!;
+            resolve();
+          }
+        });
+        res.on("end", () => (ended = true));
+        res.on("error", () => (ended = true));
+        res.on("close", () => (ended = true));
+      });
+    });
+    req.on("error", () => (ended = true));
+    req.end();
+    await paused;
+    const post = (body: string) => fetch(`${base}/send?sid=${sid}`, { method: "POST", body });
+    expect((await post(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "stalled", epoch: null, lastSeq: 0, name: "s", color: "#000000" }))).status).toBe(204);
+    await waitFor(() => received > 200, 10_000, "the stalled reader's sync");
+    (req as unknown as { socket: { pause(): void } }).socket.pause();
+
+    // An editor rewrites large strokes: ~30 MB of changes owed to the stalled reader.
+    const ws = new WebSocket(`ws://${server.host}/parties/whiteboard/${room}`);
+    const acks: string[] = [];
+    ws.on("message", (d) => {
+      const m = JSON.parse(String(d)) as { type: string; mid?: string } | { type: string; mid?: string }[];
+      for (const x of Array.isArray(m) ? m : [m]) if (x.type === "ack") acks.push(x.mid!);
+    });
+    await new Promise((r) => ws.once("open", r));
+    ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "editor", epoch: null, lastSeq: 0, name: "e", color: "#000000" }));
+    const stroke = (id: string, v: number) => ({ id, type: "pen", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, pts: Array.from({ length: 2_500 }, (_, i) => [i + v / 10, i * 2 + 0.25, 0.5]) });
+    const stats = async () => (await (await fetch(`${base}/stats`)).json()) as { connections: number };
+    for (let t = 0; (await stats()).connections !== 2; t++) {
+      if (t > 100) throw new Error("the editor did not join");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (let round = 0; round < 3 && (await stats()).connections === 2; round++) {
+      for (let i = 0; i < 50; i++) ws.send(JSON.stringify({ type: "mutate", mid: `m${round}-${i}`, ops: [0, 1, 2, 3].map((k) => ({ op: "put", rec: stroke(`p${k}`, round * 50 + i) })) }));
+      await waitFor(() => acks.length === (round + 1) * 50, 60_000, "the editor's acks");
+    }
+    // The room let go of the stalled stream, while the editor stays.
+    expect((await stats()).connections).toBe(1);
+    // What the stalled reader can still read ends early, far short of what was sent.
+    (req as unknown as { socket: { resume(): void } }).socket.resume();
+    await waitFor(() => ended, 30_000, "the dropped stream to end");
+    console.log(`slow reader on wrangler dev: dropped after ${acks.length} changes of ~200 KB; it had ${received} bytes to read`);
+    expect(received).toBeLessThan(acks.length * 200_000);
+    ws.close();
+  }, 180_000);
+});
