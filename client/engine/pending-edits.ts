@@ -5,8 +5,8 @@
  * writes every change through to a durable backend (IndexedDB in the browser),
  * so they outlive a reload while offline. The backend is read once, at load;
  * after that memory is the truth and the backend only follows it. (A tab that
- * becomes the leader of a shared connection builds a fresh queue, which reads
- * the backend again: that is how the edits of a closed leader tab carry on.)
+ * becomes the leader of a shared connection reads it once more, taking what
+ * it does not hold yet: that is how the edits of a closed leader tab carry on.)
  *
  * Everything else is derived from here: what is drawn (view.ts replays these
  * over the confirmed state), which records look pending, and the count the
@@ -85,7 +85,7 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
   }
 
   /**
-   * Read what the backend kept (a reload), once, before anything is added.
+   * Read what the backend kept (a reload), and take what is not held here yet.
    * Mutations older than `maxAgeMs` are dropped from it instead: the room's
    * dedupe memory may have forgotten them, and resending could apply one twice.
    * Returns how many were taken.
@@ -110,12 +110,6 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
   add(m: PendingMutation<R>): void {
     this.items.push(m);
     this.track(this.backend.add(m as PendingMutation));
-  }
-
-  /** An edit another tab made and already wrote to the shared backend (the
-   * tab leader sends it for that tab, tab-hub.ts): kept in memory only. */
-  adopt(m: PendingMutation<R>): void {
-    if (!this.get(m.mid)) this.items.push(m);
   }
 
   /** Replace every pending mutation by `fn`'s version of it, in place (same

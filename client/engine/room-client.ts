@@ -43,8 +43,7 @@ import { type HistoryTarget, type PreviewBoard, type RestoreResult, RoomHistory 
 import { RoomProcessor } from "./room-processor.ts";
 import { CursorThrottle, cursorIntervalFor, LiveStateThrottle, type Point } from "./throttle.ts";
 import { channelTransport, type FollowerState, tabChannelName } from "./tab-channel.ts";
-import { TabHub } from "./tab-hub.ts";
-import { electTabLeader, type TabLeadership, tabSharingSupport } from "./tab-leader.ts";
+import { electTabLeader, type LockManagerLike, type TabLeadership, tabSharingSupport } from "./tab-leader.ts";
 
 /** A name the room accepts and publishes as it is (protocol.ts `cleanName`). */
 const nameFor = (name: string): string => cleanName(name) ?? "anonymous";
@@ -84,7 +83,6 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   private closed = false;
   /** Set while this tab shares its connection with the browser's other tabs. */
   private leadership: TabLeadership | null = null;
-  private hub: TabHub<R> | null = null;
   /** History requests and their answers (room-history.ts). */
   private readonly historyRequests: RoomHistory<R>;
 
@@ -97,7 +95,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.color = cleanColor(options.color);
     this.clock = options.clock ?? systemClock;
     const sharing = options.shareTabs === false || (options.shareTabs === undefined && typeof document === "undefined") ? null : tabSharingSupport();
-    if (sharing) transport = this.shareWithTabs(options, transport, sharing.locks);
+    if (sharing) transport = this.shareWithTabs(transport, sharing.locks);
     this.pendingEdits = new PendingEdits<R>(options.pendingStore);
     this.fixedCursorInterval = options.cursorIntervalMs !== undefined;
     this.cursorIntervalMs = options.cursorIntervalMs ?? cursorIntervalFor(0);
@@ -141,11 +139,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.historyRequests = new RoomHistory<R>({ send: (frame) => this.isLive() && (this.conn.send(frame), true) }, this.clock);
     this.events.on("message", (m) => this.historyRequests.receive(m));
     this.events.on("status", (s) => this.historyRequests.status(s.status === "live"));
-    // Older than the room's dedupe memory: resending could apply it twice.
-    this.ready = this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS).then((taken) => {
-      // Edits older code wrote, in its record shape: brought up to ours.
-      this.pendingEdits.rewrite((m) => migratePending(this.schema, m));
-      if (taken) this.emit("change");
+    this.ready = this.loadPending().then(() => {
       if (!this.closed) this.conn.open();
     });
   }
@@ -328,20 +322,12 @@ export class RoomClient<R extends RecordBase = RecordBase> {
    * (`follower`), or has a connection of its own (`null`: `shareTabs` off or
    * unsupported). A follower becomes the leader when the leader tab closes. */
   get tabRole(): "leader" | "follower" | null {
-    return this.leadership === null ? null : this.hub ? "leader" : "follower";
-  }
-
-  /** For the tab hub (tab-hub.ts) only: send another tab's mutation under its mid. @internal */
-  forward(m: PendingMutation<R>): void {
-    this.pendingEdits.adopt(m);
-    if (this.isLive()) this.processor.sendMutation(m);
+    return this.leadership === null ? null : this.conn.leads ? "leader" : "follower";
   }
 
   /** Close for good. Pending edits stay in the durable pending store. */
   close(): void {
     this.closed = true;
-    this.hub?.close();
-    this.hub = null;
     this.leadership?.release();
     this.historyRequests.close();
     this.throttle.cancel();
@@ -353,39 +339,33 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   // -------------------------------------------------------------------------
   // Connection
 
-  /** This client talks to the room through the tab channel; when this tab
-   * wins the election it also starts the hub, whose inner client holds the
-   * real connection (tab-hub.ts). Returns the transport to the channel. */
-  private shareWithTabs(options: RoomClientOptions<R>, real: TransportFactory, locks: Parameters<typeof electTabLeader>[0]): TransportFactory {
-    const name = tabChannelName(this.schema.party, this.room);
+  /** What the pending store holds that this client does not yet: at load,
+   * and again when this tab takes the lead (a closed leader tab's edits wait
+   * there). Older than the room's dedupe memory is dropped: resending could
+   * apply it twice. */
+  private async loadPending(): Promise<void> {
+    const taken = await this.pendingEdits.load(Date.now(), DEDUPE_RETENTION_MS);
+    // Edits older code wrote, in its record shape: brought up to ours.
+    this.pendingEdits.rewrite((m) => migratePending(this.schema, m));
+    if (taken) this.emit("change");
+  }
+
+  /** This client reaches the room through the tab channel (tab-channel.ts)
+   * until this tab wins the lead. Returns the transport to the channel. */
+  private shareWithTabs(real: TransportFactory, locks: LockManagerLike): TransportFactory {
+    const channelName = tabChannelName(this.schema.party, this.room);
     const tabId = newShortId();
     const follower: FollowerState = { leaderClientId: null };
-    this.leadership = electTabLeader(locks, name, () => {
-      if (this.closed) return;
-      this.hub = new TabHub<R>({
-        schema: this.schema,
-        channelName: name,
-        tabId,
-        transport: real,
-        // The previous leader's client id, so the room's peers see the same
-        // person reconnect rather than one leave and another join.
-        makeInner: (transport) =>
-          new RoomClient<R>({
-            schema: this.schema,
-            room: this.room,
-            clientId: follower.leaderClientId ?? this.clientId,
-            name: this.name,
-            color: this.color,
-            ...(options.pendingStore ? { pendingStore: options.pendingStore } : {}),
-            ...(options.cursorIntervalMs === undefined ? {} : { cursorIntervalMs: options.cursorIntervalMs }),
-            transport,
-            shareTabs: false,
-            reloadWhenOutdated: false, // the tab's own client decides that
-          }),
-      });
-      this.emit("status", this.conn.connection);
+    this.leadership = electTabLeader(locks, channelName, () => {
+      void this.ready
+        .then(() => (this.closed ? undefined : this.loadPending()))
+        .then(() => {
+          if (this.closed) return;
+          this.conn.lead(real, { channelName, tabId, clientId: follower.leaderClientId ?? this.clientId, room: this.room });
+          this.emit("status", this.conn.connection);
+        });
     });
-    return channelTransport(name, tabId, follower);
+    return channelTransport(channelName, tabId, follower);
   }
 
   private isLive(): boolean {

@@ -14,8 +14,10 @@ import type { Transport, TransportFactory } from "./connection.ts";
 import { LivenessWatch } from "./liveness.ts";
 import { OFFLINE_REASON } from "./offline-transport.ts";
 import { reloadWhenIdle } from "./reload-when-idle.ts";
+import { LEADER_CHANGED_CLOSE } from "./tab-channel.ts";
 import type { ConnectionState, RoomClientEvents } from "./room-events.ts";
 import type { RoomProcessor } from "./room-processor.ts";
+import { TabRouter } from "./tab-router.ts";
 
 /** Retry backoff while the room runs older code than this client (a deploy
  * rolling out): 2 s doubling to 1 min — deploys take seconds to minutes, and a
@@ -41,6 +43,10 @@ export interface ConnectionHost<R extends RecordBase> {
 
 export class RoomConnection<R extends RecordBase = RecordBase> {
   private socket: Transport | null = null;
+  /** Bumped whenever the socket is replaced: a replaced one's late events are ignored. */
+  private generation = 0;
+  /** Set while this tab holds the connection its browser's tabs share on this room. */
+  private router: TabRouter<R> | null = null;
   private state: ConnectionState = { status: "connecting", attempt: 0, lastSyncedAt: null, error: null };
   /** What the last UNSUPPORTED_VERSION said: whose code is behind. */
   private versionSkew: "outdated" | "room-behind" | null = null;
@@ -50,7 +56,7 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
   /** Frames received, for the debug overlay's messages/s. */
   framesReceived = 0;
   private readonly host: ConnectionHost<R>;
-  private readonly transport: TransportFactory;
+  private transport: TransportFactory;
   private readonly reloadWhenOutdated: boolean;
 
   constructor(host: ConnectionHost<R>, transport: TransportFactory, reloadWhenOutdated: boolean) {
@@ -70,11 +76,78 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
 
   open(): void {
     if (this.closedForGood) return;
+    const gen = ++this.generation;
+    const mine = () => gen === this.generation;
     this.socket = this.transport({
-      open: () => this.onOpen(),
-      message: (data) => this.onFrame(data),
-      close: (code, reason) => this.onClose(code, reason),
+      open: () => mine() && this.onOpen(),
+      message: (data) => mine() && this.onFrame(data),
+      close: (code, reason) => {
+        if (!mine()) return;
+        // Plain values only: a transport may hand over an event object here,
+        // and the tab channel would refuse to clone it.
+        this.router?.socketClosed(typeof code === "number" ? code : 1006, typeof reason === "string" ? reason : "");
+        this.onClose(code, reason);
+      },
     });
+  }
+
+  /**
+   * This tab won the lead of its browser's tabs on this room (tab-leader.ts):
+   * from now on it holds the socket (`transport`, the real one) and routes
+   * for the other tabs (tab-router.ts). The channel to the previous leader is
+   * dropped like a socket, and the client says hello on the real one — with
+   * `clientId`, the previous leader's, so the room sees the same person.
+   */
+  lead(transport: TransportFactory, share: { channelName: string; tabId: string; clientId: string; room: string }): void {
+    if (this.closedForGood) return;
+    const was = this.socket;
+    const wasOpen = was?.isOpen === true;
+    this.generation++; // the channel's own close, if any, is not this connection's news
+    this.socket = null;
+    was?.close(1000, "tab leads");
+    if (wasOpen) this.onClose(LEADER_CHANGED_CLOSE, "tab leader changed");
+    const processor = this.host.processor;
+    const conn = this;
+    this.router = new TabRouter<R>({
+      schema: this.host.schema,
+      channelName: share.channelName,
+      tabId: share.tabId,
+      clientId: share.clientId,
+      leader: {
+        room: share.room,
+        get synced() {
+          return processor.synced;
+        },
+        get resyncing() {
+          return processor.isResyncing;
+        },
+        get seq() {
+          return processor.store.seq;
+        },
+        get epoch() {
+          return processor.store.epoch;
+        },
+        get self() {
+          return processor.self;
+        },
+        get transport() {
+          return conn.state.transport ?? "websocket";
+        },
+        peers: () => processor.roster.peers(),
+        confirmedRecords: () => processor.store.confirmedRecords(),
+      },
+      link: {
+        socketSend: (frame) => this.socket?.send(frame),
+        deliverLocal: (m) => this.apply(m),
+      },
+    });
+    this.transport = transport;
+    this.open();
+  }
+
+  /** Whether this tab holds a connection it shares with the browser's other tabs. */
+  get leads(): boolean {
+    return this.router !== null;
   }
 
   /** True while the room takes edits: the socket is open and this connection synced. */
@@ -87,8 +160,9 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
     return this.socket?.isOpen === true;
   }
 
-  send(msg: object): void {
-    this.socket?.send(JSON.stringify(msg));
+  send(msg: ClientMessage<R>): void {
+    if (this.router) this.router.local(msg);
+    else this.socket?.send(JSON.stringify(msg));
   }
 
   /** Drop the connection now and reconnect (after a jittered backoff). */
@@ -98,6 +172,7 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
 
   close(): void {
     this.closedForGood = true;
+    this.router?.close();
     if (this.waitTimer !== null) this.host.clock.clearTimeout(this.waitTimer);
     this.waitTimer = null;
     this.liveness.stop();
@@ -161,17 +236,27 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
     this.host.emit("cursors", this.host.processor.roster.cursors());
   }
 
-  /** Each frame is parsed here, once, and applied message by message. */
+  /** Each frame is parsed here, once, and applied message by message; in a
+   * leader tab the router takes each message just before it is applied (it
+   * routes by the state the message applies to) and passes the others their
+   * share once the whole frame is applied. */
   private onFrame(data: unknown): void {
     this.framesReceived++;
     this.liveness.frame();
     if (typeof data !== "string") return;
     const parsed = this.host.schema.protocol.parseServerFrame(data);
     if (!parsed.ok) return this.host.processor.unreadable(parsed.code, parsed.message);
+    const router = this.router;
     for (const msg of parsed.value) {
-      this.host.processor.process(msg);
-      this.host.processed(msg);
+      const mine = router ? router.incoming(msg) : msg;
+      if (mine) this.apply(mine);
     }
+    router?.frameDone(data);
+  }
+
+  private apply(msg: ServerMessage<R>): void {
+    this.host.processor.process(msg);
+    this.host.processed(msg);
   }
 
   private setStatus(patch: Partial<ConnectionState>): void {

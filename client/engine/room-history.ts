@@ -10,7 +10,7 @@
  * and answered by `ack` / `reject` like a `mutate`, so resending it (after a
  * reconnect, a rate limit) with the same id applies it at most once.
  */
-import { ErrorCode, type HistoryPageMessage, type RecordBase, type ServerMessage, type VersionSavedMessage } from "../../party/shared/protocol.ts";
+import { type ClientMessage, ErrorCode, type HistoryPageMessage, type RecordBase, type ServerMessage, type VersionSavedMessage } from "../../party/shared/protocol.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { newShortId } from "./ids.ts";
 
@@ -68,12 +68,14 @@ export const RESTORE_MAX_RETRIES = 3;
 const RETRYABLE = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
 
 type Kind = "history" | "preview" | "restore" | "version";
+/** A history request as it goes to the room. */
+export type HistoryFrame = Extract<ClientMessage, { type: Kind }>;
 
 interface Outstanding {
   kind: Kind;
   /** rid, or the mid for a restore. */
   key: string;
-  frame: Record<string, unknown>;
+  frame: HistoryFrame;
   resolve(value: unknown): void;
   reject(error: HistoryError): void;
   timer: unknown;
@@ -85,7 +87,7 @@ interface Outstanding {
 /** What RoomHistory needs of its client. */
 export interface HistoryLink {
   /** Send a frame now; false when the connection is not live (nothing sent). */
-  send(frame: object): boolean;
+  send(frame: HistoryFrame): boolean;
 }
 
 export class RoomHistory<R extends RecordBase = RecordBase> {
@@ -174,7 +176,7 @@ export class RoomHistory<R extends RecordBase = RecordBase> {
     for (const o of [...this.outstanding.values()]) this.settle(o.key, o.kind, (x) => x.reject(new HistoryError(HistoryRequestError.CLOSED, "the room client was closed")));
   }
 
-  private request<T>(kind: Kind, key: string, frame: Record<string, unknown>, timeoutMs: number): Promise<T> {
+  private request<T>(kind: Kind, key: string, frame: HistoryFrame, timeoutMs: number): Promise<T> {
     const already = this.outstanding.get(key);
     if (already) {
       // The same restore asked for again (a tab resending through the

@@ -13,7 +13,7 @@
  * One switch over the room's messages, so the order of effects per message
  * reads top to bottom.
  */
-import { ErrorCode, type ErrorMessage, type Peer, PROTOCOL_VERSION, type RecordBase, type ServerMessage } from "../../party/shared/protocol.ts";
+import { type ClientMessage, ErrorCode, type ErrorMessage, type Peer, PROTOCOL_VERSION, type RecordBase, type ServerMessage } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import type { Clock } from "./clock.ts";
 import type { PendingEdits, PendingMutation } from "./pending-edits.ts";
@@ -30,15 +30,12 @@ const RETRYABLE = new Set<string>([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL]);
 /** Room errors after which the connection's close is terminal: the reason is kept for the UI. */
 const TERMINAL_ERRORS = new Set<string>([ErrorCode.UNSUPPORTED_VERSION, ErrorCode.UNAUTHORIZED, ErrorCode.INVALID_ROOM, ErrorCode.POLICY_VIOLATION]);
 
-/** A message the client sends the room (the processor's are resyncs, resent mutations and presence). */
-export type OutgoingMessage = { type: "resync"; epoch: string | null; lastSeq: number } | { type: "mutate"; mid: string; ops: PendingMutation["ops"] };
-
 /** What the processor needs of the rest of the client. */
 export interface ProcessorHost<R extends RecordBase> {
   readonly clock: Clock;
   /** True while a frame sent now reaches the room (the socket is open). */
   connected(): boolean;
-  send(msg: OutgoingMessage): void;
+  send(msg: ClientMessage<R>): void;
   emit<K extends keyof RoomClientEvents<R>>(event: K, ...args: Parameters<RoomClientEvents<R>[K]>): void;
   /** A sync was applied; `first`: the first of this connection, which is live now. */
   synced(first: boolean): void;

@@ -1,23 +1,18 @@
 /**
  * The wire between the tabs of one browser profile on one room: one
- * BroadcastChannel per app and room, carrying the room protocol's own
- * messages in small envelopes. A follower tab's RoomClient talks to the leader
- * tab's hub (tab-hub.ts) through `channelTransport`, a Transport like any
- * other: it "opens" while the leader's connection to the room is live, its
- * frames are the client messages the room would get, and what arrives are the
- * room's messages, relayed or answered by the hub. So the RoomClient runs the
- * same code whether it holds the socket or not.
+ * BroadcastChannel per app and room. The leader tab holds the socket and
+ * routes (tab-router.ts); every other tab's RoomClient reaches the room
+ * through `channelTransport`, a Transport like any other: it "opens" while
+ * the leader's connection to the room is live, what it sends are the client
+ * frames the room would get, and what it delivers are room frames — the
+ * room's own bytes when every tab gets the same, else the messages meant for
+ * this tab, serialised once by the leader. Either way the tab's client parses
+ * each frame once, as it would from a socket, so the RoomClient runs the same
+ * code whether its tab holds the socket or not.
  */
-import type { ServerMessage } from "../../party/shared/protocol.ts";
+import type { ErrorMessage } from "../../party/shared/protocol.ts";
 import type { Transport, TransportFactory, TransportKind } from "./connection.ts";
 import { OFFLINE_REASON } from "./offline-transport.ts";
-
-/** One room message the hub relays, and to whom: `to` one tab only, `not` every tab but one. */
-export interface RelayedMessage {
-  m: ServerMessage;
-  to?: string;
-  not?: string;
-}
 
 /** What goes over the channel. `from` and `leader` are tab ids. */
 export type TabMessage =
@@ -32,10 +27,11 @@ export type TabMessage =
   /** The leader's connection is live: say hello. `clientId` is the one it uses,
    * so a successor can keep it and the room sees the same person reconnect. */
   | { k: "up"; leader: string; clientId: string; transport: TransportKind }
-  /** The leader's connection closed with this code. */
-  | { k: "down"; leader: string; code: number; reason: string; error?: ServerMessage }
-  /** Room messages, in order. */
-  | { k: "msgs"; leader: string; msgs: RelayedMessage[] };
+  /** The leader's connection closed with this code, after the room's last
+   * error on it (a tab that was not open has not seen it). */
+  | { k: "down"; leader: string; code: number; reason: string; error?: ErrorMessage }
+  /** A room frame for the tabs that said hello: for `to` only, else for all. */
+  | { k: "room"; leader: string; data: string; to?: string[] };
 
 /** One name for the channel and the lock: per app (party) and room. */
 export function tabChannelName(party: string, room: string): string {
@@ -63,8 +59,8 @@ export function channelTransport(name: string, tabId: string, state: FollowerSta
     let closed = false;
     /** The leader whose messages we take. */
     let leader: string | null = null;
-    /** True once the leader answered this opening's hello: relayed messages
-     * before that answer are older than the snapshot it brings. */
+    /** True once the leader answered this opening's hello (it answers to us
+     * alone): frames for every tab before that are older than its snapshot. */
     let answered = false;
     /** What carries the leader's connection. */
     let kind: TransportKind = "websocket";
@@ -101,19 +97,19 @@ export function channelTransport(name: string, tabId: string, state: FollowerSta
           // Also while not open: a failed attempt of the leader's is ours too
           // (the client counts it, and shows "offline" or the terminal error).
           follow(msg.leader);
-          // The room's last error on that connection (why it was refused,
-          // say): a tab that was not open has not seen it.
           if (!open && msg.error) handlers.message(JSON.stringify(msg.error));
           open = false;
           handlers.close(msg.code, msg.reason);
           return;
-        case "msgs": {
+        case "room":
           if (!open || msg.leader !== leader) return;
-          const mine = msg.msgs.filter((r) => (r.to === undefined ? answered && r.not !== tabId : r.to === tabId));
-          if (!answered && mine.some((r) => r.m.type === "welcome")) answered = true;
-          if (mine.length) handlers.message(JSON.stringify(mine.map((r) => r.m)));
+          if (msg.to === undefined) {
+            if (answered) handlers.message(msg.data);
+          } else if (msg.to.includes(tabId)) {
+            answered = true;
+            handlers.message(msg.data);
+          }
           return;
-        }
         default:
           return; // other followers' messages
       }

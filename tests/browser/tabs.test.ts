@@ -1,6 +1,6 @@
 /**
  * One connection per browser and room (client/engine/tab-leader.ts,
- * tab-channel.ts, tab-hub.ts): pages of one browser context are tabs of one
+ * tab-channel.ts, tab-router.ts): pages of one browser context are tabs of one
  * profile. Against `wrangler dev`, read through the room's /stats (what the
  * room pays) and the boards (what a person sees).
  */
