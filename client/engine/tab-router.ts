@@ -198,7 +198,8 @@ export class TabRouter<R extends RecordBase> {
       this.up = true;
       this.post({ k: "up", leader: this.tabId, clientId: this.clientId, transport: this.leader.transport });
     }
-    if (routed.length === 0) return;
+    // Nobody to tell (a browser with this one tab on the room): nothing crosses the channel.
+    if (routed.length === 0 || this.tabs.size - (this.tabs.has(this.tabId) ? 1 : 0) === 0) return;
     if (whole && routed.every((r) => r.to === "all")) return this.post({ k: "room", leader: this.tabId, data: raw });
     // Tabs that get the same messages share one serialisation.
     const groups = new Map<string, { tabs: string[]; msgs: ServerMessage<R>[] }>();

@@ -120,4 +120,34 @@ describe("tabs sharing one connection", () => {
     expect(parses.get("follower")! - follower0).toBe(frames); // once in the follower tab
     expect(ids(a)).toEqual(ids(b));
   });
+
+  it("two tabs are one person: the most present status of any tab, the cursor of the tab that moved last", async () => {
+    const host = newHost();
+    const store = new MemoryPendingStore();
+    const a = tab(host, store);
+    await waitFor(() => live(a) && a.tabRole === "leader", 5000, "A leads");
+    const b = tab(host, store);
+    await waitFor(() => live(b), 5000, "B live");
+    const bob = other(host);
+    await waitFor(() => live(bob) && bob.peers().size === 1, 5000, "Bob sees one person");
+    const ada = () => [...bob.peers().values()][0]!;
+
+    a.setPresence({ status: "away" }); // B is still in use
+    b.setPresence({ status: "idle" });
+    await waitFor(() => ada().status === "idle", 5000, "idle: the most present tab");
+    b.setPresence({ status: "active" });
+    await waitFor(() => ada().status === "active", 5000, "active again");
+
+    b.moveCursor(5, 5);
+    await waitFor(() => [...bob.cursors().values()].some((c) => c.x === 5), 5000, "B's cursor");
+    a.hideCursor(); // A did not move last: its hide does not hide B's cursor
+    // A barrier: A's next presence change reaches Bob after anything the hide could have.
+    a.setPresence({ name: "Ada L" });
+    await waitFor(() => ada().name === "Ada L", 5000, "A's new name");
+    expect([...bob.cursors().values()].map((c) => [c.x, c.y])).toEqual([[5, 5]]);
+    b.hideCursor();
+    await waitFor(() => bob.cursors().size === 0, 5000, "hidden by the tab that moved last");
+    expect(bob.peers().size).toBe(1);
+    expect(host.sockets.size).toBe(2);
+  });
 });
