@@ -73,8 +73,8 @@ describe("tabs sharing one connection", () => {
     await waitFor(() => bob.records().has("c1") && b.records().has("c1"), 5000, "c1");
     expect(bob.seq).toBe(4);
     expect(ids(bob)).toEqual(["a1", "b1", "b2", "c1"]);
+    await waitFor(() => c.pendingCount === 0, 5000, "C's edit acknowledged");
     expect(await store.load()).toEqual([]);
-    await waitFor(() => c.pendingCount === 0);
     expect(host.sockets.size).toBe(2); // still one connection for the browser (its client id A's)
     expect(b.self?.clientId).toBe(a.self?.clientId);
   });
