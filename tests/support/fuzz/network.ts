@@ -19,7 +19,8 @@
 import { type Shape, whiteboard } from "../../../party/whiteboard/schema.ts";
 import type { Transport, TransportFactory, TransportHandlers } from "../../../client/engine/connection.ts";
 import { PING_FRAME, PONG_FRAME, type Role } from "../../../party/shared/protocol.ts";
-import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "../../../party/engine/room.ts";
+import { type ConnState, type LogLine, Room, type RoomSocket } from "../../../party/engine/room.ts";
+import type { FrameBudget } from "../../../party/engine/room/fanout.ts";
 import { KvRoomStorage } from "../../../party/engine/kv-storage.ts";
 import { MemoryKv } from "../../../party/engine/testing/memory-kv.ts";
 import type { FuzzClock } from "./clock.ts";
@@ -155,7 +156,8 @@ export class FuzzNetwork {
     readonly roomId: string,
     readonly clock: FuzzClock,
     readonly note: (line: string) => void,
-    private readonly options: RoomOptions<Shape> = {},
+    /** The room's frame send budget (a test-only knob, not a room option). */
+    private readonly frameBudget: FrameBudget = {},
   ) {
     this.room = this.build();
   }
@@ -181,7 +183,7 @@ export class FuzzNetwork {
         // Keep warnings and errors only: the fuzz produces thousands of info lines.
         if (line.level !== "info") this.logs.push(line);
       },
-    }, whiteboard, this.options);
+    }, whiteboard, {}, this.frameBudget);
   }
 
   endpoint(label: string): Endpoint {

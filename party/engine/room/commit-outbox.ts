@@ -6,8 +6,8 @@
  * queued commit: the entry itself when there is one, a batch frame (a JSON
  * array of messages, PROTOCOL.md §1) when there are several.
  *
- * The room flushes it with its cursor frames, on the same send budget
- * (room.ts `scheduleFrame`): in a quiet room at the end of the turn that
+ * The fan-out (fanout.ts) flushes it with its cursor frames, on the same send
+ * budget (`FrameFanout.schedule`): in a quiet room at the end of the turn that
  * committed (nothing waits), in a busy one every few milliseconds, so a room
  * committing 1,000 times a second sends each member tens of frames a second,
  * not a thousand.
@@ -16,7 +16,7 @@
  * the author resends and gets the original ack (exactly once), and everyone
  * else finds the gap at the next change and resyncs.
  */
-import type { RoomSocket } from "./room.ts";
+import type { EachReceiver } from "./receivers.ts";
 
 export interface QueuedCommit {
   /** The `change` frame for everyone but `except`. */
@@ -39,13 +39,13 @@ export class CommitOutbox {
     this.queued.push(commit);
   }
 
-  /** Send every ready socket its part of the queued commits, in seq order;
+  /** Send every receiver its part of the queued commits, in seq order;
    * returns how many sends that took. */
-  flush(sockets: Iterable<RoomSocket>): number {
+  flush(receivers: EachReceiver): number {
     if (this.queued.length === 0) return 0;
     const queued = this.queued;
     this.queued = [];
-    // The common case — a socket that authored none of them and is excepted
+    // The common case — a receiver that authored none of them and is excepted
     // from none — gets one shared frame, built once.
     const involved = new Set<string>();
     for (const c of queued) {
@@ -54,26 +54,24 @@ export class CommitOutbox {
     }
     const shared = queued.length === 1 ? queued[0]!.frame : `[${queued.map((c) => c.frame).join(",")}]`;
     let sends = 0;
-    for (const s of sockets) {
-      const st = s.getState();
-      if (!st?.ready) continue;
+    receivers((conn, to) => {
       let frame: string | null = shared;
-      if (involved.has(st.conn)) {
+      if (involved.has(conn)) {
         const own: string[] = [];
         for (const c of queued) {
-          if (c.except !== st.conn) own.push(c.frame);
-          if (c.ackTo === st.conn) own.push(c.ack!);
+          if (c.except !== conn) own.push(c.frame);
+          if (c.ackTo === conn) own.push(c.ack!);
         }
         frame = own.length === 0 ? null : own.length === 1 ? own[0]! : `[${own.join(",")}]`;
       }
-      if (frame === null) continue;
+      if (frame === null) return;
       try {
-        s.send(frame);
+        to.send(frame);
       } catch {
         // The socket is closing; its close event cleans up.
       }
       sends++;
-    }
+    });
     return sends;
   }
 }

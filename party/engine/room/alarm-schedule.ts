@@ -1,0 +1,53 @@
+/**
+ * The room's one alarm, shared by the liveness sweep and the webhook outbox
+ * (Durable Objects give an object a single alarm, and it survives hibernation
+ * and eviction), and the queueing of webhook events behind it. The alarm
+ * itself is handled in alarm.ts; this is what the rest of the room asks of it.
+ */
+import { SWEEP_INTERVAL_MS } from "../../shared/limits.ts";
+import { ErrorCode, type RecordBase } from "../../shared/protocol.ts";
+import type { RoomStorage } from "../storage.ts";
+import { type WebhookEventType, Webhooks } from "../webhooks.ts";
+import { type RoomContext, stackOf } from "./context.ts";
+
+export class AlarmSchedule<R extends RecordBase = RecordBase> {
+  readonly webhooks: Webhooks;
+  /** The sweep alarm was checked by this object (once per lifetime). */
+  private sweepChecked = false;
+
+  private readonly ctx: RoomContext<R>;
+
+  constructor(ctx: RoomContext<R>) {
+    this.ctx = ctx;
+    this.webhooks = new Webhooks(ctx.host.webhook ?? null, ctx.host.storage as RoomStorage, ctx.schema.party, ctx.roomId);
+  }
+
+  /** Arm the sweep alarm if none is set (checked once per object lifetime). */
+  async ensureSweep(): Promise<void> {
+    if (this.sweepChecked) return;
+    this.sweepChecked = true;
+    if ((await this.ctx.host.getAlarm()) === null) await this.ctx.host.setAlarm(this.ctx.host.now() + SWEEP_INTERVAL_MS);
+  }
+
+  /** The alarm fired (and is gone): the next `ensureSweep` checks again. */
+  fired(): void {
+    this.sweepChecked = false;
+  }
+
+  /** Make sure the alarm fires by `at` (the sweep's and the webhooks' share one). */
+  async want(at: number): Promise<void> {
+    const current = await this.ctx.host.getAlarm();
+    if (current === null || current > at) await this.ctx.host.setAlarm(at);
+  }
+
+  /** Queue a webhook event (after the ack: a failure is logged, never a reject). */
+  async notify(type: WebhookEventType, data: Record<string, unknown>): Promise<void> {
+    if (!this.webhooks.enabled) return;
+    try {
+      const due = await this.webhooks.add(type, data, this.ctx.host.now(), (event, detail) => this.ctx.log("warn", event, undefined, undefined, undefined, detail));
+      if (due !== null) await this.want(due);
+    } catch (err) {
+      this.ctx.log("error", "webhook_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
+    }
+  }
+}

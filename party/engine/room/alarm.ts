@@ -1,0 +1,69 @@
+/**
+ * The room's alarm (alarm-schedule.ts sets it): the liveness sweep over the
+ * sessions, the history's timed work (checkpoints, retention), and the
+ * webhooks that are due. The sweep re-arms only while sockets remain, so an
+ * empty room sleeps for good; events not due yet keep the alarm set.
+ */
+import { ErrorCode, type RecordBase } from "../../shared/protocol.ts";
+import type { OutboxEvent } from "../storage.ts";
+import type { AlarmSchedule } from "./alarm-schedule.ts";
+import { type RoomContext, stackOf } from "./context.ts";
+import type { RoomDocument } from "./document.ts";
+import type { EventQueue } from "./queue.ts";
+import type { Sessions } from "./sessions.ts";
+
+export class RoomAlarm<R extends RecordBase = RecordBase> {
+  private readonly ctx: RoomContext<R>;
+  private readonly queue: EventQueue;
+  private readonly doc: RoomDocument<R>;
+  private readonly sessions: Sessions<R>;
+  private readonly schedule: AlarmSchedule<R>;
+
+  constructor(ctx: RoomContext<R>, queue: EventQueue, doc: RoomDocument<R>, sessions: Sessions<R>, schedule: AlarmSchedule<R>) {
+    this.ctx = ctx;
+    this.queue = queue;
+    this.doc = doc;
+    this.sessions = sessions;
+    this.schedule = schedule;
+  }
+
+  /** The alarm fired: drop sockets that stopped pinging (half-open), run the
+   * history's timed work, send the webhooks that are due. */
+  fire(): Promise<void> {
+    const { host, log } = this.ctx;
+    const { webhooks } = this.schedule;
+    let sending: OutboxEvent[] = [];
+    const swept = this.queue.enqueue(async () => {
+      const now = host.now();
+      const { remaining, left } = this.sessions.sweep(now);
+      this.schedule.fired();
+      if (left) await this.sessions.noteEmpty();
+      if (this.doc.stored) {
+        try {
+          await this.doc.history.tick(this.doc.view, now);
+        } catch (err) {
+          log("error", "checkpoint_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
+        }
+      }
+      if (remaining > 0) await this.schedule.ensureSweep();
+      if (webhooks.enabled) {
+        await this.doc.load();
+        sending = await webhooks.due(now, this.doc.meta.seq);
+        // Events not due yet keep the alarm set, sockets or not.
+        const next = sending.length ? null : await webhooks.nextDue();
+        if (next !== null) await this.schedule.want(next);
+      }
+    });
+    // Delivery runs outside the queue (a slow receiver holds up no edit);
+    // recording the outcomes and re-arming the alarm run inside it.
+    return swept.then(async () => {
+      if (!sending.length) return;
+      const attempts = await webhooks.send(sending, host.fetch ?? fetch, host.now());
+      await this.queue.enqueue(async () => {
+        await webhooks.settle(attempts, host.now(), (event, detail) => log(event === "webhook_dropped" ? "warn" : "info", event, undefined, undefined, undefined, detail));
+        const next = await webhooks.nextDue();
+        if (next !== null) await this.schedule.want(next);
+      });
+    });
+  }
+}

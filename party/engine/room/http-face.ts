@@ -1,0 +1,109 @@
+/**
+ * The room's HTTP face: what party/engine/http-api.ts calls for the backend
+ * API — a mutation, a page of history, the board (now, at a seq or at a
+ * version), a restore, an import, the snapshot, and erasing the room. Each
+ * runs in the room's one event queue, through the same document as a
+ * socket's messages (mutations, restores and imports through its one
+ * exactly-once `decide`, as `API_ACTOR`); reads write nothing, so reading a
+ * room that was never written leaves it unstored.
+ */
+import { ErrorCode, type Op, type RecordBase } from "../../shared/protocol.ts";
+import type { HistoryTarget, RoomHistory } from "../history.ts";
+import type { AlarmSchedule } from "./alarm-schedule.ts";
+import { type RoomContext, stackOf } from "./context.ts";
+import type { RoomDocument } from "./document.ts";
+import type { EventQueue } from "./queue.ts";
+import type { Sessions } from "./sessions.ts";
+import { API_ACTOR, type MutationResult, type RoomSnapshot } from "./types.ts";
+
+type Refusal = { code: ErrorCode; message: string };
+
+export class HttpFace<R extends RecordBase = RecordBase> {
+  private readonly ctx: RoomContext<R>;
+  private readonly queue: EventQueue;
+  private readonly doc: RoomDocument<R>;
+  private readonly sessions: Sessions<R>;
+  private readonly schedule: AlarmSchedule<R>;
+
+  constructor(ctx: RoomContext<R>, queue: EventQueue, doc: RoomDocument<R>, sessions: Sessions<R>, schedule: AlarmSchedule<R>) {
+    this.ctx = ctx;
+    this.queue = queue;
+    this.doc = doc;
+    this.sessions = sessions;
+    this.schedule = schedule;
+  }
+
+  /** Run `task` in the room's queue after a load; `fallback` if it throws (logged). */
+  private loaded<T>(fallback: T, task: () => Promise<T>): Promise<T> {
+    return this.queue.run(fallback, async () => {
+      await this.doc.load();
+      return task();
+    });
+  }
+
+  /** A mutation as the API actor; resolves with the ack or the typed reject
+   * (a repeated `mid`: the original). */
+  mutate(mid: string, ops: Op<R>[]): Promise<MutationResult> {
+    let out: MutationResult = { type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not apply this mutation; retry" };
+    return this.queue.enqueue(async () => {
+      try {
+        await this.doc.decide(API_ACTOR, mid, ops, (result) => (out = result), () => true);
+      } catch (err) {
+        this.ctx.log("error", "handler_failed", API_ACTOR.conn, "mutate", ErrorCode.INTERNAL, stackOf(err));
+      }
+    }).then(() => out);
+  }
+
+  /** One page of history (PROTOCOL.md §15), read only. */
+  history(before: number | undefined, limit: number): ReturnType<RoomHistory<R>["page"]> {
+    return this.loaded({ head: 0, floor: null, checkpoints: [], versions: [], changes: [], more: false }, () => this.doc.history.page(this.doc.meta.seq, before, limit));
+  }
+
+  /** The board at a seq or version (or now, `target` null), read only. */
+  board(target: HistoryTarget | null): Promise<(RoomSnapshot<R> & { version?: string }) | Refusal> {
+    const failed = { code: ErrorCode.INTERNAL, message: "the room could not read its history; retry" };
+    return this.loaded<(RoomSnapshot<R> & { version?: string }) | Refusal>(failed, async () => {
+      if (target === null) return this.doc.snapshot();
+      const epoch = this.doc.stored ? this.doc.meta.epoch : null;
+      const board = await this.doc.history.boardAt(target, this.doc.view);
+      return "code" in board ? board : { ...board, epoch };
+    });
+  }
+
+  /** Restore as the API actor, exactly once by `mid`. */
+  restore(mid: string, target: HistoryTarget): Promise<MutationResult> {
+    const failed: MutationResult = { type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not restore; retry" };
+    return this.loaded<MutationResult>(failed, async () => {
+      let out: MutationResult | null = null;
+      await this.doc.restore(API_ACTOR, { by: API_ACTOR.conn }, mid, target, (r) => (out = r));
+      return out ?? failed;
+    });
+  }
+
+  /** Import (or fork) into a room that was never written, exactly once by `mid`. */
+  import(mid: string, records: R[]): Promise<MutationResult> {
+    const failed: MutationResult = { type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not import; retry" };
+    return this.loaded<MutationResult>(failed, async () => {
+      let out: MutationResult | null = null;
+      await this.doc.importBoard(API_ACTOR, mid, records, (r) => (out = r));
+      return out ?? failed;
+    });
+  }
+
+  /** The board as it is now. */
+  snapshot(): Promise<RoomSnapshot<R>> {
+    return this.loaded<RoomSnapshot<R>>({ seq: 0, epoch: null, records: [] }, async () => this.doc.snapshot());
+  }
+
+  /** Erase the room for good: every socket told and closed, storage wiped,
+   * the caches forgotten. A later connection finds an unwritten room with a new epoch. */
+  erase(): Promise<void> {
+    return this.queue.enqueue(async () => {
+      this.sessions.closeAll();
+      await this.ctx.host.storage.erase();
+      this.doc.forget();
+      this.schedule.webhooks.reset();
+      this.ctx.log("info", "erased");
+    });
+  }
+}

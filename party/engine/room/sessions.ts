@@ -1,0 +1,325 @@
+/**
+ * The room's members: admission (the connection caps, in arrival order), the
+ * hello (version check, the sync, the welcome, the join), presence, and the
+ * ways the room ends a session itself (kick, token expiry, staleness, erase);
+ * with each connection's rate and abuse policy (policy.ts). Identity lives in
+ * each socket's attachment (`ConnState`), so all of this survives hibernation
+ * but the policies' buckets, which are forgiving by design.
+ *
+ * What a session is sent goes through the fan-out (fanout.ts); what it joins
+ * to comes from the document (document.ts).
+ */
+import {
+  HELLO_TIMEOUT_MS,
+  MAX_CONNECTIONS_PER_CLIENT,
+  MAX_CONNECTIONS_PER_IDENTITY,
+  MAX_CONNECTIONS_PER_ROOM,
+  STALE_AFTER_MS,
+} from "../../shared/limits.ts";
+import {
+  type Author,
+  type ClientMessage,
+  CloseCode,
+  ErrorCode,
+  type Peer,
+  PROTOCOL_VERSION,
+  type RecordBase,
+  type ServerMessage,
+  TRY_AGAIN_LATER,
+} from "../../shared/protocol.ts";
+import type { Access } from "../auth.ts";
+import { type Budgeted, ConnectionPolicy } from "../policy.ts";
+import { versionRefusal } from "../version-skew.ts";
+import type { AlarmSchedule } from "./alarm-schedule.ts";
+import { randomId, type RoomContext } from "./context.ts";
+import type { RoomDocument } from "./document.ts";
+import type { FrameFanout } from "./fanout.ts";
+import { readySockets } from "./receivers.ts";
+import type { Actor, ConnectInfo, ConnState, RoomSocket } from "./types.ts";
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** Close a socket that may already be closing (the runtime throws on a second
+ * close); one failed close must not abort a sweep over the other sockets. */
+export function closeQuietly(socket: RoomSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // already closed
+  }
+}
+
+/** Who a connection is, as history records it: its conn, name and token subject. */
+export function authorOf(st: ConnState): Author {
+  return { by: st.conn, ...(st.name ? { name: st.name } : {}), ...(st.sub ? { sub: st.sub } : {}) };
+}
+
+/** Who a connection is, as the app's hooks see it. */
+export function actorOf(st: ConnState): Actor {
+  return { conn: st.conn, role: st.role, clientId: st.clientId ?? "", subject: st.sub ?? null };
+}
+
+export function peerOf(st: ConnState): Peer {
+  return {
+    conn: st.conn,
+    clientId: st.clientId ?? "",
+    name: st.name ?? "anonymous",
+    color: st.color ?? "#888888",
+    status: st.status ?? "active",
+    role: st.role,
+  };
+}
+
+export class Sessions<R extends RecordBase = RecordBase> {
+  private readonly policies = new Map<string, ConnectionPolicy>();
+
+  private readonly ctx: RoomContext<R>;
+  private readonly doc: RoomDocument<R>;
+  private readonly out: FrameFanout<R>;
+  private readonly schedule: AlarmSchedule<R>;
+
+  constructor(ctx: RoomContext<R>, doc: RoomDocument<R>, out: FrameFanout<R>, schedule: AlarmSchedule<R>) {
+    this.ctx = ctx;
+    this.doc = doc;
+    this.out = out;
+    this.schedule = schedule;
+  }
+
+  /** A socket was accepted and its token judged: admit it (within the caps,
+   * in arrival order) or say why not and close it. */
+  async accept(socket: RoomSocket, verdict: Access, info: ConnectInfo): Promise<void> {
+    const { host } = this.ctx;
+    if (!verdict.ok) return this.refuse(socket, verdict.code, verdict.message, verdict.close, verdict.code);
+    const ident = verdict.subject ? `s:${verdict.subject.slice(0, 64)}` : info.ip && !LOOPBACK.test(info.ip) ? `i:${info.ip.slice(0, 64)}` : undefined;
+    let open = 0;
+    let mine = 0;
+    for (const s of host.sockets()) {
+      const other = s !== socket ? s.getState() : null;
+      if (!other) continue;
+      open++;
+      if (ident !== undefined && other.ident === ident) mine++;
+    }
+    // The identity's share first: one person cannot fill the room for the rest.
+    if (mine >= MAX_CONNECTIONS_PER_IDENTITY) {
+      const message = `you hold ${MAX_CONNECTIONS_PER_IDENTITY} connections to this room; close one (retrying)`;
+      return this.refuse(socket, ErrorCode.TOO_MANY_CONNECTIONS, message, CloseCode.TOO_MANY_CONNECTIONS, "too many connections");
+    }
+    if (open >= MAX_CONNECTIONS_PER_ROOM) {
+      const message = `room holds ${MAX_CONNECTIONS_PER_ROOM} connections (retrying)`;
+      return this.refuse(socket, ErrorCode.ROOM_FULL, message, CloseCode.ROOM_FULL, "room full");
+    }
+    const state: ConnState = { conn: randomId(), role: verdict.role, ready: false, at: host.now() };
+    if (verdict.expiresAt) state.exp = verdict.expiresAt;
+    if (ident) state.ident = ident;
+    if (verdict.subject) state.sub = verdict.subject.slice(0, 64);
+    socket.setState(state);
+    this.ctx.log("info", "connect", state.conn);
+    await this.schedule.ensureSweep();
+  }
+
+  /** Refuse a socket before it holds any state: say why, then close. */
+  private refuse(socket: RoomSocket, code: ErrorCode, message: string, close: number, reason: string): void {
+    this.out.sendTo(socket, { type: "error", code, message });
+    closeQuietly(socket, close, reason);
+    this.ctx.log("warn", "refused", undefined, undefined, code);
+  }
+
+  async hello(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "hello" }>): Promise<void> {
+    const { schema, log } = this.ctx;
+    const refusal = versionRefusal(msg, schema.version);
+    if (refusal) {
+      this.out.sendTo(socket, { type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message: refusal, ref: "hello", v: PROTOCOL_VERSION, schema: schema.version });
+      closeQuietly(socket, CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
+      log("warn", "bad_version", st.conn, "hello", ErrorCode.UNSUPPORTED_VERSION, String(msg.v));
+      return;
+    }
+    if (st.ready) {
+      return this.badFrame(socket, st, { type: "error", code: ErrorCode.BAD_MESSAGE, message: "hello was already accepted; use resync", ref: "hello" }, "repeated hellos");
+    }
+    let sameClient = 0;
+    for (const s of readySockets(this.ctx.host)) if (s.getState()!.clientId === msg.clientId) sameClient++;
+    if (sameClient >= MAX_CONNECTIONS_PER_CLIENT) {
+      const message = `client ${msg.clientId} holds ${MAX_CONNECTIONS_PER_CLIENT} connections to this room (retrying)`;
+      this.dismiss(socket, st, CloseCode.TOO_MANY_CONNECTIONS, "too many connections", { code: ErrorCode.TOO_MANY_CONNECTIONS, message });
+      log("warn", "refused", st.conn, "hello", ErrorCode.TOO_MANY_CONNECTIONS);
+      return;
+    }
+    const sync = await this.doc.syncFor(msg.epoch, msg.lastSeq);
+    if (!this.ctx.syncBudget.take(this.ctx.host.now(), sync.frame.length)) {
+      // Every joiner at once (a deploy, a popular link): the rest come back
+      // with their own backoff and jitter instead of all being served now.
+      this.ctx.counters.rateLimited++;
+      const error = { code: ErrorCode.RATE_LIMITED, message: "the room is busy; reconnecting shortly" };
+      this.dismiss(socket, st, TRY_AGAIN_LATER, "busy", error);
+      log("warn", "sync_budget", st.conn, "hello", ErrorCode.RATE_LIMITED, `${sync.frame.length} bytes`);
+      return;
+    }
+    // Commits still queued go to the sockets that were here; the newcomer's
+    // sync already holds them.
+    this.out.flushCommits();
+    const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
+    if (!this.doc.stored) next.epoch = this.doc.meta.epoch;
+    socket.setState(next);
+    const self = peerOf(next);
+    const peers: Peer[] = [];
+    for (const s of readySockets(this.ctx.host)) {
+      const other = s.getState()!;
+      if (other.conn !== next.conn) peers.push(peerOf(other));
+    }
+    this.out.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, schema: schema.version, room: this.ctx.roomId, self, peers });
+    this.out.sendFrame(socket, sync.frame);
+    const catchUp = this.out.live.catchUp(next.conn);
+    if (catchUp) this.out.sendFrame(socket, catchUp);
+    this.out.broadcast({ type: "join", peer: self }, next.conn);
+    log("info", "hello", next.conn, "hello", undefined, sync.mode);
+  }
+
+  presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "presence" }>): void {
+    if (!this.admit(socket, st, "presence", { type: "error", code: ErrorCode.RATE_LIMITED, message: "presence updates are limited", ref: "presence" })) return;
+    const next: ConnState = {
+      ...st,
+      name: msg.name ?? st.name,
+      color: msg.color ?? st.color,
+      status: msg.status ?? st.status,
+    };
+    socket.setState(next);
+    this.out.broadcast({ type: "peer", peer: peerOf(next) }, st.conn);
+  }
+
+  /** The socket closed (cleanly or not): the leave goes to the others. */
+  async closed(socket: RoomSocket): Promise<void> {
+    const st = socket.getState();
+    if (!st) return;
+    this.dropPresence(st);
+    this.ctx.log("info", "close", st.conn);
+    if (st.ready) await this.noteEmpty();
+  }
+
+  /** The last accepted connection left: `room.emptied`. */
+  async noteEmpty(): Promise<void> {
+    if (!this.schedule.webhooks.enabled || readySockets(this.ctx.host).length > 0) return;
+    await this.doc.load();
+    if (this.doc.stored) await this.schedule.notify("room.emptied", { seq: this.doc.meta.seq, epoch: this.doc.meta.epoch });
+  }
+
+  private dropPresence(st: ConnState): void {
+    this.policies.delete(st.conn);
+    this.out.live.drop(st.conn);
+    if (st.ready) this.out.broadcast({ type: "leave", conn: st.conn }, st.conn);
+  }
+
+  /**
+   * The sweep's part (alarm.ts): drop sockets whose token ran out, that never
+   * said hello, or that stopped pinging (half-open). Returns how many remain
+   * and whether a member that had said hello left.
+   */
+  sweep(now: number): { remaining: number; left: boolean } {
+    let remaining = 0;
+    let left = false;
+    for (const s of this.ctx.host.sockets()) {
+      const st = s.getState();
+      if (!st) continue;
+      // Silence is measured from the newest sign of life that survives a
+      // hibernation — the accept, the last frame written to the attachment,
+      // the runtime's last auto-answered ping — or, while awake, the last
+      // frame seen by this instance. No wake resets the clock.
+      const seen = Math.max(st.at, st.seen ?? 0, this.ctx.host.lastPing(s) ?? 0, this.policies.get(st.conn)?.lastMessageAt ?? 0);
+      const silent = now - seen > STALE_AFTER_MS;
+      const noHello = !st.ready && now - st.at > HELLO_TIMEOUT_MS;
+      if (st.exp !== undefined && now >= st.exp) {
+        this.expire(s, st);
+        continue;
+      }
+      if (!silent && !noHello) {
+        remaining++;
+        continue;
+      }
+      left ||= st.ready;
+      this.dismiss(s, st, 1001, noHello ? "no hello" : "no ping");
+      this.ctx.log("info", "stale", st.conn, undefined, undefined, noHello ? "no hello" : `silent ${now - seen} ms`);
+    }
+    return { remaining, left };
+  }
+
+  /** The room was erased: every socket is told (ROOM_DELETED) and closed. */
+  closeAll(): void {
+    for (const s of this.ctx.host.sockets()) {
+      const st = s.getState();
+      if (!st) {
+        closeQuietly(s, CloseCode.ROOM_DELETED, "room deleted");
+        continue;
+      }
+      this.dismiss(s, st, CloseCode.ROOM_DELETED, "room deleted", { code: ErrorCode.ROOM_DELETED, message: "this room was deleted" });
+    }
+  }
+
+  policyFor(conn: string): ConnectionPolicy {
+    let policy = this.policies.get(conn);
+    if (!policy) {
+      policy = new ConnectionPolicy(this.ctx.host.now());
+      this.policies.set(conn, policy);
+    }
+    return policy;
+  }
+
+  /**
+   * Spend the connection's budget for a frame of `kind`. On "limited" the frame
+   * is dropped and the client told (by `notice`, at most once a second when the
+   * frame is lossy); past the policy's limit the connection is kicked. Returns
+   * whether the frame may proceed.
+   */
+  admit(socket: RoomSocket, st: ConnState, kind: Budgeted, notice: ServerMessage<R>, lossy = false): boolean {
+    const policy = this.policyFor(st.conn);
+    const verdict = policy.admit(kind, this.ctx.host.now());
+    if (verdict === "ok") return true;
+    this.ctx.counters.rateLimited++;
+    if (verdict === "kick") {
+      this.kick(socket, st, kind === "mutate" ? "mutation flood" : `${kind} flood`);
+      return false;
+    }
+    if (!lossy || policy.shouldNotice(this.ctx.host.now())) this.out.sendTo(socket, notice);
+    return false;
+  }
+
+  /** A frame the room cannot use: answer it, count it, kick past MAX_BAD_FRAMES. */
+  badFrame(socket: RoomSocket, st: ConnState, answer: ServerMessage<R>, why: string): void {
+    this.ctx.counters.badFrames++;
+    this.out.sendTo(socket, answer);
+    if (this.policyFor(st.conn).badFrame() === "kick") this.kick(socket, st, why);
+  }
+
+  /** The room closes a connection itself. The leave is broadcast now — a
+   * half-open or misbehaving peer may never complete the close handshake, so no
+   * close event may ever come for it — and whatever it still has queued is
+   * dropped unread. `error` tells the client why, before the close. */
+  private dismiss(socket: RoomSocket, st: ConnState, code: number, reason: string, error?: { code: ErrorCode; message: string }): void {
+    this.dropPresence(st);
+    this.policyFor(st.conn).closedByRoom = true;
+    socket.setState({ ...st, ready: false });
+    if (error) this.out.sendTo(socket, { type: "error", ...error });
+    closeQuietly(socket, code, reason);
+  }
+
+  /** The connection's token ran out: it may reconnect with a fresh one (4002 is
+   * one of the application close codes the client does not treat as final). */
+  expire(socket: RoomSocket, st: ConnState): void {
+    const message = "the access token expired; reconnect with a fresh one";
+    this.dismiss(socket, st, CloseCode.TOKEN_EXPIRED, "token expired", { code: ErrorCode.TOKEN_EXPIRED, message });
+    this.ctx.log("info", "token_expired", st.conn);
+  }
+
+  private kick(socket: RoomSocket, st: ConnState, why: string): void {
+    const message = `connection closed: ${why}`;
+    this.dismiss(socket, st, CloseCode.POLICY_VIOLATION, why, { code: ErrorCode.POLICY_VIOLATION, message });
+    this.ctx.log("warn", "kicked", st.conn, undefined, ErrorCode.POLICY_VIOLATION, why);
+  }
+}
+
+/** The epoch sockets were told before the room's first write (see ConnState.epoch). */
+export function unwrittenEpoch(sockets: Iterable<RoomSocket>): string | undefined {
+  for (const s of sockets) {
+    const epoch = s.getState()?.epoch;
+    if (epoch) return epoch;
+  }
+  return undefined;
+}

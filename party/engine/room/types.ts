@@ -1,0 +1,166 @@
+/**
+ * The room's public types: what an adapter gives the room (`RoomHost`,
+ * `RoomSocket`), what a socket's attachment holds (`ConnState`), what an app
+ * gives it (`RoomOptions`, `RoomHooks`) and what it answers (`MutationResult`,
+ * `RoomSnapshot`, `RoomStats`). Types and one frozen constant only, so every
+ * part of the room imports them and they import no part (docs/ARCHITECTURE.md,
+ * "the room core"). `party/engine/room.ts` re-exports all of them.
+ */
+import type { Change, ErrorCode, Op, PresenceStatus, RecordBase, Role } from "../../shared/protocol.ts";
+import type { CheckpointPolicy, RetentionPolicy } from "../history-plan.ts";
+import type { RoomStorage } from "../storage.ts";
+import type { WebhookConfig } from "../webhooks.ts";
+
+/** What a socket's attachment holds. Small by construction (≤ ~300 bytes; the
+ * platform wants ≤ 2 KB): ids, role, and the presence fields. */
+export interface ConnState {
+  /** Room-assigned connection id: the identity every broadcast is stamped with. */
+  conn: string;
+  role: Role;
+  /** True once the hello was accepted (and until the room drops the socket). */
+  ready: boolean;
+  /** When the socket was accepted (ms): liveness baseline before any ping. */
+  at: number;
+  /** When its access token expires (ms), if access control is on. */
+  exp?: number;
+  /** Who holds it, for MAX_CONNECTIONS_PER_IDENTITY: `s:<token subject>` or
+   * `i:<IP address>`; absent when neither is known (local development). */
+  ident?: string;
+  /** The token's subject, if any, for the app's authorization hook. */
+  sub?: string;
+  /** Its last frame (ms), written at most every SEEN_WRITE_EVERY_MS: silence
+   * is measured from here across hibernation. */
+  seen?: number;
+  /** The epoch it was told, kept only while the room has never been written:
+   * that epoch exists nowhere else, and a wake must not invent another. */
+  epoch?: string;
+  clientId?: string;
+  name?: string;
+  color?: string;
+  status?: PresenceStatus;
+}
+
+/** Where the room's frames go: anything it can send a string to. A member's
+ * socket is one; the frame fan-out (room/fanout.ts) addresses only this. */
+export interface FrameSender {
+  send(frame: string): void;
+}
+
+/** The three things the room does with a socket, plus its attachment. */
+export interface RoomSocket extends FrameSender {
+  close(code: number, reason: string): void;
+  getState(): ConnState | null;
+  setState(state: ConnState): void;
+}
+
+export interface LogLine {
+  level: "info" | "warn" | "error";
+  event: string;
+  room: string;
+  conn?: string;
+  type?: string;
+  code?: string;
+  detail?: string;
+}
+
+export interface RoomHost<R extends RecordBase = RecordBase> {
+  readonly storage: RoomStorage<R>;
+  /** The open sockets of this room (after a wake: all of them, with attachments). */
+  sockets(): Iterable<RoomSocket>;
+  now(): number;
+  /** One-shot timer. Used only for cursor frames. */
+  setTimeout(fn: () => void, ms: number): void;
+  /** The room's single alarm (Durable Object alarms survive hibernation and eviction). */
+  getAlarm(): Promise<number | null>;
+  setAlarm(at: number): Promise<void>;
+  /** When the runtime last auto-answered this socket's ping (ms), if it can tell. */
+  lastPing(socket: RoomSocket): number | null;
+  log(line: LogLine): void;
+  /** Where this deployment's webhooks go (webhooks.ts); absent or null: off. */
+  webhook?: WebhookConfig | null;
+  /** The fetch webhooks are sent with (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+export interface RoomStats {
+  room: string;
+  /** null: the room was never written (nothing is stored for it). */
+  epoch: string | null;
+  connections: number;
+  seq: number;
+  records: number;
+  logSize: number;
+  /** Bytes of the op-log entries kept (bounded by LOG_MAX_BYTES). */
+  logBytes: number;
+  storageBytes: number | null;
+  messagesPerSec: number;
+  messages: number;
+  mutations: number;
+  rejects: number;
+  duplicatesDropped: number;
+  rateLimited: number;
+  badFrames: number;
+  /** Counters are kept in memory: they restart after a hibernation or eviction. */
+  since: number;
+}
+
+/** What the adapter knows about a connection besides its token. */
+export interface ConnectInfo {
+  /** The client's address (CF-Connecting-IP); loopback addresses are ignored,
+   * since local development and the benchmark connect everyone from one machine. */
+  ip?: string | null;
+}
+
+/** Who is asking, as the app's hooks see it. */
+export interface Actor {
+  conn: string;
+  role: Role;
+  clientId: string;
+  /** The access token's subject, when the deployment uses tokens with one. */
+  subject: string | null;
+}
+
+/** Who an HTTP API mutation is, to the app's hooks: an editor with the conn
+ * id `api` (no socket has it: room-assigned ids are 8 characters). */
+export const API_ACTOR: Actor = Object.freeze({ conn: "api", role: "editor", clientId: "api", subject: null });
+
+/** What became of a mutation: the frame the socket gets, the body the HTTP API returns. */
+export type MutationResult = { type: "ack"; mid: string; seq: number; dup?: true } | { type: "reject"; mid: string; code: ErrorCode; message: string };
+
+/** The board at one seq (`epoch` null: never written). */
+export interface RoomSnapshot<R extends RecordBase = RecordBase> {
+  seq: number;
+  epoch: string | null;
+  records: R[];
+}
+
+/** The app's say in what the room does. Hooks run inside the room's one event
+ * queue, so they see the room exactly as the mutation does. */
+export interface RoomHooks<R extends RecordBase = RecordBase> {
+  /**
+   * May `actor` apply `op`? Called for every op of a mutation that passed the
+   * schema, before anything is written, with the record as it is before the op
+   * (`undefined` for a new one). Return `true`, or a sentence saying why not:
+   * the whole mutation is then rejected with FORBIDDEN and that sentence —
+   * inside the same exactly-once path as every mutation (a retried mid gets
+   * the same answer while it is remembered). Throwing rejects it with INTERNAL.
+   */
+  authorize?(actor: Actor, op: Op<R>, before: R | undefined): true | string;
+  /** A mutation was committed and acknowledged. Errors are logged, never sent
+   * to a client; the room does not wait for a returned promise. */
+  onCommit?(change: Change<R>, room: { id: string; records: ReadonlyMap<string, R> }): void | Promise<void>;
+}
+
+/** Per-room options; every limit defaults to its constant in limits.ts. */
+export interface RoomOptions<R extends RecordBase = RecordBase> {
+  hooks?: RoomHooks<R>;
+  /** Retained history on or off (default: the schema's `history`, itself
+   * default on): the benchmark compares the two. */
+  history?: boolean;
+  /** Overrides of the history policy's constants (tests; rooms that want more or less). */
+  historyPolicy?: { checkpoint?: Partial<CheckpointPolicy>; retention?: Partial<RetentionPolicy> };
+  /** Overrides for tests (and rooms of very large boards). */
+  maxRoomBytes?: number;
+  syncBytesPerSec?: number;
+  syncBytesBurst?: number;
+}
