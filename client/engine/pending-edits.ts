@@ -12,23 +12,12 @@
  * over the confirmed state), which records look pending, and the count the
  * person sees.
  */
-import type { Op, RecordBase } from "../../party/shared/protocol.ts";
-import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
+import type { RecordBase } from "../../party/shared/protocol.ts";
+import { MemoryPendingStore, type PendingMutation, type PendingStore } from "./pending-store.ts";
 
-export interface PendingMutation<R extends RecordBase = RecordBase> {
-  /** Client-chosen, globally unique mutation id. */
-  mid: string;
-  ops: Op<R>[];
-  /** Wall-clock ms when the user made the edit. */
-  createdAt: number;
-  /** The edit (one thing the person did: a drag, a paste, an undo) this
-   * mutation is part of; one edit can take several mutations. Local only,
-   * never sent. Absent: the mutation is an edit of its own. */
-  edit?: string;
-  /** The record schema version the ops were written in (defineRoom
-   * `version`). Absent: written by code from before versions, schema 1. */
-  schema?: number;
-}
+// Defined beside the store that holds it (so the two files do not import each
+// other); exported from here too, where its readers have always found it.
+export type { PendingMutation } from "./pending-store.ts";
 
 /** What readers of the pending edits may see (the view, the UI). */
 export interface PendingEditsView<R extends RecordBase = RecordBase> {

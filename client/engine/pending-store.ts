@@ -5,7 +5,23 @@
  * it. The browser uses the IndexedDB implementation (idb-pending-store.ts);
  * Node and tests use the in-memory one.
  */
-import type { PendingMutation } from "./pending-edits.ts";
+import type { Op, RecordBase } from "../../party/shared/protocol.ts";
+
+/** One pending mutation: what PendingEdits holds and the store keeps. */
+export interface PendingMutation<R extends RecordBase = RecordBase> {
+  /** Client-chosen, globally unique mutation id. */
+  mid: string;
+  ops: Op<R>[];
+  /** Wall-clock ms when the user made the edit. */
+  createdAt: number;
+  /** The edit (one thing the person did: a drag, a paste, an undo) this
+   * mutation is part of; one edit can take several mutations. Local only,
+   * never sent. Absent: the mutation is an edit of its own. */
+  edit?: string;
+  /** The record schema version the ops were written in (defineRoom
+   * `version`). Absent: written by code from before versions, schema 1. */
+  schema?: number;
+}
 
 export interface PendingStore {
   /** Every pending mutation of this room, oldest first. */
