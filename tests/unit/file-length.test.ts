@@ -1,8 +1,9 @@
 /**
  * Rooms a newcomer can find: no source file in the engine, the apps or the
- * examples grows past ~400 lines unless its header says why (STYLE.md). A file
- * over the limit fails here until its opening comment gives the reason — in
- * so many words: how long it is ("… lines") and why.
+ * examples grows past ~400 lines (STYLE.md: one concept per file). A file may
+ * run longer only as a named exception below, with its reason, and never past
+ * 600 lines: the test counts the lines, so it fails the day a file outgrows
+ * its room, not the day someone forgets to explain it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -12,6 +13,14 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const FOLDERS = ["party", "client", "examples"];
 /** STYLE.md's "~400": a few lines of slack, so an import does not fail the build. */
 const MAX_LINES = 420;
+/** The hard ceiling, exception or not. */
+const MAX_EXCEPTION_LINES = 600;
+
+/** Files allowed past MAX_LINES, each with why it is one concept. */
+const EXCEPTIONS: Record<string, string> = {
+  "party/shared/protocol.ts":
+    "the wire contract: every message schema of both directions beside its type, so a reader sees the whole protocol in one place (docs/PROTOCOL.md is its prose)",
+};
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -22,21 +31,26 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The file's opening doc comment. */
-const headerOf = (source: string) => /^\s*\/\*\*([\s\S]*?)\*\//.exec(source)?.[1] ?? "";
-
 // A folder may be absent (tests/e2e/engine-alone.test.ts runs this in a copy without the apps).
-const long = FOLDERS.filter((f) => existsSync(join(ROOT, f))).flatMap((f) => sources(join(ROOT, f)))
-  .map((path) => ({ file: relative(ROOT, path), source: readFileSync(path, "utf8") }))
-  .filter(({ source }) => source.split("\n").length > MAX_LINES);
+const files = FOLDERS.filter((f) => existsSync(join(ROOT, f)))
+  .flatMap((f) => sources(join(ROOT, f)))
+  .map((path) => ({ file: relative(ROOT, path), lines: readFileSync(path, "utf8").split("\n").length }));
 
 describe("file length", () => {
-  it("the long files are few (each one an exception, not the habit)", () => {
-    expect(long.length).toBeLessThanOrEqual(6);
+  it(`no source file runs past ${MAX_LINES} lines unless it is a named exception`, () => {
+    const long = files.filter((f) => f.lines > MAX_LINES && !(f.file in EXCEPTIONS)).map((f) => `${f.file} (${f.lines} lines)`);
+    expect(long).toEqual([]);
   });
-  it.each(long.map((l) => [l.file, l.source] as const))("%s says in its header why it is long", (_file, source) => {
-    const header = headerOf(source).replace(/\s*\n\s*\*\s?/g, " ");
-    expect(header).toMatch(/\d{3}\s+lines|400 lines/);
-    expect(header).toMatch(/\b(because|why|so that)\b/i);
+  it(`no exception runs past ${MAX_EXCEPTION_LINES} lines`, () => {
+    const over = files.filter((f) => f.lines > MAX_EXCEPTION_LINES).map((f) => `${f.file} (${f.lines} lines)`);
+    expect(over).toEqual([]);
+  });
+  it("every exception is still a file, still long, and says why", () => {
+    for (const [file, why] of Object.entries(EXCEPTIONS)) {
+      const found = files.find((f) => f.file === file);
+      if (!found) continue; // an app's exception in a copy without the apps
+      expect(found.lines, `${file} is short now: drop its exception`).toBeGreaterThan(MAX_LINES);
+      expect(why.length).toBeGreaterThan(40);
+    }
   });
 });
