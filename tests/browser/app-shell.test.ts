@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { drag, near, openBoard, pixelAtWorld, records, screenshot, VIEWPORT, waitForRecords, waitForStatus, usePeople } from "./board-page.ts";
+import { drag, near, openBoard, pixelAtWorld, records, screenshot, usePeople, VIEWPORT, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
 import { distinctColor } from "../../client/whiteboard/app/distinct-color.ts";
 import { PEOPLE_COLORS } from "../../client/whiteboard/app/identity.ts";
 import { INK_COLORS } from "../../client/whiteboard/canvas/tools.ts";
@@ -114,7 +114,7 @@ describe("the dark theme", () => {
 
   it("a light-preferring browser gets the light board", async () => {
     const page = await openBoard(await person({ colorScheme: "light" }), `http://${people.host}/?test`);
-    expect(near(await pixelAtWorld(page, 500, 380), "#f8f9fa", 12)).toBe(true);
+    await waitForPixel(page, 500, 380, (p) => near(p, "#f8f9fa", 12));
     expect(await page.getByRole("button", { name: "Dark theme" }).getAttribute("aria-pressed")).toBe("false");
   });
 });
@@ -342,6 +342,6 @@ describe("the zoom control", () => {
     await expect.poll(onScreen).toBe(false);
     await page.getByRole("button", { name: "Zoom to fit (Shift+1)" }).click();
     await expect.poll(onScreen).toBe(true);
-    expect(near(await pixelAtWorld(page, rect.x, rect.y + rect.h / 2), "#1e1e1e", 80)).toBe(true);
+    await waitForPixel(page, rect.x, rect.y + rect.h / 2, (p) => near(p, "#1e1e1e", 80));
   });
 });

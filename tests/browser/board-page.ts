@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { launchChromium } from "./chromium.ts";
@@ -157,6 +157,23 @@ export async function inkInWorldRect(page: Page, r: { x: number; y: number; w: n
       ),
     [r.x, r.y, r.w, r.h, layer] as const,
   );
+}
+
+/** How long a pixel check waits for the canvas to show what it should (ms):
+ * a canvas repaints on an animation frame after the change, several frames
+ * later on a loaded machine. */
+export const PIXEL_TIMEOUT_MS = 10_000;
+
+/** Wait until the pixel a canvas layer shows at a world point satisfies `ok`
+ * (read after each paint). Every pixel check goes through here or through
+ * `waitForInk`: a pixel read once can be read a frame too early. */
+export async function waitForPixel(page: Page, x: number, y: number, ok: (pixel: [number, number, number, number]) => boolean, layer: "board" | "cursor-layer" = "board"): Promise<void> {
+  await expect.poll(async () => ok(await pixelAtWorld(page, x, y, layer)), { timeout: PIXEL_TIMEOUT_MS, interval: 50 }).toBe(true);
+}
+
+/** Wait until the count of inked pixels in a world rectangle (`inkInWorldRect`) satisfies `ok`. */
+export async function waitForInk(page: Page, r: { x: number; y: number; w: number; h: number }, ok: (inked: number) => boolean, layer: "board" | "cursor-layer" = "board"): Promise<void> {
+  await expect.poll(async () => ok(await inkInWorldRect(page, r, layer)), { timeout: PIXEL_TIMEOUT_MS, interval: 50 }).toBe(true);
 }
 
 /** Close enough to a #rrggbb colour (anti-aliasing and translucency aside). */

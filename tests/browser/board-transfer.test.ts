@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { buildExport, EXPORT_FORMAT, serializeExport } from "../../party/shared/export-format.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { boardMenu, byId, drag, near, openBoard, pendingCount, pixelAtWorld, records, roomOf, waitForRecords, waitForStatus, usePeople } from "./board-page.ts";
+import { boardMenu, byId, drag, near, openBoard, pendingCount, records, roomOf, usePeople, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
 
 const RED = "#e03131";
 
@@ -91,7 +91,7 @@ describe("export and import", () => {
     await a.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
     expect(await pendingCount(a)).toBe(0);
     const rect = original.find((s) => s.type === "rect")!;
-    expect(near(await pixelAtWorld(a, rect.x, rect.y + 30), RED)).toBe(true);
+    await waitForPixel(a, rect.x, rect.y + 30, (p) => near(p, RED));
 
     // Stored in the room, not only on A's page: someone else opening the new link sees it all.
     const c = await openBoard(await person(), `http://${people.host}/r/${newRoom}?test`);

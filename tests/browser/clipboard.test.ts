@@ -8,7 +8,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, near, openBoard, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
+import { drag, near, openBoard, records, screenshot, usePeople, waitForPixel, waitForRecords } from "./board-page.ts";
 
 const RED = "#e03131";
 const BLUE = "#1971c2";
@@ -38,7 +38,7 @@ describe("copy and paste", () => {
     expect(copy!.y).toBeGreaterThan(first!.y);
     expect([copy!.w, copy!.h, copy!.color]).toEqual([first!.w, first!.h, first!.color]);
     // B's canvas: the copy's right edge is red where the original has no ink.
-    expect(near(await pixelAtWorld(b, copy!.x + copy!.w, copy!.y + copy!.h / 2), RED)).toBe(true);
+    await waitForPixel(b, copy!.x + copy!.w, copy!.y + copy!.h / 2, (p) => near(p, RED));
     // The copy is what A has selected: Delete removes it, not the original, on B's board too.
     await a.keyboard.press("Delete");
     await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "rect").length === 1 && recs[0].id === ${JSON.stringify(first!.id)}`);
@@ -63,7 +63,7 @@ describe("copy and paste", () => {
     const [pasted] = rects(await records(other));
     expect(pasted!.id).not.toBe(src!.id);
     expect([pasted!.x, pasted!.y, pasted!.w, pasted!.color]).toEqual([src!.x, src!.y, src!.w, src!.color]);
-    expect(near(await pixelAtWorld(other, pasted!.x, pasted!.y + pasted!.h / 2), BLUE)).toBe(true);
+    await waitForPixel(other, pasted!.x, pasted!.y + pasted!.h / 2, (p) => near(p, BLUE));
   });
 });
 
@@ -90,11 +90,11 @@ describe("duplicate, context menu and z-order", () => {
     expect(await menu.count()).toBe(0); // the menu closes after a command
     const blue = rects(await records(b)).find((r) => r.color === BLUE)!;
     const crossing = [red!.x + red!.w, blue.y] as const;
-    expect(near(await pixelAtWorld(b, ...crossing), RED)).toBe(true); // red on top on B's canvas
+    await waitForPixel(b, ...crossing, (p) => near(p, RED)); // red on top on B's canvas
     await a.mouse.click(sx, sy, { button: "right" });
     await menu.getByRole("menuitem", { name: /Send to back/ }).click();
     await waitForRecords(b, `(recs) => { const low = recs.reduce((m, r) => (r.z < m.z ? r : m)); return low.id === ${JSON.stringify(red!.id)}; }`);
-    expect(near(await pixelAtWorld(b, ...crossing), BLUE)).toBe(true); // now under the blue one
+    await waitForPixel(b, ...crossing, (p) => near(p, BLUE)); // now under the blue one
     await a.mouse.click(sx, sy, { button: "right" });
     await menu.getByRole("menuitem", { name: /Duplicate/ }).click();
     await waitForRecords(b, `(recs) => recs.length === 4`);

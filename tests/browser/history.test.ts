@@ -10,7 +10,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { boardMenu, byId, drag, isBackground, near, openBoard, pixelAtWorld, records, roomOf, screenshot, waitForRecords, usePeople } from "./board-page.ts";
+import { boardMenu, byId, drag, isBackground, near, openBoard, records, roomOf, screenshot, usePeople, waitForPixel, waitForRecords } from "./board-page.ts";
 
 const RED = "#e03131";
 
@@ -65,7 +65,7 @@ describe("the history panel", () => {
     expect(await a.getByTestId("preview-bar").textContent()).toMatch(/Previewing the version of \d\d:\d\d/);
     await waitForRecords(a, `(recs) => recs.length === 2`);
     expect(types(await records(a))).toEqual(["ellipse", "rect"]);
-    expect(near(await pixelAtWorld(a, rect.x, rect.y + 30), RED)).toBe(true);
+    await waitForPixel(a, rect.x, rect.y + 30, (p) => near(p, RED));
     await screenshot(a, "history-preview-A");
     // No edit is possible while previewing: Delete, undo and a drag change nothing anywhere.
     await a.mouse.click(900, 650); // focus on the board, not the panel
@@ -80,7 +80,7 @@ describe("the history panel", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await records(b)).toEqual(bBefore);
     expect(await seqOf(b)).toBe(bSeq);
-    expect(isBackground(await pixelAtWorld(b, rect.x, rect.y + 30))).toBe(true);
+    await waitForPixel(b, rect.x, rect.y + 30, (p) => isBackground(p));
     const bMessages = await b.evaluate(() => window.__edgeroom!.session.client.framesReceived);
     // Presence frames may come (A's cursor hid); no change frame did: the seq is the proof above.
     expect(bMessages - bFrames).toBeLessThan(10);
@@ -90,7 +90,7 @@ describe("the history panel", () => {
     await a.getByTestId("preview-bar").waitFor({ state: "hidden" });
     await waitForRecords(b, `(recs) => recs.length === 2 && recs.some((r) => r.type === "rect")`);
     expect(byId((await records(b)).filter((r) => r.type === "rect"))).toEqual([rect]);
-    expect(near(await pixelAtWorld(b, rect.x, rect.y + 30), RED)).toBe(true);
+    await waitForPixel(b, rect.x, rect.y + 30, (p) => near(p, RED));
     await waitForRecords(a, `(recs) => recs.length === 2`);
     await screenshot(b, "history-restored-B");
 

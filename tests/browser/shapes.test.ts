@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, inkInWorldRect, isBackground, near, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
+import { drag, inkInWorldRect, isBackground, near, pixelAtWorld, records, screenshot, usePeople, waitForInk, waitForPixel, waitForRecords } from "./board-page.ts";
 
 const { twoPeople } = usePeople();
 
@@ -36,7 +36,7 @@ describe("arrows bound to shapes", () => {
       return [sx + (cx - sx) * t, sy + (cy - sy) * t];
     };
     const oldPoint = along(rect.x + rect.w / 2, rect.y + rect.h / 2, rect.x);
-    expect(isBackground(await pixelAtWorld(b, ...oldPoint))).toBe(false);
+    await waitForPixel(b, ...oldPoint, (p) => !isBackground(p));
 
     // A drags the rectangle 250 px down (pressing inside it, right of the arrow's end).
     await a.keyboard.press("Escape");
@@ -67,7 +67,7 @@ describe("labels inside shapes", () => {
     const rect = (await records(b)).find((r): r is Rect => r.type === "rect")!;
     // The middle band of the rectangle, where a centred label goes (its outline left out).
     const middle = { x: rect.x + 20, y: rect.y + rect.h / 2 - 20, w: rect.w - 40, h: 40 };
-    expect(await inkInWorldRect(b, middle)).toBe(0);
+    await waitForInk(b, middle, (n) => n === 0);
     await a.mouse.dblclick(550, 350);
     await a.getByTestId("text-editor").waitFor();
     expect(await a.getByTestId("text-editor").getAttribute("aria-label")).toBe("Label");
@@ -78,7 +78,9 @@ describe("labels inside shapes", () => {
     await a.keyboard.press("Escape");
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && r.label === "Ship it")`);
     await expect.poll(() => inkInWorldRect(b, middle), { timeout: 5_000 }).toBeGreaterThan(20);
-    expect(await inkInWorldRect(b, middle, "cursor-layer")).toBe(0); // drawn once, on the board, not doubled on the overlay
+    // Drawn once, on the board, not doubled on the overlay: read once, right
+    // after the paint that shows it on the board (waiting could let a double pass).
+    expect(await inkInWorldRect(b, middle, "cursor-layer")).toBe(0);
     await screenshot(b, "label-B");
   });
 });
@@ -123,7 +125,7 @@ describe("the eraser", () => {
     await a.keyboard.press("e");
     await drag(a, [[250, 300], [350, 300], [450, 300], [520, 300]]);
     await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
-    expect(isBackground(await pixelAtWorld(b, 300, 250))).toBe(true);
+    await waitForPixel(b, 300, 250, (p) => isBackground(p));
     await a.keyboard.press("Control+z");
     await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "pen").length === 2 && recs.length === 3`);
     await expect.poll(async () => isBackground(await pixelAtWorld(b, 300, 250)), { timeout: 5_000 }).toBe(false);
@@ -138,12 +140,12 @@ describe("rotation", () => {
     await drag(a, [[400, 380], [700, 420]]); // a 300 × 40 bar, centre (550, 400), selected
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
     // Where the upright bar's top edge will be: board now.
-    expect(isBackground(await pixelAtWorld(b, 550, 250))).toBe(true);
+    await waitForPixel(b, 550, 250, (p) => isBackground(p));
     // The round handle 24 px above the top edge's middle; pull it round to the right of the centre.
     await drag(a, [[550, 356], [650, 330], [750, 400]]);
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && Math.abs(r.rotation - Math.PI / 2) < 0.01)`);
     await expect.poll(async () => near(await pixelAtWorld(b, 550, 250), "#e03131"), { timeout: 5_000 }).toBe(true);
-    expect(isBackground(await pixelAtWorld(b, 410, 400))).toBe(true); // the old left end is empty
+    await waitForPixel(b, 410, 400, (p) => isBackground(p)); // the old left end is empty
     await screenshot(b, "rotated-B");
   });
 });

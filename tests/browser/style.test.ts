@@ -8,7 +8,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, near, pixelAtWorld, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
+import { drag, near, records, screenshot, usePeople, waitForPixel, waitForRecords } from "./board-page.ts";
 
 const RED = "#e03131";
 
@@ -43,8 +43,7 @@ describe("style panel", () => {
     expect(r!.color).toBe(RED); // still red: Blue was for new shapes
     // B's canvas: the inside is red at 30% over the light board.
     await b.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.getAttribute("data-count") === "0");
-    const inside = await pixelAtWorld(b, r!.x + r!.w / 2, r!.y + r!.h / 2);
-    expect(near(inside, "#f1bdbe", 16)).toBe(true);
+    await waitForPixel(b, r!.x + r!.w / 2, r!.y + r!.h / 2, (p) => near(p, "#f1bdbe", 16));
     // The panel shows the choices for the selection.
     expect(await checked(a, "Opacity", "30%")).toBe("true");
     expect(await checked(a, "Line style", "Dashed line")).toBe("true");
@@ -65,8 +64,7 @@ describe("style panel", () => {
     const [n] = (await records(b)) as Extract<Shape, { type: "sticky" }>[];
     expect(n!.h).toBeGreaterThan(n!.w); // taller than the square it started as
     // The last line is on B's canvas: ink inside the note near its bottom, on the paper.
-    const paper = await pixelAtWorld(b, n!.x + n!.w - 6, n!.y + n!.h - 6);
-    expect(near(paper, n!.fill, 20)).toBe(true);
+    await waitForPixel(b, n!.x + n!.w - 6, n!.y + n!.h - 6, (p) => near(p, n!.fill, 20));
     await screenshot(b, "sticky-grown-B");
   });
 });

@@ -43,6 +43,7 @@ describe("touch", () => {
     await page.waitForTimeout(200);
     expect(await records(page)).toHaveLength(0);
     const around = { x: after.x - 200, y: after.y - 150, w: 400, h: 300 };
+    // Absence, read once (waiting for "nothing" would let a stroke that came and went pass).
     expect(await inkInWorldRect(page, around, "cursor-layer")).toBe(0);
     expect(await inkInWorldRect(page, around, "board")).toBe(0);
     // The pen still draws with one finger afterwards.

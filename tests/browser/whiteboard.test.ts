@@ -13,11 +13,11 @@ import {
   near,
   openBoard,
   pendingCount,
-  pixelAtWorld,
   records,
   screenshot,
-  waitForRecords,
   usePeople,
+  waitForPixel,
+  waitForRecords,
   waitForStatus,
 } from "./board-page.ts";
 
@@ -76,10 +76,10 @@ describe("whiteboard in two browsers", () => {
     expect(rect.color).toBe(RED);
     // B's canvas: red on the rectangle's left edge, board inside it, blue along the stroke.
     await b.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.getAttribute("data-count") === "0");
-    expect(near(await pixelAtWorld(b, rect.x, rect.y + rect.h / 2), RED)).toBe(true);
-    expect(isBackground(await pixelAtWorld(b, rect.x + rect.w / 2, rect.y + rect.h / 2))).toBe(true);
+    await waitForPixel(b, rect.x, rect.y + rect.h / 2, (p) => near(p, RED));
+    await waitForPixel(b, rect.x + rect.w / 2, rect.y + rect.h / 2, (p) => isBackground(p));
     const mid = pen.pts[Math.floor(pen.pts.length / 2)]!;
-    expect(near(await pixelAtWorld(b, pen.x + mid[0], pen.y + mid[1]), BLUE)).toBe(true);
+    await waitForPixel(b, pen.x + mid[0], pen.y + mid[1], (p) => near(p, BLUE));
     // A's edits are confirmed: nothing pending, "All edits saved".
     await a.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.textContent === "All edits saved");
 
@@ -114,7 +114,7 @@ describe("whiteboard in two browsers", () => {
     expect(await boardPixels()).toBe(scrolled);
     const moved = await records(a);
     const r2 = moved.find((r) => r.type === "rect")!;
-    expect(near(await pixelAtWorld(a, r2.x, r2.y + 50), RED)).toBe(true);
+    await waitForPixel(a, r2.x, r2.y + 50, (p) => near(p, RED));
   });
 
   it("A moves its cursor; B's page draws it gliding through intermediate positions", async () => {
@@ -164,8 +164,7 @@ describe("whiteboard in two browsers", () => {
 
     // And it is on B's canvas, in A's colour, with A's name in the label.
     const aPeer = await b.evaluate(() => [...window.__edgeroom!.session.client.peers().values()][0]!);
-    const inArrow = await pixelAtWorld(b, last.x + 2, last.y + 9, "cursor-layer");
-    expect(near(inArrow, aPeer.color, 60)).toBe(true);
+    await waitForPixel(b, last.x + 2, last.y + 9, (p) => near(p, aPeer.color, 60), "cursor-layer");
     // A never draws its own cursor from the room.
     expect(await a.evaluate(() => window.__edgeroom!.controller.cursorPositions().size)).toBe(0);
     await screenshot(b, "cursor-B");
@@ -202,10 +201,10 @@ describe("whiteboard in two browsers", () => {
     // After the reload, still offline: the note is back from IndexedDB, drawn, still pending.
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "sticky" && r.text === "offline note")`);
     expect(await pendingCount(b)).toBe(2);
-    expect(near(await pixelAtWorld(b, 640, 500), STICKY_YELLOW, 60)).toBe(true);
+    await waitForPixel(b, 640, 500, (p) => near(p, STICKY_YELLOW, 60));
     // A's rectangle is still there too, from the copy cached before the reload.
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
-    expect(near(await pixelAtWorld(b, 200, 250), "#2f9e44")).toBe(true);
+    await waitForPixel(b, 200, 250, (p) => near(p, "#2f9e44"));
     expect(await b.textContent("[data-testid=last-synced]")).toContain("Saved copy from");
     await screenshot(b, "offline-B-reloaded");
     expect((await records(a)).filter((r) => r.type === "sticky")).toHaveLength(0);
@@ -217,7 +216,7 @@ describe("whiteboard in two browsers", () => {
     await a.waitForTimeout(500); // a duplicate would arrive by now
     const stickies = (await records(a)).filter((r) => r.type === "sticky");
     expect(stickies).toHaveLength(1);
-    expect(near(await pixelAtWorld(a, 640, 500), STICKY_YELLOW, 60)).toBe(true);
+    await waitForPixel(a, 640, 500, (p) => near(p, STICKY_YELLOW, 60));
     await screenshot(a, "offline-A-after");
     await screenshot(b, "offline-B-after");
   });
@@ -242,7 +241,7 @@ describe("whiteboard in two browsers", () => {
       [680, 360],
     ]);
     await expect.poll(() => pendingCount(b)).toBeGreaterThan(0);
-    expect(near(await pixelAtWorld(b, rect.x + 200, rect.y + rect.h / 2), "#1e1e1e", 120)).toBe(true);
+    await waitForPixel(b, rect.x + 200, rect.y + rect.h / 2, (p) => near(p, "#1e1e1e", 120));
     await screenshot(b, "reject-B-offline-move");
 
     // Meanwhile A deletes it.
@@ -258,8 +257,8 @@ describe("whiteboard in two browsers", () => {
     await expect.poll(() => pendingCount(b)).toBe(0);
     expect(await records(b)).toHaveLength(0);
     // Rolled back: neither where B moved it nor where it was.
-    expect(isBackground(await pixelAtWorld(b, rect.x + 200, rect.y + rect.h / 2))).toBe(true);
-    expect(isBackground(await pixelAtWorld(b, rect.x, rect.y + rect.h / 2))).toBe(true);
+    await waitForPixel(b, rect.x + 200, rect.y + rect.h / 2, (p) => isBackground(p));
+    await waitForPixel(b, rect.x, rect.y + rect.h / 2, (p) => isBackground(p));
     await screenshot(b, "reject-B-notice");
   });
 });
