@@ -36,6 +36,7 @@ export {
   type ServerMessage,
   type SyncMessage,
   Color,
+  cleanName,
   Coord,
   RecordId,
 } from "./protocol.ts";
@@ -46,6 +47,7 @@ export {
   MAX_COORD,
   MAX_LIVE_BYTES,
   MAX_MESSAGE_BYTES,
+  MAX_NAME_CHARS,
   MAX_OPS_PER_MUTATION,
   MAX_VERSION_NAME_CHARS,
   ROOM_ID_PATTERN,

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { RoomClient } from "edgeroom/client";
 import { usePeers, useSelf } from "edgeroom/react";
+import { cleanName } from "edgeroom/schema";
 import { Icon } from "./icons.tsx";
 import { NAME_MAX, saveName } from "./identity.ts";
 import { sortedPeers } from "./use-room.ts";
@@ -42,7 +43,7 @@ export function PeoplePanel({
   }, [open, onClose]);
 
   const commit = () => {
-    const next = draft.trim().slice(0, NAME_MAX);
+    const next = cleanName(draft) ?? "";
     if (!next) {
       setDraft(name);
       return;

@@ -5,6 +5,7 @@
  * room recognises the same client coming back, but two tabs are two clients).
  */
 import { newRecordId } from "edgeroom/client";
+import { cleanName, MAX_NAME_CHARS } from "edgeroom/schema";
 
 const NAME_KEY = "edgeroom:name";
 const COLOR_KEY = "edgeroom:color";
@@ -13,8 +14,8 @@ const CLIENT_ID_KEY = "edgeroom:clientId";
 /** Cursor and presence colours: distinct on white, readable under white labels. */
 export const PEOPLE_COLORS = ["#e03131", "#d6336c", "#9c36b5", "#6741d9", "#3b5bdb", "#1971c2", "#0c8599", "#099268", "#2f9e44", "#e8590c"];
 
-/** The longest name the room accepts is MAX_NAME_CHARS (40). */
-export const NAME_MAX = 40;
+/** The longest name the room accepts. */
+export const NAME_MAX = MAX_NAME_CHARS;
 
 function read(storage: Storage | undefined, key: string): string | null {
   try {
@@ -33,15 +34,16 @@ function write(storage: Storage | undefined, key: string, value: string): void {
 }
 
 export function loadName(): string {
-  const saved = read(globalThis.localStorage, NAME_KEY)?.trim();
-  if (saved) return saved.slice(0, NAME_MAX);
+  const saved = cleanName(read(globalThis.localStorage, NAME_KEY) ?? "");
+  if (saved) return saved;
   const name = `Guest ${Math.floor(100 + Math.random() * 900)}`;
   write(globalThis.localStorage, NAME_KEY, name);
   return name;
 }
 
 export function saveName(name: string): void {
-  write(globalThis.localStorage, NAME_KEY, name.trim().slice(0, NAME_MAX));
+  const clean = cleanName(name);
+  if (clean) write(globalThis.localStorage, NAME_KEY, clean);
 }
 
 export function loadColor(): string {
