@@ -121,6 +121,11 @@ export function HistoryPanel({
 
   const show = useCallback(
     async (entry: TimelineEntry | null) => {
+      // A choice made now (Enter, a click, Esc) wins over a pending arrow-key
+      // settle: without this, Esc right after Enter brought the preview back
+      // PREVIEW_SETTLE_MS later (seen as a flaky history browser test).
+      if (settle.current) clearTimeout(settle.current);
+      settle.current = null;
       const ticket = ++latest.current;
       if (!entry) {
         setLoading(null);
