@@ -5,7 +5,9 @@
  * sees (connecting, live, reconnecting n, offline, waiting, error), pings
  * for liveness, and decides what a close means — a drop to reconnect from, a
  * room running older code to wait for, or the end (a terminal close code;
- * an outdated page reloads when idle).
+ * an outdated page reloads when idle). It also tells the room what it has
+ * read (`read`, once per `ackEvery` characters, when the welcome asks), so the
+ * room can tell a reader that stopped from one that reads (PROTOCOL.md §7).
  */
 import { CloseCode, type ClientMessage, ErrorCode, type ErrorMessage, isTerminalClose, type RecordBase, type ServerMessage } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
@@ -55,6 +57,10 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
   private closedForGood = false;
   /** Frames received, for the debug overlay's messages/s. */
   framesReceived = 0;
+  /** How often to acknowledge (from the welcome; 0: the room did not ask),
+   * and characters read since the last `read`. */
+  private ackEvery = 0;
+  private unacked = 0;
   private readonly host: ConnectionHost<R>;
   private transport: TransportFactory;
   private readonly reloadWhenOutdated: boolean;
@@ -202,7 +208,11 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
     this.state = { ...this.state, transport: this.socket?.kind ?? "websocket" };
     this.host.processor.opened();
     this.host.reset();
-    this.send(this.host.hello());
+    this.ackEvery = 0;
+    this.unacked = 0;
+    const hello = this.host.hello();
+    // `reads`: this client acknowledges what it reads, if the room asks.
+    this.send(hello.type === "hello" ? { ...hello, reads: true } : hello);
   }
 
   private onClose(code: number, reason: string): void {
@@ -248,10 +258,17 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
     if (!parsed.ok) return this.host.processor.unreadable(parsed.code, parsed.message);
     const router = this.router;
     for (const msg of parsed.value) {
+      if (msg.type === "welcome") this.ackEvery = msg.ackEvery ?? 0;
       const mine = router ? router.incoming(msg) : msg;
       if (mine) this.apply(mine);
     }
     router?.frameDone(data);
+    // Read, so acknowledged: never per frame, once per ackEvery characters.
+    this.unacked += data.length;
+    if (this.ackEvery > 0 && this.unacked >= this.ackEvery) {
+      this.send({ type: "read", n: this.unacked });
+      this.unacked = 0;
+    }
   }
 
   private apply(msg: ServerMessage<R>): void {

@@ -324,6 +324,10 @@ export class TabRouter<R extends RecordBase> {
       }
       case "live":
         return send();
+      case "read":
+        // What the socket's reader read: only the leader's own client reads the room.
+        if (tab === this.tabId) return send();
+        return;
       case "history":
       case "preview":
       case "version":

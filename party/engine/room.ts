@@ -34,6 +34,7 @@ import { RoomDocument } from "./room/document.ts";
 import { type FrameBudget, FrameFanout } from "./room/fanout.ts";
 import { HttpFace } from "./room/http-face.ts";
 import { EventQueue } from "./room/queue.ts";
+import { ReadWindows } from "./room/read-windows.ts";
 import { readySocketReceivers, readySockets } from "./room/receivers.ts";
 import { Sessions, unwrittenEpoch } from "./room/sessions.ts";
 import type { ConnectInfo, MutationResult, RoomHost, RoomOptions, RoomSnapshot, RoomSocket, RoomStats } from "./room/types.ts";
@@ -80,7 +81,13 @@ export class Room<R extends RecordBase = RecordBase> {
     this.queue = new EventQueue(ctx.log);
     this.history = new RoomHistory(host.storage, options.history ?? schema.history, options.historyPolicy);
     const schedule = new AlarmSchedule(ctx);
-    const out = new FrameFanout<R>(host, readySocketReceivers(host), frameBudget);
+    // A member over its read window is closed in the room's queue, after the
+    // frame that found it (never inside a broadcast).
+    const reads = new ReadWindows(
+      (conn) => [...host.sockets()].some((s) => s.getState()?.conn === conn && s.getState()?.reads === true),
+      (conn) => void this.queue.enqueue(() => this.sessions.slowReader(conn)),
+    );
+    const out = new FrameFanout<R>(host, readySocketReceivers(host), reads, frameBudget);
     this.doc = new RoomDocument(ctx, this.history, options.maxRoomBytes ?? schema.limits.maxRoomBytes, {
       publish: (commit, then) => out.publish(commit, then),
       notify: (type, data) => schedule.notify(type, data),

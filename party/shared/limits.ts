@@ -222,6 +222,25 @@ export const MAX_FALLBACK_TICKETS = 64;
  * the worst case well inside a Durable Object's 128 MB. Over it, the stream is
  * ended at once (its queue dropped) and the client reopens and resyncs. */
 export const FALLBACK_STREAM_MAX_OWED_BYTES = 4 * 1024 * 1024;
+/** What a WebSocket member may owe the room: characters (UTF-16 code units,
+ * one byte each for ASCII JSON) of broadcast frames — commits, live and cursor
+ * frames, joins and leaves — sent to it and not yet acknowledged. The room
+ * cannot see a socket's buffer, so a client that says `reads` in its hello
+ * acknowledges what it has read (`read`, every READ_ACK_EVERY_BYTES); one that
+ * stops reading (a frozen tab, a stalled link) would otherwise make the room
+ * and the runtime hold every frame for it (> 100 MiB in issue 23; a Durable
+ * Object has 128 MB). 4 MiB, like a fallback stream's bound, is seconds of a
+ * busy room's traffic; the sync and the answers to the member's own requests
+ * are not counted (their own budgets bound them), so no big snapshot trips it.
+ * Over it, the member is dropped from live delivery and closed with
+ * SLOW_READER (4009); it reconnects and resyncs from its last seq. */
+export const SOCKET_MAX_OWED_BYTES = 4 * 1024 * 1024;
+/** How often a client acknowledges what it has read: one `read` message per
+ * 64 Ki characters received, never per frame (inbound messages are billed
+ * 20:1, and pings cannot carry it: the runtime answers them without waking
+ * the room). 64 KiB is 1/64 of SOCKET_MAX_OWED_BYTES, so an acknowledging
+ * reader never comes near the bound by the granularity of its acks. */
+export const READ_ACK_EVERY_BYTES = 64 * 1024;
 
 /** Retained history (party/engine/history.ts, PROTOCOL.md §15): a full board
  * (a checkpoint) is kept every HISTORY_CHECKPOINT_CHANGES changes, or once

@@ -82,6 +82,7 @@ export const ErrorCode = {
   INTERNAL: "INTERNAL",
   /** The room was erased for good (HTTP API `DELETE`): its board is gone. */
   ROOM_DELETED: "ROOM_DELETED",
+  SLOW_READER: "SLOW_READER", // over SOCKET_MAX_OWED_BYTES unread; not final: the client reconnects and resyncs
   /** A history request named a seq or version the room's retained history no
    * longer (or never) reaches, or history is switched off for this app. */
   HISTORY_UNAVAILABLE: "HISTORY_UNAVAILABLE",
@@ -108,11 +109,12 @@ export const CloseCode = {
    * open a new, empty room under the same id. */
   ROOM_DELETED: 4006,
   POLICY_VIOLATION: 4008,
+  SLOW_READER: 4009, // over SOCKET_MAX_OWED_BYTES unread: out of live delivery; it reconnects and resyncs from its last seq
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Closes after which the client reconnects although they are application codes. */
-export const RETRYABLE_CLOSES: ReadonlySet<number> = new Set([CloseCode.TOKEN_EXPIRED, CloseCode.ROOM_FULL, CloseCode.TOO_MANY_CONNECTIONS]);
+export const RETRYABLE_CLOSES: ReadonlySet<number> = new Set([CloseCode.TOKEN_EXPIRED, CloseCode.ROOM_FULL, CloseCode.TOO_MANY_CONNECTIONS, CloseCode.SLOW_READER]);
 
 /** The room is busy (its sync budget is spent): the standard "try again later". */
 export const TRY_AGAIN_LATER = 1013;
@@ -220,6 +222,7 @@ export const Hello = z.object({
   lastSeq: Seq,
   name: Name,
   color: Color,
+  reads: z.literal(true).optional(), // it sends `read` if the welcome has `ackEvery`, so it is bounded (SOCKET_MAX_OWED_BYTES); absent: never bounded
 });
 export const Resync = z.object({ type: z.literal("resync"), epoch: z.string().max(64).nullable(), lastSeq: Seq });
 export const Cursor = z.object({
@@ -234,6 +237,7 @@ export const PresenceUpdate = z.object({
   status: PresenceStatus.optional(),
 });
 export const Ping = z.object({ type: z.literal("ping") });
+export const Read = z.object({ type: z.literal("read"), n: z.number().int().min(1).max(2 ** 31) }); // `n` more characters read, per `ackEvery`
 /** Ephemeral, lossy, per-connection state under a key the app defines (a
  * drawing in progress, a viewport to follow, a laser trail): latest wins, sent
  * to the others with the cursor frames, never stored, gone when the
@@ -280,16 +284,15 @@ export type ClientMessage<R extends RecordBase = RecordBase> =
   | MutateMessage<R>
   | z.infer<typeof Cursor>
   | z.infer<typeof PresenceUpdate>
-  | z.infer<typeof Ping>
+  | z.infer<typeof Ping> | z.infer<typeof Read>
   | z.infer<typeof Live>
   | z.infer<typeof HistoryRequest>
   | z.infer<typeof PreviewRequest>
   | z.infer<typeof RestoreRequest>
   | z.infer<typeof VersionRequest>;
 export type ClientMessageType = ClientMessage["type"];
-const CLIENT_TYPES = new Set<string>(["hello", "resync", "mutate", "cursor", "presence", "ping", "live", "history", "preview", "restore", "version"]);
-/** Client messages whose `mid` names a mutation: a frame of these that fails
- * its schema but has a valid mid is rejected by that mid. */
+const CLIENT_TYPES = new Set<string>(["hello", "resync", "mutate", "cursor", "presence", "ping", "read", "live", "history", "preview", "restore", "version"]);
+/** Client messages whose `mid` names a mutation: a frame of these that fails its schema but has a valid mid is rejected by that mid. */
 const MUTATION_TYPES = new Set<string>(["mutate", "restore"]);
 
 // ---------------------------------------------------------------------------
@@ -304,6 +307,7 @@ export const Welcome = z.object({
   self: Peer,
   /** Everyone else connected (their cursors follow in a `cursors` frame). */
   peers: z.array(Peer),
+  ackEvery: z.number().int().min(1).optional(), // to a hello with `reads`: send `read` every this many characters (READ_ACK_EVERY_BYTES)
 });
 /** The document state: a full snapshot, or the changes since the client's lastSeq.
  * Sent right after `welcome`, and in answer to `resync`. */
@@ -500,7 +504,7 @@ export function protocolFor<R extends RecordBase>(records: z.ZodType<R>, maxOps 
     Mutate as never,
     Cursor,
     PresenceUpdate,
-    Ping,
+    Ping, Read,
     Live,
     HistoryRequest,
     PreviewRequest,

@@ -40,8 +40,9 @@ export class CommitOutbox {
   }
 
   /** Send every receiver its part of the queued commits, in seq order;
-   * returns how many sends that took. */
-  flush(receivers: EachReceiver): number {
+   * returns how many sends that took. `charge` says whether a frame may go to
+   * a receiver (false: it is over its read window, read-windows.ts). */
+  flush(receivers: EachReceiver, charge: (conn: string, chars: number) => boolean): number {
     if (this.queued.length === 0) return 0;
     const queued = this.queued;
     this.queued = [];
@@ -64,7 +65,7 @@ export class CommitOutbox {
         }
         frame = own.length === 0 ? null : own.length === 1 ? own[0]! : `[${own.join(",")}]`;
       }
-      if (frame === null) return;
+      if (frame === null || !charge(conn, frame.length)) return;
       try {
         to.send(frame);
       } catch {

@@ -107,6 +107,10 @@ export class Dispatcher<R extends RecordBase = RecordBase> {
         return sessions.presence(socket, st, msg);
       case "live":
         return this.live(socket, st, msg.key, msg.data);
+      case "read":
+        // As cheap as a ping: a count, nothing sent back.
+        if (!st.reads) return sessions.badFrame(socket, st, { type: "error", code: ErrorCode.BAD_MESSAGE, message: "read without reads in hello", ref: "read" }, "bad reads");
+        return this.out.reads.read(st.conn, msg.n);
       case "history":
       case "preview":
       case "restore":

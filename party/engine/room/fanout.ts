@@ -9,12 +9,15 @@
  * It addresses receivers (receivers.ts), not sockets: a broadcast goes to each
  * receiver but the one named `except`; a reply goes to one sender, after the
  * queued commits, so every receiver sees the room's messages in order. Bounds
- * on a receiver that does not read belong here (docs/ARCHITECTURE.md).
+ * on a receiver that does not read belong here (docs/ARCHITECTURE.md): every
+ * broadcast frame is charged to its receiver's read window (read-windows.ts),
+ * and a receiver over it gets nothing more.
  */
 import { CURSOR_FRAME_MS, CURSOR_SEND_BURST, CURSOR_SENDS_PER_SEC } from "../../shared/limits.ts";
 import type { RecordBase, ServerMessage } from "../../shared/protocol.ts";
 import { CommitOutbox, type QueuedCommit } from "./commit-outbox.ts";
 import { LiveFrames } from "./live-frames.ts";
+import type { ReadWindows } from "./read-windows.ts";
 import type { EachReceiver } from "./receivers.ts";
 import type { FrameSender } from "./types.ts";
 
@@ -51,10 +54,13 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
 
   private readonly clock: FanoutClock;
   private readonly receivers: EachReceiver;
+  /** What each receiver owes; a broadcast frame to one over its bound is not sent. */
+  readonly reads: ReadWindows;
 
-  constructor(clock: FanoutClock, receivers: EachReceiver, budget: FrameBudget = {}) {
+  constructor(clock: FanoutClock, receivers: EachReceiver, reads: ReadWindows, budget: FrameBudget = {}) {
     this.clock = clock;
     this.receivers = receivers;
+    this.reads = reads;
     this.rate = budget.frameSendsPerSec ?? CURSOR_SENDS_PER_SEC;
     this.burst = budget.frameSendBurst ?? CURSOR_SEND_BURST;
     this.sends = this.burst;
@@ -86,7 +92,7 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
    * goes to a receiver, so every receiver sees the room's messages in order. */
   flushCommits(): void {
     if (this.outbox.size === 0) return;
-    this.spend(this.outbox.flush(this.receivers));
+    this.spend(this.outbox.flush(this.receivers, this.charge));
   }
 
   /** One message to one sender (an answer, a welcome), after the queued commits. */
@@ -113,7 +119,7 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
   private broadcastFrame(frame: string, exceptConn: string | null): number {
     let sent = 0;
     this.receivers((conn, to) => {
-      if (conn === exceptConn) return;
+      if (conn === exceptConn || !this.reads.charge(conn, frame.length)) return;
       this.sendFrame(to, frame);
       sent++;
     });
@@ -127,7 +133,7 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
     this.frameScheduled = false;
     // Commits first: a live draft cleared by the author's change must not
     // vanish before the change arrives.
-    const commitSends = this.outbox.flush(this.receivers);
+    const commitSends = this.outbox.flush(this.receivers, this.charge);
     if (!this.live.pending) {
       if (commitSends) this.spend(commitSends);
       return;
@@ -136,6 +142,8 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
     const sent = this.broadcastFrame(frame, onlyMover ?? null);
     this.spend(commitSends + sent + (onlyMover === undefined ? 0 : 1));
   }
+
+  private readonly charge = (conn: string, chars: number): boolean => this.reads.charge(conn, chars);
 
   private refill(): number {
     const now = this.clock.now();

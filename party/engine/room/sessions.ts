@@ -14,6 +14,8 @@ import {
   MAX_CONNECTIONS_PER_CLIENT,
   MAX_CONNECTIONS_PER_IDENTITY,
   MAX_CONNECTIONS_PER_ROOM,
+  READ_ACK_EVERY_BYTES,
+  SOCKET_MAX_OWED_BYTES,
   STALE_AFTER_MS,
 } from "../../shared/limits.ts";
 import {
@@ -159,6 +161,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
     this.out.flushCommits();
     const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
     if (!this.doc.stored) next.epoch = this.doc.meta.epoch;
+    if (msg.reads) next.reads = true;
     socket.setState(next);
     const self = peerOf(next);
     const peers: Peer[] = [];
@@ -166,10 +169,13 @@ export class Sessions<R extends RecordBase = RecordBase> {
       const other = s.getState()!;
       if (other.conn !== next.conn) peers.push(peerOf(other));
     }
-    this.out.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, schema: schema.version, room: this.ctx.roomId, self, peers });
+    const ackEvery = msg.reads ? { ackEvery: READ_ACK_EVERY_BYTES } : {};
+    this.out.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, schema: schema.version, room: this.ctx.roomId, self, peers, ...ackEvery });
     this.out.sendFrame(socket, sync.frame);
     const catchUp = this.out.live.catchUp(next.conn);
     if (catchUp) this.out.sendFrame(socket, catchUp);
+    // What it owes is counted from here: the sync is bounded by the sync budget.
+    this.out.reads.open(next.conn, msg.reads === true);
     this.out.broadcast({ type: "join", peer: self }, next.conn);
     log("info", "hello", next.conn, "hello", undefined, sync.mode);
   }
@@ -204,6 +210,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
 
   private dropPresence(st: ConnState): void {
     this.policies.delete(st.conn);
+    this.out.reads.forget(st.conn);
     this.out.live.drop(st.conn);
     if (st.ready) this.out.broadcast({ type: "leave", conn: st.conn }, st.conn);
   }
@@ -298,6 +305,22 @@ export class Sessions<R extends RecordBase = RecordBase> {
     socket.setState({ ...st, ready: false });
     if (error) this.out.sendTo(socket, { type: "error", ...error });
     closeQuietly(socket, code, reason);
+  }
+
+  /** The member stopped reading: over SOCKET_MAX_OWED_BYTES unacknowledged
+   * (read-windows.ts). It gets nothing more; the close waits behind what the
+   * runtime still holds for it, and when it reads again it reconnects
+   * (4009 is not final) and resyncs from the last seq it applied. */
+  slowReader(conn: string): void {
+    for (const s of this.ctx.host.sockets()) {
+      const st = s.getState();
+      if (st?.conn !== conn) continue;
+      const message = `over ${SOCKET_MAX_OWED_BYTES} bytes unread; reconnect and resync`;
+      this.dismiss(s, st, CloseCode.SLOW_READER, "slow reader", { code: ErrorCode.SLOW_READER, message });
+      this.ctx.log("warn", "slow_reader", conn, undefined, ErrorCode.SLOW_READER, `over ${SOCKET_MAX_OWED_BYTES} bytes owed`);
+      return;
+    }
+    this.out.reads.forget(conn);
   }
 
   /** The connection's token ran out: it may reconnect with a fresh one (4002 is

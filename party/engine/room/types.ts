@@ -34,6 +34,9 @@ export interface ConnState {
   /** The epoch it was told, kept only while the room has never been written:
    * that epoch exists nowhere else, and a wake must not invent another. */
   epoch?: string;
+  /** Its hello said `reads`: it acknowledges what it reads, and the room
+   * bounds what it may owe (SOCKET_MAX_OWED_BYTES, read-windows.ts). */
+  reads?: true;
   clientId?: string;
   name?: string;
   color?: string;

@@ -15,12 +15,15 @@ export class TestSocket<R extends RecordBase = RecordBase> implements RoomSocket
   readonly inbox: ServerMessage<R>[] = [];
   /** Frames received (a batch frame is one frame of several messages). */
   frames = 0;
+  /** Characters received (what a read window counts). */
+  chars = 0;
   closed: { code: number; reason: string } | null = null;
   private state: ConnState | null = null;
 
   send(frame: string): void {
     if (this.closed) throw new Error("send on a closed socket");
     this.frames++;
+    this.chars += frame.length;
     const parsed = JSON.parse(frame) as ServerMessage<R> | ServerMessage<R>[];
     if (Array.isArray(parsed)) this.inbox.push(...parsed);
     else this.inbox.push(parsed);
