@@ -7,7 +7,8 @@
  * oversize, before hello, a second hello, a padded ping) are counted as bad.
  * Past MAX_RATE_LIMITED_FRAMES dropped or MAX_BAD_FRAMES bad frames the verdict
  * is "kick". Refusals the room must remember (a rejected mutation) have their
- * own bucket, so no connection can grow the refusal table quickly.
+ * own bucket, kept per identity by the room (sessions.ts), so no connection
+ * can grow the refusal table quickly, and no reconnect refreshes it.
  *
  * In memory only: after a hibernation a connection starts with full buckets,
  * which only forgives a client that was idle long enough to hibernate the room.
@@ -70,8 +71,10 @@ export class ConnectionPolicy {
     this.lastMessageAt = now;
   }
 
-  /** Spend a token for a frame of `kind`. */
-  admit(kind: Budgeted, now: number): Verdict {
+  /** Spend a token for a frame of `kind`; `shared`: the token was taken (or
+   * not) from a bucket kept elsewhere (the identity's refusal bucket). */
+  admit(kind: Budgeted, now: number, shared?: boolean): Verdict {
+    if (shared !== undefined) return shared ? "ok" : ++this.limited > MAX_RATE_LIMITED_FRAMES ? "kick" : "limited";
     let bucket = this.buckets.get(kind);
     if (!bucket) {
       const [rate, burst] = RATES[kind];

@@ -26,3 +26,32 @@ export class TokenBucket {
     return true;
   }
 }
+
+/** Token buckets by key (an identity), at most `max` of them: past it the one
+ * used longest ago is forgotten (a Map keeps insertion order; a use moves the
+ * key to the end). */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly rate: number;
+  private readonly burst: number;
+  private readonly max: number;
+
+  constructor(rate: number, burst: number, max: number) {
+    this.rate = rate;
+    this.burst = burst;
+    this.max = max;
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  take(key: string, now: number): boolean {
+    let bucket = this.buckets.get(key);
+    if (bucket) this.buckets.delete(key);
+    else bucket = new TokenBucket(this.rate, this.burst, now);
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > this.max) this.buckets.delete(this.buckets.keys().next().value!);
+    return bucket.take(now);
+  }
+}

@@ -92,6 +92,12 @@ export const RESYNC_BURST = 5;
  * refusal table. */
 export const REFUSAL_RATE_PER_SEC = 2;
 export const REFUSAL_BURST = 50;
+/** The refusal bucket is kept per identity (token subject, else address, else
+ * client id), not per connection: a reconnect must not refresh the burst. A
+ * room instance keeps at most this many such buckets (~100 bytes each); past
+ * it, the one used longest ago is forgotten. 4 × MAX_CONNECTIONS_PER_ROOM:
+ * every identity that can be connected at once, and those that just left. */
+export const REFUSAL_IDENTITIES_MAX = 1024;
 /** Sync bytes (snapshots and deltas) the room sends per second, all joiners and
  * resyncs together. The burst must hold the largest snapshot twice over (a
  * room at MAX_ROOM_BYTES plus framing), or a full room could never be joined.

@@ -15,6 +15,9 @@ import {
   MAX_CONNECTIONS_PER_IDENTITY,
   MAX_CONNECTIONS_PER_ROOM,
   READ_ACK_EVERY_BYTES,
+  REFUSAL_BURST,
+  REFUSAL_IDENTITIES_MAX,
+  REFUSAL_RATE_PER_SEC,
   SOCKET_MAX_OWED_BYTES,
   STALE_AFTER_MS,
 } from "../../shared/limits.ts";
@@ -31,6 +34,7 @@ import {
 } from "../../shared/protocol.ts";
 import type { Access } from "../auth.ts";
 import { type Budgeted, ConnectionPolicy } from "../policy.ts";
+import { KeyedBuckets } from "../ratelimit.ts";
 import { versionRefusal } from "../version-skew.ts";
 import type { AlarmSchedule } from "./alarm-schedule.ts";
 import { randomId, type RoomContext } from "./context.ts";
@@ -74,6 +78,10 @@ export function peerOf(st: ConnState): Peer {
 
 export class Sessions<R extends RecordBase = RecordBase> {
   private readonly policies = new Map<string, ConnectionPolicy>();
+  /** Stored refusals per identity (token subject, else address, else client
+   * id — as the connection caps count them), so a reconnect does not refresh
+   * the burst; bounded (REFUSAL_IDENTITIES_MAX). In memory, like every bucket. */
+  private readonly refusals = new KeyedBuckets(REFUSAL_RATE_PER_SEC, REFUSAL_BURST, REFUSAL_IDENTITIES_MAX);
 
   private readonly ctx: RoomContext<R>;
   private readonly doc: RoomDocument<R>;
@@ -277,7 +285,9 @@ export class Sessions<R extends RecordBase = RecordBase> {
    */
   admit(socket: RoomSocket, st: ConnState, kind: Budgeted, notice: ServerMessage<R>, lossy = false): boolean {
     const policy = this.policyFor(st.conn);
-    const verdict = policy.admit(kind, this.ctx.host.now());
+    const now = this.ctx.host.now();
+    const shared = kind === "refusal" ? this.refusals.take(st.ident ?? `c:${st.clientId ?? st.conn}`, now) : undefined;
+    const verdict = policy.admit(kind, now, shared);
     if (verdict === "ok") return true;
     this.ctx.counters.rateLimited++;
     if (verdict === "kick") {
