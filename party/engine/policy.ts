@@ -24,6 +24,8 @@ import {
   MAX_RATE_LIMITED_FRAMES,
   MUTATION_BURST,
   MUTATION_RATE_PER_SEC,
+  PARSE_BYTES_BURST,
+  PARSE_BYTES_PER_SEC,
   PRESENCE_BURST,
   PRESENCE_RATE_PER_SEC,
   REFUSAL_BURST,
@@ -63,12 +65,22 @@ export class ConnectionPolicy {
    * queued from it are dropped unparsed. */
   closedByRoom = false;
   private readonly buckets = new Map<Budgeted, TokenBucket>();
+  /** Characters this connection may still have parsed (PARSE_BYTES_PER_SEC). */
+  private readonly parse: TokenBucket;
   private limited = 0;
   private bad = 0;
   private lastNotice = Number.NEGATIVE_INFINITY;
 
   constructor(now: number) {
     this.lastMessageAt = now;
+    this.parse = new TokenBucket(PARSE_BYTES_PER_SEC, PARSE_BYTES_BURST, now);
+  }
+
+  /** Charge a frame's length before it is parsed: "limited" drops it
+   * unparsed (counted like any dropped frame), "kick" past the limit. */
+  admitParse(chars: number, now: number): Verdict {
+    if (this.parse.take(now, chars)) return "ok";
+    return ++this.limited > MAX_RATE_LIMITED_FRAMES ? "kick" : "limited";
   }
 
   /** Spend a token for a frame of `kind`; `shared`: the token was taken (or

@@ -110,6 +110,18 @@ export const SYNC_BYTES_BURST = 64 * 1024 * 1024;
 export const MAX_RATE_LIMITED_FRAMES = 2_000;
 /** Unparseable frames tolerated before the connection is closed. */
 export const MAX_BAD_FRAMES = 50;
+/** Characters of frames one connection may have parsed: a bucket refilled at
+ * PARSE_BYTES_PER_SEC up to PARSE_BYTES_BURST, charged by a frame's length
+ * before it is parsed. A flood of padded but valid frames made the room parse
+ * ~600 MiB for one connection before the kick (issue 23): every frame a
+ * budget dropped was parsed first. Past the bucket a frame is dropped
+ * unparsed and counts toward MAX_RATE_LIMITED_FRAMES, so parse work before a
+ * kick is ≤ PARSE_BYTES_BURST + PARSE_BYTES_PER_SEC × the flood's duration.
+ * 8 MiB/s and 16 MiB sit just above the mutation budget at the largest frame
+ * (30/s and a burst of 60 × MAX_MESSAGE_BYTES = 7.5 / 15 MiB), so no client
+ * within its other budgets ever meets this one. The exact ping is free. */
+export const PARSE_BYTES_PER_SEC = 8 * 1024 * 1024;
+export const PARSE_BYTES_BURST = 16 * 1024 * 1024;
 
 /** Frames: the room coalesces cursor moves into shared frames and commits
  * into batch frames (commit-outbox.ts), paced by one budget —

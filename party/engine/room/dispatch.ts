@@ -44,6 +44,8 @@ export class Dispatcher<R extends RecordBase = RecordBase> {
       socket.setState(st);
     }
     ctx.counters.countMessage(now);
+    // Parse work is budgeted before parsing: a padded flood is dropped unparsed.
+    if (data !== PING_FRAME && !sessions.admitParse(socket, st, typeof data === "string" ? data.length : data.byteLength)) return;
 
     const parsed = ctx.schema.protocol.parseClientMessage(data, MAX_MESSAGE_BYTES);
     if (!parsed.ok) {

@@ -298,6 +298,20 @@ export class Sessions<R extends RecordBase = RecordBase> {
     return false;
   }
 
+  /** Charge a frame's length to the connection's parse budget before it is
+   * parsed; over it the frame is dropped unparsed (one notice a second), and
+   * past MAX_RATE_LIMITED_FRAMES drops the connection is kicked. */
+  admitParse(socket: RoomSocket, st: ConnState, chars: number): boolean {
+    const policy = this.policyFor(st.conn);
+    const now = this.ctx.host.now();
+    const verdict = policy.admitParse(chars, now);
+    if (verdict === "ok") return true;
+    this.ctx.counters.rateLimited++;
+    if (verdict === "kick") this.kick(socket, st, "parse flood");
+    else if (policy.shouldNotice(now)) this.out.sendTo(socket, { type: "error", code: ErrorCode.RATE_LIMITED, message: "too many bytes sent; frames are dropped unread" });
+    return false;
+  }
+
   /** A frame the room cannot use: answer it, count it, kick past MAX_BAD_FRAMES. */
   badFrame(socket: RoomSocket, st: ConnState, answer: ServerMessage<R>, why: string): void {
     this.ctx.counters.badFrames++;
