@@ -1,15 +1,15 @@
 /**
- * A RoomClient transport onto the in-memory room core (WhiteboardRoomHost),
+ * A RoomClient transport onto the in-memory room core (CardsRoomHost),
  * with the timing of a real wire: each direction delivers in a microtask, a
  * dropped connection loses the frames in flight, and `reconnect` opens a new
  * socket. Tests choose which room frames are lost and can watch both ways.
  */
 import type { TransportFactory } from "../../client/engine/connection.ts";
-import type { Shape } from "../../party/whiteboard/schema.ts";
-import { TestSocket, type WhiteboardRoomHost } from "./whiteboard-room.ts";
+import type { Card } from "./cards.ts";
+import { TestSocket, type CardsRoomHost } from "./cards-room.ts";
 
 /** A room-side socket that hands frames to the client asynchronously, like a wire. */
-class WireSocket extends TestSocket<Shape> {
+class WireSocket extends TestSocket<Card> {
   readonly deliver: (frame: string) => void;
   constructor(deliver: (frame: string) => void) {
     super();
@@ -31,7 +31,7 @@ export interface WireOptions {
 }
 
 /** Connect RoomClients to `host`'s room, as an editor. */
-export function roomWire(host: WhiteboardRoomHost, opts: WireOptions = {}): TransportFactory {
+export function roomWire(host: CardsRoomHost, opts: WireOptions = {}): TransportFactory {
   return (handlers) => {
     let socket: WireSocket | null = null;
     const connect = () => {

@@ -9,36 +9,36 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { HistoryError } from "../../client/engine/room-history.ts";
-import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
+import { type Card, cards } from "../support/cards.ts";
 import { roomWire } from "../support/room-wire.ts";
-import { rect, WhiteboardRoomHost } from "../support/whiteboard-room.ts";
+import { card, CardsRoomHost } from "../support/cards-room.ts";
 import { waitFor } from "../support/wait.ts";
 
-const clients: RoomClient<Shape>[] = [];
+const clients: RoomClient<Card>[] = [];
 afterEach(() => {
   for (const c of clients.splice(0)) c.close();
 });
 
-async function person(host: WhiteboardRoomHost, name: string, drop?: (frame: string) => boolean): Promise<{ c: RoomClient<Shape>; received: string[] }> {
+async function person(host: CardsRoomHost, name: string, drop?: (frame: string) => boolean): Promise<{ c: RoomClient<Card>; received: string[] }> {
   const received: string[] = [];
-  const c = new RoomClient({ schema: whiteboard, room: host.roomId, clientId: name, name, color: "#3366ff", transport: roomWire(host, { received, ...(drop ? { drop } : {}) }) });
+  const c = new RoomClient({ schema: cards, room: host.roomId, clientId: name, name, color: "#3366ff", transport: roomWire(host, { received, ...(drop ? { drop } : {}) }) });
   clients.push(c);
   await waitFor(() => c.connection.status === "live");
   return { c, received };
 }
 
-async function settled(c: RoomClient<Shape>): Promise<void> {
+async function settled(c: RoomClient<Card>): Promise<void> {
   await waitFor(() => c.pendingCount === 0);
 }
 
-const ids = (c: RoomClient<Shape>) => [...c.records().keys()].sort();
+const ids = (c: RoomClient<Card>) => [...c.records().keys()].sort();
 
 describe("RoomClient history requests", () => {
   it("lists who changed what, and previews a past board for the asker only", async () => {
-    const host = new WhiteboardRoomHost();
+    const host = new CardsRoomHost();
     const { c: ada } = await person(host, "Ada");
     const { c: bob, received: bobGot } = await person(host, "Bob");
-    ada.mutate([{ op: "put", rec: rect("a") }, { op: "put", rec: rect("b") }]);
+    ada.mutate([{ op: "put", rec: card("a") }, { op: "put", rec: card("b") }]);
     await settled(ada);
     ada.mutate([{ op: "del", id: "a" }]);
     await settled(ada);
@@ -58,17 +58,17 @@ describe("RoomClient history requests", () => {
     expect(ids(ada)).toEqual(["b"]); // the live board is untouched
     // A barrier: Ada's next edit reaches Bob after anything her preview could
     // have sent him (the room handles her messages in order).
-    ada.mutate([{ op: "put", rec: rect("c") }]);
+    ada.mutate([{ op: "put", rec: card("c") }]);
     await waitFor(() => bob.records().has("c"));
     const heard = bobGot.slice(before).flatMap((f) => [JSON.parse(f) as { type: string }].flat());
     expect(heard.map((m) => m.type)).toEqual(["change"]); // Bob heard nothing of the preview
   });
 
   it("restores as one change the others receive; the same mid again applies nothing", async () => {
-    const host = new WhiteboardRoomHost();
+    const host = new CardsRoomHost();
     const { c: ada } = await person(host, "Ada");
     const { c: bob } = await person(host, "Bob");
-    ada.mutate([{ op: "put", rec: rect("a") }, { op: "put", rec: rect("b") }]);
+    ada.mutate([{ op: "put", rec: card("a") }, { op: "put", rec: card("b") }]);
     await settled(ada);
     ada.mutate([{ op: "del", id: "a" }, { op: "del", id: "b" }]);
     await settled(ada);
@@ -85,18 +85,18 @@ describe("RoomClient history requests", () => {
     const again = await ada.restore({ seq: 2 }, { mid: "restore-1" });
     expect(again).toEqual({ mid: "restore-1", seq: 3, dup: true });
     // A barrier: Ada's next edit is the next seq Bob sees — the repeats took none.
-    ada.mutate([{ op: "put", rec: rect("z") }]);
+    ada.mutate([{ op: "put", rec: card("z") }]);
     await waitFor(() => bob.records().has("z"));
     expect(bob.seq).toBe(4);
     expect(ids(bob)).toEqual(["a", "b", "z"]);
   });
 
   it("a restore whose ack was lost is resent with its mid after a reconnect, and applied once", async () => {
-    const host = new WhiteboardRoomHost();
+    const host = new CardsRoomHost();
     let loseAcks = true;
     const { c: ada } = await person(host, "Ada", (f) => loseAcks && f.includes('"type":"ack"') && f.includes("restore-2"));
     const { c: bob } = await person(host, "Bob");
-    ada.mutate([{ op: "put", rec: rect("a") }]);
+    ada.mutate([{ op: "put", rec: card("a") }]);
     await settled(ada);
     ada.mutate([{ op: "del", id: "a" }]);
     await settled(ada);
@@ -112,9 +112,9 @@ describe("RoomClient history requests", () => {
   });
 
   it("names versions; a taken name is a typed error; a version can be previewed by name", async () => {
-    const host = new WhiteboardRoomHost();
+    const host = new CardsRoomHost();
     const { c: ada } = await person(host, "Ada");
-    ada.mutate([{ op: "put", rec: rect("a") }]);
+    ada.mutate([{ op: "put", rec: card("a") }]);
     await settled(ada);
     const saved = await ada.nameVersion("before the review");
     expect(saved).toMatchObject({ version: "before the review", seq: 1 });
@@ -129,7 +129,7 @@ describe("RoomClient history requests", () => {
   });
 
   it("without a connection every request fails at once with OFFLINE", async () => {
-    const host = new WhiteboardRoomHost();
+    const host = new CardsRoomHost();
     const { c: ada } = await person(host, "Ada");
     ada.close();
     for (const request of [ada.history(), ada.previewAt({ seq: 0 }), ada.restore({ seq: 0 }), ada.nameVersion("x")]) {
@@ -137,7 +137,7 @@ describe("RoomClient history requests", () => {
       expect(e).toBeInstanceOf(HistoryError);
       expect(["OFFLINE", "CLOSED"]).toContain((e as HistoryError).code);
     }
-    const offline = new RoomClient({ schema: whiteboard, room: host.roomId, name: "Cy", color: "#3366ff", transport: () => ({ isOpen: false, send() {}, reconnect() {}, close() {} }) });
+    const offline = new RoomClient({ schema: cards, room: host.roomId, name: "Cy", color: "#3366ff", transport: () => ({ isOpen: false, send() {}, reconnect() {}, close() {} }) });
     clients.push(offline);
     await expect(offline.history()).rejects.toMatchObject({ code: "OFFLINE" });
   });

@@ -2,7 +2,7 @@
  * The client notices a half-open connection by itself: pings go out, nothing
  * comes back, and after PONG_TIMEOUT_MS it reconnects instead of staying "live".
  */
-import { whiteboard } from "../../party/whiteboard/schema.ts";
+import { cards } from "../support/cards.ts";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TransportFactory, TransportHandlers } from "../../client/engine/connection.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
@@ -49,7 +49,7 @@ describe("client liveness", () => {
   it("keeps a connection that answers pings, and drops one that stopped answering", async () => {
     vi.useFakeTimers();
     const room = fakeRoom();
-    const client = new RoomClient({ schema: whiteboard,  room: "r", name: "ada", color: "#112233", transport: room.factory });
+    const client = new RoomClient({ schema: cards,  room: "r", name: "ada", color: "#112233", transport: room.factory });
     await vi.advanceTimersByTimeAsync(10);
     expect(client.connection.status).toBe("live");
 

@@ -6,14 +6,14 @@
  * exactly once when the network returns — even when an ack is lost and the edit
  * is sent again.
  */
-import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
+import { type Card, cards } from "../support/cards.ts";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type NetworkEvents, onlineAwareTransport } from "../../client/engine/offline-transport.ts";
 import { MemoryPendingStore, type PendingStore } from "../../client/engine/pending-store.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import type { PendingMutation } from "../../client/engine/pending-edits.ts";
 import { roomWire } from "../support/room-wire.ts";
-import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import { CardsRoomHost, card } from "../support/cards-room.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import type { Clock } from "../../client/engine/clock.ts";
 import { waitFor } from "../support/wait.ts";
@@ -78,8 +78,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function client(host: WhiteboardRoomHost, network: FakeNetwork, store: PendingStore, opts: WireOptions = { dropAcks: false }, clientId = "tab-1"): RoomClient<Shape> {
-  const c = new RoomClient({ schema: whiteboard,
+function client(host: CardsRoomHost, network: FakeNetwork, store: PendingStore, opts: WireOptions = { dropAcks: false }, clientId = "tab-1"): RoomClient<Card> {
+  const c = new RoomClient({ schema: cards,
     room: host.roomId,
     clientId,
     name: "Bea",
@@ -94,7 +94,7 @@ function client(host: WhiteboardRoomHost, network: FakeNetwork, store: PendingSt
 
 describe("offline queue", () => {
   it("keeps edits made offline across a reload and sends them exactly once when back online", async () => {
-    const host = new WhiteboardRoomHost("offline-room");
+    const host = new CardsRoomHost("offline-room");
     const observer = client(host, new FakeNetwork(true), new MemoryPendingStore(), undefined, "observer");
     await waitFor(() => observer.connection.status === "live", 2000, "observer live");
 
@@ -103,7 +103,7 @@ describe("offline queue", () => {
     const before = client(host, network, store);
     await before.ready;
     await waitFor(() => before.connection.status === "offline", 2000, "offline badge");
-    before.mutate([{ op: "put", rec: { ...rect("note"), type: "rect" } }]);
+    before.mutate([{ op: "put", rec: card("note") }]);
     expect(before.pendingCount).toBe(1);
     expect(await store.inner.load()).toHaveLength(1);
 
@@ -127,7 +127,7 @@ describe("offline queue", () => {
   });
 
   it("a resend after a lost ack is deduplicated by the room", async () => {
-    const host = new WhiteboardRoomHost("lost-ack-room");
+    const host = new CardsRoomHost("lost-ack-room");
     const observer = client(host, new FakeNetwork(true), new MemoryPendingStore(), undefined, "observer");
     await waitFor(() => observer.connection.status === "live", 2000, "observer live");
     const network = new FakeNetwork(true);
@@ -135,7 +135,7 @@ describe("offline queue", () => {
     const opts = { dropAcks: true };
     const c = client(host, network, store, opts);
     await waitFor(() => c.connection.status === "live", 2000, "live");
-    c.mutate([{ op: "put", rec: rect("x") }]);
+    c.mutate([{ op: "put", rec: card("x") }]);
     await waitFor(() => observer.records().has("x"), 2000, "observer sees it");
     expect(c.pendingCount).toBe(1); // the ack never arrived
 
@@ -150,7 +150,7 @@ describe("offline queue", () => {
   });
 
   it("shows offline at once when the device goes offline and drops cursor moves instead of queueing them", async () => {
-    const host = new WhiteboardRoomHost("cursor-room");
+    const host = new CardsRoomHost("cursor-room");
     const network = new FakeNetwork(true);
     const sent: string[] = [];
     const clock = new FakeClock();

@@ -3,7 +3,7 @@
  * connection, with token and backoff) or a transport built by the caller —
  * never both, since a transport would silently ignore the host's settings.
  */
-import { whiteboard } from "../../party/whiteboard/schema.ts";
+import { cards } from "../support/cards.ts";
 import { describe, expect, it } from "vitest";
 import type { TransportFactory } from "../../client/engine/connection.ts";
 import { RoomClient, type RoomClientOptions } from "../../client/engine/room-client.ts";
@@ -18,7 +18,7 @@ describe("RoomClient options", () => {
     { name: "a token", extra: { getToken: () => "t" }, message: /getToken/ },
     { name: "backoff", extra: { minReconnectDelayMs: 10, maxReconnectDelayMs: 20 }, message: /minReconnectDelayMs, maxReconnectDelayMs/ },
   ])("refuse $name next to a transport, instead of ignoring it", ({ extra, message }) => {
-    expect(() => new RoomClient({ schema: whiteboard,  ...base, transport: idle, ...extra } as unknown as RoomClientOptions)).toThrow(message);
+    expect(() => new RoomClient({ schema: cards,  ...base, transport: idle, ...extra } as unknown as RoomClientOptions)).toThrow(message);
   });
 
   it("refuse neither a host nor a transport", () => {
@@ -29,7 +29,7 @@ describe("RoomClient options", () => {
     // @ts-expect-error — a transport and a host in one options object
     const both: RoomClientOptions = { ...base, transport: idle, host: "127.0.0.1:8787" };
     expect(both.host).toBeDefined();
-    const client = new RoomClient({ schema: whiteboard,  ...base, transport: idle });
+    const client = new RoomClient({ schema: cards,  ...base, transport: idle });
     await client.ready;
     expect(client.connection.status).toBe("connecting");
     client.close();

@@ -9,36 +9,36 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MemoryPendingStore, type PendingStore } from "../../client/engine/pending-store.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
-import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
+import { type Card, cards } from "../support/cards.ts";
 import { roomWire, type WireOptions } from "../support/room-wire.ts";
-import { rect, WhiteboardRoomHost } from "../support/whiteboard-room.ts";
+import { card, CardsRoomHost } from "../support/cards-room.ts";
 import { waitFor } from "../support/wait.ts";
 
-const clients: RoomClient<Shape>[] = [];
+const clients: RoomClient<Card>[] = [];
 afterEach(() => {
   for (const c of clients.splice(0)) c.close();
 });
 
 let rooms = 0;
 /** A room of its own per test: the tab channel and the lock are named after it. */
-const newHost = () => new WhiteboardRoomHost(`tabs-${process.pid}-${++rooms}`);
+const newHost = () => new CardsRoomHost(`tabs-${process.pid}-${++rooms}`);
 
 /** One tab of the browser whose IndexedDB is `store`. `wire` sees its socket (used while it leads). */
-function tab(host: WhiteboardRoomHost, store: PendingStore, wire: WireOptions = {}, schema: RoomSchema<Shape> = whiteboard): RoomClient<Shape> {
+function tab(host: CardsRoomHost, store: PendingStore, wire: WireOptions = {}, schema: RoomSchema<Card> = cards): RoomClient<Card> {
   const c = new RoomClient({ schema, room: host.roomId, name: "Ada", color: "#3366ff", pendingStore: store, shareTabs: true, transport: roomWire(host, wire) });
   clients.push(c);
   return c;
 }
 
 /** Someone in another browser, with a connection of their own. */
-function other(host: WhiteboardRoomHost): RoomClient<Shape> {
-  const c = new RoomClient({ schema: whiteboard, room: host.roomId, name: "Bob", color: "#2f9e44", shareTabs: false, transport: roomWire(host) });
+function other(host: CardsRoomHost): RoomClient<Card> {
+  const c = new RoomClient({ schema: cards, room: host.roomId, name: "Bob", color: "#2f9e44", shareTabs: false, transport: roomWire(host) });
   clients.push(c);
   return c;
 }
 
-const live = (c: RoomClient<Shape>) => c.connection.status === "live";
-const ids = (c: RoomClient<Shape>) => [...c.records().keys()].sort();
+const live = (c: RoomClient<Card>) => c.connection.status === "live";
+const ids = (c: RoomClient<Card>) => [...c.records().keys()].sort();
 
 describe("tabs sharing one connection", () => {
   it("the leader tab closes with edits pending from a follower (one applied, its ack lost; one never sent) and its own: the new leader sends them, each applied once", async () => {
@@ -56,20 +56,20 @@ describe("tabs sharing one connection", () => {
     expect(host.sockets.size).toBe(2); // three tabs, one connection; and Bob's
 
     // B's first edit reaches the room through A; its ack is lost on the way back.
-    lostAck = b.mutate([{ op: "put", rec: rect("b1") }]);
+    lostAck = b.mutate([{ op: "put", rec: card("b1") }]);
     await waitFor(() => bob.records().has("b1"), 5000, "b1 applied");
     expect(b.pendingCount).toBe(1);
     // A's socket drops; before it is back A makes an edit, B another, and A's tab closes.
     a.reconnect();
-    a.mutate([{ op: "put", rec: rect("a1") }]);
-    b.mutate([{ op: "put", rec: rect("b2") }]);
+    a.mutate([{ op: "put", rec: card("a1") }]);
+    b.mutate([{ op: "put", rec: card("b2") }]);
     a.close();
 
     await waitFor(() => b.tabRole === "leader" && live(b) && live(c), 5000, "B leads, C follows it");
     await waitFor(() => ["a1", "b1", "b2"].every((id) => bob.records().has(id)), 5000, "every edit reached the room");
     for (const t of [b, c]) await waitFor(() => ids(t).join() === "a1,b1,b2" && t.pendingCount === 0, 5000, "the tabs converge");
     // A barrier: one more edit is the next seq — nothing was applied twice.
-    c.mutate([{ op: "put", rec: rect("c1") }]);
+    c.mutate([{ op: "put", rec: card("c1") }]);
     await waitFor(() => bob.records().has("c1") && b.records().has("c1"), 5000, "c1");
     expect(bob.seq).toBe(4);
     expect(ids(bob)).toEqual(["a1", "b1", "b2", "c1"]);
@@ -83,14 +83,14 @@ describe("tabs sharing one connection", () => {
     const host = newHost();
     const store = new MemoryPendingStore();
     const parses = new Map<string, number>();
-    /** The whiteboard's schema, counting the room frames `who` parses. */
-    const counting = (who: string): RoomSchema<Shape> => ({
-      ...whiteboard,
+    /** The cards schema, counting the room frames `who` parses. */
+    const counting = (who: string): RoomSchema<Card> => ({
+      ...cards,
       protocol: {
-        ...whiteboard.protocol,
+        ...cards.protocol,
         parseServerFrame: (data: string) => {
           parses.set(who, (parses.get(who) ?? 0) + 1);
-          return whiteboard.protocol.parseServerFrame(data);
+          return cards.protocol.parseServerFrame(data);
         },
       },
     });
@@ -106,10 +106,10 @@ describe("tabs sharing one connection", () => {
     const leader0 = parses.get("leader") ?? 0;
     const follower0 = parses.get("follower") ?? 0;
     // Bob edits and moves; each tab makes an edit of its own.
-    for (let i = 0; i < 5; i++) bob.mutate([{ op: "put", rec: rect(`bob${i}`) }]);
+    for (let i = 0; i < 5; i++) bob.mutate([{ op: "put", rec: card(`bob${i}`) }]);
     bob.moveCursor(10, 20);
-    a.mutate([{ op: "put", rec: rect("fromA") }]);
-    b.mutate([{ op: "put", rec: rect("fromB") }]);
+    a.mutate([{ op: "put", rec: card("fromA") }]);
+    b.mutate([{ op: "put", rec: card("fromB") }]);
     const all = ["bob0", "bob1", "bob2", "bob3", "bob4", "fromA", "fromB"];
     for (const t of [a, b]) await waitFor(() => all.every((id) => t.records().has(id)) && t.pendingCount === 0 && t.cursors().size === 1, 5000, "both tabs see everything");
     await waitFor(() => parses.get("follower")! - follower0 === received.length - frames0, 2000, "the follower parsed as many frames as the socket got");

@@ -6,18 +6,18 @@
  * nothing before its welcome, and no other answer may overtake a queued commit.
  */
 import { describe, expect, it } from "vitest";
-import type { ServerMessage, Shape } from "../../party/whiteboard/schema.ts";
-import { type TestSocket, WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import type { ServerMessage, Card } from "../support/cards.ts";
+import { type TestSocket, CardsRoomHost, card } from "../support/cards-room.ts";
 
-type Sock = TestSocket<Shape>;
-const put = (mid: string, id: string) => ({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id) }] });
+type Sock = TestSocket<Card>;
+const put = (mid: string, id: string) => ({ type: "mutate", mid, ops: [{ op: "put", rec: card(id) }] });
 /** What a socket got of the room's seq stream, as "ack:mid@seq" / "change:mid@seq". */
 const seqStream = (s: { inbox: ServerMessage[] }) =>
   s.inbox.flatMap((m) => (m.type === "ack" ? [`ack:${m.mid}@${m.seq}`] : m.type === "change" ? [`change:${m.mid}@${m.seq}`] : []));
 
 /** A room of `n` whose frame budget is spent: one cursor frame to everyone overdraws it. */
 async function busyRoom(n: number) {
-  const h = new WhiteboardRoomHost("busy");
+  const h = new CardsRoomHost("busy");
   const people = [];
   for (let i = 0; i < n; i++) people.push(await h.join(`p${i}`));
   await h.send(people[n - 1]!, { type: "cursor", p: [1, 1] });
@@ -27,7 +27,7 @@ async function busyRoom(n: number) {
 
 describe("commit batching", () => {
   it("a quiet room sends the change and the ack in the turn that committed", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("m1", "s1"));
@@ -82,7 +82,7 @@ describe("commit batching", () => {
   it("a live draft the author clears with its edit never vanishes before the edit arrives", async () => {
     const { h, people } = await busyRoom(220);
     const [a, b] = people as [Sock, Sock];
-    await h.send(a, { type: "live", key: "draft", data: rect("s1") });
+    await h.send(a, { type: "live", key: "draft", data: card("s1") });
     h.flushTimers();
     const mark = b.inbox.length;
     await h.send(a, put("m1", "s1"));

@@ -9,17 +9,17 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BAD_FRAMES, MAX_RATE_LIMITED_FRAMES } from "../../party/shared/limits.ts";
 import { CloseCode } from "../../party/shared/protocol.ts";
-import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import { CardsRoomHost, card } from "../support/cards-room.ts";
 
 const FLOOD = 10_000;
 
 describe("after a kick, the rest of the flood is dropped unparsed", () => {
   it("garbage flood", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const mallory = await h.join("mallory");
     const bystander = await h.join("bystander");
     for (let i = 0; i < FLOOD; i++) void h.send(mallory, `garbage ${i}`);
-    await h.send(bystander, { type: "mutate", mid: "b1", ops: [{ op: "put", rec: rect("s1") }] });
+    await h.send(bystander, { type: "mutate", mid: "b1", ops: [{ op: "put", rec: card("s1") }] });
     expect(mallory.closed?.code).toBe(CloseCode.POLICY_VIOLATION);
     const stats = await h.room.stats();
     expect(stats.badFrames).toBe(MAX_BAD_FRAMES + 1);
@@ -28,11 +28,11 @@ describe("after a kick, the rest of the flood is dropped unparsed", () => {
   });
 
   it("mutation flood", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const mallory = await h.join("mallory");
     const bystander = await h.join("bystander");
-    for (let i = 0; i < FLOOD; i++) void h.send(mallory, { type: "mutate", mid: `f${i}`, ops: [{ op: "put", rec: rect(`f${i % 50}`) }] });
-    await h.send(bystander, { type: "mutate", mid: "b1", ops: [{ op: "put", rec: rect("s1") }] });
+    for (let i = 0; i < FLOOD; i++) void h.send(mallory, { type: "mutate", mid: `f${i}`, ops: [{ op: "put", rec: card(`f${i % 50}`) }] });
+    await h.send(bystander, { type: "mutate", mid: "b1", ops: [{ op: "put", rec: card("s1") }] });
     expect(mallory.closed?.code).toBe(CloseCode.POLICY_VIOLATION);
     const stats = await h.room.stats();
     expect(stats.rateLimited).toBe(MAX_RATE_LIMITED_FRAMES + 1);

@@ -1,24 +1,24 @@
 /**
  * Bounds and input rules of the room core that need no real host (the workerd
  * tier, tests/workerd/bounds.test.ts, covers storage, frames and hibernation):
- * the room-wide sync budget, records whose type is fixed for life, display
+ * the room-wide sync budget, records whose kind is fixed for life, display
  * names that cannot hide or reorder text, token lifetimes, and the client
  * retrying a full room instead of giving up.
  */
-import { whiteboard } from "../../party/whiteboard/schema.ts";
+import { cards } from "../support/cards.ts";
 import { SignJWT } from "jose";
 import { describe, expect, it, vi } from "vitest";
 import type { TransportFactory } from "../../client/engine/connection.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { authorize, MAX_TOKEN_LIFETIME_SECONDS } from "../../party/engine/auth.ts";
-import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import { CardsRoomHost, card } from "../support/cards-room.ts";
 import { CloseCode, ErrorCode, isTerminalClose, PROTOCOL_VERSION, TRY_AGAIN_LATER } from "../../party/shared/protocol.ts";
 
 describe("room-wide sync budget", () => {
   it("closes a hello over the budget with 1013 (try again later) and serves it once the budget refills", async () => {
-    const h = new WhiteboardRoomHost("busy", { syncBytesPerSec: 2_000, syncBytesBurst: 8_000 });
+    const h = new CardsRoomHost("busy", { syncBytesPerSec: 2_000, syncBytesBurst: 8_000 });
     const a = await h.join("ada");
-    const ops = Array.from({ length: 20 }, (_, i) => ({ op: "put", rec: rect(`s${i}`, i) }));
+    const ops = Array.from({ length: 20 }, (_, i) => ({ op: "put", rec: { ...card(`s${i}`, i), text: "a few words on the card, some forty chars" } }));
     await h.send(a, { type: "mutate", mid: "m1", ops });
     // Each joiner costs one snapshot (~3 KB): the burst holds two more.
     const joiners = [];
@@ -37,33 +37,33 @@ describe("room-wide sync budget", () => {
   });
 
   it("charges resyncs to the same budget", async () => {
-    const h = new WhiteboardRoomHost("busy2", { syncBytesPerSec: 1, syncBytesBurst: 4_000 });
+    const h = new CardsRoomHost("busy2", { syncBytesPerSec: 1, syncBytesBurst: 4_000 });
     const a = await h.join("ada");
-    await h.send(a, { type: "mutate", mid: "m1", ops: Array.from({ length: 20 }, (_, i) => ({ op: "put", rec: rect(`s${i}`) })) });
+    await h.send(a, { type: "mutate", mid: "m1", ops: Array.from({ length: 20 }, (_, i) => ({ op: "put", rec: card(`s${i}`) })) });
     for (let i = 0; i < 3; i++) await h.send(a, { type: "resync", epoch: null, lastSeq: 0 });
     expect(a.of("error").some((e) => e.code === ErrorCode.RATE_LIMITED && e.ref === "resync")).toBe(true);
   });
 });
 
 describe("records", () => {
-  it("refuses a put that would change an existing record's type, and remembers the refusal", async () => {
-    const h = new WhiteboardRoomHost();
+  it("refuses a put that would change an existing record's fixed kind, and remembers the refusal", async () => {
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
-    await h.send(a, { type: "mutate", mid: "m1", ops: [{ op: "put", rec: rect("s1") }] });
-    const ellipse = { ...rect("s1"), type: "ellipse" };
-    await h.send(a, { type: "mutate", mid: "m2", ops: [{ op: "put", rec: ellipse }] });
+    await h.send(a, { type: "mutate", mid: "m1", ops: [{ op: "put", rec: card("s1") }] });
+    const task = { ...card("s1"), kind: "task", done: false };
+    await h.send(a, { type: "mutate", mid: "m2", ops: [{ op: "put", rec: task }] });
     expect(a.last("reject")).toMatchObject({ mid: "m2", code: ErrorCode.INVALID_MUTATION });
-    expect(a.last("reject")!.message).toMatch(/type/);
+    expect(a.last("reject")!.message).toMatch(/kind/);
     // A replacement of the same type is fine, and so is a new record after a delete.
-    await h.send(a, { type: "mutate", mid: "m3", ops: [{ op: "put", rec: rect("s1", 5) }] });
-    await h.send(a, { type: "mutate", mid: "m4", ops: [{ op: "del", id: "s1" }, { op: "put", rec: ellipse }] });
+    await h.send(a, { type: "mutate", mid: "m3", ops: [{ op: "put", rec: card("s1", 5) }] });
+    await h.send(a, { type: "mutate", mid: "m4", ops: [{ op: "del", id: "s1" }, { op: "put", rec: task }] });
     expect(a.of("ack").map((m) => m.mid)).toEqual(["m1", "m3", "m4"]);
   });
 });
 
 describe("display names", () => {
   it("strips bidi overrides, zero-width and control characters from names the room publishes", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = h.connect();
     await h.send(b, { type: "hello", v: PROTOCOL_VERSION, clientId: "c-b", epoch: null, lastSeq: 0, name: "\u202Enimda\u202C b\u200Bo\u200Db\u0007", color: "#112233" });
@@ -106,7 +106,7 @@ describe("a full room is not the end", () => {
           });
           return { isOpen: true, send() {}, reconnect() {}, close() {} };
         };
-        const client = new RoomClient({ schema: whiteboard,  room: "r", name: "ada", color: "#112233", transport: factory });
+        const client = new RoomClient({ schema: cards,  room: "r", name: "ada", color: "#112233", transport: factory });
         await vi.advanceTimersByTimeAsync(10);
         expect(client.connection.status, `after close ${code}`).toBe(expected);
         client.close();

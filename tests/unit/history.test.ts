@@ -7,15 +7,15 @@
 import { describe, expect, it } from "vitest";
 import { HISTORY_BURST, HISTORY_CHECKPOINT_CHANGES, HISTORY_CHECKPOINT_MS, HISTORY_MAX_CHECKPOINTS, HISTORY_MAX_VERSIONS, LOG_COMPACT_AT } from "../../party/shared/limits.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
-import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import { CardsRoomHost, card } from "../support/cards-room.ts";
 
-const put = (mid: string, id: string, x = 0) => ({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id, x) }] });
+const put = (mid: string, id: string, x = 0) => ({ type: "mutate", mid, ops: [{ op: "put", rec: card(id, x) }] });
 const del = (mid: string, id: string) => ({ type: "mutate", mid, ops: [{ op: "del", id }] });
 const ids = (records: { id: string }[]) => records.map((r) => r.id).sort();
 
 describe("history through the room", () => {
   it("lists who changed what, newest first, paged", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     for (let i = 1; i <= 5; i++) await h.send(ada, put(`m${i}`, `s${i}`));
     await h.send(ada, del("m6", "s1"));
@@ -31,7 +31,7 @@ describe("history through the room", () => {
   });
 
   it("previews a past board to the asker only", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     const bob = await h.join("bob");
     for (let i = 1; i <= 3; i++) await h.send(ada, put(`m${i}`, `s${i}`));
@@ -48,7 +48,7 @@ describe("history through the room", () => {
   });
 
   it("restores as one exactly-once mutation, broadcast as a marked change and recorded", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     const bob = await h.join("bob");
     await h.send(ada, put("m1", "s1", 1));
@@ -79,7 +79,7 @@ describe("history through the room", () => {
   });
 
   it("names versions, refuses a taken name, and previews and restores by name", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     await h.send(ada, put("m1", "s1"));
     await h.send(ada, { type: "version", rid: "v1", name: " before the review " });
@@ -105,7 +105,7 @@ describe("history through the room", () => {
   });
 
   it("lets viewers list and preview, but not restore or name", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     await h.send(ada, put("m1", "s1"));
     const vic = await h.join("vic", { role: "viewer" });
@@ -121,13 +121,13 @@ describe("history through the room", () => {
   });
 
   it("keeps history beyond the op log window, checkpointing every HISTORY_CHECKPOINT_CHANGES", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     const n = LOG_COMPACT_AT + 100;
     for (let i = 1; i <= n; i++) {
       h.clock += 50; // under the mutation rate limit
       h.pings.set(ada, h.clock);
-      await h.send(ada, { type: "mutate", mid: `m${i}`, ops: [{ op: "put", rec: rect(`s${i % 7}`, i) }] });
+      await h.send(ada, { type: "mutate", mid: `m${i}`, ops: [{ op: "put", rec: card(`s${i % 7}`, i) }] });
     }
     const stats = await h.room.stats();
     expect(stats.logSize).toBeLessThan(n); // the reconnect window was compacted
@@ -141,7 +141,7 @@ describe("history through the room", () => {
   });
 
   it("checkpoints a burst of edits HISTORY_CHECKPOINT_MS later, from the alarm", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     await h.send(ada, put("m1", "s1"));
     h.clock += HISTORY_CHECKPOINT_MS + 1;
@@ -152,7 +152,7 @@ describe("history through the room", () => {
   });
 
   it("retention keeps at most HISTORY_MAX_CHECKPOINTS, dropping the oldest and the changes they needed", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     // Each edit ten minutes after the last: the second edit after a
     // checkpoint is due the next (the clock runs from the first one after it).
@@ -176,7 +176,7 @@ describe("history through the room", () => {
   });
 
   it("keeps nothing beyond the op log with history off", async () => {
-    const h = new WhiteboardRoomHost("off", { history: false });
+    const h = new CardsRoomHost("off", { history: false });
     const ada = await h.join("ada");
     await h.send(ada, put("m1", "s1"));
     await h.send(ada, { type: "history" });
@@ -187,10 +187,10 @@ describe("history through the room", () => {
   });
 
   it("bounds what history requests cost: a per-connection bucket, previews charged to the sync budget, versions capped", async () => {
-    const h = new WhiteboardRoomHost("costly", { syncBytesBurst: 4_000, syncBytesPerSec: 1 });
+    const h = new CardsRoomHost("costly", { syncBytesBurst: 4_000, syncBytesPerSec: 1 });
     const ada = await h.join("ada");
     const bob = await h.join("bob");
-    await h.send(ada, { type: "mutate", mid: "m1", ops: Array.from({ length: 30 }, (_, i) => ({ op: "put", rec: rect(`s${i}`) })) });
+    await h.send(ada, { type: "mutate", mid: "m1", ops: Array.from({ length: 30 }, (_, i) => ({ op: "put", rec: card(`s${i}`) })) });
     // Previews of a ~3 KB board: the room-wide budget (4 KB, hardly refilling) serves one.
     await h.send(ada, { type: "preview", rid: "p1", seq: 1 });
     await h.send(bob, { type: "preview", rid: "p2", seq: 1 });
@@ -208,7 +208,7 @@ describe("history through the room", () => {
 
     expect(ada.of("error").every((e) => e.code === ErrorCode.RATE_LIMITED)).toBe(true);
     // Named versions are capped per room.
-    const h2 = new WhiteboardRoomHost("versions");
+    const h2 = new CardsRoomHost("versions");
     const eve = await h2.join("eve");
     await h2.send(eve, put("m1", "s1"));
     for (let i = 0; i <= HISTORY_MAX_VERSIONS; i++) {
@@ -221,7 +221,7 @@ describe("history through the room", () => {
   });
 
   it("rebuilds its index from storage after an eviction: nothing of history lives only in memory", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
     for (let i = 1; i <= 4; i++) await h.send(ada, put(`m${i}`, `s${i}`));
     await h.send(ada, { type: "version", name: "four" });

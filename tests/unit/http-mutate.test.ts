@@ -6,15 +6,15 @@
 import { describe, expect, it } from "vitest";
 import { API_ACTOR, type Actor } from "../../party/engine/room.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
-import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import { CardsRoomHost, card } from "../support/cards-room.ts";
 
 describe("Room.apiMutate", () => {
   it("runs the authorization hook with the API actor, inside the exactly-once path", async () => {
     const actors: Actor[] = [];
-    const h = new WhiteboardRoomHost("hooks", {
+    const h = new CardsRoomHost("hooks", {
       hooks: { authorize: (actor, op) => (actors.push(actor), op.op !== "del" || "nobody deletes here") },
     });
-    expect(await h.room.apiMutate("a1", [{ op: "put", rec: rect("s1") }])).toEqual({ type: "ack", mid: "a1", seq: 1 });
+    expect(await h.room.apiMutate("a1", [{ op: "put", rec: card("s1") }])).toEqual({ type: "ack", mid: "a1", seq: 1 });
     expect(actors).toEqual([API_ACTOR]);
     const refused = await h.room.apiMutate("a2", [{ op: "del", id: "s1" }]);
     expect(refused).toEqual({ type: "reject", mid: "a2", code: ErrorCode.FORBIDDEN, message: "nobody deletes here" });
@@ -22,9 +22,9 @@ describe("Room.apiMutate", () => {
   });
 
   it("shares one order with socket mutations queued around it", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const ada = await h.join("ada");
-    const before = h.send(ada, { type: "mutate", mid: "s-1", ops: [{ op: "put", rec: rect("a") }] });
+    const before = h.send(ada, { type: "mutate", mid: "s-1", ops: [{ op: "put", rec: card("a") }] });
     const api = h.room.apiMutate("api-1", [{ op: "patch", id: "a", set: { x: 3 } }]);
     const after = h.send(ada, { type: "mutate", mid: "s-2", ops: [{ op: "del", id: "a" }] });
     await Promise.all([before, after]);
@@ -32,12 +32,12 @@ describe("Room.apiMutate", () => {
     expect(ada.of("ack").map((a) => [a.mid, a.seq])).toEqual([["s-1", 1], ["s-2", 3]]);
     expect(ada.of("change").map((c) => [c.by, c.seq])).toEqual([["api", 2]]);
     // A socket may not claim an API mid's result, nor the API a socket's.
-    expect(await h.room.apiMutate("s-1", [{ op: "put", rec: rect("b") }])).toEqual({ type: "ack", mid: "s-1", seq: 1, dup: true });
+    expect(await h.room.apiMutate("s-1", [{ op: "put", rec: card("b") }])).toEqual({ type: "ack", mid: "s-1", seq: 1, dup: true });
   });
 
   it("erase forgets everything, also after a restart", async () => {
-    const h = new WhiteboardRoomHost();
-    await h.room.apiMutate("e1", [{ op: "put", rec: rect("x") }]);
+    const h = new CardsRoomHost();
+    await h.room.apiMutate("e1", [{ op: "put", rec: card("x") }]);
     await h.room.erase();
     expect(h.kv.bytes()).toBe(0);
     h.evict();

@@ -10,15 +10,14 @@ import { describe, expect, it } from "vitest";
 import { MemoryRoomHost } from "../../party/engine/testing/memory-host.ts";
 import { MAX_MESSAGE_BYTES, MUTATION_BURST, PARSE_BYTES_BURST } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
-import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
-import { rect } from "../support/whiteboard-room.ts";
+import { type Card, card, cards } from "../support/cards.ts";
 
-/** The whiteboard's schema, with a parser that counts what it is handed. */
+/** The cards schema, with a parser that counts what it is handed. */
 function counted() {
   const seen = { chars: 0 };
-  const protocol = whiteboard.protocol;
+  const protocol = cards.protocol;
   const schema = {
-    ...whiteboard,
+    ...cards,
     protocol: {
       ...protocol,
       parseClientMessage: (data: string | ArrayBuffer | ArrayBufferView, max: number) => {
@@ -27,7 +26,7 @@ function counted() {
       },
     },
   };
-  return { h: new MemoryRoomHost<Shape>(schema), seen };
+  return { h: new MemoryRoomHost<Card>(schema), seen };
 }
 
 /** A valid mutate padded with whitespace to just under MAX_MESSAGE_BYTES. */
@@ -44,8 +43,9 @@ describe("parse work per connection is bounded before parsing", () => {
     const frame = padded("p1", [{ op: "del", id: "missing" }]);
     const before = seen.chars;
     for (let i = 0; i < 3_000; i++) void h.send(mallory, frame);
-    await h.send(bystander, { type: "mutate", mid: "b1", ops: [{ op: "put", rec: rect("s1") }] });
-    const mallorys = seen.chars - before - JSON.stringify({ type: "mutate", mid: "b1", ops: [{ op: "put", rec: rect("s1") }] }).length;
+    const b1 = { type: "mutate", mid: "b1", ops: [{ op: "put", rec: card("s1") }] };
+    await h.send(bystander, b1);
+    const mallorys = seen.chars - before - JSON.stringify(b1).length;
     // Before: ~2,060 frames of 256 KiB parsed (≈ 515 MiB) before the kick.
     expect(mallorys).toBeLessThanOrEqual(PARSE_BYTES_BURST);
     expect(mallory.closed?.code).toBe(CloseCode.POLICY_VIOLATION);
@@ -56,7 +56,7 @@ describe("parse work per connection is bounded before parsing", () => {
   it("a client within its mutation budget never meets it: a burst of the largest mutations is all answered", async () => {
     const { h } = counted();
     const ada = await h.join("ada");
-    for (let i = 0; i < MUTATION_BURST; i++) await h.send(ada, padded(`m${i}`, [{ op: "put", rec: rect(`r${i}`) }]));
+    for (let i = 0; i < MUTATION_BURST; i++) await h.send(ada, padded(`m${i}`, [{ op: "put", rec: card(`r${i}`) }]));
     expect(ada.of("ack")).toHaveLength(MUTATION_BURST);
     expect(ada.of("error").filter((e) => e.code === ErrorCode.RATE_LIMITED)).toHaveLength(0);
     expect(ada.closed).toBeNull();

@@ -9,18 +9,18 @@ import { describe, expect, it } from "vitest";
 import { KeyedBuckets } from "../../party/engine/ratelimit.ts";
 import { REFUSAL_BURST, REFUSAL_IDENTITIES_MAX } from "../../party/shared/limits.ts";
 import { ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import type { Shape } from "../../party/whiteboard/schema.ts";
-import { TestSocket, WhiteboardRoomHost } from "../support/whiteboard-room.ts";
+import type { Card } from "../support/cards.ts";
+import { TestSocket, CardsRoomHost } from "../support/cards-room.ts";
 
 /** `n` refused deletes (of a record that does not exist); the codes they got. */
-async function refuse(h: WhiteboardRoomHost, s: TestSocket<Shape>, tag: string, n: number): Promise<string[]> {
+async function refuse(h: CardsRoomHost, s: TestSocket<Card>, tag: string, n: number): Promise<string[]> {
   const before = s.of("reject").length;
   for (let i = 0; i < n; i++) await h.send(s, { type: "mutate", mid: `${tag}-${i}`, ops: [{ op: "del", id: "missing" }] });
   return s.of("reject").slice(before).map((r) => r.code);
 }
 
-async function joinAs(h: WhiteboardRoomHost, clientId: string, subject: string | null): Promise<TestSocket<Shape>> {
-  const s = new TestSocket<Shape>();
+async function joinAs(h: CardsRoomHost, clientId: string, subject: string | null): Promise<TestSocket<Card>> {
+  const s = new TestSocket<Card>();
   h.sockets.add(s);
   void h.room.connect(s, { ok: true, role: "editor", subject });
   await h.send(s, { type: "hello", v: PROTOCOL_VERSION, clientId, epoch: null, lastSeq: 0, name: clientId, color: "#112233" });
@@ -29,7 +29,7 @@ async function joinAs(h: WhiteboardRoomHost, clientId: string, subject: string |
 
 describe("the refusal burst is not refreshed by reconnecting", () => {
   it("a client that spent its burst and reconnects gets RATE_LIMITED, not a fresh burst", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const first = await h.join("mallory");
     expect(await refuse(h, first, "a", REFUSAL_BURST)).toEqual(Array(REFUSAL_BURST).fill(ErrorCode.RECORD_NOT_FOUND));
     await h.disconnect(first);
@@ -41,7 +41,7 @@ describe("the refusal burst is not refreshed by reconnecting", () => {
   });
 
   it("one token subject shares one burst across client ids and connections", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await joinAs(h, "tab-1", "alice");
     expect(await refuse(h, a, "a", REFUSAL_BURST)).toEqual(Array(REFUSAL_BURST).fill(ErrorCode.RECORD_NOT_FOUND));
     const b = await joinAs(h, "tab-2", "alice");

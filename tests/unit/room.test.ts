@@ -13,13 +13,13 @@ import {
   SWEEP_INTERVAL_MS,
 } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import { bigCard, CardsRoomHost, card } from "../support/cards-room.ts";
 
-const put = (mid: string, id: string, x = 0) => ({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id, x) }] });
+const put = (mid: string, id: string, x = 0) => ({ type: "mutate", mid, ops: [{ op: "put", rec: card(id, x) }] });
 
 describe("handshake", () => {
   it("answers hello with welcome, a snapshot and the presence of everyone else", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     await h.send(a, put("m1", "s1"));
     const b = await h.join("bob");
@@ -35,7 +35,7 @@ describe("handshake", () => {
   });
 
   it("refuses another protocol version with a terminal typed error", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const s = h.connect();
     await h.send(s, { type: "hello", v: PROTOCOL_VERSION + 1, clientId: "x", epoch: null, lastSeq: 0, name: "x", color: "#000000" });
     expect(s.last("error")!.code).toBe(ErrorCode.UNSUPPORTED_VERSION);
@@ -43,7 +43,7 @@ describe("handshake", () => {
   });
 
   it("requires hello before anything else", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const s = h.connect();
     await h.send(s, put("m1", "s1"));
     expect(s.last("error")!.code).toBe(ErrorCode.HANDSHAKE_REQUIRED);
@@ -53,7 +53,7 @@ describe("handshake", () => {
 
 describe("mutations", () => {
   it("acks the sender, broadcasts the change to others, in one seq order", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("a1", "s1"));
@@ -68,12 +68,12 @@ describe("mutations", () => {
   });
 
   it("rejects an invalid mutation by name, applies nothing of it, broadcasts nothing", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("a1", "s1"));
     // Second op is invalid: the first must not be applied either (atomic).
-    await h.send(a, { type: "mutate", mid: "a2", ops: [{ op: "patch", id: "s1", set: { x: 5 } }, { op: "patch", id: "s1", set: { w: -1 } }] });
+    await h.send(a, { type: "mutate", mid: "a2", ops: [{ op: "patch", id: "s1", set: { x: 5 } }, { op: "patch", id: "s1", set: { votes: -1 } }] });
     await h.send(a, { type: "mutate", mid: "a3", ops: [{ op: "del", id: "nope" }] });
     expect(a.of("reject").map((r) => [r.mid, r.code])).toEqual([
       ["a2", ErrorCode.INVALID_MUTATION],
@@ -87,7 +87,7 @@ describe("mutations", () => {
   });
 
   it("applies a retried mutation id exactly once, also after an eviction", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("m1", "s1"));
@@ -106,7 +106,7 @@ describe("mutations", () => {
   });
 
   it("answers a late copy of a rejected mutation with the original reject, never an apply", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const patch = { type: "mutate", mid: "late", ops: [{ op: "patch", id: "s1", set: { x: 9 } }] };
     await h.send(a, patch); // s1 does not exist yet
@@ -121,14 +121,14 @@ describe("mutations", () => {
   });
 
   it("viewers cannot mutate", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const v = await h.join("vic", { role: "viewer" });
     await h.send(v, put("m1", "s1"));
     expect(v.last("reject")!.code).toBe(ErrorCode.FORBIDDEN);
   });
 
   it("rate-limits a mutation burst per connection while others keep editing", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     for (let i = 0; i < 100; i++) await h.send(a, put(`a${i}`, `s${i}`));
@@ -142,7 +142,7 @@ describe("mutations", () => {
 
 describe("sync on reconnect", () => {
   it("sends the delta since the client's seq when the log covers it", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     for (let i = 0; i < 5; i++) await h.send(a, put(`m${i}`, `s${i}`));
     const epoch = a.last("sync")!.epoch;
@@ -153,7 +153,7 @@ describe("sync on reconnect", () => {
   });
 
   it("sends a snapshot for another epoch, or when the log no longer covers the seq", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     await h.send(a, put("m0", "s0"));
     const epoch = a.last("sync")!.epoch;
@@ -172,7 +172,7 @@ describe("sync on reconnect", () => {
   });
 
   it("answers resync with the changes the client missed", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     await h.send(a, put("m1", "s1"));
@@ -185,7 +185,7 @@ describe("sync on reconnect", () => {
 
 describe("presence", () => {
   it("sends moves at once while the send budget lasts, then coalesces them into one shared frame; a lone mover gets no echo", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     const c = await h.join("cyd");
@@ -224,7 +224,7 @@ describe("presence", () => {
 
   it("waits only as long as the overdrawn budget needs, and never longer than one frame", async () => {
     // A big room: one frame to 219 receivers overdraws the 200-send burst by 20.
-    const big = new WhiteboardRoomHost("big");
+    const big = new CardsRoomHost("big");
     const movers = [];
     for (let i = 0; i < 220; i++) movers.push(await big.join(`p${i}`));
     await big.send(movers[0]!, { type: "cursor", p: [1, 1] });
@@ -245,7 +245,7 @@ describe("presence", () => {
   });
 
   it("broadcasts join, presence changes and leave; stamps identity", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     const bConn = b.last("welcome")!.self.conn;
@@ -269,7 +269,7 @@ describe("bad input", () => {
   ];
   for (const [name, frame, code] of cases) {
     it(`answers ${name} with ${code} and keeps serving the room`, async () => {
-      const h = new WhiteboardRoomHost();
+      const h = new CardsRoomHost();
       const a = await h.join("ada");
       const b = await h.join("bob");
       if (frame instanceof ArrayBuffer) await h.room.message(a, frame);
@@ -286,7 +286,7 @@ describe("bad input", () => {
   }
 
   it("closes a connection that keeps sending garbage, and only that one", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     for (let i = 0; i < 60; i++) await h.send(a, "garbage");
@@ -296,7 +296,7 @@ describe("bad input", () => {
   });
 
   it("refuses connections beyond the room's limit with ROOM_FULL", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     for (let i = 0; i < MAX_CONNECTIONS_PER_ROOM; i++) h.connect();
     const extra = h.connect();
     await h.room.settled();
@@ -307,7 +307,7 @@ describe("bad input", () => {
 
 describe("liveness sweep (alarm, no interval timer)", () => {
   it("drops a silent (half-open) socket and broadcasts its leave; keeps pinging ones", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     const ghost = await h.join("ghost");
@@ -331,7 +331,7 @@ describe("liveness sweep (alarm, no interval timer)", () => {
   });
 
   it("keeps sweeping when closing one stale socket throws (already closing)", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const g1 = await h.join("ghost1");
     const g2 = await h.join("ghost2");
@@ -347,7 +347,7 @@ describe("liveness sweep (alarm, no interval timer)", () => {
   });
 
   it("closes a connection whose token expired (4002, reconnect with a fresh one), on its next frame or the sweep", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const watcher = await h.join("wat");
     const a = await h.join("ada", { expiresAt: h.clock + 60_000 });
     const b = await h.join("bob", { expiresAt: h.clock + 60_000 });
@@ -370,7 +370,7 @@ describe("liveness sweep (alarm, no interval timer)", () => {
   });
 
   it("stops re-arming once the room is empty, so it can sleep", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     await h.disconnect(a);
     await h.fireAlarm();
@@ -380,9 +380,9 @@ describe("liveness sweep (alarm, no interval timer)", () => {
 
 describe("hardening", () => {
   it("rejects a mutation that breaks the schema by name, so the client can roll it back", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
-    await h.send(a, { type: "mutate", mid: "bad1", ops: [{ op: "put", rec: { id: "s1", type: "rect" } }] });
+    await h.send(a, { type: "mutate", mid: "bad1", ops: [{ op: "put", rec: { id: "s1", kind: "note" } }] });
     await h.send(a, `{"type":"mutate","mid":"big1","ops":[{"op":"put","rec":${JSON.stringify({ pad: "x".repeat(MAX_MESSAGE_BYTES) })}}]}`);
     expect(a.of("reject").map((r) => [r.mid, r.code])).toEqual([
       ["bad1", ErrorCode.INVALID_MUTATION],
@@ -391,7 +391,7 @@ describe("hardening", () => {
   });
 
   it("announces the leave of a connection it kicks", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const b = await h.join("bob");
     for (let i = 0; i < 60; i++) await h.send(b, "garbage");
@@ -400,7 +400,7 @@ describe("hardening", () => {
   });
 
   it("drops sockets that never say hello, even if they ping", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     const mute = h.connect();
     await h.room.settled();
@@ -413,7 +413,7 @@ describe("hardening", () => {
   });
 
   it("rate-limits resync requests (each may cost a snapshot)", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const a = await h.join("ada");
     for (let i = 0; i < 10; i++) await h.send(a, { type: "resync", epoch: null, lastSeq: 0 });
     expect(a.of("sync")).toHaveLength(1 + RESYNC_BURST);
@@ -423,17 +423,16 @@ describe("hardening", () => {
   it("refuses growth past the room's total record bytes", async () => {
     // The production limit (MAX_ROOM_BYTES) is checked by the same code; 1 MB keeps this test fast.
     const maxRoomBytes = 1024 * 1024;
-    const h = new WhiteboardRoomHost("test-room", { maxRoomBytes });
+    const h = new CardsRoomHost("test-room", { maxRoomBytes });
     const a = await h.join("ada");
-    // Big but valid records: long pen strokes (~45 KB each).
-    const pts = Array.from({ length: 2_500 }, (_, i) => [i + 0.5, i * 2 + 0.25, 0.5]);
-    const stroke = (id: string) => ({ id, type: "pen", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, pts });
-    const size = JSON.stringify(stroke("s0000")).length;
+    // Big but valid records: cards of ~45 KB of text each.
+    const big = (id: string) => bigCard(id, 45);
+    const size = JSON.stringify(big("s0000")).length;
     expect(size).toBeLessThan(MAX_RECORD_BYTES);
     const fit = Math.floor(maxRoomBytes / size);
     for (let i = 0; i <= fit; i++) {
       h.clock += 1_000;
-      await h.send(a, { type: "mutate", mid: `m${i}`, ops: [{ op: "put", rec: stroke(`s${String(i).padStart(4, "0")}`) }] });
+      await h.send(a, { type: "mutate", mid: `m${i}`, ops: [{ op: "put", rec: big(`s${String(i).padStart(4, "0")}`) }] });
     }
     expect(a.of("ack")).toHaveLength(fit);
     const last = a.inbox.at(-1)!;

@@ -11,26 +11,26 @@ import { describe, expect, it } from "vitest";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { READ_ACK_EVERY_BYTES, SOCKET_MAX_OWED_BYTES } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, isTerminalClose, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
+import { type Card, cards } from "../support/cards.ts";
 import { roomWire } from "../support/room-wire.ts";
 import { waitFor } from "../support/wait.ts";
-import { rect, type TestSocket, WhiteboardRoomHost } from "../support/whiteboard-room.ts";
+import { card, type TestSocket, CardsRoomHost } from "../support/cards-room.ts";
 
-/** About 100 KB of change frame per mutation: 10 labelled rects, rewritten each time. */
-const LABEL = "x".repeat(10_000);
+/** About 100 KB of change frame per mutation: 10 cards of 10,000 characters, rewritten each time. */
+const TEXT = "x".repeat(10_000);
 const CHANGE_CHARS = 100_000;
-const BIG_OPS = (i: number) => Array.from({ length: 10 }, (_, j) => ({ op: "put", rec: { ...rect(`r${j}`, i, j), label: LABEL } }));
+const BIG_OPS = (i: number) => Array.from({ length: 10 }, (_, j) => ({ op: "put", rec: { ...card(`r${j}`, i, j), text: TEXT } }));
 /** Enough mutations to send well over the bound to a member who reads none. */
 const MUTATIONS = Math.ceil((SOCKET_MAX_OWED_BYTES * 1.5) / CHANGE_CHARS);
 
-async function hello(h: WhiteboardRoomHost, name: string, reads: boolean): Promise<TestSocket<Shape>> {
+async function hello(h: CardsRoomHost, name: string, reads: boolean): Promise<TestSocket<Card>> {
   const s = h.connect();
   await h.send(s, { type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: null, lastSeq: 0, name, color: "#112233", ...(reads ? { reads: true } : {}) });
   return s;
 }
 
 /** The writer commits MUTATIONS big changes; `each` runs after every one. */
-async function write(h: WhiteboardRoomHost, writer: TestSocket<Shape>, each: () => Promise<void> = async () => {}): Promise<void> {
+async function write(h: CardsRoomHost, writer: TestSocket<Card>, each: () => Promise<void> = async () => {}): Promise<void> {
   for (let i = 0; i < MUTATIONS; i++) {
     h.clock += 100; // within the mutation budget
     await h.send(writer, { type: "mutate", mid: `m${i}`, ops: BIG_OPS(i) });
@@ -42,7 +42,7 @@ async function write(h: WhiteboardRoomHost, writer: TestSocket<Shape>, each: () 
 
 describe("a member that stops reading is cut at SOCKET_MAX_OWED_BYTES", { timeout: 60_000 }, () => {
   it("a reader that never acknowledges is closed at the bound, and the room stops sending to it", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const writer = await h.join("writer");
     const stalled = await hello(h, "stalled", true);
     expect(stalled.last("welcome")?.ackEvery).toBe(READ_ACK_EVERY_BYTES);
@@ -65,7 +65,7 @@ describe("a member that stops reading is cut at SOCKET_MAX_OWED_BYTES", { timeou
   });
 
   it("a reader that acknowledges what it reads gets everything and stays", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const writer = await h.join("writer");
     const reader = await hello(h, "reader", true);
     let unacked = 0;
@@ -84,7 +84,7 @@ describe("a member that stops reading is cut at SOCKET_MAX_OWED_BYTES", { timeou
   });
 
   it("a client from before (no `reads` in its hello) is never cut, and is not asked to acknowledge", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const writer = await h.join("writer");
     const old = await hello(h, "old", false);
     expect(old.last("welcome")?.ackEvery).toBeUndefined();
@@ -94,7 +94,7 @@ describe("a member that stops reading is cut at SOCKET_MAX_OWED_BYTES", { timeou
   });
 
   it("acknowledging ahead buys no credit, and a wake does not lift the bound", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const writer = await h.join("writer");
     const stalled = await hello(h, "stalled", true);
     await h.send(stalled, { type: "read", n: 2 ** 31 });
@@ -104,7 +104,7 @@ describe("a member that stops reading is cut at SOCKET_MAX_OWED_BYTES", { timeou
   });
 
   it("`read` from a connection that did not say `reads` is a bad frame", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const old = await hello(h, "old", false);
     await h.send(old, { type: "read", n: 100 });
     expect(old.last("error")).toMatchObject({ code: ErrorCode.BAD_MESSAGE, ref: "read" });
@@ -113,10 +113,10 @@ describe("a member that stops reading is cut at SOCKET_MAX_OWED_BYTES", { timeou
 
 describe("the library acknowledges what it reads", { timeout: 60_000 }, () => {
   it("says `reads` in its hello, sends one `read` per READ_ACK_EVERY_BYTES received, and is never cut", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const sent: string[] = [];
     const received: string[] = [];
-    const c = new RoomClient({ schema: whiteboard, room: h.roomId, clientId: "lib", name: "lib", color: "#3366ff", transport: roomWire(h, { sent, received }) });
+    const c = new RoomClient({ schema: cards, room: h.roomId, clientId: "lib", name: "lib", color: "#3366ff", transport: roomWire(h, { sent, received }) });
     try {
       await waitFor(() => c.connection.status === "live");
       expect(JSON.parse(sent[0]!)).toMatchObject({ type: "hello", reads: true });

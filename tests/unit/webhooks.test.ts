@@ -7,12 +7,12 @@
 import { describe, expect, it } from "vitest";
 import { sign, type WebhookEvent } from "../../party/engine/webhooks.ts";
 import { WEBHOOK_DEBOUNCE_MS, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_OUTBOX_MAX, WEBHOOK_RETRY_BASE_MS } from "../../party/shared/limits.ts";
-import { WhiteboardRoomHost, rect } from "../support/whiteboard-room.ts";
+import { CardsRoomHost, card } from "../support/cards-room.ts";
 
-const put = (mid: string, id: string) => ({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id) }] });
+const put = (mid: string, id: string) => ({ type: "mutate", mid, ops: [{ op: "put", rec: card(id) }] });
 
 function withReceiver(status: () => number = () => 200) {
-  const h = new WhiteboardRoomHost("hooked");
+  const h = new CardsRoomHost("hooked");
   const got: { event: WebhookEvent; headers: Record<string, string>; body: string }[] = [];
   h.webhook = { url: "http://127.0.0.1:9/hook", secret: "whsec" };
   h.fetch = (async (_url: string, init: RequestInit) => {
@@ -39,7 +39,7 @@ describe("webhooks through the room", () => {
     const { headers, body, event } = got[0]!;
     expect(headers["Edgeroom-Event-Id"]).toBe(event.id);
     expect(headers["Edgeroom-Signature"]).toBe(await sign("whsec", Number(headers["Edgeroom-Timestamp"]), body));
-    expect(event).toMatchObject({ party: "whiteboard", room: "hooked" });
+    expect(event).toMatchObject({ party: "cards", room: "hooked" });
     // The next change opens a new window.
     await h.send(ada, put("m4", "s4"));
     h.clock += WEBHOOK_DEBOUNCE_MS;

@@ -16,7 +16,7 @@
  *   notices on its own, at a time the harness picks (half-open sockets);
  * - a room-initiated close reaches the client after the frames sent before it.
  */
-import { type Shape, whiteboard } from "../../../party/whiteboard/schema.ts";
+import { type Card, cards } from "../cards.ts";
 import type { Transport, TransportFactory, TransportHandlers } from "../../../client/engine/connection.ts";
 import { PING_FRAME, PONG_FRAME, type Role } from "../../../party/shared/protocol.ts";
 import { type ConnState, type LogLine, Room, type RoomSocket } from "../../../party/engine/room.ts";
@@ -103,7 +103,7 @@ export class Endpoint {
     readonly label: string,
   ) {}
 
-  /** Give this to `new RoomClient({ schema: whiteboard,  transport })`. */
+  /** Give this to `new RoomClient({ schema: cards,  transport })`. */
   readonly transport: TransportFactory = (handlers) => {
     if (this.handlers) throw new Error(`${this.label}: transport factory called twice`);
     this.handlers = handlers;
@@ -162,10 +162,10 @@ export class FuzzNetwork {
     this.room = this.build();
   }
 
-  private build(): Room<Shape> {
+  private build(): Room<Card> {
     const gen = ++this.generation;
-    return new Room<Shape>(this.roomId, {
-      storage: new KvRoomStorage<Shape>(this.kv),
+    return new Room<Card>(this.roomId, {
+      storage: new KvRoomStorage<Card>(this.kv),
       sockets: () => this.links.filter((l) => !l.serverClosed).map((l) => l.socket),
       now: () => this.clock.now(),
       setTimeout: (fn, ms) => {
@@ -183,7 +183,7 @@ export class FuzzNetwork {
         // Keep warnings and errors only: the fuzz produces thousands of info lines.
         if (line.level !== "info") this.logs.push(line);
       },
-    }, whiteboard, {}, this.frameBudget);
+    }, cards, {}, this.frameBudget);
   }
 
   endpoint(label: string): Endpoint {

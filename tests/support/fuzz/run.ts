@@ -14,13 +14,13 @@
  * Everything is decided by the seed (see prng.ts, clock.ts), so a failing seed
  * replays exactly: `npm run fuzz -- --seed N --trace`.
  */
-import { whiteboard } from "../../../party/whiteboard/schema.ts";
+import { cards } from "../cards.ts";
 import { isDeepStrictEqual } from "node:util";
 import { MemoryPendingStore } from "../../../client/engine/pending-store.ts";
 import { RoomClient } from "../../../client/engine/room-client.ts";
 import { applyAccepted } from "../../../party/shared/apply.ts";
-import type { Change, Op } from "../../../party/whiteboard/schema.ts";
-import type { Shape } from "../../../party/whiteboard/records.ts";
+import type { Change, Op } from "../cards.ts";
+import type { Card } from "../cards.ts";
 import { KvRoomStorage } from "../../../party/engine/kv-storage.ts";
 import { FuzzClock } from "./clock.ts";
 import { type Endpoint, FuzzNetwork } from "./network.ts";
@@ -108,45 +108,53 @@ function drawProfile(rng: Prng): Omit<FuzzProfile, "sloppyCaller" | "tightFrames
 // ---------------------------------------------------------------------------
 // Random edits
 
-function randomShape(rng: Prng, id: string): Shape {
+/** A random valid card. Each kind draws from the PRNG exactly as often as the
+ * whiteboard shape it stands in for did when the seeds were pinned (rect,
+ * ellipse, line, pen, text, sticky), so a pinned seed replays the same run of
+ * edits, links and failures. */
+function randomCard(rng: Prng, id: string): Card {
   const base = {
     id,
     x: rng.range(-1000, 1000),
     y: rng.range(-1000, 1000),
-    z: rng.range(0, 50),
+    votes: rng.range(0, 50),
     color: rng.pick(COLORS),
-    stroke: rng.pick([1, 2, 4]),
+    text: "",
   };
-  switch (rng.pick(["rect", "ellipse", "line", "pen", "text", "sticky"] as const)) {
-    case "rect":
-      return { ...base, type: "rect", w: rng.range(0, 400), h: rng.range(0, 400), fill: rng.chance(0.5) ? null : rng.pick(COLORS) };
-    case "ellipse":
-      return { ...base, type: "ellipse", w: rng.range(0, 400), h: rng.range(0, 400), fill: null };
-    case "line":
-      return { ...base, type: "line", pts: [[0, 0], [rng.range(-300, 300), rng.range(-300, 300)]], arrow: rng.chance(0.5) };
-    case "pen": {
-      const pts: [number, number, number][] = [];
-      for (let i = rng.range(1, 12); i > 0; i--) pts.push([rng.range(-200, 200), rng.range(-200, 200), rng.int(101) / 100]);
-      return { ...base, type: "pen", pts };
+  const pinned = rng.pick([undefined, false, true]);
+  const card = pinned === undefined ? base : { ...base, pinned };
+  switch (rng.pick(["note", "task", "link", "idea", "question", "risk"] as const)) {
+    case "note": {
+      const text = `note ${rng.range(0, 400)}×${rng.range(0, 400)}`;
+      return rng.chance(0.5) ? { ...card, kind: "note", text } : { ...card, kind: "note", text, color: rng.pick(COLORS) };
     }
-    case "text":
-      return { ...base, type: "text", text: `t${rng.int(1000)}`, size: rng.range(8, 64) };
-    case "sticky":
-      return { ...base, type: "sticky", w: rng.range(50, 300), h: rng.range(50, 300), text: `note ${rng.int(1000)}`, fill: rng.pick(COLORS) };
+    case "task":
+      return { ...card, kind: "task", text: `task ${rng.range(0, 400)}`, done: rng.range(0, 400) % 2 === 0 };
+    case "link":
+      return { ...card, kind: "link", text: `https://example.com/${rng.range(-300, 300)}/${rng.range(-300, 300)}`, pinned: rng.chance(0.5) };
+    case "idea": {
+      const words: string[] = [];
+      for (let i = rng.range(1, 12); i > 0; i--) words.push(`${rng.range(-200, 200)}:${rng.range(-200, 200)}:${rng.int(101)}`);
+      return { ...card, kind: "idea", text: words.join(" ") };
+    }
+    case "question":
+      return { ...card, kind: "question", text: `q${rng.int(1000)}?`, votes: rng.range(8, 64) };
+    case "risk":
+      return { ...card, kind: "risk", text: `risk ${rng.range(50, 300)}/${rng.range(50, 300)} ${rng.int(1000)}`, color: rng.pick(COLORS) };
   }
 }
 
-function randomPatch(rng: Prng, shape: Shape): Record<string, unknown> {
+/** 1–3 fields of `card` set anew. Draws as often whichever fields it picks. */
+function randomPatch(rng: Prng, card: Card): Record<string, unknown> {
   const set: Record<string, unknown> = {};
-  const fields = ["x", "y", "z", "color"];
-  if ("w" in shape) fields.push("w", "h");
-  if ("text" in shape) fields.push("text");
+  const fields = ["x", "y", "votes", "color", "text"];
+  if (card.kind === "task") fields.push("done");
   for (let i = rng.range(1, 3); i > 0; i--) {
     const f = rng.pick(fields);
     if (f === "x" || f === "y") set[f] = rng.range(-1000, 1000);
-    else if (f === "z") set[f] = rng.range(0, 50);
+    else if (f === "votes") set[f] = rng.range(0, 50);
     else if (f === "color") set[f] = rng.pick(COLORS);
-    else if (f === "w" || f === "h") set[f] = rng.range(0, 400);
+    else if (f === "done") set[f] = rng.chance(0.5);
     else set[f] = `edit ${rng.int(1000)}`;
   }
   return set;
@@ -154,20 +162,20 @@ function randomPatch(rng: Prng, shape: Shape): Record<string, unknown> {
 
 /** 1–3 ops that are valid against `view` (what this client sees), which may be
  * stale: the room is where conflicts are decided. */
-function randomOps(rng: Prng, view: ReadonlyMap<string, Shape>): Op[] {
+function randomOps(rng: Prng, view: ReadonlyMap<string, Card>): Op[] {
   const ops: Op[] = [];
   const local = new Map(view);
   for (let i = rng.range(1, 3); i > 0; i--) {
     const existing = [...local.keys()];
     const kind = existing.length === 0 ? "put" : rng.weighted({ put: 3, patch: 4, del: 1.5 });
     if (kind === "put") {
-      const rec = randomShape(rng, rng.pick(IDS));
+      const rec = randomCard(rng, rng.pick(IDS));
       local.set(rec.id, rec);
       ops.push({ op: "put", rec });
     } else if (kind === "patch") {
       const id = rng.pick(existing);
       const set = randomPatch(rng, local.get(id)!);
-      local.set(id, { ...local.get(id)!, ...set } as Shape);
+      local.set(id, { ...local.get(id)!, ...set } as Card);
       ops.push({ op: "patch", id, set });
     } else {
       const id = rng.pick(existing);
@@ -179,7 +187,7 @@ function randomOps(rng: Prng, view: ReadonlyMap<string, Shape>): Op[] {
 }
 
 function describeOps(ops: readonly Op[]): string {
-  return ops.map((o) => (o.op === "put" ? `put ${o.rec.id}(${o.rec.type})` : o.op === "patch" ? `patch ${o.id}{${Object.keys(o.set).join(",")}}` : `del ${o.id}`)).join("; ");
+  return ops.map((o) => (o.op === "put" ? `put ${o.rec.id}(${o.rec.kind})` : o.op === "patch" ? `patch ${o.id}{${Object.keys(o.set).join(",")}}` : `del ${o.id}`)).join("; ");
 }
 
 // ---------------------------------------------------------------------------
@@ -188,7 +196,7 @@ function describeOps(ops: readonly Op[]): string {
 class Participant {
   readonly clientId: string;
   readonly pendingStore = new MemoryPendingStore();
-  client!: RoomClient<Shape>;
+  client!: RoomClient<Card>;
   endpoint!: Endpoint;
   private instances = 0;
   /** Every mutation id this user created. */
@@ -214,7 +222,7 @@ class Participant {
   async start(): Promise<void> {
     this.instances++;
     const endpoint = this.net.endpoint(this.label);
-    const client = new RoomClient({ schema: whiteboard,
+    const client = new RoomClient({ schema: cards,
       room: ROOM,
       clientId: this.clientId,
       name: `user ${this.index}`,
@@ -291,7 +299,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
       const invalid = sideRng.chance(0.5);
       if (invalid) sloppy.color = "red";
       else sloppy.label = "not in the schema";
-      const bad: Op[] = ops.map((o) => (o === put ? { op: "put", rec: sloppy as Shape } : o));
+      const bad: Op[] = ops.map((o) => (o === put ? { op: "put", rec: sloppy as Card } : o));
       let mid: string | null = null;
       try {
         mid = p.client.mutate(bad);
@@ -320,8 +328,8 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   // room's records at the client's seq, whatever arrived out of order. The
   // room's history is rebuilt from its op log, so this sees a client that
   // skipped a change long before the end of the run could mask it.
-  const history: Map<string, Shape>[] = [new Map()];
-  const storage = new KvRoomStorage<Shape>(net.kv);
+  const history: Map<string, Card>[] = [new Map()];
+  const storage = new KvRoomStorage<Card>(net.kv);
   const checkConfirmed = async () => {
     const meta = (await storage.load()).meta;
     if (!meta || meta.logStart !== 1) return; // compacted: no full history (runs stay far below that)
@@ -474,7 +482,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
     // it dropped while resyncing, a stale duplicate sync) until the next change
     // shows the gap. Real sockets never reorder, so give it that next change.
     const p = people[0]!;
-    const mid = p.client.mutate([{ op: "put", rec: { id: "barrier", type: "text", x: 0, y: 0, z: 0, color: "#000000", stroke: 1, text: "barrier", size: 12 } }]);
+    const mid = p.client.mutate([{ op: "put", rec: { id: "barrier", kind: "note", x: 0, y: 0, color: "#000000", votes: 0, text: "barrier" } }]);
     p.created.add(mid);
     note(`barrier ${mid}`);
     healed = await heal();
@@ -503,7 +511,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   });
   if ((log.at(-1)?.seq ?? meta.logStart - 1) !== meta.seq) failures.push(`log ends at ${log.at(-1)?.seq}, meta.seq is ${meta.seq}`);
   if (meta.logStart === 1) {
-    const replayed = new Map<string, Shape>();
+    const replayed = new Map<string, Card>();
     for (const c of log) applyAccepted(replayed, c.ops);
     const diff = diffRecords(replayed, loaded.records);
     if (diff) failures.push(`replaying the op log does not give the stored records: ${diff}`);
@@ -559,7 +567,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
 }
 
 /** null when equal, else a short description of the first differences. */
-function diffRecords(a: ReadonlyMap<string, Shape>, b: ReadonlyMap<string, Shape>): string | null {
+function diffRecords(a: ReadonlyMap<string, Card>, b: ReadonlyMap<string, Card>): string | null {
   const out: string[] = [];
   for (const id of new Set([...a.keys(), ...b.keys()])) {
     const x = a.get(id);
