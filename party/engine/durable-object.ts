@@ -14,7 +14,8 @@
 import { PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { FallbackStreams } from "./fallback.ts";
-import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, TICKET_HEADER, verdictOf } from "./headers.ts";
+import { eraseAssets, uploadAsset } from "./assets.ts";
+import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, TICKET_HEADER, verdictOf } from "./headers.ts";
 import { serveApi } from "./http-api.ts";
 import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
@@ -44,6 +45,9 @@ export interface RoomEnv {
   /** Room opens per identity per minute (the Workers rate-limiting binding,
    * wrangler.toml `[[ratelimits]]`; party/engine/worker.ts). Unset: no limit. */
   ROOM_OPENS?: RateLimit;
+  /** The R2 bucket rooms keep their assets in (wrangler.toml `[[r2_buckets]]`,
+   * party/engine/assets.ts). Unset: uploads are refused ASSETS_DISABLED. */
+  ROOM_ASSETS?: R2Bucket;
   /** "off" switches retained history off for this deployment (the benchmark
    * compares W2 with and without it); anything else keeps the app's choice. */
   HISTORY?: string;
@@ -99,6 +103,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private room: Room<R> | null = null;
     private readonly sockets = new WeakMap<WebSocket, DurableSocket>();
     private readonly webhook: WebhookConfig | null;
+    private readonly bucket: R2Bucket | undefined;
     private readonly options: RoomOptions<R>;
     /** SSE streams of clients whose network refuses WebSockets (fallback.ts). */
     private readonly fallback = new FallbackStreams();
@@ -106,6 +111,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     constructor(ctx: DurableObjectState, env: unknown) {
       this.ctx = ctx;
       this.webhook = webhookOf(env as RoomEnv | undefined);
+      this.bucket = (env as RoomEnv | undefined)?.ROOM_ASSETS;
       this.options = (env as RoomEnv | undefined)?.HISTORY === "off" ? { ...options, history: false } : options;
       // Pings are answered by the runtime without waking the room.
       ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -158,7 +164,16 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       if (!roomId) return new Response("missing room", { status: 400 });
       if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
       const api = request.headers.get(API_HEADER);
-      if (api) return serveApi(this.core(roomId), schema, api, request);
+      if (api) {
+        const res = await serveApi(this.core(roomId), schema, api, request);
+        // A deleted room's assets go with it (its asset table went with its storage).
+        if (api === "delete" && res.ok) await eraseAssets(this.bucket, schema.party, roomId);
+        return res;
+      }
+      if (request.headers.get(ASSET_HEADER) === "upload") {
+        if (verdictOf(request.headers).role !== "editor") return Response.json({ code: "FORBIDDEN", message: "viewers cannot upload assets" }, { status: 403 });
+        return uploadAsset({ storage: this.ctx.storage, bucket: this.bucket, now: () => Date.now() }, { party: schema.party, room: roomId }, this.options.assets, request);
+      }
       const fallback = request.headers.get(FALLBACK_HEADER);
       if (fallback === "ticket") return this.fallback.issueTicket(verdictOf(request.headers), Date.now());
       if (fallback === "events") {

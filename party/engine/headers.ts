@@ -19,6 +19,9 @@ export const FALLBACK_HEADER = "x-edgeroom-fallback";
 /** Set by the Worker on `GET …/events` when the deployment has tokens: the id
  * of the verified ticket, which the room redeems once (fallback.ts). */
 export const TICKET_HEADER = "x-edgeroom-ticket";
+/** Set by the Worker on `POST …/assets`, after it checked the token (editors
+ * only): the room stores the upload (assets.ts). */
+export const ASSET_HEADER = "x-edgeroom-asset";
 /** When the connection's token expires (ms since the epoch), if it has one. */
 export const EXPIRES_HEADER = "x-edgeroom-expires";
 /** The token's subject (`sub`), if it has one: the identity connections are counted by. */

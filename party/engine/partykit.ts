@@ -11,6 +11,7 @@
  */
 import type * as Party from "partykit/server";
 import { ROOM_ID_PATTERN } from "../shared/limits.ts";
+import { AssetErrorCode } from "../shared/assets.ts";
 import { CloseCode, ErrorCode, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { authorize } from "./auth.ts";
@@ -158,6 +159,12 @@ export function partyRoomClass<R extends RecordBase>(schema: RoomSchema<R>, opti
     async onRequest(request: Party.Request): Promise<Response> {
       const url = new URL(request.url);
       if (request.method === "GET" && url.pathname.endsWith(`/${this.room.id}/stats`)) return Response.json(await this.core.stats());
+      // PartyKit has no R2 (nor a blob store); a room's storage takes values
+      // of at most 128 KiB, no place for images. A stated limitation
+      // (README "Hosts", docs/HTTP-API.md "Assets").
+      if (url.pathname.includes(`/${this.room.id}/assets`)) {
+        return Response.json({ code: AssetErrorCode.ASSETS_DISABLED, message: "assets need the wrangler host (R2); PartyKit has no asset storage" }, { status: 501 });
+      }
       return Response.json({ code: ErrorCode.BAD_MESSAGE, message: "expected a WebSocket upgrade" }, { status: 426 });
     }
   };

@@ -16,7 +16,8 @@ import { FALLBACK_TICKET_TTL_MS, ROOM_ID_PATTERN, ROOM_OPENS_PER_MINUTE } from "
 import { CloseCode, ErrorCode, PONG_FRAME, TRY_AGAIN_LATER } from "../shared/protocol.ts";
 import { type Access, authorize, bearerOf, mintTicket, mintToken, readTicket, type TicketAccess, TOKEN_TTL_SECONDS } from "./auth.ts";
 import type { RoomEnv } from "./durable-object.ts";
-import { API_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict, TICKET_HEADER } from "./headers.ts";
+import { assetError, readAsset } from "./assets.ts";
+import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict, TICKET_HEADER } from "./headers.ts";
 import { apiAction, apiError, checkApiSecret, fork } from "./http-api.ts";
 
 /** One app's rooms: its party name and the env binding of its Durable Object namespace. */
@@ -108,6 +109,8 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   const isSocket = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
   const sub = match[3];
   const isStats = sub === "stats";
+  const asset = isSocket ? null : assetAction(request.method, sub);
+  if (asset !== null) return assetRoute(asset, request, env, target, roomId);
   // A client on the fallback asks now and then whether WebSockets get through
   // again: a socket accepted and closed here, waking nothing.
   if (sub === "probe" && isSocket) return probeSocket();
@@ -136,6 +139,7 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     // The secret stops here, like a token.
     headers.delete("Authorization");
     headers.delete(STATS_HEADER);
+    headers.delete(ASSET_HEADER);
     headers.set(ROOM_HEADER, roomId);
     headers.set(API_HEADER, api);
     const stub = roomStub(env, target.binding, roomId);
@@ -181,6 +185,7 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   if (fallback) headers.set(FALLBACK_HEADER, fallback);
   else headers.delete(FALLBACK_HEADER);
   headers.delete(API_HEADER);
+  headers.delete(ASSET_HEADER);
   // The token stops here: nothing behind the Worker sees (or logs) it.
   url.searchParams.delete("token");
   url.searchParams.delete("ticket");
@@ -193,6 +198,43 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   const { id } = (await res.json()) as { id: string };
   const ticket = await mintTicket(env.AUTH_SECRET, { room: roomId, role: access.role, subject: access.subject, expiresAt: access.expiresAt, id, ttlMs: FALLBACK_TICKET_TTL_MS });
   return Response.json({ ticket }, { headers: { "Cache-Control": "no-store" } });
+}
+
+/** `POST …/assets` uploads, `GET …/assets/<hash>` reads (assets.ts). */
+function assetAction(method: string, sub: string | undefined): "upload" | "read" | "method" | null {
+  if (sub === "assets") return method === "POST" ? "upload" : "method";
+  if (sub?.startsWith("assets/")) return method === "GET" || method === "HEAD" ? "read" : "method";
+  return null;
+}
+
+/**
+ * A room's assets at the edge. A read comes straight from R2 and wakes no
+ * room: the URL names the room and the content's hash, which only someone who
+ * has the bytes or has read a record naming them can know (docs/SECURITY.md
+ * §4). An upload needs what a socket needs — the Origin allowlist and, with
+ * tokens, an editor's token, in `Authorization: Bearer` (never the URL) — or
+ * the HTTP API's full secret; the room then stores it (its tally is there).
+ */
+async function assetRoute(action: "upload" | "read" | "method", request: Request, env: RoomEnv, target: RoomRoute, roomId: string): Promise<Response> {
+  if (action === "method") return assetError(405, ErrorCode.BAD_MESSAGE, "assets are POST …/assets and GET …/assets/<sha256> (docs/HTTP-API.md)");
+  if (!ROOM_ID_PATTERN.test(roomId)) return assetError(400, ErrorCode.INVALID_ROOM, "room ids are 1-64 characters of A-Z a-z 0-9 _ -");
+  const url = new URL(request.url);
+  if (action === "read") return readAsset(env.ROOM_ASSETS, target.party, roomId, url.pathname.replace(/\/$/, "").split("/").pop()!, request);
+  if (!originAllowed(request.headers.get("Origin"), env.ALLOWED_ORIGINS)) return assetError(403, ErrorCode.FORBIDDEN, "this page may not upload to this room (origin not allowed)");
+  if (url.searchParams.has("token")) return assetError(400, ErrorCode.BAD_MESSAGE, "an upload carries its token in Authorization: Bearer, never in the URL");
+  const viaApi = env.API_SECRET !== undefined && env.API_SECRET !== "" && (await checkApiSecret(request, { API_SECRET: env.API_SECRET }, "import")) === null;
+  const access: Access = viaApi ? { ok: true, role: "editor", subject: null } : await authorize(env.AUTH_SECRET, roomId, bearerOf(request));
+  if (!access.ok) return assetError(401, access.code, access.message);
+  if (access.role !== "editor") return assetError(403, ErrorCode.FORBIDDEN, "viewers cannot upload assets");
+  const headers = new Headers(request.headers);
+  headers.delete("Authorization");
+  for (const h of [STATS_HEADER, API_HEADER, FALLBACK_HEADER, TICKET_HEADER]) headers.delete(h);
+  headers.set(ROOM_HEADER, roomId);
+  headers.set(ASSET_HEADER, "upload");
+  setVerdict(headers, access);
+  const stub = roomStub(env, target.binding, roomId);
+  if (stub instanceof Response) return stub;
+  return stub.fetch(new Request(url, new Request(request, { headers })));
 }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;

@@ -40,15 +40,30 @@ export {
   Coord,
   RecordId,
 } from "./protocol.ts";
+export {
+  AssetErrorCode,
+  ASSET_HASH_PATTERN,
+  ASSET_TYPES,
+  assetHash,
+  assetPath,
+  sniffAssetType,
+  type AssetPolicy,
+  type AssetType,
+  type SniffedType,
+  type StoredAsset,
+} from "./assets.ts";
 // The limits an app's own code checks before the room would refuse (each
 // documented where it is defined, with its reason).
 export {
   CURSOR_FRAME_MS,
   MAX_COORD,
+  MAX_ASSET_BYTES,
+  MAX_ASSETS_PER_ROOM,
   MAX_LIVE_BYTES,
   MAX_MESSAGE_BYTES,
   MAX_NAME_CHARS,
   MAX_OPS_PER_MUTATION,
+  MAX_ROOM_ASSET_BYTES,
   MAX_VERSION_NAME_CHARS,
   ROOM_ID_PATTERN,
 } from "./limits.ts";

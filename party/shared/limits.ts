@@ -314,3 +314,16 @@ export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 /** An export file (HTTP API `GET …/export`, `POST …/import`) holds at most a
  * full room's records plus framing. */
 export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
+
+/** Largest asset file (party/shared/assets.ts), bytes. Holds a photo at full
+ * camera resolution as JPEG and a 4,096 × 4,096 screenshot as PNG in most
+ * cases; the room reads a file into memory once (128 MB per isolate), so
+ * tens of MB would be too much. An app may lower it (`assets.maxFileBytes`). */
+export const MAX_ASSET_BYTES = 8 * 1024 * 1024;
+/** Asset bytes one room may hold in R2: a board of ~100 large photos. Charged
+ * once per distinct hash (the same bytes again cost nothing), never given
+ * back while the room lives (its assets go when the room is deleted). */
+export const MAX_ROOM_ASSET_BYTES = 256 * 1024 * 1024;
+/** Assets one room may hold, whatever their size: bounds the room's asset
+ * table and the work of deleting a room (one R2 list + delete per 1,000). */
+export const MAX_ASSETS_PER_ROOM = 2_000;

@@ -6,7 +6,11 @@
 import { createRoomServer } from "edgeroom/server";
 import { whiteboard } from "./schema.ts";
 
-export const server = createRoomServer(whiteboard, { binding: "WHITEBOARD" });
+export const server = createRoomServer(whiteboard, {
+  binding: "WHITEBOARD",
+  // Images on the board (the image shape). SVG is rasterised in the browser.
+  assets: { types: ["image/png", "image/jpeg", "image/gif", "image/webp"] },
+});
 
 /** The Durable Object class wrangler.toml binds as WHITEBOARD. */
 export const WhiteboardRoom = server.DurableObject;

@@ -6,6 +6,7 @@
  * part of the room imports them and they import no part (docs/ARCHITECTURE.md,
  * "the room core"). `party/engine/room.ts` re-exports all of them.
  */
+import type { AssetPolicy } from "../../shared/assets.ts";
 import type { Change, ErrorCode, Op, PresenceStatus, RecordBase, Role } from "../../shared/protocol.ts";
 import type { CheckpointPolicy, RetentionPolicy } from "../history-plan.ts";
 import type { RoomStorage } from "../storage.ts";
@@ -162,6 +163,9 @@ export interface RoomOptions<R extends RecordBase = RecordBase> {
   history?: boolean;
   /** Overrides of the history policy's constants (tests; rooms that want more or less). */
   historyPolicy?: { checkpoint?: Partial<CheckpointPolicy>; retention?: Partial<RetentionPolicy> };
+  /** Which assets (images) the app's rooms take, and how large (party/shared/assets.ts,
+   * docs/HTTP-API.md "Assets"). Unset: none; uploads are refused ASSETS_DISABLED. */
+  assets?: AssetPolicy;
   /** Overrides for tests (and rooms of very large boards). */
   maxRoomBytes?: number;
   syncBytesPerSec?: number;
