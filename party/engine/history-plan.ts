@@ -70,7 +70,9 @@ export function diffBoards<R extends RecordBase>(fixed: readonly string[], curre
   }
   for (const rec of target) {
     const before = current.get(rec.id);
-    if (before && canonical(before) === canonical(rec)) continue;
+    // The native comparison first: most records of a restored board are
+    // unchanged and written in the same field order.
+    if (before && (before === rec || JSON.stringify(before) === JSON.stringify(rec) || canonical(before) === canonical(rec))) continue;
     puts.push({ op: "put", rec });
   }
   return [...dels, ...puts];

@@ -40,7 +40,14 @@ export interface Board<R extends RecordBase> {
 export interface RoomView<R extends RecordBase> {
   meta: RoomMeta;
   records: ReadonlyMap<string, R>;
+  /** The records' JSON size, when known (the estimate of a board at the head). */
+  bytes?: number;
 }
+
+/** Where a board at a point in history comes from, found from the index
+ * alone (nothing read): the head's records, or a checkpoint plus the changes
+ * after it. `estimate`: characters of JSON its build handles. */
+export type BoardSource<R extends RecordBase> = { seq: number; version?: string; estimate: number } & ({ head: R[] } | { base: number });
 
 const unavailable = (message: string): HistoryRefusal => ({ code: ErrorCode.HISTORY_UNAVAILABLE, message });
 
@@ -62,8 +69,12 @@ export class RoomHistory<R extends RecordBase> {
     this.retentionPolicy = { ...RETENTION_POLICY, ...policy.retention };
   }
 
+  /** Bumped by `reset`: whatever was built before it is stale. */
+  generation = 0;
+
   /** Forget the cache (the room was erased). */
   reset(): void {
+    this.generation++;
     this.index = null;
     this.tailSince = null;
   }
@@ -196,6 +207,42 @@ export class RoomHistory<R extends RecordBase> {
     const board = new Map(records.map((r) => [r.id, r]));
     for (const json of entries) applyAccepted(board, (JSON.parse(json) as Change<R>).ops);
     return { seq, records: [...board.values()] };
+  }
+
+  /** Where the board at `target` comes from, from the index alone: the
+   * step-wise builder (room/past-boards.ts) charges its estimate before it
+   * reads anything. */
+  async locate(target: HistoryTarget, room: RoomView<R>): Promise<BoardSource<R> | HistoryRefusal> {
+    if (!this.enabled) return unavailable("history is off in this room");
+    const index = await this.loaded();
+    if ("version" in target) {
+      const cp = index.checkpoints.find((c) => c.version === target.version);
+      if (!cp) return unavailable(`no version named ${JSON.stringify(target.version).slice(0, 80)}`);
+      return { seq: cp.seq, version: target.version, base: cp.seq, estimate: cp.bytes };
+    }
+    const { seq } = target;
+    const head = room.meta.seq;
+    if (seq > head) return unavailable(`seq ${seq} is after the room's head ${head}`);
+    if (seq === head) {
+      const records = [...room.records.values()];
+      return { seq, head: records, estimate: room.bytes ?? JSON.stringify(records).length };
+    }
+    let at = -1;
+    index.checkpoints.forEach((c, i) => void (c.seq <= seq && (at = i)));
+    if (at < 0) return unavailable(`seq ${seq} is older than the room's retained history (from ${this.floor(index) ?? head})`);
+    const base = index.checkpoints[at]!;
+    return { seq, base: base.seq, estimate: base.bytes + (base.seq === seq ? 0 : (index.between[at] ?? 0)) };
+  }
+
+  /** The board of the checkpoint at `seq`: one storage read. */
+  async checkpointRecords(seq: number): Promise<R[] | HistoryRefusal> {
+    return (await this.storage.readCheckpoint(seq)) ?? unavailable(`the checkpoint at ${seq} is gone`);
+  }
+
+  /** The stored changes after `base` up to `seq`, all of them or a refusal. */
+  async changesUpTo(base: number, seq: number): Promise<string[] | HistoryRefusal> {
+    const entries = await this.storage.changesBetween(base, seq);
+    return entries.length === seq - base ? entries : unavailable(`the changes up to seq ${seq} are no longer kept`);
   }
 
   /** Name the board at `seq` (default: the head) a version: a checkpoint is

@@ -33,6 +33,7 @@ import { Dispatcher } from "./room/dispatch.ts";
 import { RoomDocument } from "./room/document.ts";
 import { type FrameBudget, FrameFanout } from "./room/fanout.ts";
 import { HttpFace } from "./room/http-face.ts";
+import { PastBoards } from "./room/past-boards.ts";
 import { EventQueue } from "./room/queue.ts";
 import { ReadWindows } from "./room/read-windows.ts";
 import { readySocketReceivers, readySockets } from "./room/receivers.ts";
@@ -55,6 +56,10 @@ export {
   type RoomStats,
 } from "./room/types.ts";
 
+/** The next turn of the runtime: a 0 ms timer, so the events that arrived
+ * meanwhile (a member's commit) run before the next step of a build. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
 export class Room<R extends RecordBase = RecordBase> {
   readonly roomId: string;
   /** Retained history (history.ts): checkpoints, previews, versions. */
@@ -66,6 +71,8 @@ export class Room<R extends RecordBase = RecordBase> {
   private readonly dispatcher: Dispatcher<R>;
   private readonly alarms: RoomAlarm<R>;
   private readonly api: HttpFace<R>;
+  /** Past boards for previews, restores and the HTTP API (room/past-boards.ts). */
+  readonly pastBoards: PastBoards<R>;
   private readonly since: number;
 
   /**
@@ -93,9 +100,11 @@ export class Room<R extends RecordBase = RecordBase> {
       notify: (type, data) => schedule.notify(type, data),
     }, () => unwrittenEpoch(host.sockets()));
     this.sessions = new Sessions(ctx, this.doc, out, schedule);
-    this.dispatcher = new Dispatcher(ctx, this.doc, this.sessions, out);
+    this.pastBoards = new PastBoards(this.history, () => host.now(), host.yieldTurn ?? nextTurn, options.pastBoards);
+    const enqueue = (task: () => Promise<void> | void) => this.queue.enqueue(task);
+    this.dispatcher = new Dispatcher(ctx, this.doc, this.sessions, out, { boards: this.pastBoards, enqueue });
     this.alarms = new RoomAlarm(ctx, this.queue, this.doc, this.sessions, schedule);
-    this.api = new HttpFace(ctx, this.queue, this.doc, this.sessions, schedule);
+    this.api = new HttpFace(ctx, this.queue, this.doc, this.sessions, schedule, this.pastBoards);
   }
 
   /** A socket was accepted. `access` is the adapter's verdict on its token (or a
@@ -120,9 +129,12 @@ export class Room<R extends RecordBase = RecordBase> {
     return this.alarms.fire();
   }
 
-  /** Resolves once every event queued so far has been handled. */
-  settled(): Promise<void> {
-    return this.queue.enqueue(() => {});
+  /** Resolves once every event queued so far has been handled, with the
+   * past boards they started and the answers those boards were for. */
+  async settled(): Promise<void> {
+    await this.queue.enqueue(() => {});
+    await this.pastBoards.idle();
+    await this.queue.enqueue(() => {});
   }
 
   /** Reads only: the stats of a room that was never written create nothing. */

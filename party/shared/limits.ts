@@ -292,6 +292,24 @@ export const HISTORY_SUMMARY_IDS = 8;
  * worth of reads, so it is also charged to the room's sync budget. */
 export const HISTORY_RATE_PER_SEC = 4;
 export const HISTORY_BURST = 20;
+/** History work per room (party/engine/room/past-boards.ts): a preview,
+ * restore or HTTP board read that needs a past board built is charged its
+ * estimated size (the base checkpoint's bytes plus the changes replayed onto
+ * it, or the board's bytes at the head) BEFORE anything is read; past the
+ * budget it is refused RATE_LIMITED. A build may overdraw it (a board larger
+ * than the burst is still buildable) and the next waits for the debt to
+ * refill. A cached board or one already being built costs no work. */
+export const HISTORY_WORK_BYTES_PER_SEC = 8 * 1024 * 1024;
+export const HISTORY_WORK_BYTES_BURST = 16 * 1024 * 1024;
+/** A past board is built in steps of at most this much JSON (parsed,
+ * replayed or serialised), each its own turn of the runtime, so a commit
+ * waits for one step at most, never a whole build. One step is the base
+ * checkpoint's read (one storage read, ≤ MAX_ROOM_BYTES). */
+export const HISTORY_BUILD_STEP_BYTES = 256 * 1024;
+/** Built past boards kept per room (their JSON characters): repeated
+ * previews of one point share one build. Least recently used go first; a
+ * board larger than this is shared only while it is being built. */
+export const HISTORY_BOARD_CACHE_BYTES = 8 * 1024 * 1024;
 
 /** Webhooks (party/engine/webhooks.ts, docs/WEBHOOKS.md): `room.changed` is
  * sent at most once per WEBHOOK_DEBOUNCE_MS per room, covering every seq since

@@ -11,7 +11,7 @@ import { type ClientMessage, ErrorCode, type Op, PING_FRAME, PONG_FRAME, type Re
 import { type RoomContext, stackOf } from "./context.ts";
 import type { RoomDocument } from "./document.ts";
 import type { FrameFanout } from "./fanout.ts";
-import { historyRequest } from "./history-requests.ts";
+import { type HistoryParts, historyRequest } from "./history-requests.ts";
 import { actorOf, authorOf, type Sessions } from "./sessions.ts";
 import type { ConnState, MutationResult, RoomSocket } from "./types.ts";
 
@@ -20,12 +20,14 @@ export class Dispatcher<R extends RecordBase = RecordBase> {
   private readonly doc: RoomDocument<R>;
   private readonly sessions: Sessions<R>;
   private readonly out: FrameFanout<R>;
+  private readonly history: HistoryParts<R>;
 
-  constructor(ctx: RoomContext<R>, doc: RoomDocument<R>, sessions: Sessions<R>, out: FrameFanout<R>) {
+  constructor(ctx: RoomContext<R>, doc: RoomDocument<R>, sessions: Sessions<R>, out: FrameFanout<R>, history: Pick<HistoryParts<R>, "boards" | "enqueue">) {
     this.ctx = ctx;
     this.doc = doc;
     this.sessions = sessions;
     this.out = out;
+    this.history = { doc, sessions, out, ...history };
   }
 
   /** A frame arrived. Never throws; resolves when the frame was handled. */
@@ -117,7 +119,7 @@ export class Dispatcher<R extends RecordBase = RecordBase> {
       case "preview":
       case "restore":
       case "version":
-        return historyRequest(this.ctx, { doc: this.doc, sessions: this.sessions, out: this.out }, socket, st, msg);
+        return historyRequest(this.ctx, this.history, socket, st, msg);
     }
   }
 

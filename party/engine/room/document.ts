@@ -13,7 +13,7 @@
 import { planOps } from "../../shared/apply.ts";
 import { DEDUPE_MAX_ENTRIES, DEDUPE_MIN_RETENTION_MS, DEDUPE_RETENTION_MS, REJECT_MAX_ENTRIES, REJECT_RETENTION_MS } from "../../shared/limits.ts";
 import { type Author, type Change, ErrorCode, type Op, type RecordBase } from "../../shared/protocol.ts";
-import type { HistoryTarget, RoomHistory } from "../history.ts";
+import type { RoomHistory } from "../history.ts";
 import { diffBoards } from "../history-plan.ts";
 import type { RoomMeta } from "../storage.ts";
 import { SyncBuilder, type SyncFrame } from "../sync.ts";
@@ -84,8 +84,8 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
     return this.sync.log.bytes;
   }
   /** The board as history reads it. */
-  get view(): { meta: RoomMeta; records: Map<string, R> } {
-    return { meta: this.meta_!, records: this.records_ };
+  get view(): { meta: RoomMeta; records: Map<string, R>; bytes: number } {
+    return { meta: this.meta_!, records: this.records_, bytes: this.totalBytes };
   }
 
   /** The board as it is now (`epoch` null: never written). Call `load()` first. */
@@ -135,15 +135,16 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
 
   /**
    * Restore: one mutation, exactly once by `mid`, whose ops the room computes
-   * (the diff from the current board to the one at `target`) and decides
-   * through the same path as every mutation. Its change is marked `restored`.
+   * (the diff from the current board to `board`, the board at the target,
+   * built beforehand by past-boards.ts outside the queue, or why it could not
+   * be) and decides through the same path as every mutation. Its change is
+   * marked `restored`.
    */
-  async restore(actor: Actor, author: Author, mid: string, target: HistoryTarget, answer: Answer): Promise<void> {
-    let restored = 0;
+  async restore(actor: Actor, author: Author, mid: string, board: { seq: number; records: readonly R[] } | Refusal, answer: Answer): Promise<void> {
     const ops = async (): Promise<Op<R>[] | Refusal> => {
-      const board = await this.history.boardAt(target, this.view);
+      // Refused only once the mid is known to be new: a retried restore that
+      // was applied gets its ack, whatever its target has become.
       if ("code" in board) return board;
-      restored = board.seq;
       const ops = diffBoards(this.ctx.schema.fixed, this.records_, board.records);
       // Its change goes to every socket: charged like a sync, so restores in
       // a loop cannot make the room send boards without bound.
@@ -153,7 +154,7 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
       }
       return ops;
     };
-    await this.decide(actor, mid, ops, answer, () => true, { author, kind: "restore", restored: () => restored });
+    await this.decide(actor, mid, ops, answer, () => true, { author, kind: "restore", restored: () => ("seq" in board ? board.seq : 0) });
   }
 
   /** Import (or fork): `records` (already checked against the schema) become

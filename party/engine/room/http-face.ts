@@ -12,6 +12,7 @@ import type { HistoryTarget, RoomHistory } from "../history.ts";
 import type { AlarmSchedule } from "./alarm-schedule.ts";
 import { type RoomContext, stackOf } from "./context.ts";
 import type { RoomDocument } from "./document.ts";
+import type { PastBoards } from "./past-boards.ts";
 import type { EventQueue } from "./queue.ts";
 import type { Sessions } from "./sessions.ts";
 import { API_ACTOR, type MutationResult, type RoomSnapshot } from "./types.ts";
@@ -24,13 +25,22 @@ export class HttpFace<R extends RecordBase = RecordBase> {
   private readonly doc: RoomDocument<R>;
   private readonly sessions: Sessions<R>;
   private readonly schedule: AlarmSchedule<R>;
+  private readonly boards: PastBoards<R>;
 
-  constructor(ctx: RoomContext<R>, queue: EventQueue, doc: RoomDocument<R>, sessions: Sessions<R>, schedule: AlarmSchedule<R>) {
+  constructor(ctx: RoomContext<R>, queue: EventQueue, doc: RoomDocument<R>, sessions: Sessions<R>, schedule: AlarmSchedule<R>, boards: PastBoards<R>) {
     this.ctx = ctx;
     this.queue = queue;
     this.doc = doc;
     this.sessions = sessions;
     this.schedule = schedule;
+    this.boards = boards;
+  }
+
+  /** The board at `target`, charged to the room's history work budget and
+   * built outside the queue (past-boards.ts); null if the request failed. */
+  private async pastBoard(target: HistoryTarget): Promise<Awaited<Awaited<ReturnType<PastBoards<R>["request"]>>["result"]> | null> {
+    const pending = await this.loaded(null, () => this.boards.request(target, this.doc.view, () => true));
+    return pending ? pending.result : null;
   }
 
   /** Run `task` in the room's queue after a load; `fallback` if it throws (logged). */
@@ -60,22 +70,23 @@ export class HttpFace<R extends RecordBase = RecordBase> {
   }
 
   /** The board at a seq or version (or now, `target` null), read only. */
-  board(target: HistoryTarget | null): Promise<(RoomSnapshot<R> & { version?: string }) | Refusal> {
+  async board(target: HistoryTarget | null): Promise<(RoomSnapshot<R> & { version?: string }) | Refusal> {
     const failed = { code: ErrorCode.INTERNAL, message: "the room could not read its history; retry" };
-    return this.loaded<(RoomSnapshot<R> & { version?: string }) | Refusal>(failed, async () => {
-      if (target === null) return this.doc.snapshot();
-      const epoch = this.doc.stored ? this.doc.meta.epoch : null;
-      const board = await this.doc.history.boardAt(target, this.doc.view);
-      return "code" in board ? board : { ...board, epoch };
-    });
+    if (target === null) return this.loaded<RoomSnapshot<R> | Refusal>(failed, async () => this.doc.snapshot());
+    const got = await this.pastBoard(target);
+    if (!got || "code" in got) return got ?? failed;
+    const epoch = this.doc.stored ? this.doc.meta.epoch : null;
+    return { seq: got.board.seq, ...(got.version !== undefined ? { version: got.version } : {}), epoch, records: got.board.records };
   }
 
   /** Restore as the API actor, exactly once by `mid`. */
-  restore(mid: string, target: HistoryTarget): Promise<MutationResult> {
+  async restore(mid: string, target: HistoryTarget): Promise<MutationResult> {
     const failed: MutationResult = { type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not restore; retry" };
+    const got = await this.pastBoard(target);
+    if (!got) return failed;
     return this.loaded<MutationResult>(failed, async () => {
       let out: MutationResult | null = null;
-      await this.doc.restore(API_ACTOR, { by: API_ACTOR.conn }, mid, target, (r) => (out = r));
+      await this.doc.restore(API_ACTOR, { by: API_ACTOR.conn }, mid, "code" in got ? got : got.board, (r) => (out = r));
       return out ?? failed;
     });
   }

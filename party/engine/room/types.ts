@@ -74,6 +74,10 @@ export interface RoomHost<R extends RecordBase = RecordBase> {
   now(): number;
   /** One-shot timer. Used only for cursor frames. */
   setTimeout(fn: () => void, ms: number): void;
+  /** Resolves on the runtime's next turn, after the events that arrived
+   * meanwhile: what a past board's build waits for between its steps
+   * (room/past-boards.ts). Default: a 0 ms timer. */
+  yieldTurn?(): Promise<void>;
   /** The room's single alarm (Durable Object alarms survive hibernation and eviction). */
   getAlarm(): Promise<number | null>;
   setAlarm(at: number): Promise<void>;
@@ -170,4 +174,18 @@ export interface RoomOptions<R extends RecordBase = RecordBase> {
   maxRoomBytes?: number;
   syncBytesPerSec?: number;
   syncBytesBurst?: number;
+  /** Overrides of the history work bounds (tests). */
+  pastBoards?: PastBoardsOptions;
+}
+
+/** The history work bounds (room/past-boards.ts); defaults from limits.ts. */
+export interface PastBoardsOptions {
+  /** HISTORY_WORK_BYTES_PER_SEC */
+  workBytesPerSec?: number;
+  /** HISTORY_WORK_BYTES_BURST */
+  workBytesBurst?: number;
+  /** HISTORY_BUILD_STEP_BYTES */
+  stepBytes?: number;
+  /** HISTORY_BOARD_CACHE_BYTES */
+  cacheBytes?: number;
 }

@@ -147,8 +147,12 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
     return s;
   }
 
-  send(s: TestSocket<R>, msg: unknown): Promise<void> {
-    return this.room.message(s, typeof msg === "string" ? msg : JSON.stringify(msg));
+  /** Resolves once the frame was handled, and (a preview, a restore) once
+   * the past board it asked for was built and the answer sent: a build runs
+   * in turns of its own, outside the room's queue (room/past-boards.ts). */
+  async send(s: TestSocket<R>, msg: unknown): Promise<void> {
+    await this.room.message(s, typeof msg === "string" ? msg : JSON.stringify(msg));
+    await this.room.pastBoards.idle();
   }
 
   async disconnect(s: TestSocket<R>): Promise<void> {
