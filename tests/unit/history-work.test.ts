@@ -7,15 +7,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../party/shared/protocol.ts";
-import { rect, WhiteboardRoomHost } from "../support/whiteboard-room.ts";
+import { bigCard, card, CardsRoomHost } from "../support/cards-room.ts";
 
-const putMany = (mid: string, from: number, n: number, x = 0) => ({ type: "mutate", mid, ops: Array.from({ length: n }, (_, i) => ({ op: "put", rec: rect(`s${from + i}`, x) })) });
+const putMany = (mid: string, from: number, n: number, x = 0) => ({ type: "mutate", mid, ops: Array.from({ length: n }, (_, i) => ({ op: "put", rec: card(`s${from + i}`, x) })) });
 const ids = (records: { id: string }[]) => records.map((r) => r.id).sort();
 const nextTurn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe("past boards", () => {
   it("N identical previews asked at once by many members cost one build; a repeat later comes from the cache", async () => {
-    const h = new WhiteboardRoomHost();
+    const h = new CardsRoomHost();
     const members = [];
     for (let i = 0; i < 8; i++) members.push(await h.join(`m${i}`));
     for (let i = 0; i < 10; i++) await h.send(members[0]!, putMany(`p${i}`, i * 10, 10, i));
@@ -36,11 +36,11 @@ describe("past boards", () => {
   });
 
   it("charges a build to the room's history work budget before reading anything: past it a preview or restore is refused and nothing is built", async () => {
-    const h = new WhiteboardRoomHost("work", { pastBoards: { workBytesBurst: 12_000, workBytesPerSec: 1_000 } });
+    const h = new CardsRoomHost("work", { pastBoards: { workBytesBurst: 8_000, workBytesPerSec: 1_000 } });
     const ada = await h.join("ada");
     const bob = await h.join("bob");
     for (let i = 0; i < 3; i++) await h.send(ada, putMany(`p${i}`, i * 20, 20, i));
-    // Every past seq here replays the one interval after checkpoint 0 (~8 KB of changes): one build fits the burst.
+    // Every past seq here replays the one interval after checkpoint 0 (~6 KB of changes): one build fits the 8 KB burst, not two.
     await h.send(ada, { type: "preview", rid: "a", seq: 1 });
     expect(ada.last("preview")!.records).toHaveLength(20);
     await h.send(bob, { type: "preview", rid: "b", seq: 2 });
@@ -60,19 +60,18 @@ describe("past boards", () => {
   });
 
   it("a commit sent while a past board is being built is acknowledged before the preview is answered", async () => {
-    const h = new WhiteboardRoomHost("steps", { pastBoards: { stepBytes: 16 * 1024 } });
+    const h = new CardsRoomHost("steps", { pastBoards: { stepBytes: 16 * 1024 } });
     const ada = await h.join("ada");
     const bob = await h.join("bob");
     // ~2 MB of changes after checkpoint 0, in 100 commits: the build replays them in ~120 steps.
-    const text = (i: number, k: number) => ({ id: `t${k}`, type: "text", x: i, y: 0, z: 1, color: "#000000", stroke: 2, size: 16, text: `${i}`.padEnd(1_000, "w") });
     for (let i = 0; i < 100; i++) {
       h.clock += 100; // within the mutation rate
-      await h.send(ada, { type: "mutate", mid: `m${i}`, ops: Array.from({ length: 20 }, (_, k) => ({ op: "put", rec: text(i, k + (i % 50) * 20) })) });
+      await h.send(ada, { type: "mutate", mid: `m${i}`, ops: Array.from({ length: 20 }, (_, k) => ({ op: "put", rec: bigCard(`t${k + (i % 50) * 20}`, 1, i) })) });
     }
     const asked = h.send(ada, { type: "preview", rid: "big", seq: 99 });
     await nextTurn(); // the build is under way
     await nextTurn();
-    await h.room.message(bob, JSON.stringify({ type: "mutate", mid: "b1", ops: [{ op: "put", rec: rect("mine") }] }));
+    await h.room.message(bob, JSON.stringify({ type: "mutate", mid: "b1", ops: [{ op: "put", rec: card("mine") }] }));
     expect(bob.last("ack")).toMatchObject({ mid: "b1", seq: 101 });
     expect(ada.of("preview")).toHaveLength(0);
     await asked;
