@@ -247,7 +247,7 @@ function w7Report(w7: W7Result | Failed): string {
       rows.push([
         `${name} N=${p.n}`,
         `${fmt(p.glassMs.p50)} / ${fmt(p.glassMs.p95)} (${p.glassMs.n}${p.missed ? `, ${p.missed} never shown` : ""}${p.failedWindows ? `; ${p.failedWindows.length} window(s) failed` : ""})`,
-        `${fmt(p.networkMs.p50)} / ${fmt(p.networkMs.p95)}`,
+        `${fmt(p.networkMs.p50)} / ${fmt(p.networkMs.p95)}${p.pageMs ? ` (A's page ${fmt(p.pageMs.p50)} / ${fmt(p.pageMs.p95)}; wire + room ${fmt(p.wireMs.p50)} / ${fmt(p.wireMs.p95)})` : ""}`,
         `${fmt(p.renderMs.p50)} / ${fmt(p.renderMs.p95)}`,
         `${fmt(p.trailMs.p50)} / ${fmt(p.trailMs.p95)} ms · ${fmt(p.trailPx.p50)} / ${fmt(p.trailPx.p95)} px`,
         `${p.stalls} of ${p.motionFrames} (${fmt((100 * p.stalls) / Math.max(1, p.motionFrames))}%)`,

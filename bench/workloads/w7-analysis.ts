@@ -20,6 +20,8 @@ const SHOW_TIMEOUT_MS = 1_000;
 export interface Recorded {
   /** A's pointer events: time, x (A's client coordinates). */
   input: { t: number; x: number }[];
+  /** Cursor frames A's page handed its socket on A's row: time, x (world, as arrivals). */
+  sends: { t: number; x: number }[];
   /** Frames with A's cursor reaching B's page: time, x (world = A's client x + worldDx). */
   arrivals: { t: number; x: number }[];
   /** B's animation frames: time, the arrow's detected left edge (-1: not seen). */
@@ -35,6 +37,9 @@ export interface W7Samples {
   glass: number[];
   network: number[];
   render: number[];
+  /** The network part split: A's input → A's page sends it, → the frame at B's page (wire and room). */
+  page: number[];
+  wire: number[];
   /** Moves never shown within SHOW_TIMEOUT_MS. */
   missed: number;
   /** Per B frame while A moves: how long ago A's pointer was where B draws it (ms), and how far behind it is now (px). */
@@ -98,9 +103,10 @@ function timeAt(s: Sweep, x: number): number {
 }
 
 export function analyse(r: Recorded, windowStart: number, windowEnd: number): W7Samples {
-  const out: W7Samples = { glass: [], network: [], render: [], missed: 0, trailMs: [], trailPx: [], motionFrames: 0, stalls: 0, unseen: 0, maxJumpPx: 0, maxSenderStepPx: 0, frameIntervals: [] };
+  const out: W7Samples = { glass: [], network: [], render: [], page: [], wire: [], missed: 0, trailMs: [], trailPx: [], motionFrames: 0, stalls: 0, unseen: 0, maxJumpPx: 0, maxSenderStepPx: 0, frameIntervals: [] };
   const frames = r.frames.map((f) => ({ t: f.t, x: f.x < 0 ? NaN : f.x - r.pixelDx }));
   const arrivals = r.arrivals.map((a) => ({ t: a.t, x: a.x - r.worldDx }));
+  const sends = r.sends.map((a) => ({ t: a.t, x: a.x - r.worldDx }));
   for (let i = 1; i < frames.length; i++) if (frames[i]!.t >= windowStart && frames[i]!.t <= windowEnd) out.frameIntervals.push(frames[i]!.t - frames[i - 1]!.t);
   for (const s of sweeps(r.input, windowEnd + SHOW_TIMEOUT_MS)) {
     const start = s.events[0]!.t;
@@ -120,6 +126,11 @@ export function analyse(r: Recorded, windowStart: number, windowEnd: number): W7
       if (arrived && arrived.t <= shown.t) {
         out.network.push(arrived.t - e.t);
         out.render.push(shown.t - arrived.t);
+        const sent = sends.find((a) => a.t >= e.t && s.dir * (a.x - e.x) >= -0.05);
+        if (sent && sent.t <= arrived.t) {
+          out.page.push(sent.t - e.t);
+          out.wire.push(arrived.t - sent.t);
+        }
       }
     }
     // B's frames of this sweep: from A's first move until the next sweep.
@@ -152,11 +163,13 @@ export function analyse(r: Recorded, windowStart: number, windowEnd: number): W7
 }
 
 export function mergeSamples(xs: W7Samples[]): W7Samples {
-  const out: W7Samples = { glass: [], network: [], render: [], missed: 0, trailMs: [], trailPx: [], motionFrames: 0, stalls: 0, unseen: 0, maxJumpPx: 0, maxSenderStepPx: 0, frameIntervals: [] };
+  const out: W7Samples = { glass: [], network: [], render: [], page: [], wire: [], missed: 0, trailMs: [], trailPx: [], motionFrames: 0, stalls: 0, unseen: 0, maxJumpPx: 0, maxSenderStepPx: 0, frameIntervals: [] };
   for (const x of xs) {
     out.glass.push(...x.glass);
     out.network.push(...x.network);
     out.render.push(...x.render);
+    out.page.push(...x.page);
+    out.wire.push(...x.wire);
     out.trailMs.push(...x.trailMs);
     out.trailPx.push(...x.trailPx);
     out.frameIntervals.push(...x.frameIntervals);

@@ -9,8 +9,10 @@
  * - edgeroom: the built whiteboard (`dist/client`, as `vite build` makes it)
  *   in two browser contexts (A and B, each a browser of its own: tab sharing
  *   on, each page the leader of its browser), the room in the isolated
- *   workerd. The other N − 2 people are Node RoomClients moving their
- *   cursors at 60 Hz through the library's own throttle.
+ *   workerd. The other N − 2 people are raw protocol sockets (a hello, then
+ *   a cursor frame at 60 Hz; what they receive is never parsed): what they
+ *   cost the room and B's page is what N − 2 people moving cost, and the
+ *   driver's core is left to the browser under test.
  * - floor: a plain page that sends every pointermove at once over the bare
  *   relay (the same workerd) and draws each received position at the next
  *   animation frame (w7-pages.ts); the others send at 60 Hz, unthrottled.
@@ -21,14 +23,13 @@
  * are found and why the clocks agree: w7-pages.ts, BENCHMARKS.md (W7).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import WebSocket from "ws";
 import { launchChromium } from "../../tests/browser/chromium.ts";
-import { edgeroomClient } from "../drivers/edgeroom.ts";
-import type { BenchClient } from "../drivers/types.ts";
+import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import { sleep, wallMs } from "../lib/clock.ts";
 import { analyse, mergeSamples, quantiles, type Recorded, type W7Samples } from "./w7-analysis.ts";
 import { FLOOR_PAGE, RECEIVER_PROBE, SENDER_PROBE } from "./w7-pages.ts";
@@ -56,7 +57,7 @@ const SETUP_TIMEOUT_MS = 30_000;
 
 export const W7_LABELS: Record<W7System, string> = {
   floor: "this machine's floor: a plain page sends each pointermove at once over the bare relay (bench/peers/relay.ts, same workerd); B's plain page draws the newest position at the next animation frame",
-  edgeroom: "the built whiteboard (dist/client) in Chromium, tab sharing on (each page leads its own browser context), room in the isolated workerd; others are Node RoomClients",
+  edgeroom: "the built whiteboard (dist/client) in Chromium, tab sharing on (each page leads its own browser context), room in the isolated workerd; others are raw protocol sockets sending cursor frames at 60 Hz",
 };
 
 export interface W7Options {
@@ -75,6 +76,9 @@ export interface W7Point {
   glassMs: Q;
   networkMs: Q;
   renderMs: Q;
+  /** The network part split: A's page (input → its socket send) and wire + room (send → B's page). */
+  pageMs: Q;
+  wireMs: Q;
   trailMs: Q;
   trailPx: Q;
   frameIntervalMs: Q;
@@ -153,29 +157,35 @@ async function person(browser: Browser, host: string, name: string, color: strin
 /** The other N − 2 people: cursors circling below A's row at 60 Hz. */
 async function others(system: W7System, host: string, room: string, count: number): Promise<{ stop(): void }> {
   const pos = (k: number, t: number) => [Math.round(120 + k * 80 + 30 * Math.cos(t / 300 + k)), Math.round(OTHERS_Y + 30 * Math.sin(t / 300 + k))] as const;
-  let send: ((k: number, x: number, y: number) => void) | null = null;
-  const closers: (() => void)[] = [];
-  if (system === "edgeroom") {
-    const clients: BenchClient[] = [];
-    for (let k = 0; k < count; k++) clients.push(edgeroomClient({ host, room, index: k + 1 }));
-    await Promise.all(clients.map((c) => c.connect()));
-    send = (k, x, y) => clients[k]!.sendCursor(x, y);
-    closers.push(() => clients.forEach((c) => c.close()));
-  } else {
-    const sockets = await Promise.all(
-      Array.from({ length: count }, () => new Promise<WebSocket>((res, rej) => {
-        const ws = new WebSocket(`ws://${host}/parties/relay/${room}`, { perMessageDeflate: false });
-        ws.once("open", () => res(ws));
-        ws.once("error", rej);
-      })),
-    );
-    send = (k, x, y) => sockets[k]!.send(JSON.stringify({ s: k + 1, p: [x, y], c: "#3366ff" }));
-    closers.push(() => sockets.forEach((s) => s.close()));
-  }
+  const open = (url: string, first?: string) =>
+    new Promise<WebSocket>((res, rej) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      ws.once("open", () => {
+        if (first) ws.send(first);
+        res(ws);
+      });
+      ws.once("error", rej);
+    });
+  const party = system === "edgeroom" ? "whiteboard" : "relay";
+  const sockets = await Promise.all(
+    Array.from({ length: count }, (_, k) =>
+      open(
+        `ws://${host}/parties/${party}/${room}`,
+        system === "edgeroom"
+          ? JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: `w7-other-${k + 1}`, epoch: null, lastSeq: 0, name: `P${k + 1}`, color: "#3366ff" })
+          : undefined,
+      ),
+    ),
+  );
+  const send =
+    system === "edgeroom"
+      ? (k: number, x: number, y: number) => sockets[k]!.send(JSON.stringify({ type: "cursor", p: [x, y] }))
+      : (k: number, x: number, y: number) => sockets[k]!.send(JSON.stringify({ s: k + 1, p: [x, y], c: "#3366ff" }));
+  const closers = [() => sockets.forEach((s) => s.close())];
   const t0 = Date.now();
   const timer = setInterval(() => {
     const t = Date.now() - t0;
-    for (let k = 0; k < count; k++) send!(k, ...pos(k, t));
+    for (let k = 0; k < count; k++) send(k, ...pos(k, t));
   }, MOVE_MS);
   return {
     stop() {
@@ -278,6 +288,7 @@ async function runWindow(browser: Browser, system: W7System, n: number, opts: W7
     const offA = (ca.offset + ca2.offset) / 2;
     const offB = (cb.offset + cb2.offset) / 2;
     const aRaw = await a.page.evaluate(() => (window as unknown as { __w7a: number[] }).__w7a);
+    const aSends = await a.page.evaluate(() => (window as unknown as { __w7s: number[] }).__w7s);
     const bRaw = await b.page.evaluate(() => {
       const w = (window as unknown as { __w7: { frames: number[]; arrivals: number[] } }).__w7;
       return { frames: w.frames, arrivals: w.arrivals };
@@ -285,8 +296,14 @@ async function runWindow(browser: Browser, system: W7System, n: number, opts: W7
     const pairs = (xs: number[], off: number) => Array.from({ length: xs.length / 2 }, (_, i) => ({ t: xs[2 * i]! + off, x: xs[2 * i + 1]! }));
     const input: Recorded["input"] = [];
     for (let i = 0; i < aRaw.length; i += 3) if (aRaw[i + 2] === ROW_Y) input.push({ t: aRaw[i]! + offA, x: aRaw[i + 1]! });
-    const recorded: Recorded = { input, arrivals: pairs(bRaw.arrivals, offB), frames: pairs(bRaw.frames, offB), pixelDx, worldDx };
+    // A's sends on A's row: world y is the row less the canvas's top (edgeroom's camera at home), client y on the floor.
+    const sendRow = system === "edgeroom" ? ROW_Y - ra.top : ROW_Y;
+    const sends: Recorded["sends"] = [];
+    for (let i = 0; i < aSends.length; i += 3) if (Math.abs(aSends[i + 2]! - sendRow) < 0.5) sends.push({ t: aSends[i]! + offA, x: aSends[i + 1]! });
+    const recorded: Recorded = { input, sends, arrivals: pairs(bRaw.arrivals, offB), frames: pairs(bRaw.frames, offB), pixelDx, worldDx };
     const samples = analyse(recorded, windowStart, windowEnd);
+    // W7_DUMP=dir: what the pages recorded, per window, to study a figure offline.
+    if (process.env.W7_DUMP) writeFileSync(join(process.env.W7_DUMP, `${room}.json`), JSON.stringify({ recorded, windowStart, windowEnd }));
     // The clocks' drift over the window counts against their agreement too.
     const rtt = Math.max(ca.rtt, cb.rtt, ca2.rtt, cb2.rtt) + Math.abs(ca.offset - ca2.offset) + Math.abs(cb.offset - cb2.offset);
     const roles =
@@ -366,6 +383,8 @@ export async function runW7(opts: W7Options): Promise<W7Result> {
         glassMs: quantiles(s.glass),
         networkMs: quantiles(s.network),
         renderMs: quantiles(s.render),
+        pageMs: quantiles(s.page),
+        wireMs: quantiles(s.wire),
         trailMs: quantiles(s.trailMs),
         trailPx: quantiles(s.trailPx),
         frameIntervalMs: quantiles(s.frameIntervals),

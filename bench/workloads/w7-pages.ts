@@ -2,7 +2,10 @@
  * W7's page-side parts, as source text handed to Chromium:
  *
  * - SENDER_PROBE (person A's page): records every pointermove A's page
- *   receives — its event time (the input's own timestamp) and position.
+ *   receives — its event time (the input's own timestamp) and position —
+ *   and every cursor frame A's page hands its socket (time, x, y), which
+ *   splits the network part into A's page (input → send) and the wire and
+ *   room (send → B's page).
  * - RECEIVER_PROBE (person B's page): records (1) every WebSocket frame that
  *   reaches the page carrying A's cursor, timestamped as its message event is
  *   dispatched, before the page's own handlers run; and (2) once per
@@ -23,7 +26,17 @@
 /** Runs in A's page before any of its scripts. */
 export const SENDER_PROBE = `(() => {
   const events = (window.__w7a = []);
+  const sends = (window.__w7s = []);
   addEventListener("pointermove", (e) => { events.push(performance.timeOrigin + e.timeStamp, e.clientX, e.clientY); }, { capture: true, passive: true });
+  // edgeroom's cursor frame is {"type":"cursor","p":[x,y]}; the floor's {s,p:[x,y]}.
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === "string" && (data.startsWith('{"type":"cursor"') || data.startsWith('{"s":0'))) {
+      const p = JSON.parse(data).p;
+      if (p) sends.push(performance.timeOrigin + performance.now(), p[0], p[1]);
+    }
+    return send.call(this, data);
+  };
 })();`;
 
 /**

@@ -6,13 +6,16 @@
  * cursor now?" along a Catmull-Rom spline through them, drawn a little behind
  * real time so there is usually a next point to glide toward.
  *
- * How far behind follows the peer's own cadence: the track measures the gaps
- * between its arrivals (a median of the recent ones, rests excluded) and draws
- * about one gap behind, bounded. A fixed delay sized for the slowest cadence
- * (100 ms here before) is what a person sees as lag in a small room; one
- * sized for the fastest makes a busy room's cursor stop and go. When the
- * cadence changes the delay moves there gradually (DELAY_GROW, DELAY_SHRINK), so the drawn
- * time never runs backwards and never skips ahead.
+ * How far behind follows the peer's own cadence and the display's: the
+ * drawn time runs at real time's pace and may reach the newest point and wait
+ * there — invisible while the next point comes before the display's next
+ * frame — so a peer sending at the display's rate is drawn almost as it
+ * arrives, and a busy room's 50 ms cadence about one gap less a frame behind
+ * (delayForGaps). A late point leaves the drawn time behind by its lateness;
+ * it gains it back running up to CATCH_UP faster than real time, but never
+ * moving further in a frame than the sender's largest recent step: it spends
+ * the slack of the sender's slower moves (a hand eases in and out), so the
+ * cursor never jumps and never steps back.
  *
  * Pure: time is a parameter (any monotonic clock, the caller's), no timers,
  * no animation frames — the board's single render loop asks every track once
@@ -20,31 +23,31 @@
  */
 import { CURSOR_FRAME_MS } from "edgeroom/schema";
 
-/** The delay before a track has measured its peer's cadence: the room's
+/** The cadence assumed before a track has measured its peer's: the room's
  * slowest frame interval, so a new cursor's first moves are never starved. */
 export const DEFAULT_INTERVAL_MS = CURSOR_FRAME_MS;
-/** Bounds of the delay behind real time (ms). Below MIN a late frame always
- * leaves the cursor waiting; above MAX (two room frames, the old fixed delay)
- * nothing is smoother, only later. */
-export const MIN_DELAY_MS = 8;
+/** A display's frame interval until the track has measured the caller's. */
+export const DEFAULT_FRAME_MS = 1000 / 60;
+/** Bounds of the delay behind real time (ms). Above MAX (two room frames,
+ * the old fixed delay) nothing is smoother, only later. */
+export const MIN_DELAY_MS = 4;
 export const MAX_DELAY_MS = 2 * CURSOR_FRAME_MS;
-/** Drawn delay per measured interval. One: a frame that arrives on time is
- * reached just as the next one lands. Less (0.75 was tried) saves a quarter
- * interval of lag but runs out of path whenever a display frame falls in the
- * last quarter, and the next frame catches up with a jump (see BENCHMARKS.md, W7). */
-export const DELAY_PER_INTERVAL = 1;
-/** Added to the scaled interval, in units of the gaps' median absolute
- * deviation: an irregular cadence gets more room than a steady one. */
-export const JITTER_MARGIN = 2;
-/** How fast the drawn delay may follow a changed cadence, in ms of delay per
- * ms of real time: the drawn time then runs at 1 - DELAY_GROW to 1 +
- * DELAY_SHRINK times real time — never backwards, never a jump. Shrinking is
- * slower: it speeds the cursor up (at most 5 %, invisible), growing slows it
- * down, which a busy room needs soon to stop stalling. */
-export const DELAY_GROW = 0.25;
-export const DELAY_SHRINK = 0.05;
-/** Bunched arrivals are drawn at least this fraction of an interval apart. */
-const PACE = 0.5;
+/** Added to the cadence's share of the delay, in units of the gaps' median
+ * absolute deviation: an irregular cadence gets more room than a steady one. */
+export const JITTER_MARGIN = 3;
+/** Kept in hand beyond the cadence and its jitter (ms). */
+export const HOLD_MARGIN_MS = 4;
+/** How much faster than real time the drawn time may run to shed extra delay
+ * (a late point's), within the per-frame move limit (see advance), and how
+ * much slower to regain too little. */
+export const CATCH_UP = 0.5;
+export const SLOW_DOWN = 0.05;
+/** A sender whose gaps are this much shorter than the display's frames
+ * sends faster than it draws (a 120 Hz mouse sending every 16 ms: 4 %;
+ * arrival jitter in the mean of 8 or more gaps: a few percent at most). */
+const FASTER_THAN_DISPLAY = 1.035;
+/** Values in the running means of gaps and frame intervals. */
+const LONG_WINDOW = 64;
 /** Gaps remembered for the cadence estimate: a quarter second at 60 Hz. */
 const GAP_WINDOW = 16;
 /** A gap between points longer than this means the pointer rested: it is not
@@ -96,24 +99,50 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** A running mean: of every value so far up to LONG_WINDOW of them, then over about the last LONG_WINDOW. */
+class RunningMean {
+  value = 0;
+  count = 0;
+  add(x: number): void {
+    this.count = Math.min(this.count + 1, LONG_WINDOW);
+    this.value += (x - this.value) / this.count;
+  }
+}
 const same = (p: CursorSample, q: CursorSample) => p.x === q.x && p.y === q.y;
+const distance = (p: { x: number; y: number }, q: { x: number; y: number }) => Math.hypot(p.x - q.x, p.y - q.y);
 
-/** The delay to draw behind for these recent arrival gaps (ms). */
-export function delayForGaps(gaps: readonly number[]): number {
+/**
+ * The delay to draw behind for these recent arrival gaps (ms), on a display
+ * drawing every `frameMs`. The drawn time may reach the newest point and wait
+ * there for the next one: invisible as long as the next one comes before the
+ * display's next frame. So the delay need only cover how much longer than a
+ * display frame the peer's gaps run (a cadence at the display's own rate
+ * needs almost none; a busy room's 50 ms most of a gap), plus its jitter.
+ */
+export function delayForGaps(gaps: readonly number[], frameMs = DEFAULT_FRAME_MS): number {
   const interval = gaps.length ? median(gaps) : DEFAULT_INTERVAL_MS;
   const jitter = gaps.length ? median(gaps.map((g) => Math.abs(g - interval))) : 0;
-  return Math.min(MAX_DELAY_MS, Math.max(MIN_DELAY_MS, DELAY_PER_INTERVAL * interval + JITTER_MARGIN * jitter));
+  const uncovered = Math.max(0, interval + JITTER_MARGIN * jitter - frameMs);
+  return Math.min(MAX_DELAY_MS, Math.max(MIN_DELAY_MS, uncovered + HOLD_MARGIN_MS));
 }
 
 export class CursorTrack {
   private samples: CursorSample[] = [];
   private readonly gaps: number[] = [];
-  /** When the newest point arrived (the samples' times are paced, see push). */
+  /** The caller's frame intervals (pose() calls), for delayForGaps. */
+  private readonly frames: number[] = [];
+  /** Running means of the gaps and the caller's frame intervals (stepsPerFrame). */
+  private readonly meanGap = new RunningMean();
+  private readonly meanFrame = new RunningMean();
+  /** When the newest point arrived. */
   private lastArrival = Number.NEGATIVE_INFINITY;
-  /** The delay the track draws with now, following delayForGaps(gaps) gradually. */
-  private delay = delayForGaps([]);
-  /** When pose() last moved `delay` (null: never asked). */
-  private delayAt: number | null = null;
+  /** The time drawn (on the arrivals' clock), and when pose() last moved it. */
+  private tau: number | null = null;
+  private lastNow: number | null = null;
+  /** Where the last frame drew the cursor. */
+  private drawn: { x: number; y: number } | null = null;
+  /** A glide from rest that pose() has not started drawing yet. */
+  private glide: { from: number; to: number } | null = null;
 
   /** A point arrived at time `t` (must not go backwards). */
   push(x: number, y: number, t: number): void {
@@ -125,27 +154,24 @@ export class CursorTrack {
       this.samples.push({ x, y, t });
       return;
     }
-    if (this.samples.length === 1 && gap <= MAX_SEGMENT_MS) {
-      // The first move: the delay can start where the cadence says, nothing
-      // was drawn moving with the old one.
+    const first = this.samples.length === 1;
+    if (gap <= MAX_SEGMENT_MS) {
       this.gaps.push(gap);
-      this.delay = this.targetDelay();
+      this.meanGap.add(gap);
     }
-    if (gap > MAX_SEGMENT_MS) {
-      // The pointer rested. Hold still where the drawing is now and glide to
-      // the new point over one interval, the sender's own pace: starting from
-      // the point's arrival time would have spent part of the move before it
-      // was ever drawn, and the first frame would jump.
-      const holdAt = Math.max(last.t, t - this.delay);
-      this.samples.push({ x: last.x, y: last.y, t: holdAt });
-      this.samples.push({ x, y, t: holdAt + this.interval() });
+    if (this.gaps.length > GAP_WINDOW) this.gaps.shift();
+    if (first || gap > MAX_SEGMENT_MS) {
+      // The first move, or the first after a rest: glide there over one of
+      // the sender's intervals, ending at its arrival, from where the drawing
+      // stands — nothing drawn moving yet, so the drawn time may start at the
+      // delay the cadence asks (a later start would crawl, an earlier one
+      // would spend part of the move before it was drawn and then jump).
+      const holdAt = Math.max(last.t, t - this.interval());
+      if (holdAt > last.t) this.samples.push({ x: last.x, y: last.y, t: holdAt });
+      this.samples.push({ x, y, t });
+      this.glide = { from: holdAt, to: t };
     } else {
-      if (this.samples.length > 1) this.gaps.push(gap);
-      if (this.gaps.length > GAP_WINDOW) this.gaps.shift();
-      // Frames that arrive bunched (one late, the next on time) are spread to
-      // at least PACE of an interval apart: drawn at their arrival times, the
-      // cursor would cover two of the sender's steps in one frame.
-      this.samples.push({ x, y, t: Math.max(t, last.t + PACE * this.interval()) });
+      this.samples.push({ x, y, t });
     }
     if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
   }
@@ -157,38 +183,109 @@ export class CursorTrack {
 
   /** The delay the track aims for (ms behind the newest arrival's clock). */
   targetDelay(): number {
-    return delayForGaps(this.gaps);
+    return delayForGaps(this.gaps, this.frameMs());
   }
 
-  /** The delay drawn at `now`: moves toward the target at DELAY_GROW / DELAY_SHRINK per ms. */
-  private delayAtTime(now: number): number {
-    const target = this.targetDelay();
-    if (this.delayAt === null) {
-      this.delay = target;
+  /** The caller's display frame interval, as measured between pose() calls. */
+  private frameMs(): number {
+    return this.frames.length ? median(this.frames) : DEFAULT_FRAME_MS;
+  }
+
+  /**
+   * Advance the drawn time to `now`: at real time's pace, up to CATCH_UP
+   * faster while the delay is above its target (a late point left it
+   * behind) or slower while below, never past the newest point (it waits
+   * there for the next), never further behind than MAX_DELAY_MS — and never
+   * so far that the cursor moves more in one frame than the sender did
+   * (its largest recent step, or its motion per display frame when it sends
+   * faster than the display draws): catching up spends the slack of the
+   * sender's slower moves, it never jumps.
+   */
+  private advance(now: number): number {
+    const newest = this.samples.at(-1)!.t;
+    if (this.glide) {
+      // The first frame of a glide from rest: the cadence's delay behind
+      // real time, but at most half of the move drawn, so no frame shows
+      // the whole move at once; paced as any other frame from there.
+      const { from, to } = this.glide;
+      this.glide = null;
+      const cap = now - to > this.frameMs() ? to : (from + to) / 2; // (a frame drawn long after: no one saw it start)
+      this.tau = Math.max(this.tau ?? from, from, Math.min(now - this.targetDelay(), cap));
+    } else if (this.tau === null || this.lastNow === null) {
+      this.tau = Math.min(newest, now - this.targetDelay());
     } else {
-      const dt = Math.max(0, now - this.delayAt);
-      this.delay += Math.max(-DELAY_SHRINK * dt, Math.min(DELAY_GROW * dt, target - this.delay));
+      const dt = Math.max(0, now - this.lastNow);
+      if (dt > 0 && dt < 4 * DEFAULT_FRAME_MS) {
+        this.frames.push(dt);
+        this.meanFrame.add(dt);
+        if (this.frames.length > GAP_WINDOW) this.frames.shift();
+      }
+      const lag = this.lastNow - this.tau; // as of the last frame
+      const target = this.targetDelay();
+      const rate = lag > target + 2 ? 1 + CATCH_UP : lag < target - 2 ? 1 - SLOW_DOWN : 1;
+      const from = this.tau;
+      let to = Math.min(newest, from + dt * rate);
+      const drawn = this.drawn;
+      if (drawn && to > from) {
+        const limit = this.maxStep() * this.stepsPerFrame() + 1e-9;
+        if (distance(this.at(to), drawn) > limit) {
+          // The furthest time whose point is within the limit (bisection: the path moves forward in time).
+          let lo = from;
+          for (let k = 0; k < 12; k++) {
+            const mid = (lo + to) / 2;
+            if (distance(this.at(mid), drawn) > limit) to = mid;
+            else lo = mid;
+          }
+          to = lo;
+        }
+      }
+      this.tau = Math.max(from, to, now - MAX_DELAY_MS);
     }
-    this.delayAt = Math.max(now, this.delayAt ?? now);
-    return this.delay;
+    this.lastNow = Math.max(now, this.lastNow ?? now);
+    return this.tau;
+  }
+
+  /**
+   * How many of the sender's steps a display frame spans: 1 unless it sends
+   * clearly faster than the display draws (the means of the gaps and of the
+   * frame intervals, whose jitter cancels; a few percent is that jitter,
+   * not a faster sender).
+   */
+  private stepsPerFrame(): number {
+    if (this.meanGap.count < 8 || this.meanFrame.count < 8) return 1;
+    const r = this.meanFrame.value / this.meanGap.value;
+    return r > FASTER_THAN_DISPLAY ? r : 1;
+  }
+
+  /** The largest distance between two consecutive points held: the sender's largest recent step. */
+  private maxStep(): number {
+    let m = 0;
+    for (let i = 1; i < this.samples.length; i++) m = Math.max(m, distance(this.samples[i]!, this.samples[i - 1]!));
+    return m;
   }
 
   /** Where to draw the cursor at time `now` (non-decreasing between calls), or null before any point arrived. */
   pose(now: number): CursorPose | null {
-    const s = this.samples;
-    const last = s.at(-1);
+    const last = this.samples.at(-1);
     if (!last) return null;
-    const opacity = idleOpacity(now - last.t);
-    const t = now - this.delayAtTime(now);
-    if (t >= last.t) return { x: last.x, y: last.y, opacity };
+    const p = this.at(this.advance(now));
+    this.drawn = p;
+    return { x: p.x, y: p.y, opacity: idleOpacity(now - last.t) };
+  }
+
+  /** The point on the path at drawn time `t` (Catmull-Rom through the held points). */
+  private at(t: number): { x: number; y: number } {
+    const s = this.samples;
+    const last = s.at(-1)!;
+    if (t >= last.t) return last;
     const first = s[0]!;
-    if (t <= first.t) return { x: first.x, y: first.y, opacity };
+    if (t <= first.t) return first;
     let i = 0;
     while (i < s.length - 2 && s[i + 1]!.t <= t) i++;
     const a = s[i]!;
     const b = s[i + 1]!;
     // A resting segment stays put: the spline's tangents would make it wobble.
-    if (a.x === b.x && a.y === b.y) return { x: a.x, y: a.y, opacity };
+    if (a.x === b.x && a.y === b.y) return a;
     const span = b.t - a.t;
     const u = span > 0 ? (t - a.t) / span : 1;
     // Where the path starts or ends (or rests), continue it straight: a
@@ -196,7 +293,7 @@ export class CursorTrack {
     // sender ever moved.
     const p0 = s[i - 1] && !same(s[i - 1]!, a) ? s[i - 1]! : { x: 2 * a.x - b.x, y: 2 * a.y - b.y };
     const p3 = s[i + 2] && !same(s[i + 2]!, b) ? s[i + 2]! : { x: 2 * b.x - a.x, y: 2 * b.y - a.y };
-    return { x: catmullRom(p0.x, a.x, b.x, p3.x, u), y: catmullRom(p0.y, a.y, b.y, p3.y, u), opacity };
+    return { x: catmullRom(p0.x, a.x, b.x, p3.x, u), y: catmullRom(p0.y, a.y, b.y, p3.y, u) };
   }
 
   /** True while the drawn position or opacity will still change after `now`. */

@@ -96,7 +96,15 @@ export class BoardDomEvents {
   }
 
   updateCursorStyle(): void {
-    this.canvas.style.cursor = toolCursor(this.host.ui().tool, this.spaceDown, this.host.input.mode.kind === "pan");
+    this.setCursor(toolCursor(this.host.ui().tool, this.spaceDown, this.host.input.mode.kind === "pan"));
+  }
+
+  /**
+   * Writing `style.cursor` invalidates the canvas's style even when the value
+   * is the same, and every pointer move hovers: set it only when it changes.
+   */
+  private setCursor(cursor: string): void {
+    if (this.canvas.style.cursor !== cursor) this.canvas.style.cursor = cursor;
   }
 
   private listen(target: EventTarget, type: string, fn: (e: Event) => void, opts?: AddEventListenerOptions): void {
@@ -213,12 +221,12 @@ export class BoardDomEvents {
     const selected = host.selectedShapes();
     const turn = rotateHandleOf(selected, zoom);
     if (turn && handleAt([turn], wx, wy, zoom) === 0) {
-      this.canvas.style.cursor = "grab"; // the rotate handle
+      this.setCursor("grab"); // the rotate handle
       return;
     }
     const h = handleAt(selectionHandles(selected), wx, wy, zoom);
     const over = h < 0 && host.scene.topmostAt(wx, wy, hitTolerance(zoom)) !== null;
-    this.canvas.style.cursor = hoverCursor(selected, h, over);
+    this.setCursor(hoverCursor(selected, h, over));
   }
 
   private onKeyDown(e: KeyboardEvent): void {
