@@ -85,10 +85,11 @@ export class IdbPendingStore implements PendingStore {
     const rows = await db.getAllFromIndex("pending", "byRoom", this.room);
     return rows
       .sort((a, b) => a.createdAt - b.createdAt || a.order - b.order)
-      .map(({ mid, ops, createdAt, edit, schema }) => {
+      .map(({ mid, ops, createdAt, edit, schema, awaits }) => {
         const m: PendingMutation = { mid, ops, createdAt };
         if (edit !== undefined) m.edit = edit;
         if (schema !== undefined) m.schema = schema;
+        if (awaits !== undefined) m.awaits = awaits;
         return m;
       });
   }
@@ -99,6 +100,7 @@ export class IdbPendingStore implements PendingStore {
     const row: PendingRow = { room: this.room, mid: m.mid, ops: m.ops, createdAt: m.createdAt, order: Date.now() * 1000 + (addCounter++ % 1000) };
     if (m.edit !== undefined) row.edit = m.edit;
     if (m.schema !== undefined) row.schema = m.schema;
+    if (m.awaits !== undefined) row.awaits = m.awaits;
     await db.put("pending", row);
   }
 

@@ -18,6 +18,19 @@ export type { PendingMutation } from "./pending-edits.ts";
 export { HistoryError, HistoryRequestError, type HistoryTarget, type PreviewBoard, type RestoreResult } from "./room-history.ts";
 export { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 export { IdbPendingStore } from "./idb-pending-store.ts";
+export { AssetError, ASSET_RETRY_MAX_MS, ASSET_RETRY_MIN_MS, RoomAssets, type AddedAsset, type AssetLocks, type RoomAssetsOptions } from "./room-assets.ts";
+export { MemoryAssetStore, type AssetStore, type LocalAsset } from "./asset-store.ts";
+export { IdbAssetStore } from "./idb-asset-store.ts";
+export {
+  AssetErrorCode,
+  ASSET_HASH_PATTERN,
+  ASSET_TYPES,
+  assetHash,
+  assetPath,
+  sniffAssetType,
+  type AssetType,
+  type StoredAsset,
+} from "../../party/shared/assets.ts";
 export {
   idbSnapshotStore,
   MemorySnapshotStore,

@@ -127,6 +127,34 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
     return m;
   }
 
+  /** Where sending stops: the index of the first mutation waiting for an
+   * asset (`awaits`), or the list's length. Everything from there on waits
+   * too, so the room gets the edits in the order they were made. */
+  heldFrom(): number {
+    const i = this.items.findIndex((m) => m.awaits !== undefined);
+    return i < 0 ? this.items.length : i;
+  }
+
+  /** The asset `hash` is stored: the mutations waiting for it stop waiting
+   * (written through). Returns whether any did. */
+  release(hash: string): boolean {
+    let any = false;
+    this.items.forEach((m, i) => {
+      if (m.awaits !== hash) return;
+      const next = { ...m };
+      delete next.awaits;
+      this.items[i] = next;
+      any = true;
+      this.track(this.backend.add(next as PendingMutation));
+    });
+    return any;
+  }
+
+  /** The mutations waiting for `hash`, oldest first. */
+  awaiting(hash: string): PendingMutation<R>[] {
+    return this.items.filter((m) => m.awaits === hash);
+  }
+
   /** Resolves once every write issued so far reached the backend (tests, unload). */
   async flushed(): Promise<void> {
     await Promise.all([...this.writes]);

@@ -212,10 +212,14 @@ export class RoomClient<R extends RecordBase = RecordBase> {
    * store) until the room settles it, so it survives a reload while offline.
    * `edit` groups mutations that are one thing the person did (a drag
    * committed several times, an edit split to fit the room's limits); it is
-   * kept locally for `pendingEditCount` and never sent.
+   * kept locally for `pendingEditCount` and never sent. `mid` names the
+   * mutation (a pending one with that id is left as it is: the call is
+   * idempotent); `awaits` holds it, drawn but unsent, until the asset with
+   * that hash is stored (RoomAssets does both).
    */
-  mutate(ops: Op<R>[], options: { edit?: string } = {}): string {
-    const mid = newShortId();
+  mutate(ops: Op<R>[], options: { edit?: string; mid?: string; awaits?: string } = {}): string {
+    if (options.mid !== undefined && this.pendingEdits.get(options.mid)) return options.mid;
+    const mid = options.mid ?? newShortId();
     // The room's own checks, run here first: an edit the room would refuse as a
     // whole frame (schema, size) must never sit in the pending queue forever.
     const frame = this.schema.protocol.Mutate.safeParse({ type: "mutate", mid, ops });
@@ -226,10 +230,20 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     const m: PendingMutation<R> = { mid, ops: frame.data.ops, createdAt: Date.now() };
     if (options.edit !== undefined) m.edit = options.edit;
     if (this.schema.version > 1) m.schema = this.schema.version;
+    if (options.awaits !== undefined) m.awaits = options.awaits;
     this.pendingEdits.add(m);
-    if (this.isLive()) this.processor.sendMutation(m);
+    // Not past a mutation that waits for its asset (nor this one, if it waits).
+    if (this.isLive() && this.pendingEdits.heldFrom() === this.pendingEdits.size) this.processor.sendMutation(m);
     this.emit("change");
     return m.mid;
+  }
+
+  /** The asset `hash` that mutations wait for (`awaits`) was stored — they
+   * go now — or refused for good (`refused`): they are rolled back, each
+   * with a `reject` event. Called by RoomAssets (room-assets.ts). */
+  settleAsset(hash: string, refused?: { code: string; message: string }): void {
+    if (refused) this.processor.assetRefused(hash, refused.code, refused.message);
+    else this.processor.assetStored(hash);
   }
 
   /**

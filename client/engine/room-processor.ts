@@ -130,7 +130,8 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
         this.synced = true;
         // Everything not yet acknowledged goes (again) now; the room applies
         // each mutation id at most once.
-        if (first) for (const m of this.pendingEdits.list) this.sendMutation(m);
+        // Up to the first one that waits for its asset (room-assets.ts).
+        if (first) for (const m of this.pendingEdits.list.slice(0, this.pendingEdits.heldFrom())) this.sendMutation(m);
         this.host.synced(first);
         this.host.emit("change");
         return;
@@ -194,6 +195,35 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
 
   sendMutation(m: PendingMutation<R>): void {
     this.host.send({ type: "mutate", mid: m.mid, ops: m.ops });
+  }
+
+  /** The asset `hash` is stored: what waited for it (and what was made after
+   * it, up to the next mutation that waits) goes now, in order. */
+  assetStored(hash: string): void {
+    const from = this.pendingEdits.heldFrom();
+    if (this.pendingEdits.release(hash)) this.sendReleased(from);
+  }
+
+  /** The asset `hash` was refused for good: what waited for it is rolled back
+   * like a rejected mutation (a `reject` event each), and what was made after
+   * it goes on. */
+  assetRefused(hash: string, code: string, message: string): void {
+    const from = this.pendingEdits.heldFrom();
+    const dropped = this.pendingEdits.awaiting(hash);
+    if (dropped.length === 0) return;
+    for (const m of dropped) {
+      this.store.reject(m.mid);
+      this.host.emit("reject", { mid: m.mid, code, message, ops: m.ops });
+    }
+    this.sendReleased(from);
+  }
+
+  /** Send what no longer waits: from `from` (where sending stopped) up to the
+   * next mutation that waits. Mutations before `from` were sent already, and
+   * every mutation that left the list was at or after it. */
+  private sendReleased(from: number): void {
+    if (this.synced && this.host.connected()) for (const m of this.pendingEdits.list.slice(from, this.pendingEdits.heldFrom())) this.sendMutation(m);
+    this.host.emit("change");
   }
 
   private onError(msg: ErrorMessage): void {

@@ -1,0 +1,299 @@
+/**
+ * A room's assets, from the client: upload a file, name its URL, and add a
+ * file together with the record that shows it — online or offline
+ * (docs/PROTOCOL.md §17, docs/HTTP-API.md "Assets").
+ *
+ * `addAsset(file, makeOps)` is the offline-safe path. The bytes go to the
+ * asset store first (IndexedDB in a page), then the record's mutation into
+ * the pending edits with `awaits: <hash>`: drawn at once (from a local object
+ * URL), sent only once the room has stored the bytes — so no one ever sees a
+ * record whose asset is missing — and everything made after it waits behind
+ * it, keeping the room's order. The upload starts when the connection is
+ * live (at once, or when it returns, or after a reload), once per asset
+ * across this profile's tabs (a Web Lock per asset; a tab that finds the
+ * bytes gone asks the room whether it has them instead of uploading again).
+ * A refusal for good (wrong type, too large, over the room's quota) rolls the
+ * record back with a `reject` event; a passing failure (network, 5xx) is
+ * retried with backoff.
+ */
+import { ASSET_TYPES, AssetErrorCode, type AssetType, assetHash, assetPath, sniffAssetType, type StoredAsset } from "../../party/shared/assets.ts";
+import { MAX_ASSET_BYTES } from "../../party/shared/limits.ts";
+import type { Op, RecordBase } from "../../party/shared/protocol.ts";
+import { type AssetStore, type LocalAsset, MemoryAssetStore } from "./asset-store.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import type { RoomClient } from "./room-client.ts";
+
+/** Backoff between upload attempts after a passing failure: 2 s doubling to
+ * 1 min — a server error or a flaky link, not worth hammering. */
+export const ASSET_RETRY_MIN_MS = 2_000;
+export const ASSET_RETRY_MAX_MS = 60_000;
+
+/** Why an upload failed: the room's code (`AssetErrorCode`, or the
+ * protocol's FORBIDDEN, UNAUTHORIZED, …), or `NETWORK` when no answer came. */
+export class AssetError extends Error {
+  readonly code: string;
+  /** The HTTP status; 0 when no answer came. */
+  readonly status: number;
+  constructor(code: string, message: string, status = 0) {
+    super(message);
+    this.name = "AssetError";
+    this.code = code;
+    this.status = status;
+  }
+  /** Worth trying again later (no answer, a server error, a rate limit, an
+   * expired token); otherwise the same bytes would be refused again. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 429 || (this.status >= 500 && this.status !== 501) || this.code === "TOKEN_EXPIRED";
+  }
+}
+
+/** An asset as `addAsset` hands it to the record it makes. */
+export interface AddedAsset {
+  hash: string;
+  type: AssetType;
+  bytes: number;
+  /** Where to read it now: a local object URL until the room has it. */
+  url: string;
+}
+
+/** The part of Web Locks this uses (one exclusive lock per asset). */
+export interface AssetLocks {
+  request(name: string, callback: () => Promise<void>): Promise<unknown>;
+}
+
+export interface RoomAssetsOptions {
+  /** Where added assets wait until the room stored them; memory by default
+   * (a page: IdbAssetStore, so they outlive a reload). */
+  store?: AssetStore;
+  /** The origin of the Worker, e.g. `http://127.0.0.1:8787`. Default in a
+   * page: its own origin (relative URLs); required elsewhere. */
+  baseUrl?: string;
+  /** An editor's access token for uploads (sent as `Authorization: Bearer`),
+   * asked again before every upload. */
+  getToken?: () => Promise<string | null> | string | null;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  /** Default: `navigator.locks` when there is one; null: none. */
+  locks?: AssetLocks | null;
+}
+
+type File = Blob | Uint8Array;
+
+export class RoomAssets<R extends RecordBase = RecordBase> {
+  private readonly client: RoomClient<R>;
+  private readonly store: AssetStore;
+  private readonly base: string | undefined;
+  private readonly getToken: RoomAssetsOptions["getToken"];
+  private readonly fetchFn: typeof fetch;
+  private readonly clock: Clock;
+  private readonly locks: AssetLocks | null;
+  /** Object URLs of the bytes held here, by hash. */
+  private readonly local = new Map<string, string>();
+  private readonly busy = new Set<string>();
+  private readonly retries = new Map<string, { attempt: number; timer: unknown }>();
+  private readonly listeners = new Set<() => void>();
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
+  constructor(client: RoomClient<R>, options: RoomAssetsOptions = {}) {
+    this.client = client;
+    this.store = options.store ?? new MemoryAssetStore();
+    this.base = options.baseUrl ?? (typeof location === "undefined" ? undefined : "");
+    this.getToken = options.getToken;
+    this.fetchFn = options.fetch ?? ((...args) => fetch(...args));
+    this.clock = options.clock ?? systemClock;
+    const nav = (globalThis as { navigator?: { locks?: AssetLocks } }).navigator;
+    this.locks = options.locks === undefined ? (nav?.locks ?? null) : options.locks;
+    // The connection returned: what waits goes up now.
+    this.unsubscribe = client.on("status", (s) => {
+      if (s.status !== "live") return;
+      for (const [hash, r] of this.retries) {
+        if (r.timer != null) this.clock.clearTimeout(r.timer);
+        this.retries.set(hash, { ...r, timer: null });
+      }
+      this.pumpAll();
+    });
+    // After a reload: show what waits from its local bytes, and send it when live.
+    void client.ready.then(() => this.showWaiting()).then(() => this.pumpAll());
+  }
+
+  /** Where the asset `hash` of this room is read: a local object URL while
+   * this device holds its bytes, else the room's URL for it. */
+  assetUrl(hash: string): string {
+    return this.local.get(hash) ?? `${this.base ?? ""}${assetPath(this.client.schema.party, this.client.room, hash)}`;
+  }
+
+  /** Called when an asset's URL or state changed (bytes shown, stored, refused). */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Upload `file` now (no queue, no record): resolves with the stored asset,
+   * rejects with an AssetError. The type and size are checked here first. */
+  async uploadAsset(file: File): Promise<StoredAsset> {
+    const { bytes, type } = await checked(file);
+    return this.post(await assetHash(bytes), new Blob([bytes as BlobPart], { type }));
+  }
+
+  /**
+   * Add `file` with the records that show it: `makeOps` gets the asset (its
+   * hash, for the record) and returns the ops. Rejects with an AssetError if
+   * the file is not an asset type or too large (nothing is added then);
+   * otherwise the records are drawn at once and reach the room once the
+   * bytes are stored (see the top of this file). Resolves once both are
+   * kept durably.
+   */
+  async addAsset(file: File, makeOps: (asset: AddedAsset) => Op<R>[], options: { edit?: string } = {}): Promise<{ asset: AddedAsset; mid: string }> {
+    const { bytes, type } = await checked(file);
+    const hash = await assetHash(bytes);
+    const data = file instanceof Blob && file.type === type ? file : new Blob([bytes as BlobPart], { type });
+    // The bytes are kept before the record: a record never waits for bytes
+    // that a reload could have lost.
+    const known = await this.store.get(hash);
+    if (!known) await this.store.put({ hash, type, data, stored: false, at: Date.now() });
+    this.showLocal(hash, data);
+    const asset: AddedAsset = { hash, type, bytes: bytes.byteLength, url: this.assetUrl(hash) };
+    const mid = this.client.mutate(makeOps(asset), { awaits: hash, ...(options.edit !== undefined ? { edit: options.edit } : {}) });
+    await this.client.saved();
+    void this.pump(hash);
+    return { asset, mid };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    for (const r of this.retries.values()) if (r.timer != null) this.clock.clearTimeout(r.timer);
+    this.retries.clear();
+    for (const url of this.local.values()) if (url.startsWith("blob:")) URL.revokeObjectURL(url);
+    this.local.clear();
+    this.listeners.clear();
+  }
+
+  // -------------------------------------------------------------------------
+
+  private awaited(): Set<string> {
+    return new Set(this.client.pending.list.flatMap((m) => (m.awaits === undefined ? [] : [m.awaits])));
+  }
+
+  private async showWaiting(): Promise<void> {
+    for (const hash of this.awaited()) {
+      const held = await this.store.get(hash);
+      if (held) this.showLocal(hash, held.data);
+    }
+  }
+
+  private showLocal(hash: string, data: Blob): void {
+    if (this.local.has(hash) || typeof URL.createObjectURL !== "function") return;
+    this.local.set(hash, URL.createObjectURL(data));
+    this.changed();
+  }
+
+  private pumpAll(): void {
+    for (const hash of this.awaited()) void this.pump(hash);
+  }
+
+  /** Settle `hash` if the connection is live and something waits for it. */
+  private async pump(hash: string): Promise<void> {
+    if (this.closed || this.busy.has(hash) || this.retries.get(hash)?.timer != null) return;
+    if (this.client.connection.status !== "live" || !this.awaited().has(hash)) return;
+    this.busy.add(hash);
+    try {
+      const name = `edgeroom-asset:${this.client.schema.party}/${this.client.room}/${hash}`;
+      if (this.locks) await this.locks.request(name, () => this.settle(hash));
+      else await this.settle(hash);
+    } finally {
+      this.busy.delete(hash);
+    }
+  }
+
+  /** Upload the bytes (unless the room has them already), then let what
+   * waits for them go; or roll it back on a refusal; or try again later. */
+  private async settle(hash: string): Promise<void> {
+    if (this.closed || !this.awaited().has(hash)) return;
+    try {
+      const held: LocalAsset | undefined = await this.store.get(hash);
+      if (held && !held.stored) {
+        await this.post(hash, held.data);
+        await this.store.put({ ...held, stored: true });
+      } else if (!held) {
+        // Another tab (or an earlier page) settled it and let the bytes go,
+        // or they were never kept (storage blocked): ask the room.
+        await this.confirm(hash);
+      }
+      this.retries.delete(hash);
+      this.client.settleAsset(hash);
+      await this.store.remove(hash);
+    } catch (e) {
+      const err = e instanceof AssetError ? e : new AssetError("NETWORK", e instanceof Error ? e.message : String(e));
+      if (err.retryable) return this.retryLater(hash);
+      this.retries.delete(hash);
+      this.client.settleAsset(hash, { code: err.code, message: err.message });
+      await this.store.remove(hash);
+    } finally {
+      this.changed();
+    }
+  }
+
+  private retryLater(hash: string): void {
+    if (this.closed) return;
+    const attempt = (this.retries.get(hash)?.attempt ?? 0) + 1;
+    const delay = Math.min(ASSET_RETRY_MAX_MS, ASSET_RETRY_MIN_MS * 2 ** (attempt - 1));
+    const timer = this.clock.setTimeout(() => {
+      this.retries.set(hash, { attempt, timer: null });
+      void this.pump(hash);
+    }, delay);
+    this.retries.set(hash, { attempt, timer });
+  }
+
+  private url(hash?: string): string {
+    if (this.base === undefined) throw new TypeError("RoomAssets: give `baseUrl` outside a browser page");
+    return `${this.base}${assetPath(this.client.schema.party, this.client.room, hash)}`;
+  }
+
+  private async post(hash: string, body: Blob): Promise<StoredAsset> {
+    const token = this.getToken ? await this.getToken() : null;
+    const res = await this.send(`${this.url()}?sha256=${hash}`, { method: "POST", body, headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    if (res.ok) return (await res.json()) as StoredAsset;
+    throw await refusal(res);
+  }
+
+  /** The room has `hash` (it answers 200), or the AssetError it answered. */
+  private async confirm(hash: string): Promise<void> {
+    const res = await this.send(this.url(hash), { method: "HEAD" });
+    if (!res.ok) throw res.status === 404 ? new AssetError(AssetErrorCode.ASSET_NOT_FOUND, "the asset's bytes are gone from this device and the room does not have them", 404) : await refusal(res);
+  }
+
+  private async send(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetchFn(url, init);
+    } catch (e) {
+      throw new AssetError("NETWORK", e instanceof Error ? e.message : "no answer", 0);
+    }
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
+  }
+}
+
+/** The bytes of `file`, if they are an asset type under MAX_ASSET_BYTES. */
+async function checked(file: File): Promise<{ bytes: Uint8Array; type: AssetType }> {
+  const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
+  if (bytes.byteLength > MAX_ASSET_BYTES) throw new AssetError(AssetErrorCode.ASSET_TOO_LARGE, `a file of ${bytes.byteLength} bytes exceeds ${MAX_ASSET_BYTES}`, 413);
+  const type = sniffAssetType(bytes);
+  if (type === "image/svg+xml") throw new AssetError(AssetErrorCode.ASSET_TYPE, "SVG is not stored (it can carry script): rasterise it to PNG first", 415);
+  if (type === null || !(ASSET_TYPES as readonly string[]).includes(type)) throw new AssetError(AssetErrorCode.ASSET_TYPE, "the file is not a PNG, JPEG, GIF or WebP image", 415);
+  return { bytes, type: type as AssetType };
+}
+
+async function refusal(res: Response): Promise<AssetError> {
+  let body: { code?: unknown; message?: unknown } = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    // no JSON body (a HEAD, a proxy's page)
+  }
+  const code = typeof body.code === "string" ? body.code : res.status >= 500 ? "INTERNAL" : "BAD_MESSAGE";
+  return new AssetError(code, typeof body.message === "string" ? body.message : `HTTP ${res.status}`, res.status);
+}
