@@ -4,51 +4,12 @@
  * room's pending edits, and the room's dedupe (by mutation id) makes sure an
  * edit resent by two tabs still applies exactly once.
  */
-import { type DBSchema, type IDBPDatabase, openDB } from "idb";
-import type { RecordBase } from "../../party/shared/protocol.ts";
+import type { IDBPDatabase } from "idb";
+import { type EdgeroomDB, openEdgeroomDb, type PendingRow } from "./idb-db.ts";
 import { MemoryPendingStore, type PendingStore } from "./pending-store.ts";
 import type { PendingMutation } from "./pending-edits.ts";
 
-export const DB_NAME = "edgeroom";
-const DB_VERSION = 1;
-
-interface PendingRow extends PendingMutation {
-  room: string;
-  /** Tie-break for edits made within the same millisecond (a large edit split
-   * into several mutations): they must be resent in the order they were made. */
-  order: number;
-}
-
 let addCounter = 0;
-
-/** The last confirmed state of a room, so a reload while offline still shows
- * the board. Generic over the record type: the cache never looks inside one. */
-export interface CachedSnapshot<R extends { id: string } = { id: string }> {
-  room: string;
-  epoch: string;
-  seq: number;
-  records: RecordBase[];
-  savedAt: number;
-}
-
-interface EdgeroomDB extends DBSchema {
-  pending: { key: [string, string]; value: PendingRow; indexes: { byRoom: string } };
-  snapshots: { key: string; value: CachedSnapshot };
-}
-
-let dbPromise: Promise<IDBPDatabase<EdgeroomDB>> | null = null;
-
-/** One connection per page, opened lazily. */
-export function openEdgeroomDb(): Promise<IDBPDatabase<EdgeroomDB>> {
-  dbPromise ??= openDB<EdgeroomDB>(DB_NAME, DB_VERSION, {
-    upgrade(db) {
-      const pending = db.createObjectStore("pending", { keyPath: ["room", "mid"] });
-      pending.createIndex("byRoom", "room");
-      db.createObjectStore("snapshots", { keyPath: "room" });
-    },
-  });
-  return dbPromise;
-}
 
 /**
  * When IndexedDB is unavailable (some private-browsing modes, storage blocked),

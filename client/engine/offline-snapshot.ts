@@ -19,7 +19,7 @@
  */
 import type { RecordBase } from "../../party/shared/protocol.ts";
 import { type Clock, realClock } from "./clock.ts";
-import type { CachedSnapshot } from "./idb-pending-store.ts";
+import type { CachedSnapshot } from "./cached-snapshot.ts";
 import type { RoomClient } from "./room-client.ts";
 import { loadSnapshot, SNAPSHOT_SAVE_DELAY_MS, saveSnapshot } from "./snapshot-cache.ts";
 import { RebasedView } from "./view.ts";

@@ -5,7 +5,8 @@
  * edits replayed on top (view.ts, as over the confirmed state); the first sync
  * from the room replaces it entirely.
  */
-import { type CachedSnapshot, openEdgeroomDb } from "./idb-pending-store.ts";
+import type { CachedSnapshot } from "./cached-snapshot.ts";
+import { openEdgeroomDb } from "./idb-db.ts";
 
 /** Save at most once per this interval (ms) while the board changes: a
  * 10,000-shape board is a few MB to clone into IndexedDB, not something to do on

@@ -15,13 +15,14 @@
  * export default server.worker;
  * ```
  *
- * The PartyKit party of the same app is `export default server.PartyServer`
- * in the module partykit.json names for the party.
+ * The PartyKit party of the same app is `createPartyServer(schema, options)`
+ * from `edgeroom/partykit` (partykit-entry.ts), default-exported by the module
+ * partykit.json names for the party: an entry of its own, so an app on
+ * wrangler alone needs neither the partykit package nor its types.
  */
 import type { RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { type DurableRoomClass, durableRoomClass, type RoomEnv } from "./durable-object.ts";
-import { type PartyRoomClass, partyRoomClass } from "./partykit.ts";
 import type { RoomOptions } from "./room.ts";
 import { createWorker } from "./worker.ts";
 
@@ -36,8 +37,6 @@ export interface RoomServer {
   readonly DurableObject: DurableRoomClass;
   /** The Worker: export as the main module's default. */
   readonly worker: ExportedHandler<RoomEnv>;
-  /** The PartyKit party: export as the party module's default. */
-  readonly PartyServer: PartyRoomClass;
 }
 
 export function createRoomServer<R extends RecordBase>(schema: RoomSchema<R>, options: RoomServerOptions<R> = {}): RoomServer {
@@ -45,7 +44,6 @@ export function createRoomServer<R extends RecordBase>(schema: RoomSchema<R>, op
   return {
     DurableObject: durableRoomClass(schema, options),
     worker: createWorker([{ party: schema.party, binding }]),
-    PartyServer: partyRoomClass(schema, options),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * The whiteboard as a PartyKit party (partykit.json `parties.whiteboard`):
- * the same room core, built by the same call as the Durable Object.
+ * the same room core, schema and options as the Durable Object (worker.ts).
  */
-import { server } from "./worker.ts";
+import { createPartyServer } from "edgeroom/partykit";
+import { whiteboard } from "./schema.ts";
+import { roomOptions } from "./worker.ts";
 
-export default server.PartyServer;
+export default createPartyServer(whiteboard, roomOptions);

@@ -92,6 +92,71 @@ describe("the packed engine in an app of its own", () => {
     timings.typecheck = Date.now() - started;
   }, 3 * STEP_TIMEOUT_MS);
 
+  it("its declarations compile where the app does, with skipLibCheck off: a Node-only app (no DOM lib) and a Worker app, neither with partykit installed", () => {
+    // partykit is an optional peer: not installed, so nothing but edgeroom/partykit may need its types.
+    expect(existsSync(join(app, "node_modules/partykit"))).toBe(false);
+    // A Node app as Node resolves it (NodeNext), with Node's types and no DOM:
+    // the schema, the client (its IndexedDB store is in the same entry, typed
+    // without IndexedDB's DOM types) and the test kit.
+    writeFileSync(
+      join(app, "node-app.ts"),
+      [
+        'import { defineRoom, ErrorCode, type RecordOf } from "edgeroom/schema";',
+        'import { IdbPendingStore, MemoryPendingStore, MemorySnapshotStore, OfflineSnapshot, RoomClient, type RoomClientOptions } from "edgeroom/client";',
+        'import { MemoryKv, MemoryRoomHost, storageContract } from "edgeroom/testing";',
+        'import WebSocket from "ws";',
+        'import { z } from "zod";',
+        "",
+        'const notes = defineRoom({ party: "notes", records: z.object({ id: z.string(), body: z.string() }) });',
+        "type Note = RecordOf<typeof notes>;",
+        "export async function probe(): Promise<string[]> {",
+        '  const host = new MemoryRoomHost(notes, "r1");',
+        '  const ada = await host.join("ada");',
+        '  const options: RoomClientOptions<Note> = { schema: notes, host: "127.0.0.1:1", room: "r1", name: "n", color: "#000000", WebSocket, pendingStore: new MemoryPendingStore() };',
+        "  const client = new RoomClient(options);",
+        "  const shown = new OfflineSnapshot(client, { store: new MemorySnapshotStore<Note>() });",
+        '  client.mutate([{ op: "put", rec: { id: "a", body: "hi" } }]);',
+        "  const stores = [new IdbPendingStore(\"r1\").durable, new MemoryKv() !== null, typeof storageContract === \"function\"];",
+        "  return [ErrorCode.FORBIDDEN, String(shown.records().size), String(ada.inbox.length), String(stores.length)];",
+        "}",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(app, "tsconfig.node-app.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, lib: ["ES2022"], types: ["node"] },
+        files: ["node-app.ts"],
+      }),
+    );
+    run(join(BIN, "tsc"), ["-p", "tsconfig.node-app.json"], app);
+    // A Worker app: the server entry's declarations against the Workers types alone.
+    writeFileSync(
+      join(app, "worker-app.ts"),
+      [
+        'import { createRoomServer, mintToken, type RoomEnv, type RoomHooks } from "edgeroom/server";',
+        'import { checklist, type Item } from "./schema.ts";',
+        "",
+        'const hooks: RoomHooks<Item> = { authorize: (actor, op) => actor.role === "editor" || op.op !== "del" || "read only" };',
+        'const server = createRoomServer(checklist, { binding: "CHECKLIST", hooks });',
+        "export const ChecklistRoom = server.DurableObject;",
+        "export default {",
+        "  async fetch(req, env, ctx) {",
+        '    if (new URL(req.url).pathname === "/token") return new Response(await mintToken("s".repeat(32), { room: "r1", role: "editor", subject: "ada" }));',
+        "    return server.worker.fetch!(req, env, ctx);",
+        "  },",
+        "} satisfies ExportedHandler<RoomEnv>;",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(app, "tsconfig.worker-app.json"),
+      JSON.stringify({
+        compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: false, lib: ["ES2022"], types: ["@cloudflare/workers-types"] },
+        files: ["worker-app.ts"],
+      }),
+    );
+    run(join(BIN, "tsc"), ["-p", "tsconfig.worker-app.json"], app);
+  }, 3 * STEP_TIMEOUT_MS);
+
   it("runs on wrangler dev: two clients from the installed package edit the list and converge; the app's rules refuse on the server", async () => {
     let started = Date.now();
     server = await startDevServer("wrangler", { cwd: app, readyPath: "/parties/checklist/probe-ready/stats", timeoutMs: 90_000 });

@@ -2,7 +2,7 @@
  * The apps are clients of the package: the whiteboard (client/whiteboard,
  * party/whiteboard) and examples/ reach the engine only through its entries —
  * `edgeroom/schema`, `edgeroom/server`, `edgeroom/client`, `edgeroom/react`,
- * `edgeroom/testing` (tsconfig.base.json maps them to the entry modules in the
+ * `edgeroom/testing`, `edgeroom/partykit` (tsconfig.base.json maps them to the entry modules in the
  * repo; package.json "exports" outside it). A relative import into
  * party/engine, party/shared or client/engine is a deep import: what the app
  * needs from there must be exported from an entry, with its documentation.
@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "../..");
 const APPS = ["client/whiteboard", "party/whiteboard", "examples"];
 const ENGINE = ["party/engine/", "party/shared/", "client/engine/"];
-const ENTRIES = ["edgeroom/schema", "edgeroom/server", "edgeroom/client", "edgeroom/react", "edgeroom/testing"];
+const ENTRIES = ["edgeroom/schema", "edgeroom/server", "edgeroom/client", "edgeroom/react", "edgeroom/testing", "edgeroom/partykit"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
