@@ -77,6 +77,17 @@ export const MAX_LIVE_KEYS = 4;
 /** All live state of a room together: 256 connections × 4 keys × 16 KiB would
  * be 16 MiB of memory; the room refuses new values past this instead. */
 export const MAX_LIVE_ROOM_BYTES = 2 * 1024 * 1024;
+/** Live values sent out by one room (room/fanout.ts): each value in a frame
+ * counts its characters once per receiver it goes to. Past the budget, live
+ * values wait in the room, the latest per member and key replacing the one
+ * before (nothing of the document is lost: live state is ephemeral), oldest
+ * waiting first; cursors and commits are not held back. 140 drafts of 16 KiB
+ * sent ~400 MiB in 4–9 s before (issue 23). A room of 30 with five people
+ * drawing 4 KB strokes at 20 Hz uses ~12 MB/s. The burst holds the largest
+ * value sent to a full room (MAX_LIVE_BYTES × MAX_CONNECTIONS_PER_ROOM ≈ 4 MiB)
+ * with room to spare; a value larger than a full bucket still goes, overdrawing it. */
+export const LIVE_BYTES_OUT_PER_SEC = 16 * 1024 * 1024;
+export const LIVE_BYTES_OUT_BURST = 32 * 1024 * 1024;
 /** Live keys are short names the app chooses. */
 export const LIVE_KEY_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 /** Presence (name/colour/status) changes are rare. */

@@ -11,9 +11,11 @@
  * queued commits, so every receiver sees the room's messages in order. Bounds
  * on a receiver that does not read belong here (docs/ARCHITECTURE.md): every
  * broadcast frame is charged to its receiver's read window (read-windows.ts),
- * and a receiver over it gets nothing more.
+ * and a receiver over it gets nothing more. Live values are also charged,
+ * once per receiver, to the room's live budget (LIVE_BYTES_OUT_PER_SEC):
+ * past it they wait in live-frames.ts (latest wins) for a later frame.
  */
-import { CURSOR_FRAME_MS, CURSOR_SEND_BURST, CURSOR_SENDS_PER_SEC } from "../../shared/limits.ts";
+import { CURSOR_FRAME_MS, CURSOR_SEND_BURST, CURSOR_SENDS_PER_SEC, LIVE_BYTES_OUT_BURST, LIVE_BYTES_OUT_PER_SEC } from "../../shared/limits.ts";
 import type { RecordBase, ServerMessage } from "../../shared/protocol.ts";
 import { CommitOutbox, type QueuedCommit } from "./commit-outbox.ts";
 import { LiveFrames } from "./live-frames.ts";
@@ -31,6 +33,10 @@ export interface FrameBudget {
   frameSendsPerSec?: number;
   /** Default CURSOR_SEND_BURST. */
   frameSendBurst?: number;
+  /** Default LIVE_BYTES_OUT_PER_SEC. */
+  liveBytesPerSec?: number;
+  /** Default LIVE_BYTES_OUT_BURST. */
+  liveBytesBurst?: number;
 }
 
 /** What the fan-out needs of its host: a clock and a one-shot timer. */
@@ -51,6 +57,16 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
   private sendsAt = 0;
   private readonly rate: number;
   private readonly burst: number;
+  /** Live characters the room may still send (each value × its receivers),
+   * refilled at `liveRate` up to `liveBurst` (LIVE_BYTES_OUT_PER_SEC). */
+  private liveTokens: number;
+  private liveAt = 0;
+  /** A timer will ask for a frame when waiting live values fit. */
+  private liveWaiting = false;
+  private readonly liveRate: number;
+  private readonly liveBurst: number;
+  /** Live characters sent, in all (what a test measures). */
+  liveCharsSent = 0;
 
   private readonly clock: FanoutClock;
   private readonly receivers: EachReceiver;
@@ -64,6 +80,10 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
     this.rate = budget.frameSendsPerSec ?? CURSOR_SENDS_PER_SEC;
     this.burst = budget.frameSendBurst ?? CURSOR_SEND_BURST;
     this.sends = this.burst;
+    this.liveRate = budget.liveBytesPerSec ?? LIVE_BYTES_OUT_PER_SEC;
+    this.liveBurst = budget.liveBytesBurst ?? LIVE_BYTES_OUT_BURST;
+    this.liveTokens = this.liveBurst;
+    this.liveAt = clock.now();
   }
 
   /** Queue a commit for the next frame (at once in a quiet room); `then`
@@ -127,8 +147,9 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
   }
 
   /** One frame time: queued commits, then to every receiver the same frame
-   * with the latest position of every cursor that moved; a lone mover is not
-   * sent its own move. */
+   * with the latest position of every cursor that moved and the live values
+   * the room's live budget allows (the rest wait, latest wins, and a timer
+   * sends them when the budget is back); a lone mover is not sent its own move. */
   private flushFrames(): void {
     this.frameScheduled = false;
     // Commits first: a live draft cleared by the author's change must not
@@ -138,9 +159,33 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
       if (commitSends) this.spend(commitSends);
       return;
     }
-    const { frame, onlyMover } = this.live.take();
-    const sent = this.broadcastFrame(frame, onlyMover ?? null);
+    let receivers = 0;
+    this.receivers(() => void receivers++);
+    const tokens = this.refillLive();
+    const { frame, onlyMover, liveChars } = this.live.take(tokens / Math.max(1, receivers), tokens >= this.liveBurst);
+    const sent = frame === null ? 0 : this.broadcastFrame(frame, onlyMover ?? null);
+    this.liveTokens -= liveChars * receivers;
+    this.liveCharsSent += liveChars * sent;
     this.spend(commitSends + sent + (onlyMover === undefined ? 0 : 1));
+    const next = this.live.nextLiveChars;
+    if (next > 0 && !this.liveWaiting) {
+      // Live values wait for the budget: until the first of them fits (or the
+      // bucket is full), never less than a frame time. Cursors and commits
+      // do not wait with them (their frames are scheduled as ever).
+      const need = Math.min(next * Math.max(1, receivers), this.liveBurst) - this.liveTokens;
+      this.liveWaiting = true;
+      this.clock.setTimeout(() => {
+        this.liveWaiting = false;
+        if (this.live.pending) this.schedule();
+      }, Math.max(CURSOR_FRAME_MS, Math.ceil((need * 1000) / this.liveRate)));
+    }
+  }
+
+  private refillLive(): number {
+    const now = this.clock.now();
+    this.liveTokens = Math.min(this.liveBurst, this.liveTokens + (Math.max(0, now - this.liveAt) * this.liveRate) / 1000);
+    this.liveAt = now;
+    return this.liveTokens;
   }
 
   private readonly charge = (conn: string, chars: number): boolean => this.reads.charge(conn, chars);

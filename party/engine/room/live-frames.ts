@@ -9,6 +9,12 @@ import { MAX_LIVE_BYTES, MAX_LIVE_KEYS, MAX_LIVE_ROOM_BYTES } from "../../shared
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/** One live entry of a frame: `[conn, key, value]`, from its pending key `conn\0key`. */
+function liveEntry(k: string, json: string): string {
+  const cut = k.indexOf("\u0000");
+  return `[${JSON.stringify(k.slice(0, cut))},${JSON.stringify(k.slice(cut + 1))},${json}]`;
+}
+
 export class LiveFrames {
   private pendingCursors = new Map<string, [number, number] | null>();
   private lastCursors = new Map<string, [number, number]>();
@@ -20,6 +26,12 @@ export class LiveFrames {
 
   get pending(): boolean {
     return this.pendingCursors.size > 0 || this.pendingLive.size > 0;
+  }
+
+  /** Characters of the live entry that would go first (0: none waits). */
+  get nextLiveChars(): number {
+    for (const [k, json] of this.pendingLive) return liveEntry(k, json).length;
+    return 0;
   }
 
   /** A cursor moved (null: left the board), rounded to a tenth of a unit. */
@@ -66,13 +78,17 @@ export class LiveFrames {
   }
 
   /**
-   * The frame of everything pending, and the one member who moved if only one
-   * did; clears the pending state. One frame for every receiver: tailoring it
-   * per mover (leaving its own entry out) is O(N²) string work per frame, and
-   * measured 16% of the runtime's CPU at 50 movers (BENCHMARKS.md). A receiver
-   * skips its own entry (the client library does).
+   * The frame of what is pending, and the one member who moved if only one
+   * did: every cursor, and the live entries that fit in `liveChars`
+   * characters, oldest waiting first (a value replaced while it waits keeps
+   * its place; `atLeastOne`: the first goes even if it does not fit). What
+   * does not fit waits for a later frame. Null when nothing is in it. One
+   * frame for every receiver: tailoring it per mover (leaving its own entry
+   * out) is O(N²) string work per frame, and measured 16% of the runtime's
+   * CPU at 50 movers (BENCHMARKS.md). A receiver skips its own entry (the
+   * client library does).
    */
-  take(): { frame: string; onlyMover: string | undefined } {
+  take(liveChars = Infinity, atLeastOne = true): { frame: string | null; onlyMover: string | undefined; liveChars: number } {
     const entries: string[] = [];
     const movers = new Set<string>();
     for (const [conn, pos] of this.pendingCursors) {
@@ -80,16 +96,19 @@ export class LiveFrames {
       movers.add(conn);
     }
     const live: string[] = [];
+    let used = 0;
     for (const [k, json] of this.pendingLive) {
-      const cut = k.indexOf("\u0000");
-      const conn = k.slice(0, cut);
-      live.push(`[${JSON.stringify(conn)},${JSON.stringify(k.slice(cut + 1))},${json}]`);
-      movers.add(conn);
+      const entry = liveEntry(k, json);
+      if (used + entry.length > liveChars && !(atLeastOne && live.length === 0)) break;
+      live.push(entry);
+      used += entry.length;
+      movers.add(k.slice(0, k.indexOf("\u0000")));
+      this.pendingLive.delete(k);
     }
     const onlyMover = movers.size === 1 ? movers.values().next().value : undefined;
     this.pendingCursors.clear();
-    this.pendingLive.clear();
-    return { frame: `{"type":"cursors","f":[${entries.join(",")}]${live.length ? `,"l":[${live.join(",")}]` : ""}}`, onlyMover };
+    if (!entries.length && !live.length) return { frame: null, onlyMover: undefined, liveChars: 0 };
+    return { frame: `{"type":"cursors","f":[${entries.join(",")}]${live.length ? `,"l":[${live.join(",")}]` : ""}}`, onlyMover, liveChars: used };
   }
 
   /** Every other member's cursor and live values, for a newcomer; null when none. */
