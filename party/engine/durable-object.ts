@@ -11,13 +11,15 @@
  * so this module imports nothing host-specific and the same server module can
  * also build the PartyKit party.
  */
-import { PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
+import { CloseCode, ErrorCode, PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { FallbackStreams } from "./fallback.ts";
 import { eraseAssets, uploadAsset } from "./assets.ts";
-import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, TICKET_HEADER, verdictOf } from "./headers.ts";
+import { DurableLink, DurableSocket } from "./durable-socket.ts";
+import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, LINK_HEADER, RELAY_HEADER, ROOM_HEADER, STATS_HEADER, TICKET_HEADER, verdictOf } from "./headers.ts";
 import { serveApi } from "./http-api.ts";
-import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
+import { handToRelay, LINK_TAG, RELAY_TAG, RelayPart } from "./relay-object.ts";
+import { type AudienceBounds, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
 import type { WebhookConfig } from "./webhooks.ts";
 
@@ -48,6 +50,12 @@ export interface RoomEnv {
   /** The R2 bucket rooms keep their assets in (wrangler.toml `[[r2_buckets]]`,
    * party/engine/assets.ts). Unset: uploads are refused ASSETS_DISABLED. */
   ROOM_ASSETS?: R2Bucket;
+  /** Lower the audience bounds (AUDIENCE_DIRECT_MAX, RELAY_MAX_MEMBERS) so a
+   * test sees relays with a few sockets; never set in a deployment. */
+  AUDIENCE_DIRECT?: string;
+  RELAY_MEMBERS?: string;
+  AUDIENCE_RELAYS?: string;
+  AUDIENCE_EDITORS?: string;
   /** "off" switches retained history off for this deployment (the benchmark
    * compares W2 with and without it); anything else keeps the app's choice. */
   HISTORY?: string;
@@ -60,31 +68,6 @@ export function webhookOf(env: { WEBHOOK_URL?: unknown; WEBHOOK_SECRET?: unknown
   return typeof url === "string" && url && typeof secret === "string" && secret ? { url, secret } : null;
 }
 
-/** Wraps a hibernatable WebSocket for the room core. The attachment is cached
- * here so a broadcast does not deserialize every socket's attachment; the cache
- * dies with the object on hibernation and is re-read on wake. */
-class DurableSocket implements RoomSocket {
-  private state: ConnState | null | undefined;
-  readonly ws: WebSocket;
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-  }
-  send(frame: string): void {
-    this.ws.send(frame);
-  }
-  close(code: number, reason: string): void {
-    this.ws.close(code, reason);
-  }
-  getState(): ConnState | null {
-    if (this.state === undefined) this.state = (this.ws.deserializeAttachment() as ConnState | null) ?? null;
-    return this.state;
-  }
-  setState(state: ConnState): void {
-    this.ws.serializeAttachment(state);
-    this.state = state;
-  }
-}
-
 export interface DurableRoom {
   fetch(request: Request): Promise<Response>;
   alarm(): Promise<void>;
@@ -95,8 +78,11 @@ export interface DurableRoom {
 
 export type DurableRoomClass = new (ctx: DurableObjectState, env: unknown) => DurableRoom;
 
-/** The Durable Object class for rooms of `schema`. */
-export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, options: RoomOptions<R> = {}): DurableRoomClass {
+/** The Durable Object class for rooms of `schema`. With `binding` (the env
+ * name of its own namespace), a room past AUDIENCE_DIRECT_MAX members hands
+ * new sockets to relays, objects of the same class (relay-object.ts); an
+ * object named `relay:<room>:<k>` is such a relay. */
+export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, options: RoomOptions<R> = {}, binding?: string): DurableRoomClass {
   return class EdgeroomRoom implements DurableRoom {
     private readonly ctx: DurableObjectState;
     private readonly storage: SqlRoomStorage<R>;
@@ -107,6 +93,14 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private readonly options: RoomOptions<R>;
     /** SSE streams of clients whose network refuses WebSockets (fallback.ts). */
     private readonly fallback = new FallbackStreams();
+    /** Its own namespace: where its relays (or, for a relay, its room) live. */
+    private readonly namespace: DurableObjectNamespace | undefined;
+    /** Set when this object is a relay (relay-object.ts). */
+    private relay: RelayPart<R> | null = null;
+    private readonly links = new WeakMap<WebSocket, DurableLink>();
+    private readonly bounds: AudienceBounds;
+    /** Whether any relay's link is open here: a room without one never looks. */
+    private linked: boolean | undefined;
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.ctx = ctx;
@@ -116,6 +110,36 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       // Pings are answered by the runtime without waking the room.
       ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
       this.storage = new SqlRoomStorage<R>(ctx.storage);
+      const e = env as RoomEnv | undefined;
+      const n = (v: string | undefined) => (v ? Number(v) : undefined);
+      this.bounds = { directMax: n(e?.AUDIENCE_DIRECT), relayMax: n(e?.RELAY_MEMBERS), relaysMax: n(e?.AUDIENCE_RELAYS), editorsMax: n(e?.AUDIENCE_EDITORS) };
+      this.namespace = binding ? (env as Record<string, DurableObjectNamespace | undefined> | undefined)?.[binding] : undefined;
+    }
+
+    /** This object as relay `k` of `roomId` (its name says so after a wake). */
+    private relayPart(roomId: string, k: number): RelayPart<R> {
+      this.relay ??= new RelayPart<R>(this.ctx, roomId, k, schema, this.namespace!, this.bounds.relayMax);
+      return this.relay;
+    }
+
+    /** The relay this object is, if it is one, from its name (`relay:<room>:<k>`). */
+    private asRelay(): RelayPart<R> | null {
+      if (this.relay) return this.relay;
+      const m = /^relay:(.+):(\d+)$/.exec(this.ctx.id.name ?? "");
+      return m && this.namespace ? this.relayPart(m[1]!, Number(m[2])) : null;
+    }
+
+    private linkFor(ws: WebSocket): DurableLink {
+      let l = this.links.get(ws);
+      if (!l) {
+        l = new DurableLink(ws);
+        this.links.set(ws, l);
+      }
+      return l;
+    }
+
+    private *openLinks(): Iterable<DurableLink> {
+      for (const ws of this.ctx.getWebSockets(LINK_TAG)) if (ws.readyState === WebSocket.OPEN) yield this.linkFor(ws);
     }
 
     /** The room core, created on the first event after construction (or a wake).
@@ -126,6 +150,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
         {
           storage: this.storage,
           sockets: () => this.openSockets(),
+          links: () => this.openLinks(),
           now: () => Date.now(),
           setTimeout: (fn, ms) => void setTimeout(fn, ms),
           getAlarm: () => this.ctx.storage.getAlarm(),
@@ -137,6 +162,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
         schema,
         this.options,
       );
+      this.room.audienceBounds = this.bounds;
       return this.room;
     }
 
@@ -150,8 +176,12 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     }
 
     private *openSockets(): Iterable<RoomSocket> {
+      this.linked ??= this.ctx.getWebSockets(LINK_TAG).length > 0;
       // getWebSockets() can include sockets that are already closing.
-      for (const ws of this.ctx.getWebSockets()) if (ws.readyState === WebSocket.OPEN) yield this.socketFor(ws);
+      for (const ws of this.ctx.getWebSockets()) {
+        if (ws.readyState !== WebSocket.OPEN || (this.linked && this.ctx.getTags(ws)[1] === LINK_TAG)) continue;
+        yield this.socketFor(ws);
+      }
       yield* this.fallback.sockets();
     }
 
@@ -187,6 +217,25 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
         return new Response("expected a WebSocket upgrade", { status: 426 });
       }
+      const relayIndex = request.headers.get(RELAY_HEADER);
+      if (relayIndex !== null && this.namespace) return this.relayPart(roomId, Number(relayIndex)).accept(request, roomId);
+      const linkIndex = request.headers.get(LINK_HEADER);
+      if (linkIndex !== null) {
+        // A relay of this room subscribes: accepted hibernatably, not a member.
+        const pair = new WebSocketPair();
+        this.ctx.acceptWebSocket(pair[1], [roomId, LINK_TAG]);
+        this.linked = true;
+        this.core(roomId).linkOpened(this.linkFor(pair[1]), Number(linkIndex));
+        return new Response(null, { status: 101, webSocket: pair[0] });
+      }
+      if (this.namespace) {
+        // An audience room: past its direct members, the socket goes to a relay.
+        let direct = 0;
+        for (const _ of this.openSockets()) direct++;
+        const where = this.core(roomId).route(direct);
+        if (typeof where === "number") return handToRelay(this.namespace, roomId, where, request);
+        if (where === null) return refuseFull();
+      }
       // The Worker verified the token (at the edge, before waking this object).
       const pair = new WebSocketPair();
       const [client, server] = [pair[0], pair[1]];
@@ -207,7 +256,21 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     }
 
     async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+      const tag = this.ctx.getTags(ws)[1];
+      if (tag === RELAY_TAG) return this.asRelay()?.core.message(this.asRelay()!.socketFor(ws), message);
+      if (tag === LINK_TAG) return this.core(this.roomIdOf(ws)).linkMessage(this.linkFor(ws), message);
       await this.core(this.roomIdOf(ws)).message(this.socketFor(ws), message);
+    }
+
+    /** A socket ended: a member's (of the room or of this relay) or a link's. */
+    private async ended(ws: WebSocket): Promise<void> {
+      const tag = this.ctx.getTags(ws)[1];
+      if (tag === RELAY_TAG) return this.asRelay()?.core.close(this.asRelay()!.socketFor(ws));
+      if (tag === LINK_TAG) {
+        this.linked = undefined;
+        return this.core(this.roomIdOf(ws)).linkClosed(this.linkFor(ws));
+      }
+      await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
     }
 
     async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -217,11 +280,20 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       } catch {
         // already closed
       }
-      await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
+      await this.ended(ws);
     }
 
     async webSocketError(ws: WebSocket): Promise<void> {
-      await this.core(this.roomIdOf(ws)).close(this.socketFor(ws));
+      await this.ended(ws);
     }
   };
+}
+
+/** Every relay of an audience room is full: ROOM_FULL, retried by the client. */
+function refuseFull(): Response {
+  const pair = new WebSocketPair();
+  pair[1].accept();
+  pair[1].send(JSON.stringify({ type: "error", code: ErrorCode.ROOM_FULL, message: "the room holds its most members (retrying)" }));
+  pair[1].close(CloseCode.ROOM_FULL, "room full");
+  return new Response(null, { status: 101, webSocket: pair[0] });
 }

@@ -27,6 +27,19 @@ export const EXPIRES_HEADER = "x-edgeroom-expires";
 /** The token's subject (`sub`), if it has one: the identity connections are counted by. */
 export const SUBJECT_HEADER = "x-edgeroom-subject";
 
+/** Set by a room on a socket it hands to a relay (an audience room): the
+ * relay's index. Never from a client: the Worker strips it. */
+export const RELAY_HEADER = "x-edgeroom-relay";
+/** Set by a relay on the link it opens to its room: the relay's index. Never
+ * from a client: the Worker strips it. */
+export const LINK_HEADER = "x-edgeroom-link";
+
+/** Remove the headers only the engine's own objects may set. */
+export function stripInternal(headers: Headers): void {
+  headers.delete(RELAY_HEADER);
+  headers.delete(LINK_HEADER);
+}
+
 /** The edge's headers on a request, as the room reads them. */
 export function verdictOf(headers: Headers): { role: "editor" | "viewer"; subject: string | null; expiresAt?: number } {
   const expires = Number(headers.get(EXPIRES_HEADER));

@@ -37,15 +37,19 @@ import { PastBoards } from "./room/past-boards.ts";
 import { EventQueue } from "./room/queue.ts";
 import { ReadWindows } from "./room/read-windows.ts";
 import { readySocketReceivers, readySockets } from "./room/receivers.ts";
+import { type AudienceBounds, RelayLinks } from "./room/relay-face.ts";
 import { Sessions, unwrittenEpoch } from "./room/sessions.ts";
-import type { ConnectInfo, MutationResult, RoomHost, RoomOptions, RoomSnapshot, RoomSocket, RoomStats } from "./room/types.ts";
+import type { ConnectInfo, LinkSocket, MutationResult, RoomHost, RoomOptions, RoomSnapshot, RoomSocket, RoomStats } from "./room/types.ts";
 
+export type { AudienceBounds } from "./room/relay-face.ts";
 export {
   type Actor,
   API_ACTOR,
   type ConnectInfo,
   type ConnState,
   type FrameSender,
+  type LinkInfo,
+  type LinkSocket,
   type LogLine,
   type MutationResult,
   type RoomHooks,
@@ -73,6 +77,7 @@ export class Room<R extends RecordBase = RecordBase> {
   private readonly api: HttpFace<R>;
   /** Past boards for previews, restores and the HTTP API (room/past-boards.ts). */
   readonly pastBoards: PastBoards<R>;
+  private readonly relays: RelayLinks<R>;
   private readonly since: number;
 
   /**
@@ -105,6 +110,38 @@ export class Room<R extends RecordBase = RecordBase> {
     this.dispatcher = new Dispatcher(ctx, this.doc, this.sessions, out, { boards: this.pastBoards, enqueue });
     this.alarms = new RoomAlarm(ctx, this.queue, this.doc, this.sessions, schedule);
     this.api = new HttpFace(ctx, this.queue, this.doc, this.sessions, schedule, this.pastBoards);
+    this.relays = new RelayLinks(ctx, this.doc, this.sessions, this.dispatcher, out);
+    this.sessions.relayedPeers = () => this.relays.peers();
+  }
+
+  // An audience room's relays (room/relay-face.ts; docs/ARCHITECTURE.md "One
+  // room over many objects").
+
+  /** Where a new member's socket goes, given the direct members open now:
+   * "direct" (this object, as in every small room), a relay index, or null
+   * (every relay full: refuse ROOM_FULL). */
+  route(direct: number): "direct" | number | null {
+    return this.relays.route(direct);
+  }
+
+  /** Lower the audience bounds (tests only; the adapter passes them once). */
+  set audienceBounds(bounds: AudienceBounds) {
+    this.relays.bounds = bounds;
+  }
+
+  /** A relay opened its link (accepted by the adapter, not a member). */
+  linkOpened(link: LinkSocket, relay: number): void {
+    this.relays.opened(link, relay);
+  }
+
+  /** A frame on a relay's link: a subscription or one tick of its members. */
+  linkMessage(link: LinkSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    return this.queue.enqueue(() => this.relays.message(link, data));
+  }
+
+  /** A relay's link closed: its editors leave. */
+  linkClosed(link: LinkSocket): Promise<void> {
+    return this.queue.enqueue(() => this.relays.closed(link));
   }
 
   /** A socket was accepted. `access` is the adapter's verdict on its token (or a
@@ -154,6 +191,7 @@ export class Room<R extends RecordBase = RecordBase> {
       messagesPerSec: counters.messagesPerSec(host.now()),
       ...counters.snapshot(),
       since: this.since,
+      ...this.relays.counts(),
     };
   }
 

@@ -42,7 +42,7 @@ export interface RoomServer {
 export function createRoomServer<R extends RecordBase>(schema: RoomSchema<R>, options: RoomServerOptions<R> = {}): RoomServer {
   const binding = options.binding ?? schema.party.toUpperCase().replace(/-/g, "_");
   return {
-    DurableObject: durableRoomClass(schema, options),
+    DurableObject: durableRoomClass(schema, options, binding),
     worker: createWorker([{ party: schema.party, binding }]),
   };
 }

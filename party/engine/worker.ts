@@ -17,7 +17,7 @@ import { CloseCode, ErrorCode, PONG_FRAME, TRY_AGAIN_LATER } from "../shared/pro
 import { type Access, authorize, bearerOf, mintTicket, mintToken, readTicket, type TicketAccess, TOKEN_TTL_SECONDS } from "./auth.ts";
 import type { RoomEnv } from "./durable-object.ts";
 import { assetError, readAsset } from "./assets.ts";
-import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict, TICKET_HEADER } from "./headers.ts";
+import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict, stripInternal, TICKET_HEADER } from "./headers.ts";
 import { apiAction, apiError, checkApiSecret, fork } from "./http-api.ts";
 
 /** One app's rooms: its party name and the env binding of its Durable Object namespace. */
@@ -140,6 +140,7 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     headers.delete("Authorization");
     headers.delete(STATS_HEADER);
     headers.delete(ASSET_HEADER);
+    stripInternal(headers);
     headers.set(ROOM_HEADER, roomId);
     headers.set(API_HEADER, api);
     const stub = roomStub(env, target.binding, roomId);
@@ -176,6 +177,8 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   const headers = new Headers(request.headers);
   headers.set(ROOM_HEADER, roomId);
   setVerdict(headers, access);
+  // Only the engine's own objects speak of relays and links.
+  stripInternal(headers);
   headers.delete(TICKET_HEADER);
   const ticketId = (access as { id?: string }).id;
   if (ticketId !== undefined) headers.set(TICKET_HEADER, ticketId);

@@ -31,6 +31,24 @@ export const MAX_OPS_PER_MUTATION = 100;
 /** Open connections per room; the next one is closed with ROOM_FULL (4003),
  * which clients retry with backoff: rooms empty. */
 export const MAX_CONNECTIONS_PER_ROOM = 256;
+// An audience room (issue 18; docs/ARCHITECTURE.md "One room over many
+// objects"): past AUDIENCE_DIRECT_MAX direct members the room hands new
+// sockets to relay objects; the room stays the one authority.
+/** Members a room object holds itself; the next socket goes to a relay. Below
+ * MAX_CONNECTIONS_PER_ROOM, so a small room is exactly one object. */
+export const AUDIENCE_DIRECT_MAX = 200;
+/** Members per relay object; a full relay gets no more, the next index opens. */
+export const RELAY_MAX_MEMBERS = 250;
+/** Relays per room: with the direct members, the room's total (50,200). */
+export const MAX_RELAYS_PER_ROOM = 200;
+/** Editors (active people) through relays: admitted by the room only while
+ * the room's editors, direct and relayed, are fewer (ROOM_FULL past it). */
+export const MAX_EDITORS_PER_ROOM = 256;
+/** Changes a relay keeps to serve deltas from (and their characters). */
+export const RELAY_RING_CHANGES = 1000;
+export const RELAY_RING_BYTES = 4 * 1024 * 1024;
+/** A relay sends the room at most one frame per this many ms. */
+export const RELAY_UP_MS = 50;
 /** Open connections per identity per room — the token's subject when it has
  * one, else the client's IP address (CF-Connecting-IP) — checked before the
  * room's own cap, so one person or one machine can hold at most an eighth of a

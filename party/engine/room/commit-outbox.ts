@@ -19,6 +19,8 @@
 import type { EachReceiver } from "./receivers.ts";
 
 export interface QueuedCommit {
+  /** The commit's seq (a relay checks its order). */
+  seq?: number;
   /** The `change` frame for everyone but `except`. */
   frame: string;
   /** The connection that does not get `frame` (the author of a mutation), or null. */
@@ -26,6 +28,14 @@ export interface QueuedCommit {
   /** The author's ack, sent to `ackTo` in the change's place. */
   ackTo?: string;
   ack?: string;
+}
+
+/** Where the room's output goes besides its own sockets: the relays of an
+ * audience room (party/engine/room/relay-face.ts), each getting the commits
+ * whole and the broadcasts with who they skip, to fan out to their members. */
+export interface RelaySink {
+  commits(queued: readonly QueuedCommit[]): void;
+  cast(frame: string, except: string | null): void;
 }
 
 export class CommitOutbox {
@@ -42,10 +52,11 @@ export class CommitOutbox {
   /** Send every receiver its part of the queued commits, in seq order;
    * returns how many sends that took. `charge` says whether a frame may go to
    * a receiver (false: it is over its read window, read-windows.ts). */
-  flush(receivers: EachReceiver, charge: (conn: string, chars: number) => boolean): number {
+  flush(receivers: EachReceiver, charge: (conn: string, chars: number) => boolean, relays?: RelaySink): number {
     if (this.queued.length === 0) return 0;
     const queued = this.queued;
     this.queued = [];
+    relays?.commits(queued);
     // The common case — a receiver that authored none of them and is excepted
     // from none — gets one shared frame, built once.
     const involved = new Set<string>();

@@ -258,13 +258,13 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
       // Ops the room computed (a restore, an import): the author has no copy
       // of them to apply on the ack, so it gets the change too, just before
       // (answering a socket sends what the outbox holds first).
-      this.outlet.publish({ frame, except: null }, () => answer({ type: "ack", mid, seq }));
+      this.outlet.publish({ seq, frame, except: null }, () => answer({ type: "ack", mid, seq }));
     } else if (mark.ackTo !== undefined) {
       // A socket's mutation: its ack travels in seq order with the changes.
-      this.outlet.publish({ frame, except: actor.conn, ackTo: mark.ackTo, ack: JSON.stringify({ type: "ack", mid, seq }) });
+      this.outlet.publish({ seq, frame, except: actor.conn, ackTo: mark.ackTo, ack: JSON.stringify({ type: "ack", mid, seq }) });
     } else {
       answer({ type: "ack", mid, seq });
-      this.outlet.publish({ frame, except: actor.conn });
+      this.outlet.publish({ seq, frame, except: actor.conn });
     }
     if (hooks.onCommit) {
       const onCommit = hooks.onCommit;

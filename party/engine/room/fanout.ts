@@ -17,7 +17,7 @@
  */
 import { CURSOR_FRAME_MS, CURSOR_SEND_BURST, CURSOR_SENDS_PER_SEC, LIVE_BYTES_OUT_BURST, LIVE_BYTES_OUT_PER_SEC } from "../../shared/limits.ts";
 import type { RecordBase, ServerMessage } from "../../shared/protocol.ts";
-import { CommitOutbox, type QueuedCommit } from "./commit-outbox.ts";
+import { CommitOutbox, type QueuedCommit, type RelaySink } from "./commit-outbox.ts";
 import { LiveFrames } from "./live-frames.ts";
 import type { ReadWindows } from "./read-windows.ts";
 import type { EachReceiver } from "./receivers.ts";
@@ -72,6 +72,8 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
   private readonly receivers: EachReceiver;
   /** What each receiver owes; a broadcast frame to one over its bound is not sent. */
   readonly reads: ReadWindows;
+  /** The relays of an audience room (relay-face.ts), set once it has one. */
+  relays: RelaySink | undefined;
 
   constructor(clock: FanoutClock, receivers: EachReceiver, reads: ReadWindows, budget: FrameBudget = {}) {
     this.clock = clock;
@@ -112,7 +114,7 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
    * goes to a receiver, so every receiver sees the room's messages in order. */
   flushCommits(): void {
     if (this.outbox.size === 0) return;
-    this.spend(this.outbox.flush(this.receivers, this.charge));
+    this.spend(this.outbox.flush(this.receivers, this.charge, this.relays));
   }
 
   /** One message to one sender (an answer, a welcome), after the queued commits. */
@@ -138,6 +140,10 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
   /** Send `frame` to every receiver except `exceptConn`; returns how many. */
   private broadcastFrame(frame: string, exceptConn: string | null): number {
     let sent = 0;
+    if (this.relays) {
+      this.flushCommits();
+      this.relays.cast(frame, exceptConn);
+    }
     this.receivers((conn, to) => {
       if (conn === exceptConn || !this.reads.charge(conn, frame.length)) return;
       this.sendFrame(to, frame);
@@ -154,7 +160,7 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
     this.frameScheduled = false;
     // Commits first: a live draft cleared by the author's change must not
     // vanish before the change arrives.
-    const commitSends = this.outbox.flush(this.receivers, this.charge);
+    const commitSends = this.outbox.flush(this.receivers, this.charge, this.relays);
     if (!this.live.pending) {
       if (commitSends) this.spend(commitSends);
       return;

@@ -83,6 +83,10 @@ export class Sessions<R extends RecordBase = RecordBase> {
    * the burst; bounded (REFUSAL_IDENTITIES_MAX). In memory, like every bucket. */
   private readonly refusals = new KeyedBuckets(REFUSAL_RATE_PER_SEC, REFUSAL_BURST, REFUSAL_IDENTITIES_MAX);
 
+  /** The active people the room's relays hold (relay-face.ts), for a direct
+   * member's welcome. */
+  relayedPeers: (() => Peer[]) | undefined;
+
   private readonly ctx: RoomContext<R>;
   private readonly doc: RoomDocument<R>;
   private readonly out: FrameFanout<R>;
@@ -177,6 +181,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
       const other = s.getState()!;
       if (other.conn !== next.conn) peers.push(peerOf(other));
     }
+    if (this.relayedPeers) peers.push(...this.relayedPeers());
     const ackEvery = msg.reads ? { ackEvery: READ_ACK_EVERY_BYTES } : {};
     this.out.sendTo(socket, { type: "welcome", v: PROTOCOL_VERSION, schema: schema.version, room: this.ctx.roomId, self, peers, ...ackEvery });
     this.out.sendFrame(socket, sync.frame);

@@ -57,6 +57,23 @@ export interface RoomSocket extends FrameSender {
   setState(state: ConnState): void;
 }
 
+/** A relay's link socket, as the room holds it (an audience room,
+ * relay-face.ts): its attachment says which relay it is and its counts. */
+export interface LinkInfo {
+  relay: number;
+  /** Members the relay holds (sockets), and of them watchers, as it reported. */
+  members: number;
+  watching: number;
+  /** Subscribed: it gets the room's output. */
+  live: boolean;
+}
+
+export interface LinkSocket extends FrameSender {
+  close(code: number, reason: string): void;
+  getLink(): LinkInfo | null;
+  setLink(info: LinkInfo): void;
+}
+
 export interface LogLine {
   level: "info" | "warn" | "error";
   event: string;
@@ -71,6 +88,8 @@ export interface RoomHost<R extends RecordBase = RecordBase> {
   readonly storage: RoomStorage<R>;
   /** The open sockets of this room (after a wake: all of them, with attachments). */
   sockets(): Iterable<RoomSocket>;
+  /** The links of the relays of an audience room (none on a host without relays). */
+  links?(): Iterable<LinkSocket>;
   now(): number;
   /** One-shot timer. Used only for cursor frames. */
   setTimeout(fn: () => void, ms: number): void;
@@ -110,6 +129,11 @@ export interface RoomStats {
   badFrames: number;
   /** Counters are kept in memory: they restart after a hibernation or eviction. */
   since: number;
+  /** An audience room: its relays, the members they hold, and of those the
+   * watchers (viewers, counted and not announced). 0 in a room without relays. */
+  relays: number;
+  relayed: number;
+  watching: number;
 }
 
 /** What the adapter knows about a connection besides its token. */

@@ -1,0 +1,143 @@
+/**
+ * A relay's link to its room (relay.ts): opening it (the relay opens it; the
+ * room accepts it hibernatably), subscribing from what the relay holds,
+ * opening it again when the room goes away, and the up frames — at most one
+ * per RELAY_UP_MS, carrying the members' items in arrival order and the
+ * relay's counts. Items wait while the link is down and leave when it is back.
+ */
+import { RELAY_UP_MS } from "../shared/limits.ts";
+import type { MemberInfo, UpItem } from "../shared/relay-protocol.ts";
+import type { ConnState, LogLine, RoomSocket } from "./room/types.ts";
+
+/** The relay's link to its room, as its host opened it. */
+export interface RelayLink {
+  send(frame: string): void;
+  close(): void;
+}
+
+export interface RelayHost {
+  /** The members' open sockets (after a wake: all of them, with attachments). */
+  members(): Iterable<RoomSocket>;
+  /** Open a link to the room; `onFrame` gets each frame, `onClose` its end. */
+  openLink(onFrame: (data: string) => void, onClose: () => void): Promise<RelayLink>;
+  now(): number;
+  setTimeout(fn: () => void, ms: number): void;
+  log(line: LogLine): void;
+}
+
+export interface UplinkOwner {
+  /** The relay's counts: members (sockets) and, of them, watchers. */
+  counts(): { members: number; watching: number };
+  /** What the relay holds, to subscribe from. */
+  holds(): { epoch: string | null; seq: number };
+  down(data: string): void;
+  /** The link went away (the room was evicted or restarted). */
+  lost(): void;
+  log(level: "info" | "warn" | "error", event: string, detail?: string): void;
+}
+
+export class RelayUplink {
+  private link: RelayLink | null = null;
+  private linking = false;
+  private up: UpItem[] = [];
+  private scheduled = false;
+  private lastUp = 0;
+  private reported = { members: -1, watching: -1 };
+  private readonly host: RelayHost;
+  private readonly owner: UplinkOwner;
+
+  constructor(host: RelayHost, owner: UplinkOwner) {
+    this.host = host;
+    this.owner = owner;
+  }
+
+  /** Open the link (if it is not open or opening) and subscribe. */
+  ensure(): void {
+    if (this.link || this.linking) return;
+    this.linking = true;
+    this.host
+      .openLink(
+        (data) => this.owner.down(data),
+        () => {
+          this.link = null;
+          this.owner.log("warn", "relay_link_lost");
+          this.owner.lost();
+          this.reopen();
+        },
+      )
+      .then((link) => {
+        this.linking = false;
+        this.link = link;
+        // A new link knows nothing of our counts.
+        this.reported = { members: -1, watching: -1 };
+        this.subscribe();
+        this.schedule();
+      })
+      .catch((err: unknown) => {
+        this.linking = false;
+        this.owner.log("error", "relay_link_failed", String(err));
+        this.host.setTimeout(() => this.reopen(), 1000);
+      });
+  }
+
+  private reopen(): void {
+    if (this.owner.counts().members > 0) this.ensure();
+  }
+
+  /** Subscribe (again) from what the relay holds: after a gap too. */
+  subscribe(): void {
+    const { epoch, seq } = this.owner.holds();
+    this.link?.send(JSON.stringify({ t: "sub", epoch, seq }));
+  }
+
+  /** The relay is empty: send what waits, then let the link go. */
+  close(): void {
+    this.flush();
+    const link = this.link;
+    this.link = null;
+    link?.close();
+  }
+
+  queue(item: UpItem): void {
+    this.up.push(item);
+    this.schedule();
+  }
+
+  /** Drop a member's queued cursor move: a newer one replaces it. */
+  dropCursor(conn: string): void {
+    this.up = this.up.filter((i) => !(i.k === "frame" && i.m.conn === conn && i.f.includes(`"type":"cursor"`)));
+  }
+
+  /** Ask for a frame (items or counts changed). */
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = Math.max(0, this.lastUp + RELAY_UP_MS - this.host.now());
+    if (wait === 0) queueMicrotask(() => this.flush());
+    else this.host.setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (!this.link) return; // sent once the link is back
+    const { members, watching } = this.owner.counts();
+    if (this.up.length === 0 && members === this.reported.members && watching === this.reported.watching) return;
+    const frame = JSON.stringify({ t: "up", i: this.up, members, watching });
+    this.up = [];
+    this.reported = { members, watching };
+    this.lastUp = this.host.now();
+    try {
+      this.link.send(frame);
+    } catch {
+      // The link is closing: its close event resubscribes (mutations are resent).
+    }
+  }
+}
+
+/** Who a member is, as the room needs it (relay-protocol.ts). */
+export function infoOf(st: ConnState): MemberInfo {
+  const info: MemberInfo = { conn: st.conn, clientId: st.clientId ?? "", role: st.role, name: st.name ?? "anonymous", color: st.color ?? "#888888" };
+  if (st.sub) info.sub = st.sub;
+  if (st.exp !== undefined) info.exp = st.exp;
+  return info;
+}

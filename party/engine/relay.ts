@@ -1,0 +1,400 @@
+/**
+ * A relay of an audience room (issue 18; docs/ARCHITECTURE.md "One room over
+ * many objects"): an object that holds members' sockets for a room and
+ * speaks the client protocol to them, with no storage and no authority. It
+ * keeps a copy of the board (the room's sync, then every change applied with
+ * `applyAccepted`), a ring of recent changes, and the room's active people;
+ * it answers `hello` and `resync` from them, forwards what only the room can
+ * answer (mutations with their `mid` unchanged, editors' cursors and presence,
+ * history requests) one frame per tick over its link, and fans the room's
+ * frames out to its members. A gap in the room's seq makes it resubscribe; a
+ * gap it cannot fill closes its members to resync. No host inside: the
+ * Durable Object adapter (durable-object.ts) gives it sockets and the link.
+ */
+import { MAX_MESSAGE_BYTES, RELAY_MAX_MEMBERS } from "../shared/limits.ts";
+import { type Change, CloseCode, ErrorCode, type Peer, PING_FRAME, PONG_FRAME, PROTOCOL_VERSION, type RecordBase, type SyncMessage } from "../shared/protocol.ts";
+import { type DownItem, type LinkDown, parseLinkDown, type UpItem } from "../shared/relay-protocol.ts";
+import type { RoomSchema } from "../shared/schema.ts";
+import type { Access } from "./auth.ts";
+import { RelayBoard } from "./relay-board.ts";
+import { infoOf, type RelayHost, RelayUplink } from "./relay-uplink.ts";
+import { CommitOutbox } from "./room/commit-outbox.ts";
+import { randomId } from "./room/context.ts";
+import type { EachReceiver } from "./room/receivers.ts";
+import { closeQuietly, peerOf } from "./room/sessions.ts";
+import type { ConnState, LogLine, RoomSocket } from "./room/types.ts";
+
+export type { RelayHost, RelayLink } from "./relay-uplink.ts";
+import { versionRefusal } from "./version-skew.ts";
+
+/** Where a member waits to be served: a hello (then a welcome) or a resync. */
+interface Waiting {
+  epoch: string | null;
+  lastSeq: number;
+  welcome: boolean;
+}
+
+const CHANGE_PREFIX = `{"type":"change",`;
+/** A member the relay cannot bring up to date by changes resyncs: 1012 is
+ * not a final close, so the client reconnects and says hello with its seq. */
+const RESYNC_CLOSE = 1012;
+
+export class RelayCore<R extends RecordBase = RecordBase> {
+  private readonly uplink: RelayUplink;
+  private synced = false;
+  /** The board, its seq and a ring of recent changes (relay-board.ts). */
+  private readonly board = new RelayBoard<R>();
+  private readonly peers = new Map<string, Peer>();
+  private readonly waiting = new Map<string, Waiting>();
+  /** Editors whose join waits for the room's admit. */
+  private readonly joining = new Map<string, Waiting>();
+  /** Editors the room admitted; members the room holds a virtual socket for. */
+  private readonly admitted = new Set<string>();
+  private readonly known = new Set<string>();
+  /** Forwarded mutations not yet answered: sent again after a resubscribe
+   * (the room's exactly-once table answers a repeat). */
+  private readonly inflight = new Map<string, UpItem>();
+  /** Members whose sync the room is building (they were behind the ring):
+   * they get live frames from the one that answers on. */
+  private readonly roomSyncs = new Set<string>();
+  private readonly outbox = new CommitOutbox();
+  private readonly receivers: EachReceiver;
+
+  readonly roomId: string;
+  private readonly host: RelayHost;
+  private readonly schema: RoomSchema<R>;
+
+  /** RELAY_MAX_MEMBERS unless a test lowers it. */
+  private readonly maxMembers: number;
+
+  constructor(roomId: string, host: RelayHost, schema: RoomSchema<R>, maxMembers = RELAY_MAX_MEMBERS) {
+    this.roomId = roomId;
+    this.maxMembers = maxMembers;
+    this.host = host;
+    this.schema = schema;
+    this.uplink = new RelayUplink(host, {
+      counts: () => this.counts(),
+      holds: () => ({ epoch: this.board.epoch, seq: this.board.seq }),
+      down: (data) => this.down(data),
+      lost: () => {
+        this.synced = false;
+      },
+      log: (level, event, detail) => this.log(level, event, detail),
+    });
+    this.receivers = (visit) => {
+      for (const s of host.members()) {
+        const st = s.getState();
+        if (st?.ready) visit(st.conn, s);
+      }
+    };
+  }
+
+  /** A member's socket was accepted with the edge's verdict on its token. */
+  connect(socket: RoomSocket, access: Extract<Access, { ok: true }>): void {
+    let open = 0;
+    for (const s of this.host.members()) if (s !== socket && s.getState()) open++;
+    if (open >= this.maxMembers) {
+      socket.send(JSON.stringify({ type: "error", code: ErrorCode.ROOM_FULL, message: `room holds its members (retrying)` }));
+      closeQuietly(socket, CloseCode.ROOM_FULL, "room full");
+      return;
+    }
+    const st: ConnState = { conn: randomId(), role: access.role, ready: false, at: this.host.now() };
+    if (access.expiresAt) st.exp = access.expiresAt;
+    if (access.subject) st.sub = access.subject.slice(0, 64);
+    socket.setState(st);
+    this.uplink.ensure();
+    this.uplink.schedule();
+  }
+
+  message(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): void {
+    const st = socket.getState();
+    if (!st) return;
+    if (data === PING_FRAME) return socket.send(PONG_FRAME);
+    const parsed = this.schema.protocol.parseClientMessage(data, MAX_MESSAGE_BYTES);
+    if (!parsed.ok) {
+      const answer = parsed.mid ? { type: "reject", mid: parsed.mid, code: parsed.code, message: parsed.message } : { type: "error", code: parsed.code, message: parsed.message };
+      return socket.send(JSON.stringify(answer));
+    }
+    const msg = parsed.value;
+    if (msg.type === "hello") {
+      if (st.ready || this.waiting.has(st.conn) || this.joining.has(st.conn)) return this.error(socket, ErrorCode.BAD_MESSAGE, "hello was already accepted; use resync", "hello");
+      const refusal = versionRefusal(msg, this.schema.version);
+      if (refusal) {
+        socket.send(JSON.stringify({ type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message: refusal, ref: "hello", v: PROTOCOL_VERSION, schema: this.schema.version }));
+        return closeQuietly(socket, CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
+      }
+      const next: ConnState = { ...st, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
+      socket.setState(next);
+      const wait = { epoch: msg.epoch, lastSeq: msg.lastSeq, welcome: true };
+      if (next.role === "editor") {
+        // Editors are bounded by the room: it admits them (one round trip).
+        this.joining.set(next.conn, wait);
+        this.uplink.queue({ k: "join", m: infoOf(next) });
+      } else {
+        this.waiting.set(next.conn, wait);
+        this.serveWaiting();
+      }
+      return;
+    }
+    if (!st.ready) return this.error(socket, ErrorCode.HANDSHAKE_REQUIRED, "send hello first", msg.type);
+    const editor = st.role === "editor";
+    switch (msg.type) {
+      case "ping":
+        return socket.send(PONG_FRAME);
+      case "read":
+        return; // a relay does not ask for acknowledgements (no ackEvery)
+      case "resync":
+        this.waiting.set(st.conn, { epoch: msg.epoch, lastSeq: msg.lastSeq, welcome: false });
+        return this.serveWaiting();
+      case "mutate": {
+        if (!editor) return socket.send(JSON.stringify({ type: "reject", mid: msg.mid, code: ErrorCode.FORBIDDEN, message: "viewers cannot edit this room" }));
+        const item: UpItem = { k: "frame", m: infoOf(st), f: data as string };
+        this.inflight.set(msg.mid, item);
+        return this.forward(st, item);
+      }
+      case "presence": {
+        const next: ConnState = { ...st, name: msg.name ?? st.name, color: msg.color ?? st.color, status: msg.status ?? st.status };
+        socket.setState(next);
+        if (editor) this.forward(next, { k: "frame", m: infoOf(next), f: data as string });
+        return;
+      }
+      case "cursor":
+      case "live":
+        // A watcher's pointer and live state go no further than its relay.
+        if (!editor) return;
+        if (msg.type === "cursor") this.uplink.dropCursor(st.conn);
+        return this.forward(st, { k: "frame", m: infoOf(st), f: data as string });
+      default:
+        // History requests and restores: the room answers (and judges roles).
+        return this.forward(st, { k: "frame", m: infoOf(st), f: data as string });
+    }
+  }
+
+  /** A member's socket closed. The last one lets the link go. */
+  close(socket: RoomSocket): void {
+    const st = socket.getState();
+    if (!st) return;
+    this.waiting.delete(st.conn);
+    this.joining.delete(st.conn);
+    this.roomSyncs.delete(st.conn);
+    if (this.known.has(st.conn) || this.admitted.has(st.conn)) this.uplink.queue({ k: "leave", conn: st.conn });
+    this.known.delete(st.conn);
+    this.admitted.delete(st.conn);
+    this.peers.delete(st.conn);
+    let open = 0;
+    for (const s of this.host.members()) if (s !== socket && s.getState()) open++;
+    if (open > 0) return this.uplink.schedule();
+    // Nobody left: send the leave, then let the link go and forget the board.
+    this.uplink.close();
+    this.synced = false;
+    this.board.reset(null, 0, []);
+    this.inflight.clear();
+  }
+
+  private error(socket: RoomSocket, code: ErrorCode, message: string, ref: string): void {
+    socket.send(JSON.stringify({ type: "error", code, message, ref }));
+  }
+
+  private forward(st: ConnState, item: UpItem): void {
+    this.known.add(st.conn);
+    this.uplink.queue(item);
+  }
+
+  private counts(): { members: number; watching: number } {
+    let members = 0;
+    let watching = 0;
+    for (const s of this.host.members()) {
+      const st = s.getState();
+      if (!st) continue;
+      members++;
+      if (st.role !== "editor") watching++;
+    }
+    return { members, watching };
+  }
+
+  private down(data: string): void {
+    const msg = parseLinkDown(data);
+    if (!msg) return;
+    if (msg.t === "sync") return this.synced_(msg);
+    if (msg.t === "roster") {
+      for (const s of this.host.members()) {
+        const st = s.getState();
+        if (st && this.admitted.has(st.conn)) this.uplink.queue({ k: "join", m: infoOf(st), again: true });
+      }
+      return;
+    }
+    for (const item of msg.i) this.item(item as DownItem);
+    this.flushLocal();
+    this.serveWaiting();
+  }
+
+  private synced_(msg: Extract<LinkDown, { t: "sync" }>): void {
+    const sync = JSON.parse(msg.f) as SyncMessage<R>;
+    const board = this.board;
+    if (sync.mode === "delta" && sync.epoch === board.epoch) {
+      for (const change of sync.changes) if (change.seq === board.seq + 1) this.deliverMissed(change);
+    } else if (board.epoch === null || sync.epoch !== board.epoch || sync.mode !== "snapshot" || sync.seq !== board.seq) {
+      // No changes to bring the members up to date: they resync.
+      if (board.epoch !== null) this.closeMembers();
+      board.reset(sync.epoch, sync.seq, sync.mode === "snapshot" ? sync.records : []);
+    }
+    this.peers.clear();
+    for (const p of msg.peers) this.peers.set(p.conn, p);
+    this.synced = true;
+    // What was on its way may not have arrived: the room's dedupe answers repeats.
+    for (const item of this.inflight.values()) this.uplink.queue(item);
+    for (const s of this.host.members()) {
+      const st = s.getState();
+      if (st && this.admitted.has(st.conn)) this.uplink.queue({ k: "join", m: infoOf(st), again: true });
+    }
+    this.uplink.schedule();
+    this.serveWaiting();
+  }
+
+  /** A change the members missed while the relay was behind: to each, the
+   * change, or its author the ack. */
+  private deliverMissed(change: Change<R>): void {
+    const json = JSON.stringify(change);
+    this.board.apply(change, json);
+    const frame = CHANGE_PREFIX + json.slice(1);
+    this.inflight.delete(change.mid);
+    this.outbox.push({ seq: change.seq, frame, except: change.by, ackTo: change.by, ack: JSON.stringify({ type: "ack", mid: change.mid, seq: change.seq }) });
+    this.flushLocal();
+  }
+
+  private item(item: DownItem): void {
+    switch (item.k) {
+      case "commit": {
+        if (!this.synced || item.seq <= this.board.seq) return; // the sync holds it
+        if (item.seq !== this.board.seq + 1) {
+          // A gap: never guess. Subscribe again from what we hold.
+          this.synced = false;
+          this.log("warn", "relay_gap", `${this.board.seq} then ${item.seq}`);
+          this.uplink.subscribe();
+          return;
+        }
+        const change = JSON.parse(item.f) as Change<R> & { type: string };
+        this.board.apply(change, `{${item.f.slice(CHANGE_PREFIX.length)}`);
+        if (item.to !== undefined) this.inflight.delete(change.mid);
+        this.outbox.push({ seq: item.seq, frame: item.f, except: item.x, ...(item.to !== undefined ? { ackTo: item.to, ack: item.ack! } : {}) });
+        return;
+      }
+      case "cast":
+        this.flushLocal();
+        this.notePresence(item.f);
+        for (const s of this.host.members()) {
+          const st = s.getState();
+          if (st?.ready && st.conn !== item.x) sendQuietly(s, item.f);
+        }
+        return;
+      case "to": {
+        this.flushLocal();
+        const s = this.member(item.conn);
+        if (s) sendQuietly(s, item.f);
+        if (s && this.roomSyncs.has(item.conn) && item.f.startsWith(`{"type":"sync"`)) {
+          this.roomSyncs.delete(item.conn);
+          s.setState({ ...s.getState()!, ready: true });
+        }
+        if (item.f.startsWith(`{"type":"reject"`) || item.f.startsWith(`{"type":"ack"`)) this.inflight.delete((JSON.parse(item.f) as { mid: string }).mid);
+        return;
+      }
+      case "close": {
+        this.flushLocal();
+        const s = this.member(item.conn);
+        this.known.delete(item.conn);
+        this.admitted.delete(item.conn);
+        if (s) closeQuietly(s, item.code, item.reason);
+        return;
+      }
+      case "admit": {
+        const wait = this.joining.get(item.conn);
+        this.joining.delete(item.conn);
+        this.admitted.add(item.conn);
+        this.known.add(item.conn);
+        if (wait) this.waiting.set(item.conn, wait);
+        return;
+      }
+    }
+  }
+
+  /** Keep the active people current from the room's join, peer and leave. */
+  private notePresence(frame: string): void {
+    if (frame.startsWith(`{"type":"join"`) || frame.startsWith(`{"type":"peer"`)) {
+      const { peer } = JSON.parse(frame) as { peer: Peer };
+      this.peers.set(peer.conn, peer);
+    } else if (frame.startsWith(`{"type":"leave"`)) {
+      this.peers.delete((JSON.parse(frame) as { conn: string }).conn);
+    }
+  }
+
+  private member(conn: string): RoomSocket | undefined {
+    for (const s of this.host.members()) if (s.getState()?.conn === conn) return s;
+    return undefined;
+  }
+
+  private flushLocal(): void {
+    this.outbox.flush(this.receivers, () => true);
+  }
+
+  private closeMembers(): void {
+    for (const s of this.host.members()) {
+      const st = s.getState();
+      if (!st) continue;
+      s.setState({ ...st, ready: false });
+      closeQuietly(s, RESYNC_CLOSE, "resync");
+    }
+    this.waiting.clear();
+  }
+
+  // Serving joins and resyncs from what the relay holds.
+
+  private serveWaiting(): void {
+    if (!this.synced || this.waiting.size === 0) return;
+    for (const [conn, w] of this.waiting) {
+      const s = this.member(conn);
+      if (!s) {
+        this.waiting.delete(conn);
+        continue;
+      }
+      // A member ahead of the relay waits until the relay has caught up.
+      if (w.epoch === this.board.epoch && w.lastSeq > this.board.seq) continue;
+      this.waiting.delete(conn);
+      this.serve(s, w);
+    }
+  }
+
+  private serve(socket: RoomSocket, w: Waiting): void {
+    let st = socket.getState()!;
+    const sync = this.board.syncFrame(w.epoch, w.lastSeq);
+    // Behind the ring in our epoch: the room's log may still hold a delta,
+    // smaller than our snapshot. Ask it (the only time a join reaches the room).
+    const askRoom = sync.mode === "snapshot" && w.epoch === this.board.epoch && w.lastSeq > 0 && w.lastSeq < this.board.seq;
+    if (w.welcome) {
+      st = { ...st, ready: !askRoom, status: "active" };
+      socket.setState(st);
+      const peers = [...this.peers.values()].filter((p) => p.conn !== st.conn);
+      sendQuietly(socket, JSON.stringify({ type: "welcome", v: PROTOCOL_VERSION, schema: this.schema.version, room: this.roomId, self: peerOf(st), peers }));
+    } else if (askRoom) {
+      socket.setState((st = { ...st, ready: false }));
+    }
+    if (askRoom) {
+      this.roomSyncs.add(st.conn);
+      this.forward(st, { k: "frame", m: infoOf(st), f: JSON.stringify({ type: "resync", epoch: w.epoch, lastSeq: w.lastSeq }) });
+    } else {
+      sendQuietly(socket, sync.frame);
+    }
+    this.uplink.schedule();
+  }
+
+  private log(level: LogLine["level"], event: string, detail?: string): void {
+    this.host.log({ level, event, room: this.roomId, ...(detail ? { detail } : {}) });
+  }
+}
+
+function sendQuietly(socket: RoomSocket, frame: string): void {
+  try {
+    socket.send(frame);
+  } catch {
+    // closing; its close event cleans up
+  }
+}

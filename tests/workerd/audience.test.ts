@@ -1,0 +1,226 @@
+/**
+ * An audience room on the real host (workerd, SQLite, hibernating sockets):
+ * one room object and several relay objects in one workerd (issue 18;
+ * docs/ARCHITECTURE.md "One room over many objects"). The bounds are lowered
+ * for this file (vitest.config.ts, project workerd-audience): 2 direct
+ * members, 3 members per relay, 3 relays, 5 editors; tokens are on, so the
+ * audience joins with viewer tokens as a deployment's would.
+ *
+ * Every client here goes through the Worker's own fetch, the path a browser
+ * takes: it cannot tell whether the room or a relay answers.
+ */
+import { env, exports } from "cloudflare:workers";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { openSocket, rect, type TestClient } from "./socket.ts";
+
+const roomStub = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));
+const relayStub = (room: string, k: number) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(`relay:${room}:${k}`));
+const stats = async (room: string) => (await (await exports.default.fetch(`http://x/parties/whiteboard/${room}/stats?token=${await token(room, "viewer")}`)).json()) as Record<string, number>;
+
+async function token(room: string, role: "editor" | "viewer"): Promise<string> {
+  const res = await exports.default.fetch(`http://x/auth/dev-token?room=${room}&role=${role}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+interface Member extends TestClient {
+  name: string;
+}
+
+async function open(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number } = {}): Promise<Member> {
+  const c = await openSocket(`/parties/whiteboard/${room}?token=${await token(room, role)}`);
+  c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: from.epoch ?? null, lastSeq: from.lastSeq ?? 0, name, color: "#224466" });
+  return Object.assign(c, { name });
+}
+
+async function join(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number } = {}): Promise<Member> {
+  const c = await open(room, name, role, from);
+  await c.next("sync", 0, 15_000);
+  return c;
+}
+
+/** The seqs a member applied, in order: its sync's, every change's and its own acks'. */
+function applied(c: TestClient, from = 0): number[] {
+  const seqs: number[] = [];
+  for (const m of c.inbox.slice(from)) {
+    if (m.type === "sync" && m.mode === "delta") seqs.push(...m.changes.map((ch) => ch.seq));
+    if (m.type === "change") seqs.push(m.seq);
+    if (m.type === "ack" && !m.dup) seqs.push(m.seq);
+  }
+  return seqs;
+}
+
+/** The seq a member holds now: its last sync's, then what it applied since. */
+function heldSeq(c: TestClient): number {
+  let seq = 0;
+  for (const m of c.inbox) {
+    if (m.type === "sync") seq = m.seq;
+    if ((m.type === "change" || (m.type === "ack" && !m.dup)) && m.seq === seq + 1) seq = m.seq;
+  }
+  return seq;
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Every member reached `seq`, having applied each seq in (from, seq] exactly once, in order. */
+async function allReach(members: TestClient[], seq: number, from = 0): Promise<void> {
+  await until(`all members at seq ${seq}`, () => members.every((c) => heldSeq(c) >= seq));
+  for (const c of members) {
+    const seqs = applied(c).filter((s) => s > from);
+    expect(seqs, `${(c as Member).name} applied`).toEqual(Array.from({ length: seq - from }, (_, i) => from + i + 1));
+  }
+}
+
+function mutate(c: TestClient, mid: string, id: string): void {
+  c.send({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id) }] });
+}
+
+describe("an audience room over several relays", () => {
+  it("gives every member on every relay each seq once, in order, and the room alone assigns them", async () => {
+    const room = "aud-order";
+    const direct = [await join(room, "d1", "editor"), await join(room, "d2", "editor")];
+    const relayed: Member[] = [];
+    for (const [i, role] of (["editor", "viewer", "viewer", "editor", "viewer", "viewer", "editor"] as const).entries()) relayed.push(await join(room, `r${i}`, role));
+    const s = await stats(room);
+    expect(s).toMatchObject({ connections: 2, relays: 3, relayed: 7, watching: 4 });
+
+    // Three editors on three objects (the room, relay 0, relay 1) edit at once.
+    const editors = [direct[0]!, relayed[0]!, relayed[3]!];
+    for (let i = 0; i < 10; i++) for (const [e, c] of editors.entries()) mutate(c, `m-${e}-${i}`, `s-${e}-${i}`);
+    await allReach([...direct, ...relayed], 30);
+    expect((await stats(room)).seq).toBe(30);
+    // Each author got its own edits as acks, in the room's order.
+    for (const c of editors) expect(c.of("ack")).toHaveLength(10);
+  });
+
+  it("applies a duplicated mid once, whichever relay or retry it comes through", async () => {
+    const room = "aud-dup";
+    const direct = [await join(room, "d1", "editor"), await join(room, "d2", "viewer")];
+    const a = await join(room, "a", "editor");
+    const b = [await join(room, "b1", "viewer"), await join(room, "b2", "viewer"), await join(room, "b3", "editor")];
+    const everyone = [...direct, a, ...b];
+    mutate(a, "same-mid", "once");
+    mutate(a, "same-mid", "once");
+    // The same mid through another relay (a client that moved, a retry).
+    mutate(b[2]!, "same-mid", "once");
+    await allReach(everyone, 1);
+    await until("every copy answered", () => a.of("ack").length === 2 && b[2]!.of("ack").length === 1);
+    // One of the three copies applied (whichever reached the room first); the
+    // other two were answered with its seq, marked dup.
+    const acks = [...a.of("ack"), ...b[2]!.of("ack")];
+    expect(acks.map((m) => m.seq)).toEqual([1, 1, 1]);
+    expect(acks.filter((m) => m.dup !== true)).toHaveLength(1);
+    // A barrier edit after the repeats: nobody saw a second change.
+    mutate(direct[0]!, "after", "after");
+    await allReach(everyone, 2);
+    expect((await stats(room)).duplicatesDropped).toBe(2);
+  });
+
+  it("counts watchers and announces editors; a viewer cannot edit", async () => {
+    const room = "aud-watch";
+    const d1 = await join(room, "d1", "editor");
+    await join(room, "d2", "editor");
+    const viewers = [await join(room, "v1", "viewer"), await join(room, "v2", "viewer"), await join(room, "v3", "viewer")];
+    const e = await join(room, "e", "editor");
+    await until("the relayed editor announced", () => d1.of("join").some((j) => j.peer.name === "e"));
+    expect(d1.of("join").map((j) => j.peer.name)).toEqual(["d2", "e"]);
+    expect((await stats(room)).watching).toBe(3);
+    // A relayed member's welcome lists the active people, never a watcher.
+    expect(e.of("welcome")[0]!.peers.map((p) => p.name).sort()).toEqual(["d1", "d2"]);
+
+    mutate(viewers[0]!, "viewer-edit", "nope");
+    const reject = await viewers[0]!.next("reject");
+    expect(reject).toMatchObject({ mid: "viewer-edit", code: ErrorCode.FORBIDDEN });
+    // A watcher's pointer stays at its relay; an editor's reaches everyone.
+    viewers[1]!.send({ type: "cursor", p: [1, 1] });
+    e.send({ type: "cursor", p: [2, 2] });
+    await until("the editor's cursor", () => d1.of("cursors").some((f) => f.f.some(([conn]) => conn === e.of("welcome")[0]!.self.conn)));
+    const viewerConns = new Set(viewers.map((v) => v.of("welcome")[0]!.self.conn));
+    expect(d1.of("cursors").flatMap((f) => f.f).filter(([conn]) => viewerConns.has(conn))).toEqual([]);
+    expect((await stats(room)).seq).toBe(0);
+  });
+
+  it("refuses past its bounds with ROOM_FULL, which clients retry", async () => {
+    const room = "aud-caps";
+    await join(room, "d1", "editor");
+    await join(room, "d2", "editor");
+    // Editors: 5 in all, direct and relayed.
+    for (const n of ["e1", "e2", "e3"]) await join(room, n, "editor");
+    const sixth = await open(room, "e4", "editor");
+    expect(await sixth.next("error")).toMatchObject({ code: ErrorCode.ROOM_FULL });
+    expect((await sixth.waitClosed()).code).toBe(CloseCode.ROOM_FULL);
+    // Members: 2 direct + 3 relays × 3.
+    for (let i = 0; i < 6; i++) await join(room, `v${i}`, "viewer");
+    const over = await openSocket(`/parties/whiteboard/${room}?token=${await token(room, "viewer")}`);
+    expect((await over.waitClosed()).code).toBe(CloseCode.ROOM_FULL);
+    expect(over.of("error")[0]).toMatchObject({ code: ErrorCode.ROOM_FULL });
+  });
+});
+
+describe("faults in an audience room", () => {
+  it("a relay evicted: its members resync through the ordinary path, nothing lost or doubled", async () => {
+    const room = "aud-relay-evicted";
+    const direct = [await join(room, "d1", "editor"), await join(room, "d2", "viewer")];
+    const onRelay0 = [await join(room, "a1", "editor"), await join(room, "a2", "viewer"), await join(room, "a3", "viewer")];
+    const onRelay1 = [await join(room, "b1", "editor"), await join(room, "b2", "viewer")];
+    for (let i = 0; i < 5; i++) mutate(onRelay0[0]!, `before-${i}`, `before-${i}`);
+    await allReach([...direct, ...onRelay0, ...onRelay1], 5);
+    // A relay's outgoing link holds off a graceful eviction (as in production,
+    // up to 15 min): it crashes instead, as an object that is reset does.
+    await runInDurableObject(relayStub(room, 0), (_: unknown, state: DurableObjectState) => state.abort("relay crashed (test)")).catch(() => {});
+    for (const c of onRelay0) await c.waitClosed();
+    // The room let its editor go at once.
+    await until("a1's leave", () => direct[0]!.of("leave").some((l) => l.conn === onRelay0[0]!.of("welcome")[0]!.self.conn));
+    // Meanwhile the room goes on.
+    for (let i = 0; i < 5; i++) mutate(onRelay1[0]!, `during-${i}`, `during-${i}`);
+    await allReach([...direct, ...onRelay1], 10);
+
+    // They come back with what they hold, as the client library does.
+    const back: Member[] = [];
+    for (const c of onRelay0) {
+      const sync = c.of("sync")[0]!;
+      back.push(await join(room, `${c.name}-back`, c.name === "a1" ? "editor" : "viewer", { epoch: sync.epoch, lastSeq: heldSeq(c) }));
+    }
+    for (const c of back) expect(c.of("sync")[0]).toMatchObject({ mode: "delta", seq: 10 });
+    for (const c of back) expect(applied(c)).toEqual([6, 7, 8, 9, 10]);
+    mutate(back[0]!, "after", "after");
+    await allReach([...direct, ...onRelay1], 11);
+    await until("the returners at 11", () => back.every((c) => heldSeq(c) === 11));
+    for (const c of back) expect(applied(c)).toEqual([6, 7, 8, 9, 10, 11]);
+  });
+
+  it("the room evicted: relays resubscribe and their members go on without a gap", async () => {
+    const room = "aud-room-evicted";
+    await join(room, "d1", "editor");
+    await join(room, "d2", "viewer");
+    const relayed = [await join(room, "a1", "editor"), await join(room, "a2", "viewer"), await join(room, "a3", "viewer"), await join(room, "b1", "editor"), await join(room, "b2", "viewer")];
+    for (let i = 0; i < 3; i++) mutate(relayed[3]!, `before-${i}`, `before-${i}`);
+    await allReach(relayed, 3);
+
+    await evictDurableObject(roomStub(room), { webSockets: "close" });
+    // The relays' members keep their sockets; the relays subscribe again.
+    await until("relays back", async () => (await stats(room)).relays === 2);
+    for (let i = 0; i < 3; i++) mutate(relayed[0]!, `after-${i}`, `after-${i}`);
+    await allReach(relayed, 6);
+    for (const c of relayed) expect(c.closed).toBeNull();
+    expect((await stats(room)).seq).toBe(6);
+  });
+
+  it("the room hibernates under live links: a relayed editor's edit reaches everyone", async () => {
+    const room = "aud-room-hibernated";
+    const d1 = await join(room, "d1", "editor");
+    await join(room, "d2", "viewer");
+    const relayed = [await join(room, "a1", "editor"), await join(room, "a2", "viewer")];
+    await evictDurableObject(roomStub(room), { webSockets: "hibernate" });
+    mutate(relayed[0]!, "after-wake", "after-wake");
+    await allReach([d1, ...relayed], 1);
+    expect((await stats(room)).relays).toBe(1);
+  });
+});
