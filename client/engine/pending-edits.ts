@@ -131,18 +131,18 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
    * asset (`awaits`), or the list's length. Everything from there on waits
    * too, so the room gets the edits in the order they were made. */
   heldFrom(): number {
-    const i = this.items.findIndex((m) => m.awaits !== undefined);
+    const i = this.items.findIndex((m) => m.awaits !== undefined && m.awaits.length > 0);
     return i < 0 ? this.items.length : i;
   }
 
-  /** The asset `hash` is stored: the mutations waiting for it stop waiting
-   * (written through). Returns whether any did. */
+  /** The asset `hash` is stored: the mutations waiting for it wait for it no
+   * more (written through). Returns whether any did. */
   release(hash: string): boolean {
     let any = false;
     this.items.forEach((m, i) => {
-      if (m.awaits !== hash) return;
-      const next = { ...m };
-      delete next.awaits;
+      if (!m.awaits?.includes(hash)) return;
+      const next = { ...m, awaits: m.awaits.filter((h) => h !== hash) };
+      if (next.awaits.length === 0) delete (next as { awaits?: string[] }).awaits;
       this.items[i] = next;
       any = true;
       this.track(this.backend.add(next as PendingMutation));
@@ -152,7 +152,7 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
 
   /** The mutations waiting for `hash`, oldest first. */
   awaiting(hash: string): PendingMutation<R>[] {
-    return this.items.filter((m) => m.awaits === hash);
+    return this.items.filter((m) => m.awaits?.includes(hash) === true);
   }
 
   /** Resolves once every write issued so far reached the backend (tests, unload). */

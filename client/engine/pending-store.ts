@@ -21,10 +21,10 @@ export interface PendingMutation<R extends RecordBase = RecordBase> {
   /** The record schema version the ops were written in (defineRoom
    * `version`). Absent: written by code from before versions, schema 1. */
   schema?: number;
-  /** The hash of an asset this mutation waits for (room-assets.ts): it is
-   * drawn at once but not sent — nor anything made after it — until the
-   * asset is stored, so no one sees a record whose asset is missing. */
-  awaits?: string;
+  /** The hashes of assets this mutation waits for (room-assets.ts): it is
+   * drawn at once but not sent — nor anything made after it — until they
+   * are stored, so no one sees a record whose asset is missing. Never empty. */
+  awaits?: string[];
 }
 
 export interface PendingStore {

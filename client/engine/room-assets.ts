@@ -5,7 +5,7 @@
  *
  * `addAsset(file, makeOps)` is the offline-safe path. The bytes go to the
  * asset store first (IndexedDB in a page), then the record's mutation into
- * the pending edits with `awaits: <hash>`: drawn at once (from a local object
+ * the pending edits with `awaits: [<hash>]`: drawn at once (from a local object
  * URL), sent only once the room has stored the bytes — so no one ever sees a
  * record whose asset is missing — and everything made after it waits behind
  * it, keeping the room's order. The upload starts when the connection is
@@ -15,6 +15,11 @@
  * A refusal for good (wrong type, too large, over the room's quota) rolls the
  * record back with a `reject` event; a passing failure (network, 5xx) is
  * retried with backoff.
+ *
+ * An app that makes its own edits (an editor with undo) uses the two halves:
+ * `stage(file)` keeps the bytes and names the asset, and its mutations pass
+ * `awaits: assets.awaitsFor(ops)` — the staged assets those ops name, so an
+ * undo that puts an image back before its upload finished waits too.
  */
 import { ASSET_TYPES, AssetErrorCode, type AssetType, assetHash, assetPath, sniffAssetType, type StoredAsset } from "../../party/shared/assets.ts";
 import { MAX_ASSET_BYTES } from "../../party/shared/limits.ts";
@@ -89,10 +94,13 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
   private readonly locks: AssetLocks | null;
   /** Object URLs of the bytes held here, by hash. */
   private readonly local = new Map<string, string>();
+  /** Staged here and not yet known to be stored by the room. */
+  private readonly staged = new Set<string>();
   private readonly busy = new Set<string>();
   private readonly retries = new Map<string, { attempt: number; timer: unknown }>();
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: () => void;
+  private readonly offChange: () => void;
   private closed = false;
 
   constructor(client: RoomClient<R>, options: RoomAssetsOptions = {}) {
@@ -113,6 +121,8 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
       }
       this.pumpAll();
     });
+    // A new mutation may wait for a staged asset: start its upload.
+    this.offChange = client.on("change", () => this.pumpAll());
     // After a reload: show what waits from its local bytes, and send it when live.
     void client.ready.then(() => this.showWaiting()).then(() => this.pumpAll());
   }
@@ -145,24 +155,60 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
    * kept durably.
    */
   async addAsset(file: File, makeOps: (asset: AddedAsset) => Op<R>[], options: { edit?: string } = {}): Promise<{ asset: AddedAsset; mid: string }> {
+    const asset = await this.stage(file);
+    const ops = makeOps(asset);
+    const mid = this.client.mutate(ops, { awaits: this.awaitsFor(ops), ...(options.edit !== undefined ? { edit: options.edit } : {}) });
+    await this.client.saved();
+    return { asset, mid };
+  }
+
+  /**
+   * Keep `file`'s bytes on this device (until the room has stored them) and
+   * show them at `assetUrl(hash)`; nothing is sent until a mutation that
+   * names the hash is made with `awaits: awaitsFor(ops)`. Rejects with an
+   * AssetError for a file that is not an asset type or too large.
+   */
+  async stage(file: File): Promise<AddedAsset> {
     const { bytes, type } = await checked(file);
     const hash = await assetHash(bytes);
     const data = file instanceof Blob && file.type === type ? file : new Blob([bytes as BlobPart], { type });
-    // The bytes are kept before the record: a record never waits for bytes
-    // that a reload could have lost.
+    // The bytes are kept before any record names them: a record never waits
+    // for bytes that a reload could have lost.
     const known = await this.store.get(hash);
     if (!known) await this.store.put({ hash, type, data, stored: false, at: Date.now() });
+    if (!known?.stored) this.staged.add(hash);
     this.showLocal(hash, data);
-    const asset: AddedAsset = { hash, type, bytes: bytes.byteLength, url: this.assetUrl(hash) };
-    const mid = this.client.mutate(makeOps(asset), { awaits: hash, ...(options.edit !== undefined ? { edit: options.edit } : {}) });
-    await this.client.saved();
-    void this.pump(hash);
-    return { asset, mid };
+    return { hash, type, bytes: bytes.byteLength, url: this.assetUrl(hash) };
+  }
+
+  /** Stage the asset `hash` of another room (a paste from another board):
+   * its bytes read from `url` (that room's asset URL) and checked against
+   * the hash. Rejects with an AssetError when they cannot be read. */
+  async stageFrom(url: string, hash: string): Promise<AddedAsset> {
+    const res = await this.send(url, { method: "GET" });
+    if (!res.ok) throw await refusal(res);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if ((await assetHash(bytes)) !== hash) throw new AssetError(AssetErrorCode.ASSET_HASH_MISMATCH, "the bytes read are not the asset named", 422);
+    return this.stage(bytes);
+  }
+
+  /** The staged assets, not yet stored by the room, that `ops` name (a value
+   * of a put record or a patch equal to the hash): what their mutation must
+   * wait for. */
+  awaitsFor(ops: readonly Op<R>[]): string[] {
+    if (this.staged.size === 0) return [];
+    const found = new Set<string>();
+    for (const op of ops) {
+      const values = op.op === "put" ? Object.values(op.rec) : op.op === "patch" ? Object.values(op.set) : [];
+      for (const v of values) if (typeof v === "string" && this.staged.has(v)) found.add(v);
+    }
+    return [...found];
   }
 
   close(): void {
     this.closed = true;
     this.unsubscribe();
+    this.offChange();
     for (const r of this.retries.values()) if (r.timer != null) this.clock.clearTimeout(r.timer);
     this.retries.clear();
     for (const url of this.local.values()) if (url.startsWith("blob:")) URL.revokeObjectURL(url);
@@ -173,13 +219,14 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
   // -------------------------------------------------------------------------
 
   private awaited(): Set<string> {
-    return new Set(this.client.pending.list.flatMap((m) => (m.awaits === undefined ? [] : [m.awaits])));
+    return new Set(this.client.pending.list.flatMap((m) => m.awaits ?? []));
   }
 
   private async showWaiting(): Promise<void> {
     for (const hash of this.awaited()) {
       const held = await this.store.get(hash);
       if (held) this.showLocal(hash, held.data);
+      if (held && !held.stored) this.staged.add(hash);
     }
   }
 
@@ -222,12 +269,14 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
         await this.confirm(hash);
       }
       this.retries.delete(hash);
+      this.staged.delete(hash);
       this.client.settleAsset(hash);
       await this.store.remove(hash);
     } catch (e) {
       const err = e instanceof AssetError ? e : new AssetError("NETWORK", e instanceof Error ? e.message : String(e));
       if (err.retryable) return this.retryLater(hash);
       this.retries.delete(hash);
+      this.staged.delete(hash);
       this.client.settleAsset(hash, { code: err.code, message: err.message });
       await this.store.remove(hash);
     } finally {

@@ -214,10 +214,10 @@ export class RoomClient<R extends RecordBase = RecordBase> {
    * committed several times, an edit split to fit the room's limits); it is
    * kept locally for `pendingEditCount` and never sent. `mid` names the
    * mutation (a pending one with that id is left as it is: the call is
-   * idempotent); `awaits` holds it, drawn but unsent, until the asset with
-   * that hash is stored (RoomAssets does both).
+   * idempotent); `awaits` holds it, drawn but unsent, until the assets with
+   * those hashes are stored (RoomAssets: `awaitsFor(ops)`).
    */
-  mutate(ops: Op<R>[], options: { edit?: string; mid?: string; awaits?: string } = {}): string {
+  mutate(ops: Op<R>[], options: { edit?: string; mid?: string; awaits?: readonly string[] } = {}): string {
     if (options.mid !== undefined && this.pendingEdits.get(options.mid)) return options.mid;
     const mid = options.mid ?? newShortId();
     // The room's own checks, run here first: an edit the room would refuse as a
@@ -230,7 +230,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     const m: PendingMutation<R> = { mid, ops: frame.data.ops, createdAt: Date.now() };
     if (options.edit !== undefined) m.edit = options.edit;
     if (this.schema.version > 1) m.schema = this.schema.version;
-    if (options.awaits !== undefined) m.awaits = options.awaits;
+    if (options.awaits?.length) m.awaits = [...new Set(options.awaits)];
     this.pendingEdits.add(m);
     // Not past a mutation that waits for its asset (nor this one, if it waits).
     if (this.isLive() && this.pendingEdits.heldFrom() === this.pendingEdits.size) this.processor.sendMutation(m);

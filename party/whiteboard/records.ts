@@ -4,7 +4,7 @@
  * Browser-safe: imports nothing host-specific.
  */
 import { z } from "zod";
-import { MAX_COORD, Color, Coord, RecordId } from "edgeroom/schema";
+import { ASSET_HASH_PATTERN, MAX_COORD, Color, Coord, RecordId } from "edgeroom/schema";
 import { MAX_PEN_POINTS, MAX_TEXT_CHARS } from "./limits.ts";
 
 export { Color, Coord, RecordId };
@@ -96,7 +96,13 @@ export const StickyShape = z.object({
   fill: Color,
 });
 
-export const Shape = z.discriminatedUnion("type", [RectShape, EllipseShape, LineShape, PenShape, TextShape, StickyShape]);
+/** A picture: the room's asset `asset` (its SHA-256, docs/PROTOCOL.md §17)
+ * drawn into the box (x, y, w, h). The bytes are not in the record: every
+ * client reads them from the room's asset URL. `color` and `stroke` are kept
+ * (every shape has them) but not drawn. */
+export const ImageShape = z.object({ ...base, type: z.literal("image"), w: Size, h: Size, asset: z.string().regex(ASSET_HASH_PATTERN) });
+
+export const Shape = z.discriminatedUnion("type", [RectShape, EllipseShape, LineShape, PenShape, TextShape, StickyShape, ImageShape]);
 export type Shape = z.infer<typeof Shape>;
 export type ShapeType = Shape["type"];
 

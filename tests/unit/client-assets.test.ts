@@ -251,6 +251,29 @@ describe("RoomAssets", () => {
     expect(watcher.seq).toBe(1);
   });
 
+  it("stage + awaitsFor: an app's own mutations that name a staged asset wait for it; once stored, they no longer do", async () => {
+    const host = new CardsRoomHost("assets-stage");
+    const server = new FakeAssetServer(host);
+    const watcher = observer(host);
+    const network = new FakeNetwork(false);
+    const t = tab(host, network, server, { pending: new MemoryPendingStore(), assets: new MemoryAssetStore() });
+    await t.client.ready;
+    const a = await t.assets.stage(png(21));
+    const put = [{ op: "put" as const, rec: { ...card("img"), text: a.hash } }];
+    expect(t.assets.awaitsFor(put)).toEqual([a.hash]);
+    expect(t.assets.awaitsFor([{ op: "put", rec: card("plain") }])).toEqual([]);
+    t.client.mutate(put, { awaits: t.assets.awaitsFor(put) });
+    t.client.mutate([{ op: "del", id: "img" }]);
+    // An undo of the delete puts it back while the upload has not happened yet.
+    const again = [{ op: "put" as const, rec: { ...card("img2"), text: a.hash } }];
+    t.client.mutate(again, { awaits: t.assets.awaitsFor(again) });
+    expect(t.client.pending.list.map((m) => m.awaits ?? [])).toEqual([[a.hash], [], [a.hash]]);
+    network.set(true);
+    await waitFor(() => watcher.records().has("img2") && t.client.pendingCount === 0, 2000, "all three applied");
+    expect(server.uploads).toBe(1);
+    expect(t.assets.awaitsFor(again)).toEqual([]); // stored: nothing to wait for any more
+  });
+
   it("refuses what is not an asset before anything is added: the type by content, the size", async () => {
     const host = new CardsRoomHost("assets-local");
     const t = tab(host, new FakeNetwork(true), new FakeAssetServer(host), { pending: new MemoryPendingStore(), assets: new MemoryAssetStore() });

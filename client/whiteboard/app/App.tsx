@@ -13,6 +13,9 @@ import { TransferDialog } from "./TransferDialog.tsx";
 import { useBoardTransfer } from "./use-board-transfer.ts";
 import { ContextMenu, type ExportAction } from "./ContextMenu.tsx";
 import { copyImage, downloadImage } from "../canvas/board-export.ts";
+import { isImageFile } from "../canvas/board-images.ts";
+import { screenToWorld } from "../canvas/camera.ts";
+import { onPictureLoaded, setPictureSource } from "../canvas/images.ts";
 import { DebugOverlay } from "./DebugOverlay.tsx";
 import { keepColorDistinct } from "./distinct-color.ts";
 import { Icon } from "./icons.tsx";
@@ -42,6 +45,11 @@ function rejectText(code: string, message: string): string {
       return "Your change was undone: you can only view this board.";
     case "RATE_LIMITED":
       return "Your change was undone: too many edits at once. Try again.";
+    case "ASSET_QUOTA":
+      return "That picture was removed: this board holds all the pictures it can.";
+    case "ASSET_TYPE":
+    case "ASSET_TOO_LARGE":
+      return `That picture was removed: ${message}`;
     default:
       return `Your change was undone: ${message}`;
   }
@@ -106,6 +114,8 @@ function Board({
 }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const cursorCanvasRef = useRef<HTMLCanvasElement>(null);
+  const notifyRef = useRef(notify);
+  notifyRef.current = notify;
   const [controller, setController] = useState<BoardController | null>(null);
   const following = useSyncExternalStore(
     useCallback((fn: () => void) => controller?.subscribeFollowing(fn) ?? (() => {}), [controller]),
@@ -148,8 +158,19 @@ function Board({
     const canvas = canvasRef.current!;
     const c = new BoardController(canvas, cursorCanvasRef.current!, preview.board, session.editor, { color: INK_COLORS[0], stroke: 4 });
     setController(c);
+    // Pictures: staged and uploaded through the room's assets, painted once decoded.
+    c.images.attach(session.assets, session.room, (text) => notifyRef.current(text));
+    const pictureUrl = (hash: string) => session.assets.assetUrl(hash);
+    setPictureSource(pictureUrl);
+    const offPictures = onPictureLoaded(() => c.invalidate());
+    const offAssets = session.assets.subscribe(() => {
+      setPictureSource(pictureUrl); // a local copy appeared, or the room has it now
+      c.invalidate();
+    });
     if (testHooks) window.__edgeroom = { session, controller: c, board: preview.board };
     return () => {
+      offPictures();
+      offAssets();
       c.dispose();
       if (window.__edgeroom?.controller === c) delete window.__edgeroom;
     };
@@ -238,7 +259,15 @@ function Board({
       {debug && controller ? <DebugOverlay session={session} controller={controller} /> : null}
       <ShortcutSheet open={shortcutsOpen} onClose={closeShortcuts} />
       <Toasts toasts={toasts} onDismiss={dismiss} />
-      <FileDrop onFile={transfer.importFile} />
+      <FileDrop
+        onFiles={(files, at) => {
+          const pictures = files.filter(isImageFile);
+          if (!pictures.length) return transfer.importFile(files[0]!);
+          if (!controller || shown) return;
+          const box = canvasRef.current?.getBoundingClientRect();
+          void controller.images.insert(pictures, screenToWorld(controller.getCamera(), at.x - (box?.left ?? 0), at.y - (box?.top ?? 0)));
+        }}
+      />
       <TransferDialog transfer={transfer} />
     </div>
   );

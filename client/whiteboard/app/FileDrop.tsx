@@ -2,15 +2,16 @@ import { useEffect, useRef, useState } from "react";
 import "./transfer.css";
 
 /**
- * Drag a board export onto the page to import it: while files are dragged
- * over the window a hint covers the board; dropping one hands it to
- * `onFile` (the import checks what it is). Text or shapes dragged within the
- * page are left alone — only drags that carry files are taken.
+ * Drag files onto the page: pictures become image shapes where they are
+ * dropped, a board export (.json) is imported. While files are dragged over
+ * the window a hint covers the board; dropping hands them to `onFiles` with
+ * the point (client pixels) they were dropped at. Text or shapes dragged
+ * within the page are left alone — only drags that carry files are taken.
  */
-export function FileDrop({ onFile }: { onFile: (file: File) => void }) {
+export function FileDrop({ onFiles }: { onFiles: (files: File[], at: { x: number; y: number }) => void }) {
   const [over, setOver] = useState(false);
-  const onFileRef = useRef(onFile);
-  onFileRef.current = onFile;
+  const onFileRef = useRef(onFiles);
+  onFileRef.current = onFiles;
   useEffect(() => {
     const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes("Files") ?? false;
     // dragenter/dragleave fire for every element crossed: count them, so the
@@ -36,8 +37,8 @@ export function FileDrop({ onFile }: { onFile: (file: File) => void }) {
       e.preventDefault(); // the browser would open the file instead of the board
       depth = 0;
       setOver(false);
-      const file = e.dataTransfer?.files[0];
-      if (file) onFileRef.current(file);
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.length) onFileRef.current(files, { x: e.clientX, y: e.clientY });
     };
     window.addEventListener("dragenter", onEnter);
     window.addEventListener("dragleave", onLeave);
@@ -53,7 +54,7 @@ export function FileDrop({ onFile }: { onFile: (file: File) => void }) {
   if (!over) return null;
   return (
     <div className="file-drop" data-testid="file-drop" aria-hidden="true">
-      <div className="file-drop-hint panel">Drop a board export (.json) to open it as a new board</div>
+      <div className="file-drop-hint panel">Drop pictures to put them on the board, or a board export (.json) to open it as a new board</div>
     </div>
   );
 }

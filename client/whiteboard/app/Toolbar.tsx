@@ -1,4 +1,4 @@
-import { type CSSProperties, useState } from "react";
+import { type CSSProperties, useRef, useState } from "react";
 import type { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS, INK_NAMES, MORE_INK_COLORS, STROKE_WIDTHS, TOOLS } from "../canvas/tools.ts";
 import { DASHES, FILLS, OPACITIES, type SelectionStyle } from "../canvas/style.ts";
@@ -9,6 +9,7 @@ import { useBoardUi } from "./use-room.ts";
 /** Tools, undo/redo and delete, down the left edge. Every button names its shortcut. */
 export function Toolbar({ controller }: { controller: BoardController }) {
   const ui = useBoardUi(controller);
+  const picker = useRef<HTMLInputElement>(null);
   return (
     <div className="toolbar panel" role="toolbar" aria-label="Drawing tools" aria-orientation="vertical">
       <div className="group">
@@ -26,6 +27,22 @@ export function Toolbar({ controller }: { controller: BoardController }) {
             <Icon name={t.tool} />
           </button>
         ))}
+        <button type="button" className="tool" aria-label="Add a picture" title="Picture — or drop or paste one" onClick={() => picker.current?.click()}>
+          <Icon name="image" />
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          accept="image/*"
+          multiple
+          hidden
+          data-testid="image-picker"
+          onChange={(e) => {
+            const files = [...(e.currentTarget.files ?? [])];
+            e.currentTarget.value = ""; // the same file again is a new pick
+            if (files.length) void controller.images.insert(files);
+          }}
+        />
       </div>
       <div className="divider" />
       <div className="group">

@@ -2,7 +2,7 @@
 import type { ReactElement } from "react";
 import type { Tool } from "../canvas/tools.ts";
 
-const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "plus" | "minus" | "sun" | "moon" | "people" | "keyboard" | "close" | "fit", ReactElement> = {
+const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "plus" | "minus" | "sun" | "moon" | "people" | "keyboard" | "close" | "fit" | "image", ReactElement> = {
   select: <path d="M5 3l14 8-6 1.5L10 19z" />,
   hand: <path d="M8 12V6a1.5 1.5 0 013 0v5m0-6.5a1.5 1.5 0 013 0V11m0-5a1.5 1.5 0 013 0v6c0 4-2.5 8-6.5 8-3 0-4.5-1.5-6.5-5l-1.5-2.5a1.5 1.5 0 012.5-1.5L8 13" />,
   pen: <path d="M4 20c3-1 4-3 6-6l7-7a2 2 0 10-3-3l-7 7c-3 2-5 3-6 6zM13 6l3 3" />,
@@ -27,6 +27,7 @@ const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "pl
   keyboard: <path d="M3 6h18v12H3zM7 10h.01M11 10h.01M15 10h.01M7 14h10" />,
   close: <path d="M6 6l12 12M18 6L6 18" />,
   fit: <path d="M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5M9 9h6v6H9z" />,
+  image: <path d="M4 5h16v14H4zM4 16l5-5 4 4 2-2 5 5M15 9.5a1.5 1.5 0 100-.01" />,
 };
 
 export function Icon({ name }: { name: keyof typeof paths }) {

@@ -4,7 +4,7 @@
  * follows the browser's online/offline state; the engine's offline snapshot
  * (the last board seen, shown until the room answers); the editor on top.
  */
-import { browserNetwork, fallbackTransport, IdbPendingStore, OfflineSnapshot, onlineAwareTransport, RoomClient } from "edgeroom/client";
+import { browserNetwork, fallbackTransport, IdbAssetStore, IdbPendingStore, OfflineSnapshot, onlineAwareTransport, RoomAssets, RoomClient } from "edgeroom/client";
 import { whiteboard } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { Editor } from "../editor.ts";
@@ -14,6 +14,8 @@ import { loadClientId, loadColor, loadName } from "./identity.ts";
 export interface RoomSession {
   room: string;
   client: RoomClient<Shape>;
+  /** The room's pictures (image shapes): staged here, uploaded when online. */
+  assets: RoomAssets<Shape>;
   editor: Editor;
   pendingStore: IdbPendingStore;
   /** Round trip of our own edits: sent → acknowledged (ms), for the debug overlay. */
@@ -33,13 +35,15 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   // are refused), closed while the browser is offline.
   const transport = onlineAwareTransport(fallbackTransport({ host: location.host, party: whiteboard.party, room, protocol }), browserNetwork());
   const c = new RoomClient({ schema: whiteboard,  room, clientId: loadClientId(), name: loadName(), color: loadColor(), pendingStore, transport });
+  const assets = new RoomAssets(c, { store: new IdbAssetStore(room) });
   const ackLag: { last: number | null } = { last: null };
   const sentAt = new Map<string, number>();
   const editor = new Editor(
     {
       records: () => c.records(),
       mutate: (ops, edit) => {
-        const mid = c.mutate(ops, { edit });
+        // An edit that names a picture not yet stored waits for it (RoomAssets).
+        const mid = c.mutate(ops, { edit, awaits: assets.awaitsFor(ops) });
         sentAt.set(mid, performance.now());
         return mid;
       },
@@ -81,6 +85,7 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
   return {
     room,
     client: c,
+    assets,
     editor,
     pendingStore,
     ackLag,
@@ -88,6 +93,7 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
     cachedAt: () => offline.cachedAt,
     dispose() {
       off();
+      assets.close();
       void offline.close(); // saves the board one last time
       c.close();
     },

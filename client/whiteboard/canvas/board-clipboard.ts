@@ -17,6 +17,8 @@ import type { Rect } from "./camera.ts";
 import { CLIPBOARD_MIME, decodeClipboard, encodeClipboard, type Pasted, plainTextOf } from "./clipboard.ts";
 import { pastedRecords, pasteShift } from "./paste.ts";
 import { paintOrder } from "./scene.ts";
+import type { BoardImages } from "./board-images.ts";
+import { isImageFile } from "./board-images.ts";
 import { type RecordBase, textRecord } from "./record-factory.ts";
 
 /** What the clipboard commands need from the board. */
@@ -31,12 +33,16 @@ export interface ClipboardHost {
   /** Style of a new shape (a pasted plain text becomes a text shape). */
   recordBase(id: string): RecordBase;
   textSize(): number;
+  /** Pasted picture files, and the pictures of image shapes from another board. */
+  images?: Pick<BoardImages, "insert" | "bring" | "room">;
 }
 
 interface Copied {
   json: string;
   plain: string;
   records: Shape[];
+  /** The board it was copied on (its pictures are that room's assets). */
+  room?: string;
   /** Pastes made from it so far (each lands a step further). */
   repeat: number;
 }
@@ -50,7 +56,8 @@ export class BoardClipboard {
   copy(data: DataTransfer | null): boolean {
     const shapes = this.host.selected().sort(paintOrder);
     if (shapes.length === 0) return false;
-    const copied: Copied = { json: encodeClipboard(shapes), plain: plainTextOf(shapes), records: shapes, repeat: 0 };
+    const room = this.host.images?.room();
+    const copied: Copied = { json: encodeClipboard(shapes, room), plain: plainTextOf(shapes), records: shapes, repeat: 0, ...(room ? { room } : {}) };
     this.last = copied;
     if (data) {
       data.setData(CLIPBOARD_MIME, copied.json);
@@ -67,8 +74,14 @@ export class BoardClipboard {
     return true;
   }
 
-  /** A paste event, from its two strings (either may be empty). */
-  pasteData(json: string, text: string): void {
+  /** A paste event, from its two strings (either may be empty) and its
+   * files: pictures among them are put on the board as image shapes. */
+  pasteData(json: string, text: string, files: readonly File[] = []): void {
+    const pictures = files.filter(isImageFile);
+    if (pictures.length && this.host.images) {
+      void this.host.images.insert(pictures);
+      return;
+    }
     const last = this.last;
     if (last && json === last.json) return this.pasteCopied(last);
     const pasted = decodeClipboard(json, text);
@@ -98,8 +111,14 @@ export class BoardClipboard {
 
   private pasteDecoded(p: Pasted): void {
     if (p.kind === "shapes") {
-      const copied: Copied = { json: encodeClipboard(p.records), plain: plainTextOf(p.records), records: p.records, repeat: 0 };
+      const copied: Copied = { json: encodeClipboard(p.records, p.room), plain: plainTextOf(p.records), records: p.records, repeat: 0, ...(p.room ? { room: p.room } : {}) };
       this.last = copied;
+      // Pictures from another board are staged here first (read from that board).
+      const images = this.host.images;
+      if (images && p.room && p.room !== images.room() && p.records.some((s) => s.type === "image")) {
+        void images.bring(p.records, p.room).then((ok) => ok && this.pasteCopied(copied));
+        return;
+      }
       this.pasteCopied(copied);
     } else if (p.kind === "text") {
       const v = this.host.view();

@@ -19,6 +19,7 @@ import { CursorTrack } from "../interpolate.ts";
 import { BoardClipboard } from "./board-clipboard.ts";
 import { BoardCommands } from "./board-commands.ts";
 import { BoardDomEvents } from "./board-dom-events.ts";
+import { BoardImages } from "./board-images.ts";
 import { BoardLive } from "./board-live.ts";
 import type { BoardRoom } from "./board-room.ts";
 import { BoardUi, type BoardUiState } from "./board-ui.ts";
@@ -57,6 +58,8 @@ export class BoardController {
   private readonly dom: BoardDomEvents;
   private readonly painter: BoardPainter;
   private readonly clipboard: BoardClipboard;
+  /** Pictures dropped, pasted or picked (board-images.ts); the app attaches the room's assets. */
+  readonly images: BoardImages;
   /** Paint timings, for the debug overlay and the render benchmark. */
   readonly stats: FrameStats;
   /** Extra cursor tracks (the render benchmark's simulated people). */
@@ -89,18 +92,23 @@ export class BoardController {
       invalidate,
       invalidateCursors: () => this.invalidateCursors(),
     });
-    this.clipboard = new BoardClipboard({
-      records: () => room.records(),
-      selected: () => this.selectedShapes(null),
+    const placing = {
       editor,
       nextZ: () => this.scene.nextZ(),
       view: () => visibleWorld(this.camera, canvas.clientWidth, canvas.clientHeight),
-      select: (ids) => {
+      select: (ids: string[]) => {
         this.setUi({ selection: ids, tool: "select" });
         this.invalidate();
       },
-      recordBase: (id) => this.recordBase(id),
+      recordBase: (id: string) => this.recordBase(id),
+    };
+    this.images = new BoardImages({ ...placing, newId: newRecordId });
+    this.clipboard = new BoardClipboard({
+      ...placing,
+      records: () => room.records(),
+      selected: () => this.selectedShapes(null),
       textSize: () => textSizeFor(this.ui.stroke),
+      images: this.images,
     });
     const shared = { scene: this.scene, input: this.input, clipboard: this.clipboard, ui: () => this.ui, setUi: (p: Partial<BoardUiState>) => this.setUi(p), camera: () => this.camera, setCamera: (c: Camera) => this.setCamera(c), editText: (id: string) => this.editText(id), invalidate };
     this.commands = new BoardCommands({

@@ -207,7 +207,7 @@ export class BoardDomEvents {
     if (e.type === "paste") {
       e.preventDefault();
       const data = e.clipboardData;
-      clipboard.pasteData(data?.getData(CLIPBOARD_MIME) ?? "", data?.getData("text/plain") ?? "");
+      clipboard.pasteData(data?.getData(CLIPBOARD_MIME) ?? "", data?.getData("text/plain") ?? "", [...(data?.files ?? [])]);
       return;
     }
     const done = e.type === "cut" ? clipboard.cut(e.clipboardData) : clipboard.copy(e.clipboardData);

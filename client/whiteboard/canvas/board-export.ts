@@ -8,15 +8,20 @@ import type { Shape } from "../../../party/whiteboard/records.ts";
 import { withPaintTheme } from "../theme/board-palette.ts";
 import { exportPng } from "./export-png.ts";
 import { exportSvg } from "./export-svg.ts";
+import { loadPictures, pictureDataUrls } from "./images.ts";
 
 export type ExportKind = "png" | "svg";
 
 /** The shapes as an image blob, painted light; null when there are none. */
 export async function imageBlob(kind: ExportKind, shapes: readonly Shape[]): Promise<Blob | null> {
   if (kind === "svg") {
-    const svg = withPaintTheme("light", () => exportSvg(shapes));
+    // Pictures go in as data: URLs, so the file shows them anywhere.
+    const pictures = await pictureDataUrls(shapes);
+    const svg = withPaintTheme("light", () => exportSvg(shapes, pictures));
     return svg ? new Blob([svg], { type: "image/svg+xml" }) : null;
   }
+  // Every picture decoded first: painting is synchronous.
+  await loadPictures(shapes);
   // exportPng paints synchronously before its first await: the theme holds for the painting.
   return withPaintTheme("light", () => exportPng(shapes));
 }

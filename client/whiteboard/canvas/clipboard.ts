@@ -22,11 +22,14 @@ export interface ClipboardDoc {
   party: "whiteboard";
   /** The copied shapes as stored, in paint order. */
   records: Shape[];
+  /** The room they were copied in: an image shape's picture is that room's
+   * asset, read from there when it is pasted in another. Optional. */
+  room?: string;
 }
 
-/** The JSON for `shapes` (already in paint order). */
-export function encodeClipboard(shapes: readonly Shape[]): string {
-  const doc: ClipboardDoc = { kind: CLIPBOARD_KIND, version: CLIPBOARD_VERSION, party: "whiteboard", records: [...shapes] };
+/** The JSON for `shapes` (already in paint order), copied in `room`. */
+export function encodeClipboard(shapes: readonly Shape[], room?: string): string {
+  const doc: ClipboardDoc = { kind: CLIPBOARD_KIND, version: CLIPBOARD_VERSION, party: "whiteboard", records: [...shapes], ...(room ? { room } : {}) };
   return JSON.stringify(doc);
 }
 
@@ -42,7 +45,7 @@ export function plainTextOf(shapes: readonly Shape[]): string {
 }
 
 export type Pasted =
-  | { kind: "shapes"; records: Shape[] }
+  | { kind: "shapes"; records: Shape[]; room?: string }
   /** Someone else's text: becomes a text shape. */
   | { kind: "text"; text: string }
   | { kind: "nothing" };
@@ -55,15 +58,15 @@ export type Pasted =
  */
 export function decodeClipboard(json: string, text: string): Pasted {
   for (const candidate of [json, text]) {
-    const records = parseDoc(candidate);
-    if (records) return records.length ? { kind: "shapes", records } : { kind: "nothing" };
+    const doc = parseDoc(candidate);
+    if (doc) return doc.records.length ? { kind: "shapes", records: doc.records, ...(doc.room ? { room: doc.room } : {}) } : { kind: "nothing" };
   }
   const trimmed = text.trim();
   return trimmed ? { kind: "text", text: trimmed.slice(0, MAX_TEXT_CHARS) } : { kind: "nothing" };
 }
 
-/** The valid records of our JSON, or null when `s` is not our JSON (or a newer version of it). */
-function parseDoc(s: string): Shape[] | null {
+/** The valid records of our JSON and its room, or null when `s` is not our JSON (or a newer version of it). */
+function parseDoc(s: string): { records: Shape[]; room?: string } | null {
   if (!s || !s.trimStart().startsWith("{")) return null;
   let doc: unknown;
   try {
@@ -79,5 +82,5 @@ function parseDoc(s: string): Shape[] | null {
     const parsed = Shape.safeParse(r);
     if (parsed.success) out.push(parsed.data);
   }
-  return out;
+  return typeof d.room === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(d.room) ? { records: out, room: d.room } : { records: out };
 }

@@ -11,6 +11,7 @@ import getStroke from "perfect-freehand";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { boardPalette, displayInk } from "../theme/board-palette.ts";
 import type { Rect } from "./camera.ts";
+import { pictureFailed, pictureFor } from "./images.ts";
 import { centreOf, rotatedCorners, rotationOf } from "./rotate.ts";
 import { arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines } from "./geometry.ts";
 
@@ -175,6 +176,9 @@ function paintShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
       ctx.restore();
       break;
     }
+    case "image":
+      drawPicture(ctx, s, style.zoom);
+      break;
   }
   if (dashed) ctx.setLineDash([]);
   if (style.pending) {
@@ -188,6 +192,35 @@ function paintShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
     ctx.setLineDash([]);
   }
   ctx.globalAlpha = 1;
+}
+
+/** An image shape: its picture stretched to the box, or — while the picture
+ * loads, or if it cannot be read — a placeholder: a pale box with a frame
+ * (and a cross for a broken one), so the shape can be seen, moved and resized. */
+function drawPicture(ctx: Ctx, s: Extract<Shape, { type: "image" }>, zoom: number): void {
+  const img = pictureFor(s.asset);
+  if (img) {
+    ctx.drawImage(img, s.x, s.y, s.w, s.h);
+    return;
+  }
+  ctx.save();
+  ctx.setLineDash([]);
+  ctx.fillStyle = boardPalette().gridDot;
+  ctx.globalAlpha *= 0.35;
+  ctx.fillRect(s.x, s.y, s.w, s.h);
+  ctx.globalAlpha /= 0.35;
+  ctx.strokeStyle = boardPalette().gridDot;
+  ctx.lineWidth = 1 / zoom;
+  ctx.strokeRect(s.x, s.y, s.w, s.h);
+  if (pictureFailed(s.asset)) {
+    ctx.beginPath();
+    ctx.moveTo(s.x, s.y);
+    ctx.lineTo(s.x + s.w, s.y + s.h);
+    ctx.moveTo(s.x + s.w, s.y);
+    ctx.lineTo(s.x, s.y + s.h);
+    ctx.stroke();
+  }
+  ctx.restore();
 }
 
 /** A rectangle's or ellipse's label: centred lines, in the ink (on a solid

@@ -43,8 +43,9 @@ function label(s: Extract<Shape, { type: "rect" | "ellipse" }>, ink: string): st
   return textLines(lines, s.x + s.w / 2, s.y + s.h / 2 - (lines.length * lh) / 2, LABEL_FONT_SIZE, color, "middle");
 }
 
-/** One shape as SVG elements. */
-export function shapeSvg(s: Shape): string {
+/** One shape as SVG elements; an image with its picture from `pictures` (by
+ * asset hash, a data: URL), or a placeholder box without one. */
+export function shapeSvg(s: Shape, pictures: ReadonlyMap<string, string> = new Map()): string {
   const ink = s.type === "sticky" ? s.color : displayInk(s.color);
   const opacity = s.opacity !== undefined && s.opacity !== 1 ? ` opacity="${s.opacity}"` : "";
   const stroke = `stroke="${ink}" stroke-width="${n(s.stroke)}" stroke-linecap="round" stroke-linejoin="round"`;
@@ -101,6 +102,13 @@ export function shapeSvg(s: Shape): string {
         `<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" fill="${s.fill}"/>` +
         textLines(stickyLines(s), s.x + STICKY_PADDING, s.y + STICKY_PADDING, STICKY_FONT_SIZE, s.color, "start");
       break;
+    case "image": {
+      const href = pictures.get(s.asset);
+      body = href
+        ? `<image x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" preserveAspectRatio="none" href="${esc(href)}"/>`
+        : `<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" fill="#e9ecef" stroke="#adb5bd" stroke-width="1"/>`;
+      break;
+    }
   }
   const angle = rotationOf(s);
   let turn = "";
@@ -111,8 +119,9 @@ export function shapeSvg(s: Shape): string {
   return `<g${opacity}${turn}>${body}</g>`;
 }
 
-/** `shapes` (in paint order, as drawn) as an SVG document on white; null when there are none. */
-export function exportSvg(shapes: readonly Shape[]): string | null {
+/** `shapes` (in paint order, as drawn) as an SVG document on white, images
+ * embedded from `pictures`; null when there are none. */
+export function exportSvg(shapes: readonly Shape[], pictures: ReadonlyMap<string, string> = new Map()): string | null {
   const bounds = unionRects(shapes.map((s) => shapeBounds(s)));
   if (!bounds) return null;
   const x = bounds.minX - SVG_PADDING;
@@ -122,7 +131,7 @@ export function exportSvg(shapes: readonly Shape[]): string | null {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${n(x)} ${n(y)} ${n(w)} ${n(h)}" width="${n(w)}" height="${n(h)}" font-family="${esc(FONT_FAMILY)}">` +
     `<rect x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" fill="#ffffff"/>` +
-    shapes.map(shapeSvg).join("") +
+    shapes.map((s) => shapeSvg(s, pictures)).join("") +
     `</svg>`
   );
 }

@@ -43,6 +43,7 @@ export function shapeBox(s: Shape, measure: MeasureText = measureTextWidth): Rec
     case "rect":
     case "ellipse":
     case "sticky":
+    case "image":
       r = { minX: s.x, minY: s.y, maxX: s.x + s.w, maxY: s.y + s.h };
       break;
     case "line": {
@@ -135,6 +136,7 @@ export function hitTest(s: Shape, px: number, py: number, tolerance: number): bo
     case "rect":
     case "sticky":
     case "text":
+    case "image":
       return true; // the whole box is grabbable: thin outlines are hard to hit
     case "ellipse": {
       const rx = s.w / 2 + tolerance;
@@ -184,6 +186,7 @@ export function resizeOp(s: Shape, from: Rect, to: Rect): Op {
     case "rect":
     case "ellipse":
     case "sticky":
+    case "image":
       return { op: "patch", id: s.id, set: { x: round2(to.minX), y: round2(to.minY), w: round2(tw), h: round2(th) } };
     case "text": {
       const size = Math.min(512, Math.max(4, round2(s.size * (fh > 0 ? th / fh : 1))));

@@ -247,7 +247,7 @@ export class PointerInput {
         const fixed = ([[f.maxX, f.maxY], [f.minX, f.maxY], [f.minX, f.minY], [f.maxX, f.minY]] as const)[m.corner] as readonly [number, number];
         let to = normalizeRect(fixed[0], fixed[1], px, py);
         // Text cannot stretch one way only: a selection holding some keeps its shape.
-        if (p.shiftKey || m.originals.some((s) => s.type === "text")) to = keepAspect(f, to, fixed);
+        if (p.shiftKey || m.originals.some((s) => s.type === "text" || s.type === "image")) to = keepAspect(f, to, fixed);
         if (angle) to = keepCornerTurned(f, to, angle);
         host.editor.updateGesture(m.originals.length === 1 ? [resizeOp(m.originals[0]!, f, to)] : groupResizeOps(m.originals, f, to));
         return;

@@ -106,3 +106,9 @@ export function stickyRecord(wx: number, wy: number, base: RecordBase): Shape {
 export function textRecord(at: { x: number; y: number; size: number; color: string }, text: string, base: RecordBase): Shape {
   return { ...common(base), type: "text", x: at.x, y: at.y, text, size: at.size, color: at.color };
 }
+
+/** An image shape showing the asset `asset`, its box `w` × `h` centred on (cx, cy). */
+export function imageRecord(cx: number, cy: number, w: number, h: number, asset: string, base: RecordBase): Shape {
+  const { dash: _dash, ...rest } = common(base);
+  return { ...rest, type: "image", x: round2(cx - w / 2), y: round2(cy - h / 2), w: round2(w), h: round2(h), asset };
+}
