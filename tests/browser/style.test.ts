@@ -8,16 +8,44 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, near, records, screenshot, usePeople, waitForPixel, waitForRecords } from "./board-page.ts";
+import { drag, near, openBoard, records, screenshot, usePeople, VIEWPORT, waitForPixel, waitForRecords } from "./board-page.ts";
 
 const RED = "#e03131";
 
-const { twoPeople } = usePeople();
+const people = usePeople();
+const { twoPeople } = people;
 
 const checked = (page: Page, group: string, name: string) =>
   page.getByRole("radiogroup", { name: group, exact: true }).getByRole("radio", { name, exact: true }).getAttribute("aria-checked");
 
 describe("style panel", () => {
+  it(`More styles at ${VIEWPORT.width} px: a compact panel above the style bar, closed by drawing on the board or by clearing the selection`, async () => {
+    const a = await openBoard(await people.person(), `http://${people.host}/?test`);
+    const more = a.getByRole("group", { name: "More styles", exact: true });
+    await a.getByRole("button", { name: "More styles" }).click();
+    const box = (await more.boundingBox())!;
+    const bar = (await a.getByRole("toolbar", { name: "Style", exact: true }).boundingBox())!;
+    // Not stretched between the top and the bottom of the window (it was 276×628 here).
+    expect(box.height).toBeLessThan(200);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(bar.y);
+    // A pen stroke over the board — where the stretched panel used to be — draws, and closes the panel.
+    await a.keyboard.press("p");
+    await drag(a, [
+      [600, 300],
+      [700, 380],
+    ]);
+    await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].type === "pen"`);
+    await expect.poll(() => more.count()).toBe(0);
+    // Opened for a selection, it closes when the selection is cleared.
+    await a.keyboard.press("v");
+    await a.keyboard.press("Control+a");
+    await a.getByRole("button", { name: "More styles" }).click();
+    await expect.poll(() => more.count()).toBe(1);
+    await a.keyboard.press("Escape");
+    await expect.poll(() => more.count()).toBe(0);
+  });
+
   it("shows the selection's colour; fill, opacity and dash change it on B's canvas", async () => {
     const { a, b } = await twoPeople();
     await a.getByRole("radio", { name: "Red", exact: true }).click();

@@ -1,4 +1,4 @@
-import { type CSSProperties, useRef, useState } from "react";
+import { type CSSProperties, useEffect, useRef, useState } from "react";
 import type { BoardController } from "../canvas/board-controller.ts";
 import { INK_COLORS, INK_NAMES, MORE_INK_COLORS, STROKE_WIDTHS, TOOLS } from "../canvas/tools.ts";
 import { DASHES, FILLS, OPACITIES, type SelectionStyle } from "../canvas/style.ts";
@@ -90,6 +90,23 @@ function Swatch({ color, checked, onPick }: { color: string; checked: boolean; o
 export function StylePanel({ controller }: { controller: BoardController }) {
   const ui = useBoardUi(controller);
   const [more, setMore] = useState(false);
+  // "More styles" is a popover: drawing or clicking on the board closes it
+  // (so it never takes a pen stroke meant for the board), and so does
+  // clearing the selection it was opened for.
+  const selected = ui.selection.length;
+  const hadSelection = useRef(selected > 0);
+  useEffect(() => {
+    if (hadSelection.current && selected === 0) setMore(false);
+    hadSelection.current = selected > 0;
+  }, [selected]);
+  useEffect(() => {
+    if (!more) return;
+    const close = (e: PointerEvent) => {
+      if (e.target instanceof Element && e.target.closest("[data-testid=board]")) setMore(false);
+    };
+    document.addEventListener("pointerdown", close, true);
+    return () => document.removeEventListener("pointerdown", close, true);
+  }, [more]);
   const shown: SelectionStyle = ui.selectionStyle ?? { color: ui.color, stroke: ui.stroke, fill: ui.fill, opacity: ui.opacity, dash: ui.dash };
   return (
     <>
