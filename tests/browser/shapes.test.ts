@@ -85,6 +85,38 @@ describe("labels inside shapes", () => {
   });
 });
 
+describe("typing right after a double-click", () => {
+  it("keeps the first letter: three rectangles double-clicked and typed into at once are labelled in full", async () => {
+    const { a, b } = await twoPeople();
+    const spots: [number, number][] = [
+      [300, 250],
+      [600, 250],
+      [900, 250],
+    ];
+    for (const [x, y] of spots) {
+      await a.keyboard.press("r");
+      await drag(a, [
+        [x - 100, y - 60],
+        [x + 100, y + 60],
+      ]);
+    }
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "rect").length === 3`);
+    await a.keyboard.press("v");
+    for (const [x, y] of spots) {
+      // No wait for the editor: people type as soon as they have double-clicked.
+      await a.mouse.dblclick(x, y);
+      await a.keyboard.type("Box");
+      await a.keyboard.press("Escape");
+      await a.keyboard.press("Escape"); // and leave the selection
+    }
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "rect" && r.label !== undefined).length === 3`);
+    const labels = (await records(b)).filter((r): r is Rect => r.type === "rect").map((r) => r.label);
+    expect(labels).toEqual(["Box", "Box", "Box"]);
+    // And no letter became a tool shortcut ("o" is the ellipse's): still the select tool.
+    expect(await a.locator("[data-tool=select]").getAttribute("aria-pressed")).toBe("true");
+  });
+});
+
 describe("resizing a multi-selection", () => {
   it("A selects two rectangles and drags the corner of their box; both grow, on B's screen too", async () => {
     const { a, b } = await twoPeople();

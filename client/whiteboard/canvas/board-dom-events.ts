@@ -232,6 +232,13 @@ export class BoardDomEvents {
   private onKeyDown(e: KeyboardEvent): void {
     if (isTextField(e.target)) return;
     const { host } = this;
+    if (host.ui().editing) {
+      // A key typed while the text editor opens (it takes focus a frame after
+      // the double-click or tap that opened it): focus it now, so this key's
+      // character lands in it — never a tool shortcut, never lost.
+      this.canvas.ownerDocument.querySelector<HTMLTextAreaElement>(".text-editor")?.focus();
+      return;
+    }
     const found = keyCommand(e, { selectionSize: host.ui().selection.length, canvasFocused: document.activeElement === this.canvas && host.scene.shapes.length > 0 });
     if (!found) return;
     if (found.preventDefault) e.preventDefault();
