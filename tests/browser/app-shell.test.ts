@@ -207,6 +207,42 @@ describe("a 390 × 844 touch phone", () => {
   });
 });
 
+describe("editing text zoomed in on a phone", () => {
+  it("the sticky note's editor stays inside the screen, and a tap outside it ends editing with the text kept", async () => {
+    const page = await openBoard(await person(PHONE), `http://${people.host}/?test`);
+    await page.getByRole("button", { name: "Sticky note (S)" }).tap();
+    await page.touchscreen.tap(150, 300);
+    await page.getByTestId("text-editor").waitFor();
+    await page.keyboard.type("plan");
+    await page.keyboard.press("Escape");
+    await page.getByTestId("text-editor").waitFor({ state: "hidden" });
+    await page.waitForFunction(() => [...window.__edgeroom!.session.board.records().values()].some((r) => (r as { type: string }).type === "sticky"));
+    // Zoom in on the note, as a person pinching to read it does: four times as large.
+    const sticky = await page.evaluate(() => {
+      const s = [...window.__edgeroom!.session.board.records().values()].find((r) => (r as { type: string }).type === "sticky") as unknown as { id: string; x: number; y: number };
+      window.__edgeroom!.controller.setCamera({ x: s.x - 10, y: s.y - 10, zoom: 4 });
+      return s;
+    });
+    const [sx, sy] = await page.evaluate(({ x, y }) => window.__edgeroom!.controller.worldToScreen(x + 20, y + 20), sticky);
+    await page.getByRole("button", { name: "Select (V)" }).tap();
+    await page.mouse.dblclick(sx, sy);
+    const editor = page.getByTestId("text-editor");
+    await editor.waitFor();
+    const box = (await editor.boundingBox())!;
+    // Inside the screen with room around it (the note itself is ~800 px wide at this zoom).
+    expect(box.x).toBeGreaterThanOrEqual(8);
+    expect(box.y).toBeGreaterThanOrEqual(8);
+    expect(box.x + box.width).toBeLessThanOrEqual(390 - 8);
+    expect(box.y + box.height).toBeLessThanOrEqual(844 - 8);
+    await page.keyboard.type(" now");
+    // A tap outside the editor finishes: the text is kept.
+    const outside: [number, number] = box.y > 60 ? [195, box.y / 2] : [195, (box.y + box.height + 844) / 2];
+    await page.touchscreen.tap(...outside);
+    await editor.waitFor({ state: "hidden" });
+    await page.waitForFunction(() => [...window.__edgeroom!.session.board.records().values()].some((r) => (r as { text?: string }).text === "plan now"));
+  });
+});
+
 /** A person whose device remembers this name and colour (localStorage, before the app reads it). */
 async function rememberedPerson(name: string, color: string): Promise<BrowserContext> {
   const ctx = await person();

@@ -1,4 +1,4 @@
-import { type CSSProperties, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { type CSSProperties, type RefObject, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { BoardController, TextEditing } from "../canvas/board-controller.ts";
 import { displayInk } from "../theme/board-palette.ts";
 import { FONT_FAMILY, LABEL_FONT_SIZE, LINE_HEIGHT, measureTextWidth, STICKY_PADDING, stickyHeightFor, wrapText } from "../canvas/geometry.ts";
@@ -14,6 +14,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
   const [text, setText] = useState(editing.text);
   const ref = useRef<HTMLTextAreaElement>(null);
   const done = useRef(false);
+  const fit = useFitInView(ref);
 
   useEffect(() => {
     const el = ref.current;
@@ -65,7 +66,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
       className={sticky ? "text-editor sticky-editor" : label ? "text-editor label-editor" : "text-editor"}
       data-testid="text-editor"
       aria-label={sticky ? "Sticky note text" : label ? "Label" : "Text"}
-      style={{ ...style, fontFamily: FONT_FAMILY, lineHeight: LINE_HEIGHT, ...turned(editing) }}
+      style={{ ...style, fontFamily: FONT_FAMILY, lineHeight: LINE_HEIGHT, ...placed(editing, fit) }}
       value={text}
       spellCheck={false}
       onChange={(e) => {
@@ -105,8 +106,48 @@ function labelBoxStyle(editing: TextEditing, text: string, sx: number, sy: numbe
   };
 }
 
-/** A rotated shape's text box turns with it, about the shape's centre. */
-function turned(editing: TextEditing): CSSProperties {
-  if (!editing.rotation) return {};
-  return { transform: `rotate(${editing.rotation}rad)`, transformOrigin: "50% 50%" };
+/** Kept clear around an editor moved or shrunk to fit the window (px): room to tap outside it and finish. */
+const VIEW_MARGIN = 24;
+
+interface Fit {
+  scale: number;
+  dx: number;
+  dy: number;
+}
+const AS_DRAWN: Fit = { scale: 1, dx: 0, dy: 0 };
+
+/**
+ * Zoomed in (a phone, most of all), the box over the shape can be larger
+ * than the window — every tap would land in it and editing could never end.
+ * After each render, measure the box: shrink it to fit the window less
+ * VIEW_MARGIN on each side, and move it into view, keeping its text laid out
+ * as the canvas lays it out (a scale, not a narrower box).
+ */
+function useFitInView(ref: RefObject<HTMLTextAreaElement | null>): Fit {
+  const [fit, setFit] = useState<Fit>(AS_DRAWN);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const w = el.offsetWidth;
+    const h = el.offsetHeight;
+    const vw = window.innerWidth;
+    const vh = window.visualViewport?.height ?? window.innerHeight;
+    const scale = Math.min(1, (vw - 2 * VIEW_MARGIN) / w, (vh - 2 * VIEW_MARGIN) / h);
+    // The box's centre as laid out, and where it must be for the scaled box to be in view.
+    const cx = el.offsetLeft + w / 2;
+    const cy = el.offsetTop + h / 2;
+    const within = (c: number, half: number, size: number) => (half * 2 > size - 2 * VIEW_MARGIN ? size / 2 : Math.min(Math.max(c, VIEW_MARGIN + half), size - VIEW_MARGIN - half));
+    const next = { scale, dx: within(cx, (w * scale) / 2, vw) - cx, dy: within(cy, (h * scale) / 2, vh) - cy };
+    if (Math.abs(next.scale - fit.scale) > 1e-3 || Math.abs(next.dx - fit.dx) > 0.5 || Math.abs(next.dy - fit.dy) > 0.5) setFit(next);
+  });
+  return fit;
+}
+
+/** A rotated shape's text box turns with it, about the shape's centre; moved and shrunk into view when it would not fit. */
+function placed(editing: TextEditing, fit: Fit): CSSProperties {
+  if (!editing.rotation && fit === AS_DRAWN) return {};
+  const moved = fit.dx || fit.dy ? `translate(${fit.dx}px, ${fit.dy}px) ` : "";
+  const turn = editing.rotation ? `rotate(${editing.rotation}rad) ` : "";
+  const scale = fit.scale !== 1 ? `scale(${fit.scale})` : "";
+  return { transform: `${moved}${turn}${scale}`.trim() || undefined, transformOrigin: "50% 50%" };
 }
