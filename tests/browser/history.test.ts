@@ -67,6 +67,13 @@ describe("the history panel", () => {
     expect(types(await records(a))).toEqual(["ellipse", "rect"]);
     await waitForPixel(a, rect.x, rect.y + 30, (p) => near(p, RED));
     await screenshot(a, "history-preview-A");
+    // At 1280 px nothing covers anything: the history panel opens below the
+    // people list, and the preview bar sits on one line beside the panel.
+    const boxOf = async (id: string) => (await a.getByTestId(id).boundingBox())!;
+    const [people, panel, bar] = [await boxOf("people-panel"), await boxOf("history-panel"), await boxOf("preview-bar")];
+    const apart = (p: typeof people, q: typeof people) => p.x + p.width <= q.x || q.x + q.width <= p.x || p.y + p.height <= q.y || q.y + q.height <= p.y;
+    expect({ peopleAndPanel: apart(people, panel), barAndPanel: apart(bar, panel), barAndPeople: apart(bar, people) }).toEqual({ peopleAndPanel: true, barAndPanel: true, barAndPeople: true });
+    expect(bar.height).toBeLessThan(70); // one line of buttons (two were 84 px)
     // No edit is possible while previewing: Delete, undo and a drag change nothing anywhere.
     await a.mouse.click(900, 650); // focus on the board, not the panel
     await a.keyboard.press("Control+a");

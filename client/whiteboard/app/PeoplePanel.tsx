@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { RoomClient } from "edgeroom/client";
 import { usePeers, useSelf } from "edgeroom/react";
 import { cleanName } from "edgeroom/schema";
@@ -55,8 +55,9 @@ export function PeoplePanel({
   };
 
   const count = peers.length + 1;
+  const ref = usePanelBottom();
   return (
-    <aside className={open ? "people panel open" : "people panel"} aria-label="People in this room" id="people-panel" data-testid="people-panel">
+    <aside ref={ref} className={open ? "people panel open" : "people panel"} aria-label="People in this room" id="people-panel" data-testid="people-panel">
       <div className="people-head">
         <h2>
           {count} {count === 1 ? "person" : "people"} here
@@ -128,4 +129,29 @@ export function PeopleToggle({ client, open, onToggle }: { client: RoomClient; o
       <Icon name="people" /> <span className="count">{count}</span>
     </button>
   );
+}
+
+/**
+ * Where the people list ends on screen, as the CSS variable `--people-bottom`
+ * (px from the top of the window; 0 while hidden): the history panel opens
+ * below it instead of over it (history.css).
+ */
+function usePanelBottom() {
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const root = document.documentElement;
+    const update = () => root.style.setProperty("--people-bottom", `${Math.round(el.getBoundingClientRect().bottom)}px`);
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(el);
+    window.addEventListener("resize", update);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener("resize", update);
+      root.style.removeProperty("--people-bottom");
+    };
+  }, []);
+  return ref;
 }
