@@ -17,7 +17,8 @@ const ROOT = import.meta.dirname;
 
 /** The page registers the service worker at the fixed URL /sw.js (its identity);
  * the build emits it there, the dev server only knows client/whiteboard/sw.ts.
- * Serve the transformed sw.ts at /sw.js so dev registers the same worker. */
+ * Serve the transformed sw.ts at /sw.js so dev registers the same worker,
+ * marked as the dev server's. */
 function serviceWorkerAtSwJs(): Plugin {
   return {
     name: "edgeroom:dev-sw-js",
@@ -28,7 +29,9 @@ function serviceWorkerAtSwJs(): Plugin {
         if (!out) return next();
         res.setHeader("Content-Type", "text/javascript");
         res.setHeader("Cache-Control", "no-cache");
-        res.end(out.code);
+        // Marked as the dev server's: it also keeps the unbundled modules the
+        // dev page loads, so an offline reload opens the board (sw.ts).
+        res.end(`self.__EDGEROOM_DEV_SERVER__ = true;\n${out.code}`);
       });
     },
   };

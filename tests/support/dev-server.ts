@@ -14,7 +14,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = join(ROOT, "node_modules/.bin");
 
 export interface DevServer {
-  kind: "wrangler" | "partykit";
+  kind: DevServerKind;
   host: string; // 127.0.0.1:port
   port: number;
   persistDir: string;
@@ -64,7 +64,10 @@ export interface StartOptions {
  * machine may bind it first — wrangler's own helper sockets too. */
 const PORT_RACE_ATTEMPTS = 3;
 
-export async function startDevServer(kind: "wrangler" | "partykit", opts: StartOptions = {}): Promise<DevServer> {
+/** `wrangler dev` and `partykit dev` serve the build; `vite` is `npm run dev` (vite.dev.config.ts). */
+export type DevServerKind = "wrangler" | "partykit" | "vite";
+
+export async function startDevServer(kind: DevServerKind, opts: StartOptions = {}): Promise<DevServer> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOnce(kind, opts);
@@ -75,7 +78,7 @@ export async function startDevServer(kind: "wrangler" | "partykit", opts: StartO
   }
 }
 
-async function startOnce(kind: "wrangler" | "partykit", opts: StartOptions): Promise<DevServer> {
+async function startOnce(kind: DevServerKind, opts: StartOptions): Promise<DevServer> {
   const port = opts.port ?? (await freePort());
   const persistDir = opts.persistDir ?? mkdtempSync(join(tmpdir(), `edgeroom-${kind}-`));
   const env = {
@@ -103,6 +106,8 @@ async function startOnce(kind: "wrangler" | "partykit", opts: StartOptions): Pro
           ...(opts.config ? ["--config", opts.config] : []),
           ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         ]
+      : kind === "vite"
+      ? [join(BIN, "vite"), "--config", "vite.dev.config.ts", "--host", "127.0.0.1", "--port", String(port), "--strictPort"]
       : [
           join(BIN, "partykit"),
           "dev",

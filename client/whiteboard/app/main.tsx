@@ -20,6 +20,13 @@ if ("serviceWorker" in navigator) {
   // Caches the app shell so a reload while offline still opens the board (and
   // its pending edits from IndexedDB). Never in the way of the rooms themselves.
   navigator.serviceWorker.register("/sw.js").catch((e: unknown) => console.warn("service worker not registered", e));
+  // What this page loaded before the worker controlled it: the worker keeps
+  // it where the build's precache does not cover it (`npm run dev`'s
+  // unbundled modules; sw.ts ignores this otherwise).
+  void navigator.serviceWorker.ready.then((reg) => {
+    const urls = performance.getEntriesByType("resource").map((e) => e.name);
+    reg.active?.postMessage({ type: "keep", urls });
+  });
 }
 
 /** The address as the person typed or pasted it (escapes decoded where they decode). */
