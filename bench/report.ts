@@ -9,6 +9,7 @@ import type { CurvePoint, W1Result } from "./workloads/w1-cursor-storm.ts";
 import type { W2CapacityStep, W2Repeat, W2Result } from "./workloads/w2-edit-storm.ts";
 import type { W3Result } from "./workloads/w3-big-room.ts";
 import type { W4Result } from "./workloads/w4-many-rooms.ts";
+import type { W6Row } from "./workloads/w6-audience.ts";
 import type { W7Point, W7Result } from "./workloads/w7-glass-to-glass.ts";
 
 type PerSystem<T> = Partial<Record<SystemName, T & { label: string }>>;
@@ -28,6 +29,7 @@ export interface BenchResults {
   W3: PerSystem<W3Result | Failed>;
   W4: PerSystem<W4Result | Failed>;
   W5?: unknown;
+  W6?: W6Row[] | Failed;
   W7?: W7Result | Failed;
 }
 
@@ -166,6 +168,7 @@ export function markdownReport(res: BenchResults): string {
     } else out.push(`failed: ${board.error ?? "?"}`);
   }
 
+  if (res.W6) out.push(w6Report(res.W6));
   if (res.W7) out.push(w7Report(res.W7));
 
   out.push("\n### Targets (issue 10)");
@@ -280,4 +283,21 @@ function w7Report(w7: W7Result | Failed): string {
     out.push("\nTargets (issue 19):\n" + table(["target", "figures", "verdict"], t));
   }
   return out.join("\n");
+}
+
+/** W6 audience: one row per V of the ladder (issue 18). */
+function w6Report(w6: W6Row[] | Failed): string {
+  if (!Array.isArray(w6)) return `\n### W6 audience\n\nfailed: ${w6.error}`;
+  const rows = w6.map((r) => [
+    fmt(r.v),
+    fmt(r.joined),
+    `${fmt(r.joinP50Ms)} / ${fmt(r.joinP99Ms)}`,
+    `${fmt(r.editP50Ms)} / ${fmt(r.editP99Ms)}`,
+    fmt(r.bytesPerMemberPerSec),
+    fmt(r.roomInboundPerSec),
+    fmt(r.relays),
+    fmt(r.workerdCpuMsPerEdit, 2),
+    r.stop ?? "",
+  ]);
+  return `\n### W6 audience (one room, 10 editors: 5 edits/s, cursors at 20 Hz; V watching)\n\n${table(["V", "joined", "join p50 / p99 ms", "edit → member p50 / p99 ms", "bytes/member/s", "room inbound msg/s", "relays", "workerd CPU ms/edit (room + relays)", "stopped"], rows)}`;
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5,W7] [--threads=2]`
+ * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5,W6,W7] [--threads=2]`
  *   `[--steps=2,5,10] [--repeats=3]` (another W1 ladder; never published)
  *   `[--experiment=CURSOR_FRAME_MS=16,client:cursorIntervalMs=25]` (room constants patched in the bundle; never published)
  *
@@ -28,11 +28,12 @@ import { runW1 } from "./workloads/w1-cursor-storm.ts";
 import { mergeW2, runW2, runW2Capacity, type W2Result } from "./workloads/w2-edit-storm.ts";
 import { runW3 } from "./workloads/w3-big-room.ts";
 import { runW4 } from "./workloads/w4-many-rooms.ts";
+import { runW6 } from "./workloads/w6-audience.ts";
 import { runW7 } from "./workloads/w7-glass-to-glass.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS = join(ROOT, "bench/results");
-const ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W7"];
+const ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"];
 
 /** Everything that differs between a full run and --quick. */
 const PROFILES = {
@@ -66,6 +67,9 @@ const PROFILES = {
     w4WarmupMs: 1_000,
     w4WindowMs: 3_000,
     // W7: 3 interleaved repeats × N × {floor, edgeroom}, each window about 12 s.
+    // W6: the audience ladder, one 10 s window each, as far as the generator holds.
+    w6Ladder: [250, 1_000, 2_500, 5_000, 10_000],
+    w6WindowMs: 10_000,
     w7Ns: [2, 5, 10],
     w7Repeats: 3,
     w7WarmupMs: 1_500,
@@ -94,6 +98,8 @@ const PROFILES = {
     w4Rooms: 4,
     w4WarmupMs: 300,
     w4WindowMs: 1_000,
+    w6Ladder: [250],
+    w6WindowMs: 3_000,
     w7Ns: [2],
     w7Repeats: 1,
     w7WarmupMs: 500,
@@ -302,6 +308,15 @@ async function main(): Promise<void> {
         if (!inTime(`W4 ${s}`)) continue;
         const r = await runW4(s, { host: hosts.host[s], epochMs, rooms: profile.w4Rooms, clientsPerRoom: 5, warmupMs: profile.w4WarmupMs, windowMs: profile.w4WindowMs, threads, workerdPids: hosts.pids[s], quietWaitMs: profile.quietWaitMs, runId, log }).catch((e: unknown) => ({ error: String(e) }));
         results.W4[s] = { label: allLabels[s], ...r };
+      }
+    }
+    if (only.has("W6")) {
+      if (!hosts.host.edgeroom) {
+        log("W6: needs edgeroom (--systems)");
+        skipped.push("W6");
+      } else if (inTime("W6 edgeroom")) {
+        const w6 = { host: hosts.host.edgeroom, ladder: profile.w6Ladder, windowMs: profile.w6WindowMs, epochMs, workerdPids: hosts.pids.edgeroom, quietWaitMs: profile.quietWaitMs, runId, deadline: softDeadline, log };
+        results.W6 = await runW6(w6).catch((e: unknown) => ({ error: String(e) }));
       }
     }
     if (only.has("W7")) {

@@ -20,6 +20,7 @@ import edgeroomWorker from "../../party/whiteboard/worker.ts";
 import { createRoomServer } from "../../party/engine/server.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import type { RoomEnv as EdgeroomEnv } from "../../party/engine/durable-object.ts";
+import { AUDIENCE_SECRET } from "./audience-secret.ts";
 import type { RelayRoom } from "./relay.ts";
 import type { CoalescingRelayRoom } from "./relay-coalescing.ts";
 import type { TldrawRoom } from "./tldraw.ts";
@@ -31,6 +32,8 @@ const noHistory = createRoomServer(whiteboard, { binding: "WHITEBOARD_NOHISTORY"
 /** The whiteboard room exactly as the product builds it, but with `history: false`. */
 export const WhiteboardRoomNoHistory = noHistory.DurableObject;
 const NO_HISTORY_ROUTE = /^\/parties\/whiteboard-nohistory\/([A-Za-z0-9_-]{1,64})\/?$/;
+/** W6: the product's rooms with tokens on, so an audience joins as viewers. */
+const AUDIENCE_ROUTE = /^\/parties\/whiteboard-audience\/([A-Za-z0-9_-]{1,64})(\/stats)?\/?$/;
 export { RelayRoom } from "./relay.ts";
 export { CoalescingRelayRoom } from "./relay-coalescing.ts";
 export { TldrawRoom } from "./tldraw.ts";
@@ -74,6 +77,12 @@ export default {
       // The room sees the product's own path; only the binding differs.
       url.pathname = `/parties/whiteboard/${noHistoryRoom}`;
       return noHistory.worker.fetch!(new Request(url, request) as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], env, ctx);
+    }
+    const audience = AUDIENCE_ROUTE.exec(url.pathname);
+    if (audience) {
+      // The same rooms and path; only the Worker's env has a token secret.
+      url.pathname = `/parties/whiteboard/${audience[1]}${audience[2] ?? ""}`;
+      return edgeroomWorker.fetch!(new Request(url, request) as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], { ...env, AUTH_SECRET: AUDIENCE_SECRET }, ctx);
     }
     const match = PEER_ROUTE.exec(url.pathname);
     if (!match) return edgeroomWorker.fetch!(request as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], env, ctx);

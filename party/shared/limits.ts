@@ -42,8 +42,11 @@ export const RELAY_MAX_MEMBERS = 250;
 /** Relays per room: with the direct members, the room's total (50,200). */
 export const MAX_RELAYS_PER_ROOM = 200;
 /** Editors (active people) through relays: admitted by the room only while
- * the room's editors, direct and relayed, are fewer (ROOM_FULL past it). */
-export const MAX_EDITORS_PER_ROOM = 256;
+ * the room's editors, direct and relayed, are fewer (ROOM_FULL past it).
+ * Twice the 256 people a room held before relays, so a room of people all
+ * moving cursors (a deployment without tokens: everyone an editor) is not
+ * stopped at the old cap. */
+export const MAX_EDITORS_PER_ROOM = 500;
 /** Changes a relay keeps to serve deltas from (and their characters). */
 export const RELAY_RING_CHANGES = 1000;
 export const RELAY_RING_BYTES = 4 * 1024 * 1024;

@@ -78,6 +78,9 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
   /** Sockets handed to each relay and not yet seen in its reported count. */
   private readonly handed = new Map<number, number>();
   private flushScheduled = false;
+  /** Frames received on links, and members' frames they carried (stats; in memory). */
+  private linkFrames = 0;
+  private relayedFrames = 0;
   /** Set once by the adapter (tests lower them). */
   bounds: AudienceBounds = {};
   private readonly ctx: RoomContext<R>;
@@ -134,7 +137,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
   }
 
   /** Stats: relays, the members they hold, the watchers among them. */
-  counts(): { relays: number; relayed: number; watching: number } {
+  counts(): { relays: number; relayed: number; watching: number; linkFrames: number; relayedFrames: number } {
     let relays = 0;
     let relayed = 0;
     let watching = 0;
@@ -145,7 +148,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
       relayed += info.members;
       watching += info.watching;
     }
-    return { relays, relayed, watching };
+    return { relays, relayed, watching, linkFrames: this.linkFrames, relayedFrames: this.relayedFrames };
   }
 
   /** A relay opened its link. */
@@ -157,6 +160,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     const info = link.getLink();
     const msg = typeof data === "string" ? parseLinkUp(data) : null;
     if (!info || !msg) return;
+    this.linkFrames++;
     if (!this.memory.has(info.relay) && info.live) {
       // The room restarted under a live link: its members are unknown here.
       this.mem(info.relay);
@@ -199,6 +203,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     if (item.k === "join") return this.join(relay, m, item.m, item.again === true);
     if (item.k !== "frame" || typeof item.f !== "string") return;
     const vs = m.members.get(item.m.conn) ?? this.virtual(relay, m, item.m);
+    this.relayedFrames++;
     await this.dispatcher.handle(vs, item.f);
   }
 

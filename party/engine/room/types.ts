@@ -134,6 +134,11 @@ export interface RoomStats {
   relays: number;
   relayed: number;
   watching: number;
+  /** Frames the room received on its relays' links, and the members' frames
+   * they carried (counted in `messages` too): the room's own inbound messages
+   * are `messages` − `relayedFrames` + `linkFrames`. In memory, like `messages`. */
+  linkFrames: number;
+  relayedFrames: number;
 }
 
 /** What the adapter knows about a connection besides its token. */
