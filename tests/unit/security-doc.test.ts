@@ -1,8 +1,11 @@
 /**
  * docs/SECURITY.md states measured storage figures: the ones
- * tests/workerd/storage-figures.test.ts measures on SQLite in workerd.
+ * tests/workerd/storage-figures.test.ts measures on SQLite in workerd. And
+ * §3.9's table lists every bound with the test that shows it: each row names
+ * test files that exist, each test title it quotes is in its file, and every
+ * cost bound of issue 23 is named in a row.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REJECT_MAX_ENTRIES } from "../../party/shared/limits.ts";
 import { REFUSAL_TABLE_BYTES_AT_CAP } from "../workerd/storage-figures.ts";
@@ -16,5 +19,72 @@ describe("docs/SECURITY.md worst-case storage", () => {
     expect(row).toContain(`${REJECT_MAX_ENTRIES.toLocaleString("en-US")} rows`);
     expect(row).toContain(`${(REFUSAL_TABLE_BYTES_AT_CAP / 1e6).toFixed(1)} MB`);
     expect(row).toContain("tests/workerd/storage-figures.test.ts");
+  });
+});
+
+const root = new URL("../../", import.meta.url);
+
+/** The rows of §3.9's first table (attack, bound, shown by). */
+function boundRows(): string[][] {
+  const start = doc.indexOf("### 3.9 ");
+  const end = doc.indexOf("**Worst-case storage", start);
+  return doc
+    .slice(start, end)
+    .split("\n")
+    .filter((l) => l.startsWith("| ") && !l.startsWith("| Attack class") && !l.startsWith("| ---"))
+    .map((l) => l.slice(2, -2).split(" | "));
+}
+
+/** Cost bounds added for issue 23: each must be named in a row of §3.9. */
+const NAMED_BOUNDS = [
+  "SOCKET_MAX_OWED_BYTES",
+  "READ_ACK_EVERY_BYTES",
+  "FALLBACK_STREAM_MAX_OWED_BYTES",
+  "FALLBACK_TICKET_TTL_MS",
+  "PARSE_BYTES_PER_SEC",
+  "PARSE_BYTES_BURST",
+  "ROOM_OPENS_PER_MINUTE",
+  "REFUSAL_IDENTITIES_MAX",
+  "HISTORY_WORK_BYTES_PER_SEC",
+  "HISTORY_BUILD_STEP_BYTES",
+  "HISTORY_BOARD_CACHE_BYTES",
+  "LIVE_BYTES_OUT_PER_SEC",
+  "LIVE_BYTES_OUT_BURST",
+];
+
+describe("docs/SECURITY.md §3.9: every bound with the test that shows it", () => {
+  const rows = boundRows();
+
+  it("has its rows, three cells each", () => {
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    for (const row of rows) expect(row, row[0]).toHaveLength(3);
+  });
+
+  it("each row names at least one test file, and each file exists", () => {
+    for (const [attack, , shown] of rows) {
+      const files = [...(shown ?? "").matchAll(/`(tests\/[\w./-]+\.test\.ts)`/g)].map((m) => m[1]!);
+      expect(files.length, `"${attack!.slice(0, 60)}…" names no test file`).toBeGreaterThan(0);
+      for (const f of files) expect(existsSync(new URL(f, root)), `${f} (row "${attack!.slice(0, 60)}…")`).toBe(true);
+    }
+  });
+
+  it("each test title a row quotes after a file is in that file", () => {
+    for (const [attack, , shown] of rows) {
+      for (const part of (shown ?? "").split(";")) {
+        const file = /`(tests\/[\w./-]+\.test\.ts)`/.exec(part)?.[1];
+        if (!file || !existsSync(new URL(file, root))) continue;
+        const text = readFileSync(new URL(file, root), "utf8");
+        for (const [, title] of part.matchAll(/"([^"]+)"/g)) {
+          const prefix = title!.replace(/…$/, "");
+          expect(text.includes(prefix), `${file} has no test "${prefix}" (row "${attack!.slice(0, 60)}…")`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it.each(NAMED_BOUNDS)("names %s in a row that shows it by a test", (name) => {
+    const row = rows.find(([, bound]) => bound!.includes(name));
+    expect(row, `no row of §3.9 names ${name}`).toBeDefined();
+    expect(row![2]).toMatch(/`tests\/[\w./-]+\.test\.ts`/);
   });
 });
