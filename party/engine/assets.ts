@@ -111,13 +111,34 @@ export async function uploadAsset(
   const bytes = await readBounded(request, bounds.file);
   if (bytes === null) return tooLarge(`more than ${bounds.file}`);
   if (bytes.byteLength === 0) return assetError(400, ErrorCode.BAD_MESSAGE, "the body is the file's bytes; it was empty");
+  const result = await storeAsset(io, where, policy, bytes, expected);
+  return result.ok ? Response.json(result.asset, { status: result.created ? 201 : 200 }) : result.response;
+}
+
+/**
+ * Store `bytes` as an asset of the room `where` under `policy`: the type read
+ * from the bytes, the hash (and `expected`, if given), the room's quota; once
+ * per hash. Used by the upload and by an import (asset-transfer.ts).
+ */
+export async function storeAsset(
+  io: { storage: AssetTableStorage; bucket: R2Bucket | undefined; now: () => number },
+  where: { party: string; room: string },
+  policy: AssetPolicy | undefined,
+  bytes: Uint8Array,
+  expected: string | null,
+): Promise<{ ok: true; created: boolean; asset: StoredAsset } | { ok: false; response: Response }> {
+  const refuse = (status: number, code: AssetErrorCode | ErrorCode, message: string) => ({ ok: false as const, response: assetError(status, code, message) });
+  if (!policy || policy.types.length === 0) return refuse(501, AssetErrorCode.ASSETS_DISABLED, "this app takes no assets");
+  if (!io.bucket) return refuse(501, AssetErrorCode.ASSETS_DISABLED, "this deployment has no asset bucket (the ROOM_ASSETS R2 binding)");
+  const bounds = boundsOf(policy);
+  if (bytes.byteLength > bounds.file) return refuse(413, AssetErrorCode.ASSET_TOO_LARGE, `a file of ${bytes.byteLength} bytes exceeds this app's ${bounds.file}`);
   const sniffed = sniffAssetType(bytes);
-  if (sniffed === "image/svg+xml") return assetError(415, AssetErrorCode.ASSET_TYPE, "SVG is not stored (it can carry script): rasterise it to PNG first");
+  if (sniffed === "image/svg+xml") return refuse(415, AssetErrorCode.ASSET_TYPE, "SVG is not stored (it can carry script): rasterise it to PNG first");
   if (sniffed === null || !policy.types.includes(sniffed)) {
-    return assetError(415, AssetErrorCode.ASSET_TYPE, `the content is ${sniffed ?? "no known type"}; this app takes ${policy.types.join(", ")}`);
+    return refuse(415, AssetErrorCode.ASSET_TYPE, `the content is ${sniffed ?? "no known type"}; this app takes ${policy.types.join(", ")}`);
   }
   const hash = await assetHash(bytes);
-  if (expected !== null && expected !== hash) return assetError(422, AssetErrorCode.ASSET_HASH_MISMATCH, `the bytes hash to ${hash}, not ${expected}`);
+  if (expected !== null && expected !== hash) return refuse(422, AssetErrorCode.ASSET_HASH_MISMATCH, `the bytes hash to ${hash}, not ${expected}`);
   const { party, room } = where;
   const key = assetKey(party, room, hash);
   const put = () => io.bucket!.put(key, bytes, { httpMetadata: { contentType: sniffed }, sha256: hash });
@@ -127,13 +148,13 @@ export async function uploadAsset(
     // too (same key, same bytes, charged once), so this answer, like every
     // answer, means the asset is readable.
     if (existing.pending) await put();
-    return Response.json(stored(party, room, hash, existing.type, existing.bytes), { status: 200 });
+    return { ok: true, created: false, asset: stored(party, room, hash, existing.type, existing.bytes) };
   }
   // Check and reserve with nothing but storage in between (the input gate).
   const tally = (await io.storage.get<Tally>(TALLY_KEY)) ?? { bytes: 0, count: 0 };
-  if (tally.count + 1 > MAX_ASSETS_PER_ROOM) return assetError(409, AssetErrorCode.ASSET_QUOTA, `this room holds its ${MAX_ASSETS_PER_ROOM} assets`);
+  if (tally.count + 1 > MAX_ASSETS_PER_ROOM) return refuse(409, AssetErrorCode.ASSET_QUOTA, `this room holds its ${MAX_ASSETS_PER_ROOM} assets`);
   if (tally.bytes + bytes.byteLength > bounds.room) {
-    return assetError(409, AssetErrorCode.ASSET_QUOTA, `this room holds ${tally.bytes} asset bytes of ${bounds.room}; this file (${bytes.byteLength}) does not fit`);
+    return refuse(409, AssetErrorCode.ASSET_QUOTA, `this room holds ${tally.bytes} asset bytes of ${bounds.room}; this file (${bytes.byteLength}) does not fit`);
   }
   const entry: Entry = { type: sniffed, bytes: bytes.byteLength, at: io.now() };
   await io.storage.put(TALLY_KEY, { bytes: tally.bytes + entry.bytes, count: tally.count + 1 });
@@ -146,9 +167,9 @@ export async function uploadAsset(
     const now = (await io.storage.get<Tally>(TALLY_KEY)) ?? { bytes: entry.bytes, count: 1 };
     await io.storage.put(TALLY_KEY, { bytes: Math.max(0, now.bytes - entry.bytes), count: Math.max(0, now.count - 1) });
     await io.storage.delete(entryKey(hash));
-    return assetError(500, ErrorCode.INTERNAL, "the asset could not be stored; try again");
+    return refuse(500, ErrorCode.INTERNAL, "the asset could not be stored; try again");
   }
-  return Response.json(stored(party, room, hash, sniffed, entry.bytes), { status: 201 });
+  return { ok: true, created: true, asset: stored(party, room, hash, sniffed, entry.bytes) };
 }
 
 /** Headers of a served asset: cached for good (its URL names its content),

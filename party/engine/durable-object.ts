@@ -195,7 +195,8 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
       const api = request.headers.get(API_HEADER);
       if (api) {
-        const res = await serveApi(this.core(roomId), schema, api, request);
+        const assetIo = { bucket: this.bucket, storage: this.ctx.storage, policy: this.options.assets, party: schema.party, now: () => Date.now() };
+        const res = await serveApi(this.core(roomId), schema, api, request, assetIo);
         // A deleted room's assets go with it (its asset table went with its storage).
         if (api === "delete" && res.ok) await eraseAssets(this.bucket, schema.party, roomId);
         return res;

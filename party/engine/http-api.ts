@@ -19,6 +19,7 @@ import { HISTORY_PAGE_MAX, MAX_IMPORT_BYTES, MAX_MESSAGE_BYTES } from "../shared
 import { ErrorCode, MutationId, type RecordBase, Seq, VersionName } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { buildExport } from "../shared/export-format.ts";
+import { type AssetIo, exportAssets, importAssets } from "./asset-transfer.ts";
 import { parseImport } from "./export-file.ts";
 import type { HistoryTarget } from "./history.ts";
 import { API_HEADER, ROOM_HEADER } from "./headers.ts";
@@ -212,8 +213,10 @@ export async function fork(request: Request, url: URL, roomId: string, stubFor: 
   return dest.fetch(roomRequest(`${base}/${roomId}/import?mid=${encodeURIComponent(mid)}`, roomId, "import", { method: "POST", body: file }));
 }
 
-/** Serve one API request inside the room's Durable Object. */
-export async function serveApi<R extends RecordBase>(room: Room<R>, schema: RoomSchema<R>, action: string, request: Request): Promise<Response> {
+/** Serve one API request inside the room's Durable Object; `assets`: the
+ * room's asset bucket and table (an export carries its assets, an import
+ * stores them: asset-transfer.ts). */
+export async function serveApi<R extends RecordBase>(room: Room<R>, schema: RoomSchema<R>, action: string, request: Request, assets?: AssetIo): Promise<Response> {
   const url = new URL(request.url);
   switch (action) {
     case "history": {
@@ -243,7 +246,8 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
       if (target !== null && "error" in target) return apiError(400, ErrorCode.BAD_MESSAGE, target.error);
       const board = await room.apiBoard(target);
       if ("code" in board) return apiError(REJECT_STATUS[board.code] ?? 500, board.code, board.message);
-      const file = buildExport(schema, { room: room.roomId, ...board });
+      const pictures = assets ? await exportAssets(assets, room.roomId, board.records) : [];
+      const file = buildExport(schema, { room: room.roomId, ...board, assets: pictures });
       return Response.json(file, { headers: { "Content-Disposition": `attachment; filename="${room.roomId}-${board.seq}.edgeroom.json"` } });
     }
     case "import": {
@@ -254,6 +258,12 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
       if (declared > MAX_IMPORT_BYTES) return apiError(413, ErrorCode.TOO_LARGE, `an export of ${declared} bytes exceeds ${MAX_IMPORT_BYTES}`);
       const parsed = parseImport(schema, await request.text());
       if (!parsed.ok) return apiError(parsed.code === ErrorCode.TOO_LARGE ? 413 : parsed.code === ErrorCode.BAD_MESSAGE ? 400 : 422, parsed.code, parsed.message);
+      // The assets first, so no record is ever there without its picture —
+      // and only into a room that was never written (any other refuses below).
+      if (assets && parsed.file.assets?.length && (await room.snapshot()).epoch === null) {
+        const refused = await importAssets(assets, room.roomId, parsed.file.assets);
+        if (refused) return refused;
+      }
       return mutationResponse(await room.apiImport(mid!, parsed.file.records));
     }
     case "snapshot":

@@ -14,7 +14,8 @@
  * decides whether a partial import is worth it.
  */
 import { z } from "zod";
-import { MAX_IMPORT_BYTES, MAX_ROOM_BYTES as MAX_ROOM_BYTES_DEFAULT } from "./limits.ts";
+import { ASSET_HASH_PATTERN, ASSET_TYPES, type AssetType } from "./assets.ts";
+import { MAX_ASSETS_PER_ROOM, MAX_IMPORT_BYTES, MAX_ROOM_BYTES as MAX_ROOM_BYTES_DEFAULT } from "./limits.ts";
 import type { RecordBase } from "./protocol.ts";
 import type { RoomSchema } from "./schema.ts";
 
@@ -46,6 +47,19 @@ export interface BoardExport<R extends RecordBase = RecordBase> {
   /** When the export was made, ISO 8601 (UTC). */
   exportedAt: string;
   records: R[];
+  /** The room's assets the records name (docs/PROTOCOL.md §17), with their
+   * bytes: an import stores them in the new room before its records.
+   * Optional: absent, or without an asset a record names, the import has no
+   * picture for it. */
+  assets?: ExportedAsset[];
+}
+
+/** One asset in an export file: its hash, type and bytes (base64). The
+ * importer checks the bytes against both; the file is not trusted. */
+export interface ExportedAsset {
+  hash: string;
+  type: AssetType;
+  data: string;
 }
 
 /** Why a whole file was refused. */
@@ -107,13 +121,14 @@ const Envelope = z.object({
   version: z.string().max(240).optional(),
   exportedAt: z.string().max(64),
   records: z.array(z.unknown()),
+  assets: z.array(z.object({ hash: z.string().regex(ASSET_HASH_PATTERN), type: z.enum(ASSET_TYPES), data: z.string() })).max(MAX_ASSETS_PER_ROOM).optional(),
 });
 
 /** The export document for `records` of `schema`'s app. Records keep their
  * order; callers pass them in a stable one (the app: paint order). */
 export function buildExport<R extends RecordBase>(
   schema: RoomSchema<R>,
-  from: { room: string; seq: number; epoch?: string | null; version?: string; records: readonly R[]; exportedAt?: Date },
+  from: { room: string; seq: number; epoch?: string | null; version?: string; records: readonly R[]; exportedAt?: Date; assets?: readonly ExportedAsset[] },
 ): BoardExport<R> {
   return {
     format: EXPORT_FORMAT,
@@ -125,7 +140,16 @@ export function buildExport<R extends RecordBase>(
     ...(from.version !== undefined ? { version: from.version } : {}),
     exportedAt: (from.exportedAt ?? new Date()).toISOString(),
     records: [...from.records],
+    ...(from.assets?.length ? { assets: [...from.assets] } : {}),
   };
+}
+
+/** The asset hashes `records` name: every top-level string value of a record
+ * that is a SHA-256 hash (a record refers to an asset by its hash). */
+export function assetsNamed(records: Iterable<RecordBase>): string[] {
+  const found = new Set<string>();
+  for (const r of records) for (const v of Object.values(r)) if (typeof v === "string" && ASSET_HASH_PATTERN.test(v)) found.add(v);
+  return [...found];
 }
 
 /** The file's text: compact JSON (a pen stroke's points would triple in size indented). */
@@ -202,6 +226,7 @@ export function parseExport<R extends RecordBase>(schema: RoomSchema<R>, text: s
   const { format, party, room, seq, exportedAt, version } = env.data;
   const value: BoardExport<R> = { format, v: EXPORT_VERSION, party, room, seq, epoch: env.data.epoch ?? null, exportedAt, records: kept };
   if (version !== undefined) value.version = version;
+  if (env.data.assets?.length) value.assets = env.data.assets;
   return { ok: true, value, refused, refusedCount };
 }
 

@@ -54,6 +54,38 @@ describe("assets on wrangler dev", () => {
   });
 });
 
+describe("a board's pictures through export, import and fork on wrangler dev", () => {
+  let server: DevServer;
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`http://${server.host}/parties/whiteboard/${path}`, { ...init, headers: { Authorization: `Bearer ${API_SECRET}`, "Content-Type": "application/json" } });
+  beforeAll(async () => {
+    server = await startDevServer("wrangler", { vars: { API_SECRET } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("export → import into a new room, and fork, bring the picture along; deleting the source leaves the copies", async () => {
+    const bytes = png(50_000, 11);
+    const hash = await assetHash(bytes);
+    expect((await fetch(`http://${server.host}/parties/whiteboard/e2e-pic/assets`, { method: "POST", body: bytes })).status).toBe(201);
+    const rec = { id: "pic", type: "image", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, w: 200, h: 100, asset: hash };
+    expect((await api("e2e-pic/mutate", { method: "POST", body: JSON.stringify({ mid: "m1", ops: [{ op: "put", rec }] }) })).status).toBe(200);
+    const file = await (await api("e2e-pic/export")).text();
+    expect((await api("e2e-pic-copy/import?mid=i1", { method: "POST", body: file })).status).toBe(200);
+    expect((await api("e2e-pic-fork/fork", { method: "POST", body: JSON.stringify({ mid: "f1", from: "e2e-pic" }) })).status).toBe(200);
+    expect((await api("e2e-pic", { method: "DELETE" })).status).toBe(200);
+    for (const room of ["e2e-pic-copy", "e2e-pic-fork"]) {
+      const read = await fetch(`http://${server.host}/parties/whiteboard/${room}/assets/${hash}`);
+      expect(read.status, room).toBe(200);
+      expect(new Uint8Array(await read.arrayBuffer())).toEqual(bytes);
+      const snap = (await (await api(`${room}/snapshot`)).json()) as { records: { asset?: string }[] };
+      expect(snap.records.map((r) => r.asset)).toEqual([hash]);
+    }
+    expect((await fetch(`http://${server.host}/parties/whiteboard/e2e-pic/assets/${hash}`)).status).toBe(404);
+  });
+});
+
 describe("assets on partykit dev", () => {
   let server: DevServer;
   beforeAll(async () => {

@@ -174,3 +174,59 @@ describe("assets: a deleted room", () => {
     expect(again.status).toBe(201);
   });
 });
+
+describe("assets: export, import, fork, restore", () => {
+  const e = { ...env, API_SECRET: API } as RoomEnv;
+  const auth = { Authorization: `Bearer ${API}` };
+  const api = (path: string, init: RequestInit = {}) => call(path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } }, e);
+  const imageRec = (id: string, asset: string) => ({ id, type: "image", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, w: 100, h: 50, asset });
+  const readBytes = async (room: string, hash: string) => {
+    const res = await exports.default.fetch(`http://x/parties/whiteboard/${room}/assets/${hash}`);
+    return res.ok ? new Uint8Array(await res.arrayBuffer()) : res.status;
+  };
+
+  it("an export carries the assets its records name; an import into a new room stores them before the records", async () => {
+    const bytes = png(3_000, 31);
+    const { hash } = (await (await upload("as-exp", bytes)).json()) as { hash: string };
+    await upload("as-exp", png(500, 32)); // an asset no record names: not exported
+    expect((await api("as-exp/mutate", { method: "POST", body: JSON.stringify({ mid: "m1", ops: [{ op: "put", rec: imageRec("i1", hash) }] }) })).status).toBe(200);
+    const file = (await (await api("as-exp/export")).json()) as { assets: { hash: string; type: string; data: string }[] };
+    expect(file.assets.map((a) => [a.hash, a.type])).toEqual([[hash, "image/png"]]);
+
+    const imported = await api("as-imp/import?mid=imp1", { method: "POST", body: JSON.stringify(file) });
+    expect(imported.status).toBe(200);
+    expect(await readBytes("as-imp", hash)).toEqual(bytes);
+    const snap = (await (await api("as-imp/snapshot")).json()) as { records: { id: string }[] };
+    expect(snap.records.map((r) => r.id)).toEqual(["i1"]);
+    expect(await objectsOf("as-imp")).toHaveLength(1);
+  });
+
+  it("an import whose asset bytes do not match their hash is refused whole: no record, no object", async () => {
+    const bytes = png(400, 33);
+    const { hash } = (await (await upload("as-bad", bytes)).json()) as { hash: string };
+    await api("as-bad/mutate", { method: "POST", body: JSON.stringify({ mid: "m1", ops: [{ op: "put", rec: imageRec("i1", hash) }] }) });
+    const file = (await (await api("as-bad/export")).json()) as { assets: { data: string }[] };
+    file.assets[0]!.data = btoa(String.fromCharCode(...png(400, 34)));
+    const res = await api("as-bad2/import?mid=imp1", { method: "POST", body: JSON.stringify(file) });
+    expect(res.status).toBe(422);
+    expect(await codeOf(res)).toBe(AssetErrorCode.ASSET_HASH_MISMATCH);
+    expect(((await (await api("as-bad2/snapshot")).json()) as { records: unknown[] }).records).toEqual([]);
+    expect(await objectsOf("as-bad2")).toEqual([]);
+  });
+
+  it("a fork has the source's pictures; a restore to before a picture was deleted finds it still stored", async () => {
+    const bytes = png(2_000, 35);
+    const { hash } = (await (await upload("as-src", bytes)).json()) as { hash: string };
+    const put = (await (await api("as-src/mutate", { method: "POST", body: JSON.stringify({ mid: "m1", ops: [{ op: "put", rec: imageRec("i1", hash) }] }) })).json()) as { seq: number };
+    const forked = await api("as-fork/fork", { method: "POST", body: JSON.stringify({ mid: "f1", from: "as-src" }) });
+    expect(forked.status).toBe(200);
+    expect(await readBytes("as-fork", hash)).toEqual(bytes);
+
+    await api("as-src/mutate", { method: "POST", body: JSON.stringify({ mid: "m2", ops: [{ op: "del", id: "i1" }] }) });
+    const restored = await api("as-src/restore", { method: "POST", body: JSON.stringify({ mid: "r1", seq: put.seq }) });
+    expect(restored.status).toBe(200);
+    const snap = (await (await api("as-src/snapshot")).json()) as { records: { id: string }[] };
+    expect(snap.records.map((r) => r.id)).toEqual(["i1"]);
+    expect(await readBytes("as-src", hash)).toEqual(bytes);
+  });
+});
