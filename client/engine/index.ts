@@ -6,6 +6,8 @@
  * entry. Re-exports only. See docs/BUILD-YOUR-OWN.md.
  */
 export { RoomClient } from "./room-client.ts";
+export { MutationError } from "./mutation-error.ts";
+export type { EditOp, LiveEntries, LiveSchemas, PatchSet, RejectCode } from "../../party/shared/typed-ops.ts";
 export type {
   RoomClientBaseOptions,
   RoomClientHostOptions,

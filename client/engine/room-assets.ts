@@ -24,6 +24,7 @@
 import { ASSET_TYPES, AssetErrorCode, type AssetType, assetHash, assetPath, sniffAssetType, type StoredAsset } from "../../party/shared/assets.ts";
 import { MAX_ASSET_BYTES } from "../../party/shared/limits.ts";
 import type { Op, RecordBase } from "../../party/shared/protocol.ts";
+import type { EditOp } from "../../party/shared/typed-ops.ts";
 import { type AssetStore, type LocalAsset, MemoryAssetStore } from "./asset-store.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { RoomClient } from "./room-client.ts";
@@ -157,7 +158,7 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
   async addAsset(file: File, makeOps: (asset: AddedAsset) => Op<R>[], options: { edit?: string } = {}): Promise<{ asset: AddedAsset; mid: string }> {
     const asset = await this.stage(file);
     const ops = makeOps(asset);
-    const mid = this.client.mutate(ops, { awaits: this.awaitsFor(ops), ...(options.edit !== undefined ? { edit: options.edit } : {}) });
+    const mid = this.client.mutate(ops as EditOp<R>[], { awaits: this.awaitsFor(ops), ...(options.edit !== undefined ? { edit: options.edit } : {}) });
     await this.client.saved();
     return { asset, mid };
   }

@@ -8,15 +8,17 @@
  */
 import type { RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
+import type { LiveSchemas } from "../../party/shared/typed-ops.ts";
 import type { Clock } from "./clock.ts";
 import { partySocketTransport, type TransportFactory } from "./connection.ts";
 import { fallbackTransport } from "./fallback-transport.ts";
 import type { PendingStore } from "./pending-store.ts";
 
 /** What every RoomClient takes, however it connects. */
-export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
-  /** The app's schema (`defineRoom`): its party, its records and their limits. */
-  schema: RoomSchema<R>;
+export interface RoomClientBaseOptions<R extends RecordBase = RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas> {
+  /** The app's schema (`defineRoom`): its party, its records and their limits
+   * (and, for the types, its fixed fields and live keys). */
+  schema: RoomSchema<R, F, L>;
   room: string;
   /** Stable id of this device/tab. Generated when omitted. */
   clientId?: string;
@@ -54,7 +56,7 @@ export interface RoomClientBaseOptions<R extends RecordBase = RecordBase> {
 }
 
 /** Connect to a server by host: the client builds the partysocket connection. */
-export interface RoomClientHostOptions<R extends RecordBase = RecordBase> extends RoomClientBaseOptions<R> {
+export interface RoomClientHostOptions<R extends RecordBase = RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas> extends RoomClientBaseOptions<R, F, L> {
   /** `host:port` of the Worker or PartyKit server. */
   host: string;
   /** "ws" or "wss"; defaults to wss except for localhost/127.0.0.1. */
@@ -79,7 +81,7 @@ export interface RoomClientHostOptions<R extends RecordBase = RecordBase> extend
 /** Connect through a transport built by the caller (the browser's online-aware
  * wrapper, tests, the fuzz harness, the benchmark). Host, token and backoff
  * belong to that transport, so they cannot be given here too. */
-export interface RoomClientTransportOptions<R extends RecordBase = RecordBase> extends RoomClientBaseOptions<R> {
+export interface RoomClientTransportOptions<R extends RecordBase = RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas> extends RoomClientBaseOptions<R, F, L> {
   transport: TransportFactory;
   host?: never;
   protocol?: never;
@@ -90,7 +92,9 @@ export interface RoomClientTransportOptions<R extends RecordBase = RecordBase> e
   httpFallback?: never;
 }
 
-export type RoomClientOptions<R extends RecordBase = RecordBase> = RoomClientHostOptions<R> | RoomClientTransportOptions<R>;
+export type RoomClientOptions<R extends RecordBase = RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas> =
+  | RoomClientHostOptions<R, F, L>
+  | RoomClientTransportOptions<R, F, L>;
 
 /** Options that configure the connection RoomClient builds itself: meaningless
  * next to a caller's transport. */

@@ -30,10 +30,13 @@ import {
 } from "../../party/shared/protocol.ts";
 import { DEDUPE_RETENTION_MS, MAX_MESSAGE_BYTES } from "../../party/shared/limits.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
+import type { EditOp, LiveEntries, LiveSchemas } from "../../party/shared/typed-ops.ts";
+import type { z } from "zod";
 import { type Clock, systemClock } from "./clock.ts";
 import type { TransportFactory } from "./connection.ts";
 import { newShortId } from "./ids.ts";
 import { migratePending } from "./pending-migration.ts";
+import { MutationError } from "./mutation-error.ts";
 import { PendingEdits, type PendingEditsView, type PendingMutation } from "./pending-edits.ts";
 import type { RemoteCursor } from "./peer-roster.ts";
 import { type RoomClientOptions, transportFor } from "./room-client-options.ts";
@@ -61,14 +64,14 @@ function cleanColor(color: string): string {
  * client.mutate([{ op: "put", rec: shape }]);
  * ```
  */
-export class RoomClient<R extends RecordBase = RecordBase> {
+export class RoomClient<R extends RecordBase = RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas> {
   readonly clientId: string;
   readonly room: string;
-  readonly schema: RoomSchema<R>;
+  readonly schema: RoomSchema<R, F, L>;
   /** Resolves when pending edits were loaded from the pending store. */
   readonly ready: Promise<void>;
   private readonly pendingEdits: PendingEdits<R>;
-  private readonly events = new Emitter<RoomClientEvents<R>>();
+  private readonly events = new Emitter<RoomClientEvents<R, L>>();
   private readonly clock: Clock;
   private readonly processor: RoomProcessor<R>;
   private readonly conn: RoomConnection<R>;
@@ -86,7 +89,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
   /** History requests and their answers (room-history.ts). */
   private readonly historyRequests: RoomHistory<R>;
 
-  constructor(options: RoomClientOptions<R>) {
+  constructor(options: RoomClientOptions<R, F, L>) {
     this.schema = options.schema;
     let transport = transportFor(options);
     this.clientId = options.clientId ?? newShortId();
@@ -198,7 +201,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     return this.conn.framesReceived;
   }
 
-  on<K extends keyof RoomClientEvents<R>>(event: K, listener: RoomClientEvents<R>[K]): () => void {
+  on<K extends keyof RoomClientEvents<R, L>>(event: K, listener: RoomClientEvents<R, L>[K]): () => void {
     return this.events.on(event, listener);
   }
 
@@ -207,26 +210,30 @@ export class RoomClient<R extends RecordBase = RecordBase> {
 
   /**
    * Apply `ops` locally at once (optimistic) and send them. Returns the mutation
-   * id, or throws if the ops are invalid against the current view (the room
-   * would refuse them too). The edit is kept in PendingEdits (and its durable
+   * id, or throws a `MutationError` (its `code` an `ErrorCode`) if the ops are
+   * invalid against the current view (the room would refuse them too);
+   * `patch.set` is typed by the record, less `id` and the fixed fields. The edit is kept in PendingEdits (and its durable
    * store) until the room settles it, so it survives a reload while offline.
    * `edit` groups mutations that are one thing the person did (a drag
    * committed several times, an edit split to fit the room's limits); it is
    * kept locally for `pendingEditCount` and never sent. `mid` names the
-   * mutation (a pending one with that id is left as it is: the call is
-   * idempotent); `awaits` holds it, drawn but unsent, until the assets with
-   * those hashes are stored (RoomAssets: `awaitsFor(ops)`).
+   * mutation, an app-chosen idempotency key (a backend's retries): a pending
+   * one with that id is left as it is, and the room applies a mid once;
+   * `awaits` holds it, drawn but unsent, until the assets with those hashes
+   * are stored (RoomAssets: `awaitsFor(ops)`).
    */
-  mutate(ops: Op<R>[], options: { edit?: string; mid?: string; awaits?: readonly string[] } = {}): string {
+  mutate(edits: readonly EditOp<R, F>[], options: { edit?: string; mid?: string; awaits?: readonly string[] } = {}): string {
+    // The wire's Op is the same shape with `set` as loose as JSON.
+    const ops = edits as readonly Op<R>[];
     if (options.mid !== undefined && this.pendingEdits.get(options.mid)) return options.mid;
     const mid = options.mid ?? newShortId();
     // The room's own checks, run here first: an edit the room would refuse as a
     // whole frame (schema, size) must never sit in the pending queue forever.
     const frame = this.schema.protocol.Mutate.safeParse({ type: "mutate", mid, ops });
-    if (!frame.success) throw new Error(`${ErrorCode.INVALID_MUTATION}: ${frame.error.issues[0]?.message ?? "invalid ops"}`);
-    if (JSON.stringify(frame.data).length > MAX_MESSAGE_BYTES) throw new Error(`${ErrorCode.TOO_LARGE}: split this edit into smaller mutations`);
+    if (!frame.success) throw new MutationError(ErrorCode.INVALID_MUTATION, frame.error.issues[0]?.message ?? "invalid ops");
+    if (JSON.stringify(frame.data).length > MAX_MESSAGE_BYTES) throw new MutationError(ErrorCode.TOO_LARGE, "split this edit into smaller mutations");
     const plan = planOps(this.schema, this.processor.store.view(), frame.data.ops);
-    if (!plan.ok) throw new Error(`${plan.code}: ${plan.message}`);
+    if (!plan.ok) throw new MutationError(plan.code, plan.message);
     const m: PendingMutation<R> = { mid, ops: frame.data.ops, createdAt: Date.now() };
     if (options.edit !== undefined) m.edit = options.edit;
     if (this.schema.version > 1) m.schema = this.schema.version;
@@ -305,13 +312,14 @@ export class RoomClient<R extends RecordBase = RecordBase> {
    * stored, gone for the others when this connection leaves. For what others
    * should see as it happens (a stroke being drawn, a viewport to follow).
    */
-  setLive(key: string, data: unknown): void {
+  setLive<K extends keyof L & string>(key: K, data: z.input<L[K]> | null): void {
     this.liveState.set(key, data);
   }
 
-  /** Everyone else's live state: by conn, then key. */
-  live(): ReadonlyMap<string, ReadonlyMap<string, unknown>> {
-    return this.processor.roster.liveState();
+  /** Everyone else's live state: by conn, then key (`get(key)` is typed by
+   * the schema's `live`). Someone who left is not in it. */
+  live(): ReadonlyMap<string, LiveEntries<L>> {
+    return this.processor.roster.liveState() as ReadonlyMap<string, LiveEntries<L>>;
   }
 
   /** Change this client's name, colour or status; remembered across reconnects. */
@@ -400,7 +408,7 @@ export class RoomClient<R extends RecordBase = RecordBase> {
     this.conn.send(msg);
   }
 
-  private emit<K extends keyof RoomClientEvents<R>>(event: K, ...args: Parameters<RoomClientEvents<R>[K]>): void {
+  private emit<K extends keyof RoomClientEvents<R, L>>(event: K, ...args: Parameters<RoomClientEvents<R, L>[K]>): void {
     this.events.emit(event, ...args);
   }
 }

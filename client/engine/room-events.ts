@@ -4,6 +4,7 @@
  * error, message), and the small typed emitter that delivers them.
  */
 import type { Op, RecordBase, ServerMessage } from "../../party/shared/protocol.ts";
+import type { LiveEntries, LiveSchemas, RejectCode } from "../../party/shared/typed-ops.ts";
 import type { TransportKind } from "./connection.ts";
 import type { RemoteCursor } from "./peer-roster.ts";
 
@@ -28,19 +29,21 @@ export interface ConnectionState {
 
 export interface RejectNotice<R extends RecordBase = RecordBase> {
   mid: string;
-  code: string;
+  /** Why: a protocol `ErrorCode` (FORBIDDEN, INVALID_MUTATION, RECORD_NOT_FOUND…)
+   * or an `AssetErrorCode` for an edit that waited for a refused upload. */
+  code: RejectCode;
   message: string;
   ops: Op<R>[];
 }
 
-export interface RoomClientEvents<R extends RecordBase = RecordBase> {
+export interface RoomClientEvents<R extends RecordBase = RecordBase, L extends LiveSchemas = LiveSchemas> {
   /** Anything drawn changed: records, pending edits, peers, connection state. */
   change: () => void;
   status: (state: ConnectionState) => void;
   /** Remote cursors moved (fired per received frame, not part of `change`). */
   cursors: (cursors: ReadonlyMap<string, RemoteCursor>) => void;
   /** Someone's live state changed (RoomClient.setLive): by conn, then key. */
-  live: (live: ReadonlyMap<string, ReadonlyMap<string, unknown>>) => void;
+  live: (live: ReadonlyMap<string, LiveEntries<L>>) => void;
   /** A local edit was refused and rolled back. */
   reject: (notice: RejectNotice<R>) => void;
   /** A non-fatal error the room reported (rate limited, bad message, …). */

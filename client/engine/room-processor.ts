@@ -15,6 +15,7 @@
  */
 import { type ClientMessage, ErrorCode, type ErrorMessage, type Peer, PROTOCOL_VERSION, type RecordBase, type ServerMessage } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
+import type { RejectCode } from "../../party/shared/typed-ops.ts";
 import type { Clock } from "./clock.ts";
 import type { PendingEdits, PendingMutation } from "./pending-edits.ts";
 import { PeerRoster } from "./peer-roster.ts";
@@ -213,7 +214,7 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
     if (dropped.length === 0) return;
     for (const m of dropped) {
       this.store.reject(m.mid);
-      this.host.emit("reject", { mid: m.mid, code, message, ops: m.ops });
+      this.host.emit("reject", { mid: m.mid, code: code as RejectCode, message, ops: m.ops });
     }
     this.sendReleased(from);
   }
@@ -262,7 +263,7 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
     }
     this.retries.delete(mid);
     const m = this.store.reject(mid);
-    if (m) this.host.emit("reject", { mid, code, message, ops: m.ops });
+    if (m) this.host.emit("reject", { mid, code: code as RejectCode, message, ops: m.ops });
     this.host.emit("change");
   }
 

@@ -8,6 +8,7 @@
  */
 export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "./schema.ts";
 export type { RecordMigration } from "./migrations.ts";
+export type { EditOp, LiveEntries, LiveSchemas, PatchSet, RejectCode } from "./typed-ops.ts";
 export { planOps, type Plan } from "./apply.ts";
 export {
   buildExport,

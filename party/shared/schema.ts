@@ -17,6 +17,7 @@ import type { z } from "zod";
 import { LIVE_KEY_PATTERN, MAX_OPS_PER_MUTATION, MAX_RECORD_BYTES, MAX_RECORDS_PER_ROOM, MAX_ROOM_BYTES } from "./limits.ts";
 import { checkMigrations, type RecordMigration } from "./migrations.ts";
 import { type Protocol, protocolFor, type RecordBase } from "./protocol.ts";
+import type { LiveSchemas } from "./typed-ops.ts";
 
 /** Limits on an app's records; each has a default in limits.ts. */
 export interface RecordLimits {
@@ -30,7 +31,9 @@ export interface RecordLimits {
   maxOpsPerMutation: number;
 }
 
-export interface RoomDefinition<R extends RecordBase> {
+/** `F`: the fixed fields' names and `L`: the live keys' schemas, inferred by
+ * `defineRoom` so the client's `mutate` and `setLive` are typed by them. */
+export interface RoomDefinition<R extends RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas> {
   /** The party name: rooms live at `/parties/<party>/<roomId>` on both hosts. */
   party: string;
   /** What a record is. Every record must have a string `id`. The room
@@ -38,11 +41,11 @@ export interface RoomDefinition<R extends RecordBase> {
   records: z.ZodType<R>;
   /** Fields fixed for a record's life besides `id` (no patch may touch them,
    * no put may change them), e.g. a discriminating `type`. */
-  fixed?: readonly string[];
+  fixed?: readonly F[];
   limits?: Partial<RecordLimits>;
   /** Ephemeral per-connection state the app sends with `RoomClient.setLive`:
    * a schema per key. Keys not listed here are refused. */
-  live?: Record<string, z.ZodType>;
+  live?: L;
   /** Keep retained history (checkpoints and the changes between them, for
    * preview and restore; docs/PROTOCOL.md §15). Default true; `false` keeps
    * only the op log's reconnect window (the server option `history` overrides it). */
@@ -57,13 +60,15 @@ export interface RoomDefinition<R extends RecordBase> {
   migrations?: readonly RecordMigration[];
 }
 
-export interface RoomSchema<R extends RecordBase> {
+/** A room's schema. `F` (fixed fields) and `L` (live keys) are as `defineRoom`
+ * inferred them; a schema typed by hand as `RoomSchema<R>` has any. */
+export interface RoomSchema<R extends RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas> {
   readonly party: string;
   readonly records: z.ZodType<R>;
-  readonly fixed: readonly string[];
+  readonly fixed: readonly F[];
   readonly limits: RecordLimits;
   readonly protocol: Protocol<R>;
-  readonly live: Readonly<Record<string, z.ZodType>>;
+  readonly live: Readonly<L>;
   readonly history: boolean;
   /** The records' schema version (1 unless the app raised it). */
   readonly version: number;
@@ -72,12 +77,12 @@ export interface RoomSchema<R extends RecordBase> {
 }
 
 /** The record type of a schema: `RecordOf<typeof checklist>`. */
-export type RecordOf<S> = S extends RoomSchema<infer R> ? R : never;
+export type RecordOf<S> = S extends RoomSchema<infer R, string, LiveSchemas> ? R : never;
 
 const PARTY_PATTERN = /^[a-z0-9-]{1,32}$/;
 
 /** Check an app's definition once and build its protocol. */
-export function defineRoom<R extends RecordBase>(definition: RoomDefinition<R>): RoomSchema<R> {
+export function defineRoom<R extends RecordBase, F extends string = never, L extends LiveSchemas = {}>(definition: RoomDefinition<R, F, L>): RoomSchema<R, F, L> {
   if (!PARTY_PATTERN.test(definition.party)) throw new Error(`party names are 1-32 of a-z 0-9 -; got ${JSON.stringify(definition.party)}`);
   for (const key of Object.keys(definition.live ?? {})) {
     if (!LIVE_KEY_PATTERN.test(key)) throw new Error(`live keys are 1-32 of a-z 0-9 -, starting with a letter; got ${JSON.stringify(key)}`);
@@ -95,7 +100,7 @@ export function defineRoom<R extends RecordBase>(definition: RoomDefinition<R>):
     fixed: definition.fixed ?? [],
     limits,
     protocol: protocolFor(definition.records, limits.maxOpsPerMutation),
-    live: { ...definition.live },
+    live: { ...definition.live } as L,
     history: definition.history ?? true,
     version: definition.version ?? 1,
     migrations: checkMigrations(definition.version ?? 1, definition.migrations ?? []),

@@ -75,7 +75,8 @@ describe("the packed engine in an app of its own", () => {
     run(tsc, ["-p", "tsconfig.json"], app);
     run(tsc, ["-p", "tsconfig.client.json"], app);
     // The declarations really type the app's records (not `any`): a wrong
-    // field type must be an error, or this @ts-expect-error is itself one.
+    // field type, in a put or a patch, and an unknown patch field must be
+    // errors, or these @ts-expect-error lines are themselves errors.
     writeFileSync(
       join(app, "types-probe.ts"),
       [
@@ -84,6 +85,11 @@ describe("the packed engine in an app of its own", () => {
         "export function probe(client: RoomClient<Item>) {",
         "  // @ts-expect-error text is a string",
         '  client.mutate([{ op: "put", rec: { id: "x", text: 5, done: false, order: 1 } }]);',
+        "  // @ts-expect-error a patch of an unknown field",
+        '  client.mutate([{ op: "patch", id: "x", set: { nosuchfield: 1 } }]);',
+        "  // @ts-expect-error order is a number",
+        '  client.mutate([{ op: "patch", id: "x", set: { order: "x" } }]);',
+        '  client.mutate([{ op: "patch", id: "x", set: { done: true, order: 2 } }]);',
         "}",
       ].join("\n"),
     );

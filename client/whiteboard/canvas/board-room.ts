@@ -4,7 +4,12 @@
  * (app/board-preview.ts), which is why it is an interface of its own.
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import type { Peer, RemoteCursor } from "edgeroom/client";
+import type { whiteboard } from "../../../party/whiteboard/schema.ts";
+import type { LiveEntries, Peer, RemoteCursor } from "edgeroom/client";
+import type { z } from "zod";
+
+/** The whiteboard's live keys and their schemas (party/whiteboard/schema.ts). */
+type Live = typeof whiteboard.live;
 
 export interface BoardRoom {
   records(): ReadonlyMap<string, Shape>;
@@ -14,8 +19,8 @@ export interface BoardRoom {
   moveCursor(x: number, y: number): void;
   hideCursor(): void;
   /** This person's live state (canvas/live.ts: the draft being drawn, the view). */
-  setLive(key: "draft" | "view" | "laser", data: unknown): void;
-  live(): ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+  setLive<K extends keyof Live & string>(key: K, data: z.input<Live[K]> | null): void;
+  live(): ReadonlyMap<string, LiveEntries<Live>>;
   on(event: "change", fn: () => void): () => void;
   on(event: "cursors", fn: (c: ReadonlyMap<string, RemoteCursor>) => void): () => void;
   on(event: "live", fn: () => void): () => void;
