@@ -11,16 +11,15 @@
  * gap it cannot fill closes its members to resync. No host inside: the
  * Durable Object adapter (durable-object.ts) gives it sockets and the link.
  */
-import { MAX_MESSAGE_BYTES, RELAY_MAX_MEMBERS } from "../shared/limits.ts";
+import { MAX_MESSAGE_BYTES, READ_ACK_EVERY_BYTES, RELAY_MAX_MEMBERS } from "../shared/limits.ts";
 import { type Change, CloseCode, ErrorCode, type Peer, PING_FRAME, PONG_FRAME, PROTOCOL_VERSION, type RecordBase, type SyncMessage } from "../shared/protocol.ts";
 import { type DownItem, type LinkDown, parseLinkDown, type UpItem } from "../shared/relay-protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import type { Access } from "./auth.ts";
 import { RelayBoard } from "./relay-board.ts";
+import { RelayMembers, sendQuietly } from "./relay-members.ts";
 import { infoOf, type RelayHost, RelayUplink } from "./relay-uplink.ts";
-import { CommitOutbox } from "./room/commit-outbox.ts";
 import { randomId } from "./room/context.ts";
-import type { EachReceiver } from "./room/receivers.ts";
 import { closeQuietly, peerOf } from "./room/sessions.ts";
 import type { ConnState, LogLine, RoomSocket } from "./room/types.ts";
 
@@ -57,8 +56,8 @@ export class RelayCore<R extends RecordBase = RecordBase> {
   /** Members whose sync the room is building (they were behind the ring):
    * they get live frames from the one that answers on. */
   private readonly roomSyncs = new Set<string>();
-  private readonly outbox = new CommitOutbox();
-  private readonly receivers: EachReceiver;
+  /** The members, as the relay sends to them (relay-members.ts). */
+  private readonly members: RelayMembers;
 
   readonly roomId: string;
   private readonly host: RelayHost;
@@ -73,7 +72,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     this.host = host;
     this.schema = schema;
     this.uplink = new RelayUplink(host, {
-      counts: () => this.counts(),
+      counts: () => this.members.counts(),
       holds: () => ({ epoch: this.board.epoch, seq: this.board.seq }),
       down: (data) => this.down(data),
       lost: () => {
@@ -81,12 +80,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       },
       log: (level, event, detail) => this.log(level, event, detail),
     });
-    this.receivers = (visit) => {
-      for (const s of host.members()) {
-        const st = s.getState();
-        if (st?.ready) visit(st.conn, s);
-      }
-    };
+    this.members = new RelayMembers(() => host.members());
   }
 
   /** A member's socket was accepted with the edge's verdict on its token. */
@@ -124,6 +118,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         return closeQuietly(socket, CloseCode.UNSUPPORTED_VERSION, "unsupported protocol version");
       }
       const next: ConnState = { ...st, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
+      if (msg.reads) next.reads = true;
       socket.setState(next);
       const wait = { epoch: msg.epoch, lastSeq: msg.lastSeq, welcome: true };
       if (next.role === "editor") {
@@ -142,7 +137,9 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       case "ping":
         return socket.send(PONG_FRAME);
       case "read":
-        return; // a relay does not ask for acknowledgements (no ackEvery)
+        // As cheap as a ping: a count (relay-members.ts), nothing sent back.
+        if (st.reads) this.members.reads.read(st.conn, msg.n);
+        return;
       case "resync":
         this.waiting.set(st.conn, { epoch: msg.epoch, lastSeq: msg.lastSeq, welcome: false });
         return this.serveWaiting();
@@ -177,6 +174,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     this.waiting.delete(st.conn);
     this.joining.delete(st.conn);
     this.roomSyncs.delete(st.conn);
+    this.members.reads.forget(st.conn);
     if (this.known.has(st.conn) || this.admitted.has(st.conn)) this.uplink.queue({ k: "leave", conn: st.conn });
     this.known.delete(st.conn);
     this.admitted.delete(st.conn);
@@ -200,18 +198,6 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     this.uplink.queue(item);
   }
 
-  private counts(): { members: number; watching: number } {
-    let members = 0;
-    let watching = 0;
-    for (const s of this.host.members()) {
-      const st = s.getState();
-      if (!st) continue;
-      members++;
-      if (st.role !== "editor") watching++;
-    }
-    return { members, watching };
-  }
-
   private down(data: string): void {
     const msg = parseLinkDown(data);
     if (!msg) return;
@@ -224,7 +210,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       return;
     }
     for (const item of msg.i) this.item(item as DownItem);
-    this.flushLocal();
+    this.members.flush();
     this.serveWaiting();
   }
 
@@ -235,7 +221,10 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       for (const change of sync.changes) if (change.seq === board.seq + 1) this.deliverMissed(change);
     } else if (board.epoch === null || sync.epoch !== board.epoch || sync.mode !== "snapshot" || sync.seq !== board.seq) {
       // No changes to bring the members up to date: they resync.
-      if (board.epoch !== null) this.closeMembers();
+      if (board.epoch !== null) {
+        this.members.closeAll(RESYNC_CLOSE, "resync");
+        this.waiting.clear();
+      }
       board.reset(sync.epoch, sync.seq, sync.mode === "snapshot" ? sync.records : []);
     }
     this.peers.clear();
@@ -258,8 +247,8 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     this.board.apply(change, json);
     const frame = CHANGE_PREFIX + json.slice(1);
     this.inflight.delete(change.mid);
-    this.outbox.push({ seq: change.seq, frame, except: change.by, ackTo: change.by, ack: JSON.stringify({ type: "ack", mid: change.mid, seq: change.seq }) });
-    this.flushLocal();
+    this.members.commit({ seq: change.seq, frame, except: change.by, ackTo: change.by, ack: JSON.stringify({ type: "ack", mid: change.mid, seq: change.seq }) });
+    this.members.flush();
   }
 
   private item(item: DownItem): void {
@@ -276,21 +265,14 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         const change = JSON.parse(item.f) as Change<R> & { type: string };
         this.board.apply(change, `{${item.f.slice(CHANGE_PREFIX.length)}`);
         if (item.to !== undefined) this.inflight.delete(change.mid);
-        this.outbox.push({ seq: item.seq, frame: item.f, except: item.x, ...(item.to !== undefined ? { ackTo: item.to, ack: item.ack! } : {}) });
+        this.members.commit({ seq: item.seq, frame: item.f, except: item.x, ...(item.to !== undefined ? { ackTo: item.to, ack: item.ack! } : {}) });
         return;
       }
       case "cast":
-        this.flushLocal();
         this.notePresence(item.f);
-        for (const s of this.host.members()) {
-          const st = s.getState();
-          if (st?.ready && st.conn !== item.x) sendQuietly(s, item.f);
-        }
-        return;
+        return this.members.cast(item.f, item.x);
       case "to": {
-        this.flushLocal();
-        const s = this.member(item.conn);
-        if (s) sendQuietly(s, item.f);
+        const s = this.members.to(item.conn, item.f);
         if (s && this.roomSyncs.has(item.conn) && item.f.startsWith(`{"type":"sync"`)) {
           this.roomSyncs.delete(item.conn);
           s.setState({ ...s.getState()!, ready: true });
@@ -299,8 +281,8 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         return;
       }
       case "close": {
-        this.flushLocal();
-        const s = this.member(item.conn);
+        this.members.flush();
+        const s = this.members.find(item.conn);
         this.known.delete(item.conn);
         this.admitted.delete(item.conn);
         if (s) closeQuietly(s, item.code, item.reason);
@@ -327,31 +309,12 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     }
   }
 
-  private member(conn: string): RoomSocket | undefined {
-    for (const s of this.host.members()) if (s.getState()?.conn === conn) return s;
-    return undefined;
-  }
-
-  private flushLocal(): void {
-    this.outbox.flush(this.receivers, () => true);
-  }
-
-  private closeMembers(): void {
-    for (const s of this.host.members()) {
-      const st = s.getState();
-      if (!st) continue;
-      s.setState({ ...st, ready: false });
-      closeQuietly(s, RESYNC_CLOSE, "resync");
-    }
-    this.waiting.clear();
-  }
-
   // Serving joins and resyncs from what the relay holds.
 
   private serveWaiting(): void {
     if (!this.synced || this.waiting.size === 0) return;
     for (const [conn, w] of this.waiting) {
-      const s = this.member(conn);
+      const s = this.members.find(conn);
       if (!s) {
         this.waiting.delete(conn);
         continue;
@@ -373,7 +336,8 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       st = { ...st, ready: !askRoom, status: "active" };
       socket.setState(st);
       const peers = [...this.peers.values()].filter((p) => p.conn !== st.conn);
-      sendQuietly(socket, JSON.stringify({ type: "welcome", v: PROTOCOL_VERSION, schema: this.schema.version, room: this.roomId, self: peerOf(st), peers }));
+      const ackEvery = st.reads ? { ackEvery: READ_ACK_EVERY_BYTES } : {};
+      sendQuietly(socket, JSON.stringify({ type: "welcome", v: PROTOCOL_VERSION, schema: this.schema.version, room: this.roomId, self: peerOf(st), peers, ...ackEvery }));
     } else if (askRoom) {
       socket.setState((st = { ...st, ready: false }));
     }
@@ -388,13 +352,5 @@ export class RelayCore<R extends RecordBase = RecordBase> {
 
   private log(level: LogLine["level"], event: string, detail?: string): void {
     this.host.log({ level, event, room: this.roomId, ...(detail ? { detail } : {}) });
-  }
-}
-
-function sendQuietly(socket: RoomSocket, frame: string): void {
-  try {
-    socket.send(frame);
-  } catch {
-    // closing; its close event cleans up
   }
 }

@@ -12,6 +12,7 @@
 import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { READ_ACK_EVERY_BYTES, SOCKET_MAX_OWED_BYTES } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import { openSocket, rect, type TestClient } from "./socket.ts";
 
@@ -28,13 +29,13 @@ interface Member extends TestClient {
   name: string;
 }
 
-async function open(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number } = {}): Promise<Member> {
+async function open(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true } = {}): Promise<Member> {
   const c = await openSocket(`/parties/whiteboard/${room}?token=${await token(room, role)}`);
-  c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: from.epoch ?? null, lastSeq: from.lastSeq ?? 0, name, color: "#224466" });
+  c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: from.epoch ?? null, lastSeq: from.lastSeq ?? 0, name, color: "#224466", ...(from.reads ? { reads: true } : {}) });
   return Object.assign(c, { name });
 }
 
-async function join(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number } = {}): Promise<Member> {
+async function join(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true } = {}): Promise<Member> {
   const c = await open(room, name, role, from);
   await c.next("sync", 0, 15_000);
   return c;
@@ -88,6 +89,8 @@ describe("an audience room over several relays", () => {
     const direct = [await join(room, "d1", "editor"), await join(room, "d2", "editor")];
     const relayed: Member[] = [];
     for (const [i, role] of (["editor", "viewer", "viewer", "editor", "viewer", "viewer", "editor"] as const).entries()) relayed.push(await join(room, `r${i}`, role));
+    // The relays report their counts with their next frame.
+    await until("the relays' counts", async () => (await stats(room)).relayed === 7);
     const s = await stats(room);
     expect(s).toMatchObject({ connections: 2, relays: 3, relayed: 7, watching: 4 });
 
@@ -136,7 +139,7 @@ describe("an audience room over several relays", () => {
     const e = await join(room, "e", "editor");
     await until("the relayed editor announced", () => d1.of("join").some((j) => j.peer.name === "e"));
     expect(d1.of("join").map((j) => j.peer.name)).toEqual(["d2", "e"]);
-    expect((await stats(room)).watching).toBe(3);
+    await until("the watchers counted", async () => (await stats(room)).watching === 3);
     // A relayed member's welcome lists the active people, never a watcher.
     expect(e.of("welcome")[0]!.peers.map((p) => p.name).sort()).toEqual(["d1", "d2"]);
 
@@ -227,5 +230,44 @@ describe("faults in an audience room", () => {
     mutate(relayed[0]!, "after-wake", "after-wake");
     await allReach([d1, ...relayed], 1);
     expect((await stats(room)).relays).toBe(1);
+  });
+});
+
+describe("a member on a relay that does not read", () => {
+  it("is closed with SLOW_READER past SOCKET_MAX_OWED_BYTES unacknowledged; one that acknowledges, and an older client, get everything", async () => {
+    const room = "aud-slow-reader";
+    const writer = await join(room, "writer", "editor");
+    await join(room, "d2", "viewer");
+    const stalled = await join(room, "stalled", "viewer", { reads: true });
+    const reader = await join(room, "reader", "viewer", { reads: true });
+    const older = await join(room, "older", "viewer");
+    await until("the relays' counts", async () => (await stats(room)).relayed === 3);
+    const ackEvery = stalled.of("welcome")[0]!.ackEvery!;
+    expect(ackEvery).toBe(READ_ACK_EVERY_BYTES);
+    // The reader acknowledges what it reads, as the library does.
+    let acked = 0;
+    const ack = setInterval(() => {
+      const read = reader.frames.reduce((n, f) => n + f.bytes, 0);
+      if (read - acked >= ackEvery) {
+        reader.send({ type: "read", n: read - acked });
+        acked = read;
+      }
+    }, 5);
+    try {
+      // ~100 KB a change, 1.25 × the bound in all.
+      const label = "x".repeat(10_000);
+      const changes = Math.ceil((SOCKET_MAX_OWED_BYTES * 1.25) / 100_000);
+      for (let i = 0; i < changes; i++) {
+        writer.send({ type: "mutate", mid: `big-${i}`, ops: Array.from({ length: 10 }, (_, j) => ({ op: "put", rec: { ...rect(`r${j}`, i), label } })) });
+        await writer.next("ack", writer.inbox.length);
+      }
+      expect((await stalled.waitClosed(15_000)).code).toBe(CloseCode.SLOW_READER);
+      expect(stalled.of("error").at(-1)).toMatchObject({ code: ErrorCode.SLOW_READER });
+      await allReach([reader, older], changes);
+      expect(reader.closed).toBeNull();
+      expect(older.closed).toBeNull();
+    } finally {
+      clearInterval(ack);
+    }
   });
 });

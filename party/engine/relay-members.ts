@@ -1,0 +1,110 @@
+/**
+ * A relay's members, as the relay (relay.ts) sends to them: the local fan-out
+ * of the room's commits (a `CommitOutbox` of its own: each member its part,
+ * the author the ack in the change's place) and broadcasts, and each member's
+ * read window (read-windows.ts): a member whose hello said `reads` is told to
+ * acknowledge what it reads (`ackEvery` in its welcome) and, past
+ * SOCKET_MAX_OWED_BYTES unacknowledged, gets nothing more and is closed with
+ * SLOW_READER (4009, not final: it reconnects and resyncs from its last seq),
+ * as a room's own member is.
+ */
+import { SOCKET_MAX_OWED_BYTES } from "../shared/limits.ts";
+import { CloseCode, ErrorCode } from "../shared/protocol.ts";
+import { CommitOutbox, type QueuedCommit } from "./room/commit-outbox.ts";
+import { ReadWindows } from "./room/read-windows.ts";
+import type { EachReceiver } from "./room/receivers.ts";
+import { closeQuietly } from "./room/sessions.ts";
+import type { RoomSocket } from "./room/types.ts";
+
+export class RelayMembers {
+  private readonly outbox = new CommitOutbox();
+  private readonly receivers: EachReceiver;
+  readonly reads: ReadWindows;
+  private readonly sockets: () => Iterable<RoomSocket>;
+
+  constructor(sockets: () => Iterable<RoomSocket>) {
+    this.sockets = sockets;
+    this.receivers = (visit) => {
+      for (const s of sockets()) {
+        const st = s.getState();
+        if (st?.ready) visit(st.conn, s);
+      }
+    };
+    // Cut after the frame that found it, never inside a fan-out.
+    this.reads = new ReadWindows(
+      (conn) => this.find(conn)?.getState()?.reads === true,
+      (conn) => queueMicrotask(() => this.slowReader(conn)),
+    );
+  }
+
+  find(conn: string): RoomSocket | undefined {
+    for (const s of this.sockets()) if (s.getState()?.conn === conn) return s;
+    return undefined;
+  }
+
+  /** Members (sockets) and, of them, watchers (not editors). */
+  counts(): { members: number; watching: number } {
+    let members = 0;
+    let watching = 0;
+    for (const s of this.sockets()) {
+      const st = s.getState();
+      if (!st) continue;
+      members++;
+      if (st.role !== "editor") watching++;
+    }
+    return { members, watching };
+  }
+
+  /** Queue a commit for the members (sent at the next `flush`, in seq order). */
+  commit(c: QueuedCommit): void {
+    this.outbox.push(c);
+  }
+
+  flush(): void {
+    this.outbox.flush(this.receivers, (conn, chars) => this.reads.charge(conn, chars));
+  }
+
+  /** A broadcast to every ready member but `except`, after the queued commits. */
+  cast(frame: string, except: string | null): void {
+    this.flush();
+    for (const s of this.sockets()) {
+      const st = s.getState();
+      if (st?.ready && st.conn !== except && this.reads.charge(st.conn, frame.length)) sendQuietly(s, frame);
+    }
+  }
+
+  /** A frame for one member (an answer: not charged, like a room's). */
+  to(conn: string, frame: string): RoomSocket | undefined {
+    this.flush();
+    const s = this.find(conn);
+    if (s) sendQuietly(s, frame);
+    return s;
+  }
+
+  /** Close every member with `code` (they reconnect and resync). */
+  closeAll(code: number, reason: string): void {
+    for (const s of this.sockets()) {
+      const st = s.getState();
+      if (!st) continue;
+      s.setState({ ...st, ready: false });
+      closeQuietly(s, code, reason);
+    }
+  }
+
+  private slowReader(conn: string): void {
+    const s = this.find(conn);
+    this.reads.forget(conn);
+    if (!s) return;
+    s.setState({ ...s.getState()!, ready: false });
+    sendQuietly(s, JSON.stringify({ type: "error", code: ErrorCode.SLOW_READER, message: `over ${SOCKET_MAX_OWED_BYTES} bytes unread; reconnect and resync` }));
+    closeQuietly(s, CloseCode.SLOW_READER, "slow reader");
+  }
+}
+
+export function sendQuietly(socket: RoomSocket, frame: string): void {
+  try {
+    socket.send(frame);
+  } catch {
+    // closing; its close event cleans up
+  }
+}
