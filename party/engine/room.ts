@@ -18,9 +18,11 @@
  *
  * Hibernation rules the room lives by: per-socket identity is in the socket's
  * attachment (`ConnState`), never only in memory; everything held in fields
- * is a cache, rebuilt from storage on the first event after a wake; the only
- * timer is the one-shot frame timer, which exists only while frames wait for
- * the room's send budget (a quiet room sends them at once).
+ * is a cache, rebuilt from storage on the first event after a wake; timers
+ * exist only while work waits: the one-shot frame timer while frames wait for
+ * the room's send budget (a quiet room sends them at once), the live timer
+ * while live values wait for the live budget, and a past board's turns while
+ * it is being built (room/past-boards.ts).
  */
 import type { Op, RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";

@@ -91,7 +91,7 @@ export interface RoomHost<R extends RecordBase = RecordBase> {
   /** The links of the relays of an audience room (none on a host without relays). */
   links?(): Iterable<LinkSocket>;
   now(): number;
-  /** One-shot timer. Used only for cursor frames. */
+  /** One-shot timer: for cursor and live frames waiting for the room's budgets. */
   setTimeout(fn: () => void, ms: number): void;
   /** Resolves on the runtime's next turn, after the events that arrived
    * meanwhile: what a past board's build waits for between its steps
