@@ -45,6 +45,11 @@ export class PeerRoster {
     return this.cursorMap;
   }
 
+  /** `conn` is here now (not one of those who just left, still in `peers()`). */
+  present(conn: string): boolean {
+    return this.live.has(conn);
+  }
+
   /** The room's welcome: the peers present now. */
   welcome(peers: readonly Peer[]): void {
     this.live.clear();

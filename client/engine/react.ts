@@ -2,7 +2,12 @@
  * `edgeroom/react`: React hooks over a RoomClient, through
  * useSyncExternalStore. `useRoom` owns the client (built on mount, closed on
  * unmount or when the room changes); `useRecords`, `usePeers`, `useSelf`,
- * `useConnection`, `usePendingEdits` and `useCursors` read it.
+ * `useConnection`, `usePendingEdits`, `useCursors`, `useLive`, `useOthers`
+ * and `useMutation` read it — given the client, or from the nearest
+ * `RoomProvider` when given none. Every hook renders on a server too
+ * (`react-dom/server`: each passes a getServerSnapshot; with no client it
+ * shows an empty room, "connecting"), so a page using them can be
+ * server-rendered.
  *
  * Each hook's subscribe/getSnapshot pair is a plain exported function
  * (`recordsSource`, …) so it can be tested without React: a snapshot keeps its
@@ -16,7 +21,8 @@
  * documents these hooks are for; a large canvas (the whiteboard) reads
  * `client.records()` in its own render loop instead.
  */
-import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { createContext, createElement, type ReactNode, useContext, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { EditOp, LiveEntries, LiveSchemas } from "../../party/shared/typed-ops.ts";
 import type { Peer, RecordBase } from "../../party/shared/protocol.ts";
 import type { RemoteCursor } from "./peer-roster.ts";
 import { RoomClient } from "./room-client.ts";
@@ -73,6 +79,8 @@ const connections = new WeakMap<RoomClient<never>, ExternalSource<ConnectionStat
 const cursors = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, RemoteCursor>>>();
 const selves = new WeakMap<RoomClient<never>, ExternalSource<Peer | null>>();
 const pendingEdits = new WeakMap<RoomClient<never>, ExternalSource<number>>();
+const lives = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, ReadonlyMap<string, unknown>>>>();
+const others = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, Other>>>();
 
 /** One source per client, shared by every component that reads it. */
 function cached<T>(map: WeakMap<RoomClient<never>, ExternalSource<T>>, client: RoomClient<never>, build: () => ExternalSource<T>): ExternalSource<T> {
@@ -148,12 +156,12 @@ export function cursorsSource<R extends RecordBase>(client: RoomClient<R>): Exte
  * mount opens and closes one cleanly). A new schema, room, host or transport
  * builds a new client; a new name or color is sent as presence.
  */
-export function useRoom<R extends RecordBase>(options: RoomClientOptions<R>): RoomClient<R> | null {
-  const [client, setClient] = useState<RoomClient<R> | null>(null);
+export function useRoom<R extends RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas>(options: RoomClientOptions<R, F, L>): RoomClient<R, F, L> | null {
+  const [client, setClient] = useState<RoomClient<R, F, L> | null>(null);
   const latest = useRef(options);
   latest.current = options;
   useEffect(() => {
-    const c = new RoomClient<R>(latest.current);
+    const c = new RoomClient<R, F, L>(latest.current);
     setClient(c);
     return () => {
       c.close();
@@ -166,38 +174,140 @@ export function useRoom<R extends RecordBase>(options: RoomClientOptions<R>): Ro
   return client;
 }
 
-/** The records to show; an empty map while there is no client. */
-export function useRecords<R extends RecordBase>(client: RoomClient<R> | null): ReadonlyMap<string, R> {
-  const source = client ? recordsSource(client) : null;
-  return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => EMPTY_MAP));
+const RoomContext = createContext<RoomClient<never> | null>(null);
+
+/** Makes `client` the room of every hook below it that is given no client
+ * (`useRecords()`, …). `client` may be null (not built yet: `useRoom`'s
+ * first render, a server render). */
+export function RoomProvider<R extends RecordBase>(props: { client: RoomClient<R> | null; children?: ReactNode }): ReactNode {
+  return createElement(RoomContext.Provider, { value: props.client as unknown as RoomClient<never> | null }, props.children);
 }
 
-/** Everyone else here; an empty map while there is no client. */
-export function usePeers<R extends RecordBase>(client: RoomClient<R> | null): ReadonlyMap<string, Peer> {
-  const source = client ? peersSource(client) : null;
-  return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => EMPTY_MAP));
+/** The client given, or the nearest RoomProvider's when given none (undefined). */
+export function useRoomClient<R extends RecordBase = RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas>(client?: RoomClient<R, F, L> | null): RoomClient<R, F, L> | null {
+  const provided = useContext(RoomContext) as unknown as RoomClient<R, F, L> | null;
+  return client === undefined ? provided : client;
+}
+
+/** useSyncExternalStore over `source`, or `empty` without a client; the
+ * server snapshot is the same as the client's, so a server render shows what
+ * the client has (an empty room without one). */
+function useSource<T>(source: ExternalSource<T> | null, empty: T): T {
+  const read = source?.getSnapshot ?? (() => empty);
+  return useSyncExternalStore(source?.subscribe ?? noSubscription, read, read);
+}
+
+/** The records to show; an empty map while there is no client. */
+export function useRecords<R extends RecordBase>(client?: RoomClient<R> | null): ReadonlyMap<string, R> {
+  const c = useRoomClient(client);
+  return useSource(c ? recordsSource(c) : null, EMPTY_MAP);
+}
+
+/** Everyone else here (with, briefly, those who just left: `useOthers` marks them); an empty map while there is no client. */
+export function usePeers<R extends RecordBase>(client?: RoomClient<R> | null): ReadonlyMap<string, Peer> {
+  const c = useRoomClient(client);
+  return useSource(c ? peersSource(c) : null, EMPTY_MAP);
 }
 
 /** This connection as the room knows it; null while there is no client or no welcome yet. */
-export function useSelf<R extends RecordBase>(client: RoomClient<R> | null): Peer | null {
-  const source = client ? selfSource(client) : null;
-  return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => null));
+export function useSelf<R extends RecordBase>(client?: RoomClient<R> | null): Peer | null {
+  const c = useRoomClient(client);
+  return useSource(c ? selfSource(c) : null, null);
 }
 
 /** Edits not yet confirmed by the room (0 while there is no client). */
-export function usePendingEdits<R extends RecordBase>(client: RoomClient<R> | null): number {
-  const source = client ? pendingEditsSource(client) : null;
-  return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => 0));
+export function usePendingEdits<R extends RecordBase>(client?: RoomClient<R> | null): number {
+  const c = useRoomClient(client);
+  return useSource(c ? pendingEditsSource(c) : null, 0);
 }
 
 /** The connection state ("connecting" while there is no client). */
-export function useConnection<R extends RecordBase>(client: RoomClient<R> | null): ConnectionState {
-  const source = client ? connectionSource(client) : null;
-  return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => NO_CLIENT_CONNECTION));
+export function useConnection<R extends RecordBase>(client?: RoomClient<R> | null): ConnectionState {
+  const c = useRoomClient(client);
+  return useSource(c ? connectionSource(c) : null, NO_CLIENT_CONNECTION);
 }
 
 /** Remote cursors; an empty map while there is no client. */
-export function useCursors<R extends RecordBase>(client: RoomClient<R> | null): ReadonlyMap<string, RemoteCursor> {
-  const source = client ? cursorsSource(client) : null;
-  return useSyncExternalStore(source?.subscribe ?? noSubscription, source?.getSnapshot ?? (() => EMPTY_MAP));
+export function useCursors<R extends RecordBase>(client?: RoomClient<R> | null): ReadonlyMap<string, RemoteCursor> {
+  const c = useRoomClient(client);
+  return useSource(c ? cursorsSource(c) : null, EMPTY_MAP);
+}
+
+const sameLive = (a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>) => sameMap(a, b);
+const copyLive = (m: ReadonlyMap<string, ReadonlyMap<string, unknown>>) => new Map([...m].map(([conn, keys]) => [conn, new Map(keys)]));
+
+/** Everyone else's live state (`setLive`), by conn, then key; someone who
+ * left is gone at once (live state does not linger). */
+export function liveSource<R extends RecordBase, F extends string, L extends LiveSchemas>(client: RoomClient<R, F, L>): ExternalSource<ReadonlyMap<string, LiveEntries<L>>> {
+  const c = client as unknown as RoomClient<RecordBase>;
+  return cached(lives, c as unknown as RoomClient<never>, () =>
+    copyingSource<ReadonlyMap<string, ReadonlyMap<string, unknown>>>(
+      (fn) => {
+        const offs = [c.on("live", fn), c.on("change", fn)];
+        return () => offs.forEach((off) => off());
+      },
+      () => c.live(),
+      (held, live) => sameMap(held, live, sameLive),
+      copyLive,
+    ),
+  ) as unknown as ExternalSource<ReadonlyMap<string, LiveEntries<L>>>;
+}
+
+/** Someone else in the room, with their live state. `left`: they left a
+ * moment ago (still listed for a few seconds, so a reload does not make them
+ * flicker; their live state is already gone). */
+export interface Other<L extends LiveSchemas = LiveSchemas> {
+  peer: Peer;
+  live: LiveEntries<L>;
+  left: boolean;
+}
+
+const NO_LIVE: ReadonlyMap<string, unknown> = new Map();
+
+/** The people in the room with their live state, by conn. */
+export function othersSource<R extends RecordBase, F extends string, L extends LiveSchemas>(client: RoomClient<R, F, L>): ExternalSource<ReadonlyMap<string, Other<L>>> {
+  const c = client as unknown as RoomClient<RecordBase>;
+  const people = peersSource(c);
+  const live = liveSource(c);
+  return cached(others, c as unknown as RoomClient<never>, () => {
+    let held: { peers: unknown; live: unknown; present: string; value: ReadonlyMap<string, Other> } | null = null;
+    return {
+      subscribe: live.subscribe,
+      getSnapshot() {
+        const p = people.getSnapshot();
+        const l = live.getSnapshot() as ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+        const present = [...p.keys()].filter((conn) => c.present(conn)).join(" ");
+        if (held && held.peers === p && held.live === l && held.present === present) return held.value;
+        const value = new Map([...p].map(([conn, peer]) => [conn, { peer, live: (l.get(conn) ?? NO_LIVE) as LiveEntries, left: !c.present(conn) }]));
+        held = { peers: p, live: l, present, value };
+        return value;
+      },
+    };
+  }) as unknown as ExternalSource<ReadonlyMap<string, Other<L>>>;
+}
+
+/** Everyone else's live state by conn (an empty map while there is no client). */
+export function useLive<R extends RecordBase, F extends string, L extends LiveSchemas>(client?: RoomClient<R, F, L> | null): ReadonlyMap<string, LiveEntries<L>> {
+  const c = useRoomClient(client);
+  return useSource(c ? liveSource(c) : null, EMPTY_MAP);
+}
+
+/** The people in the room with their live state, by conn; one who just left
+ * is marked `left` until they are gone (an empty map while there is no client). */
+export function useOthers<R extends RecordBase, F extends string, L extends LiveSchemas>(client?: RoomClient<R, F, L> | null): ReadonlyMap<string, Other<L>> {
+  const c = useRoomClient(client);
+  return useSource(c ? othersSource(c) : null, EMPTY_MAP);
+}
+
+/** A stable `mutate` for event handlers: the client's (typed like it),
+ * returning the mutation id, or null while there is no client (nothing is
+ * applied). Throws `MutationError` as `RoomClient.mutate` does. */
+export function useMutation<R extends RecordBase, F extends string = string, L extends LiveSchemas = LiveSchemas>(
+  client?: RoomClient<R, F, L> | null,
+): (ops: readonly EditOp<R, F>[], options?: { mid?: string; edit?: string }) => string | null {
+  const c = useRoomClient(client);
+  const latest = useRef(c);
+  latest.current = c;
+  const [mutate] = useState(() => (ops: readonly EditOp<R, F>[], options?: { mid?: string; edit?: string }) => latest.current?.mutate(ops, options) ?? null);
+  return mutate;
 }

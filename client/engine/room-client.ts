@@ -189,10 +189,11 @@ export class RoomClient<R extends RecordBase = RecordBase, F extends string = st
   get self(): Peer | null {
     return this.processor.self;
   }
-  /** Everyone else in the room (including, briefly, those who just left). */
+  /** Everyone else in the room (including, briefly, those who just left: `present(conn)` is false for them). */
   peers(): ReadonlyMap<string, Peer> {
     return this.processor.roster.peers();
   }
+  present(conn: string): boolean { return this.processor.roster.present(conn); }
   cursors(): ReadonlyMap<string, RemoteCursor> {
     return this.processor.roster.cursors();
   }
@@ -223,8 +224,7 @@ export class RoomClient<R extends RecordBase = RecordBase, F extends string = st
    * are stored (RoomAssets: `awaitsFor(ops)`).
    */
   mutate(edits: readonly EditOp<R, F>[], options: { edit?: string; mid?: string; awaits?: readonly string[] } = {}): string {
-    // The wire's Op is the same shape with `set` as loose as JSON.
-    const ops = edits as readonly Op<R>[];
+    const ops = edits as readonly Op<R>[]; // the wire's Op: `set` as loose as JSON
     if (options.mid !== undefined && this.pendingEdits.get(options.mid)) return options.mid;
     const mid = options.mid ?? newShortId();
     // The room's own checks, run here first: an edit the room would refuse as a
