@@ -3,9 +3,9 @@
  * room accepts it hibernatably), subscribing from what the relay holds,
  * opening it again when the room goes away, and the up frames — at most one
  * per RELAY_UP_MS, carrying the members' items in arrival order and the
- * relay's counts. Items wait while the link is down and leave when it is back.
+ * relay's counts; a frame of counts alone at most one per RELAY_COUNTS_MS. Items wait while the link is down and leave when it is back.
  */
-import { RELAY_UP_MS } from "../shared/limits.ts";
+import { RELAY_COUNTS_MS, RELAY_UP_MS } from "../shared/limits.ts";
 import type { MemberInfo, UpItem } from "../shared/relay-protocol.ts";
 import type { ConnState, LogLine, RoomSocket } from "./room/types.ts";
 
@@ -43,6 +43,9 @@ export class RelayUplink {
   private scheduled = false;
   private lastUp = 0;
   private reported = { members: -1, watching: -1 };
+  /** When counts last went up, and whether a counts-only frame is waiting. */
+  private countsAt = 0;
+  private countsScheduled = false;
   private readonly host: RelayHost;
   private readonly owner: UplinkOwner;
 
@@ -121,7 +124,22 @@ export class RelayUplink {
     this.scheduled = false;
     if (!this.link) return; // sent once the link is back
     const { members, watching } = this.owner.counts();
-    if (this.up.length === 0 && members === this.reported.members && watching === this.reported.watching) return;
+    if (this.up.length === 0) {
+      if (members === this.reported.members && watching === this.reported.watching) return;
+      // Counts alone wait for their own, slower cadence; items never do.
+      const wait = this.countsAt + RELAY_COUNTS_MS - this.host.now();
+      if (wait > 0) {
+        if (!this.countsScheduled) {
+          this.countsScheduled = true;
+          this.host.setTimeout(() => {
+            this.countsScheduled = false;
+            this.flush();
+          }, wait);
+        }
+        return;
+      }
+    }
+    this.countsAt = this.host.now();
     const frame = JSON.stringify({ t: "up", i: this.up, members, watching });
     this.up = [];
     this.reported = { members, watching };

@@ -52,6 +52,10 @@ export const RELAY_RING_CHANGES = 1000;
 export const RELAY_RING_BYTES = 4 * 1024 * 1024;
 /** A relay sends the room at most one frame per this many ms. */
 export const RELAY_UP_MS = 50;
+/** A frame that carries only the relay's counts (watchers joining, leaving)
+ * goes at most once per this many ms: an audience's churn costs the room at
+ * most one message a second per relay. */
+export const RELAY_COUNTS_MS = 1000;
 /** Open connections per identity per room — the token's subject when it has
  * one, else the client's IP address (CF-Connecting-IP) — checked before the
  * room's own cap, so one person or one machine can hold at most an eighth of a
