@@ -5,12 +5,12 @@
  * when A is back — then B sees it too. Real Chromium, real wrangler dev with
  * Miniflare's local R2.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { near, openBoard, pixelAtWorld, records, RESULTS_DIR, screenshot, usePeople, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
+import { boardMenu, near, openBoard, pixelAtWorld, records, RESULTS_DIR, roomOf, screenshot, usePeople, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
 
 const TEAL = "#0ca678";
 const people = usePeople();
@@ -95,5 +95,30 @@ describe("pictures on the board", () => {
     await expect.poll(() => a0.evaluate(() => window.__edgeroom!.session.client.pendingCount)).toBe(0);
     expect(uploads).toHaveLength(1);
     await screenshot(b, "image-after-offline-B");
+  });
+
+  it("export → import: the file carries the picture, and the imported board shows it to everyone", async () => {
+    const ctxA = await people.person({ acceptDownloads: true });
+    const a = await openBoard(ctxA, `http://${people.host}/?test`);
+    const oldRoom = roomOf(a);
+    await dropPicture(a, 640, 400);
+    await waitForRecords(a, `(recs) => recs.some((r) => r.type === "image")`);
+    await expect.poll(() => a.evaluate(() => window.__edgeroom!.session.client.pendingCount)).toBe(0);
+    const img = (await imageOf(a))!;
+
+    const [download] = await Promise.all([a.waitForEvent("download"), boardMenu(a, "Export board (.json)")]);
+    const file = JSON.parse(readFileSync(await download.path(), "utf8")) as { assets?: { hash: string; type: string }[] };
+    expect(file.assets?.map((x) => [x.hash, x.type])).toEqual([[img.asset, "image/png"]]);
+
+    await a.setInputFiles("[data-testid=import-file]", await download.path());
+    await a.waitForURL((u) => u.pathname.startsWith("/r/") && !u.pathname.endsWith(`/${oldRoom}`), { timeout: 20_000 });
+    await waitForStatus(a, "live");
+    const newRoom = roomOf(a);
+    // Someone else opening the new board sees the picture: it is stored in the new room.
+    const c = await openBoard(await people.person(), `http://${people.host}/r/${newRoom}?test`);
+    await waitForRecords(c, `(recs) => recs.some((r) => r.type === "image")`);
+    await waitForPixel(c, img.x + img.w / 2, img.y + img.h / 2, (p) => near(p, TEAL, 30));
+    const stored = await fetch(`http://${people.host}/parties/whiteboard/${newRoom}/assets/${img.asset}`);
+    expect(stored.status).toBe(200);
   });
 });

@@ -7,7 +7,7 @@ import { BoardMenu } from "./BoardMenu.tsx";
 import { BoardPreview } from "./board-preview.ts";
 import { HistoryPanel, PreviewBar } from "./HistoryPanel.tsx";
 import { restoreShown } from "./restore-version.ts";
-import { boardExportFile, download } from "./board-transfer.ts";
+import { boardExportFile, download, picturesOf } from "./board-transfer.ts";
 import { FileDrop } from "./FileDrop.tsx";
 import { TransferDialog } from "./TransferDialog.tsx";
 import { useBoardTransfer } from "./use-board-transfer.ts";
@@ -182,18 +182,21 @@ function Board({
   }, [controller, theme]);
 
   const transfer = useBoardTransfer();
-  const exportJson = () => {
+  const pictureUrl = (hash: string) => session.assets.assetUrl(hash);
+  const exportJson = async () => {
     const records = preview.board.records(); // a previewed version exports as that version
     if (records.size === 0) return notify("The board is empty: nothing to export.", "info");
     const shownVersion = preview.shown;
     const from = { room: session.room, seq: shownVersion?.seq ?? session.client.seq, epoch: session.client.epoch };
-    const file = boardExportFile(shownVersion?.version !== undefined ? { ...from, version: shownVersion.version } : from, records.values());
+    // The pictures go in the file, so an import has them.
+    const pictures = await picturesOf(records.values(), pictureUrl);
+    const file = boardExportFile(shownVersion?.version !== undefined ? { ...from, version: shownVersion.version } : from, records.values(), pictures);
     download(file.blob, file.name);
   };
-  const duplicateBoard = () => {
+  const duplicateBoard = async () => {
     const records = preview.board.records();
     if (records.size === 0) return notify("The board is empty: nothing to duplicate.", "info");
-    transfer.duplicate([...records.values()]);
+    transfer.duplicate([...records.values()], await picturesOf(records.values(), pictureUrl));
   };
 
   const copyLink = async () => {
@@ -227,8 +230,8 @@ function Board({
       <TopBar room={session.room} theme={theme} onShare={copyLink} onExport={exportPng} onToggleTheme={onToggleTheme}>
         <BoardMenu
           items={[
-            { label: "Export board (.json)", run: exportJson, title: "Download the board as a file you can import later" },
-            { label: "Duplicate board", run: duplicateBoard, title: "Make a new board with these shapes and open it" },
+            { label: "Export board (.json)", run: () => void exportJson(), title: "Download the board as a file you can import later" },
+            { label: "Duplicate board", run: () => void duplicateBoard(), title: "Make a new board with these shapes and open it" },
             { label: historyOpen ? "Hide history" : "History…", run: () => (historyOpen ? closeHistory() : setHistoryOpen(true)), title: "Earlier versions of this board: preview, restore, name" },
           ]}
           onImport={transfer.importFile}

@@ -10,12 +10,17 @@
  * going offline or a reload exactly like a drawn shape: the page that opens
  * the new board (this tab, after the navigation) loads them and sends whatever
  * the room has not acknowledged; the room applies each mutation id once.
+ *
+ * Pictures travel with the board: an export file carries the pictures its
+ * image shapes name (`assets`, base64), and a new board stages them with its
+ * room's assets before its records, which wait for their upload (RoomAssets),
+ * offline too.
  */
 import { whiteboard } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Op } from "../../../party/whiteboard/schema.ts";
-import { buildExport, maxExportChars, type ParsedExport, parseExport, serializeExport, ExportErrorCode, MAX_OPS_PER_MUTATION } from "edgeroom/schema";
-import { partySocketTransport, IdbPendingStore, newRoomId, newShortId, browserNetwork, onlineAwareTransport, RoomClient } from "edgeroom/client";
+import { assetsNamed, buildExport, type ExportedAsset, maxExportChars, type ParsedExport, parseExport, serializeExport, sniffAssetType, ExportErrorCode, MAX_OPS_PER_MUTATION } from "edgeroom/schema";
+import { partySocketTransport, IdbAssetStore, IdbPendingStore, newRoomId, newShortId, browserNetwork, onlineAwareTransport, RoomAssets, RoomClient } from "edgeroom/client";
 import { MAX_MUTATION_OPS_BYTES } from "../editor.ts";
 import { chunkOps } from "../undo.ts";
 import { paintOrder } from "../canvas/scene.ts";
@@ -30,9 +35,36 @@ export const NEW_BOARD_ACK_WAIT_MS = 15_000;
 
 /** The export file for these records: a Blob and its file name (the HTTP
  * API's name for the same file: `<room>-<seq>.edgeroom.json`). */
-export function boardExportFile(from: { room: string; seq: number; epoch: string | null; version?: string }, records: Iterable<Shape>): { blob: Blob; name: string } {
-  const doc = buildExport(whiteboard, { ...from, records: [...records].sort(paintOrder) });
+export function boardExportFile(from: { room: string; seq: number; epoch: string | null; version?: string }, records: Iterable<Shape>, pictures: readonly ExportedAsset[] = []): { blob: Blob; name: string } {
+  const doc = buildExport(whiteboard, { ...from, records: [...records].sort(paintOrder), assets: pictures });
   return { blob: new Blob([serializeExport(doc)], { type: "application/json" }), name: `${from.room}-${from.seq}.edgeroom.json` };
+}
+
+/** The pictures `records` name, read from where this board shows them
+ * (`urlOf`: the room's asset URL, or local bytes not yet uploaded). A
+ * picture that cannot be read is left out (its shape imports without it). */
+export async function picturesOf(records: Iterable<Shape>, urlOf: (hash: string) => string): Promise<ExportedAsset[]> {
+  const out: ExportedAsset[] = [];
+  for (const hash of assetsNamed(records)) {
+    try {
+      const bytes = new Uint8Array(await (await fetch(urlOf(hash))).arrayBuffer());
+      const type = sniffAssetType(bytes);
+      if (type === null || type === "image/svg+xml") continue;
+      let s = "";
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      out.push({ hash, type, data: btoa(s) });
+    } catch {
+      // left out
+    }
+  }
+  return out;
+}
+
+function bytesOf(data: string): Uint8Array {
+  const s = atob(data);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 /** Hand a Blob to the browser as a download. */
@@ -89,7 +121,7 @@ export type NewBoardResult =
  * wait until they are safe: acknowledged by the room, or — offline, slow — at
  * least in IndexedDB. Records keep their ids and z (the room is empty).
  */
-export async function writeNewBoard(records: readonly Shape[], onProgress: (p: NewBoardProgress) => void = () => {}): Promise<NewBoardResult> {
+export async function writeNewBoard(records: readonly Shape[], onProgress: (p: NewBoardProgress) => void = () => {}, pictures: readonly ExportedAsset[] = []): Promise<NewBoardResult> {
   if (records.length === 0) return { ok: false, room: null, message: "There is nothing to put on a new board." };
   for (let attempt = 1; ; attempt++) {
     const room = newRoomId();
@@ -108,7 +140,7 @@ export async function writeNewBoard(records: readonly Shape[], onProgress: (p: N
         if (attempt < FRESH_ROOM_ATTEMPTS) continue;
         return { ok: false, room: null, message: "No empty room could be found for the new board. Try again." };
       }
-      return await writeInto(client, pendingStore, records, onProgress);
+      return await writeInto(client, pendingStore, records, onProgress, pictures);
     } finally {
       client.close();
     }
@@ -138,7 +170,26 @@ function firstSync(client: RoomClient<Shape>): Promise<boolean> {
 }
 
 /** Write the records into the (empty) room of `client`; see writeNewBoard. */
-async function writeInto(client: RoomClient<Shape>, pendingStore: IdbPendingStore, records: readonly Shape[], onProgress: (p: NewBoardProgress) => void): Promise<NewBoardResult> {
+async function writeInto(client: RoomClient<Shape>, pendingStore: IdbPendingStore, records: readonly Shape[], onProgress: (p: NewBoardProgress) => void, pictures: readonly ExportedAsset[]): Promise<NewBoardResult> {
+  const room = client.room;
+  // The pictures first, kept with the new room's assets: the records that
+  // name them wait for their upload (here, or on the page that opens the board).
+  const assets = new RoomAssets(client, { store: new IdbAssetStore(room) });
+  try {
+    for (const p of pictures) {
+      try {
+        await assets.stage(bytesOf(p.data));
+      } catch {
+        // not a picture the room takes, or not base64: its shape shows the placeholder
+      }
+    }
+    return await writeRecords(client, pendingStore, records, onProgress, assets);
+  } finally {
+    assets.close();
+  }
+}
+
+async function writeRecords(client: RoomClient<Shape>, pendingStore: IdbPendingStore, records: readonly Shape[], onProgress: (p: NewBoardProgress) => void, assets: RoomAssets<Shape>): Promise<NewBoardResult> {
   const room = client.room;
   const ops: Op[] = [...records].sort(paintOrder).map((rec) => ({ op: "put", rec }));
   const edit = newShortId();
@@ -157,7 +208,7 @@ async function writeInto(client: RoomClient<Shape>, pendingStore: IdbPendingStor
     onSettled();
   });
   try {
-    for (const chunk of chunkOps(ops, MAX_OPS_PER_MUTATION, MAX_MUTATION_OPS_BYTES)) mids.add(client.mutate(chunk, { edit }));
+    for (const chunk of chunkOps(ops, MAX_OPS_PER_MUTATION, MAX_MUTATION_OPS_BYTES)) mids.add(client.mutate(chunk, { edit, awaits: assets.awaitsFor(chunk) }));
   } catch (e) {
     offMessage();
     offReject();

@@ -5,7 +5,7 @@
  * the work.
  */
 import { useCallback, useState } from "react";
-import type { RefusedRecord } from "edgeroom/schema";
+import type { ExportedAsset, RefusedRecord } from "edgeroom/schema";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { type NewBoardProgress, readExportFile, writeNewBoard } from "./board-transfer.ts";
 import { boardHref } from "./room-link.ts";
@@ -14,7 +14,7 @@ export type TransferState =
   | { kind: "idle" }
   | { kind: "checking"; file: string }
   /** Some records were refused: import the others? */
-  | { kind: "confirm"; file: string; records: Shape[]; refused: RefusedRecord[]; refusedCount: number }
+  | { kind: "confirm"; file: string; records: Shape[]; pictures: ExportedAsset[]; refused: RefusedRecord[]; refusedCount: number }
   | { kind: "writing"; what: "import" | "duplicate"; progress: NewBoardProgress | null }
   | { kind: "error"; title: string; message: string; refused: RefusedRecord[]; refusedCount: number; room: string | null };
 
@@ -24,8 +24,8 @@ export interface BoardTransfer {
   importFile(file: File): void;
   /** After "confirm": import the records that passed. */
   confirmImport(): void;
-  /** A new board from these records, opened when written. */
-  duplicate(records: readonly Shape[]): void;
+  /** A new board from these records (and the pictures they name), opened when written. */
+  duplicate(records: readonly Shape[], pictures?: readonly ExportedAsset[]): void;
   dismiss(): void;
 }
 
@@ -37,9 +37,9 @@ function openBoard(room: string): void {
 export function useBoardTransfer(): BoardTransfer {
   const [state, setState] = useState<TransferState>({ kind: "idle" });
 
-  const write = useCallback(async (what: "import" | "duplicate", records: readonly Shape[]) => {
+  const write = useCallback(async (what: "import" | "duplicate", records: readonly Shape[], pictures: readonly ExportedAsset[] = []) => {
     setState({ kind: "writing", what, progress: null });
-    const result = await writeNewBoard(records, (progress) => setState({ kind: "writing", what, progress }));
+    const result = await writeNewBoard(records, (progress) => setState({ kind: "writing", what, progress }), pictures);
     if (result.ok) return openBoard(result.room);
     const title = what === "import" ? "The import did not finish" : "The board was not duplicated";
     setState({ kind: "error", title, message: result.message, refused: [], refusedCount: 0, room: result.room });
@@ -54,6 +54,7 @@ export function useBoardTransfer(): BoardTransfer {
         return;
       }
       const { records } = parsed.value;
+      const pictures = parsed.value.assets ?? [];
       if (records.length === 0) {
         const message =
           parsed.refusedCount === 0
@@ -63,23 +64,23 @@ export function useBoardTransfer(): BoardTransfer {
         return;
       }
       if (parsed.refusedCount > 0) {
-        setState({ kind: "confirm", file: file.name, records, refused: parsed.refused, refusedCount: parsed.refusedCount });
+        setState({ kind: "confirm", file: file.name, records, pictures, refused: parsed.refused, refusedCount: parsed.refusedCount });
         return;
       }
-      await write("import", records);
+      await write("import", records, pictures);
     },
     [write],
   );
 
   const confirmImport = useCallback(() => {
-    if (state.kind === "confirm") void write("import", state.records);
+    if (state.kind === "confirm") void write("import", state.records, state.pictures);
   }, [state, write]);
 
   return {
     state,
     importFile: (file) => void importFile(file),
     confirmImport,
-    duplicate: (records) => void write("duplicate", records),
+    duplicate: (records, pictures) => void write("duplicate", records, pictures),
     dismiss: () => setState({ kind: "idle" }),
   };
 }
