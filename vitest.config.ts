@@ -15,14 +15,15 @@ export default defineConfig({
     projects: [
       { resolve, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        // The engine's own Worker (tests/workerd/worker.ts), not the whiteboard's.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./tests/workerd/wrangler.toml" } })],
         resolve,
         test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"], exclude: ["tests/workerd/audience.test.ts"] },
       },
       {
         // An audience room with its bounds lowered (party/engine/durable-object.ts
         // AUDIENCE_DIRECT, RELAY_MEMBERS), so a few sockets fill several relays.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { AUDIENCE_DIRECT: "2", RELAY_MEMBERS: "3", AUDIENCE_RELAYS: "3", AUDIENCE_EDITORS: "5", AUTH_SECRET: "audience-test-secret-0123456789abcdef", DEV_TOKENS: "true" } } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./tests/workerd/wrangler.toml" }, miniflare: { bindings: { AUDIENCE_DIRECT: "2", RELAY_MEMBERS: "3", AUDIENCE_RELAYS: "3", AUDIENCE_EDITORS: "5", AUTH_SECRET: "audience-test-secret-0123456789abcdef", DEV_TOKENS: "true" } } })],
         resolve,
         test: { name: "workerd-audience", include: ["tests/workerd/audience.test.ts"], testTimeout: 30_000 },
       },

@@ -9,7 +9,7 @@
  * (tests/e2e/engine-alone.test.ts).
  */
 import { z } from "zod";
-import { Color, Coord, defineRoom, RecordId } from "edgeroom/schema";
+import { ASSET_HASH_PATTERN, Color, Coord, defineRoom, RecordId } from "edgeroom/schema";
 import type * as P from "edgeroom/schema";
 
 /** Characters of a card's text: a few pages, so one card can be a 50 KB
@@ -27,6 +27,8 @@ const base = {
   text: z.string().max(MAX_CARD_TEXT_CHARS),
   /** Optional (absent: not pinned), like a field added after records were written. */
   pinned: z.boolean().optional(),
+  /** A picture on the card: an asset of the room, named by its sha256 (optional). */
+  picture: z.string().regex(ASSET_HASH_PATTERN).optional(),
 };
 /** Kinds of card that are only text. Six kinds in all, so the seeded fuzz
  * (tests/support/fuzz/run.ts) refuses a put that changes a record's kind as
@@ -55,10 +57,9 @@ export type Change = P.Change<Card>;
 export type ServerMessage = P.ServerMessage<Card>;
 export type SyncMessage = P.SyncMessage<Card>;
 
-let n = 0;
-/** A valid note at (x, y); each call a little different (its votes). */
+/** A valid note at (x, y); the same arguments give the same record. */
 export function card(id: string, x = 0, y = 0): Card {
-  return { id, kind: "note", x, y, color: "#000000", votes: ++n % MAX_VOTES, text: "" };
+  return { id, kind: "note", x, y, color: "#000000", votes: 0, text: "" };
 }
 
 /** A note of about `kb` KB of text: valid, and far under MAX_RECORD_BYTES;

@@ -13,7 +13,8 @@ import type { RoomEnv } from "../../party/engine/durable-object.ts";
 import { AssetErrorCode, assetHash } from "../../party/shared/assets.ts";
 import { MAX_ASSET_BYTES } from "../../party/shared/limits.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
-import whiteboardWorker from "../../party/whiteboard/worker.ts";
+import cardsWorker from "./worker.ts";
+import { card } from "./socket.ts";
 
 const ctx = {} as ExecutionContext;
 const SECRET = "asset-test-secret-0123456789abcdef";
@@ -28,9 +29,9 @@ function png(n: number, seed = 1): Uint8Array {
 }
 
 const call = (path: string, init: RequestInit = {}, e: RoomEnv = env) =>
-  whiteboardWorker.fetch!(new Request(`http://x/parties/whiteboard/${path}`, init) as never, e, ctx);
+  cardsWorker.fetch!(new Request(`http://x/parties/cards/${path}`, init) as never, e, ctx);
 const upload = (room: string, body: BodyInit, headers: Record<string, string> = {}, e: RoomEnv = env) => call(`${room}/assets`, { method: "POST", body, headers }, e);
-const objectsOf = async (room: string) => (await env.ROOM_ASSETS!.list({ prefix: `whiteboard/${room}/` })).objects.map((o) => o.key);
+const objectsOf = async (room: string) => (await env.ROOM_ASSETS!.list({ prefix: `cards/${room}/` })).objects.map((o) => o.key);
 const codeOf = async (res: Response) => ((await res.json()) as { code: string }).code;
 
 describe("assets: upload and read back", () => {
@@ -39,7 +40,7 @@ describe("assets: upload and read back", () => {
     const res = await upload("as-read", bytes);
     expect(res.status).toBe(201);
     const stored = (await res.json()) as { hash: string; type: string; bytes: number; url: string };
-    expect(stored).toEqual({ hash: await assetHash(bytes), type: "image/png", bytes: bytes.length, url: `/parties/whiteboard/as-read/assets/${stored.hash}` });
+    expect(stored).toEqual({ hash: await assetHash(bytes), type: "image/png", bytes: bytes.length, url: `/parties/cards/as-read/assets/${stored.hash}` });
     const read = await exports.default.fetch(`http://x${stored.url}`);
     expect(read.status).toBe(200);
     expect(new Uint8Array(await read.arrayBuffer())).toEqual(bytes);
@@ -60,8 +61,8 @@ describe("assets: upload and read back", () => {
     expect([a.status, b.status, c.status].sort()).toEqual([200, 200, 201]);
     const hashes = new Set(await Promise.all([a, b, c].map(async (r) => ((await r.json()) as { hash: string }).hash)));
     expect(hashes.size).toBe(1);
-    expect(await objectsOf("as-once")).toEqual([`whiteboard/as-once/${[...hashes][0]}`]);
-    const stub = env.WHITEBOARD.get(env.WHITEBOARD.idFromName("as-once"));
+    expect(await objectsOf("as-once")).toEqual([`cards/as-once/${[...hashes][0]}`]);
+    const stub = env.CARDS.get(env.CARDS.idFromName("as-once"));
     const tally = await runInDurableObject(stub, (_: unknown, state: DurableObjectState) => state.storage.get("assets:tally"));
     expect(tally).toEqual({ bytes: bytes.length, count: 1 });
   });
@@ -69,10 +70,10 @@ describe("assets: upload and read back", () => {
   it("answers 404 ASSET_NOT_FOUND for a hash the room does not have, even one another room has", async () => {
     const bytes = png(100, 3);
     const { hash } = (await (await upload("as-mine", bytes)).json()) as { hash: string };
-    const other = await exports.default.fetch(`http://x/parties/whiteboard/as-theirs/assets/${hash}`);
+    const other = await exports.default.fetch(`http://x/parties/cards/as-theirs/assets/${hash}`);
     expect(other.status).toBe(404);
     expect(await codeOf(other)).toBe(AssetErrorCode.ASSET_NOT_FOUND);
-    expect((await exports.default.fetch(`http://x/parties/whiteboard/as-mine/assets/not-a-hash`)).status).toBe(400);
+    expect((await exports.default.fetch(`http://x/parties/cards/as-mine/assets/not-a-hash`)).status).toBe(400);
   });
 
   it("refuses ?sha256= that the bytes do not hash to, and stores nothing", async () => {
@@ -116,11 +117,11 @@ describe("assets: refusals", () => {
   });
 
   it("refuses an upload past the room's quota, keeps what it had, and still takes bytes it already has", async () => {
-    const stub = env.WHITEBOARD.get(env.WHITEBOARD.idFromName("as-quota"));
+    const stub = env.CARDS.get(env.CARDS.idFromName("as-quota"));
     const policy = { types: ["image/png"] as const, maxRoomBytes: 2_500 };
     const answers = await runInDurableObject(stub, async (_: unknown, state: DurableObjectState) => {
       const io = { storage: state.storage, bucket: env.ROOM_ASSETS, now: () => Date.now() };
-      const send = (b: Uint8Array) => uploadAsset(io, { party: "whiteboard", room: "as-quota" }, policy, new Request("http://x/parties/whiteboard/as-quota/assets", { method: "POST", body: b }));
+      const send = (b: Uint8Array) => uploadAsset(io, { party: "cards", room: "as-quota" }, policy, new Request("http://x/parties/cards/as-quota/assets", { method: "POST", body: b }));
       const out: { status: number; code?: string }[] = [];
       for (const b of [png(1_000, 1), png(1_000, 2), png(1_000, 3), png(1_000, 1)]) {
         const res = await send(b);
@@ -179,9 +180,9 @@ describe("assets: export, import, fork, restore", () => {
   const e = { ...env, API_SECRET: API } as RoomEnv;
   const auth = { Authorization: `Bearer ${API}` };
   const api = (path: string, init: RequestInit = {}) => call(path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } }, e);
-  const imageRec = (id: string, asset: string) => ({ id, type: "image", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, w: 100, h: 50, asset });
+  const imageRec = (id: string, asset: string) => ({ ...card(id), picture: asset });
   const readBytes = async (room: string, hash: string) => {
-    const res = await exports.default.fetch(`http://x/parties/whiteboard/${room}/assets/${hash}`);
+    const res = await exports.default.fetch(`http://x/parties/cards/${room}/assets/${hash}`);
     return res.ok ? new Uint8Array(await res.arrayBuffer()) : res.status;
   };
 

@@ -14,11 +14,11 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { READ_ACK_EVERY_BYTES, SOCKET_MAX_OWED_BYTES } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { openSocket, rect, type TestClient } from "./socket.ts";
+import { card, openSocket, type TestClient } from "./socket.ts";
 
-const roomStub = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));
-const relayStub = (room: string, k: number) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(`relay:${room}:${k}`));
-const stats = async (room: string) => (await (await exports.default.fetch(`http://x/parties/whiteboard/${room}/stats?token=${await token(room, "viewer")}`)).json()) as Record<string, number>;
+const roomStub = (room: string) => env.CARDS.get(env.CARDS.idFromName(room));
+const relayStub = (room: string, k: number) => env.CARDS.get(env.CARDS.idFromName(`relay:${room}:${k}`));
+const stats = async (room: string) => (await (await exports.default.fetch(`http://x/parties/cards/${room}/stats?token=${await token(room, "viewer")}`)).json()) as Record<string, number>;
 
 async function token(room: string, role: "editor" | "viewer"): Promise<string> {
   const res = await exports.default.fetch(`http://x/auth/dev-token?room=${room}&role=${role}`);
@@ -30,7 +30,7 @@ interface Member extends TestClient {
 }
 
 async function open(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true } = {}): Promise<Member> {
-  const c = await openSocket(`/parties/whiteboard/${room}?token=${await token(room, role)}`);
+  const c = await openSocket(`/parties/cards/${room}?token=${await token(room, role)}`);
   c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: from.epoch ?? null, lastSeq: from.lastSeq ?? 0, name, color: "#224466", ...(from.reads ? { reads: true } : {}) });
   return Object.assign(c, { name });
 }
@@ -80,7 +80,7 @@ async function allReach(members: TestClient[], seq: number, from = 0): Promise<v
 }
 
 function mutate(c: TestClient, mid: string, id: string): void {
-  c.send({ type: "mutate", mid, ops: [{ op: "put", rec: rect(id) }] });
+  c.send({ type: "mutate", mid, ops: [{ op: "put", rec: card(id) }] });
 }
 
 describe("an audience room over several relays", () => {
@@ -166,7 +166,7 @@ describe("an audience room over several relays", () => {
     expect((await sixth.waitClosed()).code).toBe(CloseCode.ROOM_FULL);
     // Members: 2 direct + 3 relays × 3.
     for (let i = 0; i < 6; i++) await join(room, `v${i}`, "viewer");
-    const over = await openSocket(`/parties/whiteboard/${room}?token=${await token(room, "viewer")}`);
+    const over = await openSocket(`/parties/cards/${room}?token=${await token(room, "viewer")}`);
     expect((await over.waitClosed()).code).toBe(CloseCode.ROOM_FULL);
     expect(over.of("error")[0]).toMatchObject({ code: ErrorCode.ROOM_FULL });
   });
@@ -255,10 +255,10 @@ describe("a member on a relay that does not read", () => {
     }, 5);
     try {
       // ~100 KB a change, 1.25 × the bound in all.
-      const label = "x".repeat(10_000);
+      const text = "x".repeat(10_000);
       const changes = Math.ceil((SOCKET_MAX_OWED_BYTES * 1.25) / 100_000);
       for (let i = 0; i < changes; i++) {
-        writer.send({ type: "mutate", mid: `big-${i}`, ops: Array.from({ length: 10 }, (_, j) => ({ op: "put", rec: { ...rect(`r${j}`, i), label } })) });
+        writer.send({ type: "mutate", mid: `big-${i}`, ops: Array.from({ length: 10 }, (_, j) => ({ op: "put", rec: { ...card(`r${j}`, i), text } })) });
         await writer.next("ack", writer.inbox.length);
       }
       expect((await stalled.waitClosed(15_000)).code).toBe(CloseCode.SLOW_READER);

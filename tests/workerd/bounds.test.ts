@@ -17,10 +17,10 @@ import {
   STALE_AFTER_MS,
 } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { joinRoom, openSocket, type TestClient } from "./socket.ts";
+import { bigCard, card, joinRoom, openSocket, type TestClient } from "./socket.ts";
 
-const stubFor = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));
-const stats = async (room: string) => (await (await exports.default.fetch(`http://x/parties/whiteboard/${room}/stats`)).json()) as Record<string, number | string | null>;
+const stubFor = (room: string) => env.CARDS.get(env.CARDS.idFromName(room));
+const stats = async (room: string) => (await (await exports.default.fetch(`http://x/parties/cards/${room}/stats`)).json()) as Record<string, number | string | null>;
 const roomTables = (room: string) =>
   runInDurableObject(stubFor(room), (_: unknown, state: DurableObjectState) =>
     state.storage.sql
@@ -30,11 +30,6 @@ const roomTables = (room: string) =>
       .filter((n) => !n.startsWith("_cf_") && !n.startsWith("sqlite_")),
   );
 
-/** A pen stroke of about `kb` KB: valid, and far under MAX_RECORD_BYTES. */
-function stroke(id: string, kb: number, variant: number) {
-  const pts = Array.from({ length: Math.round(kb * 50) }, (_, i) => [i + variant / 10, i * 2 + 0.25, 0.5]);
-  return { id, type: "pen", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, pts };
-}
 
 async function sendAll(c: TestClient, n: number, frame: (i: number) => unknown, answer: "ack" | "reject"): Promise<void> {
   const mark = c.inbox.length;
@@ -52,13 +47,13 @@ describe("sync frames are never larger than the snapshot they replace", () => {
     const room = "rewrite-attack";
     const editors = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => joinRoom(room, `e${i}`)));
     const first = editors[0]!.inbox.find((m) => m.type === "sync")!;
-    // A board of 300 small shapes (3 mutations)…
-    const rects = (k: number) => Array.from({ length: 100 }, (_, i) => ({ op: "put", rec: { ...stroke(`r${k}-${i}`, 0.02, 0), type: "rect", w: 5, h: 5, fill: null, pts: undefined } }));
+    // A room of 300 small cards (3 mutations)…
+    const rects = (k: number) => Array.from({ length: 100 }, (_, i) => ({ op: "put", rec: card(`r${k}-${i}`) }));
     await sendAll(editors[0]!, 3, (k) => ({ type: "mutate", mid: `board-${k}`, ops: rects(k) }), "ack");
-    // …then 4 editors × 35 rewrites of 3 strokes of ~50 KB: ~7 MB of valid log,
+    // …then 4 editors × 35 rewrites of 3 cards of ~50 KB: ~7 MB of valid log,
     // 140 changes — fewer than the board has records.
     for (const [e, c] of editors.slice(0, 4).entries()) {
-      await sendAll(c, 35, (i) => ({ type: "mutate", mid: `w${e}-${i}`, ops: [{ op: "put", rec: stroke(`p${i % 3}`, 50, e * 100 + i) }] }), "ack");
+      await sendAll(c, 35, (i) => ({ type: "mutate", mid: `w${e}-${i}`, ops: [{ op: "put", rec: bigCard(`p${i % 3}`, 50, e * 100 + i) }] }), "ack");
     }
     expect((await stats(room)).seq).toBe(143);
 
@@ -69,7 +64,7 @@ describe("sync frames are never larger than the snapshot they replace", () => {
     const snapshot = fresh.frames.find((f) => f.type === "sync")!;
     expect(late.inbox.find((m) => m.type === "sync")).toMatchObject({ mode: "snapshot", seq: 143 });
     expect(sync.bytes).toBeLessThanOrEqual(snapshot.bytes);
-    expect(snapshot.bytes).toBeLessThan(250_000); // the board: 300 shapes and three strokes
+    expect(snapshot.bytes).toBeLessThan(250_000); // the room: 300 small cards and three big ones
     console.log(`rewrite attack: sync to a stale client ${sync.bytes} bytes, snapshot ${snapshot.bytes} bytes, log ${(await stats(room)).logBytes} bytes`);
 
     // Two changes behind is cheaper than the board: a delta.
@@ -80,7 +75,7 @@ describe("sync frames are never larger than the snapshot they replace", () => {
     // More rewrites push the log past LOG_MAX_BYTES: it is compacted by bytes,
     // long before LOG_COMPACT_AT entries.
     for (const [e, c] of editors.slice(4).entries()) {
-      await sendAll(c, 40, (i) => ({ type: "mutate", mid: `v${e}-${i}`, ops: [{ op: "put", rec: stroke(`p${i % 3}`, 50, 1_000 + e * 100 + i) }] }), "ack");
+      await sendAll(c, 40, (i) => ({ type: "mutate", mid: `v${e}-${i}`, ops: [{ op: "put", rec: bigCard(`p${i % 3}`, 50, 1_000 + e * 100 + i) }] }), "ack");
     }
     const s = await stats(room);
     expect(s.seq).toBe(223);
@@ -93,7 +88,7 @@ describe("refusals are remembered within a bound", () => {
   it("a long refused-mutation stream keeps at most REJECT_MAX_ENTRIES refusals; a connection past its refusal budget gets RATE_LIMITED (not stored)", async () => {
     const room = "refusal-stream";
     const before = await joinRoom(room, "keeper");
-    before.send({ type: "mutate", mid: "keep", ops: [{ op: "put", rec: stroke("k", 1, 0) }] });
+    before.send({ type: "mutate", mid: "keep", ops: [{ op: "put", rec: bigCard("k", 1, 0) }] });
     await before.next("ack");
     const base = (await stats(room)).storageBytes as number;
 
@@ -118,7 +113,7 @@ describe("refusals are remembered within a bound", () => {
     expect(after - base).toBeLessThan(REJECT_MAX_ENTRIES * 400);
     // The newest refusal is still answered as before.
     const late = await joinRoom(room, "late");
-    late.send({ type: "mutate", mid: `x209-${REFUSAL_BURST - 1}`, ops: [{ op: "put", rec: stroke("z", 1, 0) }] });
+    late.send({ type: "mutate", mid: `x209-${REFUSAL_BURST - 1}`, ops: [{ op: "put", rec: bigCard("z", 1, 0) }] });
     expect(await late.next("reject")).toMatchObject({ code: ErrorCode.RECORD_NOT_FOUND });
 
     // One connection past its budget: answered RATE_LIMITED, and nothing stored for those.
@@ -135,7 +130,7 @@ describe("connections per identity", () => {
     const ip = { "CF-Connecting-IP": "203.0.113.7" };
     const mine: TestClient[] = [];
     for (let i = 0; i < MAX_CONNECTIONS_PER_IDENTITY; i++) mine.push(await joinRoom(room, `me${i}`, { headers: ip }));
-    const extra = await openSocket(`/parties/whiteboard/${room}`, ip);
+    const extra = await openSocket(`/parties/cards/${room}`, ip);
     expect((await extra.next("error")).code).toBe(ErrorCode.TOO_MANY_CONNECTIONS);
     expect((await extra.waitClosed()).code).toBe(CloseCode.TOO_MANY_CONNECTIONS);
     // Someone else still gets in.
@@ -154,7 +149,7 @@ describe("connections per identity", () => {
     const hello = (name: string) => ({ type: "hello", v: PROTOCOL_VERSION, clientId: "same-tab", epoch: null, lastSeq: 0, name, color: "#224466" });
     const socks: TestClient[] = [];
     for (let i = 0; i < 9; i++) {
-      const c = await openSocket(`/parties/whiteboard/${room}`);
+      const c = await openSocket(`/parties/cards/${room}`);
       c.send(hello(`t${i}`));
       socks.push(c);
     }
@@ -167,21 +162,21 @@ describe("connections per identity", () => {
 
 describe("nothing is stored before a connection writes", () => {
   it("a plain GET to a room is answered by the Worker and creates no object", async () => {
-    const res = await exports.default.fetch("http://x/parties/whiteboard/never-made-1");
+    const res = await exports.default.fetch("http://x/parties/cards/never-made-1");
     expect(res.status).toBe(426);
-    const ids = await listDurableObjectIds(env.WHITEBOARD);
-    expect(ids.map((id) => id.toString())).not.toContain(env.WHITEBOARD.idFromName("never-made-1").toString());
+    const ids = await listDurableObjectIds(env.CARDS);
+    expect(ids.map((id) => id.toString())).not.toContain(env.CARDS.idFromName("never-made-1").toString());
   });
 
   it("stats of a room that does not exist create nothing; nor does a hello, until the first edit", async () => {
-    const res = await exports.default.fetch("http://x/parties/whiteboard/never-made-2/stats");
+    const res = await exports.default.fetch("http://x/parties/cards/never-made-2/stats");
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ epoch: null, seq: 0, records: 0, storageBytes: 0 });
     expect(await roomTables("never-made-2")).toEqual([]);
 
     const a = await joinRoom("never-made-3", "ada");
     expect(await roomTables("never-made-3")).toEqual([]);
-    a.send({ type: "mutate", mid: "m1", ops: [{ op: "put", rec: stroke("s", 1, 0) }] });
+    a.send({ type: "mutate", mid: "m1", ops: [{ op: "put", rec: bigCard("s", 1, 0) }] });
     await a.next("ack");
     expect(await roomTables("never-made-3")).toContain("records");
     // The epoch the joiner was given is the one the first write persisted.
@@ -202,7 +197,7 @@ describe("every frame counts", () => {
 
   it("a padded hello is refused as TOO_LARGE; repeated hellos count and end in a kick", async () => {
     const room = "padded-hello";
-    const c = await openSocket(`/parties/whiteboard/${room}`);
+    const c = await openSocket(`/parties/cards/${room}`);
     c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: "c1", epoch: null, lastSeq: 0, name: "ada", color: "#224466", pad: "x".repeat(4_000) });
     expect(await c.next("error")).toMatchObject({ code: ErrorCode.TOO_LARGE, ref: "hello" });
     const a = await joinRoom(room, "ada");

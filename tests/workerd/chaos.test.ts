@@ -6,9 +6,9 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { joinRoom, rect, type TestClient } from "./socket.ts";
+import { joinRoom, card, type TestClient } from "./socket.ts";
 
-const stubFor = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));
+const stubFor = (room: string) => env.CARDS.get(env.CARDS.idFromName(room));
 const TOTAL = 40;
 
 function acksOf(c: TestClient): Map<string, number> {
@@ -29,7 +29,7 @@ describe("evictions during a mutation storm", () => {
     let a = await joinRoom(room, "ada");
     const b = await joinRoom(room, "bob");
     const mids = Array.from({ length: TOTAL }, (_, i) => `m${i}`);
-    const send = (c: TestClient, i: number) => c.send({ type: "mutate", mid: mids[i], ops: [{ op: "put", rec: rect(`s${i}`, i) }] });
+    const send = (c: TestClient, i: number) => c.send({ type: "mutate", mid: mids[i], ops: [{ op: "put", rec: card(`s${i}`, i) }] });
 
     // First third, then a hibernating eviction while the rest is in flight.
     for (let i = 0; i < TOTAL / 2; i++) send(a, i);

@@ -17,9 +17,9 @@ import {
   MAX_POST_BYTES,
 } from "../../party/shared/limits.ts";
 import { ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { joinRoom, openSocket, rect, type TestClient } from "./socket.ts";
+import { bigCard, card, joinRoom, openSocket, type TestClient } from "./socket.ts";
 
-const BASE = "http://edgeroom.test/parties/whiteboard";
+const BASE = "http://edgeroom.test/parties/cards";
 
 interface Stream {
   sid: string;
@@ -75,11 +75,6 @@ async function openStream(room: string, headers: Record<string, string> = {}): P
 const hello = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, epoch: null, lastSeq: 0, name: "Fallback", color: "#123456" });
 const msgOf = (type: string) => (e: { event: string; data: string }) => e.event === "message" && (JSON.parse(e.data) as { type: string }).type === type;
 
-/** A pen stroke of about `kb` KB: valid, and far under MAX_RECORD_BYTES. */
-function stroke(id: string, kb: number, variant: number) {
-  const pts = Array.from({ length: Math.round(kb * 50) }, (_, i) => [i + variant / 10, i * 2 + 0.25, 0.5]);
-  return { id, type: "pen", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, pts };
-}
 
 /** Send `n` frames and wait for their `n` acks. */
 async function sendAll(c: TestClient, n: number, frame: (i: number) => unknown): Promise<void> {
@@ -99,7 +94,7 @@ async function connections(room: string): Promise<number> {
 describe("the HTTP fallback", () => {
   it("speaks the room's protocol: hello, sync, mutate, ack; a WebSocket client sees the change", async () => {
     const room = "fb-protocol";
-    const ws = await openSocket(`/parties/whiteboard/${room}`);
+    const ws = await openSocket(`/parties/cards/${room}`);
     ws.send({ type: "hello", v: PROTOCOL_VERSION, clientId: "wsclient", epoch: null, lastSeq: 0, name: "Socket", color: "#654321" });
     await ws.next("sync");
     const s = await openStream(room);
@@ -107,7 +102,7 @@ describe("the HTTP fallback", () => {
     await s.next(msgOf("welcome"));
     await s.next(msgOf("sync"));
     // Two frames in one POST, handled in order.
-    const res = await s.post([JSON.stringify({ type: "mutate", mid: "m1", ops: [{ op: "put", rec: rect("a") }] }), JSON.stringify({ type: "mutate", mid: "m1", ops: [{ op: "put", rec: rect("a") }] })].join("\n"));
+    const res = await s.post([JSON.stringify({ type: "mutate", mid: "m1", ops: [{ op: "put", rec: card("a") }] }), JSON.stringify({ type: "mutate", mid: "m1", ops: [{ op: "put", rec: card("a") }] })].join("\n"));
     expect(res.status).toBe(204);
     const acks = async () => s.events.filter(msgOf("ack")).map((e) => JSON.parse(e.data) as { mid: string; seq: number; dup?: true });
     await s.next(msgOf("ack"));
@@ -186,9 +181,9 @@ describe("the HTTP fallback", () => {
     await readUntil('"type":"sync"');
     expect(await connections(room)).toBe(2);
 
-    // The editor rewrites four strokes of ~50 KB, 50 times: ~10 MB of change
+    // The editor rewrites four cards of ~50 KB, 50 times: ~10 MB of change
     // frames owed to the stalled reader.
-    await sendAll(editor, 50, (i) => ({ type: "mutate", mid: `big-${i}`, ops: [0, 1, 2, 3].map((k) => ({ op: "put", rec: stroke(`p${k}`, 50, i) })) }));
+    await sendAll(editor, 50, (i) => ({ type: "mutate", mid: `big-${i}`, ops: [0, 1, 2, 3].map((k) => ({ op: "put", rec: bigCard(`p${k}`, 50, i) })) }));
     const head = editor.of("ack").at(-1)!.seq;
     // The room let go of it: one connection left, and what the stalled reader
     // can still read ends early (its queue was dropped), far short of 10 MB.

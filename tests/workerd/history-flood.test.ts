@@ -8,10 +8,10 @@
  * bounded, 27–70 s). Unit tests of the same bounds: tests/unit/history-work.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { joinRoom, rect, type TestClient } from "./socket.ts";
+import { card, joinRoom, type TestClient } from "./socket.ts";
 
 const BIG_MUTATIONS = 14;
-const text = (id: string, i: number) => ({ id, type: "text", x: i, y: 0, z: 1, color: "#000000", stroke: 2, size: 16, text: `${i}`.padEnd(2_400, "w") });
+const text = (id: string, i: number) => ({ ...card(id, i), text: `${i}`.padEnd(2_400, "w") });
 
 async function until(check: () => boolean, what: string, ms = 60_000) {
   const deadline = Date.now() + ms;
@@ -64,7 +64,7 @@ describe("history floods", () => {
     for (let e = 0; e < 60; e++) {
       const at = Date.now();
       const from = bystander.inbox.length;
-      bystander.send({ type: "mutate", mid: `b${e}`, ops: [{ op: "put", rec: rect(`bea${e}`, e) }] });
+      bystander.send({ type: "mutate", mid: `b${e}`, ops: [{ op: "put", rec: card(`bea${e}`, e) }] });
       await bystander.next("ack", from, 120_000);
       latencies.push(Date.now() - at);
       await new Promise((r) => setTimeout(r, 100));

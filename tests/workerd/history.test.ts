@@ -11,20 +11,20 @@ import { describe, expect, it } from "vitest";
 import { Room, type RoomOptions } from "../../party/engine/room.ts";
 import { SqlRoomStorage } from "../../party/engine/sql-storage.ts";
 import { MAX_RECORD_BYTES } from "../../party/shared/limits.ts";
-import { type Shape, whiteboard } from "../../party/whiteboard/schema.ts";
-import { joinRoom, rect } from "./socket.ts";
+import { type Card, cards } from "../support/cards.ts";
+import { card, joinRoom } from "./socket.ts";
 
 let n = 0;
-const freshStub = () => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(`history-${++n}`));
+const freshStub = () => env.CARDS.get(env.CARDS.idFromName(`history-${++n}`));
 
 /** A room core over this object's SQLite storage, driven through the HTTP
  * API's entry points (no rate limits), with a clock the test moves. */
-function sqlRoom(state: DurableObjectState, options: RoomOptions<Shape>) {
+function sqlRoom(state: DurableObjectState, options: RoomOptions<Card>) {
   const clock = { now: 1_700_000_000_000 };
-  const room = new Room<Shape>(
+  const room = new Room<Card>(
     "history-room",
     {
-      storage: new SqlRoomStorage<Shape>(state.storage),
+      storage: new SqlRoomStorage<Card>(state.storage),
       sockets: () => [],
       now: () => clock.now,
       setTimeout: () => {},
@@ -33,7 +33,7 @@ function sqlRoom(state: DurableObjectState, options: RoomOptions<Shape>) {
       lastPing: () => null,
       log: () => {},
     },
-    whiteboard,
+    cards,
     options,
   );
   const sql = state.storage.sql;
@@ -45,7 +45,7 @@ describe("history on SQLite", () => {
   it("checkpoints every K changes and keeps at most the retained count, with the changes they need", async () => {
     const out = await runInDurableObject(freshStub(), async (_: unknown, state: DurableObjectState) => {
       const { room, count, sql } = sqlRoom(state, { historyPolicy: { checkpoint: { changes: 10 }, retention: { maxCheckpoints: 4 } } });
-      for (let i = 1; i <= 95; i++) await room.apiMutate(`m${i}`, [{ op: "put", rec: rect(`s${i % 5}`, i) as Shape }]);
+      for (let i = 1; i <= 95; i++) await room.apiMutate(`m${i}`, [{ op: "put", rec: card(`s${i % 5}`, i) }]);
       const seqs = sql.exec<{ seq: number }>(`SELECT seq FROM checkpoints ORDER BY seq`).toArray().map((r) => r.seq);
       const firstLog = count(`SELECT min(seq) AS n FROM op_log`);
       const page = await room.apiHistory(undefined, 200);
@@ -66,7 +66,7 @@ describe("history on SQLite", () => {
     const out = await runInDurableObject(freshStub(), async (_: unknown, state: DurableObjectState) => {
       const { room, count } = sqlRoom(state, { historyPolicy: { checkpoint: { changes: 3 }, retention: { maxBytes: cap } } });
       // Big text records: each checkpoint of this board is ~200 KB.
-      const big = (id: string, i: number) => ({ id, type: "text" as const, x: i, y: 0, z: 1, color: "#000000", stroke: 2, size: 16, text: `${i}`.padEnd(9_000, "w") });
+      const big = (id: string, i: number): Card => ({ ...card(id, i), text: `${i}`.padEnd(9_000, "w") });
       const sizes: number[] = [];
       for (let i = 1; i <= 40; i++) {
         const ops = [0, 1, 2, 3].map((k) => ({ op: "put" as const, rec: big(`t${(i + k) % 20}`, i) }));
@@ -92,9 +92,9 @@ describe("history over real sockets", () => {
     const room = "history-sockets";
     const ada = await joinRoom(room, "ada");
     const bob = await joinRoom(room, "bob");
-    ada.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: rect("s1", 1) }] });
+    ada.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: card("s1", 1) }] });
     await ada.next("ack");
-    ada.send({ type: "mutate", mid: "a2", ops: [{ op: "put", rec: rect("s2", 2) }] });
+    ada.send({ type: "mutate", mid: "a2", ops: [{ op: "put", rec: card("s2", 2) }] });
     await ada.next("ack", ada.inbox.length - 1);
     bob.send({ type: "mutate", mid: "b1", ops: [{ op: "del", id: "s1" }] });
     await bob.next("ack");

@@ -18,10 +18,9 @@ import {
   MUTATION_RATE_PER_SEC,
   PING_INTERVAL_MS,
 } from "../../party/shared/limits.ts";
-import { MAX_TEXT_CHARS } from "../../party/whiteboard/limits.ts";
 import { CloseCode, ErrorCode, MIN_PROTOCOL_VERSION, PING_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import type { ServerMessage } from "../../party/whiteboard/schema.ts";
-import { joinRoom, openSocket, rect, type TestClient } from "./socket.ts";
+import { MAX_CARD_TEXT_CHARS, type ServerMessage } from "../support/cards.ts";
+import { card, joinRoom, openSocket, type TestClient } from "./socket.ts";
 
 const hello = (extra: Record<string, unknown> = {}) => ({
   type: "hello",
@@ -54,14 +53,14 @@ async function arena(name: string) {
     /** A fresh attacker socket, handshake done unless `raw`. */
     async attacker(raw = false): Promise<TestClient> {
       if (!raw) return joinRoom(room, `mallory`);
-      return openSocket(`/parties/whiteboard/${room}`);
+      return openSocket(`/parties/cards/${room}`);
     },
     /** The room still serves honest clients: an edit is acked and broadcast in order. */
     async stillServes(): Promise<void> {
       const mid = `honest-${++n}`;
       const bMark = bystander.inbox.length;
       const wMark = watcher.inbox.length;
-      bystander.send({ type: "mutate", mid, ops: [{ op: "put", rec: rect(`honest${n}`, n) }] });
+      bystander.send({ type: "mutate", mid, ops: [{ op: "put", rec: card(`honest${n}`, n) }] });
       const ack = await bystander.next("ack", bMark, 10_000);
       expect(ack.mid).toBe(mid);
       const change = await watcher.next("change", wMark, 10_000);
@@ -96,10 +95,10 @@ describe("frames the room cannot accept get a typed error, and the connection st
     ["a prototype-ish type", { type: "__proto__" }, ErrorCode.UNKNOWN_TYPE, undefined],
     ["wrong field types in a mutation", { type: "mutate", mid: 42, ops: "everything" }, ErrorCode.BAD_MESSAGE, "mutate"],
     ["an op of an unknown kind", { type: "mutate", mid: "m-kind", ops: [{ op: "drop_table", id: "a" }] }, ErrorCode.INVALID_MUTATION, "m-kind"],
-    ["a patch that changes a record's type", { type: "mutate", mid: "m-type", ops: [{ op: "patch", id: "a", set: { type: "ellipse" } }] }, ErrorCode.INVALID_MUTATION, "m-type"],
+    ["a patch that changes a record's fixed kind", { type: "mutate", mid: "m-type", ops: [{ op: "patch", id: "a", set: { kind: "idea" } }] }, ErrorCode.INVALID_MUTATION, "m-type"],
     ["an empty mutation", { type: "mutate", mid: "m-empty", ops: [] }, ErrorCode.INVALID_MUTATION, "m-empty"],
     ["a mutation id outside the alphabet", { type: "mutate", mid: "../../etc", ops: [{ op: "del", id: "a" }] }, ErrorCode.BAD_MESSAGE, "mutate"],
-    ["a huge string in a record", { type: "mutate", mid: "m-huge", ops: [{ op: "put", rec: { id: "t", type: "text", x: 0, y: 0, z: 0, color: "#000000", stroke: 1, size: 12, text: "x".repeat(MAX_TEXT_CHARS + 1) } }] }, ErrorCode.INVALID_MUTATION, "m-huge"],
+    ["a huge string in a record", { type: "mutate", mid: "m-huge", ops: [{ op: "put", rec: { ...card("t"), text: "x".repeat(MAX_CARD_TEXT_CHARS + 1) } }] }, ErrorCode.INVALID_MUTATION, "m-huge"],
     ["a huge display name", { type: "presence", name: "x".repeat(100_000) }, ErrorCode.BAD_MESSAGE, "presence"],
     ["a frame over MAX_MESSAGE_BYTES", JSON.stringify({ type: "cursor", p: [1, 1], pad: "x".repeat(MAX_MESSAGE_BYTES) }), ErrorCode.TOO_LARGE, undefined],
     ["a 2 MiB frame", JSON.stringify({ type: "cursor", p: [1, 1], pad: "x".repeat(2 * 1024 * 1024) }), ErrorCode.TOO_LARGE, undefined],
@@ -107,7 +106,7 @@ describe("frames the room cannot accept get a typed error, and the connection st
     ["deep nesting (100,000 levels)", `{"type":"presence","name":${deep(100_000)}}`, ErrorCode.BAD_MESSAGE, undefined],
     ["deep nesting in ops", `{"type":"mutate","mid":"m-deep","ops":${deep(50_000)}}`, ErrorCode.INVALID_MUTATION, "m-deep"],
     ["an Infinity coordinate (1e999) in a cursor", '{"type":"cursor","p":[1e999,0]}', ErrorCode.BAD_MESSAGE, "cursor"],
-    ["a -Infinity coordinate in a record", `{"type":"mutate","mid":"m-inf","ops":[{"op":"put","rec":${JSON.stringify(rect("inf")).replace('"x":0', '"x":-1e999')}}]}`, ErrorCode.INVALID_MUTATION, "m-inf"],
+    ["a -Infinity coordinate in a record", `{"type":"mutate","mid":"m-inf","ops":[{"op":"put","rec":${JSON.stringify(card("inf")).replace('"x":0', '"x":-1e999')}}]}`, ErrorCode.INVALID_MUTATION, "m-inf"],
     ["a coordinate beyond MAX_COORD", { type: "cursor", p: [1e12, 0] }, ErrorCode.BAD_MESSAGE, "cursor"],
     ["a second hello", hello(), ErrorCode.BAD_MESSAGE, "hello"],
   ];
@@ -125,7 +124,7 @@ describe("frames the room cannot accept get a typed error, and the connection st
     expect(error.message.length).toBeLessThanOrEqual(200);
     // One bad frame is not abuse: the attacker's connection still works too.
     expect(mallory.closed).toBeNull();
-    expect((await answerTo(mallory, { type: "mutate", mid: "m-after", ops: [{ op: "put", rec: rect("mallory") }] }, "ack")).mid).toBe("m-after");
+    expect((await answerTo(mallory, { type: "mutate", mid: "m-after", ops: [{ op: "put", rec: card("mallory") }] }, "ack")).mid).toBe("m-after");
     await a.stillServes();
   });
 });
@@ -134,7 +133,7 @@ describe("mutations that break the data model get a reject naming the mutation",
   const cases: [string, unknown[], ErrorCode][] = [
     ["a patch of a record that does not exist", [{ op: "patch", id: "ghost", set: { x: 1 } }], ErrorCode.RECORD_NOT_FOUND],
     ["a delete of a record that does not exist", [{ op: "del", id: "ghost" }], ErrorCode.RECORD_NOT_FOUND],
-    ["a patch that leaves an invalid shape (atomic: its valid first op is not applied)", [{ op: "patch", id: "mine", set: { x: 2 } }, { op: "patch", id: "mine", set: { w: -5 } }], ErrorCode.INVALID_MUTATION],
+    ["a patch that leaves an invalid record (atomic: its valid first op is not applied)", [{ op: "patch", id: "mine", set: { x: 2 } }, { op: "patch", id: "mine", set: { votes: -5 } }], ErrorCode.INVALID_MUTATION],
     ["a patch to Infinity (1e999)", [{ op: "patch", id: "mine", set: { x: "INF" } }], ErrorCode.INVALID_MUTATION],
     ["a patch with deeply nested values", [{ op: "patch", id: "mine", set: { x: "DEEP" } }], ErrorCode.INVALID_MUTATION],
   ];
@@ -142,7 +141,7 @@ describe("mutations that break the data model get a reject naming the mutation",
   it.each(cases)("%s", async (what, ops, code) => {
     const a = await arena(`reject-${what.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 30)}`);
     const mallory = await a.attacker();
-    await answerTo(mallory, { type: "mutate", mid: "m-setup", ops: [{ op: "put", rec: rect("mine") }] }, "ack");
+    await answerTo(mallory, { type: "mutate", mid: "m-setup", ops: [{ op: "put", rec: card("mine") }] }, "ack");
     // Values JSON.stringify cannot produce are spliced in as raw JSON.
     const frame = JSON.stringify({ type: "mutate", mid: "m-bad", ops })
       .replace('"INF"', "1e999")
@@ -177,7 +176,7 @@ describe("identity is stamped by the room", () => {
     expect(frame.f).toEqual([[real, 5, 5]]);
 
     mark = a.watcher.inbox.length;
-    mallory.send({ type: "mutate", mid: "m-forged", by: forged, seq: 1, ops: [{ op: "put", rec: rect("forged") }] });
+    mallory.send({ type: "mutate", mid: "m-forged", by: forged, seq: 1, ops: [{ op: "put", rec: card("forged") }] });
     const change = await a.watcher.next("change", mark);
     expect(change).toMatchObject({ mid: "m-forged", by: real });
     await a.stillServes();
@@ -206,7 +205,7 @@ describe("handshake", () => {
   it("requires the hello before anything else", async () => {
     const a = await arena("no-hello");
     const mallory = await a.attacker(true);
-    const error = await answerTo(mallory, { type: "mutate", mid: "m-early", ops: [{ op: "put", rec: rect("early") }] }, "error");
+    const error = await answerTo(mallory, { type: "mutate", mid: "m-early", ops: [{ op: "put", rec: card("early") }] }, "error");
     expect(error).toMatchObject({ code: ErrorCode.HANDSHAKE_REQUIRED, ref: "mutate" });
     await a.stillServes();
     expect(a.watcher.of("change").map((c) => c.mid)).not.toContain("m-early");
@@ -215,7 +214,7 @@ describe("handshake", () => {
   const badRooms = ["no%20spaces", "x".repeat(65), "..%2F..%2Fetc", "%E0%A4%A", "caf%C3%A9"];
   it.each(badRooms.map((id, i) => [id, i] as const))("refuses the room id %s with INVALID_ROOM and close 4004", async (id, i) => {
     const a = await arena(`invalid-room-${i}`);
-    const mallory = await openSocket(`/parties/whiteboard/${id}`);
+    const mallory = await openSocket(`/parties/cards/${id}`);
     expect((await mallory.next("error")).code).toBe(ErrorCode.INVALID_ROOM);
     expect((await mallory.waitClosed()).code).toBe(CloseCode.INVALID_ROOM);
     await a.stillServes();
@@ -250,10 +249,10 @@ describe("floods: 10,000 frames at once from one connection", () => {
     const a = await arena("mutation-flood");
     const mallory = await a.attacker();
     const started = Date.now();
-    for (let i = 0; i < FLOOD; i++) mallory.send({ type: "mutate", mid: `flood-${i}`, ops: [{ op: "put", rec: rect(`f${i % 50}`, i) }] });
+    for (let i = 0; i < FLOOD; i++) mallory.send({ type: "mutate", mid: `flood-${i}`, ops: [{ op: "put", rec: card(`f${i % 50}`, i) }] });
     // The bystander edits in the middle of the flood.
     const bMark = a.bystander.inbox.length;
-    a.bystander.send({ type: "mutate", mid: "during-flood", ops: [{ op: "put", rec: rect("during") }] });
+    a.bystander.send({ type: "mutate", mid: "during-flood", ops: [{ op: "put", rec: card("during") }] });
     const ack = await a.bystander.next("ack", bMark, 30_000);
     expect(ack.mid).toBe("during-flood");
     const closed = await mallory.waitClosed(30_000);

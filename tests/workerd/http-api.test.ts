@@ -9,15 +9,15 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RoomEnv } from "../../party/engine/durable-object.ts";
 import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
-import whiteboardWorker from "../../party/whiteboard/worker.ts";
-import { joinRoom, rect } from "./socket.ts";
+import cardsWorker from "./worker.ts";
+import { joinRoom, card } from "./socket.ts";
 
 const SECRET = "api-test-secret-0123456789abcdef";
 const ctx = {} as ExecutionContext;
 const apiEnv = { ...env, API_SECRET: SECRET } as RoomEnv;
 const call = (path: string, init: RequestInit = {}, e: RoomEnv = apiEnv, secret: string | null = SECRET) =>
-  whiteboardWorker.fetch!(
-    new Request(`http://x/parties/whiteboard/${path}`, {
+  cardsWorker.fetch!(
+    new Request(`http://x/parties/cards/${path}`, {
       ...init,
       headers: { ...(secret ? { Authorization: `Bearer ${secret}` } : {}), ...(init.headers as Record<string, string> | undefined) },
     }) as never,
@@ -25,7 +25,7 @@ const call = (path: string, init: RequestInit = {}, e: RoomEnv = apiEnv, secret:
     ctx,
   );
 const mutate = (room: string, body: unknown) => call(`${room}/mutate`, { method: "POST", body: JSON.stringify(body) });
-const stubFor = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));
+const stubFor = (room: string) => env.CARDS.get(env.CARDS.idFromName(room));
 const roomTables = (room: string) =>
   runInDurableObject(stubFor(room), (_: unknown, state: DurableObjectState) =>
     state.storage.sql
@@ -37,7 +37,7 @@ const roomTables = (room: string) =>
 
 describe("HTTP API: access", () => {
   it("is off, and says so, when API_SECRET is unset", async () => {
-    const res = await exports.default.fetch("http://x/parties/whiteboard/api-off/snapshot", { headers: { Authorization: "Bearer anything" } });
+    const res = await exports.default.fetch("http://x/parties/cards/api-off/snapshot", { headers: { Authorization: "Bearer anything" } });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { message: string }).message).toMatch(/disabled.*API_SECRET/);
   });
@@ -71,14 +71,14 @@ describe("HTTP API: snapshot and mutate", () => {
   it("applies a mutation exactly once; sockets see it as an ordinary change", async () => {
     const room = "api-mutate";
     const ada = await joinRoom(room, "ada");
-    const res = await mutate(room, { mid: "api-1", ops: [{ op: "put", rec: rect("s1", 5) }] });
+    const res = await mutate(room, { mid: "api-1", ops: [{ op: "put", rec: card("s1", 5) }] });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ type: "ack", mid: "api-1", seq: 1 });
     const change = await ada.next("change");
     expect(change).toMatchObject({ seq: 1, by: "api", mid: "api-1", ops: [{ op: "put", rec: { id: "s1", x: 5 } }] });
 
     // The same mid again (a retry after a lost response): the original seq, nothing applied.
-    const again = await mutate(room, { mid: "api-1", ops: [{ op: "put", rec: rect("s1", 99) }] });
+    const again = await mutate(room, { mid: "api-1", ops: [{ op: "put", rec: card("s1", 99) }] });
     expect(await again.json()).toEqual({ type: "ack", mid: "api-1", seq: 1, dup: true });
     // A socket mutation after it gets the next seq: one order for both paths.
     ada.send({ type: "mutate", mid: "sock-1", ops: [{ op: "patch", id: "s1", set: { y: 7 } }] });
@@ -87,7 +87,7 @@ describe("HTTP API: snapshot and mutate", () => {
     const snap = (await (await call(`${room}/snapshot`)).json()) as { seq: number; epoch: string; records: unknown[] };
     expect(snap.seq).toBe(2);
     expect(snap.epoch).toBe(ada.inbox.find((m) => m.type === "sync")!.epoch);
-    expect(snap.records).toEqual([{ ...rect("s1", 5), y: 7 }]);
+    expect(snap.records).toEqual([{ ...card("s1", 5), y: 7 }]);
     expect(ada.of("change")).toHaveLength(1);
   });
 
@@ -97,11 +97,11 @@ describe("HTTP API: snapshot and mutate", () => {
     expect(missing.status).toBe(422);
     expect(await missing.json()).toMatchObject({ type: "reject", mid: "api-x", code: ErrorCode.RECORD_NOT_FOUND });
     // The refusal is remembered: the same mid cannot apply later, even if it now could.
-    await mutate(room, { mid: "api-y", ops: [{ op: "put", rec: rect("nope") }] });
+    await mutate(room, { mid: "api-y", ops: [{ op: "put", rec: card("nope") }] });
     const late = await mutate(room, { mid: "api-x", ops: [{ op: "del", id: "nope" }] });
     expect(await late.json()).toMatchObject({ type: "reject", code: ErrorCode.RECORD_NOT_FOUND });
 
-    const bad = await mutate(room, { mid: "api-z", ops: [{ op: "put", rec: { id: "r", type: "rect" } }] });
+    const bad = await mutate(room, { mid: "api-z", ops: [{ op: "put", rec: { id: "r", kind: "note" } }] });
     expect(bad.status).toBe(422);
     expect(await bad.json()).toMatchObject({ type: "reject", mid: "api-z", code: ErrorCode.INVALID_MUTATION });
     expect((await call(`${room}/mutate`, { method: "POST", body: "not json" })).status).toBe(400);
@@ -117,7 +117,7 @@ describe("HTTP API: DELETE", () => {
   it("erases the room's storage for good and closes its sockets with ROOM_DELETED", async () => {
     const room = "api-delete";
     const ada = await joinRoom(room, "ada");
-    await mutate(room, { mid: "d1", ops: [{ op: "put", rec: rect("s1") }] });
+    await mutate(room, { mid: "d1", ops: [{ op: "put", rec: card("s1") }] });
     await ada.next("change");
     const epoch = ada.inbox.find((m) => m.type === "sync")!.epoch;
     expect(await roomTables(room)).not.toEqual([]);
@@ -133,7 +133,7 @@ describe("HTTP API: DELETE", () => {
     const snap = (await (await call(`${room}/snapshot`)).json()) as { seq: number; epoch: string | null; records: unknown[] };
     expect(snap).toEqual({ seq: 0, epoch: null, records: [] });
     // A mid of the erased room is forgotten with it; a newcomer gets a new epoch.
-    expect(await (await mutate(room, { mid: "d1", ops: [{ op: "put", rec: rect("s2") }] })).json()).toEqual({ type: "ack", mid: "d1", seq: 1 });
+    expect(await (await mutate(room, { mid: "d1", ops: [{ op: "put", rec: card("s2") }] })).json()).toEqual({ type: "ack", mid: "d1", seq: 1 });
     const bob = await joinRoom(room, "bob");
     const sync = bob.inbox.find((m) => m.type === "sync")!;
     expect(sync.epoch).not.toBe(epoch);
@@ -158,9 +158,9 @@ describe("HTTP API: history and restore", () => {
     const room = "api-history";
     const ada = await joinRoom(room, "ada");
     const bob = await joinRoom(room, "bob");
-    ada.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: rect("s1", 1) }] });
+    ada.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: card("s1", 1) }] });
     await ada.next("ack");
-    await mutate(room, { mid: "h2", ops: [{ op: "put", rec: rect("s2", 2) }] });
+    await mutate(room, { mid: "h2", ops: [{ op: "put", rec: card("s2", 2) }] });
     await mutate(room, { mid: "h3", ops: [{ op: "del", id: "s1" }] });
 
     const page = await json<{ head: number; floor: number; changes: { seq: number; by: string; name?: string; mid: string }[] }>(call(`${room}/history`));
@@ -193,7 +193,7 @@ describe("HTTP API: history and restore", () => {
 
   it("refuses a read-only (viewer-scoped) secret on every endpoint that writes, and a missing one everywhere", async () => {
     const room = "api-readonly";
-    await mutate(room, { mid: "r1", ops: [{ op: "put", rec: rect("s1") }] });
+    await mutate(room, { mid: "r1", ops: [{ op: "put", rec: card("s1") }] });
     for (const path of ["snapshot", "history", "history/1", "export"]) expect((await call(`${room}/${path}`, {}, readEnv, READ_SECRET)).status, path).toBe(200);
     const writes: [string, RequestInit][] = [
       [`${room}/mutate`, { method: "POST", body: JSON.stringify({ mid: "x1", ops: [{ op: "del", id: "s1" }] }) }],
@@ -219,13 +219,13 @@ describe("HTTP API: history and restore", () => {
 describe("HTTP API: export, import, fork", () => {
   it("exports a board and imports it into a new room identically, exactly once; refuses a room with a board", async () => {
     const room = "api-export";
-    const shapes = [rect("e1", 1), rect("e2", 2), { ...rect("e3", 3), fill: "#ff0000" }];
-    await mutate(room, { mid: "x1", ops: shapes.map((rec) => ({ op: "put", rec })) });
+    const records = [card("e1", 1), card("e2", 2), { ...card("e3", 3), pinned: true }];
+    await mutate(room, { mid: "x1", ops: records.map((rec) => ({ op: "put", rec })) });
     await mutate(room, { mid: "x2", ops: [{ op: "patch", id: "e2", set: { x: 20 } }] });
     const res = await call(`${room}/export`);
     expect(res.headers.get("Content-Disposition")).toContain(`${room}-2.edgeroom.json`);
     const file = await res.text();
-    expect(JSON.parse(file)).toMatchObject({ format: "edgeroom.export", v: 1, party: "whiteboard", room, seq: 2 });
+    expect(JSON.parse(file)).toMatchObject({ format: "edgeroom.export", v: 1, party: "cards", room, seq: 2 });
 
     const copy = "api-export-copy";
     const imported = await call(`${copy}/import?mid=imp1`, { method: "POST", body: file });
@@ -242,17 +242,17 @@ describe("HTTP API: export, import, fork", () => {
     const refused = await call(`${copy}/import?mid=imp2`, { method: "POST", body: file });
     expect(refused.status).toBe(409);
     expect((await json(refused)).code).toBe(ErrorCode.ROOM_NOT_EMPTY);
-    const wrongParty = await call(`api-export-x/import?mid=imp3`, { method: "POST", body: file.replace('"party":"whiteboard"', '"party":"checklist"') });
+    const wrongParty = await call(`api-export-x/import?mid=imp3`, { method: "POST", body: file.replace('"party":"cards"', '"party":"checklist"') });
     expect(wrongParty.status).toBe(400);
-    const badRecord = await call(`api-export-y/import?mid=imp4`, { method: "POST", body: file.replace('"type":"rect"', '"type":"blob"') });
+    const badRecord = await call(`api-export-y/import?mid=imp4`, { method: "POST", body: file.replace('"kind":"note"', '"kind":"blob"') });
     expect(badRecord.status).toBe(422);
     expect(await roomTables("api-export-x")).toEqual([]);
   });
 
   it("forks a room at a past seq into a new room", async () => {
     const room = "api-fork-src";
-    await mutate(room, { mid: "f1", ops: [{ op: "put", rec: rect("k1") }] });
-    await mutate(room, { mid: "f2", ops: [{ op: "put", rec: rect("k2") }] });
+    await mutate(room, { mid: "f1", ops: [{ op: "put", rec: card("k1") }] });
+    await mutate(room, { mid: "f2", ops: [{ op: "put", rec: card("k2") }] });
     const res = await post("api-fork-dst/fork", { mid: "fk1", from: room, seq: 1 });
     expect(await json(res)).toEqual({ type: "ack", mid: "fk1", seq: 1 });
     const snap = await json<{ records: { id: string }[] }>(call("api-fork-dst/snapshot"));

@@ -11,7 +11,7 @@ import { ROOM_OPENS_PER_MINUTE } from "../../party/shared/limits.ts";
 import { ErrorCode, PROTOCOL_VERSION, TRY_AGAIN_LATER } from "../../party/shared/protocol.ts";
 import { openSocket } from "./socket.ts";
 
-const BASE = "http://edgeroom.test/parties/whiteboard";
+const BASE = "http://edgeroom.test/parties/cards";
 
 /** The binding counts in windows aligned to the wall clock's minutes: start
  * early in one, so the whole test falls in it. */
@@ -26,16 +26,16 @@ describe("room opens per identity per minute", () => {
     const ip = { "CF-Connecting-IP": "192.0.2.61" };
     // One open per fresh room id: each would create a room.
     for (let i = 0; i < ROOM_OPENS_PER_MINUTE - 1; i++) {
-      const c = await openSocket(`/parties/whiteboard/opens-${i}`, ip);
+      const c = await openSocket(`/parties/cards/opens-${i}`, ip);
       c.ws.close();
     }
     // The last one allowed is a working room connection.
-    const last = await openSocket(`/parties/whiteboard/opens-last`, ip);
+    const last = await openSocket(`/parties/cards/opens-last`, ip);
     last.send({ type: "hello", v: PROTOCOL_VERSION, clientId: "opener", epoch: null, lastSeq: 0, name: "o", color: "#000000" });
     await last.next("sync", 0, 15_000);
     last.ws.close();
 
-    const over = await openSocket(`/parties/whiteboard/opens-over`, ip);
+    const over = await openSocket(`/parties/cards/opens-over`, ip);
     expect(over.inbox[0] ?? (await over.next("error"))).toMatchObject({ type: "error", code: ErrorCode.RATE_LIMITED });
     expect((await over.waitClosed()).code).toBe(TRY_AGAIN_LATER);
     // A fallback stream is a room open too: 429, typed.
@@ -47,7 +47,7 @@ describe("room opens per identity per minute", () => {
     expect(stats.connections).toBe(0);
 
     // Someone else is not affected.
-    const other = await openSocket(`/parties/whiteboard/opens-over`, { "CF-Connecting-IP": "192.0.2.62" });
+    const other = await openSocket(`/parties/cards/opens-over`, { "CF-Connecting-IP": "192.0.2.62" });
     other.send({ type: "hello", v: PROTOCOL_VERSION, clientId: "other", epoch: null, lastSeq: 0, name: "x", color: "#000000" });
     await other.next("sync", 0, 15_000);
     other.ws.close();

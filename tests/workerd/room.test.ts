@@ -6,15 +6,15 @@ import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
-import { joinRoom, openSocket, rect } from "./socket.ts";
+import { joinRoom, openSocket, card } from "./socket.ts";
 
-const stubFor = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));
+const stubFor = (room: string) => env.CARDS.get(env.CARDS.idFromName(room));
 
 describe("two clients through the Worker", () => {
   it("acks the sender and shows the change to the other, in seq order", async () => {
     const a = await joinRoom("two", "ada");
     const b = await joinRoom("two", "bob");
-    a.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: rect("s1") }] });
+    a.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: card("s1") }] });
     expect(await a.next("ack")).toEqual({ type: "ack", mid: "a1", seq: 1 });
     const change = await b.next("change");
     expect(change).toMatchObject({ seq: 1, mid: "a1", ops: [{ op: "put", rec: { id: "s1" } }] });
@@ -24,7 +24,7 @@ describe("two clients through the Worker", () => {
 
   it("answers the exact ping frame without involving the room", async () => {
     const a = await joinRoom("ping", "ada");
-    const stats = async () => (await (await exports.default.fetch("http://x/parties/whiteboard/ping/stats")).json()) as { messages: number };
+    const stats = async () => (await (await exports.default.fetch("http://x/parties/cards/ping/stats")).json()) as { messages: number };
     const before = await stats();
     a.send('{"type":"ping"}');
     await a.next("pong");
@@ -33,7 +33,7 @@ describe("two clients through the Worker", () => {
   });
 
   it("refuses an invalid room id with a typed error and close code", async () => {
-    const c = await openSocket("/parties/whiteboard/no%20spaces");
+    const c = await openSocket("/parties/cards/no%20spaces");
     expect((await c.next("error")).code).toBe(ErrorCode.INVALID_ROOM);
     expect((await c.waitClosed()).code).toBe(CloseCode.INVALID_ROOM);
   });
@@ -45,7 +45,7 @@ describe("eviction", () => {
     const a = await joinRoom(room, "ada");
     const b = await joinRoom(room, "bob");
     for (let i = 1; i <= 3; i++) {
-      a.send({ type: "mutate", mid: `a${i}`, ops: [{ op: "put", rec: rect(`s${i}`, i) }] });
+      a.send({ type: "mutate", mid: `a${i}`, ops: [{ op: "put", rec: card(`s${i}`, i) }] });
       await a.next("ack", a.inbox.length - 1);
     }
     // Mark the live instance; after the eviction the mark must be gone (a new
@@ -57,7 +57,7 @@ describe("eviction", () => {
     // retried a3 is still a duplicate, and bob hears about both correctly.
     const mark = a.inbox.length;
     a.send({ type: "mutate", mid: "a4", ops: [{ op: "patch", id: "s1", set: { x: 40 } }] });
-    a.send({ type: "mutate", mid: "a3", ops: [{ op: "put", rec: rect("s3", 3) }] });
+    a.send({ type: "mutate", mid: "a3", ops: [{ op: "put", rec: card("s3", 3) }] });
     const acks = [await a.next("ack", mark), await a.next("ack", mark + 1)];
     expect(acks).toEqual([
       { type: "ack", mid: "a4", seq: 4 },
@@ -77,12 +77,12 @@ describe("eviction", () => {
   it("keeps acknowledged state when eviction closes the sockets; the client resumes with a delta", async () => {
     const room = "evict-close";
     const a = await joinRoom(room, "ada");
-    a.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: rect("s1") }] });
+    a.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: card("s1") }] });
     await a.next("ack");
     const epoch = a.inbox.find((m) => m.type === "sync")!;
     if (epoch.type !== "sync") throw new Error("no sync");
     const b = await joinRoom(room, "bob");
-    b.send({ type: "mutate", mid: "b1", ops: [{ op: "put", rec: rect("s2") }] });
+    b.send({ type: "mutate", mid: "b1", ops: [{ op: "put", rec: card("s2") }] });
     await b.next("ack");
     await a.next("change");
     await evictDurableObject(stubFor(room), { webSockets: "close" });
@@ -96,7 +96,7 @@ describe("eviction", () => {
     const sync3 = a3.inbox.find((m) => m.type === "sync")!;
     expect(sync3.type === "sync" && sync3.mode === "delta" && sync3.changes.map((c) => c.mid)).toEqual(["b1"]);
     // The retried mutation is answered with its original result.
-    a3.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: rect("s1") }] });
+    a3.send({ type: "mutate", mid: "a1", ops: [{ op: "put", rec: card("s1") }] });
     expect(await a3.next("ack")).toEqual({ type: "ack", mid: "a1", seq: 1, dup: true });
   });
 });
@@ -110,7 +110,7 @@ describe("liveness", () => {
     expect(await runDurableObjectAlarm(stubFor(room))).toBe(true);
     // Fresh socket: kept, still served, and the next sweep is scheduled.
     expect(a.closed).toBeNull();
-    a.send({ type: "mutate", mid: "after-sweep", ops: [{ op: "put", rec: rect("s1") }] });
+    a.send({ type: "mutate", mid: "after-sweep", ops: [{ op: "put", rec: card("s1") }] });
     expect((await a.next("ack")).seq).toBe(1);
     const next = await runInDurableObject(stubFor(room), (_: unknown, state: DurableObjectState) => state.storage.getAlarm());
     expect(next).not.toBeNull();
@@ -121,15 +121,15 @@ describe("observability", () => {
   it("reports per-room stats over HTTP (also for a room named 'stats')", async () => {
     const room = "stats";
     const a = await joinRoom(room, "ada");
-    a.send({ type: "mutate", mid: "s-1", ops: [{ op: "put", rec: rect("s1") }] });
+    a.send({ type: "mutate", mid: "s-1", ops: [{ op: "put", rec: card("s1") }] });
     await a.next("ack");
-    a.send({ type: "mutate", mid: "s-1", ops: [{ op: "put", rec: rect("s1") }] });
+    a.send({ type: "mutate", mid: "s-1", ops: [{ op: "put", rec: card("s1") }] });
     await a.next("ack", a.inbox.length);
     a.send({ type: "mutate", mid: "s-2", ops: [{ op: "del", id: "missing" }] });
     await a.next("reject");
     a.send("{broken");
     await a.next("error");
-    const res = await exports.default.fetch(`http://edgeroom.test/parties/whiteboard/${room}/stats`);
+    const res = await exports.default.fetch(`http://edgeroom.test/parties/cards/${room}/stats`);
     expect(res.status).toBe(200);
     const stats = (await res.json()) as Record<string, unknown>;
     expect(stats).toMatchObject({

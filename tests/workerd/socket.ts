@@ -4,7 +4,7 @@
  */
 import { exports } from "cloudflare:workers";
 import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import type { ServerMessage } from "../../party/whiteboard/schema.ts";
+import type { ServerMessage } from "../support/cards.ts";
 
 export interface TestClient {
   ws: WebSocket;
@@ -79,13 +79,11 @@ export async function joinRoom(
   name: string,
   opts: { epoch?: string | null; lastSeq?: number; headers?: Record<string, string>; light?: boolean } = {},
 ): Promise<TestClient> {
-  const c = await openSocket(`/parties/whiteboard/${room}`, opts.headers, { light: opts.light ?? false });
+  const c = await openSocket(`/parties/cards/${room}`, opts.headers, { light: opts.light ?? false });
   c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: opts.epoch ?? null, lastSeq: opts.lastSeq ?? 0, name, color: "#224466" });
   // Generous: a loaded machine runs several workerd test files at once.
   await c.next("sync", 0, 15_000);
   return c;
 }
 
-export function rect(id: string, x = 0) {
-  return { id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null };
-}
+export { bigCard, card } from "../support/cards.ts";

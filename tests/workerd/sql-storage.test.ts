@@ -11,7 +11,7 @@ import { SqlRoomStorage } from "../../party/engine/sql-storage.ts";
 import { storageContract } from "../../party/engine/testing/storage-contract.ts";
 
 let n = 0;
-const freshStub = () => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(`sql-contract-${++n}`));
+const freshStub = () => env.CARDS.get(env.CARDS.idFromName(`sql-contract-${++n}`));
 
 storageContract("SQLite", (use) => runInDurableObject(freshStub(), (_: unknown, state: DurableObjectState) => use(new SqlRoomStorage(state.storage))));
 

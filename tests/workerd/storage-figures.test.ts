@@ -13,7 +13,7 @@ import { REJECT_MAX_ENTRIES } from "../../party/shared/limits.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
 import { REFUSAL_ROW_MAX_MESSAGE, REFUSAL_TABLE_BYTES_AT_CAP } from "./storage-figures.ts";
 
-const stubFor = (room: string) => env.WHITEBOARD.get(env.WHITEBOARD.idFromName(room));
+const stubFor = (room: string) => env.CARDS.get(env.CARDS.idFromName(room));
 
 describe("worst-case storage, measured", () => {
   it("the refused-mutation table at REJECT_MAX_ENTRIES, with the longest ids and messages, is the size SECURITY.md states", async () => {
