@@ -5,15 +5,19 @@ import { packageAliases } from "./vite.config.ts";
 /** The whiteboard imports the engine as `edgeroom/*` (vite.config.ts): every project resolves those. */
 const resolve = { alias: packageAliases() };
 
-// Three tiers, one command: plain-Node units (room core, client library, fuzz),
-// workerd integration through the Workers vitest integration, and end-to-end
-// runs against real `wrangler dev` / `partykit dev` servers and a real browser.
+// Tiers, one command: plain-Node units of the engine (room core, client
+// library, fuzz) and of the whiteboard, workerd integration through the Workers
+// vitest integration (the engine's own Worker), and end-to-end runs against
+// real `wrangler dev` / `partykit dev` servers and a real browser.
 export default defineConfig({
   test: {
     // The rooms log one JSON line per event; show output only for failing tests.
     silent: "passed-only",
     projects: [
+      // The engine's units, on its own test schema (tests/support/cards.ts).
       { resolve, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], environment: "node" } },
+      // The whiteboard's units (board input, labels, clipboard, undo, export, its docs…).
+      { resolve, test: { name: "whiteboard", include: ["tests/whiteboard/**/*.test.ts"], environment: "node" } },
       {
         // The engine's own Worker (tests/workerd/worker.ts), not the whiteboard's.
         plugins: [cloudflareTest({ wrangler: { configPath: "./tests/workerd/wrangler.toml" } })],

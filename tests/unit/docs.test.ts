@@ -4,7 +4,7 @@
  * lifetimes in auth.ts appear in §12 with their values, and every ErrorCode
  * and CloseCode appears in §11 — and nothing appears there that the code
  * lacks. The engine's docs only: an app's limits are checked against its own
- * doc (the whiteboard's: whiteboard-docs.test.ts).
+ * doc (the whiteboard's: tests/whiteboard/whiteboard-docs.test.ts).
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";

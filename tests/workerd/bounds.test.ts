@@ -121,7 +121,10 @@ describe("refusals are remembered within a bound", () => {
     await sendAll(greedy, REFUSAL_BURST + 5, (j) => ({ type: "mutate", mid: `g-${j}`, ops: [{ op: "del", id: "missing" }] }), "reject");
     const codes = greedy.of("reject").map((r) => r.code);
     expect(codes.filter((c) => c === ErrorCode.RATE_LIMITED).length).toBeGreaterThanOrEqual(4);
-  }, 120_000);
+    // 10,500 mutations over 211 sockets: it passed alone, but ran past 120 s
+    // on a 2-core machine at load 12 (and `npm test` runs this tier twice:
+    // engine-alone runs it again without the whiteboard).
+  }, 300_000);
 });
 
 describe("connections per identity", () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { Shape } from "../../party/whiteboard/records.ts";
 import { anchorPoint, BIND_GAP, bindingTo, clipToOutline, type LineShape, moveOps, resolveLine } from "../../client/whiteboard/canvas/binding.ts";
 import { pastedRecords } from "../../client/whiteboard/canvas/paste.ts";
-import { Board, rect } from "../support/input-board.ts";
+import { Board, rect } from "./input-board.ts";
 
 const arrow = (id: string, from: [number, number], to: [number, number], extra: Partial<LineShape> = {}): LineShape => ({
   id, type: "line", x: from[0], y: from[1], z: 5, color: "#1e1e1e", stroke: 2, pts: [[0, 0], [to[0] - from[0], to[1] - from[1]]], arrow: true, ...extra,

@@ -10,7 +10,7 @@ import { exportSvg } from "../../client/whiteboard/canvas/export-svg.ts";
 import { hitTest, shapeBounds } from "../../client/whiteboard/canvas/geometry.ts";
 import { rotateHandleOf, selectionHandles } from "../../client/whiteboard/canvas/hit-test.ts";
 import { normalizeAngle, ROTATE_HANDLE_OFFSET_PX } from "../../client/whiteboard/canvas/rotate.ts";
-import { Board, rect } from "../support/input-board.ts";
+import { Board, rect } from "./input-board.ts";
 
 type Rect = Extract<Shape, { type: "rect" }>;
 const turned = (r: Shape, rotation: number): Shape => ({ ...r, rotation });

@@ -12,7 +12,7 @@ import { type Camera, HOME_CAMERA } from "../../client/whiteboard/canvas/camera.
 import { type InputHost, PointerInput, type PointerSample } from "../../client/whiteboard/canvas/pointer-input.ts";
 import { SceneIndex } from "../../client/whiteboard/canvas/scene.ts";
 import type { Tool } from "../../client/whiteboard/canvas/tools.ts";
-import { FakeClock } from "./fake-clock.ts";
+import { FakeClock } from "../support/fake-clock.ts";
 
 export const rect = (id: string, x: number, y: number, w = 100, h = 100): Shape => ({ id, type: "rect", x, y, z: 1, color: "#1e1e1e", stroke: 2, w, h, fill: null });
 

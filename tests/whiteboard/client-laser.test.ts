@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { LaserTrail, MAX_LASER_POINTS } from "../../party/whiteboard/schema.ts";
 import { LASER_FADE_MS, LocalLaser, RemoteLasers } from "../../client/whiteboard/canvas/laser.ts";
-import { Board } from "../support/input-board.ts";
+import { Board } from "./input-board.ts";
 
 describe("laser", () => {
   it("the trail sent is the recent points with their ages, valid for the room, and nothing once faded", () => {

@@ -10,7 +10,7 @@ import { DRAG_THRESHOLD_PX, MAX_STROKE_POINTS } from "../../client/whiteboard/ca
 import { wheelCamera } from "../../client/whiteboard/canvas/camera-gestures.ts";
 import type { Tool } from "../../client/whiteboard/canvas/tools.ts";
 import { selectionBox } from "../../client/whiteboard/canvas/hit-test.ts";
-import { Board, rect } from "../support/input-board.ts";
+import { Board, rect } from "./input-board.ts";
 
 describe("pointer gestures", () => {
   it.each<{ tool: Tool; type: string; points: [number, number][]; want: Record<string, unknown> }>([
