@@ -14,7 +14,7 @@ export const TOKEN_TTL_SECONDS = 10 * 60;
  * `exp` centuries away is refused, not honoured. Mint short ones (TOKEN_TTL_SECONDS). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 /** Clock skew tolerated between the minting server and the room. */
-const CLOCK_TOLERANCE_SECONDS = 30;
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 export type Access =
   /** `expiresAt` (ms): when the token runs out; the room closes the connection

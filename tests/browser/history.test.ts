@@ -84,7 +84,11 @@ describe("the history panel", () => {
     expect(await a.evaluate(() => window.__edgeroom!.session.client.pendingCount)).toBe(0);
 
     // B's board did not change at all during A's preview, and B was sent nothing about it.
-    await new Promise((r) => setTimeout(r, 500));
+    // A barrier, not a sleep: a round trip of A's (its history list) means the
+    // room has handled every frame A sent during the preview; one of B's after
+    // it means B has been sent everything those frames caused.
+    await a.evaluate(() => window.__edgeroom!.session.client.history().then(() => undefined));
+    await b.evaluate(() => window.__edgeroom!.session.client.history().then(() => undefined));
     expect(await records(b)).toEqual(bBefore);
     expect(await seqOf(b)).toBe(bSeq);
     await waitForPixel(b, rect.x, rect.y + 30, (p) => isBackground(p));

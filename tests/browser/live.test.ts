@@ -75,7 +75,22 @@ describe("follow mode", () => {
     await a.mouse.down();
     await a.mouse.move(500, 400, { steps: 5 });
     await a.mouse.up();
-    await a.waitForTimeout(300);
+    // A barrier, not a sleep: B has received A's new view (live state)…
+    const aPanned = await a.evaluate(() => window.__edgeroom!.controller.view());
+    await expect
+      .poll(
+        () =>
+          b.evaluate(
+            ([x, y]) => [...window.__edgeroom!.session.client.live().values()].some((keys) => {
+              const v = keys.get("view") as { x: number; y: number } | undefined;
+              return v !== undefined && Math.abs(v.x - x!) < 1 && Math.abs(v.y - y!) < 1;
+            }),
+            [aPanned.x, aPanned.y],
+          ),
+        { timeout: 5_000 },
+      )
+      .toBe(true);
+    // …and did not follow it.
     expect(await b.evaluate(() => window.__edgeroom!.controller.view())).toEqual(bView);
   });
 });

@@ -110,12 +110,14 @@ describe("tabs of one browser share one connection", () => {
     await waitForRecords(third, "rs => ['offline-leader', 'offline-follower', 'in-flight-follower', 'in-flight-leader'].every(id => rs.some(r => r.id === id))");
     expect((await records(third)).filter((r) => r.type === "rect")).toHaveLength(4);
     await until(async () => (await stats(room)).records === 4);
-    await third.waitForTimeout(1_000);
+    // A barrier, not a sleep: every edit the last tab holds is acknowledged, so
+    // nothing is left to resend, and the closed tabs' sockets have left.
+    await until(async () => (await third.evaluate(() => window.__edgeroom!.session.client.pendingCount)) === 0);
+    await until(async () => (await stats(room)).connections === 1);
     // Exactly once: four mutations, four seqs, and one connection left.
     const s = await stats(room);
     expect(s.seq).toBe(4);
     expect(s.connections).toBe(1);
-    expect(await third.evaluate(() => window.__edgeroom!.session.client.pendingCount)).toBe(0);
   });
 
   it("a follower tab's history requests go through the leader: list, preview (to it alone), name, restore", async () => {

@@ -213,7 +213,11 @@ describe("whiteboard in two browsers", () => {
     await waitForStatus(b, "live");
     await expect.poll(() => pendingCount(b), { timeout: 15_000 }).toBe(0);
     await waitForRecords(a, `(recs) => recs.some((r) => r.type === "sticky" && r.text === "offline note")`);
-    await a.waitForTimeout(500); // a duplicate would arrive by now
+    // A barrier, not a sleep: every edit B sent is acknowledged (pending 0), so
+    // the room has ordered them all; once A has caught up to the room's seq as B
+    // knows it, a duplicate from B's resend would be in A's records.
+    const roomSeq = await b.evaluate(() => window.__edgeroom!.session.client.seq);
+    await expect.poll(() => a.evaluate(() => window.__edgeroom!.session.client.seq), { timeout: 15_000 }).toBeGreaterThanOrEqual(roomSeq);
     const stickies = (await records(a)).filter((r) => r.type === "sticky");
     expect(stickies).toHaveLength(1);
     await waitForPixel(a, 640, 500, (p) => near(p, STICKY_YELLOW, 60));

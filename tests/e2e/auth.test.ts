@@ -5,7 +5,7 @@ import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { RoomClient } from "../../client/engine/room-client.ts";
-import { mintToken } from "../../party/engine/auth.ts";
+import { CLOCK_TOLERANCE_SECONDS, mintToken } from "../../party/engine/auth.ts";
 import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
@@ -62,6 +62,8 @@ describe("wrangler dev with AUTH_SECRET", () => {
   it("closes a connection when its token runs out; the client comes back with a fresh one and nothing is lost", async () => {
     // ttl -26 s: still inside the 30 s clock tolerance at connect, expired 4 s later.
     const tokens = [await mintToken(SECRET, { room: "locked", role: "editor", ttlSeconds: -26 })];
+    const { exp } = JSON.parse(Buffer.from(tokens[0]!.split(".")[1]!, "base64url").toString()) as { exp: number };
+    const spentAt = (exp + CLOCK_TOLERANCE_SECONDS) * 1000;
     const client = new RoomClient({ schema: whiteboard,
       host: server.host,
       room: "locked",
@@ -75,7 +77,9 @@ describe("wrangler dev with AUTH_SECRET", () => {
     const closes: string[] = [];
     client.on("error", (e) => closes.push(e.code));
     await waitFor(() => client.connection.status === "live");
-    await new Promise((r) => setTimeout(r, 5_000));
+    // Edit the moment the room holds the token spent — its exp plus the 30 s
+    // tolerance (party/engine/auth.ts), read from the token — not after a guessed sleep.
+    await waitFor(() => Date.now() > spentAt, 10_000, "the token spent");
     client.mutate([{ op: "put", rec: rect("after-expiry") }]);
     await waitFor(() => closes.includes(ErrorCode.TOKEN_EXPIRED), 10_000, "TOKEN_EXPIRED");
     await waitFor(() => client.connection.status === "live" && client.pendingCount === 0, 15_000, "resent after reconnect");

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import type { TransportFactory } from "../../client/engine/connection.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
+import { transportFor } from "../../client/engine/room-client-options.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
@@ -37,7 +39,24 @@ describe("wrangler dev with API_SECRET", () => {
   });
 
   it("an API mutation reaches a connected client; a retry is answered with the original seq; DELETE closes the client for good", async () => {
-    const client = new RoomClient({ schema: whiteboard, host: server.host, room: "e2e-api", name: "ada", color: "#112233", WebSocket, minReconnectDelayMs: 50 });
+    // The default connection (what `host` gives), watched: did the client close it for good?
+    const connection = transportFor({ schema: whiteboard, host: server.host, room: "e2e-api", name: "ada", color: "#112233", WebSocket, minReconnectDelayMs: 50 });
+    let closedForGood = false;
+    const watched: TransportFactory = (handlers) => {
+      const t = connection(handlers);
+      return {
+        get isOpen() {
+          return t.isOpen;
+        },
+        send: (frame) => t.send(frame),
+        reconnect: () => t.reconnect(),
+        close: (code, reason) => {
+          closedForGood = true;
+          t.close(code, reason);
+        },
+      };
+    };
+    const client = new RoomClient({ schema: whiteboard, room: "e2e-api", name: "ada", color: "#112233", transport: watched });
     clients.push(client);
     const errors: string[] = [];
     client.on("error", (e) => errors.push(e.code));
@@ -60,8 +79,9 @@ describe("wrangler dev with API_SECRET", () => {
     expect((await api("e2e-api", { method: "DELETE" })).status).toBe(200);
     await waitFor(() => errors.includes(ErrorCode.ROOM_DELETED), 10_000, "ROOM_DELETED");
     await waitFor(() => client.connection.status === "error", 10_000, "terminal status");
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(client.connection.status).toBe("error"); // no reconnect into a fresh, empty room
+    // No reconnect into a fresh, empty room: the client closed its connection
+    // for good (a closed socket never reconnects), not one that retries.
+    expect(closedForGood).toBe(true);
     expect(await (await api("e2e-api/snapshot")).json()).toEqual({ seq: 0, epoch: null, records: [] });
   });
 });
