@@ -103,13 +103,14 @@ describe("the packed engine in an app of its own", () => {
     expect(existsSync(join(app, "node_modules/partykit"))).toBe(false);
     // A Node app as Node resolves it (NodeNext), with Node's types and no DOM:
     // the schema, the client (its IndexedDB store is in the same entry, typed
-    // without IndexedDB's DOM types) and the test kit.
+    // without IndexedDB's DOM types), the Node entry and the test kit.
     writeFileSync(
       join(app, "node-app.ts"),
       [
         'import { defineRoom, ErrorCode, type RecordOf } from "edgeroom/schema";',
         'import { IdbPendingStore, MemoryPendingStore, MemorySnapshotStore, OfflineSnapshot, RoomClient, type RoomClientOptions } from "edgeroom/client";',
         'import { MemoryKv, MemoryRoomHost, storageContract } from "edgeroom/testing";',
+        'import { FilePendingStore } from "edgeroom/node";',
         'import WebSocket from "ws";',
         'import { z } from "zod";',
         "",
@@ -118,7 +119,8 @@ describe("the packed engine in an app of its own", () => {
         "export async function probe(): Promise<string[]> {",
         '  const host = new MemoryRoomHost(notes, "r1");',
         '  const ada = await host.join("ada");',
-        '  const options: RoomClientOptions<Note> = { schema: notes, host: "127.0.0.1:1", room: "r1", name: "n", color: "#000000", WebSocket, pendingStore: new MemoryPendingStore() };',
+        '  const options: RoomClientOptions<Note> = { schema: notes, host: "127.0.0.1:1", room: "r1", name: "n", color: "#000000", WebSocket, pendingStore: new FilePendingStore(".pending-r1.json") };',
+        "  void new MemoryPendingStore();",
         "  const client = new RoomClient(options);",
         "  const shown = new OfflineSnapshot(client, { store: new MemorySnapshotStore<Note>() });",
         '  client.mutate([{ op: "put", rec: { id: "a", body: "hi" } }]);',

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "../..");
 const APPS = ["client/whiteboard", "party/whiteboard", "examples"];
 const ENGINE = ["party/engine/", "party/shared/", "client/engine/"];
-const ENTRIES = ["edgeroom/schema", "edgeroom/server", "edgeroom/client", "edgeroom/react", "edgeroom/testing", "edgeroom/partykit"];
+const ENTRIES = ["edgeroom/schema", "edgeroom/server", "edgeroom/client", "edgeroom/react", "edgeroom/testing", "edgeroom/partykit", "edgeroom/node"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
