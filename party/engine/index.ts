@@ -7,7 +7,7 @@
  * named here. See docs/BUILD-YOUR-OWN.md.
  */
 export { createRoomServer, type RoomServer, type RoomServerOptions } from "./server.ts";
-export type { Actor, RoomEnv, RoomHooks, RoomOptions } from "./server.ts";
+export type { Actor, RoomEnv, RoomHooks, RoomOptions, RoomView } from "./server.ts";
 export { MAX_TOKEN_LIFETIME_SECONDS, mintToken, TOKEN_TTL_SECONDS } from "./auth.ts";
 export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "../shared/schema.ts";
 export { CloseCode, ErrorCode, type Change, type Op, type Peer, type RecordBase, type Role } from "../shared/protocol.ts";

@@ -60,6 +60,7 @@ export {
   type RoomSnapshot,
   type RoomSocket,
   type RoomStats,
+  type RoomView,
 } from "./room/types.ts";
 
 /** The next turn of the runtime: a 0 ms timer, so the events that arrived

@@ -48,4 +48,4 @@ export function createRoomServer<R extends RecordBase>(schema: RoomSchema<R>, op
 }
 
 export type { RoomEnv } from "./durable-object.ts";
-export type { Actor, RoomHooks, RoomOptions } from "./room.ts";
+export type { Actor, RoomHooks, RoomOptions, RoomView } from "./room.ts";

@@ -21,7 +21,7 @@ import { migrateStored } from "../version-skew.ts";
 import type { WebhookEventType } from "../webhooks.ts";
 import type { QueuedCommit } from "./commit-outbox.ts";
 import { randomId, type RoomContext, stackOf } from "./context.ts";
-import type { Actor, MutationResult, RoomSnapshot } from "./types.ts";
+import type { Actor, MutationResult, RoomSnapshot, RoomView } from "./types.ts";
 
 /** Where a decided commit goes besides storage. */
 export interface CommitOutlet {
@@ -209,10 +209,11 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
     if (!plan.ok) return refuse(plan.code, plan.message);
     if (hooks.authorize) {
       const seen = new Map<string, R | null>();
+      // The room as this op sees it: the mutation's earlier ops applied.
+      const room: RoomView<R> = { id: this.ctx.roomId, get: (id) => (seen.has(id) ? (seen.get(id) ?? undefined) : this.records_.get(id)) };
       for (const op of plan.ops) {
         const id = op.op === "put" ? op.rec.id : op.id;
-        const before = seen.has(id) ? (seen.get(id) ?? undefined) : this.records_.get(id);
-        const verdict = hooks.authorize(actor, op, before);
+        const verdict = hooks.authorize(actor, op, room.get(id), room);
         if (verdict !== true) return answer({ type: "reject", mid, code: ErrorCode.FORBIDDEN, message: String(verdict).slice(0, 200) || "not allowed" });
         seen.set(id, plan.writes.get(id) ?? null);
       }

@@ -171,6 +171,12 @@ export interface RoomSnapshot<R extends RecordBase = RecordBase> {
   records: R[];
 }
 
+/** The room as `authorize` reads it: its id, and any record by id. */
+export interface RoomView<R extends RecordBase = RecordBase> {
+  readonly id: string;
+  get(id: string): R | undefined;
+}
+
 /** The app's say in what the room does. Hooks run inside the room's one event
  * queue, so they see the room exactly as the mutation does. */
 export interface RoomHooks<R extends RecordBase = RecordBase> {
@@ -181,8 +187,11 @@ export interface RoomHooks<R extends RecordBase = RecordBase> {
    * the whole mutation is then rejected with FORBIDDEN and that sentence —
    * inside the same exactly-once path as every mutation (a retried mid gets
    * the same answer while it is remembered). Throwing rejects it with INTERNAL.
+   * `room.get(id)` reads any other record as this op sees it (the mutation's
+   * earlier ops applied), for rules such as "only members of this column may
+   * add cards to it".
    */
-  authorize?(actor: Actor, op: Op<R>, before: R | undefined): true | string;
+  authorize?(actor: Actor, op: Op<R>, before: R | undefined, room: RoomView<R>): true | string;
   /** A mutation was committed and acknowledged. Errors are logged, never sent
    * to a client; the room does not wait for a returned promise. */
   onCommit?(change: Change<R>, room: { id: string; records: ReadonlyMap<string, R> }): void | Promise<void>;
