@@ -45,4 +45,16 @@ describe("authorize reads the room", () => {
     const ids = sync?.mode === "snapshot" ? sync.records.map((r) => r.id).sort() : [];
     expect(ids).toEqual(["mine", "t1", "t4", "todo"]);
   });
+
+  it("the test kit's join sets the token subject hooks see (actor.subject)", async () => {
+    const seen: (string | null)[] = [];
+    const h = new CardsRoomHost("subjects", { hooks: { authorize: (actor) => (seen.push(actor.subject), actor.subject === "ada@example.com" || "only ada") } });
+    const ada = await h.join("ada", { subject: "ada@example.com" });
+    const anon = await h.join("anon");
+    await h.send(ada, { type: "mutate", mid: "s1", ops: [put(card("a"))] });
+    await h.send(anon, { type: "mutate", mid: "s2", ops: [put(card("b"))] });
+    expect(seen).toEqual(["ada@example.com", null]);
+    expect(ada.last("ack")?.mid).toBe("s1");
+    expect(anon.last("reject")).toMatchObject({ mid: "s2", code: ErrorCode.FORBIDDEN, message: "only ada" });
+  });
 });

@@ -119,11 +119,12 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
   }
 
   /** Accept a socket. The verdict is queued in the room like every event, so
-   * `send` right after is handled after it; `await h.room.settled()` to observe it. */
-  connect(role: Role = "editor", expiresAt?: number): TestSocket<R> {
+   * `send` right after is handled after it; `await h.room.settled()` to observe it.
+   * `subject`: the access token's `sub`, as hooks see it (`actor.subject`). */
+  connect(role: Role = "editor", expiresAt?: number, subject: string | null = null): TestSocket<R> {
     const s = new TestSocket<R>();
     this.sockets.add(s);
-    void this.room.connect(s, { ok: true, role, subject: null, ...(expiresAt ? { expiresAt } : {}) });
+    void this.room.connect(s, { ok: true, role, subject, ...(expiresAt ? { expiresAt } : {}) });
     return s;
   }
 
@@ -133,8 +134,8 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
     await this.room.alarm();
   }
 
-  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string; expiresAt?: number } = {}): Promise<TestSocket<R>> {
-    const s = this.connect(opts.role, opts.expiresAt);
+  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string; expiresAt?: number; subject?: string } = {}): Promise<TestSocket<R>> {
+    const s = this.connect(opts.role, opts.expiresAt, opts.subject ?? null);
     await this.send(s, {
       type: "hello",
       v: PROTOCOL_VERSION,
