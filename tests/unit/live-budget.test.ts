@@ -20,7 +20,8 @@ function latestDrafts(s: TestSocket<Card>): Map<string, Card | null> {
 }
 
 describe("live state out of a room", () => {
-  it("140 members flooding 14 KB drafts: bytes out stay within the budget over the window, and each member's latest draft still arrives", async () => {
+  // 140 members' floods in one process: seconds of work on a loaded machine (the assertions are on bytes, not time).
+  it("140 members flooding 14 KB drafts: bytes out stay within the budget over the window, and each member's latest draft still arrives", { timeout: 60_000 }, async () => {
     const h = new CardsRoomHost("live-flood");
     const members: TestSocket<Card>[] = [];
     for (let i = 0; i < 140; i++) members.push(await h.join(`m${i}`));

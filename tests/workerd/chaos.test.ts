@@ -24,7 +24,7 @@ async function until(check: () => boolean, what: string) {
 }
 
 describe("evictions during a mutation storm", () => {
-  it("loses and doubles nothing across a hibernating eviction and a closing one", async () => {
+  it("loses and doubles nothing across a hibernating eviction and a closing one", { timeout: 60_000 }, async () => {
     const room = "storm";
     let a = await joinRoom(room, "ada");
     const b = await joinRoom(room, "bob");
