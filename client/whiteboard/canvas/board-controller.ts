@@ -124,6 +124,7 @@ export class BoardController {
       ...shared,
       selectedShapes: () => this.selectedShapes(),
       hideCursor: () => room.hideCursor(),
+      moveCursor: (x, y) => room.moveCursor(x, y),
       sendDraft: () => this.live.sendDraft(),
       startNewText: (wx, wy) => this.startNewText(wx, wy),
       run: (command) => this.commands.run(command),

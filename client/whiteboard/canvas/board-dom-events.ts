@@ -12,6 +12,7 @@ import type { BoardUiState } from "./board-ui.ts";
 import { type Camera, screenToWorld } from "./camera.ts";
 import { wheelCamera } from "./camera-gestures.ts";
 import { CLIPBOARD_MIME } from "./clipboard.ts";
+import { round2 } from "./geometry.ts";
 import { handleAt, hitTolerance, hoverCursor, rotateHandleOf, selectionHandles, toolCursor } from "./hit-test.ts";
 import { type KeyCommand, keyCommand } from "./keyboard.ts";
 import type { PointerInput, PointerSample } from "./pointer-input.ts";
@@ -31,6 +32,8 @@ export interface DomEventsHost {
   /** The person moved the view (stops following). */
   setCamera(camera: Camera): void;
   hideCursor(): void;
+  /** Share where the pointer is (world coordinates; the room client throttles). */
+  moveCursor(x: number, y: number): void;
   /** The pointer's draft may have changed: share it (board-live.ts). */
   sendDraft(): void;
   editText(id: string): void;
@@ -53,6 +56,19 @@ export class BoardDomEvents {
   ) {
     this.listen(canvas, "pointerdown", (e) => this.onPointerDown(e as PointerEvent));
     this.listen(canvas, "pointermove", (e) => this.onPointerMove(e as PointerEvent));
+    // Where the browser has it (Chromium), the raw pointer update arrives as
+    // the input does; `pointermove` waits for the next animation frame while
+    // the page animates (others' cursors), a frame of delay before the others
+    // see the move. The cursor goes out from here; pointermove still does the
+    // rest (and sends the same position, which the throttle drops).
+    if ("onpointerrawupdate" in window) {
+      this.listen(canvas, "pointerrawupdate", (e) => {
+        const pe = e as PointerEvent;
+        if (pe.pointerType === "touch") return;
+        const p = this.sample(pe);
+        host.moveCursor(round2(p.wx), round2(p.wy));
+      });
+    }
     this.listen(canvas, "pointerup", (e) => this.onPointerUp(e as PointerEvent));
     this.listen(canvas, "pointercancel", (e) => {
       this.touch.up((e as PointerEvent).pointerId);
