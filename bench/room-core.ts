@@ -20,7 +20,7 @@ async function measure(n: number): Promise<{ n: number; handleMsPerSec: number; 
   let bytes = 0;
   const sockets = [];
   for (let i = 0; i < n; i++) {
-    const s = await host.join(`u${i}`);
+    const s = await host.join(`u${i}`, { schema: whiteboard.version });
     // Count instead of parsing: the test socket's JSON.parse would dwarf the room.
     s.send = (frame: string) => void (bytes += frame.length);
     sockets.push(s);

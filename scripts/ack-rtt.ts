@@ -6,6 +6,7 @@
  */
 import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../party/shared/protocol.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "../party/whiteboard/schema.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
 
 const COUNT = Number(process.argv[2] ?? 1000);
@@ -20,7 +21,7 @@ try {
     const msg = JSON.parse(String(d)) as { type: string; mid?: string };
     if (msg.type === "ack" && msg.mid) waiting.get(msg.mid)?.(performance.now());
   });
-  ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "rtt", epoch: null, lastSeq: 0, name: "rtt", color: "#000000" }));
+  ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: "rtt", epoch: null, lastSeq: 0, name: "rtt", color: "#000000" }));
   const samples: number[] = [];
   for (let i = 0; i < COUNT; i++) {
     const mid = `m${i}`;

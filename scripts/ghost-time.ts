@@ -9,6 +9,7 @@
 import WebSocket from "ws";
 import { PING_INTERVAL_MS, STALE_AFTER_MS, SWEEP_INTERVAL_MS } from "../party/shared/limits.ts";
 import { PING_FRAME, PROTOCOL_VERSION } from "../party/shared/protocol.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "../party/whiteboard/schema.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
 
 const server = await startDevServer("wrangler");
@@ -16,7 +17,7 @@ const room = `ghost-${Date.now()}`;
 const open = async (name: string) => {
   const ws = new WebSocket(`ws://${server.host}/parties/whiteboard/${room}`);
   await new Promise((r) => ws.once("open", r));
-  ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: name, epoch: null, lastSeq: 0, name, color: "#000000" }));
+  ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: name, epoch: null, lastSeq: 0, name, color: "#000000" }));
   return ws;
 };
 try {

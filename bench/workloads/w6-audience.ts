@@ -26,6 +26,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import WebSocket from "ws";
 import { mintToken } from "../../party/engine/auth.ts";
 import { PING_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "../../party/whiteboard/schema.ts";
 import { AUDIENCE_SECRET } from "../peers/audience-secret.ts";
 import { sleep, stampSince, until, wallMs } from "../lib/clock.ts";
 import { Histogram } from "../lib/histogram.ts";
@@ -101,7 +102,7 @@ function connect(url: string, name: string, latency: Histogram | null, epochMs: 
     }
   });
   m.ws.on("error", () => {});
-  m.ws.on("open", () => m.ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: `w6-${name}`, epoch: null, lastSeq: 0, name, color: "#000000" })));
+  m.ws.on("open", () => m.ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: `w6-${name}`, epoch: null, lastSeq: 0, name, color: "#000000" })));
   return m;
 }
 

@@ -30,6 +30,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import WebSocket from "ws";
 import { launchChromium } from "../../tests/browser/chromium.ts";
 import { PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "../../party/whiteboard/schema.ts";
 import { sleep, wallMs } from "../lib/clock.ts";
 import { analyse, mergeSamples, quantiles, type Recorded, type W7Samples } from "./w7-analysis.ts";
 import { FLOOR_PAGE, RECEIVER_PROBE, SENDER_PROBE } from "./w7-pages.ts";
@@ -172,7 +173,7 @@ async function others(system: W7System, host: string, room: string, count: numbe
       open(
         `ws://${host}/parties/${party}/${room}`,
         system === "edgeroom"
-          ? JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: `w7-other-${k + 1}`, epoch: null, lastSeq: 0, name: `P${k + 1}`, color: "#3366ff" })
+          ? JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: `w7-other-${k + 1}`, epoch: null, lastSeq: 0, name: `P${k + 1}`, color: "#3366ff" })
           : undefined,
       ),
     ),

@@ -37,7 +37,9 @@ export function versionRefusal(hello: { v: number; schema?: number | undefined }
 export function migrateStored<R extends RecordBase>(schema: RoomSchema<R>, records: Map<string, R>): { migrated: number; unreadable: string[] } {
   let migrated = 0;
   const unreadable: string[] = [];
-  if (schema.version === 1) return { migrated, unreadable };
+  // Nothing to do when no step changes a record (each only widens the schema):
+  // reading 10,000 records through the schema costs ~0.1 s of every wake.
+  if (schema.version === 1 || schema.migrations.every((m) => !m.up)) return { migrated, unreadable };
   for (const [id, stored] of records) {
     const read = readCurrent(schema.records, schema.migrations, schema.version, stored);
     if (!read) unreadable.push(id);

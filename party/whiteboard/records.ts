@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ASSET_HASH_PATTERN, MAX_COORD, Color, Coord, RecordId } from "edgeroom/schema";
-import { MAX_PEN_POINTS, MAX_TEXT_CHARS } from "./limits.ts";
+import { MAX_FRAME_NAME_CHARS, MAX_GROUP_DEPTH, MAX_PEN_POINTS, MAX_TEXT_CHARS } from "./limits.ts";
 
 export { Color, Coord, RecordId };
 
@@ -21,7 +21,7 @@ export type Dash = z.infer<typeof Dash>;
 
 /** What an absent optional field means. A patch cannot remove a field, so
  * undoing "set dash" on a record that had none patches this value back. */
-export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid", start: null, end: null, label: "", rotation: 0 };
+export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid", start: null, end: null, label: "", rotation: 0, groups: [], locked: false };
 
 /** Where an arrow's end is attached: the shape `id`, at the point (`x`, `y`)
  * given as fractions (0..1) of that shape's box, so the end follows when the
@@ -35,6 +35,13 @@ export type Binding = z.infer<typeof Binding>;
  * a line ignores it (its points say where it goes). */
 export const Rotation = z.number().min(-2 * Math.PI).max(2 * Math.PI);
 
+/** The groups a shape belongs to, outermost first: shapes that share a group
+ * id select, move, resize and delete as one (docs/WHITEBOARD-RECORDS.md,
+ * "Groups"). A group is no record of its own: it is the set of shapes naming
+ * it, so grouping is one patch per member and concurrent groupings converge
+ * like any other field. Optional (absent: none). */
+export const Groups = z.array(RecordId).max(MAX_GROUP_DEPTH);
+
 /** Fields every shape has. `z` orders shapes (higher is drawn later); ties break by id. */
 const base = {
   id: RecordId,
@@ -46,6 +53,9 @@ const base = {
   opacity: Opacity.optional(),
   dash: Dash.optional(),
   rotation: Rotation.optional(),
+  groups: Groups.optional(),
+  /** A locked shape cannot be selected, moved or deleted until it is unlocked. Optional (absent: false). */
+  locked: z.boolean().optional(),
 };
 
 /** Words written inside a rectangle or ellipse, painted centred and wrapped.
@@ -102,7 +112,12 @@ export const StickyShape = z.object({
  * (every shape has them) but not drawn. */
 export const ImageShape = z.object({ ...base, type: z.literal("image"), w: Size, h: Size, asset: z.string().regex(ASSET_HASH_PATTERN) });
 
-export const Shape = z.discriminatedUnion("type", [RectShape, EllipseShape, LineShape, PenShape, TextShape, StickyShape, ImageShape]);
+/** A frame: a named area (x, y, w, h) drawn beneath the shapes. It holds the
+ * shapes whose boxes lie inside it (worked out when it is moved or exported,
+ * never stored: nothing to keep in step when two people move things at once). */
+export const FrameShape = z.object({ ...base, type: z.literal("frame"), w: Size, h: Size, name: z.string().max(MAX_FRAME_NAME_CHARS) });
+
+export const Shape = z.discriminatedUnion("type", [RectShape, EllipseShape, LineShape, PenShape, TextShape, StickyShape, ImageShape, FrameShape]);
 export type Shape = z.infer<typeof Shape>;
 export type ShapeType = Shape["type"];
 

@@ -24,6 +24,10 @@ export const LaserTrail = z.object({
 });
 export type LaserTrail = z.infer<typeof LaserTrail>;
 
+/** The whiteboard's record schema version (`defineRoom` `version`): a raw
+ * client's hello names it as `schema`. */
+export const WHITEBOARD_SCHEMA_VERSION = 2;
+
 export const whiteboard = defineRoom({
   party: "whiteboard",
   records: Shape,
@@ -32,12 +36,14 @@ export const whiteboard = defineRoom({
   fixed: ["type"],
   // Live state (never stored): the shape being drawn, the viewport, the laser trail.
   live: { draft: Shape, view: View, laser: LaserTrail },
-  // The image shape was added without raising the record schema version: a
-  // new type leaves every stored record valid, and a raised version would
-  // refuse every client whose hello names none (schema 1: raw clients, the
-  // benchmark's). The cost, stated in docs/WHITEBOARD-RECORDS.md: a page of
-  // code from before images that meets one cannot read the frame and stops
-  // applying changes until it is reloaded.
+  // Version 2: images (issue 21), groups, locks and frames (issue 22). A page
+  // of code from before them would stall on the first such record it cannot
+  // parse; at version 2 the room refuses its hello instead and it reloads
+  // (docs/PROTOCOL.md §2). Every version-1 record is a valid version-2 record:
+  // the step has no `up`, so rooms read stored boards as they are
+  // (docs/WHITEBOARD-RECORDS.md, "Versions").
+  version: WHITEBOARD_SCHEMA_VERSION,
+  migrations: [{ version: 2 }],
 });
 
 export type { Shape };

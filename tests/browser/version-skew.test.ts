@@ -72,4 +72,45 @@ describe("a client older than its room", () => {
     const stats = (await (await fetch(`http://${people.host}/parties/whiteboard/${room}/stats`)).json()) as { seq: number; records: number };
     expect(stats).toMatchObject({ seq: 3, records: 3 });
   });
+
+  it("a page from before images, groups and frames (schema 1) is told to reload, and reloads into code that reads them", async () => {
+    const writer = await openBoard(await people.person(), `http://${people.host}/?test`);
+    await writer.evaluate(() => {
+      window.__edgeroom!.session.client.mutate([
+        { op: "put", rec: { id: "grouped", type: "rect", x: 100, y: 100, z: 1, color: "#2f9e44", stroke: 2, w: 40, h: 30, fill: null, groups: ["g1"] } },
+        { op: "put", rec: { id: "frame", type: "frame", x: 50, y: 50, z: 0, color: "#1e1e1e", stroke: 1, w: 300, h: 200, name: "Sprint" } },
+      ]);
+    });
+    await writer.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
+
+    const ctx = await people.person();
+    let old = true;
+    const refusals: string[] = [];
+    await ctx.routeWebSocket(/\/parties\/whiteboard\/[^/]+$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        const text = String(m);
+        // The old code's hello: the record schema it was built with.
+        server.send(old && text.includes('"type":"hello"') ? text.replace(/"schema":\d+/, '"schema":1') : text);
+      });
+      server.onMessage((m) => {
+        const text = String(m);
+        if (text.includes("UNSUPPORTED_VERSION")) {
+          refusals.push(text);
+          old = false; // the reload loads the new code
+          // Seen from the old code (schema 1), the room is a schema ahead of it.
+          return ws.send(text.replace(/"schema":(\d+)/, (_, v: string) => `"schema":${Number(v) + 1}`));
+        }
+        ws.send(text);
+      });
+    });
+    const page = await ctx.newPage();
+    const reloaded = page.waitForEvent("load", { timeout: 30_000 }).then(() => page.waitForEvent("load", { timeout: 30_000 }));
+    await page.goto(writer.url());
+    await reloaded;
+    expect(refusals).toHaveLength(1);
+    expect(JSON.parse(refusals[0]!)).toMatchObject({ code: "UNSUPPORTED_VERSION", schema: 2 });
+    await waitForStatus(page, "live");
+    await waitForRecords(page, "rs => rs.some(r => r.id === 'grouped' && r.groups?.[0] === 'g1') && rs.some(r => r.id === 'frame' && r.name === 'Sprint')");
+  });
 });

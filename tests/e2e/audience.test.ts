@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { AUDIENCE_DIRECT_MAX, RELAY_MAX_MEMBERS } from "../../party/shared/limits.ts";
 import { PING_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "../../party/whiteboard/schema.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 
 type Msg = { type: string; seq?: number; mode?: string; changes?: { seq: number }[]; dup?: boolean; code?: string };
@@ -41,7 +42,7 @@ function join(url: string, name: string): Member {
   m.ws.on("close", (code) => {
     m.closed = code;
   });
-  m.ws.on("open", () => m.ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: null, lastSeq: 0, name, color: "#000000" })));
+  m.ws.on("open", () => m.ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: `c-${name}`, epoch: null, lastSeq: 0, name, color: "#000000" })));
   return m;
 }
 

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "../../party/whiteboard/schema.ts";
 
 /** §2: the protocol version this document describes. */
 const V = 2;
@@ -76,7 +77,7 @@ class Raw {
   }
 }
 
-const hello = (clientId: string, extra: Record<string, unknown> = {}) => ({ type: "hello", v: V, clientId, epoch: null, lastSeq: 0, name: clientId, color: "#3366ff", ...extra });
+const hello = (clientId: string, extra: Record<string, unknown> = {}) => ({ type: "hello", v: V, schema: WHITEBOARD_SCHEMA_VERSION, clientId, epoch: null, lastSeq: 0, name: clientId, color: "#3366ff", ...extra });
 const rect = (id: string, x = 0) => ({ id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
 
 for (const kind of ["wrangler", "partykit"] as const) {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { mintToken } from "../../party/engine/auth.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "../../party/whiteboard/schema.ts";
 import { sseTransport } from "../../client/engine/sse-transport.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 import { waitFor } from "../support/wait.ts";
@@ -27,7 +28,7 @@ async function probe(url: string, ms = 3_000): Promise<{ inbox: { type: string; 
     ws.terminate();
   });
   ws.on("error", () => {});
-  ws.on("open", () => ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "p", epoch: null, lastSeq: 0, name: "p", color: "#000000" })));
+  ws.on("open", () => ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: "p", epoch: null, lastSeq: 0, name: "p", color: "#000000" })));
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
     ws.on("close", (code) => {
@@ -150,7 +151,7 @@ describe("wrangler dev with AUTH_SECRET: the HTTP fallback", () => {
     expect(res.status).toBe(200);
     return ((await res.json()) as { ticket: string }).ticket;
   };
-  const helloFrame = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId, epoch: null, lastSeq: 0, name: clientId, color: "#000000" });
+  const helloFrame = (clientId: string) => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId, epoch: null, lastSeq: 0, name: clientId, color: "#000000" });
   const rectOp = (id: string) => ({ op: "put", rec: { id, type: "rect", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null } });
 
   it("the fallback carries no token in a URL: POSTs take Authorization: Bearer, the stream a single-use ticket", async () => {
@@ -324,7 +325,7 @@ describe("wrangler dev: a fallback reader that stops reading", () => {
     req.end();
     await paused;
     const post = (body: string) => fetch(`${base}/send?sid=${sid}`, { method: "POST", body });
-    expect((await post(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "stalled", epoch: null, lastSeq: 0, name: "s", color: "#000000" }))).status).toBe(204);
+    expect((await post(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: "stalled", epoch: null, lastSeq: 0, name: "s", color: "#000000" }))).status).toBe(204);
     await waitFor(() => received > 200, 10_000, "the stalled reader's sync");
     (req as unknown as { socket: { pause(): void } }).socket.pause();
 
@@ -336,7 +337,7 @@ describe("wrangler dev: a fallback reader that stops reading", () => {
       for (const x of Array.isArray(m) ? m : [m]) if (x.type === "ack") acks.push(x.mid!);
     });
     await new Promise((r) => ws.once("open", r));
-    ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: "editor", epoch: null, lastSeq: 0, name: "e", color: "#000000" }));
+    ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: "editor", epoch: null, lastSeq: 0, name: "e", color: "#000000" }));
     const stroke = (id: string, v: number) => ({ id, type: "pen", x: 0, y: 0, z: 1, color: "#000000", stroke: 2, pts: Array.from({ length: 2_500 }, (_, i) => [i + v / 10, i * 2 + 0.25, 0.5]) });
     const stats = async () => (await (await fetch(`${base}/stats`)).json()) as { connections: number };
     for (let t = 0; (await stats()).connections !== 2; t++) {

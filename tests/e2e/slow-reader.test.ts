@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { SOCKET_MAX_OWED_BYTES } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "../../party/whiteboard/schema.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
 
 type Rec = { id: string; x: number };
@@ -31,7 +32,7 @@ function open(url: string, name: string, lastSeq: number, epoch: string | null, 
     for (const m of Array.isArray(parsed) ? parsed : [parsed]) onMsg(m);
   });
   ws.on("error", () => {});
-  ws.on("open", () => ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch, lastSeq, name, color: "#000000", reads: true })));
+  ws.on("open", () => ws.send(JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: WHITEBOARD_SCHEMA_VERSION, clientId: `c-${name}`, epoch, lastSeq, name, color: "#000000", reads: true })));
   return ws;
 }
 

@@ -11,6 +11,7 @@ import getStroke from "perfect-freehand";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { boardPalette, displayInk } from "../theme/board-palette.ts";
 import type { Rect } from "./camera.ts";
+import { drawFrame } from "./frames.ts";
 import { pictureFailed, pictureFor } from "./images.ts";
 import { centreOf, rotatedCorners, rotationOf } from "./rotate.ts";
 import { arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines } from "./geometry.ts";
@@ -178,6 +179,9 @@ function paintShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
     }
     case "image":
       drawPicture(ctx, s, style.zoom);
+      break;
+    case "frame":
+      drawFrame(ctx, s, style.zoom, style.hideText);
       break;
   }
   if (dashed) ctx.setLineDash([]);

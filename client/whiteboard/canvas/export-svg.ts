@@ -14,6 +14,7 @@ import {
   arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBounds, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines, unionRects,
 } from "./geometry.ts";
 import { centreOf, rotationOf } from "./rotate.ts";
+import { frameSvg } from "./frames.ts";
 
 /** Margin around the shapes (world units), as the PNG export. */
 export const SVG_PADDING = 32;
@@ -109,6 +110,9 @@ export function shapeSvg(s: Shape, pictures: ReadonlyMap<string, string> = new M
         : `<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" fill="#e9ecef" stroke="#adb5bd" stroke-width="1"/>`;
       break;
     }
+    case "frame":
+      body = frameSvg(s, n, esc);
+      break;
   }
   const angle = rotationOf(s);
   let turn = "";

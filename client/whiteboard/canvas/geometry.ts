@@ -19,6 +19,10 @@ export function arrowHeadLength(stroke: number): number {
   return Math.max(12, stroke * 4);
 }
 
+/** A frame's name: its font size, and the strip above the frame it is drawn in (world units). */
+export const FRAME_TITLE_SIZE = 14;
+export const FRAME_TITLE_HEIGHT = 22;
+
 export type MeasureText = (text: string, fontSize: number) => number;
 
 let measureCtx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null | undefined;
@@ -44,6 +48,7 @@ export function shapeBox(s: Shape, measure: MeasureText = measureTextWidth): Rec
     case "ellipse":
     case "sticky":
     case "image":
+    case "frame":
       r = { minX: s.x, minY: s.y, maxX: s.x + s.w, maxY: s.y + s.h };
       break;
     case "line": {
@@ -86,7 +91,7 @@ export function shapeBounds(s: Shape): Rect {
   if (s.type === "line" && s.arrow) pad += arrowHeadLength(s.stroke);
   if (s.type === "pen") pad = s.stroke + 1;
   if (s.type === "sticky") pad = 8; // drop shadow
-  const r = { minX: box.minX - pad, minY: box.minY - pad, maxX: box.maxX + pad, maxY: box.maxY + pad };
+  const r = { minX: box.minX - pad, minY: box.minY - pad - (s.type === "frame" ? FRAME_TITLE_HEIGHT : 0), maxX: box.maxX + pad, maxY: box.maxY + pad };
   boundsCache.set(s, r);
   return r;
 }
@@ -138,6 +143,14 @@ export function hitTest(s: Shape, px: number, py: number, tolerance: number): bo
     case "text":
     case "image":
       return true; // the whole box is grabbable: thin outlines are hard to hit
+    case "frame": {
+      // Its name or its border: a press inside a frame selects what is there (or starts a marquee).
+      const titleW = Math.max(measureTextWidth(s.name || "Frame", FRAME_TITLE_SIZE), FRAME_TITLE_SIZE * 2);
+      if (py <= s.y && py >= s.y - FRAME_TITLE_HEIGHT && px >= s.x && px <= s.x + titleW) return true;
+      const nearX = Math.abs(px - s.x) <= tolerance || Math.abs(px - s.x - s.w) <= tolerance;
+      const nearY = Math.abs(py - s.y) <= tolerance || Math.abs(py - s.y - s.h) <= tolerance;
+      return (nearX && py >= s.y - tolerance && py <= s.y + s.h + tolerance) || (nearY && px >= s.x - tolerance && px <= s.x + s.w + tolerance);
+    }
     case "ellipse": {
       const rx = s.w / 2 + tolerance;
       const ry = s.h / 2 + tolerance;
@@ -187,6 +200,7 @@ export function resizeOp(s: Shape, from: Rect, to: Rect): Op {
     case "ellipse":
     case "sticky":
     case "image":
+    case "frame":
       return { op: "patch", id: s.id, set: { x: round2(to.minX), y: round2(to.minY), w: round2(tw), h: round2(th) } };
     case "text": {
       const size = Math.min(512, Math.max(4, round2(s.size * (fh > 0 ? th / fh : 1))));

@@ -13,8 +13,9 @@ import { resolveShape } from "./binding.ts";
 import { hitTest, shapeBounds, shapeBox } from "./geometry.ts";
 import { rotatedBounds, rotationOf } from "./rotate.ts";
 
+/** Frames first (beneath every other shape, whatever their z), then by z, then by id. */
 export function paintOrder(a: Shape, b: Shape): number {
-  return a.z - b.z || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (a.type === "frame" ? 0 : 1) - (b.type === "frame" ? 0 : 1) || a.z - b.z || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export class SceneIndex {
@@ -61,17 +62,23 @@ export class SceneIndex {
     return out;
   }
 
-  /** The topmost shape under a world point (that `accept` takes, when given). */
+  /** The topmost shape under a world point that `accept` takes (by default: any not locked). */
   topmostAt(x: number, y: number, tolerance: number, overrides: ReadonlyMap<string, Shape> | null = null, accept?: (s: Shape) => boolean): Shape | null {
     for (let i = this.sorted.length - 1; i >= 0; i--) {
       const s = this.resolved(overrides?.get(this.sorted[i]!.id) ?? this.sorted[i]!, overrides);
-      if ((!accept || accept(s)) && hitTest(s, x, y, tolerance)) return s;
+      if ((accept ? accept(s) : !s.locked) && hitTest(s, x, y, tolerance)) return s;
     }
     return null;
   }
 
-  /** Shapes whose box meets the marquee rectangle. */
+  /** Shapes whose box meets the marquee rectangle (locked ones left out; a
+   * frame only when the marquee takes all of it: a marquee drawn inside a
+   * frame selects what it holds). */
   within(r: Rect): Shape[] {
-    return this.sorted.filter((s) => intersects(rotatedBounds(shapeBox(this.resolved(s)), rotationOf(s)), r));
+    return this.sorted.filter((s) => {
+      if (s.locked) return false;
+      const b = rotatedBounds(shapeBox(this.resolved(s)), rotationOf(s));
+      return s.type === "frame" ? b.minX >= r.minX && b.maxX <= r.maxX && b.minY >= r.minY && b.maxY <= r.maxY : intersects(b, r);
+    });
   }
 }

@@ -134,11 +134,13 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
     await this.room.alarm();
   }
 
-  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string; expiresAt?: number; subject?: string } = {}): Promise<TestSocket<R>> {
+  /** Connect and say hello. `schema`: the record schema version the hello names (absent: none, which the room reads as 1). */
+  async join(name = "ada", opts: { epoch?: string | null; lastSeq?: number; role?: Role; clientId?: string; expiresAt?: number; subject?: string; schema?: number } = {}): Promise<TestSocket<R>> {
     const s = this.connect(opts.role, opts.expiresAt, opts.subject ?? null);
     await this.send(s, {
       type: "hello",
       v: PROTOCOL_VERSION,
+      ...(opts.schema !== undefined ? { schema: opts.schema } : {}),
       clientId: opts.clientId ?? `c-${name}`,
       epoch: opts.epoch ?? null,
       lastSeq: opts.lastSeq ?? 0,
