@@ -22,7 +22,7 @@ import { emptyWireStats, frameBytes, payloadLength, type WireStats } from "../li
 import type { BenchClient, BenchShape, DriverOptions } from "./types.ts";
 
 /** The results' label for edgeroom, from the library's own constants. */
-export const EDGEROOM_LABEL = `edgeroom WhiteboardRoom (party/) through its own Worker; RoomClient (client/engine) with its adaptive cursor throttle (${CURSOR_THROTTLE_MIN_MS} ms up to 8 peers, ${CURSOR_THROTTLE_MS} ms from 25)`;
+export const EDGEROOM_LABEL = `edgeroom WhiteboardRoom (party/) through its own Worker; RoomClient (client/engine) with its adaptive cursor throttle (${CURSOR_THROTTLE_MIN_MS} ms up to 9 peers, ${CURSOR_THROTTLE_MS} ms from 31)`;
 
 /** A transport the bench can drop and resume on cue. */
 class BenchTransport implements Transport {

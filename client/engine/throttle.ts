@@ -13,12 +13,20 @@ export const CURSOR_THROTTLE_MS = 50;
  * the latency a person sees. */
 export const CURSOR_THROTTLE_MIN_MS = 16;
 
-/** The send interval for a room with `peers` others: 60 Hz up to 8 peers,
- * then slower in proportion (2 ms per peer), 20 Hz from 25. The room's
- * inbound messages are what the platform bills, and in a big room every move
- * is multiplied by every receiver. */
+/** What a room's cursor moves add up to at most while the rate can drop:
+ * every member's own interval is stretched so that the room as a whole
+ * receives about this many moves a second (the room's inbound messages are
+ * what the platform bills, and in a big room every move is multiplied by
+ * every receiver). */
+export const CURSOR_ROOM_MOVES_PER_SEC = 640;
+
+/** The send interval for a room with `peers` others: 60 Hz (a display's
+ * rate, so a pointer's every frame leaves at once) while the room's moves
+ * stay within CURSOR_ROOM_MOVES_PER_SEC — up to 10 people — then slower in
+ * proportion, 20 Hz from 32 people. */
 export function cursorIntervalFor(peers: number): number {
-  return Math.min(CURSOR_THROTTLE_MS, Math.max(CURSOR_THROTTLE_MIN_MS, 2 * peers));
+  const share = Math.ceil((1000 * (peers + 1)) / CURSOR_ROOM_MOVES_PER_SEC);
+  return Math.min(CURSOR_THROTTLE_MS, Math.max(CURSOR_THROTTLE_MIN_MS, share));
 }
 
 export type Point = readonly [number, number] | null;
@@ -45,6 +53,12 @@ export class CursorThrottle {
   /** The pointer moved (or left the board: null). */
   push(p: Point): void {
     const now = this.clock.now();
+    // The position the room already has (a second event for the same input):
+    // nothing to send, and no timer that would hold back the next real move.
+    if (this.lastSent !== undefined && same(this.lastSent, p)) {
+      if (this.timer !== null) this.cancel();
+      return;
+    }
     if (this.timer === null && now - this.lastSentAt >= this.intervalMs) {
       this.emit(p, now);
       return;

@@ -90,8 +90,8 @@ describe("tabs of one browser share one connection", () => {
     await waitForStatus(follower, "offline");
     await putRect(leader, "offline-leader", 100);
     await putRect(follower, "offline-follower", 200);
-    // Give the IndexedDB writes a moment, then close the leader tab while offline.
-    await leader.waitForTimeout(300);
+    // Both tabs' edits are in IndexedDB; then close the leader tab while offline.
+    for (const tab of [leader, follower]) await tab.evaluate(() => window.__edgeroom!.session.client.saved());
     await leader.close({ runBeforeUnload: false });
     await ctx.setOffline(false);
     await waitForStatus(follower, "live");

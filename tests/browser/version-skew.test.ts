@@ -58,7 +58,7 @@ describe("a client older than its room", () => {
     await waitForStatus(page, "offline");
     await putRect(page, "offline-1", 200);
     await putRect(page, "offline-2", 300);
-    await page.waitForTimeout(300);
+    await page.evaluate(() => window.__edgeroom!.session.client.saved()); // both edits are in IndexedDB
 
     // Back online after a deploy: the room refuses the old page, which says so and reloads by itself.
     mode = "old";

@@ -141,7 +141,11 @@ describe("whiteboard in two browsers", () => {
       await a.mouse.move(200 + i * 15, 200 + Math.round(Math.sin(i / 6) * 120));
       await a.waitForTimeout(16);
     }
-    await b.waitForTimeout(600); // let the interpolation catch up
+    // Barrier: B's drawn cursor has come to rest where A's pointer stopped.
+    await b.waitForFunction(() => {
+      const last = (window as unknown as { __trail: { x: number }[] }).__trail.at(-1);
+      return last !== undefined && Math.abs(last.x - 800) < 2;
+    });
     const { trail, frames, got } = await b.evaluate(() => {
       const w = window as unknown as { __trail: { x: number; y: number }[]; __frames: number; __got: string[] };
       return { trail: w.__trail, frames: w.__frames, got: w.__got };

@@ -84,14 +84,41 @@ describe("CursorThrottle", () => {
   });
 });
 
+describe("the same position twice (the raw pointer update, then pointermove)", () => {
+  it("the second push arms nothing: the next real move still leaves at once", () => {
+    const { clock, sent, throttle } = setup(16);
+    throttle.push([1, 1]);
+    clock.advance(8); // pointermove for the same input, at the next frame
+    throttle.push([1, 1]);
+    // The next input, about a display frame after the first, reaches the page
+    // before any timer of that moment has run (a busy page runs input first).
+    clock.t += 9;
+    throttle.push([2, 2]);
+    expect(sent).toEqual([{ p: [1, 1], at: 1_000 }, { p: [2, 2], at: 1_017 }]);
+  });
+
+  it("a queued move overtaken by the position already sent is dropped, not sent late", () => {
+    const { clock, sent, throttle } = setup(16);
+    throttle.push([1, 1]);
+    clock.advance(4);
+    throttle.push([5, 5]); // queued
+    clock.advance(4);
+    throttle.push([1, 1]); // back where the room has it
+    clock.advance(100);
+    expect(sent.map((s) => s.p)).toEqual([[1, 1]]);
+  });
+});
+
 describe("cursor rate by room size", () => {
   it.each([
     [0, CURSOR_THROTTLE_MIN_MS],
     [1, CURSOR_THROTTLE_MIN_MS],
     [8, CURSOR_THROTTLE_MIN_MS],
-    [10, 20],
-    [20, 40],
-    [25, CURSOR_THROTTLE_MS],
+    [9, CURSOR_THROTTLE_MIN_MS],
+    [10, 18],
+    [20, 33],
+    [30, 49],
+    [31, CURSOR_THROTTLE_MS],
     [250, CURSOR_THROTTLE_MS],
   ])("with %i others, one move per %i ms", (peers, ms) => {
     expect(cursorIntervalFor(peers)).toBe(ms);

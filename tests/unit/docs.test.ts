@@ -125,8 +125,11 @@ describe("docs/PROTOCOL.md §7 cursor throttle", () => {
     const t = await import("../../client/engine/throttle.ts");
     expect(doc).toContain(`\`CURSOR_THROTTLE_MIN_MS\` (${t.CURSOR_THROTTLE_MIN_MS} ms)`);
     expect(doc).toContain(`\`CURSOR_THROTTLE_MS\` (${t.CURSOR_THROTTLE_MS} ms)`);
+    expect(doc).toContain(`\`CURSOR_ROOM_MOVES_PER_SEC\` (${t.CURSOR_ROOM_MOVES_PER_SEC} a second: up to 9 peers)`);
     // The sentence's peer counts follow from cursorIntervalFor.
-    expect(t.cursorIntervalFor(8)).toBe(t.CURSOR_THROTTLE_MIN_MS);
-    expect(t.cursorIntervalFor(25)).toBe(t.CURSOR_THROTTLE_MS);
+    expect(t.cursorIntervalFor(9)).toBe(t.CURSOR_THROTTLE_MIN_MS);
+    expect(t.cursorIntervalFor(10)).toBeGreaterThan(t.CURSOR_THROTTLE_MIN_MS);
+    expect(t.cursorIntervalFor(30)).toBeLessThan(t.CURSOR_THROTTLE_MS);
+    expect(t.cursorIntervalFor(31)).toBe(t.CURSOR_THROTTLE_MS);
   });
 });
