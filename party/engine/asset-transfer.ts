@@ -19,6 +19,8 @@ export interface AssetIo {
   policy: AssetPolicy | undefined;
   party: string;
   now: () => number;
+  /** Told when a new asset was stored (its collection is scheduled, asset-gc.ts). */
+  stored?: (at: number) => Promise<void>;
 }
 
 function toBase64(bytes: Uint8Array): string {

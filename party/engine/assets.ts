@@ -27,20 +27,38 @@ export interface AssetTableStorage {
   delete(key: string): Promise<boolean>;
 }
 
-interface Tally {
+export interface Tally {
   bytes: number;
   count: number;
 }
-interface Entry {
+/** A row of the room's asset table (`asset:<hash>`). */
+export interface Entry {
   type: AssetType;
   bytes: number;
+  /** When it was stored, or uploaded again (ms): its grace runs from then (asset-gc.ts). */
   at: number;
   /** Reserved, its R2 put not yet confirmed. */
   pending?: true;
 }
 
-const TALLY_KEY = "assets:tally";
-const entryKey = (hash: string) => `asset:${hash}`;
+export const TALLY_KEY = "assets:tally";
+export const ENTRY_PREFIX = "asset:";
+export const entryKey = (hash: string) => `${ENTRY_PREFIX}${hash}`;
+
+/** R2 keys being deleted by a collection (asset-gc.ts), until their delete
+ * is answered: an upload of the same bytes waits for it, then stores them
+ * anew, so it never answers for an object that is about to go. Per isolate,
+ * as the room's object is. */
+export const collecting = new Map<string, Promise<void>>();
+
+/** What an upload needs of the room's object. `stored`: told when a new
+ * asset was stored, so collection looks at it once its grace has passed. */
+export interface AssetUploadIo {
+  storage: AssetTableStorage;
+  bucket: R2Bucket | undefined;
+  now: () => number;
+  stored?: (at: number) => Promise<void>;
+}
 
 /** The R2 key of a room's asset (or, without a hash, the prefix of all of them). */
 export function assetKey(party: string, room: string, hash = ""): string {
@@ -94,7 +112,7 @@ const stored = (party: string, room: string, hash: string, type: AssetType, byte
  * asset, `200` when the room already had it, or a typed refusal.
  */
 export async function uploadAsset(
-  io: { storage: AssetTableStorage; bucket: R2Bucket | undefined; now: () => number },
+  io: AssetUploadIo,
   where: { party: string; room: string },
   policy: AssetPolicy | undefined,
   request: Request,
@@ -121,7 +139,7 @@ export async function uploadAsset(
  * per hash. Used by the upload and by an import (asset-transfer.ts).
  */
 export async function storeAsset(
-  io: { storage: AssetTableStorage; bucket: R2Bucket | undefined; now: () => number },
+  io: AssetUploadIo,
   where: { party: string; room: string },
   policy: AssetPolicy | undefined,
   bytes: Uint8Array,
@@ -142,7 +160,21 @@ export async function storeAsset(
   const { party, room } = where;
   const key = assetKey(party, room, hash);
   const put = () => io.bucket!.put(key, bytes, { httpMetadata: { contentType: sniffed }, sha256: hash });
-  const existing = await io.storage.get<Entry>(entryKey(hash));
+  // A collection deleting these very bytes (asset-gc.ts) finishes first: it
+  // holds its lock from before it reads the row until R2 answered, so a row
+  // read with no lock held after it is not one being deleted.
+  let existing: Entry | undefined;
+  for (;;) {
+    await collecting.get(key);
+    existing = await io.storage.get<Entry>(entryKey(hash));
+    if (collecting.has(key)) continue;
+    // Uploaded again: its grace starts again (a collection re-reads the row
+    // after taking its lock, and spares it). Written with no await since the
+    // check (the write is issued at the call), so it lands before any
+    // collection's read.
+    if (existing) await io.storage.put(entryKey(hash), { ...existing, at: io.now() });
+    break;
+  }
   if (existing) {
     // The same bytes, still on their way to R2 in another upload: put them
     // too (same key, same bytes, charged once), so this answer, like every
@@ -169,6 +201,7 @@ export async function storeAsset(
     await io.storage.delete(entryKey(hash));
     return refuse(500, ErrorCode.INTERNAL, "the asset could not be stored; try again");
   }
+  await io.stored?.(entry.at);
   return { ok: true, created: true, asset: stored(party, room, hash, sniffed, entry.bytes) };
 }
 

@@ -14,6 +14,7 @@
 import { CloseCode, ErrorCode, PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { FallbackStreams } from "./fallback.ts";
+import { AssetCollector } from "./asset-gc.ts";
 import { eraseAssets, uploadAsset } from "./assets.ts";
 import { DurableLink, DurableSocket } from "./durable-socket.ts";
 import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, LINK_HEADER, RELAY_HEADER, ROOM_HEADER, STATS_HEADER, TICKET_HEADER, verdictOf } from "./headers.ts";
@@ -101,6 +102,8 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private readonly bounds: AudienceBounds;
     /** Whether any relay's link is open here: a room without one never looks. */
     private linked: boolean | undefined;
+    /** Collection of the room's assets no record names (asset-gc.ts). */
+    private collector: AssetCollector | undefined;
 
     constructor(ctx: DurableObjectState, env: unknown) {
       this.ctx = ctx;
@@ -158,12 +161,23 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
           lastPing: (s) => (s instanceof DurableSocket ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
           log: (line: LogLine) => console.log(JSON.stringify(line)),
           webhook: this.webhook,
+          ...(this.gc(roomId) ? { assets: this.gc(roomId) } : {}),
         },
         schema,
         this.options,
       );
       this.room.audienceBounds = this.bounds;
       return this.room;
+    }
+
+    /** The room's asset collection, when its app takes assets and the deployment has a bucket. */
+    private gc(roomId: string): AssetCollector | undefined {
+      if (!this.bucket || !this.options.assets?.types.length) return undefined;
+      this.collector ??= new AssetCollector(this.ctx.storage, this.bucket, { party: schema.party, room: roomId }, async (at) => {
+        const current = await this.ctx.storage.getAlarm();
+        if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+      });
+      return this.collector;
     }
 
     private socketFor(ws: WebSocket): DurableSocket {
@@ -195,15 +209,18 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
       const api = request.headers.get(API_HEADER);
       if (api) {
-        const assetIo = { bucket: this.bucket, storage: this.ctx.storage, policy: this.options.assets, party: schema.party, now: () => Date.now() };
+        const assetIo = { bucket: this.bucket, storage: this.ctx.storage, policy: this.options.assets, party: schema.party, now: () => Date.now(), stored: (at: number) => this.gc(roomId)?.stored(at) ?? Promise.resolve() };
         const res = await serveApi(this.core(roomId), schema, api, request, assetIo);
         // A deleted room's assets go with it (its asset table went with its storage).
         if (api === "delete" && res.ok) await eraseAssets(this.bucket, schema.party, roomId);
+        // A write through the API: the next collection pass looks at it.
+        else if (request.method === "POST" && res.ok) await this.gc(roomId)?.changed(Date.now());
         return res;
       }
       if (request.headers.get(ASSET_HEADER) === "upload") {
         if (verdictOf(request.headers).role !== "editor") return Response.json({ code: "FORBIDDEN", message: "viewers cannot upload assets" }, { status: 403 });
-        return uploadAsset({ storage: this.ctx.storage, bucket: this.bucket, now: () => Date.now() }, { party: schema.party, room: roomId }, this.options.assets, request);
+        const io = { storage: this.ctx.storage, bucket: this.bucket, now: () => Date.now(), stored: (at: number) => this.gc(roomId)?.stored(at) ?? Promise.resolve() };
+        return uploadAsset(io, { party: schema.party, room: roomId }, this.options.assets, request);
       }
       const fallback = request.headers.get(FALLBACK_HEADER);
       if (fallback === "ticket") return this.fallback.issueTicket(verdictOf(request.headers), Date.now());

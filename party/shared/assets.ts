@@ -22,7 +22,8 @@ export const AssetErrorCode = {
   /** Over the app's largest file (default MAX_ASSET_BYTES). HTTP 413. */
   ASSET_TOO_LARGE: "ASSET_TOO_LARGE",
   /** The room holds its most asset bytes or assets (MAX_ROOM_ASSET_BYTES,
-   * MAX_ASSETS_PER_ROOM). Final for this room: nothing is freed by waiting. HTTP 409. */
+   * MAX_ASSETS_PER_ROOM). Not worth retrying soon: room is freed only when
+   * assets no record names are collected, a day or more later (ASSET_GRACE_MS). HTTP 409. */
   ASSET_QUOTA: "ASSET_QUOTA",
   /** `?sha256=` named another hash than the bytes have (a corrupted upload). HTTP 422. */
   ASSET_HASH_MISMATCH: "ASSET_HASH_MISMATCH",

@@ -375,9 +375,25 @@ export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
  * tens of MB would be too much. An app may lower it (`assets.maxFileBytes`). */
 export const MAX_ASSET_BYTES = 8 * 1024 * 1024;
 /** Asset bytes one room may hold in R2: a board of ~100 large photos. Charged
- * once per distinct hash (the same bytes again cost nothing), never given
- * back while the room lives (its assets go when the room is deleted). */
+ * once per distinct hash (the same bytes again cost nothing), given back when
+ * an asset no record names is collected (ASSET_GRACE_MS) or the room is
+ * deleted. */
 export const MAX_ROOM_ASSET_BYTES = 256 * 1024 * 1024;
 /** Assets one room may hold, whatever their size: bounds the room's asset
  * table and the work of deleting a room (one R2 list + delete per 1,000). */
 export const MAX_ASSETS_PER_ROOM = 2_000;
+/** An asset that no retained record names — not the board's, not a
+ * checkpoint's, not a change history keeps (so restore, preview and fork
+ * still find their pictures) — is deleted from R2 by the room's alarm once it
+ * has been so this long: counted from its upload for one never seen named
+ * (uploaded, then the page died), else from the first collection pass that
+ * found it unnamed (party/engine/asset-gc.ts). */
+export const ASSET_GRACE_MS = 24 * 60 * 60 * 1000;
+/** A collection pass runs at most this often after the room changed (and
+ * when an upload's grace ends, or a waiting asset's). */
+export const ASSET_GC_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** Work of one alarm's collection step: characters of history (checkpoint
+ * boards and changes) read, at least one checkpoint. A pass spans alarms. */
+export const ASSET_GC_STEP_CHARS = 1024 * 1024;
+/** R2 objects one step deletes (one batch delete); more wait for the next. */
+export const ASSET_GC_DELETES = 100;

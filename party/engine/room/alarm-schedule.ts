@@ -22,11 +22,13 @@ export class AlarmSchedule<R extends RecordBase = RecordBase> {
     this.webhooks = new Webhooks(ctx.host.webhook ?? null, ctx.host.storage as RoomStorage, ctx.schema.party, ctx.roomId);
   }
 
-  /** Arm the sweep alarm if none is set (checked once per object lifetime). */
+  /** Arm the sweep alarm unless the alarm fires by then anyway (checked
+   * once per object lifetime): one set far ahead (a webhook's retry, an
+   * asset's grace) is brought forward. */
   async ensureSweep(): Promise<void> {
     if (this.sweepChecked) return;
     this.sweepChecked = true;
-    if ((await this.ctx.host.getAlarm()) === null) await this.ctx.host.setAlarm(this.ctx.host.now() + SWEEP_INTERVAL_MS);
+    await this.want(this.ctx.host.now() + SWEEP_INTERVAL_MS);
   }
 
   /** The alarm fired (and is gone): the next `ensureSweep` checks again. */

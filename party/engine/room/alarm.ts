@@ -1,7 +1,8 @@
 /**
  * The room's alarm (alarm-schedule.ts sets it): the liveness sweep over the
- * sessions, the history's timed work (checkpoints, retention), and the
- * webhooks that are due. The sweep re-arms only while sockets remain, so an
+ * sessions, the history's timed work (checkpoints, retention), the webhooks
+ * that are due, and a step of the collection of assets no record names
+ * (asset-gc.ts). The sweep re-arms only while sockets remain, so an
  * empty room sleeps for good; events not due yet keep the alarm set.
  */
 import { ErrorCode, type RecordBase } from "../../shared/protocol.ts";
@@ -33,6 +34,7 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
     const { host, log } = this.ctx;
     const { webhooks } = this.schedule;
     let sending: OutboxEvent[] = [];
+    let collect: (() => Promise<void>) | undefined;
     const swept = this.queue.enqueue(async () => {
       const now = host.now();
       const { remaining, left } = this.sessions.sweep(now);
@@ -53,10 +55,23 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
         const next = sending.length ? null : await webhooks.nextDue();
         if (next !== null) await this.schedule.want(next);
       }
+      if (host.assets) {
+        try {
+          await this.doc.load();
+          const history = this.doc.history.enabled ? host.storage : null;
+          const step = await host.assets.step({ seq: this.doc.meta.seq, records: this.doc.records.values(), history }, now);
+          if (step.next !== null) await this.schedule.want(step.next);
+          collect = step.collect;
+        } catch (err) {
+          log("error", "asset_gc_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
+        }
+      }
     });
     // Delivery runs outside the queue (a slow receiver holds up no edit);
     // recording the outcomes and re-arming the alarm run inside it.
-    return swept.then(async () => {
+    // So do the R2 deletes a collection step decided (their rows are gone).
+    const collected = swept.then(() => collect?.());
+    return collected.then(async () => {
       if (!sending.length) return;
       const attempts = await webhooks.send(sending, host.fetch ?? fetch, host.now());
       await this.queue.enqueue(async () => {

@@ -84,6 +84,27 @@ export interface LogLine {
   detail?: string;
 }
 
+/** What a step of asset collection (asset-gc.ts) sees of the room, in its queue. */
+export interface AssetBoard {
+  /** The head seq. */
+  seq: number;
+  records: Iterable<RecordBase>;
+  /** The room's storage when history is on (its checkpoints and changes are read); null when off. */
+  history: Pick<RoomStorage<RecordBase>, "historyIndex" | "readCheckpoint" | "changesBetween"> | null;
+}
+
+/** A step's outcome: when the alarm should fire next for collection (null:
+ * nothing waits), and the R2 deletes it decided, run outside the room's queue. */
+export interface AssetStep {
+  next: number | null;
+  collect?: () => Promise<void>;
+}
+
+/** What the room core asks of collection (RoomHost.assets). */
+export interface AssetCollection {
+  step(board: AssetBoard, now: number): Promise<AssetStep>;
+}
+
 export interface RoomHost<R extends RecordBase = RecordBase> {
   readonly storage: RoomStorage<R>;
   /** The open sockets of this room (after a wake: all of them, with attachments). */
@@ -107,6 +128,9 @@ export interface RoomHost<R extends RecordBase = RecordBase> {
   webhook?: WebhookConfig | null;
   /** The fetch webhooks are sent with (default: the global one). */
   fetch?: typeof fetch;
+  /** Collection of the room's assets no record names (asset-gc.ts), a
+   * bounded step per alarm; absent: the host keeps no assets. */
+  assets?: AssetCollection;
 }
 
 export interface RoomStats {
