@@ -30,8 +30,12 @@ const serializedSchema = JSON.parse(JSON.stringify(schema.serialize())) as unkno
 // Exported at runtime but marked @internal (left out of the .d.ts): the
 // version TLSyncClient puts in its connect request.
 const PROTOCOL_VERSION = (syncCore as unknown as { getTlsyncProtocolVersion(): number }).getTlsyncProtocolVersion();
+/** The `connect` request TLSyncClient sends first (W6's raw watchers send it too). */
+export function tldrawConnectFrame(sessionId: string, lastServerClock = -1): string {
+  return JSON.stringify({ type: "connect", connectRequestId: `${sessionId}-0`, lastServerClock, protocolVersion: PROTOCOL_VERSION, schema: serializedSchema });
+}
 /** TLSyncClient pings every 5 s; the room drops sessions it has not heard from. */
-const PING_INTERVAL_MS = 5_000;
+export const PING_INTERVAL_MS = 5_000;
 /** TLSyncClient's push cadence: at most 30 pushes a second. */
 const PUSH_INTERVAL_MS = 1000 / 30;
 /** Shapes per seeding push (~85 KB): big pushes are how a paste arrives. */

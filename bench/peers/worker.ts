@@ -12,12 +12,18 @@
  *   /parties/whiteboard-nohistory/<room>  the same room with retained history off
  *                                     (W2's history on/off comparison), through a
  *                                     Worker of its own built by the same call.
+ *   /parties/whiteboard-audience/<room>   the product's rooms with tokens on (W6).
+ *   /parties/whiteboard-single/<room>     the same room as ONE object (no relays:
+ *                                     refuses past MAX_CONNECTIONS_PER_ROOM), tokens
+ *                                     on: W6's "edgeroom as one object".
  *
  * This file and bench/drivers/edgeroom.ts are the only bench files that
  * import party/ and client/.
  */
-import edgeroomWorker from "../../party/whiteboard/worker.ts";
+import edgeroomWorker, { roomOptions } from "../../party/whiteboard/worker.ts";
 import { createRoomServer } from "../../party/engine/server.ts";
+import { durableRoomClass } from "../../party/engine/durable-object.ts";
+import { createWorker } from "../../party/engine/worker.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import type { RoomEnv as EdgeroomEnv } from "../../party/engine/durable-object.ts";
 import { AUDIENCE_SECRET } from "./audience-secret.ts";
@@ -34,6 +40,11 @@ export const WhiteboardRoomNoHistory = noHistory.DurableObject;
 const NO_HISTORY_ROUTE = /^\/parties\/whiteboard-nohistory\/([A-Za-z0-9_-]{1,64})\/?$/;
 /** W6: the product's rooms with tokens on, so an audience joins as viewers. */
 const AUDIENCE_ROUTE = /^\/parties\/whiteboard-audience\/([A-Za-z0-9_-]{1,64})(\/stats)?\/?$/;
+/** W6: the product's room as one object — no binding given, so it never hands
+ * a socket to a relay and refuses past its cap, as every room did before. */
+export const WhiteboardRoomSingle = durableRoomClass(whiteboard, roomOptions);
+const singleWorker = createWorker([{ party: whiteboard.party, binding: "WHITEBOARD_SINGLE" }]);
+const SINGLE_ROUTE = /^\/parties\/whiteboard-single\/([A-Za-z0-9_-]{1,64})(\/stats)?\/?$/;
 export { RelayRoom } from "./relay.ts";
 export { CoalescingRelayRoom } from "./relay-coalescing.ts";
 export { TldrawRoom } from "./tldraw.ts";
@@ -42,6 +53,7 @@ export { YjsReadmeRoom, YjsRoom } from "./yjs.ts";
 interface Env extends EdgeroomEnv {
   WHITEBOARD: DurableObjectNamespace;
   WHITEBOARD_NOHISTORY: DurableObjectNamespace;
+  WHITEBOARD_SINGLE: DurableObjectNamespace;
   RELAY: DurableObjectNamespace<RelayRoom>;
   RELAY_COALESCING: DurableObjectNamespace<CoalescingRelayRoom>;
   TLDRAW: DurableObjectNamespace<TldrawRoom>;
@@ -83,6 +95,11 @@ export default {
       // The same rooms and path; only the Worker's env has a token secret.
       url.pathname = `/parties/whiteboard/${audience[1]}${audience[2] ?? ""}`;
       return edgeroomWorker.fetch!(new Request(url, request) as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], { ...env, AUTH_SECRET: AUDIENCE_SECRET }, ctx);
+    }
+    const single = SINGLE_ROUTE.exec(url.pathname);
+    if (single) {
+      url.pathname = `/parties/whiteboard/${single[1]}${single[2] ?? ""}`;
+      return singleWorker.fetch!(new Request(url, request) as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], { ...env, AUTH_SECRET: AUDIENCE_SECRET }, ctx);
     }
     const match = PEER_ROUTE.exec(url.pathname);
     if (!match) return edgeroomWorker.fetch!(request as Parameters<NonNullable<typeof edgeroomWorker.fetch>>[0], env, ctx);

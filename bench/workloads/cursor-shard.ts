@@ -25,8 +25,9 @@ export interface ShardInit {
   host: string;
   epochMs: number;
   rateHz: number;
-  /** Global client indices this shard owns, and the room of each. */
-  clients: { index: number; room: string; first: boolean }[];
+  /** Global client indices this shard owns, and the room of each; a `light`
+   * client sends but does not measure (edgeroom-light.ts, W1's largest rooms). */
+  clients: { index: number; room: string; first: boolean; light?: boolean }[];
   connectConcurrency: number;
   /** Receivers per room (in this shard) that sample staleness. */
   stalenessReceivers: number;
@@ -41,7 +42,7 @@ export type ShardCommand =
   | { cmd: "close" };
 
 export interface ShardResult {
-  rooms: Record<string, { hist: ReturnType<Histogram["toJSON"]>; staleness: ReturnType<Histogram["toJSON"]>; sentInWindow: number }>;
+  rooms: Record<string, { hist: ReturnType<Histogram["toJSON"]>; staleness: ReturnType<Histogram["toJSON"]>; sentInWindow: number; sentByMeasuring: number }>;
   wire: WireStats;
   /** This thread's event-loop delay over the window (ms): p99 and max. */
   lagP99Ms: number;
@@ -60,6 +61,7 @@ process.setMaxListeners(0);
 interface Member {
   index: number;
   room: string;
+  light?: boolean;
   client: BenchClient;
   timer: ReturnType<typeof setInterval> | null;
 }
@@ -69,10 +71,11 @@ async function connectAll(): Promise<ShardReply> {
   let failed = 0;
   let error: string | undefined;
   const driver = await loadDriver(init.system);
+  const light = init.clients.some((c) => c.light) ? (await import("../drivers/edgeroom-light.ts")).edgeroomLightClient : null;
   const queue = [...init.clients];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const client = driver({ host: init.host, room: next.room, index: next.index, first: next.first });
+      const client = (next.light && light ? light : driver)({ host: init.host, room: next.room, index: next.index, first: next.first });
       try {
         await client.connect();
         members.push({ ...next, client, timer: null });
@@ -88,14 +91,15 @@ async function connectAll(): Promise<ShardReply> {
 }
 
 async function run(startAt: number, windowStart: number, endAt: number, drainMs: number): Promise<ShardReply> {
-  const rooms = new Map<string, { hist: Histogram; staleness: Histogram; sentInWindow: number }>();
-  for (const m of members) if (!rooms.has(m.room)) rooms.set(m.room, { hist: new Histogram(), staleness: new Histogram(), sentInWindow: 0 });
+  const rooms = new Map<string, { hist: Histogram; staleness: Histogram; sentInWindow: number; sentByMeasuring: number }>();
+  for (const m of members) if (!rooms.has(m.room)) rooms.set(m.room, { hist: new Histogram(), staleness: new Histogram(), sentInWindow: 0, sentByMeasuring: 0 });
   // The sampling receivers: the first few of each room, each with the newest
   // send stamp it holds per peer.
   const samplers: { room: string; latest: Map<number, number> }[] = [];
   const perRoomSamplers = new Map<string, number>();
   const latestOf = new Map<Member, Map<number, number>>();
   for (const m of members) {
+    if (m.light) continue;
     const k = perRoomSamplers.get(m.room) ?? 0;
     if (k >= init.stalenessReceivers) continue;
     perRoomSamplers.set(m.room, k + 1);
@@ -122,7 +126,10 @@ async function run(startAt: number, windowStart: number, endAt: number, drainMs:
     const room = rooms.get(m.room)!;
     const tick = () => {
       const x = stampSince(init.epochMs);
-      if (x >= windowStart && x <= endAt) room.sentInWindow++;
+      if (x >= windowStart && x <= endAt) {
+        room.sentInWindow++;
+        if (!m.light) room.sentByMeasuring++;
+      }
       m.client.sendCursor(x, m.index);
     };
     // Random phase, so N clients do not move in lockstep.
@@ -158,7 +165,7 @@ async function run(startAt: number, windowStart: number, endAt: number, drainMs:
   for (const k of Object.keys(wire) as (keyof WireStats)[]) wire[k] = wireEnd[k] - wireStart[k];
   // monitorEventLoopDelay reports nanoseconds, and includes its own 1 ms resolution.
   const out: ShardResult = { rooms: {}, wire, lagP99Ms: Math.round(lag.percentile(99) / 1e5) / 10, lagMaxMs: Math.round(lag.max / 1e5) / 10 };
-  for (const [room, r] of rooms) out.rooms[room] = { hist: r.hist.toJSON(), staleness: r.staleness.toJSON(), sentInWindow: r.sentInWindow };
+  for (const [room, r] of rooms) out.rooms[room] = { hist: r.hist.toJSON(), staleness: r.staleness.toJSON(), sentInWindow: r.sentInWindow, sentByMeasuring: r.sentByMeasuring };
   return { kind: "result", result: out };
 }
 

@@ -15,7 +15,10 @@ export interface CursorLoad {
   system: SystemName;
   host: string;
   epochMs: number;
-  rooms: { name: string; size: number }[];
+  /** `measureEvery`: every k-th client of the room measures (spread over the
+   * room, so over its relays too); the others are light (edgeroom-light.ts).
+   * Unset: all of them measure. */
+  rooms: { name: string; size: number; measureEvery?: number }[];
   rateHz: number;
   /** Moves before the window opens (joins settle, JITs warm up). */
   warmupMs: number;
@@ -65,8 +68,8 @@ function ask(worker: Worker, msg: ShardCommand, timeoutMs: number): Promise<Shar
 }
 
 export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
-  const members: { index: number; room: string; first: boolean }[] = [];
-  for (const r of load.rooms) for (let i = 0; i < r.size; i++) members.push({ index: members.length, room: r.name, first: i === 0 });
+  const members: { index: number; room: string; first: boolean; light: boolean }[] = [];
+  for (const r of load.rooms) for (let i = 0; i < r.size; i++) members.push({ index: members.length, room: r.name, first: i === 0, light: i % (r.measureEvery ?? 1) !== 0 });
   const threads = Math.max(1, Math.min(load.threads, members.length));
   const workers: Worker[] = [];
   for (let t = 0; t < threads; t++) {
@@ -113,7 +116,7 @@ export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
     const staleness = new Histogram();
     let lagP99Ms = 0;
     let lagMaxMs = 0;
-    const perRoom = new Map<string, { hist: Histogram; staleness: Histogram; sent: number }>();
+    const perRoom = new Map<string, { hist: Histogram; staleness: Histogram; sent: number; sentByMeasuring: number }>();
     const wire = emptyWireStats();
     for (const reply of replies) {
       if (reply.kind !== "result") continue;
@@ -122,17 +125,19 @@ export async function runCursorLoad(load: CursorLoad): Promise<CursorOutcome> {
       lagP99Ms = Math.max(lagP99Ms, result.lagP99Ms);
       lagMaxMs = Math.max(lagMaxMs, result.lagMaxMs);
       for (const [room, r] of Object.entries(result.rooms)) {
-        const acc = perRoom.get(room) ?? { hist: new Histogram(), staleness: new Histogram(), sent: 0 };
+        const acc = perRoom.get(room) ?? { hist: new Histogram(), staleness: new Histogram(), sent: 0, sentByMeasuring: 0 };
         acc.hist.merge(r.hist);
         acc.staleness.merge(r.staleness);
         staleness.merge(r.staleness);
         acc.sent += r.sentInWindow;
+        acc.sentByMeasuring += r.sentByMeasuring;
         perRoom.set(room, acc);
         all.merge(r.hist);
       }
     }
-    const sizes = new Map(load.rooms.map((r) => [r.name, r.size]));
-    const rooms = [...perRoom].map(([room, r]) => ({ room, hist: r.hist, staleness: r.staleness, expected: r.sent * ((sizes.get(room) ?? 1) - 1) }));
+    // Every move reaches every measuring client but its sender.
+    const measuring = new Map(load.rooms.map((r) => [r.name, Math.ceil(r.size / (r.measureEvery ?? 1))]));
+    const rooms = [...perRoom].map(([room, r]) => ({ room, hist: r.hist, staleness: r.staleness, expected: r.sent * (measuring.get(room) ?? 1) - r.sentByMeasuring }));
     return {
       clients: ok,
       connectFailed: failed,
