@@ -12,6 +12,9 @@ import type { W4Result } from "./workloads/w4-many-rooms.ts";
 import type { W6Result } from "./workloads/w6-audience.ts";
 import { type Failed, fmt, ok, table } from "./report-format.ts";
 import { w6Report } from "./report-w6.ts";
+import { w8Report, w9Report } from "./report-w8-w9.ts";
+import type { W8Result } from "./workloads/w8-reconnect-storm.ts";
+import type { W9Result } from "./workloads/w9-history-flood.ts";
 import type { W7Point, W7Result } from "./workloads/w7-glass-to-glass.ts";
 
 type PerSystem<T> = Partial<Record<SystemName, T & { label: string }>>;
@@ -32,6 +35,8 @@ export interface BenchResults {
   W5?: unknown;
   W6?: W6Result | Failed;
   W7?: W7Result | Failed;
+  W8?: W8Result | Failed;
+  W9?: W9Result | Failed;
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -162,6 +167,8 @@ export function markdownReport(res: BenchResults): string {
 
   if (res.W6) out.push(w6Report(res.W6));
   if (res.W7) out.push(w7Report(res.W7));
+  if (res.W8) out.push(w8Report(res.W8));
+  if (res.W9) out.push(w9Report(res.W9));
 
   out.push("\n### Targets (issue 10)");
   out.push(targets(res));

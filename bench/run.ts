@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5,W6,W7] [--threads=2]`
+ * `npm run bench [-- --quick] [--via-wrangler] [--systems=relay,edgeroom] [--only=W1,W2,W3,W4,W5,W6,W7,W8,W9] [--threads=2]`
  *   `[--steps=2,5,10] [--repeats=3]` (another W1 ladder; never published)
  *   `[--experiment=CURSOR_FRAME_MS=16,client:cursorIntervalMs=25]` (room constants patched in the bundle; never published)
  *
@@ -31,10 +31,12 @@ import { runW4 } from "./workloads/w4-many-rooms.ts";
 import { runW6, type W6System, type W6Target } from "./workloads/w6-audience.ts";
 import { AUDIENCE_DIRECT_MAX, MAX_CONNECTIONS_PER_ROOM } from "../party/shared/limits.ts";
 import { runW7 } from "./workloads/w7-glass-to-glass.ts";
+import { runW8 } from "./workloads/w8-reconnect-storm.ts";
+import { runW9 } from "./workloads/w9-history-flood.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS = join(ROOT, "bench/results");
-const ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"];
+const ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9"];
 
 /** Everything that differs between a full run and --quick. */
 const PROFILES = {
@@ -79,6 +81,9 @@ const PROFILES = {
     w6Ladder: [250, 1_000, 2_500, 5_000, 10_000],
     w6WindowMs: 6_000,
     w6BudgetMs: 6 * 60_000,
+    // W8: the reconnect storm (issue 23 item 6); W9: the history floods, bystander edits per phase.
+    w8Members: 500,
+    w9Edits: 60,
     w7Ns: [2, 5, 10],
     w7Repeats: 3,
     w7WarmupMs: 1_500,
@@ -112,6 +117,8 @@ const PROFILES = {
     w6Ladder: [250],
     w6WindowMs: 3_000,
     w6BudgetMs: 90_000,
+    w8Members: 100,
+    w9Edits: 15,
     w7Ns: [2],
     w7Repeats: 1,
     w7WarmupMs: 500,
@@ -194,9 +201,10 @@ async function main(): Promise<void> {
     if (k === "client:cursorIntervalMs") process.env.BENCH_EDGEROOM_CURSOR_MS = v;
     else if (k && v) patch[k] = Number(v);
   }
-  // W7 alone needs only the relay (its floor) and edgeroom.
-  const onlyW7 = [...only].every((w) => w === "W7");
-  const hosts = await startHosts(onlyW7 ? systems.filter((s) => s === "relay" || s === "edgeroom") : systems, !isolated, patch);
+  // W7 alone needs only the relay (its floor) and edgeroom; W8 and W9 only edgeroom.
+  const edgeroomOnly = [...only].every((w) => w === "W8" || w === "W9");
+  const onlyW7 = !edgeroomOnly && [...only].every((w) => w === "W7" || w === "W8" || w === "W9");
+  const hosts = await startHosts(edgeroomOnly ? systems.filter((s) => s === "edgeroom") : onlyW7 ? systems.filter((s) => s === "relay" || s === "edgeroom") : systems, !isolated, patch);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     void hosts.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
@@ -342,6 +350,23 @@ async function main(): Promise<void> {
       } else if (inTime("W6")) {
         const w6Deadline = Math.min(softDeadline, Date.now() + profile.w6BudgetMs);
         results.W6 = await runW6({ targets, ladder: profile.w6Ladder, windowMs: profile.w6WindowMs, epochMs, quietWaitMs: profile.quietWaitMs, runId, deadline: w6Deadline, log }).catch((e: unknown) => ({ error: String(e) }));
+      }
+    }
+    if (only.has("W9")) {
+      if (!hosts.host.edgeroom) {
+        log("W9: needs edgeroom (--systems)");
+        skipped.push("W9");
+      } else if (inTime("W9")) {
+        results.W9 = await runW9({ host: hosts.host.edgeroom, edits: profile.w9Edits, runId, log }).catch((e: unknown) => ({ error: String(e) }));
+      }
+    }
+    // The storm restarts the shared workerd: after every other workload that keeps rooms in it.
+    if (only.has("W8")) {
+      if (!hosts.host.edgeroom || !hosts.restartWorkerd) {
+        log("W8: needs edgeroom on the isolated workerd (not --via-wrangler)");
+        skipped.push("W8");
+      } else if (inTime("W8")) {
+        results.W8 = await runW8({ host: hosts.host.edgeroom, pids: hosts.pids.edgeroom, restart: hosts.restartWorkerd, members: profile.w8Members, runId, log }).catch((e: unknown) => ({ error: String(e) }));
       }
     }
     if (only.has("W7")) {

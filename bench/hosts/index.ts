@@ -32,6 +32,13 @@ export interface Hosts {
   /** Processes whose CPU counts as each system's (runtime), and wrangler's proxy. */
   pids: Record<SystemName, WorkerdPids>;
   describe: string;
+  /**
+   * Stop the shared workerd (every socket of every Durable Object system drops
+   * at once, as in a deploy) and start it again on the same port and the same
+   * stored state; resolves once it answers. The systems' `pids` are updated in
+   * place. Isolated mode only (null with --via-wrangler).
+   */
+  restartWorkerd: (() => Promise<void>) | null;
   stop(): Promise<void>;
 }
 
@@ -116,6 +123,7 @@ export async function startHosts(systems: readonly SystemName[], viaWrangler: bo
   const services: Service[] = [];
   const byHosting = new Map<Hosting, { host: string; pids: WorkerdPids }>();
   const cpus = viaWrangler ? undefined : SUT_CORE;
+  let restartWorkerd: Hosts["restartWorkerd"] = null;
   try {
     if (needed.has("workerd")) {
       const outdir = bundleOnce(patch);
@@ -135,9 +143,19 @@ export async function startHosts(systems: readonly SystemName[], viaWrangler: bo
         services.push(svc);
         pids = findWorkerd(svc.pid, port);
       } else {
-        svc = await startService({ name: "workerd", command: WORKERD_BIN, args: ["serve", writeWorkerdConfig(outdir, port)], cwd: outdir, cpus, port, readyPath: "/parties/relay/ready" });
+        const spec = { name: "workerd", command: WORKERD_BIN, args: ["serve", writeWorkerdConfig(outdir, port)], cwd: outdir, cpus, port, readyPath: "/parties/relay/ready" };
+        svc = await startService(spec);
         services.push(svc);
         pids = { runtime: [svc.pid], proxy: [] };
+        const runtime = pids.runtime;
+        restartWorkerd = async () => {
+          const at = services.findIndex((x) => x.name === "workerd");
+          // A second's grace, then SIGKILL: an instance replaced, not a drained one.
+          await services[at]!.stop(1_000);
+          const again = await startService(spec);
+          services[at] = again;
+          runtime.splice(0, runtime.length, again.pid);
+        };
       }
       byHosting.set("workerd", { host: svc.host, pids });
     }
@@ -162,6 +180,7 @@ export async function startHosts(systems: readonly SystemName[], viaWrangler: bo
     host,
     pids,
     describe: [...byHosting].map(([k, v]) => `${k} ${v.host} (pids ${[...v.pids.runtime, ...v.pids.proxy].join(",")})`).join("; "),
+    restartWorkerd,
     async stop() {
       await Promise.all(services.map((s) => s.stop()));
     },
