@@ -7,39 +7,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import type { Shape } from "../../party/whiteboard/records.ts";
-import { boardMenu, near, openBoard, pixelAtWorld, records, RESULTS_DIR, roomOf, screenshot, usePeople, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
+import { boardMenu, near, openBoard, pixelAtWorld, RESULTS_DIR, roomOf, screenshot, usePeople, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
+import { dropPicture, imageOf, TEAL } from "./picture-page.ts";
 
-const TEAL = "#0ca678";
 const people = usePeople();
-
-/** Drop a solid TEAL PNG of w × h pixels (made in the page) at client point (x, y). */
-async function dropPicture(page: Page, x: number, y: number, w = 240, h = 160): Promise<void> {
-  await page.evaluate(
-    async ([x, y, w, h, color]) => {
-      const canvas = document.createElement("canvas");
-      canvas.width = w as number;
-      canvas.height = h as number;
-      const ctx = canvas.getContext("2d")!;
-      ctx.fillStyle = color as string;
-      ctx.fillRect(0, 0, w as number, h as number);
-      const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), "image/png"));
-      const dt = new DataTransfer();
-      dt.items.add(new File([blob], "teal.png", { type: "image/png" }));
-      for (const type of ["dragenter", "dragover", "drop"]) {
-        window.dispatchEvent(new DragEvent(type, { dataTransfer: dt, clientX: x as number, clientY: y as number, bubbles: true, cancelable: true }));
-      }
-    },
-    [x, y, w, h, TEAL] as const,
-  );
-}
 
 /** TEAL at the pending shapes' half opacity over the board: clearly green, not the grey board. */
 const tealTint = (p: readonly number[]) => p[1]! - p[0]! > 40;
-
-const imageOf = async (page: Page) => (await records(page)).find((r): r is Extract<Shape, { type: "image" }> => r.type === "image");
 
 describe("pictures on the board", () => {
   it("a PNG dropped on A is drawn on B's screen; the time from the drop to B's pixels is measured", async () => {
@@ -53,7 +28,10 @@ describe("pictures on the board", () => {
     const ms = Date.now() - t0;
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, "image-drop-to-peer.json"), JSON.stringify({ ms, target: 1000 }));
-    console.log(`image drop on A → pixels on B: ${ms} ms (target < 1,000 ms)`);
+    console.log(`image drop on A → pixels on B (wrangler dev, built app): ${ms} ms (target < 1,000 ms on npm run dev: image-dev.test.ts)`);
+    // A bound only a real regression breaks: the target is 1 s, but CI
+    // machines run this beside other test files and stall for seconds.
+    expect(ms).toBeLessThan(5_000);
     // The shape keeps the picture's proportions (240 × 160) and sits where it was dropped.
     expect(img.w / img.h).toBeCloseTo(1.5, 2);
     expect(await pixelAtWorld(a, cx, cy)).toSatisfy((p: number[]) => near(p, TEAL, 30));
