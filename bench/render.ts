@@ -7,8 +7,10 @@
  *
  *   npm run build && node_modules/.bin/node --experimental-strip-types bench/render.ts [--shapes=10000 --cursors=50]
  *
- * `npm run bench` runs it twice (W5): the board above, and the baseline of an
- * empty board with the same 50 simulated cursors (no relay involved).
+ * `npm run bench` runs it three times (W5): the board above, the same at 2,000
+ * shapes (issue 22: the board in view at a size teams have), and the
+ * baseline of an empty board with the same 50 simulated cursors (no relay
+ * involved).
  *
  * The shapes are real: a Node RoomClient writes them into a room on `wrangler
  * dev` (100 mutations of 100 ops, within the room's rate limit), and the page
@@ -17,7 +19,9 @@
  * because 50 extra browsers or sockets would measure this 2-core machine, not
  * the renderer. Reports paint time per frame (our code: culling + canvas calls)
  * and the interval between frames (what a person feels), median and p95, at
- * 100% zoom and zoomed out to show the whole board.
+ * 100% zoom (still, panning) and with the whole board in view (fit-all: still,
+ * panning, and zooming in and out around the centre, 3 % a frame from fit to
+ * ~6× and back).
  */
 import { whiteboard } from "../party/whiteboard/schema.ts";
 import WS from "ws";
@@ -187,6 +191,29 @@ try {
       w.__pan = requestAnimationFrame(step);
     }, on);
 
+  const setZooming = (on: boolean) =>
+    page.evaluate((zoom) => {
+      const w = window as unknown as { __zoom?: number };
+      if (!zoom) {
+        cancelAnimationFrame(w.__zoom ?? 0);
+        return;
+      }
+      const c = window.__edgeroom!.controller;
+      const [sx, sy] = [640, 400];
+      let steps = 0;
+      const step = () => {
+        const cam = c.getCamera();
+        // 60 frames in (×1.03 each: ~5.9×), 60 frames out, around the screen's centre.
+        const factor = Math.floor(steps++ / 60) % 2 === 0 ? 1.03 : 1 / 1.03;
+        const zoom = cam.zoom * factor;
+        const wx = cam.x + sx / cam.zoom;
+        const wy = cam.y + sy / cam.zoom;
+        c.setCamera({ x: wx - sx / zoom, y: wy - sy / zoom, zoom });
+        w.__zoom = requestAnimationFrame(step);
+      };
+      w.__zoom = requestAnimationFrame(step);
+    }, on);
+
   const results = [await measure("100% zoom, cursors moving")];
   await setPanning(true);
   results.push(await measure("100% zoom, panning"));
@@ -196,6 +223,11 @@ try {
   await setPanning(true);
   results.push(await measure("whole board, panning"));
   await setPanning(false);
+  // Zooming in and out of the whole board around the centre: every frame a new scale.
+  await page.evaluate(() => window.__edgeroom!.controller.zoomToFit());
+  await setZooming(true);
+  results.push(await measure("whole board, zooming in and out"));
+  await setZooming(false);
   clearInterval(draftTimer);
   const remoteDrafts = await page.evaluate(() => window.__edgeroom!.session.client.live().size);
   for (const c of drafters) c.close();
