@@ -26,8 +26,9 @@ export default defineConfig({
       },
       {
         // An audience room with its bounds lowered (party/engine/durable-object.ts
-        // AUDIENCE_DIRECT, RELAY_MEMBERS), so a few sockets fill several relays.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./tests/workerd/wrangler.toml" }, miniflare: { bindings: { AUDIENCE_DIRECT: "2", RELAY_MEMBERS: "3", AUDIENCE_RELAYS: "3", AUDIENCE_EDITORS: "5", AUTH_SECRET: "audience-test-secret-0123456789abcdef", DEV_TOKENS: "true" } } })],
+        // AUDIENCE_DIRECT, RELAY_MEMBERS…), so a few sockets fill several relays
+        // and a link's bound (RELAY_LINK_OWED, 1 MiB) is met with a few edits.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./tests/workerd/wrangler.toml" }, miniflare: { bindings: { AUDIENCE_DIRECT: "2", RELAY_MEMBERS: "3", AUDIENCE_RELAYS: "3", AUDIENCE_EDITORS: "5", RELAY_LINK_OWED: "1048576", AUTH_SECRET: "audience-test-secret-0123456789abcdef", DEV_TOKENS: "true" } } })],
         resolve,
         test: { name: "workerd-audience", include: ["tests/workerd/audience.test.ts"], testTimeout: 30_000 },
       },

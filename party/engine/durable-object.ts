@@ -57,6 +57,7 @@ export interface RoomEnv {
   RELAY_MEMBERS?: string;
   AUDIENCE_RELAYS?: string;
   AUDIENCE_EDITORS?: string;
+  RELAY_LINK_OWED?: string;
   /** "off" switches retained history off for this deployment (the benchmark
    * compares W2 with and without it); anything else keeps the app's choice. */
   HISTORY?: string;
@@ -115,7 +116,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       this.storage = new SqlRoomStorage<R>(ctx.storage);
       const e = env as RoomEnv | undefined;
       const n = (v: string | undefined) => (v ? Number(v) : undefined);
-      this.bounds = { directMax: n(e?.AUDIENCE_DIRECT), relayMax: n(e?.RELAY_MEMBERS), relaysMax: n(e?.AUDIENCE_RELAYS), editorsMax: n(e?.AUDIENCE_EDITORS) };
+      this.bounds = { directMax: n(e?.AUDIENCE_DIRECT), relayMax: n(e?.RELAY_MEMBERS), relaysMax: n(e?.AUDIENCE_RELAYS), editorsMax: n(e?.AUDIENCE_EDITORS), linkOwedMax: n(e?.RELAY_LINK_OWED) };
       this.namespace = binding ? (env as Record<string, DurableObjectNamespace | undefined> | undefined)?.[binding] : undefined;
     }
 

@@ -45,6 +45,7 @@ export class RelayPart<R extends RecordBase = RecordBase> {
         members: () => this.members(),
         openLink: (onFrame, onClose) => openLink(namespace, roomId, k, onFrame, onClose),
         now: () => Date.now(),
+        lastPing: (s) => (s instanceof DurableSocket ? (ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
         setTimeout: (fn, ms) => void setTimeout(fn, ms),
         log: (line: LogLine) => console.log(JSON.stringify({ ...line, relay: k })),
       },

@@ -4,8 +4,12 @@
  * opening it again when the room goes away, and the up frames — at most one
  * per RELAY_UP_MS, carrying the members' items in arrival order and the
  * relay's counts; a frame of counts alone at most one per RELAY_COUNTS_MS. Items wait while the link is down and leave when it is back.
+ * Each frame acknowledges what the relay handled of the room's (`r`), and
+ * one is sent for that alone once READ_ACK_EVERY_BYTES wait, still at most
+ * one per RELAY_UP_MS: the room bounds what a link owes it
+ * (RELAY_LINK_MAX_OWED_BYTES, room/relay-face.ts).
  */
-import { RELAY_COUNTS_MS, RELAY_UP_MS } from "../shared/limits.ts";
+import { READ_ACK_EVERY_BYTES, RELAY_COUNTS_MS, RELAY_UP_MS } from "../shared/limits.ts";
 import type { MemberInfo, UpItem } from "../shared/relay-protocol.ts";
 import type { ConnState, LogLine, RoomSocket } from "./room/types.ts";
 
@@ -22,6 +26,8 @@ export interface RelayHost {
   openLink(onFrame: (data: string) => void, onClose: () => void): Promise<RelayLink>;
   now(): number;
   setTimeout(fn: () => void, ms: number): void;
+  /** When the runtime last answered the member's ping itself (auto-response), if known. */
+  lastPing?(socket: RoomSocket): number | null;
   log(line: LogLine): void;
 }
 
@@ -46,6 +52,8 @@ export class RelayUplink {
   /** When counts last went up, and whether a counts-only frame is waiting. */
   private countsAt = 0;
   private countsScheduled = false;
+  /** Characters of the room's commits and broadcasts handled, not yet acknowledged. */
+  private handled = 0;
   private readonly host: RelayHost;
   private readonly owner: UplinkOwner;
 
@@ -73,6 +81,7 @@ export class RelayUplink {
         this.link = link;
         // A new link knows nothing of our counts.
         this.reported = { members: -1, watching: -1 };
+        this.handled = 0;
         this.subscribe();
         this.schedule();
       })
@@ -90,6 +99,8 @@ export class RelayUplink {
   /** Subscribe (again) from what the relay holds: after a gap too. */
   subscribe(): void {
     const { epoch, seq } = this.owner.holds();
+    // The room counts the link afresh from its answer.
+    this.handled = 0;
     this.link?.send(JSON.stringify({ t: "sub", epoch, seq }));
   }
 
@@ -104,6 +115,12 @@ export class RelayUplink {
   queue(item: UpItem): void {
     this.up.push(item);
     this.schedule();
+  }
+
+  /** The relay handled `chars` of the room's commits and broadcasts. */
+  read(chars: number): void {
+    this.handled += chars;
+    if (this.handled >= READ_ACK_EVERY_BYTES) this.schedule();
   }
 
   /** Drop a member's queued cursor move: a newer one replaces it. */
@@ -124,7 +141,7 @@ export class RelayUplink {
     this.scheduled = false;
     if (!this.link) return; // sent once the link is back
     const { members, watching } = this.owner.counts();
-    if (this.up.length === 0) {
+    if (this.up.length === 0 && this.handled < READ_ACK_EVERY_BYTES) {
       if (members === this.reported.members && watching === this.reported.watching) return;
       // Counts alone wait for their own, slower cadence; items never do.
       const wait = this.countsAt + RELAY_COUNTS_MS - this.host.now();
@@ -140,8 +157,9 @@ export class RelayUplink {
       }
     }
     this.countsAt = this.host.now();
-    const frame = JSON.stringify({ t: "up", i: this.up, members, watching });
+    const frame = JSON.stringify({ t: "up", i: this.up, members, watching, ...(this.handled > 0 ? { r: this.handled } : {}) });
     this.up = [];
+    this.handled = 0;
     this.reported = { members, watching };
     this.lastUp = this.host.now();
     try {

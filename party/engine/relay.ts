@@ -11,12 +11,13 @@
  * gap it cannot fill closes its members to resync. No host inside: the
  * Durable Object adapter (durable-object.ts) gives it sockets and the link.
  */
-import { MAX_MESSAGE_BYTES, READ_ACK_EVERY_BYTES, RELAY_MAX_MEMBERS } from "../shared/limits.ts";
-import { type Change, CloseCode, ErrorCode, type Peer, PING_FRAME, PONG_FRAME, PROTOCOL_VERSION, type RecordBase, type SyncMessage } from "../shared/protocol.ts";
+import { READ_ACK_EVERY_BYTES, RELAY_MAX_MEMBERS } from "../shared/limits.ts";
+import { type Change, CloseCode, ErrorCode, type Peer, PROTOCOL_VERSION, type RecordBase, type SyncMessage, TRY_AGAIN_LATER } from "../shared/protocol.ts";
 import { type DownItem, type LinkDown, parseLinkDown, type UpItem } from "../shared/relay-protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import type { Access } from "./auth.ts";
 import { RelayBoard } from "./relay-board.ts";
+import { RelayGuard } from "./relay-guard.ts";
 import { RelayMembers, sendQuietly } from "./relay-members.ts";
 import { infoOf, type RelayHost, RelayUplink } from "./relay-uplink.ts";
 import { randomId } from "./room/context.ts";
@@ -55,9 +56,11 @@ export class RelayCore<R extends RecordBase = RecordBase> {
   private readonly inflight = new Map<string, UpItem>();
   /** Members whose sync the room is building (they were behind the ring):
    * they get live frames from the one that answers on. */
-  private readonly roomSyncs = new Set<string>();
+  private readonly roomSyncs = new Map<string, Waiting>();
   /** The members, as the relay sends to them (relay-members.ts). */
   private readonly members: RelayMembers;
+  /** The relay's bounds on its members' frames, its syncs and silence (relay-guard.ts). */
+  private readonly guard: RelayGuard<R>;
 
   readonly roomId: string;
   private readonly host: RelayHost;
@@ -81,6 +84,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       log: (level, event, detail) => this.log(level, event, detail),
     });
     this.members = new RelayMembers(() => host.members());
+    this.guard = new RelayGuard(host, schema, (socket, st, code, reason, error) => this.dismiss(socket, st, code, reason, error));
   }
 
   /** A member's socket was accepted with the edge's verdict on its token. */
@@ -96,22 +100,20 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     if (access.expiresAt) st.exp = access.expiresAt;
     if (access.subject) st.sub = access.subject.slice(0, 64);
     socket.setState(st);
+    this.guard.watch();
     this.uplink.ensure();
     this.uplink.schedule();
   }
 
   message(socket: RoomSocket, data: string | ArrayBuffer | ArrayBufferView): void {
-    const st = socket.getState();
-    if (!st) return;
-    if (data === PING_FRAME) return socket.send(PONG_FRAME);
-    const parsed = this.schema.protocol.parseClientMessage(data, MAX_MESSAGE_BYTES);
-    if (!parsed.ok) {
-      const answer = parsed.mid ? { type: "reject", mid: parsed.mid, code: parsed.code, message: parsed.message } : { type: "error", code: parsed.code, message: parsed.message };
-      return socket.send(JSON.stringify(answer));
-    }
-    const msg = parsed.value;
+    // The relay's own bounds first (relay-guard.ts): what the room's would be.
+    const checked = this.guard.check(socket, data);
+    if (!checked) return;
+    const { st, msg } = checked;
     if (msg.type === "hello") {
-      if (st.ready || this.waiting.has(st.conn) || this.joining.has(st.conn)) return this.error(socket, ErrorCode.BAD_MESSAGE, "hello was already accepted; use resync", "hello");
+      if (st.ready || this.waiting.has(st.conn) || this.joining.has(st.conn) || this.roomSyncs.has(st.conn)) {
+        return void this.guard.bad(socket, st, { type: "error", code: ErrorCode.BAD_MESSAGE, message: "hello was already accepted; use resync", ref: "hello" }, "repeated hellos");
+      }
       const refusal = versionRefusal(msg, this.schema.version);
       if (refusal) {
         socket.send(JSON.stringify({ type: "error", code: ErrorCode.UNSUPPORTED_VERSION, message: refusal, ref: "hello", v: PROTOCOL_VERSION, schema: this.schema.version }));
@@ -131,16 +133,13 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       }
       return;
     }
-    if (!st.ready) return this.error(socket, ErrorCode.HANDSHAKE_REQUIRED, "send hello first", msg.type);
     const editor = st.role === "editor";
     switch (msg.type) {
-      case "ping":
-        return socket.send(PONG_FRAME);
       case "read":
         // As cheap as a ping: a count (relay-members.ts), nothing sent back.
-        if (st.reads) this.members.reads.read(st.conn, msg.n);
-        return;
+        return this.members.reads.read(st.conn, msg.n);
       case "resync":
+        if (!this.guard.admit(socket, st, "resync", { type: "error", code: ErrorCode.RATE_LIMITED, message: "too many resync requests", ref: "resync" })) return;
         this.waiting.set(st.conn, { epoch: msg.epoch, lastSeq: msg.lastSeq, welcome: false });
         return this.serveWaiting();
       case "mutate": {
@@ -150,6 +149,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         return this.forward(st, item);
       }
       case "presence": {
+        if (!editor && !this.guard.admit(socket, st, "presence", { type: "error", code: ErrorCode.RATE_LIMITED, message: "presence updates are limited", ref: "presence" })) return;
         const next: ConnState = { ...st, name: msg.name ?? st.name, color: msg.color ?? st.color, status: msg.status ?? st.status };
         socket.setState(next);
         if (editor) this.forward(next, { k: "frame", m: infoOf(next), f: data as string });
@@ -171,6 +171,20 @@ export class RelayCore<R extends RecordBase = RecordBase> {
   close(socket: RoomSocket): void {
     const st = socket.getState();
     if (!st) return;
+    this.guard.forget(st.conn);
+    this.drop(socket, st);
+  }
+
+  /** The relay closes a member itself (relay-guard.ts): it goes now — its
+   * leave to the room, its place — not when (or if) its close event comes. */
+  private dismiss(socket: RoomSocket, st: ConnState, code: number, reason: string, error?: { code: ErrorCode; message: string }): void {
+    socket.setState({ ...st, ready: false });
+    if (error) sendQuietly(socket, JSON.stringify({ type: "error", ...error }));
+    closeQuietly(socket, code, reason);
+    this.drop(socket, st);
+  }
+
+  private drop(socket: RoomSocket, st: ConnState): void {
     this.waiting.delete(st.conn);
     this.joining.delete(st.conn);
     this.roomSyncs.delete(st.conn);
@@ -189,10 +203,6 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     this.inflight.clear();
   }
 
-  private error(socket: RoomSocket, code: ErrorCode, message: string, ref: string): void {
-    socket.send(JSON.stringify({ type: "error", code, message, ref }));
-  }
-
   private forward(st: ConnState, item: UpItem): void {
     this.known.add(st.conn);
     this.uplink.queue(item);
@@ -202,6 +212,16 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     const msg = parseLinkDown(data);
     if (!msg) return;
     if (msg.t === "sync") return this.synced_(msg);
+    if (msg.t === "behind") {
+      // The room stopped sending us (we owed it too much): nothing after this
+      // is ours until it answers a new subscription. The syncs it was building
+      // for members were dropped with the rest: they are served again.
+      this.synced = false;
+      for (const [conn, w] of this.roomSyncs) this.waiting.set(conn, { ...w, welcome: false });
+      this.roomSyncs.clear();
+      this.log("warn", "relay_behind");
+      return this.uplink.subscribe();
+    }
     if (msg.t === "roster") {
       for (const s of this.host.members()) {
         const st = s.getState();
@@ -209,7 +229,12 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       }
       return;
     }
-    for (const item of msg.i) this.item(item as DownItem);
+    let chars = 0;
+    for (const item of msg.i) {
+      if (item.k === "commit" || item.k === "cast") chars += item.f.length;
+      this.item(item as DownItem);
+    }
+    this.uplink.read(chars);
     this.members.flush();
     this.serveWaiting();
   }
@@ -227,8 +252,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       }
       board.reset(sync.epoch, sync.seq, sync.mode === "snapshot" ? sync.records : []);
     }
-    this.peers.clear();
-    for (const p of msg.peers) this.peers.set(p.conn, p);
+    this.newPeers(msg.peers);
     this.synced = true;
     // What was on its way may not have arrived: the room's dedupe answers repeats.
     for (const item of this.inflight.values()) this.uplink.queue(item);
@@ -299,6 +323,20 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     }
   }
 
+  /** The active people as the room's sync says: the members who were here
+   * get what changed meanwhile (after a gap or a resubscribe). */
+  private newPeers(peers: readonly Peer[]): void {
+    const before = new Map(this.peers);
+    this.peers.clear();
+    for (const p of peers) this.peers.set(p.conn, p);
+    for (const conn of before.keys()) if (!this.peers.has(conn)) this.members.cast(JSON.stringify({ type: "leave", conn }), conn);
+    for (const p of peers) {
+      const old = before.get(p.conn);
+      if (!old) this.members.cast(JSON.stringify({ type: "join", peer: p }), p.conn);
+      else if (JSON.stringify(old) !== JSON.stringify(p)) this.members.cast(JSON.stringify({ type: "peer", peer: p }), p.conn);
+    }
+  }
+
   /** Keep the active people current from the room's join, peer and leave. */
   private notePresence(frame: string): void {
     if (frame.startsWith(`{"type":"join"`) || frame.startsWith(`{"type":"peer"`)) {
@@ -332,6 +370,11 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     // Behind the ring in our epoch: the room's log may still hold a delta,
     // smaller than our snapshot. Ask it (the only time a join reaches the room).
     const askRoom = sync.mode === "snapshot" && w.epoch === this.board.epoch && w.lastSeq > 0 && w.lastSeq < this.board.seq;
+    // Every sync the relay serves is charged to its sync budget, as the room's.
+    if (!askRoom && !this.guard.sync(sync.frame.length)) {
+      if (w.welcome || !st.ready) return this.guard.close(socket, st, TRY_AGAIN_LATER, "busy", { code: ErrorCode.RATE_LIMITED, message: "the room is busy; reconnecting shortly" });
+      return sendQuietly(socket, JSON.stringify({ type: "error", code: ErrorCode.RATE_LIMITED, message: "the room is busy sending syncs; retry shortly", ref: "resync" }));
+    }
     if (w.welcome) {
       st = { ...st, ready: !askRoom, status: "active" };
       socket.setState(st);
@@ -340,9 +383,12 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       sendQuietly(socket, JSON.stringify({ type: "welcome", v: PROTOCOL_VERSION, schema: this.schema.version, room: this.roomId, self: peerOf(st), peers, ...ackEvery }));
     } else if (askRoom) {
       socket.setState((st = { ...st, ready: false }));
+    } else if (!st.ready) {
+      // A member whose sync the room was building when the relay fell behind.
+      socket.setState((st = { ...st, ready: true }));
     }
     if (askRoom) {
-      this.roomSyncs.add(st.conn);
+      this.roomSyncs.set(st.conn, w);
       this.forward(st, { k: "frame", m: infoOf(st), f: JSON.stringify({ type: "resync", epoch: w.epoch, lastSeq: w.lastSeq }) });
     } else {
       sendQuietly(socket, sync.frame);

@@ -56,6 +56,12 @@ export const RELAY_UP_MS = 50;
  * goes at most once per this many ms: an audience's churn costs the room at
  * most one message a second per relay. */
 export const RELAY_COUNTS_MS = 1000;
+/** What the room sends a relay's link and the relay has not yet acknowledged
+ * (characters of commits and broadcasts; the relay acknowledges with its up
+ * frames): past it the room sends that link nothing more and tells it to
+ * resubscribe, and it is brought up to date by one sync, not a queue. Four
+ * members' windows (SOCKET_MAX_OWED_BYTES): a relay carries the same frames. */
+export const RELAY_LINK_MAX_OWED_BYTES = 16 * 1024 * 1024;
 /** Open connections per identity per room — the token's subject when it has
  * one, else the client's IP address (CF-Connecting-IP) — checked before the
  * room's own cap, so one person or one machine can hold at most an eighth of a

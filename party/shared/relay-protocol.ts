@@ -36,8 +36,10 @@ export type UpItem =
 export type LinkUp =
   /** Subscribe: what the relay holds (`epoch` null: nothing). */
   | { t: "sub"; epoch: string | null; seq: number }
-  /** One tick: items in arrival order, and the relay's counts. */
-  | { t: "up"; i: UpItem[]; members: number; watching: number };
+  /** One tick: items in arrival order, and the relay's counts; `r`: the
+   * characters of commits and broadcasts the relay handled since its last
+   * `r` (what the room's bound on the link counts, RELAY_LINK_MAX_OWED_BYTES). */
+  | { t: "up"; i: UpItem[]; members: number; watching: number; r?: number };
 
 /** One item of the room's frame to a relay, in the room's order. */
 export type DownItem =
@@ -57,6 +59,9 @@ export type LinkDown =
    * the active people. */
   | { t: "sync"; f: string; peers: Peer[] }
   | { t: "tick"; i: DownItem[] }
+  /** The relay owes the room more than RELAY_LINK_MAX_OWED_BYTES: the room
+   * sent it nothing more after this. Subscribe again from what it holds. */
+  | { t: "behind" }
   /** The room lost its memory of the relay's members (it restarted): announce
    * the admitted editors again. */
   | { t: "roster" };
@@ -66,7 +71,7 @@ export type LinkDown =
 export function parseLinkUp(data: string): LinkUp | null {
   const v = parseObject(data);
   if (v?.t === "sub" && (typeof v.epoch === "string" || v.epoch === null) && typeof v.seq === "number") return v as LinkUp;
-  if (v?.t === "up" && Array.isArray(v.i) && typeof v.members === "number" && typeof v.watching === "number") return v as LinkUp;
+  if (v?.t === "up" && Array.isArray(v.i) && typeof v.members === "number" && typeof v.watching === "number" && (v.r === undefined || typeof v.r === "number")) return v as LinkUp;
   return null;
 }
 
@@ -74,7 +79,7 @@ export function parseLinkDown(data: string): LinkDown | null {
   const v = parseObject(data);
   if (v?.t === "sync" && typeof v.f === "string" && Array.isArray(v.peers)) return v as LinkDown;
   if (v?.t === "tick" && Array.isArray(v.i)) return v as LinkDown;
-  if (v?.t === "roster") return v as LinkDown;
+  if (v?.t === "roster" || v?.t === "behind") return v as LinkDown;
   return null;
 }
 

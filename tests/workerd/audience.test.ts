@@ -12,6 +12,7 @@
 import { env, exports } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { LINK_HEADER, ROOM_HEADER } from "../../party/engine/headers.ts";
 import { READ_ACK_EVERY_BYTES, SOCKET_MAX_OWED_BYTES } from "../../party/shared/limits.ts";
 import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
 import { card, openSocket, type TestClient } from "./socket.ts";
@@ -269,5 +270,57 @@ describe("a member on a relay that does not read", () => {
     } finally {
       clearInterval(ack);
     }
+  });
+});
+
+describe("a link that does not read", () => {
+  it("is sent at most its bound, then told to resubscribe, and its new sync catches it up; a relay that acknowledges is never behind", async () => {
+    const room = "aud-link-behind";
+    const bound = 1_048_576; // RELAY_LINK_OWED for this project (vitest.config.ts)
+    const writer = await join(room, "writer", "editor");
+    await join(room, "d2", "viewer");
+    const reader = await join(room, "reader", "viewer");
+    // A relay that never acknowledges: a link opened straight at the room
+    // object as relay 7 (the room routes members to relays 0–2 only).
+    const res = await roomStub(room).fetch("http://room/link", { headers: { Upgrade: "websocket", [ROOM_HEADER]: room, [LINK_HEADER]: "7" } });
+    const ws = res.webSocket!;
+    ws.accept();
+    const frames: string[] = [];
+    ws.addEventListener("message", (e: MessageEvent) => frames.push(e.data as string));
+    ws.send(JSON.stringify({ t: "sub", epoch: null, seq: 0 }));
+    await until("the link's sync", () => frames.some((f) => f.startsWith(`{"t":"sync"`)));
+    const epoch = (JSON.parse((JSON.parse(frames[0]!) as { f: string }).f) as { epoch: string }).epoch;
+
+    // ~100 KB a change, 1.5 × the bound in all.
+    const text = "x".repeat(10_000);
+    const changes = Math.ceil((bound * 1.5) / 100_000);
+    for (let i = 0; i < changes; i++) {
+      writer.send({ type: "mutate", mid: `big-${i}`, ops: Array.from({ length: 10 }, (_, j) => ({ op: "put", rec: { ...card(`r${j}`, i), text } })) });
+      await writer.next("ack", writer.inbox.length);
+    }
+    await until("behind", () => frames.includes(`{"t":"behind"}`));
+    const at = frames.indexOf(`{"t":"behind"}`);
+    const items = (f: string) => ((JSON.parse(f) as { i?: { k: string; f?: string; seq?: number }[] }).i ?? []).filter((i) => i.k === "commit" || i.k === "cast");
+    const before = frames.slice(0, at).flatMap(items);
+    expect(before.reduce((n, i) => n + i.f!.length, 0)).toBeLessThanOrEqual(bound);
+    const held = Math.max(...before.map((i) => i.seq ?? 0));
+    expect(held).toBeLessThan(changes);
+
+    // One more edit, then the link subscribes again from what it holds: the
+    // sync holds everything; nothing of the room's output came in between.
+    mutate(writer, "after", "after");
+    await writer.next("ack", writer.inbox.length);
+    ws.send(JSON.stringify({ t: "sub", epoch, seq: held }));
+    await until("the new sync", () => frames.slice(at + 1).some((f) => f.startsWith(`{"t":"sync"`)));
+    const syncAt = frames.findIndex((f, i) => i > at && f.startsWith(`{"t":"sync"`));
+    expect(frames.slice(at + 1, syncAt).flatMap(items)).toEqual([]);
+    const sync = JSON.parse((JSON.parse(frames[syncAt]!) as { f: string }).f) as { seq: number; mode: string; changes?: { seq: number }[] };
+    expect(sync.seq).toBe(changes + 1);
+    if (sync.mode === "delta") expect(sync.changes!.map((c) => c.seq)).toEqual(Array.from({ length: changes + 1 - held }, (_, i) => held + i + 1));
+    ws.close(1000, "done");
+
+    // The real relay acknowledged all along: its member got every seq once.
+    await allReach([reader], changes + 1);
+    expect(reader.closed).toBeNull();
   });
 });

@@ -14,7 +14,7 @@
  * Virtual sockets are memory only; after a restart the room asks each link
  * for its roster again, and every frame carries its member's identity.
  */
-import { AUDIENCE_DIRECT_MAX, MAX_EDITORS_PER_ROOM, MAX_RELAYS_PER_ROOM, RELAY_MAX_MEMBERS } from "../../shared/limits.ts";
+import { AUDIENCE_DIRECT_MAX, MAX_EDITORS_PER_ROOM, MAX_RELAYS_PER_ROOM, RELAY_LINK_MAX_OWED_BYTES, RELAY_MAX_MEMBERS } from "../../shared/limits.ts";
 import { CloseCode, ErrorCode, type Peer, type RecordBase } from "../../shared/protocol.ts";
 import { type DownItem, type MemberInfo, parseLinkUp, type UpItem } from "../../shared/relay-protocol.ts";
 import type { QueuedCommit, RelaySink } from "./commit-outbox.ts";
@@ -22,6 +22,7 @@ import type { RoomContext } from "./context.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import type { RoomDocument } from "./document.ts";
 import type { FrameFanout } from "./fanout.ts";
+import { ReadWindows } from "./read-windows.ts";
 import { readySockets } from "./receivers.ts";
 import { peerOf, type Sessions } from "./sessions.ts";
 import type { ConnState, LinkInfo, LinkSocket, RoomSocket } from "./types.ts";
@@ -38,6 +39,8 @@ export interface AudienceBounds {
   relaysMax?: number;
   /** Default MAX_EDITORS_PER_ROOM. */
   editorsMax?: number;
+  /** Default RELAY_LINK_MAX_OWED_BYTES. */
+  linkOwedMax?: number;
 }
 
 /** A relayed member, as the room's parts see it. */
@@ -81,6 +84,13 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
   /** Frames received on links, and members' frames they carried (stats; in memory). */
   private linkFrames = 0;
   private relayedFrames = 0;
+  /** What each link owes (characters of commits and broadcasts not yet
+   * acknowledged by its relay's `r`), keyed by relay index; made at first use,
+   * after the adapter set the bounds. */
+  private windows: ReadWindows | undefined;
+  /** Relays over their bound: sent nothing but `behind` (and their members'
+   * closes and admits) until they subscribe again. */
+  private readonly behind = new Set<number>();
   /** Set once by the adapter (tests lower them). */
   bounds: AudienceBounds = {};
   private readonly ctx: RoomContext<R>;
@@ -167,6 +177,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
       link.send(`{"t":"roster"}`);
     }
     if (msg.t === "sub") return this.subscribe(link, info, msg.epoch, msg.seq);
+    if (msg.r) this.owed().read(String(info.relay), msg.r);
     if (msg.members !== info.members || msg.watching !== info.watching) {
       const arrived = msg.members - info.members;
       if (arrived > 0) this.handed.set(info.relay, Math.max(0, (this.handed.get(info.relay) ?? 0) - arrived));
@@ -184,6 +195,10 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     for (const s of readySockets(this.ctx.host)) peers.push(peerOf(s.getState()!));
     peers.push(...this.peers());
     this.mem(info.relay);
+    // Counted from this sync on (the sync itself is bounded by what it answers).
+    this.behind.delete(info.relay);
+    this.owed().forget(String(info.relay));
+    this.owed().open(String(info.relay), true);
     // What is queued for the links goes first (a relay ignores commits its
     // sync already holds), then the sync.
     this.flush();
@@ -271,6 +286,8 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     const m = this.memory.get(info.relay);
     this.memory.delete(info.relay);
     this.handed.delete(info.relay);
+    this.behind.delete(info.relay);
+    this.owed().forget(String(info.relay));
     if (m) for (const vs of m.members.values()) await this.leave(m, vs);
     this.ctx.log("info", "relay_closed", `relay:${info.relay}`);
   }
@@ -287,6 +304,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
       const info = l.getLink();
       if (!info?.live) continue;
       for (const c of queued) {
+        if (!this.charge(l, info, c.frame.length)) break;
         const item: DownItem = { k: "commit", seq: c.seq ?? 0, f: c.frame, x: c.except };
         if (c.ackTo !== undefined) Object.assign(item, { to: c.ackTo, ack: c.ack });
         this.push(info.relay, item);
@@ -297,12 +315,43 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
   cast(frame: string, except: string | null): void {
     for (const l of this.links()) {
       const info = l.getLink();
-      if (info?.live) this.push(info.relay, { k: "cast", f: frame, x: except });
+      if (info?.live && this.charge(l, info, frame.length)) this.push(info.relay, { k: "cast", f: frame, x: except });
     }
+  }
+
+  private owed(): ReadWindows {
+    this.windows ??= new ReadWindows(
+      () => true,
+      () => {},
+      this.bounds.linkOwedMax ?? RELAY_LINK_MAX_OWED_BYTES,
+    );
+    return this.windows;
+  }
+
+  /** May `chars` more go to this link? Past its bound it falls behind: its
+   * queue is dropped, it is sent nothing more, and it is told to subscribe
+   * again — one sync instead of an unbounded queue. */
+  private charge(link: LinkSocket, info: LinkInfo, chars: number): boolean {
+    if (this.owed().charge(String(info.relay), chars)) return true;
+    const m = this.mem(info.relay);
+    // Closes and admits are small and not repeated by the resubscribe.
+    m.out = m.out.filter((i) => i.k === "close" || i.k === "admit");
+    link.setLink({ ...info, live: false });
+    this.behind.add(info.relay);
+    try {
+      link.send(`{"t":"behind"}`);
+    } catch {
+      // The link is closing; its close event cleans up.
+    }
+    this.ctx.log("warn", "relay_behind", `relay:${info.relay}`, undefined, undefined, `over ${this.bounds.linkOwedMax ?? RELAY_LINK_MAX_OWED_BYTES} characters owed`);
+    return false;
   }
 
   /** Queue an item for a relay's next frame (the end of this turn). */
   push(relay: number, item: DownItem): void {
+    // Answers to a relay that fell behind are dropped: it resends its
+    // unanswered mutations and resyncs after it subscribes again.
+    if (item.k === "to" && this.behind.has(relay)) return;
     this.mem(relay).out.push(item);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
