@@ -59,6 +59,54 @@ async function shoot(page: Page, name: string): Promise<void> {
   console.log(`wrote ${path}`);
 }
 
+/** Drop a picture on the board at client point (x, y), as a person drags a
+ * file in from their desktop: a still of the demo video (drawn in the page,
+ * so the repository holds no picture but the README's own). */
+async function dropStill(page: Page, x: number, y: number): Promise<void> {
+  await page.evaluate(
+    async ([x, y]) => {
+      const [w, h] = [360, 225];
+      const canvas = document.createElement("canvas");
+      canvas.width = w;
+      canvas.height = h;
+      const g = canvas.getContext("2d")!;
+      const sky = g.createLinearGradient(0, 0, 0, h);
+      sky.addColorStop(0, "#74c0fc");
+      sky.addColorStop(1, "#d0ebff");
+      g.fillStyle = sky;
+      g.fillRect(0, 0, w, h);
+      g.fillStyle = "#2f9e44";
+      g.beginPath();
+      g.moveTo(0, h);
+      g.bezierCurveTo(w * 0.3, h * 0.55, w * 0.6, h * 0.9, w, h * 0.6);
+      g.lineTo(w, h);
+      g.fill();
+      g.fillStyle = "#ffd43b";
+      g.beginPath();
+      g.arc(w * 0.8, h * 0.25, 26, 0, Math.PI * 2);
+      g.fill();
+      // A play button in the middle, as a video's still shows.
+      g.fillStyle = "rgba(0, 0, 0, 0.55)";
+      g.beginPath();
+      g.arc(w / 2, h / 2, 34, 0, Math.PI * 2);
+      g.fill();
+      g.fillStyle = "#fff";
+      g.beginPath();
+      g.moveTo(w / 2 - 14, h / 2 - 22);
+      g.lineTo(w / 2 + 24, h / 2);
+      g.lineTo(w / 2 - 14, h / 2 + 22);
+      g.fill();
+      const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), "image/png"));
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], "demo-still.png", { type: "image/png" }));
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        window.dispatchEvent(new DragEvent(type, { dataTransfer: dt, clientX: x!, clientY: y!, bubbles: true, cancelable: true }));
+      }
+    },
+    [x, y],
+  );
+}
+
 /** A wobbly hand-drawn loop around (cx, cy). */
 function loop(cx: number, cy: number, rx: number, ry: number): [number, number][] {
   const pts: [number, number][] = [];
@@ -105,6 +153,10 @@ async function main(): Promise<void> {
     }
 
     await waitForRecords(ada, `(recs) => recs.filter((r) => r.type === "line").length === 2`);
+    // A still of the demo video, dropped from her desktop (360 × 225).
+    await dropStill(ada, 270, 540);
+    await waitForRecords(ada, `(recs) => recs.some((r) => r.type === "image")`);
+    await ada.keyboard.press("Escape");
     await ada.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
     const beforeGrace = await ada.evaluate(() => window.__edgeroom!.session.client.seq);
 
@@ -125,7 +177,7 @@ async function main(): Promise<void> {
     await grace.keyboard.press("Escape");
     await grace.keyboard.press("Escape");
     await waitForRecords(ada, `(recs) => recs.filter((r) => r.type === "sticky").length === 3 && recs.some((r) => r.type === "pen") && recs.some((r) => r.type === "rect" && r.label)`);
-    await waitForRecords(grace, `(recs) => recs.filter((r) => r.type === "line" && r.start && r.end).length === 2`);
+    await waitForRecords(grace, `(recs) => recs.filter((r) => r.type === "line" && r.start && r.end).length === 2 && recs.some((r) => r.type === "image")`);
 
     // Both pointers on the board, so each screen shows the other's cursor.
     await ada.keyboard.press("v");
@@ -145,12 +197,12 @@ async function main(): Promise<void> {
       link,
     );
     await waitForRecords(phone, `(recs) => recs.length >= 8`);
-    // The whole plan in the gap between the two rails (x 58–332), the others' pointers off the notes.
-    await ada.mouse.move(420, 345, { steps: 4 });
+    // The whole plan in the gap between the two rails (x 58–332), the others' pointers off the notes and the picture.
+    await ada.mouse.move(500, 410, { steps: 4 });
     await grace.mouse.move(1110, 130, { steps: 4 });
     await phone.evaluate(() => {
-      const zoom = 0.27;
-      window.__edgeroom!.controller.setCamera({ zoom, x: 630 - 195 / zoom, y: 380 - 400 / zoom });
+      const zoom = 0.25;
+      window.__edgeroom!.controller.setCamera({ zoom, x: 632 - 195 / zoom, y: 380 - 400 / zoom });
     });
     await shoot(phone, "phone");
     await phone.getByRole("button", { name: /^People/ }).tap();
