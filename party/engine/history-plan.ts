@@ -46,36 +46,98 @@ export function canonical(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
 }
 
+/** Two records are the same when their JSON is, whatever order their fields
+ * were written in. The native comparison first: most records of a restored
+ * board are unchanged and written in the same field order. */
+function sameRecord(a: object, b: object): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b) || canonical(a) === canonical(b);
+}
+
+function fixedDiffer(fixed: readonly string[], a: object, b: object): boolean {
+  return fixed.some((f) => canonical((a as Record<string, unknown>)[f]) !== canonical((b as Record<string, unknown>)[f]));
+}
+
 /**
- * The ops that turn `current` into `target`: a `del` for every record the
- * target lacks, a `put` for every target record that is missing or differs.
- * A record whose `fixed` fields differ (its kind, say) gets a `del` then a
- * `put`, since no put may change a fixed field. Deletes come first, so the
- * room never holds both boards at once (its record caps stay those of the
- * larger board). Deterministic: deletes in current's order, puts in target's.
+ * A restore's diff, compared a step at a time (room/past-boards.ts runs the
+ * steps outside the room's queue): each target record against the record of
+ * the same id on the board as it is at that step, remembering which record
+ * it compared. `finish` gives the ops against the board as it is then — in
+ * the queue — comparing again only the records replaced since (records are
+ * immutable objects: a record still the one compared needs no new look), so
+ * the work left in the queue is a pass of lookups, not of serialising the
+ * board. `finish` always equals `diffBoards(fixed, current, target)`.
  */
-export function diffBoards<R extends RecordBase>(fixed: readonly string[], current: ReadonlyMap<string, R>, target: readonly R[]): Op<R>[] {
-  const wanted = new Map(target.map((r) => [r.id, r]));
-  const dels: Op<R>[] = [];
-  const puts: Op<R>[] = [];
-  for (const [id, rec] of current) {
-    const next = wanted.get(id);
-    if (!next) {
-      dels.push({ op: "del", id });
-      continue;
+export class BoardDiff<R extends RecordBase> {
+  private readonly fixed: readonly string[];
+  private readonly target: readonly R[];
+  private readonly wanted: Map<string, R>;
+  /** Per target id compared: the board's record then (undefined: none). */
+  private readonly compared = new Map<string, R | undefined>();
+  private readonly same = new Set<string>();
+  private readonly fixedChanged = new Set<string>();
+  private next = 0;
+
+  constructor(fixed: readonly string[], target: readonly R[]) {
+    this.fixed = fixed;
+    this.target = target;
+    this.wanted = new Map(target.map((r) => [r.id, r]));
+  }
+
+  get done(): boolean {
+    return this.next >= this.target.length;
+  }
+
+  /** Compare the next target records with `current`'s until about `budget`
+   * characters of JSON were compared. */
+  step(current: ReadonlyMap<string, R>, budget: number): void {
+    let spent = 0;
+    while (this.next < this.target.length && spent < budget) {
+      const rec = this.target[this.next++]!;
+      if (this.wanted.get(rec.id) !== rec) continue; // a repeated id: the last one counts
+      const before = current.get(rec.id);
+      this.compared.set(rec.id, before);
+      if (!before) continue;
+      if (before === rec || sameRecord(before, rec)) this.same.add(rec.id);
+      else this.same.delete(rec.id);
+      if (fixedDiffer(this.fixed, before, rec)) this.fixedChanged.add(rec.id);
+      else this.fixedChanged.delete(rec.id);
+      spent += before === rec ? 1 : 2 * JSON.stringify(rec).length;
     }
-    const a = rec as unknown as Record<string, unknown>;
-    const b = next as unknown as Record<string, unknown>;
-    if (fixed.some((f) => canonical(a[f]) !== canonical(b[f]))) dels.push({ op: "del", id });
   }
-  for (const rec of target) {
-    const before = current.get(rec.id);
-    // The native comparison first: most records of a restored board are
-    // unchanged and written in the same field order.
-    if (before && (before === rec || JSON.stringify(before) === JSON.stringify(rec) || canonical(before) === canonical(rec))) continue;
-    puts.push({ op: "put", rec });
+
+  /** Was `before` the record compared for `id`? */
+  private known(id: string, before: R): boolean {
+    return this.compared.get(id) === before;
   }
-  return [...dels, ...puts];
+
+  /**
+   * The ops that turn `current` into the target: a `del` for every record the
+   * target lacks, a `put` for every target record that is missing or differs.
+   * A record whose `fixed` fields differ (its kind, say) gets a `del` then a
+   * `put`, since no put may change a fixed field. Deletes come first, so the
+   * room never holds both boards at once (its record caps stay those of the
+   * larger board). Deterministic: deletes in current's order, puts in target's.
+   */
+  finish(current: ReadonlyMap<string, R>): Op<R>[] {
+    const dels: Op<R>[] = [];
+    const puts: Op<R>[] = [];
+    for (const [id, rec] of current) {
+      const next = this.wanted.get(id);
+      if (!next) dels.push({ op: "del", id });
+      else if (this.known(id, rec) ? this.fixedChanged.has(id) : fixedDiffer(this.fixed, rec, next)) dels.push({ op: "del", id });
+    }
+    for (const [id, rec] of this.wanted) {
+      const before = current.get(id);
+      if (before && (this.known(id, before) ? this.same.has(id) : sameRecord(before, rec))) continue;
+      puts.push({ op: "put", rec });
+    }
+    return [...dels, ...puts];
+  }
+}
+
+/** The ops that turn `current` into `target`, all compared now (BoardDiff). */
+export function diffBoards<R extends RecordBase>(fixed: readonly string[], current: ReadonlyMap<string, R>, target: readonly R[]): Op<R>[] {
+  return new BoardDiff(fixed, target).finish(current);
 }
 
 /** How often checkpoints are written; defaults from limits.ts. */

@@ -78,4 +78,32 @@ describe("past boards", () => {
     expect(ada.last("preview")).toMatchObject({ rid: "big", seq: 99 });
     expect(ada.last("preview")!.records).toHaveLength(1_000);
   });
+
+  it("a restore's diff against a large board is compared outside the queue: a commit sent meanwhile is acked first, and the restore still reverts it", async () => {
+    const h = new CardsRoomHost("diff", { pastBoards: { stepBytes: 16 * 1024 } });
+    const ada = await h.join("ada");
+    const bob = await h.join("bob");
+    // ~1 MB of cards in 50 commits (the restore's target, seq 50), then a vote on ten of them.
+    for (let i = 0; i < 50; i++) {
+      h.clock += 100; // within the mutation rate
+      await h.send(ada, { type: "mutate", mid: `m${i}`, ops: Array.from({ length: 20 }, (_, k) => ({ op: "put", rec: bigCard(`t${i * 20 + k}`, 1) })) });
+    }
+    await h.send(ada, { type: "mutate", mid: "votes", ops: Array.from({ length: 10 }, (_, k) => ({ op: "patch", id: `t${k}`, set: { votes: 1 } })) });
+    // The target board is built already (a preview of it): what is left of the restore is its diff.
+    await h.send(ada, { type: "preview", rid: "look", seq: 50 });
+    expect(ada.last("preview")!.records).toHaveLength(1_000);
+    const restored = h.send(ada, { type: "restore", mid: "back", seq: 50 });
+    await nextTurn(); // the diff is under way
+    await nextTurn();
+    // Bob votes on a card the diff has compared as unchanged, and adds one.
+    await h.room.message(bob, JSON.stringify({ type: "mutate", mid: "b1", ops: [{ op: "patch", id: "t999", set: { votes: 3 } }, { op: "put", rec: card("mine") }] }));
+    expect(bob.last("ack")).toMatchObject({ mid: "b1", seq: 52 });
+    expect(ada.of("ack").some((a) => a.mid === "back")).toBe(false);
+    await restored;
+    expect(ada.of("ack").find((a) => a.mid === "back")).toMatchObject({ seq: 53 });
+    // The board is the one at seq 50: the votes of both undone, bob's card gone.
+    const now = await h.room.snapshot();
+    expect(now.records).toHaveLength(1_000);
+    expect(now.records.filter((r) => r.votes !== 0)).toEqual([]);
+  });
 });

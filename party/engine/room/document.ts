@@ -14,7 +14,7 @@ import { planOps } from "../../shared/apply.ts";
 import { DEDUPE_MAX_ENTRIES, DEDUPE_MIN_RETENTION_MS, DEDUPE_RETENTION_MS, REJECT_MAX_ENTRIES, REJECT_RETENTION_MS } from "../../shared/limits.ts";
 import { type Author, type Change, ErrorCode, type Op, type RecordBase } from "../../shared/protocol.ts";
 import type { RoomHistory } from "../history.ts";
-import { diffBoards } from "../history-plan.ts";
+import { BoardDiff } from "../history-plan.ts";
 import type { RoomMeta } from "../storage.ts";
 import { SyncBuilder, type SyncFrame } from "../sync.ts";
 import { migrateStored } from "../version-skew.ts";
@@ -138,14 +138,15 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
    * (the diff from the current board to `board`, the board at the target,
    * built beforehand by past-boards.ts outside the queue, or why it could not
    * be) and decides through the same path as every mutation. Its change is
-   * marked `restored`.
+   * marked `restored`. `board.diff`: the diff compared beforehand, outside the
+   * queue (past-boards.ts); only records replaced since are compared here.
    */
-  async restore(actor: Actor, author: Author, mid: string, board: { seq: number; records: readonly R[] } | Refusal, answer: Answer): Promise<void> {
+  async restore(actor: Actor, author: Author, mid: string, board: { seq: number; records: readonly R[]; diff?: BoardDiff<R> } | Refusal, answer: Answer): Promise<void> {
     const ops = async (): Promise<Op<R>[] | Refusal> => {
       // Refused only once the mid is known to be new: a retried restore that
       // was applied gets its ack, whatever its target has become.
       if ("code" in board) return board;
-      const ops = diffBoards(this.ctx.schema.fixed, this.records_, board.records);
+      const ops = (board.diff ?? new BoardDiff(this.ctx.schema.fixed, board.records)).finish(this.records_);
       // Its change goes to every socket: charged like a sync, so restores in
       // a loop cannot make the room send boards without bound.
       if (!this.ctx.syncBudget.take(this.ctx.host.now(), JSON.stringify(ops).length)) {

@@ -7,7 +7,8 @@
  * is read; a preview or restore asks past-boards.ts for its board, which is
  * charged (a preview's bytes to the room's sync budget, the build to the
  * history work budget) before anything is built, built outside the room's
- * queue in bounded steps, and shared by every request for the same point; the
+ * queue in bounded steps, and shared by every request for the same point; a
+ * restore's diff against the current board is compared in the same steps; the
  * answer (or the restore's decision) is queued once the board is there.
  */
 import { type ClientMessage, ErrorCode, type RecordBase } from "../../shared/protocol.ts";
@@ -81,13 +82,15 @@ export async function historyRequest<R extends RecordBase>(ctx: RoomContext<R>, 
   const { mid } = msg;
   const { result } = await boards.request(msg.seq !== undefined ? { seq: msg.seq } : { version: msg.version! }, doc.view, () => true);
   boards.track(
-    result.then((got) =>
-      enqueue(() =>
-        doc.restore(actorOf(st), author, mid, "code" in got ? got : got.board, (answer) => {
+    result.then(async (got) => {
+      // The diff against the current board is compared outside the queue too.
+      const target = "code" in got ? got : { ...got.board, diff: await boards.diff(ctx.schema.fixed, got.board.records, () => doc.records) };
+      return enqueue(() =>
+        doc.restore(actorOf(st), author, mid, target, (answer) => {
           if (answer.type === "reject") ctx.counters.rejects++;
           out.sendTo(socket, answer);
         }),
-      ),
-    ),
+      );
+    }),
   );
 }

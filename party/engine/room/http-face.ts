@@ -84,9 +84,11 @@ export class HttpFace<R extends RecordBase = RecordBase> {
     const failed: MutationResult = { type: "reject", mid, code: ErrorCode.INTERNAL, message: "the room could not restore; retry" };
     const got = await this.pastBoard(target);
     if (!got) return failed;
+    // The diff against the current board is compared outside the queue too.
+    const board = "code" in got ? got : { ...got.board, diff: await this.boards.diff(this.ctx.schema.fixed, got.board.records, () => this.doc.records) };
     return this.loaded<MutationResult>(failed, async () => {
       let out: MutationResult | null = null;
-      await this.doc.restore(API_ACTOR, { by: API_ACTOR.conn }, mid, "code" in got ? got : got.board, (r) => (out = r));
+      await this.doc.restore(API_ACTOR, { by: API_ACTOR.conn }, mid, board, (r) => (out = r));
       return out ?? failed;
     });
   }

@@ -17,11 +17,18 @@
  * - Shared: one build per seq at a time, and built boards are kept by seq
  *   (HISTORY_BOARD_CACHE_BYTES of JSON, least recently used out first), so
  *   repeated previews of one point cost one build.
+ * - A restore's diff too: compared against the current board in the same
+ *   steps outside the queue (`diff`, history-plan.ts BoardDiff); in the queue
+ *   only the records replaced since are compared again. It is not charged to
+ *   the work budget (a restore of a built board would then starve behind a
+ *   preview flood): each restore compares one board, and restores are
+ *   bounded by the history request rate per connection.
  */
 import { applyAccepted } from "../../shared/apply.ts";
 import { HISTORY_BOARD_CACHE_BYTES, HISTORY_BUILD_STEP_BYTES, HISTORY_WORK_BYTES_BURST, HISTORY_WORK_BYTES_PER_SEC } from "../../shared/limits.ts";
 import { type Change, ErrorCode, type RecordBase } from "../../shared/protocol.ts";
 import type { BoardSource, HistoryRefusal, HistoryTarget, RoomHistory, RoomView } from "../history.ts";
+import { BoardDiff } from "../history-plan.ts";
 import type { PastBoardsOptions } from "./types.ts";
 
 /** A board at a point in history, with its records' JSON (an array). */
@@ -121,6 +128,20 @@ export class PastBoards<R extends RecordBase = RecordBase> {
       this.building.set(source.seq, build);
     }
     return { result: build.then((board) => ("code" in board ? board : { board, ...version })) };
+  }
+
+  /**
+   * A restore's diff against the current board (`current`, read afresh at
+   * each step), compared in steps of HISTORY_BUILD_STEP_BYTES outside the
+   * queue; the caller finishes it in the queue (`BoardDiff.finish`).
+   */
+  async diff(fixed: readonly string[], target: readonly R[], current: () => ReadonlyMap<string, R>): Promise<BoardDiff<R>> {
+    const diff = new BoardDiff(fixed, target);
+    while (!diff.done) {
+      await this.yieldTurn(); // never in the requester's turn
+      diff.step(current(), this.step);
+    }
+    return diff;
   }
 
   private takeWork(cost: number): boolean {
