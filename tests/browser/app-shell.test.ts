@@ -325,7 +325,7 @@ describe("the keyboard shortcut sheet", () => {
         .locator("[data-testid=shortcut]")
         .evaluateAll((els) => els.map((el) => ({ action: el.querySelector("dt")!.textContent!, keys: [...el.querySelectorAll("kbd")].map((k) => k.textContent!) })));
     const tools = await rows("Tools");
-    expect(tools.map((t) => t.action)).toEqual(["Select", "Hand (pan)", "Pen", "Eraser", "Laser pointer", "Rectangle", "Ellipse", "Line", "Arrow", "Text", "Sticky note"]);
+    expect(tools.map((t) => t.action)).toEqual(["Select", "Hand (pan)", "Pen", "Eraser", "Laser pointer", "Rectangle", "Ellipse", "Line", "Arrow", "Text", "Sticky note", "Frame"]);
     expect(await rows("Edit")).toContainEqual({ action: "Undo", keys: ["Ctrl", "Z"] });
     expect(await rows("View")).toContainEqual({ action: "Zoom to fit the board", keys: ["Shift", "1"] });
     await screenshot(page, "shortcut-sheet");

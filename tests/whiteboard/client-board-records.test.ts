@@ -141,6 +141,11 @@ describe("shortcuts", () => {
     { name: "arrows with nothing selected are left to the page", e: press("ArrowDown"), selection: 0, want: null },
     { name: "Shift+1 fits the board", e: press("1", { shiftKey: true }), want: { command: { kind: "zoom-to-fit" } } },
     { name: "Space starts a pan", e: press(" "), want: { command: { kind: "space-down" }, preventDefault: true } },
+    { name: "Ctrl+G groups (not the browser's find-next)", e: press("g", { ctrlKey: true }), selection: 2, want: { command: { kind: "group" }, preventDefault: true } },
+    { name: "Ctrl+Shift+G ungroups", e: press("G", { ctrlKey: true, shiftKey: true }), selection: 2, want: { command: { kind: "ungroup" } } },
+    { name: "⌘Shift+L locks", e: press("L", { metaKey: true, shiftKey: true }), selection: 1, want: { command: { kind: "lock" } } },
+    { name: "Ctrl+Shift+ArrowUp aligns the tops", e: press("ArrowUp", { ctrlKey: true, shiftKey: true }), selection: 2, want: { command: { kind: "align", how: "top" } } },
+    { name: "Ctrl+Shift+arrow with one selected is left to the page", e: press("ArrowLeft", { ctrlKey: true, shiftKey: true }), selection: 1, want: null },
   ])("$name", ({ e, selection, want }) => {
     const got = keyCommand(e, { selectionSize: selection ?? 0 });
     if (want === null) expect(got).toBeNull();

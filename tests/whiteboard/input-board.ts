@@ -11,6 +11,8 @@ import { Editor } from "../../client/whiteboard/editor.ts";
 import { type Camera, HOME_CAMERA } from "../../client/whiteboard/canvas/camera.ts";
 import { type InputHost, PointerInput, type PointerSample } from "../../client/whiteboard/canvas/pointer-input.ts";
 import { SceneIndex } from "../../client/whiteboard/canvas/scene.ts";
+import { BoardStructure } from "../../client/whiteboard/canvas/board-structure.ts";
+import type { BoardUiState } from "../../client/whiteboard/canvas/board-ui.ts";
 import type { Tool } from "../../client/whiteboard/canvas/tools.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 
@@ -47,6 +49,18 @@ export class Board {
   cursor: [number, number] | null = null;
   laser: [number, number][] = [];
   readonly input: PointerInput;
+  /** The board's selection rules (groups, locks) and structure commands. */
+  readonly structure: BoardStructure = new BoardStructure({
+    editor: this.editor,
+    records: () => this.records,
+    shapes: () => this.scene.shapes,
+    ui: () => ({ selection: this.selection }) as unknown as BoardUiState,
+    setUi: (p) => {
+      if (p.selection) this.selection = [...p.selection];
+    },
+    selectedShapes: () => this.selection.map((id) => this.records.get(id)!).filter(Boolean),
+    invalidate: () => {},
+  });
 
   constructor(shapes: Shape[] = []) {
     for (const s of shapes) this.records.set(s.id, s);
@@ -56,7 +70,8 @@ export class Board {
       editor: this.editor,
       tool: () => this.tool,
       selection: () => this.selection,
-      select: (ids) => (this.selection = ids),
+      select: (ids) => this.structure.select(ids),
+      together: (a, b) => this.structure.together(a, b),
       isEditingText: () => false,
       spaceHeld: () => this.space,
       camera: () => this.camera,

@@ -65,7 +65,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
       ref={ref}
       className={sticky ? "text-editor sticky-editor" : label ? "text-editor label-editor" : "text-editor"}
       data-testid="text-editor"
-      aria-label={sticky ? "Sticky note text" : label ? "Label" : "Text"}
+      aria-label={sticky ? "Sticky note text" : label ? "Label" : editing.kind === "frame" ? "Frame name" : "Text"}
       style={{ ...style, fontFamily: FONT_FAMILY, lineHeight: LINE_HEIGHT, ...placed(editing, fit) }}
       value={text}
       spellCheck={false}
@@ -76,7 +76,8 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
       onBlur={finish}
       onKeyDown={(e) => {
         e.stopPropagation(); // tool shortcuts must not fire while typing
-        if (e.key === "Escape" || (e.key === "Enter" && (e.ctrlKey || e.metaKey))) {
+        // A frame's name is one line: Enter finishes it.
+        if (e.key === "Escape" || (e.key === "Enter" && (e.ctrlKey || e.metaKey || editing.kind === "frame"))) {
           e.preventDefault();
           finish();
         }

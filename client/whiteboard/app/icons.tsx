@@ -12,6 +12,7 @@ const paths: Record<Tool | "undo" | "redo" | "trash" | "download" | "link" | "pl
   arrow: <path d="M5 19L19 5M10 5h9v9" />,
   text: <path d="M5 6V4h14v2M12 4v16M9 20h6" />,
   sticky: <path d="M4 4h16v11l-5 5H4zM15 20v-5h5" />,
+  frame: <path d="M7 3v18M17 3v18M3 7h18M3 17h18" />,
   undo: <path d="M9 14L4 9l5-5M4 9h10a6 6 0 010 12h-3" />,
   redo: <path d="M15 14l5-5-5-5M20 9H10a6 6 0 000 12h3" />,
   laser: <path d="M4 20l9-9M14 4v2M14 14v2M9 9h2M17 9h2M10.5 5.5l1 1M17.5 12.5l-1-1M17.5 5.5l-1 1" />,

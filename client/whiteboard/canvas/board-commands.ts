@@ -10,9 +10,11 @@ import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Editor } from "../editor.ts";
 import type { BoardClipboard } from "./board-clipboard.ts";
+import type { BoardStructure } from "./board-structure.ts";
 import type { BoardUiState } from "./board-ui.ts";
 import { moveOps } from "./binding.ts";
 import { type Camera, fitCamera, HOME_CAMERA, revealCamera, worldToScreen, zoomAt } from "./camera.ts";
+import { withFrameContents } from "./frames.ts";
 import { shapeBounds, unionRects } from "./geometry.ts";
 import { type KeyCommand, nextInCycle } from "./keyboard.ts";
 import type { PointerInput } from "./pointer-input.ts";
@@ -27,6 +29,7 @@ export interface CommandHost {
   readonly editor: Editor;
   readonly input: PointerInput;
   readonly clipboard: BoardClipboard;
+  readonly structure: BoardStructure;
   ui(): BoardUiState;
   setUi(patch: Partial<BoardUiState>): void;
   /** The selected shapes as committed (no gesture preview). */
@@ -57,7 +60,7 @@ export class BoardCommands {
       case "redo":
         return this.redo();
       case "select-all":
-        host.setUi({ selection: host.scene.shapes.map((s) => s.id), tool: "select" });
+        host.setUi({ selection: host.scene.shapes.filter((s) => !s.locked).map((s) => s.id), tool: "select" });
         return host.invalidate();
       case "zoom":
         return this.zoomBy(command.factor);
@@ -78,7 +81,7 @@ export class BoardCommands {
       case "edit-text":
         return host.editText(host.ui().selection[0]!);
       case "nudge":
-        host.editor.apply(moveOps(host.selectedShapes(), command.dx, command.dy));
+        host.editor.apply(moveOps(withFrameContents(host.selectedShapes(), host.scene.shapes), command.dx, command.dy));
         return;
       case "tool":
         return this.setTool(command.tool);
@@ -90,6 +93,14 @@ export class BoardCommands {
         return this.sendToBack();
       case "cycle":
         return this.cycleSelection(command.dir);
+      case "group":
+        return host.structure.group();
+      case "ungroup":
+        return host.structure.ungroup();
+      case "lock":
+        return host.structure.lock();
+      case "align":
+        return host.structure.align(command.how);
       case "menu": {
         const s = host.selectedShapes()[0];
         const { width, height } = host.viewport();
@@ -159,7 +170,7 @@ export class BoardCommands {
    * selection's last), brought into view if it is off screen. */
   private cycleSelection(dir: 1 | -1): void {
     const { host } = this;
-    const next = nextInCycle(host.scene.shapes, host.ui().selection, dir);
+    const next = nextInCycle(host.scene.shapes.filter((s) => !s.locked), host.ui().selection, dir);
     if (!next) return;
     host.setUi({ selection: [next.id], tool: "select" });
     const { width, height } = host.viewport();

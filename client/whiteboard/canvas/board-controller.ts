@@ -21,11 +21,13 @@ import { BoardCommands } from "./board-commands.ts";
 import { BoardDomEvents } from "./board-dom-events.ts";
 import { BoardImages } from "./board-images.ts";
 import { BoardLive } from "./board-live.ts";
+import { BoardStructure } from "./board-structure.ts";
 import type { BoardRoom } from "./board-room.ts";
 import { BoardUi, type BoardUiState } from "./board-ui.ts";
 import { type Camera, HOME_CAMERA, visibleWorld, worldToScreen } from "./camera.ts";
 import { type CursorPose, CursorTracks } from "./cursor-tracks.ts";
 import { ErasePreview } from "./erase-preview.ts";
+import { withFrameContents } from "./frames.ts";
 import type { FrameStats, SyntheticCursor } from "./frame-stats.ts";
 import { viewOf } from "./live.ts";
 import { BoardPainter } from "./painter.ts";
@@ -58,6 +60,8 @@ export class BoardController {
   private readonly dom: BoardDomEvents;
   private readonly painter: BoardPainter;
   private readonly clipboard: BoardClipboard;
+  /** Groups, locks, align and distribute (board-structure.ts): the app's menus call it. */
+  readonly structure: BoardStructure;
   /** Pictures dropped, pasted or picked (board-images.ts); the app attaches the room's assets. */
   readonly images: BoardImages;
   /** Paint timings, for the debug overlay and the render benchmark. */
@@ -110,7 +114,8 @@ export class BoardController {
       textSize: () => textSizeFor(this.ui.stroke),
       images: this.images,
     });
-    const shared = { scene: this.scene, input: this.input, clipboard: this.clipboard, ui: () => this.ui, setUi: (p: Partial<BoardUiState>) => this.setUi(p), camera: () => this.camera, setCamera: (c: Camera) => this.setCamera(c), editText: (id: string) => this.editText(id), invalidate };
+    this.structure = new BoardStructure({ editor, records: () => room.records(), shapes: () => this.scene.shapes, ui: () => this.ui, setUi: (p) => this.setUi(p), selectedShapes: () => this.selectedShapes(null), invalidate });
+    const shared = { scene: this.scene, input: this.input, clipboard: this.clipboard, structure: this.structure, ui: () => this.ui, setUi: (p: Partial<BoardUiState>) => this.setUi(p), camera: () => this.camera, setCamera: (c: Camera) => this.setCamera(c), editText: (id: string) => this.editText(id), invalidate };
     this.commands = new BoardCommands({
       ...shared,
       editor,
@@ -175,7 +180,8 @@ export class BoardController {
       editor: this.editor,
       tool: () => this.ui.tool,
       selection: () => this.ui.selection,
-      select: (ids) => this.setUi({ selection: ids }),
+      select: (ids) => this.structure.select(ids),
+      together: (a, b) => this.structure.together(a, b),
       isEditingText: () => this.ui.editing !== null,
       spaceHeld: () => this.dom.spaceHeld,
       camera: () => this.camera,
@@ -280,7 +286,7 @@ export class BoardController {
     const records = this.room.records();
     this.scene.update(records, this.docVersion);
     // A selected shape may have been deleted by someone else or rolled back.
-    const kept = this.ui.selection.filter((id) => records.has(id));
+    const kept = this.ui.selection.filter((id) => records.has(id) && !records.get(id)!.locked);
     if (kept.length !== this.ui.selection.length) this.setUi({ selection: kept });
     else if (kept.length) this.refreshSelectionStyle();
     const editing = this.ui.editing;
@@ -395,9 +401,10 @@ export class BoardController {
   // ---------------------------------------------------------------------------
   // Export
 
-  /** What an export takes (board-export.ts): the selection as drawn, or with nothing selected the whole board. */
+  /** What an export takes (board-export.ts): the selection as drawn (a frame
+   * with what it holds), or with nothing selected the whole board. */
   shapesToExport(scope: "selection-or-board" | "board"): Shape[] {
-    const selected = scope === "board" ? [] : this.selectedShapes(null);
+    const selected = scope === "board" ? [] : withFrameContents(this.selectedShapes(null), this.drawnShapes());
     return selected.length ? [...selected].sort(paintOrder) : this.drawnShapes();
   }
 }

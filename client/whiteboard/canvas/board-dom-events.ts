@@ -8,6 +8,7 @@
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { BoardClipboard } from "./board-clipboard.ts";
+import type { BoardStructure } from "./board-structure.ts";
 import type { BoardUiState } from "./board-ui.ts";
 import { type Camera, screenToWorld } from "./camera.ts";
 import { wheelCamera } from "./camera-gestures.ts";
@@ -24,6 +25,7 @@ export interface DomEventsHost {
   readonly scene: SceneIndex;
   readonly input: PointerInput;
   readonly clipboard: BoardClipboard;
+  readonly structure: BoardStructure;
   ui(): BoardUiState;
   setUi(patch: Partial<BoardUiState>): void;
   /** The selected shapes, as a gesture in progress shows them. */
@@ -192,8 +194,8 @@ export class BoardDomEvents {
     if (host.ui().tool !== "select" || host.ui().editing) return;
     const p = this.sample(e);
     const hit = host.scene.topmostAt(p.wx, p.wy, hitTolerance(host.camera().zoom));
-    if (hit) host.editText(hit.id);
-    else host.startNewText(p.wx, p.wy); // double-click on empty board: write there, like most whiteboards
+    if (hit && !host.structure.enter(hit.id)) host.editText(hit.id);
+    else if (!hit) host.startNewText(p.wx, p.wy); // double-click on empty board: write there, like most whiteboards
   }
 
   private onWheel(e: WheelEvent): void {
@@ -209,10 +211,14 @@ export class BoardDomEvents {
     e.preventDefault();
     if (host.ui().editing) return;
     const p = this.sample(e);
-    const hit = host.scene.topmostAt(p.wx, p.wy, hitTolerance(host.camera().zoom));
-    if (hit && !host.ui().selection.includes(hit.id)) host.setUi({ selection: [hit.id], tool: "select" });
-    else if (!hit && host.ui().tool !== "select") host.setUi({ tool: "select" });
-    host.setUi({ menu: { x: p.sx, y: p.sy } });
+    // A locked shape is found too: its menu offers Unlock.
+    const hit = host.scene.topmostAt(p.wx, p.wy, hitTolerance(host.camera().zoom), null, () => true);
+    if (hit?.locked) host.setUi({ selection: [], tool: "select" });
+    else if (hit && !host.ui().selection.includes(hit.id)) {
+      host.structure.select([hit.id]);
+      host.setUi({ tool: "select" });
+    } else if (!hit && host.ui().tool !== "select") host.setUi({ tool: "select" });
+    host.setUi({ menu: { x: p.sx, y: p.sy, locked: hit?.locked ? hit.id : null } });
     host.invalidate();
   }
 

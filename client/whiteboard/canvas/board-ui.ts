@@ -25,8 +25,9 @@ export interface BoardUiState {
   zoom: number;
   canUndo: boolean;
   canRedo: boolean;
-  /** The board's context menu, open at this point (CSS px in the canvas), or closed. */
-  menu: { x: number; y: number } | null;
+  /** The board's context menu, open at this point (CSS px in the canvas), or
+   * closed; `locked`: the locked shape it was opened on (it offers Unlock). */
+  menu: { x: number; y: number; locked?: string | null } | null;
 }
 
 export class BoardUi {

@@ -27,6 +27,11 @@ export type KeyCommand =
   | { kind: "to-front" }
   | { kind: "to-back" }
   | { kind: "menu" }
+  | { kind: "group" }
+  | { kind: "ungroup" }
+  | { kind: "lock" }
+  /** Ctrl+Shift+arrow: line the selection up on its left, right, top or bottom edge. */
+  | { kind: "align"; how: "left" | "right" | "top" | "bottom" }
   /** Select the next (1) or previous (-1) shape in paint order. */
   | { kind: "cycle"; dir: 1 | -1 }
   | { kind: "tool"; tool: Tool };
@@ -67,6 +72,14 @@ export function keyCommand(e: KeyPress, ctx: KeyContext): { command: KeyCommand;
   // With Shift, "]" is "}" on most layouts.
   if (mod && e.shiftKey && (key === "]" || key === "}")) return take({ kind: "to-front" });
   if (mod && e.shiftKey && (key === "[" || key === "{")) return take({ kind: "to-back" });
+  // Ctrl+G would find the next match of the browser's search.
+  if (mod && lower === "g") return take(e.shiftKey ? { kind: "ungroup" } : { kind: "group" });
+  if (mod && e.shiftKey && lower === "l") return take({ kind: "lock" });
+  if (mod && e.shiftKey && key.startsWith("Arrow") && ctx.selectionSize > 1) {
+    const edges = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "top", ArrowDown: "bottom" } as const;
+    const how = edges[key as keyof typeof edges] as (typeof edges)[keyof typeof edges] | undefined;
+    if (how) return take({ kind: "align", how });
+  }
   if (key === "ContextMenu" || (e.shiftKey && key === "F10")) return take({ kind: "menu" });
   if (mod || e.altKey) return null;
   if (key === "Tab" && ctx.canvasFocused) return take({ kind: "cycle", dir: e.shiftKey ? -1 : 1 });

@@ -7,6 +7,7 @@
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { type Rect } from "./camera.ts";
 import { round2, shapeBounds, unionRects } from "./geometry.ts";
+import { renameGroups } from "./groups.ts";
 import { paintOrder } from "./scene.ts";
 
 /** Each repeated paste or duplicate lands this far (world units) right of and
@@ -41,11 +42,12 @@ export function pasteShift(records: readonly Shape[], place: PastePlace): { dx: 
 /** The records a paste puts: new ids from `newId`, moved by (dx, dy), z from
  * `baseZ` up in the copied paint order. An arrow bound to a shape pasted with
  * it binds to that shape's copy; bound to one left behind, it is pasted free
- * (at the place it was drawn when copied), never tied to the original. */
+ * (at the place it was drawn when copied), never tied to the original. The
+ * copies of a group form a new group of their own (groups.ts renameGroups). */
 export function pastedRecords(records: readonly Shape[], shift: { dx: number; dy: number }, baseZ: number, newId: () => string): Shape[] {
   const ordered = [...records].sort(paintOrder);
   const ids = new Map(ordered.map((s) => [s.id, newId()]));
-  return ordered.map((s, i) => {
+  const copies = ordered.map((s, i) => {
     const out: Shape = { ...s, id: ids.get(s.id)!, x: round2(s.x + shift.dx), y: round2(s.y + shift.dy), z: baseZ + i };
     if (out.type === "line") {
       for (const end of ["start", "end"] as const) {
@@ -57,4 +59,5 @@ export function pastedRecords(records: readonly Shape[], shift: { dx: number; dy
     }
     return out;
   });
+  return renameGroups(copies, newId);
 }

@@ -15,6 +15,7 @@ import { groupResizeOps, lineEndOp, normalizeRect, resizeOp, round2, shapeBox } 
 import { handleAt, hitTolerance, rotateHandleOf, selectionBox, selectionHandles } from "./hit-test.ts";
 import { centreOf, rotateOp, rotatePoint, rotationOf } from "./rotate.ts";
 import { constrainDrag, keepAspect, keepCornerTurned } from "./drag-constraints.ts";
+import { withFrameContents } from "./frames.ts";
 import { CLICK_SLOP_PX, draggedRecord, penRecord, type RecordBase, type ShapeDrag } from "./record-factory.ts";
 import type { SceneIndex } from "./scene.ts";
 import type { Tool } from "./tools.ts";
@@ -71,7 +72,10 @@ export interface InputHost {
   readonly editor: Editor;
   tool(): Tool;
   selection(): readonly string[];
+  /** Select `ids`, each with the rest of its group, locked shapes left out (board-structure.ts). */
   select(ids: string[]): void;
+  /** Are the two shapes selected together (one group)? */
+  together(a: string, b: string): boolean;
   /** The text box is open: presses go to it (its blur commits it first). */
   isEditingText(): boolean;
   /** Space is held: a press pans whatever the tool. */
@@ -124,6 +128,7 @@ export class PointerInput {
       case "ellipse":
       case "line":
       case "arrow":
+      case "frame":
         this.mode = {
           kind: "create", tool, x0: p.wx, y0: p.wy, x1: p.wx, y1: p.wy, sx0: p.sx, sy0: p.sy, sx1: p.sx, sy1: p.sy,
           start: tool === "arrow" ? this.bindingAt(p.wx, p.wy, null) : null,
@@ -222,7 +227,7 @@ export class PointerInput {
       case "press": {
         if (Math.hypot(p.sx - m.sx, p.sy - m.sy) < DRAG_THRESHOLD_PX) return;
         if (m.hit) {
-          const originals = host.selectedShapes(null);
+          const originals = withFrameContents(host.selectedShapes(null), host.scene.shapes);
           host.editor.beginGesture(originals.map((s) => s.id));
           this.mode = { kind: "move", wx: m.wx, wy: m.wy, originals };
         } else {
@@ -299,7 +304,7 @@ export class PointerInput {
       case "press":
         // A click (no drag) on a shape of a multi-selection selects just it;
         // shift-click on a selected shape deselects it.
-        if (m.hit && m.wasSelected) host.select(m.shift ? host.selection().filter((id) => id !== m.hit) : [m.hit]);
+        if (m.hit && m.wasSelected) host.select(m.shift ? host.selection().filter((id) => !host.together(id, m.hit!)) : [m.hit]);
         break;
       case "move":
       case "resize":

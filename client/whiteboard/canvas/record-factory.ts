@@ -6,6 +6,7 @@
  */
 import type { Dash, Shape } from "../../../party/whiteboard/records.ts";
 import { linePointsFrom, normalizeRect, round2 } from "./geometry.ts";
+import { DEFAULT_FRAME, DEFAULT_FRAME_NAME } from "./frames.ts";
 import { STICKY_SIZE, STICKY_TEXT_COLOR, stickyFillFor } from "./tools.ts";
 
 /** What every new record takes from the board: its id, its place in the paint
@@ -31,7 +32,7 @@ function common(base: RecordBase): Omit<RecordBase, "fill"> {
 /** A rectangle, ellipse, line or arrow being dragged out, in world and screen
  * coordinates (screen: to tell a click from a drag whatever the zoom). */
 export interface ShapeDrag {
-  tool: "rect" | "ellipse" | "line" | "arrow";
+  tool: "rect" | "ellipse" | "line" | "arrow" | "frame";
   x0: number;
   y0: number;
   x1: number;
@@ -75,7 +76,13 @@ export function draggedRecord(d: ShapeDrag, base: RecordBase): Shape {
     const b: [number, number] = clicked ? [d.x0 + DEFAULT_LINE, d.y0] : [d.x1, d.y1];
     return { ...common(base), type: "line", ...linePointsFrom([d.x0, d.y0], b), arrow: d.tool === "arrow" };
   }
-  const r = clicked ? { minX: d.x0, minY: d.y0, maxX: d.x0 + DEFAULT_BOX.w, maxY: d.y0 + DEFAULT_BOX.h } : normalizeRect(d.x0, d.y0, d.x1, d.y1);
+  const size = d.tool === "frame" ? DEFAULT_FRAME : DEFAULT_BOX;
+  const r = clicked ? { minX: d.x0, minY: d.y0, maxX: d.x0 + size.w, maxY: d.y0 + size.h } : normalizeRect(d.x0, d.y0, d.x1, d.y1);
+  const box = { x: round2(r.minX), y: round2(r.minY), w: round2(Math.max(1, r.maxX - r.minX)), h: round2(Math.max(1, r.maxY - r.minY)) };
+  if (d.tool === "frame") {
+    const { dash: _dash, opacity: _opacity, ...rest } = common(base);
+    return { ...rest, type: "frame", ...box, name: DEFAULT_FRAME_NAME };
+  }
   return {
     ...common(base),
     type: d.tool,

@@ -5,14 +5,15 @@
  */
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
-import { LABEL_FONT_SIZE, labelWidth, LINE_HEIGHT, type MeasureText, measureTextWidth, round2, shapeBox, STICKY_FONT_SIZE, stickyHeightFor } from "./geometry.ts";
+import { MAX_FRAME_NAME_CHARS } from "../../../party/whiteboard/limits.ts";
+import { FRAME_TITLE_HEIGHT, FRAME_TITLE_SIZE, LABEL_FONT_SIZE, labelWidth, LINE_HEIGHT, type MeasureText, measureTextWidth, round2, shapeBox, STICKY_FONT_SIZE, stickyHeightFor } from "./geometry.ts";
 import { type RecordBase, textRecord } from "./record-factory.ts";
 
 export interface TextEditing {
   /** The record being edited; null for a new text not created yet. */
   id: string | null;
-  /** A text, a sticky note's text, or the label inside a rectangle or ellipse. */
-  kind: "text" | "sticky" | "label";
+  /** A text, a sticky note's text, the label inside a rectangle or ellipse, or a frame's name. */
+  kind: "text" | "sticky" | "label" | "frame";
   x: number;
   y: number;
   w: number;
@@ -41,6 +42,10 @@ export function newTextEditing(wx: number, wy: number, size: number, color: stri
 export function editingFor(s: Shape): TextEditing | null {
   if (s.type === "rect" || s.type === "ellipse") {
     return { id: s.id, kind: "label", x: s.x, y: s.y, w: s.w, h: s.h, size: LABEL_FONT_SIZE, color: s.color, fill: s.fill, text: s.label ?? "", wrap: labelWidth(s), rotation: s.rotation ?? 0 };
+  }
+  if (s.type === "frame") {
+    // The name, written where it is drawn: above the frame's top-left corner.
+    return { id: s.id, kind: "frame", x: s.x, y: s.y - FRAME_TITLE_HEIGHT + (FRAME_TITLE_HEIGHT - FRAME_TITLE_SIZE * LINE_HEIGHT) / 2, w: s.w, h: FRAME_TITLE_SIZE * LINE_HEIGHT, size: FRAME_TITLE_SIZE, color: "#868e96", fill: null, text: s.name };
   }
   if (s.type !== "text" && s.type !== "sticky") return null;
   const box = shapeBox(s);
@@ -81,6 +86,10 @@ export function commitTextOps(editing: TextEditing, current: Shape | undefined, 
   if (current && editing.kind === "label" && (current.type === "rect" || current.type === "ellipse")) {
     // An emptied label is an empty string: the shape stays.
     return text === (current.label ?? "") ? { ops: [] } : { ops: [{ op: "patch", id: current.id, set: { label: text } }] };
+  }
+  if (current && editing.kind === "frame" && current.type === "frame") {
+    const name = text.replace(/\s+/g, " ").trim().slice(0, MAX_FRAME_NAME_CHARS);
+    return name === current.name ? { ops: [] } : { ops: [{ op: "patch", id: current.id, set: { name } }] };
   }
   if (!current || (current.type !== "text" && current.type !== "sticky")) return { ops: [] };
   if (current.type === "text" && !text.trim()) return { ops: [{ op: "del", id: current.id }], select: [] };

@@ -5,7 +5,7 @@
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 
-export type Tool = "select" | "hand" | "pen" | "eraser" | "laser" | "rect" | "ellipse" | "line" | "arrow" | "text" | "sticky";
+export type Tool = "select" | "hand" | "pen" | "eraser" | "laser" | "rect" | "ellipse" | "line" | "arrow" | "text" | "sticky" | "frame";
 
 export interface ToolInfo {
   tool: Tool;
@@ -26,6 +26,7 @@ export const TOOLS: readonly ToolInfo[] = [
   { tool: "arrow", label: "Arrow", key: "a" },
   { tool: "text", label: "Text", key: "t" },
   { tool: "sticky", label: "Sticky note", key: "s" },
+  { tool: "frame", label: "Frame", key: "f" },
 ];
 
 export function toolForKey(key: string): Tool | null {
