@@ -1,11 +1,12 @@
 /**
- * The image shape as people edit it (issue 21 item 3): a picture dropped on
- * A's board is resized with its proportions kept, turned with the rotate
- * handle, undone and redone, copied into another board (its picture travels:
- * stored in the other room, drawn on a third person's screen), and exported
- * as PNG (its pixels in the file) and SVG (its bytes in the file); a large
- * picture is scaled down before its upload, an SVG rasterised. Each
- * checked on B's screen or in the file, not in A's memory. Debian's Chromium
+ * The image shape as people edit it (issue 21 item 3): a picture picked with
+ * the toolbar's button is a placeholder on B's screen until its bytes arrive,
+ * and moves; a picture dropped on A's board is resized with its proportions
+ * kept, turned with the rotate handle, undone and redone, copied into another
+ * board (its picture travels: stored in the other room, drawn on a third
+ * person's screen), and exported as PNG (its pixels in the file) and SVG (its
+ * bytes in the file); a large picture is scaled down before its upload, an SVG
+ * rasterised. Each checked on B's screen or in the file, not in A's memory. Debian's Chromium
  * through playwright-core, against `wrangler dev` with Miniflare's local R2.
  */
 import { createHash } from "node:crypto";
@@ -150,5 +151,43 @@ describe("the image shape", () => {
     await settled(a);
     expect(await storedPicture(b, roomOf(b), drawing.asset)).toEqual({ type: "image/png", width: 200, height: 100 });
     await waitForPixel(b, drawing.x + 100, drawing.y + 50, (p) => near(p, RED, 30));
+  });
+
+  it("picked with the toolbar's picture button, it is a placeholder on B's screen until its bytes arrive, then the picture; A moves it and B sees it moved", async () => {
+    const { a, b, ctxB } = await people.twoPeople();
+    // B's reads of pictures wait until released: B has the record, not yet the bytes.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await ctxB.route("**/parties/whiteboard/*/assets/*", async (route) => {
+      await held;
+      await route.continue();
+    });
+    const png = await a.evaluate(() => {
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [240, 160];
+      const ctx = canvas.getContext("2d")!;
+      ctx.fillStyle = "#0ca678";
+      ctx.fillRect(0, 0, 240, 160);
+      return canvas.toDataURL("image/png").split(",")[1]!;
+    });
+    const [chooser] = await Promise.all([a.waitForEvent("filechooser"), a.getByRole("button", { name: "Add a picture" }).click()]);
+    await chooser.setFiles({ name: "teal.png", mimeType: "image/png", buffer: Buffer.from(png, "base64") });
+    await waitForRecords(b, hasImage);
+    const img = (await imageOf(b))!;
+    const [cx, cy] = [img.x + img.w / 2 + 7, img.y + img.h / 2 + 5];
+    // The placeholder: a pale box (#dee2e6 at 35 % over the board's #f8f9fa), not the empty board, not the picture.
+    await waitForPixel(b, cx, cy, (p) => near(p, "#eff1f3", 5));
+    release();
+    await waitForPixel(b, cx, cy, (p) => near(p, TEAL, 30));
+
+    await settled(a);
+    const [px, py] = await pagePoint(a, cx, cy);
+    await drag(a, [[px, py], [px + 100, py], [px + 200, py]]);
+    await waitForRecords(b, `(recs) => recs.some((r) => r.type === "image" && r.x > ${img.x + 150})`);
+    const moved = (await imageOf(b))!;
+    expect(moved.x - img.x).toBeCloseTo(200, 0);
+    expect([moved.y, moved.w, moved.h]).toEqual([img.y, img.w, img.h]);
+    await waitForPixel(b, moved.x + moved.w / 2, moved.y + moved.h / 2, (p) => near(p, TEAL, 30));
+    await waitForPixel(b, img.x + 20, cy, (p) => isBackground(p) && !near(p, "#eff1f3", 5));
   });
 });
