@@ -43,6 +43,12 @@ const METHOD: Record<ApiAction, string> = {
   fork: "POST",
 };
 
+/** The most bytes a request body to `action` may have (413 past it; the
+ * Worker reads at most this much before it wakes the room). */
+export function bodyLimit(action: ApiAction): number {
+  return action === "import" ? MAX_IMPORT_BYTES : MAX_MESSAGE_BYTES;
+}
+
 /** Endpoints that only read: the read-only secret may call these. */
 const READ_ONLY: ReadonlySet<ApiAction> = new Set(["snapshot", "history", "export"]);
 
@@ -110,16 +116,49 @@ export function mutationResponse(result: MutationResult): Response {
   return Response.json(result, { status: REJECT_STATUS[result.code] ?? 422 });
 }
 
+/**
+ * A request's body, read to at most `max` bytes: refused with `413`
+ * TOO_LARGE by its declared `Content-Length` before a byte is read, and a
+ * body without one (chunked) is cut at the first byte past `max` — never read
+ * whole. The bytes as a string (UTF-8).
+ */
+export async function readBounded(request: Request, max: number, what = "a body"): Promise<{ ok: true; text: string; bytes: Uint8Array } | { ok: false; response: Response }> {
+  const tooLarge = (n: number | string) => ({ ok: false as const, response: apiError(413, ErrorCode.TOO_LARGE, `${what} of ${n} bytes exceeds ${max}`) });
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && /^\d{1,16}$/.test(declared) && Number(declared) > max) return tooLarge(declared);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > max) {
+        await reader.cancel().catch(() => undefined);
+        return tooLarge(`more than ${max}`);
+      }
+      parts.push(value);
+    }
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.byteLength;
+  }
+  return { ok: true, text: new TextDecoder().decode(bytes), bytes };
+}
+
 /** Parse `{mid, ops}` as the socket's `mutate` is parsed: the answer to a body
  * that is not one, or the mutation. */
 export async function readMutation<R extends RecordBase>(
   schema: RoomSchema<R>,
   request: Request,
 ): Promise<{ ok: true; mid: string; ops: Parameters<Room<R>["apiMutate"]>[1] } | { ok: false; response: Response }> {
-  const text = await request.text();
-  if (text.length > MAX_MESSAGE_BYTES) {
-    return { ok: false, response: apiError(413, ErrorCode.TOO_LARGE, `a body of ${text.length} bytes exceeds ${MAX_MESSAGE_BYTES}`) };
-  }
+  const read = await readBounded(request, MAX_MESSAGE_BYTES);
+  if (!read.ok) return read;
+  const text = read.text;
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -142,10 +181,10 @@ export async function readMutation<R extends RecordBase>(
 
 /** Read a JSON object body of at most MAX_MESSAGE_BYTES. */
 async function readJson(request: Request): Promise<{ ok: true; body: Record<string, unknown> } | { ok: false; response: Response }> {
-  const text = await request.text();
-  if (text.length > MAX_MESSAGE_BYTES) return { ok: false, response: apiError(413, ErrorCode.TOO_LARGE, `a body of ${text.length} bytes exceeds ${MAX_MESSAGE_BYTES}`) };
+  const read = await readBounded(request, MAX_MESSAGE_BYTES);
+  if (!read.ok) return read;
   try {
-    const body = JSON.parse(text) as unknown;
+    const body = JSON.parse(read.text) as unknown;
     if (typeof body === "object" && body !== null && !Array.isArray(body)) return { ok: true, body: body as Record<string, unknown> };
   } catch {
     // answered below
@@ -253,10 +292,10 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
     case "import": {
       const mid = url.searchParams.get("mid");
       if (!MutationId.safeParse(mid).success) return apiError(400, ErrorCode.BAD_MESSAGE, "?mid=: 1-64 characters of A-Z a-z 0-9 _ -");
-      // Refuse an oversize file before reading it, when its length is declared.
-      const declared = Number(request.headers.get("Content-Length") ?? 0);
-      if (declared > MAX_IMPORT_BYTES) return apiError(413, ErrorCode.TOO_LARGE, `an export of ${declared} bytes exceeds ${MAX_IMPORT_BYTES}`);
-      const parsed = parseImport(schema, await request.text());
+      // The Worker bounded the read already (worker.ts); bounded again here.
+      const file = await readBounded(request, MAX_IMPORT_BYTES, "an export");
+      if (!file.ok) return file.response;
+      const parsed = parseImport(schema, file.text);
       if (!parsed.ok) return apiError(parsed.code === ErrorCode.TOO_LARGE ? 413 : parsed.code === ErrorCode.BAD_MESSAGE ? 400 : 422, parsed.code, parsed.message);
       // The assets first, so no record is ever there without its picture —
       // and only into a room that was never written (any other refuses below).

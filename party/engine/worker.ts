@@ -18,7 +18,7 @@ import { type Access, authorize, bearerOf, mintTicket, mintToken, readTicket, ty
 import type { RoomEnv } from "./durable-object.ts";
 import { assetError, readAsset } from "./assets.ts";
 import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict, stripInternal, TICKET_HEADER } from "./headers.ts";
-import { apiAction, apiError, checkApiSecret, fork } from "./http-api.ts";
+import { apiAction, apiError, bodyLimit, checkApiSecret, fork, readBounded } from "./http-api.ts";
 
 /** One app's rooms: its party name and the env binding of its Durable Object namespace. */
 export interface RoomRoute {
@@ -145,7 +145,14 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     headers.set(API_HEADER, api);
     const stub = roomStub(env, target.binding, roomId);
     if (stub instanceof Response) return stub;
-    return stub.fetch(new Request(url, new Request(request, { headers })));
+    if (request.method !== "POST") return stub.fetch(new Request(url, new Request(request, { headers })));
+    // A body is read here, bounded (413 by its declared length before a byte
+    // is read, or at the first byte past the limit): the room gets it whole or not at all.
+    const body = await readBounded(request, bodyLimit(api), api === "import" ? "an export" : "a body");
+    if (!body.ok) return body.response;
+    headers.delete("Content-Length");
+    headers.delete("Transfer-Encoding");
+    return stub.fetch(new Request(url, { method: "POST", headers, body: body.bytes }));
   }
   if ((isSocket || fallback) && !originAllowed(request.headers.get("Origin"), env.ALLOWED_ORIGINS)) {
     const message = "this page may not open this room (origin not allowed)";

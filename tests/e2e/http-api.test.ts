@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import type { TransportFactory } from "../../client/engine/connection.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { transportFor } from "../../client/engine/room-client-options.ts";
+import { MAX_IMPORT_BYTES } from "../../party/shared/limits.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
@@ -83,5 +84,35 @@ describe("wrangler dev with API_SECRET", () => {
     // for good (a closed socket never reconnects), not one that retries.
     expect(closedForGood).toBe(true);
     expect(await (await api("e2e-api/snapshot")).json()).toEqual({ seq: 0, epoch: null, records: [] });
+  });
+
+  it("answers an import over MAX_IMPORT_BYTES with 413 TOO_LARGE every time, with or without a declared length", async () => {
+    const over = new Uint8Array(MAX_IMPORT_BYTES + 1024).fill(0x20);
+    // A declared length over the limit: refused before a byte is read, five times in a row.
+    for (let i = 0; i < 5; i++) {
+      const res = await api(`e2e-api-big/import?mid=big-${i}`, { method: "POST", body: over });
+      expect(res.status, `try ${i + 1}`).toBe(413);
+      expect(((await res.json()) as { code: string }).code).toBe(ErrorCode.TOO_LARGE);
+    }
+    // No length (chunked): cut at the first byte past the limit.
+    const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+    const chunks = Math.ceil(MAX_IMPORT_BYTES / chunk.byteLength) + 2;
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < chunks) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const chunked = await fetch(`http://${server.host}/parties/whiteboard/e2e-api-big/import?mid=big-chunked`, {
+      method: "POST",
+      body: stream,
+      headers: { Authorization: `Bearer ${API_SECRET}` },
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { code: string }).code).toBe(ErrorCode.TOO_LARGE);
+    // Nothing was written.
+    expect(await (await api("e2e-api-big/snapshot")).json()).toEqual({ seq: 0, epoch: null, records: [] });
   });
 });

@@ -9,6 +9,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RoomEnv } from "../../party/engine/durable-object.ts";
 import { CloseCode, ErrorCode } from "../../party/shared/protocol.ts";
+import { MAX_IMPORT_BYTES, MAX_MESSAGE_BYTES } from "../../party/shared/limits.ts";
 import cardsWorker from "./worker.ts";
 import { joinRoom, card } from "./socket.ts";
 
@@ -260,5 +261,48 @@ describe("HTTP API: export, import, fork", () => {
     const page = await json<{ changes: { kind?: string }[] }>(call("api-fork-dst/history"));
     expect(page.changes[0]!.kind).toBe("import");
     expect((await post("api-fork-dst/fork", { mid: "fk2", from: room })).status).toBe(409);
+  });
+});
+
+describe("HTTP API: bodies over their limit", () => {
+  /** A body streamed in `chunks` pieces of `size` bytes, with no declared length. */
+  const chunked = (chunks: number, size: number) => {
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < chunks) controller.enqueue(new Uint8Array(size).fill(0x20));
+        else controller.close();
+      },
+    });
+  };
+
+  it("answers an import over MAX_IMPORT_BYTES with 413 TOO_LARGE by its declared length, and cuts one without a length at the limit", async () => {
+    const room = "api-import-big";
+    const declared = await call(`${room}/import?mid=big1`, { method: "POST", body: "x", headers: { "Content-Length": String(MAX_IMPORT_BYTES + 1) } });
+    expect(declared.status).toBe(413);
+    expect(await json(declared)).toMatchObject({ code: ErrorCode.TOO_LARGE });
+    let pulled = 0;
+    const size = 1024 * 1024;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(size).fill(0x20));
+      },
+    });
+    // An endless body: the read stops at the first chunk past the limit.
+    const cut = await call(`${room}/import?mid=big2`, { method: "POST", body, duplex: "half" } as RequestInit);
+    expect(cut.status).toBe(413);
+    expect(await json(cut)).toMatchObject({ code: ErrorCode.TOO_LARGE });
+    expect(pulled).toBeLessThanOrEqual(MAX_IMPORT_BYTES / size + 3);
+    expect(await roomTables(room)).toEqual([]);
+  });
+
+  it("answers a mutate body over MAX_MESSAGE_BYTES without a length with 413, and one within it as usual", async () => {
+    const over = await call("api-mutate-big/mutate", { method: "POST", body: chunked(MAX_MESSAGE_BYTES / 1024 + 1, 1024), duplex: "half" } as RequestInit);
+    expect(over.status).toBe(413);
+    expect(await json(over)).toMatchObject({ code: ErrorCode.TOO_LARGE });
+    const body = new TextEncoder().encode(JSON.stringify({ mid: "ok1", ops: [{ op: "put", rec: card("c1") }] }));
+    const within = await call("api-mutate-big/mutate", { method: "POST", body: new ReadableStream({ start: (c) => (c.enqueue(body), c.close()) }), duplex: "half" } as RequestInit);
+    expect(await json(within)).toEqual({ type: "ack", mid: "ok1", seq: 1 });
   });
 });
