@@ -22,7 +22,26 @@ export default defineConfig({
         // The engine's own Worker (tests/workerd/worker.ts), not the whiteboard's.
         plugins: [cloudflareTest({ wrangler: { configPath: "./tests/workerd/wrangler.toml" } })],
         resolve,
-        test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"], exclude: ["tests/workerd/audience.test.ts"] },
+        test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"], exclude: ["tests/workerd/audience.test.ts", "tests/workerd/webhooks.test.ts"] },
+      },
+      {
+        // Two webhook endpoints, each with its event filter (docs/WEBHOOKS.md):
+        // only these tests' rooms send webhooks.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./tests/workerd/wrangler.toml" },
+            miniflare: {
+              bindings: {
+                WEBHOOK_ENDPOINTS: JSON.stringify([
+                  { name: "silent", url: "http://hooks.test/silent", secret: "silent-secret" },
+                  { name: "live", url: "http://hooks.test/live", secret: "live-secret", events: ["room.changed"] },
+                ]),
+              },
+            },
+          }),
+        ],
+        resolve,
+        test: { name: "workerd-webhooks", include: ["tests/workerd/webhooks.test.ts"] },
       },
       {
         // An audience room with its bounds lowered (party/engine/durable-object.ts

@@ -22,7 +22,7 @@ import { serveApi } from "./http-api.ts";
 import { handToRelay, LINK_TAG, RELAY_TAG, RelayPart } from "./relay-object.ts";
 import { type AudienceBounds, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
-import type { WebhookConfig } from "./webhooks.ts";
+import { type WebhookConfig, webhooksFromEnv } from "./webhook-config.ts";
 
 /** The variables a deployment may set (wrangler.toml `[vars]`, `wrangler secret`). */
 export interface RoomEnv {
@@ -45,6 +45,15 @@ export interface RoomEnv {
    * both set, or webhooks are off. */
   WEBHOOK_URL?: string;
   WEBHOOK_SECRET?: string;
+  /** The "default" endpoint's rotation and filter: the secret being replaced
+   * (also signs until WEBHOOK_PREVIOUS_SECRET_UNTIL, an ISO 8601 time or ms,
+   * if set), and the event types it gets (comma-separated). */
+  WEBHOOK_PREVIOUS_SECRET?: string;
+  WEBHOOK_PREVIOUS_SECRET_UNTIL?: string;
+  WEBHOOK_EVENTS?: string;
+  /** More endpoints, each with its secret and event filter: a JSON array of
+   * `{name, url, secret, previousSecret?, previousSecretUntil?, events?}`. */
+  WEBHOOK_ENDPOINTS?: string;
   /** Room opens per identity per minute (the Workers rate-limiting binding,
    * wrangler.toml `[[ratelimits]]`; party/engine/worker.ts). Unset: no limit. */
   ROOM_OPENS?: RateLimit;
@@ -63,11 +72,12 @@ export interface RoomEnv {
   HISTORY?: string;
 }
 
-/** The webhook target `env` configures, or null (off). */
-export function webhookOf(env: { WEBHOOK_URL?: unknown; WEBHOOK_SECRET?: unknown } | undefined): WebhookConfig | null {
-  const url = env?.WEBHOOK_URL;
-  const secret = env?.WEBHOOK_SECRET;
-  return typeof url === "string" && url && typeof secret === "string" && secret ? { url, secret } : null;
+/** The webhook endpoints `env` configures (webhook-config.ts), or null (off).
+ * An endpoint that is misconfigured is left out, and logged. */
+export function webhookOf(env: object | undefined): WebhookConfig | null {
+  const { endpoints, errors } = webhooksFromEnv(env as Record<string, unknown> | undefined);
+  for (const e of errors) console.log(JSON.stringify({ level: "error", event: "webhook_config", detail: e }));
+  return endpoints.length ? endpoints : null;
 }
 
 export interface DurableRoom {

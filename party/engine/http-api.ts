@@ -26,11 +26,11 @@ import { API_HEADER, ROOM_HEADER } from "./headers.ts";
 import type { MutationResult, Room } from "./room.ts";
 
 /** The endpoints, as the Worker hands them to the room (headers.ts API_HEADER). */
-export type ApiAction = "snapshot" | "mutate" | "delete" | "history" | "restore" | "export" | "import" | "fork";
+export type ApiAction = "snapshot" | "mutate" | "delete" | "history" | "restore" | "export" | "import" | "fork" | "webhooks";
 
 /** Sub-paths of `/parties/<party>/<room>/` that belong to the API
  * (`history` also with one more segment: `history/<seq>`). */
-export const API_PATHS: ReadonlySet<string> = new Set(["snapshot", "mutate", "history", "restore", "export", "import", "fork"]);
+export const API_PATHS: ReadonlySet<string> = new Set(["snapshot", "mutate", "history", "restore", "export", "import", "fork", "webhooks"]);
 
 const METHOD: Record<ApiAction, string> = {
   snapshot: "GET",
@@ -41,6 +41,7 @@ const METHOD: Record<ApiAction, string> = {
   export: "GET",
   import: "POST",
   fork: "POST",
+  webhooks: "GET",
 };
 
 /** The most bytes a request body to `action` may have (413 past it; the
@@ -50,7 +51,7 @@ export function bodyLimit(action: ApiAction): number {
 }
 
 /** Endpoints that only read: the read-only secret may call these. */
-const READ_ONLY: ReadonlySet<ApiAction> = new Set(["snapshot", "history", "export"]);
+const READ_ONLY: ReadonlySet<ApiAction> = new Set(["snapshot", "history", "export", "webhooks"]);
 
 /** The endpoint `method` + `sub` (the path after the room id, if any) names,
  * `"method"` when the path is the API's but the method is not, or null when
@@ -307,6 +308,8 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
     }
     case "snapshot":
       return Response.json(await room.snapshot());
+    case "webhooks":
+      return Response.json(await room.apiWebhooks());
     case "mutate": {
       const read = await readMutation(schema, request);
       if (!read.ok) return read.response;

@@ -51,6 +51,8 @@ const SUMMARY = "i:";
 const CHECKPOINT = "c:";
 const CHECKPOINT_PART = "cp:";
 const OUTBOX = "o:";
+/** The webhook delivery log: `w:<counter>`, oldest first. */
+const WEBHOOK_LOG = "w:";
 /** Longest stored text value, in UTF-16 code units: ≤ 120 KiB however it is
  * encoded, under the 128 KiB value limit of Durable Object key-value storage. */
 const PART_CHARS = 60 * 1024;
@@ -350,5 +352,20 @@ export class KvRoomStorage<R extends RecordBase = RecordBase> implements RoomSto
 
   async deleteOutbox(ids: string[]): Promise<void> {
     await this.deleteKeys(ids.map((id) => OUTBOX + id));
+  }
+
+  async webhookLog(): Promise<string[]> {
+    const out: string[] = [];
+    for await (const [, e] of this.scan<string>(WEBHOOK_LOG)) out.push(e);
+    return out;
+  }
+
+  async appendWebhookLog(entries: string[], keep: number): Promise<void> {
+    const keys: string[] = [];
+    for await (const [k] of this.scan<string>(WEBHOOK_LOG)) keys.push(k);
+    let next = keys.length ? Number(keys[keys.length - 1]!.slice(WEBHOOK_LOG.length)) + 1 : 0;
+    await this.putAll(Object.fromEntries(entries.map((e) => [WEBHOOK_LOG + pad(next++), e])));
+    const over = keys.length + entries.length - keep;
+    if (over > 0) await this.deleteKeys(keys.slice(0, over));
   }
 }

@@ -169,6 +169,12 @@ export class Room<R extends RecordBase = RecordBase> {
     return this.alarms.fire();
   }
 
+  /** Resolves when every webhook delivery an alarm started has been sent and
+   * recorded (a receiver that never answers: after WEBHOOK_TIMEOUT_MS). */
+  webhookDeliveries(): Promise<void> {
+    return this.alarms.deliveries();
+  }
+
   /** Resolves once every event queued so far has been handled, with the
    * past boards they started and the answers those boards were for. */
   async settled(): Promise<void> {
@@ -231,6 +237,12 @@ export class Room<R extends RecordBase = RecordBase> {
    * by `mid`; any other room refuses ROOM_NOT_EMPTY. */
   apiImport(mid: string, records: R[]): Promise<MutationResult> {
     return this.api.import(mid, records);
+  }
+
+  /** The webhook endpoints, what waits in the outbox, and the delivery log
+   * (newest first), read only. */
+  apiWebhooks(): ReturnType<HttpFace<R>["webhooks"]> {
+    return this.api.webhooks();
   }
 
   /** The board as it is now. Reads only: a room that was never written

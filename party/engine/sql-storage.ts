@@ -63,6 +63,10 @@ const MIGRATIONS: ((sql: SqlStorage) => void)[] = [
     sql.exec(`CREATE TABLE IF NOT EXISTS checkpoint_parts (seq INTEGER NOT NULL, part INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (seq, part))`);
     sql.exec(`CREATE TABLE IF NOT EXISTS webhook_outbox (id TEXT PRIMARY KEY, body TEXT NOT NULL, attempts INTEGER NOT NULL, due INTEGER NOT NULL)`);
   },
+  // v4: the webhook delivery log (GET …/webhooks), its newest WEBHOOK_LOG_MAX entries.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS webhook_log (n INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
+  },
 ];
 
 export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomStorage<R> {
@@ -328,7 +332,7 @@ export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomSt
     this.storage.transactionSync(() => {
       for (const e of events) {
         this.sql.exec(
-          `INSERT INTO webhook_outbox (id, body, attempts, due) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET attempts = excluded.attempts, due = excluded.due`,
+          `INSERT INTO webhook_outbox (id, body, attempts, due) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, attempts = excluded.attempts, due = excluded.due`,
           e.id,
           e.body,
           e.attempts,
@@ -341,5 +345,18 @@ export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomSt
   async deleteOutbox(ids: string[]): Promise<void> {
     if (!this.readable()) return;
     for (const id of ids) this.sql.exec(`DELETE FROM webhook_outbox WHERE id = ?`, id);
+  }
+
+  async webhookLog(): Promise<string[]> {
+    if (!this.readable()) return [];
+    return this.sql.exec<{ entry: string }>(`SELECT entry FROM webhook_log ORDER BY n`).toArray().map((r) => r.entry);
+  }
+
+  async appendWebhookLog(entries: string[], keep: number): Promise<void> {
+    this.ensureSchema();
+    this.storage.transactionSync(() => {
+      for (const e of entries) this.sql.exec(`INSERT INTO webhook_log (entry) VALUES (?)`, e);
+      this.sql.exec(`DELETE FROM webhook_log WHERE n <= (SELECT MAX(n) FROM webhook_log) - ?`, keep);
+    });
   }
 }

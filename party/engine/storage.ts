@@ -165,6 +165,11 @@ export interface RoomStorage<R extends RecordBase = RecordBase> {
 
   // Webhook outbox (webhooks.ts), bounded by its caller.
   outbox(): Promise<OutboxEvent[]>;
+  /** Insert or replace each event (its body too). */
   putOutbox(events: OutboxEvent[]): Promise<void>;
   deleteOutbox(ids: string[]): Promise<void>;
+  /** The webhook delivery log (webhooks.ts), oldest first, as appended. */
+  webhookLog(): Promise<string[]>;
+  /** Append `entries` to the delivery log, keeping only its newest `keep`. */
+  appendWebhookLog(entries: string[], keep: number): Promise<void>;
 }

@@ -356,16 +356,21 @@ export const HISTORY_BOARD_CACHE_BYTES = 8 * 1024 * 1024;
 /** Webhooks (party/engine/webhooks.ts, docs/WEBHOOKS.md): `room.changed` is
  * sent at most once per WEBHOOK_DEBOUNCE_MS per room, covering every seq since
  * the last one; a failed delivery is retried after WEBHOOK_RETRY_BASE_MS × 2^n
- * (at most WEBHOOK_RETRY_MAX_MS apart), WEBHOOK_MAX_ATTEMPTS times in all, then
- * dropped (and logged). */
+ * (at most WEBHOOK_RETRY_MAX_MS apart) until WEBHOOK_RETRY_FOR_MS after the
+ * event, then dropped (and logged). */
 export const WEBHOOK_DEBOUNCE_MS = 2_000;
 export const WEBHOOK_RETRY_BASE_MS = 1_000;
-export const WEBHOOK_RETRY_MAX_MS = 10 * 60 * 1000;
-export const WEBHOOK_MAX_ATTEMPTS = 10;
+export const WEBHOOK_RETRY_MAX_MS = 60 * 60 * 1000;
+export const WEBHOOK_RETRY_FOR_MS = 24 * 60 * 60 * 1000;
+/** Endpoints one deployment may configure (WEBHOOK_ENDPOINTS plus WEBHOOK_URL). */
+export const WEBHOOK_ENDPOINTS_MAX = 8;
+/** Entries of a room's delivery log (`GET …/webhooks`): the newest are kept. */
+export const WEBHOOK_LOG_MAX = 200;
 /** A receiver gets this long to answer before the attempt counts as failed. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
-/** Undelivered events per room; past it the oldest is dropped (logged), so a
- * dead receiver cannot grow a room's storage. */
+/** Undelivered events per room and endpoint; past it that endpoint's oldest
+ * is dropped (logged), so a dead receiver cannot grow a room's storage nor
+ * push out another endpoint's events. */
 export const WEBHOOK_OUTBOX_MAX = 100;
 /** Receivers should refuse a signature whose timestamp is further than this
  * from their clock (replay protection; the verification snippet uses it). */

@@ -5,8 +5,8 @@
  * partykit.json, the end-to-end tier, which drives the whiteboard's Worker)
  * and the checks that every name the repository's docs mention exists (the
  * docs describe the whiteboard too). Then type-check what is left and run the
- * engine's unit and workerd tiers there (projects unit, workerd and
- * workerd-audience) with the repo's own vitest.config.ts. No test file may
+ * engine's unit and workerd tiers there (projects unit, workerd,
+ * workerd-audience and workerd-webhooks) with the repo's own vitest.config.ts. No test file may
  * fail to load, none may fail, and at least MIN_ENGINE_TESTS must pass. A
  * stronger check than a tsconfig that merely leaves the app out: an import of
  * the app anywhere in the engine or its tests fails here, because the file is
@@ -63,7 +63,7 @@ describe("the engine without the whiteboard", () => {
       expect(checked.ok, checked.out).toBe(true);
     }
 
-    const tiers = run(join(BIN, "vitest"), ["run", "--project", "unit", "--project", "workerd", "--project", "workerd-audience"], copy, TIERS_TIMEOUT_MS, { FUZZ_SEEDS });
+    const tiers = run(join(BIN, "vitest"), ["run", "--project", "unit", "--project", "workerd", "--project", "workerd-audience", "--project", "workerd-webhooks"], copy, TIERS_TIMEOUT_MS, { FUZZ_SEEDS });
     // The copy's summary, printed whatever vitest's `silent` setting: the count is the point.
     const summary = tiers.out.split("\n").filter((l) => /^\s*(Test Files|Tests)\s+\d/.test(l)).map((l) => l.trim());
     process.stderr.write(`${basename(import.meta.filename)}, the engine without the whiteboard: ${summary.join("; ")}\n`);

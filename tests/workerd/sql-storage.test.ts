@@ -48,6 +48,7 @@ describe("SQLite schema", () => {
       "rejected_mutations",
       "room_meta",
       "room_schema",
+      "webhook_log",
       "webhook_outbox",
     ]);
   });

@@ -12,6 +12,8 @@ import { type RoomContext, stackOf } from "./context.ts";
 
 export class AlarmSchedule<R extends RecordBase = RecordBase> {
   readonly webhooks: Webhooks;
+  /** The webhook events being added, in order (notify). */
+  private adding: Promise<void> = Promise.resolve();
   /** The sweep alarm was checked by this object (once per lifetime). */
   private sweepChecked = false;
 
@@ -42,14 +44,25 @@ export class AlarmSchedule<R extends RecordBase = RecordBase> {
     if (current === null || current > at) await this.ctx.host.setAlarm(at);
   }
 
-  /** Queue a webhook event (after the ack: a failure is logged, never a reject). */
-  async notify(type: WebhookEventType, data: Record<string, unknown>): Promise<void> {
-    if (!this.webhooks.enabled) return;
-    try {
-      const due = await this.webhooks.add(type, data, this.ctx.host.now(), (event, detail) => this.ctx.log("warn", event, undefined, undefined, undefined, detail));
-      if (due !== null) await this.want(due);
-    } catch (err) {
-      this.ctx.log("error", "webhook_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
-    }
+  /** Resolves when every event notified so far has been added. */
+  added(): Promise<void> {
+    return this.adding;
+  }
+
+  /** Queue a webhook event (after the ack: a failure is logged, never a
+   * reject). Events are added one after another, in the order notified, so
+   * a caller that cannot wait (a leave inside a sweep) may drop the promise. */
+  notify(type: WebhookEventType, data: Record<string, unknown>): Promise<void> {
+    if (!this.webhooks.wants(type)) return Promise.resolve();
+    const now = this.ctx.host.now();
+    this.adding = this.adding.then(async () => {
+      try {
+        const due = await this.webhooks.add(type, data, now, (event, detail) => this.ctx.log("warn", event, undefined, undefined, undefined, detail));
+        if (due !== null) await this.want(due);
+      } catch (err) {
+        this.ctx.log("error", "webhook_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
+      }
+    });
+    return this.adding;
   }
 }

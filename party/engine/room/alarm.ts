@@ -28,8 +28,14 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
     this.schedule = schedule;
   }
 
+  /** Deliveries started by an alarm and not yet recorded. */
+  private readonly delivering = new Set<Promise<void>>();
+
   /** The alarm fired: drop sockets that stopped pinging (half-open), run the
-   * history's timed work, send the webhooks that are due. */
+   * history's timed work, start the webhooks that are due. Resolves once the
+   * deliveries have started, not when they end (`deliveries()`): each is sent
+   * and recorded on its own, so a receiver that never answers holds up no
+   * other endpoint's delivery, nor the next alarm. */
   fire(): Promise<void> {
     const { host, log } = this.ctx;
     const { webhooks } = this.schedule;
@@ -44,15 +50,15 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
         try {
           await this.doc.history.tick(this.doc.view, now);
         } catch (err) {
-          log("error", "checkpoint_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
+          this.ctx.log("error", "checkpoint_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
         }
       }
       if (remaining > 0) await this.schedule.ensureSweep();
       if (webhooks.enabled) {
         await this.doc.load();
         sending = await webhooks.due(now, this.doc.meta.seq);
-        // Events not due yet keep the alarm set, sockets or not.
-        const next = sending.length ? null : await webhooks.nextDue();
+        // Rows not due yet, and the deadlines of those in flight, keep the alarm set.
+        const next = await webhooks.nextDue();
         if (next !== null) await this.schedule.want(next);
       }
       if (host.assets) {
@@ -67,18 +73,33 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
         }
       }
     });
-    // Delivery runs outside the queue (a slow receiver holds up no edit);
-    // recording the outcomes and re-arming the alarm run inside it.
-    // So do the R2 deletes a collection step decided (their rows are gone).
-    const collected = swept.then(() => collect?.());
-    return collected.then(async () => {
-      if (!sending.length) return;
-      const attempts = await webhooks.send(sending, host.fetch ?? fetch, host.now());
-      await this.queue.enqueue(async () => {
-        await webhooks.settle(attempts, host.now(), (event, detail) => log(event === "webhook_dropped" ? "warn" : "info", event, undefined, undefined, undefined, detail));
-        const next = await webhooks.nextDue();
-        if (next !== null) await this.schedule.want(next);
-      });
+    // Deliveries start outside the queue, each on its own (deliver); so do the
+    // R2 deletes a collection step decided (their rows are gone).
+    return swept.then(async () => {
+      for (const row of sending) this.deliver(row);
+      await collect?.();
     });
+  }
+
+  /** Send one outbox row outside the queue; record its outcome inside it. */
+  private deliver(row: OutboxEvent): void {
+    const { host, log } = this.ctx;
+    const { webhooks } = this.schedule;
+    const done = webhooks
+      .send(row, host.fetch ?? fetch, host.now())
+      .then((attempt) =>
+        this.queue.enqueue(async () => {
+          await webhooks.settle(attempt, host.now(), (event, detail) => log(event === "webhook_dropped" ? "warn" : "info", event, undefined, undefined, undefined, detail));
+          const next = await webhooks.nextDue();
+          if (next !== null) await this.schedule.want(next);
+        }),
+      )
+      .finally(() => this.delivering.delete(done));
+    this.delivering.add(done);
+  }
+
+  /** Resolves when every delivery started so far is recorded. */
+  async deliveries(): Promise<void> {
+    while (this.delivering.size) await Promise.all([...this.delivering]);
   }
 }

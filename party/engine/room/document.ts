@@ -281,6 +281,7 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
       // Like compaction: the mutation is applied; the next commit or alarm retries.
       this.ctx.log("error", "checkpoint_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
     }
+    if (first) await this.outlet.notify("room.created", { seq, epoch: meta.epoch, by: actor.conn });
     await this.outlet.notify("room.changed", { fromSeq: seq, toSeq: null, epoch: meta.epoch });
     if (change.restored !== undefined) await this.outlet.notify("room.restored", { seq, restored: change.restored, mid, by: actor.conn, epoch: meta.epoch });
   }

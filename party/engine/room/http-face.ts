@@ -9,6 +9,7 @@
  */
 import { ErrorCode, type Op, type RecordBase } from "../../shared/protocol.ts";
 import type { HistoryTarget, RoomHistory } from "../history.ts";
+import type { WebhookReport } from "../webhooks.ts";
 import type { AlarmSchedule } from "./alarm-schedule.ts";
 import { type RoomContext, stackOf } from "./context.ts";
 import type { RoomDocument } from "./document.ts";
@@ -112,11 +113,22 @@ export class HttpFace<R extends RecordBase = RecordBase> {
    * the caches forgotten. A later connection finds an unwritten room with a new epoch. */
   erase(): Promise<void> {
     return this.queue.enqueue(async () => {
+      await this.doc.load();
+      const epoch = this.doc.stored ? this.doc.meta.epoch : null;
       this.sessions.closeAll();
+      // Events their leaves added go with the room.
+      await this.schedule.added();
       await this.ctx.host.storage.erase();
       this.doc.forget();
       this.schedule.webhooks.reset();
       this.ctx.log("info", "erased");
+      // The one thing left of a room that existed: its `room.deleted`, until delivered.
+      if (epoch !== null) await this.schedule.notify("room.deleted", { epoch });
     });
+  }
+
+  /** The webhook endpoints, the outbox and the delivery log (`GET …/webhooks`), read only. */
+  webhooks(): Promise<WebhookReport> {
+    return this.queue.run<WebhookReport>({ endpoints: [], pending: [], deliveries: [] }, () => this.schedule.webhooks.report());
   }
 }

@@ -191,6 +191,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
     this.out.reads.open(next.conn, msg.reads === true);
     this.out.broadcast({ type: "join", peer: self }, next.conn);
     log("info", "hello", next.conn, "hello", undefined, sync.mode);
+    await this.schedule.notify("member.entered", this.memberEvent(next, true));
   }
 
   presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "presence" }>): void {
@@ -225,7 +226,18 @@ export class Sessions<R extends RecordBase = RecordBase> {
     this.policies.delete(st.conn);
     this.out.reads.forget(st.conn);
     this.out.live.drop(st.conn);
-    if (st.ready) this.out.broadcast({ type: "leave", conn: st.conn }, st.conn);
+    if (!st.ready) return;
+    this.out.broadcast({ type: "leave", conn: st.conn }, st.conn);
+    // Added in order behind the others (alarm-schedule.ts): no need to wait here.
+    void this.schedule.notify("member.left", this.memberEvent(st, false));
+  }
+
+  /** A member's opt-in webhook data (`member.entered`, `member.left`): who,
+   * and how many members the room holds directly now. */
+  private memberEvent(st: ConnState, entered: boolean): Record<string, unknown> {
+    let others = 0;
+    for (const s of readySockets(this.ctx.host)) if (s.getState()!.conn !== st.conn) others++;
+    return { conn: st.conn, clientId: st.clientId ?? null, name: st.name ?? null, subject: st.sub ?? null, role: st.role, members: others + (entered ? 1 : 0) };
   }
 
   /**

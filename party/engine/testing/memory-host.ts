@@ -132,6 +132,8 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
   async fireAlarm(): Promise<void> {
     this.alarmAt = null;
     await this.room.alarm();
+    // And the webhook deliveries it started, each recorded.
+    await this.room.webhookDeliveries();
   }
 
   /** Connect and say hello. `schema`: the record schema version the hello names (absent: none, which the room reads as 1). */

@@ -256,13 +256,28 @@ export function storageContract(name: string, withStorage: WithStorage): void {
       const out = await withStorage(async (s) => {
         await fill(s, [1_000]);
         await s.putOutbox([{ id: "b", body: "{}", attempts: 0, due: 1 }, { id: "a", body: "{\"x\":1}", attempts: 0, due: 2 }]);
-        await s.putOutbox([{ id: "b", body: "{}", attempts: 3, due: 9 }]);
+        await s.putOutbox([{ id: "b", body: "{\"frozen\":1}", attempts: 3, due: 9 }]);
         const listed = await s.outbox();
         await s.deleteOutbox(["a"]);
         return { listed, after: await s.outbox() };
       });
-      expect(out.listed).toEqual([{ id: "a", body: "{\"x\":1}", attempts: 0, due: 2 }, { id: "b", body: "{}", attempts: 3, due: 9 }]);
+      // An update replaces the body too (a room.changed's range is frozen at its first send).
+      expect(out.listed).toEqual([{ id: "a", body: "{\"x\":1}", attempts: 0, due: 2 }, { id: "b", body: "{\"frozen\":1}", attempts: 3, due: 9 }]);
       expect(out.after.map((e) => e.id)).toEqual(["b"]);
+    });
+
+    it("keeps a webhook delivery log of its newest entries, in order", async () => {
+      const out = await withStorage(async (s) => {
+        const empty = await s.webhookLog();
+        await s.appendWebhookLog(["e1", "e2"], 3);
+        await s.appendWebhookLog(["e3", "e4"], 3);
+        const kept = await s.webhookLog();
+        await s.appendWebhookLog(["e5"], 3);
+        return { empty, kept, after: await s.webhookLog() };
+      });
+      expect(out.empty).toEqual([]);
+      expect(out.kept).toEqual(["e2", "e3", "e4"]);
+      expect(out.after).toEqual(["e3", "e4", "e5"]);
     });
   });
 }
