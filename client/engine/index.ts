@@ -15,6 +15,7 @@ export type {
   RoomClientTransportOptions,
 } from "./room-client-options.ts";
 export type { ConnectionState, ConnectionStatus, RejectNotice, RoomClientEvents } from "./room-events.ts";
+export type { BroadcastMessage, JsonValue } from "../../party/shared/broadcast.ts";
 export type { RemoteCursor } from "./peer-roster.ts";
 export type { PendingMutation } from "./pending-edits.ts";
 export { HistoryError, HistoryRequestError, type HistoryTarget, type PreviewBoard, type RestoreResult } from "./room-history.ts";

@@ -6,6 +6,7 @@
  * silently ignore host settings, so the types forbid mixing them and
  * `transportFor` refuses it at run time.
  */
+import { BROADCAST_QUERY } from "../../party/shared/broadcast.ts";
 import type { RecordBase } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import type { LiveSchemas } from "../../party/shared/typed-ops.ts";
@@ -119,9 +120,10 @@ export function transportFor<R extends RecordBase>(options: RoomClientOptions<R>
     WebSocket: options.WebSocket,
     minReconnectDelayMs: options.minReconnectDelayMs,
     maxReconnectDelayMs: options.maxReconnectDelayMs,
+    // This library reads the backend's broadcasts (party/shared/broadcast.ts): it says so.
     query: async () => {
       const token = getToken ? await getToken() : null;
-      return token ? { token } : ({} as Record<string, string>);
+      return { [BROADCAST_QUERY]: "1", ...(token ? { token } : {}) };
     },
   });
 }

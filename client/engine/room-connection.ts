@@ -9,6 +9,7 @@
  * read (`read`, once per `ackEvery` characters, when the welcome asks), so the
  * room can tell a reader that stopped from one that reads (PROTOCOL.md §7).
  */
+import { parseBroadcast } from "../../party/shared/broadcast.ts";
 import { CloseCode, type ClientMessage, ErrorCode, type ErrorMessage, isTerminalClose, type RecordBase, type ServerMessage } from "../../party/shared/protocol.ts";
 import type { RoomSchema } from "../../party/shared/schema.ts";
 import type { Clock } from "./clock.ts";
@@ -254,6 +255,13 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
     this.framesReceived++;
     this.liveness.frame();
     if (typeof data !== "string") return;
+    // The backend's broadcasts are a frame of their own (party/shared/broadcast.ts).
+    const broadcast = parseBroadcast(data);
+    if (broadcast) {
+      this.host.emit("broadcast", broadcast);
+      this.router?.broadcast(data);
+      return this.read(data);
+    }
     const parsed = this.host.schema.protocol.parseServerFrame(data);
     if (!parsed.ok) return this.host.processor.unreadable(parsed.code, parsed.message);
     const router = this.router;
@@ -263,7 +271,11 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
       if (mine) this.apply(mine);
     }
     router?.frameDone(data);
-    // Read, so acknowledged: never per frame, once per ackEvery characters.
+    this.read(data);
+  }
+
+  /** Read, so acknowledged: never per frame, once per ackEvery characters. */
+  private read(data: string): void {
     this.unacked += data.length;
     if (this.ackEvery > 0 && this.unacked >= this.ackEvery) {
       this.send({ type: "read", n: this.unacked });

@@ -3,6 +3,7 @@
  * person would want to see it, the events (change, status, cursors, reject,
  * error, message), and the small typed emitter that delivers them.
  */
+import type { BroadcastMessage } from "../../party/shared/broadcast.ts";
 import type { Op, RecordBase, ServerMessage } from "../../party/shared/protocol.ts";
 import type { LiveEntries, LiveSchemas, RejectCode } from "../../party/shared/typed-ops.ts";
 import type { TransportKind } from "./connection.ts";
@@ -53,6 +54,10 @@ export interface RoomClientEvents<R extends RecordBase = RecordBase, L extends L
    * page the client reloads itself when idle unless `reloadWhenOutdated` is
    * false; its pending edits are kept, migrated and sent after the reload. */
   outdated: (info: { code: string; message: string }) => void;
+  /** An event your backend broadcast into the room (`POST …/broadcast`,
+   * docs/HTTP-API.md): ephemeral — only clients connected at that moment get
+   * it, and it is never stored or replayed. */
+  broadcast: (message: BroadcastMessage) => void;
   /** Every parsed room message, after it was applied (for tests and debugging). */
   message: (msg: ServerMessage<R>) => void;
 }

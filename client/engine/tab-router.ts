@@ -188,6 +188,11 @@ export class TabRouter<R extends RecordBase> {
     }
   }
 
+  /** A backend broadcast (a frame of its own, party/shared/broadcast.ts): every other tab gets it as is. */
+  broadcast(raw: string): void {
+    if (this.up && this.tabs.size - (this.tabs.has(this.tabId) ? 1 : 0) > 0) this.post({ k: "room", leader: this.tabId, data: raw });
+  }
+
   /** The frame's messages were all applied by the leader's client: each other tab gets its share. */
   frameDone(raw: string): void {
     const routed = this.frame;

@@ -11,6 +11,7 @@
  * so this module imports nothing host-specific and the same server module can
  * also build the PartyKit party.
  */
+import { BROADCAST_QUERY } from "../shared/broadcast.ts";
 import { CloseCode, ErrorCode, PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { FallbackStreams } from "./fallback.ts";
@@ -240,7 +241,8 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
         const ticket = request.headers.get(TICKET_HEADER);
         const verdict = ticket === null ? verdictOf(request.headers) : this.fallback.redeem(ticket, Date.now());
         if (!verdict) return Response.json({ code: "UNAUTHORIZED", message: "this ticket was used or has expired; ask for another" }, { status: 401 });
-        return this.fallback.open(this.core(roomId), roomId, { ok: true, ...verdict }, request.headers.get("CF-Connecting-IP"), Date.now());
+        const broadcasts = new URL(request.url).searchParams.get(BROADCAST_QUERY) === "1";
+        return this.fallback.open(this.core(roomId), roomId, { ok: true, ...verdict }, request.headers.get("CF-Connecting-IP"), Date.now(), broadcasts);
       }
       if (fallback === "send") return this.fallback.post(this.core(roomId), request, verdictOf(request.headers), Date.now());
       if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
@@ -270,7 +272,8 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       const [client, server] = [pair[0], pair[1]];
       this.ctx.acceptWebSocket(server, [roomId]);
       const access = { ok: true as const, ...verdictOf(request.headers) };
-      void this.core(roomId).connect(this.socketFor(server), access, { ip: request.headers.get("CF-Connecting-IP") });
+      const broadcasts = new URL(request.url).searchParams.get(BROADCAST_QUERY) === "1";
+      void this.core(roomId).connect(this.socketFor(server), access, { ip: request.headers.get("CF-Connecting-IP"), broadcasts });
       return new Response(null, { status: 101, webSocket: client });
     }
 

@@ -193,7 +193,7 @@ export class FallbackStreams {
   }
 
   /** GET …/events: a new stream, connected to the room like an accepted socket. */
-  open<R extends RecordBase>(room: Room<R>, roomId: string, access: Access, ip: string | null, now: number): Response {
+  open<R extends RecordBase>(room: Room<R>, roomId: string, access: Access, ip: string | null, now: number, broadcasts = false): Response {
     if (this.streams.size >= MAX_FALLBACK_STREAMS_PER_ROOM) {
       return refusal(503, ErrorCode.ROOM_FULL, `room holds ${MAX_FALLBACK_STREAMS_PER_ROOM} fallback streams; retry later or allow WebSockets`);
     }
@@ -221,7 +221,7 @@ export class FallbackStreams {
     socket.write("stream", JSON.stringify({ sid: socket.sid, maxMs: FALLBACK_STREAM_MAX_MS }));
     // The room's own sweep ends a silent stream; this ends a busy one.
     timer = setTimeout(() => socket.close(DURATION_CLOSE.code, DURATION_CLOSE.reason), FALLBACK_STREAM_MAX_MS);
-    void room.connect(socket, access, { ip });
+    void room.connect(socket, access, { ip, broadcasts });
     return new Response(body, {
       headers: {
         "Content-Type": "text/event-stream; charset=utf-8",

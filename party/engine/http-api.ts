@@ -26,11 +26,11 @@ import { API_HEADER, ROOM_HEADER } from "./headers.ts";
 import type { MutationResult, Room } from "./room.ts";
 
 /** The endpoints, as the Worker hands them to the room (headers.ts API_HEADER). */
-export type ApiAction = "snapshot" | "mutate" | "delete" | "history" | "restore" | "export" | "import" | "fork" | "webhooks";
+export type ApiAction = "snapshot" | "mutate" | "delete" | "history" | "restore" | "export" | "import" | "fork" | "webhooks" | "presence" | "metadata" | "metadata-set" | "broadcast";
 
 /** Sub-paths of `/parties/<party>/<room>/` that belong to the API
  * (`history` also with one more segment: `history/<seq>`). */
-export const API_PATHS: ReadonlySet<string> = new Set(["snapshot", "mutate", "history", "restore", "export", "import", "fork", "webhooks"]);
+export const API_PATHS: ReadonlySet<string> = new Set(["snapshot", "mutate", "history", "restore", "export", "import", "fork", "webhooks", "presence", "metadata", "broadcast"]);
 
 const METHOD: Record<ApiAction, string> = {
   snapshot: "GET",
@@ -42,6 +42,10 @@ const METHOD: Record<ApiAction, string> = {
   import: "POST",
   fork: "POST",
   webhooks: "GET",
+  presence: "GET",
+  metadata: "GET",
+  "metadata-set": "PUT",
+  broadcast: "POST",
 };
 
 /** The most bytes a request body to `action` may have (413 past it; the
@@ -51,7 +55,7 @@ export function bodyLimit(action: ApiAction): number {
 }
 
 /** Endpoints that only read: the read-only secret may call these. */
-const READ_ONLY: ReadonlySet<ApiAction> = new Set(["snapshot", "history", "export", "webhooks"]);
+const READ_ONLY: ReadonlySet<ApiAction> = new Set(["snapshot", "history", "export", "webhooks", "presence", "metadata"]);
 
 /** The endpoint `method` + `sub` (the path after the room id, if any) names,
  * `"method"` when the path is the API's but the method is not, or null when
@@ -62,6 +66,8 @@ export function apiAction(method: string, sub: string | undefined): ApiAction | 
   else if (API_PATHS.has(sub)) action = sub as ApiAction;
   else if (/^history\/[^/]{1,256}$/.test(sub)) action = "history";
   if (action === null) return null;
+  // `…/metadata`: GET reads it, PUT replaces it, PATCH merges into it.
+  if (action === "metadata" && (method === "PUT" || method === "PATCH")) return "metadata-set";
   return method === METHOD[action] ? action : "method";
 }
 
@@ -310,6 +316,23 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
       return Response.json(await room.snapshot());
     case "webhooks":
       return Response.json(await room.apiWebhooks());
+    case "presence":
+      return Response.json(await room.apiPresence());
+    case "metadata":
+      return Response.json({ metadata: await room.backend.metadata() });
+    case "metadata-set": {
+      const read = await readJson(request);
+      if (!read.ok) return read.response;
+      const out = await room.backend.setMetadata(read.body, request.method === "PATCH");
+      return "refused" in out ? apiError(out.refused.status, out.refused.code, out.refused.message) : Response.json(out);
+    }
+    case "broadcast": {
+      const read = await readJson(request);
+      if (!read.ok) return read.response;
+      if (!("event" in read.body) || read.body.event === undefined) return apiError(400, ErrorCode.BAD_MESSAGE, "the body is {\"event\": <any JSON value>}");
+      const out = await room.backend.broadcast(JSON.stringify(read.body.event));
+      return "code" in out ? apiError(out.status, out.code, out.message) : Response.json(out);
+    }
     case "mutate": {
       const read = await readMutation(schema, request);
       if (!read.ok) return read.response;

@@ -53,6 +53,8 @@ const CHECKPOINT_PART = "cp:";
 const OUTBOX = "o:";
 /** The webhook delivery log: `w:<counter>`, oldest first. */
 const WEBHOOK_LOG = "w:";
+/** The room's metadata (HTTP API), as its JSON. */
+const METADATA = "md";
 /** Longest stored text value, in UTF-16 code units: ≤ 120 KiB however it is
  * encoded, under the 128 KiB value limit of Durable Object key-value storage. */
 const PART_CHARS = 60 * 1024;
@@ -358,6 +360,14 @@ export class KvRoomStorage<R extends RecordBase = RecordBase> implements RoomSto
     const out: string[] = [];
     for await (const [, e] of this.scan<string>(WEBHOOK_LOG)) out.push(e);
     return out;
+  }
+
+  async metadata(): Promise<string | null> {
+    return (await this.kv.get<string>(METADATA)) ?? null;
+  }
+
+  async putMetadata(json: string): Promise<void> {
+    await this.kv.put({ [METADATA]: json });
   }
 
   async appendWebhookLog(entries: string[], keep: number): Promise<void> {

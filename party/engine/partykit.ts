@@ -10,6 +10,7 @@
  * the client cannot set (they are overwritten). A bad token never wakes a room.
  */
 import type * as Party from "partykit/server";
+import { BROADCAST_QUERY } from "../shared/broadcast.ts";
 import { ROOM_ID_PATTERN } from "../shared/limits.ts";
 import { AssetErrorCode } from "../shared/assets.ts";
 import { CloseCode, ErrorCode, type RecordBase } from "../shared/protocol.ts";
@@ -129,7 +130,8 @@ export function partyRoomClass<R extends RecordBase>(schema: RoomSchema<R>, opti
       // onBeforeConnect set the verdict; without it (it did not run), least privilege.
       const headers = ctx.request.headers as unknown as Headers;
       const access = { ok: true as const, ...verdictOf(headers) };
-      return this.core.connect(this.socketFor(conn), access, { ip: headers.get("CF-Connecting-IP") });
+      const broadcasts = new URL(ctx.request.url).searchParams.get(BROADCAST_QUERY) === "1";
+      return this.core.connect(this.socketFor(conn), access, { ip: headers.get("CF-Connecting-IP"), broadcasts });
     }
 
     async onAlarm(): Promise<void> {

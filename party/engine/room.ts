@@ -34,6 +34,7 @@ import { roomContext, type RoomContext } from "./room/context.ts";
 import { Dispatcher } from "./room/dispatch.ts";
 import { RoomDocument } from "./room/document.ts";
 import { type FrameBudget, FrameFanout } from "./room/fanout.ts";
+import { BackendFace, type RoomPresence } from "./room/backend-face.ts";
 import { HttpFace } from "./room/http-face.ts";
 import { PastBoards } from "./room/past-boards.ts";
 import { EventQueue } from "./room/queue.ts";
@@ -78,6 +79,8 @@ export class Room<R extends RecordBase = RecordBase> {
   private readonly dispatcher: Dispatcher<R>;
   private readonly alarms: RoomAlarm<R>;
   private readonly api: HttpFace<R>;
+  /** Presence, metadata and broadcasts for the backend (room/backend-face.ts). */
+  readonly backend: BackendFace<R>;
   /** Past boards for previews, restores and the HTTP API (room/past-boards.ts). */
   readonly pastBoards: PastBoards<R>;
   private readonly relays: RelayLinks<R>;
@@ -114,6 +117,7 @@ export class Room<R extends RecordBase = RecordBase> {
     this.alarms = new RoomAlarm(ctx, this.queue, this.doc, this.sessions, schedule);
     this.api = new HttpFace(ctx, this.queue, this.doc, this.sessions, schedule, this.pastBoards);
     this.relays = new RelayLinks(ctx, this.doc, this.sessions, this.dispatcher, out);
+    this.backend = new BackendFace(ctx, this.queue, out, () => this.relays.counts().relayed);
     this.sessions.relayedPeers = () => this.relays.peers();
   }
 
@@ -237,6 +241,11 @@ export class Room<R extends RecordBase = RecordBase> {
    * by `mid`; any other room refuses ROOM_NOT_EMPTY. */
   apiImport(mid: string, records: R[]): Promise<MutationResult> {
     return this.api.import(mid, records);
+  }
+
+  /** Who is in the room now (the backend's `GET …/presence`). */
+  apiPresence(): Promise<RoomPresence> {
+    return this.backend.presence();
   }
 
   /** The webhook endpoints, what waits in the outbox, and the delivery log

@@ -67,6 +67,10 @@ const MIGRATIONS: ((sql: SqlStorage) => void)[] = [
   (sql) => {
     sql.exec(`CREATE TABLE IF NOT EXISTS webhook_log (n INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL)`);
   },
+  // v5: the room's metadata (HTTP API …/metadata), one row.
+  (sql) => {
+    sql.exec(`CREATE TABLE IF NOT EXISTS room_metadata (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)`);
+  },
 ];
 
 export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomStorage<R> {
@@ -350,6 +354,16 @@ export class SqlRoomStorage<R extends RecordBase = RecordBase> implements RoomSt
   async webhookLog(): Promise<string[]> {
     if (!this.readable()) return [];
     return this.sql.exec<{ entry: string }>(`SELECT entry FROM webhook_log ORDER BY n`).toArray().map((r) => r.entry);
+  }
+
+  async metadata(): Promise<string | null> {
+    if (!this.readable()) return null;
+    return this.sql.exec<{ data: string }>(`SELECT data FROM room_metadata WHERE id = 1`).toArray()[0]?.data ?? null;
+  }
+
+  async putMetadata(json: string): Promise<void> {
+    this.ensureSchema();
+    this.sql.exec(`INSERT INTO room_metadata (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`, json);
   }
 
   async appendWebhookLog(entries: string[], keep: number): Promise<void> {

@@ -172,4 +172,8 @@ export interface RoomStorage<R extends RecordBase = RecordBase> {
   webhookLog(): Promise<string[]>;
   /** Append `entries` to the delivery log, keeping only its newest `keep`. */
   appendWebhookLog(entries: string[], keep: number): Promise<void>;
+
+  /** The room's metadata (HTTP API `…/metadata`) as stored JSON, or null. */
+  metadata(): Promise<string | null>;
+  putMetadata(json: string): Promise<void>;
 }

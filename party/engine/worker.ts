@@ -145,14 +145,14 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
     headers.set(API_HEADER, api);
     const stub = roomStub(env, target.binding, roomId);
     if (stub instanceof Response) return stub;
-    if (request.method !== "POST") return stub.fetch(new Request(url, new Request(request, { headers })));
+    if (request.method === "GET" || request.method === "DELETE") return stub.fetch(new Request(url, new Request(request, { headers })));
     // A body is read here, bounded (413 by its declared length before a byte
     // is read, or at the first byte past the limit): the room gets it whole or not at all.
     const body = await readBounded(request, bodyLimit(api), api === "import" ? "an export" : "a body");
     if (!body.ok) return body.response;
     headers.delete("Content-Length");
     headers.delete("Transfer-Encoding");
-    return stub.fetch(new Request(url, { method: "POST", headers, body: body.bytes }));
+    return stub.fetch(new Request(url, { method: request.method, headers, body: body.bytes }));
   }
   if ((isSocket || fallback) && !originAllowed(request.headers.get("Origin"), env.ALLOWED_ORIGINS)) {
     const message = "this page may not open this room (origin not allowed)";

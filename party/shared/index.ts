@@ -10,6 +10,7 @@ export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type
 export type { RecordMigration } from "./migrations.ts";
 export type { EditOp, LiveEntries, LiveSchemas, PatchSet, RejectCode } from "./typed-ops.ts";
 export { planOps, type Plan } from "./apply.ts";
+export { BROADCAST_QUERY, parseBroadcast, type BroadcastMessage, type JsonValue } from "./broadcast.ts";
 export {
   buildExport,
   maxExportChars,
@@ -62,6 +63,7 @@ export {
   MAX_COORD,
   MAX_ASSET_BYTES,
   MAX_ASSETS_PER_ROOM,
+  MAX_BROADCAST_BYTES,
   MAX_LIVE_BYTES,
   MAX_MESSAGE_BYTES,
   MAX_NAME_CHARS,
@@ -69,4 +71,7 @@ export {
   MAX_ROOM_ASSET_BYTES,
   MAX_VERSION_NAME_CHARS,
   ROOM_ID_PATTERN,
+  ROOM_METADATA_MAX_BYTES,
+  ROOM_METADATA_MAX_KEYS,
+  ROOM_METADATA_VALUE_CHARS,
 } from "./limits.ts";

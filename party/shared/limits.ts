@@ -376,6 +376,14 @@ export const WEBHOOK_OUTBOX_MAX = 100;
  * from their clock (replay protection; the verification snippet uses it). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
+/** A room's metadata (HTTP API `…/metadata`): at most this many keys, and
+ * this many bytes of JSON in all; a string value at most ROOM_METADATA_VALUE_CHARS. */
+export const ROOM_METADATA_MAX_KEYS = 50;
+export const ROOM_METADATA_MAX_BYTES = 4 * 1024;
+export const ROOM_METADATA_VALUE_CHARS = 512;
+/** One event the backend broadcasts into a room (`POST …/broadcast`), bytes of its JSON. */
+export const MAX_BROADCAST_BYTES = 16 * 1024;
+
 /** An export file (HTTP API `GET …/export`, `POST …/import`) holds at most a
  * full room's records plus framing. */
 export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;

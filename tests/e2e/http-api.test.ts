@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import type { TransportFactory } from "../../client/engine/connection.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { transportFor } from "../../client/engine/room-client-options.ts";
+import type { BroadcastMessage } from "../../party/shared/broadcast.ts";
 import { MAX_IMPORT_BYTES } from "../../party/shared/limits.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
@@ -114,5 +115,21 @@ describe("wrangler dev with API_SECRET", () => {
     expect(((await chunked.json()) as { code: string }).code).toBe(ErrorCode.TOO_LARGE);
     // Nothing was written.
     expect(await (await api("e2e-api-big/snapshot")).json()).toEqual({ seq: 0, epoch: null, records: [] });
+  });
+
+  it("a backend broadcast reaches a connected client as a typed event; presence counts it; metadata is kept", async () => {
+    const client = new RoomClient({ schema: whiteboard, host: server.host, room: "e2e-api-bc", name: "ada", color: "#112233", WebSocket, minReconnectDelayMs: 50 });
+    clients.push(client);
+    const got: BroadcastMessage[] = [];
+    client.on("broadcast", (m) => got.push(m));
+    await waitFor(() => client.connection.status === "live", 10_000, "the client live");
+    expect(await (await api("e2e-api-bc/presence")).json()).toMatchObject({ count: 1, members: [{ name: "ada" }] });
+    const res = await api("e2e-api-bc/broadcast", { method: "POST", body: JSON.stringify({ event: { kind: "notice", text: "deploying in 5 min" } }) });
+    expect(await res.json()).toEqual({ sent: 1 });
+    await waitFor(() => got.length === 1, 10_000, "the broadcast at the client");
+    expect(got[0]).toMatchObject({ type: "broadcast", by: "api", event: { kind: "notice", text: "deploying in 5 min" } });
+    expect(client.records().size).toBe(0); // never stored, never a change
+    expect(await (await api("e2e-api-bc/metadata", { method: "PUT", body: JSON.stringify({ title: "Broadcasts" }) })).json()).toEqual({ metadata: { title: "Broadcasts" } });
+    expect(await (await api("e2e-api-bc/metadata")).json()).toEqual({ metadata: { title: "Broadcasts" } });
   });
 });

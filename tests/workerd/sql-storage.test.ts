@@ -47,6 +47,7 @@ describe("SQLite schema", () => {
       "records",
       "rejected_mutations",
       "room_meta",
+      "room_metadata",
       "room_schema",
       "webhook_log",
       "webhook_outbox",

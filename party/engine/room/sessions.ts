@@ -126,6 +126,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
     if (verdict.expiresAt) state.exp = verdict.expiresAt;
     if (ident) state.ident = ident;
     if (verdict.subject) state.sub = verdict.subject.slice(0, 64);
+    if (info.broadcasts) state.bc = true;
     socket.setState(state);
     this.ctx.log("info", "connect", state.conn);
     await this.schedule.ensureSweep();

@@ -38,6 +38,8 @@ export interface ConnState {
   /** Its hello said `reads`: it acknowledges what it reads, and the room
    * bounds what it may owe (SOCKET_MAX_OWED_BYTES, read-windows.ts). */
   reads?: true;
+  /** It reads the backend's broadcasts (ConnectInfo.broadcasts). */
+  bc?: true;
   clientId?: string;
   name?: string;
   color?: string;
@@ -170,6 +172,8 @@ export interface ConnectInfo {
   /** The client's address (CF-Connecting-IP); loopback addresses are ignored,
    * since local development and the benchmark connect everyone from one machine. */
   ip?: string | null;
+  /** It asked for the backend's broadcasts (party/shared/broadcast.ts). */
+  broadcasts?: boolean;
 }
 
 /** Who is asking, as the app's hooks see it. */

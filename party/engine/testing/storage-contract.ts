@@ -266,6 +266,17 @@ export function storageContract(name: string, withStorage: WithStorage): void {
       expect(out.after.map((e) => e.id)).toEqual(["b"]);
     });
 
+    it("keeps the room's metadata: none at first, then the last one put", async () => {
+      const out = await withStorage(async (s) => {
+        const none = await s.metadata();
+        await s.putMetadata('{"a":1}');
+        await s.putMetadata('{"b":"x"}');
+        return { none, got: await s.metadata() };
+      });
+      expect(out.none).toBeNull();
+      expect(out.got).toBe('{"b":"x"}');
+    });
+
     it("keeps a webhook delivery log of its newest entries, in order", async () => {
       const out = await withStorage(async (s) => {
         const empty = await s.webhookLog();
