@@ -12,16 +12,19 @@
  * also build the PartyKit party.
  */
 import { BROADCAST_QUERY } from "../shared/broadcast.ts";
+import { ROOMS_INDEX_REPORT_MS } from "../shared/limits.ts";
 import { CloseCode, ErrorCode, PING_FRAME, PONG_FRAME, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { FallbackStreams } from "./fallback.ts";
 import { AssetCollector } from "./asset-gc.ts";
 import { eraseAssets, uploadAsset } from "./assets.ts";
 import { DurableLink, DurableSocket } from "./durable-socket.ts";
-import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, LINK_HEADER, RELAY_HEADER, ROOM_HEADER, STATS_HEADER, TICKET_HEADER, verdictOf } from "./headers.ts";
+import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, INDEX_HEADER, LINK_HEADER, RELAY_HEADER, ROOM_HEADER, STATS_HEADER, TICKET_HEADER, verdictOf } from "./headers.ts";
 import { serveApi } from "./http-api.ts";
 import { handToRelay, LINK_TAG, RELAY_TAG, RelayPart } from "./relay-object.ts";
-import { type AudienceBounds, type LogLine, Room, type RoomOptions, type RoomSocket } from "./room.ts";
+import { type AudienceBounds, type LogLine, Room, type RoomHost, type RoomOptions, type RoomSocket } from "./room.ts";
+import { indexName, readReport, RoomsIndex } from "./rooms-index.ts";
+import type { IndexReport } from "./room/types.ts";
 import { SqlRoomStorage } from "./sql-storage.ts";
 import { type WebhookConfig, webhooksFromEnv } from "./webhook-config.ts";
 
@@ -68,6 +71,9 @@ export interface RoomEnv {
   AUDIENCE_RELAYS?: string;
   AUDIENCE_EDITORS?: string;
   RELAY_LINK_OWED?: string;
+  /** The rooms index's report window in ms (default ROOMS_INDEX_REPORT_MS);
+   * tests shorten it, a deployment never sets it. */
+  ROOMS_INDEX_MS?: string;
   /** "off" switches retained history off for this deployment (the benchmark
    * compares W2 with and without it); anything else keeps the app's choice. */
   HISTORY?: string;
@@ -112,6 +118,9 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     private relay: RelayPart<R> | null = null;
     private readonly links = new WeakMap<WebSocket, DurableLink>();
     private readonly bounds: AudienceBounds;
+    /** This object as the rooms index, when it is that (serveIndex). */
+    private roomsIndex: RoomsIndex | null = null;
+    private readonly roomsIndexHost: RoomHost<R>["roomsIndex"];
     /** Whether any relay's link is open here: a room without one never looks. */
     private linked: boolean | undefined;
     /** Collection of the room's assets no record names (asset-gc.ts). */
@@ -129,6 +138,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       const n = (v: string | undefined) => (v ? Number(v) : undefined);
       this.bounds = { directMax: n(e?.AUDIENCE_DIRECT), relayMax: n(e?.RELAY_MEMBERS), relaysMax: n(e?.AUDIENCE_RELAYS), editorsMax: n(e?.AUDIENCE_EDITORS), linkOwedMax: n(e?.RELAY_LINK_OWED) };
       this.namespace = binding ? (env as Record<string, DurableObjectNamespace | undefined> | undefined)?.[binding] : undefined;
+      this.roomsIndexHost = this.indexHost(e);
     }
 
     /** This object as relay `k` of `roomId` (its name says so after a wake). */
@@ -174,6 +184,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
           log: (line: LogLine) => console.log(JSON.stringify(line)),
           webhook: this.webhook,
           ...(this.gc(roomId) ? { assets: this.gc(roomId) } : {}),
+          roomsIndex: this.roomsIndexHost,
         },
         schema,
         this.options,
@@ -216,6 +227,8 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
     }
 
     async fetch(request: Request): Promise<Response> {
+      const index = request.headers.get(INDEX_HEADER);
+      if (index !== null) return this.serveIndex(index, request);
       const roomId = request.headers.get(ROOM_HEADER);
       if (!roomId) return new Response("missing room", { status: 400 });
       if (request.headers.get(STATS_HEADER) === "1") return Response.json(await this.core(roomId).stats());
@@ -275,6 +288,28 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       const broadcasts = new URL(request.url).searchParams.get(BROADCAST_QUERY) === "1";
       void this.core(roomId).connect(this.socketFor(server), access, { ip: request.headers.get("CF-Connecting-IP"), broadcasts });
       return new Response(null, { status: 101, webSocket: client });
+    }
+
+    /** This object as the app's rooms index (rooms-index.ts, named `index:<party>`). */
+    private async serveIndex(op: string, request: Request): Promise<Response> {
+      this.roomsIndex ??= new RoomsIndex(this.ctx.storage);
+      if (op === "list") return this.roomsIndex.list(new URL(request.url));
+      const report = readReport(await request.json().catch(() => null));
+      if (op !== "report" || !report) return new Response("bad index request", { status: 400 });
+      this.roomsIndex.report(report, Date.now());
+      return new Response(null, { status: 204 });
+    }
+
+    /** Where this app's rooms report to the rooms index (none without the namespace). */
+    private indexHost(e: RoomEnv | undefined): RoomHost<R>["roomsIndex"] {
+      const ns = this.namespace;
+      if (!ns) return null;
+      const stub = () => ns.get(ns.idFromName(indexName(schema.party)));
+      const report = async (r: IndexReport) => {
+        const res = await stub().fetch("http://index/report", { method: "POST", headers: { [INDEX_HEADER]: "report" }, body: JSON.stringify(r) });
+        await res.body?.cancel();
+      };
+      return { report, everyMs: e?.ROOMS_INDEX_MS ? Number(e.ROOMS_INDEX_MS) : ROOMS_INDEX_REPORT_MS };
     }
 
     async alarm(): Promise<void> {

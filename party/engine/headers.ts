@@ -38,7 +38,12 @@ export const LINK_HEADER = "x-edgeroom-link";
 export function stripInternal(headers: Headers): void {
   headers.delete(RELAY_HEADER);
   headers.delete(LINK_HEADER);
+  headers.delete(INDEX_HEADER);
 }
+
+/** On a request to the rooms index object (rooms-index.ts): `report` (from a
+ * room) or `list` (from the Worker, after it checked the API secret). */
+export const INDEX_HEADER = "x-edgeroom-index";
 
 /** The edge's headers on a request, as the room reads them. */
 export function verdictOf(headers: Headers): { role: "editor" | "viewer"; subject: string | null; expiresAt?: number } {

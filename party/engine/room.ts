@@ -36,6 +36,7 @@ import { RoomDocument } from "./room/document.ts";
 import { type FrameBudget, FrameFanout } from "./room/fanout.ts";
 import { BackendFace, type RoomPresence } from "./room/backend-face.ts";
 import { HttpFace } from "./room/http-face.ts";
+import { IndexReporter } from "./room/index-reporter.ts";
 import { PastBoards } from "./room/past-boards.ts";
 import { EventQueue } from "./room/queue.ts";
 import { ReadWindows } from "./room/read-windows.ts";
@@ -81,6 +82,8 @@ export class Room<R extends RecordBase = RecordBase> {
   private readonly api: HttpFace<R>;
   /** Presence, metadata and broadcasts for the backend (room/backend-face.ts). */
   readonly backend: BackendFace<R>;
+  /** Its reports to the rooms index (room/index-reporter.ts). */
+  readonly index: IndexReporter<R>;
   /** Past boards for previews, restores and the HTTP API (room/past-boards.ts). */
   readonly pastBoards: PastBoards<R>;
   private readonly relays: RelayLinks<R>;
@@ -118,6 +121,9 @@ export class Room<R extends RecordBase = RecordBase> {
     this.api = new HttpFace(ctx, this.queue, this.doc, this.sessions, schedule, this.pastBoards);
     this.relays = new RelayLinks(ctx, this.doc, this.sessions, this.dispatcher, out);
     this.backend = new BackendFace(ctx, this.queue, out, () => this.relays.counts().relayed);
+    this.index = new IndexReporter(ctx, this.queue, this.doc, () => readySockets(host).length + this.relays.counts().relayed);
+    schedule.onEvent = (type) => (type === "room.deleted" ? this.index.erased() : this.index.touch());
+    this.backend.onMetadata = () => this.index.touch();
     this.sessions.relayedPeers = () => this.relays.peers();
   }
 

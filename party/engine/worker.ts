@@ -17,7 +17,8 @@ import { CloseCode, ErrorCode, PONG_FRAME, TRY_AGAIN_LATER } from "../shared/pro
 import { type Access, authorize, bearerOf, mintTicket, mintToken, readTicket, type TicketAccess, TOKEN_TTL_SECONDS } from "./auth.ts";
 import type { RoomEnv } from "./durable-object.ts";
 import { assetError, readAsset } from "./assets.ts";
-import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict, stripInternal, TICKET_HEADER } from "./headers.ts";
+import { API_HEADER, ASSET_HEADER, FALLBACK_HEADER, INDEX_HEADER, ROOM_HEADER, STATS_HEADER, setVerdict, stripInternal, TICKET_HEADER } from "./headers.ts";
+import { indexName } from "./rooms-index.ts";
 import { apiAction, apiError, bodyLimit, checkApiSecret, fork, readBounded } from "./http-api.ts";
 
 /** One app's rooms: its party name and the env binding of its Durable Object namespace. */
@@ -96,6 +97,9 @@ export function createWorker(routes: readonly RoomRoute[]): ExportedHandler<Room
 async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string, RoomRoute>): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname === "/auth/dev-token") return devToken(url, env);
+  const party = /^\/parties\/([a-z0-9-]{1,32})\/?$/.exec(url.pathname)?.[1];
+  const indexed = party !== undefined ? byParty.get(party) : undefined;
+  if (indexed) return listRooms(request, env, indexed);
   const match = ROUTE.exec(url.pathname);
   const target = match ? byParty.get(match[1]!) : undefined;
   if (!match || !target) {
@@ -208,6 +212,18 @@ async function route(request: Request, env: RoomEnv, byParty: ReadonlyMap<string
   const { id } = (await res.json()) as { id: string };
   const ticket = await mintTicket(env.AUTH_SECRET, { room: roomId, role: access.role, subject: access.subject, expiresAt: access.expiresAt, id, ttlMs: FALLBACK_TICKET_TTL_MS });
   return Response.json({ ticket }, { headers: { "Cache-Control": "no-store" } });
+}
+
+/** `GET /parties/<party>[?…]`: the rooms index (rooms-index.ts), for holders
+ * of an API secret (the read-only one too). */
+async function listRooms(request: Request, env: RoomEnv, target: RoomRoute): Promise<Response> {
+  if (request.method !== "GET") return apiError(405, ErrorCode.BAD_MESSAGE, "the rooms index is GET /parties/<party> (docs/HTTP-API.md)");
+  const refused = await checkApiSecret(request, env, "snapshot");
+  if (refused) return refused;
+  const namespace = (env as unknown as Record<string, DurableObjectNamespace | undefined>)[target.binding];
+  if (!namespace) return Response.json({ code: ErrorCode.INTERNAL, message: `no Durable Object binding ${target.binding}` }, { status: 500 });
+  const url = new URL(request.url);
+  return namespace.get(namespace.idFromName(indexName(target.party))).fetch(new Request(url, { headers: { [INDEX_HEADER]: "list" } }));
 }
 
 /** `POST …/assets` uploads, `GET …/assets/<hash>` reads (assets.ts). */

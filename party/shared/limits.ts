@@ -362,9 +362,8 @@ export const WEBHOOK_DEBOUNCE_MS = 2_000;
 export const WEBHOOK_RETRY_BASE_MS = 1_000;
 export const WEBHOOK_RETRY_MAX_MS = 60 * 60 * 1000;
 export const WEBHOOK_RETRY_FOR_MS = 24 * 60 * 60 * 1000;
-/** Endpoints one deployment may configure (WEBHOOK_ENDPOINTS plus WEBHOOK_URL). */
+/** Endpoints per deployment (WEBHOOK_ENDPOINTS + WEBHOOK_URL); newest entries kept in a room's delivery log. */
 export const WEBHOOK_ENDPOINTS_MAX = 8;
-/** Entries of a room's delivery log (`GET …/webhooks`): the newest are kept. */
 export const WEBHOOK_LOG_MAX = 200;
 /** A receiver gets this long to answer before the attempt counts as failed. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -376,13 +375,15 @@ export const WEBHOOK_OUTBOX_MAX = 100;
  * from their clock (replay protection; the verification snippet uses it). */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
-/** A room's metadata (HTTP API `…/metadata`): at most this many keys, and
- * this many bytes of JSON in all; a string value at most ROOM_METADATA_VALUE_CHARS. */
+/** The backend's room surface (docs/HTTP-API.md): metadata ≤ ROOM_METADATA_MAX_KEYS keys and _BYTES of
+ * JSON, strings ≤ _VALUE_CHARS; one broadcast event ≤ MAX_BROADCAST_BYTES of JSON; a room reports to the
+ * rooms index ≤ once per ROOMS_INDEX_REPORT_MS (activity coalesced); a listing page ≤ ROOMS_INDEX_PAGE_MAX. */
 export const ROOM_METADATA_MAX_KEYS = 50;
 export const ROOM_METADATA_MAX_BYTES = 4 * 1024;
 export const ROOM_METADATA_VALUE_CHARS = 512;
-/** One event the backend broadcasts into a room (`POST …/broadcast`), bytes of its JSON. */
 export const MAX_BROADCAST_BYTES = 16 * 1024;
+export const ROOMS_INDEX_REPORT_MS = 5_000;
+export const ROOMS_INDEX_PAGE_MAX = 200;
 
 /** An export file (HTTP API `GET …/export`, `POST …/import`) holds at most a
  * full room's records plus framing. */

@@ -12,6 +12,8 @@ import { type RoomContext, stackOf } from "./context.ts";
 
 export class AlarmSchedule<R extends RecordBase = RecordBase> {
   readonly webhooks: Webhooks;
+  /** Told of every event, webhooks or not (the rooms index: room.ts). */
+  onEvent: ((type: WebhookEventType) => void) | null = null;
   /** The webhook events being added, in order (notify). */
   private adding: Promise<void> = Promise.resolve();
   /** The sweep alarm was checked by this object (once per lifetime). */
@@ -53,6 +55,7 @@ export class AlarmSchedule<R extends RecordBase = RecordBase> {
    * reject). Events are added one after another, in the order notified, so
    * a caller that cannot wait (a leave inside a sweep) may drop the promise. */
   notify(type: WebhookEventType, data: Record<string, unknown>): Promise<void> {
+    this.onEvent?.(type);
     if (!this.webhooks.wants(type)) return Promise.resolve();
     const now = this.ctx.host.now();
     this.adding = this.adding.then(async () => {

@@ -124,6 +124,7 @@ export class HttpFace<R extends RecordBase = RecordBase> {
       this.ctx.log("info", "erased");
       // The one thing left of a room that existed: its `room.deleted`, until delivered.
       if (epoch !== null) await this.schedule.notify("room.deleted", { epoch });
+      else this.schedule.onEvent?.("room.deleted");
     });
   }
 

@@ -133,6 +133,22 @@ export interface RoomHost<R extends RecordBase = RecordBase> {
   /** Collection of the room's assets no record names (asset-gc.ts), a
    * bounded step per alarm; absent: the host keeps no assets. */
   assets?: AssetCollection;
+  /** The rooms index (party/engine/rooms-index.ts): where the room reports its
+   * activity, at most once per `everyMs`; absent: the room is not indexed. */
+  roomsIndex?: { report(report: IndexReport): Promise<void>; everyMs: number } | null;
+}
+
+/** What a room tells the rooms index about itself. */
+export interface IndexReport {
+  room: string;
+  /** Last activity (ms): its last write, metadata change, or member entering or leaving. */
+  active: number;
+  /** Members now: its own and its relays'. */
+  members: number;
+  seq: number;
+  metadata: Record<string, unknown>;
+  /** The room was erased: its row goes. */
+  deleted?: true;
 }
 
 export interface RoomStats {

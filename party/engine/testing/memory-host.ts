@@ -6,7 +6,7 @@
  */
 import { PROTOCOL_VERSION, type RecordBase, type Role, type ServerMessage } from "../../shared/protocol.ts";
 import type { RoomSchema } from "../../shared/schema.ts";
-import { type ConnState, type LogLine, Room, type RoomOptions, type RoomSocket } from "../room.ts";
+import { type ConnState, type LogLine, Room, type RoomHost, type RoomOptions, type RoomSocket } from "../room.ts";
 import { KvRoomStorage } from "../kv-storage.ts";
 import { MemoryKv } from "./memory-kv.ts";
 import type { WebhookConfig } from "../webhooks.ts";
@@ -70,6 +70,8 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
    * fetch they are sent with. */
   webhook: WebhookConfig | null = null;
   fetch: typeof fetch | undefined;
+  /** Where the room reports to the rooms index (set before `evict()`), if anywhere. */
+  roomsIndex: RoomHost<R>["roomsIndex"] = null;
   /** The code the room runs: changed by `deploy`. */
   schema: RoomSchema<R>;
   private options: RoomOptions<R>;
@@ -96,6 +98,7 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
       log: (line) => void this.logs.push(line),
       webhook: this.webhook,
       ...(this.fetch ? { fetch: this.fetch } : {}),
+      roomsIndex: this.roomsIndex,
     }, this.schema, this.options);
   }
 
