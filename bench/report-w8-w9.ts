@@ -13,8 +13,8 @@ export function w8Report(w8: W8Result | Failed): string {
     [
       ["members (editors among them)", `${fmt(w8.members)} (${w8.editors}); joined in ${fmt(w8.joinSec)} s before the storm`],
       ["host down (stop → answering again, restart included)", `${fmt(w8.downSec)} s`],
-      ["99 % live again, after the host answered (after the drop)", `**${fmt(w8.live99Sec)} s** (${fmt(w8.live99SinceDropSec)} s)`],
-      ["100 % live again, after the host answered", w8.live100Sec === null ? `not within 60 s more (${w8.liveAtEnd} of ${w8.members})` : `${fmt(w8.live100Sec)} s`],
+      ["99 % live again, after the host answered (after the drop)", w8.live99Sec === null ? `**not within 90 s** (${w8.liveAtEnd} of ${w8.members} live then)` : `**${fmt(w8.live99Sec)} s** (${fmt(w8.live99SinceDropSec)} s)`],
+      ["100 % live again, after the host answered", w8.live100Sec === null ? `not within 30 s more (${w8.liveAtEnd} of ${w8.members})` : `${fmt(w8.live100Sec)} s`],
       ["edits; seq everywhere afterwards", `${fmt(w8.edits)}; ${w8.seqs}`],
       ["converged (same seq, every shape once, nothing doubled)", w8.converged ? "yes" : `**no** (${w8.missing} members missing shapes, ${w8.doubled} doubled)`],
       ["sync received by the members during the storm", `${kib(w8.syncChars)} over ${fmt(w8.stormSec)} s (the room's sync budget: ${kib(w8.syncBoundChars)})`],

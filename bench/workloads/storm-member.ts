@@ -35,9 +35,11 @@ export class StormMember {
   private readonly transport: Transport;
   private readonly pinger: ReturnType<typeof setInterval>;
 
-  constructor(host: string, room: string, name: string) {
+  /** `token`: a viewer's (the bench Worker's audience route); none: the plain route. */
+  constructor(host: string, room: string, name: string, token?: string) {
     const hello = () => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: whiteboard.version, clientId: `storm-${name}`, epoch: this.epoch, lastSeq: this.seq, name, color: "#123456" });
-    this.transport = partySocketTransport({ host, party: whiteboard.party, room, WebSocket })({
+    const party = token ? "whiteboard-audience" : whiteboard.party;
+    this.transport = partySocketTransport({ host, party, room, WebSocket, ...(token ? { query: async () => ({ token }) } : {}) })({
       open: () => this.transport.send(hello()),
       message: (data) => this.frame(String(data)),
       close: () => void (this.live = false),

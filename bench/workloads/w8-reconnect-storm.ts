@@ -1,16 +1,18 @@
 /**
  * W8 reconnect storm (issue 23 item 6): one room of 500 members — two of
  * them editors (full RoomClients, each putting a shape every 200 ms), the
- * others storm members (storm-member.ts: the library's own transport and
- * jittered backoff) — loses every socket at once: the bench's workerd is
+ * others watching (storm-member.ts: the library's own transport and
+ * jittered backoff, a viewer token through the bench Worker's audience
+ * route, the same room object) — loses every socket at once: the bench's workerd is
  * stopped and started again on the same port and stored state, as a deploy
  * replaces every instance. The editors keep editing through the outage
  * (their edits queue, then go out on reconnect).
  *
  * 500 is past one object's 256: the room holds AUDIENCE_DIRECT_MAX members
  * itself and hands the rest to relays (issue 18), so the storm also rebuilds
- * the relays. Without tokens every member is an editor: 500 is exactly
- * MAX_EDITORS_PER_ROOM.
+ * the relays. The watchers are viewers, as an audience is (counted, not
+ * broadcast one by one); a room of 500 editors (everyone without tokens) is
+ * not this workload.
  *
  * Reported: the time the host was down, the time until 99 % (and 100 %) of
  * the members are live again after it answered (and after the drop), the
@@ -22,14 +24,18 @@
 import { readFileSync } from "node:fs";
 import WebSocket from "ws";
 import { RoomClient } from "../../client/engine/room-client.ts";
-import { MAX_EDITORS_PER_ROOM, SYNC_BYTES_BURST, SYNC_BYTES_PER_SEC } from "../../party/shared/limits.ts";
+import { mintToken } from "../../party/engine/auth.ts";
+import { SYNC_BYTES_BURST, SYNC_BYTES_PER_SEC } from "../../party/shared/limits.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { sleep, until, wallMs } from "../lib/clock.ts";
 import type { WorkerdPids } from "../lib/proc.ts";
+import { AUDIENCE_SECRET } from "../peers/audience-secret.ts";
 import { StormMember } from "./storm-member.ts";
 
 export const W8_EDITORS = 2;
+/** The longest the storm waits for 99 % of the members to be live again. */
+const LIVE99_BOUND_MS = 90_000;
 /** Each editor puts one shape every this many ms. */
 const EDIT_EVERY_MS = 200;
 
@@ -38,9 +44,9 @@ export interface W8Result {
   editors: number;
   /** Stop → the restarted host answering (the restart included). */
   downSec: number;
-  /** After the host answered again / after the drop. */
-  live99Sec: number;
-  live99SinceDropSec: number;
+  /** After the host answered again / after the drop; null: not within LIVE99_BOUND_MS. */
+  live99Sec: number | null;
+  live99SinceDropSec: number | null;
   live100Sec: number | null;
   /** Members live when the storm's bound ran out (all, unless something never came back). */
   liveAtEnd: number;
@@ -89,8 +95,9 @@ function rss(pids: WorkerdPids): number {
 }
 
 export async function runW8(opts: W8Options): Promise<W8Result> {
-  const size = Math.min(opts.members, MAX_EDITORS_PER_ROOM);
+  const size = opts.members;
   const room = `w8-${opts.runId}`;
+  const viewer = await mintToken(AUDIENCE_SECRET, { room, role: "viewer" });
   const editors: ReturnType<typeof editor>[] = [];
   const members: StormMember[] = [];
   let editLoop: ReturnType<typeof setInterval> | null = null;
@@ -99,13 +106,27 @@ export async function runW8(opts: W8Options): Promise<W8Result> {
     for (let i = 0; i < W8_EDITORS; i++) editors.push(editor(opts.host, room, i));
     await until(() => editors.every((e) => e.connection.status === "live"), 30_000, "W8 editors live");
     const joinStart = wallMs();
-    // In waves, as a room fills in life (and so the first relay is asked for once).
-    for (let i = 0; i < size - W8_EDITORS; i += 50) {
-      for (let j = i; j < Math.min(i + 50, size - W8_EDITORS); j++) members.push(new StormMember(opts.host, room, `m${j}`));
-      await until(() => members.every((m) => m.live), 60_000, `W8 members ${i}… live`);
-    }
-    const joinSec = r1((wallMs() - joinStart) / 1000);
     const liveCount = () => editors.filter((e) => e.connection.status === "live").length + members.filter((m) => m.live).length;
+    // In waves, as a room fills in life (and so the first relay is asked for once).
+    for (let i = 0; i < size - W8_EDITORS; i += 100) {
+      const wave = Array.from({ length: Math.min(100, size - W8_EDITORS - i) }, (_, k) => new StormMember(opts.host, room, `m${i + k}`, viewer));
+      members.push(...wave);
+      await until(() => wave.every((m) => m.live), 60_000, `W8 members ${i}… live`).catch(() => {});
+    }
+    await until(() => liveCount() === size, 60_000, "W8 everyone live").catch((e: unknown) => {
+      throw new Error(`${String(e)} (${liveCount()} of ${size} live)`);
+    });
+    const joinSec = r1((wallMs() - joinStart) / 1000);
+    /** Where everyone is, for a failure's message. */
+    const state = () => {
+      const seqs = new Map<number, number>();
+      for (const m of members) seqs.set(m.seq, (seqs.get(m.seq) ?? 0) + 1);
+      const eds = editors.map((e) => `editor ${e.connection.status} seq ${e.seq} pending ${e.pendingCount}`).join(", ");
+      return `${liveCount()} of ${size} live; ${eds}; members' seqs ${[...seqs].slice(0, 8).map(([q, n]) => `${n} at ${q}`).join(", ")}`;
+    };
+    const wait = (check: () => boolean, ms: number, what: string) => until(check, ms, what).catch((e: unknown) => {
+      throw new Error(`${String(e)} (${state()})`);
+    });
     opts.log(`W8: ${liveCount()} of ${size} live in ${joinSec} s; editing`);
 
     let edits = 0;
@@ -115,7 +136,7 @@ export async function runW8(opts: W8Options): Promise<W8Result> {
       for (const [i, e] of editors.entries()) e.mutate([{ op: "put", rec: rect(`e${i}-${edits}`, edits) }]);
       edits++;
     }, EDIT_EVERY_MS);
-    await until(() => editors.every((e) => e.seq >= 20), 30_000, "W8 edits before the drop");
+    await wait(() => editors.every((e) => e.seq >= 20), 30_000, "W8 edits before the drop");
     const rssBefore = rss(opts.pids);
 
     const droppedAt = wallMs();
@@ -127,12 +148,20 @@ export async function runW8(opts: W8Options): Promise<W8Result> {
     const need = Math.ceil(size * 0.99);
     // Members notice the drop on their own (their sockets closed); wait for the count to fall first.
     await until(() => liveCount() < need, 30_000, "W8 members noticing the drop").catch(() => {});
-    await until(() => liveCount() >= need, 120_000, `W8 ${need} of ${size} live again`);
-    const live99At = wallMs();
-    const all = await until(() => liveCount() === size, 60_000, "W8 all live again").then(
+    // Bounded: a room whose members do not come back is a result (the row
+    // says how many were live), not an error of the run.
+    const live99At = await until(() => liveCount() >= need, LIVE99_BOUND_MS, `W8 ${need} of ${size} live again`).then(
       () => wallMs(),
       () => null,
     );
+    const all =
+      live99At === null
+        ? null
+        : await until(() => liveCount() === size, 30_000, "W8 all live again").then(
+            () => wallMs(),
+            () => null,
+          );
+    if (live99At === null) opts.log(`W8: 99 % not live again within ${LIVE99_BOUND_MS / 1000} s of the restart (${state()})`);
     clearInterval(sampler);
     sampler = null;
     const stormEnd = all ?? wallMs();
@@ -143,9 +172,9 @@ export async function runW8(opts: W8Options): Promise<W8Result> {
     editing = false;
     clearInterval(editLoop);
     editLoop = null;
-    await until(() => editors.every((e) => e.pendingCount === 0), 60_000, "W8 every edit acknowledged").catch(() => {});
+    await until(() => editors.every((e) => e.pendingCount === 0), 30_000, "W8 every edit acknowledged").catch(() => {});
     const total = edits * W8_EDITORS;
-    await until(() => editors.every((e) => e.seq === total) && members.every((m) => m.seq === total), 60_000, `W8 every member at seq ${total}`).catch(() => {});
+    await until(() => editors.every((e) => e.seq === total) && members.every((m) => m.seq === total), 30_000, `W8 every member at seq ${total}`).catch(() => {});
 
     const expected = new Set(Array.from({ length: edits }, (_, n) => Array.from({ length: W8_EDITORS }, (_, i) => `e${i}-${n}`)).flat());
     const holds = (ids: Iterable<string>) => {
@@ -163,8 +192,8 @@ export async function runW8(opts: W8Options): Promise<W8Result> {
       members: size,
       editors: W8_EDITORS,
       downSec: r1((readyAt - droppedAt) / 1000),
-      live99Sec: r1((live99At - readyAt) / 1000),
-      live99SinceDropSec: r1((live99At - droppedAt) / 1000),
+      live99Sec: live99At === null ? null : r1((live99At - readyAt) / 1000),
+      live99SinceDropSec: live99At === null ? null : r1((live99At - droppedAt) / 1000),
       live100Sec: all === null ? null : r1((all - readyAt) / 1000),
       liveAtEnd,
       edits: total,
