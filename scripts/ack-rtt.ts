@@ -6,7 +6,7 @@
  */
 import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../party/shared/protocol.ts";
-import { WHITEBOARD_SCHEMA_VERSION } from "../party/whiteboard/schema.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "./whiteboard-version.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
 
 const COUNT = Number(process.argv[2] ?? 1000);

@@ -9,7 +9,7 @@
 import WebSocket from "ws";
 import { PING_INTERVAL_MS, STALE_AFTER_MS, SWEEP_INTERVAL_MS } from "../party/shared/limits.ts";
 import { PING_FRAME, PROTOCOL_VERSION } from "../party/shared/protocol.ts";
-import { WHITEBOARD_SCHEMA_VERSION } from "../party/whiteboard/schema.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "./whiteboard-version.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
 
 const server = await startDevServer("wrangler");

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { Coord, defineRoom } from "edgeroom/schema";
 import type * as P from "edgeroom/schema";
 import { Shape } from "./records.ts";
+import { WHITEBOARD_SCHEMA_VERSION } from "./version.ts";
 
 /** Where someone is looking: the world point at the centre of their screen,
  * and their zoom. Others can follow it. */
@@ -24,9 +25,7 @@ export const LaserTrail = z.object({
 });
 export type LaserTrail = z.infer<typeof LaserTrail>;
 
-/** The whiteboard's record schema version (`defineRoom` `version`): a raw
- * client's hello names it as `schema`. */
-export const WHITEBOARD_SCHEMA_VERSION = 2;
+export { WHITEBOARD_SCHEMA_VERSION };
 
 export const whiteboard = defineRoom({
   party: "whiteboard",
