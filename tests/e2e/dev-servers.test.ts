@@ -3,7 +3,7 @@
  * `partykit dev` started on 127.0.0.1, driven from Node through partysocket by
  * the project's own client library.
  */
-import { whiteboard } from "../../party/whiteboard/schema.ts";
+import { WHITEBOARD_SCHEMA_VERSION, whiteboard } from "../../party/whiteboard/schema.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { RoomClient } from "../../client/engine/room-client.ts";
@@ -116,7 +116,8 @@ for (const kind of ["wrangler", "partykit"] as const) {
       const inbox: { type: string }[] = [];
       ws.on("message", (d) => inbox.push(JSON.parse(String(d))));
       await new Promise((r) => ws.once("open", r));
-      ws.send(JSON.stringify({ type: "hello", v: 1, clientId: "raw", epoch: null, lastSeq: 0, name: "raw", color: "#000000" }));
+      // Protocol 1 is still spoken; the record schema must be the whiteboard's (docs/PROTOCOL.md §2).
+      ws.send(JSON.stringify({ type: "hello", v: 1, schema: WHITEBOARD_SCHEMA_VERSION, clientId: "raw", epoch: null, lastSeq: 0, name: "raw", color: "#000000" }));
       ws.send('{"type":"ping"}');
       ws.send("not json");
       await waitFor(() => inbox.length >= 4);
