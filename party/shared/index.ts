@@ -9,6 +9,7 @@
 export { defineRoom, type RecordLimits, type RecordOf, type RoomDefinition, type RoomSchema } from "./schema.ts";
 export type { RecordMigration } from "./migrations.ts";
 export type { EditOp, LiveEntries, LiveSchemas, PatchSet, RejectCode } from "./typed-ops.ts";
+export type { Actor, RoomHooks, RoomView } from "./hooks.ts";
 export { planOps, type Plan } from "./apply.ts";
 export { BROADCAST_QUERY, parseBroadcast, type BroadcastMessage, type JsonValue } from "./broadcast.ts";
 export {

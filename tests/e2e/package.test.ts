@@ -11,32 +11,19 @@
  * the npm cache (`--prefer-offline`): the example's dependencies are the
  * engine's own, already in the cache after `npm ci`.
  */
-import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { z } from "zod";
 import type * as Client from "../../client/engine/index.ts";
 import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { BIN, packTarball, ROOT, run, STEP_TIMEOUT_MS } from "../support/packed.ts";
 import { waitFor } from "../support/wait.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const BIN = join(ROOT, "node_modules/.bin");
-/** npm pack + install from the cache, and each type-check: generous for 2 shared cores. */
-const STEP_TIMEOUT_MS = 120_000;
-
 type Item = { id: string; text: string; done: boolean; order: number };
-
-function run(cmd: string, args: string[], cwd: string): { out: string; ms: number } {
-  const started = Date.now();
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: STEP_TIMEOUT_MS, env: { ...process.env, npm_config_update_notifier: "false" } });
-  const out = `${r.stdout}\n${r.stderr}`;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${out}`);
-  return { out, ms: Date.now() - started };
-}
 
 let dir = "";
 let app = "";
@@ -44,12 +31,11 @@ let server: DevServer | null = null;
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist/lib/client/engine/index.js"))) timings.buildLib = run("npm", ["run", "build:lib"], ROOT).ms;
   dir = mkdtempSync(join(tmpdir(), "edgeroom-package-"));
   app = join(dir, "checklist");
-  const pack = run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], ROOT);
-  timings.pack = pack.ms;
-  const tarball = join(dir, (JSON.parse(pack.out.slice(pack.out.indexOf("["), pack.out.lastIndexOf("]") + 1)) as { filename: string }[])[0]!.filename);
+  const started = Date.now();
+  const tarball = packTarball(dir);
+  timings.pack = Date.now() - started;
   cpSync(join(ROOT, "examples/checklist"), app, { recursive: true, filter: (src) => !src.includes("node_modules") });
   timings.install = run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], app).ms;
   server = null;

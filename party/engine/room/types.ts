@@ -7,10 +7,14 @@
  * "the room core"). `party/engine/room.ts` re-exports all of them.
  */
 import type { AssetPolicy } from "../../shared/assets.ts";
-import type { Change, ErrorCode, Op, PresenceStatus, RecordBase, Role } from "../../shared/protocol.ts";
+import type { Actor, RoomHooks } from "../../shared/hooks.ts";
+import type { ErrorCode, PresenceStatus, RecordBase, Role } from "../../shared/protocol.ts";
 import type { CheckpointPolicy, RetentionPolicy } from "../history-plan.ts";
 import type { RoomStorage } from "../storage.ts";
 import type { WebhookConfig } from "../webhooks.ts";
+
+// The hooks' types are the app's contract (edgeroom/schema): defined in party/shared/hooks.ts.
+export type { Actor, RoomHooks, RoomView } from "../../shared/hooks.ts";
 
 /** What a socket's attachment holds. Small by construction (≤ ~300 bytes; the
  * platform wants ≤ 2 KB): ids, role, and the presence fields. */
@@ -192,15 +196,6 @@ export interface ConnectInfo {
   broadcasts?: boolean;
 }
 
-/** Who is asking, as the app's hooks see it. */
-export interface Actor {
-  conn: string;
-  role: Role;
-  clientId: string;
-  /** The access token's subject, when the deployment uses tokens with one. */
-  subject: string | null;
-}
-
 /** Who an HTTP API mutation is, to the app's hooks: an editor with the conn
  * id `api` (no socket has it: room-assigned ids are 8 characters). */
 export const API_ACTOR: Actor = Object.freeze({ conn: "api", role: "editor", clientId: "api", subject: null });
@@ -213,32 +208,6 @@ export interface RoomSnapshot<R extends RecordBase = RecordBase> {
   seq: number;
   epoch: string | null;
   records: R[];
-}
-
-/** The room as `authorize` reads it: its id, and any record by id. */
-export interface RoomView<R extends RecordBase = RecordBase> {
-  readonly id: string;
-  get(id: string): R | undefined;
-}
-
-/** The app's say in what the room does. Hooks run inside the room's one event
- * queue, so they see the room exactly as the mutation does. */
-export interface RoomHooks<R extends RecordBase = RecordBase> {
-  /**
-   * May `actor` apply `op`? Called for every op of a mutation that passed the
-   * schema, before anything is written, with the record as it is before the op
-   * (`undefined` for a new one). Return `true`, or a sentence saying why not:
-   * the whole mutation is then rejected with FORBIDDEN and that sentence —
-   * inside the same exactly-once path as every mutation (a retried mid gets
-   * the same answer while it is remembered). Throwing rejects it with INTERNAL.
-   * `room.get(id)` reads any other record as this op sees it (the mutation's
-   * earlier ops applied), for rules such as "only members of this column may
-   * add cards to it".
-   */
-  authorize?(actor: Actor, op: Op<R>, before: R | undefined, room: RoomView<R>): true | string;
-  /** A mutation was committed and acknowledged. Errors are logged, never sent
-   * to a client; the room does not wait for a returned promise. */
-  onCommit?(change: Change<R>, room: { id: string; records: ReadonlyMap<string, R> }): void | Promise<void>;
 }
 
 /** Per-room options; every limit defaults to its constant in limits.ts. */
