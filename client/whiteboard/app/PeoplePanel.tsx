@@ -1,16 +1,17 @@
 import { useEffect, useRef, useState } from "react";
 import type { RoomClient } from "edgeroom/client";
-import { usePeers, useSelf } from "edgeroom/react";
+import { useOthers, useSelf } from "edgeroom/react";
 import { cleanName } from "edgeroom/schema";
 import { Icon } from "./icons.tsx";
 import { NAME_MAX, saveName } from "./identity.ts";
-import { sortedPeers } from "./use-room.ts";
+import { sortedOthers } from "./use-room.ts";
 
 /**
  * Who is here: you first (name editable, remembered on this device), then
  * everyone else. Always shown on a wide screen; on a narrow one it opens as a
  * sheet from the People button in the top bar (`open`) and closes with its ×
- * or Escape.
+ * or Escape. Someone who just left stays listed for a few seconds (a reload
+ * does not make them flicker), marked "left" and not counted (useOthers).
  */
 export function PeoplePanel({
   client,
@@ -30,7 +31,7 @@ export function PeoplePanel({
   following?: string | null;
   onFollow?: (conn: string | null) => void;
 }) {
-  const peers = sortedPeers(usePeers(client));
+  const others = sortedOthers(useOthers(client));
   const self = useSelf(client);
   const [name, setName] = useState(initialName);
   const [draft, setDraft] = useState(initialName);
@@ -54,7 +55,7 @@ export function PeoplePanel({
     client.setPresence({ name: next });
   };
 
-  const count = peers.length + 1;
+  const count = others.filter((o) => !o.left).length + 1;
   const ref = usePanelBottom();
   return (
     <aside ref={ref} className={open ? "people panel open" : "people panel"} aria-label="People in this room" id="people-panel" data-testid="people-panel">
@@ -90,8 +91,8 @@ export function PeoplePanel({
           />
           <span className="you">you</span>
         </li>
-        {peers.map((p) => (
-          <li key={p.conn} className="person" data-testid="peer">
+        {others.map(({ peer: p, left }) => (
+          <li key={p.conn} className={left ? "person left" : "person"} data-testid="peer">
             <span className="dot" style={{ background: p.color }} aria-hidden="true" />
             <button
               type="button"
@@ -104,8 +105,9 @@ export function PeoplePanel({
             >
               {p.name}
             </button>
-            {p.role === "viewer" ? <span className="tag">viewing</span> : null}
-            {p.status !== "active" ? <span className="tag">{p.status}</span> : null}
+            {left ? <span className="tag">left</span> : null}
+            {!left && p.role === "viewer" ? <span className="tag">viewing</span> : null}
+            {!left && p.status !== "active" ? <span className="tag">{p.status}</span> : null}
           </li>
         ))}
       </ul>
@@ -115,7 +117,7 @@ export function PeoplePanel({
 
 /** The top bar's People button: how many are here; opens the list on a narrow screen. */
 export function PeopleToggle({ client, open, onToggle }: { client: RoomClient; open: boolean; onToggle: () => void }) {
-  const count = usePeers(client).size + 1;
+  const count = [...useOthers(client).values()].filter((o) => !o.left).length + 1;
   return (
     <button
       type="button"

@@ -1,11 +1,12 @@
 /**
  * The whiteboard's own React hooks. The room's state a generic app shows —
  * connection, people, self, pending edits — comes from `edgeroom/react`
- * (useConnection, usePeers, useSelf, usePendingEdits); what is here is the
+ * (useConnection, useOthers, usePeers, useSelf, usePendingEdits); what is here is the
  * board's: its UI state, the debug overlay's figures, a ticking clock.
  */
 import { useEffect, useState, useSyncExternalStore } from "react";
-import type { Peer, RoomClient } from "edgeroom/client";
+import type { RoomClient } from "edgeroom/client";
+import type { Other } from "edgeroom/react";
 import type { BoardController, BoardUiState } from "../canvas/board-controller.ts";
 
 /** What the `?debug` overlay shows of the room. */
@@ -46,9 +47,9 @@ export function useRoomStats(client: RoomClient): RoomStats {
   return useSyncExternalStore(source.subscribe, () => (source.value ??= roomStatsOf(client)));
 }
 
-/** Everyone else here, in the order the people list shows them (name, then connection). */
-export function sortedPeers(peers: ReadonlyMap<string, Peer>): Peer[] {
-  return [...peers.values()].sort((a, b) => a.name.localeCompare(b.name) || a.conn.localeCompare(b.conn));
+/** Everyone else here (and who just left), in the order the people list shows them (name, then connection). */
+export function sortedOthers(others: ReadonlyMap<string, Other>): Other[] {
+  return [...others.values()].sort((a, b) => a.peer.name.localeCompare(b.peer.name) || a.peer.conn.localeCompare(b.peer.conn));
 }
 
 /** The board's UI state: tool, style, selection, text being edited. */
