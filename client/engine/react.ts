@@ -79,6 +79,7 @@ const connections = new WeakMap<RoomClient<never>, ExternalSource<ConnectionStat
 const cursors = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, RemoteCursor>>>();
 const selves = new WeakMap<RoomClient<never>, ExternalSource<Peer | null>>();
 const pendingEdits = new WeakMap<RoomClient<never>, ExternalSource<number>>();
+const watchings = new WeakMap<RoomClient<never>, ExternalSource<number>>();
 const lives = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, ReadonlyMap<string, unknown>>>>();
 const others = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, Other>>>();
 
@@ -126,6 +127,14 @@ export function pendingEditsSource<R extends RecordBase>(client: RoomClient<R>):
   return cached(pendingEdits, client as unknown as RoomClient<never>, () => ({
     subscribe: (fn) => client.on("change", fn),
     getSnapshot: () => client.pendingEditCount,
+  }));
+}
+
+/** Others watching an audience room (`RoomClient.watching`). */
+export function watchingSource<R extends RecordBase>(client: RoomClient<R>): ExternalSource<number> {
+  return cached(watchings, client as unknown as RoomClient<never>, () => ({
+    subscribe: (fn) => client.on("watching", fn),
+    getSnapshot: () => client.watching,
   }));
 }
 
@@ -219,6 +228,12 @@ export function useSelf<R extends RecordBase>(client?: RoomClient<R> | null): Pe
 export function usePendingEdits<R extends RecordBase>(client?: RoomClient<R> | null): number {
   const c = useRoomClient(client);
   return useSource(c ? pendingEditsSource(c) : null, 0);
+}
+
+/** How many others watch an audience room without being among its peers ("1,284 watching"); 0 elsewhere or with no client. */
+export function useWatching<R extends RecordBase>(client?: RoomClient<R> | null): number {
+  const c = useRoomClient(client);
+  return useSource(c ? watchingSource(c) : null, 0);
 }
 
 /** The connection state ("connecting" while there is no client). */

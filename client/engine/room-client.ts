@@ -194,9 +194,9 @@ export class RoomClient<R extends RecordBase = RecordBase, F extends string = st
     return this.processor.roster.peers();
   }
   present(conn: string): boolean { return this.processor.roster.present(conn); }
-  cursors(): ReadonlyMap<string, RemoteCursor> {
-    return this.processor.roster.cursors();
-  }
+  cursors(): ReadonlyMap<string, RemoteCursor> { return this.processor.roster.cursors(); }
+  /** Others watching (an audience room's watchers, counted, not in `peers()`; PROTOCOL.md §16); 0 elsewhere. */
+  get watching(): number { return this.processor.watching; }
   /** Frames received, for the debug overlay's messages/s. */
   get framesReceived(): number {
     return this.conn.framesReceived;

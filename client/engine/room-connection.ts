@@ -212,8 +212,9 @@ export class RoomConnection<R extends RecordBase = RecordBase> {
     this.ackEvery = 0;
     this.unacked = 0;
     const hello = this.host.hello();
-    // `reads`: this client acknowledges what it reads, if the room asks.
-    this.send(hello.type === "hello" ? { ...hello, reads: true } : hello);
+    // `reads`: this client acknowledges what it reads, if the room asks;
+    // `watching`: it reads an audience room's watcher count.
+    this.send(hello.type === "hello" ? { ...hello, reads: true, watching: true } : hello);
   }
 
   private onClose(code: number, reason: string): void {

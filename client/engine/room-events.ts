@@ -45,6 +45,9 @@ export interface RoomClientEvents<R extends RecordBase = RecordBase, L extends L
   cursors: (cursors: ReadonlyMap<string, RemoteCursor>) => void;
   /** Someone's live state changed (RoomClient.setLive): by conn, then key. */
   live: (live: ReadonlyMap<string, LiveEntries<L>>) => void;
+  /** How many others watch an audience room without being among its peers
+   * (`RoomClient.watching`): sent when it changes, at most once a second. */
+  watching: (n: number) => void;
   /** A local edit was refused and rolled back. */
   reject: (notice: RejectNotice<R>) => void;
   /** A non-fatal error the room reported (rate limited, bad message, …). */

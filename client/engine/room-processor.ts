@@ -53,6 +53,8 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
   readonly roster: PeerRoster;
   /** This connection as the room sees it (after the welcome). */
   self: Peer | null = null;
+  /** Others watching an audience room, not among the peers (PROTOCOL.md §16). */
+  watching = 0;
   /** True once this connection's first sync was applied: from then on the
    * client may send edits (before it, nothing but hello goes out). */
   synced = false;
@@ -88,6 +90,7 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
   /** The connection closed: whoever was here is unknown until the next welcome. */
   closed(): void {
     this.synced = false;
+    if (this.watching > 0) this.host.emit("watching", (this.watching = 0));
     this.roster.disconnected();
   }
 
@@ -179,6 +182,11 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
         return;
       case "error":
         return this.onError(msg);
+      case "watching":
+        this.watching = msg.n;
+        this.host.emit("watching", msg.n);
+        this.host.emit("change");
+        return;
       case "pong":
       case "history":
       case "preview":

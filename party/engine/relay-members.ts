@@ -14,7 +14,7 @@ import { CommitOutbox, type QueuedCommit } from "./room/commit-outbox.ts";
 import { ReadWindows } from "./room/read-windows.ts";
 import type { EachReceiver } from "./room/receivers.ts";
 import { closeQuietly } from "./room/sessions.ts";
-import type { RoomSocket } from "./room/types.ts";
+import type { ConnState, RoomSocket } from "./room/types.ts";
 
 export class RelayMembers {
   private readonly outbox = new CommitOutbox();
@@ -64,12 +64,13 @@ export class RelayMembers {
     this.outbox.flush(this.receivers, (conn, chars) => this.reads.charge(conn, chars));
   }
 
-  /** A broadcast to every ready member but `except`, after the queued commits. */
-  cast(frame: string, except: string | null): void {
+  /** A broadcast to every ready member but `except` (and of them only those
+   * `only` accepts), after the queued commits. */
+  cast(frame: string, except: string | null, only?: (st: ConnState) => boolean): void {
     this.flush();
     for (const s of this.sockets()) {
       const st = s.getState();
-      if (st?.ready && st.conn !== except && this.reads.charge(st.conn, frame.length)) sendQuietly(s, frame);
+      if (st?.ready && st.conn !== except && (!only || only(st)) && this.reads.charge(st.conn, frame.length)) sendQuietly(s, frame);
     }
   }
 

@@ -11,14 +11,16 @@
  * gap it cannot fill closes its members to resync. No host inside: the
  * Durable Object adapter (durable-object.ts) gives it sockets and the link.
  */
+import { watchingFrame } from "../shared/audience.ts";
 import { READ_ACK_EVERY_BYTES, RELAY_MAX_MEMBERS } from "../shared/limits.ts";
-import { type Change, CloseCode, ErrorCode, type Peer, PROTOCOL_VERSION, type RecordBase, type SyncMessage, TRY_AGAIN_LATER } from "../shared/protocol.ts";
+import { type Change, CloseCode, ErrorCode, PROTOCOL_VERSION, type RecordBase, type SyncMessage, TRY_AGAIN_LATER } from "../shared/protocol.ts";
 import { type DownItem, type LinkDown, parseLinkDown, type UpItem } from "../shared/relay-protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import type { Access } from "./auth.ts";
 import { RelayBoard } from "./relay-board.ts";
 import { RelayGuard } from "./relay-guard.ts";
 import { RelayMembers, sendQuietly } from "./relay-members.ts";
+import { RelayPresence } from "./relay-presence.ts";
 import { infoOf, type RelayHost, RelayUplink } from "./relay-uplink.ts";
 import { randomId } from "./room/context.ts";
 import { closeQuietly, peerOf } from "./room/sessions.ts";
@@ -44,7 +46,8 @@ export class RelayCore<R extends RecordBase = RecordBase> {
   private synced = false;
   /** The board, its seq and a ring of recent changes (relay-board.ts). */
   private readonly board = new RelayBoard<R>();
-  private readonly peers = new Map<string, Peer>();
+  /** The room's active people, watcher count and cursors, as they passed (relay-presence.ts). */
+  private readonly presence = new RelayPresence();
   private readonly waiting = new Map<string, Waiting>();
   /** Editors whose join waits for the room's admit. */
   private readonly joining = new Map<string, Waiting>();
@@ -121,6 +124,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       }
       const next: ConnState = { ...st, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
       if (msg.reads) next.reads = true;
+      if (msg.watching) next.watching = true;
       socket.setState(next);
       const wait = { epoch: msg.epoch, lastSeq: msg.lastSeq, welcome: true };
       if (next.role === "editor") {
@@ -192,7 +196,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     if (this.known.has(st.conn) || this.admitted.has(st.conn)) this.uplink.queue({ k: "leave", conn: st.conn });
     this.known.delete(st.conn);
     this.admitted.delete(st.conn);
-    this.peers.delete(st.conn);
+    this.presence.gone(st.conn);
     let open = 0;
     for (const s of this.host.members()) if (s !== socket && s.getState()) open++;
     if (open > 0) return this.uplink.schedule();
@@ -200,6 +204,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     this.uplink.close();
     this.synced = false;
     this.board.reset(null, 0, []);
+    this.presence.clear();
     this.inflight.clear();
   }
 
@@ -252,7 +257,8 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       }
       board.reset(sync.epoch, sync.seq, sync.mode === "snapshot" ? sync.records : []);
     }
-    this.newPeers(msg.peers);
+    this.presence.replace(msg.peers, (frame, except) => this.members.cast(frame, except), msg.c ?? null);
+    if (msg.w !== undefined) this.presence.watching = msg.w;
     this.synced = true;
     // What was on its way may not have arrived: the room's dedupe answers repeats.
     for (const item of this.inflight.values()) this.uplink.queue(item);
@@ -293,7 +299,14 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         return;
       }
       case "cast":
-        this.notePresence(item.f);
+        if (item.f.startsWith(`{"type":"watching"`)) {
+          // Only to the members that read it (their hello said `watching`);
+          // a watcher is told of the others.
+          const n = (this.presence.watching = (JSON.parse(item.f) as { n: number }).n);
+          this.members.cast(item.f, null, (st) => st.watching === true && st.role === "editor");
+          return this.members.cast(watchingFrame(Math.max(0, n - 1)), null, (st) => st.watching === true && st.role !== "editor");
+        }
+        this.presence.note(item.f);
         return this.members.cast(item.f, item.x);
       case "to": {
         const s = this.members.to(item.conn, item.f);
@@ -320,30 +333,6 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         if (wait) this.waiting.set(item.conn, wait);
         return;
       }
-    }
-  }
-
-  /** The active people as the room's sync says: the members who were here
-   * get what changed meanwhile (after a gap or a resubscribe). */
-  private newPeers(peers: readonly Peer[]): void {
-    const before = new Map(this.peers);
-    this.peers.clear();
-    for (const p of peers) this.peers.set(p.conn, p);
-    for (const conn of before.keys()) if (!this.peers.has(conn)) this.members.cast(JSON.stringify({ type: "leave", conn }), conn);
-    for (const p of peers) {
-      const old = before.get(p.conn);
-      if (!old) this.members.cast(JSON.stringify({ type: "join", peer: p }), p.conn);
-      else if (JSON.stringify(old) !== JSON.stringify(p)) this.members.cast(JSON.stringify({ type: "peer", peer: p }), p.conn);
-    }
-  }
-
-  /** Keep the active people current from the room's join, peer and leave. */
-  private notePresence(frame: string): void {
-    if (frame.startsWith(`{"type":"join"`) || frame.startsWith(`{"type":"peer"`)) {
-      const { peer } = JSON.parse(frame) as { peer: Peer };
-      this.peers.set(peer.conn, peer);
-    } else if (frame.startsWith(`{"type":"leave"`)) {
-      this.peers.delete((JSON.parse(frame) as { conn: string }).conn);
     }
   }
 
@@ -378,12 +367,10 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     if (w.welcome) {
       st = { ...st, ready: !askRoom, status: "active" };
       socket.setState(st);
-      const peers = [...this.peers.values()].filter((p) => p.conn !== st.conn);
+      const peers = [...this.presence.peers.values()].filter((p) => p.conn !== st.conn);
       const ackEvery = st.reads ? { ackEvery: READ_ACK_EVERY_BYTES } : {};
       sendQuietly(socket, JSON.stringify({ type: "welcome", v: PROTOCOL_VERSION, schema: this.schema.version, room: this.roomId, self: peerOf(st), peers, ...ackEvery }));
-    } else if (askRoom) {
-      socket.setState((st = { ...st, ready: false }));
-    } else if (!st.ready) {
+    } else if (!st.ready && !askRoom) {
       // A member whose sync the room was building when the relay fell behind.
       socket.setState((st = { ...st, ready: true }));
     }
@@ -392,6 +379,14 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       this.forward(st, { k: "frame", m: infoOf(st), f: JSON.stringify({ type: "resync", epoch: w.epoch, lastSeq: w.lastSeq }) });
     } else {
       sendQuietly(socket, sync.frame);
+    }
+    if (w.welcome) {
+      // What a direct member gets after its sync: the cursors and live values
+      // on the board now, and how many others watch.
+      const catchUp = this.presence.catchUp(st.conn);
+      if (catchUp) sendQuietly(socket, catchUp);
+      const others = st.role === "editor" ? this.presence.watching : this.presence.watching - 1;
+      if (st.watching && others > 0) sendQuietly(socket, watchingFrame(others));
     }
     this.uplink.schedule();
   }

@@ -125,6 +125,8 @@ export class Room<R extends RecordBase = RecordBase> {
     schedule.onEvent = (type) => (type === "room.deleted" ? this.index.erased() : this.index.touch());
     this.backend.onMetadata = () => this.index.touch();
     this.sessions.relayedPeers = () => this.relays.peers();
+    this.sessions.watchingFrame = () => this.relays.watchingFrame();
+    this.sessions.relayedMembers = () => this.relays.counts().relayed;
   }
 
   // An audience room's relays (room/relay-face.ts; docs/ARCHITECTURE.md "One

@@ -14,16 +14,8 @@
  * tables are checked against this one file (tests/unit/docs.test.ts).
  */
 import { z } from "zod";
-import {
-  CLIENT_ID_PATTERN,
-  HISTORY_PAGE_MAX,
-  ID_PATTERN,
-  LIVE_KEY_PATTERN,
-  MAX_COORD,
-  MAX_NAME_CHARS,
-  MAX_OPS_PER_MUTATION,
-  MAX_VERSION_NAME_CHARS,
-} from "./limits.ts";
+import { Watching, type WatchingMessage } from "./audience.ts";
+import { CLIENT_ID_PATTERN, HISTORY_PAGE_MAX, ID_PATTERN, LIVE_KEY_PATTERN, MAX_COORD, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION, MAX_VERSION_NAME_CHARS } from "./limits.ts";
 
 /** Bumped on any incompatible change. The room refuses other versions with a
  * terminal UNSUPPORTED_VERSION error instead of risking silent corruption. */
@@ -223,6 +215,7 @@ export const Hello = z.object({
   name: Name,
   color: Color,
   reads: z.literal(true).optional(), // it sends `read` if the welcome has `ackEvery`, so it is bounded (SOCKET_MAX_OWED_BYTES); absent: never bounded
+  watching: z.literal(true).optional(), // it reads `watching` (audience.ts): an audience room sends it the count of watchers
 });
 export const Resync = z.object({ type: z.literal("resync"), epoch: z.string().max(64).nullable(), lastSeq: Seq });
 export const Cursor = z.object({
@@ -445,7 +438,8 @@ export type ServerMessage<R extends RecordBase = RecordBase> =
   | z.infer<typeof Pong>
   | HistoryPageMessage
   | PreviewMessage<R>
-  | VersionSavedMessage;
+  | VersionSavedMessage
+  | WatchingMessage;
 
 // ---------------------------------------------------------------------------
 // Parsing at the boundary
@@ -532,6 +526,7 @@ export function protocolFor<R extends RecordBase>(records: z.ZodType<R>, maxOps 
     HistoryPage,
     Preview,
     VersionSaved,
+    Watching,
   ]) as unknown as z.ZodType<ServerMessage<R>>;
   /** A room frame is one message or a batch of them (JSON array), applied in order. */
   const ServerFrame = z.union([ServerMessage, z.array(ServerMessage)]);

@@ -55,9 +55,10 @@ export type DownItem =
   | { k: "admit"; conn: string };
 
 export type LinkDown =
-  /** The answer to `sub`: the room's sync frame for what the relay holds, and
-   * the active people. */
-  | { t: "sync"; f: string; peers: Peer[] }
+  /** The answer to `sub`: the room's sync frame for what the relay holds, the
+   * active people, the watchers the room last told its members of (`w`), and
+   * the cursors and live values on the board (`c`, a `cursors` frame). */
+  | { t: "sync"; f: string; peers: Peer[]; w?: number; c?: string }
   | { t: "tick"; i: DownItem[] }
   /** The relay owes the room more than RELAY_LINK_MAX_OWED_BYTES: the room
    * sent it nothing more after this. Subscribe again from what it holds. */

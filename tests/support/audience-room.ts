@@ -15,6 +15,7 @@ import { RelayCore } from "../../party/engine/relay.ts";
 import { type AudienceBounds, type LinkInfo, type LinkSocket, type LogLine, Room } from "../../party/engine/room.ts";
 import { TestSocket } from "../../party/engine/testing/memory-host.ts";
 import { MemoryKv } from "../../party/engine/testing/memory-kv.ts";
+import type { WebhookConfig } from "../../party/engine/webhooks.ts";
 import { PROTOCOL_VERSION, type Role } from "../../party/shared/protocol.ts";
 import { type Card, cards } from "./cards.ts";
 
@@ -97,11 +98,14 @@ export class AudienceRoom {
   private timers: { at: number; fn: () => void; room: boolean }[] = [];
   room: Room<Card>;
   readonly bounds: AudienceBounds;
+  /** Webhooks for the room, and the fetch they go through (set at construction). */
+  private readonly hooks: { webhook: WebhookConfig; fetch: typeof fetch } | undefined;
   /** Which relay (or the room, -1) each member was routed to. */
   readonly where = new Map<TestSocket<Card>, number>();
 
-  constructor(bounds: AudienceBounds) {
+  constructor(bounds: AudienceBounds, hooks?: { webhook: WebhookConfig; fetch: typeof fetch }) {
     this.bounds = bounds;
+    this.hooks = hooks;
     this.room = this.build();
   }
 
@@ -118,6 +122,7 @@ export class AudienceRoom {
         setAlarm: async (at) => void (this.alarmAt = at),
         lastPing: () => null,
         log: (line) => void this.logs.push(line),
+        ...(this.hooks ? { webhook: this.hooks.webhook, fetch: this.hooks.fetch } : {}),
       },
       cards,
     );
@@ -160,15 +165,15 @@ export class AudienceRoom {
   }
 
   /** A member opens a socket and says hello; routed as the adapter routes. */
-  join(name: string, role: Role = "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true; expiresAt?: number } = {}): TestSocket<Card> {
+  join(name: string, role: Role = "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true; watching?: true; expiresAt?: number } = {}): TestSocket<Card> {
     const s = this.open(role, from.expiresAt);
-    this.send(s, { type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: from.epoch ?? null, lastSeq: from.lastSeq ?? 0, name, color: "#224466", ...(from.reads ? { reads: true } : {}) });
+    const flags = { ...(from.reads ? { reads: true } : {}), ...(from.watching ? { watching: true } : {}) };
+    this.send(s, { type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: from.epoch ?? null, lastSeq: from.lastSeq ?? 0, name, color: "#224466", ...flags });
     return s;
   }
 
   /** A socket opens (no hello yet), routed as the adapter routes. */
-  open(role: Role = "viewer", expiresAt?: number): TestSocket<Card> {
-    const s = new TestSocket<Card>();
+  open(role: Role = "viewer", expiresAt?: number, s: TestSocket<Card> = new TestSocket<Card>()): TestSocket<Card> {
     let direct = 0;
     for (const d of this.direct) if (!d.closed) direct++;
     const where = this.room.route(direct);

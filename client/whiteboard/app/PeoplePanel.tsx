@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import type { RoomClient } from "edgeroom/client";
-import { useOthers, useSelf } from "edgeroom/react";
+import { useOthers, useSelf, useWatching } from "edgeroom/react";
 import { cleanName } from "edgeroom/schema";
 import { Icon } from "./icons.tsx";
 import { NAME_MAX, saveName } from "./identity.ts";
@@ -33,6 +33,8 @@ export function PeoplePanel({
 }) {
   const others = sortedOthers(useOthers(client));
   const self = useSelf(client);
+  // An audience room's watchers: counted, not listed.
+  const watching = useWatching(client);
   const [name, setName] = useState(initialName);
   const [draft, setDraft] = useState(initialName);
   useEffect(() => setDraft(name), [name]);
@@ -62,6 +64,7 @@ export function PeoplePanel({
       <div className="people-head">
         <h2>
           {count} {count === 1 ? "person" : "people"} here
+          {watching > 0 && <span data-testid="watching"> · {watching.toLocaleString("en-US")} watching</span>}
         </h2>
         <button type="button" className="tool sheet-close" aria-label="Close the people list" title="Close" onClick={onClose}>
           <Icon name="close" />

@@ -25,6 +25,7 @@ import type { FrameFanout } from "./fanout.ts";
 import { ReadWindows } from "./read-windows.ts";
 import { readySockets } from "./receivers.ts";
 import { peerOf, type Sessions } from "./sessions.ts";
+import { WatchingCount } from "./watching.ts";
 import type { ConnState, LinkInfo, LinkSocket, RoomSocket } from "./types.ts";
 
 /** The audience bounds; only tests lower them (the deployment variables
@@ -91,6 +92,8 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
   /** Relays over their bound: sent nothing but `behind` (and their members'
    * closes and admits) until they subscribe again. */
   private readonly behind = new Set<number>();
+  /** The watcher count as members hear it (watching.ts). */
+  private readonly watching: WatchingCount<R>;
   /** Set once by the adapter (tests lower them). */
   bounds: AudienceBounds = {};
   private readonly ctx: RoomContext<R>;
@@ -105,6 +108,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     this.sessions = sessions;
     this.dispatcher = dispatcher;
     this.out = out;
+    this.watching = new WatchingCount(ctx, out, () => this.counts().watching, (frame) => this.cast(frame, null));
     // A woken room with relays attached sends them its output from the start.
     for (const _ of this.links()) {
       out.relays = this;
@@ -174,7 +178,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     if (!this.memory.has(info.relay) && info.live) {
       // The room restarted under a live link: its members are unknown here.
       this.mem(info.relay);
-      link.send(`{"t":"roster"}`);
+      sendQuietly(link, `{"t":"roster"}`);
     }
     if (msg.t === "sub") return this.subscribe(link, info, msg.epoch, msg.seq);
     if (msg.r) this.owed().read(String(info.relay), msg.r);
@@ -182,8 +186,14 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
       const arrived = msg.members - info.members;
       if (arrived > 0) this.handed.set(info.relay, Math.max(0, (this.handed.get(info.relay) ?? 0) - arrived));
       link.setLink({ ...info, members: msg.members, watching: msg.watching });
+      if (msg.watching !== info.watching) this.watching.changed();
     }
+    // Its last members left: an editor's leave asks whether the room is empty
+    // now; watchers say so only by the count, so ask here.
+    const editors = this.memory.get(info.relay)?.editors;
+    const editorLeft = msg.i.some((i) => (i as UpItem).k === "leave" && editors?.has((i as { conn: string }).conn));
     for (const item of msg.i) await this.item(info.relay, item as UpItem);
+    if (msg.members === 0 && info.members > 0 && !editorLeft) await this.sessions.noteEmpty();
   }
 
   private async subscribe(link: LinkSocket, info: LinkInfo, epoch: string | null, seq: number): Promise<void> {
@@ -202,7 +212,9 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     // What is queued for the links goes first (a relay ignores commits its
     // sync already holds), then the sync.
     this.flush();
-    link.send(JSON.stringify({ t: "sync", f: sync.frame, peers }));
+    // With the cursors and live values on the board now, for its joiners.
+    const c = this.out.live.catchUp("");
+    sendQuietly(link, JSON.stringify({ t: "sync", f: sync.frame, peers, w: this.watching.sent, ...(c ? { c } : {}) }));
     link.setLink({ ...info, live: true });
     this.out.relays = this;
     this.ctx.log("info", "relay_subscribed", `relay:${info.relay}`, undefined, undefined, sync.mode);
@@ -288,8 +300,18 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     this.handed.delete(info.relay);
     this.behind.delete(info.relay);
     this.owed().forget(String(info.relay));
+    // An editor's leave asks whether the room is empty now; with none, ask here:
+    // a relay that died with watchers may have held the room's last members.
+    const editorLeft = (m?.editors.size ?? 0) > 0;
     if (m) for (const vs of m.members.values()) await this.leave(m, vs);
+    this.watching.changed();
+    if (info.members > 0 && !editorLeft) await this.sessions.noteEmpty();
     this.ctx.log("info", "relay_closed", `relay:${info.relay}`);
+  }
+
+  /** The `watching` frame for a member who just said hello, or null with nobody watching. */
+  watchingFrame(): string | null {
+    return this.watching.frame();
   }
 
   /** The room closed a virtual socket itself (a kick, an expiry). */
@@ -338,11 +360,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     m.out = m.out.filter((i) => i.k === "close" || i.k === "admit");
     link.setLink({ ...info, live: false });
     this.behind.add(info.relay);
-    try {
-      link.send(`{"t":"behind"}`);
-    } catch {
-      // The link is closing; its close event cleans up.
-    }
+    sendQuietly(link, `{"t":"behind"}`);
     this.ctx.log("warn", "relay_behind", `relay:${info.relay}`, undefined, undefined, `over ${this.bounds.linkOwedMax ?? RELAY_LINK_MAX_OWED_BYTES} characters owed`);
     return false;
   }
@@ -366,11 +384,17 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
       if (!m || m.out.length === 0) continue;
       const frame = `{"t":"tick","i":${JSON.stringify(m.out)}}`;
       m.out = [];
-      try {
-        l.send(frame);
-      } catch {
-        // The link is closing; its close event cleans up.
-      }
+      sendQuietly(l, frame);
     }
+  }
+}
+
+/** Send on a link that may be closing (the runtime throws then); its close
+ * event cleans up. */
+function sendQuietly(link: LinkSocket, frame: string): void {
+  try {
+    link.send(frame);
+  } catch {
+    // closing
   }
 }

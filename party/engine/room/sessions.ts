@@ -86,6 +86,10 @@ export class Sessions<R extends RecordBase = RecordBase> {
   /** The active people the room's relays hold (relay-face.ts), for a direct
    * member's welcome. */
   relayedPeers: (() => Peer[]) | undefined;
+  /** The watchers on the room's relays, as a `watching` frame (null: none). */
+  watchingFrame: (() => string | null) | undefined;
+  /** The members the room's relays hold (an audience room): the room is not empty while any remain. */
+  relayedMembers: (() => number) | undefined;
 
   private readonly ctx: RoomContext<R>;
   private readonly doc: RoomDocument<R>;
@@ -175,6 +179,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
     const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
     if (!this.doc.stored) next.epoch = this.doc.meta.epoch;
     if (msg.reads) next.reads = true;
+    if (msg.watching) next.watching = true;
     socket.setState(next);
     const self = peerOf(next);
     const peers: Peer[] = [];
@@ -188,6 +193,8 @@ export class Sessions<R extends RecordBase = RecordBase> {
     this.out.sendFrame(socket, sync.frame);
     const catchUp = this.out.live.catchUp(next.conn);
     if (catchUp) this.out.sendFrame(socket, catchUp);
+    const watching = msg.watching ? this.watchingFrame?.() : null;
+    if (watching) this.out.sendFrame(socket, watching);
     // What it owes is counted from here: the sync is bounded by the sync budget.
     this.out.reads.open(next.conn, msg.reads === true);
     this.out.broadcast({ type: "join", peer: self }, next.conn);
@@ -216,9 +223,9 @@ export class Sessions<R extends RecordBase = RecordBase> {
     if (st.ready) await this.noteEmpty();
   }
 
-  /** The last accepted connection left: `room.emptied`. */
+  /** The last accepted connection left — direct or through a relay: `room.emptied`. */
   async noteEmpty(): Promise<void> {
-    if (!this.schedule.webhooks.enabled || readySockets(this.ctx.host).length > 0) return;
+    if (!this.schedule.webhooks.enabled || readySockets(this.ctx.host).length > 0 || (this.relayedMembers?.() ?? 0) > 0) return;
     await this.doc.load();
     if (this.doc.stored) await this.schedule.notify("room.emptied", { seq: this.doc.meta.seq, epoch: this.doc.meta.epoch });
   }

@@ -44,6 +44,8 @@ export interface ConnState {
   reads?: true;
   /** It reads the backend's broadcasts (ConnectInfo.broadcasts). */
   bc?: true;
+  /** Its hello said `watching`: it reads the watcher count (party/shared/audience.ts). */
+  watching?: true;
   clientId?: string;
   name?: string;
   color?: string;
