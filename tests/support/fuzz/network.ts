@@ -24,6 +24,8 @@ import type { FrameBudget } from "../../../party/engine/room/fanout.ts";
 import { KvRoomStorage } from "../../../party/engine/kv-storage.ts";
 import { MemoryKv } from "../../../party/engine/testing/memory-kv.ts";
 import type { FuzzClock } from "./clock.ts";
+import { FuzzRelay, type PipeLink } from "./relays.ts";
+import { CloseCode, ErrorCode } from "../../../party/shared/protocol.ts";
 
 /** The room's side of one link: what the room core sends through and attaches to. */
 class LinkSocket implements RoomSocket {
@@ -76,6 +78,8 @@ export class Link {
   readonly socket: LinkSocket;
   /** When the runtime last auto-answered this socket's ping (see deliverUp). */
   lastPing: number | null = null;
+  /** The relay object that holds this socket (an audience room), or null: the room. */
+  relay: FuzzRelay | null = null;
 
   constructor(
     readonly net: FuzzNetwork,
@@ -150,7 +154,10 @@ export class FuzzNetwork {
   /** How often each mutation id reached the room (duplicates and resends included). */
   readonly mutateDeliveries = new Map<string, number>();
   private nextLink = 1;
-  room: Room;
+  room: Room<Card>;
+  /** An audience room's relays (relays.ts), by index, and the room's links to them. */
+  readonly relays = new Map<number, FuzzRelay>();
+  readonly pipes = new Set<PipeLink>();
 
   constructor(
     readonly roomId: string,
@@ -158,15 +165,18 @@ export class FuzzNetwork {
     readonly note: (line: string) => void,
     /** The room's frame send budget (a test-only knob, not a room option). */
     private readonly frameBudget: FrameBudget = {},
+    /** An audience room: one direct member, then relays of two (relays.ts). */
+    readonly audience = false,
   ) {
     this.room = this.build();
   }
 
   private build(): Room<Card> {
     const gen = ++this.generation;
-    return new Room<Card>(this.roomId, {
+    const room = new Room<Card>(this.roomId, {
       storage: new KvRoomStorage<Card>(this.kv),
-      sockets: () => this.links.filter((l) => !l.serverClosed).map((l) => l.socket),
+      sockets: () => this.links.filter((l) => !l.serverClosed && l.relay === null).map((l) => l.socket),
+      links: () => [...this.pipes],
       now: () => this.clock.now(),
       setTimeout: (fn, ms) => {
         this.pendingTimers++;
@@ -184,6 +194,41 @@ export class FuzzNetwork {
         if (line.level !== "info") this.logs.push(line);
       },
     }, cards, {}, this.frameBudget);
+    if (this.audience) room.audienceBounds = { directMax: 1, relayMax: 2, relaysMax: 4 };
+    return room;
+  }
+
+  /** Relay `k`, made when a socket is first handed to it (or after it crashed). */
+  relay(k: number): FuzzRelay {
+    let r = this.relays.get(k);
+    if (!r) {
+      r = new FuzzRelay(k, {
+        room: () => this.room,
+        clock: this.clock,
+        members: (i) => this.links.filter((l) => l.relay?.k === i && l.relay === this.relays.get(i) && !l.serverClosed).map((l) => l.socket),
+        lastPing: (s) => this.links.find((l) => l.socket === s)?.lastPing ?? null,
+        pipes: this.pipes,
+        note: this.note,
+      });
+      this.relays.set(k, r);
+    }
+    return r;
+  }
+
+  /** A relay object dies: its members' sockets are gone without a close event
+   * reaching anything (each client notices on its own), its link closes. */
+  crashRelay(k: number): void {
+    const r = this.relays.get(k);
+    if (!r) return;
+    this.note(`relay ${k} crashes`);
+    this.relays.delete(k);
+    r.crash();
+    for (const link of this.links) {
+      if (link.relay !== r) continue;
+      link.broken = true;
+      link.serverClosed = true;
+      link.up.length = 0;
+    }
   }
 
   endpoint(label: string): Endpoint {
@@ -200,6 +245,26 @@ export class FuzzNetwork {
     this.links.push(link);
     ep.link = link;
     this.note(`connect ${ep.label} L${link.id}`);
+    if (this.audience) {
+      // Routed as the Durable Object adapter routes (durable-object.ts).
+      const where = this.room.route(this.links.filter((l) => !l.serverClosed && l.relay === null && l !== link).length);
+      if (where === null) {
+        this.note(`L${link.id} refused: every relay full`);
+        link.down.push(JSON.stringify({ type: "error", code: ErrorCode.ROOM_FULL, message: "full (fuzz)" }));
+        link.roomClose = { code: CloseCode.ROOM_FULL, reason: "room full" };
+        link.broken = true;
+        link.serverClosed = true;
+        ep.handlers!.open();
+        return link;
+      }
+      if (where !== "direct") {
+        link.relay = this.relay(where);
+        this.note(`L${link.id} goes to relay ${where}`);
+        link.relay.core.connect(link.socket, { ok: true, role, subject: null });
+        ep.handlers!.open();
+        return link;
+      }
+    }
     await this.room.connect(link.socket, { ok: true, role, subject: null });
     ep.handlers!.open();
     return link;
@@ -247,7 +312,8 @@ export class FuzzNetwork {
     if (link.serverClosed) return;
     link.serverClosed = true;
     link.up.length = 0;
-    this.note(`room sees L${link.id} (${link.endpoint.label}) close`);
+    this.note(`${link.relay ? `relay ${link.relay.k}` : "room"} sees L${link.id} (${link.endpoint.label}) close`);
+    if (link.relay) return link.relay.core.close(link.socket);
     await this.room.close(link.socket);
   }
 
@@ -271,6 +337,7 @@ export class FuzzNetwork {
     this.note("restart");
     this.pendingTimers = 0;
     for (const link of this.links) {
+      if (link.relay) continue; // held by a relay object, which lives on
       link.broken = true;
       if (!link.serverClosed) {
         link.serverClosed = true;
@@ -278,6 +345,9 @@ export class FuzzNetwork {
       }
     }
     this.room = this.build();
+    // The relays' links to the room died with it: each relay opens its link
+    // again and subscribes from what it holds.
+    for (const r of this.relays.values()) if (r.pipe) r.closePipe(r.pipe, true, false);
   }
 
   // -------------------------------------------------------------------------
@@ -299,6 +369,7 @@ export class FuzzNetwork {
     const mid = /^\{"type":"mutate","mid":"([^"]+)"/.exec(frame)?.[1];
     if (mid) this.mutateDeliveries.set(mid, (this.mutateDeliveries.get(mid) ?? 0) + 1);
     this.note(`up L${link.id} ${link.endpoint.label} ${summarize(frame)}${index ? ` (reordered from #${index})` : ""}${copyAt !== null ? " (duplicated)" : ""}`);
+    if (link.relay) return link.relay.core.message(link.socket, frame);
     await this.room.message(link.socket, frame);
   }
 

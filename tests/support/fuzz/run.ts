@@ -21,6 +21,7 @@ import { RoomClient } from "../../../client/engine/room-client.ts";
 import { applyAccepted } from "../../../party/shared/apply.ts";
 import type { Change, Op } from "../cards.ts";
 import type { Card } from "../cards.ts";
+import type { ServerMessage } from "../../../party/shared/protocol.ts";
 import { KvRoomStorage } from "../../../party/engine/kv-storage.ts";
 import { FuzzClock } from "./clock.ts";
 import { type Endpoint, FuzzNetwork } from "./network.ts";
@@ -56,6 +57,11 @@ export interface FuzzProfile {
   /** The room runs on a tiny frame send budget (2 at once, 20/s), so commits
    * and their acks wait and go out batched (commit-outbox.ts). */
   tightFrames: boolean;
+  /** An audience room (issue 18): one direct member, the others through relay
+   * objects of two (relays.ts), which crash now and then. Every member's seqs
+   * must then be contiguous on each of its connections (the room's order,
+   * through any relay), unless the seed reorders or duplicates room frames. */
+  relays: number;
 }
 
 export interface FuzzResult {
@@ -88,7 +94,7 @@ const HEAL_BUDGET = 20_000;
 /** Time the healing phase lets pass when nothing else can move (retries wait on it). */
 const HEAL_TICK_MS = 250;
 
-function drawProfile(rng: Prng): Omit<FuzzProfile, "sloppyCaller" | "tightFrames"> {
+function drawProfile(rng: Prng): Omit<FuzzProfile, "sloppyCaller" | "tightFrames" | "relays"> {
   const downChaos = rng.chance(0.4);
   return {
     clients: rng.range(3, 5),
@@ -207,11 +213,25 @@ class Participant {
   readonly rejected = new Map<string, string>();
   readonly problems: string[] = [];
 
+  /** The seq this instance holds on its current connection (null before its sync). */
+  private held: number | null = null;
+
   constructor(
     readonly index: number,
     private readonly net: FuzzNetwork,
+    private readonly contiguous = false,
   ) {
     this.clientId = `fuzz-client-${index}`;
+  }
+
+  /** Every change and first ack on one connection is the seq after the last. */
+  private checkSeq(msg: ServerMessage<Card>): void {
+    if (msg.type === "welcome") this.held = null;
+    else if (msg.type === "sync") this.held = msg.seq;
+    else if ((msg.type === "change" || (msg.type === "ack" && !msg.dup)) && this.held !== null) {
+      if (msg.seq !== this.held + 1) this.problems.push(`${this.label}: seq ${msg.seq} after ${this.held} on one connection`);
+      this.held = Math.max(this.held, msg.seq);
+    }
   }
 
   get label(): string {
@@ -230,7 +250,9 @@ class Participant {
       pendingStore: this.pendingStore,
       transport: endpoint.transport,
     });
+    this.held = null;
     client.on("message", (msg) => {
+      if (this.contiguous) this.checkSeq(msg);
       if (msg.type !== "ack") return;
       const first = this.acked.get(msg.mid);
       if (first === undefined) this.acked.set(msg.mid, msg.seq);
@@ -272,7 +294,9 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   const sideRng = new Prng(seed ^ 0x5bd1e995);
   // A third stream for the batching added after that (same reason).
   const frameRng = new Prng(seed ^ 0x2545f491);
-  const profile = { ...drawProfile(rng), sloppyCaller: sideRng.chance(0.3), tightFrames: frameRng.chance(0.5) };
+  // A fourth for relays (issue 18), added after that.
+  const relayRng = new Prng(seed ^ 0x68e31da4);
+  const profile = { ...drawProfile(rng), sloppyCaller: sideRng.chance(0.3), tightFrames: frameRng.chance(0.5), relays: relayRng.chance(0.5) ? relayRng.pick([0.05, 0.2]) : 0 };
   const trace: string[] = [];
   let step = 0;
   const note = (line: string) => {
@@ -281,11 +305,14 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
   };
   const counts: Record<string, number> = {};
   const count = (k: string) => void (counts[k] = (counts[k] ?? 0) + 1);
-  const net = new FuzzNetwork(ROOM, clock, note, profile.tightFrames ? { frameSendsPerSec: 20, frameSendBurst: 2 } : {});
+  const net = new FuzzNetwork(ROOM, clock, note, profile.tightFrames ? { frameSendsPerSec: 20, frameSendBurst: 2 } : {}, profile.relays > 0);
   const failures: string[] = [];
   const people: Participant[] = [];
+  // Seqs must be contiguous on every connection when room frames are not
+  // reordered or duplicated by the seed (a real socket never does either).
+  const contiguous = profile.relays > 0 && profile.downReorder === 0 && profile.downDup === 0;
   for (let i = 0; i < profile.clients; i++) {
-    const p = new Participant(i, net);
+    const p = new Participant(i, net, contiguous);
     await p.start();
     people.push(p);
   }
@@ -377,6 +404,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
       evict: profile.evictions,
       restart: profile.restarts,
       reload: profile.reloads,
+      relayCrash: net.relays.size ? profile.relays : 0,
     });
     count(action);
     switch (action) {
@@ -437,6 +465,11 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
       case "restart":
         net.restart();
         break;
+      case "relayCrash": {
+        const k = relayRng.pick([...net.relays.keys()]);
+        net.crashRelay(k);
+        break;
+      }
       case "reload": {
         // The tab reloads: the old instance is gone, its pending edits wait in the store.
         const p = rng.pick(people);
@@ -454,6 +487,9 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
 
   // Heal: no more faults, every frame delivered in order, everyone connected.
   const heal = async (): Promise<boolean> => {
+    // Relays send the room at most one frame per RELAY_UP_MS, on a timer: a
+    // quiet moment is only quiet once that much time has passed in it.
+    let graceGiven = profile.relays === 0;
     for (let i = 0; i < HEAL_BUDGET; i++) {
       step++;
       const up = net.upReady();
@@ -467,9 +503,17 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
       else if (serverNotice.length) await net.serverNotice(serverNotice[0]!);
       else if (wanting) await net.connect(wanting.endpoint);
       else if (net.alarmDue()) await net.fireAlarm();
-      else if (people.every((p) => p.client.connection.status === "live" && p.client.pendingCount === 0)) return true;
-      // Something waits on time (a retry after RATE_LIMITED): let it pass.
-      else clock.advance(HEAL_TICK_MS);
+      else if (people.every((p) => p.client.connection.status === "live" && p.client.pendingCount === 0) && graceGiven) return true;
+      // Something waits on time (a retry after RATE_LIMITED, a relay's next
+      // frame): let it pass.
+      else {
+        graceGiven = true;
+        clock.advance(HEAL_TICK_MS);
+        await settle();
+        net.prune();
+        continue;
+      }
+      graceGiven = profile.relays === 0;
       await settle();
       net.prune();
     }
@@ -551,7 +595,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
 
   // A fresh observer joining now must see the same (a snapshot from the room).
   if (healed) {
-    const observer = new Participant(people.length, net);
+    const observer = new Participant(people.length, net, contiguous);
     await observer.start();
     people.push(observer);
     if (!(await heal())) failures.push("the observer did not get live");
@@ -559,7 +603,7 @@ async function run(seed: number, clock: FuzzClock, options: FuzzOptions): Promis
     if (diff) failures.push(`a fresh observer sees different records than the room stores: ${diff}`);
   }
 
-  for (const line of net.logs) if (line.level === "error") failures.push(`room logged ${line.event}: ${line.detail?.split("\n")[0]}`);
+  for (const line of net.logs) if (line.level === "error") failures.push(`room logged ${line.event}: ${line.detail?.split("\n").slice(0, 8).join(" / ")}`);
   counts.seq = meta.seq;
   counts.rejected = people.reduce((n, p) => n + p.rejected.size, 0);
   for (const p of people) p.client.close();
