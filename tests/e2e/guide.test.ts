@@ -26,7 +26,7 @@ import { type CodeBlock, codeBlocks, packTarball, ROOT, run, STEP_TIMEOUT_MS } f
 const DOCS = ["docs/BUILD-YOUR-OWN.md", "README.md"];
 const GUIDE = "docs/BUILD-YOUR-OWN.md";
 /** What the README's embedding snippet imports: the whiteboard's schema, as it is in the repo. */
-const WHITEBOARD_SCHEMA = ["party/whiteboard/schema.ts", "party/whiteboard/records.ts", "party/whiteboard/limits.ts"];
+const WHITEBOARD_SCHEMA = ["party/whiteboard/schema.ts", "party/whiteboard/records.ts", "party/whiteboard/limits.ts", "party/whiteboard/version.ts"];
 const KNOWN_LANGS = new Set(["ts", "tsx", "json", "sh", "toml"]);
 
 const blocks: CodeBlock[] = DOCS.flatMap((doc) => codeBlocks(readFileSync(join(ROOT, doc), "utf8"), doc));
