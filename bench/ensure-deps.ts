@@ -8,7 +8,7 @@
  * use, and again whenever bench/package-lock.json is newer than the install.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const BENCH = import.meta.dirname;
@@ -16,7 +16,20 @@ const LOCK = join(BENCH, "package-lock.json");
 // npm writes this file at the end of every install into bench/node_modules.
 const INSTALLED = join(BENCH, "node_modules/.package-lock.json");
 
-const stale = !existsSync(INSTALLED) || statSync(INSTALLED).mtimeMs < statSync(LOCK).mtimeMs;
+type Lock = { packages?: Record<string, { version?: string; optional?: boolean }> };
+const read = (file: string): Lock => JSON.parse(readFileSync(file, "utf8")) as Lock;
+
+/** Every package the lock pins is installed at its version (a platform's
+ * optional package that is absent is fine): a lock only touched (a fresh
+ * checkout, another worktree sharing this install) is not a reason to
+ * reinstall — reinstalling through a shared install empties it for everyone. */
+function installMatchesLock(): boolean {
+  const want = read(LOCK).packages ?? {};
+  const have = read(INSTALLED).packages ?? {};
+  return Object.entries(want).every(([path, p]) => path === "" || have[path]?.version === p.version || (p.optional === true && have[path] === undefined));
+}
+
+const stale = !existsSync(INSTALLED) || (statSync(INSTALLED).mtimeMs < statSync(LOCK).mtimeMs && !installMatchesLock());
 if (stale) {
   console.log("bench: installing the benchmark-only peers (bench/package-lock.json)…");
   execFileSync("npm", ["ci", "--prefix", BENCH, "--no-audit", "--no-fund"], { stdio: "inherit" });
