@@ -72,6 +72,7 @@ export class OfflineSnapshot<R extends RecordBase> {
   private cached: { savedAt: number; records: ReadonlyMap<string, R> } | null = null;
   private saveTimer: unknown = null;
   private closed = false;
+  private stored: number | null = null;
 
   constructor(client: RoomClient<R>, options: OfflineSnapshotOptions<R> = {}) {
     this.client = client;
@@ -124,6 +125,13 @@ export class OfflineSnapshot<R extends RecordBase> {
     return () => this.listeners.delete(fn);
   }
 
+  /** The seq of the newest snapshot the store has taken (null: none yet, in
+   * this page's life) — what a page waits for before it may go offline and
+   * still reload into the document as it is now. */
+  get savedSeq(): number | null {
+    return this.stored;
+  }
+
   /** Save what the room has confirmed now (nothing before the first sync). */
   save(): Promise<void> {
     if (this.saveTimer !== null) this.clock.clearTimeout(this.saveTimer);
@@ -131,7 +139,11 @@ export class OfflineSnapshot<R extends RecordBase> {
     const epoch = this.client.epoch;
     if (epoch === null) return Promise.resolve();
     const c = this.client;
-    return this.store.save({ room: c.room, epoch, seq: c.seq, records: [...c.confirmedRecords().values()], savedAt: this.now() }).catch(() => {});
+    const seq = c.seq;
+    return this.store.save({ room: c.room, epoch, seq, records: [...c.confirmedRecords().values()], savedAt: this.now() }).then(
+      () => void (this.stored = Math.max(this.stored ?? seq, seq)),
+      () => {}, // best effort: the room is the source of truth
+    );
   }
 
   /** Stop following the client, and save one last time. The client stays open. */

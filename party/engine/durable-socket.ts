@@ -1,14 +1,16 @@
 /**
  * The Durable Object adapter's socket wrappers (durable-object.ts): a member's
  * hibernatable WebSocket for the room core or a relay, and a relay's link
- * socket as the room holds it. Attachments are cached here so a broadcast does
- * not deserialize every socket's; the cache dies with the object on
- * hibernation and is re-read on wake.
+ * socket as the room holds it. Both keep a value in the socket's attachment
+ * (it survives hibernation) and cache it here, so a broadcast does not
+ * deserialize every socket's; the cache dies with the object on hibernation
+ * and is re-read on wake.
  */
 import type { ConnState, LinkInfo, LinkSocket, RoomSocket } from "./room.ts";
 
-export class DurableSocket implements RoomSocket {
-  private state: ConnState | null | undefined;
+/** A hibernatable WebSocket and the value in its attachment, cached. */
+class AttachedSocket<T> {
+  private cached: T | null | undefined;
   readonly ws: WebSocket;
   constructor(ws: WebSocket) {
     this.ws = ws;
@@ -19,36 +21,33 @@ export class DurableSocket implements RoomSocket {
   close(code: number, reason: string): void {
     this.ws.close(code, reason);
   }
+  protected read(): T | null {
+    if (this.cached === undefined) this.cached = (this.ws.deserializeAttachment() as T | null) ?? null;
+    return this.cached;
+  }
+  protected write(value: T): void {
+    this.ws.serializeAttachment(value);
+    this.cached = value;
+  }
+}
+
+/** A member's socket: its attachment is the member's ConnState. */
+export class DurableSocket extends AttachedSocket<ConnState> implements RoomSocket {
   getState(): ConnState | null {
-    if (this.state === undefined) this.state = (this.ws.deserializeAttachment() as ConnState | null) ?? null;
-    return this.state;
+    return this.read();
   }
   setState(state: ConnState): void {
-    this.ws.serializeAttachment(state);
-    this.state = state;
+    this.write(state);
   }
 }
 
 /** A relay's link, accepted hibernatably by the room: its attachment is the
  * relay's index and counts (LinkInfo). */
-export class DurableLink implements LinkSocket {
-  private info: LinkInfo | null | undefined;
-  readonly ws: WebSocket;
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-  }
-  send(frame: string): void {
-    this.ws.send(frame);
-  }
-  close(code: number, reason: string): void {
-    this.ws.close(code, reason);
-  }
+export class DurableLink extends AttachedSocket<LinkInfo> implements LinkSocket {
   getLink(): LinkInfo | null {
-    if (this.info === undefined) this.info = (this.ws.deserializeAttachment() as LinkInfo | null) ?? null;
-    return this.info;
+    return this.read();
   }
   setLink(info: LinkInfo): void {
-    this.ws.serializeAttachment(info);
-    this.info = info;
+    this.write(info);
   }
 }

@@ -187,7 +187,13 @@ describe("whiteboard in two browsers", () => {
       [360, 300],
     ]);
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect")`);
-    await b.waitForTimeout(2_500); // the cached copy is saved within 2 s
+    // A barrier, not a sleep: B's page has cached a copy at least as new as
+    // what it has received (it saves within SNAPSHOT_SAVE_DELAY_MS of a change).
+    await b.waitForFunction(() => {
+      const s = window.__edgeroom!.session;
+      const saved = s.savedSeq();
+      return saved !== null && saved >= s.client.seq;
+    }, null, { timeout: 15_000 });
 
     await ctxB.setOffline(true);
     await waitForStatus(b, "offline");

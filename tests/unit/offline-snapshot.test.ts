@@ -88,6 +88,7 @@ describe("offline snapshot", () => {
     client.mutate([{ op: "put", rec: { id: "x0", text: "before the sync" } }]);
     clock.advance(5_000);
     expect(saves).toEqual([]); // nothing confirmed yet: nothing to save
+    expect(cache.savedSeq).toBeNull();
 
     w.online();
     await waitFor(() => client.connection.status === "live" && client.pendingCount === 0, 2_000, "synced");
@@ -100,6 +101,9 @@ describe("offline snapshot", () => {
     clock.advance(2_000);
     expect(saves.length).toBe(2);
     expect(saves.at(-1)).toBe(6); // the newest confirmed state
+    // What a page waits for before it may go offline: the store has taken seq 6.
+    await waitFor(() => cache.savedSeq === 6, 2_000, "savedSeq");
+    expect(client.seq).toBe(6);
     await cache.close();
     client.close();
   });

@@ -25,6 +25,8 @@ export interface RoomSession {
   board: BoardRoom;
   /** When the cached snapshot shown was saved (null: none shown). */
   cachedAt(): number | null;
+  /** The seq of the newest snapshot cached for offline reloads (null: none yet). */
+  savedSeq(): number | null;
   dispose(): void;
 }
 
@@ -91,6 +93,7 @@ export function createRoomSession(room: string, onRefused: (message: string) => 
     ackLag,
     board,
     cachedAt: () => offline.cachedAt,
+    savedSeq: () => offline.savedSeq,
     dispose() {
       off();
       assets.close();
