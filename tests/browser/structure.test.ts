@@ -10,9 +10,10 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, records, screenshot, usePeople, waitForRecords } from "./board-page.ts";
+import { byId, drag, records, screenshot, usePeople, waitForInk, waitForRecords } from "./board-page.ts";
 
 const { twoPeople } = usePeople();
+type Frame = Extract<Shape, { type: "frame" }>;
 
 const selection = (page: Page) => page.evaluate(() => [...window.__edgeroom!.controller.getUi().selection].sort());
 const settled = (page: Page) => page.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
@@ -186,5 +187,98 @@ describe("frames", () => {
     expect(svg).toContain("Sprint 12");
     expect(svg.match(/<rect [^>]*stroke="#1e1e1e"/g)).toHaveLength(1); // the rectangle inside, in black ink (the frame's border is grey)
     await screenshot(b, "frame-B");
+  });
+});
+
+describe("snapping", () => {
+  it("a rectangle dragged to within a few pixels of another's top lands on it, with a guide drawn while dragging; with Alt held it goes where the pointer does", async () => {
+    const { a, b } = await twoPeople();
+    await drawRects(a, [[300, 300, 400, 380], [600, 420, 700, 500]]);
+    const [left, right] = await rects(a);
+    // Drag the right one up until its top is 3 px below the left one's top, and hold it there.
+    await a.mouse.move(650, 460);
+    await a.mouse.down();
+    await a.mouse.move(650, 400, { steps: 4 });
+    await a.mouse.move(650, 343, { steps: 4 });
+    // The guide: a line along the shared top, across the gap between the two (nothing else is drawn there).
+    const gap = { x: left!.x + left!.w + 20, y: left!.y - 2, w: right!.x - (left!.x + left!.w) - 40, h: 4 };
+    await waitForInk(a, gap, (n) => n > 20, "cursor-layer");
+    await a.mouse.up();
+    await settled(a);
+    await waitForRecords(b, `(rs) => rs.some((r) => r.id === "${right!.id}" && r.y === ${left!.y})`);
+    expect((await rects(b))[1]).toMatchObject({ x: right!.x, y: left!.y });
+    // Released: the guide is gone.
+    await waitForInk(a, gap, (n) => n === 0, "cursor-layer");
+
+    // Alt held: 4 px down stays 4 px down (without it, 4 px snaps back onto the line).
+    await a.keyboard.down("Alt");
+    await drag(a, [[650, 340], [650, 370], [650, 344]]);
+    await a.keyboard.up("Alt");
+    await settled(a);
+    await waitForRecords(b, `(rs) => rs.some((r) => r.id === "${right!.id}" && r.y === ${left!.y + 4})`);
+  });
+});
+
+describe("the arrange bar", () => {
+  it("its buttons group, ungroup, align, distribute and lock the selection, as the shortcuts do", async () => {
+    const { a, b } = await twoPeople();
+    expect(await a.getByTestId("arrange-bar").count()).toBe(0); // nothing selected, nothing locked
+    await drawRects(a, [[200, 250, 300, 320], [380, 330, 440, 420], [700, 280, 800, 360]]);
+    const before = await rects(a);
+    await a.keyboard.press("Control+a");
+    const bar = a.getByTestId("arrange-bar");
+    await bar.getByRole("button", { name: "Align top" }).click();
+    const top = Math.min(...before.map((r) => r.y));
+    await waitForRecords(b, `(rs) => rs.filter((r) => r.type === "rect" && r.y === ${top}).length === 3`);
+    await bar.getByRole("button", { name: "Distribute horizontally" }).click();
+    await settled(a);
+    const [p, q, r] = await rects(a);
+    expect(Math.abs(q!.x - (p!.x + p!.w) - (r!.x - (q!.x + q!.w)))).toBeLessThan(0.02);
+
+    // Group: one group for everyone; then Ungroup is offered and takes it apart.
+    await bar.getByRole("button", { name: /^Group/ }).click();
+    await waitForRecords(b, `(rs) => { const g = rs.filter((r) => r.type === "rect").map((r) => (r.groups ?? [])[0]); return g.length === 3 && g.every((x) => x && x === g[0]); }`);
+    expect(await bar.getByRole("button", { name: /^Group/ }).isDisabled()).toBe(true);
+    await bar.getByRole("button", { name: /^Ungroup/ }).click();
+    await waitForRecords(b, `(rs) => rs.filter((r) => r.type === "rect" && (r.groups ?? []).length === 0).length === 3`);
+
+    // Lock: deselected and locked; the bar stays for "Unlock all", which frees them.
+    await bar.getByRole("button", { name: /^Lock/ }).click();
+    await waitForRecords(b, `(rs) => rs.filter((r) => r.type === "rect" && r.locked === true).length === 3`);
+    expect(await selection(a)).toEqual([]);
+    await bar.getByRole("button", { name: "Unlock all" }).click();
+    await waitForRecords(b, `(rs) => rs.filter((r) => r.type === "rect" && r.locked === false).length === 3`);
+    expect(await selection(a)).toHaveLength(3);
+  });
+});
+
+describe("a frame deleted or duplicated", () => {
+  it("Delete on a frame deletes what it holds for everyone, one Ctrl+Z brings all back; Ctrl+D copies it with its contents inside the copy", async () => {
+    const { a, b } = await twoPeople();
+    await a.keyboard.press("f");
+    await drag(a, [[250, 250], [650, 550]]);
+    await drawRects(a, [[350, 350, 450, 430], [800, 350, 900, 430]]);
+    await waitForRecords(b, `(rs) => rs.length === 3`);
+    const before = await records(b);
+    const frame = before.find((r): r is Frame => r.type === "frame")!;
+    // Select the frame by its border (a press inside it would start a marquee).
+    const box = (await a.getByTestId("board").boundingBox())!;
+    const [lx, ly] = await a.evaluate(([x, y]) => window.__edgeroom!.controller.worldToScreen(x as number, y as number), [frame.x, frame.y + frame.h / 2] as const);
+    await a.mouse.click(box.x + lx, box.y + ly);
+    expect(await selection(a)).toEqual([frame.id]);
+
+    await a.keyboard.press("Delete");
+    await waitForRecords(b, `(rs) => rs.length === 1 && rs[0].type === "rect" && rs[0].x > ${frame.x + frame.w}`);
+    await a.keyboard.press("Control+z");
+    await waitForRecords(b, `(rs) => rs.length === 3`);
+    expect(byId(await records(b))).toEqual(byId(before));
+
+    await a.mouse.click(box.x + lx, box.y + ly);
+    await a.keyboard.press("Control+d");
+    await waitForRecords(b, `(rs) => rs.length === 5`);
+    const after = await records(b);
+    const copy = after.find((r): r is Frame => r.type === "frame" && r.id !== frame.id)!;
+    const held = after.filter((r) => r.type === "rect" && r.x >= copy.x && r.x < copy.x + copy.w && r.y >= copy.y && r.y < copy.y + copy.h && !before.some((o) => o.id === r.id));
+    expect(held).toHaveLength(1);
   });
 });

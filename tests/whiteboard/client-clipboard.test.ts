@@ -233,3 +233,39 @@ describe("BoardClipboard", () => {
     expect(room.state.size).toBe(before + 1);
   });
 });
+
+describe("a frame on the clipboard", () => {
+  const frame: Shape = { id: "f", type: "frame", x: 0, y: 0, z: 0, color: "#1e1e1e", stroke: 2, w: 300, h: 200, name: "Plan" };
+  const shapes = () => [frame, rect("in", 50, 50), rect("in2", 100, 120), rect("out", 400, 50)];
+  const only = (b: ReturnType<typeof board>, ids: string[]) => {
+    b.select(ids);
+    return b;
+  };
+
+  it("copy and paste carry what the frame holds: fresh ids, still inside the frame's copy", () => {
+    const b = only(board(shapes()), ["f"]);
+    const data = new FakeData();
+    b.clip.copy(data as unknown as DataTransfer);
+    b.clip.pasteData(data.getData(CLIPBOARD_MIME), "");
+    const copies = b.selection().map((id) => b.room.state.get(id)!);
+    expect(copies.map((s) => s.type).sort()).toEqual(["frame", "rect", "rect"]);
+    expect(copies.some((s) => ["f", "in", "in2", "out"].includes(s.id))).toBe(false);
+    const f = copies.find((s) => s.type === "frame")!;
+    expect(f).toMatchObject({ x: PASTE_OFFSET, y: PASTE_OFFSET, name: "Plan" });
+    expect(copies.filter((s) => s.type === "rect").map((s) => [s.x - f.x, s.y - f.y]).sort()).toEqual([[100, 120], [50, 50]]);
+    expect(b.room.state.size).toBe(7);
+  });
+
+  it("duplicate does the same; cut takes the frame and its contents away, one undo step brings all back", () => {
+    const d = only(board(shapes()), ["f"]);
+    d.clip.duplicate();
+    expect(d.selection()).toHaveLength(3);
+    expect(d.room.state.size).toBe(7);
+
+    const c = only(board(shapes()), ["f"]);
+    c.clip.cut(new FakeData() as unknown as DataTransfer);
+    expect([...c.room.state.keys()]).toEqual(["out"]);
+    expect(c.editor.undo()).toBe(true);
+    expect(c.room.state.size).toBe(4);
+  });
+});

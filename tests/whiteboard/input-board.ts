@@ -8,7 +8,7 @@ import { applyAccepted, planOps } from "../../party/shared/apply.ts";
 import type { Op } from "../../party/whiteboard/schema.ts";
 import type { Shape } from "../../party/whiteboard/records.ts";
 import { Editor } from "../../client/whiteboard/editor.ts";
-import { type Camera, HOME_CAMERA } from "../../client/whiteboard/canvas/camera.ts";
+import { type Camera, HOME_CAMERA, type Rect } from "../../client/whiteboard/canvas/camera.ts";
 import { type InputHost, PointerInput, type PointerSample } from "../../client/whiteboard/canvas/pointer-input.ts";
 import { SceneIndex } from "../../client/whiteboard/canvas/scene.ts";
 import { BoardStructure } from "../../client/whiteboard/canvas/board-structure.ts";
@@ -44,6 +44,8 @@ export class Board {
   tool: Tool = "select";
   selection: string[] = [];
   camera: Camera = HOME_CAMERA;
+  /** The world on screen: what a drag snaps to (nothing by default, so a move goes exactly where the pointer does). */
+  view: Rect = { minX: 1e9, minY: 1e9, maxX: 1e9, maxY: 1e9 };
   space = false;
   texts: [number, number][] = [];
   cursor: [number, number] | null = null;
@@ -75,6 +77,7 @@ export class Board {
       isEditingText: () => false,
       spaceHeld: () => this.space,
       camera: () => this.camera,
+      view: () => this.view,
       setCamera: (c) => (this.camera = c),
       // As the board does: shapes as drawn (bound arrows resolved).
       selectedShapes: (preview) =>
@@ -94,8 +97,8 @@ export class Board {
   }
 
   /** Press at the first point, move through the rest, release. World = screen (camera at home). */
-  gesture(points: [number, number][], opts: { shift?: boolean; button?: number; release?: boolean } = {}): void {
-    const at = ([x, y]: [number, number]): PointerSample => ({ sx: x, sy: y, wx: x, wy: y, button: opts.button ?? 0, shiftKey: opts.shift ?? false, pointerType: "mouse", pressure: 0.5 });
+  gesture(points: [number, number][], opts: { shift?: boolean; alt?: boolean; button?: number; release?: boolean } = {}): void {
+    const at = ([x, y]: [number, number]): PointerSample => ({ sx: x, sy: y, wx: x, wy: y, button: opts.button ?? 0, shiftKey: opts.shift ?? false, altKey: opts.alt ?? false, pointerType: "mouse", pressure: 0.5 });
     const [first, ...rest] = points;
     this.input.down(at(first!));
     for (const p of rest) this.input.move(at(p));

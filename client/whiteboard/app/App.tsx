@@ -28,6 +28,7 @@ import { StatusBar } from "./StatusBar.tsx";
 import { TextEditor } from "./TextEditor.tsx";
 import { type Toast, TOAST_MS, Toasts } from "./Toasts.tsx";
 import { StylePanel, Toolbar } from "./Toolbar.tsx";
+import { ArrangeBar } from "./ArrangeBar.tsx";
 import { TopBar } from "./TopBar.tsx";
 import { useBoardUi } from "./use-room.ts";
 import { useTheme } from "./use-theme.ts";
@@ -243,6 +244,7 @@ function Board({
       </TopBar>
       {controller && !shown ? <Toolbar controller={controller} /> : null}
       {controller && !shown ? <StylePanel controller={controller} /> : null}
+      {controller && !shown ? <ArrangeBar controller={controller} mod={modifierKeyName()} /> : null}
       <PeoplePanel
         client={session.client}
         initialName={initialName}

@@ -4,6 +4,8 @@
  * editor splits it into mutations the room accepts). The format is
  * clipboard.ts; where the copies land is paste.ts.
  *
+ * A frame is copied, cut and duplicated with what it holds.
+ *
  * Ctrl+C/X/V are the browser's own copy/cut/paste events (not key presses), so
  * the system clipboard carries the shapes to other tabs and rooms. The last
  * copy is also kept here: a menu's Paste cannot read our JSON type back from
@@ -15,6 +17,7 @@ import { newRecordId } from "edgeroom/client";
 import type { Editor } from "../editor.ts";
 import type { Rect } from "./camera.ts";
 import { CLIPBOARD_MIME, decodeClipboard, encodeClipboard, type Pasted, plainTextOf } from "./clipboard.ts";
+import { withFrameContents } from "./frames.ts";
 import { pastedRecords, pasteShift } from "./paste.ts";
 import { paintOrder } from "./scene.ts";
 import type { BoardImages } from "./board-images.ts";
@@ -54,7 +57,7 @@ export class BoardClipboard {
 
   /** A copy event: write the selection. False when nothing is selected (let the browser copy). */
   copy(data: DataTransfer | null): boolean {
-    const shapes = this.host.selected().sort(paintOrder);
+    const shapes = this.taken();
     if (shapes.length === 0) return false;
     const room = this.host.images?.room();
     const copied: Copied = { json: encodeClipboard(shapes, room), plain: plainTextOf(shapes), records: shapes, repeat: 0, ...(room ? { room } : {}) };
@@ -101,8 +104,15 @@ export class BoardClipboard {
 
   /** Ctrl+D: copies of the selection a step away, selected; the clipboard is left alone. */
   duplicate(): void {
-    const shapes = this.host.selected().sort(paintOrder);
+    const shapes = this.taken();
     if (shapes.length) this.place(shapes, 0);
+  }
+
+  /** What a copy or duplicate takes: the selection, a frame with what it
+   * holds (frames.ts), in paint order. The copies keep their places relative
+   * to the frame's copy, so it holds them as the frame holds the originals. */
+  private taken(): Shape[] {
+    return withFrameContents(this.host.selected(), [...this.host.records().values()]).sort(paintOrder);
   }
 
   private pasteCopied(c: Copied): void {

@@ -125,8 +125,9 @@ export class BoardCommands {
     this.host.editor.apply(styleOps(this.host.selectedShapes(), change));
   }
 
+  /** Delete the selection, a frame with what it holds (locked shapes stay), one undo step. */
   deleteSelection(): void {
-    const ops: Op[] = this.host.selectedShapes().map((s) => ({ op: "del", id: s.id }));
+    const ops: Op[] = withFrameContents(this.host.selectedShapes(), this.host.scene.shapes).map((s) => ({ op: "del", id: s.id }));
     this.closeMenu();
     if (ops.length === 0) return;
     this.host.editor.apply(ops);

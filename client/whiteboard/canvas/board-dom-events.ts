@@ -141,7 +141,7 @@ export class BoardDomEvents {
     const sy = e.clientY - rect.top;
     const [wx, wy] = screenToWorld(this.host.camera(), sx, sy);
     const pe = e as Partial<PointerEvent>;
-    return { sx, sy, wx, wy, button: e.button, shiftKey: e.shiftKey, pointerType: pe.pointerType ?? "mouse", pressure: pe.pressure ?? 0.5 };
+    return { sx, sy, wx, wy, button: e.button, shiftKey: e.shiftKey, altKey: e.altKey, pointerType: pe.pointerType ?? "mouse", pressure: pe.pressure ?? 0.5 };
   }
 
   private onPointerDown(e: PointerEvent): void {

@@ -21,6 +21,7 @@ import { shapeBounds, shapeBox } from "./geometry.ts";
 import { rotateHandleOf, selectionBox, selectionHandles } from "./hit-test.ts";
 import { rotationOf } from "./rotate.ts";
 import type { SceneIndex } from "./scene.ts";
+import { drawGuides, type Guide } from "./snapping.ts";
 import { type DrawnTrail, drawLaser } from "./laser.ts";
 
 /** Shapes smaller than this on screen (px) are skipped when zoomed far out. */
@@ -51,6 +52,8 @@ export interface PaintSource {
   remoteDrafts(): readonly Shape[];
   /** The marquee being dragged (world), if any. */
   marquee(): Rect | null;
+  /** Snap guides of a move or resize in progress (snapping.ts). */
+  guides(): readonly Guide[];
   /** The selected shapes as drawn (preview first). */
   selectedShapes(preview: ReadonlyMap<string, Shape> | null): Shape[];
   peers(): ReadonlyMap<string, Peer>;
@@ -224,6 +227,7 @@ export class BoardPainter {
     }
     const marquee = this.source.marquee();
     if (marquee) drawMarquee(ctx, marquee, cam.zoom);
+    drawGuides(ctx, this.source.guides(), cam.zoom);
     // Laser trails fade frame by frame: keep animating while one shows.
     const lasers = this.source.lasers(now);
     for (const trail of lasers) drawLaser(ctx, trail, now, cam.zoom);

@@ -18,6 +18,7 @@ import { constrainDrag, keepAspect, keepCornerTurned } from "./drag-constraints.
 import { withFrameContents } from "./frames.ts";
 import { CLICK_SLOP_PX, draggedRecord, penRecord, type RecordBase, type ShapeDrag } from "./record-factory.ts";
 import type { SceneIndex } from "./scene.ts";
+import { type Guide, guidesFor, SNAP_THRESHOLD_PX, snappedMove, snapPoint, type SnapTargets, targetsAmong } from "./snapping.ts";
 import type { Tool } from "./tools.ts";
 
 /** Pen strokes are split into several records beyond this many points: a record
@@ -42,6 +43,8 @@ export interface PointerSample {
   wy: number;
   button: number;
   shiftKey: boolean;
+  /** Alt held: a move or resize does not snap (snapping.ts). */
+  altKey?: boolean;
   pointerType: string;
   pressure: number;
 }
@@ -57,9 +60,9 @@ export type Mode =
   /** An arrow's ends bind to the shapes they start and end on. */
   | ({ kind: "create"; start: Binding | null; end: Binding | null } & ShapeDrag)
   | { kind: "press"; sx: number; sy: number; wx: number; wy: number; hit: string | null; wasSelected: boolean; shift: boolean }
-  | { kind: "move"; wx: number; wy: number; originals: Shape[] }
+  | { kind: "move"; wx: number; wy: number; originals: Shape[]; box: Rect; targets: SnapTargets }
   /** A corner of the selection dragged: one shape, or several scaled about their box. */
-  | { kind: "resize"; corner: number; originals: Shape[]; from: Rect }
+  | { kind: "resize"; corner: number; originals: Shape[]; from: Rect; targets: SnapTargets }
   | { kind: "line-end"; end: 0 | 1; original: Extract<Shape, { type: "line" }> }
   /** The rotate handle dragged: the shape turns about its box's centre (cx, cy). */
   | { kind: "rotate"; original: Shape; cx: number; cy: number; start: [number, number] }
@@ -81,6 +84,8 @@ export interface InputHost {
   /** Space is held: a press pans whatever the tool. */
   spaceHeld(): boolean;
   camera(): Camera;
+  /** The world on screen (what a drag snaps to). */
+  view(): Rect;
   setCamera(camera: Camera): void;
   /** The selected shapes; with `preview`, as a gesture in progress shows them. */
   selectedShapes(preview?: ReadonlyMap<string, Shape> | null): Shape[];
@@ -98,6 +103,8 @@ export interface InputHost {
 
 export class PointerInput {
   mode: Mode = { kind: "idle" };
+  /** Where the move or resize in progress snapped: the guides drawn over the board. */
+  guides: Guide[] = [];
 
   constructor(private readonly host: InputHost) {}
 
@@ -167,7 +174,7 @@ export class PointerInput {
       const s = selected[0]!;
       host.editor.beginGesture(selected.map((x) => x.id));
       if (selected.length === 1 && s.type === "line") this.mode = { kind: "line-end", end: h as 0 | 1, original: s };
-      else this.mode = { kind: "resize", corner: h, originals: selected, from: selected.length === 1 ? shapeBox(s) : selectionBox(selected)! };
+      else this.mode = { kind: "resize", corner: h, originals: selected, from: selected.length === 1 ? shapeBox(s) : selectionBox(selected)!, targets: this.snapTargets(selected) };
       return;
     }
     const hit = host.scene.topmostAt(p.wx, p.wy, hitTolerance(zoom));
@@ -229,7 +236,7 @@ export class PointerInput {
         if (m.hit) {
           const originals = withFrameContents(host.selectedShapes(null), host.scene.shapes);
           host.editor.beginGesture(originals.map((s) => s.id));
-          this.mode = { kind: "move", wx: m.wx, wy: m.wy, originals };
+          this.mode = { kind: "move", wx: m.wx, wy: m.wy, originals, box: selectionBox(originals)!, targets: this.snapTargets(originals) };
         } else {
           this.mode = { kind: "marquee", x0: m.wx, y0: m.wy, x1: p.wx, y1: p.wy, base: m.shift ? [...host.selection()] : [] };
         }
@@ -237,9 +244,9 @@ export class PointerInput {
         return;
       }
       case "move": {
-        const dx = p.wx - m.wx;
-        const dy = p.wy - m.wy;
-        host.editor.updateGesture(moveOps(m.originals, dx, dy));
+        const snap = snappedMove(m.box, p.wx - m.wx, p.wy - m.wy, p.altKey ? null : m.targets, SNAP_THRESHOLD_PX / host.camera().zoom);
+        this.guides = snap.guides;
+        host.editor.updateGesture(moveOps(m.originals, snap.dx, snap.dy));
         return;
       }
       case "resize": {
@@ -247,13 +254,17 @@ export class PointerInput {
         // One turned shape is resized in its own frame: the pointer turned back about its centre.
         const angle = m.originals.length === 1 ? rotationOf(m.originals[0]!) : 0;
         const [fcx, fcy] = centreOf(f);
-        const [px, py] = rotatePoint(p.wx, p.wy, fcx, fcy, -angle);
+        // An unturned corner snaps to the lines of the shapes around (Alt: not).
+        const snaps = !angle && !p.altKey;
+        let [px, py] = rotatePoint(p.wx, p.wy, fcx, fcy, -angle);
+        if (snaps) [px, py] = snapPoint(px, py, m.targets, SNAP_THRESHOLD_PX / host.camera().zoom);
         // The corner opposite the dragged one stays put.
         const fixed = ([[f.maxX, f.maxY], [f.minX, f.maxY], [f.minX, f.minY], [f.maxX, f.minY]] as const)[m.corner] as readonly [number, number];
         let to = normalizeRect(fixed[0], fixed[1], px, py);
         // Text cannot stretch one way only: a selection holding some keeps its shape.
         if (p.shiftKey || m.originals.some((s) => s.type === "text" || s.type === "image")) to = keepAspect(f, to, fixed);
         if (angle) to = keepCornerTurned(f, to, angle);
+        this.guides = snaps ? guidesFor(to, m.targets) : [];
         host.editor.updateGesture(m.originals.length === 1 ? [resizeOp(m.originals[0]!, f, to)] : groupResizeOps(m.originals, f, to));
         return;
       }
@@ -283,6 +294,7 @@ export class PointerInput {
     const host = this.host;
     const m = this.mode;
     this.mode = { kind: "idle" };
+    this.guides = [];
     switch (m.kind) {
       case "pen":
         this.commitPen(m.points);
@@ -328,6 +340,7 @@ export class PointerInput {
   cancel(): void {
     if (this.host.editor.inGesture) this.host.editor.cancelGesture();
     this.mode = { kind: "idle" };
+    this.guides = [];
   }
 
   /** The shape being drawn right now (not yet in the document). */
@@ -354,6 +367,11 @@ export class PointerInput {
     const zoom = this.host.camera().zoom;
     const target = this.host.scene.topmostAt(wx, wy, hitTolerance(zoom), this.host.editor.preview(), (s) => s.id !== self && canBindTo(s));
     return target ? bindingTo(target, wx, wy) : null;
+  }
+
+  /** What a drag of `dragged` snaps to: the other shapes on screen. */
+  private snapTargets(dragged: readonly Shape[]): SnapTargets {
+    return targetsAmong(this.host.scene.visible(this.host.view(), null), dragged);
   }
 
   /** The shapes an eraser stroke in progress will delete (drawn faded until release). */
