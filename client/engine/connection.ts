@@ -47,6 +47,46 @@ export interface PartySocketOptions {
 /** Reconnect backoff defaults (ms): quick first retry, capped at 10 s. */
 export const MIN_RECONNECT_DELAY_MS = 500;
 export const MAX_RECONNECT_DELAY_MS = 10_000;
+/** An attempt that has not opened after its connect timeout is closed (so the
+ * server sees it go) and retried after the backoff. The timeout starts at
+ * CONNECT_TIMEOUT_MS and doubles with every attempt that timed out, to
+ * MAX_CONNECT_TIMEOUT_MS; an attempt that opens resets it. When upgrades are
+ * slow (a server under a reconnect storm), a fixed timeout would abandon
+ * attempts the server may already have accepted, and open another, every few
+ * seconds: each client would keep the server at several sockets. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+export const MAX_CONNECT_TIMEOUT_MS = 30_000;
+
+/** The WebSocket constructor as partysocket calls it. */
+type SocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+
+/**
+ * `Base` with the connect timeout above: every socket partysocket opens
+ * through it is closed if it has not opened in time. Closing a connecting
+ * socket fails it (its `error`, then `close`), and partysocket retries after
+ * its backoff. partysocket's own `connectionTimeout` is fixed per socket, so it
+ * is set past the largest of these and only stands behind them.
+ */
+function timedSockets(Base: SocketConstructor): SocketConstructor {
+  /** Attempts in a row that did not open in time. */
+  let timedOut = 0;
+  function TimedSocket(url: string, protocols?: string | string[]): WebSocket {
+    const ws = protocols === undefined ? new Base(url) : new Base(url, protocols);
+    const ms = Math.min(CONNECT_TIMEOUT_MS * 2 ** timedOut, MAX_CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      if (ws.readyState !== 0) return; // CONNECTING
+      timedOut++;
+      ws.close();
+    }, ms);
+    ws.addEventListener("open", () => {
+      clearTimeout(timer);
+      timedOut = 0;
+    });
+    ws.addEventListener("close", () => clearTimeout(timer));
+    return ws;
+  }
+  return TimedSocket as unknown as SocketConstructor;
+}
 
 export function partySocketTransport(options: PartySocketOptions): TransportFactory {
   return (handlers) => {
@@ -55,16 +95,17 @@ export function partySocketTransport(options: PartySocketOptions): TransportFact
     /** Connection attempts so far: the socket's own count, so the transport
      * needs nothing from the client it serves. */
     let attempts = 0;
+    const Base = (options.WebSocket ?? globalThis.WebSocket) as SocketConstructor | undefined;
     const socket = new PartySocket({
       host: options.host,
       room: options.room,
       party: options.party,
       protocol: options.protocol ?? (local ? "ws" : "wss"),
-      WebSocket: options.WebSocket,
+      WebSocket: Base ? timedSockets(Base) : undefined,
       minReconnectionDelay: minDelay,
       maxReconnectionDelay: options.maxReconnectDelayMs ?? MAX_RECONNECT_DELAY_MS,
       reconnectionDelayGrowFactor: 1.5,
-      connectionTimeout: 5_000,
+      connectionTimeout: MAX_CONNECT_TIMEOUT_MS + 5_000,
       // The room client resends what matters itself after the welcome; never let
       // the socket replay stale frames (least of all cursor moves) on open.
       maxEnqueuedMessages: 0,

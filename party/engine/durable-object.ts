@@ -274,9 +274,9 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
       }
       if (this.namespace) {
         // An audience room: past its direct members, the socket goes to a relay.
-        let direct = 0;
-        for (const _ of this.openSockets()) direct++;
-        const where = this.core(roomId).route(direct);
+        // (Sockets past their hello deadline do not count: this accept closes them.)
+        const room = this.core(roomId);
+        const where = room.route(room.holding());
         if (typeof where === "number") return handToRelay(this.namespace, roomId, where, request);
         if (where === null) return refuseFull();
       }

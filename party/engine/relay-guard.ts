@@ -138,6 +138,24 @@ export class RelayGuard<R extends RecordBase = RecordBase> {
     this.policies.delete(conn);
   }
 
+  /** The members open besides `socket`, a socket arriving: those past the
+   * hello deadline are closed first and not counted (the deadline is kept
+   * while sockets arrive, as the room keeps it; the sweep keeps it otherwise). */
+  openBesides(socket: RoomSocket): number {
+    const now = this.host.now();
+    let open = 0;
+    for (const s of [...this.host.members()]) {
+      const st = s !== socket ? s.getState() : null;
+      if (!st) continue;
+      if (st.clientId === undefined && now - st.at > HELLO_TIMEOUT_MS && !this.policies.get(st.conn)?.closedByRoom) {
+        this.close(s, st, 1001, "no hello");
+        continue;
+      }
+      open++;
+    }
+    return open;
+  }
+
   /** A member arrived: sweep every SWEEP_INTERVAL_MS while any remain. */
   watch(): void {
     if (this.sweeping) return;

@@ -92,9 +92,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
 
   /** A member's socket was accepted with the edge's verdict on its token. */
   connect(socket: RoomSocket, access: Extract<Access, { ok: true }>): void {
-    let open = 0;
-    for (const s of this.host.members()) if (s !== socket && s.getState()) open++;
-    if (open >= this.maxMembers) {
+    if (this.guard.openBesides(socket) >= this.maxMembers) {
       socket.send(JSON.stringify({ type: "error", code: ErrorCode.ROOM_FULL, message: `room holds its members (retrying)` }));
       closeQuietly(socket, CloseCode.ROOM_FULL, "room full");
       return;

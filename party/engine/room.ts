@@ -139,6 +139,12 @@ export class Room<R extends RecordBase = RecordBase> {
     return this.relays.route(direct);
   }
 
+  /** The sockets this object holds for the room now — but those past their
+   * hello deadline, which the next accept closes: the `direct` for `route`. */
+  holding(): number {
+    return this.sessions.holding(this.ctx.host.now());
+  }
+
   /** Lower the audience bounds (tests only; the adapter passes them once). */
   set audienceBounds(bounds: AudienceBounds) {
     this.relays.bounds = bounds;

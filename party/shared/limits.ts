@@ -221,10 +221,10 @@ export const PING_INTERVAL_MS = 10_000;
 export const PONG_TIMEOUT_MS = 25_000;
 export const STALE_AFTER_MS = 30_000;
 export const SWEEP_INTERVAL_MS = 15_000;
-/** A socket that has not said hello this long after connecting is dropped by the
- * next sweep (pings do not count), so idle sockets cannot hold the room's
- * connection slots: gone within HELLO_TIMEOUT_MS + SWEEP_INTERVAL_MS = 25 s. */
+/** No hello this long after the accept: closed at the next accept or the alarm set for it. */
 export const HELLO_TIMEOUT_MS = 10_000;
+/** An identity's sockets without a hello; the next closes the oldest of them. */
+export const MAX_HELLOLESS_PER_IDENTITY = 8;
 /** The room writes a connection's last-message time into its attachment at
  * most this often, so silence is measured across hibernation (an in-memory
  * clock restarts on every wake) at the cost of one small write per 5 s of

@@ -81,6 +81,21 @@ describe("a relay's bounds on its members", () => {
     expect(pinging.closed).toBeNull();
   });
 
+  it("closes sockets past their hello deadline at the next socket it accepts, before its sweep", async () => {
+    const a = await audience();
+    const mute = [a.open(), a.open()];
+    await a.settle();
+    expect(mute.map((s) => a.where.get(s))).toEqual([0, 0]);
+    await a.advance(HELLO_TIMEOUT_MS + 1, 1_000); // the relay's sweep is SWEEP_INTERVAL_MS away
+    expect(mute.map((s) => s.closed)).toEqual([null, null]);
+    const next = a.join("next");
+    await a.settle();
+    expect(a.where.get(next)).toBe(0);
+    for (const s of mute) expect(s.closed).toMatchObject({ code: 1001, reason: "no hello" });
+    expect(next.closed).toBeNull();
+    expect(next.last("sync")).toBeDefined();
+  });
+
   it("closes a watcher whose token expired, at the sweep and at its next frame", async () => {
     const a = await audience();
     const at = a.clock + 20_000;

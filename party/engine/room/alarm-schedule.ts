@@ -16,8 +16,9 @@ export class AlarmSchedule<R extends RecordBase = RecordBase> {
   onEvent: ((type: WebhookEventType) => void) | null = null;
   /** The webhook events being added, in order (notify). */
   private adding: Promise<void> = Promise.resolve();
-  /** The sweep alarm was checked by this object (once per lifetime). */
-  private sweepChecked = false;
+  /** The earliest time this object has made sure the alarm fires by, since
+   * the alarm last fired (null: not asked). */
+  private sweepBy: number | null = null;
 
   private readonly ctx: RoomContext<R>;
 
@@ -26,18 +27,19 @@ export class AlarmSchedule<R extends RecordBase = RecordBase> {
     this.webhooks = new Webhooks(ctx.host.webhook ?? null, ctx.host.storage as RoomStorage, ctx.schema.party, ctx.roomId);
   }
 
-  /** Arm the sweep alarm unless the alarm fires by then anyway (checked
-   * once per object lifetime): one set far ahead (a webhook's retry, an
-   * asset's grace) is brought forward. */
-  async ensureSweep(): Promise<void> {
-    if (this.sweepChecked) return;
-    this.sweepChecked = true;
-    await this.want(this.ctx.host.now() + SWEEP_INTERVAL_MS);
+  /** Arm the sweep alarm for `by` (default: in SWEEP_INTERVAL_MS) unless it
+   * fires by then anyway: one set far ahead (a webhook's retry, an asset's
+   * grace) is brought forward. Each asks storage only when it is earlier
+   * than what this object asked for since the alarm last fired. */
+  async ensureSweep(by = this.ctx.host.now() + SWEEP_INTERVAL_MS): Promise<void> {
+    if (this.sweepBy !== null && this.sweepBy <= by) return;
+    this.sweepBy = by;
+    await this.want(by);
   }
 
-  /** The alarm fired (and is gone): the next `ensureSweep` checks again. */
+  /** The alarm fired (and is gone): the next `ensureSweep` asks again. */
   fired(): void {
-    this.sweepChecked = false;
+    this.sweepBy = null;
   }
 
   /** Make sure the alarm fires by `at` (the sweep's and the webhooks' share one). */

@@ -5,6 +5,7 @@
  * (asset-gc.ts). The sweep re-arms only while sockets remain, so an
  * empty room sleeps for good; events not due yet keep the alarm set.
  */
+import { SWEEP_INTERVAL_MS } from "../../shared/limits.ts";
 import { ErrorCode, type RecordBase } from "../../shared/protocol.ts";
 import type { OutboxEvent } from "../storage.ts";
 import type { AlarmSchedule } from "./alarm-schedule.ts";
@@ -43,7 +44,7 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
     let collect: (() => Promise<void>) | undefined;
     const swept = this.queue.enqueue(async () => {
       const now = host.now();
-      const { remaining, left } = this.sessions.sweep(now);
+      const { remaining, left, helloDue } = this.sessions.sweep(now);
       this.schedule.fired();
       if (left) await this.sessions.noteEmpty();
       if (this.doc.stored) {
@@ -53,7 +54,8 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
           this.ctx.log("error", "checkpoint_failed", undefined, undefined, ErrorCode.INTERNAL, stackOf(err));
         }
       }
-      if (remaining > 0) await this.schedule.ensureSweep();
+      // The next sweep: in SWEEP_INTERVAL_MS, or at the first hello deadline.
+      if (remaining > 0) await this.schedule.ensureSweep(Math.min(now + SWEEP_INTERVAL_MS, helloDue ?? Infinity));
       if (webhooks.enabled) {
         await this.doc.load();
         sending = await webhooks.due(now, this.doc.meta.seq);

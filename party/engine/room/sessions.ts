@@ -14,6 +14,7 @@ import {
   MAX_CONNECTIONS_PER_CLIENT,
   MAX_CONNECTIONS_PER_IDENTITY,
   MAX_CONNECTIONS_PER_ROOM,
+  MAX_HELLOLESS_PER_IDENTITY,
   READ_ACK_EVERY_BYTES,
   REFUSAL_BURST,
   REFUSAL_IDENTITIES_MAX,
@@ -22,7 +23,6 @@ import {
   STALE_AFTER_MS,
 } from "../../shared/limits.ts";
 import {
-  type Author,
   type ClientMessage,
   CloseCode,
   ErrorCode,
@@ -41,40 +41,12 @@ import { randomId, type RoomContext } from "./context.ts";
 import type { RoomDocument } from "./document.ts";
 import type { FrameFanout } from "./fanout.ts";
 import { readySockets } from "./receivers.ts";
-import type { Actor, ConnectInfo, ConnState, RoomSocket } from "./types.ts";
+import { closeQuietly, peerOf } from "./member-views.ts";
+import type { ConnectInfo, ConnState, RoomSocket } from "./types.ts";
+
+export { actorOf, authorOf, closeQuietly, peerOf, unwrittenEpoch } from "./member-views.ts";
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
-/** Close a socket that may already be closing (the runtime throws on a second
- * close); one failed close must not abort a sweep over the other sockets. */
-export function closeQuietly(socket: RoomSocket, code: number, reason: string): void {
-  try {
-    socket.close(code, reason);
-  } catch {
-    // already closed
-  }
-}
-
-/** Who a connection is, as history records it: its conn, name and token subject. */
-export function authorOf(st: ConnState): Author {
-  return { by: st.conn, ...(st.name ? { name: st.name } : {}), ...(st.sub ? { sub: st.sub } : {}) };
-}
-
-/** Who a connection is, as the app's hooks see it. */
-export function actorOf(st: ConnState): Actor {
-  return { conn: st.conn, role: st.role, clientId: st.clientId ?? "", subject: st.sub ?? null };
-}
-
-export function peerOf(st: ConnState): Peer {
-  return {
-    conn: st.conn,
-    clientId: st.clientId ?? "",
-    name: st.name ?? "anonymous",
-    color: st.color ?? "#888888",
-    status: st.status ?? "active",
-    role: st.role,
-  };
-}
 
 export class Sessions<R extends RecordBase = RecordBase> {
   private readonly policies = new Map<string, ConnectionPolicy>();
@@ -109,13 +81,31 @@ export class Sessions<R extends RecordBase = RecordBase> {
     const { host } = this.ctx;
     if (!verdict.ok) return this.refuse(socket, verdict.code, verdict.message, verdict.close, verdict.code);
     const ident = verdict.subject ? `s:${verdict.subject.slice(0, 64)}` : info.ip && !LOOPBACK.test(info.ip) ? `i:${info.ip.slice(0, 64)}` : undefined;
+    const now = host.now();
     let open = 0;
     let mine = 0;
+    /** The identity's sockets still without a hello, oldest first. */
+    const waiting: { s: RoomSocket; st: ConnState }[] = [];
     for (const s of host.sockets()) {
       const other = s !== socket ? s.getState() : null;
       if (!other) continue;
+      // The hello deadline, kept while sockets arrive (a storm of upgrades
+      // keeps the room busy; the alarm keeps it in a quiet room).
+      if (this.helloLate(other, now)) {
+        this.noHello(s, other, now);
+        continue;
+      }
       open++;
-      if (ident !== undefined && other.ident === ident) mine++;
+      if (ident === undefined || other.ident !== ident) continue;
+      mine++;
+      if (!other.ready) waiting.push({ s, st: other });
+    }
+    // An identity's sockets waiting for their hello: the oldest goes first.
+    waiting.sort((a, b) => a.st.at - b.st.at);
+    for (const w of waiting.slice(0, Math.max(0, waiting.length - (MAX_HELLOLESS_PER_IDENTITY - 1)))) {
+      this.noHello(w.s, w.st, now);
+      open--;
+      mine--;
     }
     // The identity's share first: one person cannot fill the room for the rest.
     if (mine >= MAX_CONNECTIONS_PER_IDENTITY) {
@@ -126,14 +116,35 @@ export class Sessions<R extends RecordBase = RecordBase> {
       const message = `room holds ${MAX_CONNECTIONS_PER_ROOM} connections (retrying)`;
       return this.refuse(socket, ErrorCode.ROOM_FULL, message, CloseCode.ROOM_FULL, "room full");
     }
-    const state: ConnState = { conn: randomId(), role: verdict.role, ready: false, at: host.now() };
+    const state: ConnState = { conn: randomId(), role: verdict.role, ready: false, at: now };
     if (verdict.expiresAt) state.exp = verdict.expiresAt;
     if (ident) state.ident = ident;
     if (verdict.subject) state.sub = verdict.subject.slice(0, 64);
     if (info.broadcasts) state.bc = true;
     socket.setState(state);
     this.ctx.log("info", "connect", state.conn);
-    await this.schedule.ensureSweep();
+    await this.schedule.ensureSweep(now + HELLO_TIMEOUT_MS + 1);
+  }
+
+  /** The room's sockets, but those past their hello deadline. */
+  holding(now: number): number {
+    let n = 0;
+    for (const s of this.ctx.host.sockets()) {
+      const st = s.getState();
+      if (!st || !this.helloLate(st, now)) n++;
+    }
+    return n;
+  }
+
+  /** Accepted more than HELLO_TIMEOUT_MS ago and no hello yet. */
+  private helloLate(st: ConnState, now: number): boolean {
+    return !st.ready && now - st.at > HELLO_TIMEOUT_MS;
+  }
+
+  /** Close a socket that has not said hello (no leave: it never joined). */
+  private noHello(s: RoomSocket, st: ConnState, now: number): void {
+    this.dismiss(s, st, 1001, "no hello");
+    this.ctx.log("info", "stale", st.conn, undefined, undefined, `no hello ${now - st.at} ms`);
   }
 
   /** Refuse a socket before it holds any state: say why, then close. */
@@ -253,9 +264,11 @@ export class Sessions<R extends RecordBase = RecordBase> {
    * said hello, or that stopped pinging (half-open). Returns how many remain
    * and whether a member that had said hello left.
    */
-  sweep(now: number): { remaining: number; left: boolean } {
+  sweep(now: number): { remaining: number; left: boolean; helloDue: number | null } {
     let remaining = 0;
     let left = false;
+    /** The earliest hello deadline of the sockets that remain. */
+    let helloDue: number | null = null;
     for (const s of this.ctx.host.sockets()) {
       const st = s.getState();
       if (!st) continue;
@@ -265,20 +278,25 @@ export class Sessions<R extends RecordBase = RecordBase> {
       // frame seen by this instance. No wake resets the clock.
       const seen = Math.max(st.at, st.seen ?? 0, this.ctx.host.lastPing(s) ?? 0, this.policies.get(st.conn)?.lastMessageAt ?? 0);
       const silent = now - seen > STALE_AFTER_MS;
-      const noHello = !st.ready && now - st.at > HELLO_TIMEOUT_MS;
+      const noHello = this.helloLate(st, now);
       if (st.exp !== undefined && now >= st.exp) {
         this.expire(s, st);
         continue;
       }
       if (!silent && !noHello) {
         remaining++;
+        if (!st.ready) helloDue = Math.min(helloDue ?? Infinity, st.at + HELLO_TIMEOUT_MS + 1);
         continue;
       }
       left ||= st.ready;
-      this.dismiss(s, st, 1001, noHello ? "no hello" : "no ping");
-      this.ctx.log("info", "stale", st.conn, undefined, undefined, noHello ? "no hello" : `silent ${now - seen} ms`);
+      if (noHello) {
+        this.noHello(s, st, now);
+        continue;
+      }
+      this.dismiss(s, st, 1001, "no ping");
+      this.ctx.log("info", "stale", st.conn, undefined, undefined, `silent ${now - seen} ms`);
     }
-    return { remaining, left };
+    return { remaining, left, helloDue };
   }
 
   /** The room was erased: every socket is told (ROOM_DELETED) and closed. */
@@ -385,13 +403,4 @@ export class Sessions<R extends RecordBase = RecordBase> {
     this.dismiss(socket, st, CloseCode.POLICY_VIOLATION, why, { code: ErrorCode.POLICY_VIOLATION, message });
     this.ctx.log("warn", "kicked", st.conn, undefined, ErrorCode.POLICY_VIOLATION, why);
   }
-}
-
-/** The epoch sockets were told before the room's first write (see ConnState.epoch). */
-export function unwrittenEpoch(sockets: Iterable<RoomSocket>): string | undefined {
-  for (const s of sockets) {
-    const epoch = s.getState()?.epoch;
-    if (epoch) return epoch;
-  }
-  return undefined;
 }
