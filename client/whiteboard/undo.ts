@@ -5,7 +5,7 @@
  * Pure: no client, no timers.
  */
 import type { Op } from "../../party/whiteboard/schema.ts";
-import { OPTIONAL_FIELD_DEFAULTS, type Shape } from "../../party/whiteboard/records.ts";
+import { optionalFieldDefault, type Shape } from "../../party/whiteboard/records.ts";
 
 export type Records = ReadonlyMap<string, Shape>;
 
@@ -42,7 +42,7 @@ export function inverseOps(records: Records, ops: readonly Op[]): Op[] {
       for (const key of Object.keys(op.set)) {
         if (key in before) set[key] = (before as Record<string, unknown>)[key];
         // An optional field the record did not have: back to what its absence meant.
-        else if (key in OPTIONAL_FIELD_DEFAULTS) set[key] = OPTIONAL_FIELD_DEFAULTS[key];
+        else if (optionalFieldDefault(before, key) !== undefined) set[key] = optionalFieldDefault(before, key);
       }
       inverse.push({ op: "patch", id: op.id, set });
       overlay.set(op.id, { ...before, ...op.set } as Shape);

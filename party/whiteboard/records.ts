@@ -21,7 +21,29 @@ export type Dash = z.infer<typeof Dash>;
 
 /** What an absent optional field means. A patch cannot remove a field, so
  * undoing "set dash" on a record that had none patches this value back. */
-export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = { opacity: 1, dash: "solid", start: null, end: null, label: "", rotation: 0, groups: [], locked: false };
+export const OPTIONAL_FIELD_DEFAULTS: Readonly<Record<string, unknown>> = {
+  opacity: 1, dash: "solid", start: null, end: null, label: "", rotation: 0, groups: [], locked: false, font: "sans", fontSize: 20, sketchy: false,
+};
+
+/** What an absent optional field of `rec` means: OPTIONAL_FIELD_DEFAULTS,
+ * except `align`, whose default depends on the kind (a label is centred, a
+ * text or sticky note starts at the left). Undefined: not an optional field. */
+export function optionalFieldDefault(rec: { type: string }, key: string): unknown {
+  if (key === "align") return rec.type === "rect" || rec.type === "ellipse" ? "center" : "left";
+  return OPTIONAL_FIELD_DEFAULTS[key];
+}
+
+/** The typefaces text is written in (schema 3): a bundled hand-drawn face,
+ * or the device's sans, serif or monospace. Optional (absent: "sans", how
+ * every record before schema 3 was drawn). */
+export const FontFamily = z.enum(["hand", "sans", "serif", "mono"]);
+export type FontFamily = z.infer<typeof FontFamily>;
+/** How the lines of a text, sticky note or label sit in its box (schema 3).
+ * Optional (absent: "left" for text and sticky notes, "center" for labels). */
+export const TextAlign = z.enum(["left", "center", "right"]);
+export type TextAlign = z.infer<typeof TextAlign>;
+/** A text's font size (world units), also a sticky note's or label's `fontSize`. */
+export const FontSize = z.number().min(4).max(512);
 
 /** Where an arrow's end is attached: the shape `id`, at the point (`x`, `y`)
  * given as fractions (0..1) of that shape's box, so the end follows when the
@@ -61,8 +83,14 @@ const base = {
 /** Words written inside a rectangle or ellipse, painted centred and wrapped.
  * Optional (absent: none), so records written before labels stay valid. */
 const Label = z.string().max(MAX_TEXT_CHARS);
-export const RectShape = z.object({ ...base, type: z.literal("rect"), w: Size, h: Size, fill: Color.nullable(), label: Label.optional() });
-export const EllipseShape = z.object({ ...base, type: z.literal("ellipse"), w: Size, h: Size, fill: Color.nullable(), label: Label.optional() });
+/** How the words of a text, sticky note or label are set (schema 3): all optional. */
+const textStyle = { font: FontFamily.optional(), align: TextAlign.optional() };
+/** A sticky note's or label's font size (absent: 20); a text has its own `size`. */
+const boxedText = { ...textStyle, fontSize: FontSize.optional() };
+/** Drawn hand-drawn ("sketchy", with roughjs, seeded by the id) instead of clean (schema 3). Optional (absent: false). */
+const sketchy = { sketchy: z.boolean().optional() };
+export const RectShape = z.object({ ...base, type: z.literal("rect"), w: Size, h: Size, fill: Color.nullable(), label: Label.optional(), ...boxedText, ...sketchy });
+export const EllipseShape = z.object({ ...base, type: z.literal("ellipse"), w: Size, h: Size, fill: Color.nullable(), label: Label.optional(), ...boxedText, ...sketchy });
 /** Line or arrow: two points relative to (x, y). An arrow's ends may be bound
  * to shapes (`start`, `end`: optional, null or absent when free). */
 export const LineShape = z.object({
@@ -72,6 +100,7 @@ export const LineShape = z.object({
   arrow: z.boolean(),
   start: Binding.nullable().optional(),
   end: Binding.nullable().optional(),
+  ...sketchy,
 });
 export type PenPoint = [number, number] | [number, number, number];
 const isCoord = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= -MAX_COORD && n <= MAX_COORD;
@@ -95,7 +124,8 @@ export const TextShape = z.object({
   ...base,
   type: z.literal("text"),
   text: z.string().max(MAX_TEXT_CHARS),
-  size: z.number().min(4).max(512),
+  size: FontSize,
+  ...textStyle,
 });
 export const StickyShape = z.object({
   ...base,
@@ -104,6 +134,7 @@ export const StickyShape = z.object({
   h: Size,
   text: z.string().max(MAX_TEXT_CHARS),
   fill: Color,
+  ...boxedText,
 });
 
 /** A picture: the room's asset `asset` (its SHA-256, docs/PROTOCOL.md §17)

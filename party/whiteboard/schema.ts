@@ -40,9 +40,11 @@ export const whiteboard = defineRoom({
   // parse; at version 2 the room refuses its hello instead and it reloads
   // (docs/PROTOCOL.md §2). Every version-1 record is a valid version-2 record:
   // the step has no `up`, so rooms read stored boards as they are
-  // (docs/WHITEBOARD-RECORDS.md, "Versions").
+  // (docs/WHITEBOARD-RECORDS.md, "Versions"). Version 3: text styles (font,
+  // fontSize, align) and sketchy shapes, the same kind of step: a page from
+  // before them would drop the fields from records it writes back whole.
   version: WHITEBOARD_SCHEMA_VERSION,
-  migrations: [{ version: 2 }],
+  migrations: [{ version: 2 }, { version: 3 }],
 });
 
 export type { Shape };

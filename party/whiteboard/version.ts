@@ -4,4 +4,4 @@
  * names it as `schema`. On its own, with no imports, so a plain `node`
  * script can read it without the built package.
  */
-export const WHITEBOARD_SCHEMA_VERSION = 2;
+export const WHITEBOARD_SCHEMA_VERSION = 3;

@@ -9,6 +9,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { WHITEBOARD_SCHEMA_VERSION } from "../../party/whiteboard/version.ts";
 import { openBoard, waitForRecords, waitForStatus, usePeople } from "./board-page.ts";
 
 const people = usePeople();
@@ -109,7 +110,7 @@ describe("a client older than its room", () => {
     await page.goto(writer.url());
     await reloaded;
     expect(refusals).toHaveLength(1);
-    expect(JSON.parse(refusals[0]!)).toMatchObject({ code: "UNSUPPORTED_VERSION", schema: 2 });
+    expect(JSON.parse(refusals[0]!)).toMatchObject({ code: "UNSUPPORTED_VERSION", schema: WHITEBOARD_SCHEMA_VERSION });
     await waitForStatus(page, "live");
     await waitForRecords(page, "rs => rs.some(r => r.id === 'grouped' && r.groups?.[0] === 'g1') && rs.some(r => r.id === 'frame' && r.name === 'Sprint')");
   });

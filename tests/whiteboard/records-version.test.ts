@@ -1,6 +1,7 @@
 /**
  * The whiteboard's record schema version (party/whiteboard/schema.ts):
- * images (issue 21), groups, locks and frames (issue 22) raised it to 2, so a
+ * images (issue 21), groups, locks and frames (issue 22) raised it to 2, text
+ * styles and sketchy shapes (issue 22) to 3, so a
  * page of code from before them is refused at hello and reloads, instead of
  * meeting a record it cannot parse and freezing. Records written before stay
  * valid as they are; the new fields are bounded like every other.
@@ -22,8 +23,8 @@ const frame = (id: string, name = "Sprint") => ({ id, type: "frame", x: -50, y: 
 const before = defineRoom({ party: "whiteboard", records: Shape, fixed: ["type"] });
 
 describe("the whiteboard's record schema version", () => {
-  it("is 2 since images, groups, locks and frames", () => {
-    expect(whiteboard.version).toBe(2);
+  it("is 3 since text styles and sketchy shapes (2 since images, groups, locks and frames)", () => {
+    expect(whiteboard.version).toBe(3);
     expect(WHITEBOARD_SCHEMA_VERSION).toBe(whiteboard.version);
   });
 
@@ -36,7 +37,7 @@ describe("the whiteboard's record schema version", () => {
     // The old code's hello names schema 1 (RoomClient always sends its version).
     const old = host.connect();
     await host.send(old, { type: "hello", v: PROTOCOL_VERSION, schema: 1, clientId: "old", epoch: null, lastSeq: 0, name: "Old", color: "#112233" });
-    expect(old.last("error")).toMatchObject({ code: ErrorCode.UNSUPPORTED_VERSION, schema: 2 });
+    expect(old.last("error")).toMatchObject({ code: ErrorCode.UNSUPPORTED_VERSION, schema: WHITEBOARD_SCHEMA_VERSION });
     expect(old.last("error")?.message).toMatch(/reload to update/);
     expect(old.closed?.code).toBe(CloseCode.UNSUPPORTED_VERSION);
     expect(old.of("sync")).toEqual([]);
@@ -53,8 +54,8 @@ describe("the whiteboard's record schema version", () => {
 });
 
 describe("stored records on load", () => {
-  it("are not read through the schema: the step to 2 has no up, so a wake costs no parse of every record", () => {
-    expect(whiteboard.migrations.map((m) => m.up)).toEqual([undefined]);
+  it("are not read through the schema: the steps to 2 and 3 have no up, so a wake costs no parse of every record", () => {
+    expect(whiteboard.migrations.map((m) => m.up)).toEqual([undefined, undefined]);
     // A record the schema would refuse shows whether they were parsed: kept as stored, counted nowhere.
     const odd = { id: "odd", type: "rect", x: "not a number" } as unknown as Shape;
     const records = new Map([["a", rect("a") as unknown as Shape], ["odd", odd]]);

@@ -1,7 +1,7 @@
 import { type CSSProperties, type RefObject, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { BoardController, TextEditing } from "../canvas/board-controller.ts";
 import { displayInk } from "../theme/board-palette.ts";
-import { FONT_FAMILY, LABEL_FONT_SIZE, LINE_HEIGHT, measureTextWidth, STICKY_PADDING, stickyHeightFor, wrapText } from "../canvas/geometry.ts";
+import { LINE_HEIGHT, measureTextWidth, STICKY_PADDING, stickyHeightFor, wrapText } from "../canvas/geometry.ts";
 
 /**
  * The text box over a text shape, sticky note or shape label being written;
@@ -38,7 +38,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
   const sticky = editing.kind === "sticky";
   const label = editing.kind === "label";
   const lines = text.split("\n");
-  const textWidth = Math.max(...lines.map((l) => measureTextWidth(l, editing.size)), editing.size * 2);
+  const textWidth = Math.max(...lines.map((l) => measureTextWidth(l, editing.size, editing.font)), editing.size * 2);
   const style: CSSProperties = label
     ? labelBoxStyle(editing, text, sx, sy, z)
     : sticky
@@ -46,7 +46,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
         left: sx,
         top: sy,
         width: editing.w * z,
-        height: stickyHeightFor(editing.w, editing.h, text) * z, // grows as the note will
+        height: stickyHeightFor(editing.w, editing.h, text, measureTextWidth, editing.size, editing.font) * z, // grows as the note will
         padding: STICKY_PADDING * z,
         fontSize: editing.size * z,
         background: editing.fill ?? "#ffec99",
@@ -56,6 +56,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
         left: sx,
         top: sy,
         width: (textWidth + editing.size) * z,
+        paddingRight: editing.size * z, // room for the caret; the lines are set across textWidth, as drawn
         height: lines.length * editing.size * LINE_HEIGHT * z + 4,
         fontSize: editing.size * z,
         color: displayInk(editing.color), // as the canvas paints it in this theme
@@ -66,7 +67,7 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
       className={sticky ? "text-editor sticky-editor" : label ? "text-editor label-editor" : "text-editor"}
       data-testid="text-editor"
       aria-label={sticky ? "Sticky note text" : label ? "Label" : editing.kind === "frame" ? "Frame name" : "Text"}
-      style={{ ...style, fontFamily: FONT_FAMILY, lineHeight: LINE_HEIGHT, ...placed(editing, fit) }}
+      style={{ ...style, fontFamily: editing.font, textAlign: editing.align, lineHeight: LINE_HEIGHT, ...placed(editing, fit) }}
       value={text}
       spellCheck={false}
       onChange={(e) => {
@@ -89,9 +90,10 @@ export function TextEditor({ controller, editing }: { controller: BoardControlle
 /** A label's box covers its shape, with the text centred as the canvas paints it. */
 function labelBoxStyle(editing: TextEditing, text: string, sx: number, sy: number, z: number): CSSProperties {
   const wrap = editing.wrap ?? editing.w;
-  const lines = text ? wrapText(wrap, text, LABEL_FONT_SIZE).length : 1;
+  const size = editing.size;
+  const lines = text ? wrapText(wrap, text, size, measureTextWidth, editing.font).length : 1;
   const side = Math.max(0, (editing.w - wrap) / 2);
-  const textHeight = lines * LABEL_FONT_SIZE * LINE_HEIGHT;
+  const textHeight = lines * size * LINE_HEIGHT;
   return {
     left: sx,
     top: sy,
@@ -100,8 +102,7 @@ function labelBoxStyle(editing: TextEditing, text: string, sx: number, sy: numbe
     paddingTop: Math.max(0, (editing.h - textHeight) / 2) * z,
     paddingLeft: side * z,
     paddingRight: side * z,
-    fontSize: LABEL_FONT_SIZE * z,
-    textAlign: "center",
+    fontSize: size * z,
     background: "transparent",
     color: displayInk(editing.color),
   };

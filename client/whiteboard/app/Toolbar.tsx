@@ -4,6 +4,7 @@ import { INK_COLORS, INK_NAMES, MORE_INK_COLORS, STROKE_WIDTHS, TOOLS } from "..
 import { DASHES, FILLS, OPACITIES, type SelectionStyle } from "../canvas/style.ts";
 import { displayInk } from "../theme/board-palette.ts";
 import { Icon } from "./icons.tsx";
+import { TextStyleChoices } from "./TextStyleChoices.tsx";
 import { useBoardUi } from "./use-room.ts";
 
 /** Tools, undo/redo and delete, down the left edge. Every button names its shortcut. */
@@ -107,7 +108,7 @@ export function StylePanel({ controller }: { controller: BoardController }) {
     document.addEventListener("pointerdown", close, true);
     return () => document.removeEventListener("pointerdown", close, true);
   }, [more]);
-  const shown: SelectionStyle = ui.selectionStyle ?? { color: ui.color, stroke: ui.stroke, fill: ui.fill, opacity: ui.opacity, dash: ui.dash };
+  const shown: SelectionStyle = ui.selectionStyle ?? { color: ui.color, stroke: ui.stroke, fill: ui.fill, opacity: ui.opacity, dash: ui.dash, font: ui.font, fontSize: ui.fontSize, align: ui.align, sketchy: ui.sketchy };
   return (
     <>
       <div className="stylebar panel" role="toolbar" aria-label="Style">
@@ -136,7 +137,7 @@ export function StylePanel({ controller }: { controller: BoardController }) {
           ))}
         </div>
         <div className="divider" />
-        <button type="button" className="tool" aria-label="More styles" title="More colours, fill, opacity, line style" aria-expanded={more} onClick={() => setMore((m) => !m)}>
+        <button type="button" className="tool" aria-label="More styles" title="More colours, fill, opacity, line style, font, text size, alignment, sketchy edges" aria-expanded={more} onClick={() => setMore((m) => !m)}>
           <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
             <circle cx="6" cy="12" r="1.8" fill="currentColor" />
             <circle cx="12" cy="12" r="1.8" fill="currentColor" />
@@ -154,6 +155,7 @@ export function StylePanel({ controller }: { controller: BoardController }) {
           <Choices label="Fill" options={FILLS} value={shown.fill} onPick={(fill) => controller.setStyle({ fill })} />
           <Choices label="Opacity" options={OPACITIES} value={shown.opacity} onPick={(opacity) => controller.setStyle({ opacity })} />
           <Choices label="Line style" options={DASHES} value={shown.dash} onPick={(dash) => controller.setStyle({ dash })} />
+          <TextStyleChoices controller={controller} shown={shown} />
         </div>
       ) : null}
     </>

@@ -10,6 +10,7 @@ import { InvalidLink } from "./InvalidLink.tsx";
 import { ensureRoomInAddressBar } from "./room-link.ts";
 import "./styles.css";
 import { applyTheme, currentTheme } from "../theme/theme-choice.ts";
+import { loadBoardFonts } from "../canvas/fonts.ts";
 
 // Before the first render, so neither the page nor the first canvas frame flashes light.
 applyTheme(currentTheme());
@@ -41,7 +42,8 @@ function readableAddress(): string {
 
 if (room === null) document.title = "Not a valid board link — edgeroom";
 
-createRoot(document.getElementById("root")!).render(
+// The hand-drawn face first (a data: URL, no fetch): text is measured with the face it is drawn in.
+void loadBoardFonts().then(() => createRoot(document.getElementById("root")!).render(
   <StrictMode>
     {room === null ? (
       <InvalidLink address={readableAddress()} />
@@ -49,4 +51,4 @@ createRoot(document.getElementById("root")!).render(
       <App room={room} debug={params.has("debug")} testHooks={params.has("test")} />
     )}
   </StrictMode>,
-);
+));

@@ -265,8 +265,8 @@ export class BoardController {
   }
 
   private recordBase(id: string): RecordBase {
-    const { color, stroke, opacity, dash, fill } = this.ui;
-    const base: RecordBase = { id, z: this.scene.nextZ(), color, stroke, fill: fillColor(color, fill) };
+    const { color, stroke, opacity, dash, fill, font, fontSize, align, sketchy } = this.ui;
+    const base: RecordBase = { id, z: this.scene.nextZ(), color, stroke, fill: fillColor(color, fill), textStyle: { font, fontSize, align, sketchy } };
     if (opacity !== 1) base.opacity = opacity;
     if (dash !== "solid") base.dash = dash;
     return base;
@@ -360,7 +360,7 @@ export class BoardController {
   // Text and sticky notes (the text box itself is React's TextEditor)
 
   private startNewText(wx: number, wy: number): void {
-    this.setUi({ editing: newTextEditing(wx, wy, textSizeFor(this.ui.stroke), this.ui.color), tool: "select", selection: [] });
+    this.setUi({ editing: newTextEditing(wx, wy, this.ui.fontSize ?? textSizeFor(this.ui.stroke), this.ui.color, this.ui), tool: "select", selection: [] });
   }
 
   private placeSticky(wx: number, wy: number): void {

@@ -7,7 +7,7 @@
 import type { Camera } from "./camera.ts";
 import type { TextEditing } from "./text-editing.ts";
 import type { Tool } from "./tools.ts";
-import type { Dash } from "../../../party/whiteboard/records.ts";
+import type { Dash, FontFamily, TextAlign } from "../../../party/whiteboard/records.ts";
 import type { FillMode, SelectionStyle } from "./style.ts";
 
 export interface BoardUiState {
@@ -18,6 +18,12 @@ export interface BoardUiState {
   fill: FillMode;
   opacity: number;
   dash: Dash;
+  /** The text style new shapes take (text-style.ts): the face; the size and
+   * alignment once chosen (until then each kind's own); sketchy or clean. */
+  font: FontFamily;
+  fontSize?: number;
+  align?: TextAlign;
+  sketchy: boolean;
   /** What the selected shapes share, for the style panel to show; null with nothing selected. */
   selectionStyle: SelectionStyle | null;
   selection: readonly string[];
@@ -36,7 +42,7 @@ export class BoardUi {
   private readonly cameraListeners = new Set<() => void>();
 
   constructor(initial: { color: string; stroke: number }) {
-    this.state = { tool: "select", color: initial.color, stroke: initial.stroke, fill: "none", opacity: 1, dash: "solid", selectionStyle: null, selection: [], editing: null, zoom: 1, canUndo: false, canRedo: false, menu: null };
+    this.state = { tool: "select", color: initial.color, stroke: initial.stroke, fill: "none", opacity: 1, dash: "solid", font: "sans", sketchy: false, selectionStyle: null, selection: [], editing: null, zoom: 1, canUndo: false, canRedo: false, menu: null };
   }
 
   get current(): BoardUiState {

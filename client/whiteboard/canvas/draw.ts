@@ -14,16 +14,16 @@ import type { Rect } from "./camera.ts";
 import { drawFrame } from "./frames.ts";
 import { pictureFailed, pictureFor } from "./images.ts";
 import { centreOf, rotatedCorners, rotationOf } from "./rotate.ts";
-import { arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines } from "./geometry.ts";
+import { arrowHeadLength, FONT_FAMILY, shapeBox } from "./geometry.ts";
+import { MIN_GLYPH_PX, paintLabel, paintStickyText, paintText } from "./draw-text.ts";
+import { paintSketch } from "./sketchy.ts";
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** Pending (unacknowledged) shapes are drawn translucent with a dashed outline. */
 export const PENDING_ALPHA = 0.5;
 export const SELECTION_COLOR = "#4263eb";
-/** Below this on-screen font size (px) text is drawn as a bar: nobody can read
- * it, and glyph rasterisation dominates the cost of a zoomed-out board. */
-export const MIN_GLYPH_PX = 4;
+export { MIN_GLYPH_PX };
 /** Resize handle half-size, in screen pixels. */
 export const HANDLE_RADIUS = 5;
 
@@ -108,14 +108,16 @@ function paintShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
   if (dashed) ctx.setLineDash(dashPattern(s.dash, s.stroke));
   // A solid fill is the ink itself, painted as the ink is in this theme; a tint is paper, as stored.
   const fill = (s.type === "rect" || s.type === "ellipse") && s.fill ? (s.fill === s.color ? ink : s.fill) : null;
-  switch (s.type) {
+  // Sketchy (hand-drawn) outlines: canvas/sketchy.ts.
+  if ((s.type === "rect" || s.type === "ellipse" || s.type === "line") && s.sketchy) paintSketch(ctx, s, ink, fill, style.zoom, style.hideText === true);
+  else switch (s.type) {
     case "rect":
       if (fill) {
         ctx.fillStyle = fill;
         ctx.fillRect(s.x, s.y, s.w, s.h);
       }
       ctx.strokeRect(s.x, s.y, s.w, s.h);
-      if (s.label && !style.hideText) drawLabel(ctx, s, ink, style.zoom);
+      if (s.label && !style.hideText) paintLabel(ctx, s, ink, style.zoom);
       break;
     case "ellipse":
       ctx.beginPath();
@@ -125,7 +127,7 @@ function paintShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
         ctx.fill();
       }
       ctx.stroke();
-      if (s.label && !style.hideText) drawLabel(ctx, s, ink, style.zoom);
+      if (s.label && !style.hideText) paintLabel(ctx, s, ink, style.zoom);
       break;
     case "line": {
       const ax = s.x + s.pts[0][0];
@@ -143,38 +145,15 @@ function paintShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
     case "pen":
       ctx.fill(penPath(s));
       break;
-    case "text": {
-      if (style.hideText) break;
-      if (s.size * style.zoom < MIN_GLYPH_PX) {
-        // Unreadable at this zoom: a grey bar per line costs far less than glyphs.
-        const box = shapeBox(s);
-        ctx.globalAlpha *= 0.35;
-        ctx.fillRect(box.minX, box.minY, box.maxX - box.minX, box.maxY - box.minY);
-        break;
-      }
-      ctx.font = `${s.size}px ${FONT_FAMILY}`;
-      ctx.textBaseline = "top";
-      const lineHeight = s.size * LINE_HEIGHT;
-      const inset = (lineHeight - s.size) / 2;
-      s.text.split("\n").forEach((line, i) => ctx.fillText(line, s.x, s.y + inset + i * lineHeight));
+    case "text":
+      if (!style.hideText) paintText(ctx, s, style.zoom);
       break;
-    }
     case "sticky": {
       ctx.fillStyle = "rgba(0, 0, 0, 0.12)";
       ctx.fillRect(s.x + 2, s.y + 4, s.w, s.h);
       ctx.fillStyle = s.fill;
       ctx.fillRect(s.x, s.y, s.w, s.h);
-      if (style.hideText || STICKY_FONT_SIZE * style.zoom < MIN_GLYPH_PX) break;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(s.x, s.y, s.w, s.h);
-      ctx.clip();
-      ctx.fillStyle = s.color;
-      ctx.font = `${STICKY_FONT_SIZE}px ${FONT_FAMILY}`;
-      ctx.textBaseline = "top";
-      const lineHeight = STICKY_FONT_SIZE * LINE_HEIGHT;
-      stickyLines(s).forEach((line, i) => ctx.fillText(line, s.x + STICKY_PADDING, s.y + STICKY_PADDING + i * lineHeight));
-      ctx.restore();
+      if (!style.hideText) paintStickyText(ctx, s, style.zoom);
       break;
     }
     case "image":
@@ -224,24 +203,6 @@ function drawPicture(ctx: Ctx, s: Extract<Shape, { type: "image" }>, zoom: numbe
     ctx.lineTo(s.x, s.y + s.h);
     ctx.stroke();
   }
-  ctx.restore();
-}
-
-/** A rectangle's or ellipse's label: centred lines, in the ink (on a solid
- * fill of the same ink, the board's background colour so it stays readable). */
-function drawLabel(ctx: Ctx, s: Extract<Shape, { type: "rect" | "ellipse" }>, ink: string, zoom: number): void {
-  if (LABEL_FONT_SIZE * zoom < MIN_GLYPH_PX) return;
-  const lines = labelLines(s);
-  const lineHeight = LABEL_FONT_SIZE * LINE_HEIGHT;
-  const cx = s.x + s.w / 2;
-  const top = s.y + s.h / 2 - (lines.length * lineHeight) / 2 + (lineHeight - LABEL_FONT_SIZE) / 2;
-  ctx.save();
-  ctx.setLineDash([]);
-  ctx.fillStyle = s.fill === s.color ? boardPalette().background : ink;
-  ctx.font = `${LABEL_FONT_SIZE}px ${FONT_FAMILY}`;
-  ctx.textBaseline = "top";
-  ctx.textAlign = "center";
-  lines.forEach((line, i) => ctx.fillText(line, cx, top + i * lineHeight));
   ctx.restore();
 }
 

@@ -11,8 +11,11 @@ import getStroke from "perfect-freehand";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import { displayInk } from "../theme/board-palette.ts";
 import {
-  arrowHeadLength, FONT_FAMILY, LABEL_FONT_SIZE, labelLines, LINE_HEIGHT, shapeBounds, shapeBox, STICKY_FONT_SIZE, STICKY_PADDING, stickyLines, unionRects,
+  arrowHeadLength, FONT_FAMILY, labelLines, labelWidth, LINE_HEIGHT, shapeBounds, shapeBox, STICKY_PADDING, stickyLines, unionRects,
 } from "./geometry.ts";
+import { alignOf, fontOf, fontSizeOf, fontStackOf, HAND_FONT_NAME } from "./text-style.ts";
+import { HAND_FONT_URL } from "./fonts.ts";
+import { sketchSvg } from "./sketchy.ts";
 import { centreOf, rotationOf } from "./rotate.ts";
 import { frameSvg } from "./frames.ts";
 
@@ -28,21 +31,32 @@ function dashArray(s: Shape): string {
   return "";
 }
 
-function textLines(lines: readonly string[], x: number, top: number, size: number, color: string, anchor: "start" | "middle"): string {
+const ANCHOR = { left: "start", center: "middle", right: "end" } as const;
+
+/** `s`'s lines from `top`, set across the box from `left`, `width` wide, in its face, size and alignment. */
+function textLines(s: Shape, lines: readonly string[], left: number, width: number, top: number, color: string): string {
+  const size = fontSizeOf(s);
+  const align = alignOf(s);
+  const x = align === "center" ? left + width / 2 : align === "right" ? left + width : left;
   const lh = size * LINE_HEIGHT;
   const inset = (lh - size) / 2;
+  const family = fontOf(s) === "sans" ? "" : ` font-family="${esc(fontStackOf(s))}"`;
   return lines
-    .map((line, i) => `<text x="${n(x)}" y="${n(top + inset + i * lh)}" font-size="${n(size)}" fill="${color}" text-anchor="${anchor}" dominant-baseline="text-before-edge" xml:space="preserve">${esc(line)}</text>`)
+    .map((line, i) => `<text x="${n(x)}" y="${n(top + inset + i * lh)}" font-size="${n(size)}"${family} fill="${color}" text-anchor="${ANCHOR[align]}" dominant-baseline="text-before-edge" xml:space="preserve">${esc(line)}</text>`)
     .join("");
 }
 
 function label(s: Extract<Shape, { type: "rect" | "ellipse" }>, ink: string): string {
   if (!s.label) return "";
   const lines = labelLines(s);
-  const lh = LABEL_FONT_SIZE * LINE_HEIGHT;
+  const lh = fontSizeOf(s) * LINE_HEIGHT;
   const color = s.fill === s.color ? "#ffffff" : ink;
-  return textLines(lines, s.x + s.w / 2, s.y + s.h / 2 - (lines.length * lh) / 2, LABEL_FONT_SIZE, color, "middle");
+  const width = labelWidth(s);
+  return textLines(s, lines, s.x + (s.w - width) / 2, width, s.y + s.h / 2 - (lines.length * lh) / 2, color);
 }
+
+/** The bundled hand-drawn face, embedded when a shape is written in it (the file renders the same offline, anywhere). */
+const handFontFace = () => `<defs><style>@font-face{font-family:"${HAND_FONT_NAME}";src:url(${HAND_FONT_URL}) format("woff2");}</style></defs>`;
 
 /** One shape as SVG elements; an image with its picture from `pictures` (by
  * asset hash, a data: URL), or a placeholder box without one. */
@@ -55,8 +69,9 @@ export function shapeSvg(s: Shape, pictures: ReadonlyMap<string, string> = new M
     case "rect":
     case "ellipse": {
       const fill = s.fill ? (s.fill === s.color ? ink : s.fill) : "none";
-      body =
-        s.type === "rect"
+      body = s.sketchy
+        ? sketchSvg(s, ink, s.fill ? fill : null, dashArray(s))
+        : s.type === "rect"
           ? `<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" fill="${fill}" ${stroke}${dashArray(s)}/>`
           : `<ellipse cx="${n(s.x + s.w / 2)}" cy="${n(s.y + s.h / 2)}" rx="${n(s.w / 2)}" ry="${n(s.h / 2)}" fill="${fill}" ${stroke}${dashArray(s)}/>`;
       body += label(s, ink);
@@ -65,6 +80,10 @@ export function shapeSvg(s: Shape, pictures: ReadonlyMap<string, string> = new M
     case "line": {
       const [ax, ay] = [s.x + s.pts[0][0], s.y + s.pts[0][1]];
       const [bx, by] = [s.x + s.pts[1][0], s.y + s.pts[1][1]];
+      if (s.sketchy) {
+        body = sketchSvg(s, ink, null, dashArray(s));
+        break;
+      }
       body = `<line x1="${n(ax)}" y1="${n(ay)}" x2="${n(bx)}" y2="${n(by)}" fill="none" ${stroke}${dashArray(s)}/>`;
       if (s.arrow) {
         const angle = Math.atan2(by - ay, bx - ax);
@@ -94,14 +113,16 @@ export function shapeSvg(s: Shape, pictures: ReadonlyMap<string, string> = new M
       body = `<path d="${d}Z" fill="${ink}"/>`;
       break;
     }
-    case "text":
-      body = textLines(s.text.split("\n"), s.x, s.y, s.size, ink, "start");
+    case "text": {
+      const box = shapeBox(s);
+      body = textLines(s, s.text.split("\n"), s.x, box.maxX - box.minX, s.y, ink);
       break;
+    }
     case "sticky":
       body =
         `<rect x="${n(s.x + 2)}" y="${n(s.y + 4)}" width="${n(s.w)}" height="${n(s.h)}" fill="#000000" fill-opacity="0.12"/>` +
         `<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" fill="${s.fill}"/>` +
-        textLines(stickyLines(s), s.x + STICKY_PADDING, s.y + STICKY_PADDING, STICKY_FONT_SIZE, s.color, "start");
+        textLines(s, stickyLines(s), s.x + STICKY_PADDING, Math.max(10, s.w - 2 * STICKY_PADDING), s.y + STICKY_PADDING - (fontSizeOf(s) * LINE_HEIGHT - fontSizeOf(s)) / 2, s.color);
       break;
     case "image": {
       const href = pictures.get(s.asset);
@@ -134,6 +155,7 @@ export function exportSvg(shapes: readonly Shape[], pictures: ReadonlyMap<string
   const h = bounds.maxY - bounds.minY + 2 * SVG_PADDING;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${n(x)} ${n(y)} ${n(w)} ${n(h)}" width="${n(w)}" height="${n(h)}" font-family="${esc(FONT_FAMILY)}">` +
+    (shapes.some((s) => fontOf(s) === "hand") ? handFontFace() : "") +
     `<rect x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}" fill="#ffffff"/>` +
     shapes.map((s) => shapeSvg(s, pictures)).join("") +
     `</svg>`

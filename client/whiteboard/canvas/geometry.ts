@@ -7,12 +7,13 @@ import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Rect } from "./camera.ts";
 import { centreOf, rotatedBounds, rotatePoint, rotationOf } from "./rotate.ts";
+import { DEFAULT_FONT_SIZE, FONT_STACKS, fontSizeOf, fontStackOf } from "./text-style.ts";
 
-export const FONT_FAMILY = `"Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif`;
+export const FONT_FAMILY = FONT_STACKS.sans;
 /** Line height of text and sticky notes, in multiples of the font size. */
 export const LINE_HEIGHT = 1.25;
 /** Sticky notes: fixed font size and inner padding (world units). */
-export const STICKY_FONT_SIZE = 20;
+export const STICKY_FONT_SIZE = DEFAULT_FONT_SIZE;
 export const STICKY_PADDING = 14;
 /** Arrow heads: length as a multiple of the stroke width, with a floor so thin arrows still read. */
 export function arrowHeadLength(stroke: number): number {
@@ -23,16 +24,17 @@ export function arrowHeadLength(stroke: number): number {
 export const FRAME_TITLE_SIZE = 14;
 export const FRAME_TITLE_HEIGHT = 22;
 
-export type MeasureText = (text: string, fontSize: number) => number;
+/** Width of `text` at `fontSize` in the CSS font stack `family` (absent: FONT_FAMILY). */
+export type MeasureText = (text: string, fontSize: number, family?: string) => number;
 
 let measureCtx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null | undefined;
 /** Width of one line of text in world units, measured with a canvas when there is one. */
-export const measureTextWidth: MeasureText = (text, fontSize) => {
+export const measureTextWidth: MeasureText = (text, fontSize, family = FONT_FAMILY) => {
   if (measureCtx === undefined) {
     measureCtx = typeof OffscreenCanvas !== "undefined" ? new OffscreenCanvas(1, 1).getContext("2d") : null;
   }
   if (!measureCtx) return text.length * fontSize * 0.55; // no canvas (Node): a fair estimate
-  measureCtx.font = `${fontSize}px ${FONT_FAMILY}`;
+  measureCtx.font = `${fontSize}px ${family}`;
   return measureCtx.measureText(text).width;
 };
 
@@ -70,7 +72,8 @@ export function shapeBox(s: Shape, measure: MeasureText = measureTextWidth): Rec
     case "text": {
       const lines = s.text.split("\n");
       let w = 0;
-      for (const line of lines) w = Math.max(w, measure(line, s.size));
+      const family = fontStackOf(s);
+      for (const line of lines) w = Math.max(w, measure(line, s.size, family));
       r = { minX: s.x, minY: s.y, maxX: s.x + Math.max(w, s.size * 0.5), maxY: s.y + lines.length * s.size * LINE_HEIGHT };
       break;
     }
@@ -271,14 +274,14 @@ const wrapCache = new WeakMap<Shape, string[]>();
 export function stickyLines(s: Extract<Shape, { type: "sticky" }>, measure: MeasureText = measureTextWidth): string[] {
   const cached = wrapCache.get(s);
   if (cached) return cached;
-  const lines = wrapStickyText(s.w, s.text, measure);
+  const lines = wrapStickyText(s.w, s.text, measure, fontSizeOf(s), fontStackOf(s));
   wrapCache.set(s, lines);
   return lines;
 }
 
-/** `text` wrapped into lines that fit a sticky note `w` wide. */
-export function wrapStickyText(w: number, text: string, measure: MeasureText = measureTextWidth): string[] {
-  return wrapText(Math.max(10, w - 2 * STICKY_PADDING), text, STICKY_FONT_SIZE, measure);
+/** `text` wrapped into lines that fit a sticky note `w` wide, at `size` in `family`. */
+export function wrapStickyText(w: number, text: string, measure: MeasureText = measureTextWidth, size = STICKY_FONT_SIZE, family = FONT_FAMILY): string[] {
+  return wrapText(Math.max(10, w - 2 * STICKY_PADDING), text, size, measure, family);
 }
 
 /** Labels inside rectangles and ellipses: the sticky notes' font size, so a
@@ -298,20 +301,20 @@ const labelCache = new WeakMap<Shape, string[]>();
 export function labelLines(s: Extract<Shape, { type: "rect" | "ellipse" }>, measure: MeasureText = measureTextWidth): string[] {
   const cached = labelCache.get(s);
   if (cached) return cached;
-  const lines = s.label ? wrapText(labelWidth(s), s.label, LABEL_FONT_SIZE, measure) : [];
+  const lines = s.label ? wrapText(labelWidth(s), s.label, fontSizeOf(s), measure, fontStackOf(s)) : [];
   labelCache.set(s, lines);
   return lines;
 }
 
 /** `text` wrapped at spaces into lines no wider than `maxWidth` at `fontSize`
  * (a single word longer than that keeps its own line). */
-export function wrapText(maxWidth: number, text: string, fontSize: number, measure: MeasureText = measureTextWidth): string[] {
+export function wrapText(maxWidth: number, text: string, fontSize: number, measure: MeasureText = measureTextWidth, family = FONT_FAMILY): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split("\n")) {
     let line = "";
     for (const word of paragraph.split(/(\s+)/)) {
       const next = line + word;
-      if (line && measure(next, fontSize) > maxWidth && word.trim()) {
+      if (line && measure(next, fontSize, family) > maxWidth && word.trim()) {
         lines.push(line.trimEnd());
         line = word.trimStart();
       } else {
@@ -325,7 +328,7 @@ export function wrapText(maxWidth: number, text: string, fontSize: number, measu
 
 /** How tall a sticky note `w` wide must be to show all of `text`: it grows to
  * fit, never shrinks below `h` (a note someone made taller stays so). */
-export function stickyHeightFor(w: number, h: number, text: string, measure: MeasureText = measureTextWidth): number {
-  const needed = 2 * STICKY_PADDING + wrapStickyText(w, text, measure).length * STICKY_FONT_SIZE * LINE_HEIGHT;
+export function stickyHeightFor(w: number, h: number, text: string, measure: MeasureText = measureTextWidth, size = STICKY_FONT_SIZE, family = FONT_FAMILY): number {
+  const needed = 2 * STICKY_PADDING + wrapStickyText(w, text, measure, size, family).length * size * LINE_HEIGHT;
   return needed > h ? round2(Math.ceil(needed)) : h;
 }

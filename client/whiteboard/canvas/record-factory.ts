@@ -8,6 +8,7 @@ import type { Dash, Shape } from "../../../party/whiteboard/records.ts";
 import { linePointsFrom, normalizeRect, round2 } from "./geometry.ts";
 import { DEFAULT_FRAME, DEFAULT_FRAME_NAME } from "./frames.ts";
 import { STICKY_SIZE, STICKY_TEXT_COLOR, stickyFillFor } from "./tools.ts";
+import { newShapeTextStyle, type TextStyleValues } from "./text-style.ts";
 
 /** What every new record takes from the board: its id, its place in the paint
  * order, and the style chosen in the style panel. */
@@ -21,13 +22,18 @@ export interface RecordBase {
   dash?: Dash;
   /** The inside of a new rectangle or ellipse (other shapes have none of their own). */
   fill?: string | null;
+  /** The text style and edges chosen in the panel; each kind takes only the fields it has (text-style.ts). */
+  textStyle?: Partial<TextStyleValues>;
 }
 
-/** The fields every kind of shape takes from the base (not the fill). */
-function common(base: RecordBase): Omit<RecordBase, "fill"> {
-  const { fill: _fill, ...rest } = base;
+/** The fields every kind of shape takes from the base (not the fill, nor the text style). */
+function common(base: RecordBase): Omit<RecordBase, "fill" | "textStyle"> {
+  const { fill: _fill, textStyle: _textStyle, ...rest } = base;
   return rest;
 }
+
+/** The fields of the panel's text style a new shape of `type` takes. */
+const styled = (type: Shape["type"], base: RecordBase) => (base.textStyle ? newShapeTextStyle(type, base.textStyle) : {});
 
 /** A rectangle, ellipse, line or arrow being dragged out, in world and screen
  * coordinates (screen: to tell a click from a drag whatever the zoom). */
@@ -74,7 +80,7 @@ export function draggedRecord(d: ShapeDrag, base: RecordBase): Shape {
   const clicked = Math.hypot(d.sx1 - d.sx0, d.sy1 - d.sy0) < CLICK_SLOP_PX;
   if (d.tool === "line" || d.tool === "arrow") {
     const b: [number, number] = clicked ? [d.x0 + DEFAULT_LINE, d.y0] : [d.x1, d.y1];
-    return { ...common(base), type: "line", ...linePointsFrom([d.x0, d.y0], b), arrow: d.tool === "arrow" };
+    return { ...common(base), type: "line", ...linePointsFrom([d.x0, d.y0], b), arrow: d.tool === "arrow", ...styled("line", base) };
   }
   const size = d.tool === "frame" ? DEFAULT_FRAME : DEFAULT_BOX;
   const r = clicked ? { minX: d.x0, minY: d.y0, maxX: d.x0 + size.w, maxY: d.y0 + size.h } : normalizeRect(d.x0, d.y0, d.x1, d.y1);
@@ -91,6 +97,7 @@ export function draggedRecord(d: ShapeDrag, base: RecordBase): Shape {
     w: round2(Math.max(1, r.maxX - r.minX)),
     h: round2(Math.max(1, r.maxY - r.minY)),
     fill: base.fill ?? null,
+    ...styled(d.tool, base),
   };
 }
 
@@ -106,12 +113,13 @@ export function stickyRecord(wx: number, wy: number, base: RecordBase): Shape {
     text: "",
     fill: stickyFillFor(base.color),
     color: STICKY_TEXT_COLOR,
+    ...styled("sticky", base),
   };
 }
 
 /** A text record written at (x, y) in `size`: its colour is the one it was begun with. */
 export function textRecord(at: { x: number; y: number; size: number; color: string }, text: string, base: RecordBase): Shape {
-  return { ...common(base), type: "text", x: at.x, y: at.y, text, size: at.size, color: at.color };
+  return { ...common(base), type: "text", x: at.x, y: at.y, text, size: at.size, color: at.color, ...styled("text", base) };
 }
 
 /** An image shape showing the asset `asset`, its box `w` × `h` centred on (cx, cy). */

@@ -7,7 +7,8 @@
  */
 import type { Op } from "../../../party/whiteboard/schema.ts";
 import type { Dash, Shape } from "../../../party/whiteboard/records.ts";
-import { round2 } from "./geometry.ts";
+import { round2, stickyHeightFor, measureTextWidth } from "./geometry.ts";
+import { FONT_STACKS, fontOf, fontSizeOf, TEXT_STYLE_KEYS, textStyleOf, textStyleSet, type TextStyleValues } from "./text-style.ts";
 import { STICKY_FILLS, stickyFillFor, textSizeFor } from "./tools.ts";
 
 /** A rectangle's or ellipse's inside: empty, a pale tint of the ink, or the ink itself. */
@@ -22,7 +23,7 @@ export interface StyleValues {
 }
 
 /** What the panel shows for the selection: a field absent is mixed (the shapes differ) or not applicable. */
-export type SelectionStyle = Partial<StyleValues>;
+export type SelectionStyle = Partial<StyleValues & TextStyleValues>;
 
 export const OPACITIES = [
   { value: 1, label: "Opaque" },
@@ -67,7 +68,7 @@ const hasOutline = (s: Shape) => s.type === "rect" || s.type === "ellipse" || s.
 
 /** One shape's values for the properties it has. */
 function styleOf(s: Shape): SelectionStyle {
-  const out: SelectionStyle = { opacity: s.opacity ?? 1 };
+  const out: SelectionStyle = { opacity: s.opacity ?? 1, ...textStyleOf(s) };
   if (s.type !== "sticky") out.color = s.color;
   if (s.type !== "sticky" && s.type !== "text") out.stroke = s.stroke;
   if (s.type === "rect" || s.type === "ellipse") out.fill = fillMode(s);
@@ -78,14 +79,14 @@ function styleOf(s: Shape): SelectionStyle {
 /** The values every selected shape shares (fields they differ in, or none has, are left out). */
 export function selectionStyle(shapes: readonly Shape[]): SelectionStyle {
   let acc: SelectionStyle | null = null;
-  const mixed = new Set<keyof StyleValues>();
+  const mixed = new Set<keyof SelectionStyle>();
   for (const s of shapes) {
     const one = styleOf(s);
     if (!acc) {
       acc = one;
       continue;
     }
-    for (const key of ["color", "stroke", "fill", "opacity", "dash"] as const) {
+    for (const key of ["color", "stroke", "fill", "opacity", "dash", ...TEXT_STYLE_KEYS] as const) {
       if (mixed.has(key) || one[key] === undefined) continue;
       if (acc[key] === undefined) (acc as Record<string, unknown>)[key] = one[key];
       else if (acc[key] !== one[key]) mixed.add(key);
@@ -116,6 +117,13 @@ export function styleOps(shapes: readonly Shape[], change: SelectionStyle): Op[]
     if (change.fill !== undefined && (s.type === "rect" || s.type === "ellipse")) set.fill = fillColor((set.color as string) ?? s.color, change.fill);
     if (change.opacity !== undefined) set.opacity = round2(change.opacity);
     if (change.dash !== undefined && hasOutline(s)) set.dash = change.dash;
+    Object.assign(set, textStyleSet(s, change));
+    if (s.type === "sticky" && (set.font !== undefined || set.fontSize !== undefined)) {
+      // A note grows to show all its words in the new face or size.
+      const styled = { ...s, ...set } as typeof s;
+      const h = stickyHeightFor(s.w, s.h, s.text, measureTextWidth, fontSizeOf(styled), FONT_STACKS[fontOf(styled)]);
+      if (h !== s.h) set.h = h;
+    }
     if (Object.keys(set).length) ops.push({ op: "patch", id: s.id, set });
   }
   return ops;

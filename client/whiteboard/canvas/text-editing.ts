@@ -4,10 +4,11 @@
  * document. Pure: the board opens and closes the box; React draws it.
  */
 import type { Op } from "../../../party/whiteboard/schema.ts";
-import type { Shape } from "../../../party/whiteboard/records.ts";
+import type { FontFamily, Shape, TextAlign } from "../../../party/whiteboard/records.ts";
 import { MAX_FRAME_NAME_CHARS } from "../../../party/whiteboard/limits.ts";
-import { FRAME_TITLE_HEIGHT, FRAME_TITLE_SIZE, LABEL_FONT_SIZE, labelWidth, LINE_HEIGHT, type MeasureText, measureTextWidth, round2, shapeBox, STICKY_FONT_SIZE, stickyHeightFor } from "./geometry.ts";
+import { FRAME_TITLE_HEIGHT, FRAME_TITLE_SIZE, labelWidth, LINE_HEIGHT, type MeasureText, measureTextWidth, round2, shapeBox, stickyHeightFor } from "./geometry.ts";
 import { type RecordBase, textRecord } from "./record-factory.ts";
+import { alignOf, FONT_STACKS, fontSizeOf, fontStackOf } from "./text-style.ts";
 
 export interface TextEditing {
   /** The record being edited; null for a new text not created yet. */
@@ -19,6 +20,9 @@ export interface TextEditing {
   w: number;
   h: number;
   size: number;
+  /** The CSS font stack and alignment the words are drawn in: the box shows them as the canvas will. */
+  font: string;
+  align: TextAlign;
   color: string;
   fill: string | null;
   text: string;
@@ -33,19 +37,20 @@ export interface TextEditing {
 const BASELINE_OFFSET = 0.6;
 
 /** A new, empty text box at a world point, in the current ink and size. */
-export function newTextEditing(wx: number, wy: number, size: number, color: string): TextEditing {
-  return { id: null, kind: "text", x: round2(wx), y: round2(wy - size * BASELINE_OFFSET), w: 0, h: size * LINE_HEIGHT, size, color, fill: null, text: "" };
+export function newTextEditing(wx: number, wy: number, size: number, color: string, style: { font: FontFamily; align?: TextAlign | undefined } = { font: "sans" }): TextEditing {
+  const font = FONT_STACKS[style.font];
+  return { id: null, kind: "text", x: round2(wx), y: round2(wy - size * BASELINE_OFFSET), w: 0, h: size * LINE_HEIGHT, size, font, align: style.align ?? "left", color, fill: null, text: "" };
 }
 
 /** The text box over an existing text, sticky note, or a rectangle's or
  * ellipse's label; null for other shapes. */
 export function editingFor(s: Shape): TextEditing | null {
   if (s.type === "rect" || s.type === "ellipse") {
-    return { id: s.id, kind: "label", x: s.x, y: s.y, w: s.w, h: s.h, size: LABEL_FONT_SIZE, color: s.color, fill: s.fill, text: s.label ?? "", wrap: labelWidth(s), rotation: s.rotation ?? 0 };
+    return { id: s.id, kind: "label", x: s.x, y: s.y, w: s.w, h: s.h, size: fontSizeOf(s), font: fontStackOf(s), align: alignOf(s), color: s.color, fill: s.fill, text: s.label ?? "", wrap: labelWidth(s), rotation: s.rotation ?? 0 };
   }
   if (s.type === "frame") {
     // The name, written where it is drawn: above the frame's top-left corner.
-    return { id: s.id, kind: "frame", x: s.x, y: s.y - FRAME_TITLE_HEIGHT + (FRAME_TITLE_HEIGHT - FRAME_TITLE_SIZE * LINE_HEIGHT) / 2, w: s.w, h: FRAME_TITLE_SIZE * LINE_HEIGHT, size: FRAME_TITLE_SIZE, color: "#868e96", fill: null, text: s.name };
+    return { id: s.id, kind: "frame", x: s.x, y: s.y - FRAME_TITLE_HEIGHT + (FRAME_TITLE_HEIGHT - FRAME_TITLE_SIZE * LINE_HEIGHT) / 2, w: s.w, h: FRAME_TITLE_SIZE * LINE_HEIGHT, size: FRAME_TITLE_SIZE, font: FONT_STACKS.sans, align: "left", color: "#868e96", fill: null, text: s.name };
   }
   if (s.type !== "text" && s.type !== "sticky") return null;
   const box = shapeBox(s);
@@ -56,7 +61,9 @@ export function editingFor(s: Shape): TextEditing | null {
     y: s.y,
     w: box.maxX - box.minX,
     h: box.maxY - box.minY,
-    size: s.type === "text" ? s.size : STICKY_FONT_SIZE,
+    size: fontSizeOf(s),
+    font: fontStackOf(s),
+    align: alignOf(s),
     color: s.color,
     fill: s.type === "sticky" ? s.fill : null,
     text: s.text,
@@ -96,7 +103,7 @@ export function commitTextOps(editing: TextEditing, current: Shape | undefined, 
   if (text === current.text) return { ops: [] };
   if (current.type === "sticky") {
     // A note grows to show all its text instead of cutting it off.
-    const h = stickyHeightFor(current.w, current.h, text, measure);
+    const h = stickyHeightFor(current.w, current.h, text, measure, fontSizeOf(current), fontStackOf(current));
     return { ops: [{ op: "patch", id: current.id, set: h === current.h ? { text } : { text, h } }] };
   }
   return { ops: [{ op: "patch", id: current.id, set: { text } }] };

@@ -1,0 +1,226 @@
+/**
+ * Text styles and sketchy shapes as people use them (Debian's Chromium through
+ * playwright-core, two browser contexts against `wrangler dev`): a sticky
+ * note's and a text's size, face and alignment chosen under "More styles"
+ * show on the other person's canvas, in the text box while editing, after a
+ * reload, and undo takes them back; a sketchy rectangle is the same pixels on
+ * both screens and turns clean again; the exports carry the face and the
+ * sketch. Every pixel check waits for the pixel.
+ */
+import { readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Shape } from "../../party/whiteboard/records.ts";
+import { drag, records, usePeople, waitForRecords, waitForStatus, PIXEL_TIMEOUT_MS } from "./board-page.ts";
+
+const people = usePeople();
+type Box = { x: number; y: number; w: number; h: number };
+
+/** Open "More styles" (if it is not open) and pick the choice named `name`. */
+async function pick(page: Page, name: string): Promise<void> {
+  if ((await page.getByRole("group", { name: "More styles", exact: true }).count()) === 0) await page.getByRole("button", { name: "More styles" }).click();
+  await page.getByRole("radio", { name, exact: true }).click();
+}
+
+/** The dark (text-coloured) pixels of a world box on the board layer, after the next paint:
+ * their extent in world units, and the pixels themselves as a mask. */
+async function dark(page: Page, r: Box): Promise<{ count: number; minX: number; maxX: number; minY: number; maxY: number; mask: string }> {
+  return page.evaluate(
+    ([x, y, w, h]) =>
+      new Promise((resolve) =>
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => {
+            const hooks = window.__edgeroom!;
+            const canvas = document.querySelector<HTMLCanvasElement>("[data-testid=board]")!;
+            const dpr = canvas.width / canvas.clientWidth;
+            const zoom = hooks.controller.getUi().zoom;
+            const [sx, sy] = hooks.controller.worldToScreen(x as number, y as number);
+            const left = Math.round(sx * dpr);
+            const top = Math.round(sy * dpr);
+            const cw = Math.round((w as number) * zoom * dpr);
+            const ch = Math.round((h as number) * zoom * dpr);
+            const d = canvas.getContext("2d")!.getImageData(left, top, cw, ch).data;
+            let count = 0, minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+            let mask = "";
+            for (let j = 0; j < ch; j++) {
+              for (let i = 0; i < cw; i++) {
+                const k = (j * cw + i) * 4;
+                const on = d[k]! < 110 && d[k + 1]! < 110 && d[k + 2]! < 110;
+                mask += on ? "1" : "0";
+                if (!on) continue;
+                count++;
+                minX = Math.min(minX, i); maxX = Math.max(maxX, i); minY = Math.min(minY, j); maxY = Math.max(maxY, j);
+              }
+            }
+            const k = 1 / (zoom * dpr);
+            resolve({ count, minX: (x as number) + minX * k, maxX: (x as number) + (maxX + 1) * k, minY: (y as number) + minY * k, maxY: (y as number) + (maxY + 1) * k, mask });
+          }),
+        ),
+      ),
+    [r.x, r.y, r.w, r.h] as const,
+  ) as Promise<{ count: number; minX: number; maxX: number; minY: number; maxY: number; mask: string }>;
+}
+
+/** Wait until the dark pixels of a world box satisfy `ok`. */
+async function waitForDark(page: Page, r: Box, ok: (d: Awaited<ReturnType<typeof dark>>) => boolean): Promise<void> {
+  await expect.poll(async () => ok(await dark(page, r)), { timeout: PIXEL_TIMEOUT_MS, interval: 50 }).toBe(true);
+}
+
+/** `text`'s width in world units at `size` in the CSS `family`, measured by the page. */
+const measured = (page: Page, text: string, size: number, family: string) =>
+  page.evaluate(([t, s, f]) => {
+    const ctx = new OffscreenCanvas(1, 1).getContext("2d")!;
+    ctx.font = `${s}px ${f}`;
+    return ctx.measureText(t as string).width;
+  }, [text, size, family] as const);
+
+const HAND = `"Patrick Hand"`;
+const SANS = `"Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, sans-serif`;
+
+describe("text styles", () => {
+  it("a sticky note's size, hand-drawn face and alignment reach B's canvas and the text box, survive a reload, and undo takes them back", async () => {
+    const { a, b } = await people.twoPeople();
+    // The bundled face is loaded from the bundle itself (no font request).
+    for (const page of [a, b]) expect(await page.evaluate(() => document.fonts.check(`20px "Patrick Hand"`) && [...document.fonts].some((f) => f.family.includes("Patrick Hand") && f.status === "loaded"))).toBe(true);
+
+    await a.keyboard.press("s");
+    await a.mouse.click(640, 300);
+    await a.waitForSelector("[data-testid=text-editor]");
+    await a.keyboard.type("Hello");
+    await a.keyboard.press("Escape");
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].text === "Hello"`);
+    const [n] = (await records(b)) as Extract<Shape, { type: "sticky" }>[];
+    const inside = { x: n!.x + 4, y: n!.y + 4, w: n!.w - 8, h: n!.h - 8 };
+    // As it was: 20 px sans, at the left.
+    await waitForDark(b, inside, (d) => d.count > 0 && d.minX < n!.x + 30);
+
+    await pick(a, "Huge text");
+    await pick(a, "Hand-drawn font");
+    await pick(a, "Align right");
+    await waitForRecords(b, `(recs) => recs[0].fontSize === 44 && recs[0].font === "hand" && recs[0].align === "right"`);
+    const handWidth = await measured(b, "Hello", 44, HAND);
+    const sansWidth = await measured(b, "Hello", 44, SANS);
+    expect(Math.abs(handWidth - sansWidth)).toBeGreaterThan(8); // the two faces can be told apart by width
+    // On B's canvas: the word ends at the right padding, as wide as "Hello" in the hand-drawn face at 44.
+    const styled = (d: Awaited<ReturnType<typeof dark>>) =>
+      d.maxX > n!.x + n!.w - 14 - 6 && d.maxX <= n!.x + n!.w - 14 + 2 && Math.abs(d.maxX - d.minX - handWidth) < Math.abs(d.maxX - d.minX - sansWidth) && d.maxY - d.minY > 25;
+    await waitForDark(b, inside, styled);
+
+    // The text box shows the words as they are drawn.
+    await b.mouse.dblclick(...(await b.evaluate(([x, y]) => window.__edgeroom!.controller.worldToScreen(x as number, y as number), [n!.x + 40, n!.y + 100] as const)));
+    const editor = b.getByTestId("text-editor");
+    await editor.waitFor();
+    const css = await editor.evaluate((el) => ({ family: getComputedStyle(el).fontFamily, align: getComputedStyle(el).textAlign, size: parseFloat(getComputedStyle(el).fontSize) }));
+    expect(css.family).toContain("Patrick Hand");
+    expect(css.align).toBe("right");
+    const zoom = await b.evaluate(() => window.__edgeroom!.controller.getUi().zoom);
+    expect(css.size).toBeCloseTo(44 * zoom, 1);
+    await b.keyboard.press("Escape");
+
+    // A reload draws it the same.
+    await b.reload();
+    await waitForStatus(b, "live");
+    await waitForDark(b, inside, styled);
+
+    // Undo, one choice at a time: the alignment first, then the face, then the size.
+    await a.keyboard.press("Control+z");
+    await waitForRecords(b, `(recs) => recs[0].align === "left" && recs[0].font === "hand"`);
+    await waitForDark(b, inside, (d) => d.count > 0 && d.minX < n!.x + 30);
+    await a.keyboard.press("Control+z");
+    await a.keyboard.press("Control+z");
+    await waitForRecords(b, `(recs) => recs[0].font === "sans" && recs[0].fontSize === 20`);
+    await waitForDark(b, inside, (d) => d.count > 0 && d.maxY - d.minY < 25);
+  });
+
+  it("a text's face, size and centring show on B's canvas; a new text takes the chosen style", async () => {
+    const { a, b } = await people.twoPeople();
+    await pick(a, "Monospace font");
+    await pick(a, "Large text");
+    await pick(a, "Align centre");
+    await a.keyboard.press("t");
+    await a.mouse.click(400, 420);
+    await a.waitForSelector("[data-testid=text-editor]");
+    const css = await a.getByTestId("text-editor").evaluate((el) => ({ family: getComputedStyle(el).fontFamily, align: getComputedStyle(el).textAlign }));
+    expect(css.family).toContain("monospace");
+    expect(css.align).toBe("center");
+    await a.keyboard.type("ii\nWWWWWW");
+    await a.keyboard.press("Escape");
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "text" && recs[0].font === "mono" && recs[0].size === 28 && recs[0].align === "center"`);
+    const [t] = (await records(b)) as Extract<Shape, { type: "text" }>[];
+    const mono = `ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace`;
+    const wide = await measured(b, "WWWWWW", 28, mono);
+    // The short first line sits in the middle of the long one: centred, not at the left.
+    const firstLine = { x: t!.x - 2, y: t!.y, w: wide + 4, h: 28 * 1.25 };
+    await waitForDark(b, firstLine, (d) => d.count > 0 && d.minX > t!.x + wide / 4 && d.maxX < t!.x + (wide * 3) / 4);
+    const secondLine = { x: t!.x - 2, y: t!.y + 28 * 1.25, w: wide + 20, h: 28 * 1.25 };
+    await waitForDark(b, secondLine, (d) => d.count > 0 && Math.abs(d.maxX - d.minX - wide) < 8);
+  });
+});
+
+describe("sketchy shapes", () => {
+  it("a sketchy rectangle is the same pixels on both screens, and turns clean again", async () => {
+    const { a, b } = await people.twoPeople();
+    await a.keyboard.press("r");
+    await drag(a, [
+      [400, 300],
+      [640, 460],
+    ]);
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
+    const [r] = (await records(b)) as Extract<Shape, { type: "rect" }>[];
+    const around = { x: r!.x - 12, y: r!.y - 12, w: r!.w + 24, h: r!.h + 24 };
+    await b.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.getAttribute("data-count") === "0");
+    await waitForDark(b, around, (d) => d.count > 100);
+    const clean = (await dark(b, around)).mask;
+
+    await pick(a, "Sketchy edges");
+    await waitForRecords(b, `(recs) => recs[0].sketchy === true`);
+    await a.keyboard.press("Escape");
+    await a.keyboard.press("Escape"); // nothing selected: no outline or handles on A's board
+    await waitForDark(b, around, (d) => d.count > 100 && d.mask !== clean);
+    const sketchB = (await dark(b, around)).mask;
+    // A draws exactly what B draws.
+    await waitForDark(a, around, (d) => d.mask === sketchB);
+
+    // Exports carry the sketch: the SVG as rough paths, and A's and B's PNGs are the same picture.
+    const svg = (await exportBoard(a, /^Export SVG$/)).toString();
+    expect(svg).toMatch(/<g transform="translate\([^)]+\)"><path d="M/);
+    expect(svg).not.toMatch(/<rect [^>]*stroke="/);
+    const pngA = await exportBoard(a, /^Export PNG$/);
+    const pngB = await exportBoard(b, /^Export PNG$/);
+    expect(pngA.equals(pngB)).toBe(true);
+
+    // Back to clean: the same pixels as before.
+    await a.mouse.click(...(await a.evaluate(([x, y]) => window.__edgeroom!.controller.worldToScreen(x as number, y as number), [r!.x, r!.y + r!.h / 2] as const)));
+    await expect.poll(() => a.evaluate(() => window.__edgeroom!.controller.getUi().selection.length)).toBe(1);
+    await pick(a, "Clean edges");
+    await waitForRecords(b, `(recs) => recs[0].sketchy === false`);
+    await waitForDark(b, around, (d) => d.mask === clean);
+  });
+});
+
+describe("export of text styles", () => {
+  it("the SVG embeds the hand-drawn face and writes each text in its face", async () => {
+    const { a } = await people.twoPeople();
+    await pick(a, "Hand-drawn font");
+    await a.keyboard.press("s");
+    await a.mouse.click(640, 300);
+    await a.waitForSelector("[data-testid=text-editor]");
+    await a.keyboard.type("Ship it");
+    await a.keyboard.press("Escape");
+    await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].font === "hand" && recs[0].text === "Ship it"`);
+    await a.keyboard.press("Escape");
+    const svg = (await exportBoard(a, /^Export SVG$/)).toString();
+    expect(svg).toMatch(/@font-face\{font-family:"Patrick Hand";src:url\(data:font\/woff2;base64,[A-Za-z0-9+/=]{1000,}\)/);
+    expect(svg).toMatch(/<text [^>]*font-family="&quot;Patrick Hand&quot;[^>]*>Ship it<\/text>/);
+  });
+});
+
+/** Export the whole board (nothing selected) from the context menu on an empty spot; the file's bytes. */
+async function exportBoard(page: Page, item: RegExp): Promise<Buffer> {
+  await page.keyboard.press("Escape");
+  await page.mouse.click(600, 650, { button: "right" });
+  const menu = page.getByTestId("context-menu");
+  await menu.waitFor();
+  const [download] = await Promise.all([page.waitForEvent("download"), menu.getByRole("menuitem", { name: item }).click()]);
+  return readFileSync((await download.path())!);
+}
