@@ -10,6 +10,7 @@
  */
 import { SOCKET_MAX_OWED_BYTES } from "../shared/limits.ts";
 import { CloseCode, ErrorCode } from "../shared/protocol.ts";
+import { type BatchClock, CURSORS_PREFIX, CursorBatch } from "./relay-cursors.ts";
 import { CommitOutbox, type QueuedCommit } from "./room/commit-outbox.ts";
 import { ReadWindows } from "./room/read-windows.ts";
 import type { EachReceiver } from "./room/receivers.ts";
@@ -21,9 +22,12 @@ export class RelayMembers {
   private readonly receivers: EachReceiver;
   readonly reads: ReadWindows;
   private readonly sockets: () => Iterable<RoomSocket>;
+  /** The room's cursor frames, merged while the relay's send budget is spent (relay-cursors.ts). */
+  private readonly cursors: CursorBatch;
 
-  constructor(sockets: () => Iterable<RoomSocket>) {
+  constructor(sockets: () => Iterable<RoomSocket>, clock: BatchClock) {
     this.sockets = sockets;
+    this.cursors = new CursorBatch(clock, (frame, except) => this.send(frame, except));
     this.receivers = (visit) => {
       for (const s of sockets()) {
         const st = s.getState();
@@ -60,23 +64,39 @@ export class RelayMembers {
     this.outbox.push(c);
   }
 
+  /** Send the queued commits (after the merged cursors that came before them). */
   flush(): void {
+    if (this.outbox.size === 0) return;
+    this.cursors.flush();
     this.outbox.flush(this.receivers, (conn, chars) => this.reads.charge(conn, chars));
   }
 
   /** A broadcast to every ready member but `except` (and of them only those
-   * `only` accepts), after the queued commits. */
+   * `only` accepts), after the queued commits. A `cursors` frame for all is
+   * merged with the next ones instead (relay-cursors.ts). */
   cast(frame: string, except: string | null, only?: (st: ConnState) => boolean): void {
     this.flush();
+    if (!only && frame.startsWith(CURSORS_PREFIX)) return this.cursors.add(frame);
+    this.cursors.flush();
+    this.send(frame, except, only);
+  }
+
+  private send(frame: string, except: string | null, only?: (st: ConnState) => boolean): number {
+    let sent = 0;
     for (const s of this.sockets()) {
       const st = s.getState();
-      if (st?.ready && st.conn !== except && (!only || only(st)) && this.reads.charge(st.conn, frame.length)) sendQuietly(s, frame);
+      if (st?.ready && st.conn !== except && (!only || only(st)) && this.reads.charge(st.conn, frame.length)) {
+        sendQuietly(s, frame);
+        sent++;
+      }
     }
+    return sent;
   }
 
   /** A frame for one member (an answer: not charged, like a room's). */
   to(conn: string, frame: string): RoomSocket | undefined {
     this.flush();
+    this.cursors.flush();
     const s = this.find(conn);
     if (s) sendQuietly(s, frame);
     return s;

@@ -86,7 +86,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       },
       log: (level, event, detail) => this.log(level, event, detail),
     });
-    this.members = new RelayMembers(() => host.members());
+    this.members = new RelayMembers(() => host.members(), host);
     this.guard = new RelayGuard(host, schema, (socket, st, code, reason, error) => this.dismiss(socket, st, code, reason, error));
   }
 
