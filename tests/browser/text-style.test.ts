@@ -3,8 +3,8 @@
  * playwright-core, two browser contexts against `wrangler dev`): a sticky
  * note's and a text's size, face and alignment chosen under "More styles"
  * show on the other person's canvas, in the text box while editing, after a
- * reload, and undo takes them back; a sketchy rectangle is the same pixels on
- * both screens and turns clean again; the exports carry the face and the
+ * reload, and undo takes them back; a label's too; a sketchy rectangle,
+ * ellipse and arrow are the same pixels on both screens and turn clean again; the exports carry the face and the
  * sketch. Every pixel check waits for the pixel.
  */
 import { readFileSync } from "node:fs";
@@ -157,23 +157,67 @@ describe("text styles", () => {
   });
 });
 
-describe("sketchy shapes", () => {
-  it("a sketchy rectangle is the same pixels on both screens, and turns clean again", async () => {
+describe("labels", () => {
+  it("a rectangle's label in a serif face, huge and at the left, on B's canvas and in A's label box", async () => {
     const { a, b } = await people.twoPeople();
     await a.keyboard.press("r");
     await drag(a, [
-      [400, 300],
-      [640, 460],
+      [300, 250],
+      [600, 450],
     ]);
-    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
-    const [r] = (await records(b)) as Extract<Shape, { type: "rect" }>[];
-    const around = { x: r!.x - 12, y: r!.y - 12, w: r!.w + 24, h: r!.h + 24 };
+    await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
+    const [r] = (await records(a)) as Extract<Shape, { type: "rect" }>[];
+    const at = (x: number, y: number) => a.evaluate(([wx, wy]) => window.__edgeroom!.controller.worldToScreen(wx as number, wy as number), [x, y] as const);
+    await a.mouse.dblclick(...(await at(r!.x + r!.w / 2, r!.y + r!.h / 2)));
+    await a.waitForSelector("[data-testid=text-editor]");
+    await a.keyboard.type("Hi");
+    await a.keyboard.press("Escape");
+    await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].label === "Hi"`);
+    const inside = { x: r!.x + 6, y: r!.y + 6, w: r!.w - 12, h: r!.h - 12 };
+    // As it was: centred.
+    await waitForDark(b, inside, (d) => d.count > 0 && d.minX > r!.x + r!.w / 2 - 40);
+
+    await pick(a, "Serif font");
+    await pick(a, "Huge text");
+    await pick(a, "Align left");
+    await waitForRecords(b, `(recs) => recs[0].font === "serif" && recs[0].fontSize === 44 && recs[0].align === "left"`);
+    const serif = `Georgia, Cambria, "Times New Roman", "DejaVu Serif", serif`;
+    const serifWidth = await measured(b, "Hi", 44, serif);
+    // At the label's left edge (8 units in), as tall as 44-unit glyphs, as wide as "Hi" in the serif face.
+    await waitForDark(b, inside, (d) => d.minX < r!.x + 8 + 8 && d.maxY - d.minY > 25 && Math.abs(d.maxX - d.minX - serifWidth) < 10);
+
+    await a.mouse.dblclick(...(await at(r!.x + r!.w / 2, r!.y + r!.h / 2)));
+    const editor = a.getByTestId("text-editor");
+    await editor.waitFor();
+    const css = await editor.evaluate((el) => ({ family: getComputedStyle(el).fontFamily, align: getComputedStyle(el).textAlign, size: parseFloat(getComputedStyle(el).fontSize) }));
+    expect(css.family).toContain("Georgia");
+    expect(css.align).toBe("left");
+    expect(css.size).toBeCloseTo(44 * (await a.evaluate(() => window.__edgeroom!.controller.getUi().zoom)), 1);
+    await a.keyboard.press("Escape");
+  });
+});
+
+describe("sketchy shapes", () => {
+  it("a sketchy rectangle, ellipse and arrow are the same pixels on both screens, and turn clean again", async () => {
+    const { a, b } = await people.twoPeople();
+    for (const [tool, from, to] of [["r", [400, 300], [640, 460]], ["o", [700, 300], [900, 460]], ["a", [400, 520], [900, 560]]] as const) {
+      await a.keyboard.press("Escape");
+      await a.keyboard.press(tool);
+      await drag(a, [[...from], [...to]]);
+    }
+    await waitForRecords(b, `(recs) => recs.length === 3`);
+    const [r] = (await records(b)).filter((s) => s.type === "rect") as Extract<Shape, { type: "rect" }>[];
+    const [l] = (await records(b)).filter((s) => s.type === "line") as Extract<Shape, { type: "line" }>[];
+    const around = { x: r!.x - 12, y: r!.y - 12, w: l!.x + l!.pts[1][0] - r!.x + 24, h: l!.y + l!.pts[1][1] - r!.y + 24 };
     await b.waitForFunction(() => document.querySelector("[data-testid=pending-count]")?.getAttribute("data-count") === "0");
     await waitForDark(b, around, (d) => d.count > 100);
     const clean = (await dark(b, around)).mask;
 
+    await a.keyboard.press("Escape");
+    await a.keyboard.press("Control+a");
+    await expect.poll(() => a.evaluate(() => window.__edgeroom!.controller.getUi().selection.length)).toBe(3);
     await pick(a, "Sketchy edges");
-    await waitForRecords(b, `(recs) => recs[0].sketchy === true`);
+    await waitForRecords(b, `(recs) => recs.every((s) => s.sketchy === true)`);
     await a.keyboard.press("Escape");
     await a.keyboard.press("Escape"); // nothing selected: no outline or handles on A's board
     await waitForDark(b, around, (d) => d.count > 100 && d.mask !== clean);
@@ -184,16 +228,18 @@ describe("sketchy shapes", () => {
     // Exports carry the sketch: the SVG as rough paths, and A's and B's PNGs are the same picture.
     const svg = (await exportBoard(a, /^Export SVG$/)).toString();
     expect(svg).toMatch(/<g transform="translate\([^)]+\)"><path d="M/);
-    expect(svg).not.toMatch(/<rect [^>]*stroke="/);
+    expect(svg).not.toMatch(/<rect [^>]*stroke="|<ellipse |<line |<polygon /);
+    expect(svg.match(/<g transform="translate\(/g)).toHaveLength(3);
     const pngA = await exportBoard(a, /^Export PNG$/);
     const pngB = await exportBoard(b, /^Export PNG$/);
     expect(pngA.equals(pngB)).toBe(true);
 
     // Back to clean: the same pixels as before.
     await a.mouse.click(...(await a.evaluate(([x, y]) => window.__edgeroom!.controller.worldToScreen(x as number, y as number), [r!.x, r!.y + r!.h / 2] as const)));
-    await expect.poll(() => a.evaluate(() => window.__edgeroom!.controller.getUi().selection.length)).toBe(1);
+    await a.keyboard.press("Control+a");
+    await expect.poll(() => a.evaluate(() => window.__edgeroom!.controller.getUi().selection.length)).toBe(3);
     await pick(a, "Clean edges");
-    await waitForRecords(b, `(recs) => recs[0].sketchy === false`);
+    await waitForRecords(b, `(recs) => recs.every((s) => s.sketchy === false)`);
     await waitForDark(b, around, (d) => d.mask === clean);
   });
 });
