@@ -16,16 +16,30 @@ import {
 } from "../shared/limits.ts";
 import type { Author, Change, ChangeSummary, Op, RecordBase } from "../shared/protocol.ts";
 
+/** A record kind or field name in a summary is cut to this (the length of a record id). */
+export const SUMMARY_NAME_CHARS = 64;
+
 /** What history records about one change: who, when, how much, which ids. */
 export function summarize(change: Change, author: Author, at: number, kind?: "restore" | "import"): ChangeSummary {
   let puts = 0;
   let patches = 0;
   let dels = 0;
   const ids: string[] = [];
+  const types = new Map<string, number>();
+  const fields: string[] = [];
   for (const op of change.ops) {
-    if (op.op === "put") puts++;
-    else if (op.op === "patch") patches++;
-    else dels++;
+    if (op.op === "put") {
+      puts++;
+      const type = (op.rec as { type?: unknown }).type;
+      const t = typeof type === "string" ? type.slice(0, SUMMARY_NAME_CHARS) : null;
+      if (t !== null && (types.has(t) || types.size < HISTORY_SUMMARY_IDS)) types.set(t, (types.get(t) ?? 0) + 1);
+    } else if (op.op === "patch") {
+      patches++;
+      for (const key of Object.keys(op.set)) {
+        const f = key.slice(0, SUMMARY_NAME_CHARS);
+        if (fields.length < HISTORY_SUMMARY_IDS && !fields.includes(f)) fields.push(f);
+      }
+    } else dels++;
     const id = op.op === "put" ? op.rec.id : op.id;
     if (ids.length < HISTORY_SUMMARY_IDS && !ids.includes(id)) ids.push(id);
   }
@@ -34,6 +48,9 @@ export function summarize(change: Change, author: Author, at: number, kind?: "re
   if (author.sub !== undefined) summary.sub = author.sub;
   if (kind) summary.kind = kind;
   if (change.restored !== undefined) summary.restored = change.restored;
+  // fromEntries defines own properties: a record typed "__proto__" is counted, not a prototype.
+  if (types.size) summary.types = Object.fromEntries(types);
+  if (fields.length) summary.fields = fields;
   return summary;
 }
 

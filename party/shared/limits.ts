@@ -327,7 +327,7 @@ export const HISTORY_MAX_VERSIONS = 50;
 export const MAX_VERSION_NAME_CHARS = 60;
 /** Change summaries in one `history` answer (a page; ask again with `before`). */
 export const HISTORY_PAGE_MAX = 200;
-/** Record ids listed per change summary: enough to say "what", bounded. */
+/** Record ids listed, record kinds counted and patched field names listed (each cut to 64 characters) per change summary: enough to say "what", bounded. */
 export const HISTORY_SUMMARY_IDS = 8;
 /** History requests (list, preview, restore, name) per connection: a person
  * scrubbing a timeline sends a few a second; each preview may cost a board's

@@ -385,6 +385,10 @@ export const ChangeSummary = Author.extend({
   dels: z.number().int().min(0),
   /** The first few record ids it touched (HISTORY_SUMMARY_IDS). */
   ids: z.array(z.string()),
+  /** Records it put, counted by their string `type` (HISTORY_SUMMARY_IDS kinds at most). */
+  types: z.record(z.string(), z.number().int().min(0)).optional(),
+  /** The first field names its patches set (HISTORY_SUMMARY_IDS). */
+  fields: z.array(z.string()).optional(),
 });
 export type ChangeSummary = z.infer<typeof ChangeSummary>;
 /** A full board kept at a seq: where previews and restores start from. */

@@ -10,7 +10,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { boardMenu, byId, drag, isBackground, near, openBoard, records, roomOf, screenshot, usePeople, waitForPixel, waitForRecords } from "./board-page.ts";
+import { boardMenu, byId, drag, isBackground, near, openBoard, pendingCount, records, roomOf, screenshot, usePeople, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
 
 const RED = "#e03131";
 
@@ -29,6 +29,14 @@ async function twoPeople(): Promise<{ a: Page; b: Page }> {
 const seqOf = (page: Page) => page.evaluate(() => window.__edgeroom!.session.client.seq);
 const settled = (page: Page) => page.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
 const types = (recs: Shape[]) => recs.map((r) => r.type).sort();
+
+/** Open the history panel and unfold every burst (one person's run of changes
+ * is one entry until unfolded: history-bursts.ts), so each change has its entry. */
+async function openHistory(page: Page): Promise<void> {
+  await boardMenu(page, "History…");
+  await page.getByTestId("timeline-entry").first().waitFor();
+  for (const toggle of await page.getByRole("button", { name: /^Show \d+ earlier change/ }).all()) await toggle.click();
+}
 
 /** A draws an ellipse, then a red rectangle, then deletes the rectangle. Returns the seq right after the rectangle. */
 async function drawAndDelete(a: Page, b: Page): Promise<{ seqWithRect: number; rect: Shape }> {
@@ -54,7 +62,7 @@ describe("the history panel", () => {
     const bSeq = await seqOf(b);
     const bFrames = await b.evaluate(() => window.__edgeroom!.session.client.framesReceived);
 
-    await boardMenu(a, "History…");
+    await openHistory(a);
     const entry = a.locator(`[data-testid=timeline-entry][data-seq="${seqWithRect}"]`);
     await entry.waitFor();
     expect(await a.getByTestId("timeline").textContent()).toMatch(/deleted 1 shape/);
@@ -119,7 +127,7 @@ describe("the history panel", () => {
     const stats = await (await fetch(`http://${people.host}/parties/whiteboard/${roomOf(first)}/stats`)).json();
     expect(stats.connections).toBe(1);
     const { seqWithRect, rect } = await drawAndDelete(second, first);
-    await boardMenu(second, "History…");
+    await openHistory(second);
     await second.locator(`[data-testid=timeline-entry][data-seq="${seqWithRect}"]`).click();
     await second.getByTestId("preview-bar").waitFor();
     await waitForRecords(second, `(recs) => recs.length === 2`);
@@ -157,7 +165,7 @@ describe("the history panel", () => {
 
     // From the keyboard: into the list, down to the version, Enter previews it.
     await a.getByRole("button", { name: /^Now — the live board/ }).focus();
-    const entries = await a.locator("[data-testid=timeline] button").evaluateAll((els) => els.map((el) => el.classList.contains("version")));
+    const entries = await a.locator("[data-testid=timeline] button[data-seq]").evaluateAll((els) => els.map((el) => el.classList.contains("version")));
     const steps = entries.indexOf(true);
     expect(steps).toBeGreaterThan(0);
     for (let i = 0; i < steps; i++) await a.keyboard.press("ArrowDown");
@@ -177,5 +185,56 @@ describe("the history panel", () => {
     await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
     // The restore is itself in the timeline.
     await expect.poll(() => a.getByTestId("timeline").textContent(), { timeout: 10_000 }).toMatch(/restored the board of/);
+  });
+});
+
+describe("edits made offline in the timeline", () => {
+  it("A's sticky notes and moves made offline arrive together and show on B's timeline as one entry: 'added 3 stickies and moved 2 shapes'", async () => {
+    const ctxA = await person();
+    const a = await openBoard(ctxA, `http://${people.host}/?test`);
+    const b = await openBoard(await person(), a.url());
+    await b.waitForSelector("[data-testid=peer]");
+    // B draws two rectangles for A to move.
+    for (const [x0, x1] of [[300, 400], [600, 700]] as const) {
+      await b.keyboard.press("r");
+      await drag(b, [[x0, 200], [x1, 260]]);
+    }
+    await b.keyboard.press("Escape");
+    await waitForRecords(a, `(recs) => recs.filter((r) => r.type === "rect").length === 2`);
+
+    await ctxA.setOffline(true);
+    await waitForStatus(a, "offline");
+    for (const x of [300, 550, 800]) {
+      await a.keyboard.press("s");
+      await a.mouse.click(x, 520);
+      await a.waitForSelector("[data-testid=text-editor]");
+      await a.keyboard.type("idea");
+      await a.keyboard.press("Escape");
+      await a.getByTestId("text-editor").waitFor({ state: "hidden" });
+    }
+    await a.keyboard.press("Escape");
+    await drag(a, [[350, 230], [360, 300], [370, 330]]);
+    await drag(a, [[650, 230], [660, 300], [670, 330]]);
+    expect(await pendingCount(a)).toBeGreaterThanOrEqual(8); // each note, its text, and each move: separate edits
+
+    await ctxA.setOffline(false);
+    await waitForStatus(a, "live");
+    await settled(a);
+    await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "sticky" && r.text === "idea").length === 3 && recs.filter((r) => r.type === "rect" && r.y > 250).length === 2`);
+
+    await boardMenu(b, "History…");
+    await b.getByTestId("timeline-entry").first().waitFor();
+    const changes = await b.locator("[data-testid=timeline] > li > [data-testid=timeline-entry].change").evaluateAll((els) =>
+      els.map((el) => [el.querySelector(".entry-title")!.textContent, el.querySelector(".entry-detail")!.textContent]),
+    );
+    // Newest first: A's offline edits as one entry, then B's two rectangles as one.
+    expect(changes).toHaveLength(2);
+    expect(changes[0]![0]).toMatch(/^.+ added 3 stickies and moved 2 shapes$/);
+    expect(changes[0]![1]).toMatch(/· \d+ changes$/);
+    expect(changes[1]![0]).toMatch(/^.+ added 2 rectangles$/);
+    // Unfolded, each of A's changes is there to preview.
+    await b.getByRole("button", { name: /^Show \d+ earlier changes$/ }).first().click();
+    expect(await b.locator("[data-testid=timeline-entry].part").count()).toBeGreaterThanOrEqual(7);
+    await screenshot(b, "history-offline-burst-B");
   });
 });

@@ -6,10 +6,10 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { splitText } from "../../party/engine/chunks.ts";
-import { BoardDiff, canonical, checkpointDue, diffBoards, retentionDrops, summarize } from "../../party/engine/history-plan.ts";
+import { BoardDiff, canonical, checkpointDue, diffBoards, retentionDrops, SUMMARY_NAME_CHARS, summarize } from "../../party/engine/history-plan.ts";
 import { backoff, sign } from "../../party/engine/webhooks.ts";
 import { applyAccepted } from "../../party/shared/apply.ts";
-import { WEBHOOK_RETRY_BASE_MS, WEBHOOK_RETRY_MAX_MS } from "../../party/shared/limits.ts";
+import { HISTORY_SUMMARY_IDS, WEBHOOK_RETRY_BASE_MS, WEBHOOK_RETRY_MAX_MS } from "../../party/shared/limits.ts";
 
 type Rec = { id: string; type: string; x: number };
 const r = (id: string, x = 0, type = "rect"): Rec => ({ id, type, x });
@@ -122,6 +122,17 @@ describe("summarize", () => {
   it("counts ops and names the first ids once each", () => {
     const change = { seq: 4, by: "c1", mid: "m", ops: [{ op: "put" as const, rec: { id: "a" } }, { op: "patch" as const, id: "a", set: {} }, { op: "del" as const, id: "b" }] };
     expect(summarize(change, { by: "c1", name: "Ada" }, 7)).toEqual({ seq: 4, at: 7, mid: "m", by: "c1", name: "Ada", puts: 1, patches: 1, dels: 1, ids: ["a", "b"] });
+  });
+
+  it("counts the kinds of records put and names the fields patched, bounded", () => {
+    const puts = ["sticky", "sticky", "rect", "__proto__", ...Array.from({ length: 20 }, (_, i) => `kind${i}`), "sticky"].map((type, i) => ({ op: "put" as const, rec: { id: `p${i}`, type } }));
+    const patches = [{ x: 1, y: 2 }, { x: 3 }, Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}${"long".repeat(20)}`, i]))].map((set, i) => ({ op: "patch" as const, id: `q${i}`, set }));
+    const s = summarize({ seq: 1, by: "c", mid: "m", ops: [...puts, ...patches] }, { by: "c" }, 1);
+    expect(Object.keys(s.types!)).toHaveLength(HISTORY_SUMMARY_IDS);
+    expect(s.types!.sticky).toBe(3);
+    expect(Object.getOwnPropertyDescriptor(s.types, "__proto__")?.value).toBe(1);
+    expect(s.fields!.slice(0, 3)).toEqual(["x", "y", `f0${"long".repeat(20)}`.slice(0, SUMMARY_NAME_CHARS)]);
+    expect(s.fields).toHaveLength(HISTORY_SUMMARY_IDS);
   });
 });
 

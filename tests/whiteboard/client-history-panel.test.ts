@@ -16,6 +16,7 @@ import { Editor } from "../../client/whiteboard/editor.ts";
 import { undoOfRestore } from "../../client/whiteboard/restore-undo.ts";
 import { BoardPreview, PREVIEW_LOCK_MESSAGE } from "../../client/whiteboard/app/board-preview.ts";
 import { describeChange, formatTime, mergePage, timeline } from "../../client/whiteboard/app/history-timeline.ts";
+import { BURST_GAP_MS, bursts, burstWords } from "../../client/whiteboard/app/history-bursts.ts";
 
 const rect = (id: string, x = 0): Shape => ({ id, type: "rect", x, y: 0, z: 1, color: "#1e1e1e", stroke: 2, w: 10, h: 10, fill: null });
 const note = (id: string): Shape => ({ id, type: "sticky", x: 0, y: 0, z: 2, color: "#1e1e1e", stroke: 2, w: 200, h: 200, text: "hi", fill: "#ffec99" });
@@ -54,10 +55,13 @@ const page = (changes: ChangeSummary[], more = false): HistoryPageMessage => ({
 
 describe("the timeline", () => {
   it.each<{ c: ChangeSummary; words: string }>([
-    { c: change(1, { puts: 2 }), words: "Ada added or replaced 2 shapes" },
+    { c: change(1, { puts: 2 }), words: "Ada added 2 shapes" },
+    { c: change(1, { puts: 3, types: { sticky: 2, rect: 1 } }), words: "Ada added 2 stickies and 1 rectangle" },
+    { c: change(1, { patches: 2, fields: ["x", "y"], ids: ["a", "b"] }), words: "Ada moved 2 shapes" },
+    { c: change(1, { patches: 1, fields: ["color"], ids: ["a"] }), words: "Ada restyled 1 shape" },
     { c: change(1, { patches: 1, dels: 40 }), words: "Ada changed 1 shape and deleted 40 shapes" },
-    { c: change(1, { puts: 1, patches: 2, dels: 3 }), words: "Ada added or replaced 1 shape, changed 2 shapes and deleted 3 shapes" },
-    { c: change(1, { by: "api", name: undefined, puts: 1 }), words: "The HTTP API added or replaced 1 shape" },
+    { c: change(1, { puts: 1, patches: 2, dels: 3 }), words: "Ada added 1 shape, changed 2 shapes and deleted 3 shapes" },
+    { c: change(1, { by: "api", name: undefined, puts: 1 }), words: "The HTTP API added 1 shape" },
     { c: change(1, { kind: "import", puts: 12 }), words: "Ada imported 12 shapes" },
   ])("says $words", ({ c, words }) => {
     expect(describeChange(c, () => undefined)).toBe(words);
@@ -70,16 +74,45 @@ describe("the timeline", () => {
 
   it("is newest first; a named version sits above the change it names; the empty start is last", () => {
     const entries = timeline(mergePage(null, page([change(3, { dels: 1 }), change(2, { puts: 1 }), change(1, { puts: 1 })]), false), at);
+    // Ada's three changes are one burst, cut at the named version: 3 alone, then 2 with 1.
     expect(entries.map((e) => [e.kind, e.seq])).toEqual([
       ["change", 3],
       ["version", 2],
       ["change", 2],
-      ["change", 1],
       ["checkpoint", 0],
     ]);
+    expect(entries[2]!.title).toBe("Ada added 2 shapes");
     expect(entries[1]!.title).toBe("“before the review”");
     expect(entries[1]!.detail).toMatch(/named by Bob$/);
     expect(entries.at(-1)!.title).toBe("The empty board it started as");
+  });
+
+  it("groups a person's consecutive changes less than a minute apart into one entry, worded concretely", () => {
+    // Seven edits made offline, arriving together on reconnecting (one connection, then another of Ada's after a reload).
+    const offline = [
+      change(10, { at: at + 100, puts: 1, types: { sticky: 1 }, ids: ["s1"] }),
+      change(11, { at: at + 110, puts: 1, types: { sticky: 1 }, ids: ["s2"] }),
+      change(12, { at: at + 120, by: "c9", puts: 1, types: { sticky: 1 }, ids: ["s3"] }),
+      // A drag of two shapes commits three times: two shapes moved, not six.
+      ...[13, 14, 15].map((seq) => change(seq, { at: at + seq * 10, by: "c9", patches: 2, fields: ["x", "y"], ids: ["r1", "r2"] })),
+      change(16, { at: at + 170, by: "c9", dels: 1, ids: ["r9"] }),
+    ].reverse();
+    const bob = change(17, { at: at + 200, by: "c2", name: "Bob", patches: 1, fields: ["text"], ids: ["s1"] });
+    const later = change(18, { at: at + 200 + 61_000, puts: 1, types: { rect: 1 }, ids: ["r3"] });
+    const view = mergePage(null, { ...page([later, bob, ...offline]), versions: [] }, false);
+    const entries = timeline(view, at).filter((e) => e.kind === "change");
+    expect(entries.map((e) => [e.seq, e.title])).toEqual([
+      [18, "Ada added 1 rectangle"],
+      [17, "Bob edited the text of 1 shape"],
+      [16, "Ada added 3 stickies, moved 2 shapes and deleted 1 shape"],
+    ]);
+    expect(entries[2]!.detail).toBe(`${formatTime(at + 100, at)} · 7 changes`);
+    expect(bursts(view.changes).map((g) => g.length)).toEqual([1, 1, 7]);
+    // A minute or more between two changes: two bursts.
+    expect(bursts([change(2, { at: at + BURST_GAP_MS }), change(1, { at })]).length).toBe(2);
+    // A sticky added then typed in, and a note added and restyled in the same burst: added, nothing more.
+    expect(burstWords([change(3, { patches: 1, fields: ["color"], ids: ["s1"] }), change(2, { patches: 1, fields: ["text"], ids: ["s1"] }), change(1, { puts: 1, types: { sticky: 1 }, ids: ["s1"] })])).toBe("added 1 sticky");
+    expect(burstWords([change(2, { puts: 2, types: { sticky: 1, frame: 1 } }), change(1, { patches: 1, fields: ["x"], ids: ["a"] })])).toBe("added 1 sticky and 1 frame, moved 1 shape");
   });
 
   it("an older page appends its changes once", () => {

@@ -64,6 +64,8 @@ export function HistoryPanel({
   failed.current = error !== null;
   const [name, setName] = useState("");
   const [loading, setLoading] = useState<number | null>(null); // the seq being fetched
+  /** Bursts unfolded into their earlier changes (by entry key). */
+  const [unfolded, setUnfolded] = useState<ReadonlySet<string>>(() => new Set());
   const shown = useSyncExternalStore(preview.subscribe, () => preview.shown);
   const list = useRef<HTMLOListElement>(null);
   const nameInput = useRef<HTMLInputElement>(null);
@@ -228,22 +230,35 @@ export function HistoryPanel({
             <span className="entry-detail">{shown ? "Back to live" : "What everyone sees"}</span>
           </button>
         </li>
-        {entries.map((entry) => (
-          <li key={entry.key}>
+        {entries.map((entry) => {
+          const button = (e: TimelineEntry, part = false) => (
             <button
               type="button"
-              className={`timeline-entry ${entry.kind}`}
-              data-seq={entry.seq}
+              className={`timeline-entry ${e.kind}${part ? " part" : ""}`}
+              data-seq={e.seq}
               data-testid="timeline-entry"
-              aria-pressed={shown?.seq === entry.seq && shown.label === entry.label}
-              aria-busy={loading === entry.seq}
-              onClick={() => void show(entry)}
+              aria-pressed={shown?.seq === e.seq && shown.label === e.label}
+              aria-busy={loading === e.seq}
+              onClick={() => void show(e)}
             >
-              <span className="entry-title">{entry.title}</span>
-              <span className="entry-detail">{entry.detail}</span>
+              <span className="entry-title">{e.title}</span>
+              <span className="entry-detail">{e.detail}</span>
             </button>
-          </li>
-        ))}
+          );
+          const earlier = entry.earlier;
+          const open = earlier !== undefined && unfolded.has(entry.key);
+          return (
+            <li key={entry.key} className={earlier ? "burst" : undefined}>
+              {button(entry)}
+              {earlier ? (
+                <button type="button" className="link-button burst-toggle" aria-expanded={open} onClick={() => setUnfolded((u) => toggled(u, entry.key))}>
+                  {open ? "Hide the earlier changes" : `Show ${earlier.length} earlier ${earlier.length === 1 ? "change" : "changes"}`}
+                </button>
+              ) : null}
+              {open ? <ol className="burst-parts">{earlier!.map((e) => <li key={e.key}>{button(e, true)}</li>)}</ol> : null}
+            </li>
+          );
+        })}
       </ol>
       {view?.more ? (
         <button type="button" className="button older" onClick={() => void older()}>
@@ -299,4 +314,11 @@ export function PreviewBar({
       </button>
     </div>
   );
+}
+
+/** `set` with `key` added, or taken out when it was there. */
+function toggled(set: ReadonlySet<string>, key: string): ReadonlySet<string> {
+  const next = new Set(set);
+  if (!next.delete(key)) next.add(key);
+  return next;
 }

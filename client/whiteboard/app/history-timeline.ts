@@ -1,11 +1,13 @@
 /**
  * The history panel's timeline, from the room's history pages (PROTOCOL.md
- * §15): one entry per change (who did what, when), per named version, and per
+ * §15): one entry per burst of changes by one person (history-bursts.ts: who
+ * did what, when), per restore or import, per named version, and per
  * kept board no listed change stands for (the empty start, checkpoints older
  * than the oldest listed change) — newest first. Pure: words and order only;
  * HistoryPanel renders them.
  */
 import type { ChangeSummary, CheckpointSummary, HistoryPageMessage, VersionSummary } from "edgeroom/client";
+import { bursts, burstWords } from "./history-bursts.ts";
 
 export interface TimelineEntry {
   /** Unique within the timeline (React key, test id). */
@@ -22,6 +24,8 @@ export interface TimelineEntry {
   label: string;
   /** A named version's name. */
   version?: string;
+  /** A burst's earlier changes, newest first, each an entry of its own (the panel unfolds them). */
+  earlier?: TimelineEntry[];
 }
 
 /** The history the panel has: the newest page, with older pages' changes appended. */
@@ -73,13 +77,21 @@ export function describeChange(c: ChangeSummary, timeOfSeq: (seq: number) => num
     return `${who(c)} restored the board of ${at === undefined ? `change ${c.restored ?? "?"}` : formatTime(at, now)}`;
   }
   if (c.kind === "import") return `${who(c)} imported ${count(c.puts, "shape")}`;
-  const parts: string[] = [];
-  if (c.puts) parts.push(`added or replaced ${count(c.puts, "shape")}`);
-  if (c.patches) parts.push(`changed ${count(c.patches, "shape")}`);
-  if (c.dels) parts.push(`deleted ${count(c.dels, "shape")}`);
-  if (parts.length === 0) return `${who(c)} changed nothing`;
-  const last = parts.pop()!;
-  return `${who(c)} ${parts.length ? `${parts.join(", ")} and ${last}` : last}`;
+  return `${who(c)} ${burstWords([c])}`;
+}
+
+/** One timeline entry for a burst (newest change first): its newest change's
+ * board, stamped with its time — or the span, when the burst took longer. */
+function burstEntry(group: readonly ChangeSummary[], timeOfSeq: (seq: number) => number | undefined, now: number): TimelineEntry {
+  const newest = group[0]!;
+  const oldest = group[group.length - 1]!;
+  const time = formatTime(newest.at, now);
+  const from = formatTime(oldest.at, now);
+  const title = group.length === 1 ? describeChange(newest, timeOfSeq, now) : `${who(newest)} ${burstWords(group)}`;
+  const detail = group.length === 1 ? time : `${from === time ? time : `${from}–${time}`} · ${count(group.length, "change")}`;
+  const entry: TimelineEntry = { key: `c:${newest.seq}`, kind: "change", seq: newest.seq, at: newest.at, title, detail, label: time };
+  if (group.length > 1) entry.earlier = group.slice(1).map((c) => burstEntry([c], timeOfSeq, now));
+  return entry;
 }
 
 /** The timeline, newest first; at one seq a named version comes before the change it names. */
@@ -93,11 +105,8 @@ export function timeline(view: HistoryView, now: number = Date.now()): TimelineE
     entries.push({ key: `v:${v.version}`, kind: "version", seq: v.seq, at: v.at, title: `“${v.version}”`, detail: `${formatTime(v.at, now)} · named by ${who(v)}`, label: `“${v.version}”`, version: v.version, order: 0 });
   }
   const changed = new Set<number>();
-  for (const c of view.changes) {
-    changed.add(c.seq);
-    const time = formatTime(c.at, now);
-    entries.push({ key: `c:${c.seq}`, kind: "change", seq: c.seq, at: c.at, title: describeChange(c, timeOfSeq, now), detail: time, label: time, order: 1 });
-  }
+  for (const c of view.changes) changed.add(c.seq);
+  for (const group of bursts(view.changes, new Set(view.versions.map((v) => v.seq)))) entries.push({ ...burstEntry(group, timeOfSeq, now), order: 1 });
   for (const c of view.checkpoints) {
     if (changed.has(c.seq)) continue;
     const time = formatTime(c.at, now);
