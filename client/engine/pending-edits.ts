@@ -33,12 +33,18 @@ export interface PendingEditsView<R extends RecordBase = RecordBase> {
   /** Edits the person made that are not all acknowledged yet (not mutations:
    * a drag committed ten times is one edit). */
   editCount(): number;
+  /** The hashes of the assets pending mutations wait for (`awaits`) that
+   * are not confirmed stored on this connection: what must be uploaded, or
+   * confirmed, before they go. */
+  waitingAssets(): Set<string>;
 }
 
 export class PendingEdits<R extends RecordBase = RecordBase> implements PendingEditsView<R> {
   private readonly items: PendingMutation<R>[] = [];
   private removed = 0;
   private readonly writes = new Set<Promise<void>>();
+  /** Assets the room confirmed it holds, on this connection (memory only). */
+  private readonly confirmed = new Set<string>();
 
   /** Where the edits are kept across reloads; memory only by default. */
   private readonly backend: PendingStore;
@@ -128,26 +134,38 @@ export class PendingEdits<R extends RecordBase = RecordBase> implements PendingE
   }
 
   /** Where sending stops: the index of the first mutation waiting for an
-   * asset (`awaits`), or the list's length. Everything from there on waits
-   * too, so the room gets the edits in the order they were made. */
+   * asset not confirmed stored on this connection, or the list's length.
+   * Everything from there on waits too, so the room gets the edits in the
+   * order they were made. */
   heldFrom(): number {
-    const i = this.items.findIndex((m) => m.awaits !== undefined && m.awaits.length > 0);
+    const i = this.items.findIndex((m) => m.awaits !== undefined && m.awaits.some((h) => !this.confirmed.has(h)));
     return i < 0 ? this.items.length : i;
   }
 
-  /** The asset `hash` is stored: the mutations waiting for it wait for it no
-   * more (written through). Returns whether any did. */
+  waitingAssets(): Set<string> {
+    const hashes = new Set<string>();
+    for (const m of this.items) for (const h of m.awaits ?? []) if (!this.confirmed.has(h)) hashes.add(h);
+    return hashes;
+  }
+
+  /**
+   * The room answered that it holds the asset `hash` (uploaded, or kept): the
+   * mutations waiting for it may go on this connection. Their `awaits` stay,
+   * in memory and in the backend, until the room acknowledges them: sent
+   * again on a later connection (or by a later page) they wait for the asset
+   * to be confirmed again, because the room may have collected a file no
+   * record named for ASSET_GRACE_MS meanwhile (docs/PROTOCOL.md §17).
+   * Returns whether any mutation waited for it.
+   */
   release(hash: string): boolean {
-    let any = false;
-    this.items.forEach((m, i) => {
-      if (!m.awaits?.includes(hash)) return;
-      const next = { ...m, awaits: m.awaits.filter((h) => h !== hash) };
-      if (next.awaits.length === 0) delete (next as { awaits?: string[] }).awaits;
-      this.items[i] = next;
-      any = true;
-      this.track(this.backend.add(next as PendingMutation));
-    });
-    return any;
+    if (this.confirmed.has(hash) || !this.items.some((m) => m.awaits?.includes(hash))) return false;
+    this.confirmed.add(hash);
+    return true;
+  }
+
+  /** The connection closed: what it confirmed is confirmed again on the next. */
+  forgetConfirmed(): void {
+    this.confirmed.clear();
   }
 
   /** The mutations waiting for `hash`, oldest first. */

@@ -11,7 +11,10 @@
  * it, keeping the room's order. The upload starts when the connection is
  * live (at once, or when it returns, or after a reload), once per asset
  * across this profile's tabs (a Web Lock per asset; a tab that finds the
- * bytes gone asks the room whether it has them instead of uploading again).
+ * bytes uploaded asks the room to keep them instead of uploading again).
+ * The bytes stay on the device until the room acknowledged every record
+ * naming them, and each new connection confirms the room still holds them
+ * before those records go (uploading them again if it collected them).
  * A refusal for good (wrong type, too large, over the room's quota) rolls the
  * record back with a `reject` event; a passing failure (network, 5xx) is
  * retried with backoff.
@@ -95,9 +98,14 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
   private readonly locks: AssetLocks | null;
   /** Object URLs of the bytes held here, by hash. */
   private readonly local = new Map<string, string>();
+  /** Stored by the room, their bytes still kept in the store until no
+   * pending mutation names them (the room acknowledged every one). */
+  private readonly kept = new Set<string>();
   /** Staged here and not yet known to be stored by the room. */
   private readonly staged = new Set<string>();
   private readonly busy = new Set<string>();
+  /** Uploads started when their asset was staged on a live connection. */
+  private readonly early = new Map<string, Promise<unknown>>();
   private readonly retries = new Map<string, { attempt: number; timer: unknown }>();
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: () => void;
@@ -122,8 +130,12 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
       }
       this.pumpAll();
     });
-    // A new mutation may wait for a staged asset: start its upload.
-    this.offChange = client.on("change", () => this.pumpAll());
+    // A new mutation may wait for a staged asset: start its upload. An
+    // acknowledged one may have been the last to name bytes kept here.
+    this.offChange = client.on("change", () => {
+      this.pumpAll();
+      this.letGo();
+    });
     // After a reload: show what waits from its local bytes, and send it when live.
     void client.ready.then(() => this.showWaiting()).then(() => this.pumpAll());
   }
@@ -173,6 +185,13 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
     const { bytes, type } = await checked(file);
     const hash = await assetHash(bytes);
     const data = file instanceof Blob && file.type === type ? file : new Blob([bytes as BlobPart], { type });
+    // Live: the upload starts now, beside keeping the bytes and making the
+    // record — which still waits for its answer (settle).
+    if (this.client.connection.status === "live" && this.base !== undefined && !this.early.has(hash)) {
+      const upload = this.post(hash, data);
+      upload.catch(() => {}); // its failure is settle's to handle
+      this.early.set(hash, upload);
+    }
     // The bytes are kept before any record names them: a record never waits
     // for bytes that a reload could have lost.
     const known = await this.store.get(hash);
@@ -212,6 +231,7 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
     this.offChange();
     for (const r of this.retries.values()) if (r.timer != null) this.clock.clearTimeout(r.timer);
     this.retries.clear();
+    this.early.clear();
     for (const url of this.local.values()) if (url.startsWith("blob:")) URL.revokeObjectURL(url);
     this.local.clear();
     this.listeners.clear();
@@ -219,8 +239,21 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
 
   // -------------------------------------------------------------------------
 
+  /** Every asset a pending mutation waits for, confirmed on this connection or not. */
   private awaited(): Set<string> {
     return new Set(this.client.pending.list.flatMap((m) => m.awaits ?? []));
+  }
+
+  /** Let go of kept bytes no pending mutation names any more: the room
+   * acknowledged every record that needs them. */
+  private letGo(): void {
+    if (this.kept.size === 0) return;
+    const awaited = this.awaited();
+    for (const hash of this.kept) {
+      if (awaited.has(hash)) continue;
+      this.kept.delete(hash);
+      void this.store.remove(hash).catch(() => {});
+    }
   }
 
   private async showWaiting(): Promise<void> {
@@ -238,13 +271,13 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
   }
 
   private pumpAll(): void {
-    for (const hash of this.awaited()) void this.pump(hash);
+    for (const hash of this.client.pending.waitingAssets()) void this.pump(hash);
   }
 
   /** Settle `hash` if the connection is live and something waits for it. */
   private async pump(hash: string): Promise<void> {
     if (this.closed || this.busy.has(hash) || this.retries.get(hash)?.timer != null) return;
-    if (this.client.connection.status !== "live" || !this.awaited().has(hash)) return;
+    if (this.client.connection.status !== "live" || !this.client.pending.waitingAssets().has(hash)) return;
     this.busy.add(hash);
     try {
       const name = `edgeroom-asset:${this.client.schema.party}/${this.client.room}/${hash}`;
@@ -255,29 +288,50 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
     }
   }
 
-  /** Upload the bytes (unless the room has them already), then let what
-   * waits for them go; or roll it back on a refusal; or try again later. */
+  /**
+   * Make sure the room holds the bytes, then let what waits for them go; or
+   * roll it back on a refusal; or try again later. Bytes never uploaded are
+   * uploaded. Bytes uploaded earlier — before a reload, or on an earlier
+   * connection — are **kept** (an upload without its body, which starts the
+   * room's grace for them again) and uploaded again if the room answers that
+   * it has collected them: a record that waited more than ASSET_GRACE_MS
+   * after its upload still finds its file (docs/PROTOCOL.md §17). The bytes
+   * stay in the store until every record naming them is acknowledged.
+   */
   private async settle(hash: string): Promise<void> {
-    if (this.closed || !this.awaited().has(hash)) return;
+    if (this.closed || !this.client.pending.waitingAssets().has(hash)) return;
     try {
       const held: LocalAsset | undefined = await this.store.get(hash);
-      if (held && !held.stored) {
+      // Noted once the records are on their way (a page that dies first
+      // uploads again: the room answers 200, nothing is stored twice).
+      let noted: Promise<void> = Promise.resolve();
+      const early = this.early.get(hash);
+      this.early.delete(hash);
+      if (early) {
+        await early;
+        if (held && !held.stored) noted = this.store.put({ ...held, stored: true });
+      } else if (held && !held.stored) {
         await this.post(hash, held.data);
-        await this.store.put({ ...held, stored: true });
-      } else if (!held) {
-        // Another tab (or an earlier page) settled it and let the bytes go,
-        // or they were never kept (storage blocked): ask the room.
-        await this.confirm(hash);
+        noted = this.store.put({ ...held, stored: true });
+      } else if (held) {
+        if (!(await this.keep(hash))) await this.post(hash, held.data);
+      } else if (!(await this.keep(hash))) {
+        // Another tab settled it and let the bytes go, or they were never
+        // kept (storage blocked), and the room does not have them.
+        throw new AssetError(AssetErrorCode.ASSET_NOT_FOUND, "the asset's bytes are gone from this device and the room does not have them", 404);
       }
       this.retries.delete(hash);
       this.staged.delete(hash);
+      if (held) this.kept.add(hash);
       this.client.settleAsset(hash);
-      await this.store.remove(hash);
+      await noted;
+      this.letGo();
     } catch (e) {
       const err = e instanceof AssetError ? e : new AssetError("NETWORK", e instanceof Error ? e.message : String(e));
       if (err.retryable) return this.retryLater(hash);
       this.retries.delete(hash);
       this.staged.delete(hash);
+      this.kept.delete(hash);
       this.client.settleAsset(hash, { code: err.code, message: err.message });
       await this.store.remove(hash);
     } finally {
@@ -308,10 +362,14 @@ export class RoomAssets<R extends RecordBase = RecordBase> {
     throw await refusal(res);
   }
 
-  /** The room has `hash` (it answers 200), or the AssetError it answered. */
-  private async confirm(hash: string): Promise<void> {
-    const res = await this.send(this.url(hash), { method: "HEAD" });
-    if (!res.ok) throw res.status === 404 ? new AssetError(AssetErrorCode.ASSET_NOT_FOUND, "the asset's bytes are gone from this device and the room does not have them", 404) : await refusal(res);
+  /** Keep `hash` (an upload with no body): true when the room holds it (its
+   * grace started again), false when it does not; else the AssetError. */
+  private async keep(hash: string): Promise<boolean> {
+    const token = this.getToken ? await this.getToken() : null;
+    const res = await this.send(`${this.url()}?sha256=${hash}`, { method: "POST", headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    if (res.ok) return true;
+    if (res.status === 404) return false;
+    throw await refusal(res);
   }
 
   private async send(url: string, init: RequestInit): Promise<Response> {

@@ -90,6 +90,8 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
   /** The connection closed: whoever was here is unknown until the next welcome. */
   closed(): void {
     this.synced = false;
+    // Assets are confirmed again before their records go on the next connection.
+    this.pendingEdits.forgetConfirmed();
     if (this.watching > 0) this.host.emit("watching", (this.watching = 0));
     this.roster.disconnected();
   }
@@ -207,8 +209,12 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
   }
 
   /** The asset `hash` is stored: what waited for it (and what was made after
-   * it, up to the next mutation that waits) goes now, in order. */
+   * it, up to the next mutation that waits) goes now, in order, on this
+   * connection (PendingEdits.release). */
   assetStored(hash: string): void {
+    // Answered after the connection closed: the next connection confirms it
+    // again (it may open a day later, the file collected meanwhile).
+    if (!this.host.connected()) return;
     const from = this.pendingEdits.heldFrom();
     if (this.pendingEdits.release(hash)) this.sendReleased(from);
   }

@@ -128,7 +128,10 @@ export async function uploadAsset(
   if (declared > bounds.file) return tooLarge(declared);
   const bytes = await readBounded(request, bounds.file);
   if (bytes === null) return tooLarge(`more than ${bounds.file}`);
-  if (bytes.byteLength === 0) return assetError(400, ErrorCode.BAD_MESSAGE, "the body is the file's bytes; it was empty");
+  if (bytes.byteLength === 0) {
+    if (expected === null) return assetError(400, ErrorCode.BAD_MESSAGE, "the body is the file's bytes; it was empty");
+    return keepAsset(io, where, expected);
+  }
   const result = await storeAsset(io, where, policy, bytes, expected);
   return result.ok ? Response.json(result.asset, { status: result.created ? 201 : 200 }) : result.response;
 }
@@ -160,21 +163,7 @@ export async function storeAsset(
   const { party, room } = where;
   const key = assetKey(party, room, hash);
   const put = () => io.bucket!.put(key, bytes, { httpMetadata: { contentType: sniffed }, sha256: hash });
-  // A collection deleting these very bytes (asset-gc.ts) finishes first: it
-  // holds its lock from before it reads the row until R2 answered, so a row
-  // read with no lock held after it is not one being deleted.
-  let existing: Entry | undefined;
-  for (;;) {
-    await collecting.get(key);
-    existing = await io.storage.get<Entry>(entryKey(hash));
-    if (collecting.has(key)) continue;
-    // Uploaded again: its grace starts again (a collection re-reads the row
-    // after taking its lock, and spares it). Written with no await since the
-    // check (the write is issued at the call), so it lands before any
-    // collection's read.
-    if (existing) await io.storage.put(entryKey(hash), { ...existing, at: io.now() });
-    break;
-  }
+  const existing = await renewed(io, key, hash);
   if (existing) {
     // The same bytes, still on their way to R2 in another upload: put them
     // too (same key, same bytes, charged once), so this answer, like every
@@ -203,6 +192,40 @@ export async function storeAsset(
   }
   await io.stored?.(entry.at);
   return { ok: true, created: true, asset: stored(party, room, hash, sniffed, entry.bytes) };
+}
+
+/**
+ * The room's row for `hash`, its grace started again (uploaded again, or
+ * kept): or undefined when the room does not hold it. A collection deleting
+ * these very bytes (asset-gc.ts) finishes first: it holds its lock from
+ * before it reads the row until R2 answered, so a row read with no lock held
+ * after it is not one being deleted. The new time is written with no await
+ * since the check (the write is issued at the call), so it lands before any
+ * collection's read; a collection re-reads the row after taking its lock, and
+ * spares it.
+ */
+async function renewed(io: AssetUploadIo, key: string, hash: string): Promise<Entry | undefined> {
+  for (;;) {
+    await collecting.get(key);
+    const existing = await io.storage.get<Entry>(entryKey(hash));
+    if (collecting.has(key)) continue;
+    if (existing) await io.storage.put(entryKey(hash), { ...existing, at: io.now() });
+    return existing;
+  }
+}
+
+/**
+ * `POST …/assets?sha256=<hash>` with no body: **keep** an asset the client
+ * uploaded earlier, before it sends a record naming it (docs/PROTOCOL.md §17
+ * "Lifecycle"). `200` with the stored asset, its grace started again — so a
+ * record sent now finds it however long ago it was uploaded — or `404`
+ * `ASSET_NOT_FOUND` when the room does not hold it (collected, or its upload
+ * still on its way to R2): the client uploads the bytes again.
+ */
+export async function keepAsset(io: AssetUploadIo, where: { party: string; room: string }, hash: string): Promise<Response> {
+  const entry = await renewed(io, assetKey(where.party, where.room, hash), hash);
+  if (!entry || entry.pending) return assetError(404, AssetErrorCode.ASSET_NOT_FOUND, "this room does not hold that asset: upload its bytes");
+  return Response.json(stored(where.party, where.room, hash, entry.type, entry.bytes), { status: 200 });
 }
 
 /** Headers of a served asset: cached for good (its URL names its content),

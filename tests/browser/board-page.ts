@@ -9,14 +9,16 @@ import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { type DevServer, startDevServer } from "../support/dev-server.ts";
+import { type DevServer, type DevServerKind, startDevServer } from "../support/dev-server.ts";
 import { launchChromium } from "./chromium.ts";
 
 export const RESULTS_DIR = resolve(import.meta.dirname, "../../test-results");
 export const VIEWPORT = { width: 1280, height: 800 };
 
-/** One browser and one `wrangler dev` for a test file, and the people (browser
- * contexts) each test opens, closed after it. Call at the top of the file. */
+/** One browser and one dev server for a test file — `wrangler dev` (the
+ * build), or `vite`: `npm run dev` (vite.dev.config.ts, its first requests
+ * slow while Vite transforms modules) — and the people (browser contexts)
+ * each test opens, closed after it. Call at the top of the file. */
 export interface People {
   /** The dev server's host:port (after beforeAll). */
   readonly host: string;
@@ -27,13 +29,13 @@ export interface People {
   twoPeople(options?: BrowserContextOptions): Promise<{ a: Page; b: Page; ctxA: BrowserContext; ctxB: BrowserContext }>;
 }
 
-export function usePeople(): People {
+export function usePeople(kind: Extract<DevServerKind, "wrangler" | "vite"> = "wrangler"): People {
   let server: DevServer | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
     browser = await launchChromium();
-    server = await startDevServer("wrangler");
+    server = await startDevServer(kind, kind === "vite" ? { timeoutMs: 90_000 } : {});
   });
   afterAll(async () => {
     await browser?.close();

@@ -10,9 +10,10 @@ export const TEAL = "#0ca678";
 
 export type ImageShape = Extract<Shape, { type: "image" }>;
 
-/** Drop a solid `color` PNG of w × h pixels (made in the page) at client point (x, y). */
-export async function dropPicture(page: Page, x: number, y: number, w = 240, h = 160, color = TEAL): Promise<void> {
-  await page.evaluate(
+/** Drop a solid `color` PNG of w × h pixels (made in the page) at client point
+ * (x, y). Resolves with the page's time of the drop (epoch ms, high resolution). */
+export async function dropPicture(page: Page, x: number, y: number, w = 240, h = 160, color = TEAL): Promise<number> {
+  return page.evaluate(
     async ([x, y, w, h, color]) => {
       const canvas = document.createElement("canvas");
       canvas.width = w as number;
@@ -23,9 +24,11 @@ export async function dropPicture(page: Page, x: number, y: number, w = 240, h =
       const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), "image/png"));
       const dt = new DataTransfer();
       dt.items.add(new File([blob], "teal.png", { type: "image/png" }));
+      const at = performance.timeOrigin + performance.now();
       for (const type of ["dragenter", "dragover", "drop"]) {
         window.dispatchEvent(new DragEvent(type, { dataTransfer: dt, clientX: x as number, clientY: y as number, bubbles: true, cancelable: true }));
       }
+      return at;
     },
     [x, y, w, h, color] as const,
   );

@@ -2,8 +2,9 @@
  * Assets from the client library (client/engine/room-assets.ts), end to end
  * over the real room core (in memory) and the online-aware transport with a
  * fake network, as the offline queue's tests are. The asset server is an
- * in-memory stand-in with the Worker's answers (POST …/assets, HEAD
- * …/assets/<hash>; tests/workerd/assets.test.ts covers the real one): it
+ * in-memory stand-in with the Worker's answers (POST …/assets with the bytes,
+ * or with none to keep what it holds; tests/workerd/assets.test.ts and
+ * asset-gc.test.ts cover the real one): it
  * counts uploads and notes how far the room was when each arrived, which is
  * how these tests see that a record is committed only after its asset is stored.
  */
@@ -45,6 +46,9 @@ class FakeNetwork implements NetworkEvents {
 class FakeAssetServer {
   readonly stored = new Map<string, Uint8Array>();
   uploads = 0;
+  /** Keeps (an upload with no body) answered, and the room's seq at each. */
+  keeps = 0;
+  readonly seqAtKeep: number[] = [];
   readonly seqAtUpload: number[] = [];
   refuse: { status: number; code: string } | null = null;
   down = false;
@@ -54,7 +58,13 @@ class FakeAssetServer {
   readonly fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     if (this.down) throw new TypeError("Failed to fetch");
     const url = new URL(String(input), "http://assets.test");
-    if (init?.method === "HEAD") return new Response(null, { status: this.stored.has(url.pathname.split("/").pop()!) ? 200 : 404 });
+    if (init?.body == null) {
+      const hash = url.searchParams.get("sha256")!;
+      this.keeps++;
+      this.seqAtKeep.push((await this.host.room.stats()).seq);
+      if (!this.stored.has(hash)) return Response.json({ code: AssetErrorCode.ASSET_NOT_FOUND, message: "not held" }, { status: 404 });
+      return Response.json({ hash, type: "image/png", bytes: this.stored.get(hash)!.length, url: url.pathname + "/" + hash });
+    }
     this.uploads++;
     this.seqAtUpload.push((await this.host.room.stats()).seq);
     if (this.gate) await this.gate;
@@ -87,6 +97,13 @@ function png(seed: number): Uint8Array {
   b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   for (let i = 8; i < b.length; i++) b[i] = (i * seed) & 0xff;
   return b;
+}
+
+/** Poll an async condition (a store's answer) until it holds. */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (const deadline = Date.now() + 2000; !(await check()); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
 }
 
 const opened: { close(): void }[] = [];
@@ -165,6 +182,81 @@ describe("RoomAssets", () => {
     expect(watcher.seq).toBe(1);
     expect(await stores.assets.get(asset.hash)).toBeUndefined(); // the local bytes are let go
     expect(await stores.pending.load()).toEqual([]);
+  });
+
+  it("an upload acknowledged before the page died, its record sent after the room collected the file: the bytes kept on the device are uploaded again before the record is committed", async () => {
+    const host = new CardsRoomHost("assets-collected");
+    const server = new FakeAssetServer(host);
+    const watcher = observer(host);
+    const network = new FakeNetwork(true);
+    const stores = { pending: new MemoryPendingStore(), assets: new MemoryAssetStore() };
+    const before = tab(host, network, server, stores);
+    await waitFor(() => before.client.connection.status === "live", 2000, "live");
+    // The upload is answered only after the connection dropped: the room
+    // stored the bytes, and the record could not be sent.
+    let open!: () => void;
+    server.gate = new Promise((r) => (open = r));
+    const bytes = png(31);
+    const { asset } = await before.assets.addAsset(bytes, imageCard("img"));
+    await waitFor(() => server.uploads === 1, 2000, "upload started");
+    network.set(false);
+    server.gate = null;
+    open();
+    await until(async () => (await stores.assets.get(asset.hash))?.stored === true, "upload acknowledged");
+    // The page dies. Nothing names the file for ASSET_GRACE_MS: the room
+    // collects it (tests/workerd/asset-gc.test.ts runs the real collection).
+    before.assets.close();
+    before.client.close();
+    server.stored.delete(asset.hash);
+
+    // Reopened a day later, online.
+    const after = tab(host, network, server, stores);
+    network.set(true);
+    await waitFor(() => watcher.records().has("img") && after.client.pendingCount === 0, 2000, "the record committed");
+    expect(server.keeps).toBe(1); // asked the room to keep it: not held
+    expect(server.uploads).toBe(2); // so uploaded again, from the bytes kept here
+    expect(server.seqAtUpload).toEqual([0, 0]); // both before the record was committed
+    const named = watcher.records().get("img")!.text;
+    expect(named).toBe(asset.hash);
+    expect(server.stored.get(named)).toEqual(bytes); // the record points at bytes that can be read
+    expect(after.rejects).toEqual([]);
+    await until(async () => (await stores.assets.get(asset.hash)) === undefined, "the local bytes let go once the record is acknowledged");
+  });
+
+  it("a connection that drops after the upload: the next one confirms the file (a keep, not an upload) before the record goes, and uploads again only if the room collected it", async () => {
+    const host = new CardsRoomHost("assets-reconnect");
+    const server = new FakeAssetServer(host);
+    const watcher = observer(host);
+    const network = new FakeNetwork(true);
+    const stores = { pending: new MemoryPendingStore(), assets: new MemoryAssetStore() };
+    const t = tab(host, network, server, stores);
+    await waitFor(() => t.client.connection.status === "live", 2000, "live");
+    const park = async (seed: number, id: string) => {
+      let open!: () => void;
+      server.gate = new Promise((r) => (open = r));
+      const uploads = server.uploads;
+      const { asset } = await t.assets.addAsset(png(seed), imageCard(id));
+      await waitFor(() => server.uploads === uploads + 1, 2000, "upload started");
+      network.set(false);
+      server.gate = null;
+      open();
+      await until(async () => (await stores.assets.get(asset.hash))?.stored === true, "upload acknowledged");
+      return asset.hash;
+    };
+    // Still held by the room when the connection returns: kept, not sent again.
+    const held = await park(41, "held");
+    network.set(true);
+    await waitFor(() => watcher.records().has("held") && t.client.pendingCount === 0, 2000, "committed");
+    expect({ uploads: server.uploads, keeps: server.keeps, seqAtKeep: server.seqAtKeep }).toEqual({ uploads: 1, keeps: 1, seqAtKeep: [0] });
+    expect(server.stored.has(held)).toBe(true);
+    // Collected while the connection was away: uploaded again first.
+    const gone = await park(43, "gone");
+    server.stored.delete(gone);
+    network.set(true);
+    await waitFor(() => watcher.records().has("gone") && t.client.pendingCount === 0, 2000, "committed");
+    expect({ uploads: server.uploads, keeps: server.keeps }).toEqual({ uploads: 3, keeps: 2 });
+    expect(server.seqAtUpload).toEqual([0, 1, 1]);
+    expect(server.stored.get(watcher.records().get("gone")!.text)).toEqual(png(43));
   });
 
   it("edits made after an asset wait behind it, and go in order once it is stored", async () => {

@@ -10,6 +10,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { AssetCollector } from "../../party/engine/asset-gc.ts";
 import type { RoomEnv } from "../../party/engine/durable-object.ts";
+import { AssetErrorCode } from "../../party/shared/assets.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
 import { ASSET_GC_STEP_CHARS, ASSET_GRACE_MS, HISTORY_CHECKPOINT_MS, HISTORY_RETENTION_MS } from "../../party/shared/limits.ts";
 import { withClockHeld } from "./held-clock.ts";
@@ -174,6 +175,40 @@ describe("assets: collection of those no record names", () => {
       expect([200, 201]).toContain(again.status);
       expect(await read(room, hash)).toEqual(bytes);
       expect(await stored(room)).toEqual({ bytes: bytes.length, count: 1 });
+    });
+  });
+
+  it("a record sent more than a grace after its upload finds its file: a keep (an upload with no body) starts the grace again, or answers 404 once the file is collected, and the bytes uploaded again are what the record reads", async () => {
+    await withClockHeld(async (t0) => {
+      const room = "gc-keep";
+      const bytes = png(1_200, 8);
+      const hash = await upload(room, bytes);
+      const keep = () => call(`${room}/assets?sha256=${hash}`, { method: "POST" });
+      // 23 h later a client about to send the record naming it keeps it.
+      vi.setSystemTime(t0 + ASSET_GRACE_MS - 60 * 60_000);
+      const kept = await keep();
+      expect(kept.status).toBe(200);
+      expect(await kept.json()).toMatchObject({ hash, bytes: bytes.length });
+      vi.setSystemTime(t0 + ASSET_GRACE_MS + 1);
+      await fireAlarm(room);
+      expect(await read(room, hash)).toEqual(bytes);
+      // The record never came (the page died): a grace after the keep, collected.
+      vi.setSystemTime(t0 + 2 * ASSET_GRACE_MS);
+      await fireAlarm(room);
+      expect(await read(room, hash)).toBe(404);
+      // The page reopens: its keep answers that the room no longer holds it…
+      const gone = await keep();
+      expect(gone.status).toBe(404);
+      expect(((await gone.json()) as { code: string }).code).toBe(AssetErrorCode.ASSET_NOT_FOUND);
+      // …so it uploads the bytes it kept again, then sends its record.
+      expect(await upload(room, bytes)).toBe(hash);
+      await mutate(room, [{ op: "put", rec: withPicture("c1", hash) }]);
+      vi.setSystemTime(t0 + 4 * ASSET_GRACE_MS);
+      await fireAlarm(room);
+      expect(await read(room, hash)).toEqual(bytes);
+      expect(await stored(room)).toEqual({ bytes: bytes.length, count: 1 });
+      // No body and no hash is not a keep.
+      expect((await call(`${room}/assets`, { method: "POST" })).status).toBe(400);
     });
   });
 

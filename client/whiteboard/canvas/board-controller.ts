@@ -20,6 +20,7 @@ import { BoardClipboard } from "./board-clipboard.ts";
 import { BoardCommands } from "./board-commands.ts";
 import { BoardDomEvents } from "./board-dom-events.ts";
 import { BoardImages } from "./board-images.ts";
+import { preloadPicture } from "./images.ts";
 import { BoardLive } from "./board-live.ts";
 import { BoardStructure } from "./board-structure.ts";
 import type { BoardRoom } from "./board-room.ts";
@@ -293,8 +294,12 @@ export class BoardController {
     else if (kept.length) this.refreshSelectionStyle();
     const editing = this.ui.editing;
     if (editing?.id && !records.has(editing.id)) this.setUi({ editing: null });
+    // Pictures in view start loading now (a peer's new image: its bytes are
+    // on their way before the frame that will draw its placeholder).
+    for (const s of this.scene.visible(visibleWorld(this.camera, this.canvas.clientWidth, this.canvas.clientHeight), null, this.inView)) if (s.type === "image") preloadPicture(s.asset);
     this.invalidate();
   }
+  private readonly inView: Shape[] = [];
 
   // ---------------------------------------------------------------------------
   // Rendering and the camera

@@ -56,6 +56,11 @@ function load(hash: string): Picture | null {
   return p;
 }
 
+/** Start loading the picture of `hash` (if it is not loaded or loading). */
+export function preloadPicture(hash: string): void {
+  load(hash);
+}
+
 /** The decoded picture of `hash`, or null while it loads (or if it cannot). */
 export function pictureFor(hash: string): HTMLImageElement | null {
   const p = load(hash);
