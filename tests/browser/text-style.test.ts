@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, records, usePeople, waitForRecords, waitForStatus, PIXEL_TIMEOUT_MS } from "./board-page.ts";
+import { drag, openBoard, records, usePeople, waitForRecords, waitForStatus, PIXEL_TIMEOUT_MS } from "./board-page.ts";
 
 const people = usePeople();
 type Box = { x: number; y: number; w: number; h: number };
@@ -157,6 +157,25 @@ describe("text styles", () => {
   });
 });
 
+describe("on a 390 × 844 touch phone", () => {
+  it("More styles with the text rows fits the screen, every choice a 40 px target, and a tap picks the face", async () => {
+    const page = await openBoard(await people.person({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true }), `http://${people.host}/?test`);
+    await page.getByRole("button", { name: "More styles" }).tap();
+    const panel = page.getByRole("group", { name: "More styles", exact: true });
+    await panel.waitFor();
+    const box = (await panel.boundingBox())!;
+    expect(box.x >= 0 && box.y >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844).toBe(true);
+    for (const row of ["Font", "Text size", "Align", "Edges"]) {
+      for (const chip of await panel.getByRole("radiogroup", { name: row, exact: true }).getByRole("radio").all()) {
+        const b = (await chip.boundingBox())!;
+        expect({ row, inside: b.x >= 0 && b.x + b.width <= 390 && b.y >= 0 && b.y + b.height <= 844, tap: b.width >= 40 && b.height >= 40 }).toEqual({ row, inside: true, tap: true });
+      }
+    }
+    await page.getByRole("radio", { name: "Hand-drawn font", exact: true }).tap();
+    await expect.poll(() => page.getByRole("radio", { name: "Hand-drawn font", exact: true }).getAttribute("aria-checked")).toBe("true");
+  });
+});
+
 describe("labels", () => {
   it("a rectangle's label in a serif face, huge and at the left, on B's canvas and in A's label box", async () => {
     const { a, b } = await people.twoPeople();
@@ -245,7 +264,7 @@ describe("sketchy shapes", () => {
 });
 
 describe("export of text styles", () => {
-  it("the SVG embeds the hand-drawn face and writes each text in its face", async () => {
+  it("the SVG embeds the hand-drawn face and writes each text in its face; the PNG is painted in it", async () => {
     const { a } = await people.twoPeople();
     await pick(a, "Hand-drawn font");
     await a.keyboard.press("s");
@@ -258,6 +277,18 @@ describe("export of text styles", () => {
     const svg = (await exportBoard(a, /^Export SVG$/)).toString();
     expect(svg).toMatch(/@font-face\{font-family:"Patrick Hand";src:url\(data:font\/woff2;base64,[A-Za-z0-9+/=]{1000,}\)/);
     expect(svg).toMatch(/<text [^>]*font-family="&quot;Patrick Hand&quot;[^>]*>Ship it<\/text>/);
+
+    // The PNG is painted in the face too: the same note in sans is another picture; back in the face, the same one.
+    const hand = await exportBoard(a, /^Export PNG$/);
+    await a.keyboard.press("Control+a");
+    await pick(a, "Sans-serif font");
+    await waitForRecords(a, `(recs) => recs[0].font === "sans"`);
+    const sans = await exportBoard(a, /^Export PNG$/);
+    expect(sans.equals(hand)).toBe(false);
+    await a.keyboard.press("Control+a");
+    await pick(a, "Hand-drawn font");
+    await waitForRecords(a, `(recs) => recs[0].font === "hand"`);
+    expect((await exportBoard(a, /^Export PNG$/)).equals(hand)).toBe(true);
   });
 });
 
