@@ -295,6 +295,10 @@ describe("export of text styles", () => {
 /** Export the whole board (nothing selected) from the context menu on an empty spot; the file's bytes. */
 async function exportBoard(page: Page, item: RegExp): Promise<Buffer> {
   await page.keyboard.press("Escape");
+  // "More styles" opens over the spot the menu is opened on: close it first.
+  const more = page.getByRole("group", { name: "More styles", exact: true });
+  if ((await more.count()) > 0) await page.getByRole("button", { name: "More styles" }).click();
+  await expect.poll(() => more.count()).toBe(0);
   await page.mouse.click(600, 650, { button: "right" });
   const menu = page.getByTestId("context-menu");
   await menu.waitFor();
