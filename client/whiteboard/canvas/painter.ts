@@ -1,11 +1,15 @@
 /**
  * The board's painter: two stacked canvases and one render loop. The shapes
- * layer (grid and shapes, culled) is repainted only when the document, the
- * pending state or the camera changed, and a pure pan by whole device pixels
- * scrolls the previous frame and paints just the strips that came into view
- * (the scroll-blit). The overlay (the shape being drawn, the selection, the
- * marquee and remote cursors) is cheap and repainted every frame, so 50 moving
- * cursors never repaint 10,000 shapes.
+ * layer (grid and shapes, culled through the scene's spatial index) is
+ * repainted only when the document, the pending state or the camera changed.
+ * A small board is painted straight from the scene, and a pure pan by whole
+ * device pixels scrolls the previous frame and paints just the strips that
+ * came into view (the scroll-blit). From CACHE_MIN_SHAPES shapes on, the
+ * shapes come from a bitmap cache (scene-cache.ts): a pan or zoom is a blit,
+ * an edit repaints the shapes around it. The overlay (the shape being drawn,
+ * remote drafts, the selection, the marquee, lasers and remote cursors) is
+ * repainted every frame something on it moves and never touches the shapes
+ * layer, so 50 moving cursors never repaint 10,000 shapes.
  *
  * Rendering is coalesced: any number of changes between two animation frames
  * cost one repaint, and frames keep coming only while something animates
@@ -13,19 +17,24 @@
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Peer } from "edgeroom/client";
-import { type Camera, type Rect, screenToWorld, worldToScreen } from "./camera.ts";
+import { type Camera, type Rect, screenToWorld, visibleWorld, worldToScreen } from "./camera.ts";
 import type { CursorTracks } from "./cursor-tracks.ts";
 import { drawCursor, drawGrid, drawMarquee, drawSelection, drawShape } from "./draw.ts";
+import { drawShapes, SceneCache, type SceneState } from "./scene-cache.ts";
 import { type FrameStats, newFrameStats, pushSample } from "./frame-stats.ts";
-import { shapeBounds, shapeBox } from "./geometry.ts";
+import { shapeBox } from "./geometry.ts";
 import { rotateHandleOf, selectionBox, selectionHandles } from "./hit-test.ts";
 import { rotationOf } from "./rotate.ts";
 import type { SceneIndex } from "./scene.ts";
 import { drawGuides, type Guide } from "./snapping.ts";
 import { type DrawnTrail, drawLaser } from "./laser.ts";
 
-/** Shapes smaller than this on screen (px) are skipped when zoomed far out. */
-const MIN_VISIBLE_PX = 0.5;
+/** From this many shapes on, the shapes layer is blitted from a bitmap cache. */
+export const CACHE_MIN_SHAPES = 1000;
+/** The camera rests once it has not moved for this long (ms): the cache is then redrawn crisp. */
+const REST_MS = 150;
+/** Time a frame may spend on a background rebuild of the cache (ms). */
+const BUILD_BUDGET_MS = 6;
 /** The board's background colour (a warm off-white, easier on the eyes than #fff). */
 const BOARD_BACKGROUND = "#f8f9fa";
 /** Cursors this far outside the canvas (screen px) are not drawn; their label
@@ -78,13 +87,23 @@ export class BoardPainter {
   private paintedCamera: Camera | null = null;
   private lastFrameAt = 0;
   private readonly visibleBuffer: Shape[] = [];
+  private readonly cache = new SceneCache();
+  /** When the camera last moved (performance.now()). */
+  private cameraMovedAt = 0;
+  private readonly onFonts = () => {
+    // Text drawn before a font arrived was drawn in the fallback face.
+    this.cache.reset();
+    this.invalidate();
+  };
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
     /** A transparent canvas stacked over `canvas`, for everything but shapes. */
     private readonly overlay: HTMLCanvasElement,
     private readonly source: PaintSource,
-  ) {}
+  ) {
+    document.fonts?.addEventListener?.("loadingdone", this.onFonts);
+  }
 
   /** Ask for a repaint of the board on the next animation frame (coalesced). */
   invalidate(): void {
@@ -102,13 +121,14 @@ export class BoardPainter {
   dispose(): void {
     cancelAnimationFrame(this.raf);
     this.raf = 0;
+    document.fonts?.removeEventListener?.("loadingdone", this.onFonts);
   }
 
   private frame(time: number): void {
     this.raf = 0;
     const started = performance.now();
-    this.paintScene();
-    const animating = this.paintOverlay(started);
+    const sceneAnimating = this.paintScene(started);
+    const animating = this.paintOverlay(started) || sceneAnimating;
     const ended = performance.now();
     pushSample(this.stats.drawMs, ended - started);
     if (this.lastFrameAt && time - this.lastFrameAt < MAX_FRAME_GAP_MS) pushSample(this.stats.intervalMs, time - this.lastFrameAt);
@@ -131,15 +151,17 @@ export class BoardPainter {
     return ctx ? { ctx, dpr, width, height, resized } : null;
   }
 
-  /** The shapes layer: a full repaint, or a scroll of the last frame plus the
-   * uncovered strips — rasterising hundreds of shapes is what costs, not
-   * deciding which to draw. */
-  private paintScene(): void {
+  /** The shapes layer; true while it needs more frames (a background rebuild
+   * of the cache, or a camera that has not rested yet). */
+  private paintScene(now: number): boolean {
     const cam = this.source.camera();
     const painted = this.paintedCamera;
-    if (!this.sceneDirty && painted === cam) return;
+    if (painted !== cam) this.cameraMovedAt = now;
+    if (this.source.scene.shapes.length >= CACHE_MIN_SHAPES) return this.paintCached(cam, now);
+    this.cache.reset();
+    if (!this.sceneDirty && painted === cam) return false;
     const prepared = this.prepare(this.canvas);
-    if (!prepared) return;
+    if (!prepared) return false;
     const { ctx, dpr, width, height, resized } = prepared;
     const dx = painted ? (painted.x - cam.x) * cam.zoom * dpr : 0;
     const dy = painted ? (painted.y - cam.y) * cam.zoom * dpr : 0;
@@ -151,7 +173,7 @@ export class BoardPainter {
     this.paintedCamera = cam;
     if (!canScroll) {
       this.stats.lastDrawn = this.paintRegion(ctx, dpr, cam, { minX: 0, minY: 0, maxX: width, maxY: height });
-      return;
+      return false;
     }
     const sx = Math.round(dx);
     const sy = Math.round(dy);
@@ -169,19 +191,57 @@ export class BoardPainter {
     if (ox < 0) this.paintRegion(ctx, dpr, cam, { minX: w + ox, minY: 0, maxX: w, maxY: h });
     if (oy > 0) this.paintRegion(ctx, dpr, cam, { minX: 0, minY: 0, maxX: w, maxY: oy });
     if (oy < 0) this.paintRegion(ctx, dpr, cam, { minX: 0, minY: h + oy, maxX: w, maxY: h });
+    return false;
+  }
+
+  /** A big board: the grid, then the cached shapes as the camera sees them,
+   * then straight from the scene whatever part of the view the cache lacks. */
+  private paintCached(cam: Camera, now: number): boolean {
+    const prepared = this.prepare(this.canvas);
+    if (!prepared) return false;
+    const { ctx, dpr, width, height, resized } = prepared;
+    const rested = now - this.cameraMovedAt >= REST_MS;
+    const state: SceneState = { preview: this.source.preview(), pending: this.source.pendingIds(), editingId: this.source.editingId() };
+    const cacheChanged = this.cache.update(this.source.scene, state, this.sceneDirty, cam, visibleWorld(cam, width, height), dpr, rested, now + BUILD_BUDGET_MS);
+    const moved = this.paintedCamera !== cam;
+    this.sceneDirty = false;
+    this.paintedCamera = cam;
+    const more = this.cache.building || !rested;
+    if (!cacheChanged && !moved && !resized) return more;
+    this.stats.lastDrawn = this.cache.lastDrawn;
+    ctx.save();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawGrid(ctx, cam.x, cam.y, cam.zoom, width, height);
+    ctx.restore();
+    const covered = this.cache.blit(ctx, cam, dpr);
+    if (!covered) return more;
+    // The strips of the view beyond the cache (CSS px), painted from the scene.
+    const [cx0, cy0] = worldToScreen(cam, covered.minX, covered.minY);
+    const [cx1, cy1] = worldToScreen(cam, covered.maxX, covered.maxY);
+    const strips: Rect[] = [];
+    if (cx0 > 0) strips.push({ minX: 0, minY: 0, maxX: Math.min(width, cx0), maxY: height });
+    if (cx1 < width) strips.push({ minX: Math.max(0, cx1), minY: 0, maxX: width, maxY: height });
+    if (cy0 > 0) strips.push({ minX: Math.max(0, cx0), minY: 0, maxX: Math.min(width, cx1), maxY: Math.min(height, cy0) });
+    if (cy1 < height) strips.push({ minX: Math.max(0, cx0), minY: Math.max(0, cy1), maxX: Math.min(width, cx1), maxY: height });
+    const missing = strips.filter((r) => r.maxX > r.minX && r.maxY > r.minY);
+    // From the layer of every shape (a zoom out), else straight from the scene.
+    if (missing.length && !this.cache.blitBase(ctx, cam, dpr, missing)) for (const r of missing) this.paintRegion(ctx, dpr, cam, r, false);
+    return more;
   }
 
   /** Paint background, grid and shapes inside one screen rectangle (CSS px);
    * the number of shapes drawn. */
-  private paintRegion(ctx: CanvasRenderingContext2D, dpr: number, cam: Camera, r: Rect): number {
+  private paintRegion(ctx: CanvasRenderingContext2D, dpr: number, cam: Camera, r: Rect, backdrop = true): number {
     ctx.save();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.beginPath();
     ctx.rect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
     ctx.clip();
-    ctx.fillStyle = BOARD_BACKGROUND;
-    ctx.fillRect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
-    drawGrid(ctx, cam.x, cam.y, cam.zoom, r.maxX, r.maxY);
+    if (backdrop) {
+      ctx.fillStyle = BOARD_BACKGROUND;
+      ctx.fillRect(r.minX, r.minY, r.maxX - r.minX, r.maxY - r.minY);
+      drawGrid(ctx, cam.x, cam.y, cam.zoom, r.maxX, r.maxY);
+    }
 
     ctx.setTransform(dpr * cam.zoom, 0, 0, dpr * cam.zoom, -cam.x * cam.zoom * dpr, -cam.y * cam.zoom * dpr);
     ctx.lineCap = "round";
@@ -189,16 +249,7 @@ export class BoardPainter {
     const [wx0, wy0] = screenToWorld(cam, r.minX, r.minY);
     const [wx1, wy1] = screenToWorld(cam, r.maxX, r.maxY);
     const visible = this.source.scene.visible({ minX: wx0, minY: wy0, maxX: wx1, maxY: wy1 }, this.source.preview(), this.visibleBuffer);
-    const pending = this.source.pendingIds();
-    const editingId = this.source.editingId();
-    const minSize = MIN_VISIBLE_PX / cam.zoom;
-    let drawn = 0;
-    for (const s of visible) {
-      const b = shapeBounds(s);
-      if (b.maxX - b.minX < minSize && b.maxY - b.minY < minSize) continue;
-      drawShape(ctx, s, { pending: pending.has(s.id), zoom: cam.zoom, hideText: s.id === editingId });
-      drawn++;
-    }
+    const drawn = drawShapes(ctx, visible, { preview: null, pending: this.source.pendingIds(), editingId: this.source.editingId() }, cam.zoom);
     ctx.restore();
     return drawn;
   }
