@@ -260,6 +260,10 @@ describe("sketchy shapes", () => {
     await pick(a, "Clean edges");
     await waitForRecords(b, `(recs) => recs.every((s) => s.sketchy === false)`);
     await waitForDark(b, around, (d) => d.mask === clean);
+    // One undo step brings the sketch back, the same wobble as before.
+    await a.keyboard.press("Control+z");
+    await waitForRecords(b, `(recs) => recs.every((s) => s.sketchy === true)`);
+    await waitForDark(b, around, (d) => d.mask === sketchB);
   });
 });
 
