@@ -246,7 +246,12 @@ export async function readAsset(bucket: R2Bucket | undefined, party: string, roo
   if (!ASSET_HASH_PATTERN.test(hash)) return assetError(400, ErrorCode.BAD_MESSAGE, "an asset is named by its sha256: 64 lowercase hex characters");
   const etag = `"${hash}"`;
   if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers: { ...ASSET_RESPONSE_HEADERS, ETag: etag } });
-  const object = await bucket.get(assetKey(party, room, hash));
+  let object: R2ObjectBody | null;
+  try {
+    object = await bucket.get(assetKey(party, room, hash));
+  } catch {
+    return assetError(500, ErrorCode.INTERNAL, "the asset could not be read just now; try again");
+  }
   if (!object) return assetError(404, AssetErrorCode.ASSET_NOT_FOUND, "this room has no asset with that hash");
   return new Response(object.body, {
     headers: {

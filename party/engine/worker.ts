@@ -260,7 +260,12 @@ async function assetRoute(action: "upload" | "read" | "method", request: Request
   setVerdict(headers, access);
   const stub = roomStub(env, target.binding, roomId);
   if (stub instanceof Response) return stub;
-  return stub.fetch(new Request(url, new Request(request, { headers })));
+  try {
+    return await stub.fetch(new Request(url, new Request(request, { headers })));
+  } catch {
+    // The room's object failed (reset, overloaded): a typed answer the client retries.
+    return assetError(500, ErrorCode.INTERNAL, "the room could not take the upload just now; try again");
+  }
 }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;

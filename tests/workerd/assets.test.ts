@@ -162,6 +162,19 @@ describe("assets: refusals", () => {
   });
 });
 
+describe("assets: a host that fails", () => {
+  it("answers a read R2 fails, and an upload the room's object fails, with a typed INTERNAL (500) the client retries", async () => {
+    const failing = { ...env, ROOM_ASSETS: { get: () => Promise.reject(new Error("R2 is down")) } } as unknown as RoomEnv;
+    const read = await call(`as-fail/assets/${"b".repeat(64)}`, {}, failing);
+    expect(read.status).toBe(500);
+    expect(await codeOf(read)).toBe(ErrorCode.INTERNAL);
+    const broken = { idFromName: (n: string) => env.CARDS.idFromName(n), get: () => ({ fetch: () => Promise.reject(new Error("object reset")) }) };
+    const up = await upload("as-fail", png(10), {}, { ...env, CARDS: broken } as unknown as RoomEnv);
+    expect(up.status).toBe(500);
+    expect(await codeOf(up)).toBe(ErrorCode.INTERNAL);
+  });
+});
+
 describe("assets: a deleted room", () => {
   it("DELETE of the room deletes its assets and its tally", async () => {
     const e = { ...env, API_SECRET: API } as RoomEnv;
