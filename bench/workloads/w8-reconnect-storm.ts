@@ -1,7 +1,8 @@
 /**
  * W8 reconnect storm (issue 23 item 6): one room of 500 members — two of
  * them editors (full RoomClients, each putting a shape every 200 ms), the
- * others watching (storm-member.ts: the library's own transport and
+ * others watching (tests/support/light-member.ts, the chaos tier's storm
+ * member too: the library's own transport and
  * jittered backoff, a viewer token through the bench Worker's audience
  * route, the same room object) — loses every socket at once: the bench's workerd is
  * stopped and started again on the same port and stored state, as a deploy
@@ -31,7 +32,7 @@ import { whiteboard } from "../../party/whiteboard/schema.ts";
 import { sleep, until, wallMs } from "../lib/clock.ts";
 import type { WorkerdPids } from "../lib/proc.ts";
 import { AUDIENCE_SECRET } from "../peers/audience-secret.ts";
-import { StormMember } from "./storm-member.ts";
+import { LightMember } from "../../tests/support/light-member.ts";
 
 export const W8_EDITORS = 2;
 /** The longest the storm waits for 99 % of the members to be live again. */
@@ -99,7 +100,7 @@ export async function runW8(opts: W8Options): Promise<W8Result> {
   const room = `w8-${opts.runId}`;
   const viewer = await mintToken(AUDIENCE_SECRET, { room, role: "viewer" });
   const editors: ReturnType<typeof editor>[] = [];
-  const members: StormMember[] = [];
+  const members: LightMember[] = [];
   let editLoop: ReturnType<typeof setInterval> | null = null;
   let sampler: ReturnType<typeof setInterval> | null = null;
   try {
@@ -109,7 +110,7 @@ export async function runW8(opts: W8Options): Promise<W8Result> {
     const liveCount = () => editors.filter((e) => e.connection.status === "live").length + members.filter((m) => m.live).length;
     // In waves, as a room fills in life (and so the first relay is asked for once).
     for (let i = 0; i < size - W8_EDITORS; i += 100) {
-      const wave = Array.from({ length: Math.min(100, size - W8_EDITORS - i) }, (_, k) => new StormMember(opts.host, room, `m${i + k}`, viewer));
+      const wave = Array.from({ length: Math.min(100, size - W8_EDITORS - i) }, (_, k) => new LightMember({ host: opts.host, party: "whiteboard-audience", room, name: `m${i + k}`, schema: whiteboard.version, token: viewer, clock: wallMs }));
       members.push(...wave);
       await until(() => wave.every((m) => m.live), 60_000, `W8 members ${i}… live`).catch(() => {});
     }

@@ -1,30 +1,46 @@
 /**
- * A reconnect storm's member (W8): as light as a member can be while it
- * still does what the client library does over the library's own transport
- * (`partySocketTransport`: partysocket's delay growing ×1.5 from the minimum
- * to the cap, plus the library's jitter on every retry) — hello with its
- * epoch and last seq, a ping every PING_INTERVAL_MS, changes applied in seq
- * order, a resync on a gap. It keeps the ids it holds and counts anything it
- * got twice, so the storm can check that every member converged with every
- * edit exactly once. 500 full RoomClients would make this one-core generator,
- * not the room, the thing measured; the two editors are full RoomClients.
+ * A reconnect storm's member (the chaos tier's tests/e2e/storm.test.ts and
+ * the benchmark's W8, bench/workloads/w8-reconnect-storm.ts): as light as a
+ * member can be while it still does what the client library does, over the
+ * library's own transport (`partySocketTransport`: partysocket's delay
+ * growing ×1.5 from the minimum to the cap, the library's jitter on every
+ * retry, its growing connect timeout) — hello with its epoch and last seq, a
+ * ping every PING_INTERVAL_MS, changes applied in seq order, a resync on a
+ * gap. It keeps the ids it holds and counts anything it got twice, so a storm
+ * can check that every member converged with every edit exactly once. A few
+ * hundred full RoomClients would make the one test or generator process, not
+ * the room, the thing measured.
+ *
+ * It knows no app: the caller gives the party and the schema version.
  */
 import WebSocket from "ws";
 import { partySocketTransport, type Transport } from "../../client/engine/connection.ts";
 import { PING_INTERVAL_MS } from "../../party/shared/limits.ts";
 import { PING_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
-import { whiteboard } from "../../party/whiteboard/schema.ts";
-import { wallMs } from "../lib/clock.ts";
 
 type Op = { op: "put"; rec: { id: string } } | { op: "del"; id: string } | { op: "patch"; id: string };
 type Change = { seq: number; ops: Op[] };
 type Sync = { mode: "snapshot" | "delta"; epoch: string; seq: number; records?: { id: string }[]; changes?: Change[] };
 
-export class StormMember {
+export interface LightMemberOptions {
+  host: string;
+  /** The app's party (`/parties/<party>/<room>`). */
+  party: string;
+  room: string;
+  name: string;
+  /** The app's record schema version, as its hello says it. */
+  schema: number;
+  /** A token for the upgrade's query (none: the room runs without tokens). */
+  token?: string;
+  /** Timestamps of syncs and of going live (default `Date.now`). */
+  clock?: () => number;
+}
+
+export class LightMember {
   seq = 0;
   epoch: string | null = null;
   live = false;
-  /** When it last became live (wall ms). */
+  /** When it last became live (the clock's ms). */
   liveAt = 0;
   readonly ids = new Set<string>();
   /** A put of an id it already held, or a change at a seq it already had. */
@@ -34,12 +50,13 @@ export class StormMember {
   private resyncing = false;
   private readonly transport: Transport;
   private readonly pinger: ReturnType<typeof setInterval>;
+  private readonly clock: () => number;
 
-  /** `token`: a viewer's (the bench Worker's audience route); none: the plain route. */
-  constructor(host: string, room: string, name: string, token?: string) {
-    const hello = () => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: whiteboard.version, clientId: `storm-${name}`, epoch: this.epoch, lastSeq: this.seq, name, color: "#123456" });
-    const party = token ? "whiteboard-audience" : whiteboard.party;
-    this.transport = partySocketTransport({ host, party, room, WebSocket, ...(token ? { query: async () => ({ token }) } : {}) })({
+  constructor(o: LightMemberOptions) {
+    this.clock = o.clock ?? Date.now;
+    const hello = () => JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: o.schema, clientId: `light-${o.name}`, epoch: this.epoch, lastSeq: this.seq, name: o.name, color: "#123456" });
+    const token = o.token;
+    this.transport = partySocketTransport({ host: o.host, party: o.party, room: o.room, WebSocket, ...(token ? { query: async () => ({ token }) } : {}) })({
       open: () => this.transport.send(hello()),
       message: (data) => this.frame(String(data)),
       close: () => void (this.live = false),
@@ -62,7 +79,7 @@ export class StormMember {
   }
 
   private sync(m: Sync, chars: number): void {
-    this.syncs.push({ at: wallMs(), chars });
+    this.syncs.push({ at: this.clock(), chars });
     this.epoch = m.epoch;
     if (m.mode === "snapshot") {
       this.ids.clear();
@@ -71,7 +88,7 @@ export class StormMember {
     } else for (const c of m.changes ?? []) if (c.seq > this.seq) this.change(c); // a delta may overlap what it holds
     this.resyncing = false;
     this.live = true;
-    this.liveAt = wallMs();
+    this.liveAt = this.clock();
   }
 
   private change(c: Change): void {
