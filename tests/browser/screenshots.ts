@@ -153,9 +153,31 @@ async function main(): Promise<void> {
     }
 
     await waitForRecords(ada, `(recs) => recs.filter((r) => r.type === "line").length === 2`);
-    // A still of the demo video, dropped from her desktop (360 × 225).
-    await dropStill(ada, 270, 540);
+    // A frame around the three notes (F, dragged out), named by a double-click on its name.
+    await ada.keyboard.press("f");
+    await drag(ada, [
+      [110, 150],
+      [1100, 385],
+    ]);
+    await ada.keyboard.press("Escape");
+    await ada.mouse.dblclick(140, 138);
+    const frameName = ada.getByRole("textbox", { name: "Frame name" });
+    await frameName.waitFor();
+    await frameName.fill("Launch week");
+    await frameName.press("Enter");
+    await waitForRecords(ada, `(recs) => recs.some((r) => r.type === "frame" && r.name === "Launch week")`);
+    // A still of the demo video, dropped from her desktop (360 × 225), with a
+    // caption under it; the two grouped (a marquee round both, Ctrl+G).
+    await dropStill(ada, 340, 545);
     await waitForRecords(ada, `(recs) => recs.some((r) => r.type === "image")`);
+    await ada.keyboard.press("Escape");
+    await text(ada, 170, 672, "Demo video, first cut");
+    await drag(ada, [
+      [125, 410],
+      [560, 735],
+    ]);
+    await ada.keyboard.press("Control+g");
+    await waitForRecords(ada, `(recs) => recs.filter((r) => r.groups?.length).length === 2`);
     await ada.keyboard.press("Escape");
     await ada.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
     const beforeGrace = await ada.evaluate(() => window.__edgeroom!.session.client.seq);
@@ -168,10 +190,10 @@ async function main(): Promise<void> {
     await pick(grace, "Violet");
     await grace.keyboard.press("r");
     await drag(grace, [
-      [520, 520],
-      [920, 640],
+      [570, 520],
+      [970, 640],
     ]);
-    await grace.mouse.dblclick(720, 580);
+    await grace.mouse.dblclick(770, 580);
     await grace.waitForSelector("[data-testid=text-editor]");
     await grace.keyboard.type("Who reviews the copy?");
     await grace.keyboard.press("Escape");
@@ -179,9 +201,11 @@ async function main(): Promise<void> {
     await waitForRecords(ada, `(recs) => recs.filter((r) => r.type === "sticky").length === 3 && recs.some((r) => r.type === "pen") && recs.some((r) => r.type === "rect" && r.label)`);
     await waitForRecords(grace, `(recs) => recs.filter((r) => r.type === "line" && r.start && r.end).length === 2 && recs.some((r) => r.type === "image")`);
 
-    // Both pointers on the board, so each screen shows the other's cursor.
+    // Both pointers on the board, so each screen shows the other's cursor;
+    // Ada has selected the picture's group (its arrange bar beside the tools).
     await ada.keyboard.press("v");
     await grace.keyboard.press("v");
+    await ada.mouse.click(340, 545);
     await ada.mouse.move(640, 420, { steps: 8 });
     await grace.mouse.move(1080, 430, { steps: 8 });
     await ada.mouse.move(650, 430, { steps: 4 });

@@ -63,7 +63,7 @@ const PATCH_VERBS: [string, (f: ReadonlySet<string>) => boolean][] = [
   ["locked or unlocked", (f) => f.has("locked")],
   ["moved", (f) => f.size > 0 && [...f].every((x) => ["x", "y", "pts", "start", "end"].includes(x))],
   ["reordered", (f) => f.size === 1 && f.has("z")],
-  ["restyled", (f) => f.size > 0 && [...f].every((x) => ["color", "stroke", "fill", "opacity", "dash", "font", "size", "align", "sketchy"].includes(x))],
+  ["restyled", (f) => f.size > 0 && [...f].every((x) => ["color", "stroke", "fill", "opacity", "dash", "font", "size", "fontSize", "align", "sketchy"].includes(x))],
 ];
 
 /** Shapes a verb applies to: ids named once each, plus the ops of changes whose ids were cut short. */
