@@ -80,9 +80,11 @@ const SANS = `"Segoe UI", system-ui, -apple-system, "Helvetica Neue", Arial, san
 describe("text styles", () => {
   it("a sticky note's size, hand-drawn face and alignment reach B's canvas and the text box, survive a reload, and undo takes them back", async () => {
     const { a, b } = await people.twoPeople();
-    // The bundled face is loaded from the bundle itself (no font request).
+    // The bundled face, Latin and Latin Extended, is loaded from the bundle itself (no font request).
     for (const page of [a, b]) expect(await page.evaluate(() => document.fonts.check(`20px "Patrick Hand"`) && [...document.fonts].some((f) => f.family.includes("Patrick Hand") && f.status === "loaded"))).toBe(true);
 
+    // Latin Extended too: "Łź" is drawn in the face, not in the fallback (a monospace face here, to tell them apart).
+    expect(await measured(b, "ŁźŁź", 40, `"Patrick Hand", monospace`)).not.toBeCloseTo(await measured(b, "ŁźŁź", 40, "monospace"), 0);
     await a.keyboard.press("s");
     await a.mouse.click(640, 300);
     await a.waitForSelector("[data-testid=text-editor]");

@@ -9,9 +9,9 @@ import { describe, expect, it } from "vitest";
 import { Shape } from "../../party/whiteboard/records.ts";
 import { whiteboard, WHITEBOARD_SCHEMA_VERSION } from "../../party/whiteboard/schema.ts";
 import { exportSvg } from "../../client/whiteboard/canvas/export-svg.ts";
-import { HAND_FONT_URL } from "../../client/whiteboard/canvas/fonts.ts";
+import { HAND_FONT_FACES, HAND_FONT_URL } from "../../client/whiteboard/canvas/fonts.ts";
 import { draggedRecord, stickyRecord, textRecord } from "../../client/whiteboard/canvas/record-factory.ts";
-import { seedFor, sketchOf, sketchSvg } from "../../client/whiteboard/canvas/sketchy.ts";
+import { MIN_SKETCH_PX, seedFor, sketchOf, sketchShows, sketchSvg } from "../../client/whiteboard/canvas/sketchy.ts";
 import { selectionStyle, styleOps } from "../../client/whiteboard/canvas/style.ts";
 import { editingFor, newTextEditing } from "../../client/whiteboard/canvas/text-editing.ts";
 import { FONT_STACKS, HAND_FONT_NAME } from "../../client/whiteboard/canvas/text-style.ts";
@@ -162,6 +162,16 @@ describe("sketchy shapes", () => {
     expect(sketchOf({ ...r, w: 121 })).not.toBe(first);
   });
 
+  it("are painted clean where they are too small on screen to see the wobble", () => {
+    const r = rect("lod", { sketchy: true, w: 160, h: 40 }) as Extract<Shape, { type: "rect" }>;
+    expect(sketchShows(r, 1)).toBe(true);
+    expect(sketchShows(r, MIN_SKETCH_PX / 160)).toBe(true);
+    expect(sketchShows(r, (MIN_SKETCH_PX - 1) / 160)).toBe(false);
+    const l = line("lod-l", { sketchy: true, pts: [[0, 0], [30, 40]] }) as Extract<Shape, { type: "line" }>;
+    expect(sketchShows(l, MIN_SKETCH_PX / 50)).toBe(true);
+    expect(sketchShows(l, (MIN_SKETCH_PX - 1) / 50)).toBe(false);
+  });
+
   it("draw an arrow's head, and a filled shape's inside", () => {
     const arrow = sketchOf(line("arr", { sketchy: true }) as Extract<Shape, { type: "line" }>);
     expect(arrow.parts.some((p) => p.head)).toBe(true);
@@ -175,8 +185,13 @@ describe("sketchy shapes", () => {
 describe("SVG export of text styles and sketchy shapes", () => {
   it("writes each text in its face and alignment, and embeds the hand-drawn face when one is used", () => {
     const svg = exportSvg([text("t", { font: "hand", align: "right", text: "a\nlonger line" }), note("n", { text: "mono", font: "mono" })])!;
-    expect(svg).toContain(`@font-face{font-family:"${HAND_FONT_NAME}";src:url(${HAND_FONT_URL})`);
-    expect(HAND_FONT_URL).toMatch(/^data:font\/woff2;base64,/);
+    // Both subsets, each for its characters: "Łódź" is written in the face too.
+    expect(HAND_FONT_FACES).toHaveLength(2);
+    for (const f of HAND_FONT_FACES) {
+      expect(f.url).toMatch(/^data:font\/woff2;base64,/);
+      expect(svg).toContain(`@font-face{font-family:"${HAND_FONT_NAME}";src:url(${f.url}) format("woff2");unicode-range:${f.range};}`);
+    }
+    expect(HAND_FONT_FACES[0]!.url).toBe(HAND_FONT_URL);
     expect(svg).toContain(`font-family="&quot;${HAND_FONT_NAME}&quot;`);
     expect(svg).toContain(`text-anchor="end"`);
     expect(svg).toContain("ui-monospace");

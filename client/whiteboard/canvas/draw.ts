@@ -16,7 +16,7 @@ import { pictureFailed, pictureFor } from "./images.ts";
 import { centreOf, rotatedCorners, rotationOf } from "./rotate.ts";
 import { arrowHeadLength, FONT_FAMILY, shapeBox } from "./geometry.ts";
 import { MIN_GLYPH_PX, paintLabel, paintStickyText, paintText } from "./draw-text.ts";
-import { paintSketch } from "./sketchy.ts";
+import { paintSketch, sketchShows } from "./sketchy.ts";
 
 type Ctx = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
@@ -108,8 +108,8 @@ function paintShape(ctx: Ctx, s: Shape, style: ShapeStyle): void {
   if (dashed) ctx.setLineDash(dashPattern(s.dash, s.stroke));
   // A solid fill is the ink itself, painted as the ink is in this theme; a tint is paper, as stored.
   const fill = (s.type === "rect" || s.type === "ellipse") && s.fill ? (s.fill === s.color ? ink : s.fill) : null;
-  // Sketchy (hand-drawn) outlines: canvas/sketchy.ts.
-  if ((s.type === "rect" || s.type === "ellipse" || s.type === "line") && s.sketchy) paintSketch(ctx, s, ink, fill, style.zoom, style.hideText === true);
+  // Sketchy (hand-drawn) outlines, when large enough on screen to tell: canvas/sketchy.ts.
+  if ((s.type === "rect" || s.type === "ellipse" || s.type === "line") && s.sketchy && sketchShows(s, style.zoom)) paintSketch(ctx, s, ink, fill, style.zoom, style.hideText === true);
   else switch (s.type) {
     case "rect":
       if (fill) {

@@ -13,8 +13,8 @@ import { displayInk } from "../theme/board-palette.ts";
 import {
   arrowHeadLength, FONT_FAMILY, labelLines, labelWidth, LINE_HEIGHT, shapeBounds, shapeBox, STICKY_PADDING, stickyLines, unionRects,
 } from "./geometry.ts";
-import { alignOf, fontOf, fontSizeOf, fontStackOf, HAND_FONT_NAME } from "./text-style.ts";
-import { HAND_FONT_URL } from "./fonts.ts";
+import { alignOf, fontOf, fontSizeOf, fontStackOf } from "./text-style.ts";
+import { handFontCss } from "./fonts.ts";
 import { sketchSvg } from "./sketchy.ts";
 import { centreOf, rotationOf } from "./rotate.ts";
 import { frameSvg } from "./frames.ts";
@@ -56,7 +56,7 @@ function label(s: Extract<Shape, { type: "rect" | "ellipse" }>, ink: string): st
 }
 
 /** The bundled hand-drawn face, embedded when a shape is written in it (the file renders the same offline, anywhere). */
-const handFontFace = () => `<defs><style>@font-face{font-family:"${HAND_FONT_NAME}";src:url(${HAND_FONT_URL}) format("woff2");}</style></defs>`;
+const handFontFace = () => `<defs><style>${handFontCss()}</style></defs>`;
 
 /** One shape as SVG elements; an image with its picture from `pictures` (by
  * asset hash, a data: URL), or a placeholder box without one. */

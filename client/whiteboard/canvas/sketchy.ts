@@ -100,6 +100,18 @@ export function sketchOf(s: Sketchable): Sketch {
   return sketch;
 }
 
+/** Below this size on screen (px: a box's longer side, a line's length) a
+ * sketchy shape is painted clean: its wobble is too small to see there, and a
+ * rough outline costs several curves where a clean one is one rectangle — a
+ * zoomed-out board of thousands pays for what nobody can tell apart. */
+export const MIN_SKETCH_PX = 16;
+
+/** Is `s`, at `zoom`, large enough on screen for its sketch to show? */
+export function sketchShows(s: Sketchable, zoom: number): boolean {
+  const size = s.type === "line" ? Math.hypot(s.pts[1][0] - s.pts[0][0], s.pts[1][1] - s.pts[0][1]) : Math.max(s.w, s.h);
+  return size * zoom >= MIN_SKETCH_PX;
+}
+
 /** Paint `s` sketchy (world coordinates): its inside in `fill`, its outline in `ink`, then its label. */
 export function paintSketch(ctx: Ctx, s: Sketchable, ink: string, fill: string | null, zoom: number, hideText: boolean): void {
   const sketch = sketchOf(s);
