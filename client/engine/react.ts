@@ -2,8 +2,8 @@
  * `edgeroom/react`: React hooks over a RoomClient, through
  * useSyncExternalStore. `useRoom` owns the client (built on mount, closed on
  * unmount or when the room changes); `useRecords`, `usePeers`, `useSelf`,
- * `useConnection`, `usePendingEdits`, `useCursors`, `useLive`, `useOthers`
- * and `useMutation` read it — given the client, or from the nearest
+ * `useConnection`, `usePendingEdits`, `useRoomStats`, `useCursors`, `useLive`,
+ * `useOthers` and `useMutation` read it — given the client, or from the nearest
  * `RoomProvider` when given none. Every hook renders on a server too
  * (`react-dom/server`: each passes a getServerSnapshot; with no client it
  * shows an empty room, "connecting"), so a page using them can be
@@ -80,6 +80,7 @@ const cursors = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string
 const selves = new WeakMap<RoomClient<never>, ExternalSource<Peer | null>>();
 const pendingEdits = new WeakMap<RoomClient<never>, ExternalSource<number>>();
 const watchings = new WeakMap<RoomClient<never>, ExternalSource<number>>();
+const stats = new WeakMap<RoomClient<never>, ExternalSource<RoomStats>>();
 const lives = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, ReadonlyMap<string, unknown>>>>();
 const others = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, Other>>>();
 
@@ -128,6 +129,25 @@ export function pendingEditsSource<R extends RecordBase>(client: RoomClient<R>):
     subscribe: (fn) => client.on("change", fn),
     getSnapshot: () => client.pendingEditCount,
   }));
+}
+
+/** How far this client is: what a debug panel or a status line shows. */
+export interface RoomStats {
+  /** The last change of the room this client has (`RoomClient.seq`). */
+  seq: number;
+  /** Edits not yet confirmed, and the mutations behind them. */
+  pendingEdits: number;
+  pendingMutations: number;
+  /** Records shown (confirmed and pending). */
+  records: number;
+}
+const NO_STATS: RoomStats = { seq: 0, pendingEdits: 0, pendingMutations: 0, records: 0 };
+
+/** The client's seq, pending edits and mutations, and record count: O(1) to
+ * read (no copy of the records), a new snapshot only when one of them moved. */
+export function roomStatsSource<R extends RecordBase>(client: RoomClient<R>): ExternalSource<RoomStats> {
+  const read = (): RoomStats => ({ seq: client.seq, pendingEdits: client.pendingEditCount, pendingMutations: client.pendingCount, records: client.records().size });
+  return cached(stats, client as unknown as RoomClient<never>, () => copyingSource((fn) => client.on("change", fn), read, sameFields, (live) => live));
 }
 
 /** Others watching an audience room (`RoomClient.watching`). */
@@ -228,6 +248,12 @@ export function useSelf<R extends RecordBase>(client?: RoomClient<R> | null): Pe
 export function usePendingEdits<R extends RecordBase>(client?: RoomClient<R> | null): number {
   const c = useRoomClient(client);
   return useSource(c ? pendingEditsSource(c) : null, 0);
+}
+
+/** The client's seq, pending edits and mutations, and record count (all 0 while there is no client). */
+export function useRoomStats<R extends RecordBase>(client?: RoomClient<R> | null): RoomStats {
+  const c = useRoomClient(client);
+  return useSource(c ? roomStatsSource(c) : null, NO_STATS);
 }
 
 /** How many others watch an audience room without being among its peers ("1,284 watching"); 0 elsewhere or with no client. */

@@ -20,7 +20,9 @@ import {
   useOthers,
   usePeers,
   usePendingEdits,
+  roomStatsSource,
   useRecords,
+  useRoomStats,
   useSelf,
 } from "edgeroom/react";
 import { type Card, CardsRoomHost, card, cards } from "../support/cards-room.ts";
@@ -66,6 +68,29 @@ function Table(): ReactNode {
 }
 
 const page = (client: RoomClient<Card> | null) => renderToString(createElement(RoomProvider<Card>, { client }, createElement(Table)));
+
+/** The whiteboard's ?debug figures, from edgeroom/react. */
+function Stats(): ReactNode {
+  const s = useRoomStats();
+  return createElement("p", null, `seq ${s.seq} · ${s.records} records · ${s.pendingEdits} unsaved (${s.pendingMutations} mutations)`);
+}
+
+describe("useRoomStats: a client's seq, pending edits and record count", () => {
+  it("renders on a server with no client (zeros) and with a synced one; its snapshot changes only when a figure does", async () => {
+    expect(renderToString(createElement(Stats))).toContain("seq 0 · 0 records · 0 unsaved (0 mutations)");
+    const host = new CardsRoomHost();
+    const ada = await person(host, "ada");
+    const source = roomStatsSource(ada);
+    const before = source.getSnapshot();
+    expect(source.getSnapshot()).toBe(before); // the same identity while nothing moved
+    ada.mutate([{ op: "put", rec: card("a") }]);
+    expect(source.getSnapshot()).toMatchObject({ records: 1, pendingEdits: 1, pendingMutations: 1 });
+    await waitFor(() => ada.pendingCount === 0, 10_000, "acknowledged");
+    const html = renderToString(createElement(RoomProvider<Card>, { client: ada }, createElement(Stats)));
+    expect(html).toContain(`seq ${ada.seq} · 1 records · 0 unsaved (0 mutations)`);
+    expect(ada.seq).toBeGreaterThan(0);
+  });
+});
 
 describe("edgeroom/react under react-dom/server", () => {
   it("renders every hook with no client: an empty room, connecting", () => {

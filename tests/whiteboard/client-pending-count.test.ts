@@ -12,8 +12,7 @@ import type { TransportFactory } from "../../client/engine/connection.ts";
 import { MemoryPendingStore } from "../../client/engine/pending-store.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { DRAG_COMMIT_MS, Editor } from "../../client/whiteboard/editor.ts";
-import { pendingEditsSource } from "../../client/engine/react.ts";
-import { roomStatsOf } from "../../client/whiteboard/app/use-room.ts";
+import { pendingEditsSource, roomStatsSource } from "../../client/engine/react.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 
 const rect = (id: string, x = 0): Shape => ({ id, type: "rect", x, y: 0, z: 1, color: "#1e1e1e", stroke: 2, w: 10, h: 10, fill: null });
@@ -49,7 +48,7 @@ describe("pending count", () => {
     expect(client.pendingCount).toBeGreaterThanOrEqual(1 + 5 + 2); // the mutations behind them
     expect(client.pendingEditCount).toBe(3);
     expect(pendingEditsSource(client).getSnapshot()).toBe(3); // the status bar (edgeroom/react usePendingEdits)
-    expect(roomStatsOf(client)).toMatchObject({ pendingEdits: 3, pendingMutations: client.pendingCount }); // ?debug
+    expect(roomStatsSource(client).getSnapshot()).toMatchObject({ pendingEdits: 3, pendingMutations: client.pendingCount }); // ?debug (edgeroom/react useRoomStats)
 
     // 4. Undo the paste: one more edit (its two chunks count once).
     editor.undo();

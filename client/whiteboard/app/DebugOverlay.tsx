@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { BoardController } from "../canvas/board-controller.ts";
 import type { RoomSession } from "./room-session.ts";
-import { useConnection } from "edgeroom/react";
-import { useRoomStats } from "./use-room.ts";
+import { useConnection, useRoomStats } from "edgeroom/react";
 
 function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
@@ -45,7 +44,7 @@ export function DebugOverlay({ session, controller }: { session: RoomSession; co
       <dd>{rate.toFixed(1)}</dd>
       <dt>shapes</dt>
       <dd>
-        {view.shapeCount} ({controller.stats.lastDrawn} drawn)
+        {view.records} ({controller.stats.lastDrawn} drawn)
       </dd>
       <dt>paint</dt>
       <dd>{fmt(median(controller.stats.drawMs), " ms")}</dd>
