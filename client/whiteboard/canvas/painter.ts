@@ -127,7 +127,7 @@ export class BoardPainter {
   private frame(time: number): void {
     this.raf = 0;
     const started = performance.now();
-    const sceneAnimating = this.paintScene(started);
+    const sceneAnimating = this.paintScene(started, this.lastFrameAt ? time - this.lastFrameAt : 0);
     const animating = this.paintOverlay(started) || sceneAnimating;
     const ended = performance.now();
     pushSample(this.stats.drawMs, ended - started);
@@ -153,11 +153,11 @@ export class BoardPainter {
 
   /** The shapes layer; true while it needs more frames (a background rebuild
    * of the cache, or a camera that has not rested yet). */
-  private paintScene(now: number): boolean {
+  private paintScene(now: number, frameMs: number): boolean {
     const cam = this.source.camera();
     const painted = this.paintedCamera;
     if (painted !== cam) this.cameraMovedAt = now;
-    if (this.source.scene.shapes.length >= CACHE_MIN_SHAPES) return this.paintCached(cam, now);
+    if (this.source.scene.shapes.length >= CACHE_MIN_SHAPES) return this.paintCached(cam, now, frameMs);
     this.cache.reset();
     if (!this.sceneDirty && painted === cam) return false;
     const prepared = this.prepare(this.canvas);
@@ -196,13 +196,13 @@ export class BoardPainter {
 
   /** A big board: the grid, then the cached shapes as the camera sees them,
    * then straight from the scene whatever part of the view the cache lacks. */
-  private paintCached(cam: Camera, now: number): boolean {
+  private paintCached(cam: Camera, now: number, frameMs: number): boolean {
     const prepared = this.prepare(this.canvas);
     if (!prepared) return false;
     const { ctx, dpr, width, height, resized } = prepared;
     const rested = now - this.cameraMovedAt >= REST_MS;
     const state: SceneState = { preview: this.source.preview(), pending: this.source.pendingIds(), editingId: this.source.editingId() };
-    const cacheChanged = this.cache.update(this.source.scene, state, this.sceneDirty, cam, visibleWorld(cam, width, height), dpr, rested, now + BUILD_BUDGET_MS);
+    const cacheChanged = this.cache.update(this.source.scene, state, this.sceneDirty, cam, visibleWorld(cam, width, height), dpr, rested, now + BUILD_BUDGET_MS, frameMs);
     const moved = this.paintedCamera !== cam;
     this.sceneDirty = false;
     this.paintedCamera = cam;

@@ -43,7 +43,11 @@ const JUMP_ZOOM_LOG2 = 2;
 /** More changed shapes than this in one frame: repaint everything. */
 const MAX_DIRTY = 400;
 /** Shapes painted between two looks at the clock in a background rebuild. */
-const CHUNK = 64;
+const CHUNK = 32;
+/** A frame slower than this (ms) while rebuilding halves the shapes per frame; a faster one grows them by a quarter. */
+const SLOW_FRAME_MS = 20;
+const MIN_PER_FRAME = 32;
+const MAX_PER_FRAME = 4096;
 /** Dirty rectangles grow by this (CSS px) for a pending shape's dashed outline. */
 const DIRTY_PAD_PX = 8;
 
@@ -108,6 +112,10 @@ export class SceneCache {
   private build: { shapes: Shape[]; next: number; dirty: Rect[] } | null = null;
   private entries = new Map<string, Entry>();
   private readonly buffer: Shape[] = [];
+  /** Shapes a background rebuild paints per frame (adapted to the frames' pace). */
+  private perFrame = 256;
+  /** The last frame painted some of a background rebuild. */
+  private stepped = false;
   /** Shapes drawn by the last full paint (for the frame stats). */
   lastDrawn = 0;
 
@@ -130,9 +138,9 @@ export class SceneCache {
    * repaint in full when it must. `changed`: the scene may have changed since
    * the last call (else no shape is compared). True when the cached pixels changed.
    */
-  update(scene: SceneIndex, state: SceneState, changed: boolean, cam: Camera, view: Rect, dpr: number, rested: boolean, deadline: number): boolean {
-    const layer = this.front;
-    const ratio = layer ? Math.abs(Math.log2(cam.zoom / layer.zoom)) : Infinity;
+  update(scene: SceneIndex, state: SceneState, changed: boolean, cam: Camera, view: Rect, dpr: number, rested: boolean, deadline: number, frameMs: number): boolean {
+    let layer = this.front;
+    let ratio = layer ? Math.abs(Math.log2(cam.zoom / layer.zoom)) : Infinity;
     const base = this.base && this.base.dpr === dpr && this.base.theme === paintTheme() && this.uncovered(this.base, view) === 0 ? this.base : null;
     if (!layer || layer.dpr !== dpr || layer.theme !== paintTheme() || ratio > JUMP_ZOOM_LOG2 || (this.uncovered(layer, view) > 0.25 && !base)) {
       this.paintAll(scene, state, cam, view, dpr);
@@ -147,8 +155,23 @@ export class SceneCache {
     for (const r of dirty) repainted = this.repaint(layer, scene, state, r) || repainted;
     if (this.base) for (const r of dirty) repainted = this.repaint(this.base, scene, state, r) || repainted;
     if (this.build) this.build.dirty.push(...dirty);
-    else if (ratio > REBUILD_ZOOM_LOG2 || this.uncovered(layer, grow(view, layer.margin / 2)) > 0 || (rested && !this.exact(layer, cam, dpr))) this.startBuild(scene, state, cam, view, dpr);
-    if (this.build) repainted = this.step(scene, state, deadline) || repainted;
+    const baseRatio = base ? Math.abs(Math.log2(cam.zoom / base.zoom)) : Infinity;
+    if (!this.build && base && baseRatio <= REBUILD_ZOOM_LOG2 && baseRatio < ratio) {
+      // Zoomed back out near the layer of every shape: show it again, no rebuild.
+      this.back ??= layer;
+      this.front = layer = base;
+      this.base = null;
+      ratio = baseRatio;
+      repainted = true;
+    }
+    if (!this.build && (ratio > REBUILD_ZOOM_LOG2 || this.uncovered(layer, grow(view, layer.margin / 2)) > 0 || (rested && !this.exact(layer, cam, dpr)))) this.startBuild(scene, state, cam, view, dpr);
+    if (this.build) {
+      // Shapes a frame: what is recorded is rasterised after the script,
+      // outside any clock read here — so the frames' own pace sets it.
+      if (this.stepped && frameMs > 0) this.perFrame = frameMs > SLOW_FRAME_MS ? Math.max(MIN_PER_FRAME, this.perFrame / 2) : Math.min(MAX_PER_FRAME, this.perFrame * 1.25);
+      repainted = this.step(scene, state, deadline) || repainted;
+      this.stepped = true;
+    } else this.stepped = false;
     return repainted;
   }
 
@@ -299,13 +322,14 @@ export class SceneCache {
     const build = this.build!;
     const layer = this.back!;
     const minSize = MIN_VISIBLE_PX / layer.zoom;
+    const first = build.next;
     this.withWorld(layer, () => {
       const { shapes } = build;
       while (build.next < shapes.length) {
         const s = shapes[build.next++]!;
         const b = shapeBounds(s);
         if (b.maxX - b.minX >= minSize || b.maxY - b.minY >= minSize) drawShape(layer.ctx, s, { pending: state.pending.has(s.id), zoom: layer.zoom, hideText: s.id === state.editingId });
-        if (build.next % CHUNK === 0 && performance.now() > deadline) break;
+        if (build.next - first >= this.perFrame || (build.next % CHUNK === 0 && performance.now() > deadline)) break;
       }
     });
     if (build.next < build.shapes.length) return false;
