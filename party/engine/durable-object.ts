@@ -180,7 +180,7 @@ export function durableRoomClass<R extends RecordBase>(schema: RoomSchema<R>, op
           setTimeout: (fn, ms) => void setTimeout(fn, ms),
           getAlarm: () => this.ctx.storage.getAlarm(),
           setAlarm: (at) => this.ctx.storage.setAlarm(at),
-          lastPing: (s) => (s instanceof DurableSocket ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
+          lastPing: (s) => (s instanceof DurableSocket || s instanceof DurableLink ? (this.ctx.getWebSocketAutoResponseTimestamp(s.ws)?.getTime() ?? null) : null),
           log: (line: LogLine) => console.log(JSON.stringify(line)),
           webhook: this.webhook,
           ...(this.gc(roomId) ? { assets: this.gc(roomId) } : {}),

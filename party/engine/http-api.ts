@@ -15,7 +15,7 @@
  * `GET` endpoints accept it, the others refuse it with `403`.
  */
 import { z } from "zod";
-import { HISTORY_PAGE_MAX, MAX_IMPORT_BYTES, MAX_MESSAGE_BYTES } from "../shared/limits.ts";
+import { HISTORY_PAGE_MAX, MAX_IMPORT_BYTES, MAX_MESSAGE_BYTES, WATCHERS_PAGE_MAX } from "../shared/limits.ts";
 import { ErrorCode, MutationId, type RecordBase, Seq, VersionName } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { buildExport } from "../shared/export-format.ts";
@@ -24,6 +24,7 @@ import { parseImport } from "./export-file.ts";
 import type { HistoryTarget } from "./history.ts";
 import { API_HEADER, ROOM_HEADER } from "./headers.ts";
 import type { MutationResult, Room } from "./room.ts";
+import { WatcherList } from "./room/watcher-list.ts";
 
 /** The endpoints, as the Worker hands them to the room (headers.ts API_HEADER). */
 export type ApiAction = "snapshot" | "mutate" | "delete" | "history" | "restore" | "export" | "import" | "fork" | "webhooks" | "presence" | "metadata" | "metadata-set" | "broadcast";
@@ -316,8 +317,16 @@ export async function serveApi<R extends RecordBase>(room: Room<R>, schema: Room
       return Response.json(await room.snapshot());
     case "webhooks":
       return Response.json(await room.apiWebhooks());
-    case "presence":
-      return Response.json(await room.apiPresence());
+    case "presence": {
+      if (!url.searchParams.has("watchers")) return Response.json(await room.apiPresence());
+      // The watchers on an audience room's relays, a page at a time (watcher-list.ts).
+      const cursor = url.searchParams.get("cursor");
+      const limit = Number(url.searchParams.get("limit") ?? WATCHERS_PAGE_MAX);
+      const bad = WatcherList.check(cursor, limit);
+      if (bad) return apiError(400, ErrorCode.BAD_MESSAGE, bad);
+      const page = await room.apiWatchers(cursor, limit);
+      return page ? Response.json(page) : apiError(503, ErrorCode.INTERNAL, "a relay did not answer in time; retry with the same cursor");
+    }
     case "metadata":
       return Response.json({ metadata: await room.backend.metadata() });
     case "metadata-set": {

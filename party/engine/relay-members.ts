@@ -8,12 +8,14 @@
  * SLOW_READER (4009, not final: it reconnects and resyncs from its last seq),
  * as a room's own member is.
  */
-import { SOCKET_MAX_OWED_BYTES } from "../shared/limits.ts";
+import { SOCKET_MAX_OWED_BYTES, WATCHERS_PAGE_MAX } from "../shared/limits.ts";
+import type { MemberInfo } from "../shared/relay-protocol.ts";
 import { CloseCode, ErrorCode } from "../shared/protocol.ts";
 import { type BatchClock, CURSORS_PREFIX, CursorBatch } from "./relay-cursors.ts";
 import { CommitOutbox, type QueuedCommit } from "./room/commit-outbox.ts";
 import { ReadWindows } from "./room/read-windows.ts";
 import type { EachReceiver } from "./room/receivers.ts";
+import { infoOf } from "./relay-uplink.ts";
 import { closeQuietly } from "./room/sessions.ts";
 import type { ConnState, RoomSocket } from "./room/types.ts";
 
@@ -46,17 +48,33 @@ export class RelayMembers {
     return undefined;
   }
 
-  /** Members (sockets) and, of them, watchers (not editors). */
-  counts(): { members: number; watching: number } {
+  /** Members (sockets) and, of them, watchers (not editors) and those that
+   * read the backend's broadcasts. */
+  counts(): { members: number; watching: number; bc: number } {
     let members = 0;
     let watching = 0;
+    let bc = 0;
     for (const s of this.sockets()) {
       const st = s.getState();
       if (!st) continue;
       members++;
       if (st.role !== "editor") watching++;
+      if (st.bc) bc++;
     }
-    return { members, watching };
+    return { members, watching, bc };
+  }
+
+  /** A page of watchers (ready viewers) whose conn sorts after `after`, in
+   * conn order, at most `n` (≤ WATCHERS_PAGE_MAX); `more` if others follow. */
+  watchers(after: string, n: number): { w: MemberInfo[]; more: boolean } {
+    const all: MemberInfo[] = [];
+    for (const s of this.sockets()) {
+      const st = s.getState();
+      if (st?.ready && st.role !== "editor" && st.conn > after) all.push({ ...infoOf(st), status: st.status ?? "active" });
+    }
+    all.sort((a, b) => (a.conn < b.conn ? -1 : 1));
+    const take = Math.max(0, Math.min(n, WATCHERS_PAGE_MAX));
+    return { w: all.slice(0, take).map(({ exp: _, ...m }) => m), more: all.length > take };
   }
 
   /** Queue a commit for the members (sent at the next `flush`, in seq order). */
@@ -102,12 +120,14 @@ export class RelayMembers {
     return s;
   }
 
-  /** Close every member with `code` (they reconnect and resync). */
-  closeAll(code: number, reason: string): void {
+  /** Close every member with `code` (they reconnect and resync), after
+   * `frame` (why) when given. */
+  closeAll(code: number, reason: string, frame?: string): void {
     for (const s of this.sockets()) {
       const st = s.getState();
       if (!st) continue;
       s.setState({ ...st, ready: false });
+      if (frame) sendQuietly(s, frame);
       closeQuietly(s, code, reason);
     }
   }

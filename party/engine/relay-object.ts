@@ -8,6 +8,7 @@
  * - the names: relay `k` of room `r` is the object named `relay:r:k`, which
  *   no room id can be (ROOM_ID_PATTERN has no `:`).
  */
+import { BROADCAST_QUERY } from "../shared/broadcast.ts";
 import type { RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import { DurableSocket } from "./durable-socket.ts";
@@ -71,7 +72,8 @@ export class RelayPart<R extends RecordBase = RecordBase> {
   accept(request: Request, roomId: string): Response {
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1], [roomId, RELAY_TAG]);
-    this.core.connect(this.socketFor(pair[1]), { ok: true, ...verdictOf(request.headers) });
+    const broadcasts = new URL(request.url).searchParams.get(BROADCAST_QUERY) === "1";
+    this.core.connect(this.socketFor(pair[1]), { ok: true, ...verdictOf(request.headers) }, { broadcasts });
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 }

@@ -8,8 +8,13 @@
  * one is sent for that alone once READ_ACK_EVERY_BYTES wait, still at most
  * one per RELAY_UP_MS: the room bounds what a link owes it
  * (RELAY_LINK_MAX_OWED_BYTES, room/relay-face.ts).
+ * Liveness: the relay pings the link every RELAY_PING_MS (the room's runtime
+ * answers without waking the room); a link that brought nothing, not even a
+ * pong, for RELAY_ROOM_SILENT_MS is dead though it never closed (the room evicted
+ * without its close reaching us): it is closed and a new one subscribes.
  */
-import { READ_ACK_EVERY_BYTES, RELAY_COUNTS_MS, RELAY_UP_MS } from "../shared/limits.ts";
+import { READ_ACK_EVERY_BYTES, RELAY_COUNTS_MS, RELAY_PING_MS, RELAY_ROOM_SILENT_MS, RELAY_UP_MS } from "../shared/limits.ts";
+import { PING_FRAME } from "../shared/protocol.ts";
 import type { MemberInfo, UpItem } from "../shared/relay-protocol.ts";
 import type { ConnState, LogLine, RoomSocket } from "./room/types.ts";
 
@@ -32,10 +37,10 @@ export interface RelayHost {
 }
 
 export interface UplinkOwner {
-  /** The relay's counts: members (sockets) and, of them, watchers. */
-  counts(): { members: number; watching: number };
-  /** What the relay holds, to subscribe from. */
-  holds(): { epoch: string | null; seq: number };
+  /** The relay's counts: members (sockets) and, of them, watchers and readers of broadcasts. */
+  counts(): { members: number; watching: number; bc: number };
+  /** What the relay holds, to subscribe from, and which relay instance it is. */
+  holds(): { epoch: string | null; seq: number; inst: string };
   down(data: string): void;
   /** The link went away (the room was evicted or restarted). */
   lost(): void;
@@ -48,7 +53,9 @@ export class RelayUplink {
   private up: UpItem[] = [];
   private scheduled = false;
   private lastUp = 0;
-  private reported = { members: -1, watching: -1 };
+  private reported = { members: -1, watching: -1, bc: -1 };
+  /** When the link last brought anything (a frame, a pong). */
+  private heard = 0;
   /** When counts last went up, and whether a counts-only frame is waiting. */
   private countsAt = 0;
   private countsScheduled = false;
@@ -66,10 +73,15 @@ export class RelayUplink {
   ensure(): void {
     if (this.link || this.linking) return;
     this.linking = true;
+    let opened: RelayLink | null = null;
     this.host
       .openLink(
-        (data) => this.owner.down(data),
+        (data) => {
+          this.heard = this.host.now();
+          this.owner.down(data);
+        },
         () => {
+          if (opened && this.link !== opened) return; // already given up
           this.link = null;
           this.owner.log("warn", "relay_link_lost");
           this.owner.lost();
@@ -78,12 +90,14 @@ export class RelayUplink {
       )
       .then((link) => {
         this.linking = false;
-        this.link = link;
+        this.link = opened = link;
+        this.heard = this.host.now();
         // A new link knows nothing of our counts.
-        this.reported = { members: -1, watching: -1 };
+        this.reported = { members: -1, watching: -1, bc: -1 };
         this.handled = 0;
         this.subscribe();
         this.schedule();
+        this.beat(link);
       })
       .catch((err: unknown) => {
         this.linking = false;
@@ -92,16 +106,38 @@ export class RelayUplink {
       });
   }
 
+  /** Ping the link every RELAY_PING_MS while it is ours; give it up when
+   * nothing came back for RELAY_ROOM_SILENT_MS. */
+  private beat(link: RelayLink): void {
+    this.host.setTimeout(() => {
+      if (this.link !== link) return; // closed or replaced
+      const silent = this.host.now() - this.heard;
+      if (silent <= RELAY_ROOM_SILENT_MS) {
+        try {
+          link.send(PING_FRAME);
+        } catch {
+          // closing: its close event reopens
+        }
+        return this.beat(link);
+      }
+      this.owner.log("warn", "relay_link_silent", `nothing for ${silent} ms`);
+      this.link = null;
+      link.close();
+      this.owner.lost();
+      this.reopen();
+    }, RELAY_PING_MS);
+  }
+
   private reopen(): void {
     if (this.owner.counts().members > 0) this.ensure();
   }
 
   /** Subscribe (again) from what the relay holds: after a gap too. */
   subscribe(): void {
-    const { epoch, seq } = this.owner.holds();
+    const { epoch, seq, inst } = this.owner.holds();
     // The room counts the link afresh from its answer.
     this.handled = 0;
-    this.link?.send(JSON.stringify({ t: "sub", epoch, seq }));
+    this.link?.send(JSON.stringify({ t: "sub", epoch, seq, inst }));
   }
 
   /** The relay is empty: send what waits, then let the link go. */
@@ -115,6 +151,11 @@ export class RelayUplink {
   queue(item: UpItem): void {
     this.up.push(item);
     this.schedule();
+  }
+
+  /** Drop the items waiting to go up (their members were closed: the room was deleted). */
+  drop(): void {
+    this.up = [];
   }
 
   /** The relay handled `chars` of the room's commits and broadcasts. */
@@ -140,9 +181,9 @@ export class RelayUplink {
   private flush(): void {
     this.scheduled = false;
     if (!this.link) return; // sent once the link is back
-    const { members, watching } = this.owner.counts();
+    const { members, watching, bc } = this.owner.counts();
     if (this.up.length === 0 && this.handled < READ_ACK_EVERY_BYTES) {
-      if (members === this.reported.members && watching === this.reported.watching) return;
+      if (members === this.reported.members && watching === this.reported.watching && bc === this.reported.bc) return;
       // Counts alone wait for their own, slower cadence; items never do.
       const wait = this.countsAt + RELAY_COUNTS_MS - this.host.now();
       if (wait > 0) {
@@ -157,10 +198,10 @@ export class RelayUplink {
       }
     }
     this.countsAt = this.host.now();
-    const frame = JSON.stringify({ t: "up", i: this.up, members, watching, ...(this.handled > 0 ? { r: this.handled } : {}) });
+    const frame = JSON.stringify({ t: "up", i: this.up, members, watching, bc, ...(this.handled > 0 ? { r: this.handled } : {}) });
     this.up = [];
     this.handled = 0;
-    this.reported = { members, watching };
+    this.reported = { members, watching, bc };
     this.lastUp = this.host.now();
     try {
       this.link.send(frame);

@@ -1,15 +1,12 @@
 /**
  * A relay of an audience room (issue 18; docs/ARCHITECTURE.md "One room over
- * many objects"): an object that holds members' sockets for a room and
- * speaks the client protocol to them, with no storage and no authority. It
- * keeps a copy of the board (the room's sync, then every change applied with
- * `applyAccepted`), a ring of recent changes, and the room's active people;
- * it answers `hello` and `resync` from them, forwards what only the room can
- * answer (mutations with their `mid` unchanged, editors' cursors and presence,
- * history requests) one frame per tick over its link, and fans the room's
- * frames out to its members. A gap in the room's seq makes it resubscribe; a
- * gap it cannot fill closes its members to resync. No host inside: the
- * Durable Object adapter (durable-object.ts) gives it sockets and the link.
+ * many objects"): it holds members' sockets and speaks the client protocol to
+ * them, with no storage and no authority. It keeps a copy of the board, a ring
+ * of recent changes and the room's active people, answers `hello` and `resync`
+ * from them, forwards what only the room can answer (mutations with their `mid`
+ * unchanged) one frame per tick over its link, and fans the room's frames out.
+ * A gap in the room's seq makes it resubscribe; one it cannot fill closes its
+ * members to resync. No host inside (durable-object.ts gives it sockets, link).
  */
 import { watchingFrame } from "../shared/audience.ts";
 import { READ_ACK_EVERY_BYTES, RELAY_MAX_MEMBERS } from "../shared/limits.ts";
@@ -37,8 +34,7 @@ interface Waiting {
 }
 
 const CHANGE_PREFIX = `{"type":"change",`;
-/** A member the relay cannot bring up to date by changes resyncs: 1012 is
- * not a final close, so the client reconnects and says hello with its seq. */
+/** A member the relay cannot bring up to date by changes resyncs (1012: not final). */
 const RESYNC_CLOSE = 1012;
 
 export class RelayCore<R extends RecordBase = RecordBase> {
@@ -66,6 +62,8 @@ export class RelayCore<R extends RecordBase = RecordBase> {
   private readonly guard: RelayGuard<R>;
 
   readonly roomId: string;
+  /** This relay object's instance (its links' `sub`). */
+  private readonly inst = randomId();
   private readonly host: RelayHost;
   private readonly schema: RoomSchema<R>;
 
@@ -79,7 +77,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     this.schema = schema;
     this.uplink = new RelayUplink(host, {
       counts: () => this.members.counts(),
-      holds: () => ({ epoch: this.board.epoch, seq: this.board.seq }),
+      holds: () => ({ epoch: this.board.epoch, seq: this.board.seq, inst: this.inst }),
       down: (data) => this.down(data),
       lost: () => {
         this.synced = false;
@@ -90,8 +88,9 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     this.guard = new RelayGuard(host, schema, (socket, st, code, reason, error) => this.dismiss(socket, st, code, reason, error));
   }
 
-  /** A member's socket was accepted with the edge's verdict on its token. */
-  connect(socket: RoomSocket, access: Extract<Access, { ok: true }>): void {
+  /** A member's socket was accepted with the edge's verdict on its token
+   * (`broadcasts`: it asked for the backend's, as at the room). */
+  connect(socket: RoomSocket, access: Extract<Access, { ok: true }>, info: { broadcasts?: boolean } = {}): void {
     if (this.guard.openBesides(socket) >= this.maxMembers) {
       socket.send(JSON.stringify({ type: "error", code: ErrorCode.ROOM_FULL, message: `room holds its members (retrying)` }));
       closeQuietly(socket, CloseCode.ROOM_FULL, "room full");
@@ -100,6 +99,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     const st: ConnState = { conn: randomId(), role: access.role, ready: false, at: this.host.now() };
     if (access.expiresAt) st.exp = access.expiresAt;
     if (access.subject) st.sub = access.subject.slice(0, 64);
+    if (info.broadcasts) st.bc = true;
     socket.setState(st);
     this.guard.watch();
     this.uplink.ensure();
@@ -323,6 +323,12 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         if (s) closeQuietly(s, item.code, item.reason);
         return;
       }
+      case "bc":
+        return this.members.cast(item.f, null, (st) => st.bc === true);
+      case "end":
+        return this.end(item);
+      case "list":
+        return this.uplink.queue({ k: "listed", q: item.q, ...this.members.watchers(item.after, item.n) });
       case "admit": {
         const wait = this.joining.get(item.conn);
         this.joining.delete(item.conn);
@@ -332,6 +338,21 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         return;
       }
     }
+  }
+
+  /** The room was deleted: each member is told and closed, as the room's own
+   * are; the relay forgets the board and subscribes afresh. */
+  private end(item: Extract<DownItem, { k: "end" }>): void {
+    this.members.flush();
+    this.members.closeAll(item.code, item.reason, item.f);
+    for (const m of [this.waiting, this.joining, this.roomSyncs, this.inflight]) m.clear();
+    this.known.clear();
+    this.admitted.clear();
+    this.board.reset(null, 0, []);
+    this.presence.clear();
+    this.synced = false;
+    this.uplink.drop();
+    this.uplink.subscribe();
   }
 
   // Serving joins and resyncs from what the relay holds.

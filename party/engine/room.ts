@@ -24,7 +24,8 @@
  * while live values wait for the live budget, and a past board's turns while
  * it is being built (room/past-boards.ts).
  */
-import type { Op, RecordBase } from "../shared/protocol.ts";
+import type { WatchersPage } from "../shared/audience.ts";
+import { CloseCode, ErrorCode, type Op, type RecordBase } from "../shared/protocol.ts";
 import type { RoomSchema } from "../shared/schema.ts";
 import type { Access } from "./auth.ts";
 import { type HistoryTarget, RoomHistory } from "./history.ts";
@@ -41,11 +42,12 @@ import { PastBoards } from "./room/past-boards.ts";
 import { EventQueue } from "./room/queue.ts";
 import { ReadWindows } from "./room/read-windows.ts";
 import { readySocketReceivers, readySockets } from "./room/receivers.ts";
-import { type AudienceBounds, RelayLinks } from "./room/relay-face.ts";
+import { RelayLinks } from "./room/relay-face.ts";
+import type { AudienceBounds } from "./room/relay-route.ts";
 import { Sessions, unwrittenEpoch } from "./room/sessions.ts";
 import type { ConnectInfo, LinkSocket, MutationResult, RoomHost, RoomOptions, RoomSnapshot, RoomSocket, RoomStats } from "./room/types.ts";
 
-export type { AudienceBounds } from "./room/relay-face.ts";
+export type { AudienceBounds } from "./room/relay-route.ts";
 export {
   type Actor,
   API_ACTOR,
@@ -127,6 +129,12 @@ export class Room<R extends RecordBase = RecordBase> {
     this.sessions.relayedPeers = () => this.relays.peers();
     this.sessions.watchingFrame = () => this.relays.watchingFrame();
     this.sessions.relayedMembers = () => this.relays.counts().relayed;
+    // What a direct member gets, a relayed one gets too: broadcasts, the
+    // room's deletion; and a relay's silent link is swept like a silent socket.
+    this.backend.relays = this.relays;
+    this.api.onErase = () => this.relays.end(JSON.stringify({ type: "error", code: ErrorCode.ROOM_DELETED, message: "this room was deleted" }), CloseCode.ROOM_DELETED, "room deleted");
+    this.relays.armSweep = () => schedule.ensureSweep();
+    this.alarms.links = (now) => this.relays.sweep(now);
   }
 
   // An audience room's relays (room/relay-face.ts; docs/ARCHITECTURE.md "One
@@ -260,6 +268,12 @@ export class Room<R extends RecordBase = RecordBase> {
   /** Who is in the room now (the backend's `GET …/presence`). */
   apiPresence(): Promise<RoomPresence> {
     return this.backend.presence();
+  }
+
+  /** A page of the watchers on the room's relays (`GET …/presence?watchers`),
+   * asked of one relay; null when it did not answer in time. */
+  apiWatchers(cursor: string | null, limit: number): Promise<WatchersPage | null> {
+    return this.relays.list.page(cursor, limit);
   }
 
   /** The webhook endpoints, what waits in the outbox, and the delivery log

@@ -18,3 +18,26 @@ export type WatchingMessage = z.infer<typeof Watching>;
 export function watchingFrame(n: number): string {
   return `{"type":"watching","n":${n}}`;
 }
+
+/** One watcher, as the backend's `GET …/presence?watchers` lists it
+ * (docs/HTTP-API.md): a viewer on one of the room's relays. */
+export interface Watcher {
+  conn: string;
+  clientId: string;
+  name: string;
+  color: string;
+  /** As `PresenceStatus` and `Role` (protocol.ts, which imports this module). */
+  status: "active" | "idle" | "away";
+  role: "editor" | "viewer";
+  /** The token's subject, or null. */
+  subject: string | null;
+}
+
+/** A page of watchers: at most WATCHERS_PAGE_MAX (fewer at the end of each
+ * relay's); `cursor` asks for the next page, null after the last; `watching`
+ * is the room's count of them now. */
+export interface WatchersPage {
+  watchers: Watcher[];
+  cursor: string | null;
+  watching: number;
+}

@@ -45,7 +45,7 @@ export {
   Coord,
   RecordId,
 } from "./protocol.ts";
-export { Watching, type WatchingMessage } from "./audience.ts";
+export { Watching, type Watcher, type WatchersPage, type WatchingMessage } from "./audience.ts";
 export {
   AssetErrorCode,
   ASSET_HASH_PATTERN,

@@ -31,37 +31,9 @@ export const MAX_OPS_PER_MUTATION = 100;
 /** Open connections per room; the next one is closed with ROOM_FULL (4003),
  * which clients retry with backoff: rooms empty. */
 export const MAX_CONNECTIONS_PER_ROOM = 256;
-// An audience room (issue 18; docs/ARCHITECTURE.md "One room over many
-// objects"): past AUDIENCE_DIRECT_MAX direct members the room hands new
-// sockets to relay objects; the room stays the one authority.
-/** Members a room object holds itself; the next socket goes to a relay. Below
- * MAX_CONNECTIONS_PER_ROOM, so a small room is exactly one object. */
-export const AUDIENCE_DIRECT_MAX = 200;
-/** Members per relay object; a full relay gets no more, the next index opens. */
-export const RELAY_MAX_MEMBERS = 250;
-/** Relays per room: with the direct members, the room's total (50,200). */
-export const MAX_RELAYS_PER_ROOM = 200;
-/** Editors (active people) through relays: admitted by the room only while
- * the room's editors, direct and relayed, are fewer (ROOM_FULL past it).
- * Twice the 256 people a room held before relays, so a room of people all
- * moving cursors (a deployment without tokens: everyone an editor) is not
- * stopped at the old cap. */
-export const MAX_EDITORS_PER_ROOM = 500;
-/** Changes a relay keeps to serve deltas from (and their characters). */
-export const RELAY_RING_CHANGES = 1000;
-export const RELAY_RING_BYTES = 4 * 1024 * 1024;
-/** A relay sends the room at most one frame per this many ms. */
-export const RELAY_UP_MS = 50;
-/** A frame that carries only the relay's counts (watchers joining, leaving)
- * goes at most once per this many ms: an audience's churn costs the room at
- * most one message a second per relay. */
-export const RELAY_COUNTS_MS = 1000;
-/** What the room sends a relay's link and the relay has not yet acknowledged
- * (characters of commits and broadcasts; the relay acknowledges with its up
- * frames): past it the room sends that link nothing more and tells it to
- * resubscribe, and it is brought up to date by one sync, not a queue. Four
- * members' windows (SOCKET_MAX_OWED_BYTES): a relay carries the same frames. */
-export const RELAY_LINK_MAX_OWED_BYTES = 16 * 1024 * 1024;
+// An audience room's bounds (issue 18): party/shared/audience-limits.ts,
+// re-exported here so every limit is read from this module.
+export * from "./audience-limits.ts";
 /** Open connections per identity per room — the token's subject when it has
  * one, else the client's IP address (CF-Connecting-IP) — checked before the
  * room's own cap, so one person or one machine can hold at most an eighth of a

@@ -8,7 +8,7 @@
  * it unchanged (a `mutate` keeps its `mid`), so the room parses and judges
  * them as it would a direct member's.
  */
-import type { Peer, Role } from "./protocol.ts";
+import type { Peer, PresenceStatus, Role } from "./protocol.ts";
 
 /** Who a relayed member is, as the room needs it to judge its frames. */
 export interface MemberInfo {
@@ -21,6 +21,8 @@ export interface MemberInfo {
   sub?: string;
   /** When the member's token expires (ms since the epoch), if it does. */
   exp?: number;
+  /** Its presence status (in a page of watchers). */
+  status?: PresenceStatus;
 }
 
 /** One item of a relay's frame to the room. */
@@ -31,15 +33,21 @@ export type UpItem =
   /** A member the room knows of left the relay. */
   | { k: "leave"; conn: string }
   /** A member's frame for the room, exactly as the member sent it. */
-  | { k: "frame"; m: MemberInfo; f: string };
+  | { k: "frame"; m: MemberInfo; f: string }
+  /** The answer to `list` `q`: watchers after its `after`, in `conn` order;
+   * `more`: the relay holds more after the last. */
+  | { k: "listed"; q: number; w: MemberInfo[]; more: boolean };
 
 export type LinkUp =
-  /** Subscribe: what the relay holds (`epoch` null: nothing). */
-  | { t: "sub"; epoch: string | null; seq: number }
+  /** Subscribe: what the relay holds (`epoch` null: nothing); `inst`: this
+   * relay object's instance (a relay that gave up a silent link and opened
+   * another is still the same one, with the same members). */
+  | { t: "sub"; epoch: string | null; seq: number; inst?: string }
   /** One tick: items in arrival order, and the relay's counts; `r`: the
    * characters of commits and broadcasts the relay handled since its last
-   * `r` (what the room's bound on the link counts, RELAY_LINK_MAX_OWED_BYTES). */
-  | { t: "up"; i: UpItem[]; members: number; watching: number; r?: number };
+   * `r` (what the room's bound on the link counts, RELAY_LINK_MAX_OWED_BYTES);
+   * `bc`: of its members, those that read the backend's broadcasts. */
+  | { t: "up"; i: UpItem[]; members: number; watching: number; r?: number; bc?: number };
 
 /** One item of the room's frame to a relay, in the room's order. */
 export type DownItem =
@@ -52,7 +60,16 @@ export type DownItem =
   /** The room closes one member. */
   | { k: "close"; conn: string; code: number; reason: string }
   /** An editor's join was admitted. */
-  | { k: "admit"; conn: string };
+  | { k: "admit"; conn: string }
+  /** The backend's broadcast (party/shared/broadcast.ts): to every member
+   * that asked for broadcasts when it connected. */
+  | { k: "bc"; f: string }
+  /** The backend asks for a page of watchers (`GET …/presence?watchers`): up
+   * to `n` (≤ WATCHERS_PAGE_MAX) whose `conn` sorts after `after`. */
+  | { k: "list"; q: number; after: string; n: number }
+  /** The room was deleted: every member gets `f` and is closed with `code`;
+   * the relay forgets the board and subscribes afresh. */
+  | { k: "end"; f: string; code: number; reason: string };
 
 export type LinkDown =
   /** The answer to `sub`: the room's sync frame for what the relay holds, the
@@ -72,7 +89,7 @@ export type LinkDown =
 export function parseLinkUp(data: string): LinkUp | null {
   const v = parseObject(data);
   if (v?.t === "sub" && (typeof v.epoch === "string" || v.epoch === null) && typeof v.seq === "number") return v as LinkUp;
-  if (v?.t === "up" && Array.isArray(v.i) && typeof v.members === "number" && typeof v.watching === "number" && (v.r === undefined || typeof v.r === "number")) return v as LinkUp;
+  if (v?.t === "up" && Array.isArray(v.i) && typeof v.members === "number" && typeof v.watching === "number" && (v.r === undefined || typeof v.r === "number") && (v.bc === undefined || typeof v.bc === "number")) return v as LinkUp;
   return null;
 }
 

@@ -16,7 +16,7 @@ import { type AudienceBounds, type LinkInfo, type LinkSocket, type LogLine, Room
 import { TestSocket } from "../../party/engine/testing/memory-host.ts";
 import { MemoryKv } from "../../party/engine/testing/memory-kv.ts";
 import type { WebhookConfig } from "../../party/engine/webhooks.ts";
-import { PROTOCOL_VERSION, type Role } from "../../party/shared/protocol.ts";
+import { PING_FRAME, PONG_FRAME, PROTOCOL_VERSION, type Role } from "../../party/shared/protocol.ts";
 import { type Card, cards } from "./cards.ts";
 
 /** A relay's link as the room holds it; `hold` keeps what the room sends. */
@@ -30,6 +30,10 @@ export class MemoryLink implements LinkSocket {
   readonly relay: number;
   private readonly deliver: (frame: string) => void;
   onLost: () => void = () => {};
+  /** When the room's runtime last answered the relay's ping on it. */
+  pingAt: number | null = null;
+  /** Silently dead: nothing passes either way, and no close reaches either end. */
+  severed = false;
 
   constructor(relay: number, deliver: (frame: string) => void) {
     this.relay = relay;
@@ -37,6 +41,7 @@ export class MemoryLink implements LinkSocket {
   }
   send(frame: string): void {
     if (this.closed) throw new Error("send on a closed link");
+    if (this.severed) return;
     this.sent.push(frame);
     if (this.held) this.held.push(frame);
     else queueMicrotask(() => this.closed || this.deliver(frame));
@@ -49,6 +54,11 @@ export class MemoryLink implements LinkSocket {
   }
   setLink(info: LinkInfo): void {
     this.info = JSON.parse(JSON.stringify(info)) as LinkInfo;
+  }
+  /** The link dies silently (the room evicted without its close reaching the
+   * relay, a relay that hangs): frames are lost both ways, no close comes. */
+  sever(): void {
+    this.severed = true;
   }
   /** The relay stops reading: frames wait here. */
   hold(): void {
@@ -68,6 +78,8 @@ export class MemoryRelay {
   readonly core: RelayCore<Card>;
   link: MemoryLink | null = null;
   readonly k: number;
+  /** The relay hangs: its timers never fire again (and it sends nothing). */
+  hung = false;
 
   constructor(room: AudienceRoom, k: number) {
     this.k = k;
@@ -77,7 +89,7 @@ export class MemoryRelay {
         members: () => [...this.sockets].filter((s) => !s.closed),
         openLink: async (onFrame, onClose) => room.openLink(this, onFrame, onClose),
         now: () => room.clock,
-        setTimeout: (fn, ms) => room.timer(fn, ms),
+        setTimeout: (fn, ms) => room.timer(() => this.hung || fn(), ms),
         log: (line) => void room.logs.push({ ...line, detail: `relay:${k} ${line.detail ?? ""}` }),
       },
       cards,
@@ -120,7 +132,7 @@ export class AudienceRoom {
         setTimeout: (fn, ms) => this.timer(fn, ms, true),
         getAlarm: async () => this.alarmAt,
         setAlarm: async (at) => void (this.alarmAt = at),
-        lastPing: () => null,
+        lastPing: (s) => (s instanceof MemoryLink ? s.pingAt : null),
         log: (line) => void this.logs.push(line),
         ...(this.hooks ? { webhook: this.hooks.webhook, fetch: this.hooks.fetch } : {}),
       },
@@ -151,29 +163,37 @@ export class AudienceRoom {
     relay.link = link;
     return {
       send: (frame) => {
-        if (!link.closed) void this.room.linkMessage(link, frame);
+        if (link.closed || link.severed) return;
+        if (frame === PING_FRAME) {
+          // The room's runtime answers a ping itself, without waking the room.
+          link.pingAt = this.clock;
+          queueMicrotask(() => link.closed || link.severed || onFrame(PONG_FRAME));
+          return;
+        }
+        void this.room.linkMessage(link, frame);
       },
       close: () => this.dropLink(link),
     };
   }
 
   private dropLink(link: MemoryLink): void {
-    if (link.closed) return;
+    // A severed link's close never reaches the room.
+    if (link.closed || link.severed) return;
     link.closed = true;
     this.links.delete(link);
     void this.room.linkClosed(link);
   }
 
   /** A member opens a socket and says hello; routed as the adapter routes. */
-  join(name: string, role: Role = "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true; watching?: true; expiresAt?: number } = {}): TestSocket<Card> {
-    const s = this.open(role, from.expiresAt);
+  join(name: string, role: Role = "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true; watching?: true; expiresAt?: number; broadcasts?: true } = {}): TestSocket<Card> {
+    const s = this.open(role, from.expiresAt, undefined, from.broadcasts);
     const flags = { ...(from.reads ? { reads: true } : {}), ...(from.watching ? { watching: true } : {}) };
     this.send(s, { type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: from.epoch ?? null, lastSeq: from.lastSeq ?? 0, name, color: "#224466", ...flags });
     return s;
   }
 
   /** A socket opens (no hello yet), routed as the adapter routes. */
-  open(role: Role = "viewer", expiresAt?: number, s: TestSocket<Card> = new TestSocket<Card>()): TestSocket<Card> {
+  open(role: Role = "viewer", expiresAt?: number, s: TestSocket<Card> = new TestSocket<Card>(), broadcasts = false): TestSocket<Card> {
     let direct = 0;
     for (const d of this.direct) if (!d.closed) direct++;
     const where = this.room.route(direct);
@@ -185,12 +205,12 @@ export class AudienceRoom {
     if (where === "direct") {
       this.direct.add(s);
       this.where.set(s, -1);
-      void this.room.connect(s, access);
+      void this.room.connect(s, access, { broadcasts });
     } else {
       const r = this.relay(where);
       r.sockets.add(s);
       this.where.set(s, where);
-      r.core.connect(s, access);
+      r.core.connect(s, access, { broadcasts });
     }
     return s;
   }

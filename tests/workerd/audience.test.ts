@@ -10,12 +10,15 @@
  * takes: it cannot tell whether the room or a relay answers.
  */
 import { env, exports } from "cloudflare:workers";
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import type { RoomEnv } from "../../party/engine/durable-object.ts";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
 import { LINK_HEADER, ROOM_HEADER } from "../../party/engine/headers.ts";
-import { READ_ACK_EVERY_BYTES, SOCKET_MAX_OWED_BYTES } from "../../party/shared/limits.ts";
-import { CloseCode, ErrorCode, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { READ_ACK_EVERY_BYTES, RELAY_SILENT_MS, SOCKET_MAX_OWED_BYTES } from "../../party/shared/limits.ts";
+import { CloseCode, ErrorCode, PING_FRAME, PONG_FRAME, PROTOCOL_VERSION } from "../../party/shared/protocol.ts";
+import { withClockHeld } from "./held-clock.ts";
 import { card, openSocket, type TestClient } from "./socket.ts";
+import cardsWorker from "./worker.ts";
 
 const roomStub = (room: string) => env.CARDS.get(env.CARDS.idFromName(room));
 const relayStub = (room: string, k: number) => env.CARDS.get(env.CARDS.idFromName(`relay:${room}:${k}`));
@@ -30,13 +33,15 @@ interface Member extends TestClient {
   name: string;
 }
 
-async function open(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true } = {}): Promise<Member> {
-  const c = await openSocket(`/parties/cards/${room}?token=${await token(room, role)}`);
+type From = { epoch?: string | null; lastSeq?: number; reads?: true; broadcasts?: true };
+
+async function open(room: string, name: string, role: "editor" | "viewer", from: From = {}): Promise<Member> {
+  const c = await openSocket(`/parties/cards/${room}?token=${await token(room, role)}${from.broadcasts ? "&broadcasts=1" : ""}`);
   c.send({ type: "hello", v: PROTOCOL_VERSION, clientId: `c-${name}`, epoch: from.epoch ?? null, lastSeq: from.lastSeq ?? 0, name, color: "#224466", ...(from.reads ? { reads: true } : {}) });
   return Object.assign(c, { name });
 }
 
-async function join(room: string, name: string, role: "editor" | "viewer", from: { epoch?: string | null; lastSeq?: number; reads?: true } = {}): Promise<Member> {
+async function join(room: string, name: string, role: "editor" | "viewer", from: From = {}): Promise<Member> {
   const c = await open(room, name, role, from);
   await c.next("sync", 0, 15_000);
   return c;
@@ -322,5 +327,99 @@ describe("a link that does not read", () => {
     // The real relay acknowledged all along: its member got every seq once.
     await allReach([reader], changes + 1);
     expect(reader.closed).toBeNull();
+  });
+});
+
+describe("what a direct member gets, a member on a relay gets too", () => {
+  const API = "audience-api-secret-0123456789abcdef";
+  const api = (path: string, method: string, body?: unknown) =>
+    cardsWorker.fetch!(new Request(`http://x/parties/cards/${path}`, { method, headers: { Authorization: `Bearer ${API}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }) as never, { ...env, API_SECRET: API } as RoomEnv, {} as ExecutionContext);
+
+  it("lists the watchers on request, a page at a time from the relays' members, and the relays' editors with the room's members", async () => {
+    const room = "aud-watchers";
+    await join(room, "d1", "editor");
+    await join(room, "d2", "viewer");
+    for (const [n, role] of [["e", "editor"], ["v1", "viewer"], ["v2", "viewer"], ["v3", "viewer"], ["v4", "viewer"]] as const) await join(room, n, role);
+    await until("the relays' counts", async () => (await stats(room)).relayed === 5);
+    const names: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const res = await api(`${room}/presence?watchers=1&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, "GET");
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as { watchers: { name: string; role: string }[]; cursor: string | null; watching: number };
+      expect(page.watchers.length).toBeLessThanOrEqual(2);
+      expect(page.watching).toBe(4);
+      names.push(...page.watchers.map((w) => w.name));
+      cursor = page.cursor;
+      if (cursor === null) break;
+    }
+    expect(cursor).toBeNull();
+    expect(names.sort()).toEqual(["v1", "v2", "v3", "v4"]);
+    const presence = (await (await api(`${room}/presence`, "GET")).json()) as { count: number; relayed: number; members: { name: string }[] };
+    expect(presence.members.map((m) => m.name).sort()).toEqual(["d1", "d2", "e"]);
+    expect(presence).toMatchObject({ count: 7, relayed: 5 });
+    expect((await api(`${room}/presence?watchers=1&cursor=nope`, "GET")).status).toBe(400);
+  });
+
+  it("the backend's broadcast on every relay, to the members that asked for it; the room's deletion, ROOM_DELETED and 4006", async () => {
+    const room = "aud-parity";
+    const d = await join(room, "d", "editor", { broadcasts: true });
+    const d2 = await join(room, "d2", "viewer");
+    const r = [await join(room, "r0", "editor", { broadcasts: true }), await join(room, "r1", "viewer"), await join(room, "r2", "viewer", { broadcasts: true }), await join(room, "r3", "viewer", { broadcasts: true })];
+    // Three on relay 0, one on relay 1; the relays report who reads broadcasts with their counts.
+    await until("the relays' counts", async () => (await stats(room)).relayed === 4);
+    expect((await stats(room)).relays).toBe(2);
+    const res = await api(`${room}/broadcast`, "POST", { event: { kind: "notice", text: "starting" } });
+    expect(await res.json()).toEqual({ sent: 4 });
+    for (const c of [d, r[0]!, r[2]!, r[3]!]) expect(await c.next("broadcast" as never)).toMatchObject({ type: "broadcast", by: "api", event: { kind: "notice", text: "starting" } });
+    // Not to those that did not ask: the next change is the first thing they get.
+    const from = [d2.inbox.length, r[1]!.inbox.length];
+    expect((await api(`${room}/mutate`, "POST", { mid: "after", ops: [{ op: "put", rec: card("after") }] })).status).toBe(200);
+    await allReach([d, d2, ...r], 1);
+    expect(d2.inbox.slice(from[0]).map((m) => m.type)).toEqual(["change"]);
+    expect(r[1]!.inbox.slice(from[1]).map((m) => m.type)).toEqual(["change"]);
+
+    // The room deleted: every member, direct or relayed, is told and closed 4006.
+    expect((await api(room, "DELETE")).status).toBe(200);
+    for (const c of [d, d2, ...r]) {
+      expect((await c.waitClosed()).code, (c as Member).name).toBe(CloseCode.ROOM_DELETED);
+      expect(c.of("error").at(-1)).toMatchObject({ code: ErrorCode.ROOM_DELETED });
+    }
+  });
+});
+
+describe("a link that goes silent", () => {
+  it("is pinged without waking the room, and given up at the room's sweep past RELAY_SILENT_MS while a link that speaks is kept", async () => {
+    const room = "aud-link-silent";
+    /** A link opened straight at the room object as relay `k` (relays 0–2 are the room's own). */
+    async function link(k: number): Promise<{ ws: WebSocket; frames: string[]; closed: Promise<number> }> {
+      const res = await roomStub(room).fetch("http://room/link", { headers: { Upgrade: "websocket", [ROOM_HEADER]: room, [LINK_HEADER]: String(k) } });
+      const ws = res.webSocket!;
+      ws.accept();
+      const frames: string[] = [];
+      ws.addEventListener("message", (e: MessageEvent) => frames.push(e.data as string));
+      const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e: CloseEvent) => resolve(e.code)));
+      ws.send(JSON.stringify({ t: "sub", epoch: null, seq: 0, inst: `test-${k}` }));
+      await until(`link ${k}'s sync`, () => frames.some((f) => f.startsWith(`{"t":"sync"`)));
+      return { ws, frames, closed };
+    }
+    await withClockHeld(async (heldAt) => {
+      const speaking = await link(5);
+      const silent = await link(6);
+      // The runtime answers a relay's ping on its link itself, and records when.
+      speaking.ws.send(PING_FRAME);
+      await until("the pong", () => speaking.frames.includes(PONG_FRAME));
+      const pinged = await runInDurableObject(roomStub(room), (_: unknown, state: DurableObjectState) =>
+        state.getWebSockets().map((ws) => state.getWebSocketAutoResponseTimestamp(ws)).filter((t) => t !== null).length,
+      );
+      expect(pinged).toBe(1);
+      vi.setSystemTime(heldAt + RELAY_SILENT_MS + 1_000);
+      speaking.ws.send(JSON.stringify({ t: "up", i: [], members: 1, watching: 1 }));
+      await until("the room heard it", async () => (await stats(room)).watching === 1);
+      expect(await runDurableObjectAlarm(roomStub(room))).toBe(true);
+      expect(await silent.closed).toBe(1001);
+      expect((await stats(room)).relays).toBe(1);
+      speaking.ws.close(1000, "done");
+    });
   });
 });

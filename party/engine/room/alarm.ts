@@ -29,6 +29,9 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
     this.schedule = schedule;
   }
 
+  /** The relays' links' part of the sweep (relay-face.ts `sweep`): how many remain. */
+  links: ((now: number) => Promise<number>) | null = null;
+
   /** Deliveries started by an alarm and not yet recorded. */
   private readonly delivering = new Set<Promise<void>>();
 
@@ -45,6 +48,7 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
     const swept = this.queue.enqueue(async () => {
       const now = host.now();
       const { remaining, left, helloDue } = this.sessions.sweep(now);
+      const links = (await this.links?.(now)) ?? 0;
       this.schedule.fired();
       if (left) await this.sessions.noteEmpty();
       if (this.doc.stored) {
@@ -55,7 +59,7 @@ export class RoomAlarm<R extends RecordBase = RecordBase> {
         }
       }
       // The next sweep: in SWEEP_INTERVAL_MS, or at the first hello deadline.
-      if (remaining > 0) await this.schedule.ensureSweep(Math.min(now + SWEEP_INTERVAL_MS, helloDue ?? Infinity));
+      if (remaining > 0 || links > 0) await this.schedule.ensureSweep(Math.min(now + SWEEP_INTERVAL_MS, helloDue ?? Infinity));
       if (webhooks.enabled) {
         await this.doc.load();
         sending = await webhooks.due(now, this.doc.meta.seq);

@@ -11,6 +11,7 @@ import type { RoomContext } from "./context.ts";
 import type { FrameFanout } from "./fanout.ts";
 import type { EventQueue } from "./queue.ts";
 import { readySockets } from "./receivers.ts";
+import type { ConnState } from "./types.ts";
 
 /** One member as `GET …/presence` lists it. */
 export interface PresenceMember {
@@ -28,7 +29,8 @@ export interface PresenceMember {
 export interface RoomPresence {
   /** Every member: those the room holds itself, and those on its relays. */
   count: number;
-  /** The members the room holds itself (an audience's relayed members are counted only). */
+  /** The members the room holds itself, and the editors on its relays (its
+   * watchers are counted in `relayed`, listed by `?watchers`). */
   members: PresenceMember[];
   /** Members on the room's relays (0 in a room with none). */
   relayed: number;
@@ -66,6 +68,8 @@ export class BackendFace<R extends RecordBase = RecordBase> {
   private readonly queue: EventQueue;
   private readonly out: FrameFanout<R>;
   private readonly relayed: () => number;
+  /** The room's relays, for a broadcast to their members (room.ts; none in a small room). */
+  relays: { broadcast(frame: string): number; editorStates(): ConnState[] } | null = null;
   /** Told after the metadata changed (the rooms index). */
   onMetadata: ((metadata: RoomMetadata) => void) | null = null;
 
@@ -80,12 +84,13 @@ export class BackendFace<R extends RecordBase = RecordBase> {
   presence(): Promise<RoomPresence> {
     return this.queue.run<RoomPresence>({ count: 0, members: [], relayed: 0 }, async () => {
       const members: PresenceMember[] = [];
-      for (const s of readySockets(this.ctx.host)) {
-        const st = s.getState()!;
+      const states = [...readySockets(this.ctx.host)].map((s) => s.getState()!);
+      // The editors on its relays are active people: listed too (watchers, on request).
+      for (const st of [...states, ...(this.relays?.editorStates() ?? [])]) {
         members.push({ conn: st.conn, clientId: st.clientId ?? "", name: st.name ?? "anonymous", color: st.color ?? "#888888", status: st.status ?? "active", role: st.role, subject: st.sub ?? null });
       }
       const relayed = this.relayed();
-      return { count: members.length + relayed, members, relayed };
+      return { count: states.length + relayed, members, relayed };
     });
   }
 
@@ -118,7 +123,8 @@ export class BackendFace<R extends RecordBase = RecordBase> {
   }
 
   /** Send `eventJson` (checked JSON text) to every member connected now that
-   * reads broadcasts; nothing is stored. Returns how many got it. */
+   * reads broadcasts, on the room's relays too; nothing is stored. Returns how
+   * many got it (relayed members as their relays last reported). */
   broadcast(eventJson: string): Promise<{ sent: number } | Refused> {
     if (eventJson.length > MAX_BROADCAST_BYTES) return Promise.resolve({ status: 413, code: ErrorCode.TOO_LARGE, message: `an event of ${eventJson.length} bytes exceeds ${MAX_BROADCAST_BYTES}` });
     return this.queue.run<{ sent: number } | Refused>({ status: 500, code: ErrorCode.INTERNAL, message: "the room could not broadcast; retry" }, async () => {
@@ -132,6 +138,8 @@ export class BackendFace<R extends RecordBase = RecordBase> {
         this.out.sendFrame(s, frame);
         sent++;
       }
+      // An audience room's relayed members that read broadcasts, through one frame per relay.
+      sent += this.relays?.broadcast(frame) ?? 0;
       this.ctx.log("info", "broadcast", undefined, undefined, undefined, `${eventJson.length} bytes to ${sent}`);
       return { sent };
     });

@@ -27,6 +27,8 @@ export class HttpFace<R extends RecordBase = RecordBase> {
   private readonly sessions: Sessions<R>;
   private readonly schedule: AlarmSchedule<R>;
   private readonly boards: PastBoards<R>;
+  /** After the room's own members were closed on erase: its relays' (room.ts). */
+  onErase: (() => void) | null = null;
 
   constructor(ctx: RoomContext<R>, queue: EventQueue, doc: RoomDocument<R>, sessions: Sessions<R>, schedule: AlarmSchedule<R>, boards: PastBoards<R>) {
     this.ctx = ctx;
@@ -116,6 +118,7 @@ export class HttpFace<R extends RecordBase = RecordBase> {
       await this.doc.load();
       const epoch = this.doc.stored ? this.doc.meta.epoch : null;
       this.sessions.closeAll();
+      this.onErase?.();
       // Events their leaves added go with the room.
       await this.schedule.added();
       await this.ctx.host.storage.erase();

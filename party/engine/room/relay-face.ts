@@ -1,20 +1,13 @@
 /**
  * The room's face to its relays (an audience room, issue 18;
- * docs/ARCHITECTURE.md "One room over many objects"). Each relay holds members'
- * sockets and one link socket to the room. Here:
- * - the links are a `RelaySink` of the fan-out: every commit whole and every
- *   broadcast with who it skips, queued per link and sent as one frame per
- *   link per turn;
- * - a relayed member is a *virtual socket*: its state is what its relay sent,
- *   its sends and closes become items of its relay's next frame, and its frames
- *   go through the room's own `Dispatcher` (same parsing, budgets, `decide`);
- * - where a new socket goes (`route`): the room itself below
- *   AUDIENCE_DIRECT_MAX direct members, else the lowest relay with room.
- *
- * Virtual sockets are memory only; after a restart the room asks each link
- * for its roster again, and every frame carries its member's identity.
+ * docs/ARCHITECTURE.md "One room over many objects"): the links are a
+ * `RelaySink` of the fan-out (commits whole, broadcasts with who they skip,
+ * one frame per link per turn); a relayed member is a `VirtualSocket` whose
+ * frames go through the room's own `Dispatcher`; where a socket goes is
+ * relay-route.ts. In memory: after a restart the room asks each link for its
+ * roster again. A link silent past RELAY_SILENT_MS is given up (`sweep`).
  */
-import { AUDIENCE_DIRECT_MAX, MAX_EDITORS_PER_ROOM, MAX_RELAYS_PER_ROOM, RELAY_LINK_MAX_OWED_BYTES, RELAY_MAX_MEMBERS } from "../../shared/limits.ts";
+import { MAX_EDITORS_PER_ROOM, RELAY_LINK_MAX_OWED_BYTES, RELAY_SILENT_MS } from "../../shared/limits.ts";
 import { CloseCode, ErrorCode, type Peer, type RecordBase } from "../../shared/protocol.ts";
 import { type DownItem, type MemberInfo, parseLinkUp, type UpItem } from "../../shared/relay-protocol.ts";
 import type { QueuedCommit, RelaySink } from "./commit-outbox.ts";
@@ -24,50 +17,12 @@ import type { RoomDocument } from "./document.ts";
 import type { FrameFanout } from "./fanout.ts";
 import { ReadWindows } from "./read-windows.ts";
 import { readySockets } from "./receivers.ts";
+import { type AudienceBounds, RelayRoute } from "./relay-route.ts";
 import { peerOf, type Sessions } from "./sessions.ts";
+import { WatcherList } from "./watcher-list.ts";
 import { WatchingCount } from "./watching.ts";
-import type { ConnState, LinkInfo, LinkSocket, RoomSocket } from "./types.ts";
-
-/** The audience bounds; only tests lower them (the deployment variables
- * AUDIENCE_DIRECT, RELAY_MEMBERS, AUDIENCE_RELAYS and AUDIENCE_EDITORS,
- * durable-object.ts). */
-export interface AudienceBounds {
-  /** Default AUDIENCE_DIRECT_MAX. */
-  directMax?: number;
-  /** Default RELAY_MAX_MEMBERS. */
-  relayMax?: number;
-  /** Default MAX_RELAYS_PER_ROOM. */
-  relaysMax?: number;
-  /** Default MAX_EDITORS_PER_ROOM. */
-  editorsMax?: number;
-  /** Default RELAY_LINK_MAX_OWED_BYTES. */
-  linkOwedMax?: number;
-}
-
-/** A relayed member, as the room's parts see it. */
-class VirtualSocket implements RoomSocket {
-  private st: ConnState;
-  private readonly links: RelayLinks;
-  readonly relay: number;
-  constructor(links: RelayLinks, relay: number, st: ConnState) {
-    this.links = links;
-    this.relay = relay;
-    this.st = st;
-  }
-  send(frame: string): void {
-    this.links.push(this.relay, { k: "to", conn: this.st.conn, f: frame });
-  }
-  close(code: number, reason: string): void {
-    this.links.dropVirtual(this.relay, this.st.conn);
-    this.links.push(this.relay, { k: "close", conn: this.st.conn, code, reason });
-  }
-  getState(): ConnState {
-    return this.st;
-  }
-  setState(state: ConnState): void {
-    this.st = state;
-  }
-}
+import type { ConnState, LinkInfo, LinkSocket } from "./types.ts";
+import { sendQuietly, type VirtualOwner, VirtualSocket, virtualState } from "./virtual-socket.ts";
 
 /** What the room remembers of one relay, in memory. */
 interface LinkMemory {
@@ -77,21 +32,30 @@ interface LinkMemory {
   editors: Set<string>;
 }
 
-export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink {
+export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink, VirtualOwner {
   private readonly memory = new Map<number, LinkMemory>();
-  /** Sockets handed to each relay and not yet seen in its reported count. */
-  private readonly handed = new Map<number, number>();
+  /** Where new sockets go (relay-route.ts). */
+  private readonly router = new RelayRoute();
   private flushScheduled = false;
-  /** Frames received on links, and members' frames they carried (stats; in memory). */
+  /** Frames received on links, and members' frames they carried (stats). */
   private linkFrames = 0;
   private relayedFrames = 0;
-  /** What each link owes (characters of commits and broadcasts not yet
-   * acknowledged by its relay's `r`), keyed by relay index; made at first use,
-   * after the adapter set the bounds. */
+  /** What each link owes (characters of commits and broadcasts its relay's `r`
+   * has not acknowledged), by relay index; made after the adapter set the bounds. */
   private windows: ReadWindows | undefined;
   /** Relays over their bound: sent nothing but `behind` (and their members'
    * closes and admits) until they subscribe again. */
   private readonly behind = new Set<number>();
+  /** Relays told the room was deleted, until they subscribe again. */
+  private readonly ended = new Set<number>();
+  /** Links given up (silent, or closed): their close event does nothing more. */
+  private readonly gone = new WeakSet<LinkSocket>();
+  /** When each link last brought a frame (in memory; the runtime's ping times survive hibernation). */
+  private readonly heard = new WeakMap<LinkSocket, number>();
+  /** Watchers listed on request (watcher-list.ts). */
+  readonly list: WatcherList;
+  /** Keep the room's sweep alarm set while links are open (room.ts). */
+  armSweep: (() => Promise<void>) | null = null;
   /** The watcher count as members hear it (watching.ts). */
   private readonly watching: WatchingCount<R>;
   /** Set once by the adapter (tests lower them). */
@@ -109,6 +73,9 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     this.dispatcher = dispatcher;
     this.out = out;
     this.watching = new WatchingCount(ctx, out, () => this.counts().watching, (frame) => this.cast(frame, null));
+    const { host } = ctx;
+    const liveRelays = () => [...this.links()].filter((l) => l.getLink()?.live && !this.gone.has(l)).map((l) => l.getLink()!.relay);
+    this.list = new WatcherList({ liveRelays, push: (k, i) => this.push(k, i), watching: () => this.counts().watching, setTimeout: (fn, ms) => host.setTimeout(fn, ms) });
     // A woken room with relays attached sends them its output from the start.
     for (const _ of this.links()) {
       out.relays = this;
@@ -132,22 +99,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
   /** Where a new member's socket goes: "direct" (the room itself), a relay
    * index, or null (every relay full: ROOM_FULL). */
   route(direct: number): "direct" | number | null {
-    const bounds = this.bounds;
-    if (direct < (bounds.directMax ?? AUDIENCE_DIRECT_MAX)) return "direct";
-    const relayMax = bounds.relayMax ?? RELAY_MAX_MEMBERS;
-    const counts = new Map<number, number>();
-    for (const l of this.links()) {
-      const info = l.getLink();
-      if (info) counts.set(info.relay, info.members);
-    }
-    for (let k = 0; k < (bounds.relaysMax ?? MAX_RELAYS_PER_ROOM); k++) {
-      const handed = this.handed.get(k) ?? 0;
-      if ((counts.get(k) ?? 0) + handed < relayMax) {
-        this.handed.set(k, handed + 1);
-        return k;
-      }
-    }
-    return null;
+    return this.router.route(direct, this.bounds, this.links());
   }
 
   /** Stats: relays, the members they hold, the watchers among them. */
@@ -157,7 +109,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     let watching = 0;
     for (const l of this.links()) {
       const info = l.getLink();
-      if (!info) continue;
+      if (!info || this.gone.has(l)) continue;
       relays++;
       relayed += info.members;
       watching += info.watching;
@@ -167,36 +119,49 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
 
   /** A relay opened its link. */
   opened(link: LinkSocket, relay: number): void {
-    link.setLink({ relay, members: 0, watching: 0, live: false });
+    link.setLink({ relay, members: 0, watching: 0, live: false, at: this.ctx.host.now() });
   }
 
   async message(link: LinkSocket, data: string | ArrayBuffer | ArrayBufferView): Promise<void> {
     const info = link.getLink();
     const msg = typeof data === "string" ? parseLinkUp(data) : null;
-    if (!info || !msg) return;
+    if (!info || this.gone.has(link)) return;
+    this.heard.set(link, this.ctx.host.now());
+    if (!msg) return;
     this.linkFrames++;
     if (!this.memory.has(info.relay) && info.live) {
       // The room restarted under a live link: its members are unknown here.
       this.mem(info.relay);
       sendQuietly(link, `{"t":"roster"}`);
     }
-    if (msg.t === "sub") return this.subscribe(link, info, msg.epoch, msg.seq);
+    if (msg.t === "sub") this.ended.delete(info.relay);
+    if (msg.t === "sub") return this.subscribe(link, typeof msg.inst === "string" ? { ...info, inst: msg.inst.slice(0, 16) } : info, msg.epoch, msg.seq);
     if (msg.r) this.owed().read(String(info.relay), msg.r);
-    if (msg.members !== info.members || msg.watching !== info.watching) {
+    if (msg.members !== info.members || msg.watching !== info.watching || (msg.bc ?? 0) !== (info.bc ?? 0)) {
       const arrived = msg.members - info.members;
-      if (arrived > 0) this.handed.set(info.relay, Math.max(0, (this.handed.get(info.relay) ?? 0) - arrived));
-      link.setLink({ ...info, members: msg.members, watching: msg.watching });
+      if (arrived > 0) this.router.arrived(info.relay, arrived);
+      link.setLink({ ...info, members: msg.members, watching: msg.watching, bc: msg.bc ?? 0 });
       if (msg.watching !== info.watching) this.watching.changed();
     }
     // Its last members left: an editor's leave asks whether the room is empty
     // now; watchers say so only by the count, so ask here.
     const editors = this.memory.get(info.relay)?.editors;
     const editorLeft = msg.i.some((i) => (i as UpItem).k === "leave" && editors?.has((i as { conn: string }).conn));
-    for (const item of msg.i) await this.item(info.relay, item as UpItem);
+    // What a relay sent before it heard of the room's deletion is for the room that is gone.
+    if (!this.ended.has(info.relay)) for (const item of msg.i) await this.item(info.relay, item as UpItem);
     if (msg.members === 0 && info.members > 0 && !editorLeft) await this.sessions.noteEmpty();
   }
 
   private async subscribe(link: LinkSocket, info: LinkInfo, epoch: string | null, seq: number): Promise<void> {
+    // A relay holds one link: an older one of this relay is dead (it gave it
+    // up as silent, or it restarted). The same relay object keeps its members.
+    for (const l of [...this.links()]) {
+      const old = l !== link && !this.gone.has(l) ? l.getLink() : null;
+      if (old?.relay !== info.relay) continue;
+      this.giveUp(l, old, "superseded");
+      if (old.inst !== undefined && old.inst === info.inst) this.gone.add(l);
+      else await this.closed(l);
+    }
     // Commits queued before this go to the links already live; this one's
     // sync holds them.
     this.out.flushCommits();
@@ -217,6 +182,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     sendQuietly(link, JSON.stringify({ t: "sync", f: sync.frame, peers, w: this.watching.sent, ...(c ? { c } : {}) }));
     link.setLink({ ...info, live: true });
     this.out.relays = this;
+    await this.armSweep?.();
     this.ctx.log("info", "relay_subscribed", `relay:${info.relay}`, undefined, undefined, sync.mode);
   }
 
@@ -228,6 +194,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
       return;
     }
     if (item.k === "join") return this.join(relay, m, item.m, item.again === true);
+    if (item.k === "listed") return this.list.answered(item);
     if (item.k !== "frame" || typeof item.f !== "string") return;
     const vs = m.members.get(item.m.conn) ?? this.virtual(relay, m, item.m);
     this.relayedFrames++;
@@ -235,17 +202,7 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
   }
 
   private virtual(relay: number, m: LinkMemory, info: MemberInfo): VirtualSocket {
-    const st: ConnState = { conn: info.conn, role: info.role === "editor" ? "editor" : "viewer", ready: true, at: this.ctx.host.now() };
-    st.clientId = info.clientId;
-    st.name = info.name;
-    st.color = info.color;
-    st.status = "active";
-    if (info.sub) {
-      st.sub = info.sub.slice(0, 64);
-      st.ident = `s:${st.sub}`;
-    }
-    if (typeof info.exp === "number") st.exp = info.exp;
-    const vs = new VirtualSocket(this, relay, st);
+    const vs = new VirtualSocket(this, relay, virtualState(info, this.ctx.host.now()));
     m.members.set(info.conn, vs);
     return vs;
   }
@@ -265,13 +222,20 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     m.editors.add(info.conn);
     this.out.broadcast({ type: "join", peer: peerOf(vs.getState()) }, info.conn);
     this.push(relay, { k: "admit", conn: info.conn });
+    // Its `member.entered`, as a direct member's hello (its leave sends `member.left`).
+    if (!again) void this.sessions.entered(vs.getState());
   }
 
   /** The relayed editors, as presence entries (a direct member's welcome). */
   peers(): Peer[] {
-    const peers: Peer[] = [];
-    for (const m of this.memory.values()) for (const conn of m.editors) peers.push(peerOf(m.members.get(conn)!.getState()));
-    return peers;
+    return this.editorStates().map(peerOf);
+  }
+
+  /** The relayed editors' states (the backend's presence). */
+  editorStates(): ConnState[] {
+    const states: ConnState[] = [];
+    for (const m of this.memory.values()) for (const conn of m.editors) states.push(m.members.get(conn)!.getState());
+    return states;
   }
 
   private editors(): number {
@@ -294,10 +258,11 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
    * its editors leave now; its members resync through another relay. */
   async closed(link: LinkSocket): Promise<void> {
     const info = link.getLink();
-    if (!info) return;
+    if (!info || this.gone.has(link)) return;
+    this.gone.add(link);
     const m = this.memory.get(info.relay);
     this.memory.delete(info.relay);
-    this.handed.delete(info.relay);
+    this.router.forget(info.relay);
     this.behind.delete(info.relay);
     this.owed().forget(String(info.relay));
     // An editor's leave asks whether the room is empty now; with none, ask here:
@@ -307,6 +272,65 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
     this.watching.changed();
     if (info.members > 0 && !editorLeft) await this.sessions.noteEmpty();
     this.ctx.log("info", "relay_closed", `relay:${info.relay}`);
+  }
+
+  /** The sweep's part (alarm.ts): a link silent past RELAY_SILENT_MS — no
+   * frame, no ping its relay sent (the runtime answers those without waking
+   * the room) — is dead though it never closed (a relay that hangs, or whose
+   * close never came): it is closed and its members leave presence now.
+   * Returns the links that remain. */
+  async sweep(now: number): Promise<number> {
+    let remaining = 0;
+    for (const l of [...this.links()]) {
+      const info = l.getLink();
+      if (!info || this.gone.has(l)) continue;
+      if (info.at === undefined) l.setLink({ ...info, at: now }); // opened before links were timed
+      const seen = Math.max(info.at ?? now, this.heard.get(l) ?? 0, this.ctx.host.lastPing(l) ?? 0);
+      if (now - seen <= RELAY_SILENT_MS) {
+        remaining++;
+        continue;
+      }
+      this.ctx.log("warn", "relay_silent", `relay:${info.relay}`, undefined, undefined, `silent ${now - seen} ms`);
+      this.giveUp(l, info, "silent");
+      await this.closed(l);
+    }
+    return remaining;
+  }
+
+  /** Close a link the room no longer uses (its close event then does nothing). */
+  private giveUp(link: LinkSocket, info: LinkInfo, why: string): void {
+    link.setLink({ ...info, live: false });
+    try {
+      link.close(1001, why);
+    } catch {
+      // already closing
+    }
+  }
+
+  /** The backend's broadcast (backend-face.ts), to each relay's members that
+   * read broadcasts; returns how many they are, as the relays last reported. */
+  broadcast(frame: string): number {
+    let n = 0;
+    for (const l of this.links()) {
+      const info = l.getLink();
+      if (!info?.live || this.gone.has(l) || !this.charge(l, info, frame.length)) continue;
+      this.push(info.relay, { k: "bc", f: frame });
+      n += info.bc ?? 0;
+    }
+    return n;
+  }
+
+  /** The room was deleted: every relay's members are told (`frame`) and closed with `code`. */
+  end(frame: string, code: number, reason: string): void {
+    for (const l of this.links()) {
+      const info = l.getLink();
+      if (!info || this.gone.has(l)) continue;
+      const m = this.mem(info.relay);
+      m.members.clear();
+      m.editors.clear();
+      this.ended.add(info.relay);
+      this.push(info.relay, { k: "end", f: frame, code, reason });
+    }
   }
 
   /** The `watching` frame for a member who just said hello, or null with nobody watching. */
@@ -386,15 +410,5 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink 
       m.out = [];
       sendQuietly(l, frame);
     }
-  }
-}
-
-/** Send on a link that may be closing (the runtime throws then); its close
- * event cleans up. */
-function sendQuietly(link: LinkSocket, frame: string): void {
-  try {
-    link.send(frame);
-  } catch {
-    // closing
   }
 }

@@ -210,7 +210,12 @@ export class Sessions<R extends RecordBase = RecordBase> {
     this.out.reads.open(next.conn, msg.reads === true);
     this.out.broadcast({ type: "join", peer: self }, next.conn);
     log("info", "hello", next.conn, "hello", undefined, sync.mode);
-    await this.schedule.notify("member.entered", this.memberEvent(next, true));
+    await this.entered(next);
+  }
+
+  /** `member.entered` for a member who said hello, here or at a relay. */
+  entered(st: ConnState): Promise<void> {
+    return this.schedule.notify("member.entered", this.memberEvent(st, true));
   }
 
   presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "presence" }>): void {

@@ -74,6 +74,14 @@ export interface LinkInfo {
   watching: number;
   /** Subscribed: it gets the room's output. */
   live: boolean;
+  /** Of its members, those that read the backend's broadcasts, as it reported. */
+  bc?: number;
+  /** The relay object's instance, from its `sub`. */
+  inst?: string;
+  /** When the link opened (ms): its silence is measured from here at the latest. */
+  at?: number;
+  /** The room gave it up (silent past RELAY_SILENT_MS, or closed): its close event does nothing more. */
+  gone?: true;
 }
 
 export interface LinkSocket extends FrameSender {
@@ -129,8 +137,8 @@ export interface RoomHost<R extends RecordBase = RecordBase> {
   /** The room's single alarm (Durable Object alarms survive hibernation and eviction). */
   getAlarm(): Promise<number | null>;
   setAlarm(at: number): Promise<void>;
-  /** When the runtime last auto-answered this socket's ping (ms), if it can tell. */
-  lastPing(socket: RoomSocket): number | null;
+  /** When the runtime last auto-answered this socket's (or relay link's) ping (ms), if it can tell. */
+  lastPing(socket: RoomSocket | LinkSocket): number | null;
   log(line: LogLine): void;
   /** Where this deployment's webhooks go (webhooks.ts); absent or null: off. */
   webhook?: WebhookConfig | null;
