@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REJECT_MAX_ENTRIES } from "../../party/shared/limits.ts";
-import { REFUSAL_TABLE_BYTES_AT_CAP } from "../workerd/storage-figures.ts";
+import { APPLIED_ID_ROW_BYTES, REFUSAL_TABLE_BYTES_AT_CAP } from "../workerd/storage-figures.ts";
 
 const doc = readFileSync(new URL("../../docs/SECURITY.md", import.meta.url), "utf8");
 
@@ -18,6 +18,12 @@ describe("docs/SECURITY.md worst-case storage", () => {
     expect(row, "the storage table has a refused mutation ids row").toBeDefined();
     expect(row).toContain(`${REJECT_MAX_ENTRIES.toLocaleString("en-US")} rows`);
     expect(row).toContain(`${(REFUSAL_TABLE_BYTES_AT_CAP / 1e6).toFixed(1)} MB`);
+    expect(row).toContain("tests/workerd/storage-figures.test.ts");
+  });
+
+  it("states the applied-mutation table's row as measured", () => {
+    const row = doc.split("\n").find((l) => l.startsWith("| applied mutation ids |"));
+    expect(row).toContain(`rows of ≤ ${APPLIED_ID_ROW_BYTES} B, measured`);
     expect(row).toContain("tests/workerd/storage-figures.test.ts");
   });
 });

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { SqlRoomStorage } from "../../party/engine/sql-storage.ts";
 import { REJECT_MAX_ENTRIES } from "../../party/shared/limits.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
-import { REFUSAL_ROW_MAX_MESSAGE, REFUSAL_TABLE_BYTES_AT_CAP } from "./storage-figures.ts";
+import { APPLIED_ID_ROW_BYTES, REFUSAL_ROW_MAX_MESSAGE, REFUSAL_TABLE_BYTES_AT_CAP } from "./storage-figures.ts";
 
 const stubFor = (room: string) => env.CARDS.get(env.CARDS.idFromName(room));
 
@@ -40,5 +40,25 @@ describe("worst-case storage, measured", () => {
     // The doc's figure is the measurement, rounded up by at most 10 %.
     expect(measured.bytes).toBeLessThanOrEqual(REFUSAL_TABLE_BYTES_AT_CAP);
     expect(measured.bytes).toBeGreaterThan(REFUSAL_TABLE_BYTES_AT_CAP * 0.9);
+  }, 120_000);
+
+  it("an applied mutation id costs the bytes a row SECURITY.md states", async () => {
+    const measured = await runInDurableObject(stubFor("figures-applied"), async (_: unknown, state: DurableObjectState) => {
+      // The storage creates its tables; the rows are written as its commit
+      // writes them (sql-storage.ts: mid, seq, at), the largest a client can
+      // make: a 64-character mid (ID_PATTERN's maximum).
+      const storage = new SqlRoomStorage(state.storage);
+      await storage.rememberReject({ mid: "seed", code: ErrorCode.RECORD_NOT_FOUND, message: "x", at: Date.now() }, { before: 0, max: 1 });
+      const base = state.storage.sql.databaseSize;
+      const n = 20_000;
+      const at = Date.now();
+      for (let i = 0; i < n; i++) state.storage.sql.exec(`INSERT INTO mutations (mid, seq, at) VALUES (?, ?, ?)`, `${i}`.padStart(64, "m"), i + 1, at + i);
+      return { rows: n, bytes: state.storage.sql.databaseSize - base };
+    });
+    const perRow = measured.bytes / measured.rows;
+    console.log(`applied ids: ${measured.rows} rows, ${measured.bytes} bytes (${perRow.toFixed(0)} B/row)`);
+    // The doc's figure is the measurement, rounded up by at most 15 %.
+    expect(perRow).toBeLessThanOrEqual(APPLIED_ID_ROW_BYTES);
+    expect(perRow).toBeGreaterThan(APPLIED_ID_ROW_BYTES * 0.85);
   }, 120_000);
 });

@@ -13,3 +13,8 @@ export const REFUSAL_ROW_MAX_MESSAGE = 200;
  * the measurement rounded up (4,153,344 bytes, 415 B a row, measured
  * December 2026 on workerd 1.20261023.1). */
 export const REFUSAL_TABLE_BYTES_AT_CAP = 4_300_000;
+
+/** SQLite bytes per row of the applied-mutation table (`mutations`: mid, seq,
+ * at) with 64-character mids, the measurement rounded up (set from the
+ * measurement in tests/workerd/storage-figures.test.ts). */
+export const APPLIED_ID_ROW_BYTES = 200;
