@@ -11,8 +11,9 @@
  * create and no migration step in a deployment (the room class is already
  * bound), it runs under Miniflare like the rooms, and a room reaches it the
  * way it reaches its relays. Its limit is one object's write rate: each room
- * writes at most once per window, so ~1,000 writes/s is ~5,000 rooms active
- * at once per app (README "Design notes").
+ * writes at most once per window; measured under Miniflare on a loaded
+ * machine ~240 reports/s, so ~1,200 rooms active at once per app
+ * (tests/workerd/rooms-index-capacity.test.ts, README "Design notes").
  */
 import { ROOM_ID_PATTERN, ROOMS_INDEX_PAGE_MAX } from "../shared/limits.ts";
 import { ErrorCode } from "../shared/protocol.ts";
