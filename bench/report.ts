@@ -149,15 +149,23 @@ export function markdownReport(res: BenchResults): string {
 
   if (res.W5) {
     type Render = { drafters?: number; remoteDraftsSeen?: number; boundArrows?: number; shapes?: number; results?: { label: string; drawn: number; interval: { median: number; p95: number } }[]; error?: string };
-    const { board, board2k, baseline } = res.W5 as { board: Render; board2k?: Render; baseline: Render };
-    out.push("\n### W5 render (10,000 and 2,000 shapes + 50 cursors + live drafts vs the baseline of an empty board, headless Chromium)");
+    type Peers = { systems?: Record<string, Render>; error?: string };
+    const { board, board2k, baseline, peers } = res.W5 as { board: Render; board2k?: Render; baseline: Render; peers?: Peers };
+    out.push("\n### W5 render (10,000 and 2,000 shapes + 50 cursors + live drafts vs the baseline of an empty board, and tldraw's and Excalidraw's editors on the same 10,000 shapes, headless Chromium)");
     if (board.results) out.push(`\nBound arrows on the board: ${fmt(board.boundArrows)}; peers streaming live drafts: ${fmt(board.drafters)} (drafts the page held at the end: ${fmt(board.remoteDraftsSeen)}). Frame interval median / p95 ms (fps at the median), shapes painted per frame; issue 22's target with the board in view: ≥ 55 fps, p95 ≤ 20 ms.\n`);
     const cell = (r: Render | undefined, label: string) => {
       const x = r?.results?.find((q) => q.label === label);
       return x ? `${fmt(x.interval.median)} / ${fmt(x.interval.p95)} (${fmt(1000 / x.interval.median, 0)} fps) · ${fmt(x.drawn)}` : r?.error ? `failed: ${r.error.slice(0, 60)}` : "–";
     };
+    // The peers' views come in the same order under their own labels (no cursors: "still").
+    const peerNames = ["tldraw", "excalidraw"];
+    const peerCell = (name: string, i: number) => {
+      const p = peers?.systems?.[name];
+      const x = p?.results?.[i];
+      return x?.interval ? `${fmt(x.interval.median)} / ${fmt(x.interval.p95)} (${fmt(1000 / x.interval.median, 0)} fps)` : p?.error ? `failed: ${p.error.slice(0, 60)}` : peers?.error ? `failed: ${peers.error.slice(0, 60)}` : "–";
+    };
     if (board.results) {
-      out.push(table(["view", "10,000 shapes", "2,000 shapes", "empty board"], board.results.map((r) => [r.label, cell(board, r.label), cell(board2k, r.label), cell(baseline, r.label)])));
+      out.push(table(["view", "10,000 shapes", "2,000 shapes", "empty board", ...peerNames.map((n) => `${n}, 10,000 shapes`)], board.results.map((r, i) => [r.label, cell(board, r.label), cell(board2k, r.label), cell(baseline, r.label), ...peerNames.map((n) => peerCell(n, i))])));
     } else out.push(`failed: ${board.error ?? "?"}`);
   }
 

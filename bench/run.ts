@@ -128,10 +128,12 @@ const PROFILES = {
 };
 /** The whole run's hard stop: a hung workload must not hang the bench. */
 const DEADLINE_MS = { full: 46 * 60_000, quick: 6 * 60_000 };
-/** Time kept back at the end for what follows the other workloads: W7 (about 4 min), W5 (build + three render runs, about 3.5 min) and the report. */
-const RESERVE_MS = { full: 10 * 60_000, quick: 90_000 };
+/** Time kept back at the end for what follows the other workloads: W7 (about 4 min), W5 (build + three render runs and the peers' pages, about 6 min) and the report. */
+const RESERVE_MS = { full: 12 * 60_000, quick: 90_000 };
 /** The render benchmark's own bound (it starts wrangler dev and Chromium). */
 const RENDER_TIMEOUT_MS = 150_000;
+/** W5's peers: two bundles, two pages loading 10,000 shapes, five 6 s windows each. */
+const PEERS_TIMEOUT_MS = 240_000;
 
 function arg(name: string): string | undefined {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -142,10 +144,11 @@ function git(args: string[]): string {
   return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
 }
 
-/** W5: bench/render.ts in its own process (wrangler dev + Chromium); its last line is JSON. */
-function runRender(log: (l: string) => void, args: string[]): Promise<unknown> {
+/** W5: bench/render.ts (wrangler dev + Chromium), or bench/render-peers.ts
+ * (tldraw's and Excalidraw's pages), in its own process; its last line is JSON. */
+function runRender(log: (l: string) => void, args: string[], script = "bench/render.ts", timeoutMs = RENDER_TIMEOUT_MS): Promise<unknown> {
   return new Promise((res) => {
-    const child = spawn(join(ROOT, "node_modules/.bin/node"), ["--conditions=edgeroom-source", "--experimental-transform-types", "--disable-warning=ExperimentalWarning", join(ROOT, "bench/render.ts"), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(join(ROOT, "node_modules/.bin/node"), ["--conditions=edgeroom-source", "--experimental-transform-types", "--disable-warning=ExperimentalWarning", join(ROOT, script), ...args], { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -155,7 +158,7 @@ function runRender(log: (l: string) => void, args: string[]): Promise<unknown> {
       } catch {
         // gone
       }
-    }, RENDER_TIMEOUT_MS);
+    }, timeoutMs);
     child.once("exit", (code) => {
       clearTimeout(timer);
       for (const line of out.split("\n")) if (line && !line.startsWith("{")) log(`W5 ${line}`);
@@ -386,6 +389,8 @@ async function main(): Promise<void> {
     buildClient();
     // 10,000 shapes, 2,000 (issue 22: the board in view at a size teams have), and the empty board.
     results.W5 = { board: await runRender(log, []), board2k: await runRender(log, ["--shapes=2000"]), baseline: await runRender(log, ["--shapes=0"]) };
+    // Side by side: tldraw's and Excalidraw's editors on the same 10,000 shapes, the same camera script.
+    (results.W5 as Record<string, unknown>).peers = await runRender(log, [], "bench/render-peers.ts", PEERS_TIMEOUT_MS);
   }
   results.durationSec = Math.round((Date.now() - started) / 1000);
   results.meta.loadAvg!.end = loadavg().map((x) => Math.round(x * 100) / 100);
