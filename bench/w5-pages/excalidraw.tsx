@@ -40,6 +40,7 @@ function hooks(api: Api): W5Hooks {
       api.updateScene({ elements });
     },
     count: () => api.getSceneElements().length,
+    zoomToFit: () => api.scrollToContent(undefined, { fitToContent: true, animate: false }),
     camera() {
       const s = api.getAppState();
       return { x: -s.scrollX, y: -s.scrollY, zoom: s.zoom.value };

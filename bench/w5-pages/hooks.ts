@@ -17,6 +17,8 @@ export interface W5Hooks {
   count(): number;
   camera(): W5Camera;
   setCamera(c: W5Camera): void;
+  /** The editor's own zoom to fit, where the shared fit camera does not serve (see render-peers.ts). */
+  zoomToFit?(): void;
 }
 
 declare global {
