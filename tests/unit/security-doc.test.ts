@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { REJECT_MAX_ENTRIES } from "../../party/shared/limits.ts";
-import { APPLIED_ID_ROW_BYTES, REFUSAL_TABLE_BYTES_AT_CAP } from "../workerd/storage-figures.ts";
+import { APPLIED_ID_ROW_BYTES, ASSET_TABLE_BYTES_AT_CAP, METADATA_ROW_BYTES, REFUSAL_TABLE_BYTES_AT_CAP, WEBHOOK_LOG_BYTES_AT_CAP, WEBHOOK_OUTBOX_BYTES_AT_CAP } from "../workerd/storage-figures.ts";
 
 const doc = readFileSync(new URL("../../docs/SECURITY.md", import.meta.url), "utf8");
 
@@ -19,6 +19,15 @@ describe("docs/SECURITY.md worst-case storage", () => {
     expect(row).toContain(`${REJECT_MAX_ENTRIES.toLocaleString("en-US")} rows`);
     expect(row).toContain(`${(REFUSAL_TABLE_BYTES_AT_CAP / 1e6).toFixed(1)} MB`);
     expect(row).toContain("tests/workerd/storage-figures.test.ts");
+  });
+
+  it("states the webhook outbox, the delivery log, the metadata row and the asset table as measured", () => {
+    const rowOf = (name: string) => doc.split("\n").find((l) => l.startsWith(`| ${name} |`)) ?? "";
+    expect(rowOf("webhook outbox")).toContain(`≤ ${(WEBHOOK_OUTBOX_BYTES_AT_CAP / 1e6).toFixed(2)} MB, measured`);
+    expect(rowOf("webhook delivery log")).toContain(`≤ ${WEBHOOK_LOG_BYTES_AT_CAP / 1e3} KB, measured`);
+    expect(rowOf("room metadata")).toContain(`≤ ${(METADATA_ROW_BYTES / 1e3).toFixed(1)} KB, measured`);
+    expect(rowOf("asset table (its files are in R2, not in the room)")).toContain(`≤ ${(ASSET_TABLE_BYTES_AT_CAP / 1e6).toFixed(2)} MB, measured`);
+    for (const name of ["webhook outbox", "webhook delivery log", "room metadata"]) expect(rowOf(name)).toContain("tests/workerd/storage-figures.test.ts");
   });
 
   it("states the applied-mutation table's row as measured", () => {
