@@ -83,6 +83,7 @@ const watchings = new WeakMap<RoomClient<never>, ExternalSource<number>>();
 const stats = new WeakMap<RoomClient<never>, ExternalSource<RoomStats>>();
 const lives = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, ReadonlyMap<string, unknown>>>>();
 const others = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, Other>>>();
+const people = new WeakMap<RoomClient<never>, ExternalSource<ReadonlyMap<string, Person>>>();
 
 /** One source per client, shared by every component that reads it. */
 function cached<T>(map: WeakMap<RoomClient<never>, ExternalSource<T>>, client: RoomClient<never>, build: () => ExternalSource<T>): ExternalSource<T> {
@@ -327,6 +328,38 @@ export function othersSource<R extends RecordBase, F extends string, L extends L
   }) as unknown as ExternalSource<ReadonlyMap<string, Other<L>>>;
 }
 
+/** Someone else in the room without their live state; `left` as in `Other`. */
+export interface Person {
+  peer: Peer;
+  left: boolean;
+}
+
+/** The people in the room by conn, one who just left marked `left` — without
+ * their live state, so a list of people does not re-render for every draft,
+ * laser or view someone streams (`othersSource` does: its value carries them). */
+export function peopleSource<R extends RecordBase>(client: RoomClient<R>): ExternalSource<ReadonlyMap<string, Person>> {
+  const c = client as unknown as RoomClient<RecordBase>;
+  const known = peersSource(c);
+  return cached(people, c as unknown as RoomClient<never>, () => {
+    let held: { peers: unknown; present: string; value: ReadonlyMap<string, Person> } | null = null;
+    return {
+      // A leave arrives as "live" (its live state goes) before the roster's "change".
+      subscribe: (fn) => {
+        const offs = [c.on("change", fn), c.on("live", fn)];
+        return () => offs.forEach((off) => off());
+      },
+      getSnapshot() {
+        const p = known.getSnapshot();
+        const present = [...p.keys()].filter((conn) => c.present(conn)).join(" ");
+        if (held && held.peers === p && held.present === present) return held.value;
+        const value = new Map([...p].map(([conn, peer]) => [conn, { peer, left: !c.present(conn) }]));
+        held = { peers: p, present, value };
+        return value;
+      },
+    };
+  });
+}
+
 /** Everyone else's live state by conn (an empty map while there is no client). */
 export function useLive<R extends RecordBase, F extends string, L extends LiveSchemas>(client?: RoomClient<R, F, L> | null): ReadonlyMap<string, LiveEntries<L>> {
   const c = useRoomClient(client);
@@ -338,6 +371,14 @@ export function useLive<R extends RecordBase, F extends string, L extends LiveSc
 export function useOthers<R extends RecordBase, F extends string, L extends LiveSchemas>(client?: RoomClient<R, F, L> | null): ReadonlyMap<string, Other<L>> {
   const c = useRoomClient(client);
   return useSource(c ? othersSource(c) : null, EMPTY_MAP);
+}
+
+/** The people in the room without their live state (`peopleSource`): for a
+ * list of people, which need not re-render when someone's draft moves; an
+ * empty map while there is no client. */
+export function usePeople<R extends RecordBase>(client?: RoomClient<R> | null): ReadonlyMap<string, Person> {
+  const c = useRoomClient(client);
+  return useSource(c ? peopleSource(c) : null, EMPTY_MAP);
 }
 
 /** A stable `mutate` for event handlers: the client's (typed like it),

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RoomClient } from "edgeroom/client";
 import {
   othersSource,
+  peopleSource,
   RoomProvider,
   useConnection,
   useCursors,
@@ -107,8 +108,13 @@ describe("edgeroom/react under react-dom/server", () => {
     const bo = await person(host, "bo");
     await waitFor(() => ada.peers().size === 1, 10_000, "ada sees bo");
     const boConn = bo.self!.conn;
+    const peopleBefore = peopleSource(ada).getSnapshot();
+    const othersBefore = othersSource(ada).getSnapshot();
     bo.setLive("view", { x: 3, y: 4, zoom: 2 });
     await waitFor(() => ada.live().get(boConn)?.get("view") !== undefined, 10_000, "bo's view reaches ada");
+    // A list of people does not re-render for someone's live state; useOthers' value carries it.
+    expect(peopleSource(ada).getSnapshot()).toBe(peopleBefore);
+    expect(othersSource(ada).getSnapshot()).not.toBe(othersBefore);
 
     // The mutation helper from a render, called from "an event handler".
     page(ada);
@@ -124,6 +130,7 @@ describe("edgeroom/react under react-dom/server", () => {
     bo.close();
     await waitFor(() => !ada.present(boConn), 10_000, "ada hears bo leave");
     html = page(ada);
+    expect(peopleSource(ada).getSnapshot().get(boConn)?.left).toBe(true);
     expect(html).toContain("bo (left)"); // still listed a moment (no flicker on a reload)…
     expect(html).not.toContain("@3,4"); // …but marked, and their live state is gone
     expect(html).toContain("0 live");

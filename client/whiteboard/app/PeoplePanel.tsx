@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import type { RoomClient } from "edgeroom/client";
-import { useOthers, useSelf, useWatching } from "edgeroom/react";
+import { usePeople, useSelf, useWatching } from "edgeroom/react";
 import { cleanName } from "edgeroom/schema";
 import { Icon } from "./icons.tsx";
 import { NAME_MAX, saveName } from "./identity.ts";
@@ -11,7 +11,7 @@ import { sortedOthers } from "./use-room.ts";
  * everyone else. Always shown on a wide screen; on a narrow one it opens as a
  * sheet from the People button in the top bar (`open`) and closes with its ×
  * or Escape. Someone who just left stays listed for a few seconds (a reload
- * does not make them flicker), marked "left" and not counted (useOthers).
+ * does not make them flicker), marked "left" and not counted (usePeople).
  */
 export function PeoplePanel({
   client,
@@ -31,7 +31,9 @@ export function PeoplePanel({
   following?: string | null;
   onFollow?: (conn: string | null) => void;
 }) {
-  const others = sortedOthers(useOthers(client));
+  // usePeople, not useOthers: the list shows no live state, so a draft or a
+  // laser someone streams must not re-render it (W5: 5 streaming drafts).
+  const others = sortedOthers(usePeople(client));
   const self = useSelf(client);
   // An audience room's watchers: counted, not listed.
   const watching = useWatching(client);
@@ -120,7 +122,7 @@ export function PeoplePanel({
 
 /** The top bar's People button: how many are here; opens the list on a narrow screen. */
 export function PeopleToggle({ client, open, onToggle }: { client: RoomClient; open: boolean; onToggle: () => void }) {
-  const count = [...useOthers(client).values()].filter((o) => !o.left).length + 1;
+  const count = [...usePeople(client).values()].filter((o) => !o.left).length + 1;
   return (
     <button
       type="button"

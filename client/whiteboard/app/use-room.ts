@@ -6,11 +6,11 @@
  * its UI state, the people list's order, a ticking clock.
  */
 import { useEffect, useState, useSyncExternalStore } from "react";
-import type { Other } from "edgeroom/react";
+import type { Person } from "edgeroom/react";
 import type { BoardController, BoardUiState } from "../canvas/board-controller.ts";
 
 /** Everyone else here (and who just left), in the order the people list shows them (name, then connection). */
-export function sortedOthers(others: ReadonlyMap<string, Other>): Other[] {
+export function sortedOthers(others: ReadonlyMap<string, Person>): Person[] {
   return [...others.values()].sort((a, b) => a.peer.name.localeCompare(b.peer.name) || a.peer.conn.localeCompare(b.peer.conn));
 }
 
