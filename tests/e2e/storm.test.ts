@@ -37,16 +37,15 @@ const EDITORS = 2;
 const WAVE = 50;
 const rect = (id: string, x: number): Shape => ({ id, type: "rect", x, y: 0, z: 1, color: "#000000", stroke: 2, w: 10, h: 10, fill: null });
 
-/** Resident memory (bytes) of the server's workerd processes (its process group). */
-function serverRss(pgid: number): number {
+/** Sum `measure(pid)` over the server's workerd processes (its process group). */
+function overServer(pgid: number, measure: (pid: string) => number): number {
   let total = 0;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       if (Number(fields[2]) !== pgid || !stat.includes("(workerd)")) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      total += rss ? Number(rss[1]) * 1024 : 0;
+      total += measure(pid);
     } catch {
       // gone meanwhile
     }
@@ -54,20 +53,17 @@ function serverRss(pgid: number): number {
   return total;
 }
 
+/** Resident memory (bytes) of the server's workerd processes. */
+function serverRss(pgid: number): number {
+  return overServer(pgid, (pid) => {
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return rss ? Number(rss[1]) * 1024 : 0;
+  });
+}
+
 /** Open file descriptors of the server's workerd processes (a socket is one). */
 function serverFds(pgid: number): number {
-  let total = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid || !stat.includes("(workerd)")) continue;
-      total += readdirSync(`/proc/${pid}/fd`).length;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
+  return overServer(pgid, (pid) => readdirSync(`/proc/${pid}/fd`).length);
 }
 
 describe("a reconnect storm on wrangler dev", () => {
