@@ -174,7 +174,7 @@ describe("on a 390 × 844 touch phone", () => {
       }
     }
     await page.getByRole("radio", { name: "Hand-drawn font", exact: true }).tap();
-    await expect.poll(() => page.getByRole("radio", { name: "Hand-drawn font", exact: true }).getAttribute("aria-checked")).toBe("true");
+    await expect.poll(() => page.getByRole("radio", { name: "Hand-drawn font", exact: true }).getAttribute("aria-checked"), { timeout: 10_000 }).toBe("true");
   });
 });
 
@@ -236,7 +236,7 @@ describe("sketchy shapes", () => {
 
     await a.keyboard.press("Escape");
     await a.keyboard.press("Control+a");
-    await expect.poll(() => a.evaluate(() => window.__edgeroom!.controller.getUi().selection.length)).toBe(3);
+    await expect.poll(() => a.evaluate(() => window.__edgeroom!.controller.getUi().selection.length), { timeout: 10_000 }).toBe(3);
     await pick(a, "Sketchy edges");
     await waitForRecords(b, `(recs) => recs.every((s) => s.sketchy === true)`);
     await a.keyboard.press("Escape");
@@ -258,7 +258,7 @@ describe("sketchy shapes", () => {
     // Back to clean: the same pixels as before.
     await a.mouse.click(...(await a.evaluate(([x, y]) => window.__edgeroom!.controller.worldToScreen(x as number, y as number), [r!.x, r!.y + r!.h / 2] as const)));
     await a.keyboard.press("Control+a");
-    await expect.poll(() => a.evaluate(() => window.__edgeroom!.controller.getUi().selection.length)).toBe(3);
+    await expect.poll(() => a.evaluate(() => window.__edgeroom!.controller.getUi().selection.length), { timeout: 10_000 }).toBe(3);
     await pick(a, "Clean edges");
     await waitForRecords(b, `(recs) => recs.every((s) => s.sketchy === false)`);
     await waitForDark(b, around, (d) => d.mask === clean);
@@ -304,7 +304,8 @@ async function exportBoard(page: Page, item: RegExp): Promise<Buffer> {
   // "More styles" opens over the spot the menu is opened on: close it first.
   const more = page.getByRole("group", { name: "More styles", exact: true });
   if ((await more.count()) > 0) await page.getByRole("button", { name: "More styles" }).click();
-  await expect.poll(() => more.count()).toBe(0);
+  // expect.poll waits 1 s by default: too short for a loaded CI machine.
+  await expect.poll(() => more.count(), { timeout: 10_000 }).toBe(0);
   await page.mouse.click(600, 650, { button: "right" });
   const menu = page.getByTestId("context-menu");
   await menu.waitFor();
