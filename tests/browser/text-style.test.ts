@@ -302,10 +302,21 @@ describe("export of text styles", () => {
 async function exportBoard(page: Page, item: RegExp): Promise<Buffer> {
   await page.keyboard.press("Escape");
   // "More styles" opens over the spot the menu is opened on: close it first.
+  // Escape clears the selection, and clearing it closes the panel on the next
+  // render: a toggle clicked before that render would open it again. So close
+  // it by the button's own state, retrying until it stays closed.
   const more = page.getByRole("group", { name: "More styles", exact: true });
-  if ((await more.count()) > 0) await page.getByRole("button", { name: "More styles" }).click();
-  // expect.poll waits 1 s by default: too short for a loaded CI machine.
-  await expect.poll(() => more.count(), { timeout: 10_000 }).toBe(0);
+  const toggle = page.getByRole("button", { name: "More styles" });
+  await expect
+    .poll(
+      async () => {
+        if ((await toggle.getAttribute("aria-expanded")) === "true") await toggle.click();
+        await page.waitForTimeout(100);
+        return (await more.count()) + (await toggle.getAttribute("aria-expanded"));
+      },
+      { timeout: 10_000 },
+    )
+    .toBe("0false");
   await page.mouse.click(600, 650, { button: "right" });
   const menu = page.getByTestId("context-menu");
   await menu.waitFor();
