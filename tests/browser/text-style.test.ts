@@ -312,7 +312,7 @@ async function exportBoard(page: Page, item: RegExp): Promise<Buffer> {
       async () => {
         if ((await toggle.getAttribute("aria-expanded")) === "true") await toggle.click();
         await page.waitForTimeout(100);
-        return (await more.count()) + (await toggle.getAttribute("aria-expanded"));
+        return `${await more.count()}${await toggle.getAttribute("aria-expanded")}`;
       },
       { timeout: 10_000 },
     )
