@@ -8,7 +8,7 @@
  * use, and again whenever bench/package-lock.json is newer than the install.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const BENCH = import.meta.dirname;
@@ -30,6 +30,14 @@ function installMatchesLock(): boolean {
 }
 
 const stale = !existsSync(INSTALLED) || (statSync(INSTALLED).mtimeMs < statSync(LOCK).mtimeMs && !installMatchesLock());
+// A worktree that borrows another checkout's install through a symlink must
+// not reinstall through it: `npm ci` would replace the link with a directory
+// and empty the install the other checkout (and its running benchmarks) use.
+const linked = existsSync(join(BENCH, "node_modules")) && lstatSync(join(BENCH, "node_modules")).isSymbolicLink();
+if (stale && linked) {
+  console.error("bench: bench/node_modules is a symlink to another checkout's install, and it does not match bench/package-lock.json. Install the peers in that checkout (npm ci --prefix bench), or replace the link with a directory of this checkout's own.");
+  process.exit(1);
+}
 if (stale) {
   console.log("bench: installing the benchmark-only peers (bench/package-lock.json)…");
   execFileSync("npm", ["ci", "--prefix", BENCH, "--no-audit", "--no-fund"], { stdio: "inherit" });
