@@ -204,8 +204,12 @@ export class RoomProcessor<R extends RecordBase = RecordBase> {
     this.host.send({ type: "resync", epoch: fromScratch ? null : this.store.epoch, lastSeq: fromScratch ? 0 : this.store.seq });
   }
 
+  /** Sends `m`, with how long ago it was made when it waited (offline, a
+   * reload): the room's history then says when it was made (mutation-age.ts).
+   * Wall-clock, as `createdAt` is: it may have been made by an earlier page. */
   sendMutation(m: PendingMutation<R>): void {
-    this.host.send({ type: "mutate", mid: m.mid, ops: m.ops });
+    const age = Math.max(0, Math.round(Date.now() - m.createdAt));
+    this.host.send({ type: "mutate", mid: m.mid, ops: m.ops, ...(age > 0 ? { age } : {}) });
   }
 
   /** The asset `hash` is stored: what waited for it (and what was made after

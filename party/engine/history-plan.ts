@@ -19,8 +19,9 @@ import type { Author, Change, ChangeSummary, Op, RecordBase } from "../shared/pr
 /** A record kind or field name in a summary is cut to this (the length of a record id). */
 export const SUMMARY_NAME_CHARS = 64;
 
-/** What history records about one change: who, when, how much, which ids. */
-export function summarize(change: Change, author: Author, at: number, kind?: "restore" | "import"): ChangeSummary {
+/** What history records about one change: who, when (committed `at`; made
+ * earlier, `made`, for an edit that waited offline), how much, which ids. */
+export function summarize(change: Change, author: Author, at: number, kind?: "restore" | "import", made?: number): ChangeSummary {
   let puts = 0;
   let patches = 0;
   let dels = 0;
@@ -47,6 +48,7 @@ export function summarize(change: Change, author: Author, at: number, kind?: "re
   if (author.name !== undefined) summary.name = author.name;
   if (author.sub !== undefined) summary.sub = author.sub;
   if (kind) summary.kind = kind;
+  if (made !== undefined && made < at) summary.made = made;
   if (change.restored !== undefined) summary.restored = change.restored;
   // fromEntries defines own properties: a record typed "__proto__" is counted, not a prototype.
   if (types.size) summary.types = Object.fromEntries(types);

@@ -84,9 +84,10 @@ export class RoomHistory<R extends RecordBase> {
     return this.index;
   }
 
-  /** The summary the commit stores with its log entry; undefined when history is off. */
-  summary(change: Change<R>, author: Author, at: number, kind?: "restore" | "import"): ChangeSummary | undefined {
-    return this.enabled ? summarize(change as Change, author, at, kind) : undefined;
+  /** The summary the commit stores with its log entry; undefined when history
+   * is off. `made`: when the edit was made, when before `at` (mutation-age.ts). */
+  summary(change: Change<R>, author: Author, at: number, kind?: "restore" | "import", made?: number): ChangeSummary | undefined {
+    return this.enabled ? summarize(change as Change, author, at, kind, made) : undefined;
   }
 
   /** The oldest seq history reaches (its oldest checkpoint), or null. */

@@ -293,6 +293,12 @@ export const HISTORY_CHECKPOINT_BYTES = 4 * 1024 * 1024;
 export const HISTORY_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 export const HISTORY_MAX_CHECKPOINTS = 200;
 export const HISTORY_MAX_BYTES = 64 * 1024 * 1024;
+/** A mutation may say how long before it was sent it was made (`mutate`'s
+ * `age`, party/shared/mutation-age.ts): history then stamps it with that
+ * time, clamped to at most MUTATION_AGE_MAX_MS before it arrived, so a client
+ * cannot backdate its edits further. 7 days is DEDUPE_RETENTION_MS: the
+ * client library drops pending edits older than that, so no honest edit is. */
+export const MUTATION_AGE_MAX_MS = 7 * 24 * 60 * 60 * 1000;
 /** Named versions per room (each is a checkpoint, counted in the caps above). */
 export const HISTORY_MAX_VERSIONS = 50;
 /** Characters in a version name ("before the review"). */

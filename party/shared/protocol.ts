@@ -15,6 +15,7 @@
  */
 import { z } from "zod";
 import { Watching, type WatchingMessage } from "./audience.ts";
+import { MadeAt, MutationAge } from "./mutation-age.ts";
 import { CLIENT_ID_PATTERN, HISTORY_PAGE_MAX, ID_PATTERN, LIVE_KEY_PATTERN, MAX_COORD, MAX_NAME_CHARS, MAX_OPS_PER_MUTATION, MAX_VERSION_NAME_CHARS } from "./limits.ts";
 
 /** Bumped on any incompatible change. The room refuses other versions with a
@@ -270,7 +271,7 @@ export const RestoreRequest = z
 /** Name the board at `seq` (default: the current one) a version. Editors only. */
 export const VersionRequest = z.object({ type: z.literal("version"), rid: RequestId.optional(), name: VersionName, seq: Seq.optional() });
 
-export type MutateMessage<R extends RecordBase = RecordBase> = { type: "mutate"; mid: string; ops: Op<R>[] };
+export type MutateMessage<R extends RecordBase = RecordBase> = { type: "mutate"; mid: string; ops: Op<R>[]; age?: number };
 export type ClientMessage<R extends RecordBase = RecordBase> =
   | z.infer<typeof Hello>
   | z.infer<typeof Resync>
@@ -389,7 +390,7 @@ export const ChangeSummary = Author.extend({
   types: z.record(z.string(), z.number().int().min(0)).optional(),
   /** The first field names its patches set (HISTORY_SUMMARY_IDS). */
   fields: z.array(z.string()).optional(),
-});
+}).extend(MadeAt);
 export type ChangeSummary = z.infer<typeof ChangeSummary>;
 /** A full board kept at a seq: where previews and restores start from. */
 export const CheckpointSummary = z.object({ seq: Seq, at: z.number(), records: z.number().int().min(0), bytes: z.number().int().min(0) });
@@ -495,7 +496,7 @@ export function protocolFor<R extends RecordBase>(records: z.ZodType<R>, maxOps 
     z.object({ op: z.literal("del"), id: RecordId }),
   ]) as unknown as z.ZodType<Op<R>>;
   const Change = z.object({ seq: Seq, by: z.string(), mid: MutationId, ops: z.array(Op), restored: Seq.optional() }) as unknown as z.ZodType<Change<R>>;
-  const Mutate = z.object({ type: z.literal("mutate"), mid: MutationId, ops: z.array(Op).min(1).max(maxOps) }) as unknown as z.ZodType<MutateMessage<R>>;
+  const Mutate = z.object({ type: z.literal("mutate"), mid: MutationId, ops: z.array(Op).min(1).max(maxOps), age: MutationAge.optional() }) as unknown as z.ZodType<MutateMessage<R>>;
   const ClientMessage = z.discriminatedUnion("type", [
     Hello,
     Resync,

@@ -149,6 +149,44 @@ describe("offline queue", () => {
     expect(observer.records().size).toBe(1);
   });
 
+  it("dates edits made offline when they were made: a burst made at t and delivered at t + 10 min is in history at t", async () => {
+    const t = 1_800_000_000_000;
+    // The client's wall clock (when an edit is made, how long it waited) and
+    // the room's clock, held by hand: only Date is faked, timers stay real.
+    vi.useFakeTimers({ toFake: ["Date"], now: t });
+    try {
+      const host = new CardsRoomHost("made-offline-room");
+      host.clock = t;
+      const network = new FakeNetwork(false);
+      const c = client(host, network, new MemoryPendingStore());
+      await c.ready;
+      await waitFor(() => c.connection.status === "offline", 2000, "offline");
+      c.mutate([{ op: "put", rec: card("a") }]);
+      vi.setSystemTime(t + 2_000);
+      c.mutate([{ op: "put", rec: card("b") }]);
+      c.mutate([{ op: "patch", id: "a", set: { x: 40 } }]);
+
+      vi.setSystemTime(t + 10 * 60_000);
+      host.clock = t + 10 * 60_000;
+      network.set(true);
+      await waitFor(() => c.connection.status === "live" && c.pendingCount === 0, 2000, "delivered");
+      const page = await c.history();
+      // Newest first: committed on arrival, in the order they were made, each dated when it was made.
+      expect(page.changes.map((x) => [x.ids[0], x.at, x.made])).toEqual([
+        ["a", t + 10 * 60_000, t + 2_000],
+        ["b", t + 10 * 60_000, t + 2_000],
+        ["a", t + 10 * 60_000, t],
+      ]);
+      // Made and sent at once: no `made`, the commit time is the time.
+      c.mutate([{ op: "put", rec: card("c") }]);
+      await waitFor(() => c.pendingCount === 0, 2000, "live edit acknowledged");
+      expect((await c.history({ limit: 1 })).changes[0]).toMatchObject({ ids: ["c"], at: t + 10 * 60_000 });
+      expect((await c.history({ limit: 1 })).changes[0]!.made).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("shows offline at once when the device goes offline and drops cursor moves instead of queueing them", async () => {
     const host = new CardsRoomHost("cursor-room");
     const network = new FakeNetwork(true);

@@ -5,7 +5,7 @@
  * retention. The same behaviour on SQLite in workerd: tests/workerd/history.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { HISTORY_BURST, HISTORY_CHECKPOINT_CHANGES, HISTORY_CHECKPOINT_MS, HISTORY_MAX_CHECKPOINTS, HISTORY_MAX_VERSIONS, LOG_COMPACT_AT } from "../../party/shared/limits.ts";
+import { HISTORY_BURST, HISTORY_CHECKPOINT_CHANGES, HISTORY_CHECKPOINT_MS, HISTORY_MAX_CHECKPOINTS, HISTORY_MAX_VERSIONS, LOG_COMPACT_AT, MUTATION_AGE_MAX_MS } from "../../party/shared/limits.ts";
 import { ErrorCode } from "../../party/shared/protocol.ts";
 import { CardsRoomHost, card } from "../support/cards-room.ts";
 
@@ -28,6 +28,27 @@ describe("history through the room", () => {
     await h.send(ada, { type: "history", before: 3 });
     expect(ada.last("history")!.changes.map((c) => c.seq)).toEqual([2, 1]);
     expect(ada.last("history")!.more).toBe(false);
+  });
+
+  it("dates a change by the age its mutation says, clamped to MUTATION_AGE_MAX_MS before its arrival", async () => {
+    const h = new CardsRoomHost();
+    const ada = await h.join("ada");
+    const arrival = h.clock;
+    await h.send(ada, { ...put("m1", "s1"), age: 10 * 60_000 });
+    await h.send(ada, { ...put("m2", "s2"), age: 30 * 24 * 60 * 60 * 1000 }); // a lying clock: a month
+    await h.send(ada, put("m3", "s3")); // an older client: no age
+    await h.send(ada, { ...put("m4", "s4"), age: 0 });
+    await h.send(ada, { type: "history", rid: "h1" });
+    const made = ada.last("history")!.changes.map((c) => [c.mid, c.at, c.made]);
+    expect(made).toEqual([
+      ["m4", arrival, undefined],
+      ["m3", arrival, undefined],
+      ["m2", arrival, arrival - MUTATION_AGE_MAX_MS],
+      ["m1", arrival, arrival - 10 * 60_000],
+    ]);
+    // A negative or fractional age is no age: the frame is refused by its mid.
+    await h.send(ada, { ...put("m5", "s5"), age: -5 });
+    expect(ada.last("reject")).toMatchObject({ mid: "m5", code: ErrorCode.INVALID_MUTATION });
   });
 
   it("previews a past board to the asker only", async () => {

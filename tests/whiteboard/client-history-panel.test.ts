@@ -115,6 +115,33 @@ describe("the timeline", () => {
     expect(burstWords([change(2, { puts: 2, types: { sticky: 1, frame: 1 } }), change(1, { patches: 1, fields: ["x"], ids: ["a"] })])).toBe("added 1 sticky and 1 frame, moved 1 shape");
   });
 
+  it("dates edits made offline when they were made, grouped by that time, and says when they arrived", () => {
+    // Ada, offline, adds 3 stickies and moves 2 shapes at `at`, then adds a rectangle two minutes later;
+    // it all arrives 10 minutes after `at`, after Bob's edit made online meanwhile.
+    const arrived = at + 10 * 60_000;
+    const made = (seq: number, t: number, fields: Partial<ChangeSummary>) => change(seq, { at: arrived, made: t, ...fields });
+    const offline = [
+      made(11, at, { puts: 1, types: { sticky: 1 }, ids: ["s1"] }),
+      made(12, at + 1_000, { puts: 1, types: { sticky: 1 }, ids: ["s2"] }),
+      made(13, at + 2_000, { puts: 1, types: { sticky: 1 }, ids: ["s3"] }),
+      made(14, at + 3_000, { patches: 2, fields: ["x", "y"], ids: ["r1", "r2"] }),
+      made(15, at + 123_000, { puts: 1, types: { rect: 1 }, ids: ["r3"] }),
+    ].reverse();
+    const bob = change(10, { at: at + 5 * 60_000, by: "c2", name: "Bob", puts: 1, types: { sticky: 1 }, ids: ["b1"] });
+    const entries = timeline(mergePage(null, { ...page([...offline, bob]), versions: [] }, false), at).filter((e) => e.kind === "change");
+    // In the room's order (seq), each burst at the time it was made: the rectangle two minutes after the rest is its own entry.
+    expect(entries.map((e) => [e.seq, e.title, e.at])).toEqual([
+      [15, "Ada added 1 rectangle", at + 123_000],
+      [14, "Ada added 3 stickies and moved 2 shapes", at + 3_000],
+      [10, "Bob added 1 sticky", at + 5 * 60_000],
+    ]);
+    expect(entries[1]!.detail).toBe(`${formatTime(at, at)}–${formatTime(at + 3_000, at)} · 4 changes · made offline, arrived ${formatTime(arrived, at)}`);
+    expect(entries[1]!.label).toBe(formatTime(at + 3_000, at));
+    expect(entries[0]!.detail).toBe(`${formatTime(at + 123_000, at)} · made offline, arrived ${formatTime(arrived, at)}`);
+    // Bob's was made as it arrived: just its time.
+    expect(entries[2]!.detail).toBe(formatTime(at + 5 * 60_000, at));
+  });
+
   it("an older page appends its changes once", () => {
     const first = mergePage(null, page([change(3), change(2)], true), false);
     const both = mergePage(first, page([change(2), change(1)]), true);

@@ -4,8 +4,11 @@
  * ordinary changes (no restore, no import) by the same person — the same
  * token subject, else the same name, else the same connection — each less
  * than BURST_GAP_MS after the one before, with no named version inside it.
- * A drag's many commits, a burst of typing, and a batch of offline edits
- * that arrived together on reconnecting are one entry each.
+ * A drag's many commits and a burst of typing are one entry each. Times are
+ * when the edits were made (`made`, PROTOCOL.md §15), not when they arrived:
+ * edits made offline group as they were made — a burst at 14:00 delivered at
+ * 14:10 is one entry at 14:00, and two bursts an hour apart stay two entries
+ * even though they arrived together.
  *
  * The words come from what a change summary carries (PROTOCOL.md §15): the
  * kinds of records it put (`types`), the fields its patches set (`fields`),
@@ -16,6 +19,9 @@ import type { ChangeSummary } from "edgeroom/client";
 
 /** Changes by one person closer together than this (ms) are one burst. */
 export const BURST_GAP_MS = 60_000;
+
+/** When a change's edit was made: `made` for one that waited (offline), else when it was committed. */
+export const madeTime = (c: Pick<ChangeSummary, "at" | "made">): number => c.made ?? c.at;
 
 /** Who a change is by, for grouping: two connections of one person (a reconnect, a second tab) are one author. */
 export function authorKey(c: Pick<ChangeSummary, "by" | "name" | "sub">): string {
@@ -30,7 +36,7 @@ export function bursts(changes: readonly ChangeSummary[], versions: ReadonlySet<
   for (const c of changes) {
     const last = current?.[current.length - 1];
     const joins =
-      current !== null && last !== undefined && !c.kind && !last.kind && authorKey(c) === authorKey(last) && last.at - c.at < BURST_GAP_MS && !versions.has(c.seq);
+      current !== null && last !== undefined && !c.kind && !last.kind && authorKey(c) === authorKey(last) && Math.abs(madeTime(last) - madeTime(c)) < BURST_GAP_MS && !versions.has(c.seq);
     if (joins) current!.push(c);
     else out.push((current = [c]));
   }

@@ -7,7 +7,7 @@
  * HistoryPanel renders them.
  */
 import type { ChangeSummary, CheckpointSummary, HistoryPageMessage, VersionSummary } from "edgeroom/client";
-import { bursts, burstWords } from "./history-bursts.ts";
+import { BURST_GAP_MS, bursts, burstWords, madeTime } from "./history-bursts.ts";
 
 export interface TimelineEntry {
   /** Unique within the timeline (React key, test id). */
@@ -81,15 +81,19 @@ export function describeChange(c: ChangeSummary, timeOfSeq: (seq: number) => num
 }
 
 /** One timeline entry for a burst (newest change first): its newest change's
- * board, stamped with its time — or the span, when the burst took longer. */
+ * board, stamped with when it was made — or the span, when the burst took
+ * longer — and when it arrived, if that was later (an edit made offline). */
 function burstEntry(group: readonly ChangeSummary[], timeOfSeq: (seq: number) => number | undefined, now: number): TimelineEntry {
   const newest = group[0]!;
-  const oldest = group[group.length - 1]!;
-  const time = formatTime(newest.at, now);
-  const from = formatTime(oldest.at, now);
+  const made = group.map(madeTime);
+  const [first, last] = [Math.min(...made), Math.max(...made)];
+  const time = formatTime(last, now);
+  const from = formatTime(first, now);
+  const arrived = Math.max(...group.map((c) => c.at));
   const title = group.length === 1 ? describeChange(newest, timeOfSeq, now) : `${who(newest)} ${burstWords(group)}`;
-  const detail = group.length === 1 ? time : `${from === time ? time : `${from}–${time}`} · ${count(group.length, "change")}`;
-  const entry: TimelineEntry = { key: `c:${newest.seq}`, kind: "change", seq: newest.seq, at: newest.at, title, detail, label: time };
+  const span = group.length === 1 ? time : `${from === time ? time : `${from}–${time}`} · ${count(group.length, "change")}`;
+  const detail = arrived - last >= BURST_GAP_MS ? `${span} · made offline, arrived ${formatTime(arrived, now)}` : span;
+  const entry: TimelineEntry = { key: `c:${newest.seq}`, kind: "change", seq: newest.seq, at: last, title, detail, label: time };
   if (group.length > 1) entry.earlier = group.slice(1).map((c) => burstEntry([c], timeOfSeq, now));
   return entry;
 }
@@ -98,7 +102,7 @@ function burstEntry(group: readonly ChangeSummary[], timeOfSeq: (seq: number) =>
 export function timeline(view: HistoryView, now: number = Date.now()): TimelineEntry[] {
   const times = new Map<number, number>();
   for (const c of view.checkpoints) times.set(c.seq, c.at);
-  for (const c of view.changes) times.set(c.seq, c.at);
+  for (const c of view.changes) times.set(c.seq, madeTime(c));
   const timeOfSeq = (seq: number) => times.get(seq);
   const entries: (TimelineEntry & { order: number })[] = [];
   for (const v of view.versions) {

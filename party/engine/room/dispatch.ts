@@ -104,7 +104,7 @@ export class Dispatcher<R extends RecordBase = RecordBase> {
       case "resync":
         return this.resync(socket, st, msg.epoch, msg.lastSeq);
       case "mutate":
-        return this.mutate(socket, st, msg.mid, msg.ops);
+        return this.mutate(socket, st, msg.mid, msg.ops, msg.age);
       case "cursor":
         return this.cursor(socket, st, msg.p);
       case "presence":
@@ -135,7 +135,8 @@ export class Dispatcher<R extends RecordBase = RecordBase> {
     this.out.sendFrame(socket, sync.frame);
   }
 
-  private async mutate(socket: RoomSocket, st: ConnState, mid: string, ops: Op<R>[]): Promise<void> {
+  /** `age`: how long before sending it the edit was made (history's time, clamped: mutation-age.ts). */
+  private async mutate(socket: RoomSocket, st: ConnState, mid: string, ops: Op<R>[], age?: number): Promise<void> {
     const answer = (result: MutationResult) => {
       if (result.type === "reject") {
         this.ctx.counters.rejects++;
@@ -146,7 +147,7 @@ export class Dispatcher<R extends RecordBase = RecordBase> {
     if (st.role !== "editor") return answer({ type: "reject", mid, code: ErrorCode.FORBIDDEN, message: "viewers cannot edit this room" });
     if (!this.sessions.admit(socket, st, "mutate", { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many mutations; retry shortly" })) return;
     const limited = { type: "reject", mid, code: ErrorCode.RATE_LIMITED, message: "too many refused mutations; retry shortly" } as const;
-    await this.doc.decide(actorOf(st), mid, ops, answer, () => this.sessions.admit(socket, st, "refusal", limited), { author: authorOf(st), ackTo: st.conn });
+    await this.doc.decide(actorOf(st), mid, ops, answer, () => this.sessions.admit(socket, st, "refusal", limited), { author: authorOf(st), ackTo: st.conn, ...(age ? { age } : {}) });
   }
 
   private cursor(socket: RoomSocket, st: ConnState, p: [number, number] | null): void {

@@ -13,6 +13,7 @@
 import { planOps } from "../../shared/apply.ts";
 import { DEDUPE_MAX_ENTRIES, DEDUPE_MIN_RETENTION_MS, DEDUPE_RETENTION_MS, REJECT_MAX_ENTRIES, REJECT_RETENTION_MS } from "../../shared/limits.ts";
 import { type Author, type Change, ErrorCode, type Op, type RecordBase } from "../../shared/protocol.ts";
+import { madeAt } from "../../shared/mutation-age.ts";
 import type { RoomHistory } from "../history.ts";
 import { BoardDiff } from "../history-plan.ts";
 import type { RoomMeta } from "../storage.ts";
@@ -174,6 +175,8 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
    * durable (before the broadcast), or with the reject. `mayRemember` spends the
    * caller's budget for a stored refusal; false means it already answered.
    * `mark.ackTo`: the ack travels with the changes, in seq order, to that member.
+   * `mark.age`: the client's word on how long before sending it the edit was
+   * made: history stamps it then, at most MUTATION_AGE_MAX_MS before now.
    */
   async decide(
     actor: Actor,
@@ -181,7 +184,7 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
     source: Op<R>[] | (() => Promise<Op<R>[] | Refusal>),
     answer: Answer,
     mayRemember: () => boolean,
-    mark: { author?: Author; kind?: "restore" | "import"; restored?: () => number; ackTo?: string } = {},
+    mark: { author?: Author; kind?: "restore" | "import"; restored?: () => number; ackTo?: string; age?: number } = {},
   ): Promise<void> {
     const { host, schema, hooks, counters } = this.ctx;
     await this.load();
@@ -232,7 +235,7 @@ export class RoomDocument<R extends RecordBase = RecordBase> {
     const changeJson = JSON.stringify(change);
     const nextMeta: RoomMeta = { ...meta, seq };
     const at = host.now();
-    const summary = this.history.summary(change, mark.author ?? { by: actor.conn }, at, mark.kind);
+    const summary = this.history.summary(change, mark.author ?? { by: actor.conn }, at, mark.kind, madeAt(at, mark.age));
     const first = !this.stored_;
     // Persist before anything leaves the room: the ack promises durability.
     await host.storage.commit({ meta: nextMeta, change, changeJson, writes: plan.writes, at, first, ...(summary ? { summary } : {}) });
