@@ -49,6 +49,19 @@ describe("frames", () => {
     expect([b.records.get("f")!.x, b.records.get("in")!.x]).toEqual([0, 100]);
   });
 
+  it("the eraser takes a frame with what it holds (not its locked shapes, nothing outside), shown while erasing; one undo brings all back", () => {
+    const locked = { ...rect("pinned", 300, 100), locked: true } as Shape;
+    const b = new Board([frame("f", 0, 0, 500, 300), frame("inner", 20, 20, 200, 200, "Inner"), rect("in", 100, 100), locked, rect("out", 600, 100)]);
+    b.tool = "eraser";
+    b.gesture([[-30, 280], [10, 280]], { release: false }); // across the outer frame's left border only
+    expect([...(b.input.erasing() ?? [])].sort()).toEqual(["f", "in", "inner"]);
+    b.input.up();
+    expect([...b.records.keys()].sort()).toEqual(["out", "pinned"]);
+    expect(b.mutations).toHaveLength(1);
+    b.editor.undo();
+    expect([...b.records.keys()].sort()).toEqual(["f", "in", "inner", "out", "pinned"]);
+  });
+
   it("its name is picked and renamed through the text box, one line, bounded", () => {
     const f = frame("f", 0, 0, 500, 300);
     const b = new Board([f]);

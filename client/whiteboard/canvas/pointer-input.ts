@@ -2,7 +2,7 @@
  * The board's pointer state machine: what a press, a move and a release do
  * with the active tool — pan, draw a pen stroke, drag out a shape, place a
  * text or sticky note, select (click, shift-click, marquee), move, resize,
- * rotate, drag a line's end (an arrow's end dropped on a shape binds to it), or erase (every shape the stroke crosses, deleted together). It works on plain pointer samples (screen and world
+ * rotate, drag a line's end (an arrow's end dropped on a shape binds to it), or erase (every shape the stroke crosses, a frame with what it holds, deleted together). It works on plain pointer samples (screen and world
  * coordinates), so it runs without a browser; the board controller turns DOM
  * events into samples, captures the pointer and repaints.
  */
@@ -380,7 +380,8 @@ export class PointerInput {
   }
 
   /** Add what lies under the eraser's path from its last point to (wx, wy):
-   * sampled every few screen pixels, so a fast swipe misses nothing thin. */
+   * sampled every few screen pixels, so a fast swipe misses nothing thin. A
+   * frame goes with what it holds (not locked shapes), as with Delete. */
   private eraseAlong(wx: number, wy: number): void {
     const m = this.mode;
     if (m.kind !== "erase") return;
@@ -392,7 +393,7 @@ export class PointerInput {
       const x = m.lastWx + ((wx - m.lastWx) * i) / steps;
       const y = m.lastWy + ((wy - m.lastWy) * i) / steps;
       const hit = this.host.scene.topmostAt(x, y, tolerance);
-      if (hit) m.ids.add(hit.id);
+      if (hit && !m.ids.has(hit.id)) for (const s of withFrameContents([hit], this.host.scene.shapes)) m.ids.add(s.id);
     }
     m.lastWx = wx;
     m.lastWy = wy;
