@@ -219,6 +219,42 @@ describe("snapping", () => {
   });
 });
 
+describe("snapping to equal spacing and while resizing", () => {
+  it("a rectangle dragged to within a few pixels of the middle between two others lands there, the equal gaps drawn while dragging", async () => {
+    const { a, b } = await twoPeople();
+    await drawRects(a, [[200, 300, 300, 380], [700, 300, 800, 380], [400, 500, 500, 580]]);
+    const [left, middle, right] = await rects(a);
+    // The middle: equal gaps to both. Drag it to 3 px short of there, 20 px below the row's top (no edge lines up).
+    const x = (left!.x + left!.w + right!.x - middle!.w) / 2;
+    const [dx, dy] = [x - 3 - middle!.x, left!.y + 20 - middle!.y];
+    await a.mouse.move(450, 540);
+    await a.mouse.down();
+    await a.mouse.move(450 + dx / 2, 540 + dy / 2, { steps: 4 });
+    await a.mouse.move(450 + dx, 540 + dy, { steps: 4 });
+    // The gap guide between the left one and the dragged one, midway down their overlap (and nothing else is drawn there).
+    const gap = { x: left!.x + left!.w + 10, y: left!.y + 50 - 2, w: x - (left!.x + left!.w) - 20, h: 4 };
+    await waitForInk(a, gap, (n) => n > 20, "cursor-layer");
+    await a.mouse.up();
+    await settled(a);
+    await waitForRecords(b, `(rs) => rs.some((r) => r.id === "${middle!.id}" && r.x === ${x} && r.y === ${left!.y + 20})`);
+    await waitForInk(a, gap, (n) => n === 0, "cursor-layer");
+  });
+
+  it("a corner dragged to within a few pixels of another rectangle's edge lands on it", async () => {
+    const { a, b } = await twoPeople();
+    await drawRects(a, [[200, 300, 300, 380], [500, 300, 600, 380]]);
+    const [left, right] = await rects(a);
+    await a.mouse.click(250, 340);
+    await a.waitForFunction((id) => window.__edgeroom!.controller.getUi().selection.includes(id), left!.id);
+    // The bottom-right corner to 3 px short of the right one's left edge, 50 px lower (no line there).
+    await drag(a, [[300, 380], [400, 410], [497, 430]]);
+    await settled(a);
+    await waitForRecords(b, `(rs) => rs.some((r) => r.id === "${left!.id}" && r.x + r.w === ${right!.x})`);
+    const resized = (await rects(b)).find((r) => r.id === left!.id)!;
+    expect(resized).toMatchObject({ x: left!.x, y: left!.y, w: right!.x - left!.x, h: left!.h + 50 });
+  });
+});
+
 describe("the arrange bar", () => {
   it("its buttons group, ungroup, align, distribute and lock the selection, as the shortcuts do", async () => {
     const { a, b } = await twoPeople();

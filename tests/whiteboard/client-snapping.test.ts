@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { Rect } from "../../client/whiteboard/canvas/camera.ts";
 import { guidesFor, SNAP_THRESHOLD_PX, snapMove, snapPoint, snapTargets } from "../../client/whiteboard/canvas/snapping.ts";
+import { spacingGuides } from "../../client/whiteboard/canvas/spacing.ts";
 import { Board, rect } from "./input-board.ts";
 
 const box = (x: number, y: number, w = 100, h = 100): Rect => ({ minX: x, minY: y, maxX: x + w, maxY: y + h });
@@ -48,6 +49,38 @@ describe("snap math", () => {
   });
 });
 
+describe("equal spacing", () => {
+  it("between two shapes of a row, a box lands in the middle; the two equal gaps are drawn", () => {
+    const row = [box(0, 0), box(400, 0)];
+    // Gaps 97 and 103: 3 to the middle (200), within reach; no edge or centre line near.
+    expect(snapMove(box(197, 20), snapTargets(row), 6)).toEqual({ dx: 3, dy: 0 });
+    expect(snapMove(box(190, 20), snapTargets(row), 6)).toEqual({ dx: 0, dy: 0 });
+    // Drawn on one line midway across what the three share (y 20..100), with the gaps' ends.
+    expect(spacingGuides(box(200, 20), row)).toEqual([
+      { axis: "y", v: 60, lo: 100, hi: 200, gap: true },
+      { axis: "y", v: 60, lo: 300, hi: 400, gap: true },
+    ]);
+    // A shape on another row (no overlap across the axis) is no neighbour.
+    expect(snapMove(box(197, 500), snapTargets(row), 6).dx).toBe(0);
+  });
+
+  it("beside two shapes of a row, a box lands one gap further, either side; columns too", () => {
+    const row = [box(0, 0), box(200, 0)]; // a gap of 100
+    expect(snapMove(box(396, 20), snapTargets(row), 6).dx).toBe(4);
+    expect(snapMove(box(-196, 20), snapTargets(row), 6).dx).toBe(-4);
+    expect(spacingGuides(box(400, 20), row)).toEqual([
+      { axis: "y", v: 60, lo: 100, hi: 200, gap: true },
+      { axis: "y", v: 60, lo: 300, hi: 400, gap: true },
+    ]);
+    const column = [box(0, 0), box(0, 400)];
+    expect(snapMove(box(20, 203), snapTargets(column), 6)).toEqual({ dx: 0, dy: -3 });
+    expect(spacingGuides(box(20, 200), column)).toEqual([
+      { axis: "x", v: 60, lo: 100, hi: 200, gap: true },
+      { axis: "x", v: 60, lo: 300, hi: 400, gap: true },
+    ]);
+  });
+});
+
 describe("snapping on the board", () => {
   const board = () => {
     const b = new Board([rect("a", 0, 0), rect("b", 300, 300)]);
@@ -82,6 +115,20 @@ describe("snapping on the board", () => {
     const b = board();
     b.gesture([[350, 350], [350, 100], [352, 55]], { alt: true });
     expect(b.records.get("b")).toMatchObject({ x: 302, y: 5 });
+  });
+
+  it("a shape dragged near the middle between two others lands there, with the equal gaps drawn while dragging", () => {
+    const b = new Board([rect("a", 0, 0), rect("c", 400, 0), rect("m", 150, 300)]);
+    b.view = EVERYWHERE;
+    // m (150..250) dragged up and right to 197..297, 20 below the row's top: the middle is 200.
+    b.gesture([[200, 350], [220, 200], [247, 70]], { release: false });
+    expect(b.input.guides.filter((g) => g.gap)).toEqual([
+      { axis: "y", v: 60, lo: 100, hi: 200, gap: true },
+      { axis: "y", v: 60, lo: 300, hi: 400, gap: true },
+    ]);
+    b.input.up();
+    expect(b.records.get("m")).toMatchObject({ x: 200, y: 20 });
+    expect(b.input.guides).toEqual([]);
   });
 
   it("a resized corner snaps to the other shape's edge", () => {

@@ -3,22 +3,29 @@
  * right (top, middle and bottom) line up with the same lines of the other
  * shapes on screen — frames included — when they come within
  * SNAP_THRESHOLD_PX on screen, whatever the zoom; guide lines show each line
- * the box sits on. Alt held while dragging turns it off.
+ * the box sits on. A moved box also snaps to equal spacing (spacing.ts): the
+ * middle between its neighbours on a row or column, or one more step of a row
+ * whose gaps are equal, with the equal gaps drawn. Alt held while dragging
+ * turns it all off.
  *
  * The targets are gathered once, when the drag starts, from the scene's query
  * of what is on screen (SceneIndex.visible), into two sorted arrays: each
  * pointer move then costs a few binary searches, however many shapes the
- * board holds. Pure, except the painting of guides.
+ * board holds (and one pass over the boxes on screen for the spacing). Pure,
+ * except the painting of guides.
  */
 import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Rect } from "./camera.ts";
 import { shapeBox } from "./geometry.ts";
 import { rotatedBounds, rotationOf } from "./rotate.ts";
+import { type Guide, spacingGuides, spacingShift } from "./spacing.ts";
 
 /** How close (screen px) an edge or centre must come to another's to snap. */
 export const SNAP_THRESHOLD_PX = 6;
 /** The guides' colour: apart from the selection's blue and every ink of the palette's first row. */
 export const GUIDE_COLOR = "#f03e83";
+/** Half the length of the ticks at a gap guide's ends (screen px). */
+const GAP_TICK_PX = 4;
 /** Two lines closer than this (world units) are one (rounding of stored positions). */
 const SAME = 0.01;
 
@@ -33,17 +40,13 @@ interface Line {
 export interface SnapTargets {
   readonly xs: readonly Line[];
   readonly ys: readonly Line[];
+  /** The target boxes themselves (equal spacing looks for neighbours among them). */
+  readonly boxes: readonly Rect[];
 }
 
-/** A guide to draw: the vertical line x = v (axis "x") or horizontal y = v, from lo to hi. */
-export interface Guide {
-  axis: "x" | "y";
-  v: number;
-  lo: number;
-  hi: number;
-}
+export type { Guide } from "./spacing.ts";
 
-const NO_TARGETS: SnapTargets = { xs: [], ys: [] };
+const NO_TARGETS: SnapTargets = { xs: [], ys: [], boxes: [] };
 
 /** The box a shape is snapped by: its box as drawn, turned. */
 export function snapBoxOf(s: Shape): Rect {
@@ -51,16 +54,17 @@ export function snapBoxOf(s: Shape): Rect {
 }
 
 /** The lines of `boxes`: each box's two edges and its centre, on each axis. */
-export function snapTargets(boxes: Iterable<Rect>): SnapTargets {
+export function snapTargets(from: Iterable<Rect>): SnapTargets {
   const xs: Line[] = [];
   const ys: Line[] = [];
+  const boxes = [...from];
   for (const b of boxes) {
     for (const v of [b.minX, (b.minX + b.maxX) / 2, b.maxX]) xs.push({ v, lo: b.minY, hi: b.maxY });
     for (const v of [b.minY, (b.minY + b.maxY) / 2, b.maxY]) ys.push({ v, lo: b.minX, hi: b.maxX });
   }
   xs.sort((p, q) => p.v - q.v);
   ys.sort((p, q) => p.v - q.v);
-  return xs.length ? { xs, ys } : NO_TARGETS;
+  return xs.length ? { xs, ys, boxes } : NO_TARGETS;
 }
 
 /** The targets of a drag: the shapes on screen that are not being dragged. */
@@ -96,18 +100,26 @@ function nearestShift(lines: readonly Line[], values: readonly number[], reach: 
 const xValues = (b: Rect) => [b.minX, (b.minX + b.maxX) / 2, b.maxX];
 const yValues = (b: Rect) => [b.minY, (b.minY + b.maxY) / 2, b.maxY];
 
+/** The smaller of two shifts (0: none). */
+const nearer = (a: number, b: number) => (a === 0 ? b : b === 0 ? a : Math.abs(b) < Math.abs(a) ? b : a);
+
 /** How far to shift a box being moved so an edge or centre of it lands on a
- * target line, per axis (0 where nothing is within `reach` world units). */
+ * target line, or its gaps to its neighbours become equal, per axis (0 where
+ * nothing is within `reach` world units): the nearest of them wins. */
 export function snapMove(box: Rect, t: SnapTargets, reach: number): { dx: number; dy: number } {
-  return { dx: nearestShift(t.xs, xValues(box), reach), dy: nearestShift(t.ys, yValues(box), reach) };
+  return {
+    dx: nearer(nearestShift(t.xs, xValues(box), reach), spacingShift(box, t.boxes, "x", reach)),
+    dy: nearer(nearestShift(t.ys, yValues(box), reach), spacingShift(box, t.boxes, "y", reach)),
+  };
 }
 
 /** A move by (dx, dy) of the dragged `box`, snapped (no targets: Alt held),
- * and the guides to show where it lands. */
+ * and the guides to show where it lands: the lines it sits on and its equal gaps. */
 export function snappedMove(box: Rect, dx: number, dy: number, t: SnapTargets | null, reach: number): { dx: number; dy: number; guides: Guide[] } {
   if (!t) return { dx, dy, guides: [] };
   const s = snapMove(shifted(box, dx, dy), t, reach);
-  return { dx: dx + s.dx, dy: dy + s.dy, guides: guidesFor(shifted(box, dx + s.dx, dy + s.dy), t) };
+  const to = shifted(box, dx + s.dx, dy + s.dy);
+  return { dx: dx + s.dx, dy: dy + s.dy, guides: [...guidesFor(to, t), ...spacingGuides(to, t.boxes)] };
 }
 
 const shifted = (b: Rect, dx: number, dy: number): Rect => ({ minX: b.minX + dx, minY: b.minY + dy, maxX: b.maxX + dx, maxY: b.maxY + dy });
@@ -147,6 +159,7 @@ export function drawGuides(ctx: Ctx, guides: readonly Guide[], zoom: number): vo
   ctx.lineWidth = 1 / zoom;
   ctx.setLineDash([]);
   ctx.beginPath();
+  const tick = GAP_TICK_PX / zoom;
   for (const g of guides) {
     if (g.axis === "x") {
       ctx.moveTo(g.v, g.lo);
@@ -154,6 +167,17 @@ export function drawGuides(ctx: Ctx, guides: readonly Guide[], zoom: number): vo
     } else {
       ctx.moveTo(g.lo, g.v);
       ctx.lineTo(g.hi, g.v);
+    }
+    if (!g.gap) continue;
+    // A gap's two ends, across it: |—| .
+    for (const end of [g.lo, g.hi]) {
+      if (g.axis === "x") {
+        ctx.moveTo(g.v - tick, end);
+        ctx.lineTo(g.v + tick, end);
+      } else {
+        ctx.moveTo(end, g.v - tick);
+        ctx.lineTo(end, g.v + tick);
+      }
     }
   }
   ctx.stroke();
