@@ -3,15 +3,18 @@
  * position wins (trailing edge), nothing is sent when the position did not
  * change. Transport-free: it calls `send` and uses the timer functions given.
  */
+import { CURSOR_FRAME_MS, CURSOR_TICK_MS } from "../../party/shared/limits.ts";
 import { type Clock, realClock } from "./clock.ts";
 
-/** The slowest the library sends cursor moves: 20 Hz, the room's frame rate
- * in big rooms. */
-export const CURSOR_THROTTLE_MS = 50;
-/** The fastest: 60 Hz, a display's frame rate, in small rooms, where the room
- * forwards a move within milliseconds and a 50 ms throttle would be most of
- * the latency a person sees. */
-export const CURSOR_THROTTLE_MIN_MS = 16;
+/** The slowest the library sends cursor moves: 20 Hz, the room's slowest
+ * cursor tick (CURSOR_FRAME_MS, a big room's). */
+export const CURSOR_THROTTLE_MS = CURSOR_FRAME_MS;
+/** The fastest: 60 Hz, a display's frame rate and a busy room's fastest tick
+ * (CURSOR_TICK_MS), in small rooms, where the room forwards a move within
+ * milliseconds and a 50 ms throttle would be most of the latency a person
+ * sees. Never faster than the room's tick: a busy room sends one frame per
+ * tick, so a second move in a tick would only replace the first. */
+export const CURSOR_THROTTLE_MIN_MS = CURSOR_TICK_MS;
 
 /** What a room's cursor moves add up to at most while the rate can drop:
  * every member's own interval is stretched so that the room as a whole
@@ -23,7 +26,9 @@ export const CURSOR_ROOM_MOVES_PER_SEC = 640;
 /** The send interval for a room with `peers` others: 60 Hz (a display's
  * rate, so a pointer's every frame leaves at once) while the room's moves
  * stay within CURSOR_ROOM_MOVES_PER_SEC — up to 10 people — then slower in
- * proportion, 20 Hz from 32 people. */
+ * proportion, 20 Hz from 32 people. Never shorter than the room's cursor
+ * tick for that many people (room/fanout.ts cursorTickMs: 16 ms up to 64,
+ * receivers × 1000 / CURSOR_SENDS_PER_SEC above): this share is longer. */
 export function cursorIntervalFor(peers: number): number {
   const share = Math.ceil((1000 * (peers + 1)) / CURSOR_ROOM_MOVES_PER_SEC);
   return Math.min(CURSOR_THROTTLE_MS, Math.max(CURSOR_THROTTLE_MIN_MS, share));

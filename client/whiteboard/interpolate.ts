@@ -46,6 +46,9 @@ export const SLOW_DOWN = 0.05;
  * sends faster than it draws (a 120 Hz mouse sending every 16 ms: 4 %;
  * arrival jitter in the mean of 8 or more gaps: a few percent at most). */
 const FASTER_THAN_DISPLAY = 1.035;
+/** A step this many times the sender's steps beside it is several of them
+ * sent as one (maxStep). */
+const SPIKE = 1.6;
 /** Values in the running means of gaps and frame intervals. */
 const LONG_WINDOW = 64;
 /** Gaps remembered for the cadence estimate: a quarter second at 60 Hz. */
@@ -257,10 +260,41 @@ export class CursorTrack {
     return r > FASTER_THAN_DISPLAY ? r : 1;
   }
 
-  /** The largest distance between two consecutive points held: the sender's largest recent step. */
+  /**
+   * The sender's largest recent step: the largest distance between two
+   * consecutive points held, where a step more than SPIKE times both of its
+   * neighbours (the newest: its one neighbour) counts as the several steps
+   * it is. A busy room sends one frame per tick with each sender's latest
+   * move (party/engine/room/fanout.ts), so a tick that found two of a
+   * sender's moves (they reached the room bunched) carries a double step
+   * between two single ones: drawn in one frame it would jump twice the
+   * sender's motion. A hand that speeds up has neighbours as large. A step
+   * that arrived several of the peer's intervals after the one before (the
+   * ticks between had none of its moves) counts as as many steps. Only the
+   * steps since the pointer last rested count.
+   */
   private maxStep(): number {
+    // The steps since the pointer last rested (a glide from rest holds a
+    // point, a zero step): the motion before a rest is another motion.
+    const steps: number[] = [];
+    const interval = this.interval();
+    for (let i = 1; i < this.samples.length; i++) {
+      const step = distance(this.samples[i]!, this.samples[i - 1]!);
+      const gap = this.samples[i]!.t - this.samples[i - 1]!.t;
+      if (step === 0 || gap > MAX_SEGMENT_MS) {
+        steps.length = 0;
+        continue;
+      }
+      // A step that took several of the peer's intervals (a tick without
+      // its move before it) is as many steps.
+      steps.push(step / Math.max(1, Math.round(gap / interval)));
+    }
     let m = 0;
-    for (let i = 1; i < this.samples.length; i++) m = Math.max(m, distance(this.samples[i]!, this.samples[i - 1]!));
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      const near = Math.max(steps[i - 1] ?? 0, steps[i + 1] ?? 0);
+      m = Math.max(m, near > 0 && s > SPIKE * near ? s / Math.round(s / near) : s);
+    }
     return m;
   }
 

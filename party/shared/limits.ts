@@ -140,14 +140,17 @@ export const PARSE_BYTES_BURST = 16 * 1024 * 1024;
 /** Frames: the room coalesces cursor moves into shared frames and commits
  * into batch frames (commit-outbox.ts), paced by one budget —
  * CURSOR_SENDS_PER_SEC socket sends of those frames per room, of which
- * CURSOR_SEND_BURST may be spent at once. While the budget lasts a
- * move leaves in the turn it arrived (a quiet or small room behaves like a
- * bare relay); once it is spent, frames wait for it, so a busy room sends a
- * frame every receivers × 1000 / CURSOR_SENDS_PER_SEC ms with every move of
- * that time in it, never slower than CURSOR_FRAME_MS (20 Hz: smooth with
- * client interpolation, far under the per-object request budget). One
- * mechanism, every room size. */
+ * CURSOR_SEND_BURST may be spent at once. While sending every move at once
+ * fits the budget, a move leaves in the turn it arrived (a quiet or small
+ * room behaves like a bare relay). Past it the room is busy: each receiver
+ * gets one cursor frame per tick with every move of the tick in it, the tick
+ * as short as the budget allows for the receivers (receivers × 1000 /
+ * CURSOR_SENDS_PER_SEC ms), never shorter than CURSOR_TICK_MS (a display
+ * frame: a receiver cannot show more) and never longer than CURSOR_FRAME_MS
+ * (20 Hz: smooth with client interpolation, far under the per-object request
+ * budget; reached at 200 receivers). One mechanism, every room size. */
 export const CURSOR_FRAME_MS = 50;
+export const CURSOR_TICK_MS = 16;
 export const CURSOR_SENDS_PER_SEC = 4_000;
 /** 50 ms of the budget: a 10-person room whose members all move in the same
  * instant still gets every move at once. */

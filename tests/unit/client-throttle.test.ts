@@ -2,6 +2,7 @@
  * latest position wins, unchanged positions are not sent, queued moves can be dropped. */
 import { describe, expect, it } from "vitest";
 import { CURSOR_THROTTLE_MIN_MS, CURSOR_THROTTLE_MS, CursorThrottle, cursorIntervalFor, type Point } from "../../client/engine/throttle.ts";
+import { cursorTickMs } from "../../party/engine/room/fanout.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 
 
@@ -122,6 +123,14 @@ describe("cursor rate by room size", () => {
     [250, CURSOR_THROTTLE_MS],
   ])("with %i others, one move per %i ms", (peers, ms) => {
     expect(cursorIntervalFor(peers)).toBe(ms);
+  });
+
+  it("matches the room's cursor tick: the same 16 ms up to ten people, never a move more than the room's tick carries", () => {
+    for (let peers = 1; peers < 256; peers++) {
+      const tick = cursorTickMs(peers + 1);
+      expect(cursorIntervalFor(peers), `${peers} others`).toBeGreaterThanOrEqual(tick);
+      if (peers < 10) expect(cursorIntervalFor(peers), `${peers} others`).toBe(tick);
+    }
   });
 
   it("a 60 Hz pointer is sent at 60 Hz alone, at 20 Hz once the room is big (retuned as people join)", () => {

@@ -65,6 +65,8 @@ const NAMED_BOUNDS = [
   "HISTORY_BOARD_CACHE_BYTES",
   "LIVE_BYTES_OUT_PER_SEC",
   "LIVE_BYTES_OUT_BURST",
+  "CURSOR_SENDS_PER_SEC",
+  "CURSOR_TICK_MS",
 ];
 
 describe("docs/SECURITY.md §3.9: every bound with the test that shows it", () => {

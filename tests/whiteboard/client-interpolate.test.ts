@@ -342,3 +342,54 @@ describe("as fresh as the network allows (issue 19: within a frame of the floor)
     for (let i = 1; i < ours.length; i++) expect(Math.abs(ours[i]!.x - ours[i - 1]!.x)).toBeLessThanOrEqual(1.04 * largestStep);
   });
 });
+
+/**
+ * What a busy room delivers (party/engine/room/fanout.ts): a frame every
+ * `tickMs` on the room's clock with each sender's latest move of that tick —
+ * a 60 Hz sender against a 16 ms tick finds a tick without its move now and
+ * then, and, when its moves reach the room bunched, a tick carrying two of
+ * them (only the later is sent).
+ */
+function ticked(sent: readonly Sent[], tickMs: number, phase: number, seed: number): Sent[] {
+  const rnd = noise(seed);
+  const out: Sent[] = [];
+  let i = 0;
+  for (let tick = sent[0]!.at + phase; i < sent.length; tick += tickMs) {
+    let latest: Sent | undefined;
+    while (i < sent.length && sent[i]!.at <= tick) latest = sent[i++]!;
+    // The way from the room to the page: 1–3 ms, one socket (in order).
+    if (latest) out.push({ x: latest.x, at: Math.max(out.at(-1)?.at ?? 0, tick + 2 + rnd()) });
+  }
+  return out;
+}
+
+describe("a busy room's ticks (one frame per 16 ms, the sender at 60 Hz)", () => {
+  it.each([
+    { jitterMs: 1, seed: 11, phase: 3 },
+    { jitterMs: 3, seed: 12, phase: 9 },
+    { jitterMs: 5, seed: 13, phase: 14 },
+  ])("±$jitterMs ms on the way to the room: no frame moves more than the sender's largest step, and it stalls no more than drawing as received", (c) => {
+    const atRoom = sweeps({ every: FRAME_MS, jitterMs: c.jitterMs, seed: c.seed, count: 8 });
+    const sent = ticked(atRoom, 16, c.phase, c.seed);
+    // What this is about: ticks without the sender's move (a gap of two
+    // ticks), and with jitter ticks that merged two of its moves.
+    const gaps = sent.slice(1).map((p, i) => p.at - sent[i]!.at);
+    expect(gaps.filter((g) => g > 24 && g < 40).length).toBeGreaterThan(3);
+    if (c.jitterMs >= 3) expect(sent.length).toBeLessThan(atRoom.length - 3);
+    const largestStep = Math.max(...atRoom.slice(1).map((p, i) => Math.abs(p.x - atRoom[i]!.x)));
+    const ours = draw(sent, undefined, 0.37);
+    for (let i = 1; i < ours.length; i++) expect(Math.abs(ours[i]!.x - ours[i - 1]!.x), `frame at ${ours[i]!.t.toFixed(1)} ms`).toBeLessThanOrEqual(1.04 * largestStep);
+    // Sweep by sweep, while moving: stalls no more than the page that draws what it received.
+    const asReceived = drawAsReceived(sent, 0.37);
+    const stallsWhileMoving = (frames: { t: number; x: number }[]) => {
+      let n = 0;
+      for (let i = 1; i < frames.length; i++) {
+        const x = frames[i]!.x;
+        const inSweep = x > 1e-9 && x < 500 - 1e-9;
+        if (inSweep && x === frames[i - 1]!.x) n++;
+      }
+      return n;
+    };
+    expect(stallsWhileMoving(ours)).toBeLessThanOrEqual(stallsWhileMoving(asReceived));
+  });
+});

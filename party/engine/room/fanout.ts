@@ -3,8 +3,18 @@
  * It holds the commit outbox (commit-outbox.ts: changes and acks in seq
  * order), the cursor and live batch (live-frames.ts), and the frame send
  * budget that paces both (CURSOR_SENDS_PER_SEC / CURSOR_SEND_BURST): while
- * the budget lasts a frame leaves at the end of the turn, overdrawn it waits
- * at most CURSOR_FRAME_MS, and every commit and move of that time joins it.
+ * it lasts a frame leaves at the end of the turn, overdrawn it waits at most
+ * CURSOR_FRAME_MS, and every commit and move of that time joins it.
+ *
+ * Cursor and live frames have a cadence of their own. While sending every
+ * move at once fits the budget (a small or quiet room: W1's ten people at
+ * 20 Hz ask 1,800 sends a second of 4,000) each leaves in the turn it
+ * arrived, like a bare relay. Past that the room is busy, and each receiver
+ * gets one frame per tick with every move of the tick in it: the tick is as
+ * short as the budget allows for the receivers (cursorTickMs), never shorter
+ * than a display frame (CURSOR_TICK_MS) and never longer than
+ * CURSOR_FRAME_MS — ten people at 60 Hz get a frame every 16 ms (was one
+ * every 2.5 ms, 400 a second per receiver), 200 every 50 ms, within the budget.
  *
  * It addresses receivers (receivers.ts), not sockets: a broadcast goes to each
  * receiver but the one named `except`; a reply goes to one sender, after the
@@ -15,7 +25,7 @@
  * once per receiver, to the room's live budget (LIVE_BYTES_OUT_PER_SEC):
  * past it they wait in live-frames.ts (latest wins) for a later frame.
  */
-import { CURSOR_FRAME_MS, CURSOR_SEND_BURST, CURSOR_SENDS_PER_SEC, LIVE_BYTES_OUT_BURST, LIVE_BYTES_OUT_PER_SEC } from "../../shared/limits.ts";
+import { CURSOR_FRAME_MS, CURSOR_SEND_BURST, CURSOR_SENDS_PER_SEC, CURSOR_TICK_MS, LIVE_BYTES_OUT_BURST, LIVE_BYTES_OUT_PER_SEC } from "../../shared/limits.ts";
 import type { RecordBase, ServerMessage } from "../../shared/protocol.ts";
 import { CommitOutbox, type QueuedCommit, type RelaySink } from "./commit-outbox.ts";
 import { LiveFrames } from "./live-frames.ts";
@@ -45,12 +55,35 @@ export interface FanoutClock {
   setTimeout(fn: () => void, ms: number): void;
 }
 
+/**
+ * A busy room's interval between two cursor frames to `receivers`: the
+ * shortest at which one frame to each stays within `sendsPerSec`, never
+ * shorter than a display frame (CURSOR_TICK_MS: a receiver cannot show more)
+ * nor longer than CURSOR_FRAME_MS (20 Hz, reached at 200 receivers).
+ */
+export function cursorTickMs(receivers: number, sendsPerSec = CURSOR_SENDS_PER_SEC): number {
+  return Math.min(CURSOR_FRAME_MS, Math.max(CURSOR_TICK_MS, (receivers * 1000) / sendsPerSec));
+}
+
 export class FrameFanout<R extends RecordBase = RecordBase> {
   /** Commits (changes and their acks) waiting for the next frame, in seq order. */
   private readonly outbox = new CommitOutbox();
   /** Cursor moves and live values waiting for the next frame. */
   readonly live = new LiveFrames();
-  private frameScheduled = false;
+  /** A frame of commits, of cursors and live values, is asked for. */
+  private commitsScheduled = false;
+  private liveScheduled = false;
+  /** When the last cursor frame left (the tick counts from it). */
+  private lastLiveAt = Number.NEGATIVE_INFINITY;
+  /** What sending every cursor move and live value at once would cost: a
+   * bucket of the send budget's rate and burst, charged the receivers of
+   * each as it arrives, sent at once or not. Overdrawn, the room is busy and
+   * its cursor frames go on ticks. Never below minus a burst, so a room that
+   * quietens is back to sending at once within CURSOR_SEND_BURST / rate. */
+  private asked: number;
+  private askedAt: number;
+  /** Receivers at the last broadcast (a move's cost, without counting them per move). */
+  private receiverCount = 1;
   /** Sends left, refilled at `rate` up to `burst`; a frame may overdraw it by
    * at most one CURSOR_FRAME_MS worth, so no frame ever waits longer. */
   private sends: number;
@@ -82,6 +115,8 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
     this.rate = budget.frameSendsPerSec ?? CURSOR_SENDS_PER_SEC;
     this.burst = budget.frameSendBurst ?? CURSOR_SEND_BURST;
     this.sends = this.burst;
+    this.asked = this.burst;
+    this.askedAt = clock.now();
     this.liveRate = budget.liveBytesPerSec ?? LIVE_BYTES_OUT_PER_SEC;
     this.liveBurst = budget.liveBytesBurst ?? LIVE_BYTES_OUT_BURST;
     this.liveTokens = this.liveBurst;
@@ -93,21 +128,45 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
   publish(commit: QueuedCommit, then?: () => void): void {
     this.outbox.push(commit);
     then?.();
-    this.schedule();
-  }
-
-  /** Ask for a frame: called after a cursor move or live value was queued. */
-  schedule(): void {
-    if (this.frameScheduled) return;
-    this.frameScheduled = true;
+    if (this.commitsScheduled) return;
+    this.commitsScheduled = true;
     // While the send budget lasts, the frame leaves at the end of this turn (a
     // microtask, not a 0 ms timer: a timer is one more event for the runtime
     // to run, measured as most of a small room's extra latency over a relay —
     // BENCHMARKS.md). Overdrawn, it waits until the budget is back at zero,
-    // and every move of that time joins it.
-    const left = this.refill();
-    if (left >= 0) queueMicrotask(() => this.flushFrames());
-    else this.clock.setTimeout(() => this.flushFrames(), Math.min(CURSOR_FRAME_MS, (-left * 1000) / this.rate));
+    // and every commit of that time joins it.
+    const wait = this.budgetWait();
+    if (wait <= 0) queueMicrotask(() => this.flushCommitFrame());
+    else this.clock.setTimeout(() => this.flushCommitFrame(), wait);
+  }
+
+  /** Ask for a cursor frame: called after a cursor move or live value was queued. */
+  schedule(): void {
+    this.scheduleLive(this.ask());
+  }
+
+  private scheduleLive(busy: boolean): void {
+    if (this.liveScheduled) return;
+    this.liveScheduled = true;
+    // At once while the budget lasts and the room is not busy; busy, at the
+    // next tick (one frame per receiver per tick, every move of it in it).
+    const now = this.clock.now();
+    const wait = Math.max(this.budgetWait(), busy ? this.lastLiveAt + this.tick() - now : 0);
+    if (wait <= 0) return queueMicrotask(() => this.flushFrames(now));
+    // The tick counts from when the frame was due, not from when the timer
+    // ran: a runtime's timers run late by a millisecond or so, and a tick
+    // that slipped would fall behind a 60 Hz sender and merge its moves.
+    this.clock.setTimeout(() => this.flushFrames(now + wait), wait);
+  }
+
+  /** The interval between cursor frames while the room is busy (ms). */
+  tick(): number {
+    return cursorTickMs(this.receiverCount, this.rate);
+  }
+
+  /** Whether the room is busy: sending every move at once would overdraw the budget. */
+  get busy(): boolean {
+    return this.refillAsked() < 0;
   }
 
   /** Send queued commits now, outside the frame cadence: before anything else
@@ -144,11 +203,14 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
       this.flushCommits();
       this.relays.cast(frame, exceptConn);
     }
+    let count = 0;
     this.receivers((conn, to) => {
+      count++;
       if (conn === exceptConn || !this.reads.charge(conn, frame.length)) return;
       this.sendFrame(to, frame);
       sent++;
     });
+    this.receiverCount = Math.max(1, count);
     return sent;
   }
 
@@ -156,8 +218,8 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
    * with the latest position of every cursor that moved and the live values
    * the room's live budget allows (the rest wait, latest wins, and a timer
    * sends them when the budget is back); a lone mover is not sent its own move. */
-  private flushFrames(): void {
-    this.frameScheduled = false;
+  private flushFrames(dueAt: number): void {
+    this.liveScheduled = false;
     // Commits first: a live draft cleared by the author's change must not
     // vanish before the change arrives.
     const commitSends = this.outbox.flush(this.receivers, this.charge, this.relays);
@@ -167,6 +229,8 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
     }
     let receivers = 0;
     this.receivers(() => void receivers++);
+    this.receiverCount = Math.max(1, receivers);
+    this.lastLiveAt = Math.min(dueAt, this.clock.now());
     const tokens = this.refillLive();
     const { frame, onlyMover, liveChars } = this.live.take(tokens / Math.max(1, receivers), tokens >= this.liveBurst);
     const sent = frame === null ? 0 : this.broadcastFrame(frame, onlyMover ?? null);
@@ -182,9 +246,34 @@ export class FrameFanout<R extends RecordBase = RecordBase> {
       this.liveWaiting = true;
       this.clock.setTimeout(() => {
         this.liveWaiting = false;
-        if (this.live.pending) this.schedule();
+        if (this.live.pending) this.scheduleLive(this.busy);
       }, Math.max(CURSOR_FRAME_MS, Math.ceil((need * 1000) / this.liveRate)));
     }
+  }
+
+  /** A commit frame: the queued commits alone (cursors keep their cadence). */
+  private flushCommitFrame(): void {
+    this.commitsScheduled = false;
+    this.flushCommits();
+  }
+
+  /** How long a frame must wait for the send budget (ms; ≤ 0: none). */
+  private budgetWait(): number {
+    const left = this.refill();
+    return left >= 0 ? 0 : Math.min(CURSOR_FRAME_MS, (-left * 1000) / this.rate);
+  }
+
+  /** Charge one move's cost as if sent at once; true when the room is busy. */
+  private ask(): boolean {
+    this.asked = Math.max(-this.burst, this.refillAsked() - this.receiverCount);
+    return this.asked < 0;
+  }
+
+  private refillAsked(): number {
+    const now = this.clock.now();
+    this.asked = Math.min(this.burst, this.asked + (Math.max(0, now - this.askedAt) * this.rate) / 1000);
+    this.askedAt = now;
+    return this.asked;
   }
 
   private refillLive(): number {

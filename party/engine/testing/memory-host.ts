@@ -56,7 +56,8 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
   readonly kv = new MemoryKv();
   readonly sockets = new Set<TestSocket<R>>();
   readonly logs: LogLine[] = [];
-  private timers: (() => void)[] = [];
+  /** Pending one-shot timers and when each is due on `clock`. */
+  private timers: { at: number; fn: () => void }[] = [];
   /** The delay each timer was asked for, in order. */
   readonly timerDelays: number[] = [];
   clock = 1_700_000_000_000;
@@ -89,7 +90,7 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
       sockets: () => [...this.sockets].filter((s) => !s.closed),
       now: () => this.clock,
       setTimeout: (fn, ms) => {
-        this.timers.push(fn);
+        this.timers.push({ at: this.clock + ms, fn });
         this.timerDelays.push(ms);
       },
       getAlarm: async () => this.alarmAt,
@@ -169,11 +170,26 @@ export class MemoryRoomHost<R extends RecordBase = RecordBase> {
     await this.room.close(s);
   }
 
-  /** Fire pending one-shot timers (cursor frames). */
+  /** Fire pending one-shot timers (cursor frames), whenever they are due. */
   flushTimers(): void {
     const t = this.timers;
     this.timers = [];
-    for (const fn of t) fn();
+    for (const { fn } of t) fn();
+  }
+
+  /** Move the clock to `t`, firing each timer due by then at its own time,
+   * earliest first (and the microtasks it queued before the next). */
+  async advanceTo(t: number): Promise<void> {
+    for (;;) {
+      let next: { at: number; fn: () => void } | undefined;
+      for (const timer of this.timers) if (timer.at <= t && (!next || timer.at < next.at)) next = timer;
+      if (!next) break;
+      this.timers.splice(this.timers.indexOf(next), 1);
+      this.clock = Math.max(this.clock, next.at);
+      next.fn();
+      await this.room.settled();
+    }
+    this.clock = Math.max(this.clock, t);
   }
 
   get pendingTimers(): number {
