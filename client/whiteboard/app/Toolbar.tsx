@@ -4,6 +4,7 @@ import { INK_COLORS, INK_NAMES, MORE_INK_COLORS, STROKE_WIDTHS, TOOLS } from "..
 import { DASHES, FILLS, OPACITIES, type SelectionStyle } from "../canvas/style.ts";
 import { displayInk } from "../theme/board-palette.ts";
 import { Icon } from "./icons.tsx";
+import { Choices } from "./Choices.tsx";
 import { TextStyleChoices } from "./TextStyleChoices.tsx";
 import { useBoardUi } from "./use-room.ts";
 
@@ -159,20 +160,5 @@ export function StylePanel({ controller }: { controller: BoardController }) {
         </div>
       ) : null}
     </>
-  );
-}
-
-function Choices<T extends string | number>({ label, options, value, onPick }: { label: string; options: readonly { value: T; label: string }[]; value: T | undefined; onPick: (v: T) => void }) {
-  return (
-    <div className="group choices" role="radiogroup" aria-label={label}>
-      <span className="choices-label" aria-hidden="true">
-        {label}
-      </span>
-      {options.map((o) => (
-        <button key={String(o.value)} type="button" role="radio" className="chip" aria-checked={value === o.value} aria-label={o.label} title={o.label} onClick={() => onPick(o.value)}>
-          {o.label.replace(/ (line|fill)$/, "")}
-        </button>
-      ))}
-    </div>
   );
 }

@@ -26,19 +26,19 @@ export interface StyleValues {
 export type SelectionStyle = Partial<StyleValues & TextStyleValues>;
 
 export const OPACITIES = [
-  { value: 1, label: "Opaque" },
-  { value: 0.6, label: "60%" },
-  { value: 0.3, label: "30%" },
+  { value: 1, label: "Opaque", short: "Opaque" },
+  { value: 0.6, label: "60%", short: "60%" },
+  { value: 0.3, label: "30%", short: "30%" },
 ] as const;
-export const DASHES: readonly { value: Dash; label: string }[] = [
-  { value: "solid", label: "Solid line" },
-  { value: "dashed", label: "Dashed line" },
-  { value: "dotted", label: "Dotted line" },
+export const DASHES: readonly { value: Dash; label: string; short: string }[] = [
+  { value: "solid", label: "Solid line", short: "Solid" },
+  { value: "dashed", label: "Dashed line", short: "Dashed" },
+  { value: "dotted", label: "Dotted line", short: "Dotted" },
 ];
-export const FILLS: readonly { value: FillMode; label: string }[] = [
-  { value: "none", label: "No fill" },
-  { value: "tint", label: "Tinted fill" },
-  { value: "solid", label: "Solid fill" },
+export const FILLS: readonly { value: FillMode; label: string; short: string }[] = [
+  { value: "none", label: "No fill", short: "No" },
+  { value: "tint", label: "Tinted fill", short: "Tinted" },
+  { value: "solid", label: "Solid fill", short: "Solid" },
 ];
 
 export const DEFAULT_STYLE: StyleValues = { color: "#1e1e1e", stroke: 4, fill: "none", opacity: 1, dash: "solid" };
