@@ -20,7 +20,7 @@ export function w6Report(w6: W6Result | W6Row[] | Failed): string {
       const r = list.find((x) => x.v === v);
       if (!r) continue;
       if (typeof r.joined !== "number") {
-        rows.push([fmt(r.v), system, "", "", "", "", "", "", "", r.stop ?? ""]);
+        rows.push([fmt(r.v), system, "", "", "", "", "", "", "", "", r.stop ?? ""]);
         continue;
       }
       rows.push([
@@ -30,6 +30,7 @@ export function w6Report(w6: W6Result | W6Row[] | Failed): string {
         `${fmt(r.joinP50Ms)} / ${fmt(r.joinP99Ms)}`,
         `${fmt(r.editP50Ms)} / ${fmt(r.editP99Ms)}${r.deliveredRatio < 1 ? ` (${fmt(r.deliveredRatio * 100)}% arrived)` : ""}`,
         fmt(r.bytesPerMemberPerSec),
+        r.framesPerMemberPerSec === undefined ? "–" : fmt(r.framesPerMemberPerSec),
         fmt(r.roomInboundPerSec),
         fmt(r.relays),
         fmt(r.workerdCpuMsPerEdit, 2),
@@ -38,10 +39,10 @@ export function w6Report(w6: W6Result | W6Row[] | Failed): string {
     }
   }
   // Failed systems (no rows) are still named.
-  for (const [system, list] of bySystem) if (list.length === 0) rows.push(["–", system, "", "", "", "", "", "", "", ""]);
+  for (const [system, list] of bySystem) if (list.length === 0) rows.push(["–", system, "", "", "", "", "", "", "", "", ""]);
   const labels = Array.isArray(w6) ? "" : `\n${W6_SYSTEMS.filter((s) => (w6 as W6Result)[s]).map((s) => `- \`${s}\`: ${(w6 as W6Result)[s]!.label}`).join("\n")}\n`;
   return `${head}\n${labels}\nIssue 18's target: edit → member p99 under ${W6_P99_TARGET_MS} ms, the room's inbound messages/s and CPU per edit flat as V grows.\n\n${table(
-    ["V", "system", "joined", "join p50 / p99 ms", "edit → member p50 / p99 ms", "bytes/member/s", "room inbound msg/s", "relays", "CPU ms/edit (edgeroom: workerd, room + relays)", "stopped"],
+    ["V", "system", "joined", "join p50 / p99 ms", "edit → member p50 / p99 ms", "bytes/member/s", "frames/member/s", "room inbound msg/s", "relays", "CPU ms/edit (edgeroom: workerd, room + relays)", "stopped"],
     rows,
   )}`;
 }

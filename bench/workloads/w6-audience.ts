@@ -56,6 +56,10 @@ export interface W6Row {
   /** Changes that reached members / changes that should have. */
   deliveredRatio: number;
   bytesPerMemberPerSec: number;
+  /** Frames each member received per second (a batch is one frame), where counted. */
+  framesPerMemberPerSec?: number;
+  /** Changes that did not follow their member's seq by one, where the system has a seq (must be 0). */
+  seqErrors?: number;
   roomInboundPerSec: number;
   relays: number | null;
   /** The system's CPU (workerd, or the peer's server process) per edit. */
@@ -139,6 +143,7 @@ async function runOne(t: W6Target, ladderV: number, opts: W6Options): Promise<W6
     // The window: edits round-robin over the editors, cursors from each.
     const inbound0 = await room.inbound(members);
     const bytes0 = joined.reduce((n, m) => n + m.bytesIn(), 0);
+    const frames0 = joined.reduce((n, m) => n + (m.framesIn?.() ?? 0), 0);
     const cpu = cpuWindow(t.pids);
     setup.counting.on = true;
     lag.enable();
@@ -162,6 +167,8 @@ async function runOne(t: W6Target, ladderV: number, opts: W6Options): Promise<W6
     const used = cpu.stop();
     const inbound1 = await room.inbound(members);
     const bytes1 = joined.reduce((n, m) => n + m.bytesIn(), 0);
+    const frames1 = joined.reduce((n, m) => n + (m.framesIn?.() ?? 0), 0);
+    const seqErrors = joined.some((m) => m.seqErrors) ? joined.reduce((n, m) => n + (m.seqErrors?.() ?? 0), 0) : undefined;
     const delivered = joined.reduce((n, m) => n + Math.min(m.changes, edits), 0);
     const lagP99 = lag.percentile(99) / 1e6;
     const row: W6Row = {
@@ -173,6 +180,8 @@ async function runOne(t: W6Target, ladderV: number, opts: W6Options): Promise<W6
       editP99Ms: Math.round(setup.latency.quantile(0.99) * 10) / 10,
       deliveredRatio: edits && joined.length ? Math.round((delivered / (edits * joined.length)) * 1000) / 1000 : 0,
       bytesPerMemberPerSec: joined.length ? Math.round((bytes1 - bytes0) / joined.length / wallSec) : 0,
+      ...(frames1 > 0 ? { framesPerMemberPerSec: Math.round(((frames1 - frames0) / joined.length / wallSec) * 10) / 10 } : {}),
+      ...(seqErrors !== undefined ? { seqErrors } : {}),
       roomInboundPerSec: Math.round(((inbound1 - inbound0) / wallSec) * 10) / 10,
       relays: await room.relays(),
       workerdCpuMsPerEdit: edits ? Math.round((used.workerdCpuSec * 1000 * 100) / edits) / 100 : 0,
@@ -180,6 +189,7 @@ async function runOne(t: W6Target, ladderV: number, opts: W6Options): Promise<W6
     };
     if (v < ladderV) row.stop = `${def.cap!.why} (V clipped from ${ladderV.toLocaleString("en-US")})`;
     else if (joined.length < v) row.stop = `${v - joined.length} of ${v} members could not get in${members.length < v ? ` (${v - members.length} never tried: the rung's ${joinBudgetMs(v) / 1000} s of joins were spent)` : ""}`;
+    else if (seqErrors) row.stop = `${seqErrors} changes out of seq order (a gap or a repeat)`;
     else if (row.deliveredRatio < 1) row.stop = `only ${Math.round(row.deliveredRatio * 1000) / 10}% of the changes reached the members within 5 s`;
     else if (row.editP99Ms >= W6_P99_STOP_MS) row.stop = `fallen behind: edit → member p99 ${row.editP99Ms} ms ≥ ${W6_P99_STOP_MS} ms`;
     if (lagP99 > GENERATOR_LAG_MS) row.stop = `${row.stop ? `${row.stop}; ` : ""}generator-bound: its event loop lagged ${Math.round(lagP99)} ms at p99 (the latency includes its own delay)`;

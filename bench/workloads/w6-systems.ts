@@ -61,6 +61,10 @@ export interface W6Member {
   /** Characters received so far / frames sent so far (pings), for window deltas. */
   bytesIn(): number;
   framesOut(): number;
+  /** Frames received so far (a batch is one frame), where the system's client counts them. */
+  framesIn?(): number;
+  /** Changes that did not follow the member's seq by one (a gap or a repeat), where the system has a seq. */
+  seqErrors?(): number;
   close(): void;
 }
 
@@ -100,15 +104,20 @@ interface RawSocket {
   joinMs: number | null;
   failed: boolean;
   bytes: number;
+  frames: number;
   sent: number;
   changes: number;
+  /** The seq the member holds (edgeroom), and changes that did not follow it by one. */
+  seq: number | null;
+  seqErrors: number;
 }
 
 function raw(url: string, onOpen: (s: RawSocket) => void, onText: (s: RawSocket, text: string) => void): RawSocket {
-  const s: RawSocket = { ws: new WebSocket(url, { perMessageDeflate: false }), openedAt: wallMs(), joinMs: null, failed: false, bytes: 0, sent: 0, changes: 0 };
+  const s: RawSocket = { ws: new WebSocket(url, { perMessageDeflate: false }), openedAt: wallMs(), joinMs: null, failed: false, bytes: 0, frames: 0, sent: 0, changes: 0, seq: null, seqErrors: 0 };
   s.ws.on("message", (data) => {
     const text = String(data);
     s.bytes += text.length;
+    s.frames++;
     onText(s, text);
   });
   s.ws.on("error", () => {});
@@ -137,6 +146,8 @@ function asMember(s: RawSocket): W6Member {
       return s.changes;
     },
     bytesIn: () => s.bytes,
+    framesIn: () => s.frames,
+    seqErrors: () => s.seqErrors,
     framesOut: () => s.sent,
     close: () => s.ws.terminate(),
   };
@@ -155,6 +166,21 @@ function stamps(s: RawSocket, text: string, re: RegExp, setup: W6Setup): void {
 // ---- edgeroom (the audience room, and the same room as one object) ----
 
 const EDGEROOM_CHANGE = /"type":"change"[^]*?"x":(-?[\d.]+)/g;
+/** A change's seq (the room writes it first), and a sync's. */
+const EDGEROOM_SEQ = /"type":"change","seq":(\d+)/g;
+const SYNC_SEQ = /"type":"sync"[^]*?"seq":(\d+)/;
+
+/** Every change in `text` must follow the member's seq by one: the
+ * contiguity every member is promised (PROTOCOL.md §9), checked all the time,
+ * cheaply (a scan of the frames that hold a change). */
+function followSeqs(s: RawSocket, text: string): void {
+  EDGEROOM_SEQ.lastIndex = 0;
+  for (let m = EDGEROOM_SEQ.exec(text); m; m = EDGEROOM_SEQ.exec(text)) {
+    const seq = Number(m[1]);
+    if (s.seq !== null && seq !== s.seq + 1) s.seqErrors++;
+    s.seq = seq;
+  }
+}
 
 function edgeroomDef(party: "whiteboard-audience" | "whiteboard-single", cap: W6SystemDef["cap"]): W6SystemDef {
   return {
@@ -172,11 +198,16 @@ function edgeroomDef(party: "whiteboard-audience" | "whiteboard-single", cap: W6
           (s) => send(s, JSON.stringify({ type: "hello", v: PROTOCOL_VERSION, schema: whiteboard.version, clientId: `w6-${name}`, epoch: null, lastSeq: 0, name, color: "#000000" })),
           (s, text) => {
             if (s.joinMs === null) {
-              if (text.includes(`"type":"sync"`)) s.joinMs = wallMs() - s.openedAt;
+              if (!text.includes(`"type":"sync"`)) return;
+              s.joinMs = wallMs() - s.openedAt;
+              s.seq = Number(SYNC_SEQ.exec(text)?.[1] ?? Number.NaN);
               return;
             }
             // Only changes are looked into (cursor frames are counted, not parsed).
-            if (watch && text.includes(`"type":"change"`)) stamps(s, text, EDGEROOM_CHANGE, setup);
+            if (watch && text.includes(`"type":"change"`)) {
+              followSeqs(s, text);
+              stamps(s, text, EDGEROOM_CHANGE, setup);
+            }
           },
         );
         sockets.push(s);

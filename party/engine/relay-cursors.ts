@@ -1,16 +1,15 @@
 /**
- * A relay's cursor frames (issue 18: "one frame per relay per tick, whatever
- * the number of members behind it"): the room sends its relays a `cursors`
- * frame whenever its own send budget allows — up to one per move in a small
- * room — and a relay of 250 watchers would multiply every one of them by 250
- * sends. Here consecutive `cursors` frames are merged, latest wins per cursor
- * and per live key, and leave under the same rule as the room's own frames
- * (fanout.ts): at once while the relay's send budget lasts
- * (CURSOR_SENDS_PER_SEC sends, a frame costing one send per member), past it
- * at most CURSOR_FRAME_MS later with every move of that time in one frame.
- * A relay with a few members forwards every frame as it comes; a full one
- * sends its members about 20 frames a second. Nothing is reordered: any
- * other frame for the members first sends what is merged (relay-members.ts).
+ * A relay's cursor frames for its editors (issue 18: "one frame per relay per
+ * tick, whatever the number of members behind it"): the room sends its
+ * relays a `cursors` frame whenever its own send budget allows — up to one
+ * per move in a small room. Here consecutive `cursors` frames are merged,
+ * latest wins per cursor and per live key (`CursorMerge`), and leave under
+ * the same rule as the room's own frames (fanout.ts): at once while the
+ * relay's send budget lasts (CURSOR_SENDS_PER_SEC sends, a frame costing one
+ * send per editor), past it at most CURSOR_FRAME_MS later with every move of
+ * that time in one frame. Nothing is reordered: any other frame for the
+ * editors first sends what is merged (relay-members.ts). The relay's
+ * watchers get the same merge inside their watch frames (relay-watch.ts).
  */
 import { CURSOR_FRAME_MS, CURSOR_SEND_BURST, CURSOR_SENDS_PER_SEC } from "../shared/limits.ts";
 
@@ -21,11 +20,49 @@ export interface BatchClock {
   setTimeout(fn: () => void, ms: number): void;
 }
 
-export class CursorBatch {
+/** Consecutive `cursors` frames merged into one, latest wins per cursor and
+ * per live key (shared by the editors' batch below and the watchers' frames,
+ * relay-watch.ts). */
+export class CursorMerge {
   /** Entries waiting, by cursor (`conn`) or live key (`conn\0key`), as JSON. */
   private readonly cursors = new Map<string, string>();
   private readonly live = new Map<string, string>();
   private readonly movers = new Set<string>();
+
+  get size(): number {
+    return this.movers.size;
+  }
+
+  /** A `cursors` frame from the room, merged into what waits. */
+  add(frame: string): void {
+    const msg = JSON.parse(frame) as { f?: unknown[][]; l?: unknown[][] };
+    for (const e of msg.f ?? []) {
+      this.cursors.set(String(e[0]), JSON.stringify(e));
+      this.movers.add(String(e[0]));
+    }
+    for (const e of msg.l ?? []) {
+      this.live.set(`${String(e[0])}\u0000${String(e[1])}`, JSON.stringify(e));
+      this.movers.add(String(e[0]));
+    }
+  }
+
+  /** The merged frame, and its lone mover (the only connection in it, whom
+   * the room does not send its own move), or null when nothing waits; what
+   * waited is cleared. */
+  take(): { frame: string; lone: string | null } | null {
+    if (this.movers.size === 0) return null;
+    const f = [...this.cursors.values()];
+    const l = [...this.live.values()];
+    const lone = this.movers.size === 1 ? (this.movers.values().next().value ?? null) : null;
+    this.cursors.clear();
+    this.live.clear();
+    this.movers.clear();
+    return { frame: `{"type":"cursors","f":[${f.join(",")}]${l.length ? `,"l":[${l.join(",")}]` : ""}}`, lone };
+  }
+}
+
+export class CursorBatch {
+  private readonly merged = new CursorMerge();
   private scheduled = false;
   private sends = CURSOR_SEND_BURST;
   private sendsAt: number;
@@ -41,15 +78,7 @@ export class CursorBatch {
 
   /** A `cursors` frame from the room: merged into the next one the members get. */
   add(frame: string): void {
-    const msg = JSON.parse(frame) as { f?: unknown[][]; l?: unknown[][] };
-    for (const e of msg.f ?? []) {
-      this.cursors.set(String(e[0]), JSON.stringify(e));
-      this.movers.add(String(e[0]));
-    }
-    for (const e of msg.l ?? []) {
-      this.live.set(`${String(e[0])}\u0000${String(e[1])}`, JSON.stringify(e));
-      this.movers.add(String(e[0]));
-    }
+    this.merged.add(frame);
     if (this.scheduled) return;
     this.scheduled = true;
     const left = this.refill();
@@ -60,16 +89,10 @@ export class CursorBatch {
   /** Send what is merged now (before any other frame, or when its time came). */
   flush(): void {
     this.scheduled = false;
-    if (this.movers.size === 0) return;
-    const f = [...this.cursors.values()];
-    const l = [...this.live.values()];
     // The lone mover is not sent its own move, as the room does (live-frames.ts).
-    const except = this.movers.size === 1 ? (this.movers.values().next().value ?? null) : null;
-    this.cursors.clear();
-    this.live.clear();
-    this.movers.clear();
-    const frame = `{"type":"cursors","f":[${f.join(",")}]${l.length ? `,"l":[${l.join(",")}]` : ""}}`;
-    const sent = this.cast(frame, except);
+    const m = this.merged.take();
+    if (!m) return;
+    const sent = this.cast(m.frame, m.lone);
     // Overdrawn by at most one frame time, so no frame ever waits longer.
     this.sends = Math.max(-(CURSOR_SENDS_PER_SEC * CURSOR_FRAME_MS) / 1000, this.refill() - sent);
   }

@@ -22,16 +22,12 @@ import { infoOf, type RelayHost, RelayUplink } from "./relay-uplink.ts";
 import { randomId } from "./room/context.ts";
 import { closeQuietly, peerOf } from "./room/sessions.ts";
 import type { ConnState, LogLine, RoomSocket } from "./room/types.ts";
-
-export type { RelayHost, RelayLink } from "./relay-uplink.ts";
 import { versionRefusal } from "./version-skew.ts";
 
+export type { RelayHost, RelayLink } from "./relay-uplink.ts";
+
 /** Where a member waits to be served: a hello (then a welcome) or a resync. */
-interface Waiting {
-  epoch: string | null;
-  lastSeq: number;
-  welcome: boolean;
-}
+interface Waiting { epoch: string | null; lastSeq: number; welcome: boolean }
 
 const CHANGE_PREFIX = `{"type":"change",`;
 /** A member the relay cannot bring up to date by changes resyncs (1012: not final). */
@@ -101,6 +97,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
     if (access.subject) st.sub = access.subject.slice(0, 64);
     if (info.broadcasts) st.bc = true;
     socket.setState(st);
+    this.members.changed();
     this.guard.watch();
     this.uplink.ensure();
     this.uplink.schedule();
@@ -145,7 +142,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         this.waiting.set(st.conn, { epoch: msg.epoch, lastSeq: msg.lastSeq, welcome: false });
         return this.serveWaiting();
       case "mutate": {
-        if (!editor) return socket.send(JSON.stringify({ type: "reject", mid: msg.mid, code: ErrorCode.FORBIDDEN, message: "viewers cannot edit this room" }));
+        if (!editor) return this.members.answer(socket, st, JSON.stringify({ type: "reject", mid: msg.mid, code: ErrorCode.FORBIDDEN, message: "viewers cannot edit this room" }));
         const item: UpItem = { k: "frame", m: infoOf(st), f: data as string };
         this.inflight.set(msg.mid, item);
         return this.forward(st, item);
@@ -187,6 +184,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
   }
 
   private drop(socket: RoomSocket, st: ConnState): void {
+    this.members.changed();
     this.waiting.delete(st.conn);
     this.joining.delete(st.conn);
     this.roomSyncs.delete(st.conn);
@@ -311,6 +309,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
         if (s && this.roomSyncs.has(item.conn) && item.f.startsWith(`{"type":"sync"`)) {
           this.roomSyncs.delete(item.conn);
           s.setState({ ...s.getState()!, ready: true });
+          this.members.served(s.getState()!, true); // the room's sync holds what the relay applied
         }
         if (item.f.startsWith(`{"type":"reject"`) || item.f.startsWith(`{"type":"ack"`)) this.inflight.delete((JSON.parse(item.f) as { mid: string }).mid);
         return;
@@ -383,6 +382,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       if (w.welcome || !st.ready) return this.guard.close(socket, st, TRY_AGAIN_LATER, "busy", { code: ErrorCode.RATE_LIMITED, message: "the room is busy; reconnecting shortly" });
       return sendQuietly(socket, JSON.stringify({ type: "error", code: ErrorCode.RATE_LIMITED, message: "the room is busy sending syncs; retry shortly", ref: "resync" }));
     }
+    const wasReady = st.ready; // else its welcome holds what waits (relay-watch.ts `served`)
     if (w.welcome) {
       st = { ...st, ready: !askRoom, status: "active" };
       socket.setState(st);
@@ -398,6 +398,7 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       this.forward(st, { k: "frame", m: infoOf(st), f: JSON.stringify({ type: "resync", epoch: w.epoch, lastSeq: w.lastSeq }) });
     } else {
       sendQuietly(socket, sync.frame);
+      this.members.served(st, !wasReady || w.welcome);
     }
     if (w.welcome) {
       // What a direct member gets after its sync: the cursors and live values

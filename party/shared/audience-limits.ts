@@ -47,6 +47,18 @@ export const RELAY_ROOM_SILENT_MS = 20_000;
  * SWEEP_INTERVAL_MS (55 s). Longer than the relay's own bound, so a live
  * relay has opened its new link first. */
 export const RELAY_SILENT_MS = 40_000;
+/** What a relay sends its watchers (viewers; relay-watch.ts, PROTOCOL.md
+ * §16): every change, broadcast and cursor frame of a tick in one frame, on
+ * a send budget of its own — WATCH_SENDS_PER_SEC socket sends a second per
+ * relay, WATCH_SEND_BURST of them at once, a frame costing one send per
+ * watcher. While it lasts (a quiet room, a relay of few watchers) a frame
+ * leaves in the event its contents arrived in; once spent, the next waits
+ * watchers × 1000 / WATCH_SENDS_PER_SEC ms, never more than WATCH_FRAME_MS:
+ * a full relay (RELAY_MAX_MEMBERS) sends each watcher 10 frames a second
+ * whatever the editors do. Editors on a relay keep the room's own cadence. */
+export const WATCH_FRAME_MS = 100;
+export const WATCH_SENDS_PER_SEC = 2_500;
+export const WATCH_SEND_BURST = 250;
 /** Watchers per page of `GET …/presence?watchers` (docs/HTTP-API.md): one
  * relay's members, asked over its link and answered with its next frame. */
 export const WATCHERS_PAGE_MAX = 100;

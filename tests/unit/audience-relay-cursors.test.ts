@@ -12,12 +12,14 @@ import { CURSOR_FRAME_MS, CURSOR_SENDS_PER_SEC } from "../../party/shared/limits
 import { AudienceRoom } from "../support/audience-room.ts";
 import { card } from "../support/cards-room.ts";
 
-/** One editor in the room itself and `watchers` on one relay, all synced. */
-async function room(watchers: number) {
+/** One editor in the room itself and `watchers` on one relay (viewers, or
+ * editors: an editor on a relay gets these frames, a watcher gets them in its
+ * watch frames, audience-watch-frames.test.ts), all synced. */
+async function room(watchers: number, role: "viewer" | "editor" = "viewer") {
   const a = new AudienceRoom({ directMax: 1, relayMax: watchers, relaysMax: 1 });
   const editor = a.join("editor", "editor");
   await a.settle();
-  const members = Array.from({ length: watchers }, (_, i) => a.join(`w${i}`));
+  const members = Array.from({ length: watchers }, (_, i) => a.join(`w${i}`, role));
   await a.settle();
   for (const m of members) expect(m.of("sync")).toHaveLength(1);
   expect(a.where.get(members[0]!)).toBe(0);
@@ -34,8 +36,8 @@ async function sweep(a: AudienceRoom, editor: ReturnType<AudienceRoom["join"]>, 
 }
 
 describe("a relay's cursor frames", () => {
-  it("a full relay sends its members about one frame per frame time, each with the newest position", async () => {
-    const { a, editor, members } = await room(250);
+  it("a full relay sends its editors about one frame per frame time, each with the newest position", async () => {
+    const { a, editor, members } = await room(250, "editor");
     await sweep(a, editor, 60); // about a second of moves: 60 frames from the room
     const frames = members[0]!.of("cursors");
     // The room sent its relay a frame per move (it has budget for one direct

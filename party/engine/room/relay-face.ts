@@ -346,22 +346,23 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink,
   }
 
   commits(queued: readonly QueuedCommit[]): void {
+    // One item per commit, shared by every link (serialised once, `flush`).
+    const items = queued.map((c): DownItem => ({ k: "commit", seq: c.seq ?? 0, f: c.frame, x: c.except, ...(c.ackTo !== undefined ? { to: c.ackTo, ack: c.ack! } : {}) }));
     for (const l of this.links()) {
       const info = l.getLink();
       if (!info?.live) continue;
-      for (const c of queued) {
-        if (!this.charge(l, info, c.frame.length)) break;
-        const item: DownItem = { k: "commit", seq: c.seq ?? 0, f: c.frame, x: c.except };
-        if (c.ackTo !== undefined) Object.assign(item, { to: c.ackTo, ack: c.ack });
+      for (const [i, item] of items.entries()) {
+        if (!this.charge(l, info, queued[i]!.frame.length)) break;
         this.push(info.relay, item);
       }
     }
   }
 
   cast(frame: string, except: string | null): void {
+    const item: DownItem = { k: "cast", f: frame, x: except };
     for (const l of this.links()) {
       const info = l.getLink();
-      if (info?.live && this.charge(l, info, frame.length)) this.push(info.relay, { k: "cast", f: frame, x: except });
+      if (info?.live && this.charge(l, info, frame.length)) this.push(info.relay, item);
     }
   }
 
@@ -402,11 +403,14 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink,
 
   private flush(): void {
     this.flushScheduled = false;
+    // The same commit or broadcast goes to every link: serialised once.
+    const json = new Map<DownItem, string>();
+    const of = (item: DownItem) => json.get(item) ?? json.set(item, JSON.stringify(item)).get(item)!;
     for (const l of this.links()) {
       const info = l.getLink();
       const m = info ? this.memory.get(info.relay) : undefined;
       if (!m || m.out.length === 0) continue;
-      const frame = `{"t":"tick","i":${JSON.stringify(m.out)}}`;
+      const frame = `{"t":"tick","i":[${m.out.map(of).join(",")}]}`;
       m.out = [];
       sendQuietly(l, frame);
     }
