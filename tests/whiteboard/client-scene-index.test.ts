@@ -75,7 +75,8 @@ describe("the scene's spatial index", () => {
     expect(scene.visible(around(9000, 9000), preview).map((s) => s.id)).toContain(moved.id);
   });
 
-  it("picks the same topmost shape under the pointer as a scan of every shape", () => {
+  // A brute-force scan per point: seconds on a loaded machine, so it gets 30 s (not a timing test).
+  it("picks the same topmost shape under the pointer as a scan of every shape", { timeout: 30_000 }, () => {
     const all = [...scene.shapes].sort(paintOrder);
     let checked = 0;
     for (let x = -900; x < 4000; x += 97) {
