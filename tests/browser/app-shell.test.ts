@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { drag, near, openBoard, pixelAtWorld, records, screenshot, usePeople, VIEWPORT, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
+import { drag, near, openBoard, PIXEL_TIMEOUT_MS, pixelAtWorld, records, screenshot, usePeople, VIEWPORT, waitForPixel, waitForRecords, waitForStatus } from "./board-page.ts";
 import { distinctColor } from "../../client/whiteboard/app/distinct-color.ts";
 import { PEOPLE_COLORS } from "../../client/whiteboard/app/identity.ts";
 import { INK_COLORS } from "../../client/whiteboard/canvas/tools.ts";
@@ -74,27 +74,28 @@ describe("the dark theme", () => {
     const edge = () => pixelAtWorld(page, rect.x, rect.y + rect.h / 2);
     // Polled: the board repaints on the next animation frame after the
     // selection is dropped (a loaded machine may take a few frames).
-    await expect.poll(async () => isDark(await inside())).toBe(true);
-    await expect.poll(async () => isLight(await edge())).toBe(true);
+    await expect.poll(async () => isDark(await inside()), { timeout: PIXEL_TIMEOUT_MS }).toBe(true);
+    await expect.poll(async () => isLight(await edge()), { timeout: PIXEL_TIMEOUT_MS }).toBe(true);
     // The chrome is dark too: the top bar's panel.
     const panelBg = await page.getByTestId("topbar").evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(panelBg).toMatch(/^rgba?\((\d|[1-5]\d), (\d|[1-5]\d), (\d|[1-5]\d)/);
     const toggle = page.getByRole("button", { name: "Dark theme" });
-    expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+    await expect.poll(() => toggle.getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("true");
     await screenshot(page, "dark-theme");
 
     // The switch: light board, the same rectangle drawn in its stored black.
     await toggle.click();
-    expect(await toggle.getAttribute("aria-pressed")).toBe("false");
-    expect(near(await inside(), "#f8f9fa", 12)).toBe(true);
-    expect(near(await edge(), "#1e1e1e", 60)).toBe(true);
+    await expect.poll(() => toggle.getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("false");
+    // Each pixel waited for: the board repaints on a frame after the theme flips.
+    await waitForPixel(page, rect.x + rect.w / 2, rect.y + rect.h / 2, (p) => near(p, "#f8f9fa", 12));
+    await waitForPixel(page, rect.x, rect.y + rect.h / 2, (p) => near(p, "#1e1e1e", 60));
     // Remembered on this device: a reload stays light although the browser prefers dark.
     await page.reload();
     await waitForStatus(page, "live");
     await waitForRecords(page, `(recs) => recs.some((r) => r.type === "rect")`);
-    expect(near(await inside(), "#f8f9fa", 12)).toBe(true);
+    await waitForPixel(page, rect.x + rect.w / 2, rect.y + rect.h / 2, (p) => near(p, "#f8f9fa", 12));
     await page.getByRole("button", { name: "Dark theme" }).click();
-    expect(isDark(await inside())).toBe(true);
+    await waitForPixel(page, rect.x + rect.w / 2, rect.y + rect.h / 2, isDark);
   });
 
   it("every palette ink, and any other stored colour, is painted readable on the dark board", () => {
@@ -115,7 +116,7 @@ describe("the dark theme", () => {
   it("a light-preferring browser gets the light board", async () => {
     const page = await openBoard(await person({ colorScheme: "light" }), `http://${people.host}/?test`);
     await waitForPixel(page, 500, 380, (p) => near(p, "#f8f9fa", 12));
-    expect(await page.getByRole("button", { name: "Dark theme" }).getAttribute("aria-pressed")).toBe("false");
+    await expect.poll(() => page.getByRole("button", { name: "Dark theme" }).getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("false");
   });
 });
 
@@ -164,7 +165,8 @@ describe("layout at desktop and tablet widths", () => {
     const page = await openBoard(await person(), `http://${people.host}/?test`);
     for (const viewport of [VIEWPORT, { width: 1000, height: 700 }, { width: 700, height: 900 }]) {
       await page.setViewportSize(viewport);
-      expect({ width: viewport.width, overlapping: await overlappingPanels(page) }).toEqual({ width: viewport.width, overlapping: [] });
+      // Polled: the layout settles after the resize (a render, a frame).
+      await expect.poll(async () => ({ width: viewport.width, overlapping: await overlappingPanels(page) }), { timeout: 10_000 }).toEqual({ width: viewport.width, overlapping: [] });
     }
   });
 });
@@ -203,7 +205,7 @@ describe("a 390 × 844 touch phone", () => {
 
     // The tools still work by touch: tap Rectangle, it is the current tool.
     await page.getByRole("button", { name: "Rectangle (R)" }).tap();
-    expect(await page.getByRole("button", { name: "Rectangle (R)" }).getAttribute("aria-pressed")).toBe("true");
+    await expect.poll(() => page.getByRole("button", { name: "Rectangle (R)" }).getAttribute("aria-pressed"), { timeout: 10_000 }).toBe("true");
   });
 });
 
@@ -282,22 +284,23 @@ describe("the people list", () => {
     await a.waitForSelector("[data-testid=peer]");
 
     // B joined second, so B gave way; A keeps red. Both screens agree.
-    await expect.poll(() => selfColor(b)).not.toBe(RED);
+    await expect.poll(() => selfColor(b), { timeout: 10_000 }).not.toBe(RED);
     const bColor = (await selfColor(b))!;
     expect(PEOPLE_COLORS).toContain(bColor);
     expect(await selfColor(a)).toBe(RED);
-    await expect.poll(() => peerColors(a)).toEqual([bColor]);
-    await expect.poll(() => peerColors(b)).toEqual([RED]);
-    const dots = await a.locator(".people .dot").evaluateAll((els) => els.map((el) => getComputedStyle(el).backgroundColor));
-    expect(new Set(dots).size).toBe(2);
+    await expect.poll(() => peerColors(a), { timeout: 10_000 }).toEqual([bColor]);
+    await expect.poll(() => peerColors(b), { timeout: 10_000 }).toEqual([RED]);
+    // The list re-renders after the client's peers change: wait for its dots.
+    const dots = () => a.locator(".people .dot").evaluateAll((els) => els.map((el) => getComputedStyle(el).backgroundColor));
+    await expect.poll(async () => new Set(await dots()).size, { timeout: 10_000 }).toBe(2);
     // A reload of B (same tab, same client) keeps B's choice stable, not flipping back to red.
     await b.reload();
     await waitForStatus(b, "live");
-    await expect.poll(() => selfColor(b)).not.toBe(RED);
+    await expect.poll(() => selfColor(b), { timeout: 10_000 }).not.toBe(RED);
 
     // B's long name on A's list: cut with an ellipsis inside the panel, whole in the tooltip.
     const name = a.locator("[data-testid=peer] .name");
-    await expect.poll(() => name.textContent()).toBe(LONG);
+    await expect.poll(() => name.textContent(), { timeout: 10_000 }).toBe(LONG);
     const m = await name.evaluate((el) => ({
       scroll: el.scrollWidth,
       client: el.clientWidth,
@@ -375,9 +378,9 @@ describe("the zoom control", () => {
       const [sx, sy] = await page.evaluate(([x, y]) => window.__edgeroom!.controller.worldToScreen(x!, y!), [rect.x + rect.w / 2, rect.y + rect.h / 2]);
       return sx > 0 && sy > 0 && sx < VIEWPORT.width && sy < VIEWPORT.height;
     };
-    await expect.poll(onScreen).toBe(false);
+    await expect.poll(onScreen, { timeout: 10_000 }).toBe(false);
     await page.getByRole("button", { name: "Zoom to fit (Shift+1)" }).click();
-    await expect.poll(onScreen).toBe(true);
+    await expect.poll(onScreen, { timeout: 10_000 }).toBe(true);
     await waitForPixel(page, rect.x, rect.y + rect.h / 2, (p) => near(p, "#1e1e1e", 80));
   });
 });

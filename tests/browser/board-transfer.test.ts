@@ -89,7 +89,8 @@ describe("export and import", () => {
     await waitForRecords(a, `(recs) => recs.length === 4`);
     expect(byId(await records(a))).toEqual(original);
     await a.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 0);
-    expect(await pendingCount(a)).toBe(0);
+    // The status bar shows it on its next render.
+    await expect.poll(() => pendingCount(a), { timeout: 10_000 }).toBe(0);
     const rect = original.find((s) => s.type === "rect")!;
     await waitForPixel(a, rect.x, rect.y + 30, (p) => near(p, RED));
 
@@ -130,9 +131,9 @@ describe("export and import", () => {
     const a = await openBoard(await person(), `http://${people.host}/?test`);
     const oldRoom = roomOf(a);
     await dropFile(a, "notes.json", JSON.stringify({ hello: "world" }));
-    await expect.poll(() => a.getByTestId("transfer-error").textContent()).toMatch(/not a board export/);
+    await expect.poll(() => a.getByTestId("transfer-error").textContent(), { timeout: 10_000 }).toMatch(/not a board export/);
     await dropFile(a, "future.json", serializeExport({ ...buildExport(whiteboard, { room: "r", seq: 1, records: extras }), v: 99 }));
-    await expect.poll(() => a.getByTestId("transfer-error").textContent()).toMatch(/version 99/);
+    await expect.poll(() => a.getByTestId("transfer-error").textContent(), { timeout: 10_000 }).toMatch(/version 99/);
     await a.keyboard.press("Escape");
     await a.getByTestId("transfer-dialog").waitFor({ state: "hidden" });
     expect(roomOf(a)).toBe(oldRoom);
@@ -175,7 +176,7 @@ describe("duplicate", () => {
     await boardMenu(a, "Duplicate board");
     const newRoom = await newBoardOpened(a, oldRoom, "offline");
     await waitForRecords(a, `(recs) => recs.length === 4`);
-    expect(await pendingCount(a)).toBe(1); // one edit, however many mutations it took
+    await expect.poll(() => pendingCount(a), { timeout: 10_000 }).toBe(1); // one edit, however many mutations it took
 
     await ctxA.setOffline(false);
     await waitForStatus(a, "live");

@@ -34,6 +34,9 @@ describe("npm run dev, offline", () => {
       [300, 250],
       [500, 400],
     ]);
+    // The edit is in IndexedDB before the reload (a reload in the same moment as the edit is not what this is about).
+    await page.waitForFunction(() => window.__edgeroom!.session.client.pendingCount === 1);
+    await page.evaluate(() => window.__edgeroom!.session.client.saved());
     await page.reload();
     // The board, not a blank page: the app ran, offline, with the edit still there.
     await waitForStatus(page, "offline", 30_000);

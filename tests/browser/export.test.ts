@@ -89,11 +89,11 @@ describe("the keyboard", () => {
     const [first, second] = (await records(page)).sort((a, b) => a.z - b.z) as [Shape, Shape];
     const selection = () => page.evaluate(() => window.__edgeroom!.controller.getUi().selection);
     await page.keyboard.press("Tab");
-    expect(await selection()).toEqual([first.id]);
+    await expect.poll(selection, { timeout: 10_000 }).toEqual([first.id]);
     await page.keyboard.press("Tab");
-    expect(await selection()).toEqual([second.id]);
+    await expect.poll(selection, { timeout: 10_000 }).toEqual([second.id]);
     await page.keyboard.press("Shift+Tab");
-    expect(await selection()).toEqual([first.id]);
+    await expect.poll(selection, { timeout: 10_000 }).toEqual([first.id]);
     // Still on the canvas: Tab did not leave it.
     expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("board");
     await page.keyboard.press("Shift+ArrowRight");

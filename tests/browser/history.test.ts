@@ -35,7 +35,10 @@ const types = (recs: Shape[]) => recs.map((r) => r.type).sort();
 async function openHistory(page: Page): Promise<void> {
   await boardMenu(page, "History…");
   await page.getByTestId("timeline-entry").first().waitFor();
-  for (const toggle of await page.getByRole("button", { name: /^Show \d+ earlier change/ }).all()) await toggle.click();
+  // One at a time, the first still folded: a clicked toggle becomes "Hide…",
+  // so a list read once would shift under the clicks.
+  const folded = page.getByRole("button", { name: /^Show \d+ earlier change/ });
+  while ((await folded.count()) > 0) await folded.first().click();
 }
 
 /** A draws an ellipse, then a red rectangle, then deletes the rectangle. Returns the seq right after the rectangle. */
@@ -70,7 +73,7 @@ describe("the history panel", () => {
 
     // A sees the board as it was then, read-only, with a bar that says so.
     await a.getByTestId("preview-bar").waitFor();
-    expect(await a.getByTestId("preview-bar").textContent()).toMatch(/Previewing the version of \d\d:\d\d/);
+    await expect.poll(() => a.getByTestId("preview-bar").textContent(), { timeout: 10_000 }).toMatch(/Previewing the version of \d\d:\d\d/);
     await waitForRecords(a, `(recs) => recs.length === 2`);
     expect(types(await records(a))).toEqual(["ellipse", "rect"]);
     await waitForPixel(a, rect.x, rect.y + 30, (p) => near(p, RED));
@@ -164,6 +167,13 @@ describe("the history panel", () => {
     await waitForRecords(b, `(recs) => recs.length === 1 && recs[0].type === "sticky"`);
 
     // From the keyboard: into the list, down to the version, Enter previews it.
+    // The open panel fetches the timeline again HISTORY_REFRESH_MS after the
+    // board changes: wait until it lists A's newest change, or the entries
+    // counted below could move under the arrow keys when it does.
+    const head = await seqOf(a);
+    const newest = () =>
+      a.locator("[data-testid=timeline] button[data-seq]").evaluateAll((els) => Math.max(...els.map((el) => Number(el.getAttribute("data-seq"))).filter((n) => Number.isFinite(n))));
+    await expect.poll(newest, { timeout: 10_000 }).toBe(head);
     await a.getByRole("button", { name: /^Now — the live board/ }).focus();
     const entries = await a.locator("[data-testid=timeline] button[data-seq]").evaluateAll((els) => els.map((el) => el.classList.contains("version")));
     const steps = entries.indexOf(true);
@@ -171,7 +181,7 @@ describe("the history panel", () => {
     for (let i = 0; i < steps; i++) await a.keyboard.press("ArrowDown");
     await a.keyboard.press("Enter");
     await a.getByTestId("preview-bar").waitFor();
-    await expect.poll(() => a.getByTestId("preview-bar").textContent()).toMatch(/“before the review”/);
+    await expect.poll(() => a.getByTestId("preview-bar").textContent(), { timeout: 10_000 }).toMatch(/“before the review”/);
     await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].type === "rect"`);
     expect(types(await records(b))).toEqual(["sticky"]);
 
@@ -215,7 +225,7 @@ describe("edits made offline in the timeline", () => {
     await a.keyboard.press("Escape");
     await drag(a, [[350, 230], [360, 300], [370, 330]]);
     await drag(a, [[650, 230], [660, 300], [670, 330]]);
-    expect(await pendingCount(a)).toBeGreaterThanOrEqual(8); // each note, its text, and each move: separate edits
+    await expect.poll(() => pendingCount(a), { timeout: 10_000 }).toBeGreaterThanOrEqual(8); // each note, its text, and each move: separate edits
 
     await ctxA.setOffline(false);
     await waitForStatus(a, "live");
@@ -234,7 +244,7 @@ describe("edits made offline in the timeline", () => {
     expect(changes[1]![0]).toMatch(/^.+ added 2 rectangles$/);
     // Unfolded, each of A's changes is there to preview.
     await b.getByRole("button", { name: /^Show \d+ earlier changes$/ }).first().click();
-    expect(await b.locator("[data-testid=timeline-entry].part").count()).toBeGreaterThanOrEqual(7);
+    await expect.poll(() => b.locator("[data-testid=timeline-entry].part").count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(7);
     await screenshot(b, "history-offline-burst-B");
   });
 });

@@ -111,8 +111,8 @@ describe("npm run dev: a dropped picture", () => {
     const mb = (await b.evaluate(() => window.__marks!)) as Marks;
     expect(mb.hash).toBe(img.asset);
     // Resource timing reports a request a moment after it ended.
-    await a.waitForFunction((h) => window.__marks?.requests?.some((r) => r.url.includes(h)), img.asset, { timeout: 5_000 });
-    await b.waitForFunction((h) => window.__marks?.requests?.some((r) => r.url.includes(h)), img.asset, { timeout: 5_000 });
+    await a.waitForFunction((h) => window.__marks?.requests?.some((r) => r.url.includes(h)), img.asset, { timeout: 10_000 });
+    await b.waitForFunction((h) => window.__marks?.requests?.some((r) => r.url.includes(h)), img.asset, { timeout: 10_000 });
     const upload = requestFor((await a.evaluate(() => window.__marks!)) as Marks, img.asset)!;
     const read = requestFor((await b.evaluate(() => window.__marks!)) as Marks, img.asset)!;
     const ms = Math.round(mb.pixel! - dropped);

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { drag, isBackground, near, openBoard, pixelAtWorld, roomOf, usePeople, waitForPixel, waitForRecords } from "./board-page.ts";
+import { drag, isBackground, near, openBoard, roomOf, usePeople, waitForPixel, waitForRecords } from "./board-page.ts";
 import { dropPicture, dropSvg, type ImageShape, imageOf, pagePoint, settled, storedPicture, TEAL } from "./picture-page.ts";
 
 const people = usePeople();
@@ -131,7 +131,7 @@ describe("the image shape", () => {
     expect(href).not.toBeNull();
     // The very bytes the room stores, named by their hash.
     expect(createHash("sha256").update(Buffer.from(href![1]!, "base64")).digest("hex")).toBe(img.asset);
-    expect(await pixelAtWorld(a, img.x + img.w / 2, img.y + img.h / 2)).toSatisfy((p: number[]) => near(p, TEAL, 30));
+    await waitForPixel(a, img.x + img.w / 2, img.y + img.h / 2, (p) => near(p, TEAL, 30));
   });
 
   it("a large picture is stored at most 2,048 px on a side and placed at 640; an SVG is stored as a PNG (rasterised), drawn on B's screen", async () => {

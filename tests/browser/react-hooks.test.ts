@@ -76,12 +76,12 @@ describe("edgeroom/react in Chromium", () => {
       await expect.poll(() => bo.getByTestId("status").innerText(), { timeout: 20_000 }).toBe("live · Bo · 0 unsaved");
       await expect.poll(() => text(ada, "people"), { timeout: 10_000 }).toBe("Bo");
       await expect.poll(() => text(bo, "people"), { timeout: 10_000 }).toBe("Ada");
-      expect(await ada.getByTestId("counts").innerText()).toBe("1 here · 0 sharing a view");
+      await expect.poll(() => ada.getByTestId("counts").innerText(), { timeout: 10_000 }).toBe("1 here · 0 sharing a view");
 
       // Ada adds a card through useMutation; both pages list it (useRecords).
       await ada.getByRole("button", { name: "Add" }).click();
       await expect.poll(() => text(bo, "cards"), { timeout: 10_000 }).toBe("hello: 0");
-      expect(await text(ada, "cards")).toBe("hello: 0");
+      await expect.poll(() => text(ada, "cards"), { timeout: 10_000 }).toBe("hello: 0");
       // Bo votes; Ada's page shows it, and both settle with nothing unsaved.
       await bo.getByRole("button", { name: "Vote" }).click();
       await expect.poll(() => text(ada, "cards"), { timeout: 10_000 }).toBe("hello: 1");
@@ -90,12 +90,12 @@ describe("edgeroom/react in Chromium", () => {
       // Bo's live view (setLive) reaches Ada's page through useOthers and useLive.
       await bo.getByRole("button", { name: "Zoom in" }).click();
       await expect.poll(() => text(ada, "people"), { timeout: 10_000 }).toBe("Bo @2x");
-      expect(await ada.getByTestId("counts").innerText()).toBe("1 here · 1 sharing a view");
+      await expect.poll(() => ada.getByTestId("counts").innerText(), { timeout: 10_000 }).toBe("1 here · 1 sharing a view");
 
       // Bo leaves: on Ada's page Bo is marked as gone, then not listed — never listed as here.
       await bo.context().close();
       await expect.poll(() => text(ada, "people"), { timeout: 10_000 }).toMatch(/^(Bo \(left\))?$/);
-      expect(await ada.getByTestId("counts").innerText()).toMatch(/ · 0 sharing a view$/);
+      await expect.poll(() => ada.getByTestId("counts").innerText(), { timeout: 10_000 }).toMatch(/ · 0 sharing a view$/);
       await expect.poll(() => text(ada, "people"), { timeout: 30_000 }).toBe("");
     } finally {
       await ada.context().close();

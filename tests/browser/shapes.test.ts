@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Shape } from "../../party/whiteboard/records.ts";
-import { drag, inkInWorldRect, isBackground, near, pixelAtWorld, records, screenshot, usePeople, waitForInk, waitForPixel, waitForRecords } from "./board-page.ts";
+import { drag, inkInWorldRect, isBackground, near, PIXEL_TIMEOUT_MS, pixelAtWorld, records, screenshot, usePeople, waitForInk, waitForPixel, waitForRecords } from "./board-page.ts";
 
 const { twoPeople } = usePeople();
 
@@ -52,8 +52,8 @@ describe("arrows bound to shapes", () => {
     // The arrow's record is just as it was: the end follows at draw time.
     expect(after.find((r) => r.id === arrow.id)).toEqual(arrow);
     const newPoint = along(moved.x + moved.w / 2, moved.y + moved.h / 2, moved.x);
-    await expect.poll(async () => isBackground(await pixelAtWorld(b, ...newPoint)), { timeout: 5_000 }).toBe(false);
-    await expect.poll(async () => isBackground(await pixelAtWorld(b, ...oldPoint)), { timeout: 5_000 }).toBe(true);
+    await expect.poll(async () => isBackground(await pixelAtWorld(b, ...newPoint)), { timeout: PIXEL_TIMEOUT_MS }).toBe(false);
+    await expect.poll(async () => isBackground(await pixelAtWorld(b, ...oldPoint)), { timeout: PIXEL_TIMEOUT_MS }).toBe(true);
     await screenshot(b, "bound-arrow-B");
   });
 });
@@ -73,11 +73,11 @@ describe("labels inside shapes", () => {
     expect(await a.getByTestId("text-editor").getAttribute("aria-label")).toBe("Label");
     await a.keyboard.type("Ship it", { delay: 30 });
     // Still typing: no edit yet, but B's board shows the words (the draft takes the rectangle's place).
-    await expect.poll(() => inkInWorldRect(b, middle), { timeout: 5_000 }).toBeGreaterThan(20);
+    await expect.poll(() => inkInWorldRect(b, middle), { timeout: PIXEL_TIMEOUT_MS }).toBeGreaterThan(20);
     expect((await records(b)).find((r) => r.id === rect.id)).toEqual(rect);
     await a.keyboard.press("Escape");
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && r.label === "Ship it")`);
-    await expect.poll(() => inkInWorldRect(b, middle), { timeout: 5_000 }).toBeGreaterThan(20);
+    await expect.poll(() => inkInWorldRect(b, middle), { timeout: PIXEL_TIMEOUT_MS }).toBeGreaterThan(20);
     // Drawn once, on the board, not doubled on the overlay: read once, right
     // after the paint that shows it on the board (waiting could let a double pass).
     expect(await inkInWorldRect(b, middle, "cursor-layer")).toBe(0);
@@ -160,7 +160,7 @@ describe("the eraser", () => {
     await waitForPixel(b, 300, 250, (p) => isBackground(p));
     await a.keyboard.press("Control+z");
     await waitForRecords(b, `(recs) => recs.filter((r) => r.type === "pen").length === 2 && recs.length === 3`);
-    await expect.poll(async () => isBackground(await pixelAtWorld(b, 300, 250)), { timeout: 5_000 }).toBe(false);
+    await expect.poll(async () => isBackground(await pixelAtWorld(b, 300, 250)), { timeout: PIXEL_TIMEOUT_MS }).toBe(false);
   });
 });
 
@@ -176,7 +176,7 @@ describe("rotation", () => {
     // The round handle 24 px above the top edge's middle; pull it round to the right of the centre.
     await drag(a, [[550, 356], [650, 330], [750, 400]]);
     await waitForRecords(b, `(recs) => recs.some((r) => r.type === "rect" && Math.abs(r.rotation - Math.PI / 2) < 0.01)`);
-    await expect.poll(async () => near(await pixelAtWorld(b, 550, 250), "#e03131"), { timeout: 5_000 }).toBe(true);
+    await expect.poll(async () => near(await pixelAtWorld(b, 550, 250), "#e03131"), { timeout: PIXEL_TIMEOUT_MS }).toBe(true);
     await waitForPixel(b, 410, 400, (p) => isBackground(p)); // the old left end is empty
     await screenshot(b, "rotated-B");
   });

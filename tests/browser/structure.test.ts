@@ -274,7 +274,7 @@ describe("the arrange bar", () => {
     // Group: one group for everyone; then Ungroup is offered and takes it apart.
     await bar.getByRole("button", { name: /^Group/ }).click();
     await waitForRecords(b, `(rs) => { const g = rs.filter((r) => r.type === "rect").map((r) => (r.groups ?? [])[0]); return g.length === 3 && g.every((x) => x && x === g[0]); }`);
-    expect(await bar.getByRole("button", { name: /^Group/ }).isDisabled()).toBe(true);
+    await expect.poll(() => bar.getByRole("button", { name: /^Group/ }).isDisabled(), { timeout: 10_000 }).toBe(true);
     await bar.getByRole("button", { name: /^Ungroup/ }).click();
     await waitForRecords(b, `(rs) => rs.filter((r) => r.type === "rect" && (r.groups ?? []).length === 0).length === 3`);
 

@@ -36,14 +36,14 @@ describe("style panel", () => {
       [700, 380],
     ]);
     await waitForRecords(a, `(recs) => recs.length === 1 && recs[0].type === "pen"`);
-    await expect.poll(() => more.count()).toBe(0);
+    await expect.poll(() => more.count(), { timeout: 10_000 }).toBe(0);
     // Opened for a selection, it closes when the selection is cleared.
     await a.keyboard.press("v");
     await a.keyboard.press("Control+a");
     await a.getByRole("button", { name: "More styles" }).click();
-    await expect.poll(() => more.count()).toBe(1);
+    await expect.poll(() => more.count(), { timeout: 10_000 }).toBe(1);
     await a.keyboard.press("Escape");
-    await expect.poll(() => more.count()).toBe(0);
+    await expect.poll(() => more.count(), { timeout: 10_000 }).toBe(0);
   });
 
   it("shows the selection's colour; fill, opacity and dash change it on B's canvas", async () => {
@@ -56,9 +56,9 @@ describe("style panel", () => {
     ]);
     await a.keyboard.press("Escape");
     await a.getByRole("radio", { name: "Blue", exact: true }).click(); // new shapes: blue
-    expect(await checked(a, "Colour", "Blue")).toBe("true");
+    await expect.poll(() => checked(a, "Colour", "Blue"), { timeout: 10_000 }).toBe("true");
     await a.mouse.click(300, 320); // select the red rectangle by its edge
-    await expect.poll(() => checked(a, "Colour", "Red")).toBe("true");
+    await expect.poll(() => checked(a, "Colour", "Red"), { timeout: 10_000 }).toBe("true");
     expect(await checked(a, "Colour", "Blue")).toBe("false");
 
     await a.getByRole("button", { name: "More styles" }).click();

@@ -52,8 +52,8 @@ describe("tabs of one browser share one connection", () => {
     const a = await openBoard(ctx, `http://${people.host}/?test`);
     const b = await openBoard(ctx, a.url());
     const room = roomOf(a);
-    expect([await role(a), await role(b)].sort()).toEqual(["follower", "leader"]);
-    expect((await stats(room)).connections).toBe(1);
+    await expect.poll(async () => [await role(a), await role(b)].sort(), { timeout: 10_000 }).toEqual(["follower", "leader"]);
+    await expect.poll(async () => (await stats(room)).connections, { timeout: 10_000 }).toBe(1);
 
     // Each draws a rectangle with the mouse; both boards show both.
     await a.keyboard.press("r");
@@ -95,7 +95,7 @@ describe("tabs of one browser share one connection", () => {
     await leader.close({ runBeforeUnload: false });
     await ctx.setOffline(false);
     await waitForStatus(follower, "live");
-    expect(await role(follower)).toBe("leader");
+    await until(async () => (await role(follower)) === "leader");
     await waitForRecords(follower, "rs => ['offline-leader', 'offline-follower'].every(id => rs.some(r => r.id === id))");
     await until(async () => (await stats(room)).records === 2);
 

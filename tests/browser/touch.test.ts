@@ -51,7 +51,7 @@ describe("touch", () => {
     for (let i = 1; i <= 5; i++) await touch("touchMove", [[300 + i * 20, 300]]);
     await touch("touchEnd", []);
     const level = (r: Shape) => r.type === "pen" && r.pts.every((p) => p[1] === r.pts[0]![1]);
-    await expect.poll(async () => (await records(page)).some(level), { timeout: 5_000 }).toBe(true);
+    await expect.poll(async () => (await records(page)).some(level), { timeout: 10_000 }).toBe(true);
     // …and no stroke was made by the pinch: the later stroke is in, so one the
     // pinch made (earlier) would be too. It is the only record.
     expect(await records(page)).toHaveLength(1);
