@@ -73,6 +73,7 @@ for (const kind of ["wrangler", "partykit"] as const) {
       await waitFor(() => b.connection.status === "live" && b.self!.conn !== oldConn);
       await waitFor(() => [...a.peers().values()].some((p) => p.conn === b.self!.conn));
       expect(vanished).toBe(false);
+      await waitFor(() => a.cursors().size === 1 && a.cursors().has(b.self!.conn), 10_000, "the cursor moved over");
       expect([...a.cursors().keys()]).toEqual([b.self!.conn]); // the cursor moved over
       watch();
 
