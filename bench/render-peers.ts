@@ -4,9 +4,10 @@
  * own (bench/w5-pages/, bundled here with esbuild), given the same shapes as
  * the whiteboard's W5 board (bench/w5-shapes.ts) and driven by the same
  * camera script as bench/render.ts in the same Chromium: 100 % zoom still
- * and panning 4 px a frame; the whole board in view (each editor's own zoom
- * to fit) still, panning, and zooming in and out around the centre (×1.03 a
- * frame, 60 frames in, 60 out).
+ * and panning 4 px a frame; the whole board in view (one fit camera for
+ * all: the whiteboard's zoom to fit of the shapes' area) still, panning,
+ * and zooming in and out around the centre (×1.03 a frame, 60 frames in,
+ * 60 out).
  *
  *   node bench/render-peers.ts [--shapes=10000] [--systems=tldraw,excalidraw]
  *
@@ -81,9 +82,8 @@ async function measure(page: Page, label: string, shapes: number) {
 }
 
 /** The camera motions of bench/render.ts, through the page's W5 hooks. */
-/** The whole board in view: the shared fit camera, or the editor's own fit where it has one
- * (Excalidraw: its page closed after the shared camera in two runs, with its own fit never). */
-const showAll = (page: Page) => page.evaluate((c) => (window.__w5!.zoomToFit ? window.__w5!.zoomToFit() : window.__w5!.setCamera(c)), FIT);
+/** The whole board in view: the shared fit camera (FIT), the same view in every page. */
+const showAll = (page: Page) => page.evaluate((c) => window.__w5!.setCamera(c), FIT);
 
 const setPanning = (page: Page, on: boolean) =>
   page.evaluate((pan) => {

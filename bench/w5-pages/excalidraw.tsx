@@ -12,7 +12,7 @@ import type { Shape } from "../../party/whiteboard/records.ts";
 import type { W5Hooks } from "./hooks.ts";
 
 type Api = Parameters<NonNullable<Parameters<typeof Excalidraw>[0]["excalidrawAPI"]>>[0];
-type Skeleton = Parameters<typeof convertToExcalidrawElements>[0][number];
+type Skeleton = NonNullable<Parameters<typeof convertToExcalidrawElements>[0]>[number];
 
 function convert(s: Shape): Skeleton | null {
   const base = { id: s.id, x: s.x, y: s.y, strokeColor: s.color, strokeWidth: s.stroke / 2, roughness: 0 };
@@ -40,7 +40,6 @@ function hooks(api: Api): W5Hooks {
       api.updateScene({ elements });
     },
     count: () => api.getSceneElements().length,
-    zoomToFit: () => api.scrollToContent(undefined, { fitToContent: true, animate: false }),
     camera() {
       const s = api.getAppState();
       return { x: -s.scrollX, y: -s.scrollY, zoom: s.zoom.value };

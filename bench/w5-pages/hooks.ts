@@ -2,7 +2,8 @@
  * What bench/render-peers.ts drives in each peer's page: load W5's shapes,
  * read and set the camera. The camera is given as
  * the whiteboard's is (client/whiteboard/canvas/camera.ts): the world point at
- * the top-left of the screen and the zoom, whatever the editor stores.
+ * the top-left of the screen and the zoom, whatever the editor stores — so
+ * one camera (the shared fit of "whole board") is the same view in every page.
  */
 import type { Shape } from "../../party/whiteboard/records.ts";
 
@@ -17,8 +18,6 @@ export interface W5Hooks {
   count(): number;
   camera(): W5Camera;
   setCamera(c: W5Camera): void;
-  /** The editor's own zoom to fit, where the shared fit camera does not serve (see render-peers.ts). */
-  zoomToFit?(): void;
 }
 
 declare global {
