@@ -31,6 +31,8 @@ import { AREA, makeShapes } from "./w5-shapes.ts";
 import { launchChromium } from "../tests/browser/chromium.ts";
 import { startDevServer } from "../tests/support/dev-server.ts";
 import { waitFor } from "../tests/support/wait.ts";
+import { writeFileSync } from "node:fs";
+import { frameCost } from "./lib/trace-summary.ts";
 
 const argNum = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 /** `--shapes=0` is the baseline: an empty board with the same 50 simulated (relay-free) cursors. */
@@ -39,6 +41,24 @@ const CURSORS = argNum("cursors", 50);
 const MEASURE_MS = 6_000;
 /** Real peers (Node RoomClients) streaming a growing pen stroke as their live draft. */
 const DRAFTERS = argNum("drafters", 5);
+/** `--trace=<prefix>`: each measured view also writes `<prefix>-<n>.json`
+ * (a Chromium performance trace: open it in DevTools' Performance panel) and
+ * `<prefix>-<n>.cpuprofile` (the page's JavaScript, sampled every 100 µs). */
+const TRACE = process.argv.find((a) => a.startsWith("--trace="))?.slice("--trace=".length) ?? null;
+const TRACE_CATEGORIES = [
+  "devtools.timeline",
+  "disabled-by-default-devtools.timeline",
+  "disabled-by-default-devtools.timeline.frame",
+  "v8",
+  "v8.execute",
+  "blink",
+  "blink.user_timing",
+  "cc",
+  "gpu",
+  "viz",
+  "benchmark",
+  "rail",
+];
 
 function stats(xs: number[]): { median: number; p95: number; n: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -108,6 +128,8 @@ try {
     { cursors: CURSORS },
   );
 
+  const cdp = TRACE ? await page.context().newCDPSession(page) : null;
+  let traced = 0;
   const measure = async (label: string) => {
     await page.waitForTimeout(500); // settle
     await page.evaluate(() => {
@@ -115,7 +137,25 @@ try {
       s.drawMs.length = 0;
       s.intervalMs.length = 0;
     });
+    if (cdp) {
+      await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+      await cdp.send("Profiler.start");
+    }
     await page.waitForTimeout(MEASURE_MS);
+    if (cdp) {
+      const { profile } = await cdp.send("Profiler.stop");
+      const trace = await browser.stopTracing();
+      writeFileSync(`${TRACE}-${traced}.cpuprofile`, JSON.stringify(profile));
+      writeFileSync(`${TRACE}-${traced}.json`, trace);
+      const c = frameCost(trace.toString());
+      console.log(
+        `${label}: main thread ${c.busy} ms a frame (${c.frames} frames traced): animation frame callbacks ${c.raf}, commit ${c.commit}, ` +
+          `style/layout/paint ${c.lifecycle}, tasks outside frames ${c.tasks} (GC within these: ${c.gc}); trace in ${TRACE}-${traced}.json, profile in ${TRACE}-${traced}.cpuprofile`,
+      );
+      traced++;
+    }
     const result = await page.evaluate(() => {
       const s = window.__edgeroom!.controller.stats;
       return { draw: [...s.drawMs], interval: [...s.intervalMs], drawn: s.lastDrawn };

@@ -299,14 +299,16 @@ function EditingLayer({ controller }: { controller: BoardController }) {
 }
 
 function ZoomControls({ controller }: { controller: BoardController }) {
-  const ui = useBoardUi(controller);
+  // The camera's own subscription, as a whole percentage: a zoom gesture
+  // re-renders this display once per percent, and nothing else.
+  const percent = useSyncExternalStore(controller.subscribeCamera, () => Math.round(controller.getCamera().zoom * 100));
   return (
     <div className="zoom panel" role="group" aria-label="Zoom">
       <button type="button" className="tool" aria-label="Zoom out (-)" title="Zoom out — −" onClick={() => controller.zoomBy(1 / 1.25)}>
         <Icon name="minus" />
       </button>
       <button type="button" className="zoom-level" title="Reset to 100% (Ctrl+0); Shift+1 fits the board" onClick={() => controller.resetZoom()} data-testid="zoom-level">
-        {Math.round(ui.zoom * 100)}%
+        {percent}%
       </button>
       <button type="button" className="tool" aria-label="Zoom in (+)" title="Zoom in — +" onClick={() => controller.zoomBy(1.25)}>
         <Icon name="plus" />

@@ -28,6 +28,7 @@ export interface BoardUiState {
   selectionStyle: SelectionStyle | null;
   selection: readonly string[];
   editing: TextEditing | null;
+  /** The camera's zoom; changes of it alone reach `subscribeCamera`, not `subscribe`. */
   zoom: number;
   canUndo: boolean;
   canRedo: boolean;
@@ -61,9 +62,12 @@ export class BoardUi {
   };
   readonly get = (): BoardUiState => this.state;
 
-  /** The camera moved to `camera`: tell its subscribers, and the zoom display if the zoom changed. */
+  /** The camera moved to `camera`: tell its subscribers. The zoom in the
+   * state follows it without telling the UI's listeners: a zoom gesture moves
+   * it every frame, and only the zoom display (a camera subscriber) shows it —
+   * the toolbar and panels must not re-render 60 times a second. */
   cameraMoved(camera: Camera): void {
-    if (camera.zoom !== this.state.zoom) this.set({ zoom: camera.zoom });
+    if (camera.zoom !== this.state.zoom) this.state = { ...this.state, zoom: camera.zoom };
     for (const fn of this.cameraListeners) fn();
   }
 
