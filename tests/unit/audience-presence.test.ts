@@ -7,7 +7,10 @@
  * room core and real relays (tests/support/audience-room.ts), and a
  * RoomClient whose socket lands on a relay.
  */
+import { createElement, type ReactNode } from "react";
+import { renderToString } from "react-dom/server";
 import { describe, expect, it } from "vitest";
+import { useWatching } from "edgeroom/react";
 import type { TransportFactory } from "../../client/engine/connection.ts";
 import { RoomClient } from "../../client/engine/room-client.ts";
 import { TestSocket } from "../../party/engine/testing/memory-host.ts";
@@ -18,6 +21,27 @@ import { type Card, cards } from "../support/cards.ts";
 
 const watching = (s: TestSocket<Card>) => s.of("watching" as ServerMessage<Card>["type"]) as unknown as { n: number }[];
 const lastWatching = (s: TestSocket<Card>) => watching(s).at(-1)?.n;
+
+/** A RoomClient's socket, as a viewer routed by the room (to a relay once the room holds its direct members). */
+function onRelay(a: AudienceRoom): TransportFactory {
+  return (handlers) => {
+    class Wire extends TestSocket<Card> {
+      override send(frame: string): void {
+        super.send(frame);
+        queueMicrotask(() => handlers.message(frame));
+      }
+    }
+    const s = a.open("viewer", undefined, new Wire());
+    queueMicrotask(() => handlers.open());
+    return { isOpen: true, send: (frame: string) => a.send(s, frame), reconnect: () => {}, close: () => {} };
+  };
+}
+
+/** A page's line, from edgeroom/react's useWatching. */
+function Watching({ client }: { client: RoomClient<Card> | null }): ReactNode {
+  const n = useWatching(client);
+  return createElement("p", null, n > 0 ? `${n.toLocaleString("en-US")} watching` : "nobody watching");
+}
 
 describe("watchers in an audience room", () => {
   it("are counted for every member that reads the count, never announced; a relay that dies leaves presence and the count", async () => {
@@ -63,18 +87,7 @@ describe("watchers in an audience room", () => {
   it("a RoomClient on a relay shows the count (client.watching and the watching event)", async () => {
     const a = new AudienceRoom({ directMax: 1, relayMax: 5, relaysMax: 2 });
     a.join("d1", "editor");
-    const transport: TransportFactory = (handlers) => {
-      class Wire extends TestSocket<Card> {
-        override send(frame: string): void {
-          super.send(frame);
-          queueMicrotask(() => handlers.message(frame));
-        }
-      }
-      const s = a.open("viewer", undefined, new Wire());
-      queueMicrotask(() => handlers.open());
-      return { isOpen: true, send: (frame: string) => a.send(s, frame), reconnect: () => {}, close: () => {} };
-    };
-    const client = new RoomClient({ schema: cards, room: a.roomId, name: "watcher", color: "#112233", transport });
+    const client = new RoomClient({ schema: cards, room: a.roomId, name: "watcher", color: "#112233", transport: onRelay(a) });
     const seen: number[] = [];
     client.on("watching", (n) => seen.push(n));
     try {
@@ -85,6 +98,24 @@ describe("watchers in an audience room", () => {
       expect(client.watching).toBe(3);
       expect(seen.at(-1)).toBe(3);
       expect(client.peers().size).toBe(1);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("useWatching (edgeroom/react) renders the count a client on a relay hears, and 0 with no client", async () => {
+    const a = new AudienceRoom({ directMax: 1, relayMax: 5, relaysMax: 2 });
+    a.join("d1", "editor");
+    const client = new RoomClient({ schema: cards, room: a.roomId, name: "watcher", color: "#112233", transport: onRelay(a) });
+    try {
+      await a.settle();
+      const page = () => renderToString(createElement(Watching, { client }));
+      expect(renderToString(createElement(Watching, { client: null }))).toBe("<p>nobody watching</p>");
+      expect(page()).toBe("<p>nobody watching</p>");
+      for (let i = 0; i < 3; i++) a.join(`v${i}`);
+      await a.advance(RELAY_COUNTS_MS * 2, 100);
+      // The client watches too: it hears the 3 others.
+      expect(page()).toBe("<p>3 watching</p>");
     } finally {
       client.close();
     }
