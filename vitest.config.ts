@@ -26,7 +26,7 @@ export default defineConfig({
         // rooms report to the rooms index every 50 ms instead of 5 s.
         plugins: [cloudflareTest({ wrangler: { configPath: "./tests/workerd/wrangler.toml" }, miniflare: { bindings: { ROOMS_INDEX_MS: "50" } } })],
         resolve,
-        test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"], exclude: ["tests/workerd/audience.test.ts", "tests/workerd/webhooks.test.ts"] },
+        test: { name: "workerd", include: ["tests/workerd/**/*.test.ts"], exclude: ["tests/workerd/audience*.test.ts", "tests/workerd/webhooks.test.ts"] },
       },
       {
         // Two webhook endpoints, each with its event filter (docs/WEBHOOKS.md):
@@ -53,7 +53,7 @@ export default defineConfig({
         // and a link's bound (RELAY_LINK_OWED, 1 MiB) is met with a few edits.
         plugins: [cloudflareTest({ wrangler: { configPath: "./tests/workerd/wrangler.toml" }, miniflare: { bindings: { AUDIENCE_DIRECT: "2", RELAY_MEMBERS: "3", AUDIENCE_RELAYS: "3", AUDIENCE_EDITORS: "5", RELAY_LINK_OWED: "1048576", AUTH_SECRET: "audience-test-secret-0123456789abcdef", DEV_TOKENS: "true" } } })],
         resolve,
-        test: { name: "workerd-audience", include: ["tests/workerd/audience.test.ts"], testTimeout: 30_000 },
+        test: { name: "workerd-audience", include: ["tests/workerd/audience*.test.ts"], testTimeout: 30_000 },
       },
       {
         resolve,

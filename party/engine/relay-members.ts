@@ -62,7 +62,8 @@ export class RelayMembers {
     );
   }
 
-  /** The members' sockets by role (a member's role is its token's, fixed),
+  /** The members' sockets by role (its token's, or the viewer's seat the
+   * room gave it before its welcome, `demote`; fixed from then on),
    * listed once and again only when a socket arrives or goes (`changed`): a
    * frame to the members visits its receivers, not the runtime's list of
    * every socket (BENCHMARKS.md, W6: listing them per frame cost as much as
@@ -92,6 +93,13 @@ export class RelayMembers {
   find(conn: string): RoomSocket | undefined {
     for (const s of this.sockets()) if (s.getState()?.conn === conn) return s;
     return undefined;
+  }
+
+  /** The room seated an editor as a viewer (RoomOptions.audience): it watches. */
+  demote(conn: string): void {
+    const s = this.find(conn);
+    if (s) s.setState({ ...s.getState()!, role: "viewer" });
+    this.changed();
   }
 
   /** Members (sockets) and, of them, watchers (not editors) and those that

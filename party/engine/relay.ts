@@ -331,8 +331,9 @@ export class RelayCore<R extends RecordBase = RecordBase> {
       case "admit": {
         const wait = this.joining.get(item.conn);
         this.joining.delete(item.conn);
-        this.admitted.add(item.conn);
-        this.known.add(item.conn);
+        // Seated past the editors an audience room lets edit (RoomOptions.audience): it watches.
+        if (item.role === "viewer") this.members.demote(item.conn);
+        else for (const set of [this.admitted, this.known]) set.add(item.conn);
         if (wait) this.waiting.set(item.conn, wait);
         return;
       }

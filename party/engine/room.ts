@@ -44,6 +44,7 @@ import { ReadWindows } from "./room/read-windows.ts";
 import { readySocketReceivers, readySockets } from "./room/receivers.ts";
 import { RelayLinks } from "./room/relay-face.ts";
 import type { AudienceBounds } from "./room/relay-route.ts";
+import { EditorSeats } from "./room/editor-seats.ts";
 import { Sessions, unwrittenEpoch } from "./room/sessions.ts";
 import type { ConnectInfo, LinkSocket, MutationResult, RoomHost, RoomOptions, RoomSnapshot, RoomSocket, RoomStats } from "./room/types.ts";
 
@@ -129,6 +130,9 @@ export class Room<R extends RecordBase = RecordBase> {
     this.sessions.relayedPeers = () => this.relays.peers();
     this.sessions.watchingFrame = () => this.relays.watchingFrame();
     this.sessions.relayedMembers = () => this.relays.counts().relayed;
+    // How many may edit, counted at both doors (the room's hello, a relay's join).
+    const editing = () => readySockets(host).filter((s) => s.getState()!.role === "editor").length + this.relays.editorStates().length;
+    this.sessions.seats = new EditorSeats(options.audience, editing, () => this.relays.bounds.editorsMax);
     // What a direct member gets, a relayed one gets too: broadcasts, the
     // room's deletion; and a relay's silent link is swept like a silent socket.
     this.backend.relays = this.relays;

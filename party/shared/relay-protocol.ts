@@ -59,8 +59,9 @@ export type DownItem =
   | { k: "to"; conn: string; f: string }
   /** The room closes one member. */
   | { k: "close"; conn: string; code: number; reason: string }
-  /** An editor's join was admitted. */
-  | { k: "admit"; conn: string }
+  /** An editor's join was admitted; `role` "viewer": seated past the room's
+   * editors (RoomOptions.audience), it joins as a watcher. */
+  | { k: "admit"; conn: string; role?: "viewer" }
   /** The backend's broadcast (party/shared/broadcast.ts): to every member
    * that asked for broadcasts when it connected. */
   | { k: "bc"; f: string }

@@ -5,9 +5,10 @@ type EdgeroomEnv = import("../../party/engine/durable-object.ts").RoomEnv;
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import("./worker.ts");
-    durableNamespaces: "CardsRoom";
+    durableNamespaces: "CardsRoom" | "LectureRoom";
   }
   interface Env extends EdgeroomEnv {
     CARDS: DurableObjectNamespace;
+    LECTURE: DurableObjectNamespace;
   }
 }

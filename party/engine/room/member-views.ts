@@ -37,6 +37,14 @@ export function peerOf(st: ConnState): Peer {
   };
 }
 
+/** A member's opt-in webhook data (`member.entered`, `member.left`): who,
+ * and how many members the room holds directly now (`ready`: its ready sockets). */
+export function memberEvent(ready: Iterable<RoomSocket>, st: ConnState, entered: boolean): Record<string, unknown> {
+  let others = 0;
+  for (const s of ready) if (s.getState()!.conn !== st.conn) others++;
+  return { conn: st.conn, clientId: st.clientId ?? null, name: st.name ?? null, subject: st.sub ?? null, role: st.role, members: others + (entered ? 1 : 0) };
+}
+
 /** The epoch sockets were told before the room's first write (see ConnState.epoch). */
 export function unwrittenEpoch(sockets: Iterable<RoomSocket>): string | undefined {
   for (const s of sockets) {

@@ -7,7 +7,7 @@
  * relay-route.ts. In memory: after a restart the room asks each link for its
  * roster again. A link silent past RELAY_SILENT_MS is given up (`sweep`).
  */
-import { MAX_EDITORS_PER_ROOM, RELAY_LINK_MAX_OWED_BYTES, RELAY_SILENT_MS } from "../../shared/limits.ts";
+import { RELAY_LINK_MAX_OWED_BYTES, RELAY_SILENT_MS } from "../../shared/limits.ts";
 import { CloseCode, ErrorCode, type Peer, type RecordBase } from "../../shared/protocol.ts";
 import { type DownItem, type MemberInfo, parseLinkUp, type UpItem } from "../../shared/relay-protocol.ts";
 import type { QueuedCommit, RelaySink } from "./commit-outbox.ts";
@@ -28,7 +28,7 @@ import { sendQuietly, type VirtualOwner, VirtualSocket, virtualState } from "./v
 interface LinkMemory {
   out: DownItem[];
   members: Map<string, VirtualSocket>;
-  /** Admitted editors: announced with `join`, counted against MAX_EDITORS_PER_ROOM. */
+  /** Admitted editors: announced with `join`, counted against the room's editors (editor-seats.ts). */
   editors: Set<string>;
 }
 
@@ -207,12 +207,14 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink,
     return vs;
   }
 
-  /** An editor said hello at a relay: admitted within MAX_EDITORS_PER_ROOM. */
+  /** An editor said hello at a relay: admitted, seated as a watcher (RoomOptions.audience) or refused (editor-seats.ts). */
   private join(relay: number, m: LinkMemory, info: MemberInfo, again: boolean): void {
     if (m.editors.has(info.conn)) return;
-    const editorsMax = this.bounds.editorsMax ?? MAX_EDITORS_PER_ROOM;
-    if (!again && this.editors() >= editorsMax) {
-      const message = `room holds ${editorsMax} editors (retrying); join with a viewer token to watch`;
+    const seats = this.sessions.seats;
+    const seat = again || !seats ? "editor" : seats.seat();
+    if (seat === "viewer") return this.push(relay, { k: "admit", conn: info.conn, role: "viewer" });
+    if (seat === "full") {
+      const message = `room holds ${seats!.max} editors (retrying); join with a viewer token to watch`;
       this.push(relay, { k: "to", conn: info.conn, f: JSON.stringify({ type: "error", code: ErrorCode.ROOM_FULL, message }) });
       this.push(relay, { k: "close", conn: info.conn, code: CloseCode.ROOM_FULL, reason: "room full" });
       this.ctx.log("warn", "refused", info.conn, "hello", ErrorCode.ROOM_FULL, "editors");
@@ -236,13 +238,6 @@ export class RelayLinks<R extends RecordBase = RecordBase> implements RelaySink,
     const states: ConnState[] = [];
     for (const m of this.memory.values()) for (const conn of m.editors) states.push(m.members.get(conn)!.getState());
     return states;
-  }
-
-  private editors(): number {
-    let n = 0;
-    for (const s of readySockets(this.ctx.host)) if (s.getState()!.role === "editor") n++;
-    for (const m of this.memory.values()) n += m.editors.size;
-    return n;
   }
 
   private async leave(m: LinkMemory, vs: VirtualSocket): Promise<void> {

@@ -39,9 +39,10 @@ import { versionRefusal } from "../version-skew.ts";
 import type { AlarmSchedule } from "./alarm-schedule.ts";
 import { randomId, type RoomContext } from "./context.ts";
 import type { RoomDocument } from "./document.ts";
+import type { EditorSeats } from "./editor-seats.ts";
 import type { FrameFanout } from "./fanout.ts";
 import { readySockets } from "./receivers.ts";
-import { closeQuietly, peerOf } from "./member-views.ts";
+import { closeQuietly, memberEvent, peerOf } from "./member-views.ts";
 import type { ConnectInfo, ConnState, RoomSocket } from "./types.ts";
 
 export { actorOf, authorOf, closeQuietly, peerOf, unwrittenEpoch } from "./member-views.ts";
@@ -62,6 +63,8 @@ export class Sessions<R extends RecordBase = RecordBase> {
   watchingFrame: (() => string | null) | undefined;
   /** The members the room's relays hold (an audience room): the room is not empty while any remain. */
   relayedMembers: (() => number) | undefined;
+  /** How many may edit, here and at the relays (room.ts). */
+  seats: EditorSeats | undefined;
 
   private readonly ctx: RoomContext<R>;
   private readonly doc: RoomDocument<R>;
@@ -174,6 +177,12 @@ export class Sessions<R extends RecordBase = RecordBase> {
       log("warn", "refused", st.conn, "hello", ErrorCode.TOO_MANY_CONNECTIONS);
       return;
     }
+    // An editor past the editors the room lets edit: refused, or (RoomOptions.audience) a viewer.
+    const seat = st.role === "editor" && this.seats ? this.seats.seat() : "editor";
+    if (seat === "full") {
+      this.dismiss(socket, st, CloseCode.ROOM_FULL, "room full", { code: ErrorCode.ROOM_FULL, message: `room holds ${this.seats!.max} editors (retrying)` });
+      return log("warn", "refused", st.conn, "hello", ErrorCode.ROOM_FULL, "editors");
+    }
     const sync = await this.doc.syncFor(msg.epoch, msg.lastSeq);
     if (!this.ctx.syncBudget.take(this.ctx.host.now(), sync.frame.length)) {
       // Every joiner at once (a deploy, a popular link): the rest come back
@@ -187,7 +196,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
     // Commits still queued go to the sockets that were here; the newcomer's
     // sync already holds them.
     this.out.flushCommits();
-    const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active" };
+    const next: ConnState = { ...st, ready: true, clientId: msg.clientId, name: msg.name, color: msg.color, status: "active", role: seat === "viewer" ? "viewer" : st.role };
     if (!this.doc.stored) next.epoch = this.doc.meta.epoch;
     if (msg.reads) next.reads = true;
     if (msg.watching) next.watching = true;
@@ -215,7 +224,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
 
   /** `member.entered` for a member who said hello, here or at a relay. */
   entered(st: ConnState): Promise<void> {
-    return this.schedule.notify("member.entered", this.memberEvent(st, true));
+    return this.schedule.notify("member.entered", memberEvent(readySockets(this.ctx.host), st, true));
   }
 
   presence(socket: RoomSocket, st: ConnState, msg: Extract<ClientMessage<R>, { type: "presence" }>): void {
@@ -253,15 +262,7 @@ export class Sessions<R extends RecordBase = RecordBase> {
     if (!st.ready) return;
     this.out.broadcast({ type: "leave", conn: st.conn }, st.conn);
     // Added in order behind the others (alarm-schedule.ts): no need to wait here.
-    void this.schedule.notify("member.left", this.memberEvent(st, false));
-  }
-
-  /** A member's opt-in webhook data (`member.entered`, `member.left`): who,
-   * and how many members the room holds directly now. */
-  private memberEvent(st: ConnState, entered: boolean): Record<string, unknown> {
-    let others = 0;
-    for (const s of readySockets(this.ctx.host)) if (s.getState()!.conn !== st.conn) others++;
-    return { conn: st.conn, clientId: st.clientId ?? null, name: st.name ?? null, subject: st.sub ?? null, role: st.role, members: others + (entered ? 1 : 0) };
+    void this.schedule.notify("member.left", memberEvent(readySockets(this.ctx.host), st, false));
   }
 
   /**

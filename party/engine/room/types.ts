@@ -237,6 +237,23 @@ export interface RoomOptions<R extends RecordBase = RecordBase> {
   syncBytesBurst?: number;
   /** Overrides of the history work bounds (tests). */
   pastBoards?: PastBoardsOptions;
+  /** A room for an audience: past its editors, people watch instead of being refused. */
+  audience?: AudienceOptions;
+}
+
+/**
+ * `RoomOptions.audience` (PROTOCOL.md §16 "Roles"). Without it, everyone with
+ * an editor role edits (every connection of a deployment without tokens), up
+ * to MAX_EDITORS_PER_ROOM, and the next editor is refused ROOM_FULL (retried).
+ * With it, the first `editors` edit and whoever says hello past them joins as
+ * a viewer — a watcher on a relay — told so by its welcome's `self.role`; a
+ * seat freed later is taken by the next to join, not by someone watching.
+ */
+export interface AudienceOptions {
+  /** How many may edit at once: a whole number, default and at most
+   * MAX_EDITORS_PER_ROOM (500); 0 makes every member a viewer (only the
+   * backend's HTTP API edits). */
+  editors?: number;
 }
 
 /** The history work bounds (room/past-boards.ts); defaults from limits.ts. */
