@@ -19,7 +19,8 @@ import type { Shape } from "../../../party/whiteboard/records.ts";
 import type { Peer } from "edgeroom/client";
 import { type Camera, type Rect, screenToWorld, visibleWorld, worldToScreen } from "./camera.ts";
 import type { CursorTracks } from "./cursor-tracks.ts";
-import { drawCursor, drawGrid, drawMarquee, drawSelection, drawShape } from "./draw.ts";
+import { drawGrid, drawMarquee, drawSelection, drawShape } from "./draw.ts";
+import { CursorSprites } from "./cursor-sprites.ts";
 import { drawShapes, SceneCache, type SceneState } from "./scene-cache.ts";
 import { type FrameStats, newFrameStats, pushSample } from "./frame-stats.ts";
 import { shapeBox } from "./geometry.ts";
@@ -88,11 +89,14 @@ export class BoardPainter {
   private lastFrameAt = 0;
   private readonly visibleBuffer: Shape[] = [];
   private readonly cache = new SceneCache();
+  /** Each remote cursor drawn once, blitted every frame (cursor-sprites.ts). */
+  private readonly sprites = new CursorSprites();
   /** When the camera last moved (performance.now()). */
   private cameraMovedAt = 0;
   private readonly onFonts = () => {
     // Text drawn before a font arrived was drawn in the fallback face.
     this.cache.reset();
+    this.sprites.reset();
     this.invalidate();
   };
 
@@ -283,8 +287,8 @@ export class BoardPainter {
     const lasers = this.source.lasers(now);
     for (const trail of lasers) drawLaser(ctx, trail, now, cam.zoom);
 
-    // Cursors in screen space: the same size at every zoom.
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    // Cursors in screen space (device pixels): the same size at every zoom.
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
     let animating = lasers.length > 0;
     const drawn = this.source.cursors.drawn;
     drawn.clear();
@@ -295,8 +299,9 @@ export class BoardPainter {
       drawn.set(key, pose);
       const [sx, sy] = worldToScreen(cam, pose.x, pose.y);
       if (sx < -CURSOR_MARGIN_BEFORE_PX || sy < -CURSOR_MARGIN_BEFORE_PX || sx > width + CURSOR_MARGIN_AFTER_PX || sy > height + CURSOR_MARGIN_AFTER_PX) continue;
-      drawCursor(ctx, sx, sy, color, name, pose.opacity);
+      this.sprites.draw(ctx, sx, sy, color, name, pose.opacity, dpr);
     }
+    this.sprites.sweep();
     return animating;
   }
 }
