@@ -9,9 +9,9 @@
  * schema by `protocolFor(records)`; everything else is fixed here. The types
  * are generic in the record type `R`, inferred from the app's schema.
  *
- * A little over 400 lines because the whole wire contract is one module on
- * purpose: the two sides must agree on every message, and docs/PROTOCOL.md's
- * tables are checked against this one file (tests/unit/docs.test.ts).
+ * At its ~600-line cap because the client↔room wire contract is one module on
+ * purpose (both sides agree on every message; docs.test.ts checks PROTOCOL.md
+ * against it); new pieces go beside it (audience.ts, mutation-age.ts) and compose here.
  */
 import { z } from "zod";
 import { Watching, type WatchingMessage } from "./audience.ts";
